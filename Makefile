@@ -1,0 +1,55 @@
+# Duoying Mall — developer commands. `make run` and `make test` work alone on a fresh clone.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+# Debian packages needed to build mysqlclient, and the browser the console tests drive.
+BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
+TEST_DEBS := chromium fonts-noto-cjk
+
+.PHONY: install install-test-browser run test lint bench-api bench-pricing migrate seed clean
+
+install: system-packages $(VENV)/.installed
+
+system-packages:
+	@bash scripts/ensure_debs.sh $(BUILD_DEBS)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
+	@$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+install-test-browser:
+	@bash scripts/ensure_debs.sh $(TEST_DEBS)
+
+migrate: install
+	@$(PY) manage.py db_create
+	@$(PY) manage.py migrate --noinput
+
+seed: migrate
+	@$(PY) manage.py seed_demo
+
+run: seed
+	@$(PY) manage.py ensure_owner
+	@$(PY) manage.py collectstatic --noinput >/dev/null
+	@PORT=$(PORT) PY=$(PY) bash scripts/serve.sh
+
+test: install install-test-browser
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy .
+
+bench-api: install
+	@$(PY) bench/bench_api.py
+
+bench-pricing: install
+	@$(PY) bench/bench_pricing.py
+
+clean:
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

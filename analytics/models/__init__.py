@@ -1,0 +1,3 @@
+from analytics.models.event import Event
+
+__all__ = ["Event"]

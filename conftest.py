@@ -1,0 +1,55 @@
+"""Project-wide pytest fixtures: the API client, shoppers with tokens, staff users, Redis."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the outside world; only loopback (MariaDB, Redis, live servers) is allowed."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"network access blocked in tests: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def redis_client() -> Iterator[Any]:
+    """The real Redis when REDIS_URL is set (always in CI); fakeredis only as a local fallback."""
+    from mall import redis as mall_redis
+
+    if settings.REDIS_URL:
+        client = mall_redis.get_redis()
+        client.flushdb()
+        yield client
+        client.flushdb()
+        return
+    if getattr(settings, "REQUIRE_SERVICES", False):
+        pytest.fail("REQUIRE_SERVICES=1 but no REDIS_URL")
+    import fakeredis
+
+    client = fakeredis.FakeRedis(decode_responses=True)
+    mall_redis.set_client(client)
+    yield client
+    mall_redis.set_client(None)

@@ -1,0 +1,26 @@
+"""Makes sure the merchant owner account exists and prints how to log in."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from mall.services.staff import staff_ensure_owner
+
+
+class Command(BaseCommand):
+    help = "Create the shop owner's console account if missing and print its login."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        username = os.environ.get("OWNER_USERNAME", "owner")
+        password = os.environ.get("OWNER_PASSWORD", "duoying-owner")
+        created = staff_ensure_owner(username=username, password=password)
+        state = "created" if created else "exists"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Merchant console: http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/ "
+                f"login {username} / {password} ({state})"
+            )
+        )

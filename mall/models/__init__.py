@@ -1,0 +1,5 @@
+from mall.models.audit import AuditLog
+from mall.models.catalogue import Category, Product, ProductImage, ProductTag, Sku
+from mall.models.shop import ShopSettings
+
+__all__ = ["AuditLog", "Category", "Product", "ProductImage", "ProductTag", "ShopSettings", "Sku"]

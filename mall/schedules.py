@@ -1,0 +1,18 @@
+"""Every periodic task of the project, defined in code in one place (read by settings)."""
+
+from datetime import timedelta
+
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "orders-release-expired-locks": {
+        "task": "orders.tasks.order_expiry_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "orders-auto-complete-delivered": {
+        "task": "orders.tasks.order_auto_complete_sweep_task",
+        "schedule": timedelta(hours=1),
+    },
+    "payments-reconcile-stale": {
+        "task": "orders.tasks.payments_reconcile_task",
+        "schedule": timedelta(minutes=10),
+    },
+}

@@ -1,0 +1,6 @@
+"""Local development: the embedded default, debug on."""
+
+from mall.settings.base import *  # noqa: F403
+from mall.settings.base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,28 @@
+"""Top-level URLs: the mini-program API under /api/v1/, its schema and docs, the console, health."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mall.api.health import healthz
+
+api_v1 = [
+    path("", include("mall.api.urls")),
+    path("", include("members.api.urls")),
+    path("", include("marketing.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("analytics.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("mall.console.urls")),
+    path("admin/", admin.site.urls),
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn mall.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
+application = get_wsgi_application()

@@ -1,0 +1,1 @@
+"""Models of this app; each entity family in its own module, re-exported here."""

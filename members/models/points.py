@@ -1,0 +1,33 @@
+"""Points are a ledger (F15): the balance is the sum of entries, never a stored number."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PointsEntry(models.Model):
+    class Reason(models.TextChoices):
+        ORDER_EARN = "order_earn", _("订单获得")
+        ORDER_REDEEM = "order_redeem", _("下单抵扣")
+        ORDER_REDEEM_RETURN = "order_redeem_return", _("抵扣退回")
+        REFUND_REVERSE = "refund_reverse", _("退款扣回")
+        ADJUST = "adjust", _("后台调整")
+        GRANT = "grant", _("活动奖励")
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="points_entries")
+    delta = models.IntegerField(_("变动"))
+    reason = models.CharField(_("原因"), max_length=32, choices=Reason.choices)
+    # A unique key makes each grant/reversal happen once, whoever triggers it.
+    ref = models.CharField(_("关联"), max_length=64)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("积分流水")
+        verbose_name_plural = _("积分流水")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["member", "reason", "ref"], name="points_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.delta:+d}"

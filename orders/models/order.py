@@ -1,0 +1,102 @@
+"""Orders and their lines. Every amount is integer fen; lines keep what was paid for them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("待付款")
+    PAID = "paid", _("待发货")
+    SHIPPED = "shipped", _("已发货")
+    DELIVERED = "delivered", _("已送达")
+    COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+    REFUNDING = "refunding", _("退款中")
+    REFUNDED = "refunded", _("已退款")
+
+
+class Order(models.Model):
+    no = models.CharField(_("订单号"), max_length=32, unique=True)
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("会员"), on_delete=models.PROTECT, related_name="orders"
+    )
+    # protected: the state only moves through the transitions called by order services.
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        protected=True,
+        db_index=True,
+    )
+    goods_amount = models.PositiveIntegerField(_("商品原价合计"), default=0)
+    discount_amount = models.PositiveIntegerField(_("优惠合计"), default=0)
+    points_used = models.PositiveIntegerField(_("使用积分"), default=0)
+    points_discount = models.PositiveIntegerField(_("积分抵扣"), default=0)
+    shipping_fee = models.PositiveIntegerField(_("运费"), default=0)
+    payable_amount = models.PositiveIntegerField(_("应付金额"), default=0)
+    refunded_amount = models.PositiveIntegerField(_("已退金额"), default=0)
+    pricing = models.JSONField(_("价格明细"), default=dict, blank=True)
+    address = models.JSONField(_("收货地址"), default=dict, blank=True)
+    remark = models.CharField(_("备注"), max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(_("支付截止"), db_index=True)
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    carrier = models.CharField(_("快递公司"), max_length=30, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=64, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=100, blank=True)
+    needs_attention = models.BooleanField(_("需人工处理"), default=False, db_index=True)
+    attention_note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("下单时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "idempotency_key"], name="order_idempotency_key_once"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.no
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("mall.Sku", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("mall.Product", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("商品"), max_length=120)
+    specs = models.JSONField(_("规格"), default=dict, blank=True)
+    image = models.CharField(_("图片"), max_length=300, blank=True)
+    unit_price = models.PositiveIntegerField(_("单价"))
+    qty = models.PositiveIntegerField(_("数量"))
+    item_amount = models.PositiveIntegerField(_("商品金额"), help_text=_("单品级优惠后"))
+    discount_amount = models.PositiveIntegerField(_("分摊优惠"), default=0)
+    paid_amount = models.PositiveIntegerField(_("实付"))
+    allocations = models.JSONField(_("优惠分摊"), default=list, blank=True)
+    is_gift = models.BooleanField(_("赠品"), default=False)
+    refunded_qty = models.PositiveIntegerField(_("已退数量"), default=0)
+    refunded_amount = models.PositiveIntegerField(_("已退金额"), default=0)
+
+    class Meta:
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded_qty__lte=models.F("qty")), name="orderline_refund_qty_le_qty"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("paid_amount")), name="orderline_refund_le_paid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.qty}"
