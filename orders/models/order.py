@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 
 class OrderStatus(models.TextChoices):
@@ -68,6 +68,43 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.no
+
+    # --- state machine: called only by order/payment services, which save and audit ----
+    S = OrderStatus
+
+    @transition(field=status, source=S.PENDING_PAYMENT, target=S.PAID)
+    def mark_paid(self) -> None:
+        """Payment confirmed by a verified notice (or the sandbox)."""
+
+    @transition(field=status, source=S.PENDING_PAYMENT, target=S.CANCELLED)
+    def cancel(self) -> None:
+        """Shopper cancelled, or the 15-minute lock expired."""
+
+    @transition(field=status, source=S.CANCELLED, target=S.PAID)
+    def revive_paid(self) -> None:
+        """A late payment notice arrived after expiry and the stock could be locked again."""
+
+    @transition(field=status, source=S.PAID, target=S.SHIPPED)
+    def ship(self) -> None:
+        """The merchant shipped with a carrier and tracking number."""
+
+    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
+    def deliver(self) -> None:
+        """The carrier reported delivery."""
+
+    @transition(field=status, source=[S.SHIPPED, S.DELIVERED], target=S.COMPLETED)
+    def complete(self) -> None:
+        """The shopper confirmed receipt, or the auto-complete window passed."""
+
+    @transition(field=status, source=[S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.CANCELLED], target=S.REFUNDING)
+    def start_refund(self) -> None:
+        """A full refund was requested from the provider (async for WeChat Pay)."""
+
+    @transition(
+        field=status, source=[S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.REFUNDING, S.CANCELLED], target=S.REFUNDED
+    )
+    def finish_refund(self) -> None:
+        """Everything paid has been returned."""
 
 
 class OrderLine(models.Model):
