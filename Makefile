@@ -46,6 +46,7 @@ lint: install
 	@$(VENV)/bin/mypy .
 
 bench-api: install
+	@bash scripts/ensure_debs.sh wrk
 	@$(PY) bench/bench_api.py
 
 bench-pricing: install
