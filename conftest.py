@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+pytest_plugins = ["members.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:

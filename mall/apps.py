@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MallConfig(AppConfig):
     name = "mall"
     verbose_name = _("商品与店铺")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from mall.services.staff import staff_roles_sync_after_migrate
+
+        # Role groups follow models added after their migration (and survive test flushes).
+        post_migrate.connect(staff_roles_sync_after_migrate, sender=self, dispatch_uid="mall.staff_roles_sync")

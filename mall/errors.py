@@ -47,3 +47,41 @@ class Conflict(ApplicationError):
     code = "conflict"
     status = 409
     default_message = _("操作与当前状态冲突。")
+
+
+# --- catalogue (P01) ------------------------------------------------------------------
+
+
+class CategoryCycle(ValidationFailed):
+    code = "category_cycle"
+    default_message = _("不能把分类移动到它自己或它的下级分类之下。")
+
+
+class CategoryNameTaken(Conflict):
+    code = "category_name_taken"
+    default_message = _("同一上级分类下已有同名分类。")
+
+
+class CategoryInUse(Conflict):
+    code = "category_in_use"
+    default_message = _("分类下还有子分类或商品，不能删除。")
+
+
+class ProductTagNameTaken(Conflict):
+    code = "product_tag_name_taken"
+    default_message = _("已有同名标签。")
+
+
+class SkuCodeTaken(Conflict):
+    code = "sku_code_taken"
+    default_message = _("SKU 编码已被其他商品使用。")
+
+
+class ProductWithoutSku(ValidationFailed):
+    code = "product_without_sku"
+    default_message = _("商品至少需要一个启用的 SKU 才能上架。")
+
+
+class StockWouldGoNegative(Conflict):
+    code = "stock_would_go_negative"
+    default_message = _("库存不足，调整后库存不能小于 0。")

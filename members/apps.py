@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("会员")
+
+    def ready(self) -> None:
+        # Registers the OpenAPI security scheme of MemberJWTAuthentication with drf-spectacular.
+        from members.api import schema  # noqa: F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 from mall.schedules import BEAT_SCHEDULE
 
@@ -209,12 +210,38 @@ ORDER_LOCK_MINUTES = env.int("ORDER_LOCK_MINUTES", default=15)
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {
-    "SITE_TITLE": "多营商城",
-    "SITE_HEADER": "多营商城 · 商家后台",
+    "SITE_TITLE": _("多营商城"),
+    "SITE_HEADER": _("多营商城 · 商家后台"),
     "SITE_SYMBOL": "storefront",
     "SHOW_LANGUAGES": True,
     "DASHBOARD_CALLBACK": "mall.console.dashboard.dashboard_callback",
+    # Sidebar built per request from the admin registry and the user's permissions.
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": "mall.console.navigation.sidebar_navigation",
+    },
+    # Brand colour: a warm orange (Tailwind "orange" scale) instead of unfold's purple.
+    "COLORS": {
+        "primary": {
+            "50": "oklch(98% .016 73.684)",
+            "100": "oklch(95.4% .038 75.164)",
+            "200": "oklch(90.1% .076 70.697)",
+            "300": "oklch(83.7% .128 66.29)",
+            "400": "oklch(75% .183 55.934)",
+            "500": "oklch(70.5% .213 47.604)",
+            "600": "oklch(64.6% .222 41.116)",
+            "700": "oklch(55.3% .195 38.402)",
+            "800": "oklch(47% .157 37.304)",
+            "900": "oklch(40.8% .123 38.172)",
+            "950": "oklch(26.6% .079 36.259)",
+        },
+    },
 }
+
+# Import/export pages need the model's add / view permission (the default lets any staff in).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,8 @@
 """Test settings. With REQUIRE_SERVICES=1 the suite refuses to fall back to SQLite or fakeredis."""
 
+import os
+import tempfile
+
 from django.core.exceptions import ImproperlyConfigured
 
 from mall.settings.base import *  # noqa: F403
@@ -12,6 +15,13 @@ if REQUIRE_SERVICES:
         raise ImproperlyConfigured("REQUIRE_SERVICES=1 needs DATABASE_URL=mysql://…")
     if not REDIS_URL:
         raise ImproperlyConfigured("REQUIRE_SERVICES=1 needs REDIS_URL=redis://…")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Race tests use real threads: SQLite's in-memory test database (shared cache) answers
+    # "database table is locked" instead of waiting, so tests use a file, one per process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"duoying_test_{os.getpid()}.sqlite3"),
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = "memory://"

@@ -1,5 +1,19 @@
 """Mini-program API routes of this app (mounted under /api/v1/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from members.api.addresses import AddressCollectionApi, AddressItemApi, AddressSetDefaultApi
+from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberTokenRefreshApi
+from members.api.points import MemberPointsGetApi
+from members.api.profile import MemberMeApi
+
+urlpatterns = [
+    path("auth/wechat-login", MemberLoginWechatApi.as_view(), name="auth-wechat-login"),
+    path("auth/dev-login", MemberLoginDevApi.as_view(), name="auth-dev-login"),
+    path("auth/refresh", MemberTokenRefreshApi.as_view(), name="auth-refresh"),
+    path("me", MemberMeApi.as_view(), name="me"),
+    path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
+    path("addresses", AddressCollectionApi.as_view(), name="addresses"),
+    path("addresses/<int:address_id>", AddressItemApi.as_view(), name="address"),
+    path("addresses/<int:address_id>/set-default", AddressSetDefaultApi.as_view(), name="address-set-default"),
+]

@@ -41,6 +41,8 @@ class Member(models.Model):
         verbose_name = _("会员")
         verbose_name_plural = _("会员")
         ordering = ["-id"]
+        # Adjusting points is money-like: its own permission, not implied by "change member".
+        permissions = [("adjust_points", _("可以调整会员积分"))]
 
     def __str__(self) -> str:
         return self.nickname or f"会员{self.pk}"

@@ -65,6 +65,8 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["member", "idempotency_key"], name="order_idempotency_key_once"),
         ]
         indexes = [models.Index(fields=["status", "expires_at"])]
+        # Customer service ships orders without being able to edit them freely (mall.console.roles).
+        permissions = [("ship_order", _("可以发货"))]
 
     def __str__(self) -> str:
         return self.no

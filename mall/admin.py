@@ -1,0 +1,458 @@
+"""The merchant console's catalogue pages (django-unfold), with product import/export (P06).
+
+Admin classes hold no business rules: every save, delete and action calls a catalogue
+service with the signed-in staff user as the actor, so the console, imports and any future
+API write through the same rules and the same audit log. Forms only translate what the
+merchant types (prices in yuan, specs as "颜色=红; 尺码=M") into service inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet, Sum
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+from unfold.widgets import UnfoldAdminTextInputWidget
+
+from mall.errors import ApplicationError, ValidationFailed
+from mall.models import AuditLog, Category, Product, ProductImage, ProductTag, ShopSettings, Sku
+from mall.money import MoneyFormatError, format_yuan, parse_yuan
+from mall.resources import ProductResource
+from mall.services.catalogue import (
+    ImageInput,
+    SkuInput,
+    category_create,
+    category_delete,
+    category_move,
+    category_update,
+    names_from_text,
+    product_create,
+    product_shelf_off,
+    product_shelf_on,
+    product_tag_create,
+    product_tag_delete,
+    product_tag_rename,
+    product_update,
+    product_validate,
+    specs_from_text,
+    specs_to_text,
+)
+from mall.services.shop import shop_settings_update
+
+
+class ServiceErrorsMixin:
+    """A refusal from a service while saving or deleting shows as a message, not a server error."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _report(request: HttpRequest, done: int, failed: list[str]) -> None:
+    if done:
+        messages.success(request, _("已处理 %(n)d 个。") % {"n": done})
+    for line in failed:
+        messages.error(request, line)
+
+
+# --- categories -----------------------------------------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(ServiceErrorsMixin, ModelAdmin):
+    list_display = ("name", "parent", "sort_order", "is_active")
+    list_filter = ("is_active", "parent")
+    list_editable = ()
+    search_fields = ("name",)
+    ordering = ("parent_id", "sort_order", "id")
+    fields = ("name", "parent", "sort_order", "icon", "is_active")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).select_related("parent")
+
+    def save_model(self, request: HttpRequest, obj: Category, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        parent_id = data["parent"].pk if data.get("parent") else None
+        if not change:
+            created = category_create(
+                actor=request.user,
+                name=data["name"],
+                parent_id=parent_id,
+                sort_order=data.get("sort_order") or 0,
+                icon=data.get("icon") or None,
+                is_active=data.get("is_active", True),
+            )
+            obj.pk = created.pk
+            return
+        if "parent" in form.changed_data:
+            category_move(actor=request.user, category_id=obj.pk, parent_id=parent_id)
+        category_update(
+            actor=request.user,
+            category_id=obj.pk,
+            name=data["name"],
+            sort_order=data.get("sort_order") or 0,
+            is_active=data.get("is_active", True),
+            icon=(data.get("icon") or "") if "icon" in form.changed_data else None,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        category_delete(actor=request.user, category_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        done, failed = 0, []
+        for category in queryset:
+            try:
+                category_delete(actor=request.user, category_id=category.pk)
+                done += 1
+            except ApplicationError as exc:
+                failed.append(f"{category.name}: {exc.message}")
+        for line in failed:
+            messages.error(request, line)
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+@admin.register(ProductTag)
+class ProductTagAdmin(ServiceErrorsMixin, ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    fields = ("name",)
+
+    def save_model(self, request: HttpRequest, obj: ProductTag, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            product_tag_rename(actor=request.user, tag_id=obj.pk, name=form.cleaned_data["name"])
+        else:
+            obj.pk = product_tag_create(actor=request.user, name=form.cleaned_data["name"]).pk
+
+    def delete_model(self, request: HttpRequest, obj: ProductTag) -> None:
+        product_tag_delete(actor=request.user, tag_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductTag]) -> None:
+        for tag in queryset:
+            product_tag_delete(actor=request.user, tag_id=tag.pk)
+
+
+# --- products -------------------------------------------------------------------------
+
+
+def _service_error_to_form(exc: ApplicationError) -> forms.ValidationError:
+    return forms.ValidationError(str(exc.message), code=exc.code)
+
+
+class ProductAdminForm(forms.ModelForm):
+    spec_names = forms.CharField(
+        label=_("规格名"),
+        required=False,
+        help_text=_("多个用逗号分隔，如：颜色, 尺码。没有规格时留空。"),
+        widget=UnfoldAdminTextInputWidget,
+    )
+
+    class Meta:
+        model = Product
+        fields = (
+            "category",
+            "title",
+            "subtitle",
+            "description",
+            "main_image",
+            "spec_names",
+            "tags",
+            "is_on_shelf",
+            "is_consumable",
+            "replenish_cycle_days",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["spec_names"] = ", ".join(str(n) for n in (self.instance.spec_names or []))
+
+    def clean_spec_names(self) -> list[str]:
+        return names_from_text(self.cleaned_data.get("spec_names") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:  # the product's own rules; the SKU rules run in the SKU inline's clean
+            product_validate(
+                title=data.get("title") or "-",
+                spec_names=data.get("spec_names") or [],
+                skus=[],
+                is_on_shelf=False,
+                is_consumable=bool(data.get("is_consumable")),
+                replenish_cycle_days=data.get("replenish_cycle_days"),
+            )
+        except ValidationFailed as exc:
+            field = exc.details.get("field")
+            self.add_error(field if field in self.fields else None, _service_error_to_form(exc))
+        return data
+
+
+class SkuInlineForm(forms.ModelForm):
+    specs = forms.CharField(
+        label=_("规格"), required=False, help_text=_("如：颜色=红; 尺码=M"), widget=UnfoldAdminTextInputWidget
+    )
+    price = forms.CharField(label=_("售价(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"}))
+    # The stock the merchant saw when the page was drawn: an edit moves stock by the difference,
+    # so units sold while the page was open are not written back.
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Sku
+        fields = ("code", "specs", "price", "stock", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["specs"] = specs_to_text(self.instance.specs or {})
+            self.initial["price"] = format_yuan(self.instance.price)
+            self.initial["stock_seen"] = self.instance.stock
+
+    def clean_specs(self) -> dict[str, str]:
+        try:
+            return specs_from_text(self.cleaned_data.get("specs") or "")
+        except ValidationFailed as exc:
+            raise _service_error_to_form(exc) from exc
+
+    def clean_price(self) -> int:
+        try:
+            return parse_yuan(self.cleaned_data.get("price") or "")
+        except MoneyFormatError as exc:
+            raise forms.ValidationError(_("价格应写成元，最多两位小数，如 59.90。")) from exc
+
+    def sku_input(self) -> SkuInput:
+        data = self.cleaned_data
+        stock = int(data.get("stock") or 0)
+        if self.instance.pk is None:
+            return SkuInput(code=data["code"], specs=data["specs"], price=data["price"], stock=stock)
+        seen = data.get("stock_seen")
+        seen = self.instance.stock if seen is None else seen
+        return SkuInput(
+            id=self.instance.pk,
+            code=data["code"],
+            specs=data["specs"],
+            price=data["price"],
+            stock_delta=stock - seen,
+            is_active=bool(data.get("is_active")),
+        )
+
+
+class SkuInlineFormSet(BaseInlineFormSet):
+    def sku_inputs(self) -> list[SkuInput]:
+        return [
+            form.sku_input()
+            for form in self.forms
+            if isinstance(form, SkuInlineForm)
+            and getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        product = self.instance
+        try:
+            product_validate(
+                title=product.title or "-",
+                spec_names=list(product.spec_names or []),
+                skus=self.sku_inputs(),
+                is_on_shelf=bool(product.is_on_shelf),
+                is_consumable=False,
+                replenish_cycle_days=None,
+            )
+        except ValidationFailed as exc:
+            raise _service_error_to_form(exc) from exc
+
+
+class SkuInline(TabularInline):
+    model = Sku
+    form = SkuInlineForm
+    formset = SkuInlineFormSet
+    fields = ("code", "specs", "price", "stock", "stock_seen", "is_active", "sales_count")
+    readonly_fields = ("sales_count",)
+    extra = 1
+    can_delete = False  # SKUs that orders point at are disabled (is_active), never deleted
+
+
+class ProductImageInline(TabularInline):
+    model = ProductImage
+    fields = ("image", "sort_order")
+    extra = 1
+
+
+@admin.register(Product)
+class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
+    form = ProductAdminForm
+    inlines = (SkuInline, ProductImageInline)
+    list_display = ("title", "category", "price_yuan", "total_stock", "sales_count", "is_on_shelf", "updated_at")
+    list_filter = ("is_on_shelf", "is_consumable", "category", "tags")
+    search_fields = ("title", "subtitle", "skus__code")
+    list_select_related = ("category",)
+    readonly_fields = ("min_price", "sales_count", "created_at", "updated_at")
+    filter_horizontal = ("tags",)
+    actions = ("shelf_on", "shelf_off")
+    resource_classes = (ProductResource,)
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+    import_formats = [base_formats.XLSX, base_formats.CSV]
+    export_formats = [base_formats.XLSX, base_formats.CSV]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return super().get_queryset(request).annotate(total_stock=Sum("skus__stock", filter=Q(skus__is_active=True)))
+
+    @admin.display(description=_("最低价(元)"), ordering="min_price")
+    def price_yuan(self, obj: Product) -> str:
+        return format_yuan(obj.min_price)
+
+    @admin.display(description=_("总库存"), ordering="total_stock")
+    def total_stock(self, obj: Product) -> int:
+        return getattr(obj, "total_stock", None) or 0
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # products stay for the orders that point at them; take them off the shelf instead
+
+    def save_model(self, request: HttpRequest, obj: Product, form: forms.ModelForm, change: bool) -> None:
+        """Saving happens in ``save_related``, once the SKU and image rows are known."""
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        data = form.cleaned_data
+        fields: dict[str, Any] = {
+            "category_id": data["category"].pk,
+            "title": data["title"],
+            "subtitle": data.get("subtitle") or "",
+            "description": data.get("description") or "",
+            "spec_names": data.get("spec_names") or [],
+            "is_on_shelf": bool(data.get("is_on_shelf")),
+            "is_consumable": bool(data.get("is_consumable")),
+            "replenish_cycle_days": data.get("replenish_cycle_days"),
+        }
+        if "main_image" in form.changed_data:
+            fields["main_image"] = data.get("main_image") or ""
+        tag_ids = [tag.pk for tag in data.get("tags") or []]
+        skus: list[SkuInput] | None = None
+        images: list[ImageInput] = []
+        for formset in formsets:
+            if formset.model is Sku:
+                skus = formset.sku_inputs()
+            elif formset.model is ProductImage:
+                images = self._image_inputs(formset)
+            # The admin's change message reads these; the service did the saving.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if change:
+            product_update(
+                actor=request.user,
+                product_id=form.instance.pk,
+                fields=fields,
+                tag_ids=tag_ids,
+                skus=skus,
+                images=images,
+            )
+        else:
+            main_image = fields.pop("main_image", None)
+            product = product_create(
+                actor=request.user, skus=skus or [], tag_ids=tag_ids, images=images, main_image=main_image, **fields
+            )
+            form.instance.pk = product.pk
+
+    @staticmethod
+    def _image_inputs(formset: Any) -> list[ImageInput]:
+        inputs = []
+        for image_form in formset.forms:
+            data = getattr(image_form, "cleaned_data", None)
+            if not data:
+                continue
+            pk = image_form.instance.pk
+            if data.get("DELETE"):
+                if pk:
+                    inputs.append(ImageInput(id=pk, delete=True))
+            elif pk is None:
+                if data.get("image"):
+                    inputs.append(ImageInput(image=data["image"], sort_order=data.get("sort_order") or 0))
+            elif image_form.has_changed():
+                new_file = data["image"] if "image" in image_form.changed_data else None
+                inputs.append(ImageInput(id=pk, image=new_file, sort_order=data.get("sort_order") or 0))
+        return inputs
+
+    @admin.action(description=_("上架所选商品"))
+    def shelf_on(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        done, failed = 0, []
+        for pk, title in queryset.values_list("pk", "title"):
+            try:
+                product_shelf_on(product_id=pk, actor=request.user)
+                done += 1
+            except ApplicationError as exc:
+                failed.append(f"{title}: {exc.message}")
+        _report(request, done, failed)
+
+    @admin.action(description=_("下架所选商品"))
+    def shelf_off(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            product_shelf_off(product_id=pk, actor=request.user)
+            done += 1
+        _report(request, done, [])
+
+
+# --- shop settings and the audit log ----------------------------------------------------
+
+
+@admin.register(ShopSettings)
+class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
+    list_display = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+    fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ShopSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ShopSettings, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        saved = shop_settings_update(
+            actor=request.user,
+            name=data.get("name"),
+            shipping_flat_fee=data.get("shipping_flat_fee"),
+            free_shipping_threshold=data.get("free_shipping_threshold"),
+            auto_complete_days=data.get("auto_complete_days"),
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ModelAdmin):
+    list_display = ("created_at", "actor", "action", "target_type", "target_id")
+    list_filter = ("action", "target_type")
+    search_fields = ("action", "target_id", "actor__username")
+    list_select_related = ("actor",)
+    readonly_fields = ("created_at", "actor", "action", "target_type", "target_id", "data")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,194 @@
+"""The shop's catalogue for the mini-program: category tree, product list and page, home screen.
+
+Money is integer fen. Image fields are URLs as the media storage gives them (a path on this
+host by default, absolute when MEDIA_URL points at a CDN). Detail, home and the tree are
+served from the selectors' short-lived cache as plain dicts; the OutputSerializers here
+document (and the tests check) their shape.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mall.api.pagination import StandardPagination
+from mall.api.schema import error_responses
+from mall.selectors.catalogue import (
+    PRODUCT_SORTS,
+    category_tree,
+    home_screen_data,
+    product_card_data,
+    product_detail_data,
+    product_list,
+)
+
+
+class CategoryNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    icon = serializers.CharField(allow_blank=True)
+    children = serializers.ListField(child=serializers.DictField(), help_text="Nested nodes of the same shape")
+
+
+class ProductCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    subtitle = serializers.CharField(allow_blank=True)
+    image = serializers.CharField(allow_blank=True)
+    min_price = serializers.IntegerField(help_text="Lowest active SKU price in fen")
+    sales_count = serializers.IntegerField()
+    tags = serializers.ListField(child=serializers.CharField())
+    is_on_shelf = serializers.BooleanField()
+
+
+class CategoryTreeApi(APIView):
+    """Active categories as a tree (one query, cached briefly)."""
+
+    OutputSerializer = CategoryNodeSerializer
+
+    @extend_schema(operation_id="categories_tree", tags=["catalogue"], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(category_tree())
+
+
+class ProductListApi(APIView):
+    """On-shelf products: by category (with its subcategories), keyword, tag; sorted; paginated."""
+
+    pagination_class = StandardPagination
+
+    class FilterSerializer(serializers.Serializer):
+        category = serializers.IntegerField(required=False, min_value=1)
+        q = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+        tag = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+        sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), required=False, default="sales")
+
+    OutputSerializer = ProductCardSerializer
+
+    @extend_schema(
+        operation_id="products_list",
+        tags=["catalogue"],
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("page", int, description="1-based page number"),
+            OpenApiParameter("page_size", int, description="Items per page (at most 100)"),
+        ],
+        responses={200: OutputSerializer(many=True), **error_responses((400, ["invalid_input"]), (404, ["not_found"]))},
+    )
+    def get(self, request: Request) -> Response:
+        filters = ProductListApi.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        args = filters.validated_data
+        products = product_list(category_id=args.get("category"), q=args["q"], tag=args["tag"], sort=args["sort"])
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(products, request, view=self)
+        return paginator.get_paginated_response([product_card_data(p) for p in page or []])
+
+
+class ProductDetailApi(APIView):
+    """The product page: gallery, SKUs, the spec matrix for the picker; 404 ``not_found`` if unknown."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProductDetail"  # nested serializers share class names
+
+        class SkuSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "ProductDetailSku"  # nested serializers share class names
+
+            id = serializers.IntegerField()
+            code = serializers.CharField()
+            specs = serializers.DictField(child=serializers.CharField())
+            price = serializers.IntegerField(help_text="fen")
+            stock = serializers.IntegerField()
+
+        class SpecMatrixSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "ProductSpecMatrix"  # nested serializers share class names
+
+            class SpecSerializer(serializers.Serializer):
+                class Meta:
+                    ref_name = "ProductSpec"  # nested serializers share class names
+
+                name = serializers.CharField()
+                values = serializers.ListField(child=serializers.CharField())
+
+            class CombinationSerializer(serializers.Serializer):
+                class Meta:
+                    ref_name = "ProductSpecCombination"  # nested serializers share class names
+
+                values = serializers.ListField(child=serializers.CharField(), help_text="In spec_names order")
+                sku_id = serializers.IntegerField()
+                price = serializers.IntegerField()
+                stock = serializers.IntegerField()
+
+            specs = SpecSerializer(many=True)
+            combinations = CombinationSerializer(many=True)
+
+        class CategorySerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "ProductDetailCategory"  # nested serializers share class names
+
+            id = serializers.IntegerField()
+            name = serializers.CharField()
+
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        subtitle = serializers.CharField(allow_blank=True)
+        description = serializers.CharField(allow_blank=True)
+        image = serializers.CharField(allow_blank=True)
+        images = serializers.ListField(child=serializers.CharField())
+        min_price = serializers.IntegerField()
+        spec_names = serializers.ListField(child=serializers.CharField())
+        skus = SkuSerializer(many=True)
+        spec_matrix = SpecMatrixSerializer()
+        tags = serializers.ListField(child=serializers.CharField())
+        category = CategorySerializer()
+        is_on_shelf = serializers.BooleanField()
+        is_consumable = serializers.BooleanField()
+        replenish_cycle_days = serializers.IntegerField(allow_null=True)
+        sales_count = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        tags=["catalogue"],
+        responses={200: OutputSerializer, **error_responses((404, ["not_found"]))},
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        return Response(product_detail_data(product_id=product_id))
+
+
+class HomeScreenApi(APIView):
+    """The whole first screen in one request (F40): banners, top categories, hot, new, server time."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HomeScreen"  # nested serializers share class names
+
+        class BannerSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "HomeBanner"  # nested serializers share class names
+
+            product_id = serializers.IntegerField()
+            title = serializers.CharField()
+            image = serializers.CharField(allow_blank=True)
+
+        class CategorySerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "HomeCategory"  # nested serializers share class names
+
+            id = serializers.IntegerField()
+            name = serializers.CharField()
+            icon = serializers.CharField(allow_blank=True)
+
+        banners = BannerSerializer(many=True)
+        categories = CategorySerializer(many=True)
+        hot = ProductCardSerializer(many=True)
+        new = ProductCardSerializer(many=True)
+        server_time = serializers.DateTimeField()
+
+    @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(home_screen_data())

@@ -1,0 +1,123 @@
+"""The console sidebar, grouped the way a merchant works (goods, orders, marketing, shoppers…).
+
+unfold calls ``sidebar_navigation(request)`` (settings.UNFOLD["SIDEBAR"]["navigation"]).
+It is built from the admin registry on each request rather than from fixed URL names, so
+a model another app registers later shows up by itself, a model that is not registered
+never breaks the page with a missing URL, and each staff member only sees what their
+role may open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class SidebarGroup:
+    key: str
+    title: Any
+    apps: tuple[str, ...]
+    # Preferred order of models (lower-case model names); others follow alphabetically.
+    order: tuple[str, ...] = ()
+    collapsible: bool = False
+
+
+GROUPS: tuple[SidebarGroup, ...] = (
+    SidebarGroup("catalogue", _("商品"), ("mall",), ("product", "sku", "category", "producttag", "productimage")),
+    SidebarGroup("orders", _("订单"), ("orders",), ("order", "refund", "payment", "paymentnotice", "cartitem")),
+    SidebarGroup("marketing", _("营销"), ("marketing",)),
+    SidebarGroup("members", _("会员"), ("members",), ("member", "address", "pointsentry")),
+    SidebarGroup("analytics", _("数据"), ("analytics",)),
+    SidebarGroup("system", _("系统"), ("auth",), ("shopsettings", "auditlog", "user", "group")),
+    SidebarGroup("schedules", _("计划任务"), ("django_celery_beat",), collapsible=True),
+)
+
+# Models of the mall app that belong under 系统 rather than 商品.
+SYSTEM_MODELS = {("mall", "shopsettings"), ("mall", "auditlog")}
+
+ICONS: dict[str, str] = {
+    "mall.product": "inventory_2",
+    "mall.sku": "style",
+    "mall.category": "category",
+    "mall.producttag": "sell",
+    "mall.productimage": "image",
+    "mall.shopsettings": "storefront",
+    "mall.auditlog": "history",
+    "orders.order": "receipt_long",
+    "orders.refund": "currency_exchange",
+    "orders.payment": "payments",
+    "orders.paymentnotice": "notifications",
+    "orders.cartitem": "shopping_cart",
+    "members.member": "group",
+    "members.address": "home_pin",
+    "members.pointsentry": "stars",
+    "auth.user": "badge",
+    "auth.group": "admin_panel_settings",
+    "analytics.event": "insights",
+}
+APP_ICONS: dict[str, str] = {"marketing": "campaign", "analytics": "monitoring", "django_celery_beat": "schedule"}
+
+
+def _item(model: type[Model]) -> dict[str, Any] | None:
+    opts = model._meta
+    try:
+        link = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    except NoReverseMatch:
+        return None
+    return {
+        "title": capfirst(opts.verbose_name_plural),
+        "icon": ICONS.get(opts.label_lower, APP_ICONS.get(opts.app_label, "chevron_right")),
+        "link": link,
+    }
+
+
+def _group_for(model: type[Model]) -> str | None:
+    opts = model._meta
+    if (opts.app_label, opts.model_name) in SYSTEM_MODELS:
+        return "system"
+    for group in GROUPS:
+        if opts.app_label in group.apps:
+            return group.key
+    return "system"
+
+
+def _sort_key(group: SidebarGroup, model: type[Model]) -> tuple[int, str]:
+    name = model._meta.model_name or ""
+    position = group.order.index(name) if name in group.order else len(group.order)
+    return position, str(model._meta.verbose_name_plural)
+
+
+def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """Sidebar groups with the models this staff member may view; empty groups are left out."""
+    visible: dict[str, list[type[Model]]] = {group.key: [] for group in GROUPS}
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        key = _group_for(model)
+        if key is not None:
+            visible[key].append(model)
+
+    navigation: list[dict[str, Any]] = [
+        {
+            "title": _("概览"),
+            "separator": False,
+            "items": [{"title": _("首页"), "icon": "dashboard", "link": reverse("admin:index")}],
+        }
+    ]
+    for group in GROUPS:
+        models = sorted(visible[group.key], key=partial(_sort_key, group))
+        items = [item for item in (_item(model) for model in models) if item is not None]
+        if items:
+            navigation.append(
+                {"title": group.title, "separator": True, "collapsible": group.collapsible, "items": items}
+            )
+    return navigation

@@ -1,0 +1,102 @@
+"""What each console role may do, as permission patterns; pure data so migrations can use it.
+
+A pattern is ``"<app_label>.<codename glob>"`` (``fnmatch``), so a role written today also
+covers models that appear later in an app ("marketing.*" gives the operator every
+marketing model as soon as the marketing engineer adds it). ``staff_roles_sync`` and the
+``0002_staff_roles`` data migration both turn these patterns into Group permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+ROLE_OWNER = "owner"
+ROLE_OPERATOR = "operator"
+ROLE_SERVICE = "customer_service"
+ROLE_FINANCE = "finance"
+ROLES = (ROLE_OWNER, ROLE_OPERATOR, ROLE_SERVICE, ROLE_FINANCE)
+
+_CATALOGUE = ("category", "producttag", "product", "productimage", "sku")
+
+ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
+    # The shop owner: everything, including permissions of models added later.
+    ROLE_OWNER: ("*.*",),
+    # Marketing operator: runs the catalogue and campaigns, reads orders and shoppers.
+    ROLE_OPERATOR: (
+        *(f"mall.{action}_{model}" for model in _CATALOGUE for action in ("add", "change", "view")),
+        "mall.delete_productimage",
+        "mall.view_shopsettings",
+        "marketing.add_*",
+        "marketing.change_*",
+        "marketing.view_*",
+        "orders.view_order",
+        "orders.view_orderline",
+        "members.view_member",
+        "members.view_pointsentry",
+        "analytics.view_*",
+    ),
+    # Customer service: reads and handles orders (ships them), reads shoppers and addresses.
+    # Refunds are money leaving the shop, so they stay with finance.
+    ROLE_SERVICE: (
+        "orders.view_order",
+        "orders.change_order",
+        "orders.view_orderline",
+        "orders.ship_*",
+        "members.view_member",
+        "members.view_address",
+        "members.view_pointsentry",
+        "mall.view_product",
+        "mall.view_sku",
+    ),
+    # Finance: reads orders and payments, issues and follows refunds, reads the audit log.
+    ROLE_FINANCE: (
+        "orders.view_order",
+        "orders.view_orderline",
+        "orders.view_payment",
+        "orders.view_paymentnotice",
+        "orders.view_refund",
+        "orders.add_refund",
+        "orders.change_refund",
+        "mall.view_auditlog",
+    ),
+}
+
+ROLE_LABELS: dict[str, Any] = {
+    ROLE_OWNER: _("店主"),
+    ROLE_OPERATOR: _("运营"),
+    ROLE_SERVICE: _("客服"),
+    ROLE_FINANCE: _("财务"),
+}
+
+
+def role_permission_keys(role: str, available: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The ``(app_label, codename)`` pairs among ``available`` that ``role`` is granted."""
+    patterns = ROLE_PATTERNS[role]
+    return {
+        (app_label, codename)
+        for app_label, codename in available
+        if any(fnmatchcase(f"{app_label}.{codename}", pattern) for pattern in patterns)
+    }
+
+
+def sync_role_groups(*, group_model: Any, permission_model: Any, using: str = "default") -> dict[str, int]:
+    """Makes the four role groups hold exactly their granted permissions; returns counts per role.
+
+    Takes the model classes so the data migration can pass its historical models and the
+    post-migrate hook the real ones. The roles are defined in code: a merchant who wants a
+    different mix makes another group instead of editing these four.
+    """
+    rows = list(permission_model.objects.using(using).values_list("pk", "content_type__app_label", "codename"))
+    available = [(app_label, codename) for _pk, app_label, codename in rows]
+    counts: dict[str, int] = {}
+    for role in ROLES:
+        granted = role_permission_keys(role, available)
+        ids = [pk for pk, app_label, codename in rows if (app_label, codename) in granted]
+        group, _created = group_model.objects.using(using).get_or_create(name=role)
+        group.permissions.set(ids)
+        counts[role] = len(ids)
+    return counts

@@ -1,0 +1,37 @@
+"""Loads the demo shop: categories and products with pictures, staff per role, shoppers, order history."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
+
+
+class Command(BaseCommand):
+    help = "Create the demo shop (idempotent: what already exists is left alone)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--shoppers", type=int, default=200, help="How many demo shoppers (default 200).")
+        parser.add_argument("--days", type=int, default=90, help="Days of order history (default 90).")
+        parser.add_argument("--seed", type=int, default=20240618, help="Random seed (same seed, same shop).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        seed = options["seed"]
+        counts = build_catalogue(seed=seed)
+        logins = build_staff()
+        counts.update(build_shoppers_and_history(seed=seed, shoppers=options["shoppers"], days=max(1, options["days"])))
+        counts["staff"] = sum(1 for login in logins if login.created)
+        created = {name: n for name, n in counts.items() if n}
+        if created:
+            summary = ", ".join(f"{name} {n}" for name, n in created.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo shop created ({time.monotonic() - started:.1f}s): {summary}"))
+        else:
+            self.stdout.write("Demo shop already present: nothing changed.")
+        self.stdout.write("Console logins (/admin/):")
+        for login in logins:
+            state = "created" if login.created else "exists, password unchanged"
+            self.stdout.write(f"  {login.username:<9} / {login.password:<18} role {login.group} ({state})")

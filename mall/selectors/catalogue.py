@@ -1,0 +1,253 @@
+"""Catalogue reads for the mini-program (P01, F40): the category tree, product lists, detail, home.
+
+Each read fetches what its screen needs in a fixed number of queries, whatever the number of
+rows. Detail, home and the tree are plain dicts kept briefly in the Django cache under one
+*catalogue version*: every catalogue service bumps the version, so a merchant's change is
+visible on the next request instead of after the time-out. Each cache entry stores the
+version it was built under, so one ``get_many`` round trip returns both and says whether the
+entry is still good (Redis in production; a local-memory cache per process otherwise, where
+other processes see a change within the entry's short time-out).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from django.core.cache import cache
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from mall.errors import NotFound
+from mall.models import Category, Product, ProductImage, Sku
+
+T = TypeVar("T")
+
+CACHE_VERSION_KEY = "catalogue:version"
+DETAIL_TTL_SECONDS = 10
+HOME_TTL_SECONDS = 30
+TREE_TTL_SECONDS = 60
+HOME_LIST_SIZE = 8
+HOME_BANNER_COUNT = 3
+
+ProductSort = Literal["sales", "price", "-price", "new"]
+PRODUCT_SORTS: dict[str, tuple[str, ...]] = {
+    "sales": ("-sales_count", "-id"),
+    "price": ("min_price", "id"),
+    "-price": ("-min_price", "-id"),
+    "new": ("-created_at", "-id"),
+}
+
+
+# --- cache ----------------------------------------------------------------------------
+
+
+def catalogue_cache_bump() -> None:
+    """Makes every cached catalogue entry stale (called by the catalogue services)."""
+    cache.set(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def _cached(key: str, ttl: int, build: Callable[[], T]) -> T:
+    found = cache.get_many([CACHE_VERSION_KEY, key])
+    version = found.get(CACHE_VERSION_KEY)
+    if version is None:
+        cache.add(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(CACHE_VERSION_KEY)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]  # type: ignore[no-any-return]
+    value = build()
+    cache.set(key, (version, value), ttl)
+    return value
+
+
+# --- small builders -------------------------------------------------------------------
+
+
+def _url(file: FieldFile | None) -> str:
+    return file.url if file else ""
+
+
+def _product_image(product: Product) -> str:
+    """The list picture: the main image, else the first gallery image (needs images prefetched)."""
+    if product.main_image:
+        return product.main_image.url
+    images = list(product.images.all())
+    return images[0].image.url if images else ""
+
+
+def _images_prefetch() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("sort_order", "id"))
+
+
+def product_card_data(product: Product) -> dict[str, Any]:
+    """One product as lists and the home screen show it (needs tags and images prefetched)."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "subtitle": product.subtitle,
+        "image": _product_image(product),
+        "min_price": product.min_price,
+        "sales_count": product.sales_count,
+        "tags": [tag.name for tag in product.tags.all()],
+        "is_on_shelf": product.is_on_shelf,
+    }
+
+
+# --- categories -----------------------------------------------------------------------
+
+
+def _build_tree() -> list[dict[str, Any]]:
+    rows = list(Category.objects.filter(is_active=True).order_by("sort_order", "id"))
+    nodes: dict[int, dict[str, Any]] = {
+        c.id: {"id": c.id, "name": c.name, "icon": _url(c.icon), "children": []} for c in rows
+    }
+    roots: list[dict[str, Any]] = []
+    for c in rows:
+        if c.parent_id is None:
+            roots.append(nodes[c.id])
+        elif c.parent_id in nodes:  # children of a disabled category are hidden with it
+            nodes[c.parent_id]["children"].append(nodes[c.id])
+    return roots
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """Active categories as a nested tree, in one query (or none when cached)."""
+    return _cached("catalogue:tree", TREE_TTL_SECONDS, _build_tree)
+
+
+def _build_parent_map() -> dict[int, int | None]:
+    return dict(Category.objects.values_list("id", "parent_id"))
+
+
+def category_descendant_ids(*, category_id: int) -> set[int]:
+    """The category and everything below it; empty when it does not exist."""
+    parents = _cached("catalogue:parents", TREE_TTL_SECONDS, _build_parent_map)
+    if category_id not in parents:
+        return set()
+    children: dict[int | None, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [category_id]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+# --- products -------------------------------------------------------------------------
+
+
+def product_list(
+    *, category_id: int | None = None, q: str = "", tag: str = "", sort: str = "sales"
+) -> QuerySet[Product]:
+    """On-shelf products filtered and sorted for the shop; tags and images come prefetched."""
+    qs = Product.objects.filter(is_on_shelf=True)
+    if category_id is not None:
+        qs = qs.filter(category_id__in=category_descendant_ids(category_id=category_id))
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(subtitle__icontains=q))
+    tag = tag.strip()
+    if tag:
+        qs = qs.filter(tags__id=int(tag)) if tag.isdigit() else qs.filter(tags__name=tag)
+    return qs.order_by(*PRODUCT_SORTS[sort]).prefetch_related("tags", _images_prefetch())
+
+
+def _spec_matrix(spec_names: list[str], skus: list[Sku]) -> dict[str, Any]:
+    """spec names × values → the SKU of each combination, so the picker needs no extra request."""
+    values: dict[str, list[str]] = {name: [] for name in spec_names}
+    combinations = []
+    for sku in skus:
+        combo = [str(sku.specs.get(name, "")) for name in spec_names]
+        for name, value in zip(spec_names, combo, strict=True):
+            if value not in values[name]:
+                values[name].append(value)
+        combinations.append({"values": combo, "sku_id": sku.id, "price": sku.price, "stock": sku.stock})
+    return {
+        "specs": [{"name": name, "values": values[name]} for name in spec_names],
+        "combinations": combinations,
+    }
+
+
+def _build_detail(product_id: int) -> dict[str, Any] | None:
+    product = (
+        Product.objects.select_related("category")
+        .prefetch_related(
+            "tags",
+            _images_prefetch(),
+            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("id")),
+        )
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        return None
+    skus = list(product.skus.all())
+    spec_names = [str(name) for name in product.spec_names or []]
+    images = [_url(img.image) for img in product.images.all()]
+    if product.main_image and _url(product.main_image) not in images:
+        images.insert(0, _url(product.main_image))
+    return {
+        "id": product.id,
+        "title": product.title,
+        "subtitle": product.subtitle,
+        "description": product.description,
+        "image": images[0] if images else "",
+        "images": images,
+        "min_price": product.min_price,
+        "spec_names": spec_names,
+        "skus": [{"id": s.id, "code": s.code, "specs": s.specs, "price": s.price, "stock": s.stock} for s in skus],
+        "spec_matrix": _spec_matrix(spec_names, skus),
+        "tags": [tag.name for tag in product.tags.all()],
+        "category": {"id": product.category_id, "name": product.category.name},
+        "is_on_shelf": product.is_on_shelf,
+        "is_consumable": product.is_consumable,
+        "replenish_cycle_days": product.replenish_cycle_days,
+        "sales_count": product.sales_count,
+    }
+
+
+def product_detail_data(*, product_id: int) -> dict[str, Any]:
+    """The product page in one payload (off-shelf products show as such; unknown ones are 404)."""
+    data = _cached(f"catalogue:product:{product_id}", DETAIL_TTL_SECONDS, lambda: _build_detail(product_id))
+    if data is None:
+        raise NotFound(details={"product_id": product_id})
+    return data
+
+
+# --- home -----------------------------------------------------------------------------
+
+
+def _build_home() -> dict[str, Any]:
+    on_shelf = Product.objects.filter(is_on_shelf=True).prefetch_related("tags", _images_prefetch())
+    hot = list(on_shelf.order_by(*PRODUCT_SORTS["sales"])[:HOME_LIST_SIZE])
+    new = list(on_shelf.order_by(*PRODUCT_SORTS["new"])[:HOME_LIST_SIZE])
+    banners = []
+    for product in hot[:HOME_BANNER_COUNT]:
+        gallery = list(product.images.all())
+        image = _url(gallery[0].image) if gallery else _url(product.main_image)
+        banners.append({"product_id": product.id, "title": product.title, "image": image})
+    categories = [{"id": c["id"], "name": c["name"], "icon": c["icon"]} for c in category_tree()]
+    return {
+        "banners": banners,
+        "categories": categories,
+        "hot": [product_card_data(p) for p in hot],
+        "new": [product_card_data(p) for p in new],
+    }
+
+
+def server_time_data(*, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    return {"now": timezone.localtime(now).isoformat(), "timestamp_ms": int(now.timestamp() * 1000)}
+
+
+def home_screen_data(*, now: datetime | None = None) -> dict[str, Any]:
+    """The whole first screen in one request (F40); only the server time is never cached."""
+    return {**_cached("catalogue:home", HOME_TTL_SECONDS, _build_home), "server_time": server_time_data(now=now)["now"]}

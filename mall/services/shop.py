@@ -1,0 +1,46 @@
+"""Shop-wide settings (one row), changed by the owner in the console; audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mall.errors import ValidationFailed
+from mall.models import ShopSettings
+from mall.services.audit import audit_record
+
+
+@transaction.atomic
+def shop_settings_update(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    name: str | None = None,
+    shipping_flat_fee: int | None = None,
+    free_shipping_threshold: int | None = None,
+    auto_complete_days: int | None = None,
+) -> ShopSettings:
+    """Changes the given settings (money in fen); unchanged values are not audited."""
+    settings_row = ShopSettings.load()
+    settings_row = ShopSettings.objects.select_for_update().get(pk=settings_row.pk)
+    wanted = {
+        "name": name.strip() if name is not None else None,
+        "shipping_flat_fee": shipping_flat_fee,
+        "free_shipping_threshold": free_shipping_threshold,
+        "auto_complete_days": auto_complete_days,
+    }
+    if wanted["name"] == "":
+        raise ValidationFailed(_("请填写店铺名称。"), details={"field": "name"})
+    for key in ("shipping_flat_fee", "free_shipping_threshold", "auto_complete_days"):
+        value = wanted[key]
+        if value is not None and int(value) < 0:
+            raise ValidationFailed(_("数值不能为负。"), details={"field": key})
+    changed = {}
+    for key, value in wanted.items():
+        if value is not None and getattr(settings_row, key) != value:
+            changed[key] = {"from": getattr(settings_row, key), "to": value}
+            setattr(settings_row, key, value)
+    if changed:
+        settings_row.save()
+        audit_record(actor=actor, action="shop_settings.update", target=settings_row, data=changed)
+    return settings_row

@@ -1,0 +1,101 @@
+"""``manage.py seed_demo``: the demo shop's contents, consistent history, idempotency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from mall.models import Category, Product, ProductImage, ProductTag, Sku
+from members.models import Member, PointsEntry
+from orders.models import Order, OrderLine, OrderStatus, Payment
+
+pytestmark = pytest.mark.django_db
+
+TOP_CATEGORIES = {"美妆", "零食", "日用品", "服饰", "数码", "母婴"}
+
+
+def _seed(*extra: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--shoppers", "20", "--days", "10", *extra, stdout=out)
+    return out.getvalue()
+
+
+def _snapshot() -> dict[str, int]:
+    models = (Category, ProductTag, Product, Sku, ProductImage, Member, Order, OrderLine, Payment, PointsEntry, User)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def _assert_staff_per_role(out: str) -> None:
+    for username, group in (
+        ("owner", "owner"),
+        ("operator", "operator"),
+        ("service", "customer_service"),
+        ("finance", "finance"),
+    ):
+        user = User.objects.get(username=username)
+        assert user.is_staff
+        assert user.check_password(f"duoying-{username}")
+        assert user.groups.filter(name=group).exists()
+        assert f"duoying-{username}" in out
+    assert User.objects.get(username="owner").is_superuser
+    assert not User.objects.get(username="finance").is_superuser
+    assert Group.objects.filter(name="customer_service").count() == 1
+
+
+def test_seed_demo_builds_the_shop_and_a_second_run_changes_nothing() -> None:
+    first = _seed()
+    counts = _snapshot()
+
+    assert "Demo shop created" in first
+    assert set(Category.objects.filter(parent=None).values_list("name", flat=True)) == TOP_CATEGORIES
+    assert Category.objects.exclude(parent=None).count() >= 12
+    assert counts["Product"] >= 60
+    assert set(ProductTag.objects.values_list("name", flat=True)) >= {"引流品", "利润品", "新品"}
+    assert Sku.objects.filter(specs__has_key="颜色").exists() and Sku.objects.filter(specs__has_key="尺码").exists()
+    assert Sku.objects.filter(specs__has_key="容量").exists()
+    consumables = Product.objects.filter(is_consumable=True)
+    assert consumables.count() >= 10
+    assert not consumables.filter(replenish_cycle_days=None).exists()
+    for product in Product.objects.prefetch_related("skus"):
+        assert product.min_price == min(s.price for s in product.skus.all() if s.is_active)
+        assert product.main_image and (Path(settings.MEDIA_ROOT) / str(product.main_image.name)).is_file()
+    assert counts["Member"] == 20
+    _assert_staff_per_role(first)
+
+    second = _seed()
+
+    assert "nothing changed" in second
+    assert _snapshot() == counts
+
+
+def test_seed_demo_history_amounts_and_dates_are_consistent() -> None:
+    _seed()
+    now = timezone.now()
+    orders = Order.objects.annotate(lines_paid=Sum("lines__paid_amount"), n=Count("lines"))
+
+    assert orders.count() > 0
+    statuses = set(orders.values_list("status", flat=True))
+    assert statuses <= {OrderStatus.COMPLETED, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.CANCELLED}
+    assert OrderStatus.COMPLETED in statuses
+    for order in orders:
+        assert order.n >= 1
+        assert order.lines_paid == order.payable_amount
+        assert order.payable_amount == order.goods_amount - order.discount_amount + order.shipping_fee
+        if order.status == OrderStatus.CANCELLED:
+            assert order.paid_at is None
+        else:
+            assert order.paid_at is not None
+            assert now - timedelta(days=11) < order.paid_at <= now
+            assert order.created_at <= order.paid_at
+    assert Payment.objects.count() == orders.exclude(status=OrderStatus.CANCELLED).count()
+    assert Member.objects.filter(openid__startswith="dev-demo-", is_dev=True).count() == 20
+    sold = OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED).aggregate(n=Sum("qty"))["n"]
+    assert Product.objects.aggregate(n=Sum("sales_count"))["n"] == sold

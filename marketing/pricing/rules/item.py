@@ -1,0 +1,130 @@
+"""Item-level rules (step 1). Each offers a unit price; the lowest one wins, nothing multiplies."""
+
+from __future__ import annotations
+
+from mall.money import Fen, rate_applier
+from marketing.pricing import reasons
+from marketing.pricing.rules.base import ItemRule, RuleContext, register_item
+from marketing.pricing.state import LineState, ScopeIndex
+from marketing.pricing.types import (
+    WHOLE_SHOP,
+    BargainPrice,
+    FlashSale,
+    GroupPrice,
+    LimitedDiscount,
+    PricingError,
+    SteppedPrice,
+    TierRate,
+)
+
+
+@register_item
+class FlashSaleRule(ItemRule[FlashSale]):
+    """秒杀 price; its per-user limit counts units, and a cart over it is refused outright."""
+
+    type = "flash_sale"
+    special = True
+    counts_orders = False
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_sku(self.spec.sku)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return self.spec.price
+
+    def check_winner(self, line: LineState) -> None:
+        limit = self.spec.per_user_limit
+        if limit is None:
+            return
+        used = self.ctx.shopper.used.get(self.spec.id, 0)
+        if used + line.qty > limit:
+            raise PricingError(
+                reasons.PURCHASE_LIMIT_EXCEEDED,
+                f"秒杀 {self.spec.id} 每人限购 {limit} 件 (已购 {used} 件, 本单 {line.qty} 件)",
+            )
+
+
+@register_item
+class LimitedDiscountRule(ItemRule[LimitedDiscount]):
+    """限时折扣 over a scope."""
+
+    type = "limited_discount"
+
+    def __init__(self, spec: LimitedDiscount, ctx: RuleContext) -> None:
+        super().__init__(spec, ctx)
+        self.apply = rate_applier(spec.rate)
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_scope(self.spec.scope)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return self.apply(line.list_price)
+
+
+@register_item
+class TierRateRule(ItemRule[TierRate]):
+    """会员折扣 from the shop's tier table; applies to every line."""
+
+    type = "tier_rate"
+
+    def __init__(self, spec: TierRate, ctx: RuleContext) -> None:
+        super().__init__(spec, ctx)
+        self.apply = rate_applier(spec.rate)
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_scope(WHOLE_SHOP)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return self.apply(line.list_price)
+
+
+@register_item
+class SteppedPriceRule(ItemRule[SteppedPrice]):
+    """阶梯涨价: the next order (number ``sold + 1``) pays the rate of the step it falls in."""
+
+    type = "stepped_price"
+
+    def __init__(self, spec: SteppedPrice, ctx: RuleContext) -> None:
+        super().__init__(spec, ctx)
+        next_order = spec.sold + 1
+        self.rate = next((step.rate for step in spec.steps if next_order <= step.upto), None)
+        self.apply = None if self.rate is None else rate_applier(self.rate)
+
+    def blocked(self) -> tuple[str, str] | None:
+        if self.rate is None:
+            return reasons.STEPS_EXHAUSTED, f"{self.spec.sold} sold, beyond the last step"
+        return None
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_sku(self.spec.sku)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return line.list_price if self.apply is None else self.apply(line.list_price)
+
+
+@register_item
+class GroupPriceRule(ItemRule[GroupPrice]):
+    """拼团价 for a shopper buying within a group."""
+
+    type = "group_price"
+    special = True
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_sku(self.spec.sku)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return self.spec.price
+
+
+@register_item
+class BargainPriceRule(ItemRule[BargainPrice]):
+    """砍价: the bargain's current price."""
+
+    type = "bargain_price"
+    special = True
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_sku(self.spec.sku)
+
+    def unit_price(self, line: LineState) -> Fen:
+        return self.spec.price

@@ -1,0 +1,163 @@
+"""Order-level promotions (step 2), each measured on the item-level amounts of its scope."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from mall.money import Fen, format_yuan, rate_applier
+from marketing.pricing import reasons
+from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, register_order
+from marketing.pricing.state import LineState, ScopeIndex
+from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
+
+
+@register_order
+class NthItemRule(OrderRule[NthItem]):
+    """第 n 件 rate 折. Units are ranked dearest first (SKU breaks ties, so cart order never
+    matters) and taken n at a time; the last unit of each full group gets the rate. Positions
+    are counted per line, so a line of 1,000 units costs the same as a line of one."""
+
+    type = "nth_item"
+    sequence = 0
+
+    def __init__(self, spec: NthItem, ctx: RuleContext) -> None:
+        super().__init__(spec, ctx)
+        self.apply = rate_applier(spec.rate)
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_scope(self.spec.scope)
+
+    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+        n = self.spec.n
+        units = sum(line.qty for line in lines)
+        if units < n:
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} units in scope, needs {n}")
+        per_line: list[tuple[int, Fen]] = []
+        seen = 0
+        for line in sorted(lines, key=lambda x: (-x.unit_price, x.sku)):
+            discounted = (seen + line.qty) // n - seen // n
+            seen += line.qty
+            if discounted:
+                off = (line.unit_price - self.apply(line.unit_price)) * discounted
+                if off:
+                    per_line.append((line.pos, off))
+        total = sum(off for _, off in per_line)
+        if not total:
+            return OrderOutcome(0, reasons.NO_BENEFIT, "the discounted units cost nothing more at this rate")
+        return OrderOutcome(total, per_line=tuple(sorted(per_line)))
+
+
+@register_order
+class FullReductionRule(OrderRule[FullReduction]):
+    """满减: the best reached tier for the shopper (每满 multiplies it), capped by ``max_off``."""
+
+    type = "full_reduction"
+    sequence = 1
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_scope(self.spec.scope)
+
+    def __init__(self, spec: FullReduction, ctx: RuleContext) -> None:
+        super().__init__(spec, ctx)
+        tiers = sorted((t for t in spec.tiers if t.threshold > 0), key=lambda t: t.threshold)
+        self.thresholds = [t.threshold for t in tiers]
+        self.offs = [t.off for t in tiers]
+        self.best_offs: list[Fen] = []  # best off among the tiers up to each threshold
+        for off in self.offs:
+            self.best_offs.append(max(off, self.best_offs[-1] if self.best_offs else 0))
+
+    def off_at(self, amount: Fen) -> Fen:
+        if self.spec.repeat:
+            best = max((off * (amount // th) for th, off in zip(self.thresholds, self.offs, strict=True)), default=0)
+        else:
+            reached = bisect_right(self.thresholds, amount)
+            best = self.best_offs[reached - 1] if reached else 0
+        if self.spec.max_off is not None:
+            best = min(best, self.spec.max_off)
+        return min(best, amount)
+
+    def next_tier(self, amount: Fen, off: Fen) -> tuple[Fen, Fen] | None:
+        """The smallest amount above ``amount`` that takes more off, and what it takes."""
+        if not self.spec.repeat:
+            for threshold in self.thresholds[bisect_right(self.thresholds, amount) :]:
+                reward = self.off_at(threshold)
+                if reward > off:
+                    return threshold, reward
+            return None
+        points = sorted({(amount // th + 1) * th for th in self.thresholds})
+        for point in points:
+            reward = self.off_at(point)
+            if reward > off:
+                return point, reward
+        return None
+
+    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+        amount = sum(line.amount for line in lines)
+        off = self.off_at(amount)
+        hint = None
+        upcoming = self.next_tier(amount, off)
+        if upcoming is not None:
+            point, reward = upcoming
+            hint = Hint(
+                rule_id=self.id,
+                rule_type=self.type,
+                short_by=point - amount,
+                reward=reward,
+                gift_sku=None,
+                text=f"再买 ¥{format_yuan(point - amount)} 可减 ¥{format_yuan(reward)}",
+            )
+        if not off:
+            lowest = self.thresholds[0] if self.thresholds else 0
+            detail = f"scope amount {format_yuan(amount)} below {format_yuan(lowest)}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
+        return OrderOutcome(off, total=off, hint=hint)
+
+
+@register_order
+class FullGiftRule(OrderRule[FullGift]):
+    """满赠: once per order; ranked by the gifts' list value."""
+
+    type = "full_gift"
+    sequence = 3
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_scope(self.spec.scope)
+
+    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+        spec = self.spec
+        amount = sum(line.amount for line in lines)
+        if amount < spec.threshold:
+            short = spec.threshold - amount
+            hint = Hint(
+                rule_id=self.id,
+                rule_type=self.type,
+                short_by=short,
+                reward=0,
+                gift_sku=spec.gift_sku,
+                text=f"再买 ¥{format_yuan(short)} 可享满赠",
+            )
+            detail = f"scope amount {format_yuan(amount)} below {format_yuan(spec.threshold)}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
+        value = self.ctx.price_of(spec.gift_sku) * spec.gift_qty
+        return OrderOutcome(value, gifts=((spec.gift_sku, spec.gift_qty),))
+
+
+@register_order
+class BuyXGetYRule(OrderRule[BuyXGetY]):
+    """买A送B: every ``buy_qty`` units bought add ``gift_qty`` gifts."""
+
+    type = "buy_x_get_y"
+    sequence = 2
+
+    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
+        return index.for_sku(self.spec.buy_sku)
+
+    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+        spec = self.spec
+        units = sum(line.qty for line in lines)
+        times = units // spec.buy_qty
+        if not times:
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}")
+        count = times * spec.gift_qty
+        return OrderOutcome(self.ctx.price_of(spec.gift_sku) * count, gifts=((spec.gift_sku, count),))

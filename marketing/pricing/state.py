@@ -1,0 +1,152 @@
+"""The engine's working state for one quote: mutable lines, a scope index and a ledger.
+
+Kept apart from the frozen input/output types so rules can update amounts cheaply while the
+caller only ever sees immutable results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mall.money import Fen, allocate
+from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope
+
+LEVEL_RANK: Mapping[str, int] = {"item": 0, "order": 1, "coupon": 2, "points": 3}
+
+
+class LineState:
+    """One cart line while it is being priced. ``remaining`` is what is still to be paid."""
+
+    __slots__ = (
+        "allocations",
+        "amount",
+        "category",
+        "is_gift",
+        "item_rule_id",
+        "item_rule_type",
+        "list_price",
+        "pos",
+        "qty",
+        "remaining",
+        "sku",
+        "special",
+        "unit_price",
+    )
+
+    def __init__(self, *, pos: int, sku: str, category: str, qty: int, list_price: Fen) -> None:
+        self.pos = pos
+        self.sku = sku
+        self.category = category
+        self.qty = qty
+        self.list_price = list_price
+        self.unit_price = list_price
+        self.amount = list_price * qty  # item-level amount, fixed after step 1
+        self.remaining = self.amount
+        self.item_rule_id: str | None = None
+        self.item_rule_type: str | None = None
+        self.special = False
+        self.is_gift = False
+        self.allocations: list[Allocation] = []
+
+    def set_item_price(self, unit_price: Fen, rule_id: str, rule_type: str, special: bool) -> None:
+        self.unit_price = unit_price
+        self.amount = unit_price * self.qty
+        self.remaining = self.amount
+        self.item_rule_id = rule_id
+        self.item_rule_type = rule_type
+        self.special = special
+        self.allocations.append(Allocation(rule_id, rule_type, (self.list_price - unit_price) * self.qty))
+
+
+class ScopeIndex:
+    """Answers "which lines does this scope cover" from dicts built once per quote, so a rule
+    costs O(lines it covers), not O(lines), and equal scopes are resolved once."""
+
+    def __init__(self, lines: Sequence[LineState]) -> None:
+        self._all = tuple(line.pos for line in lines)
+        self._by_sku = {line.sku: line.pos for line in lines}
+        by_category: dict[str, list[int]] = {}
+        for line in lines:
+            by_category.setdefault(line.category, []).append(line.pos)
+        self._by_category = {category: tuple(positions) for category, positions in by_category.items()}
+        self._cache: dict[Scope, tuple[int, ...]] = {}
+
+    def for_sku(self, sku: str) -> tuple[int, ...]:
+        pos = self._by_sku.get(sku)
+        return () if pos is None else (pos,)
+
+    def for_scope(self, scope: Scope) -> tuple[int, ...]:
+        if scope.whole_shop and not scope.exclude_skus:
+            return self._all
+        cached = self._cache.get(scope)
+        if cached is None:
+            cached = self._cache[scope] = self._resolve(scope)
+        return cached
+
+    def _resolve(self, scope: Scope) -> tuple[int, ...]:
+        if scope.whole_shop:
+            found = set(self._all)
+        else:
+            found = set()
+            for sku in scope.skus or ():
+                pos = self._by_sku.get(sku)
+                if pos is not None:
+                    found.add(pos)
+            for category in scope.categories or ():
+                found.update(self._by_category.get(category, ()))
+        for sku in scope.exclude_skus:
+            found.discard(self._by_sku.get(sku, -1))
+        return tuple(sorted(found))
+
+
+def spread(lines: Sequence[LineState], total: Fen, rule_id: str, rule_type: str) -> Fen:
+    """Take up to ``total`` off ``lines`` in proportion to what each still owes (largest
+    remainder). Returns what was taken: never more than the lines owe, so nothing goes below 0."""
+    owed = [line.remaining for line in lines]
+    take = min(total, sum(owed))
+    if take <= 0:
+        return 0
+    for line, part in zip(lines, allocate(take, owed), strict=True):
+        if part:
+            line.remaining -= part
+            line.allocations.append(Allocation(rule_id, rule_type, part))
+    return take
+
+
+@dataclass
+class _Entry:
+    rule_type: str
+    level: Level
+    amount: Fen
+    gifts: list[tuple[str, int]]
+
+
+class Ledger:
+    """Collects what each rule gave and why others did not apply, in a stable order."""
+
+    def __init__(self) -> None:
+        self._applied: dict[tuple[str, str], _Entry] = {}
+        self._rejected: list[tuple[int, str, RejectedRule]] = []
+
+    def apply(
+        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: Sequence[tuple[str, int]] = ()
+    ) -> None:
+        entry = self._applied.get((level, rule_id))
+        if entry is None:
+            entry = self._applied[(level, rule_id)] = _Entry(rule_type, level, 0, [])
+        entry.amount += amount
+        entry.gifts.extend(gifts)
+
+    def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
+        rejected = RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)
+        self._rejected.append((LEVEL_RANK[level], rule_id, rejected))
+
+    def applied(self) -> tuple[AppliedRule, ...]:
+        return tuple(
+            AppliedRule(rule_id=rule_id, rule_type=e.rule_type, level=e.level, amount=e.amount, gifts=tuple(e.gifts))
+            for (_, rule_id), e in self._applied.items()
+        )
+
+    def rejected(self) -> tuple[RejectedRule, ...]:
+        return tuple(r for _, _, r in sorted(self._rejected, key=lambda x: (x[0], x[1])))

@@ -1,0 +1,129 @@
+"""Step 3: judge every wallet coupon on this cart, pick (or check the shopper's pick), apply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mall.money import format_yuan
+from marketing.pricing import reasons
+from marketing.pricing.best_coupons import CouponCandidate, application_order, best_combination, takes
+from marketing.pricing.rules import RuleContext, coupon_rule, screen
+from marketing.pricing.state import Ledger, LineState, ScopeIndex
+from marketing.pricing.types import Allocation, CouponSpec, CouponVerdict, Hint, PricingError, StackingPolicy
+
+
+@dataclass(frozen=True)
+class WalletResult:
+    verdicts: tuple[CouponVerdict, ...]
+    hints: tuple[Hint, ...]
+    auto: bool
+
+
+@dataclass(frozen=True)
+class _Judged:
+    spec: CouponSpec
+    candidate: CouponCandidate | None
+    reason: str | None
+    detail: str
+
+
+def _judge(
+    spec: CouponSpec, lines: Sequence[LineState], index: ScopeIndex, ctx: RuleContext, hints: list[Hint]
+) -> _Judged:
+    rejection = screen(spec, ctx)
+    if rejection is not None:
+        return _Judged(spec, None, *rejection)
+    in_scope = index.for_scope(spec.scope)
+    if not in_scope:
+        return _Judged(spec, None, reasons.OUT_OF_SCOPE, "no line in the coupon's scope")
+    take_special = ctx.policy.special_price_lines_take_coupons
+    positions = tuple(p for p in in_scope if take_special or not lines[p].special)
+    if not positions:
+        return _Judged(spec, None, reasons.SPECIAL_PRICE_EXCLUDED, "only special-price lines in scope")
+    rule = coupon_rule(spec)
+    amount = sum(lines[p].remaining for p in positions)
+    if not rule.reaches(amount):
+        short = spec.threshold - amount
+        if amount > 0 and short > 0:
+            reward = rule.discount(spec.threshold)
+            text = f"再买 ¥{format_yuan(short)} 可用券减 ¥{format_yuan(reward)}"
+            hints.append(
+                Hint(rule_id=spec.id, rule_type=spec.kind, short_by=short, reward=reward, gift_sku=None, text=text)
+            )
+        detail = f"scope amount {format_yuan(amount)} below {format_yuan(spec.threshold)}"
+        return _Judged(spec, None, reasons.THRESHOLD_NOT_MET, detail)
+    discount = rule.discount(amount)
+    if discount <= 0:
+        return _Judged(spec, None, reasons.NO_BENEFIT, "saves nothing on this amount")
+    return _Judged(spec, CouponCandidate(spec, positions, amount, discount), None, "")
+
+
+def _check_selection(
+    selected: tuple[str, ...], judged: dict[str, _Judged], policy: StackingPolicy
+) -> list[CouponCandidate]:
+    chosen: list[CouponCandidate] = []
+    for coupon_id in dict.fromkeys(selected):
+        verdict = judged.get(coupon_id)
+        if verdict is None:
+            raise PricingError(reasons.COUPON_NOT_FOUND, f"优惠券 {coupon_id} 不在钱包中")
+        if verdict.candidate is None:
+            raise PricingError(reasons.COUPON_NOT_USABLE, f"优惠券 {coupon_id} 不可用: {verdict.reason}")
+        chosen.append(verdict.candidate)
+    per_group: dict[str, int] = {}
+    for c in chosen:
+        per_group[c.spec.group] = per_group.get(c.spec.group, 0) + 1
+        stacks = c.spec.group in policy.coupon_groups
+        if (not stacks and len(chosen) > 1) or per_group[c.spec.group] > policy.coupons_per_group:
+            raise PricingError(reasons.COUPON_CONFLICT, f"优惠券 {c.spec.id} 不能与所选的其他券同时使用")
+    return chosen
+
+
+def apply_coupons(
+    coupons: Sequence[CouponSpec],
+    selected: tuple[str, ...] | None,
+    lines: Sequence[LineState],
+    index: ScopeIndex,
+    ctx: RuleContext,
+    ledger: Ledger,
+) -> WalletResult:
+    """Judge, choose, then take each chosen coupon off its lines (narrowest scope first)."""
+    hints: list[Hint] = []
+    judged = {spec.id: _judge(spec, lines, index, ctx, hints) for spec in coupons}
+    usable = [j.candidate for j in judged.values() if j.candidate is not None]
+    owed = {line.pos: line.remaining for line in lines}
+    if selected is None:
+        ordered = best_combination(usable, ctx.policy, owed)
+    else:
+        ordered = application_order(_check_selection(selected, judged, ctx.policy), ctx.policy)
+    taken: dict[str, int] = {}
+    for c, parts in zip(ordered, takes(ordered, owed), strict=True):
+        for p, part in zip(c.positions, parts, strict=True):
+            if part:
+                lines[p].remaining -= part
+                lines[p].allocations.append(Allocation(c.spec.id, c.spec.kind, part))
+        taken[c.spec.id] = sum(parts)
+        ledger.apply(c.spec.id, c.spec.kind, "coupon", taken[c.spec.id])
+    verdicts = []
+    for j in judged.values():
+        candidate = j.candidate
+        if j.reason is not None:
+            ledger.reject("coupon", j.spec.id, j.spec.kind, j.reason, j.detail)
+        elif j.spec.id not in taken and candidate is not None:
+            if selected is None:
+                ledger.reject("coupon", j.spec.id, j.spec.kind, reasons.CONFLICT, "a better combination was chosen")
+            else:
+                ledger.reject("coupon", j.spec.id, j.spec.kind, reasons.NOT_SELECTED, "the shopper chose other coupons")
+        verdicts.append(
+            CouponVerdict(
+                coupon_id=j.spec.id,
+                kind=j.spec.kind,
+                group=j.spec.group,
+                usable=candidate is not None,
+                reason=j.reason,
+                discount=0 if candidate is None else candidate.discount,
+                applied=j.spec.id in taken,
+                amount=taken.get(j.spec.id, 0),
+            )
+        )
+    return WalletResult(tuple(verdicts), tuple(hints), selected is None)

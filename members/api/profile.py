@@ -1,0 +1,84 @@
+"""GET/PATCH me: the signed-in shopper's profile. openid and session_key never leave the server."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mall.api.schema import error_responses
+from members.api.permissions import IsMember
+from members.models import Member
+from members.selectors.members import MemberProfile, member_profile
+from members.services.profile import member_update_profile
+
+
+class MemberProfileOutputSerializer(serializers.Serializer):
+    """The profile shape shared by ``me`` and the login responses."""
+
+    id = serializers.IntegerField(source="member.id")
+    nickname = serializers.CharField(source="member.nickname")
+    avatar_url = serializers.CharField(source="member.avatar_url")
+    phone = serializers.CharField(source="member.phone")
+    birthday = serializers.DateField(source="member.birthday", allow_null=True)
+    tier = serializers.CharField(source="member.tier")
+    invite_code = serializers.CharField(source="member.invite_code")
+    points_balance = serializers.IntegerField()
+    created_at = serializers.DateTimeField(source="member.created_at")
+
+
+def profile_data(profile: MemberProfile) -> dict:
+    return dict(MemberProfileOutputSerializer(profile).data)
+
+
+class MemberProfileGetApi(APIView):
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="me_get",
+        tags=["members"],
+        responses={200: MemberProfileOutputSerializer, **error_responses((401, ["not_authenticated"]))},
+    )
+    def get(self, request: Request) -> Response:
+        member: Member = request.user  # type: ignore[assignment]
+        return Response(profile_data(member_profile(member=member)))
+
+
+class MemberProfileUpdateApi(APIView):
+    """Birthday can be set once; phone must be a mainland mobile; empty phone/avatar clears it."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberProfileUpdateInput"  # nested serializers share a class name
+
+        nickname = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+        avatar_url = serializers.CharField(required=False, allow_blank=True)
+        phone = serializers.CharField(required=False, allow_blank=True)
+        birthday = serializers.DateField(required=False)
+
+    @extend_schema(
+        operation_id="me_update",
+        tags=["members"],
+        request=InputSerializer,
+        responses={
+            200: MemberProfileOutputSerializer,
+            **error_responses(
+                (400, ["invalid_input", "nickname_invalid", "phone_invalid", "avatar_url_invalid", "birthday_invalid"]),
+                (401, ["not_authenticated"]),
+                (409, ["birthday_already_set"]),
+            ),
+        },
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MemberProfileUpdateApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = member_update_profile(member=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(profile_data(member_profile(member=member)))
+
+
+class MemberMeApi(MemberProfileGetApi, MemberProfileUpdateApi):
+    """Routing glue: ``me`` answers GET and PATCH on one path, each verb being its own operation above."""

@@ -1,0 +1,19 @@
+"""OpenAPI: the shopper Bearer JWT, declared once for every endpoint that uses MemberJWTAuthentication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+
+
+class MemberJWTScheme(SimpleJWTScheme):
+    """Registered on import (see ``MembersConfig.ready``); same Bearer scheme as simplejwt's."""
+
+    target_class = "members.authentication.MemberJWTAuthentication"
+    name = "memberJWT"
+
+    def get_security_definition(self, auto_schema: Any) -> Any:
+        definition = super().get_security_definition(auto_schema)
+        definition["description"] = "Access token from auth/wechat-login (or auth/refresh): `Bearer <access>`"
+        return definition

@@ -1,0 +1,107 @@
+"""Refusals of the members app: login, profile, addresses, points. Stable codes, Chinese messages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from mall.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+
+
+# --- WeChat -------------------------------------------------------------------------------
+class WeChatCodeInvalid(ApplicationError):
+    """The wx.login code is unknown, expired or already used: the mini-program should log in again."""
+
+    code = "wechat_code_invalid"
+    status = 400
+    default_message = _("微信登录凭证无效或已过期，请重新登录。")
+
+
+class WeChatRateLimited(ApplicationError):
+    """WeChat refused the call because the app exceeded its quota; retrying shortly may work."""
+
+    code = "wechat_rate_limited"
+    status = 429
+    default_message = _("微信接口调用过于频繁，请稍后再试。")
+
+
+class WeChatUnavailable(ApplicationError):
+    """WeChat is busy, unreachable, answered nonsense, or the app is not configured for it."""
+
+    code = "wechat_unavailable"
+    status = 503
+    default_message = _("微信服务暂时不可用，请稍后再试。")
+
+
+class WeChatSubscribeRefused(ApplicationError):
+    """The shopper has not granted (or has used up) the subscription for this template."""
+
+    code = "wechat_subscribe_refused"
+    status = 409
+    default_message = _("用户未订阅该消息。")
+
+
+# --- accounts and tokens ----------------------------------------------------------------
+class MemberBlocked(PermissionDenied):
+    code = "member_blocked"
+    default_message = _("账号已被封禁，请联系客服。")
+
+
+class TokenInvalid(ApplicationError):
+    code = "token_invalid"
+    status = 401
+    default_message = _("登录已失效，请重新登录。")
+
+
+# --- profile ------------------------------------------------------------------------------
+class NicknameInvalid(ValidationFailed):
+    code = "nickname_invalid"
+    default_message = _("昵称需为 1 到 64 个字符。")
+
+
+class PhoneInvalid(ValidationFailed):
+    code = "phone_invalid"
+    default_message = _("请输入 11 位中国大陆手机号。")
+
+
+class AvatarUrlInvalid(ValidationFailed):
+    code = "avatar_url_invalid"
+    default_message = _("头像地址无效。")
+
+
+class BirthdayInvalid(ValidationFailed):
+    code = "birthday_invalid"
+    default_message = _("生日日期无效。")
+
+
+class BirthdayAlreadySet(Conflict):
+    """Birthday perks (the birthday coupon) would be farmable if the date could move."""
+
+    code = "birthday_already_set"
+    default_message = _("生日设置后不可修改。")
+
+
+# --- addresses ----------------------------------------------------------------------------
+class AddressInvalid(ValidationFailed):
+    code = "address_invalid"
+    default_message = _("收货地址信息不完整。")
+
+
+class AddressLimitReached(Conflict):
+    code = "address_limit_reached"
+    default_message = _("收货地址数量已达上限。")
+
+
+class AddressDefaultRequired(Conflict):
+    code = "address_default_required"
+    default_message = _("请先将其他地址设为默认地址。")
+
+
+# --- points -------------------------------------------------------------------------------
+class PointsAmountInvalid(ValidationFailed):
+    code = "points_amount_invalid"
+    default_message = _("积分数量无效。")
+
+
+class PointsInsufficient(Conflict):
+    code = "points_insufficient"
+    default_message = _("积分不足。")

@@ -1,0 +1,119 @@
+"""Our thin adapter around wechatpy: the only module that talks to WeChat's mini-program APIs.
+
+Callers get small dataclasses back and ApplicationError subclasses on failure, never a
+wechatpy or requests exception, so a WeChat hiccup becomes a 4xx/503 instead of a 500.
+
+The access token lives in the Django cache (Redis in production), shared by every worker:
+fetching a new token invalidates the previous one after a grace period, so per-process
+tokens would make workers log each other out. wechatpy's ``wxa.code_to_session`` attaches
+an access token to its request, so the first login after the token expired also fetches one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from wechatpy.client import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
+
+from members.errors import WeChatCodeInvalid, WeChatRateLimited, WeChatSubscribeRefused, WeChatUnavailable
+
+logger = logging.getLogger(__name__)
+
+HTTP_TIMEOUT_SECONDS = 5
+# Refresh the access token a little before WeChat expires it.
+TOKEN_EXPIRY_MARGIN_SECONDS = 300
+
+CODE_INVALID_ERRCODES = frozenset({40029, 40163})  # invalid code, code already used
+RATE_LIMIT_ERRCODES = frozenset({45009, 45011})  # daily quota, per-minute quota
+SUBSCRIBE_REFUSED_ERRCODES = frozenset({43101})  # shopper did not accept (or used up) the subscription
+
+
+@dataclass(frozen=True)
+class WeChatSession:
+    """What code2Session tells us. ``session_key`` stays on the server."""
+
+    openid: str
+    session_key: str
+    unionid: str | None = None
+
+
+class DjangoCacheStorage(SessionStorage):
+    """wechatpy session storage on the Django cache, so every process shares one access token."""
+
+    prefix = "wechat:"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return cache.get(self.prefix + key, default)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        if value is None:
+            return
+        timeout = None if ttl is None else max(int(ttl) - TOKEN_EXPIRY_MARGIN_SECONDS, 60)
+        cache.set(self.prefix + key, value, timeout)
+
+    def delete(self, key: str) -> None:
+        cache.delete(self.prefix + key)
+
+
+def _client() -> WeChatClient:
+    if not settings.WECHAT_APPID or not settings.WECHAT_SECRET:
+        logger.error("WeChat call attempted without WECHAT_APPID/WECHAT_SECRET")
+        raise WeChatUnavailable()
+    return WeChatClient(
+        settings.WECHAT_APPID,
+        settings.WECHAT_SECRET,
+        session=DjangoCacheStorage(),
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+
+
+@contextmanager
+def _wechat_errors(operation: str) -> Iterator[None]:
+    """Translates wechatpy/requests failures into our error vocabulary."""
+    try:
+        yield
+    except WeChatClientException as exc:
+        errcode = exc.errcode
+        if errcode in CODE_INVALID_ERRCODES:
+            raise WeChatCodeInvalid(details={"errcode": errcode}) from exc
+        if errcode in RATE_LIMIT_ERRCODES:
+            logger.warning("WeChat %s rate limited: %s", operation, exc)
+            raise WeChatRateLimited(details={"errcode": errcode}) from exc
+        if errcode in SUBSCRIBE_REFUSED_ERRCODES:
+            raise WeChatSubscribeRefused(details={"errcode": errcode}) from exc
+        # -1 (busy), HTTP errors (errcode None), bad appid/secret and anything new.
+        logger.error("WeChat %s failed: %s", operation, exc)
+        raise WeChatUnavailable(details={"errcode": errcode}) from exc
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        logger.error("WeChat %s unreachable: %s", operation, exc)
+        raise WeChatUnavailable() from exc
+
+
+def code_to_session(*, code: str) -> WeChatSession:
+    """Exchanges a ``wx.login`` code for the shopper's openid/unionid and session key."""
+    with _wechat_errors("code2session"):
+        result = _client().wxa.code_to_session(code)
+    if not isinstance(result, dict) or not result.get("openid") or not result.get("session_key"):
+        logger.error("WeChat code2session answered without openid/session_key")
+        raise WeChatUnavailable()
+    return WeChatSession(
+        openid=str(result["openid"]),
+        session_key=str(result["session_key"]),
+        unionid=str(result["unionid"]) if result.get("unionid") else None,
+    )
+
+
+def subscribe_message_send(*, openid: str, template_id: str, data: Mapping[str, str], page: str | None = None) -> None:
+    """Sends a one-time subscribe message. ``data`` maps template keys (``thing1``) to plain values."""
+    payload = {key: {"value": str(value)} for key, value in data.items()}
+    with _wechat_errors("subscribeMessage.send"):
+        _client().wxa.send_subscribe_message(openid, template_id, payload, page=page)

@@ -1,0 +1,39 @@
+/**
+ * App entry: remember an inviter code from the launch (F04), sign in silently, send the shopper to
+ * the login page only when silent sign-in and token refresh both failed, and keep the cart badge.
+ */
+'use strict'
+
+const auth = require('./core/auth')
+const client = require('./core/request')
+const routes = require('./core/routes')
+const store = require('./core/store')
+
+function currentRoute() {
+  const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
+  const top = pages[pages.length - 1]
+  return top ? `/${top.route}` : ''
+}
+
+function showCartBadge(count) {
+  const done = { fail() {} } // only tab pages have a tab bar; elsewhere the call is refused
+  if (count > 0) wx.setTabBarBadge(Object.assign({ index: 2, text: count > 99 ? '99+' : String(count) }, done))
+  else wx.removeTabBarBadge(Object.assign({ index: 2 }, done))
+}
+
+App({
+  onLaunch(options) {
+    auth.rememberInvite(options && options.query)
+    client.onAuthRequired(() => {
+      if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
+    })
+    store.subscribe('cartCount', showCartBadge)
+    // silent: pages that need a session retry through request.js; failures surface there
+    auth.ensureLogin().catch(() => {})
+  },
+
+  onShow(options) {
+    auth.rememberInvite(options && options.query)
+    showCartBadge(store.get('cartCount') || 0)
+  },
+})

@@ -1,0 +1,31 @@
+/**
+ * Where the mini-program finds its API and how it signs in.
+ *
+ * apiBase: the Duoying Mall API root. The default is a server started with `make run` on this
+ * computer; in WeChat DevTools tick 详情 → 本地设置 → 不校验合法域名 so http://127.0.0.1 is allowed.
+ * For a phone preview use your computer's LAN address; for release an https domain that is
+ * registered under 开发管理 → 开发设置 → 服务器域名.
+ *
+ * apiBaseByEnv: optional per-environment override keyed by wx.getAccountInfoSync()'s envVersion
+ * ('develop' | 'trial' | 'release'); falls back to apiBase.
+ *
+ * loginMode:
+ *   'auto'   — wx.login → auth/wechat-login; if the server answers that WeChat login is not
+ *              configured here (development), fall back to auth/dev-login (never in release).
+ *   'wechat' — WeChat login only.
+ *   'dev'    — development login only (a server with DEV_LOGIN_ENABLED).
+ */
+module.exports = {
+  apiBase: 'http://127.0.0.1:8000/api/v1',
+  apiBaseByEnv: {},
+  loginMode: 'auto',
+  devNickname: '开发者',
+  request: {
+    timeout: 10000,
+    // network failures only (wx.request fail): attempts = 1 + retries, delays backoffMs × 2^n
+    retries: 2,
+    backoffMs: 300,
+  },
+  // unpaid orders are cancelled by the server after this long (F43); used only for wording
+  paymentWindowMinutes: 15,
+}

@@ -1,0 +1,59 @@
+/**
+ * Page paths in one place, and navigation that picks switchTab for tab pages.
+ *
+ * MARKETING_PAGES maps a marketing entry's `type` (F46 marketing centre, product activity strip)
+ * to its page. It is empty until the marketing subpackages (flash sale, group buy, bargain …)
+ * land with their APIs; entries without a page fall back to their product or are shown without
+ * a link.
+ */
+'use strict'
+
+const PAGES = {
+  home: '/pages/home/index',
+  category: '/pages/category/index',
+  cart: '/pages/cart/index',
+  member: '/pages/member/index',
+  product: '/pages/product/index',
+  login: '/pages/login/index',
+  checkout: '/package-order/checkout/index',
+  orders: '/package-order/orders/index',
+  orderDetail: '/package-order/order-detail/index',
+  profile: '/package-member/profile/index',
+  addresses: '/package-member/addresses/index',
+  addressEdit: '/package-member/address-edit/index',
+  points: '/package-member/points/index',
+}
+
+const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
+
+const MARKETING_PAGES = {}
+
+function withQuery(path, query) {
+  const parts = Object.keys(query || {})
+    .filter((k) => query[k] !== undefined && query[k] !== null && query[k] !== '')
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`)
+  return parts.length ? `${path}?${parts.join('&')}` : path
+}
+
+/** Where a marketing entry leads, or null when nothing to open yet. */
+function marketingTarget(item) {
+  if (!item) return null
+  if (typeof item.path === 'string' && item.path.charAt(0) === '/') return item.path
+  const page = MARKETING_PAGES[item.type]
+  if (page) return withQuery(page, { id: item.id })
+  if (item.product_id) return withQuery(PAGES.product, { id: item.product_id })
+  return null
+}
+
+/** Open a page; tab pages with switchTab (their query is dropped by WeChat, so none is passed). */
+function go(url, opts = {}) {
+  const path = String(url).split('?')[0]
+  return new Promise((resolve, reject) => {
+    const done = { success: resolve, fail: reject }
+    if (TAB_PAGES.indexOf(path) >= 0) wx.switchTab(Object.assign({ url: path }, done))
+    else if (opts.redirect) wx.redirectTo(Object.assign({ url }, done))
+    else wx.navigateTo(Object.assign({ url, events: opts.events }, done))
+  })
+}
+
+module.exports = { PAGES, TAB_PAGES, MARKETING_PAGES, withQuery, marketingTarget, go }

@@ -1,0 +1,1 @@
+export default{prefix:"t"};export const prefix="t";

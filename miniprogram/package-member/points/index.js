@@ -1,0 +1,60 @@
+/** Points (F15): balance and the ledger, paged on scroll (GET me/points). 100 积分 = ¥1 at checkout. */
+'use strict'
+
+const api = require('../../core/api')
+
+const REASONS = {
+  order_earn: '订单获得',
+  order_redeem: '下单抵扣',
+  order_redeem_return: '抵扣退回',
+  refund_reverse: '退款扣回',
+  adjust: '后台调整',
+  grant: '活动奖励',
+}
+
+function entryView(e, i) {
+  const amount = Number(e.amount !== undefined ? e.amount : e.points) || 0
+  return {
+    key: `${e.id || i}`,
+    title: e.reason_display || REASONS[e.reason] || e.note || e.reason || '积分变动',
+    note: e.note && e.reason_display ? e.note : '',
+    time: e.created_at ? String(e.created_at).replace('T', ' ').slice(0, 16) : '',
+    amountText: amount > 0 ? `+${amount}` : String(amount),
+    positive: amount > 0,
+  }
+}
+
+Component({
+  data: { loading: true, error: '', balance: 0, entries: [], page: 0, hasMore: true },
+  methods: {
+    onLoad() {
+      return this.fetch(1)
+    },
+    onReachBottom() {
+      if (!this.data.hasMore || this.data.loading) return Promise.resolve()
+      return this.fetch(this.data.page + 1)
+    },
+    async fetch(page) {
+      this.setData({ loading: true })
+      try {
+        const res = (await api.points(page)) || {}
+        // entries may be a paginated object or a plain list
+        const block = res.entries || {}
+        const list = Array.isArray(block) ? block : block.results || []
+        const offset = page === 1 ? 0 : this.data.entries.length
+        const payload = {
+          loading: false,
+          error: '',
+          balance: res.balance !== undefined ? res.balance : this.data.balance,
+          page,
+          hasMore: !Array.isArray(block) && !!block.next,
+        }
+        if (page === 1) payload.entries = list.map(entryView)
+        else list.forEach((e, i) => (payload[`entries[${offset + i}]`] = entryView(e, offset + i)))
+        this.setData(payload)
+      } catch (err) {
+        this.setData({ loading: false, error: err.message })
+      }
+    },
+  },
+})

@@ -1,0 +1,154 @@
+/**
+ * Checkout (P03, B04): the quote from checkout/preview shown in full (lines, every discount by
+ * rule, shipping, points, payable, offers not applied and why, 凑单 hints), an address picker,
+ * the points toggle, a remark; then 提交订单 with an Idempotency-Key held by a CheckoutAttempt
+ * (double taps and retries make one order) and payment right after (core/pay.js: WeChat Pay, or
+ * the sandbox in development). Whatever happens to the payment, the shopper lands on the order,
+ * which keeps its 15-minute countdown.
+ *
+ * Opened from the cart (no query: the selected cart lines) or from 立即购买 (?sku_id=&qty=).
+ */
+'use strict'
+
+const { addressText } = require('../../core/address')
+const api = require('../../core/api')
+const { patch } = require('../../core/diff')
+const pay = require('../../core/pay')
+const routes = require('../../core/routes')
+const store = require('../../core/store')
+const ui = require('../../core/ui')
+const { CheckoutAttempt } = require('../../core/idempotency')
+
+Component({
+  data: {
+    loading: true,
+    error: '',
+    address: null,
+    addressText: '',
+    quote: null,
+    usePoints: false,
+    pointsBalance: 0,
+    remark: '',
+    previewing: false,
+    submitting: false,
+  },
+  methods: {
+    onLoad(query) {
+      const q = query || {}
+      this._items = q.sku_id ? [{ sku_id: Number(q.sku_id), qty: Math.max(1, Number(q.qty) || 1) }] : null
+      this._attempt = new CheckoutAttempt()
+      const member = store.get('member')
+      this.setData({ pointsBalance: (member && member.points_balance) || 0 })
+      return this.load()
+    },
+
+    previewBody() {
+      const body = { points: this.data.usePoints ? 'max' : 0 }
+      if (this._items) body.items = this._items
+      if (this.data.address) body.address_id = this.data.address.id
+      return body
+    },
+    orderBody() {
+      const body = this.previewBody()
+      if (this.data.remark.trim()) body.remark = this.data.remark.trim()
+      return body
+    },
+
+    async load() {
+      // addresses and the quote at once; the quote does not wait for the address
+      const [addresses, quoteOk] = await Promise.all([
+        api.addresses().catch(() => null),
+        this.preview(),
+      ])
+      const list = (addresses && (addresses.results || addresses)) || []
+      const chosen = list.find((a) => a.is_default) || list[0] || null
+      if (chosen) this.setAddress(chosen)
+      this.setData({ loading: false })
+      return quoteOk
+    },
+
+    setAddress(address) {
+      this.setData({ address, addressText: addressText(address) })
+    },
+
+    async preview() {
+      const seq = (this._seq = (this._seq || 0) + 1)
+      this.setData({ previewing: true })
+      try {
+        const quote = await api.checkoutPreview(this.previewBody())
+        if (seq !== this._seq) return false
+        // a re-quote (points, address) changes a few numbers: send only those paths
+        patch(this, { quote, previewing: false, error: '' })
+        return true
+      } catch (err) {
+        if (seq !== this._seq) return false
+        this.setData({ previewing: false, error: err.message })
+        return false
+      }
+    },
+
+    onTogglePoints(e) {
+      this.setData({ usePoints: !!e.detail.value })
+      return this.preview()
+    },
+    onRemark(e) {
+      this.setData({ remark: e.detail.value })
+    },
+    onChooseAddress() {
+      return routes
+        .go(routes.withQuery(routes.PAGES.addresses, { select: 1 }), {
+          events: {
+            select: (address) => {
+              this.setAddress(address)
+              this.preview()
+            },
+          },
+        })
+        .catch(() => {})
+    },
+    onHint() {
+      // 凑单: back to shopping; the cart keeps what is already chosen
+      routes.go(routes.PAGES.category).catch(() => {})
+    },
+
+    async submit() {
+      if (this.data.submitting) return null
+      if (!this.data.address) {
+        ui.toast('请选择收货地址')
+        return null
+      }
+      if (!this.data.quote) {
+        ui.toast(this.data.error || '订单信息加载中')
+        return null
+      }
+      this.setData({ submitting: true })
+      const body = this.orderBody()
+      let order
+      try {
+        order = await this._attempt.submit(body, (key) => api.placeOrder(body, key))
+      } catch (err) {
+        this.setData({ submitting: false })
+        ui.toastError(err)
+        // prices or stock moved: show the shopper the new quote before another try
+        if (err.status && err.status < 500) this.preview()
+        return null
+      }
+      if (!this._items) store.set('cartCount', 0) // the server took the selected lines; cart refreshes on show
+      return this.payAndShow(order)
+    },
+
+    async payAndShow(order) {
+      let paidQuery = {}
+      try {
+        const result = await pay.payOrder(order.no, { order })
+        paidQuery = { paid: result.paid ? 1 : 'pending' }
+      } catch (err) {
+        ui.toastError(err)
+      }
+      this.setData({ submitting: false })
+      return routes
+        .go(routes.withQuery(routes.PAGES.orderDetail, Object.assign({ no: order.no }, paidQuery)), { redirect: true })
+        .catch(() => {})
+    },
+  },
+})

@@ -1,0 +1,94 @@
+/**
+ * Home (F40, F46): the whole first screen from ONE request (GET home: banners, top categories,
+ * hot, new, server_time, and the marketing centre when the server sends one). A skeleton shows
+ * while it loads. Marketing entries open through core/routes.js, so flash sale, group buy and
+ * the other tools plug in by registering their pages there.
+ */
+'use strict'
+
+const api = require('../../core/api')
+const marketing = require('../../core/marketing')
+const routes = require('../../core/routes')
+const store = require('../../core/store')
+const ui = require('../../core/ui')
+
+Component({
+  data: {
+    loading: true,
+    error: '',
+    banners: [],
+    categories: [],
+    hot: [],
+    fresh: [],
+    centre: null,
+    skeleton: {
+      banner: [{ width: '702rpx', height: '300rpx', borderRadius: '16rpx' }],
+      grid: [
+        [{ type: 'circle', size: '88rpx' }, { type: 'circle', size: '88rpx' }, { type: 'circle', size: '88rpx' }, { type: 'circle', size: '88rpx' }, { type: 'circle', size: '88rpx' }],
+        [1, 1, 1, 1, 1],
+      ],
+    },
+  },
+  methods: {
+    onLoad() {
+      return this.load()
+    },
+    onPullDownRefresh() {
+      return this.load().then(() => wx.stopPullDownRefresh())
+    },
+    async load() {
+      try {
+        const home = (await api.home()) || {}
+        this.setData({
+          loading: false,
+          error: '',
+          banners: home.banners || [],
+          categories: home.categories || [],
+          hot: home.hot || [],
+          fresh: home.new || [],
+          centre: marketing.centreFrom(home),
+        })
+      } catch (err) {
+        this.setData({ loading: false, error: err.message })
+      }
+    },
+    onRetry() {
+      this.setData({ loading: true, error: '' })
+      return this.load()
+    },
+    onBanner(e) {
+      const banner = this.data.banners[Number(e.currentTarget.dataset.index)]
+      if (!banner) return
+      const target =
+        (typeof banner.link === 'string' && banner.link.charAt(0) === '/' && banner.link) ||
+        (typeof banner.path === 'string' && banner.path.charAt(0) === '/' && banner.path) ||
+        (banner.product_id && routes.withQuery(routes.PAGES.product, { id: banner.product_id })) ||
+        (banner.category_id && this.openCategory(banner.category_id))
+      if (typeof target === 'string') routes.go(target).catch(() => {})
+    },
+    openCategory(id, q) {
+      // the category page is a tab: switchTab drops queries, so the intent goes through the store
+      store.set('categoryIntent', { category: id || '', q: q || '' })
+      routes.go(routes.PAGES.category).catch(() => {})
+      return true
+    },
+    onCategory(e) {
+      this.openCategory(e.currentTarget.dataset.id)
+    },
+    onSearch(e) {
+      this.openCategory('', (e.detail && e.detail.value) || '')
+    },
+    onMarketingOpen(e) {
+      const target = routes.marketingTarget(e.detail.item)
+      if (target) routes.go(target).catch(() => {})
+      else ui.toast('活动详情即将开放')
+    },
+    onShareAppMessage() {
+      const member = store.get('member')
+      return {
+        title: '多营商城',
+        path: routes.withQuery(routes.PAGES.home, { invite: member && member.invite_code }),
+      }
+    },
+  },
+})

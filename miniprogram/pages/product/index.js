@@ -1,0 +1,143 @@
+/**
+ * Product (F40, P01): the first screen from ONE request (GET products/{id}): gallery, price
+ * range, tags, sales, description, the SKU picker over spec_names/spec_matrix with price and stock
+ * per combination, 加入购物车 and 立即购买. Activities the detail may carry (`activities`: flash
+ * sale, limited discount, group buy … with start_at/end_at) show as a strip with a countdown —
+ * the place where the marketing tools attach as their APIs land.
+ */
+'use strict'
+
+const api = require('../../core/api')
+const marketing = require('../../core/marketing')
+const routes = require('../../core/routes')
+const store = require('../../core/store')
+const ui = require('../../core/ui')
+
+function summary(detail) {
+  const skus = detail.skus || []
+  const inStock = skus.filter((s) => Number(s.stock) > 0)
+  // the range a shopper can actually buy at; all SKUs when everything is sold out
+  const prices = (inStock.length ? inStock : skus).map((s) => Number(s.price) || 0)
+  const stock = (detail.skus || []).reduce((sum, s) => sum + Math.max(0, Number(s.stock) || 0), 0)
+  return {
+    id: detail.id,
+    title: detail.title || '',
+    subtitle: detail.subtitle || '',
+    description: detail.description || '',
+    images: detail.images || [],
+    tags: detail.tags || [],
+    sales: detail.sales_count || 0,
+    category: detail.category || null,
+    minPrice: prices.length ? Math.min.apply(null, prices) : null,
+    maxPrice: prices.length ? Math.max.apply(null, prices) : null,
+    soldOut: stock <= 0,
+    onShelf: detail.is_on_shelf !== false,
+  }
+}
+
+Component({
+  data: {
+    loading: true,
+    error: '',
+    product: null,
+    detail: null,
+    activities: null,
+    pickerVisible: false,
+    pickerMode: 'both',
+    chosenText: '',
+    swiperIndex: 0,
+    cartCount: 0,
+    adding: false,
+    skeleton: {
+      gallery: [{ width: '750rpx', height: '750rpx' }],
+    },
+  },
+  methods: {
+    onLoad(query) {
+      this._id = query && query.id
+      this.setData({ cartCount: store.get('cartCount') || 0 })
+      return this.load()
+    },
+    async load() {
+      if (!this._id) {
+        this.setData({ loading: false, error: '商品不存在' })
+        return
+      }
+      try {
+        const detail = await api.product(this._id)
+        const product = summary(detail)
+        this.setData({
+          loading: false,
+          error: '',
+          product,
+          detail,
+          activities: marketing.splitCentre(detail.activities || detail.marketing || null),
+        })
+        wx.setNavigationBarTitle({ title: product.title.slice(0, 16) || '商品详情' })
+      } catch (err) {
+        this.setData({ loading: false, error: err.message })
+      }
+    },
+    onSwiper(e) {
+      this.setData({ swiperIndex: e.detail.current })
+    },
+    onPreview(e) {
+      const images = this.data.product.images
+      wx.previewImage({ urls: images, current: images[Number(e.currentTarget.dataset.index)] })
+    },
+    openPicker(e) {
+      const mode = (e && e.currentTarget && e.currentTarget.dataset.mode) || 'both'
+      this.setData({ pickerVisible: true, pickerMode: mode })
+    },
+    closePicker() {
+      this.setData({ pickerVisible: false })
+    },
+    onSkuChange(e) {
+      if (e.detail.text !== this.data.chosenText) this.setData({ chosenText: e.detail.text })
+    },
+    async onConfirm(e) {
+      const { action, sku, qty } = e.detail
+      if (action === 'buy') {
+        this.setData({ pickerVisible: false })
+        return routes.go(routes.withQuery(routes.PAGES.checkout, { sku_id: sku.id, qty })).catch(() => {})
+      }
+      return this.addToCart(sku, qty)
+    },
+    async addToCart(sku, qty) {
+      if (this.data.adding) return null
+      this.setData({ adding: true })
+      try {
+        await api.addToCart(sku.id, qty)
+        const cartCount = (store.get('cartCount') || 0) + qty
+        store.set('cartCount', cartCount)
+        this.setData({ adding: false, pickerVisible: false, cartCount })
+        ui.toast('已加入购物车', 'success')
+        return true
+      } catch (err) {
+        this.setData({ adding: false })
+        ui.toastError(err)
+        return false
+      }
+    },
+    goCart() {
+      routes.go(routes.PAGES.cart).catch(() => {})
+    },
+    goHome() {
+      routes.go(routes.PAGES.home).catch(() => {})
+    },
+    onActivity(e) {
+      const list = this.data.activities ? this.data.activities.ongoing.concat(this.data.activities.upcoming) : []
+      const target = routes.marketingTarget(Object.assign({}, list[Number(e.currentTarget.dataset.index)], { product_id: null }))
+      if (target) routes.go(target).catch(() => {})
+    },
+    onShareAppMessage() {
+      const member = store.get('member')
+      const p = this.data.product || {}
+      return {
+        title: p.title || '多营商城',
+        imageUrl: (p.images && p.images[0]) || '',
+        path: routes.withQuery(routes.PAGES.product, { id: p.id, invite: member && member.invite_code }),
+      }
+    },
+  },
+})

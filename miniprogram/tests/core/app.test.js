@@ -1,0 +1,41 @@
+const { createWx } = require('../helpers/wx')
+const store = require('../../core/store')
+const client = require('../../core/request')
+
+let wx
+let launchWx
+let launchSession
+let route = 'pages/cart/index'
+
+beforeAll(async () => {
+  launchWx = global.wx = createWx()
+  launchWx.route('POST auth/wechat-login', () => [200, { access: 'A', refresh: 'R', is_new: true, member: { invite_code: 'ME' } }])
+  let app
+  global.App = (def) => (app = def)
+  global.getCurrentPages = () => [{ route }]
+  require('../../app')
+  app.onLaunch({ query: { invite: 'FRIEND1' } })
+  await new Promise((r) => setTimeout(r, 10))
+  launchSession = store.get('session')
+})
+
+beforeEach(() => {
+  wx = global.wx = createWx()
+  store.reset()
+})
+
+test('launch remembers the inviter, signs in silently and passes the code on', () => {
+  expect(launchWx.__calls.request.map((r) => [r.path, r.data])).toEqual([['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }]])
+  expect(launchSession).toEqual({ access: 'A', refresh: 'R' })
+})
+
+test('when no session can be recovered the shopper is sent to the login page, once', async () => {
+  wx.__loginFails = true
+  wx.route('GET me', () => [401, { code: 'not_authenticated', message: '', details: {} }])
+  const err = await client.get('me').catch((e) => e)
+  expect(err.code).toBe('not_authenticated')
+  expect(wx.__calls.navigate).toEqual([{ type: 'navigateTo', url: '/pages/login/index', events: undefined }])
+  route = 'pages/login/index' // already there: no second navigation
+  await client.get('me').catch(() => null)
+  expect(wx.__calls.navigate).toHaveLength(1)
+})

@@ -1,0 +1,59 @@
+const pricing = require('../../core/pricing')
+const { quote } = require('../helpers/fixtures')
+
+test('rows: goods, each applied rule by name, shipping 包邮, payable', () => {
+  const b = pricing.breakdown(quote())
+  expect(b.rows.map((r) => [r.label, r.text])).toEqual([
+    ['商品金额', '¥118.00'],
+    ['满99减10', '-¥10.00'],
+    ['运费', '包邮'],
+  ])
+  expect(b.payableText).toBe('¥108.00')
+  expect(b.savedText).toBe('¥10.00')
+})
+
+test('rule types without a title get a Chinese label; points and unexplained discount get rows', () => {
+  const b = pricing.breakdown(
+    quote({
+      applied: [{ rule_id: 'x', rule_type: 'tier_rate', level: 'item', amount: 600 }, { rule_id: 'p', rule_type: 'points', level: 'points', amount: 300 }],
+      discount_amount: 1000,
+      shipping_fee: 800,
+      points_used: 300,
+      points_discount: 300,
+    }),
+  )
+  expect(b.rows.map((r) => [r.label, r.text])).toEqual([
+    ['商品金额', '¥118.00'],
+    ['会员折扣', '-¥6.00'],
+    ['其他优惠', '-¥4.00'],
+    ['运费', '¥8.00'],
+    ['积分抵扣（300 积分）', '-¥3.00'],
+  ])
+})
+
+test('rejected offers say why in Chinese; coupons the shopper did not pick are not listed', () => {
+  const b = pricing.breakdown(quote())
+  expect(b.rejected).toEqual([{ key: 'rejected-fg-1', name: '满赠', reason: '未达到使用门槛' }])
+})
+
+test('凑单 hints: server text, composed text, and a progress bar when the threshold is known', () => {
+  expect(pricing.hintView({ rule_id: 'a', text: '再买 ¥81.00 可减 ¥30.00', short_by: 8100 }, 0)).toMatchObject({ text: '再买 ¥81.00 可减 ¥30.00', percent: null })
+  expect(pricing.hintText({ short_by: 900, reward: 2000 })).toBe('再买 ¥9.00 可减 ¥20.00')
+  expect(pricing.hintText({ short_by: 4100, rule_type: 'full_gift', gift_sku: 'G1' })).toBe('再买 ¥41.00 可享满赠')
+  expect(pricing.hintView({ short_by: 2500, threshold: 10000, reward: 1500 }, 1).percent).toBe(75)
+})
+
+test('F47 progress wording for group buy and bargain', () => {
+  expect(pricing.groupProgressText(2)).toBe('还差 2 人成团')
+  expect(pricing.groupProgressText(0)).toBe('已成团')
+  expect(pricing.bargainProgressText(500, 0)).toBe('再砍 ¥5.00 即可免费拿')
+  expect(pricing.bargainProgressText(500, 1990)).toBe('再砍 ¥5.00 即可到底价')
+  expect(pricing.bargainProgressText(0, 0)).toBe('已砍至 0 元，免费拿')
+})
+
+test('line view shows the struck-through list total only when something was saved', () => {
+  const [line] = pricing.breakdown(quote()).lines
+  expect(line).toMatchObject({ title: '洁面乳', specs: '白', qty: 2, unitPrice: 5900, paid: 10800, original: 11800 })
+  const plain = pricing.lineView({ title: 'x', qty: 1, unit_price: 100, paid_amount: 100 }, 0)
+  expect(plain.original).toBeNull()
+})

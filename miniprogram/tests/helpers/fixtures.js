@@ -1,0 +1,84 @@
+/** Payloads shaped like the API contract (/api/v1/…), shared by the tests. */
+'use strict'
+
+function productDetail(overrides = {}) {
+  return Object.assign(
+    {
+      id: 7,
+      title: '氨基酸洁面乳',
+      subtitle: '温和不紧绷',
+      description: '适合所有肤质',
+      images: ['https://img.example/7-1.jpg', 'https://img.example/7-2.jpg'],
+      spec_names: ['颜色', '容量'],
+      skus: [
+        { id: 71, code: 'C-W-100', specs: { 颜色: '白', 容量: '100ml' }, price: 5900, stock: 3 },
+        { id: 72, code: 'C-W-200', specs: { 颜色: '白', 容量: '200ml' }, price: 9900, stock: 0 },
+        { id: 73, code: 'C-P-100', specs: { 颜色: '粉', 容量: '100ml' }, price: 6900, stock: 5 },
+      ],
+      spec_matrix: { 颜色: ['白', '粉'], 容量: ['100ml', '200ml'] },
+      tags: ['引流品'],
+      category: { id: 1, name: '美妆' },
+      is_consumable: true,
+      replenish_cycle_days: 30,
+      sales_count: 1200,
+    },
+    overrides,
+  )
+}
+
+function cart() {
+  return {
+    items: [
+      { id: 1, sku_id: 71, product_id: 7, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, price: 5900, qty: 2, selected: true, stock: 3, available: true },
+      { id: 2, sku_id: 81, product_id: 8, title: '面膜', image: 'b.jpg', specs: {}, price: 1000, qty: 1, selected: false, stock: 10, available: true },
+      { id: 3, sku_id: 91, product_id: 9, title: '下架口红', image: 'c.jpg', specs: {}, price: 8800, qty: 1, selected: true, stock: 0, available: false },
+    ],
+    summary: { selected_qty: 2, goods_amount: 11800 },
+  }
+}
+
+function quote(overrides = {}) {
+  return Object.assign(
+    {
+      lines: [
+        { sku_id: 71, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, qty: 2, list_price: 5900, unit_price: 5900, paid: 10800 },
+      ],
+      goods_amount: 11800,
+      discount_amount: 1000,
+      shipping_fee: 0,
+      points_used: 0,
+      points_discount: 0,
+      payable_amount: 10800,
+      applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }],
+      rejected: [
+        { rule_id: 'fg-1', rule_type: 'full_gift', reason: 'threshold_not_met', detail: 'scope amount 118.00 below 159.00' },
+        { rule_id: 'c-9', rule_type: 'coupon', reason: 'not_selected' },
+      ],
+      hints: [{ rule_id: 'fr-1', rule_type: 'full_reduction', short_by: 8100, reward: 3000, gift_sku: null, text: '再买 ¥81.00 可减 ¥30.00' }],
+    },
+    overrides,
+  )
+}
+
+function order(overrides = {}) {
+  return Object.assign(
+    {
+      no: 'D202501010001',
+      status: 'pending_payment',
+      goods_amount: 11800,
+      discount_amount: 1000,
+      shipping_fee: 0,
+      points_used: 0,
+      points_discount: 0,
+      payable_amount: 10800,
+      address: { receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号' },
+      lines: [{ id: 1, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, unit_price: 5900, qty: 2, paid_amount: 10800 }],
+      pricing: { applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }] },
+      expires_at: new Date(Date.now() + 15 * 60 * 1000).toISOString(),
+      created_at: '2025-01-01T10:00:00+08:00',
+    },
+    overrides,
+  )
+}
+
+module.exports = { productDetail, cart, quote, order }

@@ -1,0 +1,90 @@
+/**
+ * Load a page or component of ours with miniprogram-simulate (pages are built with Component(),
+ * so the same tool renders them). WXML goes through WeChat's compiler (miniprogram-compiler's
+ * wcc), so tests also prove the templates compile. TDesign tags (t-*) are replaced by a plain
+ * slot-forwarding stub: TDesign is WeChat's concern to test, our logic and markup are ours.
+ */
+'use strict'
+
+const fs = require('fs')
+const path = require('path')
+const simulate = require('miniprogram-simulate')
+const simulateUtils = require('miniprogram-simulate/src/utils')
+
+const ROOT = path.resolve(__dirname, '../..')
+
+// simulate runs a component's JS with require() and then deletes require.cache, which Jest's
+// module registry ignores: a component loaded twice in one file would never call Component()
+// again. Run the file's source afresh each time instead, with a require that shares the test's
+// module registry (so core/store.js is the same object the test sees).
+simulateUtils.runJs = (filePath) => {
+  const file = filePath.endsWith('.js') ? filePath : `${filePath}.js`
+  const source = fs.readFileSync(file, 'utf8')
+  const mod = { exports: {} }
+  const localRequire = (p) => require(p.startsWith('.') ? path.resolve(path.dirname(file), p) : p)
+  // eslint-disable-next-line no-new-func
+  new Function('require', 'module', 'exports', '__filename', '__dirname', source)(localRequire, mod, mod.exports, file, path.dirname(file))
+  return mod.exports
+}
+
+function allOwnJson(dir = ROOT, found = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', 'miniprogram_npm', 'tests', 'scripts', '.git'].includes(entry.name)) continue
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) allOwnJson(full, found)
+    else if (entry.name === 'index.json') found.push(full)
+  }
+  return found
+}
+
+let wxmlList = null
+/** Our templates only (wcc otherwise also compiles every TDesign template on each run). */
+function ownWxml() {
+  if (!wxmlList) {
+    wxmlList = allOwnJson()
+      .map((f) => path.relative(ROOT, f).replace(/\\/g, '/').replace(/\.json$/, '.wxml'))
+      .filter((f) => fs.existsSync(path.join(ROOT, f)))
+  }
+  return wxmlList.slice()
+}
+
+let stubs = null
+function tdesignStubs() {
+  if (stubs) return stubs
+  const stubId = simulate.load({
+    template: '<view class="t-stub"><slot /></view>',
+    options: { addGlobalClass: true },
+  })
+  stubs = {}
+  allOwnJson().forEach((file) => {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'))
+    Object.keys(json.usingComponents || {}).forEach((name) => {
+      if (name.startsWith('t-')) stubs[name] = stubId
+    })
+  })
+  return stubs
+}
+
+/** Render `rel` ("pages/home/index") attached to the document; returns the simulate wrapper. */
+function render(rel, props) {
+  const id = simulate.load(path.join(ROOT, rel), {
+    rootPath: ROOT,
+    usingComponents: tdesignStubs(),
+    compiler: 'official',
+    compilerOptions: { wxmlList: ownWxml(), wxsList: ['wxs/money.wxs'] },
+  })
+  const comp = simulate.render(id, props)
+  comp.attach(document.createElement('parent-wrapper'))
+  return comp
+}
+
+function text(comp, selector) {
+  const node = comp.querySelector(selector)
+  return node ? node.dom.textContent.replace(/\s+/g, ' ').trim() : null
+}
+
+function texts(comp, selector) {
+  return comp.querySelectorAll(selector).map((n) => n.dom.textContent.replace(/\s+/g, ' ').trim())
+}
+
+module.exports = { render, text, texts, ROOT, simulate }

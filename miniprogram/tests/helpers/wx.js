@@ -1,0 +1,122 @@
+/**
+ * A stand-in for the `wx` global: network through a fake server (routes keyed "METHOD path",
+ * path relative to the API base), in-memory storage, and recorded calls for every UI API.
+ * Each network answer is delivered asynchronously, as WeChat does.
+ */
+'use strict'
+
+const BASE = 'http://127.0.0.1:8000/api/v1/'
+
+function createWx(options = {}) {
+  const storage = {}
+  const calls = { request: [], toast: [], modal: [], navigate: [], payment: [], login: 0 }
+  const routes = {}
+  let loginCount = 0
+  const wx = {
+    __calls: calls,
+    __storage: storage,
+    __modalAnswer: true,
+    __paymentResult: { errMsg: 'requestPayment:ok' },
+    __paymentFails: false,
+    __loginFails: false,
+    __envVersion: options.envVersion || 'develop',
+
+    /** route('GET products/1', (req) => [200, body]) ; a handler may return {fail: 'errMsg'} */
+    route(key, handler) {
+      routes[key] = handler
+      return wx
+    },
+
+    request(req) {
+      const full = req.url
+      const [pathPart, queryPart] = full.slice(full.startsWith(BASE) ? BASE.length : 0).split('?')
+      const query = {}
+      ;(queryPart || '').split('&').filter(Boolean).forEach((kv) => {
+        const [k, v] = kv.split('=')
+        query[decodeURIComponent(k)] = decodeURIComponent(v || '')
+      })
+      const record = { method: req.method || 'GET', path: pathPart, query, data: req.data, header: req.header || {} }
+      calls.request.push(record)
+      const handler = routes[`${record.method} ${pathPart}`]
+      Promise.resolve().then(() => {
+        let out
+        try {
+          out = handler ? handler(record) : [404, { code: 'not_found', message: '找不到该对象。', details: {} }]
+        } catch (err) {
+          out = [500, 'server exploded']
+        }
+        if (out && out.fail) {
+          req.fail && req.fail({ errMsg: out.fail })
+          req.complete && req.complete()
+          return
+        }
+        const [statusCode, data] = out
+        req.success && req.success({ statusCode, data, header: {} })
+        req.complete && req.complete()
+      })
+      return { abort() {} }
+    },
+
+    login(opts) {
+      calls.login += 1
+      loginCount += 1
+      Promise.resolve().then(() => {
+        if (wx.__loginFails) opts.fail && opts.fail({ errMsg: 'login:fail' })
+        else opts.success && opts.success({ code: `wx-code-${loginCount}`, errMsg: 'login:ok' })
+      })
+    },
+
+    requestPayment(opts) {
+      calls.payment.push(opts)
+      Promise.resolve().then(() => {
+        if (wx.__paymentFails) opts.fail && opts.fail(wx.__paymentFails === 'cancel' ? { errMsg: 'requestPayment:fail cancel' } : { errMsg: 'requestPayment:fail' })
+        else opts.success && opts.success(wx.__paymentResult)
+      })
+    },
+
+    getStorageSync: (k) => (k in storage ? storage[k] : ''),
+    setStorageSync: (k, v) => {
+      storage[k] = v
+    },
+    removeStorageSync: (k) => {
+      delete storage[k]
+    },
+    getAccountInfoSync: () => ({ miniProgram: { envVersion: wx.__envVersion, appId: 'touristappid' } }),
+
+    showToast: (o) => calls.toast.push(o.title),
+    showModal: (o) => {
+      calls.modal.push(o.content)
+      Promise.resolve().then(() => o.success && o.success({ confirm: !!wx.__modalAnswer, cancel: !wx.__modalAnswer }))
+    },
+    navigateTo: (o) => {
+      calls.navigate.push({ type: 'navigateTo', url: o.url, events: o.events })
+      o.success && o.success({ eventChannel: { emit() {} } })
+    },
+    redirectTo: (o) => {
+      calls.navigate.push({ type: 'redirectTo', url: o.url })
+      o.success && o.success()
+    },
+    switchTab: (o) => {
+      calls.navigate.push({ type: 'switchTab', url: o.url })
+      o.success && o.success()
+    },
+    navigateBack: (o) => {
+      calls.navigate.push({ type: 'navigateBack', delta: (o && o.delta) || 1 })
+      o && o.complete && o.complete()
+    },
+    setNavigationBarTitle() {},
+    stopPullDownRefresh() {},
+    previewImage() {},
+    setClipboardData() {},
+    setTabBarBadge() {},
+    removeTabBarBadge() {},
+  }
+  return wx
+}
+
+/** Let every pending promise and fake network answer settle. */
+async function flush(times = 20) {
+  for (let i = 0; i < times; i += 1) await new Promise((r) => setTimeout(r, 0))
+}
+
+module.exports = { createWx, flush, BASE }

@@ -1,0 +1,119 @@
+const { createWx } = require('../helpers/wx')
+const store = require('../../core/store')
+const { render, text } = require('../helpers/page')
+const fixtures = require('../helpers/fixtures')
+
+let wx
+const ADDRESSES = [
+  { id: 4, receiver: '李四', phone: '13900000000', province: '北京市', city: '北京市', district: '朝阳区', detail: 'A 座', is_default: false },
+  { id: 5, receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号', is_default: true },
+]
+
+beforeEach(() => {
+  wx = global.wx = createWx()
+  store.reset()
+  store.set('session', { access: 'A', refresh: 'R' })
+  store.set('member', { points_balance: 500 })
+  wx.route('GET addresses', () => [200, ADDRESSES])
+  wx.route('POST checkout/preview', (req) =>
+    [200, req.data.points === 'max' ? fixtures.quote({ points_used: 500, points_discount: 500, payable_amount: 10300 }) : fixtures.quote()],
+  )
+})
+
+async function open(query = {}) {
+  const page = render('package-order/checkout/index')
+  await page.instance.onLoad(query)
+  return page
+}
+
+test('preview and addresses load together; the default address is chosen; the breakdown is drawn', async () => {
+  const page = await open()
+  const paths = wx.__calls.request.map((r) => r.path).sort()
+  expect(paths).toEqual(['addresses', 'checkout/preview'])
+  expect(text(page, '.receiver')).toBe('张三')
+  expect(text(page, '.address-text')).toBe('上海市上海市浦东新区世纪大道 1 号')
+  const breakdown = page.dom.querySelector('price-breakdown').textContent
+  expect(breakdown).toContain('满99减10')
+  expect(breakdown).toContain('再买 ¥81.00 可减 ¥30.00')
+  expect(text(page, '.bottom-bar .payable')).toBe('¥108.00')
+})
+
+test('立即购买 sends its item; the points toggle asks for "max" and shows the points row', async () => {
+  const page = await open({ sku_id: '71', qty: '2' })
+  const first = wx.__calls.request.find((r) => r.path === 'checkout/preview')
+  expect(first.data).toEqual({ items: [{ sku_id: 71, qty: 2 }], points: 0 })
+  await page.instance.onTogglePoints({ detail: { value: true } })
+  const last = wx.__calls.request.filter((r) => r.path === 'checkout/preview').pop()
+  expect(last.data).toEqual({ items: [{ sku_id: 71, qty: 2 }], address_id: 5, points: 'max' })
+  expect(page.dom.querySelector('price-breakdown').textContent).toContain('积分抵扣（500 积分）')
+  expect(text(page, '.bottom-bar .payable')).toBe('¥103.00')
+})
+
+test('提交订单 sends an Idempotency-Key; a double tap makes one order; then the sandbox pays it', async () => {
+  const keys = []
+  wx.route('POST orders', (req) => (keys.push(req.header['Idempotency-Key']), [201, fixtures.order({ no: 'N1' })]))
+  wx.route('POST orders/N1/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S1', params: {} }])
+  wx.route('POST payments/sandbox/S1/complete', () => [200, {}])
+  const page = await open()
+  await Promise.all([page.instance.submit(), page.instance.submit()])
+  expect(keys).toHaveLength(1)
+  expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/)
+  const body = wx.__calls.request.find((r) => r.path === 'orders').data
+  expect(body).toEqual({ points: 0, address_id: 5 })
+  expect(wx.__calls.request.map((r) => r.path)).toContain('payments/sandbox/S1/complete')
+  expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/order-detail/index?no=N1&paid=1' })
+})
+
+test('a lost answer and a second tap reuse the same key, so the server returns the one order', async () => {
+  const keys = []
+  let n = 0
+  wx.route('POST orders', (req) => {
+    keys.push(req.header['Idempotency-Key'])
+    return ++n <= 3 ? { fail: 'request:fail timeout' } : [200, fixtures.order({ no: 'N1' })]
+  })
+  wx.route('POST orders/N1/pay', () => [200, { provider: 'wechat', out_trade_no: 'T1', params: {} }])
+  const page = await open()
+  page.instance._attempt.makeKey = (() => {
+    let k = 0
+    return () => `key-${++k}`
+  })()
+  await page.instance.submit() // 1 try + 2 network retries, all lost
+  expect(wx.__calls.toast.pop()).toBe('网络超时，请稍后重试')
+  await page.instance.submit()
+  expect(keys).toEqual(['key-1', 'key-1', 'key-1', 'key-1'])
+  expect(wx.__calls.payment).toHaveLength(1)
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=N1&paid=pending')
+})
+
+test('no address, no order; a refusal shows why and refreshes the quote', async () => {
+  wx.route('GET addresses', () => [200, []])
+  wx.route('POST orders', () => [409, { code: 'stock_insufficient', message: '', details: { available: 0 } }])
+  const page = await open()
+  await page.instance.submit()
+  expect(wx.__calls.toast).toEqual(['请选择收货地址'])
+  page.instance.setAddress(ADDRESSES[0])
+  const previews = wx.__calls.request.filter((r) => r.path === 'checkout/preview').length
+  await page.instance.submit()
+  expect(wx.__calls.toast.pop()).toBe('库存不足，已售罄')
+  expect(wx.__calls.request.filter((r) => r.path === 'checkout/preview').length).toBe(previews + 1)
+  expect(page.instance.data.submitting).toBe(false)
+})
+
+test('payment cancelled: the order is still shown (pending, with its countdown)', async () => {
+  wx.route('POST orders', () => [201, fixtures.order({ no: 'N7' })])
+  wx.route('POST orders/N7/pay', () => [200, { provider: 'wechat', out_trade_no: 'T7', params: {} }])
+  wx.__paymentFails = 'cancel'
+  const page = await open()
+  await page.instance.submit()
+  expect(wx.__calls.toast.pop()).toBe('已取消支付')
+  expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/order-detail/index?no=N7' })
+})
+
+test('a re-quote sends only the changed paths to the view', async () => {
+  const page = await open()
+  const setData = jest.spyOn(page.instance, 'setData')
+  await page.instance.onTogglePoints({ detail: { value: true } })
+  const quoteCall = setData.mock.calls.map((c) => c[0]).find((p) => Object.keys(p).some((k) => k.startsWith('quote')))
+  expect(quoteCall).toEqual({ previewing: false, 'quote.points_used': 500, 'quote.points_discount': 500, 'quote.payable_amount': 10300 })
+  expect(page.dom.querySelector('price-breakdown').textContent).toContain('积分抵扣（500 积分）')
+})

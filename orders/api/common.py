@@ -1,0 +1,64 @@
+"""Small pieces shared by the orders API modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from members.models import Member
+from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE
+
+
+def request_member(request: Request) -> Member:
+    """The signed-in shopper (views use ``IsMember``, so this is always a Member)."""
+    member = request.user
+    assert isinstance(member, Member)  # noqa: S101 - guaranteed by IsMember; narrows the type
+    return member
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "minimum": 0, "maximum": 100_000_000}, {"type": "string", "enum": ["max"]}],
+        "description": 'Points to use: a number, or "max" for as many as allowed.',
+    }
+)
+class PointsField(serializers.Field):
+    """A non-negative number of points, or "max"."""
+
+    default_error_messages = {"invalid": 'Expected a non-negative integer or "max".'}
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if data == "max":
+            return "max"
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 <= data <= 100_000_000:
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class ItemInputSerializer(serializers.Serializer):
+    sku_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    qty = serializers.IntegerField(min_value=1, max_value=MAX_QTY_PER_LINE)
+
+    class Meta:
+        ref_name = "CheckoutItemInput"
+
+
+class CheckoutInputSerializer(serializers.Serializer):
+    """Fields shared by the preview and the order placement."""
+
+    items = serializers.ListField(child=ItemInputSerializer(), required=False, min_length=1, max_length=50)
+    coupon_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=10
+    )
+    points = PointsField(required=False, default=0)
+
+    def items_tuples(self) -> list[tuple[int, int]] | None:
+        """``None`` when no items were sent: checkout buys the selected cart rows."""
+        items = self.validated_data.get("items")
+        return None if items is None else [(i["sku_id"], i["qty"]) for i in items]

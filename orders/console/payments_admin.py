@@ -1,0 +1,60 @@
+"""Read-only console pages for payments, provider notices and refunds (finance reads these).
+
+Imported by ``orders.admin`` so the registrations happen at admin autodiscovery. Nothing here
+is editable: payments move only through verified notices, refunds through ``refund_create``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from mall.money import format_yuan
+from orders.models import Payment, PaymentNotice, Refund
+
+
+class _ReadOnlyAdmin(ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(_ReadOnlyAdmin):
+    list_display = ("out_trade_no", "order", "provider", "amount_display", "status", "transaction_id", "created_at")
+    list_filter = ("provider", "status")
+    search_fields = ("out_trade_no", "transaction_id", "order__no")
+    list_select_related = ("order",)
+
+    @display(description=_("金额"), ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return format_yuan(obj.amount)
+
+
+@admin.register(PaymentNotice)
+class PaymentNoticeAdmin(_ReadOnlyAdmin):
+    list_display = ("notice_id", "provider", "event_type", "out_trade_no", "outcome", "received_at")
+    list_filter = ("provider", "event_type", "outcome")
+    search_fields = ("notice_id", "out_trade_no")
+
+
+@admin.register(Refund)
+class RefundAdmin(_ReadOnlyAdmin):
+    list_display = ("out_refund_no", "order", "amount_display", "status", "reason", "created_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("out_refund_no", "order__no", "provider_refund_id")
+    list_select_related = ("order", "created_by")
+
+    @display(description=_("金额"), ordering="amount")
+    def amount_display(self, obj: Refund) -> str:
+        return format_yuan(obj.amount)

@@ -1,0 +1,80 @@
+"""Turning checkout input (explicit items or the selected cart) into priced-ready SKUs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mall.models import Sku
+from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from members.models import Address, Member
+from orders.errors import AddressNotFound, CartEmpty, InvalidQuantity, SkuNotFound, SkuUnavailable, StockInsufficient
+from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE, cart_selected_lines, sku_is_sellable
+
+
+def address_get_for_member(*, member: Member, address_id: int) -> Address:
+    """The shopper's own address; another shopper's (or none) is ``address_not_found``."""
+    address = None
+    if 0 < address_id <= MAX_ID:
+        address = Address.objects.filter(member=member, pk=address_id).first()
+    if address is None:
+        raise AddressNotFound(details={"address_id": address_id})
+    return address
+
+
+def checkout_lines_resolve(
+    *, member: Member, items: Sequence[tuple[int, int]] | None, check_stock: bool = True
+) -> list[tuple[Sku, int]]:
+    """Validate what is being bought and load the SKUs (with products) in one query, SKU-id order.
+
+    ``items=None`` means the selected cart rows. Repeated SKUs are merged. Raises
+    ``cart_empty``, ``invalid_qty``, ``sku_not_found``, ``sku_unavailable`` and, when asked,
+    ``stock_insufficient`` (a read: the reservation at placement is the real guard).
+    """
+    wanted = cart_selected_lines(member=member) if items is None else list(items)
+    if not wanted:
+        raise CartEmpty
+    merged: dict[int, int] = {}
+    for sku_id, qty in wanted:
+        if qty <= 0:
+            raise InvalidQuantity(details={"sku_id": sku_id, "qty": qty})
+        if not 0 < sku_id <= MAX_ID:
+            raise SkuNotFound(details={"sku_id": sku_id})
+        merged[sku_id] = merged.get(sku_id, 0) + qty
+        if merged[sku_id] > MAX_QTY_PER_LINE:
+            raise InvalidQuantity(details={"sku_id": sku_id, "qty": merged[sku_id], "max": MAX_QTY_PER_LINE})
+    skus = Sku.objects.select_related("product").in_bulk(list(merged))
+    lines: list[tuple[Sku, int]] = []
+    for sku_id in sorted(merged):
+        sku = skus.get(sku_id)
+        if sku is None:
+            raise SkuNotFound(details={"sku_id": sku_id})
+        if not sku_is_sellable(sku):
+            raise SkuUnavailable(details={"sku_id": sku_id})
+        qty = merged[sku_id]
+        if check_stock and sku.stock < qty:
+            raise StockInsufficient(details={"sku_id": sku_id, "requested": qty, "available": max(sku.stock, 0)})
+        lines.append((sku, qty))
+    return lines
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckoutPreview:
+    quote: CheckoutQuote
+    skus: dict[int, Sku]
+
+
+def checkout_preview(
+    *,
+    member: Member,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int | None = None,
+    coupon_ids: Sequence[int | str] = (),
+    points: PointsRequest = 0,
+) -> CheckoutPreview:
+    """The quote the checkout page shows; the same call ``order_place`` makes, without writing."""
+    if address_id is not None:
+        address_get_for_member(member=member, address_id=address_id)
+    lines = checkout_lines_resolve(member=member, items=items)
+    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
+    return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})

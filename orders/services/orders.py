@@ -1,0 +1,498 @@
+"""Order lifecycle: place, cancel/expire, mark paid, ship, confirm receipt, complete.
+
+Every state change loads the order with ``select_for_update``, calls the FSM transition on
+the model (``status`` is protected) and saves with ``update_fields``; the row lock is what
+makes "release the stock exactly once" hold when the expiry task, the sweeper and a shopper
+all try to cancel the same order at the same moment.
+
+Stock is reserved at placement (the 15-minute lock, F43) and released on cancellation or
+expiry. Sales counts (``Sku.sales_count``, ``Product.sales_count``) move when the order is
+paid, not when it is placed, so abandoned orders never inflate the "best sellers" sort.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.services.events import event_record
+from mall.models import ShopSettings, Sku
+from mall.services.audit import audit_record
+from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from members.errors import PointsInsufficient
+from members.models import Member, PointsEntry
+from members.services.points import points_grant, points_spend
+from orders.errors import (
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    OrderNotFound,
+    OrderStatusInvalid,
+    PaymentAmountMismatch,
+    ShippingInfoRequired,
+    StaffRequired,
+    StockInsufficient,
+)
+from orders.models import Order, OrderLine, OrderStatus
+from orders.selectors.cart import product_image_url
+from orders.selectors.checkout import address_get_for_member, checkout_lines_resolve
+from orders.services.cart import cart_items_take
+from orders.services.numbers import order_no_new
+from orders.services.stock import sales_count_add, stock_release, stock_reserve
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 64
+# How often order_place draws a new number after a collision on Order.no before giving up.
+PLACE_ATTEMPTS = 3
+
+REASON_SHOPPER = "shopper"
+REASON_EXPIRED = "expired"
+REASON_STAFF = "staff"
+
+
+class PaidOutcome(StrEnum):
+    """What ``order_mark_paid`` did; the payment side refunds on ``REFUND_NEEDED``."""
+
+    PAID = "paid"
+    ALREADY_PAID = "already_paid"
+    REVIVED = "revived"
+    REFUND_NEEDED = "refund_needed"
+
+
+@dataclass(frozen=True)
+class PlaceResult:
+    order: Order
+    created: bool
+
+
+def _is_staff(actor: Actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_staff", False) and getattr(actor, "is_active", False))
+
+
+def _lock_order(order_id: int) -> Order:
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound(details={"order_id": order_id})
+    return order
+
+
+def _line_items(order: Order) -> list[tuple[int, int]]:
+    return list(order.lines.values_list("sku_id", "qty"))
+
+
+# --- placing ----------------------------------------------------------------------------
+
+
+def _request_fingerprint(
+    *,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int,
+    coupon_ids: Sequence[int | str],
+    points: PointsRequest,
+    remark: str,
+) -> str:
+    """A digest of the request, so one Idempotency-Key cannot be reused for a different order."""
+    payload = {
+        "items": None if items is None else sorted([int(s), int(q)] for s, q in items),
+        "address_id": address_id,
+        "coupon_ids": sorted(str(c) for c in coupon_ids),
+        "points": points,
+        "remark": remark,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(*, member: Member, key: str, fingerprint: str) -> Order | None:
+    order = Order.objects.filter(member=member, idempotency_key=key).first()
+    if order is not None and order.pricing.get("request") != fingerprint:
+        raise IdempotencyKeyReused(details={"no": order.no})
+    return order
+
+
+def order_place(
+    *,
+    member: Member,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int,
+    idempotency_key: str,
+    coupon_ids: Sequence[int | str] = (),
+    points: PointsRequest = 0,
+    remark: str = "",
+) -> Order:
+    """Place an order (``items=None`` = the selected cart rows); the same key returns the same order."""
+    return order_place_or_replay(
+        member=member,
+        items=items,
+        address_id=address_id,
+        idempotency_key=idempotency_key,
+        coupon_ids=coupon_ids,
+        points=points,
+        remark=remark,
+    ).order
+
+
+def order_place_or_replay(
+    *,
+    member: Member,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int,
+    idempotency_key: str,
+    coupon_ids: Sequence[int | str] = (),
+    points: PointsRequest = 0,
+    remark: str = "",
+) -> PlaceResult:
+    """``order_place`` that also says whether this call created the order (201) or replayed it (200).
+
+    Concurrent calls with one key race to insert the order row; the unique
+    (member, idempotency_key) index lets exactly one win, the others' transactions roll back
+    (stock included) and they return the winner's order.
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise IdempotencyKeyRequired
+    fingerprint = _request_fingerprint(
+        items=items, address_id=address_id, coupon_ids=coupon_ids, points=points, remark=remark
+    )
+    existing = _replay(member=member, key=key, fingerprint=fingerprint)
+    if existing is not None:
+        return PlaceResult(existing, created=False)
+    for attempt in range(1, PLACE_ATTEMPTS + 1):
+        try:
+            order = _order_create(
+                member=member,
+                items=items,
+                address_id=address_id,
+                key=key,
+                fingerprint=fingerprint,
+                coupon_ids=coupon_ids,
+                points=points,
+                remark=remark,
+            )
+        except IntegrityError:
+            existing = _replay(member=member, key=key, fingerprint=fingerprint)
+            if existing is not None:
+                return PlaceResult(existing, created=False)
+            if attempt == PLACE_ATTEMPTS:
+                raise
+            logger.warning("order number collision, drawing a new one (attempt %s)", attempt)
+            continue
+        return PlaceResult(order, created=True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def _order_create(
+    *,
+    member: Member,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int,
+    key: str,
+    fingerprint: str,
+    coupon_ids: Sequence[int | str],
+    points: PointsRequest,
+    remark: str,
+) -> Order:
+    now = timezone.now()
+    address = address_get_for_member(member=member, address_id=address_id)
+    # The guarded reservation below is the real stock check; no read-then-write here.
+    lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
+    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
+    skus = {sku.pk: sku for sku, _qty in lines}
+    extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]  # gifts the engine added
+    if extra:
+        skus.update(Sku.objects.select_related("product").in_bulk(extra))
+
+    # The order row goes first: a concurrent request with the same key waits on its unique
+    # index entry and fails there, before touching any stock row.
+    order = Order.objects.create(
+        no=order_no_new(now=now),
+        member=member,
+        goods_amount=quote.goods_amount,
+        discount_amount=quote.discount_amount,
+        points_used=quote.points_used,
+        points_discount=quote.points_discount,
+        shipping_fee=quote.shipping_fee,
+        payable_amount=quote.payable_amount,
+        pricing={**quote.as_json(), "request": fingerprint},
+        address=address.snapshot(),
+        remark=remark[:200],
+        idempotency_key=key,
+        expires_at=now + timedelta(minutes=settings.ORDER_LOCK_MINUTES),
+    )
+    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines])
+    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
+    if quote.points_used:
+        points_spend(
+            member_id=member.pk,
+            amount=quote.points_used,
+            reason=PointsEntry.Reason.ORDER_REDEEM,
+            ref=order.no,
+            note=f"订单 {order.no} 抵扣",
+        )
+    cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
+    event_record(
+        name="order_placed",
+        member_id=member.pk,
+        props={
+            "no": order.no,
+            "payable_amount": order.payable_amount,
+            "goods_amount": order.goods_amount,
+            "lines": len(quote.lines),
+            "from_cart": items is None,
+        },
+    )
+    _schedule_expiry(order)
+    return order
+
+
+def _order_lines(*, order: Order, quote: CheckoutQuote, skus: dict[int, Sku]) -> list[OrderLine]:
+    """Snapshot title, specs, image and prices, so later catalogue edits leave orders alone."""
+    result = []
+    for ql in quote.lines:
+        sku = skus[ql.sku_id]
+        result.append(
+            OrderLine(
+                order=order,
+                sku=sku,
+                product=sku.product,
+                title=sku.product.title[:120],
+                specs=sku.specs,
+                image=product_image_url(sku.product)[:300],
+                unit_price=ql.unit_price,
+                qty=ql.qty,
+                item_amount=ql.item_amount,
+                discount_amount=ql.discount_amount,
+                paid_amount=ql.paid_amount,
+                allocations=list(ql.allocations),
+                is_gift=ql.is_gift,
+            )
+        )
+    return result
+
+
+def _schedule_expiry(order: Order) -> None:
+    """After commit, ask the worker to expire the order when its lock ends (the sweeper backs it up)."""
+    from orders.tasks import order_expire_task  # tasks import this module
+
+    order_id, eta = order.pk, order.expires_at
+    transaction.on_commit(lambda: order_expire_task.apply_async(kwargs={"order_id": order_id}, eta=eta))
+
+
+# --- cancelling and expiry ----------------------------------------------------------------
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, reason: str, actor: Actor = None) -> bool:
+    """Cancel a pending order, release its stock and return its points. True only for the call that did it."""
+    return _cancel(order_id=order_id, reason=reason, actor=actor, due_at=None)
+
+
+@transaction.atomic
+def order_expire(*, order_id: int, now: datetime | None = None) -> bool:
+    """Cancel the order if its lock has ended by ``now`` (a task that fires early does nothing)."""
+    return _cancel(order_id=order_id, reason=REASON_EXPIRED, actor=None, due_at=now or timezone.now())
+
+
+def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None) -> bool:
+    order = _lock_order(order_id)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return False
+    if due_at is not None and order.expires_at > due_at:
+        return False
+    order.cancel()
+    order.cancelled_at = timezone.now()
+    order.cancel_reason = reason[:100]
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    stock_release(items=_line_items(order))
+    if order.points_used:
+        points_grant(
+            member_id=order.member_id,
+            delta=order.points_used,
+            reason=PointsEntry.Reason.ORDER_REDEEM_RETURN,
+            ref=order.no,
+            note=f"订单 {order.no} 取消退回",
+        )
+    if _is_staff(actor):
+        audit_record(actor=actor, action="order.cancel", target=order, data={"no": order.no, "reason": reason})
+    event_record(
+        name="order_cancelled",
+        member_id=order.member_id,
+        props={"no": order.no, "reason": reason, "payable_amount": order.payable_amount},
+    )
+    return True
+
+
+@transaction.atomic
+def order_cancel_by_member(*, member: Member, order_id: int) -> Order:
+    """The shopper's cancel button: only their own pending order; repeating it is harmless."""
+    order = _lock_order(order_id)
+    if order.member_id != member.pk:
+        raise OrderNotFound(details={"order_id": order_id})
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise OrderStatusInvalid(details={"status": order.status})
+    _cancel(order_id=order_id, reason=REASON_SHOPPER, actor=None, due_at=None)
+    return Order.objects.get(pk=order_id)
+
+
+def order_expire_due(now: datetime | None = None) -> int:
+    """Sweeper: expire every pending order whose lock has ended; each in its own transaction."""
+    now = now or timezone.now()
+    due = Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).order_by("pk")
+    return sum(order_expire(order_id=order_id, now=now) for order_id in due.values_list("pk", flat=True))
+
+
+# --- payment --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_mark_paid(
+    *, order_id: int, amount: int, transaction_id: str, paid_at: datetime, provider: str
+) -> PaidOutcome:
+    """Record a verified payment. Idempotent: a repeated notice changes nothing.
+
+    A payment for an order already cancelled at expiry locks the stock again when it can
+    (``REVIVED``); otherwise the order is flagged ``needs_attention`` and the caller must
+    refund (``REFUND_NEEDED``).
+    """
+    order = _lock_order(order_id)
+    if amount != order.payable_amount:
+        raise PaymentAmountMismatch(details={"expected": order.payable_amount, "received": amount})
+    if order.paid_at is not None:
+        return PaidOutcome.REFUND_NEEDED if order.status == OrderStatus.CANCELLED else PaidOutcome.ALREADY_PAID
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        order.mark_paid()
+        outcome = PaidOutcome.PAID
+    elif order.status == OrderStatus.CANCELLED:
+        if not _relock(order):
+            order.paid_at = paid_at
+            order.needs_attention = True
+            order.attention_note = str(_("订单已超时取消，支付后库存不足，需退款"))[:200]
+            order.save(update_fields=["paid_at", "needs_attention", "attention_note"])
+            _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=PaidOutcome.REFUND_NEEDED)
+            return PaidOutcome.REFUND_NEEDED
+        order.revive_paid()
+        order.attention_note = str(_("订单超时取消后收到支付，已重新锁定库存"))[:200]
+        order.cancelled_at = None
+        order.cancel_reason = ""
+        outcome = PaidOutcome.REVIVED
+    else:  # pragma: no cover - every other status has paid_at set by this function
+        raise OrderStatusInvalid(details={"status": order.status})
+    order.paid_at = paid_at
+    order.save(update_fields=["status", "paid_at", "attention_note", "cancelled_at", "cancel_reason"])
+    sales_count_add(items=order.lines.values_list("sku_id", "product_id", "qty"))
+    _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=outcome)
+    return outcome
+
+
+def _relock(order: Order) -> bool:
+    """Take the stock (and the points) of a cancelled order again, all or nothing."""
+    try:
+        with transaction.atomic():
+            stock_reserve(items=_line_items(order))
+            if order.points_used:
+                points_spend(
+                    member_id=order.member_id,
+                    amount=order.points_used,
+                    reason=PointsEntry.Reason.ORDER_REDEEM,
+                    ref=f"{order.no}:revived",
+                    note=f"订单 {order.no} 支付恢复",
+                )
+    except (StockInsufficient, PointsInsufficient):
+        return False
+    return True
+
+
+def _paid_event(order: Order, *, provider: str, transaction_id: str, outcome: PaidOutcome) -> None:
+    event_record(
+        name="order_paid",
+        member_id=order.member_id,
+        props={
+            "no": order.no,
+            "amount": order.payable_amount,
+            "provider": provider,
+            "transaction_id": transaction_id,
+            "outcome": str(outcome),
+        },
+    )
+
+
+# --- fulfilment -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor: Actor) -> Order:
+    """The merchant ships a paid order with a carrier and tracking number (audited)."""
+    if not _is_staff(actor):
+        raise StaffRequired
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or not tracking_no or len(carrier) > 30 or len(tracking_no) > 64:
+        raise ShippingInfoRequired(details={"carrier": carrier, "tracking_no": tracking_no})
+    order = _lock_order(order_id)
+    if order.status != OrderStatus.PAID:
+        raise OrderStatusInvalid(details={"status": order.status})
+    order.ship()
+    order.carrier, order.tracking_no, order.shipped_at = carrier, tracking_no, timezone.now()
+    order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
+    audit_record(
+        actor=actor,
+        action="order.ship",
+        target=order,
+        data={"no": order.no, "carrier": carrier, "tracking_no": tracking_no},
+    )
+    event_record(name="order_shipped", member_id=order.member_id, props={"no": order.no})
+    return order
+
+
+@transaction.atomic
+def order_complete(*, order_id: int, reason: str) -> bool:
+    """Complete a shipped/delivered order. True only for the call that completed it."""
+    order = _lock_order(order_id)
+    if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        return False
+    order.complete()
+    order.completed_at = timezone.now()
+    order.save(update_fields=["status", "completed_at"])
+    event_record(
+        name="order_completed",
+        member_id=order.member_id,
+        props={"no": order.no, "reason": reason, "payable_amount": order.payable_amount},
+    )
+    return True
+
+
+@transaction.atomic
+def order_confirm_receipt(*, member: Member, order_id: int) -> Order:
+    """The shopper confirms receipt of their own shipped order; repeating it is harmless."""
+    order = _lock_order(order_id)
+    if order.member_id != member.pk:
+        raise OrderNotFound(details={"order_id": order_id})
+    if order.status == OrderStatus.COMPLETED:
+        return order
+    if not order_complete(order_id=order_id, reason=REASON_SHOPPER):
+        raise OrderStatusInvalid(details={"status": order.status})
+    return Order.objects.get(pk=order_id)
+
+
+def order_auto_complete_due(now: datetime | None = None) -> int:
+    """Sweeper: complete orders shipped longer ago than ``ShopSettings.auto_complete_days``."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=ShopSettings.load().auto_complete_days)
+    due = Order.objects.filter(
+        status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED], shipped_at__lte=cutoff
+    ).order_by("pk")
+    return sum(order_complete(order_id=order_id, reason="auto") for order_id in due.values_list("pk", flat=True))

@@ -1,0 +1,49 @@
+"""Celery tasks of orders: take IDs, call a service, safe to run twice.
+
+The expiry task is scheduled per order at placement (eta = lock end); the sweeper in
+``mall.schedules`` runs every minute as the safety net for lost or early tasks. Both go
+through ``order_expire``, whose row lock makes the release happen exactly once.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from orders.services.orders import order_auto_complete_due, order_expire, order_expire_due
+
+
+@shared_task(name="orders.tasks.order_expire_task", ignore_result=True)
+def order_expire_task(*, order_id: int) -> bool:
+    """Cancel one order whose 15-minute lock has ended; a paid or already cancelled order is left alone."""
+    return order_expire(order_id=order_id)
+
+
+@shared_task(name="orders.tasks.order_expiry_sweep_task", ignore_result=True)
+def order_expiry_sweep_task() -> int:
+    """Every minute: expire whatever the per-order tasks missed."""
+    return order_expire_due()
+
+
+@shared_task(name="orders.tasks.order_auto_complete_sweep_task", ignore_result=True)
+def order_auto_complete_sweep_task() -> int:
+    """Hourly: complete orders shipped longer ago than the shop's auto-complete window."""
+    return order_auto_complete_due()
+
+
+# --- payments (payments engineer: payments_reconcile_task goes here) --------------------
+
+
+@shared_task(name="orders.tasks.payments_reconcile_task", ignore_result=True)
+def payments_reconcile_task(*, older_than_minutes: int = 10) -> str:
+    """Every 10 minutes: ask the provider about payments and refunds whose notice is overdue."""
+    from orders.services.payments import payments_reconcile
+
+    return payments_reconcile(older_than_minutes=older_than_minutes).line()
+
+
+@shared_task(name="orders.tasks.refund_submit_task", ignore_result=True)
+def refund_submit_task(*, refund_id: int) -> str:
+    """After the refund's commit: send it to WeChat Pay (a resend reuses out_refund_no, so it is harmless)."""
+    from orders.services.refunds import refund_submit
+
+    return refund_submit(refund_id=refund_id).status

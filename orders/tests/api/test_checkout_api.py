@@ -1,0 +1,75 @@
+"""Checkout preview API: the full breakdown, and 4xx with stable codes for bad input."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from mall.models import ShopSettings, Sku
+from members.models import Address, Member
+from orders.services.cart import cart_item_add
+from orders.tests.conftest import grant_points
+from orders.tests.factories import SkuFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_preview_from_the_selected_cart(
+    member: Member, member_client: APIClient, sku: Sku, address: Address, shop: ShopSettings
+) -> None:
+    cart_item_add(member=member, sku_id=sku.pk, qty=1)
+    response = member_client.post("/api/v1/checkout/preview", {"address_id": address.pk}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["lines"][0] | {"allocations": []} == {
+        "sku_id": sku.pk,
+        "product_id": sku.product_id,
+        "title": sku.product.title,
+        "image": "",
+        "specs": {"规格": "50ml"},
+        "qty": 1,
+        "list_price": 5900,
+        "unit_price": 5900,
+        "item_amount": 5900,
+        "discount_amount": 0,
+        "paid_amount": 5900,
+        "allocations": [],
+        "is_gift": False,
+    }
+    assert (body["goods_amount"], body["shipping_fee"], body["payable_amount"]) == (5900, 800, 6700)
+    assert body["hints"][0]["rule_type"] == "free_shipping"
+
+
+def test_preview_with_explicit_items_and_points(member: Member, member_client: APIClient, shop: ShopSettings) -> None:
+    grant_points(member, 10_000)
+    sku = SkuFactory.create(price=10000)
+    body = member_client.post(
+        "/api/v1/checkout/preview", {"items": [{"sku_id": sku.pk, "qty": 1}], "points": "max"}, format="json"
+    ).json()
+    assert (body["points_used"], body["points_discount"], body["payable_amount"]) == (5000, 5000, 5000)
+    assert body["applied"] == [{"rule_id": "points", "rule_type": "points", "level": "points", "amount": 5000}]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({}, 400, "cart_empty"),
+        ({"items": [{"sku_id": 987654, "qty": 1}]}, 400, "sku_not_found"),
+        ({"items": [{"sku_id": 1, "qty": 0}]}, 400, "invalid_input"),
+        ({"items": [{"sku_id": 1, "qty": -3}]}, 400, "invalid_input"),
+        ({"items": []}, 400, "invalid_input"),
+        ({"items": [{"sku_id": 1}]}, 400, "invalid_input"),
+        ({"points": "lots"}, 400, "invalid_input"),
+        ({"points": -1}, 400, "invalid_input"),
+        ({"address_id": 987654, "items": [{"sku_id": 1, "qty": 1}]}, 404, "address_not_found"),
+    ],
+)
+def test_preview_bad_input(member_client: APIClient, shop: ShopSettings, payload: dict, status: int, code: str) -> None:
+    response = member_client.post("/api/v1/checkout/preview", payload, format="json")
+    assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_preview_stock_shortage_is_409(member_client: APIClient, sku: Sku, shop: ShopSettings) -> None:
+    response = member_client.post("/api/v1/checkout/preview", {"items": [{"sku_id": sku.pk, "qty": 11}]}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "stock_insufficient")
+    assert response.json()["details"] == {"sku_id": sku.pk, "requested": 11, "available": 10}

@@ -1,0 +1,110 @@
+"""Races with real threads against the real database: no oversell, one order per idempotency key.
+
+Each thread has its own connection (closed at the end); a barrier starts them together so
+they really contend on the SKU row and on the (member, idempotency_key) index.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from mall.models import ShopSettings, Sku
+from members.tests.factories import AddressFactory, MemberFactory
+from orders.errors import StockInsufficient
+from orders.models import Order, OrderStatus
+from orders.services.orders import order_cancel, order_expire_due, order_place_or_replay
+from orders.tasks import order_expire_task
+from orders.tests.factories import SkuFactory
+
+pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
+
+
+def run_in_threads(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` in ``n`` threads started together; returns results or exceptions by index."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # the test inspects every outcome
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_fifty_shoppers_racing_for_ten_units_get_exactly_ten_orders() -> None:
+    ShopSettings.load()
+    sku = SkuFactory.create(stock=10)
+    buyers = [(m, AddressFactory.create(member=m)) for m in MemberFactory.create_batch(50)]
+
+    def buy(i: int) -> Order:
+        member, address = buyers[i]
+        return order_place_or_replay(
+            member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key=uuid.uuid4().hex
+        ).order
+
+    results = run_in_threads(50, buy)
+
+    placed = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, StockInsufficient)]
+    assert len(placed) == 10, [r for r in results if not isinstance(r, Order | StockInsufficient)]
+    assert len(refused) == 40
+    assert Order.objects.count() == 10
+    assert Sku.objects.get(pk=sku.pk).stock == 0
+
+
+def test_ten_concurrent_requests_with_one_key_make_one_order() -> None:
+    ShopSettings.load()
+    sku = SkuFactory.create(stock=100)
+    member = MemberFactory.create()
+    address = AddressFactory.create(member=member)
+
+    def place(_i: int) -> Any:
+        return order_place_or_replay(
+            member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="double-tap"
+        )
+
+    results = run_in_threads(10, place)
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert errors == []
+    assert len({r.order.pk for r in results}) == 1
+    assert sum(r.created for r in results) == 1
+    assert Order.objects.count() == 1
+    assert Sku.objects.get(pk=sku.pk).stock == 98
+
+
+def test_expiry_task_sweeper_and_shopper_racing_release_stock_once() -> None:
+    ShopSettings.load()
+    sku = SkuFactory.create(stock=10)
+    member = MemberFactory.create()
+    address = AddressFactory.create(member=member)
+    order = order_place_or_replay(member=member, items=[(sku.pk, 4)], address_id=address.pk, idempotency_key="k").order
+    Order.objects.filter(pk=order.pk).update(expires_at=order.expires_at.replace(year=2000))
+    work: list[Callable[[], Any]] = [
+        lambda: order_expire_task(order_id=order.pk),
+        lambda: order_expire_due(),
+        lambda: order_cancel(order_id=order.pk, reason="shopper"),
+    ] * 3
+
+    results = run_in_threads(len(work), lambda i: work[i]())
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(int(r) for r in results) == 1  # exactly one call cancelled
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+    assert Sku.objects.get(pk=sku.pk).stock == 10
