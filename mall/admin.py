@@ -331,6 +331,14 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # products stay for the orders that point at them; take them off the shelf instead
 
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        """An import creates and changes products and SKUs, so it needs both rights."""
+        user = request.user
+        return user.has_perm("mall.add_product") and user.has_perm("mall.change_product")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("mall.view_product")
+
     def save_model(self, request: HttpRequest, obj: Product, form: forms.ModelForm, change: bool) -> None:
         """Saving happens in ``save_related``, once the SKU and image rows are known."""
 

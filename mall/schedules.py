@@ -15,4 +15,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "orders.tasks.payments_reconcile_task",
         "schedule": timedelta(minutes=10),
     },
+    "marketing-expire-coupons": {
+        "task": "marketing.tasks.coupons_expire_task",
+        "schedule": timedelta(hours=1),
+    },
 }

@@ -10,8 +10,9 @@
  * ('develop' | 'trial' | 'release'); falls back to apiBase.
  *
  * loginMode:
- *   'auto'   — wx.login → auth/wechat-login; if the server answers that WeChat login is not
- *              configured here (development), fall back to auth/dev-login (never in release).
+ *   'auto'   — wx.login → auth/wechat-login; when that cannot work here (the server has no
+ *              WECHAT_APPID and answers 503 wechat_unavailable, or wx.login fails under the
+ *              touristappid placeholder) fall back to auth/dev-login (never in a release build).
  *   'wechat' — WeChat login only.
  *   'dev'    — development login only (a server with DEV_LOGIN_ENABLED).
  */
@@ -26,6 +27,4 @@ module.exports = {
     retries: 2,
     backoffMs: 300,
   },
-  // unpaid orders are cancelled by the server after this long (F43); used only for wording
-  paymentWindowMinutes: 15,
 }

@@ -69,11 +69,11 @@ class OrderAdmin(ModelAdmin):
         "created_at",
         "paid_at",
     )
-    list_filter = ("status", "needs_attention")
+    # No date_hierarchy: it needs MySQL's time zone tables (CONVERT_TZ), often absent.
+    list_filter = ("status", "needs_attention", "created_at")
     search_fields = ("no", "member__nickname", "member__phone", "tracking_no")
     list_select_related = ("member",)
     list_per_page = 50
-    date_hierarchy = "created_at"
     fields = (
         "no",
         "member",
@@ -121,7 +121,7 @@ class OrderAdmin(ModelAdmin):
 
     @action(
         description=_("发货"),
-        permissions=["orders.ship_order"],
+        permissions=["ship"],
         icon="local_shipping",
         dialog={
             "title": _("发货"),
@@ -143,6 +143,11 @@ class OrderAdmin(ModelAdmin):
         else:
             messages.success(request, _("订单 %(no)s 已发货") % {"no": order.no})
         return HttpResponse(headers={"HX-Redirect": reverse("admin:orders_order_change", args=[object_id])})
+
+    def has_ship_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        # A method, not "orders.ship_order": unfold checks dotted permissions against the
+        # database at system-check time, which fails before the first migrate.
+        return request.user.has_perm("orders.ship_order")
 
     # --- refunds (payments engineer): a "refund" action calling refund_create goes here ---
 

@@ -6,6 +6,9 @@ Requests run in-process through the WSGI app as a signed-in shopper, against the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -13,6 +16,43 @@ from hypothesis import HealthCheck, settings
 from mall.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections
+    would close the test's connection mid-transaction (MariaDB, file SQLite). Django's test
+    client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _wechat_answers(wechat_api: Any) -> None:
+    """WeChat replaced at the HTTP boundary, so auth/wechat-login is fuzzed past code2Session."""
+    from members.tests.wechat_stubs import stub_code2session
+
+    stub_code2session(wechat_api)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection_open():
+    """Django's test client unhooks close_old_connections; raw WSGI calls must do the same,
+    or the first request closes the connection that holds the test transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

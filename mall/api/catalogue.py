@@ -8,10 +8,11 @@ document (and the tests check) their shape.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from mall.api.pagination import StandardPagination
@@ -20,9 +21,8 @@ from mall.selectors.catalogue import (
     PRODUCT_SORTS,
     category_tree,
     home_screen_data,
-    product_card_data,
     product_detail_data,
-    product_list,
+    product_page_data,
 )
 
 
@@ -64,27 +64,49 @@ class ProductListApi(APIView):
         q = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
         tag = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
         sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), required=False, default="sales")
+        page = serializers.IntegerField(required=False, min_value=1, default=1, help_text="1-based page number")
+        page_size = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            default=StandardPagination.page_size,
+            help_text=f"Items per page (at most {StandardPagination.max_page_size})",
+        )
 
     OutputSerializer = ProductCardSerializer
 
     @extend_schema(
         operation_id="products_list",
         tags=["catalogue"],
-        parameters=[
-            FilterSerializer,
-            OpenApiParameter("page", int, description="1-based page number"),
-            OpenApiParameter("page_size", int, description="Items per page (at most 100)"),
-        ],
+        parameters=[FilterSerializer],
         responses={200: OutputSerializer(many=True), **error_responses((400, ["invalid_input"]), (404, ["not_found"]))},
     )
     def get(self, request: Request) -> Response:
         filters = ProductListApi.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         args = filters.validated_data
-        products = product_list(category_id=args.get("category"), q=args["q"], tag=args["tag"], sort=args["sort"])
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(products, request, view=self)
-        return paginator.get_paginated_response([product_card_data(p) for p in page or []])
+        page, page_size = args["page"], min(args["page_size"], StandardPagination.max_page_size)
+        data = product_page_data(
+            category_id=args.get("category"),
+            q=args["q"],
+            tag=args["tag"],
+            sort=args["sort"],
+            page=page,
+            page_size=page_size,
+        )
+        # Same envelope as StandardPagination; the links are built per request, the page is cached.
+        url = request.build_absolute_uri()
+        has_next = page * page_size < data["count"]
+        previous = None
+        if page > 1:
+            previous = remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1)
+        return Response(
+            {
+                "count": data["count"],
+                "next": replace_query_param(url, "page", page + 1) if has_next else None,
+                "previous": previous,
+                "results": data["results"],
+            }
+        )
 
 
 class ProductDetailApi(APIView):

@@ -48,6 +48,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, exceptions.Throttled):
         message = _("请求过于频繁，请稍后再试。")
         details = {"retry_after": getattr(exc, "wait", None)}
+    elif isinstance(exc.detail, dict):
+        # simplejwt raises with {"detail", "code", "messages"}: keep the sentence, not the dict.
+        message = str(exc.detail.get("detail", "")) or _("请求无法处理。")
+        token_code = exc.detail.get("code")
+        details = {"reason": str(token_code)} if token_code else {}
     else:
         message = str(exc.detail)
         details = {}

@@ -118,29 +118,44 @@ def chart_gmv_data(series: list[DailyPoint]) -> str:
     )
 
 
-# unfold's own defaults (app.js) with whole-number ticks and side-by-side bars; JSON, so no callbacks.
-ORDERS_CHART_OPTIONS = json.dumps(
-    {
-        "animation": False,
-        "responsive": True,
-        "maintainAspectRatio": False,
-        "datasets": {"bar": {"borderRadius": 4, "maxBarThickness": 8, "categoryPercentage": 0.7}},
-        "plugins": {"legend": {"display": False}, "tooltip": {"enabled": True}},
-        "scales": {
-            "x": {
-                "border": {"width": 0},
-                "grid": {"display": False},
-                "ticks": {"color": "#9ca3af", "maxTicksLimit": 10},
+def chart_options(kind: str) -> str:
+    """Chart.js options: unfold's defaults (app.js) plus a zero-based y axis and whole-number
+    ticks for counts. JSON only, so no callbacks; passing options replaces unfold's defaults."""
+    y_ticks: dict[str, Any] = {"color": "#9ca3af"}
+    if kind == "bar":
+        y_ticks["precision"] = 0
+    return json.dumps(
+        {
+            "animation": False,
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "interaction": {"mode": "index", "intersect": False},
+            "datasets": {
+                "bar": {"borderRadius": 4, "maxBarThickness": 8, "categoryPercentage": 0.7},
+                "line": {
+                    "borderWidth": 2,
+                    "pointRadius": 0,
+                    "pointHoverRadius": 4,
+                    "cubicInterpolationMode": "monotone",
+                },
             },
-            "y": {
-                "beginAtZero": True,
-                "border": {"width": 0},
-                "grid": {"color": "rgba(156, 163, 175, 0.25)"},
-                "ticks": {"color": "#9ca3af", "precision": 0},
+            "plugins": {"legend": {"display": False}, "tooltip": {"enabled": True}},
+            "scales": {
+                "x": {
+                    "border": {"width": 0},
+                    "grid": {"display": False},
+                    "ticks": {"color": "#9ca3af", "maxTicksLimit": 10},
+                },
+                "y": {
+                    "beginAtZero": True,
+                    "suggestedMax": 1,
+                    "border": {"width": 0},
+                    "grid": {"color": "rgba(156, 163, 175, 0.25)"},
+                    "ticks": y_ticks,
+                },
             },
-        },
-    }
-)
+        }
+    )
 
 
 def chart_orders_data(series: list[DailyPoint]) -> str:
@@ -176,6 +191,7 @@ def _shortcuts(request: HttpRequest) -> list[dict[str, Any]]:
         (_("会员列表"), "group", "admin:members_member_changelist", "members.view_member", ""),
         (_("操作日志"), "history", "admin:mall_auditlog_changelist", "mall.view_auditlog", ""),
         (_("员工账号"), "badge", "admin:auth_user_changelist", "auth.view_user", ""),
+        (_("新增员工"), "person_add", "console:staff_create", "auth.add_user", ""),
     ]
     shortcuts = []
     for title, icon, url_name, perm, query in candidates:
@@ -215,7 +231,8 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
             "dashboard_kpis": _kpi_cards(request, today),
             "dashboard_chart_gmv": chart_gmv_data(series),
             "dashboard_chart_orders": chart_orders_data(series),
-            "dashboard_chart_orders_options": ORDERS_CHART_OPTIONS,
+            "dashboard_chart_gmv_options": chart_options("line"),
+            "dashboard_chart_orders_options": chart_options("bar"),
             "dashboard_series_paid_gmv": yuan_display(sum(point.paid_gmv for point in series)),
             "dashboard_series_orders": sum(point.orders_placed for point in series),
             "dashboard_chart_days": CHART_DAYS,

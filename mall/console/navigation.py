@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,25 @@ class SidebarGroup:
     collapsible: bool = False
 
 
+# Menu headings carry the "sidebar" context: plural in English, while model names stay singular.
 GROUPS: tuple[SidebarGroup, ...] = (
-    SidebarGroup("catalogue", _("商品"), ("mall",), ("product", "sku", "category", "producttag", "productimage")),
-    SidebarGroup("orders", _("订单"), ("orders",), ("order", "refund", "payment", "paymentnotice", "cartitem")),
-    SidebarGroup("marketing", _("营销"), ("marketing",)),
-    SidebarGroup("members", _("会员"), ("members",), ("member", "address", "pointsentry")),
-    SidebarGroup("analytics", _("数据"), ("analytics",)),
-    SidebarGroup("system", _("系统"), ("auth",), ("shopsettings", "auditlog", "user", "group")),
-    SidebarGroup("schedules", _("计划任务"), ("django_celery_beat",), collapsible=True),
+    SidebarGroup(
+        "catalogue",
+        pgettext_lazy("sidebar", "商品"),
+        ("mall",),
+        ("product", "sku", "category", "producttag", "productimage"),
+    ),
+    SidebarGroup(
+        "orders",
+        pgettext_lazy("sidebar", "订单"),
+        ("orders",),
+        ("order", "refund", "payment", "paymentnotice", "cartitem"),
+    ),
+    SidebarGroup("marketing", pgettext_lazy("sidebar", "营销"), ("marketing",)),
+    SidebarGroup("members", pgettext_lazy("sidebar", "会员"), ("members",), ("member", "address", "pointsentry")),
+    SidebarGroup("analytics", pgettext_lazy("sidebar", "数据"), ("analytics",)),
+    SidebarGroup("system", pgettext_lazy("sidebar", "系统"), ("auth",), ("shopsettings", "auditlog", "user", "group")),
+    SidebarGroup("schedules", pgettext_lazy("sidebar", "计划任务"), ("django_celery_beat",), collapsible=True),
 )
 
 # Models of the mall app that belong under 系统 rather than 商品.
@@ -108,7 +120,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
     navigation: list[dict[str, Any]] = [
         {
-            "title": _("概览"),
+            "title": pgettext_lazy("sidebar", "概览"),
             "separator": False,
             "items": [{"title": _("首页"), "icon": "dashboard", "link": reverse("admin:index")}],
         }

@@ -1,5 +1,14 @@
-"""Custom console pages beside the Django admin."""
+"""Custom console pages beside the Django admin, mounted at /console/ (behind the admin login)."""
 
-from django.urls import path  # noqa: F401
+from django.contrib import admin
+from django.urls import path
 
-urlpatterns: list = []
+from mall.console.views import staff_create_view
+from marketing.console.price_check import price_check_view
+
+app_name = "console"
+
+urlpatterns = [
+    path("staff/new/", admin.site.admin_view(staff_create_view), name="staff_create"),
+    path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
+]

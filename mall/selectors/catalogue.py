@@ -11,6 +11,8 @@ other processes see a change within the entry's short time-out).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +30,7 @@ T = TypeVar("T")
 
 CACHE_VERSION_KEY = "catalogue:version"
 DETAIL_TTL_SECONDS = 10
+LIST_TTL_SECONDS = 10
 HOME_TTL_SECONDS = 30
 TREE_TTL_SECONDS = 60
 HOME_LIST_SIZE = 8
@@ -158,6 +161,35 @@ def product_list(
     if tag:
         qs = qs.filter(tags__id=int(tag)) if tag.isdigit() else qs.filter(tags__name=tag)
     return qs.order_by(*PRODUCT_SORTS[sort]).prefetch_related("tags", _images_prefetch())
+
+
+def product_page_data(
+    *,
+    category_id: int | None = None,
+    q: str = "",
+    tag: str = "",
+    sort: str = "sales",
+    page: int = 1,
+    page_size: int = 20,
+) -> dict[str, Any]:
+    """One page of ``product_list`` as ``{"count", "results"}``, cached briefly per filter and page.
+
+    Raises ``NotFound`` for a page past the last one (page 1 of nothing is an empty page).
+    """
+    params = [category_id, q.strip(), tag.strip(), sort, page, page_size]
+    digest = hashlib.sha256(json.dumps(params, ensure_ascii=False).encode()).hexdigest()[:32]
+
+    def build() -> dict[str, Any]:
+        products = product_list(category_id=category_id, q=q, tag=tag, sort=sort)
+        count = products.count()
+        start = (page - 1) * page_size
+        items = [product_card_data(p) for p in products[start : start + page_size]] if start < count else []
+        return {"count": count, "results": items}
+
+    data = _cached(f"catalogue:list:{digest}", LIST_TTL_SECONDS, build)
+    if page > 1 and not data["results"]:
+        raise NotFound(details={"page": page})
+    return data
 
 
 def _spec_matrix(spec_names: list[str], skus: list[Sku]) -> dict[str, Any]:

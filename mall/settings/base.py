@@ -145,6 +145,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# unfold's login form posts no "next" field: without this, /admin/login/ lands on /accounts/profile/ (404).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -266,3 +266,17 @@ def test_audit_log_is_read_only(console: Client, product: Product) -> None:
     assert response.status_code == 403
     row.refresh_from_db()
     assert row.action == "product.create"
+
+
+def test_import_needs_the_rights_to_add_and_change_products(product: Product) -> None:
+    from django.contrib.auth.models import Permission
+
+    from mall.tests.factories import StaffUserFactory
+
+    viewer = StaffUserFactory.create(username="viewer", is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_product"))
+    client = Client()
+    client.force_login(viewer)
+
+    assert client.get("/admin/mall/product/export/").status_code == 200
+    assert client.get("/admin/mall/product/import/").status_code == 403

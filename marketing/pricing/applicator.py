@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mall.money import Fen, format_yuan
+from mall.money import Fen
 from marketing.pricing import reasons
 from marketing.pricing.points import redeem
 from marketing.pricing.rules import (
@@ -23,7 +23,7 @@ from marketing.pricing.rules import (
     order_rule,
     screen,
 )
-from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
+from marketing.pricing.state import Ledger, LineState, ScopeIndex, ScopeLines, spread
 from marketing.pricing.types import (
     Allocation,
     Hint,
@@ -137,6 +137,7 @@ def _order_candidates(
     joins = ctx.policy.special_price_lines_join_order_promotions
     by_type: dict[str, list[tuple[OrderRule[RuleSpec], list[LineState], OrderOutcome]]] = {}
     hints: list[Hint] = []
+    scopes: dict[tuple[int, ...], ScopeLines] = {}
     for spec in promotions:
         rule = order_rule(spec, ctx)
         if rule is None:
@@ -149,18 +150,23 @@ def _order_candidates(
         if not positions:
             ledger.reject("order", spec.id, spec.type, reasons.OUT_OF_SCOPE, "no line in its scope")
             continue
-        scope_lines = [lines[p] for p in positions] if joins else [lines[p] for p in positions if not lines[p].special]
-        if not scope_lines:
+        scope = scopes.get(positions)
+        if scope is None:
+            eligible = [lines[p] for p in positions if joins or not lines[p].special]
+            scope = scopes[positions] = ScopeLines(
+                eligible, sum(line.amount for line in eligible), sum(line.qty for line in eligible)
+            )
+        if not scope.lines:
             detail = "flash-sale, group and bargain lines take no part in order promotions"
             ledger.reject("order", spec.id, spec.type, reasons.SPECIAL_PRICE_EXCLUDED, detail)
             continue
-        outcome = rule.evaluate(scope_lines)
+        outcome = rule.evaluate(scope)
         if outcome.hint is not None:
             hints.append(outcome.hint)
         if not outcome.qualified:
             ledger.reject("order", spec.id, spec.type, outcome.reason or reasons.THRESHOLD_NOT_MET, outcome.detail)
             continue
-        by_type.setdefault(rule.type, []).append((rule, scope_lines, outcome))
+        by_type.setdefault(rule.type, []).append((rule, scope.lines, outcome))
     return by_type, hints
 
 
@@ -179,10 +185,8 @@ def apply_order_promotions(
         entries.sort(key=lambda e: (-e[2].value, e[0].id))
         keep = entries if ctx.policy.same_type == "stack" else entries[:1]
         winners.extend(keep)
-        for rule, _, outcome in entries[len(keep) :]:
-            detail = (
-                f"{entries[0][0].id} gives more ({format_yuan(entries[0][2].value)} vs {format_yuan(outcome.value)})"
-            )
+        detail = f"{entries[0][0].id} of the same type gives more"
+        for rule, _, _ in entries[len(keep) :]:
             ledger.reject("order", rule.id, rule.type, reasons.CONFLICT, detail)
     winners.sort(key=lambda e: (e[0].sequence, e[0].id))
     for rule, scope_lines, outcome in winners:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mall.money import Fen, allocate
 from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope
@@ -98,6 +99,15 @@ class ScopeIndex:
         for sku in scope.exclude_skus:
             found.discard(self._by_sku.get(sku, -1))
         return tuple(sorted(found))
+
+
+class ScopeLines(NamedTuple):
+    """The eligible lines of one scope with their item-level totals, computed once per scope
+    and shared by every promotion over it."""
+
+    lines: list[LineState]
+    amount: Fen
+    units: int
 
 
 def spread(lines: Sequence[LineState], total: Fen, rule_id: str, rule_type: str) -> Fen:

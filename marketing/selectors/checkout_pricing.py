@@ -1,8 +1,9 @@
 """The single call path for prices at checkout: preview and ``order_place`` both ask here.
 
-This first version prices every line at its list price and adds the shop's shipping rule and
-points redemption; the promotion engine in ``marketing.pricing`` replaces the body of
-:func:`quote_for_checkout` without changing :class:`CheckoutQuote`, so orders never change.
+:func:`quote_for_checkout` runs the fetch step and the pricing engine (item prices,
+promotions, coupons, points) and adds the shop's shipping rule; the result keeps the shape
+``orders`` reads, plus what the order must remember: the coupons it takes, what it took from
+each promotion and the points it will earn.
 
 Invariants every version keeps (``order_place`` and refunds rely on them):
 
@@ -18,22 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from mall.models import ShopSettings, Sku
-from mall.money import Fen, allocate, apply_rate, format_yuan
-from members.selectors.points import points_balance
+from mall.money import Fen, format_yuan
+from marketing.pricing import LineQuote, Quote
+from marketing.pricing.types import PointsRequest
+from marketing.selectors.pricing_fetch import PricingInput
+from marketing.selectors.quotes import quote_for_member, rule_label
 
 if TYPE_CHECKING:
     from members.models import Member
 
-PointsRequest = int | Literal["max"]
-
-# F15: 100 points = 1 yuan, so one point is worth one fen; at most half of the goods may be
-# paid with points (the pricing engine's StackingPolicy carries the same defaults).
-POINTS_FEN_PER_POINT = 1
-POINTS_CAP_RATE = Decimal("0.5")
+__all__ = ["CheckoutQuote", "PointsRequest", "QuoteLine", "quote_for_checkout", "shipping_fee_for"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,11 +48,16 @@ class QuoteLine:
     paid_amount: Fen
     allocations: tuple[dict[str, Any], ...] = ()
     is_gift: bool = False
+    item_rule: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class CheckoutQuote:
-    """The priced checkout: what the preview shows and what ``order_place`` persists."""
+    """The priced checkout: what the preview shows and what ``order_place`` persists.
+
+    ``coupon_ids`` are the coupons this order takes (marked used at placement),
+    ``promotion_usage`` is ``(promotion pk, units)`` for each promotion that gave something.
+    """
 
     lines: tuple[QuoteLine, ...]
     goods_amount: Fen
@@ -65,6 +69,11 @@ class CheckoutQuote:
     applied: tuple[dict[str, Any], ...] = ()
     rejected: tuple[dict[str, Any], ...] = ()
     hints: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    coupons: tuple[dict[str, Any], ...] = ()
+    coupon_ids: tuple[int, ...] = ()
+    promotion_usage: tuple[tuple[int, int], ...] = ()
+    points_max: int = 0
+    points_earned: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The breakdown an order keeps in ``Order.pricing`` (plain JSON types only)."""
@@ -75,9 +84,14 @@ class CheckoutQuote:
             "points_used": self.points_used,
             "points_discount": self.points_discount,
             "payable_amount": self.payable_amount,
+            "points_max": self.points_max,
+            "points_earned": self.points_earned,
             "applied": list(self.applied),
             "rejected": list(self.rejected),
             "hints": list(self.hints),
+            "coupons": list(self.coupons),
+            "coupon_ids": list(self.coupon_ids),
+            "promotion_usage": [list(pair) for pair in self.promotion_usage],
         }
 
 
@@ -88,35 +102,124 @@ def shipping_fee_for(*, goods_after_discounts: Fen, shop: ShopSettings) -> Fen:
     return shop.shipping_flat_fee
 
 
+def _name(fetched: PricingInput, rule_id: str, rule_type: str) -> str:
+    if rule_id.startswith("tier:"):
+        return rule_label("tier_rate")
+    return fetched.names.get(rule_id) or rule_label(rule_type)
+
+
+def _line(line: LineQuote, fetched: PricingInput) -> QuoteLine:
+    allocations = tuple(
+        {
+            "rule_id": a.rule_id,
+            "rule_type": a.rule_type,
+            "name": _name(fetched, a.rule_id, a.rule_type),
+            "amount": a.amount,
+        }
+        for a in line.allocations
+        if a.rule_id != line.item_rule_id
+    )
+    discount = sum(a["amount"] for a in allocations)
+    item_rule = None
+    if line.item_rule_id is not None:
+        rule_type = line.item_rule_type or ""
+        item_rule = {
+            "rule_id": line.item_rule_id,
+            "rule_type": rule_type,
+            "name": _name(fetched, line.item_rule_id, rule_type),
+        }
+    return QuoteLine(
+        sku_id=fetched.skus_by_code[line.sku].pk,
+        qty=line.qty,
+        list_price=line.list_price,
+        unit_price=line.unit_price,
+        item_amount=line.line_price,
+        discount_amount=discount,
+        paid_amount=line.line_price - discount,
+        allocations=allocations,
+        is_gift=line.is_gift,
+        item_rule=item_rule,
+    )
+
+
+def _promotion_usage(q: Quote, fetched: PricingInput) -> tuple[tuple[int, int], ...]:
+    """Units each applied promotion touched (flash-sale limits count units, others orders)."""
+    units: dict[int, int] = {}
+    for line in q.lines:
+        touched = {a.rule_id for a in line.allocations} | ({line.item_rule_id} if line.item_rule_id else set())
+        for rule_id in touched:
+            pk = fetched.promotion_pks.get(rule_id)
+            if pk is not None:
+                units[pk] = units.get(pk, 0) + line.qty
+    applied = {fetched.promotion_pks[a.rule_id] for a in q.applied if a.rule_id in fetched.promotion_pks}
+    return tuple(sorted((pk, units.get(pk, 0)) for pk in applied))
+
+
+def _points_rejection(requested: PointsRequest, q: Quote, balance: int) -> dict[str, Any] | None:
+    """Why fewer points were used than asked for (the engine trims rather than refuses)."""
+    if requested == "max" or requested <= q.points_used:
+        return None
+    reason = "points_insufficient" if requested > balance else "points_over_cap"
+    return {"rule_id": "points", "rule_type": "points", "reason": reason, "detail": f"max {q.points_max}"}
+
+
 def quote_for_checkout(
     *,
     member: Member,
     items: Sequence[tuple[Sku, int]],
-    coupon_ids: Sequence[int | str] = (),
+    coupon_ids: Sequence[int | str] | None = (),
     points: PointsRequest = 0,
+    at: datetime | None = None,
 ) -> CheckoutQuote:
-    """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities."""
+    """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities.
+
+    ``coupon_ids`` are the shopper's choice (empty = no coupon); ``None`` lets the engine pick
+    the best combination. Refusals raise the engine's codes as API errors
+    (``coupon_not_found``, ``coupon_unavailable``, ``coupon_not_usable``, ``coupon_conflict``,
+    ``purchase_limit_exceeded``).
+    """
     shop = ShopSettings.load()
-    base_lines = [(sku, qty, sku.price * qty) for sku, qty in items]
-    goods_amount = sum(amount for _sku, _qty, amount in base_lines)
-    discount_amount = 0
-    goods_after_discounts = goods_amount - discount_amount
+    priced = quote_for_member(member=member, items=items, coupon_ids=coupon_ids, points=points, at=at)
+    q, fetched = priced.quote, priced.input
+    goods_after_discounts = q.payable + q.points_value
+    shipping_fee = shipping_fee_for(goods_after_discounts=goods_after_discounts, shop=shop)
 
-    rejected: list[dict[str, Any]] = [
-        {"rule_id": str(coupon_id), "rule_type": "coupon", "reason": "coupon_not_applicable"}
-        for coupon_id in coupon_ids
+    applied = [
+        {
+            "rule_id": a.rule_id,
+            "rule_type": a.rule_type,
+            "name": _name(fetched, a.rule_id, a.rule_type),
+            "level": a.level,
+            "amount": a.amount,
+            **({"gifts": [{"sku": code, "qty": qty} for code, qty in a.gifts]} if a.gifts else {}),
+        }
+        for a in q.applied
     ]
-    hints: list[dict[str, Any]] = []
-    applied: list[dict[str, Any]] = []
-
-    points_used, points_rejection = _points_to_use(member=member, requested=points, base=goods_after_discounts)
+    rejected = [
+        {
+            "rule_id": r.rule_id,
+            "rule_type": r.rule_type,
+            "name": _name(fetched, r.rule_id, r.rule_type),
+            "reason": r.reason,
+            "detail": r.detail,
+        }
+        for r in q.rejected
+    ]
+    points_rejection = _points_rejection(points, q, fetched.points_balance)
     if points_rejection:
         rejected.append(points_rejection)
-    points_discount = points_used * POINTS_FEN_PER_POINT
-    if points_used:
-        applied.append({"rule_id": "points", "rule_type": "points", "level": "points", "amount": points_discount})
-
-    shipping_fee = shipping_fee_for(goods_after_discounts=goods_after_discounts, shop=shop)
+    hints = [
+        {
+            "rule_id": h.rule_id,
+            "rule_type": h.rule_type,
+            "name": _name(fetched, h.rule_id, h.rule_type),
+            "short_by": h.short_by,
+            "reward": h.reward,
+            "gift_sku": h.gift_sku,
+            "text": h.text,
+        }
+        for h in q.hints
+    ]
     if shipping_fee:
         short_by = shop.free_shipping_threshold - goods_after_discounts
         hints.append(
@@ -128,46 +231,34 @@ def quote_for_checkout(
                 "text": f"再买 {format_yuan(short_by)} 元即可包邮",
             }
         )
-
-    points_shares = allocate(points_discount, [amount for _sku, _qty, amount in base_lines])
-    lines = tuple(
-        QuoteLine(
-            sku_id=sku.pk,
-            qty=qty,
-            list_price=sku.price,
-            unit_price=sku.price,
-            item_amount=amount,
-            discount_amount=share,
-            paid_amount=amount - share,
-            allocations=({"rule_id": "points", "rule_type": "points", "amount": share},) if share else (),
-        )
-        for (sku, qty, amount), share in zip(base_lines, points_shares, strict=True)
-    )
+    coupons = [
+        {
+            "coupon_id": fetched.coupon_pks[v.coupon_id],
+            "name": fetched.names.get(v.coupon_id, ""),
+            "kind": v.kind,
+            "group": v.group,
+            "usable": v.usable,
+            "reason": v.reason,
+            "discount": v.discount,
+            "applied": v.applied,
+            "amount": v.amount,
+        }
+        for v in q.coupons
+    ]
     return CheckoutQuote(
-        lines=lines,
-        goods_amount=goods_amount,
-        discount_amount=discount_amount,
+        lines=tuple(_line(line, fetched) for line in q.lines),
+        goods_amount=q.subtotal,
+        discount_amount=q.subtotal - q.payable - q.points_value,
         shipping_fee=shipping_fee,
-        points_used=points_used,
-        points_discount=points_discount,
-        payable_amount=goods_after_discounts - points_discount + shipping_fee,
+        points_used=q.points_used,
+        points_discount=q.points_value,
+        payable_amount=q.payable + shipping_fee,
         applied=tuple(applied),
         rejected=tuple(rejected),
         hints=tuple(hints),
+        coupons=tuple(coupons),
+        coupon_ids=tuple(c["coupon_id"] for c in coupons if c["applied"]),
+        promotion_usage=_promotion_usage(q, fetched),
+        points_max=q.points_max,
+        points_earned=q.points_earned,
     )
-
-
-def _points_to_use(*, member: Member, requested: PointsRequest, base: Fen) -> tuple[int, dict[str, Any] | None]:
-    """Clamp the request to the balance and the cap; say why when the shopper asked for more."""
-    if requested == 0:
-        return 0, None
-    cap = apply_rate(base, POINTS_CAP_RATE) // POINTS_FEN_PER_POINT
-    balance = points_balance(member_id=member.pk)
-    usable = max(0, min(balance, cap))
-    if requested == "max":
-        return usable, None
-    wanted = max(0, int(requested))
-    if wanted <= usable:
-        return wanted, None
-    reason = "points_insufficient" if wanted > balance else "points_over_cap"
-    return usable, {"rule_id": "points", "rule_type": "points", "reason": reason, "detail": f"max {usable}"}

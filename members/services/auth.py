@@ -19,6 +19,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from mall.errors import NotFound
+from marketing.services.coupons import new_user_pack_issue
 from members import wechat
 from members.errors import MemberBlocked, TokenInvalid
 from members.models import Member
@@ -108,6 +109,8 @@ def _member_sign_in_once(
             is_dev=is_dev,
             last_login_at=now,
         )
+        # F01: the new-user coupon pack, in this transaction so the first response already has it.
+        new_user_pack_issue(member=member, now=now)
         return member, True
     if member.is_blocked:
         raise MemberBlocked()

@@ -6,15 +6,21 @@
 
 const client = require('./request')
 const countdown = require('./countdown')
+const { absolutize } = require('./media')
 
 function enc(value) {
   return encodeURIComponent(String(value))
 }
 
+// every answer's picture paths are made absolute against the API host (core/media.js)
+const get = (path, query, opts) => client.get(path, query, opts).then(absolutize)
+const post = (path, data, opts) => client.post(path, data, opts).then(absolutize)
+const patch = (path, data, opts) => client.patch(path, data, opts).then(absolutize)
+
 /** GET with the server clock taken from the answer (field `server_time`). */
 async function timed(path, query) {
   const sentAt = Date.now()
-  const data = await client.get(path, query)
+  const data = await get(path, query)
   if (data && data.server_time) countdown.syncServerTime(data.server_time, sentAt, Date.now())
   return data
 }
@@ -28,32 +34,32 @@ module.exports = {
     countdown.syncServerTime(data, sentAt, Date.now())
     return data
   },
-  categoryTree: () => client.get('categories/tree'),
-  products: (query) => client.get('products', query),
-  product: (id) => client.get(`products/${enc(id)}`),
+  categoryTree: () => get('categories/tree'),
+  products: (query) => get('products', query),
+  product: (id) => get(`products/${enc(id)}`),
 
   // members
-  me: () => client.get('me'),
-  updateMe: (patch) => client.patch('me', patch),
-  points: (page) => client.get('me/points', { page }),
-  addresses: () => client.get('addresses'),
-  createAddress: (body) => client.post('addresses', body),
-  updateAddress: (id, body) => client.patch(`addresses/${enc(id)}`, body),
+  me: () => get('me'),
+  updateMe: (changes) => patch('me', changes),
+  points: (page) => get('me/points', { page }),
+  addresses: () => get('addresses'),
+  createAddress: (body) => post('addresses', body),
+  updateAddress: (id, body) => patch(`addresses/${enc(id)}`, body),
   deleteAddress: (id) => client.del(`addresses/${enc(id)}`),
-  setDefaultAddress: (id) => client.post(`addresses/${enc(id)}/set-default`, {}, { retry: true }),
+  setDefaultAddress: (id) => post(`addresses/${enc(id)}/set-default`, {}, { retry: true }),
 
   // cart and orders
-  cart: () => client.get('cart'),
+  cart: () => get('cart'),
   // not retried: the endpoint increments, a repeat after a lost answer would add twice
-  addToCart: (skuId, qty) => client.post('cart/items', { sku_id: skuId, qty }),
-  updateCartItem: (id, patch) => client.patch(`cart/items/${enc(id)}`, patch),
+  addToCart: (skuId, qty) => post('cart/items', { sku_id: skuId, qty }),
+  updateCartItem: (id, changes) => patch(`cart/items/${enc(id)}`, changes),
   removeCartItem: (id) => client.del(`cart/items/${enc(id)}`),
-  checkoutPreview: (body) => client.post('checkout/preview', body, { retry: true }),
-  placeOrder: (body, idempotencyKey) => client.post('orders', body, { idempotencyKey }),
-  orders: (query) => client.get('orders', query),
-  order: (no) => client.get(`orders/${enc(no)}`),
-  cancelOrder: (no) => client.post(`orders/${enc(no)}/cancel`, {}),
-  confirmReceipt: (no) => client.post(`orders/${enc(no)}/confirm-receipt`, {}),
-  payOrder: (no) => client.post(`orders/${enc(no)}/pay`, {}),
-  sandboxComplete: (outTradeNo) => client.post(`payments/sandbox/${enc(outTradeNo)}/complete`, {}),
+  checkoutPreview: (body) => post('checkout/preview', body, { retry: true }),
+  placeOrder: (body, idempotencyKey) => post('orders', body, { idempotencyKey }),
+  orders: (query) => get('orders', query),
+  order: (no) => get(`orders/${enc(no)}`),
+  cancelOrder: (no) => post(`orders/${enc(no)}/cancel`, {}),
+  confirmReceipt: (no) => post(`orders/${enc(no)}/confirm-receipt`, {}),
+  payOrder: (no) => post(`orders/${enc(no)}/pay`, {}),
+  sandboxComplete: (outTradeNo) => post(`payments/sandbox/${enc(outTradeNo)}/complete`, {}),
 }

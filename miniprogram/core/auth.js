@@ -1,9 +1,11 @@
 /**
  * Signing in (P02). wx.login gives a one-time code; auth/wechat-login turns it into a JWT pair
  * (the server keeps session_key). A first login passes the inviter's code (F04) remembered from
- * the launch query. In development, when the server answers that WeChat login is not configured
- * (or config.loginMode is 'dev'), auth/dev-login signs in a development shopper instead, with an
- * openid kept on this device so the same dev shopper comes back.
+ * the launch query. In development (or with config.loginMode 'dev') auth/dev-login signs in a
+ * development shopper instead, with an openid kept on this device so the same one comes back.
+ *
+ * In development the server usually has no WECHAT_APPID: auth/wechat-login answers 503
+ * wechat_unavailable and (with loginMode 'auto', outside release builds) auth/dev-login is used.
  *
  * login() is single-flight: a launch login, a re-login after a failed refresh and a tap on the
  * login button share one round trip.
@@ -15,8 +17,11 @@ const store = require('./store')
 const client = require('./request')
 const { ApiError } = require('./errors')
 
-// Answers from auth/wechat-login that mean "this server signs shoppers in with dev-login".
-const DEV_LOGIN_SIGNALS = ['wechat_not_configured', 'dev_login_required', 'wechat_login_unavailable']
+// Failures of the WeChat login after which a development build tries auth/dev-login: the server
+// cannot reach WeChat (a server without WECHAT_APPID answers 503 wechat_unavailable), or wx.login
+// itself failed (DevTools with the touristappid placeholder). If dev-login is not there either
+// (404: DEV_LOGIN_ENABLED off), the original WeChat error is reported.
+const DEV_LOGIN_SIGNALS = ['wechat_unavailable', 'wechat_login_failed', 'wechat_not_configured', 'dev_login_required']
 
 let inflight = null
 
@@ -63,11 +68,10 @@ function saveSession(res) {
 }
 
 async function devLogin({ nickname } = {}) {
-  const res = await client.post(
-    'auth/dev-login',
-    { nickname: nickname || config.devNickname, openid: devOpenid() },
-    { auth: false },
-  )
+  const body = { nickname: nickname || config.devNickname, openid: devOpenid() }
+  const invite = store.get('inviteCode')
+  if (invite) body.invite_code = invite
+  const res = await client.post('auth/dev-login', body, { auth: false })
   return saveSession(res)
 }
 
@@ -87,8 +91,12 @@ async function doLogin(opts) {
   try {
     return await wechatLogin()
   } catch (err) {
-    if (mode === 'auto' && envVersion() !== 'release' && saysDevLogin(err)) return devLogin(opts)
-    throw err
+    if (mode !== 'auto' || envVersion() === 'release' || !saysDevLogin(err)) throw err
+    try {
+      return await devLogin(opts)
+    } catch (devErr) {
+      throw devErr instanceof ApiError && devErr.code === 'not_found' ? err : devErr
+    }
   }
 }
 

@@ -122,4 +122,13 @@ function startTicker({ target, onTick, onEnd, interval = 1000 }) {
   return stop
 }
 
-module.exports = { STATE_LABELS, toMs, syncServerTime, offset, now, format, slotState, startTicker }
+/**
+ * "2025-06-18T10:00:00.123+08:00" → "2025-06-18 10:00". The API writes times in the shop's zone
+ * (Asia/Shanghai), which is what the shopper reads, so the text is cut, not converted.
+ */
+function dateTimeText(iso) {
+  if (!iso || typeof iso !== 'string') return ''
+  return iso.replace('T', ' ').slice(0, 16)
+}
+
+module.exports = { STATE_LABELS, dateTimeText, toMs, syncServerTime, offset, now, format, slotState, startTicker }

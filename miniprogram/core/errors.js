@@ -17,6 +17,9 @@ const MESSAGES = {
   not_authenticated: '请先登录',
   authentication_failed: '登录已过期，请重新登录',
   token_not_valid: '登录已过期，请重新登录',
+  token_invalid: '登录已过期，请重新登录',
+  wechat_unavailable: '微信服务暂时不可用，请稍后再试',
+  wechat_rate_limited: '登录人数较多，请稍后再试',
   wechat_login_failed: '微信登录失败，请稍后重试',
   wechat_code_invalid: '微信登录失败，请重新进入小程序',
   wechat_not_configured: '服务器尚未配置微信登录',
@@ -50,6 +53,7 @@ const MESSAGES = {
   cart_item_not_found: '购物车商品已不存在，请刷新',
   cart_empty: '请先选择要结算的商品',
   qty_invalid: '购买数量有误',
+  invalid_qty: '购买数量有误，每种商品可买 1–99 件',
   purchase_limit_exceeded: (d) =>
     d && Number(d.limit) > 0 ? `超出限购数量（每人限购 ${Number(d.limit)} 件）` : '超出限购数量',
 
@@ -58,6 +62,7 @@ const MESSAGES = {
   idempotency_key_invalid: '提交异常，请重新提交订单',
   idempotency_key_conflict: '订单正在提交，请勿重复操作',
   idempotency_conflict: '订单正在提交，请勿重复操作',
+  idempotency_key_reused: '订单信息已变化，请重新提交订单',
   address_required: '请选择收货地址',
   address_not_found: '收货地址不存在，请重新选择',
   order_not_found: '订单不存在',
@@ -66,6 +71,7 @@ const MESSAGES = {
   order_expired: '订单已超时取消，请重新下单',
   order_not_cancellable: '订单当前不可取消',
   order_state_invalid: '订单状态已变化，请刷新',
+  order_status_invalid: '订单状态已变化，请刷新后重试',
   order_not_shipped: '订单尚未发货，暂不能确认收货',
   points_insufficient: '积分不足',
   points_invalid: '积分使用数量有误',
@@ -79,14 +85,22 @@ const MESSAGES = {
   payment_amount_mismatch: '支付金额与订单不一致，请刷新订单后重试',
   payment_not_found: '支付单不存在，请重新发起支付',
   payment_provider_error: '支付服务暂时不可用，请稍后重试',
+  payment_provider_unavailable: '支付服务暂时不可用，请稍后重试',
   payment_already_paid: '订单已支付',
   payment_cancelled: '已取消支付',
   payment_failed: '支付未完成，请重试',
 
   // profile and addresses
   birthday_already_set: '生日设置后不能修改',
-  phone_invalid: '手机号格式不正确',
+  birthday_invalid: '生日日期无效',
+  phone_invalid: '请输入 11 位手机号',
+  nickname_invalid: '昵称需为 1 到 64 个字符',
+  avatar_url_invalid: '头像地址无效',
+  address_invalid: '收货地址信息不完整',
+  address_limit_reached: '收货地址数量已达上限',
   address_limit_exceeded: '收货地址数量已达上限',
+  address_default_required: '请先将其他地址设为默认地址',
+  points_amount_invalid: '积分数量无效',
 }
 
 const BY_STATUS = {

@@ -36,11 +36,14 @@ function stableStringify(value) {
   return JSON.stringify(value === undefined ? null : value)
 }
 
+// "the same request is still being processed": the key must stay, the next try gets the answer
+const IN_PROGRESS_CODES = ['idempotency_key_conflict', 'idempotency_conflict', 'idempotency_in_progress']
+
 /** Whether the key must be retired after this error (the server answered and said no). */
 function isDefinitiveRefusal(err) {
   if (!err || !err.status) return false // network failure: the order may exist, keep the key
   if (err.status >= 500) return false // unknown outcome, keep the key
-  if (err.status === 409 && /idempotency/.test(err.code || '')) return false // still in progress
+  if (IN_PROGRESS_CODES.indexOf(err.code) >= 0) return false
   if (err.status === 429) return false
   return err.status >= 400
 }

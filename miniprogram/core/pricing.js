@@ -25,6 +25,7 @@ const RULE_LABELS = {
   shop_coupon: '店铺券',
   category_coupon: '品类券',
   points: '积分抵扣',
+  free_shipping: '包邮',
 }
 
 const REASON_LABELS = {
@@ -38,6 +39,9 @@ const REASON_LABELS = {
   no_benefit: '当前订单无可享优惠',
   steps_exhausted: '阶梯价名额已售完',
   not_selected: '未选择',
+  coupon_not_applicable: '不满足使用条件',
+  points_insufficient: '积分不足，已按可用积分抵扣',
+  points_over_cap: '超出本单可抵扣上限，已按上限抵扣',
 }
 
 function ruleName(rule) {

@@ -3,7 +3,8 @@
  *
  * products/{id} gives spec_names (["颜色", "尺码"]), skus ([{id, specs, price, stock}], specs as
  * {"颜色": "红"} or ["红", "M"]) and spec_matrix. Value order comes from spec_matrix when it lists
- * values per spec ({"颜色": ["红", "蓝"]} or [["红", "蓝"], …] or [{name, values}]), otherwise
+ * values per spec (the API's {specs: [{name, values}], combinations}, or {"颜色": ["红", "蓝"]},
+ * [["红", "蓝"], …], [{name, values}]), otherwise
  * from the order values first appear in skus. A value is disabled when no in-stock SKU carries
  * it together with the values chosen in the other specs — the shopper can never pick a
  * combination that does not exist or is sold out.
@@ -19,6 +20,12 @@ function specValues(sku, names) {
 
 function matrixValues(matrix, names) {
   if (!matrix) return null
+  if (Array.isArray(matrix.specs)) {
+    // the API's shape: {specs: [{name, values}], combinations: [{values, sku_id, price, stock}]}
+    const byName = {}
+    matrix.specs.forEach((s) => s && Array.isArray(s.values) && (byName[s.name] = s.values.map(String)))
+    return names.every((n) => byName[n]) ? names.map((n) => byName[n]) : null
+  }
   if (Array.isArray(matrix) && matrix.length === names.length) {
     if (matrix.every((m) => Array.isArray(m))) return matrix.map((list) => list.map(String))
     if (matrix.every((m) => m && Array.isArray(m.values))) return matrix.map((m) => m.values.map(String))

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mall.errors import NotFound
 from mall.models import Sku
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
 from members.models import Address, Member
+from members.selectors.addresses import address_get_for_member
 from orders.errors import AddressNotFound, CartEmpty, InvalidQuantity, SkuNotFound, SkuUnavailable, StockInsufficient
 from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE, cart_selected_lines, sku_is_sellable
 
 
-def address_get_for_member(*, member: Member, address_id: int) -> Address:
-    """The shopper's own address; another shopper's (or none) is ``address_not_found``."""
-    address = None
-    if 0 < address_id <= MAX_ID:
-        address = Address.objects.filter(member=member, pk=address_id).first()
-    if address is None:
-        raise AddressNotFound(details={"address_id": address_id})
-    return address
+def checkout_address_get(*, member: Member, address_id: int) -> Address:
+    """The shopper's own address (members' selector); someone else's is ``address_not_found``."""
+    try:
+        if not 0 < address_id <= MAX_ID:
+            raise NotFound
+        return address_get_for_member(member=member, address_id=address_id)
+    except NotFound as exc:
+        raise AddressNotFound(details={"address_id": address_id}) from exc
 
 
 def checkout_lines_resolve(
@@ -74,7 +76,7 @@ def checkout_preview(
 ) -> CheckoutPreview:
     """The quote the checkout page shows; the same call ``order_place`` makes, without writing."""
     if address_id is not None:
-        address_get_for_member(member=member, address_id=address_id)
+        checkout_address_get(member=member, address_id=address_id)
     lines = checkout_lines_resolve(member=member, items=items)
     quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
     return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})

@@ -6,7 +6,8 @@ makes "release the stock exactly once" hold when the expiry task, the sweeper an
 all try to cancel the same order at the same moment.
 
 Stock is reserved at placement (the 15-minute lock, F43) and released on cancellation or
-expiry. Sales counts (``Sku.sales_count``, ``Product.sales_count``) move when the order is
+expiry, together with the points spent and the coupons and promotion usage taken
+(``marketing.services.order_benefits``); earned points are settled at completion. Sales counts (``Sku.sales_count``, ``Product.sales_count``) move when the order is
 paid, not when it is placed, so abandoned orders never inflate the "best sellers" sort.
 """
 
@@ -29,7 +30,14 @@ from django.utils.translation import gettext as _
 from analytics.services.events import event_record
 from mall.models import ShopSettings, Sku
 from mall.services.audit import audit_record
+from marketing.errors import CouponUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from marketing.services.order_benefits import (
+    order_benefits_retake,
+    order_benefits_return,
+    order_benefits_take,
+    order_points_settle,
+)
 from members.errors import PointsInsufficient
 from members.models import Member, PointsEntry
 from members.services.points import points_grant, points_spend
@@ -45,7 +53,7 @@ from orders.errors import (
 )
 from orders.models import Order, OrderLine, OrderStatus
 from orders.selectors.cart import product_image_url
-from orders.selectors.checkout import address_get_for_member, checkout_lines_resolve
+from orders.selectors.checkout import checkout_address_get, checkout_lines_resolve
 from orders.services.cart import cart_items_take
 from orders.services.numbers import order_no_new
 from orders.services.stock import sales_count_add, stock_release, stock_reserve
@@ -206,7 +214,7 @@ def _order_create(
     remark: str,
 ) -> Order:
     now = timezone.now()
-    address = address_get_for_member(member=member, address_id=address_id)
+    address = checkout_address_get(member=member, address_id=address_id)
     # The guarded reservation below is the real stock check; no read-then-write here.
     lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
     quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
@@ -232,6 +240,8 @@ def _order_create(
         idempotency_key=key,
         expires_at=now + timedelta(minutes=settings.ORDER_LOCK_MINUTES),
     )
+    # Coupons first: of orders racing for one coupon, the losers stop before touching stock.
+    order_benefits_take(order=order, quote=quote)
     stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines])
     OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
     if quote.points_used:
@@ -284,11 +294,15 @@ def _order_lines(*, order: Order, quote: CheckoutQuote, skus: dict[int, Sku]) ->
 
 
 def _schedule_expiry(order: Order) -> None:
-    """After commit, ask the worker to expire the order when its lock ends (the sweeper backs it up)."""
+    """After commit, ask the worker to expire the order when its lock ends.
+
+    ``robust``: a broker outage must not turn a committed order into an error response; the
+    minute sweeper expires the order anyway.
+    """
     from orders.tasks import order_expire_task  # tasks import this module
 
     order_id, eta = order.pk, order.expires_at
-    transaction.on_commit(lambda: order_expire_task.apply_async(kwargs={"order_id": order_id}, eta=eta))
+    transaction.on_commit(lambda: order_expire_task.apply_async(kwargs={"order_id": order_id}, eta=eta), robust=True)
 
 
 # --- cancelling and expiry ----------------------------------------------------------------
@@ -317,6 +331,7 @@ def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None
     order.cancel_reason = reason[:100]
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     stock_release(items=_line_items(order))
+    order_benefits_return(order=order)
     if order.points_used:
         points_grant(
             member_id=order.member_id,
@@ -412,7 +427,8 @@ def _relock(order: Order) -> bool:
                     ref=f"{order.no}:revived",
                     note=f"订单 {order.no} 支付恢复",
                 )
-    except (StockInsufficient, PointsInsufficient):
+            order_benefits_retake(order=order)
+    except (StockInsufficient, PointsInsufficient, CouponUnavailable):
         return False
     return True
 
@@ -467,6 +483,7 @@ def order_complete(*, order_id: int, reason: str) -> bool:
     order.complete()
     order.completed_at = timezone.now()
     order.save(update_fields=["status", "completed_at"])
+    order_points_settle(order_id=order.pk)  # F15: points earned on what was paid
     event_record(
         name="order_completed",
         member_id=order.member_id,

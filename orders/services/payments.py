@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mall.errors import ApplicationError
 from members.models import Member
 from orders.errors import (
     OrderNotFound,
@@ -29,12 +30,12 @@ from orders.errors import (
     PaymentNoticeMismatch,
     PaymentNoticeRejected,
     PaymentNoticeUnknownTrade,
-    PaymentProviderUnavailable,
 )
 from orders.models import Order, OrderStatus, Payment, PaymentNotice, Refund
 from orders.payments import VerifiedNotice, get_provider
 from orders.payments.base import REFUND_FAILED_STATES, REFUND_SUCCESS, TRADE_FINAL_UNPAID, TRADE_NOTPAY, TRADE_SUCCESS
 from orders.payments.sandbox import SandboxProvider
+from orders.selectors.payments import payment_get_for_member
 from orders.services.orders import PaidOutcome, order_mark_paid
 from orders.services.refunds import refund_create, refund_mark_failed, refund_mark_succeeded, refund_submit, refund_sync
 
@@ -93,14 +94,6 @@ def payment_create(*, order: Order, member: Member) -> dict[str, Any]:
             )
     params = provider.create_payment(order=locked, payment=payment)
     return {"provider": provider.name, "out_trade_no": payment.out_trade_no, "params": params}
-
-
-def payment_get_for_member(*, member: Member, out_trade_no: str) -> Payment:
-    """A payment of one of the shopper's own orders; anybody else's is ``payment_not_found``."""
-    payment = Payment.objects.select_related("order").filter(out_trade_no=out_trade_no, order__member=member).first()
-    if payment is None:
-        raise PaymentNotFound(details={"out_trade_no": out_trade_no})
-    return payment
 
 
 def payment_sandbox_complete(*, member: Member, out_trade_no: str) -> tuple[Payment, NoticeOutcome]:
@@ -273,7 +266,7 @@ def payments_reconcile(*, older_than_minutes: int = 10, now: datetime | None = N
         summary.checked += 1
         try:
             _reconcile_payment(payment, summary)
-        except (PaymentProviderUnavailable, PaymentNoticeRejected) as exc:
+        except ApplicationError as exc:  # provider down, answer refused, order in an odd state
             logger.warning("reconcile of %s failed: %s", payment.out_trade_no, exc)
             summary.errors += 1
     for refund_id, accepted in (
@@ -284,7 +277,7 @@ def payments_reconcile(*, older_than_minutes: int = 10, now: datetime | None = N
         summary.refunds_checked += 1
         try:
             refund = refund_sync(refund_id=refund_id) if accepted else refund_submit(refund_id=refund_id)
-        except PaymentProviderUnavailable as exc:
+        except ApplicationError as exc:
             logger.warning("reconcile of refund %s failed: %s", refund_id, exc)
             summary.errors += 1
             continue

@@ -90,7 +90,7 @@ def test_home_figures_match_the_seeded_orders(page_factory, owner):
         assert paid_today == 168.6
 
 
-def test_language_switch_turns_the_console_english(page_factory, owner):
+def test_language_switch_turns_the_console_english(page_factory, owner, screenshot_dir):
     page = page_factory(owner)
     page.goto("/admin/")
     assert page.get_by_test_id("home-title").inner_text() == "经营概况"
@@ -103,3 +103,4 @@ def test_language_switch_turns_the_console_english(page_factory, owner):
     expect(page.get_by_test_id("home-title")).to_have_text("Business overview")
     expect(page.get_by_test_id("kpis").get_by_text("Paid today")).to_be_visible()
     expect(page.locator("#nav-sidebar-inner")).to_contain_text("Products")
+    page.screenshot(path=str(screenshot_dir / "console-home-en.png"), full_page=True)

@@ -98,3 +98,10 @@ def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_logging_in_at_the_login_page_lands_on_the_home_page(owner, client):
+    """unfold's login form posts no "next"; LOGIN_REDIRECT_URL keeps staff off /accounts/profile/."""
+    response = client.post(reverse("admin:login"), {"username": "boss", "password": "boss-pass-123"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")

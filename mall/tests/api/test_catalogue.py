@@ -109,6 +109,9 @@ def test_list_paginates(api_client: APIClient) -> None:
     assert first["previous"] is None
     assert [item["title"] for item in last["results"]] == [f"商品{n:02d}" for n in range(20, 25)]
     assert last["next"] is None
+    assert "page=2" in last["previous"]
+    second = api_client.get("/api/v1/products", {"page_size": 10, "page": 2}).json()
+    assert "page=" not in second["previous"] and "page_size=10" in second["previous"]
     assert api_client.get("/api/v1/products", {"page": 9}).json()["code"] == "not_found"
 
 
@@ -141,6 +144,30 @@ def test_list_query_count_does_not_grow_with_rows(
         response = api_client.get("/api/v1/products", {"category": category.pk, "page_size": 50})
     assert len(response.json()["results"]) == rows
     assert response.json()["results"][0]["image"].startswith("/media/products/p")
+    with django_assert_num_queries(0):  # the same page again comes from the cache
+        again = api_client.get("/api/v1/products", {"category": category.pk, "page_size": 50})
+    assert again.json() == response.json()
+
+
+def test_cached_list_pages_follow_merchant_changes(
+    api_client: APIClient, make_product: MakeProduct, actor: User
+) -> None:
+    from mall.services.catalogue import product_shelf_off
+
+    first = make_product(title="甲")
+    make_product(title="乙")
+    assert sorted(_titles(api_client.get("/api/v1/products"))) == ["乙", "甲"]
+
+    product_shelf_off(product_id=first.pk, actor=actor)
+
+    assert _titles(api_client.get("/api/v1/products")) == ["乙"]
+
+
+def test_list_page_size_is_capped(api_client: APIClient) -> None:
+    ProductFactory.create_batch(3)
+    body = api_client.get("/api/v1/products", {"page_size": 500}).json()
+    assert body["count"] == 3 and len(body["results"]) == 3
+    assert api_client.get("/api/v1/products", {"page_size": 0}).status_code == 400
 
 
 def test_list_for_a_signed_in_shopper(shopper_client: APIClient, django_assert_max_num_queries: Any) -> None:

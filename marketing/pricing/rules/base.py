@@ -2,28 +2,30 @@
 
 Like django-oscar's Condition/Benefit pairs, each rule is a small class that knows one
 promotion type; unlike oscar they are plain classes over frozen specs, so adding a type is
-one class plus ``@register_*`` and the applicator does not change.
+one class plus ``@register_*`` and the applicator does not change. A rule holds only what
+follows from its spec (it is compiled once and reused across quotes); everything about one
+quote arrives as a :class:`RuleContext` argument.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from mall.money import Fen
 from marketing.pricing import reasons
-from marketing.pricing.state import LineState, ScopeIndex
-from marketing.pricing.types import CouponSpec, Hint, Promotion, RuleSpec, ShopperInfo, StackingPolicy, TierRate
+from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
+from marketing.pricing.types import CouponSpec, Hint, RuleSpec, ShopperInfo, StackingPolicy
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
 
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules may read besides their spec."""
+    """What rules may read besides their spec: the quote's moment, shopper and policy."""
 
     at: datetime
     shopper: ShopperInfo
@@ -44,23 +46,30 @@ def screen(spec: RuleSpec, ctx: RuleContext, *, count_orders: bool = True) -> tu
     return None
 
 
-class ItemRule(ABC, Generic[SpecT]):
-    """Step 1: offers a unit price for some lines; the lowest offer on a line wins."""
+class Rule(Generic[SpecT]):
+    """A compiled promotion: its spec plus whatever can be worked out before any cart."""
 
     type: ClassVar[str]
-    special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
     counts_orders: ClassVar[bool] = True  # False when per_user_limit counts units instead
 
-    def __init__(self, spec: SpecT, ctx: RuleContext) -> None:
+    def __init__(self, spec: SpecT) -> None:
         self.spec = spec
-        self.ctx = ctx
+        self.id = spec.id
+        limited = spec.per_user_limit is not None and self.counts_orders
+        # most promotions have no window or audience: skip screening them on every quote
+        self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
+    def rejection(self, ctx: RuleContext) -> tuple[str, str] | None:
+        return screen(self.spec, ctx, count_orders=self.counts_orders) if self.conditional else None
+
+
+class ItemRule(Rule[SpecT], ABC):
+    """Step 1: offers a unit price for some lines; the lowest offer on a line wins."""
+
+    special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
 
     def blocked(self) -> tuple[str, str] | None:
-        """A reason this rule gives nothing at all on this quote, beyond :func:`screen`."""
+        """A reason this rule gives nothing at all, whatever the cart (beyond :func:`screen`)."""
         return None
 
     @abstractmethod
@@ -71,7 +80,7 @@ class ItemRule(ABC, Generic[SpecT]):
     def unit_price(self, line: LineState) -> Fen:
         """The unit price this rule offers the line (its list price or more = no offer)."""
 
-    def check_winner(self, line: LineState) -> None:
+    def check_winner(self, line: LineState, ctx: RuleContext) -> None:
         """Called when this rule gives the line its price; may refuse the cart."""
 
 
@@ -91,36 +100,23 @@ class OrderOutcome(NamedTuple):
     gifts: tuple[tuple[str, int], ...] = ()
     hint: Hint | None = None
 
-    @property
-    def qualified(self) -> bool:
-        return self.reason is None
 
-
-class OrderRule(ABC, Generic[SpecT]):
+class OrderRule(Rule[SpecT], ABC):
     """Step 2: a promotion over the order's eligible lines in its scope.
 
     ``sequence`` orders application across types: unit-specific money off first, then money
     spread over the scope, then gifts (which take no money).
     """
 
-    type: ClassVar[str]
     sequence: ClassVar[int]
-
-    def __init__(self, spec: SpecT, ctx: RuleContext) -> None:
-        self.spec = spec
-        self.ctx = ctx
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
     @abstractmethod
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
         """The lines in this promotion's scope (before dropping special-price lines)."""
 
     @abstractmethod
-    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
-        """What the promotion gives on ``lines`` (eligible, non-empty), on item-level amounts."""
+    def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
+        """What the promotion gives on its eligible scope lines (never empty), item-level."""
 
 
 class CouponRule(ABC):
@@ -139,8 +135,8 @@ class CouponRule(ABC):
         """The saving on ``amount`` (already known to reach the threshold), at most ``amount``."""
 
 
-ITEM_RULES: dict[str, type[ItemRule[RuleSpec]]] = {}
-ORDER_RULES: dict[str, type[OrderRule[RuleSpec]]] = {}
+ITEM_RULES: dict[str, type[ItemRule[Any]]] = {}
+ORDER_RULES: dict[str, type[OrderRule[Any]]] = {}
 COUPON_RULES: dict[str, type[CouponRule]] = {}
 
 ItemT = TypeVar("ItemT", bound=type[ItemRule[Any]])
@@ -161,16 +157,6 @@ def register_order(cls: OrderT) -> OrderT:
 def register_coupon(cls: CouponT) -> CouponT:
     COUPON_RULES[cls.kind] = cls
     return cls
-
-
-def item_rule(spec: Promotion | TierRate, ctx: RuleContext) -> ItemRule[RuleSpec] | None:
-    cls = ITEM_RULES.get(spec.type)
-    return None if cls is None else cls(spec, ctx)
-
-
-def order_rule(spec: Promotion, ctx: RuleContext) -> OrderRule[RuleSpec] | None:
-    cls = ORDER_RULES.get(spec.type)
-    return None if cls is None else cls(spec, ctx)
 
 
 def coupon_rule(spec: CouponSpec) -> CouponRule:

@@ -32,11 +32,11 @@ class FlashSaleRule(ItemRule[FlashSale]):
     def unit_price(self, line: LineState) -> Fen:
         return self.spec.price
 
-    def check_winner(self, line: LineState) -> None:
+    def check_winner(self, line: LineState, ctx: RuleContext) -> None:
         limit = self.spec.per_user_limit
         if limit is None:
             return
-        used = self.ctx.shopper.used.get(self.spec.id, 0)
+        used = ctx.shopper.used.get(self.spec.id, 0)
         if used + line.qty > limit:
             raise PricingError(
                 reasons.PURCHASE_LIMIT_EXCEEDED,
@@ -50,8 +50,8 @@ class LimitedDiscountRule(ItemRule[LimitedDiscount]):
 
     type = "limited_discount"
 
-    def __init__(self, spec: LimitedDiscount, ctx: RuleContext) -> None:
-        super().__init__(spec, ctx)
+    def __init__(self, spec: LimitedDiscount) -> None:
+        super().__init__(spec)
         self.apply = rate_applier(spec.rate)
 
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
@@ -67,8 +67,8 @@ class TierRateRule(ItemRule[TierRate]):
 
     type = "tier_rate"
 
-    def __init__(self, spec: TierRate, ctx: RuleContext) -> None:
-        super().__init__(spec, ctx)
+    def __init__(self, spec: TierRate) -> None:
+        super().__init__(spec)
         self.apply = rate_applier(spec.rate)
 
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
@@ -84,8 +84,8 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
 
     type = "stepped_price"
 
-    def __init__(self, spec: SteppedPrice, ctx: RuleContext) -> None:
-        super().__init__(spec, ctx)
+    def __init__(self, spec: SteppedPrice) -> None:
+        super().__init__(spec)
         next_order = spec.sold + 1
         self.rate = next((step.rate for step in spec.steps if next_order <= step.upto), None)
         self.apply = None if self.rate is None else rate_applier(self.rate)

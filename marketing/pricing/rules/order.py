@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 
 from mall.money import Fen, format_yuan, rate_applier
 from marketing.pricing import reasons
 from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, register_order
-from marketing.pricing.state import LineState, ScopeIndex
+from marketing.pricing.state import ScopeIndex, ScopeLines
 from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
 
 
@@ -21,21 +20,21 @@ class NthItemRule(OrderRule[NthItem]):
     type = "nth_item"
     sequence = 0
 
-    def __init__(self, spec: NthItem, ctx: RuleContext) -> None:
-        super().__init__(spec, ctx)
+    def __init__(self, spec: NthItem) -> None:
+        super().__init__(spec)
         self.apply = rate_applier(spec.rate)
 
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
         return index.for_scope(self.spec.scope)
 
-    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+    def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         n = self.spec.n
-        units = sum(line.qty for line in lines)
+        units = scope.units
         if units < n:
             return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} units in scope, needs {n}")
         per_line: list[tuple[int, Fen]] = []
         seen = 0
-        for line in sorted(lines, key=lambda x: (-x.unit_price, x.sku)):
+        for line in sorted(scope.lines, key=lambda x: (-x.unit_price, x.sku)):
             discounted = (seen + line.qty) // n - seen // n
             seen += line.qty
             if discounted:
@@ -58,8 +57,8 @@ class FullReductionRule(OrderRule[FullReduction]):
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
         return index.for_scope(self.spec.scope)
 
-    def __init__(self, spec: FullReduction, ctx: RuleContext) -> None:
-        super().__init__(spec, ctx)
+    def __init__(self, spec: FullReduction) -> None:
+        super().__init__(spec)
         tiers = sorted((t for t in spec.tiers if t.threshold > 0), key=lambda t: t.threshold)
         self.thresholds = [t.threshold for t in tiers]
         self.offs = [t.off for t in tiers]
@@ -92,8 +91,8 @@ class FullReductionRule(OrderRule[FullReduction]):
                 return point, reward
         return None
 
-    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
-        amount = sum(line.amount for line in lines)
+    def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
+        amount = scope.amount
         off = self.off_at(amount)
         hint = None
         upcoming = self.next_tier(amount, off)
@@ -124,9 +123,9 @@ class FullGiftRule(OrderRule[FullGift]):
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
         return index.for_scope(self.spec.scope)
 
-    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+    def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec
-        amount = sum(line.amount for line in lines)
+        amount = scope.amount
         if amount < spec.threshold:
             short = spec.threshold - amount
             hint = Hint(
@@ -139,7 +138,7 @@ class FullGiftRule(OrderRule[FullGift]):
             )
             detail = f"scope amount {format_yuan(amount)} below {format_yuan(spec.threshold)}"
             return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
-        value = self.ctx.price_of(spec.gift_sku) * spec.gift_qty
+        value = ctx.price_of(spec.gift_sku) * spec.gift_qty
         return OrderOutcome(value, gifts=((spec.gift_sku, spec.gift_qty),))
 
 
@@ -153,11 +152,11 @@ class BuyXGetYRule(OrderRule[BuyXGetY]):
     def positions(self, index: ScopeIndex) -> tuple[int, ...]:
         return index.for_sku(self.spec.buy_sku)
 
-    def evaluate(self, lines: Sequence[LineState]) -> OrderOutcome:
+    def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec
-        units = sum(line.qty for line in lines)
+        units = scope.units
         times = units // spec.buy_qty
         if not times:
             return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}")
         count = times * spec.gift_qty
-        return OrderOutcome(self.ctx.price_of(spec.gift_sku) * count, gifts=((spec.gift_sku, count),))
+        return OrderOutcome(ctx.price_of(spec.gift_sku) * count, gifts=((spec.gift_sku, count),))

@@ -2,6 +2,7 @@
 'use strict'
 
 const api = require('../../core/api')
+const { dateTimeText } = require('../../core/countdown')
 
 const REASONS = {
   order_earn: '订单获得',
@@ -13,12 +14,12 @@ const REASONS = {
 }
 
 function entryView(e, i) {
-  const amount = Number(e.amount !== undefined ? e.amount : e.points) || 0
+  const amount = Number(e.delta !== undefined ? e.delta : e.amount) || 0
   return {
     key: `${e.id || i}`,
     title: e.reason_display || REASONS[e.reason] || e.note || e.reason || '积分变动',
     note: e.note && e.reason_display ? e.note : '',
-    time: e.created_at ? String(e.created_at).replace('T', ' ').slice(0, 16) : '',
+    time: dateTimeText(e.created_at),
     amountText: amount > 0 ? `+${amount}` : String(amount),
     positive: amount > 0,
   }
@@ -38,16 +39,17 @@ Component({
       this.setData({ loading: true })
       try {
         const res = (await api.points(page)) || {}
-        // entries may be a paginated object or a plain list
-        const block = res.entries || {}
+        // {balance, count, next, previous, entries: […]} (a nested {results, next} is read too)
+        const block = res.entries || []
         const list = Array.isArray(block) ? block : block.results || []
+        const next = Array.isArray(block) ? res.next : block.next
         const offset = page === 1 ? 0 : this.data.entries.length
         const payload = {
           loading: false,
           error: '',
           balance: res.balance !== undefined ? res.balance : this.data.balance,
           page,
-          hasMore: !Array.isArray(block) && !!block.next,
+          hasMore: !!next,
         }
         if (page === 1) payload.entries = list.map(entryView)
         else list.forEach((e, i) => (payload[`entries[${offset + i}]`] = entryView(e, offset + i)))

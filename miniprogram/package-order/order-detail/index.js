@@ -24,6 +24,7 @@ Component({
     actions: {},
     quote: null,
     addressText: '',
+    times: { created: '', paid: '' },
     expiresAt: null,
     expired: false,
     busy: false,
@@ -73,6 +74,7 @@ Component({
         actions,
         quote: orderLogic.toQuote(order),
         addressText: addressText(order.address),
+        times: { created: countdown.dateTimeText(order.created_at), paid: countdown.dateTimeText(order.paid_at) },
         expiresAt: expired ? null : expires,
         expired,
       })

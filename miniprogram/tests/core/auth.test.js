@@ -36,8 +36,8 @@ test('concurrent logins share one wx.login and one API call', async () => {
   expect(wx.__calls.request).toHaveLength(1)
 })
 
-test('when the server says WeChat login is not configured, development falls back to dev-login', async () => {
-  wx.route('POST auth/wechat-login', () => [400, { code: 'wechat_not_configured', message: '未配置', details: {} }])
+test('a server without WECHAT_APPID (503 wechat_unavailable): development falls back to dev-login', async () => {
+  wx.route('POST auth/wechat-login', () => [503, { code: 'wechat_unavailable', message: '微信服务暂时不可用，请稍后再试。', details: {} }])
   wx.route('POST auth/dev-login', (req) => [200, { access: 'D', refresh: 'DR', member: Object.assign({}, MEMBER, { nickname: req.data.nickname }) }])
   await auth.login()
   const dev = wx.__calls.request[1]
@@ -54,14 +54,31 @@ test('when the server says WeChat login is not configured, development falls bac
 
 test('a release build never falls back to dev-login', async () => {
   wx.__envVersion = 'release'
-  wx.route('POST auth/wechat-login', () => [400, { code: 'wechat_not_configured', message: '未配置', details: {} }])
-  await expect(auth.login()).rejects.toMatchObject({ code: 'wechat_not_configured' })
+  wx.route('POST auth/wechat-login', () => [503, { code: 'wechat_unavailable', message: '', details: {} }])
+  await expect(auth.login()).rejects.toMatchObject({ code: 'wechat_unavailable' })
   expect(wx.__calls.request.map((r) => r.path)).toEqual(['auth/wechat-login'])
 })
 
-test('other refusals are not a dev-login signal; wx.login failure is reported', async () => {
+test('WeChat really down and no dev-login on the server (404): the WeChat error is what the shopper sees', async () => {
+  wx.route('POST auth/wechat-login', () => [503, { code: 'wechat_unavailable', message: '', details: {} }])
+  wx.route('POST auth/dev-login', () => [404, { code: 'not_found', message: '', details: {} }])
+  await expect(auth.login()).rejects.toMatchObject({ code: 'wechat_unavailable', message: '微信服务暂时不可用，请稍后再试' })
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['auth/wechat-login', 'auth/dev-login'])
+})
+
+test('wx.login failing under the touristappid placeholder also tries dev-login, with the inviter code', async () => {
+  wx.__loginFails = true
+  store.set('inviteCode', 'INV1')
+  wx.route('POST auth/dev-login', () => [200, { access: 'D', refresh: 'R', member: MEMBER }])
+  await auth.login()
+  expect(wx.__calls.request[0]).toMatchObject({ path: 'auth/dev-login', data: { invite_code: 'INV1' } })
+})
+
+test('other refusals are not a dev-login signal; wx.login failure is reported in wechat mode', async () => {
   wx.route('POST auth/wechat-login', () => [400, { code: 'wechat_code_invalid', message: 'x', details: {} }])
   await expect(auth.login()).rejects.toMatchObject({ code: 'wechat_code_invalid', message: '微信登录失败，请重新进入小程序' })
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['auth/wechat-login'])
+  config.loginMode = 'wechat'
   wx.__loginFails = true
   await expect(auth.login()).rejects.toMatchObject({ code: 'wechat_login_failed' })
   expect(auth.isLoggedIn()).toBe(false)

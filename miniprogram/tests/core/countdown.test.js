@@ -63,3 +63,8 @@ test('home payload server_time sets the offset through the API module', async ()
   await require('../../core/api').home()
   expect(countdown.offset()).toBeGreaterThan(3 * 3600e3 - 1000)
 })
+
+test('times read in the shop zone as the API writes them', () => {
+  expect(countdown.dateTimeText('2025-06-18T10:00:59.123456+08:00')).toBe('2025-06-18 10:00')
+  expect(countdown.dateTimeText(null)).toBe('')
+})

@@ -57,3 +57,21 @@ test('line view shows the struck-through list total only when something was save
   const plain = pricing.lineView({ title: 'x', qty: 1, unit_price: 100, paid_amount: 100 }, 0)
   expect(plain.original).toBeNull()
 })
+
+test("the checkout's own entries: free-shipping hint, points applied as a row, points refusals explained", () => {
+  const b = pricing.breakdown({
+    lines: [],
+    goods_amount: 5000,
+    discount_amount: 0,
+    shipping_fee: 800,
+    points_used: 100,
+    points_discount: 100,
+    payable_amount: 5700,
+    applied: [{ rule_id: 'points', rule_type: 'points', level: 'points', amount: 100 }],
+    rejected: [{ rule_id: 'points', rule_type: 'points', reason: 'points_over_cap', detail: 'max 100' }],
+    hints: [{ rule_id: 'free_shipping', rule_type: 'free_shipping', short_by: 4900, reward: 800, text: '再买 49.00 元即可包邮' }],
+  })
+  expect(b.rows.map((r) => r.label)).toEqual(['商品金额', '运费', '积分抵扣（100 积分）'])
+  expect(b.rejected).toEqual([{ key: 'rejected-points', name: '积分抵扣', reason: '超出本单可抵扣上限，已按上限抵扣' }])
+  expect(b.hints[0].text).toBe('再买 49.00 元即可包邮')
+})

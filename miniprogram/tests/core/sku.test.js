@@ -5,7 +5,15 @@ function values(state, i) {
   return state.specs[i].values.map((v) => `${v.value}${v.selected ? '*' : ''}${v.disabled ? '!' : ''}`)
 }
 
-test('builds the model from spec_names, object specs and spec_matrix order', () => {
+test("reads the API's spec_matrix {specs: [{name, values}], combinations}", () => {
+  const detail = productDetail()
+  detail.spec_matrix.specs[0].values = ['粉', '白']
+  const model = sku.buildModel(detail)
+  expect(model.values).toEqual([['粉', '白'], ['100ml', '200ml']])
+  expect(model.skus.map((s) => [s.id, s.key.join('/')])).toEqual([[71, '白/100ml'], [72, '白/200ml'], [73, '粉/100ml']])
+})
+
+test('builds the model from spec_names, object specs and an older {spec: [values]} matrix', () => {
   const model = sku.buildModel(productDetail({ spec_matrix: { 颜色: ['粉', '白'], 容量: ['200ml', '100ml'] } }))
   expect(model.names).toEqual(['颜色', '容量'])
   expect(model.values).toEqual([['粉', '白'], ['200ml', '100ml']])

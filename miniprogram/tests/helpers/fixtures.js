@@ -15,7 +15,16 @@ function productDetail(overrides = {}) {
         { id: 72, code: 'C-W-200', specs: { 颜色: '白', 容量: '200ml' }, price: 9900, stock: 0 },
         { id: 73, code: 'C-P-100', specs: { 颜色: '粉', 容量: '100ml' }, price: 6900, stock: 5 },
       ],
-      spec_matrix: { 颜色: ['白', '粉'], 容量: ['100ml', '200ml'] },
+      // the API's shape (mall/selectors/catalogue.py _spec_matrix)
+      spec_matrix: {
+        specs: [{ name: '颜色', values: ['白', '粉'] }, { name: '容量', values: ['100ml', '200ml'] }],
+        combinations: [
+          { values: ['白', '100ml'], sku_id: 71, price: 5900, stock: 3 },
+          { values: ['白', '200ml'], sku_id: 72, price: 9900, stock: 0 },
+          { values: ['粉', '100ml'], sku_id: 73, price: 6900, stock: 5 },
+        ],
+      },
+      image: '/media/products/7-1.jpg',
       tags: ['引流品'],
       category: { id: 1, name: '美妆' },
       is_consumable: true,
@@ -41,7 +50,10 @@ function quote(overrides = {}) {
   return Object.assign(
     {
       lines: [
-        { sku_id: 71, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, qty: 2, list_price: 5900, unit_price: 5900, paid: 10800 },
+        {
+          sku_id: 71, product_id: 7, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, qty: 2, list_price: 5900, unit_price: 5900,
+          item_amount: 11800, discount_amount: 1000, paid_amount: 10800, allocations: [{ rule_id: 'fr-1', rule_type: 'full_reduction', amount: 1000 }], is_gift: false,
+        },
       ],
       goods_amount: 11800,
       discount_amount: 1000,
@@ -65,6 +77,7 @@ function order(overrides = {}) {
     {
       no: 'D202501010001',
       status: 'pending_payment',
+      status_display: '待付款',
       goods_amount: 11800,
       discount_amount: 1000,
       shipping_fee: 0,
@@ -72,8 +85,15 @@ function order(overrides = {}) {
       points_discount: 0,
       payable_amount: 10800,
       address: { receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号' },
-      lines: [{ id: 1, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, unit_price: 5900, qty: 2, paid_amount: 10800 }],
-      pricing: { applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }] },
+      lines: [
+        { id: 1, sku_id: 71, product_id: 7, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, unit_price: 5900, qty: 2, item_amount: 11800, discount_amount: 1000, paid_amount: 10800, is_gift: false, refunded_qty: 0 },
+      ],
+      applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }],
+      refunded_amount: 0,
+      remark: '',
+      carrier: '',
+      tracking_no: '',
+      cancel_reason: '',
       expires_at: new Date(Date.now() + 15 * 60 * 1000).toISOString(),
       created_at: '2025-01-01T10:00:00+08:00',
     },

@@ -84,12 +84,13 @@ test('choosing an address for checkout sends it back through the event channel',
 test('points page shows the balance and pages the ledger', async () => {
   wx.route('GET me/points', (req) =>
     req.query.page === '1'
-      ? [200, { balance: 250, entries: { count: 2, next: 'n', results: [{ id: 1, amount: 300, reason: 'order_earn', created_at: '2025-01-01T10:00:00+08:00' }] } }]
-      : [200, { balance: 250, entries: { count: 2, next: null, results: [{ id: 2, amount: -50, reason: 'order_redeem' }] } }],
+      ? [200, { balance: 250, count: 2, next: 'n', previous: null, entries: [{ id: 1, delta: 300, reason: 'order_earn', reason_display: '订单获得', ref: 'D1', note: '', created_at: '2025-01-01T10:00:00+08:00' }] }]
+      : [200, { balance: 250, count: 2, next: null, previous: 'p', entries: [{ id: 2, delta: -50, reason: 'order_redeem', reason_display: '下单抵扣', ref: 'D2', note: '' }] }],
   )
   const page = render('package-member/points/index')
   await page.instance.onLoad()
   await page.instance.onReachBottom()
   expect(page.instance.data.balance).toBe(250)
-  expect(page.instance.data.entries.map((e) => [e.title, e.amountText])).toEqual([['订单获得', '+300'], ['下单抵扣', '-50']])
+  expect(page.instance.data.entries.map((e) => [e.title, e.amountText, e.time])).toEqual([['订单获得', '+300', '2025-01-01 10:00'], ['下单抵扣', '-50', '']])
+  expect(page.instance.data.hasMore).toBe(false)
 })

@@ -23,6 +23,7 @@ test('a pending order counts down to its 15-minute lock expiry on server time', 
   expect(page.instance.data.actions).toEqual({ pay: true, cancel: true, confirm: false })
   expect(page.dom.querySelector('price-breakdown').textContent).toContain('满99减10')
   expect(text(page, '.address-text')).toBe('上海市上海市浦东新区世纪大道 1 号')
+  expect(text(page, '.info')).toContain('下单时间2025-01-01 10:00')
 })
 
 test('past the deadline but not yet swept: no countdown loop and no 去支付', async () => {

@@ -47,7 +47,8 @@ def test_preview_with_explicit_items_and_points(member: Member, member_client: A
         "/api/v1/checkout/preview", {"items": [{"sku_id": sku.pk, "qty": 1}], "points": "max"}, format="json"
     ).json()
     assert (body["points_used"], body["points_discount"], body["payable_amount"]) == (5000, 5000, 5000)
-    assert body["applied"] == [{"rule_id": "points", "rule_type": "points", "level": "points", "amount": 5000}]
+    (points,) = body["applied"]
+    assert {"rule_type": "points", "level": "points", "amount": 5000}.items() <= points.items()
 
 
 @pytest.mark.parametrize(

@@ -32,9 +32,10 @@ def test_the_dialog_offers_each_line_with_what_is_left(console: Client, paid: Or
     for line in paid.lines.all():
         assert f'name="line_{line.pk}"' in html
     assert "可退 3 件" in html and "实付 10.00 元" in html
-    assert reverse("admin:orders_order_refund", args=[paid.pk]) in console.get(
-        reverse("admin:orders_order_change", args=[paid.pk])
-    ).content.decode()
+    assert (
+        reverse("admin:orders_order_refund", args=[paid.pk])
+        in console.get(reverse("admin:orders_order_change", args=[paid.pk])).content.decode()
+    )
 
 
 def test_a_line_refund_from_the_dialog(console: Client, paid: Order, finance: User) -> None:

@@ -17,6 +17,7 @@ from mall.errors import PermissionDenied
 from mall.models import AuditLog
 from orders.errors import OrderNotRefundable, RefundExceedsPaid, RefundInvalid
 from orders.models import Order, OrderLine, OrderStatus, PaymentNotice, Refund
+from orders.selectors.refunds import order_refundable_lines
 from orders.services.refunds import refund_create, refund_line_amount, refund_submit, refund_sync
 from orders.tests.payments import wechat_fake
 from orders.tests.payments.wechat_fake import FakeWeChat
@@ -340,3 +341,17 @@ def test_a_refund_notice_with_the_wrong_amount_is_refused(
     assert response.status_code == 400 and response.json()["code"] == "FAIL"
     assert PaymentNotice.objects.count() == notices
     assert Refund.objects.get(pk=refund.pk).status == Refund.Status.PROCESSING
+
+
+@pytest.mark.django_db
+def test_refundable_lines_are_read_in_one_query(
+    order_with_lines: Callable[..., Order],
+    pay_sandbox: Callable[[Order], Order],
+    finance: User,
+    django_assert_num_queries: Any,
+) -> None:
+    order = pay_sandbox(order_with_lines(lines=[(1, 100), (2, 200), (3, 300)]))
+    refund_create(order_id=order.pk, lines=[(_line(order, 0).pk, 1)], reason="x", actor=finance)
+    with django_assert_num_queries(1):
+        lines = order_refundable_lines(order_id=order.pk)
+    assert [(line.qty - line.refunded_qty) for line in lines] == [2, 3]

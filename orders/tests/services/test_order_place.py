@@ -196,3 +196,16 @@ def test_order_numbers_are_unique_and_sort_by_time() -> None:
     assert len(set(first)) == 200
     assert all(len(no) == 20 and no.isdigit() for no in first)
     assert max(first) < later
+
+
+def test_a_broker_outage_does_not_fail_a_committed_order(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    member: Member,
+    address: Address,
+    sku: Sku,
+    place: Callable[..., Order],
+) -> None:
+    broken = mock.patch("orders.tasks.order_expire_task.apply_async", side_effect=ConnectionError("broker down"))
+    with broken, django_capture_on_commit_callbacks(execute=True):
+        order = place(member, [(sku, 1)])
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT  # the sweeper will expire it

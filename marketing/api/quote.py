@@ -1,0 +1,78 @@
+"""The cart quote: the engine's full explainable price for a cart (B04), nothing written."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mall.api.schema import error_responses
+from mall.models import ShopSettings
+from marketing.api.common import ItemsInputSerializer, member_of, resolve_items
+from marketing.api.coupons import ITEM_ERRORS
+from marketing.api.serializers import QuoteOutputSerializer
+from marketing.selectors.checkout_pricing import shipping_fee_for
+from marketing.selectors.quotes import Labels, money, quote_breakdown, quote_for_member
+from members.api.permissions import IsMember
+from orders.api.common import PointsField
+
+
+class CartQuoteApi(APIView):
+    """Price a cart: each line's unit price and the rule that set it, every discount spread over
+    lines, applied and rejected rules with reasons, coupons usable or not, points, 凑单 hints.
+
+    Without ``coupon_ids`` the engine picks the combination that saves the most; with it (even
+    empty) the shopper's choice is checked. Checkout charges ``total``.
+    """
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(ItemsInputSerializer):
+        class Meta:
+            ref_name = "CartQuoteInput"
+
+        coupon_ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**53), required=False, max_length=10
+        )
+        points = PointsField(required=False, default=0)
+
+    @extend_schema(
+        operation_id="cart_quote",
+        tags=["checkout"],
+        request=InputSerializer,
+        responses={
+            200: QuoteOutputSerializer,
+            **error_responses(
+                (400, ITEM_ERRORS),
+                (401, ["not_authenticated"]),
+                (404, ["coupon_not_found"]),
+                (
+                    409,
+                    [
+                        "sku_unavailable",
+                        "coupon_unavailable",
+                        "coupon_not_usable",
+                        "coupon_conflict",
+                        "purchase_limit_exceeded",
+                    ],
+                ),
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        member = member_of(request)
+        items = resolve_items(member=member, serializer=serializer)
+        priced = quote_for_member(
+            member=member, items=items, coupon_ids=data.get("coupon_ids"), points=data["points"]
+        )
+        q = priced.quote
+        body = quote_breakdown(q, Labels.of(priced.input))
+        shipping = shipping_fee_for(goods_after_discounts=q.payable + q.points_value, shop=ShopSettings.load())
+        body["shipping_fee"] = money(shipping)
+        body["total"] = money(q.payable + shipping)
+        return Response(QuoteOutputSerializer(body).data)

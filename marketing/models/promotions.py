@@ -1,0 +1,92 @@
+"""Promotions: one rule of the pricing engine with a time window and a scope.
+
+``rules`` holds the type's own fields in the scenario vocabulary (yuan strings, rate strings,
+SKU codes), e.g. ``{"tiers": [{"threshold": "99.00", "off": "10.00"}]}`` for 满减; the scope
+lives in the three many-to-many fields. Services validate ``rules`` by building the engine's
+dataclass, so a row here is always a rule the engine can run.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PromotionType(models.TextChoices):
+    """The engine's merchant-configured rule types (group and bargain prices come from those features)."""
+
+    FLASH_SALE = "flash_sale", _("秒杀价")
+    LIMITED_DISCOUNT = "limited_discount", _("限时折扣")
+    STEPPED_PRICE = "stepped_price", _("阶梯价")
+    FULL_REDUCTION = "full_reduction", _("满减")
+    FULL_GIFT = "full_gift", _("满赠")
+    NTH_ITEM = "nth_item", _("第 N 件优惠")
+    BUY_X_GET_Y = "buy_x_get_y", _("买 A 送 B")
+
+
+# Types whose reach is the scope fields; the others name their SKUs in ``rules``.
+SCOPED_TYPES = frozenset(
+    {PromotionType.LIMITED_DISCOUNT, PromotionType.FULL_REDUCTION, PromotionType.FULL_GIFT, PromotionType.NTH_ITEM}
+)
+
+
+class Promotion(models.Model):
+    type = models.CharField(_("类型"), max_length=20, choices=PromotionType.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    rules = models.JSONField(_("规则"), default=dict, blank=True)
+    categories = models.ManyToManyField(
+        "mall.Category", verbose_name=_("适用分类"), blank=True, related_name="promotions"
+    )
+    skus = models.ManyToManyField("mall.Sku", verbose_name=_("适用 SKU"), blank=True, related_name="promotions")
+    exclude_skus = models.ManyToManyField(
+        "mall.Sku", verbose_name=_("排除 SKU"), blank=True, related_name="promotions_excluding"
+    )
+    per_user_limit = models.PositiveIntegerField(
+        _("每人限购"), null=True, blank=True, help_text=_("秒杀按件计，其余按订单计；留空不限")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("促销活动")
+        verbose_name_plural = _("促销活动")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotion_window_valid"),
+            models.CheckConstraint(
+                condition=Q(per_user_limit__isnull=True) | Q(per_user_limit__gte=1),
+                name="promotion_per_user_limit_min",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "ends_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PromotionUsage(models.Model):
+    """What one order took from one promotion: per-user limits and stepped prices count these.
+
+    Written by ``order_benefits_take`` when the order is placed and removed when it is
+    cancelled, so abandoned orders do not use up a shopper's limit.
+    """
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="usages")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="promotion_usages")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="promotion_usages")
+    units = models.PositiveIntegerField(_("件数"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("促销使用记录")
+        verbose_name_plural = _("促销使用记录")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["promotion", "order"], name="promotion_usage_once_per_order")]
+        indexes = [models.Index(fields=["member", "promotion"])]
+
+    def __str__(self) -> str:
+        return f"{self.promotion_id}@{self.order_id}"

@@ -1,0 +1,231 @@
+"""The fetch step (Saleor's ``fetch_checkout_info``): everything one quote needs, as engine inputs.
+
+:func:`pricing_fetch` reads the cart's SKUs (handed in, already loaded with their products),
+the shopper (tier, points balance, whether they are new), what they already took from
+limited promotions, their wallet, and the shop's active rules (from the versioned cache),
+and builds a :class:`~marketing.pricing.PricingRequest`. The engine then runs without touching
+the database. The number of queries does not depend on the number of cart lines: with the
+rules cached it is the shopper row, the wallet, and one usage query when a promotion has a
+per-user limit or stepped prices, and one SKU query when a promotion can add a gift.
+
+The engine names SKUs by code and categories by id (as strings), so a scope naming a parent
+category covers its sub-categories without ambiguity between equal names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from mall.models import Sku
+from marketing.errors import CouponNotFound, CouponUnavailable
+from marketing.models import Coupon, CouponStatus, PromotionType, PromotionUsage
+from marketing.pricing import (
+    CartLine,
+    CatalogItem,
+    CouponSpec,
+    PricingRequest,
+    ShopperInfo,
+)
+from marketing.pricing import Promotion as PromotionSpec
+from marketing.pricing.types import PointsRequest
+from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
+from marketing.services.rules import coupon_rule_id
+from members.models import Member
+from members.selectors.points import points_balance_subquery
+from orders.models import Order, OrderStatus
+
+
+@dataclass(frozen=True, kw_only=True)
+class PricingInput:
+    """A ready request plus what turns the engine's ids back into rows and names."""
+
+    request: PricingRequest
+    rules: PricingRules
+    skus_by_code: Mapping[str, Sku]
+    coupon_pks: Mapping[str, int]  # engine coupon id -> Coupon.pk
+    promotion_pks: Mapping[str, int]  # engine promotion id -> Promotion.pk
+    names: Mapping[str, str]  # engine rule id -> the merchant's name for it
+    points_balance: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopperState:
+    tier: str
+    points: int
+    is_new: bool
+
+
+def shopper_state(*, member: Member) -> ShopperState:
+    """Tier, points balance and "new shopper" (no order that was not cancelled) in one query."""
+    placed = Order.objects.filter(member_id=OuterRef("pk")).exclude(status=OrderStatus.CANCELLED)
+    row = (
+        Member.objects.filter(pk=member.pk)
+        .annotate(balance=points_balance_subquery(), has_orders=Exists(placed))
+        .values_list("tier", "balance", "has_orders")
+        .first()
+    )
+    if row is None:
+        return ShopperState(tier=member.tier, points=0, is_new=True)
+    tier, balance, has_orders = row
+    return ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
+
+
+def member_is_new(*, member: Member) -> bool:
+    return shopper_state(member=member).is_new
+
+
+def _usage(member: Member, rules: PricingRules) -> tuple[dict[str, int], dict[int, int]]:
+    """(``ShopperInfo.used`` by rule id, orders so far per stepped promotion) in one query."""
+    counted = rules.counted_promotions()
+    if not counted:
+        return {}, {}
+    rows = (
+        PromotionUsage.objects.filter(promotion_id__in=counted)
+        .values("promotion_id")
+        .annotate(
+            my_units=Sum("units", filter=Q(member_id=member.pk)),
+            my_orders=Count("id", filter=Q(member_id=member.pk)),
+            all_orders=Count("id"),
+        )
+        .order_by()
+    )
+    by_pk = {row["promotion_id"]: row for row in rows}
+    used: dict[str, int] = {}
+    sold: dict[int, int] = {}
+    for entry in rules.promotions:
+        row = by_pk.get(entry.pk)
+        if row is None:
+            continue
+        mine = row["my_units"] if entry.type == PromotionType.FLASH_SALE else row["my_orders"]
+        if mine:
+            used[entry.spec.id] = int(mine)
+        sold[entry.pk] = int(row["all_orders"])
+    return used, sold
+
+
+def _promotions(rules: PricingRules, sold: Mapping[int, int]) -> tuple[PromotionSpec, ...]:
+    specs: list[PromotionSpec] = []
+    for entry in rules.promotions:
+        spec = entry.spec
+        if entry.type == PromotionType.STEPPED_PRICE:
+            spec = replace(spec, sold=sold.get(entry.pk, 0))  # type: ignore[call-arg]
+        specs.append(spec)
+    return tuple(specs)
+
+
+def _wallet(
+    member: Member, rules: PricingRules, now: datetime
+) -> tuple[list[CouponSpec], dict[str, int], dict[str, str]]:
+    """The shopper's unused coupons that have not expired (including not-yet-started ones),
+    their pks and names by engine id."""
+    rows = Coupon.objects.filter(member_id=member.pk, status=CouponStatus.UNUSED, valid_until__gt=now).values_list(
+        "pk", "template_id", "valid_from", "valid_until"
+    )
+    specs: list[CouponSpec] = []
+    pks: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for pk, template_id, valid_from, valid_until in rows.order_by("pk"):
+        template = rules.templates.get(template_id)
+        if template is None:
+            continue
+        spec = replace(template.spec, id=coupon_rule_id(pk), starts_at=valid_from, ends_at=valid_until)
+        specs.append(spec)
+        pks[spec.id] = pk
+        names[spec.id] = template.name
+    return specs, pks, names
+
+
+def _check_selected(*, member: Member, selected: Sequence[int], wallet: Mapping[str, int]) -> None:
+    """A chosen coupon outside the wallet: someone else's (404) or used/expired (409)."""
+    missing = [pk for pk in selected if coupon_rule_id(pk) not in wallet]
+    if not missing:
+        return
+    owners = dict(Coupon.objects.filter(pk__in=missing).values_list("pk", "member_id"))
+    for pk in missing:
+        if owners.get(pk) != member.pk:
+            raise CouponNotFound(details={"coupon_id": pk})
+    raise CouponUnavailable(details={"coupon_ids": missing})
+
+
+def coupon_ids_parse(coupon_ids: Sequence[int | str]) -> list[int]:
+    """Coupon ids as the API and orders pass them (ints, or their text); anything else is unknown."""
+    result = []
+    for raw in coupon_ids:
+        text = str(raw).strip()
+        if not text.isdigit() or len(text) > 18:
+            raise CouponNotFound(details={"coupon_id": str(raw)[:30]})
+        result.append(int(text))
+    return list(dict.fromkeys(result))
+
+
+def _catalog(
+    items: Sequence[tuple[Sku, int]], rules: PricingRules
+) -> tuple[dict[str, CatalogItem], dict[str, Sku]]:
+    skus = {sku.code: sku for sku, _qty in items}
+    gifts = rules.gift_codes() - skus.keys()
+    if gifts:
+        skus.update((s.code, s) for s in Sku.objects.select_related("product").filter(code__in=gifts))
+    catalog = {
+        code: CatalogItem(sku=code, category=str(sku.product.category_id), price=sku.price)
+        for code, sku in skus.items()
+    }
+    return catalog, skus
+
+
+def rule_names(rules: PricingRules) -> dict[str, str]:
+    """The merchant's names for the promotions (coupons add theirs from the wallet)."""
+    return {entry.spec.id: entry.name for entry in rules.promotions}
+
+
+def pricing_fetch(
+    *,
+    member: Member,
+    items: Sequence[tuple[Sku, int]],
+    coupon_ids: Sequence[int | str] | None = (),
+    points: PointsRequest = 0,
+    at: datetime | None = None,
+) -> PricingInput:
+    """Build the engine request for ``member`` buying ``items``.
+
+    ``coupon_ids=None`` lets the engine pick the best combination from the wallet; a sequence
+    (maybe empty) is the shopper's own choice. Raises ``coupon_not_found`` for a coupon that
+    is not the shopper's and ``coupon_unavailable`` for one already used or expired.
+    """
+    now = at or timezone.now()
+    rules = pricing_rules_active(now=now)
+    shopper = shopper_state(member=member)
+    used, sold = _usage(member, rules)
+    wallet, coupon_pks, coupon_names = _wallet(member, rules, now)
+    selected: tuple[str, ...] | None = None
+    if coupon_ids is not None:
+        chosen = coupon_ids_parse(coupon_ids)
+        _check_selected(member=member, selected=chosen, wallet=coupon_pks)
+        selected = tuple(coupon_rule_id(pk) for pk in chosen)
+    catalog, skus = _catalog(items, rules)
+    names = {**rule_names(rules), **coupon_names}
+    request = PricingRequest(
+        at=now,
+        shopper=ShopperInfo(tier=shopper.tier, points=shopper.points, is_new=shopper.is_new, used=used),
+        catalog=catalog,
+        cart=tuple(CartLine(sku.code, qty) for sku, qty in items),
+        promotions=_promotions(rules, sold),
+        coupons=tuple(wallet),
+        points_to_use=points,
+        selected_coupon_ids=selected,
+        tier_rates=rules.tier_rates,
+        policy=rules.policy,
+    )
+    return PricingInput(
+        request=request,
+        rules=rules,
+        skus_by_code=skus,
+        coupon_pks=coupon_pks,
+        promotion_pks={entry.spec.id: entry.pk for entry in rules.promotions},
+        names=names,
+        points_balance=shopper.points,
+    )

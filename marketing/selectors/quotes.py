@@ -1,0 +1,223 @@
+"""Quotes for shoppers and the merchant's 试算, and their explainable rendering (B04).
+
+:func:`quote_for_member` is fetch step + engine; :func:`quote_breakdown` turns a Quote into
+the JSON the cart-quote API returns and the 试算 page shows: money as integer fen plus a yuan
+string, every rule with the merchant's name, and reason codes with a Chinese label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from mall.errors import ApplicationError
+from mall.models import Sku
+from mall.money import Fen, format_yuan
+from marketing.errors import PRICING_ERRORS, PricingRequestInvalid
+from marketing.pricing import PricingError, PricingRequest, Quote, quote
+from marketing.pricing.types import PointsRequest
+from marketing.selectors.pricing_fetch import PricingInput, pricing_fetch
+from members.models import Member
+
+REASON_LABELS: Mapping[str, Promise] = {
+    "threshold_not_met": _("未达到使用门槛"),
+    "out_of_window": _("不在活动时间内"),
+    "out_of_scope": _("本单商品不在适用范围"),
+    "special_price_excluded": _("秒杀、拼团、砍价商品不参与"),
+    "conflict": _("已有更优惠的同类优惠"),
+    "limit": _("已达到每人限购或限用次数"),
+    "not_new_shopper": _("仅限新用户"),
+    "no_benefit": _("本单无优惠"),
+    "steps_exhausted": _("阶梯价已售完"),
+    "not_selected": _("未选择"),
+    "points_insufficient": _("积分余额不足"),
+    "points_over_cap": _("超出本单积分抵扣上限"),
+}
+
+RULE_TYPE_LABELS: Mapping[str, Promise] = {
+    "flash_sale": _("秒杀价"),
+    "limited_discount": _("限时折扣"),
+    "stepped_price": _("阶梯价"),
+    "group_price": _("拼团价"),
+    "bargain_price": _("砍价"),
+    "tier_rate": _("会员折扣"),
+    "full_reduction": _("满减"),
+    "full_gift": _("满赠"),
+    "nth_item": _("第 N 件优惠"),
+    "buy_x_get_y": _("买 A 送 B"),
+    "amount_off": _("满减券"),
+    "rate_off": _("折扣券"),
+    "no_threshold": _("无门槛券"),
+    "points": _("积分抵扣"),
+    "free_shipping": _("包邮"),
+}
+
+
+def pricing_error_to_application(error: PricingError) -> ApplicationError:
+    """The engine's refusal as the API's error (same stable code)."""
+    cls = PRICING_ERRORS.get(error.code, PricingRequestInvalid)
+    return cls(details={"reason": error.code, "detail": error.message})
+
+
+def run_quote(request: PricingRequest) -> Quote:
+    try:
+        return quote(request)
+    except PricingError as error:
+        raise pricing_error_to_application(error) from error
+
+
+@dataclass(frozen=True)
+class MemberQuote:
+    input: PricingInput
+    quote: Quote
+
+
+def quote_for_member(
+    *,
+    member: Member,
+    items: Sequence[tuple[Sku, int]],
+    coupon_ids: Sequence[int | str] | None = None,
+    points: PointsRequest = 0,
+    at: datetime | None = None,
+) -> MemberQuote:
+    """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons."""
+    fetched = pricing_fetch(member=member, items=items, coupon_ids=coupon_ids, points=points, at=at)
+    return MemberQuote(input=fetched, quote=run_quote(fetched.request))
+
+
+def money(fen: Fen) -> dict[str, Any]:
+    return {"fen": fen, "yuan": format_yuan(fen)}
+
+
+def rule_label(rule_type: str) -> str:
+    return str(RULE_TYPE_LABELS.get(rule_type, rule_type))
+
+
+def reason_label(reason: str | None) -> str:
+    return "" if reason is None else str(REASON_LABELS.get(reason, reason))
+
+
+def _rule_name(rule_id: str, rule_type: str, names: Mapping[str, str]) -> str:
+    if rule_id.startswith("tier:"):
+        return str(_("会员折扣"))
+    return names.get(rule_id) or rule_label(rule_type)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What turns engine ids into words: rule names, SKU rows, coupon pks."""
+
+    names: Mapping[str, str]
+    skus_by_code: Mapping[str, Sku]
+    coupon_pks: Mapping[str, int]
+
+    @classmethod
+    def of(cls, fetched: PricingInput) -> Labels:
+        return cls(names=fetched.names, skus_by_code=fetched.skus_by_code, coupon_pks=fetched.coupon_pks)
+
+    def rule(self, rule_id: str, rule_type: str) -> dict[str, Any]:
+        return {
+            "rule_id": rule_id,
+            "type": rule_type,
+            "type_label": rule_label(rule_type),
+            "name": _rule_name(rule_id, rule_type, self.names),
+        }
+
+    def sku(self, code: str) -> dict[str, Any]:
+        sku = self.skus_by_code.get(code)
+        if sku is None:
+            return {"sku_id": None, "sku": code, "title": code, "specs": {}}
+        return {"sku_id": sku.pk, "sku": code, "title": sku.product.title, "specs": sku.specs}
+
+
+def quote_breakdown(q: Quote, labels: Labels) -> dict[str, Any]:
+    """The whole explainable quote: lines, applied and rejected rules, coupons, points, hints."""
+    lines = []
+    for line in q.lines:
+        discounts = [
+            {**labels.rule(a.rule_id, a.rule_type), "amount": money(a.amount)}
+            for a in line.allocations
+            if a.rule_id != line.item_rule_id
+        ]
+        lines.append(
+            {
+                **labels.sku(line.sku),
+                "qty": line.qty,
+                "list_price": money(line.list_price),
+                "item_rule": None
+                if line.item_rule_id is None
+                else labels.rule(line.item_rule_id, line.item_rule_type or ""),
+                "unit_price": money(line.unit_price),
+                "line_price": money(line.line_price),
+                "discounts": discounts,
+                "paid": money(line.paid),
+                "special_price": line.special_price,
+                "is_gift": line.is_gift,
+            }
+        )
+    coupons = [
+        {
+            "coupon_id": labels.coupon_pks.get(v.coupon_id),
+            "name": labels.names.get(v.coupon_id, rule_label(v.kind)),
+            "kind": v.kind,
+            "group": v.group,
+            "usable": v.usable,
+            "reason": v.reason,
+            "reason_label": reason_label(v.reason),
+            "discount": money(v.discount),
+            "applied": v.applied,
+            "amount": money(v.amount),
+        }
+        for v in q.coupons
+    ]
+    return {
+        "payable": money(q.payable),
+        "subtotal": money(q.subtotal),
+        "discount": money(q.subtotal - q.payable - q.points_value),
+        "lines": lines,
+        "applied": [
+            {
+                **labels.rule(a.rule_id, a.rule_type),
+                "level": a.level,
+                "amount": money(a.amount),
+                "gifts": [{**labels.sku(code), "qty": qty} for code, qty in a.gifts],
+            }
+            for a in q.applied
+        ],
+        "rejected": [
+            {
+                **labels.rule(r.rule_id, r.rule_type),
+                "reason": r.reason,
+                "reason_label": reason_label(r.reason),
+                "detail": r.detail,
+            }
+            for r in q.rejected
+        ],
+        "coupons": {
+            "auto_selected": q.coupons_auto,
+            "usable": [c for c in coupons if c["usable"]],
+            "unusable": [c for c in coupons if not c["usable"]],
+        },
+        "points": {
+            "used": q.points_used,
+            "value": money(q.points_value),
+            "max": q.points_max,
+            "earned": q.points_earned,
+        },
+        "gifts": [labels.sku(code) for code in q.gift_skus],
+        "hints": [
+            {
+                **labels.rule(h.rule_id, h.rule_type),
+                "short_by": money(h.short_by),
+                "reward": money(h.reward),
+                "gift": None if h.gift_sku is None else labels.sku(h.gift_sku),
+                "text": h.text,
+            }
+            for h in q.hints
+        ],
+    }

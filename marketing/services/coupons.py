@@ -1,0 +1,295 @@
+"""Coupon templates (merchant side) and coupons (claim, issue, use, return, expire).
+
+Scarce things are guarded by the database, never by a read-then-write in Python:
+
+* a template's quota: ``UPDATE … SET issued_count = issued_count + 1 WHERE issued_count <
+  total_quantity`` — the row lock of that UPDATE serialises claimers, the WHERE refuses the
+  eleventh of ten;
+* a shopper's limit: the member row is locked (``select_for_update``) before counting what
+  they hold, so one shopper's parallel claims queue; the unique (template, member, seq) key
+  stands behind it;
+* use at checkout: ``UPDATE … SET status = 'used' WHERE id IN (…) AND status = 'unused'`` —
+  of fifty orders racing for one coupon exactly one updates the row.
+
+Locks are taken in one order everywhere: member row, then template row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mall.errors import PermissionDenied
+from mall.models import Category, Sku
+from mall.services.audit import audit_record
+from marketing.errors import (
+    CouponLimitReached,
+    CouponNewUserOnly,
+    CouponNotClaimable,
+    CouponSoldOut,
+    CouponTemplateNotFound,
+    CouponUnavailable,
+    RulesInvalid,
+)
+from marketing.models import Coupon, CouponChannel, CouponStatus, CouponTemplate
+from marketing.selectors.pricing_fetch import member_is_new
+from marketing.selectors.pricing_rules import pricing_rules_bump
+from marketing.services.rules import coupon_spec_build
+from members.models import Member
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def require_staff(actor: Actor) -> None:
+    """Merchant-side changes need an active staff user (the audit names them)."""
+    if actor is None or not getattr(actor, "is_staff", False) or not getattr(actor, "is_active", False):
+        raise PermissionDenied()
+
+
+# --- templates (merchant side) --------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CouponTemplateData:
+    """Everything the merchant sets on a template; money in fen."""
+
+    name: str
+    kind: str
+    group: str = "shop"
+    channel: str = CouponChannel.CLAIM
+    threshold: int = 0
+    off: int = 0
+    rate: Decimal | None = None
+    max_off: int | None = None
+    category_ids: tuple[int, ...] = ()
+    sku_ids: tuple[int, ...] = ()
+    exclude_sku_ids: tuple[int, ...] = ()
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    valid_days: int | None = None
+    total_quantity: int | None = None
+    per_user_limit: int = 1
+    new_user_only: bool = False
+    is_active: bool = True
+
+
+def coupon_template_validate(*, data: CouponTemplateData, issued_count: int = 0) -> None:
+    """Refuse a template the engine could not run or the shop could not honour (Chinese, per field)."""
+    errors: dict[str, str] = {}
+    if not data.name.strip():
+        errors["name"] = _("请填写名称。")
+    if data.channel not in CouponChannel.values:
+        errors["channel"] = _("未知的发放方式。")
+    fixed = data.valid_from is not None or data.valid_until is not None
+    if fixed and data.valid_days is not None:
+        errors["valid_days"] = _("有效期只能二选一：固定时间段，或领取后 N 天。")
+    elif not fixed and not data.valid_days:
+        errors["valid_days"] = _("请设置有效期：固定时间段，或领取后 N 天。")
+    elif fixed and (data.valid_from is None or data.valid_until is None):
+        errors["valid_until"] = _("固定有效期须同时填写开始和结束时间。")
+    elif fixed and data.valid_until <= data.valid_from:  # type: ignore[operator]
+        errors["valid_until"] = _("有效期结束时间必须晚于开始时间。")
+    if data.per_user_limit < 1:
+        errors["per_user_limit"] = _("每人限领至少为 1。")
+    if data.total_quantity is not None and data.total_quantity < max(issued_count, 1):
+        errors["total_quantity"] = _("发放总量不能少于已发放的 %(n)d 张。") % {"n": max(issued_count, 1)}
+    try:
+        coupon_spec_build(
+            pk=None,
+            kind=data.kind,
+            group=data.group,
+            threshold=data.threshold,
+            off=data.off,
+            rate=data.rate,
+            max_off=data.max_off,
+        )
+    except RulesInvalid as exc:
+        for key, message in exc.details.get("errors", {}).items():
+            errors.setdefault(key, message)
+    if len(set(data.category_ids)) != Category.objects.filter(pk__in=data.category_ids).count():
+        errors["categories"] = _("所选分类不存在。")
+    wanted_skus = set(data.sku_ids) | set(data.exclude_sku_ids)
+    if len(wanted_skus) != Sku.objects.filter(pk__in=wanted_skus).count():
+        errors["skus"] = _("所选 SKU 不存在。")
+    if set(data.sku_ids) & set(data.exclude_sku_ids):
+        errors["exclude_skus"] = _("同一个 SKU 不能既适用又排除。")
+    if errors:
+        first_key, first = next(iter(errors.items()))
+        raise RulesInvalid(first, details={"field": first_key, "errors": errors})
+
+
+def _template_fields(data: CouponTemplateData) -> dict[str, Any]:
+    fields = asdict(data)
+    for key in ("category_ids", "sku_ids", "exclude_sku_ids"):
+        fields.pop(key)
+    fields["name"] = data.name.strip()[:60]
+    return fields
+
+
+def _template_scope_set(template: CouponTemplate, data: CouponTemplateData) -> None:
+    template.categories.set(sorted(set(data.category_ids)))
+    template.skus.set(sorted(set(data.sku_ids)))
+    template.exclude_skus.set(sorted(set(data.exclude_sku_ids)))
+
+
+def _audit_data(data: CouponTemplateData) -> dict[str, Any]:
+    payload = asdict(data)
+    for key, value in list(payload.items()):
+        if isinstance(value, datetime):
+            payload[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            payload[key] = str(value)
+        elif isinstance(value, tuple):
+            payload[key] = list(value)
+    return payload
+
+
+@transaction.atomic
+def coupon_template_create(*, actor: Actor, data: CouponTemplateData) -> CouponTemplate:
+    require_staff(actor)
+    coupon_template_validate(data=data)
+    template = CouponTemplate.objects.create(**_template_fields(data))
+    _template_scope_set(template, data)
+    audit_record(actor=actor, action="coupon_template.create", target=template, data=_audit_data(data))
+    pricing_rules_bump()
+    return template
+
+
+@transaction.atomic
+def coupon_template_update(*, actor: Actor, template_id: int, data: CouponTemplateData) -> CouponTemplate:
+    """Edit a template; coupons already issued follow it (their windows stay as issued)."""
+    require_staff(actor)
+    template = CouponTemplate.objects.select_for_update().filter(pk=template_id).first()
+    if template is None:
+        raise CouponTemplateNotFound()
+    coupon_template_validate(data=data, issued_count=template.issued_count)
+    for key, value in _template_fields(data).items():
+        setattr(template, key, value)
+    template.save()
+    _template_scope_set(template, data)
+    audit_record(actor=actor, action="coupon_template.update", target=template, data=_audit_data(data))
+    pricing_rules_bump()
+    return template
+
+
+# --- issuing ---------------------------------------------------------------------------
+
+
+def _template_claimable(template: CouponTemplate, now: datetime) -> bool:
+    if not template.is_active:
+        return False
+    return template.valid_until is None or template.valid_until > now
+
+
+def coupon_issue(*, member: Member, template: CouponTemplate, now: datetime | None = None) -> Coupon:
+    """Give ``member`` one coupon of ``template`` within its quota and per-shopper limit.
+
+    Callers run inside a transaction and have checked the channel and eligibility; this
+    function holds the scarce parts (member lock, quota UPDATE, unique seq).
+    """
+    now = now or timezone.now()
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    held = Coupon.objects.filter(template_id=template.pk, member_id=member.pk).count()
+    if held >= template.per_user_limit:
+        raise CouponLimitReached(details={"template_id": template.pk, "limit": template.per_user_limit})
+    quota = CouponTemplate.objects.filter(pk=template.pk)
+    if template.total_quantity is not None:
+        quota = quota.filter(issued_count__lt=F("total_quantity"))
+    if not quota.update(issued_count=F("issued_count") + 1):
+        raise CouponSoldOut(details={"template_id": template.pk})
+    valid_from, valid_until = template.validity_for(now)
+    try:
+        with transaction.atomic():
+            return Coupon.objects.create(
+                template=template,
+                member=member,
+                seq=held + 1,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+    except IntegrityError as exc:  # only if the member lock did not hold (it always should)
+        raise CouponLimitReached(details={"template_id": template.pk}) from exc
+
+
+@transaction.atomic
+def coupon_claim(*, member: Member, template_id: int, now: datetime | None = None) -> Coupon:
+    """The shopper takes a coupon from the coupon center (atomic quota and per-shopper limit)."""
+    now = now or timezone.now()
+    template = CouponTemplate.objects.filter(pk=template_id).first()
+    if template is None or template.channel != CouponChannel.CLAIM:
+        raise CouponTemplateNotFound(details={"template_id": template_id})
+    if not _template_claimable(template, now):
+        raise CouponNotClaimable(details={"template_id": template_id})
+    if template.new_user_only and not member_is_new(member=member):
+        raise CouponNewUserOnly(details={"template_id": template_id})
+    return coupon_issue(member=member, template=template, now=now)
+
+
+@transaction.atomic
+def new_user_pack_issue(*, member: Member, now: datetime | None = None) -> list[Coupon]:
+    """F01: one coupon of every active new-user-pack template; running it again issues nothing.
+
+    A template that is sold out or already held is skipped, never failing the sign-up that
+    calls this.
+    """
+    now = now or timezone.now()
+    issued = []
+    templates = CouponTemplate.objects.filter(channel=CouponChannel.NEW_USER_PACK, is_active=True).order_by("pk")
+    for template in templates:
+        if not _template_claimable(template, now):
+            continue
+        if Coupon.objects.filter(template_id=template.pk, member_id=member.pk).exists():
+            continue
+        try:
+            with transaction.atomic():
+                issued.append(coupon_issue(member=member, template=template, now=now))
+        except (CouponSoldOut, CouponLimitReached):
+            logger.warning("new-user pack template %s skipped for member %s", template.pk, member.pk)
+    return issued
+
+
+# --- use at checkout, return, expiry ----------------------------------------------------
+
+
+def coupons_use(*, member_id: int, order_id: int, coupon_ids: Sequence[int], now: datetime | None = None) -> None:
+    """Mark the order's coupons used, all or none (``coupon_unavailable`` if one was taken).
+
+    Runs inside the order's transaction: a refusal rolls the whole placement back.
+    """
+    ids = sorted(set(coupon_ids))
+    if not ids:
+        return
+    now = now or timezone.now()
+    updated = Coupon.objects.filter(
+        pk__in=ids, member_id=member_id, status=CouponStatus.UNUSED, valid_from__lte=now, valid_until__gt=now
+    ).update(status=CouponStatus.USED, order_id=order_id, used_at=now)
+    if updated != len(ids):
+        raise CouponUnavailable(details={"coupon_ids": ids})
+
+
+def coupons_return(*, order_id: int) -> int:
+    """Give back the coupons of a cancelled order (used → unused); returns how many."""
+    return Coupon.objects.filter(order_id=order_id, status=CouponStatus.USED).update(
+        status=CouponStatus.UNUSED, order=None, used_at=None
+    )
+
+
+@transaction.atomic
+def coupons_expire_due(*, now: datetime | None = None) -> int:
+    """Mark unused coupons past their window as expired (quotes ignore them already)."""
+    now = now or timezone.now()
+    return Coupon.objects.filter(status=CouponStatus.UNUSED, valid_until__lte=now).update(
+        status=CouponStatus.EXPIRED
+    )

@@ -1,0 +1,13 @@
+"""Celery tasks of marketing: take IDs (or nothing), call a service, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from marketing.services.coupons import coupons_expire_due
+
+
+@shared_task(name="marketing.tasks.coupons_expire_task", ignore_result=True)
+def coupons_expire_task() -> int:
+    """Hourly: mark unused coupons past their window as expired (quotes already ignore them)."""
+    return coupons_expire_due()
