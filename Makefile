@@ -8,7 +8,7 @@ PORT ?= 8000
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 TEST_DEBS := chromium fonts-noto-cjk
 
-.PHONY: install install-test-browser run test lint bench-api bench-pricing migrate seed clean
+.PHONY: install install-test-browser run test lint bench-api bench-pricing migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -51,6 +51,10 @@ bench-api: install
 
 bench-pricing: install
 	@$(PY) bench/bench_pricing.py
+
+# Re-extract translatable strings into locale/*/django.po and compile the .mo files (stdlib only).
+translations: install
+	@$(PY) scripts/update_translations.py
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

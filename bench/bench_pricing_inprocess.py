@@ -57,41 +57,97 @@ def cart() -> tuple[CartLine, ...]:
     return tuple(CartLine(f"SKU-{i:03d}", 1 + i % 3) for i in range(20))
 
 
-def promotions() -> tuple[Promotion, ...]:
-    """50 running promotions of every type, scoped the way a busy shop scopes them."""
+def _sku(i: int) -> str:
+    return f"SKU-{i % 60:03d}"
+
+
+LADDER = (
+    ReductionTier(9900, 1000),
+    ReductionTier(19900, 3000),
+    ReductionTier(29900, 5000),
+    ReductionTier(99900, 15000),
+)
+STEPS = (PriceStep(100, Decimal("0.5")), PriceStep(300, Decimal("0.6")), PriceStep(1000, Decimal("0.8")))
+
+
+def shop_promotions() -> tuple[Promotion, ...]:
+    """A busy 618 shop: 50 promotions running at once, scoped the way merchants scope them —
+    mostly per product (a third of those products are in this cart), a few per category or
+    for the whole shop, some for new shoppers only or already used by this shopper."""
+    promos: list[Promotion] = []
+    promos += [FlashSale(id=f"flash-{i}", sku=_sku(7 * i), price=990, per_user_limit=5) for i in range(10)]
+    promos += [
+        LimitedDiscount(
+            id=f"limited-{i}", rate=Decimal("0.8") + Decimal(i) / 100, scope=Scope(skus=frozenset({_sku(5 * i + 1)}))
+        )
+        for i in range(8)
+    ]
+    promos += [
+        LimitedDiscount(id=f"category-{i}", rate=Decimal("0.88"), scope=Scope(categories=frozenset({CATEGORIES[i]})))
+        for i in range(4)
+    ]
+    promos += [
+        LimitedDiscount(
+            id=f"newbie-{i}", rate=Decimal("0.5"), new_user_only=True, scope=Scope(skus=frozenset({_sku(3 * i)}))
+        )
+        for i in range(4)
+    ]
+    promos += [
+        LimitedDiscount(
+            id=f"member-day-{i}", rate=Decimal("0.7"), per_user_limit=1, scope=Scope(skus=frozenset({_sku(i)}))
+        )
+        for i in range(2)
+    ]
+    promos += [SteppedPrice(id=f"steps-{i}", sku=_sku(11 * i + 2), sold=50 * i, steps=STEPS) for i in range(3)]
+    promos += [
+        BargainPrice(id="bargain-1", sku=_sku(4), price=1000),
+        BargainPrice(id="bargain-2", sku=_sku(45), price=100),
+    ]
+    promos.append(FullReduction(id="shop-ladder", tiers=LADDER))
+    promos += [
+        FullReduction(id=f"category-full-{i}", tiers=LADDER[:2], scope=Scope(categories=frozenset({CATEGORIES[i]})))
+        for i in range(1, 4)
+    ]
+    promos += [FullGift(id=f"gift-{i}", threshold=15900 * (2**i), gift_sku=_sku(50 + i)) for i in range(3)]
+    promos += [
+        NthItem(
+            id=f"second-half-{i}", n=2, rate=Decimal("0.5"), scope=Scope(skus=frozenset({_sku(6 * i), _sku(6 * i + 1)}))
+        )
+        for i in range(4)
+    ]
+    promos += [BuyXGetY(id=f"bxgy-{i}", buy_sku=_sku(9 * i + 5), buy_qty=1, gift_sku=_sku(58 - i)) for i in range(6)]
+    return tuple(promos)
+
+
+def stress_promotions() -> tuple[Promotion, ...]:
+    """A harsher mix: more than half order-level, most of them over the whole shop or a
+    category, so every one is evaluated against the whole cart."""
     later = {"starts_at": AT + timedelta(hours=5)}
     promos: list[Promotion] = []
-    for i in range(8):  # flash sales: two hit the cart, the rest are other SKUs or later slots
-        sku = f"SKU-{(i * 7) % 60:03d}"
-        promos.append(FlashSale(id=f"flash-{i}", sku=sku, price=990, per_user_limit=5, **(later if i % 3 == 2 else {})))
+    promos += [
+        FlashSale(id=f"flash-{i}", sku=_sku(7 * i), price=990, per_user_limit=5, **(later if i % 3 == 2 else {}))
+        for i in range(8)
+    ]
     for i in range(8):
-        scope = Scope(categories=frozenset({CATEGORIES[i % 5]})) if i % 2 else Scope(skus=frozenset({f"SKU-{i * 5:03d}"}))
+        scope = Scope(categories=frozenset({CATEGORIES[i % 5]})) if i % 2 else Scope(skus=frozenset({_sku(5 * i)}))
         promos.append(LimitedDiscount(id=f"limited-{i}", rate=Decimal("0.8") + Decimal(i) / 100, scope=scope))
-    steps = (PriceStep(100, Decimal("0.5")), PriceStep(300, Decimal("0.6")), PriceStep(1000, Decimal("0.8")))
-    for i in range(5):
-        promos.append(SteppedPrice(id=f"steps-{i}", sku=f"SKU-{i * 11:03d}", sold=50 * i, steps=steps))
-    promos.append(GroupPrice(id="group-1", sku="SKU-004", price=2900))
-    promos.append(BargainPrice(id="bargain-1", sku="SKU-045", price=100))
-    tiers = (
-        ReductionTier(9900, 1000),
-        ReductionTier(19900, 3000),
-        ReductionTier(29900, 5000),
-        ReductionTier(99900, 15000),
-    )
+    promos += [SteppedPrice(id=f"steps-{i}", sku=_sku(11 * i), sold=50 * i, steps=STEPS) for i in range(5)]
+    promos += [GroupPrice(id="group-1", sku=_sku(4), price=2900), BargainPrice(id="bargain-1", sku=_sku(45), price=100)]
     for i in range(8):
         scope = Scope(categories=frozenset({CATEGORIES[i % 5]})) if i % 2 else Scope()
-        promos.append(FullReduction(id=f"full-{i}", tiers=tiers, repeat=i == 4, scope=scope))
-    for i in range(6):
-        promos.append(FullGift(id=f"gift-{i}", threshold=15900 * (i + 1), gift_sku=f"SKU-{50 + i:03d}"))
-    for i in range(6):
-        scope = Scope(categories=frozenset({CATEGORIES[i % 5]}))
-        promos.append(NthItem(id=f"nth-{i}", n=2 + i % 2, rate=Decimal("0.5"), scope=scope))
-    for i in range(7):
-        promos.append(
-            BuyXGetY(id=f"bxgy-{i}", buy_sku=f"SKU-{i * 3:03d}", buy_qty=1 + i % 2, gift_sku=f"SKU-{58 - i:03d}")
-        )
-    assert len(promos) == 50
+        promos.append(FullReduction(id=f"full-{i}", tiers=LADDER, repeat=i == 4, scope=scope))
+    promos += [FullGift(id=f"gift-{i}", threshold=15900 * (i + 1), gift_sku=_sku(50 + i)) for i in range(6)]
+    promos += [
+        NthItem(id=f"nth-{i}", n=2 + i % 2, rate=Decimal("0.5"), scope=Scope(categories=frozenset({CATEGORIES[i % 5]})))
+        for i in range(6)
+    ]
+    promos += [
+        BuyXGetY(id=f"bxgy-{i}", buy_sku=_sku(3 * i), buy_qty=1 + i % 2, gift_sku=_sku(58 - i)) for i in range(7)
+    ]
     return tuple(promos)
+
+
+MIXES = {"shop": shop_promotions, "stress": stress_promotions}
 
 
 def wallet() -> tuple[CouponSpec, ...]:
@@ -123,8 +179,10 @@ def request(promos: tuple[Promotion, ...]) -> PricingRequest:
     )
 
 
-def run(seconds: float) -> dict[str, float]:
-    requests = {0: request(()), 50: request(promotions())}
+def run(seconds: float, mix: str) -> dict[str, float]:
+    promos = MIXES[mix]()
+    assert len(promos) == 50
+    requests = {0: request(()), 50: request(promos)}
     for req in requests.values():  # warm up, and show that both configurations really price
         q = quote(req)
         print(
@@ -155,8 +213,9 @@ def run(seconds: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="pricing time per configuration")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="shop", help="which 50 promotions (default: shop)")
     args = parser.parse_args()
-    print(json.dumps(run(args.seconds)))
+    print(json.dumps(run(args.seconds, args.mix)))
 
 
 if __name__ == "__main__":

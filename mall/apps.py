@@ -7,9 +7,14 @@ class MallConfig(AppConfig):
     verbose_name = _("商品与店铺")
 
     def ready(self) -> None:
+        from django.contrib import admin
         from django.db.models.signals import post_migrate
 
+        from mall.console.admin import register_staff_admin
         from mall.services.staff import staff_roles_sync_after_migrate
+
+        # After admin autodiscovery (django.contrib.admin comes first in INSTALLED_APPS).
+        register_staff_admin(admin.site)
 
         # Role groups follow models added after their migration (and survive test flushes).
         post_migrate.connect(staff_roles_sync_after_migrate, sender=self, dispatch_uid="mall.staff_roles_sync")

@@ -294,6 +294,15 @@ def render_po(
     return "\n".join(lines), missing
 
 
+def _formats(text: str, names: set[str]) -> bool:
+    """Whether ``text % {names…}`` works, as the code will run it (python-format strings)."""
+    try:
+        text % dict.fromkeys(names, 1)
+    except (TypeError, ValueError, KeyError):
+        return False
+    return True
+
+
 def placeholder_errors(messages: Iterable[Message], translations: dict[str, str | list[str]]) -> list[str]:
     """Translations whose %(name)s placeholders differ from the source string's."""
     errors = []
@@ -306,6 +315,8 @@ def placeholder_errors(messages: Iterable[Message], translations: dict[str, str 
         for text in texts:
             if set(re.findall(r"%\((\w+)\)", text)) != wanted:
                 errors.append(f"{message.msgid!r} -> {text!r}")
+            elif wanted and not _formats(text, wanted):
+                errors.append(f"{message.msgid!r} -> {text!r} (a literal % must be written %%)")
     return errors
 
 

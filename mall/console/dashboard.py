@@ -54,7 +54,7 @@ def _kpi_cards(request: HttpRequest, today: TodayFigures) -> list[dict[str, Any]
             "key": "orders_placed",
             "title": _("今日下单"),
             "value": str(today.orders_placed),
-            "hint": _("其中已支付 %(paid)s 单") % {"paid": today.paid_orders},
+            "hint": _("今日支付 %(paid)s 单") % {"paid": today.paid_orders},
             "icon": "receipt_long",
             "href": _admin_link(request, order_list, "orders.view_order"),
         },
@@ -64,7 +64,7 @@ def _kpi_cards(request: HttpRequest, today: TodayFigures) -> list[dict[str, Any]
             "value": yuan_display(today.paid_gmv),
             "hint": _("今日到账订单的实付合计"),
             "icon": "payments",
-            "href": None,
+            "href": _admin_link(request, "admin:orders_payment_changelist", "orders.view_payment"),
         },
         {
             "key": "new_members",

@@ -1,6 +1,8 @@
 """Test settings. With REQUIRE_SERVICES=1 the suite refuses to fall back to SQLite or fakeredis."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,10 +20,11 @@ if REQUIRE_SERVICES:
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Race tests use real threads: SQLite's in-memory test database (shared cache) answers
-    # "database table is locked" instead of waiting, so tests use a file, one per process.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.path.join(tempfile.gettempdir(), f"duoying_test_{os.getpid()}.sqlite3"),
-    }
+    # "database table is locked" instead of waiting, so tests use a file in a directory of
+    # this process, removed at exit with the WAL side files Django's teardown leaves behind.
+    _TEST_DB_DIR = tempfile.mkdtemp(prefix="duoying_test_")
+    atexit.register(shutil.rmtree, _TEST_DB_DIR, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_TEST_DB_DIR, "test.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = "memory://"

@@ -67,9 +67,7 @@ class CartQuoteApi(APIView):
         data = serializer.validated_data
         member = member_of(request)
         items = resolve_items(member=member, serializer=serializer)
-        priced = quote_for_member(
-            member=member, items=items, coupon_ids=data.get("coupon_ids"), points=data["points"]
-        )
+        priced = quote_for_member(member=member, items=items, coupon_ids=data.get("coupon_ids"), points=data["points"])
         q = priced.quote
         body = quote_breakdown(q, Labels.of(priced.input))
         shipping = shipping_fee_for(goods_after_discounts=q.payable + q.points_value, shop=ShopSettings.load())

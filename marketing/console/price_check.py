@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
-    UnfoldAdminCheckboxSelectMultiple,
+    UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminIntegerFieldWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminSplitDateTimeWidget,
@@ -24,10 +24,10 @@ from unfold.widgets import (
 
 from mall.errors import ApplicationError
 from mall.models import Sku
-from members.models import Member
 from marketing.models import CouponTemplate
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.price_check import PriceCheck, price_check_quote
+from members.models import Member
 
 LINE_ROWS = 6
 PERMISSION = "marketing.view_promotion"
@@ -55,14 +55,12 @@ class PriceCheckForm(forms.Form):
         label=_("钱包里的优惠券"),
         queryset=CouponTemplate.objects.order_by("-pk"),
         required=False,
-        widget=UnfoldAdminCheckboxSelectMultiple,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
     )
     auto_coupons = forms.BooleanField(
         label=_("由系统选择最省的用券组合"), required=False, initial=True, widget=UnfoldBooleanSwitchWidget
     )
-    include_inactive = forms.BooleanField(
-        label=_("包含未启用的活动"), required=False, widget=UnfoldBooleanSwitchWidget
-    )
+    include_inactive = forms.BooleanField(label=_("包含未启用的活动"), required=False, widget=UnfoldBooleanSwitchWidget)
     at = forms.SplitDateTimeField(label=_("试算时间"), widget=UnfoldAdminSplitDateTimeWidget)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,8 +7,7 @@ caller only ever sees immutable results.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mall.money import Fen, allocate
 from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope
@@ -67,26 +66,28 @@ class ScopeIndex:
     def __init__(self, lines: Sequence[LineState]) -> None:
         self._all = tuple(line.pos for line in lines)
         self._by_sku = {line.sku: line.pos for line in lines}
+        self.sku_positions = {line.sku: (line.pos,) for line in lines}
         by_category: dict[str, list[int]] = {}
         for line in lines:
             by_category.setdefault(line.category, []).append(line.pos)
         self._by_category = {category: tuple(positions) for category, positions in by_category.items()}
-        self._cache: dict[Scope, tuple[int, ...]] = {}
-
-    def for_sku(self, sku: str) -> tuple[int, ...]:
-        pos = self._by_sku.get(sku)
-        return () if pos is None else (pos,)
+        # keyed by id(): every scope asked about belongs to a spec that outlives this quote, and
+        # the compiled rule book interns equal scopes, so equal scopes are resolved once
+        self._cache: dict[int, tuple[int, ...]] = {}
 
     def for_scope(self, scope: Scope) -> tuple[int, ...]:
-        if scope.whole_shop and not scope.exclude_skus:
-            return self._all
-        cached = self._cache.get(scope)
+        cached = self._cache.get(id(scope))
         if cached is None:
-            cached = self._cache[scope] = self._resolve(scope)
+            cached = self._cache[id(scope)] = self._resolve(scope)
         return cached
 
     def _resolve(self, scope: Scope) -> tuple[int, ...]:
+        if scope.categories is None and scope.skus is not None and len(scope.skus) == 1 and not scope.exclude_skus:
+            (sku,) = scope.skus
+            return self.sku_positions.get(sku, ())
         if scope.whole_shop:
+            if not scope.exclude_skus:
+                return self._all
             found = set(self._all)
         else:
             found = set()
@@ -124,39 +125,39 @@ def spread(lines: Sequence[LineState], total: Fen, rule_id: str, rule_type: str)
     return take
 
 
-@dataclass
-class _Entry:
-    rule_type: str
-    level: Level
-    amount: Fen
-    gifts: list[tuple[str, int]]
-
-
 class Ledger:
-    """Collects what each rule gave and why others did not apply, in a stable order."""
+    """Collects what each rule gave and why others did not apply, in a stable order.
+
+    Entries are plain lists and tuples until the end (this runs once per rule per quote)."""
 
     def __init__(self) -> None:
-        self._applied: dict[tuple[str, str], _Entry] = {}
-        self._rejected: list[tuple[int, str, RejectedRule]] = []
+        self._applied: dict[tuple[str, str], list[Any]] = {}  # [rule_type, level, amount, gifts]
+        self._rejected: list[tuple[int, str, int, RejectedRule]] = []
 
     def apply(
         self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: Sequence[tuple[str, int]] = ()
     ) -> None:
         entry = self._applied.get((level, rule_id))
         if entry is None:
-            entry = self._applied[(level, rule_id)] = _Entry(rule_type, level, 0, [])
-        entry.amount += amount
-        entry.gifts.extend(gifts)
+            self._applied[(level, rule_id)] = [rule_type, level, amount, list(gifts)]
+        else:
+            entry[2] += amount
+            entry[3].extend(gifts)
 
     def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
-        rejected = RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)
-        self._rejected.append((LEVEL_RANK[level], rule_id, rejected))
+        self.add_rejected(level, RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail))
+
+    def add_rejected(self, level: Level, rejected: RejectedRule) -> None:
+        entries = self._rejected
+        entries.append((LEVEL_RANK[level], rejected.rule_id, len(entries), rejected))
 
     def applied(self) -> tuple[AppliedRule, ...]:
         return tuple(
-            AppliedRule(rule_id=rule_id, rule_type=e.rule_type, level=e.level, amount=e.amount, gifts=tuple(e.gifts))
-            for (_, rule_id), e in self._applied.items()
+            [
+                AppliedRule(rule_id=rule_id, rule_type=rule_type, level=level, amount=amount, gifts=tuple(gifts))
+                for (_, rule_id), (rule_type, level, amount, gifts) in self._applied.items()
+            ]
         )
 
     def rejected(self) -> tuple[RejectedRule, ...]:
-        return tuple(r for _, _, r in sorted(self._rejected, key=lambda x: (x[0], x[1])))
+        return tuple([entry[3] for entry in sorted(self._rejected)])

@@ -119,7 +119,7 @@ def _line(line: LineQuote, fetched: PricingInput) -> QuoteLine:
         for a in line.allocations
         if a.rule_id != line.item_rule_id
     )
-    discount = sum(a["amount"] for a in allocations)
+    discount = sum(a.amount for a in line.allocations if a.rule_id != line.item_rule_id)
     item_rule = None
     if line.item_rule_id is not None:
         rule_type = line.item_rule_type or ""
@@ -257,7 +257,7 @@ def quote_for_checkout(
         rejected=tuple(rejected),
         hints=tuple(hints),
         coupons=tuple(coupons),
-        coupon_ids=tuple(c["coupon_id"] for c in coupons if c["applied"]),
+        coupon_ids=tuple(fetched.coupon_pks[v.coupon_id] for v in q.coupons if v.applied),
         promotion_usage=_promotion_usage(q, fetched),
         points_max=q.points_max,
         points_earned=q.points_earned,

@@ -51,7 +51,13 @@ def scope_summary(template: CouponTemplate) -> dict[str, Any]:
     text = _("全场通用") if whole_shop else _("指定商品可用")
     if categories and not skus:
         text = _("限%(names)s可用") % {"names": "、".join(categories)}
-    return {"whole_shop": whole_shop, "categories": categories, "sku_ids": skus, "exclude_sku_ids": excluded, "text": text}
+    return {
+        "whole_shop": whole_shop,
+        "categories": categories,
+        "sku_ids": skus,
+        "exclude_sku_ids": excluded,
+        "text": text,
+    }
 
 
 def _template_prefetches(prefix: str = "") -> list[Prefetch]:
@@ -121,9 +127,7 @@ def coupon_list_for_member(
     elif status == CouponStatus.USED:
         coupons = coupons.filter(status=CouponStatus.USED)
     elif status == CouponStatus.EXPIRED:
-        coupons = coupons.filter(
-            Q(status=CouponStatus.EXPIRED) | Q(status=CouponStatus.UNUSED, valid_until__lte=now)
-        )
+        coupons = coupons.filter(Q(status=CouponStatus.EXPIRED) | Q(status=CouponStatus.UNUSED, valid_until__lte=now))
     return (
         coupons.select_related("template", "order")
         .prefetch_related(*_template_prefetches("template__"))

@@ -17,10 +17,9 @@ from django.db.models import Count
 from mall.models import Sku
 from marketing.models import CouponTemplate, PromotionType, PromotionUsage
 from marketing.pricing import CartLine, CatalogItem, CouponSpec, PricingRequest, Quote, ShopperInfo
-from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_load
-from marketing.selectors.quotes import Labels, run_quote, quote_breakdown
+from marketing.selectors.quotes import Labels, quote_breakdown, run_quote
 
 
 @dataclass(frozen=True)
@@ -33,16 +32,13 @@ def _template_id(pk: int) -> str:
     return f"template:{pk}"
 
 
-def _stepped(rules: PricingRules) -> tuple[PromotionSpec, ...]:
+def _sold(rules: PricingRules) -> dict[int, int]:
+    """Orders so far per stepped-price promotion (the 试算 prices the next one)."""
     stepped = [p.pk for p in rules.promotions if p.type == PromotionType.STEPPED_PRICE]
-    sold: dict[int, int] = {}
-    if stepped:
-        rows = PromotionUsage.objects.filter(promotion_id__in=stepped).values("promotion_id").annotate(n=Count("id"))
-        sold = {row["promotion_id"]: row["n"] for row in rows.order_by()}
-    return tuple(
-        replace(p.spec, sold=sold.get(p.pk, 0)) if p.type == PromotionType.STEPPED_PRICE else p.spec  # type: ignore[call-arg]
-        for p in rules.promotions
-    )
+    if not stepped:
+        return {}
+    rows = PromotionUsage.objects.filter(promotion_id__in=stepped).values("promotion_id").annotate(n=Count("id"))
+    return {row["promotion_id"]: row["n"] for row in rows.order_by()}
 
 
 def price_check_quote(
@@ -64,7 +60,8 @@ def price_check_quote(
     if gifts:
         skus.update((s.code, s) for s in Sku.objects.select_related("product").filter(code__in=gifts))
     catalog = {
-        code: CatalogItem(sku=code, category=str(sku.product.category_id), price=sku.price) for code, sku in skus.items()
+        code: CatalogItem(sku=code, category=str(sku.product.category_id), price=sku.price)
+        for code, sku in skus.items()
     }
     coupons: list[CouponSpec] = []
     names = {p.spec.id: p.name for p in rules.promotions}
@@ -80,7 +77,7 @@ def price_check_quote(
         shopper=ShopperInfo(tier=tier, points=points_balance, is_new=is_new),
         catalog=catalog,
         cart=tuple(CartLine(sku.code, qty) for sku, qty in lines),
-        promotions=_stepped(rules),
+        promotions=rules.promotion_specs(_sold(rules)),
         coupons=tuple(coupons),
         points_to_use=points,
         selected_coupon_ids=None if auto_coupons else tuple(c.id for c in coupons),

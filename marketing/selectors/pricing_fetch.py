@@ -31,7 +31,6 @@ from marketing.pricing import (
     PricingRequest,
     ShopperInfo,
 )
-from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 from marketing.services.rules import coupon_rule_id
@@ -108,16 +107,6 @@ def _usage(member: Member, rules: PricingRules) -> tuple[dict[str, int], dict[in
     return used, sold
 
 
-def _promotions(rules: PricingRules, sold: Mapping[int, int]) -> tuple[PromotionSpec, ...]:
-    specs: list[PromotionSpec] = []
-    for entry in rules.promotions:
-        spec = entry.spec
-        if entry.type == PromotionType.STEPPED_PRICE:
-            spec = replace(spec, sold=sold.get(entry.pk, 0))  # type: ignore[call-arg]
-        specs.append(spec)
-    return tuple(specs)
-
-
 def _wallet(
     member: Member, rules: PricingRules, now: datetime
 ) -> tuple[list[CouponSpec], dict[str, int], dict[str, str]]:
@@ -163,13 +152,12 @@ def coupon_ids_parse(coupon_ids: Sequence[int | str]) -> list[int]:
     return list(dict.fromkeys(result))
 
 
-def _catalog(
-    items: Sequence[tuple[Sku, int]], rules: PricingRules
-) -> tuple[dict[str, CatalogItem], dict[str, Sku]]:
+def _catalog(items: Sequence[tuple[Sku, int]], rules: PricingRules) -> tuple[dict[str, CatalogItem], dict[str, Sku]]:
     skus = {sku.code: sku for sku, _qty in items}
-    gifts = rules.gift_codes() - skus.keys()
-    if gifts:
-        skus.update((s.code, s) for s in Sku.objects.select_related("product").filter(code__in=gifts))
+    gifts = rules.gift_codes()
+    if gifts:  # all gift SKUs, even those in the cart, so the query count never depends on the cart
+        for sku in Sku.objects.select_related("product").filter(code__in=gifts):
+            skus.setdefault(sku.code, sku)
     catalog = {
         code: CatalogItem(sku=code, category=str(sku.product.category_id), price=sku.price)
         for code, sku in skus.items()
@@ -213,7 +201,7 @@ def pricing_fetch(
         shopper=ShopperInfo(tier=shopper.tier, points=shopper.points, is_new=shopper.is_new, used=used),
         catalog=catalog,
         cart=tuple(CartLine(sku.code, qty) for sku, qty in items),
-        promotions=_promotions(rules, sold),
+        promotions=rules.promotion_specs(sold),
         coupons=tuple(wallet),
         points_to_use=points,
         selected_coupon_ids=selected,

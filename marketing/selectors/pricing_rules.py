@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ from django.utils import timezone
 from mall.models import Category, Sku
 from marketing.errors import RulesInvalid
 from marketing.models import DEFAULT_TIER_RATES, CouponTemplate, PricingPolicy, Promotion, PromotionType, TierRate
-from marketing.pricing import CouponSpec, Scope, StackingPolicy
+from marketing.pricing import CouponSpec, Scope, StackingPolicy, SteppedPrice
 from marketing.pricing import Promotion as PromotionSpec
 from marketing.services.rules import coupon_spec_build, promotion_spec_build
 
@@ -72,6 +72,16 @@ class PricingRules:
         """SKU codes promotions may add as gifts (they must be in the quote's catalog)."""
         codes = {getattr(p.spec, "gift_sku", None) for p in self.promotions}
         return frozenset(c for c in codes if c)
+
+    def promotion_specs(self, sold: Mapping[int, int]) -> tuple[PromotionSpec, ...]:
+        """The promotions for one quote; stepped prices learn how many orders came before."""
+        specs: list[PromotionSpec] = []
+        for entry in self.promotions:
+            spec = entry.spec
+            if isinstance(spec, SteppedPrice):
+                spec = replace(spec, sold=sold.get(entry.pk, 0))
+            specs.append(spec)
+        return tuple(specs)
 
     def counted_promotions(self) -> tuple[int, ...]:
         """Promotions whose quote depends on past orders (a per-user limit, or stepped prices)."""
@@ -144,11 +154,7 @@ def _promotion_entries(
     rows = Promotion.objects.filter(ends_at__gt=now)
     if not include_inactive:
         rows = rows.filter(is_active=True)
-    rows = (
-        rows
-        .prefetch_related(*_scope_prefetches())
-        .order_by("pk")
-    )
+    rows = rows.prefetch_related(*_scope_prefetches()).order_by("pk")
     entries = []
     for row in rows:
         try:

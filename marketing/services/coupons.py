@@ -290,6 +290,4 @@ def coupons_return(*, order_id: int) -> int:
 def coupons_expire_due(*, now: datetime | None = None) -> int:
     """Mark unused coupons past their window as expired (quotes ignore them already)."""
     now = now or timezone.now()
-    return Coupon.objects.filter(status=CouponStatus.UNUSED, valid_until__lte=now).update(
-        status=CouponStatus.EXPIRED
-    )
+    return Coupon.objects.filter(status=CouponStatus.UNUSED, valid_until__lte=now).update(status=CouponStatus.EXPIRED)

@@ -80,20 +80,26 @@ def pricing_policy_update(*, actor: Actor, data: PolicyData) -> PricingPolicy:
     return policy
 
 
-@transaction.atomic
-def tier_rate_set(*, actor: Actor, tier: str, rate: Decimal) -> TierRate:
-    """Set one tier's member rate (F14), e.g. 黄金 0.9 = 9折."""
-    require_staff(actor)
+def tier_rate_validate(*, tier: str, rate: Decimal) -> None:
     if tier not in DEFAULT_TIER_RATES:
         _raise({"tier": _("未知的会员等级。")})
     if not Decimal(0) < rate <= Decimal(1):
         _raise({"rate": _("折扣率须大于 0 且不超过 1，如 0.9 表示 9 折。")})
+
+
+@transaction.atomic
+def tier_rate_set(*, actor: Actor, tier: str, rate: Decimal) -> TierRate:
+    """Set one tier's member rate (F14), e.g. 黄金 0.9 = 9折."""
+    require_staff(actor)
+    tier_rate_validate(tier=tier, rate=rate)
     row, _created = TierRate.objects.select_for_update().get_or_create(
         tier=tier, defaults={"rate": DEFAULT_TIER_RATES[tier]}
     )
     before = str(row.rate)
     row.rate = rate
     row.save()
-    audit_record(actor=actor, action="tier_rate.set", target=row, data={"tier": tier, "before": before, "after": str(rate)})
+    audit_record(
+        actor=actor, action="tier_rate.set", target=row, data={"tier": tier, "before": before, "after": str(rate)}
+    )
     pricing_rules_bump()
     return row

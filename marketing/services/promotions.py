@@ -128,9 +128,7 @@ def promotion_update(*, actor: Actor, promotion_id: int, data: PromotionData) ->
     _apply(promotion, data)
     promotion.save()
     _scope_set(promotion, data)
-    audit_record(
-        actor=actor, action="promotion.update", target=promotion, data={**_audit_data(data), "before": before}
-    )
+    audit_record(actor=actor, action="promotion.update", target=promotion, data={**_audit_data(data), "before": before})
     pricing_rules_bump()
     return promotion
 

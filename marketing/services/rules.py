@@ -21,8 +21,19 @@ from django.utils.translation import gettext as _
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_rate, parse_yuan
 from marketing.errors import RulesInvalid
-from marketing.models import SCOPED_TYPES, CouponKind, PromotionType
-from marketing.pricing import WHOLE_SHOP, CouponSpec, Promotion, Scope, ScenarioError, parse_promotion
+from marketing.models import CouponKind, PromotionType
+from marketing.pricing import (
+    WHOLE_SHOP,
+    CouponSpec,
+    FullGift,
+    FullReduction,
+    LimitedDiscount,
+    NthItem,
+    Promotion,
+    ScenarioError,
+    Scope,
+    parse_promotion,
+)
 
 # Keys of ``Promotion.rules`` per type (the scope, window and limit live in model fields).
 RULE_FIELDS: Mapping[str, frozenset[str]] = {
@@ -76,7 +87,11 @@ class _Problems:
 
     def rate(self, key: str, value: Any, *, allow_one: bool = True) -> Decimal | None:
         try:
-            rate = parse_rate(value) if isinstance(value, str | int | Decimal) and not isinstance(value, bool) else None
+            rate = (
+                parse_rate(str(value))
+                if isinstance(value, str | int | Decimal) and not isinstance(value, bool)
+                else None
+            )
         except MoneyFormatError:
             rate = None
         if rate is None or rate <= 0 or rate > 1 or (rate == 1 and not allow_one):
@@ -235,8 +250,8 @@ def promotion_spec_build(
             _("规则无效：%(detail)s") % {"detail": exc},
             details={"field": "rules", "errors": {"rules": str(exc)}},
         ) from exc
-    if type in SCOPED_TYPES:
-        spec = replace(spec, scope=scope)  # type: ignore[call-arg]
+    if isinstance(spec, LimitedDiscount | FullReduction | FullGift | NthItem):
+        spec = replace(spec, scope=scope)
     return spec
 
 

@@ -7,8 +7,10 @@ all try to cancel the same order at the same moment.
 
 Stock is reserved at placement (the 15-minute lock, F43) and released on cancellation or
 expiry, together with the points spent and the coupons and promotion usage taken
-(``marketing.services.order_benefits``); earned points are settled at completion. Sales counts (``Sku.sales_count``, ``Product.sales_count``) move when the order is
-paid, not when it is placed, so abandoned orders never inflate the "best sellers" sort.
+(``marketing.services.order_benefits``); earned points are settled at completion.
+
+Sales counts (``Sku.sales_count``, ``Product.sales_count``) move when the order is paid, not
+when it is placed, so abandoned orders never inflate the "best sellers" sort.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def grant_points(member: Member, points: int) -> None:
 
 @pytest.fixture
 def place(shop: ShopSettings) -> Callable[..., Order]:
-    """``place(member, [(sku, qty)], key=None, points=0)`` → an order placed through ``order_place``."""
+    """``place(member, [(sku, qty)], key=None, points=0, coupon_ids=())`` → an order placed through ``order_place``."""
 
     def make(
         member: Member,
@@ -67,6 +67,7 @@ def place(shop: ShopSettings) -> Callable[..., Order]:
         *,
         key: str | None = None,
         points: int | str = 0,
+        coupon_ids: tuple[int, ...] = (),
         address: Address | None = None,
     ) -> Order:
         address = address or Address.objects.filter(member=member).first() or AddressFactory.create(member=member)
@@ -76,6 +77,7 @@ def place(shop: ShopSettings) -> Callable[..., Order]:
             address_id=address.pk,
             idempotency_key=key or uuid.uuid4().hex,
             points=points,  # type: ignore[arg-type]
+            coupon_ids=coupon_ids,
         )
 
     return make

@@ -101,6 +101,6 @@ def test_language_switch_turns_the_console_english(page_factory, owner, screensh
         page.get_by_role("button", name=re.compile("English")).click()
 
     expect(page.get_by_test_id("home-title")).to_have_text("Business overview")
-    expect(page.get_by_test_id("kpis").get_by_text("Paid today")).to_be_visible()
+    expect(page.get_by_test_id("kpis").get_by_text("Paid today", exact=True)).to_be_visible()
     expect(page.locator("#nav-sidebar-inner")).to_contain_text("Products")
     page.screenshot(path=str(screenshot_dir / "console-home-en.png"), full_page=True)

@@ -133,6 +133,7 @@ def test_english_catalogue_covers_the_console_home():
     ]
     assert len(console) > 20
     en = gettext.GNUTranslations((ROOT / "locale/en/LC_MESSAGES/django.mo").open("rb"))
+
     def english(message) -> str:
         if message.msgctxt is not None:
             return en.pgettext(message.msgctxt, message.msgid)
@@ -140,3 +141,21 @@ def test_english_catalogue_covers_the_console_home():
 
     untranslated = [message.msgid for message in console if english(message) == message.msgid]
     assert untranslated == []
+
+
+def test_placeholder_check_catches_translations_that_would_crash():
+    update = _load_script("update_translations")
+    message = update.Message("满%(t)s减%(o)s")
+
+    def errors(text: str) -> list[str]:
+        return update.placeholder_errors([message], {message.msgid: text})
+
+    assert errors("%(o)s off orders of %(t)s or more, 100%% sure") == []
+    assert len(errors("%(o)s off")) == 1  # a placeholder lost
+    assert len(errors("%(o)s off orders of %(t)s, 20% cheaper")) == 1  # a bare % breaks "… % {…}"
+
+
+def test_every_translation_keeps_its_placeholders():
+    update = _load_script("update_translations")
+    _files, _missing, errors = update.build(ROOT)
+    assert errors == []

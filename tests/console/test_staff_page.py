@@ -46,6 +46,7 @@ def test_owner_adds_a_customer_service_account(owner, console_client):
 def test_form_errors_are_shown_and_nothing_is_created(owner, console_client):
     client = console_client(owner)
     User.objects.create_user(username="XiaoLi", password="x-pass-12345", is_staff=True)
+    users_before = sorted(User.objects.values_list("username", flat=True))
 
     taken = _post(client)
     mismatch = _post(client, username="other", password_again="different-pass")
@@ -53,7 +54,7 @@ def test_form_errors_are_shown_and_nothing_is_created(owner, console_client):
     assert taken.status_code == mismatch.status_code == 200
     assert "该用户名已被使用。" in taken.content.decode()
     assert "两次输入的密码不一致。" in mismatch.content.decode()
-    assert not User.objects.filter(username__in=["xiaoli", "other"]).exists()
+    assert sorted(User.objects.values_list("username", flat=True)) == users_before
     assert not AuditLog.objects.filter(action="staff.create").exists()
 
 
@@ -63,3 +64,14 @@ def test_only_staff_allowed_to_add_users_reach_the_page(staff_factory, console_c
     anonymous = client.get(URL)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("admin:login"))
     assert not User.objects.filter(username="xiaoli").exists()
+
+
+def test_the_user_admin_sends_new_accounts_through_the_role_page(owner, staff_factory, console_client):
+    staff_factory("operator")
+    client = console_client(owner)
+
+    add = client.get(reverse("admin:auth_user_add"))
+    users = client.get(reverse("admin:auth_user_changelist")).content.decode()
+
+    assert add.status_code == 302 and add["Location"] == URL
+    assert "operator1" in users and "运营" in users  # each account's role is listed

@@ -9,10 +9,9 @@ from marketing.pricing.rules.base import (
     ItemRule,
     OrderOutcome,
     OrderRule,
+    Rule,
     RuleContext,
     coupon_rule,
-    item_rule,
-    order_rule,
     screen,
 )
 
@@ -24,12 +23,11 @@ __all__ = [
     "ItemRule",
     "OrderOutcome",
     "OrderRule",
+    "Rule",
     "RuleContext",
     "coupon_rule",
     "coupons",
     "item",
-    "item_rule",
     "order",
-    "order_rule",
     "screen",
 ]

@@ -17,8 +17,17 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from mall.money import Fen
 from marketing.pricing import reasons
-from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
-from marketing.pricing.types import CouponSpec, Hint, RuleSpec, ShopperInfo, StackingPolicy
+from marketing.pricing.state import LineState, ScopeLines
+from marketing.pricing.types import (
+    WHOLE_SHOP,
+    CouponSpec,
+    Hint,
+    RejectedRule,
+    RuleSpec,
+    Scope,
+    ShopperInfo,
+    StackingPolicy,
+)
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
 
@@ -47,14 +56,24 @@ def screen(spec: RuleSpec, ctx: RuleContext, *, count_orders: bool = True) -> tu
 
 
 class Rule(Generic[SpecT]):
-    """A compiled promotion: its spec plus whatever can be worked out before any cart."""
+    """A compiled promotion: its spec plus whatever can be worked out before any cart.
+
+    What a rule covers is data, not behaviour: one SKU (``sku_field`` names the spec field)
+    or a scope, so the scope index answers for every rule without a call into it.
+    """
 
     type: ClassVar[str]
     counts_orders: ClassVar[bool] = True  # False when per_user_limit counts units instead
+    sku_field: ClassVar[str | None] = None
 
     def __init__(self, spec: SpecT) -> None:
         self.spec = spec
         self.id = spec.id
+        self.sku: str | None = getattr(spec, self.sku_field) if self.sku_field else None
+        self.scope: Scope = getattr(spec, "scope", WHOLE_SHOP)  # the rule book interns equal scopes
+        # a reason the rule gives nothing whatever the cart or the moment (beyond screening)
+        self.blocked: tuple[str, str] | None = None
+        self._rejections: dict[tuple[str, str], RejectedRule] = {}
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
         self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
@@ -62,23 +81,26 @@ class Rule(Generic[SpecT]):
     def rejection(self, ctx: RuleContext) -> tuple[str, str] | None:
         return screen(self.spec, ctx, count_orders=self.counts_orders) if self.conditional else None
 
+    def rejected(self, reason: str, detail: str) -> RejectedRule:
+        """The rejection record for a reason whose wording does not depend on the cart; it is
+        immutable, so one instance serves every quote of this compiled rule."""
+        key = (reason, detail)
+        rejected = self._rejections.get(key)
+        if rejected is None:
+            rejected = RejectedRule(rule_id=self.id, rule_type=self.type, reason=reason, detail=detail)
+            self._rejections[key] = rejected
+        return rejected
 
-class ItemRule(Rule[SpecT], ABC):
-    """Step 1: offers a unit price for some lines; the lowest offer on a line wins."""
+
+class ItemRule(Rule[SpecT]):
+    """Step 1: offers a unit price for some lines; the lowest offer on a line wins.
+
+    ``offer`` maps a line's list price to the unit price this rule offers (the list price or
+    more = no offer); subclasses set it in ``__init__``.
+    """
 
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
-
-    def blocked(self) -> tuple[str, str] | None:
-        """A reason this rule gives nothing at all, whatever the cart (beyond :func:`screen`)."""
-        return None
-
-    @abstractmethod
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        """The lines this rule may price."""
-
-    @abstractmethod
-    def unit_price(self, line: LineState) -> Fen:
-        """The unit price this rule offers the line (its list price or more = no offer)."""
+    offer: Callable[[Fen], Fen]
 
     def check_winner(self, line: LineState, ctx: RuleContext) -> None:
         """Called when this rule gives the line its price; may refuse the cart."""
@@ -100,6 +122,10 @@ class OrderOutcome(NamedTuple):
     gifts: tuple[tuple[str, int], ...] = ()
     hint: Hint | None = None
 
+    @property
+    def qualified(self) -> bool:
+        return self.reason is None
+
 
 class OrderRule(Rule[SpecT], ABC):
     """Step 2: a promotion over the order's eligible lines in its scope.
@@ -109,10 +135,6 @@ class OrderRule(Rule[SpecT], ABC):
     """
 
     sequence: ClassVar[int]
-
-    @abstractmethod
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        """The lines in this promotion's scope (before dropping special-price lines)."""
 
     @abstractmethod
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:

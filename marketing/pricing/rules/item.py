@@ -1,13 +1,18 @@
-"""Item-level rules (step 1). Each offers a unit price; the lowest one wins, nothing multiplies."""
+"""Item-level rules (step 1). Each offers a unit price; the lowest one wins, nothing multiplies.
+
+Every item offer depends only on the list price, so a rule is compiled to one ``offer``
+function (list price -> unit price) that the applicator calls per covered line.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from mall.money import Fen, rate_applier
 from marketing.pricing import reasons
 from marketing.pricing.rules.base import ItemRule, RuleContext, register_item
-from marketing.pricing.state import LineState, ScopeIndex
+from marketing.pricing.state import LineState
 from marketing.pricing.types import (
-    WHOLE_SHOP,
     BargainPrice,
     FlashSale,
     GroupPrice,
@@ -18,6 +23,14 @@ from marketing.pricing.types import (
 )
 
 
+def fixed(price: Fen) -> Callable[[Fen], Fen]:
+    return lambda _list_price: price
+
+
+def unchanged(list_price: Fen) -> Fen:
+    return list_price
+
+
 @register_item
 class FlashSaleRule(ItemRule[FlashSale]):
     """秒杀 price; its per-user limit counts units, and a cart over it is refused outright."""
@@ -25,12 +38,11 @@ class FlashSaleRule(ItemRule[FlashSale]):
     type = "flash_sale"
     special = True
     counts_orders = False
+    sku_field = "sku"
 
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_sku(self.spec.sku)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return self.spec.price
+    def __init__(self, spec: FlashSale) -> None:
+        super().__init__(spec)
+        self.offer = fixed(spec.price)
 
     def check_winner(self, line: LineState, ctx: RuleContext) -> None:
         limit = self.spec.per_user_limit
@@ -52,13 +64,7 @@ class LimitedDiscountRule(ItemRule[LimitedDiscount]):
 
     def __init__(self, spec: LimitedDiscount) -> None:
         super().__init__(spec)
-        self.apply = rate_applier(spec.rate)
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_scope(self.spec.scope)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return self.apply(line.list_price)
+        self.offer = rate_applier(spec.rate)
 
 
 @register_item
@@ -69,13 +75,7 @@ class TierRateRule(ItemRule[TierRate]):
 
     def __init__(self, spec: TierRate) -> None:
         super().__init__(spec)
-        self.apply = rate_applier(spec.rate)
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_scope(WHOLE_SHOP)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return self.apply(line.list_price)
+        self.offer = rate_applier(spec.rate)
 
 
 @register_item
@@ -83,23 +83,17 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
     """阶梯涨价: the next order (number ``sold + 1``) pays the rate of the step it falls in."""
 
     type = "stepped_price"
+    sku_field = "sku"
 
     def __init__(self, spec: SteppedPrice) -> None:
         super().__init__(spec)
         next_order = spec.sold + 1
-        self.rate = next((step.rate for step in spec.steps if next_order <= step.upto), None)
-        self.apply = None if self.rate is None else rate_applier(self.rate)
-
-    def blocked(self) -> tuple[str, str] | None:
-        if self.rate is None:
-            return reasons.STEPS_EXHAUSTED, f"{self.spec.sold} sold, beyond the last step"
-        return None
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_sku(self.spec.sku)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return line.list_price if self.apply is None else self.apply(line.list_price)
+        rate = next((step.rate for step in spec.steps if next_order <= step.upto), None)
+        if rate is None:
+            self.offer = unchanged
+            self.blocked = (reasons.STEPS_EXHAUSTED, f"{spec.sold} sold, beyond the last step")
+        else:
+            self.offer = rate_applier(rate)
 
 
 @register_item
@@ -108,12 +102,11 @@ class GroupPriceRule(ItemRule[GroupPrice]):
 
     type = "group_price"
     special = True
+    sku_field = "sku"
 
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_sku(self.spec.sku)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return self.spec.price
+    def __init__(self, spec: GroupPrice) -> None:
+        super().__init__(spec)
+        self.offer = fixed(spec.price)
 
 
 @register_item
@@ -122,9 +115,8 @@ class BargainPriceRule(ItemRule[BargainPrice]):
 
     type = "bargain_price"
     special = True
+    sku_field = "sku"
 
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_sku(self.spec.sku)
-
-    def unit_price(self, line: LineState) -> Fen:
-        return self.spec.price
+    def __init__(self, spec: BargainPrice) -> None:
+        super().__init__(spec)
+        self.offer = fixed(spec.price)

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from mall.money import Fen, format_yuan, rate_applier
 from marketing.pricing import reasons
 from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, register_order
-from marketing.pricing.state import ScopeIndex, ScopeLines
+from marketing.pricing.state import ScopeLines
 from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
 
 
@@ -23,9 +23,6 @@ class NthItemRule(OrderRule[NthItem]):
     def __init__(self, spec: NthItem) -> None:
         super().__init__(spec)
         self.apply = rate_applier(spec.rate)
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_scope(self.spec.scope)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         n = self.spec.n
@@ -53,9 +50,6 @@ class FullReductionRule(OrderRule[FullReduction]):
 
     type = "full_reduction"
     sequence = 1
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_scope(self.spec.scope)
 
     def __init__(self, spec: FullReduction) -> None:
         super().__init__(spec)
@@ -120,9 +114,6 @@ class FullGiftRule(OrderRule[FullGift]):
     type = "full_gift"
     sequence = 3
 
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_scope(self.spec.scope)
-
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec
         amount = scope.amount
@@ -147,10 +138,8 @@ class BuyXGetYRule(OrderRule[BuyXGetY]):
     """买A送B: every ``buy_qty`` units bought add ``gift_qty`` gifts."""
 
     type = "buy_x_get_y"
+    sku_field = "buy_sku"
     sequence = 2
-
-    def positions(self, index: ScopeIndex) -> tuple[int, ...]:
-        return index.for_sku(self.spec.buy_sku)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec

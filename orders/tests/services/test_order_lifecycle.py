@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from analytics.models import Event
 from mall.models import AuditLog, ShopSettings, Sku
+from marketing.models import Coupon, CouponStatus
+from marketing.tests.factories import CouponFactory
 from members.models import Address, Member, PointsEntry
 from members.selectors.points import points_balance
 from orders.errors import (
@@ -240,6 +242,8 @@ def test_confirm_receipt_completes_own_shipped_order_once(
     assert (done.status, done.completed_at is not None) == (OrderStatus.COMPLETED, True)
     assert order_confirm_receipt(member=member, order_id=shipped_order.pk).status == OrderStatus.COMPLETED
     assert Event.objects.filter(name="order_completed").count() == 1
+    earned = PointsEntry.objects.get(member=member, reason=PointsEntry.Reason.ORDER_EARN)  # F15: 1 point per yuan
+    assert (earned.delta, earned.ref) == (118, shipped_order.no)
 
 
 def test_confirm_receipt_refuses_an_unshipped_order(member: Member, paid_order: Order) -> None:
@@ -263,3 +267,19 @@ def test_auto_complete_after_the_shops_window(
         assert order_auto_complete_sweep_task() == 1
         assert order_auto_complete_due() == 0
     assert reload(order).status == OrderStatus.COMPLETED
+
+
+def test_coupon_is_taken_at_placement_and_given_back_on_cancel(
+    member: Member, address: Address, place: Callable[..., Order]
+) -> None:
+    coupon = CouponFactory.create(member=member)  # 满100减20
+    order = place(member, [(SkuFactory.create(price=6000), 2)], coupon_ids=(coupon.pk,))
+    assert (order.goods_amount, order.discount_amount, order.payable_amount) == (12000, 2000, 10000)
+    assert sum(line.discount_amount for line in order.lines.all()) == 2000
+    assert sum(line.paid_amount for line in order.lines.all()) + order.shipping_fee == order.payable_amount
+    assert (Coupon.objects.get(pk=coupon.pk).status, Coupon.objects.get(pk=coupon.pk).order_id) == ("used", order.pk)
+
+    order_cancel(order_id=order.pk, reason="shopper")
+
+    back = Coupon.objects.get(pk=coupon.pk)
+    assert (back.status, back.order_id) == (CouponStatus.UNUSED, None)

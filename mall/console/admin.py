@@ -1,0 +1,66 @@
+"""Staff accounts and roles in the console, in unfold's look.
+
+Django registers its own User and Group admins; they are swapped here (from
+``MallConfig.ready``, after admin autodiscovery) for unfold-styled ones that show each
+account's role, and "add user" goes to the console page that calls ``staff_create``, so a
+new account always gets exactly one role and an audit row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from mall.console.roles import ROLE_LABELS
+
+
+class StaffUserAdmin(DjangoUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "email", "role_names", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("角色"))
+    def role_names(self, obj: User) -> str:
+        if obj.is_superuser:
+            return str(ROLE_LABELS["owner"])
+        return "、".join(str(ROLE_LABELS.get(group.name, group.name)) for group in obj.groups.all())
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        """New accounts are made by ``staff_create`` (role + audit), on the console's own page."""
+        return HttpResponseRedirect(reverse("console:staff_create"))
+
+
+class RoleGroupAdmin(DjangoGroupAdmin, ModelAdmin):
+    list_display = ("name", "permission_count")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
+        return super().get_queryset(request).prefetch_related("permissions")
+
+    @admin.display(description=_("权限数"))
+    def permission_count(self, obj: Group) -> int:
+        return len(obj.permissions.all())
+
+
+def register_staff_admin(site: admin.AdminSite) -> None:
+    """Replaces Django's User and Group admins on ``site`` (idempotent)."""
+    for model, model_admin in ((User, StaffUserAdmin), (Group, RoleGroupAdmin)):
+        if site.is_registered(model):
+            if isinstance(site._registry[model], model_admin):
+                continue
+            site.unregister(model)
+        site.register(model, model_admin)

@@ -1,0 +1,66 @@
+"""Step 1: each line's unit price is the single lowest offer; item offers never multiply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mall.money import Fen
+from marketing.pricing import reasons
+from marketing.pricing.rules import ItemRule, RuleContext
+from marketing.pricing.state import Ledger, LineState, ScopeIndex
+
+Offer = tuple[Fen, bool, str, ItemRule[Any]]
+NO_LINE = "no line in its scope"
+
+
+def price_items(
+    rules: Iterable[ItemRule[Any]], lines: Sequence[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+) -> None:
+    """Ties go to a normal price over a special one (so the line still joins order
+    promotions), then to the rule id. Only the best offer per line is kept: one comparison
+    per (rule, covered line), however many rules compete."""
+    best: list[Offer | None] = [None] * len(lines)
+    offered: list[ItemRule[Any]] = []
+    reject = ledger.add_rejected
+    sku_positions = index.sku_positions
+    for rule in rules:
+        rejection = rule.blocked or (rule.conditional and rule.rejection(ctx))
+        if rejection:
+            reject("item", rule.rejected(*rejection))
+            continue
+        positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
+        if not positions:
+            reject("item", rule.rejected(reasons.OUT_OF_SCOPE, NO_LINE))
+            continue
+        below_list = False
+        special = rule.special
+        rule_id = rule.id
+        offer = rule.offer
+        for pos in positions:
+            list_price = lines[pos].list_price
+            price = offer(list_price)
+            if price < list_price:
+                below_list = True
+                current = best[pos]
+                if (
+                    current is None
+                    or price < current[0]
+                    or (price == current[0] and (special, rule_id) < (current[1], current[2]))
+                ):
+                    best[pos] = (price, special, rule_id, rule)
+        if below_list:
+            offered.append(rule)
+        else:
+            reject("item", rule.rejected(reasons.NO_BENEFIT, "not below the list price"))
+    winners: set[str] = set()
+    for line, offer in zip(lines, best, strict=True):
+        if offer is not None:
+            price, special, rule_id, rule = offer
+            rule.check_winner(line, ctx)
+            line.set_item_price(price, rule_id, rule.type, special)
+            ledger.apply(rule_id, rule.type, "item", (line.list_price - price) * line.qty)
+            winners.add(rule_id)
+    for rule in offered:
+        if rule.id not in winners:
+            reject("item", rule.rejected(reasons.CONFLICT, "a lower item price won on its lines"))

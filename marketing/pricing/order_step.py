@@ -1,0 +1,104 @@
+"""Step 2: order promotions, measured on the item-level amounts of their eligible lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from mall.money import Fen
+from marketing.pricing import reasons
+from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
+from marketing.pricing.state import Ledger, LineState, ScopeIndex, ScopeLines, spread
+from marketing.pricing.types import Allocation, Hint
+
+Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
+SPECIAL_EXCLUDED = "flash-sale, group and bargain lines take no part in order promotions"
+
+
+def _candidates(
+    rules: Iterable[OrderRule[Any]], lines: list[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+) -> tuple[dict[str, list[Candidate]], list[Hint]]:
+    """Evaluate every promotion that may apply. Promotions over the same scope share one
+    ScopeLines (eligible lines and their totals), so each scope is summed once."""
+    joins = ctx.policy.special_price_lines_join_order_promotions
+    by_type: dict[str, list[Candidate]] = {}
+    hints: list[Hint] = []
+    scopes: dict[tuple[int, ...], ScopeLines] = {}
+    reject = ledger.add_rejected
+    sku_positions = index.sku_positions
+    for rule in rules:
+        rejection = rule.conditional and rule.rejection(ctx)
+        if rejection:
+            reject("order", rule.rejected(*rejection))
+            continue
+        positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
+        if not positions:
+            reject("order", rule.rejected(reasons.OUT_OF_SCOPE, "no line in its scope"))
+            continue
+        scope = scopes.get(positions)
+        if scope is None:
+            scope = scopes[positions] = _scope_lines(lines, positions, joins)
+        if not scope.lines:
+            reject("order", rule.rejected(reasons.SPECIAL_PRICE_EXCLUDED, SPECIAL_EXCLUDED))
+            continue
+        outcome = rule.evaluate(scope, ctx)
+        if outcome.hint is not None:
+            hints.append(outcome.hint)
+        if outcome.reason is not None:
+            ledger.reject("order", rule.id, rule.type, outcome.reason, outcome.detail)
+            continue
+        by_type.setdefault(rule.type, []).append((rule, scope.lines, outcome))
+    return by_type, hints
+
+
+def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
+    eligible = []
+    amount = units = 0
+    for pos in positions:
+        line = lines[pos]
+        if joins or not line.special:
+            eligible.append(line)
+            amount += line.amount
+            units += line.qty
+    return ScopeLines(eligible, amount, units)
+
+
+def apply_order_promotions(
+    rules: Iterable[OrderRule[Any]], lines: list[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+) -> list[Hint]:
+    """Different types stack; of one type the best for the shopper wins (policy "best") or
+    every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
+    by_type, hints = _candidates(rules, lines, index, ctx, ledger)
+    winners: list[Candidate] = []
+    for entries in by_type.values():
+        entries.sort(key=lambda e: (-e[2].value, e[0].id))
+        keep = entries if ctx.policy.same_type == "stack" else entries[:1]
+        winners.extend(keep)
+        detail = f"{entries[0][0].id} of the same type gives more"
+        for rule, _, _ in entries[len(keep) :]:
+            ledger.reject("order", rule.id, rule.type, reasons.CONFLICT, detail)
+    winners.sort(key=lambda e: (e[0].sequence, e[0].id))
+    for rule, scope_lines, outcome in winners:
+        amount = 0
+        for pos, off in outcome.per_line:
+            line = lines[pos]
+            part = min(off, line.remaining)
+            if part:
+                line.remaining -= part
+                line.allocations.append(Allocation(rule.id, rule.type, part))
+                amount += part
+        if outcome.total:
+            amount += spread(scope_lines, outcome.total, rule.id, rule.type)
+        for sku, qty in outcome.gifts:
+            amount += _add_gift(lines, sku, qty, rule, ctx)
+        ledger.apply(rule.id, rule.type, "order", amount, outcome.gifts)
+    return hints
+
+
+def _add_gift(lines: list[LineState], sku: str, qty: int, rule: OrderRule[Any], ctx: RuleContext) -> Fen:
+    """A zero-price line; its list value is the gift rule's saving, so the lines still add up."""
+    gift = LineState(pos=len(lines), sku=sku, category="", qty=qty, list_price=ctx.price_of(sku))
+    gift.set_item_price(0, rule.id, rule.type, special=False)
+    gift.is_gift = True
+    lines.append(gift)
+    return gift.list_price * qty

@@ -1,0 +1,169 @@
+"""Fixtures for marketing's Django-side tests, built through the real services where it matters.
+
+Catalogue: a 美妆 category with a 口红 sub-category and a 零食 category, SKUs priced in fen.
+Orders go through ``order_place`` / the sandbox payment / ``order_ship`` / ``order_complete``
+(the orders fixtures are reused), so every scenario is one the shop can reach.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from mall.models import Category, Product, ShopSettings, Sku
+from marketing.models import CouponChannel, CouponTemplate, Promotion
+from marketing.services.coupons import CouponTemplateData, coupon_template_create
+from marketing.services.promotions import PromotionData, promotion_create
+from members.models import Member, PointsEntry
+from members.services.points import points_grant
+from members.tests.factories import AddressFactory
+from orders.models import Order
+from orders.services.orders import order_complete, order_place, order_ship
+from orders.services.payments import payment_create, payment_sandbox_complete
+
+
+@pytest.fixture
+def shop(db: Any) -> ShopSettings:
+    """8.00 yuan shipping, free from 99.00 yuan."""
+    shop = ShopSettings.load()
+    shop.shipping_flat_fee, shop.free_shipping_threshold = 800, 9900
+    shop.save()
+    return shop
+
+
+@pytest.fixture
+def staff(db: Any) -> User:
+    return User.objects.create_superuser(username="yunying", password="x", email="ops@example.com")
+
+
+@pytest.fixture
+def beauty(db: Any) -> Category:
+    return Category.objects.create(name="美妆")
+
+
+@pytest.fixture
+def lipstick_category(beauty: Category) -> Category:
+    return Category.objects.create(name="口红", parent=beauty)
+
+
+@pytest.fixture
+def snacks(db: Any) -> Category:
+    return Category.objects.create(name="零食")
+
+
+@pytest.fixture
+def make_sku(db: Any) -> Callable[..., Sku]:
+    """``make_sku(code, price, category)`` → an on-shelf SKU with 100 in stock."""
+
+    def make(code: str, price: int, category: Category, stock: int = 100) -> Sku:
+        product = Product.objects.create(category=category, title=f"商品 {code}", min_price=price)
+        return Sku.objects.create(product=product, code=code, price=price, stock=stock)
+
+    return make
+
+
+@pytest.fixture
+def lipstick(make_sku: Callable[..., Sku], lipstick_category: Category) -> Sku:
+    return make_sku("LIP-01", 10000, lipstick_category)
+
+
+@pytest.fixture
+def cookie(make_sku: Callable[..., Sku], snacks: Category) -> Sku:
+    return make_sku("COOKIE", 3000, snacks)
+
+
+def template_data(**overrides: Any) -> CouponTemplateData:
+    fields: dict[str, Any] = {"name": "店铺券", "kind": "amount_off", "threshold": 0, "off": 2000, "valid_days": 7}
+    fields.update(overrides)
+    return CouponTemplateData(**fields)
+
+
+@pytest.fixture
+def make_template(staff: User) -> Callable[..., CouponTemplate]:
+    """``make_template(**CouponTemplateData fields)`` through the service (default: 立减 20, shop)."""
+
+    def make(**overrides: Any) -> CouponTemplate:
+        return coupon_template_create(actor=staff, data=template_data(**overrides))
+
+    return make
+
+
+def promotion_data(**overrides: Any) -> PromotionData:
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "type": "full_reduction",
+        "name": "满100减15",
+        "starts_at": now - timedelta(days=1),
+        "ends_at": now + timedelta(days=30),
+        "rules": {"tiers": [{"threshold": "100.00", "off": "15.00"}]},
+    }
+    fields.update(overrides)
+    return PromotionData(**fields)
+
+
+@pytest.fixture
+def make_promotion(staff: User) -> Callable[..., Promotion]:
+    def make(**overrides: Any) -> Promotion:
+        return promotion_create(actor=staff, data=promotion_data(**overrides))
+
+    return make
+
+
+@pytest.fixture
+def pack_templates(staff: User) -> list[CouponTemplate]:
+    """F01's pack as the merchant would set it up (the migration's rows may be gone in flushed DBs)."""
+    CouponTemplate.objects.filter(channel=CouponChannel.NEW_USER_PACK).delete()
+    pack = [
+        ("新人券 满50减20", "amount_off", 5000, 2000),
+        ("新人券 满100减30", "amount_off", 10000, 3000),
+        ("新人券 无门槛10元", "no_threshold", 0, 1000),
+    ]
+    return [
+        coupon_template_create(
+            actor=staff,
+            data=template_data(
+                name=name, kind=kind, threshold=threshold, off=off, channel=CouponChannel.NEW_USER_PACK
+            ),
+        )
+        for name, kind, threshold, off in pack
+    ]
+
+
+def grant_points(member: Member, points: int) -> None:
+    points_grant(member_id=member.pk, delta=points, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
+
+
+def place(member: Member, items: list[tuple[Sku, int]], **kwargs: Any) -> Order:
+    address = AddressFactory.create(member=member)
+    return order_place(
+        member=member,
+        items=[(sku.pk, qty) for sku, qty in items],
+        address_id=address.pk,
+        idempotency_key=uuid.uuid4().hex,
+        **kwargs,
+    )
+
+
+def pay(order: Order) -> Order:
+    started = payment_create(order=order, member=order.member)
+    payment_sandbox_complete(member=order.member, out_trade_no=started["out_trade_no"])
+    return Order.objects.get(pk=order.pk)
+
+
+def complete(order: Order, staff: User) -> Order:
+    """Pay (unless paid), ship and complete an order through the real services."""
+    if Order.objects.get(pk=order.pk).paid_at is None:
+        pay(order)
+    order_ship(order_id=order.pk, carrier="顺丰", tracking_no="SF1", actor=staff)
+    assert order_complete(order_id=order.pk, reason="test")
+    return Order.objects.get(pk=order.pk)
+
+
+def balance(member: Member) -> int:
+    return sum(PointsEntry.objects.filter(member=member).values_list("delta", flat=True))

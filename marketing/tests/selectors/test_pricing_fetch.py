@@ -1,0 +1,146 @@
+"""The fetch step: a fixed number of queries, scopes over the category tree, usage, wallet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mall.models import Category, Sku
+from marketing.errors import CouponNotFound, CouponUnavailable, PurchaseLimitExceeded
+from marketing.models import CouponTemplate, Promotion
+from marketing.selectors.checkout_pricing import quote_for_checkout
+from marketing.selectors.pricing_fetch import pricing_fetch
+from marketing.selectors.pricing_rules import pricing_rules_active
+from marketing.services.coupons import coupon_claim
+from marketing.tests.conftest import grant_points, place
+from members.models import Member
+from members.tests.factories import MemberFactory
+from orders.services.orders import order_cancel
+
+pytestmark = pytest.mark.django_db
+
+# Warm rules cache: shopper row, promotion usage, wallet, gift SKUs.
+QUERIES_PER_FETCH = 4
+
+
+@pytest.fixture
+def busy_shop(
+    make_sku: Callable[..., Sku],
+    beauty: Category,
+    lipstick_category: Category,
+    snacks: Category,
+    make_promotion: Callable[..., Promotion],
+    make_template: Callable[..., CouponTemplate],
+    member: Member,
+) -> list[Sku]:
+    """20 SKUs, promotions of several types (one with a per-user limit, one with a gift), 3 coupons."""
+    skus = [make_sku(f"S{i:02d}", 1000 + 100 * i, (beauty, lipstick_category, snacks)[i % 3]) for i in range(20)]
+    make_promotion(name="满100减15")
+    make_promotion(type="limited_discount", name="零食8折", rules={"rate": "0.8"}, category_ids=(snacks.pk,))
+    make_promotion(type="flash_sale", name="秒杀", rules={"sku": "S01", "price": "5.00"}, per_user_limit=2)
+    make_promotion(type="full_gift", name="满159赠", rules={"threshold": "159.00", "gift_sku": "S19"})
+    make_promotion(type="nth_item", name="第二件半价", rules={"n": 2, "rate": "0.5"}, category_ids=(beauty.pk,))
+    for off in (500, 1000, 2000):
+        coupon_claim(member=member, template_id=make_template(off=off).pk)
+    grant_points(member, 5000)
+    return skus
+
+
+def _count(member: Member, items: list[tuple[Sku, int]]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        pricing_fetch(member=member, items=items, coupon_ids=None, points="max")
+    return len(ctx.captured_queries)
+
+
+def test_query_count_is_the_same_for_1_and_20_lines(
+    busy_shop: list[Sku], member: Member, django_assert_max_num_queries: Any
+) -> None:
+    pricing_rules_active()  # warm the cache, as every quote after the first finds it
+    one = [(busy_shop[0], 1)]
+    twenty = [(sku, 2) for sku in busy_shop]
+    with django_assert_max_num_queries(QUERIES_PER_FETCH):
+        pricing_fetch(member=member, items=one, coupon_ids=None)
+    with django_assert_max_num_queries(QUERIES_PER_FETCH):
+        pricing_fetch(member=member, items=twenty, coupon_ids=None)
+    assert _count(member, one) == _count(member, twenty)
+
+
+def test_a_cold_cache_costs_a_fixed_number_of_queries_too(busy_shop: list[Sku], member: Member) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    cold = _count(member, [(busy_shop[0], 1)])
+    cache.clear()
+    assert _count(member, [(sku, 1) for sku in busy_shop]) == cold
+    assert cold <= QUERIES_PER_FETCH + 12
+
+
+def test_request_carries_the_shopper_and_the_wallet(busy_shop: list[Sku], member: Member) -> None:
+    fetched = pricing_fetch(member=member, items=[(busy_shop[1], 1)], coupon_ids=None)
+    request = fetched.request
+    assert (request.shopper.tier, request.shopper.points, request.shopper.is_new) == ("normal", 5000, True)
+    assert len(request.coupons) == 3
+    assert request.selected_coupon_ids is None
+    assert "S19" in request.catalog  # the gift SKU is priced too
+    assert request.catalog["S01"].category == str(busy_shop[1].product.category_id)
+    assert {fetched.names[p.id] for p in request.promotions} >= {"满100减15", "秒杀"}
+
+
+def test_a_category_scope_covers_its_sub_categories(
+    make_template: Callable[..., CouponTemplate],
+    member: Member,
+    beauty: Category,
+    lipstick: Sku,
+    cookie: Sku,
+    shop: object,
+) -> None:
+    coupon = coupon_claim(member=member, template_id=make_template(group="category", category_ids=(beauty.pk,)).pk)
+    quote = quote_for_checkout(member=member, items=[(lipstick, 1), (cookie, 1)], coupon_ids=[coupon.pk])
+    lip_line, cookie_line = quote.lines
+    assert [a["rule_id"] for a in lip_line.allocations] == [f"coupon:{coupon.pk}"]
+    assert cookie_line.allocations == ()
+    assert quote.discount_amount == 2000
+
+
+def test_flash_sale_limit_counts_earlier_orders_and_cancelling_frees_it(
+    make_promotion: Callable[..., Promotion], member: Member, lipstick: Sku, shop: object
+) -> None:
+    make_promotion(type="flash_sale", name="秒杀口红", rules={"sku": "LIP-01", "price": "59.00"}, per_user_limit=2)
+    order = place(member, [(lipstick, 2)])
+    assert order.lines.get().unit_price == 5900
+    with pytest.raises(PurchaseLimitExceeded):
+        quote_for_checkout(member=member, items=[(lipstick, 1)])
+    order_cancel(order_id=order.pk, reason="test")
+    assert quote_for_checkout(member=member, items=[(lipstick, 1)]).lines[0].unit_price == 5900
+
+
+def test_stepped_price_counts_orders_of_every_shopper(
+    make_promotion: Callable[..., Promotion], lipstick: Sku, shop: object
+) -> None:
+    make_promotion(
+        type="stepped_price",
+        name="阶梯价",
+        rules={"sku": "LIP-01", "steps": [{"upto": 2, "rate": "0.5"}, {"upto": 100, "rate": "0.6"}]},
+    )
+    buyers = MemberFactory.create_batch(3)
+    prices = [place(buyer, [(lipstick, 1)]).lines.get().unit_price for buyer in buyers]
+    assert prices == [5000, 5000, 6000]
+
+
+def test_someone_elses_coupon_is_not_found_and_a_used_one_unavailable(
+    make_template: Callable[..., CouponTemplate], member: Member, other_member: Member, lipstick: Sku, shop: object
+) -> None:
+    template = make_template(per_user_limit=1)
+    theirs = coupon_claim(member=other_member, template_id=template.pk)
+    mine = coupon_claim(member=member, template_id=template.pk)
+    with pytest.raises(CouponNotFound):
+        pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=[theirs.pk])
+    place(member, [(lipstick, 1)], coupon_ids=[mine.pk])
+    with pytest.raises(CouponUnavailable):
+        pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=[mine.pk])
+    with pytest.raises(CouponNotFound):
+        pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=["not-a-number"])
