@@ -76,6 +76,12 @@ ICONS: dict[str, str] = {
     "auth.group": "admin_panel_settings",
     "analytics.event": "insights",
 }
+# Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
+EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
+    ("marketing", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
+    ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
+)
+
 APP_ICONS: dict[str, str] = {"marketing": "campaign", "analytics": "monitoring", "django_celery_beat": "schedule"}
 
 
@@ -90,6 +96,18 @@ def _item(model: type[Model]) -> dict[str, Any] | None:
         "icon": ICONS.get(opts.label_lower, APP_ICONS.get(opts.app_label, "chevron_right")),
         "link": link,
     }
+
+
+def _extra_items(request: HttpRequest, group_key: str) -> list[dict[str, Any]]:
+    items = []
+    for key, title, icon, url_name, perm in EXTRA_PAGES:
+        if key != group_key or not request.user.has_perm(perm):
+            continue
+        try:
+            items.append({"title": title, "icon": icon, "link": reverse(url_name)})
+        except NoReverseMatch:
+            continue
+    return items
 
 
 def _group_for(model: type[Model]) -> str | None:
@@ -128,6 +146,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
     for group in GROUPS:
         models = sorted(visible[group.key], key=partial(_sort_key, group))
         items = [item for item in (_item(model) for model in models) if item is not None]
+        items += _extra_items(request, group.key)
         if items:
             navigation.append(
                 {"title": group.title, "separator": True, "collapsible": group.collapsible, "items": items}

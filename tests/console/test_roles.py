@@ -265,3 +265,15 @@ def test_order_page_offers_shipping_to_service_and_refunds_to_finance(staff_fact
 
     assert f'href="{ship}"' in service_page and f'href="{refund}"' not in service_page
     assert f'href="{refund}"' in finance_page and f'href="{ship}"' not in finance_page
+
+
+def test_sidebar_links_console_pages_by_permission(staff_factory, console_client, owner):
+    price_check = reverse("console:marketing_price_check")
+    staff_new = reverse("console:staff_create")
+    operator_page = console_client(staff_factory("operator")).get(reverse("admin:index")).content.decode()
+    owner_page = console_client(owner).get(reverse("admin:index")).content.decode()
+    finance_page = console_client(staff_factory("finance")).get(reverse("admin:index")).content.decode()
+
+    assert f'href="{price_check}"' in operator_page and f'href="{staff_new}"' not in operator_page
+    assert f'href="{price_check}"' in owner_page and f'href="{staff_new}"' in owner_page
+    assert f'href="{price_check}"' not in finance_page
