@@ -82,8 +82,15 @@ class PricingPolicy(models.Model):
 
     @classmethod
     def load(cls) -> PricingPolicy:
+        """The row, created on first use (console and services that change it)."""
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @classmethod
+    def current(cls) -> PricingPolicy:
+        """The row, or the defaults unsaved: quotes read it inside order transactions, where a
+        get_or_create racing another would take gap locks (and deadlock on MariaDB)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def stacking_groups(self) -> tuple[str, ...]:
         """The coupon groups whose coupons may be combined with coupons of other groups."""

@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mall.money import Fen
-from marketing.pricing import reasons
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex
+from marketing.pricing.types import RejectedRule
 
 Offer = tuple[Fen, bool, str, ItemRule[Any]]
-NO_LINE = "no line in its scope"
 
 
 def price_items(
@@ -22,16 +21,17 @@ def price_items(
     per (rule, covered line), however many rules compete."""
     best: list[Offer | None] = [None] * len(lines)
     offered: list[ItemRule[Any]] = []
-    reject = ledger.add_rejected
+    rejected: list[RejectedRule] = []
+    reject = rejected.append
     sku_positions = index.sku_positions
     for rule in rules:
         rejection = rule.blocked or (rule.conditional and rule.rejection(ctx))
         if rejection:
-            reject("item", rule.rejected(*rejection))
+            reject(rule.rejected(*rejection))
             continue
         positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
         if not positions:
-            reject("item", rule.rejected(reasons.OUT_OF_SCOPE, NO_LINE))
+            reject(rule.out_of_scope)
             continue
         below_list = False
         special = rule.special
@@ -52,15 +52,16 @@ def price_items(
         if below_list:
             offered.append(rule)
         else:
-            reject("item", rule.rejected(reasons.NO_BENEFIT, "not below the list price"))
+            reject(rule.no_benefit)
     winners: set[str] = set()
-    for line, offer in zip(lines, best, strict=True):
-        if offer is not None:
-            price, special, rule_id, rule = offer
+    for line, winning in zip(lines, best, strict=True):
+        if winning is not None:
+            price, special, rule_id, rule = winning
             rule.check_winner(line, ctx)
             line.set_item_price(price, rule_id, rule.type, special)
             ledger.apply(rule_id, rule.type, "item", (line.list_price - price) * line.qty)
             winners.add(rule_id)
     for rule in offered:
         if rule.id not in winners:
-            reject("item", rule.rejected(reasons.CONFLICT, "a lower item price won on its lines"))
+            reject(rule.outpriced)
+    ledger.add_rejected("item", rejected)

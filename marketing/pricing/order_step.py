@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from mall.money import Fen
 from marketing.pricing import reasons
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, ScopeLines, spread
-from marketing.pricing.types import Allocation, Hint
+from marketing.pricing.types import Allocation, Hint, RejectedRule
 
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
-SPECIAL_EXCLUDED = "flash-sale, group and bargain lines take no part in order promotions"
+_AMOUNT = attrgetter("amount")
+_QTY = attrgetter("qty")
 
 
 def _candidates(
@@ -24,43 +26,39 @@ def _candidates(
     by_type: dict[str, list[Candidate]] = {}
     hints: list[Hint] = []
     scopes: dict[tuple[int, ...], ScopeLines] = {}
-    reject = ledger.add_rejected
+    rejected: list[RejectedRule] = []
+    reject = rejected.append
     sku_positions = index.sku_positions
     for rule in rules:
         rejection = rule.conditional and rule.rejection(ctx)
         if rejection:
-            reject("order", rule.rejected(*rejection))
+            reject(rule.rejected(*rejection))
             continue
         positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
         if not positions:
-            reject("order", rule.rejected(reasons.OUT_OF_SCOPE, "no line in its scope"))
+            reject(rule.out_of_scope)
             continue
         scope = scopes.get(positions)
         if scope is None:
             scope = scopes[positions] = _scope_lines(lines, positions, joins)
         if not scope.lines:
-            reject("order", rule.rejected(reasons.SPECIAL_PRICE_EXCLUDED, SPECIAL_EXCLUDED))
+            reject(rule.only_special)
             continue
         outcome = rule.evaluate(scope, ctx)
         if outcome.hint is not None:
             hints.append(outcome.hint)
         if outcome.reason is not None:
-            ledger.reject("order", rule.id, rule.type, outcome.reason, outcome.detail)
+            reject(RejectedRule(rule_id=rule.id, rule_type=rule.type, reason=outcome.reason, detail=outcome.detail))
             continue
         by_type.setdefault(rule.type, []).append((rule, scope.lines, outcome))
+    ledger.add_rejected("order", rejected)
     return by_type, hints
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
-    eligible = []
-    amount = units = 0
-    for pos in positions:
-        line = lines[pos]
-        if joins or not line.special:
-            eligible.append(line)
-            amount += line.amount
-            units += line.qty
-    return ScopeLines(eligible, amount, units)
+    in_scope = map(lines.__getitem__, positions)
+    eligible = list(in_scope) if joins else [line for line in in_scope if not line.special]
+    return ScopeLines(eligible, sum(map(_AMOUNT, eligible)), sum(map(_QTY, eligible)))
 
 
 def apply_order_promotions(

@@ -47,8 +47,16 @@ def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:
             order_rules.append(rule)
         else:
             raise PricingError(reasons.INVALID_REQUEST, f"no rule for promotion type {spec.type!r}")
+        if rule.sku is None:
+            rule.sku = _single_sku(rule.scope)  # a one-product scope is looked up like a SKU rule
         rule.scope = scopes.setdefault(rule.scope, rule.scope)
     return RuleBook(tuple(item_rules), tuple(order_rules))
+
+
+def _single_sku(scope: Scope) -> str | None:
+    if scope.categories is None and scope.skus is not None and len(scope.skus) == 1 and not scope.exclude_skus:
+        return next(iter(scope.skus))
+    return None
 
 
 _cache: dict[int, tuple[tuple[Promotion, ...], RuleBook]] = {}

@@ -6,13 +6,15 @@ caller only ever sees immutable results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mall.money import Fen, allocate
 from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope
 
-LEVEL_RANK: Mapping[str, int] = {"item": 0, "order": 1, "coupon": 2, "points": 3}
+LEVELS: tuple[Level, ...] = ("item", "order", "coupon", "points")
+_BY_RULE_ID = attrgetter("rule_id")
 
 
 class LineState:
@@ -132,7 +134,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self._applied: dict[tuple[str, str], list[Any]] = {}  # [rule_type, level, amount, gifts]
-        self._rejected: list[tuple[int, str, int, RejectedRule]] = []
+        self._rejected: dict[str, list[RejectedRule]] = {level: [] for level in LEVELS}
 
     def apply(
         self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: Sequence[tuple[str, int]] = ()
@@ -145,11 +147,10 @@ class Ledger:
             entry[3].extend(gifts)
 
     def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
-        self.add_rejected(level, RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail))
+        self.add_rejected(level, [RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)])
 
-    def add_rejected(self, level: Level, rejected: RejectedRule) -> None:
-        entries = self._rejected
-        entries.append((LEVEL_RANK[level], rejected.rule_id, len(entries), rejected))
+    def add_rejected(self, level: Level, rejected: Sequence[RejectedRule]) -> None:
+        self._rejected[level].extend(rejected)
 
     def applied(self) -> tuple[AppliedRule, ...]:
         return tuple(
@@ -160,4 +161,5 @@ class Ledger:
         )
 
     def rejected(self) -> tuple[RejectedRule, ...]:
-        return tuple([entry[3] for entry in sorted(self._rejected)])
+        """By level, then rule id (a stable sort: one id rejected twice keeps its order)."""
+        return tuple([r for level in LEVELS for r in sorted(self._rejected[level], key=_BY_RULE_ID)])

@@ -26,7 +26,7 @@ from mall.models import ShopSettings, Sku
 from mall.money import Fen, format_yuan
 from marketing.pricing import LineQuote, Quote
 from marketing.pricing.types import PointsRequest
-from marketing.selectors.pricing_fetch import PricingInput
+from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
 from marketing.selectors.quotes import quote_for_member, rule_label
 
 if TYPE_CHECKING:
@@ -204,6 +204,16 @@ def quote_for_checkout(
             "detail": r.detail,
         }
         for r in q.rejected
+    ]
+    rejected += [
+        {
+            "rule_id": rule_id,
+            "rule_type": rule_type,
+            "name": _name(fetched, rule_id, rule_type),
+            "reason": GIFT_OUT_OF_STOCK,
+            "detail": "",
+        }
+        for rule_id, rule_type in fetched.gifts_out
     ]
     points_rejection = _points_rejection(points, q, fetched.points_balance)
     if points_rejection:

@@ -18,6 +18,7 @@ from mall.models import Sku
 from marketing.models import CouponTemplate, PromotionType, PromotionUsage
 from marketing.pricing import CartLine, CatalogItem, CouponSpec, PricingRequest, Quote, ShopperInfo
 from marketing.pricing.types import PointsRequest
+from marketing.selectors.pricing_fetch import gift_promotions_in_stock
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_load
 from marketing.selectors.quotes import Labels, quote_breakdown, run_quote
 
@@ -72,12 +73,13 @@ def price_check_quote(
         valid_from, valid_until = template.validity_for(at)
         coupons.append(replace(entry.spec, id=_template_id(template.pk), starts_at=valid_from, ends_at=valid_until))
         names[_template_id(template.pk)] = template.name
+    promotions, gifts_out = gift_promotions_in_stock(rules.promotion_specs(_sold(rules)), skus)
     request = PricingRequest(
         at=at,
         shopper=ShopperInfo(tier=tier, points=points_balance, is_new=is_new),
         catalog=catalog,
         cart=tuple(CartLine(sku.code, qty) for sku, qty in lines),
-        promotions=rules.promotion_specs(_sold(rules)),
+        promotions=promotions,
         coupons=tuple(coupons),
         points_to_use=points,
         selected_coupon_ids=None if auto_coupons else tuple(c.id for c in coupons),
@@ -85,5 +87,6 @@ def price_check_quote(
         policy=rules.policy,
     )
     q = run_quote(request)
-    labels = Labels(names=names, skus_by_code=skus, coupon_pks={c.id: int(c.id.split(":")[1]) for c in coupons})
+    coupon_pks = {c.id: int(c.id.split(":")[1]) for c in coupons}
+    labels = Labels(names=names, skus_by_code=skus, coupon_pks=coupon_pks, gifts_out=gifts_out)
     return PriceCheck(quote=q, breakdown=quote_breakdown(q, labels))

@@ -25,12 +25,15 @@ from mall.models import Sku
 from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PromotionType, PromotionUsage
 from marketing.pricing import (
+    BuyXGetY,
     CartLine,
     CatalogItem,
     CouponSpec,
+    FullGift,
     PricingRequest,
     ShopperInfo,
 )
+from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 from marketing.services.rules import coupon_rule_id
@@ -50,6 +53,10 @@ class PricingInput:
     promotion_pks: Mapping[str, int]  # engine promotion id -> Promotion.pk
     names: Mapping[str, str]  # engine rule id -> the merchant's name for it
     points_balance: int
+    gifts_out: tuple[tuple[str, str], ...] = ()  # (rule id, type) left out: the gift is gone
+
+
+GIFT_OUT_OF_STOCK = "gift_out_of_stock"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +172,23 @@ def _catalog(items: Sequence[tuple[Sku, int]], rules: PricingRules) -> tuple[dic
     return catalog, skus
 
 
+def gift_promotions_in_stock(
+    specs: tuple[PromotionSpec, ...], skus: Mapping[str, Sku]
+) -> tuple[tuple[PromotionSpec, ...], tuple[tuple[str, str], ...]]:
+    """F08's gifts are stock-checked: a gift promotion whose gift SKU is off sale or has fewer
+    units than one gift is left out (and reported), rather than failing the whole order."""
+    kept: list[PromotionSpec] = []
+    out: list[tuple[str, str]] = []
+    for spec in specs:
+        if isinstance(spec, FullGift | BuyXGetY):
+            gift = skus.get(spec.gift_sku)
+            if gift is None or not gift.is_active or gift.stock < spec.gift_qty:
+                out.append((spec.id, spec.type))
+                continue
+        kept.append(spec)
+    return tuple(kept), tuple(out)
+
+
 def rule_names(rules: PricingRules) -> dict[str, str]:
     """The merchant's names for the promotions (coupons add theirs from the wallet)."""
     return {entry.spec.id: entry.name for entry in rules.promotions}
@@ -196,12 +220,13 @@ def pricing_fetch(
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
     catalog, skus = _catalog(items, rules)
     names = {**rule_names(rules), **coupon_names}
+    promotions, gifts_out = gift_promotions_in_stock(rules.promotion_specs(sold), skus)
     request = PricingRequest(
         at=now,
         shopper=ShopperInfo(tier=shopper.tier, points=shopper.points, is_new=shopper.is_new, used=used),
         catalog=catalog,
         cart=tuple(CartLine(sku.code, qty) for sku, qty in items),
-        promotions=rules.promotion_specs(sold),
+        promotions=promotions,
         coupons=tuple(wallet),
         points_to_use=points,
         selected_coupon_ids=selected,
@@ -216,4 +241,5 @@ def pricing_fetch(
         promotion_pks={entry.spec.id: entry.pk for entry in rules.promotions},
         names=names,
         points_balance=shopper.points,
+        gifts_out=gifts_out,
     )

@@ -210,7 +210,7 @@ def pricing_rules_load(
         promotions=_promotion_entries(now, parent, include_inactive=include_inactive),
         templates=_template_entries(parent),
         tier_rates=tier_rates_load(),
-        policy=stacking_policy_from(PricingPolicy.load()),
+        policy=stacking_policy_from(PricingPolicy.current()),
         category_names={pk: name for pk, _parent, name in tree},
     )
 

@@ -21,7 +21,7 @@ from mall.money import Fen, format_yuan
 from marketing.errors import PRICING_ERRORS, PricingRequestInvalid
 from marketing.pricing import PricingError, PricingRequest, Quote, quote
 from marketing.pricing.types import PointsRequest
-from marketing.selectors.pricing_fetch import PricingInput, pricing_fetch
+from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, pricing_fetch
 from members.models import Member
 
 REASON_LABELS: Mapping[str, Promise] = {
@@ -37,6 +37,7 @@ REASON_LABELS: Mapping[str, Promise] = {
     "not_selected": _("未选择"),
     "points_insufficient": _("积分余额不足"),
     "points_over_cap": _("超出本单积分抵扣上限"),
+    "gift_out_of_stock": _("赠品已送完"),
 }
 
 RULE_TYPE_LABELS: Mapping[str, Promise] = {
@@ -115,10 +116,16 @@ class Labels:
     names: Mapping[str, str]
     skus_by_code: Mapping[str, Sku]
     coupon_pks: Mapping[str, int]
+    gifts_out: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, fetched: PricingInput) -> Labels:
-        return cls(names=fetched.names, skus_by_code=fetched.skus_by_code, coupon_pks=fetched.coupon_pks)
+        return cls(
+            names=fetched.names,
+            skus_by_code=fetched.skus_by_code,
+            coupon_pks=fetched.coupon_pks,
+            gifts_out=fetched.gifts_out,
+        )
 
     def rule(self, rule_id: str, rule_type: str) -> dict[str, Any]:
         return {
@@ -197,6 +204,15 @@ def quote_breakdown(q: Quote, labels: Labels) -> dict[str, Any]:
                 "detail": r.detail,
             }
             for r in q.rejected
+        ]
+        + [
+            {
+                **labels.rule(rule_id, rule_type),
+                "reason": GIFT_OUT_OF_STOCK,
+                "reason_label": reason_label(GIFT_OUT_OF_STOCK),
+                "detail": "",
+            }
+            for rule_id, rule_type in labels.gifts_out
         ],
         "coupons": {
             "auto_selected": q.coupons_auto,

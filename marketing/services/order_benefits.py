@@ -83,7 +83,7 @@ def order_points_total(order: Order, lines: Sequence[OrderLine]) -> int:
     if isinstance(promised, int) and promised >= 0:
         return promised
     paid = sum(line.paid_amount for line in lines)
-    return paid // 100 * PricingPolicy.load().points_earned_per_yuan
+    return paid // 100 * PricingPolicy.current().points_earned_per_yuan
 
 
 def order_points_target(order: Order, lines: Sequence[OrderLine]) -> int:

@@ -127,9 +127,7 @@ def pack_templates(staff: User) -> list[CouponTemplate]:
     return [
         coupon_template_create(
             actor=staff,
-            data=template_data(
-                name=name, kind=kind, threshold=threshold, off=off, channel=CouponChannel.NEW_USER_PACK
-            ),
+            data=template_data(name=name, kind=kind, threshold=threshold, off=off, channel=CouponChannel.NEW_USER_PACK),
         )
         for name, kind, threshold, off in pack
     ]

@@ -216,6 +216,13 @@ def _order_create(
     remark: str,
 ) -> Order:
     now = timezone.now()
+    # One shopper's placements queue on their member row (the first lock taken, before stock):
+    # a double tap's second request waits here and then finds the first order, instead of
+    # racing it on the unique key index, which MariaDB answers with deadlocks when several
+    # duplicates wait on one insert. The IntegrityError sends the caller to the replay path.
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
+    if Order.objects.filter(member=member, idempotency_key=key).exists():
+        raise IntegrityError("idempotency key already used by a committed order")
     address = checkout_address_get(member=member, address_id=address_id)
     # The guarded reservation below is the real stock check; no read-then-write here.
     lines = checkout_lines_resolve(member=member, items=items, check_stock=False)

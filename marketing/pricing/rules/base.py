@@ -74,6 +74,7 @@ class Rule(Generic[SpecT]):
         # a reason the rule gives nothing whatever the cart or the moment (beyond screening)
         self.blocked: tuple[str, str] | None = None
         self._rejections: dict[tuple[str, str], RejectedRule] = {}
+        self.out_of_scope = self.rejected(reasons.OUT_OF_SCOPE, "no line in its scope")
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
         self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
@@ -82,8 +83,8 @@ class Rule(Generic[SpecT]):
         return screen(self.spec, ctx, count_orders=self.counts_orders) if self.conditional else None
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
-        """The rejection record for a reason whose wording does not depend on the cart; it is
-        immutable, so one instance serves every quote of this compiled rule."""
+        """The rejection record for a reason whose wording does not depend on the cart (they
+        are few per rule); it is immutable, so one instance serves every quote of this rule."""
         key = (reason, detail)
         rejected = self._rejections.get(key)
         if rejected is None:
@@ -101,6 +102,11 @@ class ItemRule(Rule[SpecT]):
 
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
     offer: Callable[[Fen], Fen]
+
+    def __init__(self, spec: SpecT) -> None:
+        super().__init__(spec)
+        self.no_benefit = self.rejected(reasons.NO_BENEFIT, "not below the list price")
+        self.outpriced = self.rejected(reasons.CONFLICT, "a lower item price won on its lines")
 
     def check_winner(self, line: LineState, ctx: RuleContext) -> None:
         """Called when this rule gives the line its price; may refuse the cart."""
@@ -135,6 +141,11 @@ class OrderRule(Rule[SpecT], ABC):
     """
 
     sequence: ClassVar[int]
+
+    def __init__(self, spec: SpecT) -> None:
+        super().__init__(spec)
+        detail = "flash-sale, group and bargain lines take no part in order promotions"
+        self.only_special = self.rejected(reasons.SPECIAL_PRICE_EXCLUDED, detail)
 
     @abstractmethod
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:

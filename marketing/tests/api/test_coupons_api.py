@@ -83,7 +83,9 @@ def test_claim_needs_a_shopper(make_template: Callable[..., CouponTemplate]) -> 
     assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
 
 
-def test_sold_out_is_409(make_template: Callable[..., CouponTemplate], other_member: Member, member_client: APIClient) -> None:
+def test_sold_out_is_409(
+    make_template: Callable[..., CouponTemplate], other_member: Member, member_client: APIClient
+) -> None:
     template = make_template(total_quantity=1)
     coupon_claim(member=other_member, template_id=template.pk)
     response = member_client.post("/api/v1/coupons/claim", {"template_id": template.pk}, format="json")

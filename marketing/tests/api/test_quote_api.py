@@ -87,7 +87,11 @@ def test_quote_rejections_and_hints(
     make_promotion(name="满100减15")
     body = member_client.post("/api/v1/cart/quote", {"items": [{"sku_id": cookie.pk, "qty": 1}]}, format="json").json()
     (rejected,) = body["rejected"]
-    assert (rejected["name"], rejected["reason"], rejected["reason_label"]) == ("满100减15", "threshold_not_met", "未达到使用门槛")
+    assert (rejected["name"], rejected["reason"], rejected["reason_label"]) == (
+        "满100减15",
+        "threshold_not_met",
+        "未达到使用门槛",
+    )
     (hint,) = body["hints"]
     assert (hint["short_by"]["yuan"], hint["reward"]["yuan"]) == ("70.00", "15.00")
 

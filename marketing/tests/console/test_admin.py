@@ -36,7 +36,12 @@ def _window(prefix: str, when: Any) -> dict[str, str]:
 
 def _promotion_post(**fields: Any) -> dict[str, Any]:
     now = timezone.now()
-    data = {"name": "满减", "is_active": "on", **_window("starts_at", now), **_window("ends_at", now + timedelta(days=7))}
+    data = {
+        "name": "满减",
+        "is_active": "on",
+        **_window("starts_at", now),
+        **_window("ends_at", now + timedelta(days=7)),
+    }
     data.update(fields)
     return data
 

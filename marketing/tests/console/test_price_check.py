@@ -61,9 +61,7 @@ def test_staff_sees_the_full_breakdown(
     make_promotion(type="full_gift", name="满200赠饼干", rules={"threshold": "200.00", "gift_sku": "COOKIE"})
     shop_coupon = make_template(name="店铺券20")
     beauty_coupon = make_template(name="美妆券10", group="category", off=1000, category_ids=(beauty.pk,))
-    response = staff_client.post(
-        URL, _form([(lipstick, 1)], tier="gold", templates=[shop_coupon.pk, beauty_coupon.pk])
-    )
+    response = staff_client.post(URL, _form([(lipstick, 1)], tier="gold", templates=[shop_coupon.pk, beauty_coupon.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     breakdown = response.context["breakdown"]

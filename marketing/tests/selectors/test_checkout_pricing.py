@@ -39,7 +39,8 @@ def test_f10_triple_stack_pays_55(
     make_promotion()
     shop_coupon = coupon_claim(member=member, template_id=make_template(name="店铺券20").pk)
     beauty_coupon = coupon_claim(
-        member=member, template_id=make_template(name="美妆券10", group="category", off=1000, category_ids=(beauty.pk,)).pk
+        member=member,
+        template_id=make_template(name="美妆券10", group="category", off=1000, category_ids=(beauty.pk,)).pk,
     )
     quote = quote_for_checkout(member=member, items=[(lipstick, 1)], coupon_ids=None)
     assert quote.payable_amount - quote.shipping_fee == 5500
@@ -93,3 +94,17 @@ def test_points_and_hints_come_through(
     assert (reduction_hint["short_by"], reduction_hint["reward"]) == (7000, 1500)
     assert quote.points_earned == (3000 - 300) // 100
     assert_invariants(quote)
+
+
+def test_a_gift_out_of_stock_is_left_out_not_fatal(
+    make_promotion: Callable[..., Promotion], member: Member, lipstick: Sku, cookie: Sku, shop: object
+) -> None:
+    from marketing.tests.conftest import place
+
+    make_promotion(type="full_gift", name="满99赠饼干", rules={"threshold": "99.00", "gift_sku": "COOKIE"})
+    Sku.objects.filter(pk=cookie.pk).update(stock=0)
+    quote = quote_for_checkout(member=member, items=[(lipstick, 1)])
+    assert [line.is_gift for line in quote.lines] == [False]
+    assert {"name": "满99赠饼干", "reason": "gift_out_of_stock"}.items() <= quote.rejected[0].items()
+    order = place(member, [(lipstick, 1)])
+    assert order.lines.count() == 1

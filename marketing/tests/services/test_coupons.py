@@ -55,9 +55,7 @@ AT = datetime(2026, 6, 18, 10, 0, tzinfo=UTC)
         ({"group": "vip"}, "group"),
     ],
 )
-def test_impossible_templates_are_refused_in_chinese(
-    staff: User, overrides: dict, field: str
-) -> None:
+def test_impossible_templates_are_refused_in_chinese(staff: User, overrides: dict, field: str) -> None:
     with pytest.raises(RulesInvalid) as caught:
         coupon_template_create(actor=staff, data=template_data(**overrides))
     assert field in caught.value.details["errors"]

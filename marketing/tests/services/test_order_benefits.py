@@ -148,7 +148,9 @@ def test_a_partial_refund_reverses_exactly_the_points_of_those_units(
     cookie_line = order.lines.get(sku=cookie)
 
     first = refund_create(order_id=order.pk, lines=[(lip_line.pk, 1)], reason="破损", actor=staff)
-    reversal = PointsEntry.objects.get(reason=PointsEntry.Reason.REFUND_REVERSE, ref=f"{order.no}:{first.out_refund_no}")
+    reversal = PointsEntry.objects.get(
+        reason=PointsEntry.Reason.REFUND_REVERSE, ref=f"{order.no}:{first.out_refund_no}"
+    )
     assert reversal.delta == -_expected_reversal(order, lip_line, 0, 1)
     assert first.amount == sum(allocate(lip_line.paid_amount, [1, 1, 1])[:1])
 

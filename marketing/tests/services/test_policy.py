@@ -86,7 +86,9 @@ def test_coupon_groups_that_do_not_stack_are_used_alone(
     assert alone.coupon_ids == (shop_coupon.pk,)
 
 
-def test_tier_rate_change_reprices_gold_members_at_once(staff: User, member: Member, lipstick: Sku, shop: object) -> None:
+def test_tier_rate_change_reprices_gold_members_at_once(
+    staff: User, member: Member, lipstick: Sku, shop: object
+) -> None:
     Member.objects.filter(pk=member.pk).update(tier="gold")
     member.refresh_from_db()
     assert quote_for_checkout(member=member, items=[(lipstick, 1)]).lines[0].unit_price == 9000

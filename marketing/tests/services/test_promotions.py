@@ -44,7 +44,10 @@ TIERS_OK = {"tiers": [{"threshold": "99.00", "off": "10.00"}, {"threshold": "199
         ({"type": "buy_x_get_y", "rules": {"buy_sku": "LIP-01", "buy_qty": 1, "gift_sku": "GHOST"}}, "gift_sku"),
         ({"type": "flash_sale", "rules": {"sku": "LIP-01", "price": "120.00"}}, "price"),  # not below list price
         (
-            {"type": "stepped_price", "rules": {"sku": "LIP-01", "steps": [{"upto": 300, "rate": "0.6"}, {"upto": 100, "rate": "0.5"}]}},
+            {
+                "type": "stepped_price",
+                "rules": {"sku": "LIP-01", "steps": [{"upto": 300, "rate": "0.6"}, {"upto": 100, "rate": "0.5"}]},
+            },
             "steps",
         ),
         ({"rules": {**TIERS_OK, "colour": "red"}}, "colour"),  # a field the type does not have

@@ -104,7 +104,7 @@ def test_fifty_checkouts_with_one_coupon_place_exactly_one_order() -> None:
     placed = [r for r in results if isinstance(r, Order)]
     refused = [r for r in results if isinstance(r, CouponUnavailable)]
     assert len(placed) == 1, [r for r in results if not isinstance(r, Order | CouponUnavailable)]
-    assert len(refused) == 49
+    assert len(refused) == 49, [repr(r) for r in results if not isinstance(r, CouponUnavailable)]
     assert all((r.code, r.status) == ("coupon_unavailable", 409) for r in refused)
     used = Coupon.objects.get(pk=coupon.pk)
     assert (used.status, used.order_id) == (CouponStatus.USED, placed[0].pk)
