@@ -1,5 +1,8 @@
 # Duoying Mall — developer commands. `make run` and `make test` work alone on a fresh clone.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip repeats a harmless warning per package about local index folders this machine lacks.
+QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location" || true; }
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -17,8 +20,8 @@ system-packages:
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
-	@$(PIP) install --quiet --upgrade pip
-	@$(PIP) install --quiet -r requirements-dev.txt
+	@$(PIP) install --quiet --upgrade pip $(QUIET_PIP)
+	@$(PIP) install --quiet -r requirements-dev.txt $(QUIET_PIP)
 	@touch $@
 
 install-test-browser:

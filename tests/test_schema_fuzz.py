@@ -73,4 +73,5 @@ def shopper_token(db) -> str:
 def test_api_never_answers_5xx(case, shopper_token):
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {shopper_token}"}
     response = case.call()
-    assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
+    where = f"{case.method} {case.formatted_path}"
+    assert response.status_code < 500, f"{where} -> {response.status_code}: {response.text[:300]}"

@@ -11,7 +11,7 @@ from marketing.errors import CouponConflict, CouponNotUsable
 from marketing.models import CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import CheckoutQuote, quote_for_checkout
 from marketing.services.coupons import coupon_claim
-from marketing.tests.conftest import grant_points
+from marketing.tests.conftest import grant_points, place
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,6 @@ def test_points_and_hints_come_through(
 def test_a_gift_out_of_stock_is_left_out_not_fatal(
     make_promotion: Callable[..., Promotion], member: Member, lipstick: Sku, cookie: Sku, shop: object
 ) -> None:
-    from marketing.tests.conftest import place
-
     make_promotion(type="full_gift", name="满99赠饼干", rules={"threshold": "99.00", "gift_sku": "COOKIE"})
     Sku.objects.filter(pk=cookie.pk).update(stock=0)
     quote = quote_for_checkout(member=member, items=[(lipstick, 1)])
