@@ -124,10 +124,12 @@ def shop_promotions() -> tuple[Promotion, ...]:
 def stress_promotions() -> tuple[Promotion, ...]:
     """A harsher mix: more than half order-level, most of them over the whole shop or a
     category, so every one is evaluated against the whole cart."""
-    later = {"starts_at": AT + timedelta(hours=5)}
+    later = AT + timedelta(hours=5)  # every third flash sale is a later slot
     promos: list[Promotion] = []
     promos += [
-        FlashSale(id=f"flash-{i}", sku=_sku(7 * i), price=990, per_user_limit=5, **(later if i % 3 == 2 else {}))
+        FlashSale(
+            id=f"flash-{i}", sku=_sku(7 * i), price=990, per_user_limit=5, starts_at=later if i % 3 == 2 else None
+        )
         for i in range(8)
     ]
     for i in range(8):

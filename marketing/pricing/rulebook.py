@@ -10,22 +10,58 @@ gets correct results, it just compiles again. Rules hold no per-quote state.
 from __future__ import annotations
 
 import threading
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
-from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderRule
-from marketing.pricing.types import PricingError, Promotion, Scope, TierRate
+from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderRule, Rule
+from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
 
 CACHE_SIZE = 64
 
 
+R = TypeVar("R", bound=Rule[Any])
+
+
+@dataclass(frozen=True)
+class RuleSet(Generic[R]):
+    """The rules of one step, indexed by what they cover: rules over a scope, and one-product
+    rules by SKU (with their out-of-scope records made in advance). A busy shop's product
+    rules mostly name products that are not in this cart; those cost one dict probe per SKU."""
+
+    scoped: tuple[R, ...]
+    by_sku: Mapping[str, tuple[tuple[R, ...], tuple[RejectedRule, ...]]]
+
+    @classmethod
+    def of(cls, rules: Iterable[R]) -> RuleSet[R]:
+        scoped: list[R] = []
+        by_sku: dict[str, list[R]] = {}
+        for rule in rules:
+            if rule.sku is None:
+                scoped.append(rule)
+            else:
+                by_sku.setdefault(rule.sku, []).append(rule)
+        indexed = {sku: (tuple(rs), tuple(r.out_of_scope for r in rs)) for sku, rs in by_sku.items()}
+        return cls(tuple(scoped), indexed)
+
+    def for_cart(self, skus: Container[str], absent: list[RejectedRule]) -> list[R]:
+        """The rules that may touch a cart of ``skus``; the others' records go to ``absent``."""
+        rules = list(self.scoped)
+        for sku, (sku_rules, records) in self.by_sku.items():
+            if sku in skus:
+                rules.extend(sku_rules)
+            else:
+                absent.extend(records)
+        return rules
+
+
 @dataclass(frozen=True)
 class RuleBook:
-    item_rules: tuple[ItemRule[Any], ...]
-    order_rules: tuple[OrderRule[Any], ...]
+    item_rules: RuleSet[ItemRule[Any]]
+    order_rules: RuleSet[OrderRule[Any]]
 
 
 def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:
@@ -50,7 +86,7 @@ def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:
         if rule.sku is None:
             rule.sku = _single_sku(rule.scope)  # a one-product scope is looked up like a SKU rule
         rule.scope = scopes.setdefault(rule.scope, rule.scope)
-    return RuleBook(tuple(item_rules), tuple(order_rules))
+    return RuleBook(RuleSet.of(item_rules), RuleSet.of(order_rules))
 
 
 def _single_sku(scope: Scope) -> str | None:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
-from mall.money import Fen, MoneyFormatError, parse_rate, parse_yuan
+from mall.money import Fen
+from marketing.pricing.fields import Fields, ScenarioError
 from marketing.pricing.types import (
     WHOLE_SHOP,
     BargainPrice,
@@ -59,12 +59,6 @@ DEFAULT_TIER_RATES: Mapping[str, Decimal] = {
 TIERS = ("normal", "silver", "gold", "diamond")
 COUPON_GROUPS = ("shop", "category", "platform")
 
-T = TypeVar("T")
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be read; the message starts with the field's path."""
-
 
 @dataclass(frozen=True)
 class Expectation:
@@ -82,113 +76,10 @@ class Scenario:
     expect: Expectation
 
 
-class _Fields:
-    """Typed reads from one JSON object; ``close`` refuses keys nobody read (typos)."""
-
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, dict):
-            raise ScenarioError(f"{path or 'scenario'}: must be an object")
-        self.data: dict[str, Any] = data
-        self.path = path
-        self.read: set[str] = set()
-
-    def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, key: str, problem: str) -> ScenarioError:
-        return ScenarioError(f"{self.where(key)}: {problem}")
-
-    def has(self, key: str) -> bool:
-        self.read.add(key)
-        return self.data.get(key) is not None
-
-    def raw(self, key: str, required: bool) -> Any:
-        self.read.add(key)
-        value = self.data.get(key)
-        if value is None and required:
-            raise self.fail(key, "is required")
-        return value
-
-    def text(self, key: str) -> str:
-        value = self.raw(key, True)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "must be a non-empty string")
-        return value
-
-    def money(self, key: str, *, positive: bool = False) -> Fen:
-        value = self.raw(key, True)
-        try:
-            fen = parse_yuan(value)
-        except MoneyFormatError as exc:
-            raise self.fail(key, str(exc)) from None
-        if fen < 0 or (positive and fen == 0):
-            raise self.fail(key, "must be more than 0" if positive else "must not be negative")
-        return fen
-
-    def rate(self, key: str) -> Decimal:
-        value = self.raw(key, True)
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            raise self.fail(key, "must be a rate string like '0.8'")
-        try:
-            return parse_rate(str(value))
-        except MoneyFormatError as exc:
-            raise self.fail(key, str(exc)) from None
-
-    def integer(self, key: str, *, minimum: int, default: int | None = None) -> int:
-        value = self.raw(key, default is None)
-        if value is None:
-            return default if default is not None else minimum
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-            raise self.fail(key, f"must be {kind}")
-        return value
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value = self.raw(key, False)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(key, "must be true or false")
-        return value
-
-    def moment(self, key: str) -> datetime | None:
-        value = self.raw(key, False)
-        if value is None:
-            return None
-        try:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise self.fail(key, "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-06-18T10:00:00+08:00")
-        return moment
-
-    def items(self, key: str, parse: Callable[[Any, str], T], *, required: bool = False) -> list[T]:
-        value = self.raw(key, required)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(key, "must be a list")
-        return [parse(item, f"{self.where(key)}[{i}]") for i, item in enumerate(value)]
-
-    def strings(self, key: str) -> list[str]:
-        def one(item: Any, where: str) -> str:
-            if not isinstance(item, str) or not item:
-                raise ScenarioError(f"{where}: must be a non-empty string")
-            return item
-
-        return self.items(key, one)
-
-    def close(self, kind: str = "") -> None:
-        for key in self.data:
-            if key not in self.read:
-                raise self.fail(key, f"unknown field for {kind}" if kind else "unknown field")
-
-
-def _scope(f: _Fields) -> Scope:
+def _scope(f: Fields) -> Scope:
     if not f.has("scope"):
         return WHOLE_SHOP
-    s = _Fields(f.data["scope"], f.where("scope"))
+    s = Fields(f.data["scope"], f.where("scope"))
     categories = frozenset(s.strings("categories")) if s.has("categories") else None
     skus = frozenset(s.strings("skus")) if s.has("skus") else None
     exclude = frozenset(s.strings("exclude_skus"))
@@ -196,7 +87,7 @@ def _scope(f: _Fields) -> Scope:
     return Scope(categories=categories, skus=skus, exclude_skus=exclude)
 
 
-def _common(f: _Fields) -> dict[str, Any]:
+def _common(f: Fields) -> dict[str, Any]:
     starts, ends = f.moment("starts_at"), f.moment("ends_at")
     if starts and ends and ends <= starts:
         raise f.fail("ends_at", "must be after starts_at")
@@ -211,28 +102,28 @@ def _common(f: _Fields) -> dict[str, Any]:
 
 
 def _steps(item: Any, where: str) -> PriceStep:
-    f = _Fields(item, where)
+    f = Fields(item, where)
     step = PriceStep(upto=f.integer("upto", minimum=1), rate=f.rate("rate"))
     f.close()
     return step
 
 
 def _tier(item: Any, where: str) -> ReductionTier:
-    f = _Fields(item, where)
+    f = Fields(item, where)
     tier = ReductionTier(threshold=f.money("threshold", positive=True), off=f.money("off", positive=True))
     f.close()
     return tier
 
 
-def _flash_sale(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _flash_sale(f: Fields, common: dict[str, Any]) -> Promotion:
     return FlashSale(sku=f.text("sku"), price=f.money("price"), **common)
 
 
-def _limited_discount(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _limited_discount(f: Fields, common: dict[str, Any]) -> Promotion:
     return LimitedDiscount(rate=f.rate("rate"), scope=_scope(f), **common)
 
 
-def _stepped_price(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _stepped_price(f: Fields, common: dict[str, Any]) -> Promotion:
     steps = f.items("steps", _steps, required=True)
     if not steps:
         raise f.fail("steps", "must list at least one step")
@@ -242,15 +133,15 @@ def _stepped_price(f: _Fields, common: dict[str, Any]) -> Promotion:
     return SteppedPrice(sku=f.text("sku"), sold=f.integer("sold", minimum=0), steps=tuple(steps), **common)
 
 
-def _group_price(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _group_price(f: Fields, common: dict[str, Any]) -> Promotion:
     return GroupPrice(sku=f.text("sku"), price=f.money("price"), **common)
 
 
-def _bargain_price(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _bargain_price(f: Fields, common: dict[str, Any]) -> Promotion:
     return BargainPrice(sku=f.text("sku"), price=f.money("price"), **common)
 
 
-def _full_reduction(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _full_reduction(f: Fields, common: dict[str, Any]) -> Promotion:
     tiers = f.items("tiers", _tier, required=True)
     if not tiers:
         raise f.fail("tiers", "must list at least one tier")
@@ -264,7 +155,7 @@ def _full_reduction(f: _Fields, common: dict[str, Any]) -> Promotion:
     )
 
 
-def _full_gift(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _full_gift(f: Fields, common: dict[str, Any]) -> Promotion:
     return FullGift(
         threshold=f.money("threshold"),
         gift_sku=f.text("gift_sku"),
@@ -274,11 +165,11 @@ def _full_gift(f: _Fields, common: dict[str, Any]) -> Promotion:
     )
 
 
-def _nth_item(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _nth_item(f: Fields, common: dict[str, Any]) -> Promotion:
     return NthItem(n=f.integer("n", minimum=1), rate=f.rate("rate"), scope=_scope(f), **common)
 
 
-def _buy_x_get_y(f: _Fields, common: dict[str, Any]) -> Promotion:
+def _buy_x_get_y(f: Fields, common: dict[str, Any]) -> Promotion:
     return BuyXGetY(
         buy_sku=f.text("buy_sku"),
         buy_qty=f.integer("buy_qty", minimum=1),
@@ -288,7 +179,7 @@ def _buy_x_get_y(f: _Fields, common: dict[str, Any]) -> Promotion:
     )
 
 
-PROMOTION_PARSERS: Mapping[str, Callable[[_Fields, dict[str, Any]], Promotion]] = {
+PROMOTION_PARSERS: Mapping[str, Callable[[Fields, dict[str, Any]], Promotion]] = {
     "flash_sale": _flash_sale,
     "limited_discount": _limited_discount,
     "stepped_price": _stepped_price,
@@ -303,7 +194,7 @@ PROMOTION_PARSERS: Mapping[str, Callable[[_Fields, dict[str, Any]], Promotion]] 
 
 def parse_promotion(data: Any, where: str = "promotion") -> Promotion:
     """One promotion object, e.g. ``{"id": "p1", "type": "full_reduction", "tiers": [...]}``."""
-    f = _Fields(data, where)
+    f = Fields(data, where)
     kind = f.text("type")
     parser = PROMOTION_PARSERS.get(kind)
     if parser is None:
@@ -322,7 +213,7 @@ _COUPON_FIELDS: Mapping[str, frozenset[str]] = {
 
 def parse_coupon(data: Any, where: str = "coupon", groups: tuple[str, ...] = COUPON_GROUPS) -> CouponSpec:
     """One wallet coupon, e.g. ``{"id": "c1", "kind": "amount_off", "group": "shop", ...}``."""
-    f = _Fields(data, where)
+    f = Fields(data, where)
     common = _common(f)
     kind = f.text("kind")
     if kind not in _COUPON_FIELDS:
@@ -346,7 +237,7 @@ def parse_coupon(data: Any, where: str = "coupon", groups: tuple[str, ...] = COU
 
 
 def _catalog_item(data: Any, where: str) -> CatalogItem:
-    f = _Fields(data, where)
+    f = Fields(data, where)
     item = CatalogItem(sku=f.text("sku"), category=f.text("category"), price=f.money("price"))
     f.raw("name", False)
     f.close()
@@ -354,7 +245,7 @@ def _catalog_item(data: Any, where: str) -> CatalogItem:
 
 
 def _cart_line(data: Any, where: str) -> CartLine:
-    f = _Fields(data, where)
+    f = Fields(data, where)
     line = CartLine(sku=f.text("sku"), qty=f.integer("qty", minimum=1))
     f.close()
     return line
@@ -363,13 +254,13 @@ def _cart_line(data: Any, where: str) -> CartLine:
 def _shopper(data: Any, tiers: tuple[str, ...]) -> ShopperInfo:
     if data is None:
         return ShopperInfo()
-    f = _Fields(data, "shopper")
+    f = Fields(data, "shopper")
     tier = f.text("tier") if f.has("tier") else "normal"
     if tier not in tiers:
         raise f.fail("tier", f"unknown tier {tier!r} (one of {', '.join(tiers)})")
     used: dict[str, int] = {}
     if f.has("used"):
-        u = _Fields(f.data["used"], "shopper.used")
+        u = Fields(f.data["used"], "shopper.used")
         used = {key: u.integer(key, minimum=0) for key in list(u.data)}
     shopper = ShopperInfo(
         tier=tier, points=f.integer("points", minimum=0, default=0), is_new=f.flag("is_new"), used=used
@@ -381,7 +272,7 @@ def _shopper(data: Any, tiers: tuple[str, ...]) -> ShopperInfo:
 def _policy(data: Any) -> StackingPolicy:
     if data is None:
         return StackingPolicy()
-    f = _Fields(data, "policy")
+    f = Fields(data, "policy")
     defaults = StackingPolicy()
     same_type = f.text("same_type") if f.has("same_type") else defaults.same_type
     if same_type not in ("best", "stack"):
@@ -404,7 +295,7 @@ def _policy(data: Any) -> StackingPolicy:
     return policy
 
 
-def _points_to_use(f: _Fields) -> PointsRequest:
+def _points_to_use(f: Fields) -> PointsRequest:
     value = f.raw("points_to_use", False)
     if value is None:
         return 0
@@ -415,15 +306,15 @@ def _points_to_use(f: _Fields) -> PointsRequest:
     return value
 
 
-def _rejections(f: _Fields) -> dict[str, str]:
-    r = _Fields(f.data["rejected"], f.where("rejected"))
+def _rejections(f: Fields) -> dict[str, str]:
+    r = Fields(f.data["rejected"], f.where("rejected"))
     return {key: r.text(key) for key in list(r.data)}
 
 
 def _expectation(data: Any) -> Expectation:
     if data is None:
         return Expectation()
-    f = _Fields(data, "expect")
+    f = Fields(data, "expect")
     expect = Expectation(
         payable=f.money("payable") if f.has("payable") else None,
         points_used=f.integer("points_used", minimum=0) if f.has("points_used") else None,
@@ -445,7 +336,7 @@ def _unique(values: list[str], where: Callable[[int], str], what: str) -> None:
 
 def parse_scenario(data: Any) -> Scenario:
     """A whole scenario object (already decoded from JSON)."""
-    f = _Fields(data, "")
+    f = Fields(data, "")
     name = f.raw("name", False)
     if name is not None and not isinstance(name, str):
         raise f.fail("name", "must be a string")
@@ -455,7 +346,7 @@ def parse_scenario(data: Any) -> Scenario:
         raise f.fail("at", "is required")
     tier_rates = DEFAULT_TIER_RATES
     if f.has("tier_rates"):
-        t = _Fields(f.data["tier_rates"], "tier_rates")
+        t = Fields(f.data["tier_rates"], "tier_rates")
         tier_rates = {key: t.rate(key) for key in list(t.data)}
     policy = _policy(f.raw("policy", False))
     shopper = _shopper(f.raw("shopper", False), tuple(dict.fromkeys((*TIERS, *tier_rates))))

@@ -80,7 +80,9 @@ class Rule(Generic[SpecT]):
         self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
 
     def rejection(self, ctx: RuleContext) -> tuple[str, str] | None:
-        return screen(self.spec, ctx, count_orders=self.counts_orders) if self.conditional else None
+        """Why the rule is off for this quote (window, audience, limit); callers skip the call
+        when ``conditional`` is False."""
+        return screen(self.spec, ctx, count_orders=self.counts_orders)
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for a reason whose wording does not depend on the cart (they
@@ -127,10 +129,6 @@ class OrderOutcome(NamedTuple):
     total: Fen = 0
     gifts: tuple[tuple[str, int], ...] = ()
     hint: Hint | None = None
-
-    @property
-    def qualified(self) -> bool:
-        return self.reason is None
 
 
 class OrderRule(Rule[SpecT], ABC):

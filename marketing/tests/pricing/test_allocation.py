@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mall.money import allocate, apply_rate
+from mall.money import allocate, apply_rate, rate_applier
 from marketing.pricing import CouponSpec, FullReduction, ReductionTier, ShopperInfo, quote
 from marketing.pricing.state import LineState, spread
 from marketing.tests.pricing.builders import check_invariants, make_request, yuan
@@ -34,6 +36,16 @@ def test_allocate_is_largest_remainder(total: int, weights: list[int], parts: li
 )
 def test_rates_round_half_up(fen: int, rate: str, paid: int) -> None:
     assert apply_rate(fen, Decimal(rate)) == paid
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.decimals(min_value=0, max_value=2, places=4, allow_nan=False, allow_infinity=False),
+)
+def test_rate_applier_is_apply_rate(fen: int, rate: Decimal) -> None:
+    """The engine's integer fast path rounds exactly like the one Decimal rule."""
+    assert rate_applier(rate)(fen) == apply_rate(fen, rate)
 
 
 def _lines(*owed: int) -> list[LineState]:
