@@ -324,6 +324,7 @@ EN: dict[str, str | list[str]] = {
     "实付": "Paid",
     "优惠分摊": "Discount allocations",
     "赠品": "Gift",
+    "赠品已送完": "The gift is out of stock",
     "已退数量": "Refunded quantity",
     "订单明细": "Order line",
     "渠道": "Provider",
