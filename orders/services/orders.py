@@ -273,6 +273,10 @@ def _order_create(
             "from_cart": items is None,
         },
     )
+    if order.payable_amount == 0:
+        # Coupons covered everything: there is nothing to collect, so no payment round-trip.
+        order_mark_paid(order_id=order.pk, amount=0, transaction_id=f"free:{order.no}", paid_at=now, provider="free")
+        return Order.objects.get(pk=order.pk)
     _schedule_expiry(order)
     return order
 

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from mall.models import Sku
+from mall.models import ShopSettings, Sku
 from mall.money import allocate
 from marketing.errors import CouponUnavailable
 from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion, PromotionUsage
@@ -185,3 +185,17 @@ def test_a_failed_refund_gives_the_points_back(
     assert balance(member) == 100
     assert refund_mark_failed(refund_id=refund.pk, provider_status="CLOSED")
     assert balance(member) == 200
+
+
+def test_an_order_the_coupon_pays_in_full_is_paid_at_once(
+    make_template: Callable[..., CouponTemplate], member: Member, lipstick: Sku, shop: ShopSettings
+) -> None:
+    shop.free_shipping_threshold = 0
+    shop.save()
+    full = coupon_claim(member=member, template_id=make_template(name="免单券", off=10000).pk)
+    order = place(member, [(lipstick, 1)], coupon_ids=[full.pk])
+    assert (order.payable_amount, order.shipping_fee) == (0, 0)
+    assert order.status == OrderStatus.PAID
+    assert order.paid_at is not None
+    assert not order.payments.exists()
+    assert Coupon.objects.get(pk=full.pk).status == CouponStatus.USED
