@@ -14,6 +14,7 @@ Loading costs a fixed number of queries whatever the number of rules; a warm quo
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -215,15 +216,25 @@ def pricing_rules_load(
     )
 
 
+# The rules of the current version, kept in this process too: unpickling them from the shared
+# cache on every quote cost more than pricing the cart. The version key (one small cache read)
+# still decides, so a merchant's change reaches every worker at its next quote.
+_process_rules: dict[str, tuple[float, PricingRules]] = {}
+
+
 def pricing_rules_active(*, now: datetime | None = None) -> PricingRules:
-    """The rules for a quote: from the cache under the current version, loaded on a miss."""
+    """The rules for a quote: from memory or the cache under the current version, loaded on a miss."""
     version = pricing_rules_version()
+    held = _process_rules.get(version)
+    if held is not None and time.monotonic() - held[0] < RULES_TTL:
+        return held[1]
     key = RULES_KEY.format(version=version)
     rules = cache.get(key)
-    if isinstance(rules, PricingRules):
-        return rules
-    rules = pricing_rules_load(version=version, now=now)
-    cache.set(key, rules, timeout=RULES_TTL)
+    if not isinstance(rules, PricingRules):
+        rules = pricing_rules_load(version=version, now=now)
+        cache.set(key, rules, timeout=RULES_TTL)
+    _process_rules.clear()
+    _process_rules[version] = (time.monotonic(), rules)
     return rules
 
 
