@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any
 
 from mall.money import Fen
@@ -13,8 +12,6 @@ from marketing.pricing.state import Ledger, LineState, ScopeIndex, ScopeLines, s
 from marketing.pricing.types import Allocation, Hint, RejectedRule
 
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
-_AMOUNT = attrgetter("amount")
-_QTY = attrgetter("qty")
 
 
 def _candidates(
@@ -56,9 +53,15 @@ def _candidates(
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
-    in_scope = map(lines.__getitem__, positions)
-    eligible = list(in_scope) if joins else [line for line in in_scope if not line.special]
-    return ScopeLines(eligible, sum(map(_AMOUNT, eligible)), sum(map(_QTY, eligible)))
+    eligible = []
+    amount = units = 0
+    for pos in positions:
+        line = lines[pos]
+        if joins or not line.special:
+            eligible.append(line)
+            amount += line.amount
+            units += line.qty
+    return ScopeLines(eligible, amount, units)
 
 
 def apply_order_promotions(
