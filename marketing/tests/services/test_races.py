@@ -6,16 +6,14 @@ really contend on the template row, the member row and the coupon row.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from mall.models import Category, Product, ShopSettings, Sku
+from mall.tests.concurrency import run_in_threads
 from marketing.errors import CouponLimitReached, CouponSoldOut, CouponUnavailable
 from marketing.models import Coupon, CouponStatus, CouponTemplate
 from marketing.services.coupons import coupon_claim, coupon_template_create
@@ -25,28 +23,6 @@ from orders.models import Order
 from orders.services.orders import order_place
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
-
-
-def run_in_threads(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``n`` threads started together; returns results or exceptions by index."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # the test inspects every outcome
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _template(**overrides: Any) -> CouponTemplate:

@@ -6,15 +6,14 @@ they really contend on the SKU row and on the (member, idempotency_key) index.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from mall.models import ShopSettings, Sku
+from mall.tests.concurrency import run_in_threads
 from members.tests.factories import AddressFactory, MemberFactory
 from orders.errors import StockInsufficient
 from orders.models import Order, OrderStatus
@@ -23,28 +22,6 @@ from orders.tasks import order_expire_task
 from orders.tests.factories import SkuFactory
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
-
-
-def run_in_threads(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``n`` threads started together; returns results or exceptions by index."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # the test inspects every outcome
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_fifty_shoppers_racing_for_ten_units_get_exactly_ten_orders() -> None:
