@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from mall.models import Category, Sku
+from marketing.api.serializers import QuoteOutputSerializer
 from marketing.models import CouponTemplate, Promotion
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points
@@ -143,3 +145,25 @@ def test_checkout_preview_agrees_with_the_cart_quote(
     assert preview["payable_amount"] == quote["total"]["fen"] == 6300
     assert preview["discount_amount"] == quote["discount"]["fen"] == 4500
     assert preview["lines"][0]["paid_amount"] == quote["lines"][0]["paid"]["fen"]
+
+
+def test_the_plain_body_is_what_the_documented_serializer_gives(
+    f10: dict[str, Any], member_client: APIClient, lipstick: Sku, cookie: Sku, shop: object
+) -> None:
+    """The view builds its body without the serializer; the schema's serializer must agree, key order included."""
+    grant_points(f10["shop"].member, 1000)
+    carts = [
+        {"items": [{"sku_id": lipstick.pk, "qty": 2}, {"sku_id": cookie.pk, "qty": 1}], "points": "max"},
+        {"items": [{"sku_id": cookie.pk, "qty": 1}]},
+    ]
+    for payload in carts:
+        response = member_client.post("/api/v1/cart/quote", payload, format="json")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert (
+            body["lines"]
+            and body["applied"] + body["rejected"]
+            and body["coupons"]["usable"] + body["coupons"]["unusable"]
+        )
+        documented = QuoteOutputSerializer(body).data
+        assert json.dumps(documented, ensure_ascii=False) == json.dumps(body, ensure_ascii=False)

@@ -13,7 +13,7 @@ from mall.models import Category, Sku
 from marketing.errors import CouponNotFound, CouponUnavailable, PurchaseLimitExceeded
 from marketing.models import CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import quote_for_checkout
-from marketing.selectors.pricing_fetch import pricing_fetch
+from marketing.selectors.pricing_fetch import ShopperState, pricing_fetch, shopper_state
 from marketing.selectors.pricing_rules import pricing_rules_active
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points, place
@@ -144,3 +144,17 @@ def test_someone_elses_coupon_is_not_found_and_a_used_one_unavailable(
         pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=[mine.pk])
     with pytest.raises(CouponNotFound):
         pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=["not-a-number"])
+
+
+def test_shopper_state_sums_the_ledger_and_ignores_cancelled_orders(
+    member: Member, lipstick: Sku, shop: object
+) -> None:
+    assert shopper_state(member=member) == ShopperState(tier="normal", points=0, is_new=True)
+    grant_points(member, 300)
+    grant_points(member, -120)
+    order = place(member, [(lipstick, 1)])
+    assert shopper_state(member=member).is_new is False
+    order_cancel(order_id=order.pk, reason="test")
+    assert shopper_state(member=member) == ShopperState(tier="normal", points=180, is_new=True)
+    other = MemberFactory.create(tier="gold")
+    assert shopper_state(member=other) == ShopperState(tier="gold", points=0, is_new=True)

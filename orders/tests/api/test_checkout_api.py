@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from mall.models import ShopSettings, Sku
 from members.models import Address, Member
+from orders.api.checkout import QuoteOutputSerializer
 from orders.services.cart import cart_item_add
 from orders.tests.conftest import grant_points
 from orders.tests.factories import SkuFactory
@@ -74,3 +75,16 @@ def test_preview_stock_shortage_is_409(member_client: APIClient, sku: Sku, shop:
     response = member_client.post("/api/v1/checkout/preview", {"items": [{"sku_id": sku.pk, "qty": 11}]}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "stock_insufficient")
     assert response.json()["details"] == {"sku_id": sku.pk, "requested": 11, "available": 10}
+
+
+def test_preview_body_carries_every_documented_field_as_the_serializer_renders_it(
+    member: Member, member_client: APIClient, shop: ShopSettings
+) -> None:
+    """The view builds plain data; every field ``QuoteOutputSerializer`` documents is there, unchanged by it."""
+    grant_points(member, 500)
+    skus = [SkuFactory.create(price=3000 + 1000 * i) for i in range(3)]
+    items = [{"sku_id": s.pk, "qty": 1 + i} for i, s in enumerate(skus)]
+    body = member_client.post("/api/v1/checkout/preview", {"items": items, "points": "max"}, format="json").json()
+    assert len(body["lines"]) == 3 and body["points_used"] > 0
+    documented = QuoteOutputSerializer(body).data
+    assert documented == {name: body[name] for name in QuoteOutputSerializer().fields}
