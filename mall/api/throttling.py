@@ -16,6 +16,9 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
     """At most ``num_requests`` per window per key; the count is one integer in the cache."""
 
     retry_after: float | None = None
+    # Set by SimpleRateThrottle.__init__ from the rate string ("600/min" -> 600, 60).
+    num_requests: int
+    duration: int
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:
