@@ -99,6 +99,14 @@ def _lock_order(order_id: int) -> Order:
     return order
 
 
+def _lock_own_order(*, member: Member, order_id: int) -> Order:
+    """Lock the shopper's own order; someone else's answers "not found", never "forbidden"."""
+    order = _lock_order(order_id)
+    if order.member_id != member.pk:
+        raise OrderNotFound(details={"order_id": order_id})
+    return order
+
+
 def _line_items(order: Order) -> list[tuple[int, int]]:
     return list(order.lines.values_list("sku_id", "qty"))
 
@@ -366,9 +374,7 @@ def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None
 @transaction.atomic
 def order_cancel_by_member(*, member: Member, order_id: int) -> Order:
     """The shopper's cancel button: only their own pending order; repeating it is harmless."""
-    order = _lock_order(order_id)
-    if order.member_id != member.pk:
-        raise OrderNotFound(details={"order_id": order_id})
+    order = _lock_own_order(member=member, order_id=order_id)
     if order.status == OrderStatus.CANCELLED:
         return order
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -508,9 +514,7 @@ def order_complete(*, order_id: int, reason: str) -> bool:
 @transaction.atomic
 def order_confirm_receipt(*, member: Member, order_id: int) -> Order:
     """The shopper confirms receipt of their own shipped order; repeating it is harmless."""
-    order = _lock_order(order_id)
-    if order.member_id != member.pk:
-        raise OrderNotFound(details={"order_id": order_id})
+    order = _lock_own_order(member=member, order_id=order_id)
     if order.status == OrderStatus.COMPLETED:
         return order
     if not order_complete(order_id=order_id, reason=REASON_SHOPPER):
