@@ -48,6 +48,14 @@ module.exports = {
   deleteAddress: (id) => client.del(`addresses/${enc(id)}`),
   setDefaultAddress: (id) => post(`addresses/${enc(id)}/set-default`, {}, { retry: true }),
 
+  // coupons
+  couponCenter: () => get('coupons/center'),
+  // not retried: a repeat after a lost answer could claim a second one
+  claimCoupon: (templateId) => post('coupons/claim', { template_id: templateId }),
+  myCoupons: (status, page) => get('me/coupons', { status, page }),
+  // a quote only: safe to retry; no items = the selected cart rows
+  usableCoupons: (items) => post('coupons/usable', items ? { items } : {}, { retry: true }),
+
   // cart and orders
   cart: () => get('cart'),
   // not retried: the endpoint increments, a repeat after a lost answer would add twice

@@ -76,9 +76,15 @@ const MESSAGES = {
   points_insufficient: '积分不足',
   points_invalid: '积分使用数量有误',
   coupon_not_found: '优惠券不存在',
-  coupon_not_usable: '该优惠券不满足使用条件',
+  coupon_not_usable: '所选优惠券不满足本单使用条件',
   coupon_conflict: '所选优惠券不能同时使用',
   coupon_expired: '优惠券已过期',
+  coupon_unavailable: '优惠券已使用或已过期，请重新选择',
+  coupon_template_not_found: '优惠券不存在或已下架',
+  coupon_not_claimable: '该优惠券当前不可领取',
+  coupon_sold_out: '手慢了，优惠券已被领完',
+  coupon_limit_reached: '您已领过该优惠券，不能再领了',
+  coupon_new_user_only: '该优惠券仅限新用户领取',
   invalid_request: '下单信息有误，请刷新后重试',
 
   // payment

@@ -22,6 +22,7 @@ const PAGES = {
   addresses: '/package-member/addresses/index',
   addressEdit: '/package-member/address-edit/index',
   points: '/package-member/points/index',
+  coupons: '/package-member/coupons/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

@@ -18,6 +18,7 @@ const routes = require('../../core/routes')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
 const { CheckoutAttempt } = require('../../core/idempotency')
+const { verdictView, toggleSelection } = require('../../core/coupons')
 
 Component({
   data: {
@@ -31,6 +32,12 @@ Component({
     remark: '',
     previewing: false,
     submitting: false,
+    // coupon picker: usable ones selectable, unusable ones greyed with their reason
+    couponIds: [],
+    usableCoupons: [],
+    unusableCoupons: [],
+    couponText: '',
+    couponPickerVisible: false,
   },
   methods: {
     onLoad(query) {
@@ -45,6 +52,7 @@ Component({
     previewBody() {
       const body = { points: this.data.usePoints ? 'max' : 0 }
       if (this._items) body.items = this._items
+      if (this.data.couponIds.length) body.coupon_ids = this.data.couponIds.slice()
       if (this.data.address) body.address_id = this.data.address.id
       return body
     },
@@ -55,10 +63,11 @@ Component({
     },
 
     async load() {
-      // addresses and the quote at once; the quote does not wait for the address
+      // addresses, the quote and the coupons at once; the quote does not wait for the others
       const [addresses, quoteOk] = await Promise.all([
         api.addresses().catch(() => null),
         this.preview(),
+        this.loadCoupons(),
       ])
       const list = (addresses && (addresses.results || addresses)) || []
       const chosen = list.find((a) => a.is_default) || list[0] || null
@@ -85,6 +94,57 @@ Component({
         this.setData({ previewing: false, error: err.message })
         return false
       }
+    },
+
+    /** coupons/usable for these items; the best combination is chosen until the shopper picks. */
+    async loadCoupons() {
+      let res
+      try {
+        res = (await api.usableCoupons(this._items)) || {}
+      } catch (err) {
+        this.setData({ couponText: '' }) // no coupons offered; the order can still be placed
+        return false
+      }
+      const best = (res.best_coupon_ids || []).slice()
+      const usable = (res.usable || []).map((v) => verdictView(v, best))
+      const unusable = (res.unusable || []).map((v) => verdictView(v, []))
+      this.setData({ usableCoupons: usable, unusableCoupons: unusable })
+      this.setCoupons(best)
+      // the first quote was made without coupons: quote again with the best ones
+      if (best.length) return this.preview()
+      return true
+    },
+
+    /** Set the chosen coupon ids; only the rows whose mark changed go to the view. */
+    setCoupons(ids) {
+      const before = this.data.couponIds
+      const payload = { couponIds: ids }
+      this.data.usableCoupons.forEach((c, i) => {
+        const on = ids.indexOf(c.id) >= 0
+        if (on !== (before.indexOf(c.id) >= 0) || on !== c.selected) payload[`usableCoupons[${i}].selected`] = on
+      })
+      const n = this.data.usableCoupons.length
+      payload.couponText = ids.length ? `已选 ${ids.length} 张` : n ? `${n} 张可用` : '暂无可用'
+      this.setData(payload)
+    },
+
+    onOpenCoupons() {
+      this.setData({ couponPickerVisible: true })
+    },
+    onCloseCoupons() {
+      this.setData({ couponPickerVisible: false })
+    },
+    onPickCoupon(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      const ids = toggleSelection(this.data.couponIds, this.data.usableCoupons, id)
+      if (ids.join(',') === this.data.couponIds.join(',')) return Promise.resolve(false)
+      this.setCoupons(ids)
+      return this.preview()
+    },
+    onNoCoupon() {
+      if (!this.data.couponIds.length) return Promise.resolve(false)
+      this.setCoupons([])
+      return this.preview()
     },
 
     onTogglePoints(e) {
@@ -130,7 +190,11 @@ Component({
         this.setData({ submitting: false })
         ui.toastError(err)
         // prices or stock moved: show the shopper the new quote before another try
-        if (err.status && err.status < 500) this.preview()
+        // a coupon used elsewhere or expired meanwhile: offer the coupons as they are now
+        if (err.status && err.status < 500) {
+          if (/^coupon_/.test(err.code || '')) this.loadCoupons()
+          else this.preview()
+        }
         return null
       }
       if (!this._items) store.set('cartCount', 0) // the server took the selected lines; cart refreshes on show

@@ -1,6 +1,6 @@
 const { createWx } = require('../helpers/wx')
 const store = require('../../core/store')
-const { render, text } = require('../helpers/page')
+const { render, text, texts } = require('../helpers/page')
 const fixtures = require('../helpers/fixtures')
 
 let wx
@@ -26,10 +26,10 @@ async function open(query = {}) {
   return page
 }
 
-test('preview and addresses load together; the default address is chosen; the breakdown is drawn', async () => {
+test('preview, addresses and coupons load together; the default address is chosen; the breakdown is drawn', async () => {
   const page = await open()
   const paths = wx.__calls.request.map((r) => r.path).sort()
-  expect(paths).toEqual(['addresses', 'checkout/preview'])
+  expect(paths).toEqual(['addresses', 'checkout/preview', 'coupons/usable'])
   expect(text(page, '.receiver')).toBe('张三')
   expect(text(page, '.address-text')).toBe('上海市上海市浦东新区世纪大道 1 号')
   const breakdown = page.dom.querySelector('price-breakdown').textContent
@@ -116,4 +116,65 @@ test('a re-quote sends only the changed paths to the view', async () => {
   const quoteCall = setData.mock.calls.map((c) => c[0]).find((p) => Object.keys(p).some((k) => k.startsWith('quote')))
   expect(quoteCall).toEqual({ previewing: false, 'quote.points_used': 500, 'quote.points_discount': 500, 'quote.payable_amount': 10300 })
   expect(page.dom.querySelector('price-breakdown').textContent).toContain('积分抵扣（500 积分）')
+})
+
+describe('coupon picker', () => {
+  const verdict = (id, extra) =>
+    Object.assign({ coupon_id: id, name: `券${id}`, kind: 'amount_off', group: 'shop', usable: true, reason: null, reason_label: '', discount: { fen: 1000, yuan: '10.00' }, applied: false, amount: { fen: 0, yuan: '0.00' } }, extra)
+  const USABLE = {
+    best_coupon_ids: [11],
+    usable: [verdict(11, { applied: true }), verdict(12, { discount: { fen: 500, yuan: '5.00' } }), verdict(13, { group: 'platform', discount: { fen: 300, yuan: '3.00' } })],
+    unusable: [verdict(21, { usable: false, reason: 'threshold_not_met', reason_label: '还差 ¥20.00 可用', discount: { fen: 0, yuan: '0.00' } })],
+  }
+
+  test('usable coupons are selectable, unusable ones greyed with their reason; the best is preselected', async () => {
+    wx.route('POST coupons/usable', () => [200, USABLE])
+    const page = await open({ sku_id: '71', qty: '2' })
+    expect(wx.__calls.request.find((r) => r.path === 'coupons/usable').data).toEqual({ items: [{ sku_id: 71, qty: 2 }] })
+    const rows = texts(page, '.usable')
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toContain('可减 ¥10.00')
+    expect(texts(page, '.check-on')).toEqual(['✓'])
+    expect(page.instance.data.usableCoupons.map((c) => c.selected)).toEqual([true, false, false])
+    expect(texts(page, '.unusable .reason')).toEqual(['还差 ¥20.00 可用'])
+    expect(text(page, '.unusable-title')).toBe('不可用优惠券（1）')
+    expect(text(page, '.coupon-text')).toBe('已选 1 张')
+    // the quote is asked again with the best coupon
+    expect(wx.__calls.request.filter((r) => r.path === 'checkout/preview').pop().data.coupon_ids).toEqual([11])
+  })
+
+  test('picking coupons sends coupon_ids to the preview and to the order (with its Idempotency-Key)', async () => {
+    wx.route('POST coupons/usable', () => [200, USABLE])
+    const orders = []
+    wx.route('POST orders', (req) => (orders.push(req), [201, fixtures.order({ no: 'N3' })]))
+    wx.route('POST orders/N3/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S3', params: {} }])
+    wx.route('POST payments/sandbox/S3/complete', () => [200, {}])
+    const page = await open()
+    const setData = jest.spyOn(page.instance, 'setData')
+    await page.instance.onPickCoupon({ currentTarget: { dataset: { id: 12 } } }) // replaces 11 (same group)
+    await page.instance.onPickCoupon({ currentTarget: { dataset: { id: 13 } } }) // stacks (platform)
+    await page.instance.onPickCoupon({ currentTarget: { dataset: { id: 21 } } }) // unusable: nothing
+    expect(wx.__calls.request.filter((r) => r.path === 'checkout/preview').pop().data).toEqual({ points: 0, address_id: 5, coupon_ids: [12, 13] })
+    // only the changed marks go to the view
+    const marks = setData.mock.calls.map((c) => c[0]).find((p) => 'couponIds' in p)
+    expect(Object.keys(marks).sort()).toEqual(['couponIds', 'couponText', 'usableCoupons[0].selected', 'usableCoupons[1].selected'])
+    await page.instance.submit()
+    expect(orders).toHaveLength(1)
+    expect(orders[0].data).toEqual({ points: 0, address_id: 5, coupon_ids: [12, 13] })
+    expect(orders[0].header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  test('不使用优惠券 clears the choice; a failing coupons/usable leaves checkout working', async () => {
+    wx.route('POST coupons/usable', () => [200, USABLE])
+    const page = await open()
+    await page.instance.onNoCoupon()
+    const last = wx.__calls.request.filter((r) => r.path === 'checkout/preview').pop()
+    expect(last.data).toEqual({ points: 0, address_id: 5 })
+    expect(text(page, '.coupon-text')).toBe('3 张可用')
+
+    wx.route('POST coupons/usable', () => [500, 'boom'])
+    const other = await open()
+    expect(other.instance.data.quote).toBeTruthy()
+    expect(other.instance.data.usableCoupons).toEqual([])
+  })
 })
