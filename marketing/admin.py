@@ -180,6 +180,20 @@ def _pairs_to_text(rows: Any, first: str, second: str) -> str:
     return "\n".join(f"{row.get(first)}:{row.get(second)}" for row in rows or [] if isinstance(row, dict))
 
 
+class ServiceRefusalMixin:
+    """Admin pages that save through a service: a refusal (ApplicationError) from the service
+    shows as a message on the same form instead of a server error."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ServiceValidatedForm(forms.ModelForm):
     """The services check the rules in Chinese; the model's CHECK constraints would only repeat
     them in English, so the instance is filled in but not validated again."""
@@ -266,7 +280,7 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
     list_display = ("name", "type", "window", "state", "rules_text", "is_active")
     list_filter = ("type", "is_active")
@@ -314,15 +328,6 @@ class PromotionAdmin(PriceCheckLinkMixin, ModelAdmin):
             context = {**self.admin_site.each_context(request), "title": _("选择促销类型"), "choices": choices}
             return render(request, "marketing/promotion_type_choice.html", context)
         return super().add_view(request, form_url, extra_context)
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Promotion, form: Any, change: bool) -> None:
         data = form.promotion_data()
@@ -480,7 +485,7 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(PriceCheckLinkMixin, ModelAdmin):
+class CouponTemplateAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = CouponTemplateAdminForm
     list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "is_active")
     list_filter = ("kind", "group", "channel", "is_active")
@@ -516,15 +521,6 @@ class CouponTemplateAdmin(PriceCheckLinkMixin, ModelAdmin):
     def issued(self, obj: CouponTemplate) -> str:
         total = "∞" if obj.total_quantity is None else str(obj.total_quantity)
         return f"{obj.issued_count}/{total}"
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: CouponTemplate, form: Any, change: bool) -> None:
         data = form.template_data()
@@ -591,7 +587,7 @@ class TierRateAdminForm(ServiceValidatedForm):
 
 
 @admin.register(TierRate)
-class TierRateAdmin(ModelAdmin):
+class TierRateAdmin(ServiceRefusalMixin, ModelAdmin):
     form = TierRateAdminForm
     list_display = ("tier_label", "rate", "discount_text", "updated_at")
 
@@ -602,15 +598,6 @@ class TierRateAdmin(ModelAdmin):
     @display(description=_("折扣"))
     def discount_text(self, obj: TierRate) -> str:
         return str(_("不打折")) if obj.rate >= 1 else f"{(obj.rate * 10).normalize():f}折"
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: TierRate, form: Any, change: bool) -> None:
         tier = obj.tier if change else form.cleaned_data["tier"]
@@ -661,7 +648,7 @@ class PricingPolicyAdminForm(ServiceValidatedForm):
 
 
 @admin.register(PricingPolicy)
-class PricingPolicyAdmin(ModelAdmin):
+class PricingPolicyAdmin(ServiceRefusalMixin, ModelAdmin):
     form = PricingPolicyAdminForm
     actions_detail = ["price_check_detail"]
     fieldsets = (
@@ -698,15 +685,6 @@ class PricingPolicyAdmin(ModelAdmin):
     @action(description=_("价格试算"), icon="calculate", url_path="price-check")
     def price_check_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return redirect(reverse(PRICE_CHECK_URL))
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: PricingPolicy, form: Any, change: bool) -> None:
         pricing_policy_update(actor=request.user, data=form.policy_data())
