@@ -647,3 +647,23 @@ EN: dict[str, str | list[str]] = {
     "属性": "Properties",
     "行为事件": "Behaviour event",
 }
+
+
+def _merge_domain_files() -> None:
+    """Each feature keeps its English in ``translations_en_<domain>.py`` (a dict named ``EN_*``),
+    so engineers working on different features never edit the same dictionary."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    for path in sorted(here.glob("translations_en_*.py")):
+        module = importlib.import_module(path.stem)
+        for name, value in vars(module).items():
+            if name.startswith("EN_") and isinstance(value, dict):
+                EN.update(value)
+
+
+_merge_domain_files()
