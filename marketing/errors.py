@@ -89,3 +89,23 @@ PRICING_ERRORS: dict[str, type[ApplicationError]] = {
     "invalid_request": PricingRequestInvalid,
 }
 """The engine's ``PricingError.code`` → the API's error class."""
+
+
+# --- deals (orders through a marketing tool: flash sale, group buy, bargain) -----------------
+
+
+class DealInvalid(ValidationFailed):
+    code = "deal_invalid"
+    default_message = _("活动参数有误。")
+
+
+class DealNotFound(NotFound):
+    code = "deal_not_found"
+    default_message = _("活动不存在或已结束。")
+
+
+class DealUnavailable(Conflict):
+    """The tool has nothing left for this order (sold out, group full, bargain closed)."""
+
+    code = "deal_unavailable"
+    default_message = _("活动名额已满或已结束。")

@@ -65,12 +65,14 @@ class OrderAdmin(ModelAdmin):
         "member",
         "status",
         "payable_display",
+        "deal_kind",
+        "ship_hold",
         "needs_attention",
         "created_at",
         "paid_at",
     )
     # No date_hierarchy: it needs MySQL's time zone tables (CONVERT_TZ), often absent.
-    list_filter = ("status", "needs_attention", "created_at")
+    list_filter = ("status", "deal_kind", "needs_attention", "created_at")
     search_fields = ("no", "member__nickname", "member__phone", "tracking_no")
     list_select_related = ("member",)
     list_per_page = 50
@@ -78,6 +80,9 @@ class OrderAdmin(ModelAdmin):
         "no",
         "member",
         "status",
+        "deal_kind",
+        "deal_ref",
+        "ship_hold",
         "needs_attention",
         "attention_note",
         "goods_amount",

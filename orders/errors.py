@@ -67,6 +67,13 @@ class OrderStatusInvalid(Conflict):
     default_message = _("订单当前状态不允许该操作。")
 
 
+class OrderOnHold(Conflict):
+    """A group-buy order waits for its group to complete before it may ship (F03)."""
+
+    code = "order_on_hold"
+    default_message = _("订单暂不能发货：拼团尚未成功。")
+
+
 class PaymentAmountMismatch(ApplicationError):
     code = "payment_amount_mismatch"
     status = 409

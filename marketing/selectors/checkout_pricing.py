@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from mall.models import ShopSettings, Sku
 from mall.money import Fen, format_yuan
 from marketing.pricing import LineQuote, Quote
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
 from marketing.selectors.quotes import quote_for_member, rule_label
+from marketing.services.deals import DealRequest, deal_pricing
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -170,16 +173,28 @@ def quote_for_checkout(
     coupon_ids: Sequence[int | str] | None = (),
     points: PointsRequest = 0,
     at: datetime | None = None,
+    deal: DealRequest | None = None,
 ) -> CheckoutQuote:
     """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities.
 
     ``coupon_ids`` are the shopper's choice (empty = no coupon); ``None`` lets the engine pick
     the best combination. Refusals raise the engine's codes as API errors
     (``coupon_not_found``, ``coupon_unavailable``, ``coupon_not_usable``, ``coupon_conflict``,
-    ``purchase_limit_exceeded``).
+    ``purchase_limit_exceeded``). A ``deal`` (one line only) adds its tool's price and is
+    refused by the tool when it is not open to this shopper.
     """
     shop = ShopSettings.load()
-    priced = quote_for_member(member=member, items=items, coupon_ids=coupon_ids, points=points, at=at)
+    now = at or timezone.now()
+    extra = deal_pricing(deal=deal, member=member, items=list(items), at=now) if deal is not None else None
+    priced = quote_for_member(
+        member=member,
+        items=items,
+        coupon_ids=coupon_ids,
+        points=points,
+        at=now,
+        extra_promotions=extra.specs if extra else (),
+        extra_names=extra.names if extra else None,
+    )
     q, fetched = priced.quote, priced.input
     goods_after_discounts = q.payable + q.points_value
     shipping_fee = shipping_fee_for(goods_after_discounts=goods_after_discounts, shop=shop)

@@ -218,12 +218,16 @@ def pricing_fetch(
     coupon_ids: Sequence[int | str] | None = (),
     points: PointsRequest = 0,
     at: datetime | None = None,
+    extra_promotions: Sequence[PromotionSpec] = (),
+    extra_names: Mapping[str, str] | None = None,
 ) -> PricingInput:
     """Build the engine request for ``member`` buying ``items``.
 
     ``coupon_ids=None`` lets the engine pick the best combination from the wallet; a sequence
     (maybe empty) is the shopper's own choice. Raises ``coupon_not_found`` for a coupon that
     is not the shopper's and ``coupon_unavailable`` for one already used or expired.
+    ``extra_promotions`` are rules of this request only (a deal's 秒杀价, 拼团价 or 砍价,
+    from ``marketing.services.deals``), priced with the shop's own.
     """
     now = at or timezone.now()
     rules = pricing_rules_active(now=now)
@@ -236,8 +240,9 @@ def pricing_fetch(
         _check_selected(member=member, selected=chosen, wallet=coupon_pks)
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
     catalog, skus = _catalog(items, rules)
-    names = {**rule_names(rules), **coupon_names}
+    names = {**rule_names(rules), **coupon_names, **(extra_names or {})}
     promotions, gifts_out = gift_promotions_in_stock(rules.promotion_specs(sold), skus)
+    promotions += tuple(extra_promotions)
     request = PricingRequest(
         at=now,
         shopper=ShopperInfo(tier=shopper.tier, points=shopper.points, is_new=shopper.is_new, used=used),

@@ -20,6 +20,7 @@ from mall.models import Sku
 from mall.money import Fen, format_yuan
 from marketing.errors import PRICING_ERRORS, PricingRequestInvalid
 from marketing.pricing import PricingError, PricingRequest, Quote, quote
+from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, pricing_fetch
 from members.models import Member
@@ -85,9 +86,19 @@ def quote_for_member(
     coupon_ids: Sequence[int | str] | None = None,
     points: PointsRequest = 0,
     at: datetime | None = None,
+    extra_promotions: Sequence[PromotionSpec] = (),
+    extra_names: Mapping[str, str] | None = None,
 ) -> MemberQuote:
     """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons."""
-    fetched = pricing_fetch(member=member, items=items, coupon_ids=coupon_ids, points=points, at=at)
+    fetched = pricing_fetch(
+        member=member,
+        items=items,
+        coupon_ids=coupon_ids,
+        points=points,
+        at=at,
+        extra_promotions=extra_promotions,
+        extra_names=extra_names,
+    )
     return MemberQuote(input=fetched, quote=run_quote(fetched.request))
 
 

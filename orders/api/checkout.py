@@ -89,10 +89,10 @@ class CheckoutPreviewApi(APIView):
         responses={
             200: QuoteOutputSerializer,
             **error_responses(
-                (400, ["invalid_input", "cart_empty", "invalid_qty", "sku_not_found"]),
+                (400, ["invalid_input", "cart_empty", "invalid_qty", "sku_not_found", "deal_invalid"]),
                 (401, ["not_authenticated"]),
-                (404, ["address_not_found"]),
-                (409, ["sku_unavailable", "stock_insufficient"]),
+                (404, ["address_not_found", "deal_not_found"]),
+                (409, ["sku_unavailable", "stock_insufficient", "deal_unavailable", "purchase_limit_exceeded"]),
             ),
         },
     )
@@ -106,5 +106,6 @@ class CheckoutPreviewApi(APIView):
             address_id=data.get("address_id"),
             coupon_ids=data["coupon_ids"],
             points=data["points"],
+            deal=serializer.deal_request(),
         )
         return Response(quote_data(preview))

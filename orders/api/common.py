@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from marketing.services.deals import DealRequest, deal_request_parse
 from members.models import Member
 from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE
 
@@ -49,6 +50,17 @@ class ItemInputSerializer(serializers.Serializer):
         ref_name = "CheckoutItemInput"
 
 
+class DealInputSerializer(serializers.Serializer):
+    """Buy through a marketing tool: ``kind`` names it, ``ref`` its campaign (or group), ``params`` its options."""
+
+    kind = serializers.CharField(max_length=16, help_text="flash | group | bargain (the tools this shop runs)")
+    ref = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    params = serializers.DictField(required=False, default=dict, help_text="the tool's options, e.g. {group_id}")
+
+    class Meta:
+        ref_name = "DealInput"
+
+
 class CheckoutInputSerializer(serializers.Serializer):
     """Fields shared by the preview and the order placement."""
 
@@ -57,6 +69,13 @@ class CheckoutInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list, max_length=10
     )
     points = PointsField(required=False, default=0)
+    deal = DealInputSerializer(
+        required=False, allow_null=True, default=None, help_text="one line of items bought through a marketing tool"
+    )
+
+    def deal_request(self) -> DealRequest | None:
+        """The validated ``deal`` as the tools' request (an unknown kind is ``deal_invalid``)."""
+        return deal_request_parse(self.validated_data.get("deal"))
 
     def items_tuples(self) -> list[tuple[int, int]] | None:
         """``None`` when no items were sent: checkout buys the selected cart rows."""

@@ -50,6 +50,9 @@ class OrderSummaryOutputSerializer(serializers.Serializer):
     payable_amount = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(help_text="unpaid orders are cancelled at this time")
+    deal_kind = serializers.CharField(help_text="the marketing tool the order was bought through (flash, group, …)")
+    deal_ref = serializers.IntegerField(allow_null=True, help_text="the tool's row: flash item, group, bargain")
+    ship_hold = serializers.CharField(help_text="non-empty while a paid order may not ship yet (a group forming)")
     lines = OrderLineOutputSerializer(many=True)
 
 
@@ -137,10 +140,30 @@ class OrderPlaceApi(APIView):
             201: OrderDetailOutputSerializer,
             200: OrderDetailOutputSerializer,
             **error_responses(
-                (400, ["invalid_input", "idempotency_key_required", "cart_empty", "invalid_qty", "sku_not_found"]),
+                (
+                    400,
+                    [
+                        "invalid_input",
+                        "idempotency_key_required",
+                        "cart_empty",
+                        "invalid_qty",
+                        "sku_not_found",
+                        "deal_invalid",
+                    ],
+                ),
                 _AUTH,
-                (404, ["address_not_found"]),
-                (409, ["sku_unavailable", "stock_insufficient", "points_insufficient", "idempotency_key_reused"]),
+                (404, ["address_not_found", "deal_not_found"]),
+                (
+                    409,
+                    [
+                        "sku_unavailable",
+                        "stock_insufficient",
+                        "points_insufficient",
+                        "idempotency_key_reused",
+                        "deal_unavailable",
+                        "purchase_limit_exceeded",
+                    ],
+                ),
             ),
         },
     )
@@ -164,6 +187,7 @@ class OrderPlaceApi(APIView):
             coupon_ids=data["coupon_ids"],
             points=data["points"],
             remark=data["remark"],
+            deal=serializer.deal_request(),
         )
         order = order_get_for_member(member=request_member(request), order_id=result.order.pk)
         response = Response(_detail(order), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

@@ -53,6 +53,12 @@ class Order(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=100, blank=True)
+    # Orders placed through a marketing tool (marketing.services.deals): which tool and which of
+    # its rows (the flash-sale item, the group, the bargain) the order spent.
+    deal_kind = models.CharField(_("活动类型"), max_length=16, blank=True)
+    deal_ref = models.PositiveBigIntegerField(_("活动记录"), null=True, blank=True)
+    # Set while a paid order must not ship yet (a group buy waiting for its group); order_ship refuses it.
+    ship_hold = models.CharField(_("暂缓发货"), max_length=32, blank=True)
     needs_attention = models.BooleanField(_("需人工处理"), default=False, db_index=True)
     attention_note = models.CharField(_("处理说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("下单时间"), auto_now_add=True, db_index=True)
@@ -64,7 +70,10 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "idempotency_key"], name="order_idempotency_key_once"),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["deal_kind", "deal_ref"]),
+        ]
         # Customer service ships orders without being able to edit them freely (mall.console.roles).
         permissions = [("ship_order", _("可以发货"))]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from mall.errors import NotFound
 from mall.models import Sku
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from marketing.services.deals import DealRequest, deal_takes_sku_stock
 from members.models import Address, Member
 from members.selectors.addresses import address_get_for_member
 from orders.errors import AddressNotFound, CartEmpty, InvalidQuantity, SkuNotFound, SkuUnavailable, StockInsufficient
@@ -73,10 +74,17 @@ def checkout_preview(
     address_id: int | None = None,
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
+    deal: DealRequest | None = None,
 ) -> CheckoutPreview:
-    """The quote the checkout page shows; the same call ``order_place`` makes, without writing."""
+    """The quote the checkout page shows; the same call ``order_place`` makes, without writing.
+
+    A deal's units may come from the tool's own quota (flash sales), so its SKU's shelf stock
+    is not checked here; the tool's ``specs`` says whether there is anything left.
+    """
     if address_id is not None:
         checkout_address_get(member=member, address_id=address_id)
-    lines = checkout_lines_resolve(member=member, items=items)
-    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
+    lines = checkout_lines_resolve(
+        member=member, items=items, check_stock=deal is None or deal_takes_sku_stock(deal.kind)
+    )
+    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points, deal=deal)
     return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})

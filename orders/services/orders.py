@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -30,10 +32,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.services.events import event_record
+from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
 from mall.services.audit import audit_record
-from marketing.errors import CouponUnavailable
+from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from marketing.services.deals import (
+    DealRequest,
+    deal_paid,
+    deal_release,
+    deal_retake,
+    deal_single_line,
+    deal_takes_sku_stock,
+    handler_for,
+)
 from marketing.services.order_benefits import (
     order_benefits_retake,
     order_benefits_return,
@@ -47,6 +59,7 @@ from orders.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
     OrderNotFound,
+    OrderOnHold,
     OrderStatusInvalid,
     PaymentAmountMismatch,
     ShippingInfoRequired,
@@ -111,6 +124,14 @@ def _line_items(order: Order) -> list[tuple[int, int]]:
     return list(order.lines.values_list("sku_id", "qty"))
 
 
+def _stock_items(order: Order) -> list[tuple[int, int]]:
+    """The units the order holds of ``Sku.stock``: all of them, except a deal line whose units
+    came from the tool's own quota (a flash sale's), which the tool gives back itself."""
+    if not order.deal_kind or deal_takes_sku_stock(order.deal_kind):
+        return _line_items(order)
+    return list(order.lines.filter(is_gift=True).values_list("sku_id", "qty"))
+
+
 # --- placing ----------------------------------------------------------------------------
 
 
@@ -121,15 +142,18 @@ def _request_fingerprint(
     coupon_ids: Sequence[int | str],
     points: PointsRequest,
     remark: str,
+    deal: DealRequest | None = None,
 ) -> str:
     """A digest of the request, so one Idempotency-Key cannot be reused for a different order."""
-    payload = {
+    payload: dict[str, Any] = {
         "items": None if items is None else sorted([int(s), int(q)] for s, q in items),
         "address_id": address_id,
         "coupon_ids": sorted(str(c) for c in coupon_ids),
         "points": points,
         "remark": remark,
     }
+    if deal is not None:
+        payload["deal"] = deal.fingerprint()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -149,6 +173,7 @@ def order_place(
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
     remark: str = "",
+    deal: DealRequest | None = None,
 ) -> Order:
     """Place an order (``items=None`` = the selected cart rows); the same key returns the same order."""
     return order_place_or_replay(
@@ -159,6 +184,7 @@ def order_place(
         coupon_ids=coupon_ids,
         points=points,
         remark=remark,
+        deal=deal,
     ).order
 
 
@@ -171,22 +197,70 @@ def order_place_or_replay(
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
     remark: str = "",
+    deal: DealRequest | None = None,
 ) -> PlaceResult:
     """``order_place`` that also says whether this call created the order (201) or replayed it (200).
 
     Concurrent calls with one key race to insert the order row; the unique
     (member, idempotency_key) index lets exactly one win, the others' transactions roll back
     (stock included) and they return the winner's order.
+
+    A ``deal`` (a marketing tool's offer, one line of explicit items) passes the tool's gate
+    first, so a sold-out flash sale is refused without touching the database; a refused
+    retry of a request that already made its order still gets that order back.
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise IdempotencyKeyRequired
     fingerprint = _request_fingerprint(
-        items=items, address_id=address_id, coupon_ids=coupon_ids, points=points, remark=remark
+        items=items, address_id=address_id, coupon_ids=coupon_ids, points=points, remark=remark, deal=deal
     )
-    existing = _replay(member=member, key=key, fingerprint=fingerprint)
-    if existing is not None:
-        return PlaceResult(existing, created=False)
+    place = partial(
+        _place_attempts,
+        member=member,
+        items=items,
+        address_id=address_id,
+        key=key,
+        fingerprint=fingerprint,
+        coupon_ids=coupon_ids,
+        points=points,
+        remark=remark,
+        deal=deal,
+    )
+    if deal is None:
+        existing = _replay(member=member, key=key, fingerprint=fingerprint)
+        return PlaceResult(existing, created=False) if existing is not None else place()
+    sku_id, qty = deal_single_line(items)
+    handler = handler_for(deal.kind)
+    try:
+        ticket = handler.admit(deal=deal, member=member, sku_id=int(sku_id), qty=int(qty))
+    except ApplicationError:
+        existing = _replay(member=member, key=key, fingerprint=fingerprint)
+        if existing is not None:
+            return PlaceResult(existing, created=False)
+        raise
+    try:
+        result = place()
+    except BaseException:
+        handler.admit_undo(ticket=ticket)
+        raise
+    if not result.created:
+        handler.admit_undo(ticket=ticket)
+    return result
+
+
+def _place_attempts(
+    *,
+    member: Member,
+    items: Sequence[tuple[int, int]] | None,
+    address_id: int,
+    key: str,
+    fingerprint: str,
+    coupon_ids: Sequence[int | str],
+    points: PointsRequest,
+    remark: str,
+    deal: DealRequest | None,
+) -> PlaceResult:
     for attempt in range(1, PLACE_ATTEMPTS + 1):
         try:
             order = _order_create(
@@ -198,6 +272,7 @@ def order_place_or_replay(
                 coupon_ids=coupon_ids,
                 points=points,
                 remark=remark,
+                deal=deal,
             )
         except IntegrityError:
             existing = _replay(member=member, key=key, fingerprint=fingerprint)
@@ -222,6 +297,7 @@ def _order_create(
     coupon_ids: Sequence[int | str],
     points: PointsRequest,
     remark: str,
+    deal: DealRequest | None = None,
 ) -> Order:
     now = timezone.now()
     # One shopper's placements queue on their member row (the first lock taken, before stock):
@@ -234,7 +310,7 @@ def _order_create(
     address = checkout_address_get(member=member, address_id=address_id)
     # The guarded reservation below is the real stock check; no read-then-write here.
     lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
-    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points)
+    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points, at=now, deal=deal)
     skus = {sku.pk: sku for sku, _qty in lines}
     extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]  # gifts the engine added
     if extra:
@@ -256,10 +332,14 @@ def _order_create(
         remark=remark[:200],
         idempotency_key=key,
         expires_at=now + timedelta(minutes=settings.ORDER_LOCK_MINUTES),
+        deal_kind=deal.kind if deal is not None else "",
+        deal_ref=deal.ref if deal is not None else None,
     )
     # Coupons first: of orders racing for one coupon, the losers stop before touching stock.
     order_benefits_take(order=order, quote=quote)
-    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines])
+    deal_line = lines[0] if deal is not None else None
+    from_quota = deal is not None and not deal_takes_sku_stock(deal.kind)
+    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
     OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
     if quote.points_used:
         points_spend(
@@ -270,6 +350,13 @@ def _order_create(
             note=f"订单 {order.no} 抵扣",
         )
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
+    if deal is not None and deal_line is not None:
+        # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
+        # most contended lock of the order, so it is held for the shortest time.
+        ref = handler_for(deal.kind).take(deal=deal, order=order, sku=deal_line[0], qty=deal_line[1])
+        if ref != order.deal_ref:
+            order.deal_ref = ref
+            order.save(update_fields=["deal_ref"])
     event_record(
         name="order_placed",
         member_id=member.pk,
@@ -279,6 +366,7 @@ def _order_create(
             "goods_amount": order.goods_amount,
             "lines": len(quote.lines),
             "from_cart": items is None,
+            **({"deal_kind": order.deal_kind, "deal_ref": order.deal_ref} if deal is not None else {}),
         },
     )
     if order.payable_amount == 0:
@@ -351,7 +439,8 @@ def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason[:100]
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    stock_release(items=_line_items(order))
+    stock_release(items=_stock_items(order))
+    deal_release(order=order)
     order_benefits_return(order=order)
     if order.points_used:
         points_grant(
@@ -429,6 +518,7 @@ def order_mark_paid(
     order.paid_at = paid_at
     order.save(update_fields=["status", "paid_at", "attention_note", "cancelled_at", "cancel_reason"])
     sales_count_add(items=order.lines.values_list("sku_id", "product_id", "qty"))
+    deal_paid(order=order)
     _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=outcome)
     return outcome
 
@@ -437,7 +527,7 @@ def _relock(order: Order) -> bool:
     """Take the stock (and the points) of a cancelled order again, all or nothing."""
     try:
         with transaction.atomic():
-            stock_reserve(items=_line_items(order))
+            stock_reserve(items=_stock_items(order))
             if order.points_used:
                 points_spend(
                     member_id=order.member_id,
@@ -447,7 +537,8 @@ def _relock(order: Order) -> bool:
                     note=f"订单 {order.no} 支付恢复",
                 )
             order_benefits_retake(order=order)
-    except (StockInsufficient, PointsInsufficient, CouponUnavailable):
+            deal_retake(order=order)
+    except (StockInsufficient, PointsInsufficient, CouponUnavailable, DealUnavailable):
         return False
     return True
 
@@ -480,6 +571,8 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor: Actor) -
     order = _lock_order(order_id)
     if order.status != OrderStatus.PAID:
         raise OrderStatusInvalid(details={"status": order.status})
+    if order.ship_hold:
+        raise OrderOnHold(details={"hold": order.ship_hold})
     order.ship()
     order.carrier, order.tracking_no, order.shipped_at = carrier, tracking_no, timezone.now()
     order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
