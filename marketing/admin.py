@@ -16,8 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.forms.models import construct_instance
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
-from mall.errors import ApplicationError
+from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.errors import RulesInvalid
@@ -178,29 +177,6 @@ def _pairs_from_text(text: str, first: str, second: str, field: str) -> list[dic
 
 def _pairs_to_text(rows: Any, first: str, second: str) -> str:
     return "\n".join(f"{row.get(first)}:{row.get(second)}" for row in rows or [] if isinstance(row, dict))
-
-
-class ServiceRefusalMixin:
-    """Admin pages that save through a service: a refusal (ApplicationError) from the service
-    shows as a message on the same form instead of a server error."""
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class ServiceValidatedForm(forms.ModelForm):
-    """The services check the rules in Chinese; the model's CHECK constraints would only repeat
-    them in English, so the instance is filled in but not validated again."""
-
-    def _post_clean(self) -> None:
-        opts = self._meta
-        self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
 
 
 class PromotionAdminForm(ServiceValidatedForm):

@@ -20,10 +20,12 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 
+from mall.console.service_admin import ServiceRefusalMixin
 from mall.errors import ApplicationError
-from members.models import Address, Member, PointsEntry
+from members.models import Address, Member, Message, PointsEntry, SubscribeTemplate
 from members.selectors.points import points_balance_subquery
 from members.services.members import member_staff_update
+from members.services.messages import subscribe_template_save
 from members.services.points import points_adjust
 
 POINTS_ADJUST_LIMIT = 1_000_000
@@ -191,6 +193,64 @@ class AddressAdmin(ModelAdmin):
 
     list_display = ("id", "member", "receiver", "phone", "province", "city", "district", "detail", "is_default")
     search_fields = ("receiver", "phone", "member__nickname", "member__phone")
+    list_select_related = ("member",)
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SubscribeTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SubscribeTemplate
+        fields = ("kind", "template_id", "fields", "page", "is_active")
+        help_texts = {
+            "kind": _("工具发送的消息类型，如 flash_restock（补货提醒）、group_failed（拼团失败）。"),
+            "fields": _(
+                '模板字段 → 内容：title（标题）、body（内容）、time（时间）或 "text:固定文字"，如 {"thing1": "title"}。'
+            ),
+        }
+
+
+@admin.register(SubscribeTemplate)
+class SubscribeTemplateAdmin(ServiceRefusalMixin, ModelAdmin):
+    """Which WeChat subscribe template carries which kind of message (F48); saved through a service."""
+
+    form = SubscribeTemplateForm
+    list_display = ("kind", "template_id", "fields", "page", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("kind", "template_id")
+
+    def save_model(self, request: HttpRequest, obj: SubscribeTemplate, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = subscribe_template_save(
+            actor=request.user,
+            template_id=obj.pk if change else None,
+            kind=data["kind"],
+            wechat_template_id=data["template_id"],
+            fields=data["fields"],
+            page=data.get("page") or "",
+            is_active=data["is_active"],
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch a template off instead: the audit trail keeps its history
+
+
+@admin.register(Message)
+class MessageAdmin(ModelAdmin):
+    """What the shop told each shopper, and whether the push reached them (read-only)."""
+
+    list_display = ("id", "member", "kind", "title", "push_status", "push_error", "read_at", "created_at")
+    list_filter = ("kind", "push_status")
+    search_fields = ("member__nickname", "title")
     list_select_related = ("member",)
     list_per_page = 50
 

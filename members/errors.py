@@ -105,3 +105,8 @@ class PointsAmountInvalid(ValidationFailed):
 class PointsInsufficient(Conflict):
     code = "points_insufficient"
     default_message = _("积分不足。")
+
+
+class SubscribeTemplateInvalid(ValidationFailed):
+    code = "subscribe_template_invalid"
+    default_message = _("订阅消息模板设置有误：请检查消息类型、模板 ID 和字段映射（如 thing1 → title）。")

@@ -37,6 +37,8 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "orders.view_orderline",
         "members.view_member",
         "members.view_pointsentry",
+        "members.*_subscribetemplate",
+        "members.view_message",
         "analytics.view_*",
     ),
     # Customer service: reads and handles orders (ships them), reads shoppers and addresses.

@@ -4,6 +4,7 @@ from django.urls import path
 
 from members.api.addresses import AddressCollectionApi, AddressItemApi, AddressSetDefaultApi
 from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberTokenRefreshApi
+from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
 from members.api.profile import MemberMeApi
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("auth/refresh", MemberTokenRefreshApi.as_view(), name="auth-refresh"),
     path("me", MemberMeApi.as_view(), name="me"),
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
+    path("me/messages", MessageListApi.as_view(), name="me-messages"),
+    path("me/messages/read", MessageReadApi.as_view(), name="me-messages-read"),
     path("addresses", AddressCollectionApi.as_view(), name="addresses"),
     path("addresses/<int:address_id>", AddressItemApi.as_view(), name="address"),
     path("addresses/<int:address_id>/set-default", AddressSetDefaultApi.as_view(), name="address-set-default"),
