@@ -38,6 +38,23 @@ const MESSAGES = {
     d && Number(d.retry_after) > 0
       ? `操作太频繁，请 ${Math.ceil(Number(d.retry_after))} 秒后再试`
       : '操作太频繁，请稍后再试',
+  // per-action limits of the anti-abuse guard (F45): one calm sentence, no countdown to game
+  throttled: '操作太频繁，请稍后再试',
+
+  // anti-abuse (F45): captcha_required opens the slider (core/captcha.js) before it is shown
+  access_blocked: '当前访问已被限制，请联系客服',
+  captcha_required: '请先完成滑块验证',
+  captcha_cancelled: '已取消验证，请重试',
+  captcha_pass_invalid: '验证已失效，请重新验证',
+  captcha_pass_expired: '验证已过期，请重新验证',
+  captcha_pass_used: '验证已使用，请重新验证',
+  captcha_expired: '验证已失效，请刷新后重试',
+  captcha_failed: '验证未通过，请重试',
+
+  // deals: orders through a marketing tool (flash sale, group buy, bargain)
+  deal_invalid: '活动信息有误，请返回活动页重试',
+  deal_not_found: '活动不存在或已结束',
+  deal_unavailable: '活动已结束或名额已抢光',
 
   // catalogue, cart, stock
   product_off_shelf: '商品已下架',

@@ -6,7 +6,12 @@
  * the sandbox in development). Whatever happens to the payment, the shopper lands on the order,
  * which keeps its 15-minute countdown.
  *
- * Opened from the cart (no query: the selected cart lines) or from 立即购买 (?sku_id=&qty=).
+ * Opened from the cart (no query: the selected cart lines), from 立即购买 (?sku_id=&qty=), or
+ * from a marketing tool's page with a deal (?sku_id=&qty=&deal=flash|group|bargain&ref=&dp=,
+ * core/deals.js): the deal goes to the preview and to the order as {kind, ref, params}, and its
+ * price line (秒杀价 / 拼团价 / 砍价 against the shelf price) is shown above the breakdown. A deal
+ * has no best-coupon preselection (coupons/usable does not know the deal price); the shopper
+ * may still pick one and the quote says whether it applies.
  */
 'use strict'
 
@@ -19,6 +24,7 @@ const store = require('../../core/store')
 const ui = require('../../core/ui')
 const { CheckoutAttempt } = require('../../core/idempotency')
 const { verdictView, toggleSelection } = require('../../core/coupons')
+const deals = require('../../core/deals')
 
 Component({
   data: {
@@ -38,11 +44,17 @@ Component({
     unusableCoupons: [],
     couponText: '',
     couponPickerVisible: false,
+    // bought through a marketing tool: {label, unitText, originalText, savedText, qty}
+    deal: null,
+    dealLine: null,
   },
   methods: {
     onLoad(query) {
       const q = query || {}
       this._items = q.sku_id ? [{ sku_id: Number(q.sku_id), qty: Math.max(1, Number(q.qty) || 1) }] : null
+      // a deal buys exactly one explicit line; without one it is an ordinary order
+      this._deal = this._items ? deals.dealFromQuery(q) : null
+      if (this._deal) this.setData({ deal: { kind: this._deal.kind, label: deals.DEAL_LABELS[this._deal.kind] } })
       this._attempt = new CheckoutAttempt()
       const member = store.get('member')
       this.setData({ pointsBalance: (member && member.points_balance) || 0 })
@@ -52,6 +64,7 @@ Component({
     previewBody() {
       const body = { points: this.data.usePoints ? 'max' : 0 }
       if (this._items) body.items = this._items
+      if (this._deal) body.deal = { kind: this._deal.kind, ref: this._deal.ref, params: this._deal.params }
       if (this.data.couponIds.length) body.coupon_ids = this.data.couponIds.slice()
       if (this.data.address) body.address_id = this.data.address.id
       return body
@@ -87,7 +100,9 @@ Component({
         const quote = await api.checkoutPreview(this.previewBody())
         if (seq !== this._seq) return false
         // a re-quote (points, address) changes a few numbers: send only those paths
-        patch(this, { quote, previewing: false, error: '' })
+        const next = { quote, previewing: false, error: '' }
+        if (this._deal) next.dealLine = deals.dealPriceLine(quote, this._deal)
+        patch(this, next)
         return true
       } catch (err) {
         if (seq !== this._seq) return false
@@ -105,7 +120,7 @@ Component({
         this.setData({ couponText: '' }) // no coupons offered; the order can still be placed
         return false
       }
-      const best = (res.best_coupon_ids || []).slice()
+      const best = this._deal ? [] : (res.best_coupon_ids || []).slice()
       const usable = (res.usable || []).map((v) => verdictView(v, best))
       const unusable = (res.unusable || []).map((v) => verdictView(v, []))
       this.setData({ usableCoupons: usable, unusableCoupons: unusable })

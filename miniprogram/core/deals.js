@@ -1,0 +1,77 @@
+/**
+ * Deals: one SKU bought through a marketing tool (flash sale, group buy, bargain). The tool's
+ * page opens the checkout with the deal in the query; the checkout sends it as
+ * `"deal": {kind, ref, params}` to checkout/preview and to the order (the server prices the line
+ * with the tool's rule and spends its scarce unit at placement, marketing/services/deals.py).
+ *
+ * Query keys: sku_id, qty, deal (kind), ref, dp (params as JSON) — short, so a deal link stays
+ * well inside WeChat's path limits.
+ */
+'use strict'
+
+const money = require('./money')
+const routes = require('./routes')
+
+const DEAL_KINDS = ['flash', 'group', 'bargain']
+
+const DEAL_LABELS = {
+  flash: '秒杀价',
+  group: '拼团价',
+  bargain: '砍价',
+}
+
+// the engine's rule type that prices each kind's line (marketing.pricing)
+const DEAL_RULE_TYPES = {
+  flash: 'flash_sale',
+  group: 'group_price',
+  bargain: 'bargain_price',
+}
+
+/** {kind, ref, params} from the checkout's query, or null (a broken one is dropped, not guessed). */
+function dealFromQuery(query) {
+  const q = query || {}
+  if (!q.deal || DEAL_KINDS.indexOf(q.deal) < 0) return null
+  const ref = Number(q.ref)
+  if (!Number.isInteger(ref) || ref <= 0) return null
+  let params = {}
+  if (q.dp) {
+    try {
+      const parsed = JSON.parse(decodeURIComponent(q.dp))
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) params = parsed
+    } catch (err) {
+      params = {}
+    }
+  }
+  return { kind: q.deal, ref, params }
+}
+
+/** The checkout URL for buying `qty` of `skuId` through a deal. */
+function checkoutUrl({ skuId, qty, kind, ref, params }) {
+  const query = { sku_id: skuId, qty: Math.max(1, Number(qty) || 1), deal: kind, ref }
+  if (params && Object.keys(params).length) query.dp = JSON.stringify(params)
+  return routes.withQuery(routes.PAGES.checkout, query)
+}
+
+/**
+ * The deal's price line for the checkout: {label, unitText, originalText, savedText} from the
+ * quote's one line (unit_price is the deal price, list_price the shelf price) and the applied
+ * item-level rule's name when the server gave one ("限时秒杀 10 点场").
+ */
+function dealPriceLine(quote, deal) {
+  if (!deal || !quote || !(quote.lines || []).length) return null
+  const line = quote.lines.find((l) => !l.is_gift) || quote.lines[0]
+  const ruleType = DEAL_RULE_TYPES[deal.kind]
+  const rule = (quote.applied || []).find((a) => a.rule_type === ruleType)
+  const unit = Number(line.unit_price) || 0
+  const list = Number(line.list_price) || 0
+  const qty = Number(line.qty) || 1
+  return {
+    label: (rule && (rule.name || rule.title)) || DEAL_LABELS[deal.kind] || '活动价',
+    unitText: money.price(unit),
+    originalText: list > unit ? money.price(list) : '',
+    savedText: list > unit ? money.price((list - unit) * qty) : '',
+    qty,
+  }
+}
+
+module.exports = { DEAL_KINDS, DEAL_LABELS, DEAL_RULE_TYPES, dealFromQuery, checkoutUrl, dealPriceLine }
