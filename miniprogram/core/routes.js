@@ -23,6 +23,7 @@ const PAGES = {
   addressEdit: '/package-member/address-edit/index',
   points: '/package-member/points/index',
   coupons: '/package-member/coupons/index',
+  messages: '/package-member/messages/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

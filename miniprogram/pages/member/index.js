@@ -1,7 +1,8 @@
 /**
  * Member (F14, F15, P02): profile, tier, points balance, order shortcuts by status, addresses,
  * points history, profile editing. Reads GET me on every show (points and tier change after
- * orders); signed-out shoppers see a login button.
+ * orders); signed-out shoppers see a login button. 消息 carries the inbox's unread count (one
+ * row of me/messages asked with me, so the badge costs no extra round trip of waiting).
  */
 'use strict'
 
@@ -22,6 +23,17 @@ Component({
     member: null,
     tierLabel: '',
     shortcuts: orders.TABS.slice(1),
+    unread: 0,
+    unreadText: '',
+  },
+  lifetimes: {
+    attached() {
+      // the inbox page updates the count as messages are read
+      this._unwatch = store.subscribe('unreadMessages', (n) => this.showUnread(n))
+    },
+    detached() {
+      if (this._unwatch) this._unwatch()
+    },
   },
   methods: {
     onShow() {
@@ -39,6 +51,7 @@ Component({
           return
         }
       }
+      this.loadUnread()
       try {
         const member = await api.me()
         store.set('member', member)
@@ -53,6 +66,21 @@ Component({
       } catch (err) {
         this.setData({ loading: false, error: err.message, loggedIn: auth.isLoggedIn() })
       }
+    },
+    /** The badge on 消息; a failure leaves the last count (the inbox itself reports errors). */
+    async loadUnread() {
+      try {
+        const res = await api.messages(1, 1)
+        store.set('unreadMessages', Math.max(0, Number(res && res.unread) || 0))
+      } catch (err) {
+        // no badge is better than a wrong one
+      }
+      this.showUnread(store.get('unreadMessages'))
+    },
+    showUnread(n) {
+      const unread = Math.max(0, Number(n) || 0)
+      if (unread === this.data.unread) return
+      this.setData({ unread, unreadText: unread > 99 ? '99+' : String(unread) })
     },
     onLogin() {
       routes.go(routes.PAGES.login).catch(() => {})
