@@ -24,6 +24,7 @@ from mall.selectors.catalogue import (
     product_detail_data,
     product_page_data,
 )
+from marketing.selectors.marketing_centre import marketing_centre_data
 
 
 class CategoryNodeSerializer(serializers.Serializer):
@@ -182,6 +183,29 @@ class ProductDetailApi(APIView):
         return Response(product_detail_data(product_id=product_id))
 
 
+class MarketingCentreEntrySerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "MarketingCentreEntry"
+
+    type = serializers.CharField(help_text="promotion | coupon | flash | group | bargain … (the tool)")
+    id = serializers.IntegerField()
+    kind = serializers.CharField(required=False, help_text="the tool's own sub-type, e.g. limited_discount")
+    title = serializers.CharField()
+    subtitle = serializers.CharField(allow_blank=True)
+    start_at = serializers.DateTimeField(allow_null=True)
+    end_at = serializers.DateTimeField(allow_null=True)
+    product_id = serializers.IntegerField(required=False)
+    path = serializers.CharField(required=False, help_text="a mini-program page to open, when not the tool's own")
+
+
+class MarketingCentreSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "MarketingCentre"
+
+    ongoing = MarketingCentreEntrySerializer(many=True)
+    upcoming = MarketingCentreEntrySerializer(many=True)
+
+
 class HomeScreenApi(APIView):
     """The whole first screen in one request (F40): banners, top categories, hot, new, server time."""
 
@@ -210,7 +234,8 @@ class HomeScreenApi(APIView):
         hot = ProductCardSerializer(many=True)
         new = ProductCardSerializer(many=True)
         server_time = serializers.DateTimeField()
+        marketing_center = MarketingCentreSerializer(help_text="F46: 正在进行 / 即将开始 (split again on server time)")
 
     @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
-        return Response(home_screen_data())
+        return Response({**home_screen_data(), "marketing_center": marketing_centre_data()})

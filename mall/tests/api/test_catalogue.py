@@ -288,7 +288,8 @@ def test_home_is_one_request_with_fixed_queries(
     category = _products_with_tags_and_images(rows)
     ProductFactory.create(title="下架", category=category, is_on_shelf=False, sales_count=10_000)
 
-    with django_assert_num_queries(7):  # hot (+tags, images), new (+tags, images), categories
+    # hot (+tags, images), new (+tags, images), categories; the marketing centre: promotions, coupons
+    with django_assert_num_queries(9):
         body = api_client.get("/api/v1/home").json()
 
     assert len(body["hot"]) == min(rows, 8)
