@@ -5,6 +5,7 @@
 'use strict'
 
 const auth = require('./core/auth')
+require('./core/captcha') // registers the slider with request.js (403 captcha_required)
 const client = require('./core/request')
 const routes = require('./core/routes')
 const store = require('./core/store')

@@ -52,6 +52,11 @@ module.exports = {
   deleteAddress: (id) => client.del(`addresses/${enc(id)}`),
   setDefaultAddress: (id) => post(`addresses/${enc(id)}/set-default`, {}, { retry: true }),
 
+  // anti-abuse (F45): the slider captcha. Not captcha-guarded themselves; a new puzzle is
+  // harmless to ask twice, an answer is one attempt per puzzle and never repeated
+  captchaCreate: (action) => client.post('captcha', { action }, { captcha: false, retry: true }),
+  captchaVerify: (body) => client.post('captcha/verify', body, { captcha: false }),
+
   // coupons
   couponCenter: () => get('coupons/center'),
   // not retried: a repeat after a lost answer could claim a second one

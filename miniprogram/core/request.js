@@ -10,6 +10,13 @@
  * - Retries with exponential backoff ONLY when wx.request itself fails (no HTTP answer), never for
  *   a 4xx/5xx. POST is retried only when it is safe: it carries an Idempotency-Key or the caller
  *   says retry: true (a POST that may have reached the server must not be repeated blindly).
+ * - 403 captcha_required (F45): the registered captcha handler (core/captcha.js) shows the
+ *   slider for details.action and resolves with a pass; the refused request is repeated with
+ *   `X-Captcha-Pass` (the server refused it before doing anything, so repeating is safe). A
+ *   pass the server then refuses (expired, used) gets one more slider; a closed slider leaves
+ *   the original refusal.
+ * - Every request carries `X-Device-Id`, a random id kept on this device (block lists and risk
+ *   signals of the anti-abuse guard read it).
  */
 'use strict'
 
@@ -18,6 +25,20 @@ const store = require('./store')
 const { ApiError, fromResponse, fromNetworkFailure } = require('./errors')
 
 const SAFE_TO_RETRY = { GET: true, HEAD: true, PUT: true, DELETE: true, PATCH: true }
+
+// the captcha's pass was refused: show the slider again (once)
+const CAPTCHA_AGAIN = ['captcha_pass_invalid', 'captcha_pass_expired', 'captcha_pass_used']
+const MAX_CAPTCHA_ROUNDS = 2
+
+/** A stable random id for this device (letters, digits and - only: the server's X-Device-Id rule). */
+function deviceId() {
+  let id = store.get('deviceId')
+  if (!id) {
+    id = `d-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}`
+    store.set('deviceId', id)
+  }
+  return id
+}
 
 function envVersion() {
   try {
@@ -48,6 +69,7 @@ function createClient(options = {}) {
   const reqCfg = Object.assign({ timeout: 10000, retries: 2, backoffMs: 300 }, config.request, options.request)
   const sleep = options.sleep || ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   let relogin = null
+  let captchaHandler = null
   let authRequiredHandlers = []
   let refreshing = null
 
@@ -133,11 +155,12 @@ function createClient(options = {}) {
    * request(path, {method, data, query, auth, header, idempotencyKey, retry})
    * auth: true (default) attaches the token when there is one and recovers from 401;
    *       false sends no token (login endpoints).
+   * captcha: false leaves a 403 captcha_required to the caller (the captcha endpoints themselves).
    */
   async function request(path, opts = {}) {
     const method = (opts.method || 'GET').toUpperCase()
     const useAuth = opts.auth !== false
-    const header = Object.assign({ 'content-type': 'application/json' }, opts.header)
+    const header = Object.assign({ 'content-type': 'application/json', 'X-Device-Id': deviceId() }, opts.header)
     if (opts.idempotencyKey) header['Idempotency-Key'] = opts.idempotencyKey
     const retryable = opts.retry !== undefined ? !!opts.retry : !!(SAFE_TO_RETRY[method] || opts.idempotencyKey)
     const url = urlFor(path, opts.query)
@@ -173,6 +196,17 @@ function createClient(options = {}) {
         throw err
       }
     }
+    let captchaAction = ''
+    for (let round = 0; res.statusCode === 403 && captchaHandler && opts.captcha !== false && round < MAX_CAPTCHA_ROUNDS; round += 1) {
+      const err = fromResponse(res)
+      // a pass refused after the slider (expired while the shopper hesitated, used): slide again
+      if (err.code !== 'captcha_required' && !(round > 0 && CAPTCHA_AGAIN.indexOf(err.code) >= 0)) break
+      captchaAction = (err.details && err.details.action) || captchaAction
+      const pass = await captchaHandler({ action: captchaAction, error: err })
+      if (!pass) throw err
+      header['X-Captcha-Pass'] = pass // attempt() reads the header afresh
+      ;({ res } = await attempt())
+    }
     if (res.statusCode >= 200 && res.statusCode < 300) {
       return res.data === '' || res.data === undefined ? null : res.data
     }
@@ -191,6 +225,10 @@ function createClient(options = {}) {
     /** auth.js registers how to sign in again when refresh is impossible. */
     setRelogin(fn) {
       relogin = fn
+    },
+    /** core/captcha.js registers how to get a pass: fn({action, error}) → Promise<pass | null>. */
+    setCaptchaHandler(fn) {
+      captchaHandler = fn
     },
     /** Called (with the ApiError) when the shopper must sign in by hand. */
     onAuthRequired(fn) {

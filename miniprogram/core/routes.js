@@ -15,6 +15,7 @@ const PAGES = {
   member: '/pages/member/index',
   product: '/pages/product/index',
   login: '/pages/login/index',
+  captcha: '/pages/captcha/index',
   checkout: '/package-order/checkout/index',
   orders: '/package-order/orders/index',
   orderDetail: '/package-order/order-detail/index',

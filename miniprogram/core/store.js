@@ -8,6 +8,8 @@ const PERSISTED = {
   session: 'duoying.session',
   inviteCode: 'duoying.inviteCode',
   devOpenid: 'duoying.devOpenid',
+  deviceId: 'duoying.deviceId',
+  promoterCode: 'duoying.promoterCode',
 }
 
 let state = {}
