@@ -8,6 +8,7 @@ const auth = require('./core/auth')
 require('./core/captcha') // registers the slider with request.js (403 captcha_required)
 const client = require('./core/request')
 const routes = require('./core/routes')
+const share = require('./core/share')
 const store = require('./core/store')
 
 function currentRoute() {
@@ -25,6 +26,7 @@ function showCartBadge(count) {
 App({
   onLaunch(options) {
     auth.rememberInvite(options && options.query)
+    share.rememberPromoter(options && options.query)
     client.onAuthRequired(() => {
       if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
     })
@@ -35,6 +37,7 @@ App({
 
   onShow(options) {
     auth.rememberInvite(options && options.query)
+    share.rememberPromoter(options && options.query)
     showCartBadge(store.get('cartCount') || 0)
   },
 })

@@ -1,0 +1,44 @@
+const { createWx } = require('../helpers/wx')
+const store = require('../../core/store')
+const share = require('../../core/share')
+const auth = require('../../core/auth')
+
+let wx
+beforeEach(() => {
+  wx = global.wx = createWx()
+  store.reset()
+})
+
+test('a shared path carries the tool query, the sharer invite code and promoter code', () => {
+  store.set('member', { invite_code: 'AB12' })
+  expect(share.sharePath('/package-social/group/index', { token: 'g7x' })).toBe('/package-social/group/index?token=g7x&invite=AB12')
+  store.set('myPromoterCode', 'P1A2B3C4')
+  expect(share.shareMessage({ title: '一起拼', page: '/package-social/group/index', query: { token: 'g7x' }, imageUrl: 'https://img/x.jpg' })).toEqual({
+    title: '一起拼',
+    path: '/package-social/group/index?token=g7x&invite=AB12&pc=P1A2B3C4',
+    imageUrl: 'https://img/x.jpg',
+  })
+  store.set('member', null)
+  store.set('myPromoterCode', null)
+  expect(share.shareMessage({})).toEqual({ title: '多营商城', path: '/pages/home/index' })
+})
+
+test('launch: a promoter code from the query or a QR scene is remembered and reported once', async () => {
+  expect(share.rememberPromoter({ scene: encodeURIComponent('invite=AB12&pc=P9<script>') })).toBe('P9script')
+  expect(store.get('promoterCode')).toEqual({ code: 'P9script', reported: false })
+  auth.rememberInvite({ scene: encodeURIComponent('invite=AB12&pc=P9') })
+  expect(store.get('inviteCode')).toBe('AB12')
+  const sent = []
+  const failing = () => Promise.reject(new Error('offline'))
+  expect(await share.reportPromoter(failing)).toBe(false) // kept for the next launch
+  expect(await share.reportPromoter((code) => (sent.push(code), Promise.resolve()))).toBe(true)
+  expect(await share.reportPromoter((code) => (sent.push(code), Promise.resolve()))).toBe(false)
+  expect(sent).toEqual(['P9script'])
+  expect(wx.__storage['duoying.promoterCode']).toEqual({ code: 'P9script', reported: true })
+  // the same code again is not reported again; another code is
+  share.rememberPromoter({ pc: 'P9script' })
+  expect(store.get('promoterCode').reported).toBe(true)
+  share.rememberPromoter({ pc: 'PNEW' })
+  expect(store.get('promoterCode')).toEqual({ code: 'PNEW', reported: false })
+  expect(share.rememberPromoter({})).toBe('')
+})
