@@ -46,3 +46,15 @@ test('when an upcoming entry starts, it moves to 正在进行 without a reload',
   expect(texts(c, '.centre-tab')).toEqual(['正在进行 1', '即将开始 0'])
   expect(text(c, '.entry-state')).toBe('进行中')
 })
+
+test('entries of the API without a picture (promotions, coupons) show their wording on a card', () => {
+  const now = Date.now()
+  const centre = {
+    ongoing: [{ type: 'promotion', id: 4, kind: 'full_reduction', title: '双十二满减', subtitle: '满减', start_at: new Date(now - H).toISOString(), end_at: new Date(now + H).toISOString() }],
+    upcoming: [],
+  }
+  const c = render('components/marketing-centre/index', { centre })
+  expect(c.querySelector('image.entry-image')).toBeUndefined()
+  expect(text(c, '.entry-card-promotion')).toBe('满减')
+  expect(text(c, '.entry-title')).toBe('双十二满减')
+})
