@@ -19,4 +19,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.coupons_expire_task",
         "schedule": timedelta(hours=1),
     },
+    "marketing-remind-expiring-coupons": {
+        "task": "marketing.tasks.coupons_expiry_remind_task",
+        "schedule": timedelta(hours=1),
+    },
 }

@@ -23,4 +23,7 @@ EN_MESSAGES: dict[str, str] = {
     "超出本月上限": "Over this month's limit",
     "跳转页面": "Page to open",
     "该消息类型已有模板。": "This kind of message already has a template.",
+    "过期提醒时间": "Expiry reminder sent",
+    "您有 %(n)d 张优惠券即将过期": "%(n)d of your coupons expire soon",
+    "最早于 %(at)s 过期，别忘了使用": "The first expires at %(at)s: don't forget to use it",
 }

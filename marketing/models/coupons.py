@@ -132,6 +132,8 @@ class Coupon(models.Model):
     )
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("领取时间"), auto_now_add=True)
+    # F48: when the shopper was told this coupon is about to expire (once per coupon).
+    reminded_at = models.DateTimeField(_("过期提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("优惠券")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ from marketing.selectors.pricing_fetch import member_is_new
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.rules import coupon_spec_build
 from members.models import Member
+from members.services.messages import message_send
 
 logger = logging.getLogger(__name__)
 
@@ -291,3 +292,44 @@ def coupons_expire_due(*, now: datetime | None = None) -> int:
     """Mark unused coupons past their window as expired (quotes ignore them already)."""
     now = now or timezone.now()
     return Coupon.objects.filter(status=CouponStatus.UNUSED, valid_until__lte=now).update(status=CouponStatus.EXPIRED)
+
+
+COUPON_EXPIRING_KIND = "coupon_expiring"
+EXPIRY_REMINDER_HOURS = 24
+
+
+def coupons_expiry_remind_due(*, now: datetime | None = None) -> int:
+    """Tell each shopper once about their unused coupons that expire within a day (F48).
+
+    One message per shopper, not per coupon, so a wallet of five expiring coupons spends one of
+    the month's four pushes. Each shopper's coupons are claimed with a guarded UPDATE in the
+    same transaction as the message, so two workers running the task tell nobody twice.
+    Returns the number of shoppers told.
+    """
+    now = now or timezone.now()
+    due = Coupon.objects.filter(
+        status=CouponStatus.UNUSED,
+        reminded_at__isnull=True,
+        valid_from__lte=now,
+        valid_until__gt=now,
+        valid_until__lte=now + timedelta(hours=EXPIRY_REMINDER_HOURS),
+    )
+    told = 0
+    for member_id in due.values_list("member_id", flat=True).distinct().order_by("member_id"):
+        with transaction.atomic():
+            mine = due.filter(member_id=member_id)
+            soonest = mine.order_by("valid_until").values_list("valid_until", flat=True).first()
+            claimed = mine.update(reminded_at=now)
+            if not claimed or soonest is None:
+                continue
+            message_send(
+                member_id=member_id,
+                kind=COUPON_EXPIRING_KIND,
+                title=str(_("您有 %(n)d 张优惠券即将过期") % {"n": claimed}),
+                body=str(
+                    _("最早于 %(at)s 过期，别忘了使用") % {"at": timezone.localtime(soonest).strftime("%m-%d %H:%M")}
+                ),
+                link="/package-member/coupons/index",
+            )
+            told += 1
+    return told
