@@ -1,8 +1,10 @@
-"""Console pages for shoppers: list with tier and points, addresses, the points ledger.
+"""Console pages for shoppers: list with tier and points, addresses, the points ledger, and the
+anti-abuse pages (block list of IPs and devices, guard settings).
 
 The console never edits a shopper's WeChat identity (openid, session_key) or the ledger
 directly: tier/blocking go through ``member_staff_update`` and a points adjustment through
-``points_adjust`` (an ``adjust`` grant plus an audit row).
+``points_adjust`` (an ``adjust`` grant plus an audit row). Block entries and the guard
+settings go through ``members.services.abuse`` (audited, effective at the next request).
 """
 
 from __future__ import annotations
@@ -14,16 +16,28 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 
-from mall.console.service_admin import ServiceRefusalMixin
+from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
-from members.models import Address, Member, Message, PointsEntry, SubscribeTemplate
+from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
+from members.models import Address, BlockEntry, GuardSettings, Member, Message, PointsEntry, SubscribeTemplate
 from members.selectors.points import points_balance_subquery
+from members.services.abuse import (
+    GuardSettingsData,
+    block_entry_create,
+    block_entry_delete,
+    block_entry_update,
+    block_value_normalise,
+    guard_settings_update,
+    guard_settings_validate,
+)
 from members.services.members import member_staff_update
 from members.services.messages import subscribe_template_save
 from members.services.points import points_adjust
@@ -109,6 +123,7 @@ class MemberAdmin(ModelAdmin):
         "last_login_at",
     )
     inlines = [AddressInline]
+    actions = ("block_members", "unblock_members")
     actions_detail = ["adjust_points"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
@@ -133,6 +148,21 @@ class MemberAdmin(ModelAdmin):
             tier=form.cleaned_data.get("tier"),
             is_blocked=form.cleaned_data.get("is_blocked"),
         )
+
+    def _set_blocked(self, request: HttpRequest, queryset: QuerySet[Member], *, blocked: bool) -> int:
+        for pk in queryset.values_list("pk", flat=True):
+            member_staff_update(member_id=pk, actor=request.user, is_blocked=blocked)
+        return queryset.count()
+
+    @admin.action(description=_("封禁所选会员"), permissions=["change"])
+    def block_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        count = self._set_blocked(request, queryset, blocked=True)
+        messages.success(request, _("已封禁 %(count)d 个会员，立即生效。") % {"count": count})
+
+    @admin.action(description=_("解除封禁所选会员"), permissions=["change"])
+    def unblock_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        count = self._set_blocked(request, queryset, blocked=False)
+        messages.success(request, _("已解除 %(count)d 个会员的封禁。") % {"count": count})
 
     def has_adjust_points_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return request.user.has_perm("members.adjust_points")
@@ -262,3 +292,153 @@ class MessageAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- anti-abuse (F45) ---------------------------------------------------------------------
+
+
+class BlockEntryAdminForm(forms.ModelForm):
+    """Normalises the value (an address becomes a /32 network) and refuses duplicates on the
+    form; the service checks the same again when saving."""
+
+    class Meta:
+        model = BlockEntry
+        fields = ("kind", "value", "note", "expires_at")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = self.instance.kind if self.instance.pk else data.get("kind")
+        if self.errors or not kind:
+            return data
+        try:
+            data["value"] = block_value_normalise(kind=kind, value=data.get("value") or "")
+        except BlockValueInvalid as exc:
+            self.add_error("value", str(exc.message))
+            return data
+        duplicate = BlockEntry.objects.filter(kind=kind, value=data["value"]).exclude(pk=self.instance.pk or 0)
+        if duplicate.exists():
+            self.add_error("value", str(BlockEntryExists.default_message))
+        return data
+
+    def validate_unique(self) -> None:
+        """Checked in ``clean`` on the normalised value, with the service's message."""
+
+
+@admin.register(BlockEntry)
+class BlockEntryAdmin(ServiceRefusalMixin, ModelAdmin):
+    form = BlockEntryAdminForm
+    list_display = ("value", "kind", "note", "state", "expires_at", "created_by", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("value", "note")
+    list_select_related = ("created_by",)
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("kind",) if obj is not None and obj.pk else ()
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "value" in form.base_fields:
+            form.base_fields["value"].help_text = _(
+                "IP 地址（如 1.2.3.4）、网段（如 10.0.0.0/24），或小程序上报的设备号；保存后立即生效。"
+            )
+        return form
+
+    @display(description=_("状态"))
+    def state(self, obj: BlockEntry) -> str:
+        if obj.expires_at is not None and obj.expires_at <= timezone.now():
+            return str(_("已过期"))
+        return str(_("生效中"))
+
+    def save_model(self, request: HttpRequest, obj: BlockEntry, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            block_entry_update(
+                actor=request.user,
+                entry_id=obj.pk,
+                value=data["value"],
+                note=data.get("note") or "",
+                expires_at=data.get("expires_at"),
+            )
+        else:
+            obj.pk = block_entry_create(
+                actor=request.user,
+                kind=data["kind"],
+                value=data["value"],
+                note=data.get("note") or "",
+                expires_at=data.get("expires_at"),
+            ).pk
+
+    def delete_model(self, request: HttpRequest, obj: BlockEntry) -> None:
+        block_entry_delete(actor=request.user, entry_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BlockEntry]) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            block_entry_delete(actor=request.user, entry_id=pk)
+
+
+GUARD_DESCRIPTION = _(
+    "抢购、领券等稀缺操作先经过防刷检查：被封禁的会员、IP（含网段）和设备直接拒绝；"
+    "“有风险时验证”表示同一会员短时间内操作过多、同一 IP 或同一设备登录的会员过多时，"
+    "要求先完成滑块验证；“每次都验证”表示每次操作都要验证。修改后立即生效，并记入操作日志。"
+)
+
+
+class GuardSettingsAdminForm(ServiceValidatedForm):
+    class Meta:
+        model = GuardSettings
+        fields = tuple(GuardSettingsData.__dataclass_fields__)
+
+    def settings_data(self) -> GuardSettingsData:
+        return GuardSettingsData(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            guard_settings_validate(data=self.settings_data())
+        except GuardSettingsInvalid as exc:
+            for name, message in exc.details.get("errors", {}).items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+@admin.register(GuardSettings)
+class GuardSettingsAdmin(ServiceRefusalMixin, ModelAdmin):
+    form = GuardSettingsAdminForm
+    readonly_fields = ("updated_by", "updated_at")
+    fieldsets = (
+        (
+            _("滑块验证"),
+            {
+                "fields": ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha"),
+                "description": GUARD_DESCRIPTION,
+            },
+        ),
+        (
+            _("风险信号"),
+            {
+                "fields": (
+                    ("velocity_limit", "velocity_window_seconds"),
+                    ("accounts_per_ip", "accounts_per_ip_window_seconds"),
+                    ("accounts_per_device", "accounts_per_device_window_seconds"),
+                )
+            },
+        ),
+        (None, {"fields": ("updated_by", "updated_at")}),
+    )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """One row: the list goes straight to it."""
+        row = GuardSettings.load()
+        return redirect(reverse("admin:members_guardsettings_change", args=[row.pk]))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: GuardSettings, form: Any, change: bool) -> None:
+        guard_settings_update(actor=request.user, data=form.settings_data())

@@ -110,3 +110,66 @@ class PointsInsufficient(Conflict):
 class SubscribeTemplateInvalid(ValidationFailed):
     code = "subscribe_template_invalid"
     default_message = _("订阅消息模板设置有误：请检查消息类型、模板 ID 和字段映射（如 thing1 → title）。")
+
+
+# --- anti-abuse (F45) ---------------------------------------------------------------------
+class AccessBlocked(PermissionDenied):
+    """The account, IP address or device is on the merchant's block list (which one is not said)."""
+
+    code = "access_blocked"
+    default_message = _("当前访问已被限制，请联系客服。")
+
+
+class CaptchaRequired(PermissionDenied):
+    """Show the slider for ``details.action``, then retry with the pass in ``X-Captcha-Pass``."""
+
+    code = "captcha_required"
+    default_message = _("请先完成滑块验证。")
+
+
+class CaptchaPassInvalid(PermissionDenied):
+    """The pass is forged, or was issued to another shopper or for another action."""
+
+    code = "captcha_pass_invalid"
+    default_message = _("验证凭证无效，请重新验证。")
+
+
+class CaptchaPassExpired(PermissionDenied):
+    code = "captcha_pass_expired"
+    default_message = _("验证凭证已过期，请重新验证。")
+
+
+class CaptchaPassUsed(PermissionDenied):
+    code = "captcha_pass_used"
+    default_message = _("验证凭证已使用，请重新验证。")
+
+
+class CaptchaExpired(ApplicationError):
+    """The puzzle is unknown, expired or already answered (each puzzle takes one attempt)."""
+
+    code = "captcha_expired"
+    status = 400
+    default_message = _("验证已失效，请刷新后重试。")
+
+
+class CaptchaFailed(ApplicationError):
+    """The slider was not dropped on the gap, or the drag did not look like a person's."""
+
+    code = "captcha_failed"
+    status = 400
+    default_message = _("验证未通过，请重试。")
+
+
+class BlockValueInvalid(ValidationFailed):
+    code = "block_value_invalid"
+    default_message = _("请填写有效的 IP 地址、网段（如 10.0.0.0/24）或设备号。")
+
+
+class BlockEntryExists(Conflict):
+    code = "block_entry_exists"
+    default_message = _("该 IP 或设备已在黑名单中。")
+
+
+class GuardSettingsInvalid(ValidationFailed):
+    code = "guard_settings_invalid"
+    default_message = _("防刷设置有误。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -47,7 +48,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         details: Any = exc.detail
     elif isinstance(exc, exceptions.Throttled):
         message = _("请求过于频繁，请稍后再试。")
-        details = {"retry_after": getattr(exc, "wait", None)}
+        wait = getattr(exc, "wait", None)
+        details = {"retry_after": math.ceil(wait) if wait is not None else None}
+        action = getattr(context.get("view"), "throttle_action", None)
+        if action:
+            details["action"] = action
     elif isinstance(exc.detail, dict):
         # simplejwt raises with {"detail", "code", "messages"}: keep the sentence, not the dict.
         message = str(exc.detail.get("detail", "")) or _("请求无法处理。")

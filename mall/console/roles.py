@@ -39,6 +39,10 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "members.view_pointsentry",
         "members.*_subscribetemplate",
         "members.view_message",
+        # Anti-abuse protects the campaigns: the operator keeps the block list and the guard.
+        *(f"members.{action}_blockentry" for action in ("add", "change", "delete", "view")),
+        "members.change_guardsettings",
+        "members.view_guardsettings",
         "analytics.view_*",
     ),
     # Customer service: reads and handles orders (ships them), reads shoppers and addresses.
@@ -51,6 +55,7 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "members.view_member",
         "members.view_address",
         "members.view_pointsentry",
+        "members.view_blockentry",
         "mall.view_product",
         "mall.view_sku",
     ),

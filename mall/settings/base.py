@@ -149,6 +149,23 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
 # --- API ------------------------------------------------------------------------------
+# Proxies of our own in front of Django (nginx, a load balancer); only then is the client's
+# address read from X-Forwarded-For (see mall/api/clients.py). 0 = REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Per-action limits (F45) for views that set ``throttle_action``: (per shopper, per IP),
+# each overridable as THROTTLE_<ACTION>_SHOPPER / THROTTLE_<ACTION>_IP, e.g. "20/min".
+THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
+    "purchase": ("20/min", "300/min"),
+    "claim": ("30/min", "300/min"),
+    "reserve": ("30/min", "300/min"),
+    "help": ("30/min", "300/min"),
+    "captcha": ("20/min", "300/min"),
+}
+_ACTION_RATES = {
+    f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
+    for action, rates in THROTTLE_ACTIONS.items()
+    for kind, rate in zip(("shopper", "ip"), rates, strict=True)
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.authentication.MemberJWTAuthentication",
@@ -159,11 +176,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "mall.api.throttling.ShopperRateThrottle",
         "mall.api.throttling.IpRateThrottle",
+        "mall.api.throttling.ActionShopperRateThrottle",
+        "mall.api.throttling.ActionIpRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "shopper": env.str("THROTTLE_SHOPPER", default="600/min"),
         "ip": env.str("THROTTLE_IP", default="1200/min"),
+        **_ACTION_RATES,
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "mall.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

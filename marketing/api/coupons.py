@@ -27,6 +27,7 @@ from marketing.selectors.coupons import (
 )
 from marketing.selectors.quotes import Labels, quote_breakdown, quote_for_member
 from marketing.services.coupons import coupon_claim
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
 from members.api.permissions import IsMember
 
 ITEM_ERRORS = ["invalid_input", "cart_empty", "invalid_qty", "sku_not_found"]
@@ -71,9 +72,14 @@ class CouponCenterListApi(APIView):
 
 
 class CouponClaimApi(APIView):
-    """Claim one coupon: the quota and the per-shopper limit hold under any concurrency."""
+    """Claim one coupon: the quota and the per-shopper limit hold under any concurrency.
+
+    Guarded (F45): the "claim" rate limits, the block lists and the slider when the merchant
+    asks for it (403 ``captcha_required`` → retry with ``X-Captcha-Pass``).
+    """
 
     permission_classes = [IsMember]
+    throttle_action = "claim"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -85,6 +91,7 @@ class CouponClaimApi(APIView):
         operation_id="coupon_claim",
         tags=["coupons"],
         request=InputSerializer,
+        parameters=GUARD_HEADERS,
         responses={
             201: CouponOutputSerializer,
             **error_responses(
@@ -92,12 +99,14 @@ class CouponClaimApi(APIView):
                 (401, ["not_authenticated"]),
                 (404, ["coupon_template_not_found"]),
                 (409, ["coupon_sold_out", "coupon_limit_reached", "coupon_not_claimable", "coupon_new_user_only"]),
+                *GUARD_ERRORS,
             ),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        guard_request(request, action="claim")
         coupon = coupon_claim(member=member_of(request), template_id=serializer.validated_data["template_id"])
         return Response(CouponOutputSerializer(coupon_data(coupon, coupon.status)).data, status=status.HTTP_201_CREATED)
 

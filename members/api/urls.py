@@ -4,6 +4,7 @@ from django.urls import path
 
 from members.api.addresses import AddressCollectionApi, AddressItemApi, AddressSetDefaultApi
 from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberTokenRefreshApi
+from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
 from members.api.profile import MemberMeApi
@@ -12,6 +13,8 @@ urlpatterns = [
     path("auth/wechat-login", MemberLoginWechatApi.as_view(), name="auth-wechat-login"),
     path("auth/dev-login", MemberLoginDevApi.as_view(), name="auth-dev-login"),
     path("auth/refresh", MemberTokenRefreshApi.as_view(), name="auth-refresh"),
+    path("captcha", CaptchaCreateApi.as_view(), name="captcha-create"),
+    path("captcha/verify", CaptchaVerifyApi.as_view(), name="captcha-verify"),
     path("me", MemberMeApi.as_view(), name="me"),
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),

@@ -1,6 +1,20 @@
+from members.models.abuse import GUARDED_ACTIONS, BlockEntry, BlockKind, CaptchaMode, GuardSettings
 from members.models.address import Address
 from members.models.member import Member
 from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeTemplate
 from members.models.points import PointsEntry
 
-__all__ = ["PUSHES_PER_MONTH", "Address", "Member", "Message", "PointsEntry", "PushAllowance", "SubscribeTemplate"]
+__all__ = [
+    "GUARDED_ACTIONS",
+    "PUSHES_PER_MONTH",
+    "Address",
+    "BlockEntry",
+    "BlockKind",
+    "CaptchaMode",
+    "GuardSettings",
+    "Member",
+    "Message",
+    "PointsEntry",
+    "PushAllowance",
+    "SubscribeTemplate",
+]

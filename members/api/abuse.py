@@ -1,0 +1,67 @@
+"""The guard for API views (F45): one call before the service that spends something scarce.
+
+    class CouponClaimApi(APIView):
+        throttle_action = "claim"          # per-shopper and per-IP limits (mall.api.throttling)
+
+        @extend_schema(parameters=GUARD_HEADERS, responses={..., **error_responses(*GUARD_ERRORS)})
+        def post(self, request):
+            guard_request(request, action="claim")
+            ...
+
+``guard_request`` reads the client's address (REMOTE_ADDR, or X-Forwarded-For behind
+``TRUSTED_PROXY_COUNT`` proxies), ``X-Device-Id`` and ``X-Captcha-Pass`` and calls
+``members.services.abuse.abuse_check``, whose refusals the exception handler renders.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.request import Request
+
+from mall.api.clients import client_captcha_pass, client_device_id, client_ip
+from members.models import Member
+from members.services.abuse import abuse_check
+
+GUARD_HEADERS = [
+    OpenApiParameter(
+        "X-Device-Id",
+        str,
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description="A stable id of the shopper's device (letters, digits, ._:- ; at most 64)",
+    ),
+    OpenApiParameter(
+        "X-Captcha-Pass",
+        str,
+        location=OpenApiParameter.HEADER,
+        required=False,
+        description="The pass from POST /captcha/verify, after a 403 captcha_required (single use)",
+    ),
+]
+
+GUARD_ERRORS: tuple[tuple[int, list[str]], ...] = (
+    (
+        403,
+        [
+            "access_blocked",
+            "captcha_required",
+            "captcha_pass_invalid",
+            "captcha_pass_expired",
+            "captcha_pass_used",
+        ],
+    ),
+    (429, ["rate_limited"]),
+)
+
+
+def guard_request(request: Request, *, action: str) -> None:
+    """Refuse the request (blocked / captcha needed / bad pass) or let it go on."""
+    member = request.user
+    assert isinstance(member, Member)  # noqa: S101 - guarded views use IsMember
+    abuse_check(
+        action=action,
+        member=member,
+        ip=client_ip(request),
+        device_id=client_device_id(request),
+        captcha_pass=client_captcha_pass(request),
+    )

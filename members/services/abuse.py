@@ -1,0 +1,308 @@
+"""The guard in front of scarce things (F45) and the merchant's block lists and settings.
+
+Endpoints that spend something scarce (a flash-sale unit, a coupon, a reservation, a help)
+call :func:`abuse_check` before their service, usually through
+``members.api.abuse.guard_request``::
+
+    abuse_check(action="purchase", member=member, ip=ip, device_id=device_id, captcha_pass=token)
+
+It refuses, in this order:
+
+1. a blocked account, IP address (or network) or device → ``AccessBlocked`` (403
+   ``access_blocked``; which list matched is logged, not told);
+2. when the merchant asks for the slider on this action — always, or only when a risk
+   signal fires — and no pass came with the request → ``CaptchaRequired`` (403
+   ``captcha_required``, ``details.action``): the client shows the slider
+   (``POST /api/v1/captcha``) and retries with the pass in ``X-Captcha-Pass``;
+3. a pass that is forged or another shopper's / action's (``captcha_pass_invalid``),
+   expired (``captcha_pass_expired``) or already used (``captcha_pass_used``).
+
+Risk signals, counted in Redis in fixed windows (one pipelined round trip; the Django cache
+when there is no Redis): one shopper repeating the action too often (velocity), one IP
+address used by too many shoppers, one device used by too many shoppers. Thresholds and
+windows come from :class:`~members.models.GuardSettings`.
+
+Cost per call with the configuration in memory: one cache read (the configuration version),
+one Redis round trip when the action's captcha mode is "risk", and no database query.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from mall.errors import NotFound, PermissionDenied
+from mall.redis import get_redis
+from mall.services.audit import audit_record
+from members.errors import AccessBlocked, BlockEntryExists, BlockValueInvalid, CaptchaRequired, GuardSettingsInvalid
+from members.models import BlockEntry, BlockKind, CaptchaMode, GuardSettings, Member
+from members.selectors.abuse import GuardLimits, guard_config, guard_config_bump
+from members.services.captcha import captcha_pass_consume
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+SIGNAL_VELOCITY = "velocity"
+SIGNAL_ACCOUNTS_PER_IP = "accounts_per_ip"
+SIGNAL_ACCOUNTS_PER_DEVICE = "accounts_per_device"
+_KEY_PREFIX = "duoying:guard"
+
+
+# --- the check --------------------------------------------------------------------------
+
+
+def abuse_check(*, action: str, member: Member, ip: str, device_id: str = "", captcha_pass: str = "") -> None:
+    """Let the request through, or raise the refusal the client must act on (see the module)."""
+    now = time.time()
+    config = guard_config()
+    if member.is_blocked:
+        logger.info("guard: blocked member %s refused (%s)", member.pk, action)
+        raise AccessBlocked()
+    if config.ip_blocked(ip, now=now):
+        logger.info("guard: blocked ip %s refused (%s, member %s)", ip, action, member.pk)
+        raise AccessBlocked()
+    if config.device_blocked(device_id, now=now):
+        logger.info("guard: blocked device %s refused (%s, member %s)", device_id, action, member.pk)
+        raise AccessBlocked()
+    mode = config.limits.captcha_mode(action)
+    if mode == CaptchaMode.OFF:
+        return
+    if mode == CaptchaMode.RISK:
+        signals = risk_signals_record(
+            action=action, member_id=member.pk, ip=ip, device_id=device_id, limits=config.limits, now=now
+        )
+        if not signals:
+            return
+        logger.info("guard: %s for member %s on %s", ",".join(signals), member.pk, action)
+    if not captcha_pass:
+        raise CaptchaRequired(details={"action": action})
+    captcha_pass_consume(member_id=member.pk, action=action, token=captcha_pass)
+
+
+def _cache_count(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: this call opens the window
+        cache.add(key, 1, timeout=window + 1)
+        return 1
+
+
+def _cache_distinct(key: str, member_id: int, window: int) -> int:
+    """Distinct shoppers under ``key`` with cache primitives: a marker per shopper (atomic add)
+    and a counter raised only by the call that added the marker."""
+    if cache.add(f"{key}:{member_id}", 1, timeout=window + 1):
+        return _cache_count(key, window)
+    return int(cache.get(key) or 1)
+
+
+def risk_signals_record(
+    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
+) -> tuple[str, ...]:
+    """Count this call and return the signals over their thresholds (empty: no risk seen)."""
+    velocity_window = limits.velocity_window_seconds
+    ip_window = limits.accounts_per_ip_window_seconds
+    device_window = limits.accounts_per_device_window_seconds
+    velocity_key = f"{_KEY_PREFIX}:v:{action}:{member_id}:{int(now // velocity_window)}"
+    ip_key = f"{_KEY_PREFIX}:ip:{ip}:{int(now // ip_window)}" if ip else ""
+    device_key = f"{_KEY_PREFIX}:d:{device_id}:{int(now // device_window)}" if device_id else ""
+    redis = get_redis()
+    if redis is not None:
+        pipe = redis.pipeline(transaction=False)
+        pipe.incr(velocity_key)
+        pipe.expire(velocity_key, velocity_window + 1)
+        for key, window in ((ip_key, ip_window), (device_key, device_window)):
+            if key:
+                pipe.sadd(key, member_id)
+                pipe.expire(key, window + 1)
+                pipe.scard(key)
+        replies = pipe.execute()
+        velocity = int(replies[0])
+        counts = iter(replies[4::3])
+        ip_accounts = int(next(counts)) if ip_key else 0
+        device_accounts = int(next(counts)) if device_key else 0
+    else:
+        velocity = _cache_count(velocity_key, velocity_window)
+        ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0
+        device_accounts = _cache_distinct(device_key, member_id, device_window) if device_key else 0
+    signals = []
+    if velocity > limits.velocity_limit:
+        signals.append(SIGNAL_VELOCITY)
+    if ip_accounts > limits.accounts_per_ip:
+        signals.append(SIGNAL_ACCOUNTS_PER_IP)
+    if device_accounts > limits.accounts_per_device:
+        signals.append(SIGNAL_ACCOUNTS_PER_DEVICE)
+    return tuple(signals)
+
+
+# --- block lists (merchant side) ----------------------------------------------------------
+
+
+def _require_staff(actor: Actor) -> None:
+    if actor is None or not getattr(actor, "is_staff", False) or not getattr(actor, "is_active", False):
+        raise PermissionDenied()
+
+
+def block_value_normalise(*, kind: str, value: str) -> str:
+    """An IP address becomes ``a.b.c.d/32`` (or ``/128``), a network its CIDR (host bits
+    cleared); a device id is kept as sent. BlockValueInvalid for anything else."""
+    value = (value or "").strip()
+    if kind == BlockKind.IP:
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise BlockValueInvalid(details={"field": "value"}) from exc
+        mapped = getattr(network.network_address, "ipv4_mapped", None)
+        if mapped is not None and network.prefixlen == 128:
+            network = ipaddress.ip_network(f"{mapped}/32")
+        if network.prefixlen < (8 if network.version == 4 else 32):
+            # Blocking a /4 by a typo would shut the shop for a province.
+            raise BlockValueInvalid(_("网段过大，IPv4 至少 /8，IPv6 至少 /32。"), details={"field": "value"})
+        return str(network)
+    if kind == BlockKind.DEVICE:
+        if not value or len(value) > 64 or not all(c.isalnum() or c in "._:-" for c in value) or not value.isascii():
+            raise BlockValueInvalid(details={"field": "value"})
+        return value
+    raise BlockValueInvalid(details={"field": "kind"})
+
+
+def _entry_audit(entry: BlockEntry) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "value": entry.value,
+        "note": entry.note,
+        "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+    }
+
+
+@transaction.atomic
+def block_entry_create(
+    *, actor: Actor, kind: str, value: str, note: str = "", expires_at: datetime | None = None
+) -> BlockEntry:
+    """Block an IP address, a network or a device id; effective at the next request."""
+    _require_staff(actor)
+    value = block_value_normalise(kind=kind, value=value)
+    entry = BlockEntry(
+        kind=kind,
+        value=value,
+        note=(note or "").strip()[:200],
+        expires_at=expires_at,
+        created_by=actor if isinstance(actor, User) else None,
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as exc:
+        raise BlockEntryExists(details={"kind": kind, "value": value}) from exc
+    audit_record(actor=actor, action="block_entry.create", target=entry, data=_entry_audit(entry))
+    guard_config_bump()
+    return entry
+
+
+@transaction.atomic
+def block_entry_update(
+    *, actor: Actor, entry_id: int, value: str, note: str = "", expires_at: datetime | None = None
+) -> BlockEntry:
+    """Change what one entry blocks, its note or its expiry (the kind stays)."""
+    _require_staff(actor)
+    entry = BlockEntry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    before = _entry_audit(entry)
+    entry.value = block_value_normalise(kind=entry.kind, value=value)
+    entry.note = (note or "").strip()[:200]
+    entry.expires_at = expires_at
+    if BlockEntry.objects.filter(kind=entry.kind, value=entry.value).exclude(pk=entry.pk).exists():
+        raise BlockEntryExists(details={"kind": entry.kind, "value": entry.value})
+    entry.save()
+    audit_record(
+        actor=actor, action="block_entry.update", target=entry, data={"before": before, "after": _entry_audit(entry)}
+    )
+    guard_config_bump()
+    return entry
+
+
+@transaction.atomic
+def block_entry_delete(*, actor: Actor, entry_id: int) -> None:
+    """Unblock: the entry is removed (the audit row keeps what it was)."""
+    _require_staff(actor)
+    entry = BlockEntry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    audit_record(actor=actor, action="block_entry.delete", target=entry, data=_entry_audit(entry))
+    entry.delete()
+    guard_config_bump()
+
+
+# --- guard settings (merchant side) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardSettingsData:
+    purchase_captcha: str = CaptchaMode.RISK
+    claim_captcha: str = CaptchaMode.RISK
+    reserve_captcha: str = CaptchaMode.OFF
+    help_captcha: str = CaptchaMode.RISK
+    other_captcha: str = CaptchaMode.RISK
+    velocity_limit: int = 10
+    velocity_window_seconds: int = 60
+    accounts_per_ip: int = 5
+    accounts_per_ip_window_seconds: int = 3600
+    accounts_per_device: int = 2
+    accounts_per_device_window_seconds: int = 86400
+
+
+_MODE_FIELDS = ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha")
+_WINDOW_MAX = 7 * 86400
+
+
+def guard_settings_validate(*, data: GuardSettingsData) -> None:
+    errors: dict[str, str] = {}
+    for name in _MODE_FIELDS:
+        if getattr(data, name) not in CaptchaMode.values:
+            errors[name] = _("未知的验证方式。")
+    for name in ("velocity_limit", "accounts_per_ip", "accounts_per_device"):
+        if not 1 <= getattr(data, name) <= 1_000_000:
+            errors[name] = _("上限须为 1 到 1000000 之间的整数。")
+    for name in ("velocity_window_seconds", "accounts_per_ip_window_seconds", "accounts_per_device_window_seconds"):
+        if not 1 <= getattr(data, name) <= _WINDOW_MAX:
+            errors[name] = _("统计窗口须在 1 秒到 7 天之间。")
+    if errors:
+        first_key, first = next(iter(errors.items()))
+        raise GuardSettingsInvalid(first, details={"field": first_key, "errors": errors})
+
+
+def _settings_snapshot(row: GuardSettings) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in GuardSettingsData.__dataclass_fields__}
+
+
+@transaction.atomic
+def guard_settings_update(*, actor: Actor, data: GuardSettingsData) -> GuardSettings:
+    """Change when the slider is asked for and where risk signals fire; effective at once."""
+    _require_staff(actor)
+    guard_settings_validate(data=data)
+    GuardSettings.load()
+    row = GuardSettings.objects.select_for_update().get(pk=1)
+    before = _settings_snapshot(row)
+    for key, value in asdict(data).items():
+        setattr(row, key, value)
+    row.updated_by = actor if isinstance(actor, User) else None
+    row.save()
+    audit_record(
+        actor=actor,
+        action="guard_settings.update",
+        target=row,
+        data={"before": before, "after": _settings_snapshot(row)},
+    )
+    guard_config_bump()
+    return row
