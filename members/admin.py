@@ -390,7 +390,7 @@ class GuardSettingsAdminForm(ServiceValidatedForm):
         fields = tuple(GuardSettingsData.__dataclass_fields__)
 
     def settings_data(self) -> GuardSettingsData:
-        return GuardSettingsData(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+        return GuardSettingsData(**{name: self.cleaned_data[name] for name in GuardSettingsData.__dataclass_fields__})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -77,3 +77,59 @@ def test_concurrent_requests_never_pass_the_limit(monkeypatch: pytest.MonkeyPatc
     with time_machine.travel(FROZEN, tick=False):
         statuses = run_in_threads(20, hit)
     assert sorted(statuses) == [200] * 5 + [429] * 15
+
+
+# --- per-action limits (F45) -------------------------------------------------------------
+
+
+def _api_views() -> list[type]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[type] = []
+
+    def walk(patterns: list) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and hasattr(entry.callback, "view_class"):
+                found.append(entry.callback.view_class)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_throttle_action_in_the_urls_has_both_rates() -> None:
+    from django.conf import settings
+
+    actions = {getattr(view, "throttle_action", None) for view in _api_views()} - {None}
+    assert {"claim", "captcha"} <= actions
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    missing = [f"{a}.{kind}" for a in sorted(actions) for kind in ("shopper", "ip") if f"{a}.{kind}" not in rates]
+    assert missing == [], "add the action to THROTTLE_ACTIONS in mall/settings/base.py"
+
+
+def test_base_settings_give_the_documented_defaults() -> None:
+    from mall.settings import base
+
+    rates = base.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert (rates["purchase.shopper"], rates["purchase.ip"]) == ("20/min", "300/min")
+    assert {"claim.shopper", "reserve.ip", "help.shopper", "captcha.ip"} <= set(rates)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_views_without_an_action_are_not_counted_by_action_limits(
+    monkeypatch: pytest.MonkeyPatch, member: Member
+) -> None:
+    rates = {**FixedWindowRateThrottle.THROTTLE_RATES, "claim.shopper": "1/min", "claim.ip": "1/min"}
+    monkeypatch.setattr(FixedWindowRateThrottle, "THROTTLE_RATES", rates)
+    client = client_for(member)
+    assert [client.get("/api/v1/ping").status_code for _ in range(5)] == [200] * 5
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_ip_limit_ignores_a_forged_forwarded_for(low_rates: None) -> None:
+    statuses = [
+        APIClient(REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").get("/api/v1/server-time").status_code
+        for n in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]
