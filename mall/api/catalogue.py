@@ -23,6 +23,7 @@ from mall.selectors.catalogue import (
     home_screen_data,
     product_detail_data,
     product_page_data,
+    server_time_data,
 )
 from marketing.selectors.marketing_centre import marketing_centre_data
 
@@ -34,6 +35,26 @@ class CategoryNodeSerializer(serializers.Serializer):
     children = serializers.ListField(child=serializers.DictField(), help_text="Nested nodes of the same shape")
 
 
+class LimitedDiscountSerializer(serializers.Serializer):
+    """F11: the running 限时折扣 of a product; count down to ``ends_at`` from ``server_time``."""
+
+    promotion_id = serializers.IntegerField()
+    name = serializers.CharField()
+    rate = serializers.CharField(help_text='"0.8" = 8折')
+    price = serializers.IntegerField(help_text="fen: the lowest discounted SKU price")
+    sku_id = serializers.IntegerField(help_text="the SKU that price belongs to")
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+
+
+class ServerTimeSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "ServerTimeNow"  # the /server-time endpoint has its own
+
+    now = serializers.DateTimeField(help_text="ISO 8601 in Asia/Shanghai")
+    timestamp_ms = serializers.IntegerField(help_text="Unix epoch milliseconds")
+
+
 class ProductCardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -43,6 +64,7 @@ class ProductCardSerializer(serializers.Serializer):
     sales_count = serializers.IntegerField()
     tags = serializers.ListField(child=serializers.CharField())
     is_on_shelf = serializers.BooleanField()
+    limited_discount = LimitedDiscountSerializer(allow_null=True)
 
 
 class CategoryTreeApi(APIView):
@@ -73,13 +95,21 @@ class ProductListApi(APIView):
             help_text=f"Items per page (at most {StandardPagination.max_page_size})",
         )
 
-    OutputSerializer = ProductCardSerializer
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProductListPage"
+
+        count = serializers.IntegerField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
+        results = ProductCardSerializer(many=True)
+        server_time = ServerTimeSerializer(help_text="for the cards' countdowns (never cached)")
 
     @extend_schema(
         operation_id="products_list",
         tags=["catalogue"],
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), **error_responses((400, ["invalid_input"]), (404, ["not_found"]))},
+        responses={200: OutputSerializer, **error_responses((400, ["invalid_input"]), (404, ["not_found"]))},
     )
     def get(self, request: Request) -> Response:
         filters = ProductListApi.FilterSerializer(data=request.query_params)
@@ -106,6 +136,7 @@ class ProductListApi(APIView):
                 "next": replace_query_param(url, "page", page + 1) if has_next else None,
                 "previous": previous,
                 "results": data["results"],
+                "server_time": server_time_data(),
             }
         )
 
@@ -173,6 +204,8 @@ class ProductDetailApi(APIView):
         is_consumable = serializers.BooleanField()
         replenish_cycle_days = serializers.IntegerField(allow_null=True)
         sales_count = serializers.IntegerField()
+        limited_discount = LimitedDiscountSerializer(allow_null=True)
+        server_time = ServerTimeSerializer(help_text="for the countdown (never cached)")
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -234,6 +267,7 @@ class HomeScreenApi(APIView):
         hot = ProductCardSerializer(many=True)
         new = ProductCardSerializer(many=True)
         server_time = serializers.DateTimeField()
+        server_time_ms = serializers.IntegerField(help_text="Unix epoch milliseconds")
         marketing_center = MarketingCentreSerializer(help_text="F46: 正在进行 / 即将开始 (split again on server time)")
 
     @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})

@@ -7,15 +7,23 @@ visible on the next request instead of after the time-out. Each cache entry stor
 version it was built under, so one ``get_many`` round trip returns both and says whether the
 entry is still good (Redis in production; a local-memory cache per process otherwise, where
 other processes see a change within the entry's short time-out).
+
+Product cards and the product page also carry the product's offers (F11's limited discount
+with its countdown window, from ``marketing.selectors.product_offers``). Those entries also
+store the pricing-rules version and the moment the next offer starts or ends: an entry is
+good only under both versions and before that moment (checked against the clock on read,
+not left to the cache's time-out), so a promotion that starts, ends or is edited shows on
+the next request. The server time itself is never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from django.core.cache import cache
@@ -25,8 +33,15 @@ from django.utils import timezone
 
 from mall.errors import NotFound
 from mall.models import Category, Product, ProductImage, Sku
+from marketing.selectors.product_offers import (
+    OFFERS_VERSION_KEY,
+    ProductOffers,
+    product_offers_for,
+    product_offers_version,
+)
 
 T = TypeVar("T")
+NO_OFFERS = ProductOffers(by_product={}, valid_until=None)
 
 CACHE_VERSION_KEY = "catalogue:version"
 DETAIL_TTL_SECONDS = 10
@@ -53,17 +68,48 @@ def catalogue_cache_bump() -> None:
     cache.set(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def _cached(key: str, ttl: int, build: Callable[[], T]) -> T:
-    found = cache.get_many([CACHE_VERSION_KEY, key])
+def _catalogue_version(found: dict[str, Any]) -> Any:
     version = found.get(CACHE_VERSION_KEY)
     if version is None:
         cache.add(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(CACHE_VERSION_KEY)
+    return version
+
+
+def _cached(key: str, ttl: int, build: Callable[[], T]) -> T:
+    found = cache.get_many([CACHE_VERSION_KEY, key])
+    version = _catalogue_version(found)
     entry = found.get(key)
-    if entry is not None and entry[0] == version:
+    if entry is not None and len(entry) == 2 and entry[0] == version:
         return entry[1]  # type: ignore[no-any-return]
     value = build()
     cache.set(key, (version, value), ttl)
+    return value
+
+
+def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T, datetime | None]]) -> T:
+    """``_cached`` for payloads that show offers: ``build(now)`` returns the payload and the
+    moment it stops being true (the next offer start or end), and the entry is also tied to
+    the pricing-rules version. Still one ``get_many`` round trip on a hit."""
+    found = cache.get_many([CACHE_VERSION_KEY, OFFERS_VERSION_KEY, key])
+    version = _catalogue_version(found)
+    offers_version = found.get(OFFERS_VERSION_KEY) or product_offers_version()
+    now = timezone.now()
+    entry = found.get(key)
+    if (
+        entry is not None
+        and len(entry) == 4
+        and entry[0] == version
+        and entry[1] == offers_version
+        and now.timestamp() < entry[2]
+    ):
+        return entry[3]  # type: ignore[no-any-return]
+    value, valid_until = build(now)
+    expires = now + timedelta(seconds=ttl)
+    if valid_until is not None and valid_until < expires:
+        expires = valid_until
+    timeout = max(1, math.ceil((expires - now).total_seconds()))
+    cache.set(key, (version, offers_version, expires.timestamp(), value), timeout)
     return value
 
 
@@ -86,7 +132,7 @@ def _images_prefetch() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("sort_order", "id"))
 
 
-def product_card_data(product: Product) -> dict[str, Any]:
+def product_card_data(product: Product, offers: ProductOffers | None = None) -> dict[str, Any]:
     """One product as lists and the home screen show it (needs tags and images prefetched)."""
     return {
         "id": product.id,
@@ -97,6 +143,7 @@ def product_card_data(product: Product) -> dict[str, Any]:
         "sales_count": product.sales_count,
         "tags": [tag.name for tag in product.tags.all()],
         "is_on_shelf": product.is_on_shelf,
+        **(offers or NO_OFFERS).for_product(product.id),
     }
 
 
@@ -179,14 +226,15 @@ def product_page_data(
     params = [category_id, q.strip(), tag.strip(), sort, page, page_size]
     digest = hashlib.sha256(json.dumps(params, ensure_ascii=False).encode()).hexdigest()[:32]
 
-    def build() -> dict[str, Any]:
+    def build(now: datetime) -> tuple[dict[str, Any], datetime | None]:
         products = product_list(category_id=category_id, q=q, tag=tag, sort=sort)
         count = products.count()
         start = (page - 1) * page_size
-        items = [product_card_data(p) for p in products[start : start + page_size]] if start < count else []
-        return {"count": count, "results": items}
+        rows = list(products[start : start + page_size]) if start < count else []
+        offers = product_offers_for(product_ids=[p.id for p in rows], now=now)
+        return {"count": count, "results": [product_card_data(p, offers) for p in rows]}, offers.valid_until
 
-    data = _cached(f"catalogue:list:{digest}", LIST_TTL_SECONDS, build)
+    data = _cached_with_offers(f"catalogue:list:{digest}", LIST_TTL_SECONDS, build)
     if page > 1 and not data["results"]:
         raise NotFound(details={"page": page})
     return data
@@ -208,7 +256,7 @@ def _spec_matrix(spec_names: list[str], skus: list[Sku]) -> dict[str, Any]:
     }
 
 
-def _build_detail(product_id: int) -> dict[str, Any] | None:
+def _build_detail(product_id: int, now: datetime) -> tuple[dict[str, Any] | None, datetime | None]:
     product = (
         Product.objects.select_related("category")
         .prefetch_related(
@@ -220,7 +268,8 @@ def _build_detail(product_id: int) -> dict[str, Any] | None:
         .first()
     )
     if product is None:
-        return None
+        return None, None
+    offers = product_offers_for(product_ids=[product.id], now=now)
     skus = list(product.skus.all())
     spec_names = [str(name) for name in product.spec_names or []]
     images = [_url(img.image) for img in product.images.all()]
@@ -243,24 +292,29 @@ def _build_detail(product_id: int) -> dict[str, Any] | None:
         "is_consumable": product.is_consumable,
         "replenish_cycle_days": product.replenish_cycle_days,
         "sales_count": product.sales_count,
-    }
+        **offers.for_product(product.id),
+    }, offers.valid_until
 
 
-def product_detail_data(*, product_id: int) -> dict[str, Any]:
-    """The product page in one payload (off-shelf products show as such; unknown ones are 404)."""
-    data = _cached(f"catalogue:product:{product_id}", DETAIL_TTL_SECONDS, lambda: _build_detail(product_id))
+def product_detail_data(*, product_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """The product page in one payload with the server time for its countdowns (off-shelf
+    products show as such; unknown ones are 404)."""
+    data = _cached_with_offers(
+        f"catalogue:product:{product_id}", DETAIL_TTL_SECONDS, lambda built_at: _build_detail(product_id, built_at)
+    )
     if data is None:
         raise NotFound(details={"product_id": product_id})
-    return data
+    return {**data, "server_time": server_time_data(now=now)}
 
 
 # --- home -----------------------------------------------------------------------------
 
 
-def _build_home() -> dict[str, Any]:
+def _build_home(now: datetime) -> tuple[dict[str, Any], datetime | None]:
     on_shelf = Product.objects.filter(is_on_shelf=True).prefetch_related("tags", _images_prefetch())
     hot = list(on_shelf.order_by(*PRODUCT_SORTS["sales"])[:HOME_LIST_SIZE])
     new = list(on_shelf.order_by(*PRODUCT_SORTS["new"])[:HOME_LIST_SIZE])
+    offers = product_offers_for(product_ids=[p.id for p in (*hot, *new)], now=now)
     banners = []
     for product in hot[:HOME_BANNER_COUNT]:
         gallery = list(product.images.all())
@@ -270,9 +324,9 @@ def _build_home() -> dict[str, Any]:
     return {
         "banners": banners,
         "categories": categories,
-        "hot": [product_card_data(p) for p in hot],
-        "new": [product_card_data(p) for p in new],
-    }
+        "hot": [product_card_data(p, offers) for p in hot],
+        "new": [product_card_data(p, offers) for p in new],
+    }, offers.valid_until
 
 
 def server_time_data(*, now: datetime | None = None) -> dict[str, Any]:
@@ -282,4 +336,9 @@ def server_time_data(*, now: datetime | None = None) -> dict[str, Any]:
 
 def home_screen_data(*, now: datetime | None = None) -> dict[str, Any]:
     """The whole first screen in one request (F40); only the server time is never cached."""
-    return {**_cached("catalogue:home", HOME_TTL_SECONDS, _build_home), "server_time": server_time_data(now=now)["now"]}
+    clock = server_time_data(now=now)
+    return {
+        **_cached_with_offers("catalogue:home", HOME_TTL_SECONDS, _build_home),
+        "server_time": clock["now"],
+        "server_time_ms": clock["timestamp_ms"],
+    }

@@ -25,6 +25,15 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def warm_offers(db: Any) -> None:
+    """Cards and pages read their offers (F11) from the pricing rules, which every quote keeps
+    warm in production; query-count tests measure the catalogue's own queries."""
+    from marketing.selectors.pricing_rules import pricing_rules_active
+
+    pricing_rules_active()
+
+
+@pytest.fixture
 def actor(db: Any) -> User:
     return StaffUserFactory.create(username="merchant")
 

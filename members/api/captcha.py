@@ -90,7 +90,7 @@ class CaptchaVerifyApi(APIView):
         class Meta:
             ref_name = "CaptchaVerifyInput"
 
-        id = serializers.CharField(max_length=64)
+        id = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$", help_text="id of the puzzle")
         x = serializers.FloatField(min_value=-1000, max_value=10000, help_text="the piece's final left edge, px")
         trail = serializers.ListField(
             child=serializers.ListField(

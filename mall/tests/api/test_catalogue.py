@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from mall.api.catalogue import HomeScreenApi, ProductDetailApi, ProductListApi
+from mall.api.catalogue import HomeScreenApi, ProductCardSerializer, ProductDetailApi, ProductListApi
 from mall.models import Category, Product
 from mall.services.catalogue import SkuInput, product_update
 from mall.tests.conftest import MakeProduct
@@ -136,7 +136,7 @@ def _products_with_tags_and_images(count: int) -> Category:
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_list_query_count_does_not_grow_with_rows(
-    api_client: APIClient, django_assert_num_queries: Any, rows: int
+    api_client: APIClient, django_assert_num_queries: Any, rows: int, warm_offers: None
 ) -> None:
     category = _products_with_tags_and_images(rows)
     # count + page + tags + images; the category's subtree comes from one more (then cached) query.
@@ -146,7 +146,7 @@ def test_list_query_count_does_not_grow_with_rows(
     assert response.json()["results"][0]["image"].startswith("/media/products/p")
     with django_assert_num_queries(0):  # the same page again comes from the cache
         again = api_client.get("/api/v1/products", {"category": category.pk, "page_size": 50})
-    assert again.json() == response.json()
+    assert again.json()["results"] == response.json()["results"]
 
 
 def test_cached_list_pages_follow_merchant_changes(
@@ -170,7 +170,9 @@ def test_list_page_size_is_capped(api_client: APIClient) -> None:
     assert api_client.get("/api/v1/products", {"page_size": 0}).status_code == 400
 
 
-def test_list_for_a_signed_in_shopper(shopper_client: APIClient, django_assert_max_num_queries: Any) -> None:
+def test_list_for_a_signed_in_shopper(
+    shopper_client: APIClient, django_assert_max_num_queries: Any, warm_offers: None
+) -> None:
     ProductFactory.create_batch(4)
     with django_assert_max_num_queries(5):  # + loading the shopper from the token
         response = shopper_client.get("/api/v1/products")
@@ -231,7 +233,7 @@ def test_unknown_product_is_404_not_found(api_client: APIClient) -> None:
 
 
 def test_detail_is_cached_and_refreshed_by_a_merchant_change(
-    api_client: APIClient, make_product: MakeProduct, actor: User, django_assert_num_queries: Any
+    api_client: APIClient, make_product: MakeProduct, actor: User, django_assert_num_queries: Any, warm_offers: None
 ) -> None:
     product = make_product(title="旧标题", prices=(5900,))
     with django_assert_num_queries(4):  # product+category, tags, images, skus
@@ -252,7 +254,9 @@ def test_detail_is_cached_and_refreshed_by_a_merchant_change(
     assert (fresh["title"], fresh["min_price"], fresh["skus"][0]["price"]) == ("新标题", 4900, 4900)
 
 
-def test_detail_query_count_does_not_grow_with_skus(api_client: APIClient, django_assert_num_queries: Any) -> None:
+def test_detail_query_count_does_not_grow_with_skus(
+    api_client: APIClient, django_assert_num_queries: Any, warm_offers: None
+) -> None:
     product = ProductFactory.create(spec_names=["尺码"])
     for n in range(40):
         SkuFactory.create(product=product, specs={"尺码": str(n)})
@@ -283,7 +287,7 @@ def test_category_tree_nests_active_categories_in_one_query(
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_home_is_one_request_with_fixed_queries(
-    api_client: APIClient, django_assert_num_queries: Any, rows: int
+    api_client: APIClient, django_assert_num_queries: Any, rows: int, warm_offers: None
 ) -> None:
     category = _products_with_tags_and_images(rows)
     ProductFactory.create(title="下架", category=category, is_on_shelf=False, sales_count=10_000)
@@ -331,5 +335,7 @@ def test_ping_authenticates_like_every_endpoint(api_client: APIClient, shopper_c
 
 def test_list_payload_matches_its_documented_shape(api_client: APIClient) -> None:
     ProductFactory.create()
-    item = api_client.get("/api/v1/products").json()["results"][0]
-    assert ProductListApi.OutputSerializer(data=item).is_valid()
+    body = api_client.get("/api/v1/products").json()
+    assert ProductListApi.OutputSerializer(data=body).is_valid()
+    assert ProductCardSerializer(data=body["results"][0]).is_valid()
+    assert body["results"][0]["limited_discount"] is None

@@ -211,3 +211,14 @@ def test_one_pass_replayed_on_ten_claims_at_once_claims_once(redis_client: Any) 
     codes = sorted("created" if r.status_code == 201 else r.json()["code"] for r in responses)
     assert codes == ["captcha_pass_used"] * 9 + ["created"]
     assert Coupon.objects.filter(template=template, member=member).count() == 1
+
+
+def test_refusals_speak_english_when_asked(
+    make_template: Callable[..., CouponTemplate], member: Member, staff: User, guard: Callable[..., None]
+) -> None:
+    block_entry_create(actor=staff, kind=BlockKind.DEVICE, value="phone-en")
+    blocked = claim(client_for(member), make_template(), HTTP_X_DEVICE_ID="phone-en", HTTP_ACCEPT_LANGUAGE="en")
+    assert blocked.json()["message"] == "Access is restricted. Please contact customer service."
+    guard(claim_captcha="always")
+    required = claim(client_for(member), make_template(name="英文"), HTTP_ACCEPT_LANGUAGE="en")
+    assert required.json()["message"] == "Please complete the slider check first."

@@ -1,0 +1,110 @@
+"""Which offers a product has right now, for the catalogue's cards and product page (F11).
+
+``product_offers_for(product_ids=…, now=…)`` returns, per product, the badges the shop shows
+next to the price. Today that is ``limited_discount`` (限时折扣: the promotion, its rate, the
+discounted price and its window, for the countdown); flash-sale slots and group buys add
+their own key here, each computed from data that is already in memory or from one query
+for the whole page, never one per product.
+
+The answer also says until when it holds: ``valid_until`` is the next moment an offer of
+these kinds starts or ends. The catalogue caches pages for seconds; it keeps a page no
+longer than that moment, and drops it when the pricing-rules version moves (any merchant
+change to a promotion), so a countdown is never served from before its promotion's state
+changed. A new badge kind must fold its own next start/end into ``valid_until``.
+
+Prices follow the engine's rule for a limited discount: list price × rate, rounded half up
+to the fen; when several cover a SKU the lowest price wins (ties: the lower promotion id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from mall.models import Sku
+from mall.money import apply_rate
+from marketing.models import PromotionType
+from marketing.pricing import LimitedDiscount
+from marketing.selectors.pricing_rules import VERSION_KEY, PromotionEntry, pricing_rules_active, pricing_rules_version
+
+OFFER_KINDS = ("limited_discount",)
+# The cache key of the offers' version (the pricing rules'), for callers that read it together
+# with their own keys in one round trip.
+OFFERS_VERSION_KEY = VERSION_KEY
+
+
+@dataclass(frozen=True)
+class ProductOffers:
+    """``by_product[product_id]`` = {"limited_discount": {...}} for products that have one."""
+
+    by_product: Mapping[int, Mapping[str, Any]]
+    valid_until: datetime | None
+
+    def for_product(self, product_id: int) -> dict[str, Any]:
+        """Every offer kind of one product, None where it has none (a stable payload shape)."""
+        found = self.by_product.get(product_id, {})
+        return {kind: found.get(kind) for kind in OFFER_KINDS}
+
+
+def product_offers_version() -> str:
+    """Offers change with the pricing rules: a cached page built under another version is stale."""
+    return pricing_rules_version()
+
+
+def _next_change(entries: Iterable[PromotionEntry], now: datetime) -> datetime | None:
+    moments = [
+        moment
+        for entry in entries
+        for moment in (entry.spec.starts_at, entry.spec.ends_at)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
+def _limited_discount_data(entry: PromotionEntry, spec: LimitedDiscount, sku_id: int, price: int) -> dict[str, Any]:
+    return {
+        "promotion_id": entry.pk,
+        "name": entry.name,
+        "rate": str(spec.rate.normalize()),
+        "price": price,
+        "sku_id": sku_id,
+        "starts_at": timezone.localtime(spec.starts_at).isoformat() if spec.starts_at else None,
+        "ends_at": timezone.localtime(spec.ends_at).isoformat() if spec.ends_at else None,
+    }
+
+
+def product_offers_for(*, product_ids: Iterable[int], now: datetime | None = None) -> ProductOffers:
+    """The offers of these products at ``now``: no query when no limited discount is running,
+    else one for the products' active SKUs (the rules come from the pricing-rules cache)."""
+    now = now or timezone.now()
+    ids = sorted(set(product_ids))
+    rules = pricing_rules_active(now=now)
+    limited = [e for e in rules.promotions if e.type == PromotionType.LIMITED_DISCOUNT]
+    valid_until = _next_change(limited, now)
+    running = [(e, e.spec) for e in limited if isinstance(e.spec, LimitedDiscount) and e.spec.in_window(now)]
+    if not ids or not running:
+        return ProductOffers(by_product={}, valid_until=valid_until)
+    skus = Sku.objects.filter(product_id__in=ids, is_active=True).values_list(
+        "pk", "product_id", "code", "price", "product__category_id"
+    )
+    best: dict[int, tuple[int, int, PromotionEntry, LimitedDiscount, int]] = {}
+    for sku_id, product_id, code, price, category_id in skus.order_by("product_id", "pk"):
+        category = str(category_id)
+        for entry, spec in running:
+            if not spec.scope.matches(code, category):
+                continue
+            offered = apply_rate(price, spec.rate)
+            if offered >= price:
+                continue
+            current = best.get(product_id)
+            if current is None or (offered, entry.pk) < (current[0], current[1]):
+                best[product_id] = (offered, entry.pk, entry, spec, sku_id)
+    by_product = {
+        product_id: {"limited_discount": _limited_discount_data(entry, spec, sku_id, offered)}
+        for product_id, (offered, _pk, entry, spec, sku_id) in best.items()
+    }
+    return ProductOffers(by_product=by_product, valid_until=valid_until)
