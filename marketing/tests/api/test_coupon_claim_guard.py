@@ -25,7 +25,7 @@ CLAIM = "/api/v1/coupons/claim"
 FROZEN = "2026-06-18 10:00:05 +0800"
 
 
-def claim(client: APIClient, template: CouponTemplate, **headers: str) -> Any:
+def claim(client: APIClient, template: CouponTemplate, **headers: Any) -> Any:
     return client.post(CLAIM, {"template_id": template.pk}, format="json", **headers)
 
 

@@ -23,6 +23,7 @@ from marketing.tests.conftest import promotion_data
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PAGE = {"page_size": "50", "sort": "price"}
 NOON = datetime(2026, 6, 18, 12, 0, tzinfo=SHANGHAI)
 STARTS = datetime(2026, 6, 18, 20, 0, tzinfo=SHANGHAI)
 ENDS = STARTS + timedelta(hours=24)
@@ -129,9 +130,9 @@ def test_list_cards_carry_the_discount_in_fixed_queries(
         pricing_rules_active()  # every quote keeps the rules warm
         # count, page, tags, images, and one query for the page's SKUs under the discount
         with django_assert_num_queries(5):
-            body = api_client.get("/api/v1/products", {"page_size": 50, "sort": "price"}).json()
+            body = api_client.get("/api/v1/products", PAGE).json()
         with django_assert_num_queries(0):
-            api_client.get("/api/v1/products", {"page_size": 50, "sort": "price"})
+            api_client.get("/api/v1/products", PAGE)
 
     assert ProductListApi.OutputSerializer(data=body).is_valid()
     cards = {card["title"]: card for card in body["results"]}
