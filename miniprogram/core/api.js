@@ -36,7 +36,8 @@ module.exports = {
   },
   categoryTree: () => get('categories/tree'),
   products: (query) => get('products', query),
-  product: (id) => get(`products/${enc(id)}`),
+  // the detail carries server_time (F11 countdowns)
+  product: (id) => timed(`products/${enc(id)}`),
 
   // members
   me: () => get('me'),

@@ -4,11 +4,17 @@
  * per combination, 加入购物车 and 立即购买. Activities the detail may carry (`activities`: flash
  * sale, limited discount, group buy … with start_at/end_at) show as a strip with a countdown —
  * the place where the marketing tools attach as their APIs land.
+ *
+ * F11: a running 限时折扣 (`limited_discount` on the detail) shows as a band under the gallery —
+ * the discounted price, the rate, the struck list price and a countdown to its end on server
+ * time (the detail carries `server_time`); when it ends the page asks for the product again, so
+ * the price it shows is never one that has expired.
  */
 'use strict'
 
 const api = require('../../core/api')
 const marketing = require('../../core/marketing')
+const offers = require('../../core/offers')
 const routes = require('../../core/routes')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
@@ -42,6 +48,7 @@ Component({
     product: null,
     detail: null,
     activities: null,
+    limited: null,
     pickerVisible: false,
     pickerMode: 'both',
     chosenText: '',
@@ -72,11 +79,25 @@ Component({
           product,
           detail,
           activities: marketing.splitCentre(detail.activities || detail.marketing || null),
+          limited: offers.limitedDiscountView(detail.limited_discount, this.listPriceOf(detail)),
         })
         wx.setNavigationBarTitle({ title: product.title.slice(0, 16) || '商品详情' })
       } catch (err) {
         this.setData({ loading: false, error: err.message })
       }
+    },
+    /** The shelf price the discount is struck from: the discounted SKU's, else the lowest. */
+    listPriceOf(detail) {
+      const offer = detail.limited_discount
+      const skus = detail.skus || []
+      const sku = offer && skus.find((s) => s.id === offer.sku_id)
+      if (sku) return sku.price
+      const prices = skus.map((s) => Number(s.price) || 0)
+      return prices.length ? Math.min.apply(null, prices) : 0
+    },
+    /** The discount ended (or started): the price changed, ask again. */
+    onOfferEnd() {
+      return this.load()
     },
     onSwiper(e) {
       this.setData({ swiperIndex: e.detail.current })

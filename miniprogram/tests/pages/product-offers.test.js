@@ -1,0 +1,69 @@
+const { createWx, flush } = require('../helpers/wx')
+const store = require('../../core/store')
+const countdown = require('../../core/countdown')
+const offers = require('../../core/offers')
+const { render, text } = require('../helpers/page')
+const { productDetail } = require('../helpers/fixtures')
+
+let wx
+const SERVER_NOW = Date.parse('2026-12-01T20:00:00+08:00')
+
+beforeEach(() => {
+  wx = global.wx = createWx()
+  store.reset()
+  store.set('session', { access: 'A', refresh: 'R' })
+})
+
+afterEach(() => jest.useRealTimers())
+
+function limited(overrides) {
+  return Object.assign(
+    { promotion_id: 3, name: '双十二限时折扣', rate: '0.8', price: 4720, sku_id: 71, starts_at: '2026-12-01T19:00:00+08:00', ends_at: '2026-12-01T21:02:03+08:00' },
+    overrides,
+  )
+}
+
+test('rate wording', () => {
+  expect(offers.rateText('0.8')).toBe('8折')
+  expect(offers.rateText('0.85')).toBe('8.5折')
+  expect(offers.rateText('1')).toBe('')
+  expect(offers.rateText('x')).toBe('')
+})
+
+test('the view: running, upcoming, or gone once over (on server time)', () => {
+  const at = SERVER_NOW
+  expect(offers.limitedDiscountView(limited(), 5900, at)).toMatchObject({ state: 'running', label: '限时折扣', priceText: '¥47.20', originalText: '¥59.00', rateText: '8折' })
+  expect(offers.limitedDiscountView(limited({ starts_at: '2026-12-01T21:00:00+08:00' }), 5900, at)).toMatchObject({ state: 'upcoming', label: '即将开始' })
+  expect(offers.limitedDiscountView(limited({ ends_at: '2026-12-01T19:59:59+08:00' }), 5900, at)).toBeNull()
+  expect(offers.limitedDiscountView(null, 5900, at)).toBeNull()
+})
+
+test('the product page counts the 限时折扣 down on the server clock (the phone is 10 minutes fast)', async () => {
+  jest.useFakeTimers({ now: SERVER_NOW + 10 * 60e3, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
+  wx.route('GET products/7', () => [200, productDetail({ limited_discount: limited(), server_time: { now: '2026-12-01T20:00:00+08:00', timestamp_ms: SERVER_NOW } })])
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  expect(countdown.offset()).toBe(-10 * 60e3)
+  expect(text(page, '.limited-price')).toBe('¥47.20')
+  expect(text(page, '.limited-original')).toBe('¥59.00') // the discounted SKU's own price
+  expect(text(page, '.limited-name')).toBe('限时折扣 · 8折 · 双十二限时折扣')
+  expect(text(page, '.limited-right')).toBe('距结束01:02:03')
+  jest.advanceTimersByTime(3000)
+  expect(text(page, '.limited-right')).toBe('距结束01:02:00')
+})
+
+test('when the discount ends the product is asked again and the band goes', async () => {
+  let n = 0
+  wx.route('GET products/7', () => {
+    n += 1
+    const now = Date.now()
+    return [200, productDetail(n === 1 ? { limited_discount: limited({ ends_at: new Date(now + 1000).toISOString() }), server_time: { timestamp_ms: now } } : { limited_discount: null, server_time: { timestamp_ms: now } })]
+  })
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  expect(page.querySelector('.limited')).toBeTruthy()
+  await new Promise((r) => setTimeout(r, 1100))
+  await flush()
+  expect(n).toBe(2)
+  expect(page.querySelector('.limited')).toBeFalsy()
+})
