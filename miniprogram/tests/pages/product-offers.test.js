@@ -67,3 +67,15 @@ test('when the discount ends the product is asked again and the band goes', asyn
   expect(n).toBe(2)
   expect(page.querySelector('.limited')).toBeFalsy()
 })
+
+test('a product card with a running 限时折扣 shows its price and strikes the list price', () => {
+  const card = render('components/product-card/index', {
+    product: { id: 7, title: '洁面乳', image: 'a.jpg', min_price: 5900, max_price: 6900, sales_count: 3, tags: [], limited_discount: limited() },
+  })
+  expect(text(card, '.card-offer')).toBe('限时')
+  expect(text(card, '.foot .price')).toBe('¥47.20')
+  expect(text(card, '.card-strike')).toBe('¥59.00')
+  const plain = render('components/product-card/index', { product: { id: 8, title: '面膜', image: 'b.jpg', min_price: 1000, max_price: 1000, tags: [], limited_discount: null } })
+  expect(plain.querySelector('.card-offer')).toBeFalsy()
+  expect(text(plain, '.foot .price')).toBe('¥10.00')
+})
