@@ -9,7 +9,8 @@
  * sign in (wx.login → wechat-login → dev-login fallback), home, category tree, product list and
  * detail (SKU picker model), add to cart, cart totals vs the server's summary, checkout preview
  * breakdown, an address, place the order twice with the same Idempotency-Key (one order), pay
- * in the sandbox, order detail paid, order list. Exit 1 on the first failure.
+ * in the sandbox, order detail paid, order list, the inbox (read all), a slider-captcha puzzle.
+ * Exit 1 on the first failure.
  */
 'use strict'
 
@@ -52,6 +53,7 @@ global.wx = {
 
 const store = require('../core/store')
 const api = require('../core/api')
+const captchaCore = require('../core/captcha')
 const auth = require('../core/auth')
 const cart = require('../core/cart')
 const countdown = require('../core/countdown')
@@ -146,6 +148,17 @@ async function main() {
   const orders = await api.orders({ status: 'paid', page: 1 })
   check(orders.results.some((o) => o.no === order.no), 'order listed under 待发货')
   step('order listed under 待发货')
+
+  const inbox = await api.messages(1)
+  check(typeof inbox.unread === 'number' && Array.isArray(inbox.results), 'inbox answers {unread, results}')
+  const read = await api.readMessages()
+  check(read.unread === 0, 'every message read')
+  step(`inbox: ${inbox.count} messages, ${inbox.unread} unread → 0`)
+
+  const puzzle = await api.captchaCreate('claim')
+  const box = captchaCore.layout(puzzle, 240)
+  check(/^data:image\/png;base64,/.test(puzzle.background) && /^data:image\/png;base64,/.test(puzzle.piece), 'captcha images are data URLs')
+  step(`captcha puzzle ${puzzle.width}×${puzzle.height}, piece ${puzzle.piece_size}px at y ${puzzle.piece_y}; drawn ${box.width}×${box.height}`)
   console.log('smoke: OK')
 }
 
