@@ -13,7 +13,10 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from mall.demo import marketing as demo_marketing
 from mall.models import Category, Product, ProductImage, ProductTag, Sku
+from marketing.models import CouponTemplate, Promotion
+from marketing.selectors.marketing_centre import marketing_centre_data
 from members.models import Member, PointsEntry
 from orders.models import Order, OrderLine, OrderStatus, Payment
 
@@ -29,7 +32,21 @@ def _seed(*extra: str) -> str:
 
 
 def _snapshot() -> dict[str, int]:
-    models = (Category, ProductTag, Product, Sku, ProductImage, Member, Order, OrderLine, Payment, PointsEntry, User)
+    models = (
+        Category,
+        ProductTag,
+        Product,
+        Sku,
+        ProductImage,
+        Member,
+        Order,
+        OrderLine,
+        Payment,
+        PointsEntry,
+        User,
+        Promotion,
+        CouponTemplate,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -99,3 +116,15 @@ def test_seed_demo_history_amounts_and_dates_are_consistent() -> None:
     assert Member.objects.filter(openid__startswith="dev-demo-", is_dev=True).count() == 20
     sold = OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED).aggregate(n=Sum("qty"))["n"]
     assert Product.objects.aggregate(n=Sum("sales_count"))["n"] == sold
+
+
+def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
+    _seed()
+
+    names = set(Promotion.objects.values_list("name", flat=True))
+    assert {demo_marketing.FULL_REDUCTION, demo_marketing.LIMITED_DISCOUNT, demo_marketing.FULL_GIFT} <= names
+    assert CouponTemplate.objects.filter(channel="claim", is_active=True).count() >= 3
+    centre = marketing_centre_data(now=timezone.now())
+    ongoing = {e["title"] for e in centre["ongoing"]}
+    assert {demo_marketing.FULL_REDUCTION, demo_marketing.LIMITED_DISCOUNT} <= ongoing
+    assert demo_marketing.SECOND_HALF in {e["title"] for e in centre["upcoming"]}

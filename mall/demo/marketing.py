@@ -1,0 +1,145 @@
+"""The demo shop's campaigns: the brief's examples, running when ``make run`` starts.
+
+Every campaign is created through its tool's service (as the merchant's console would), by
+the owner account, and named so that a second run finds it and leaves it alone. Windows are
+relative to now, so a fresh demo always has something running and something about to start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from mall.models import Category, Sku
+from marketing.models import CouponKind, CouponTemplate, Promotion, PromotionType
+from marketing.services.coupons import CouponTemplateData, coupon_template_create
+from marketing.services.promotions import PromotionData, promotion_create
+
+# 满减 (F07), 限时折扣 (F11), 满赠 (F08), 第二件半价 (F09), by the brief's numbers.
+FULL_REDUCTION = "全场满减 满99减10 · 满199减30 · 满299减50"
+LIMITED_DISCOUNT = "美妆 24 小时限时 8 折"
+FULL_GIFT = "满159 赠旅行装洁面"
+SECOND_HALF = "零食第二件半价"
+GIFT_PRODUCT = "氨基酸温和洁面乳 120g"
+
+
+def _owner() -> User:
+    owner = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if owner is None:  # build_staff runs first; this only guards a partial database
+        raise RuntimeError("the demo's campaigns need the owner account (build_staff)")
+    return owner
+
+
+def _category_id(name: str) -> int | None:
+    return Category.objects.filter(name=name, parent__isnull=True).values_list("pk", flat=True).first()
+
+
+def _promotions(now: datetime) -> list[PromotionData]:
+    beauty, snacks = _category_id("美妆"), _category_id("零食")
+    gift = Sku.objects.filter(product__title=GIFT_PRODUCT, is_active=True).order_by("price").first()
+    wanted = [
+        PromotionData(
+            type=PromotionType.FULL_REDUCTION,
+            name=FULL_REDUCTION,
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=30),
+            rules={
+                "tiers": [
+                    {"threshold": "99.00", "off": "10.00"},
+                    {"threshold": "199.00", "off": "30.00"},
+                    {"threshold": "299.00", "off": "50.00"},
+                ]
+            },
+        ),
+    ]
+    if beauty is not None:
+        wanted.append(
+            PromotionData(
+                type=PromotionType.LIMITED_DISCOUNT,
+                name=LIMITED_DISCOUNT,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=23),
+                rules={"rate": "0.8"},
+                category_ids=(beauty,),
+            )
+        )
+    if gift is not None:
+        wanted.append(
+            PromotionData(
+                type=PromotionType.FULL_GIFT,
+                name=FULL_GIFT,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=14),
+                rules={"threshold": "159.00", "gift_sku": gift.code, "gift_qty": 1},
+            )
+        )
+    if snacks is not None:
+        wanted.append(
+            PromotionData(
+                type=PromotionType.NTH_ITEM,
+                name=SECOND_HALF,
+                starts_at=now + timedelta(days=1),  # 即将开始 in the marketing centre
+                ends_at=now + timedelta(days=8),
+                rules={"n": 2, "rate": "0.5"},
+                category_ids=(snacks,),
+            )
+        )
+    return wanted
+
+
+def _coupons(now: datetime) -> list[CouponTemplateData]:
+    beauty = _category_id("美妆")
+    wanted = [
+        CouponTemplateData(
+            name="店铺券 满100减20",
+            kind=CouponKind.AMOUNT_OFF,
+            group="shop",
+            threshold=10000,
+            off=2000,
+            valid_days=7,
+            total_quantity=1000,
+        ),
+        CouponTemplateData(
+            name="今日限时领 无门槛5元",
+            kind=CouponKind.NO_THRESHOLD,
+            group="platform",
+            off=500,
+            valid_from=now - timedelta(hours=1),
+            valid_until=now + timedelta(days=3),
+            total_quantity=500,
+        ),
+    ]
+    if beauty is not None:
+        wanted.append(
+            CouponTemplateData(
+                name="美妆品类券 满100减10",
+                kind=CouponKind.AMOUNT_OFF,
+                group="category",
+                threshold=10000,
+                off=1000,
+                category_ids=(beauty,),
+                valid_days=7,
+            )
+        )
+    return wanted
+
+
+def build_marketing(*, now: datetime | None = None) -> dict[str, int]:
+    """Promotions and claimable coupons of the demo shop; returns how many were created."""
+    now = now or timezone.now()
+    owner = _owner()
+    counts: dict[str, Any] = {"promotions": 0, "coupon templates": 0}
+    existing = set(Promotion.objects.values_list("name", flat=True))
+    for data in _promotions(now):
+        if data.name not in existing:
+            promotion_create(actor=owner, data=data)
+            counts["promotions"] += 1
+    templates = set(CouponTemplate.objects.values_list("name", flat=True))
+    for template in _coupons(now):
+        if template.name not in templates:
+            coupon_template_create(actor=owner, data=template)
+            counts["coupon templates"] += 1
+    return counts
