@@ -46,6 +46,7 @@ from marketing.pricing.types import (
     StackingPolicy,
     SteppedPrice,
     TierRate,
+    UnitRange,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "StackingPolicy",
     "SteppedPrice",
     "TierRate",
+    "UnitRange",
     "error_to_dict",
     "load_scenario",
     "mismatches",

@@ -75,6 +75,7 @@ def _line_quote(line: LineState) -> LineQuote:
         paid=line.remaining,
         special_price=line.special,
         is_gift=line.is_gift,
+        unit_ranges=line.ranges,
     )
 
 

@@ -8,17 +8,20 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex
-from marketing.pricing.types import RejectedRule
+from marketing.pricing.types import RejectedRule, UnitRange
 
-Offer = tuple[Fen, bool, str, ItemRule[Any]]
+# (line amount, special, rule id, rule, lowest unit price, unit ranges)
+Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
 
 
 def price_items(
     rules: Iterable[ItemRule[Any]], lines: Sequence[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
 ) -> None:
-    """Ties go to a normal price over a special one (so the line still joins order
-    promotions), then to the rule id. Only the best offer per line is kept: one comparison
-    per (rule, covered line), however many rules compete."""
+    """Offers are compared by what the whole line would cost (the same as comparing unit
+    prices, except for stepped prices, whose units may cost different amounts). Ties go to a
+    normal price over a special one (so the line still joins order promotions), then to the
+    rule id. Only the best offer per line is kept: one comparison per (rule, covered line),
+    however many rules compete."""
     best: list[Offer | None] = [None] * len(lines)
     offered: list[ItemRule[Any]] = []
     rejected: list[RejectedRule] = []
@@ -37,18 +40,28 @@ def price_items(
         special = rule.special
         rule_id = rule.id
         offer = rule.offer
+        by_unit = rule.by_unit
         for pos in positions:
-            list_price = lines[pos].list_price
-            price = offer(list_price)
-            if price < list_price:
-                below_list = True
-                current = best[pos]
-                if (
-                    current is None
-                    or price < current[0]
-                    or (price == current[0] and (special, rule_id) < (current[1], current[2]))
-                ):
-                    best[pos] = (price, special, rule_id, rule)
+            line = lines[pos]
+            list_price = line.list_price
+            ranges: tuple[UnitRange, ...] = ()
+            if by_unit:
+                amount, price, ranges = rule.line_offer(list_price, line.qty)
+                if amount >= list_price * line.qty:
+                    continue
+            else:
+                price = offer(list_price)
+                if price >= list_price:
+                    continue
+                amount = price * line.qty
+            below_list = True
+            current = best[pos]
+            if (
+                current is None
+                or amount < current[0]
+                or (amount == current[0] and (special, rule_id) < (current[1], current[2]))
+            ):
+                best[pos] = (amount, special, rule_id, rule, price, ranges)
         if below_list:
             offered.append(rule)
         else:
@@ -56,10 +69,10 @@ def price_items(
     winners: set[str] = set()
     for line, winning in zip(lines, best, strict=True):
         if winning is not None:
-            price, special, rule_id, rule = winning
+            amount, special, rule_id, rule, price, ranges = winning
             rule.check_winner(line, ctx)
-            line.set_item_price(price, rule_id, rule.type, special)
-            ledger.apply(rule_id, rule.type, "item", (line.list_price - price) * line.qty)
+            line.set_item_price(price, rule_id, rule.type, special, amount=amount, ranges=ranges)
+            ledger.apply(rule_id, rule.type, "item", line.list_price * line.qty - amount)
             winners.add(rule_id)
     for rule in offered:
         if rule.id not in winners:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mall.money import format_yuan
 from marketing.pricing.scenario import Expectation
-from marketing.pricing.types import LineQuote, PricingError, Quote
+from marketing.pricing.types import LineQuote, PricingError, Quote, UnitRange
 
 
 def _line(line: LineQuote) -> dict[str, Any]:
@@ -26,6 +26,18 @@ def _line(line: LineQuote) -> dict[str, Any]:
         "paid": format_yuan(line.paid),
         "special_price": line.special_price,
         "gift": line.is_gift,
+        **({"unit_ranges": [_range(r) for r in line.unit_ranges]} if line.unit_ranges else {}),
+    }
+
+
+def _range(r: UnitRange) -> dict[str, Any]:
+    """Units first…last of a stepped campaign at one price (rate None = list price)."""
+    return {
+        "first": r.first,
+        "last": r.last,
+        "qty": r.qty,
+        "rate": None if r.rate is None else str(r.rate),
+        "unit_price": format_yuan(r.unit_price),
     }
 
 

@@ -11,7 +11,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mall.money import Fen, allocate
-from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope
+from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope, UnitRange
 
 LEVELS: tuple[Level, ...] = ("item", "order", "coupon", "points")
 _BY_RULE_ID = attrgetter("rule_id")
@@ -30,6 +30,7 @@ class LineState:
         "list_price",
         "pos",
         "qty",
+        "ranges",
         "remaining",
         "sku",
         "special",
@@ -50,15 +51,27 @@ class LineState:
         self.special = False
         self.is_gift = False
         self.allocations: list[Allocation] = []
+        self.ranges: tuple[UnitRange, ...] = ()
 
-    def set_item_price(self, unit_price: Fen, rule_id: str, rule_type: str, special: bool) -> None:
+    def set_item_price(
+        self,
+        unit_price: Fen,
+        rule_id: str,
+        rule_type: str,
+        special: bool,
+        amount: Fen | None = None,
+        ranges: tuple[UnitRange, ...] = (),
+    ) -> None:
+        """The winning item offer: one unit price, or (stepped prices) ``ranges`` of units
+        adding up to ``amount`` with ``unit_price`` the lowest of them."""
         self.unit_price = unit_price
-        self.amount = unit_price * self.qty
+        self.amount = unit_price * self.qty if amount is None else amount
         self.remaining = self.amount
         self.item_rule_id = rule_id
         self.item_rule_type = rule_type
         self.special = special
-        self.allocations.append(Allocation(rule_id, rule_type, (self.list_price - unit_price) * self.qty))
+        self.ranges = ranges
+        self.allocations.append(Allocation(rule_id, rule_type, self.list_price * self.qty - self.amount))
 
 
 class ScopeIndex:

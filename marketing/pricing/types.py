@@ -128,7 +128,12 @@ class PriceStep:
 
 @dataclass(frozen=True, kw_only=True)
 class SteppedPrice(RuleSpec):
-    """阶梯涨价: the rate of the step the next order falls in (``sold`` orders so far)."""
+    """阶梯涨价: units are numbered in one sequence per campaign; unit number ``n`` pays the
+    rate of the first step with ``n <= upto``. ``sold`` is how many units were numbered before
+    this quote's first one (the campaign's counter: reserved by order placement, read by
+    previews), so a line of ``qty`` holds units ``sold + 1 … sold + qty`` and a line that
+    straddles steps pays each unit at its own step. Units beyond the last step pay the list
+    price."""
 
     type: ClassVar[str] = "stepped_price"
     sku: str
@@ -292,6 +297,22 @@ Level = Literal["item", "order", "coupon", "points"]
 
 
 @dataclass(frozen=True)
+class UnitRange:
+    """Units ``first … last`` of a stepped campaign's sequence on one line, each at
+    ``unit_price``: the step's ``rate`` of the list price, or the list price (``rate`` None)
+    beyond the last step."""
+
+    first: int
+    last: int
+    unit_price: Fen
+    rate: Decimal | None
+
+    @property
+    def qty(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
 class Allocation:
     """The part of one rule's saving that lands on one line."""
 
@@ -302,7 +323,12 @@ class Allocation:
 
 @dataclass(frozen=True, kw_only=True)
 class LineQuote:
-    """One priced line. ``qty * list_price - sum(allocations) == paid`` always holds."""
+    """One priced line. ``qty * list_price - sum(allocations) == paid`` always holds.
+
+    Usually every unit costs ``unit_price`` and ``line_price == unit_price * qty``. A line
+    priced by a stepped campaign lists its ``unit_ranges`` (each with its own unit price,
+    summing to ``line_price``); ``unit_price`` is then the lowest of them.
+    """
 
     sku: str
     qty: int
@@ -315,6 +341,7 @@ class LineQuote:
     paid: Fen
     special_price: bool = False
     is_gift: bool = False
+    unit_ranges: tuple[UnitRange, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,6 +27,7 @@ from marketing.pricing.types import (
     Scope,
     ShopperInfo,
     StackingPolicy,
+    UnitRange,
 )
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
@@ -95,15 +96,31 @@ class Rule(Generic[SpecT]):
         return rejected
 
 
+class LineOffer(NamedTuple):
+    """What a per-unit rule offers a whole line: its amount, its lowest unit price and the
+    units' ranges (see ``UnitRange``)."""
+
+    amount: Fen
+    unit_price: Fen
+    ranges: tuple[UnitRange, ...]
+
+
 class ItemRule(Rule[SpecT]):
     """Step 1: offers a unit price for some lines; the lowest offer on a line wins.
 
     ``offer`` maps a line's list price to the unit price this rule offers (the list price or
-    more = no offer); subclasses set it in ``__init__``.
+    more = no offer); subclasses set it in ``__init__``. A rule whose units do not all cost
+    the same (stepped prices) sets ``by_unit`` and answers ``line_offer`` instead; offers are
+    compared by what the whole line costs.
     """
 
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
+    by_unit: ClassVar[bool] = False
     offer: Callable[[Fen], Fen]
+
+    def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
+        price = self.offer(list_price)
+        return LineOffer(price * qty, price, ())
 
     def __init__(self, spec: SpecT) -> None:
         super().__init__(spec)

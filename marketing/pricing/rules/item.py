@@ -10,16 +10,18 @@ from collections.abc import Callable
 
 from mall.money import Fen, rate_applier
 from marketing.pricing import reasons
-from marketing.pricing.rules.base import ItemRule, RuleContext, register_item
+from marketing.pricing.rules.base import ItemRule, LineOffer, RuleContext, register_item
 from marketing.pricing.state import LineState
 from marketing.pricing.types import (
     BargainPrice,
     FlashSale,
     GroupPrice,
     LimitedDiscount,
+    PriceStep,
     PricingError,
     SteppedPrice,
     TierRate,
+    UnitRange,
 )
 
 
@@ -80,20 +82,44 @@ class TierRateRule(ItemRule[TierRate]):
 
 @register_item
 class SteppedPriceRule(ItemRule[SteppedPrice]):
-    """阶梯涨价: the next order (number ``sold + 1``) pays the rate of the step it falls in."""
+    """阶梯涨价: the line holds units ``sold + 1 … sold + qty`` of the campaign's sequence; each
+    pays the rate of its step (list price beyond the last), so a line can straddle steps."""
 
     type = "stepped_price"
     sku_field = "sku"
+    by_unit = True
 
     def __init__(self, spec: SteppedPrice) -> None:
         super().__init__(spec)
-        next_order = spec.sold + 1
-        rate = next((step.rate for step in spec.steps if next_order <= step.upto), None)
-        if rate is None:
-            self.offer = unchanged
-            self.blocked = (reasons.STEPS_EXHAUSTED, f"{spec.sold} sold, beyond the last step")
-        else:
-            self.offer = rate_applier(rate)
+        self.steps = tuple((step.upto, step.rate, rate_applier(step.rate)) for step in sorted(spec.steps, key=_upto))
+        last = self.steps[-1][0] if self.steps else 0
+        first_rate = next((rate for upto, rate, _apply in self.steps if spec.sold + 1 <= upto), None)
+        self.offer = rate_applier(first_rate) if first_rate is not None else unchanged
+        if spec.sold >= last:
+            self.blocked = (reasons.STEPS_EXHAUSTED, f"{spec.sold} units sold, beyond the last step")
+
+    def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
+        first, left, amount = self.spec.sold + 1, qty, 0
+        ranges: list[UnitRange] = []
+        for upto, rate, apply in self.steps:
+            if left == 0:
+                break
+            if first > upto:
+                continue
+            count = min(left, upto - first + 1)
+            price = apply(list_price)
+            ranges.append(UnitRange(first=first, last=first + count - 1, unit_price=price, rate=rate))
+            amount += price * count
+            first += count
+            left -= count
+        if left:
+            ranges.append(UnitRange(first=first, last=first + left - 1, unit_price=list_price, rate=None))
+            amount += list_price * left
+        return LineOffer(amount, min(r.unit_price for r in ranges), tuple(ranges))
+
+
+def _upto(step: PriceStep) -> int:
+    return step.upto
 
 
 @register_item

@@ -49,7 +49,14 @@ def check_invariants(q: Quote) -> None:
     for line in q.lines:
         assert line.paid >= 0
         assert line.list_price * line.qty - sum(a.amount for a in line.allocations) == line.paid
-        assert line.line_price == line.unit_price * line.qty
+        if line.unit_ranges:  # a stepped line: consecutive units, each range at its own price
+            ranges = line.unit_ranges
+            assert sum(r.qty for r in ranges) == line.qty
+            assert all(a.last + 1 == b.first for a, b in zip(ranges, ranges[1:], strict=False))
+            assert line.line_price == sum(r.unit_price * r.qty for r in ranges)
+            assert line.unit_price == min(r.unit_price for r in ranges)
+        else:
+            assert line.line_price == line.unit_price * line.qty
         assert all(a.amount > 0 for a in line.allocations)
         if line.is_gift:
             assert line.paid == 0
