@@ -120,6 +120,19 @@ class DiscountSerializer(RuleRefSerializer):
     amount = MoneySerializer()
 
 
+class UnitRangeSerializer(serializers.Serializer):
+    """F13: units first…last of a stepped campaign's sequence on this line, at one price."""
+
+    class Meta:
+        ref_name = "QuoteUnitRange"
+
+    first = serializers.IntegerField()
+    last = serializers.IntegerField()
+    qty = serializers.IntegerField()
+    rate = serializers.CharField(allow_null=True, help_text='the step\'s rate ("0.5" = 5折); null = list price')
+    unit_price = MoneySerializer()
+
+
 class QuoteLineSerializer(SkuRefSerializer):
     class Meta:
         ref_name = "QuoteLine"
@@ -127,12 +140,13 @@ class QuoteLineSerializer(SkuRefSerializer):
     qty = serializers.IntegerField()
     list_price = MoneySerializer()
     item_rule = RuleRefSerializer(allow_null=True, help_text="the item-level rule that set unit_price")
-    unit_price = MoneySerializer()
-    line_price = MoneySerializer(help_text="unit_price × qty")
+    unit_price = MoneySerializer(help_text="a stepped line: the lowest of its unit_ranges")
+    line_price = MoneySerializer(help_text="unit_price × qty (a stepped line: the sum of its unit_ranges)")
     discounts = DiscountSerializer(many=True, help_text="order promotions, coupons and points on this line")
     paid = MoneySerializer(help_text="line_price − discounts")
     special_price = serializers.BooleanField()
     is_gift = serializers.BooleanField()
+    unit_ranges = UnitRangeSerializer(many=True, help_text="stepped price only: which units pay which step")
 
 
 class GiftSerializer(SkuRefSerializer):

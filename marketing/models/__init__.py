@@ -2,7 +2,7 @@
 
 from marketing.models.coupons import Coupon, CouponChannel, CouponGroup, CouponKind, CouponStatus, CouponTemplate
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
-from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage
+from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
 __all__ = [
     "DEFAULT_TIER_RATES",
@@ -18,5 +18,6 @@ __all__ = [
     "PromotionType",
     "PromotionUsage",
     "SameTypeResolution",
+    "StepCounter",
     "TierRate",
 ]

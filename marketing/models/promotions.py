@@ -90,3 +90,35 @@ class PromotionUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promotion_id}@{self.order_id}"
+
+
+class StepCounter(models.Model):
+    """F13: the unit sequence of one stepped-price campaign (阶梯价).
+
+    ``sold`` units of the campaign's SKU have been numbered; the next unit ordered is number
+    ``sold + 1`` and pays the rate of the step that number falls in. Order placement raises it
+    with one guarded UPDATE inside its transaction, before the order is priced
+    (``marketing.services.stepped``); previews read it without taking. A cancelled or expired
+    order does not give its numbers back, so its cheap units are not sold twice. It never goes
+    past the last step (units beyond pay the list price and are not numbered).
+
+    ``taken_from`` is scratch for that UPDATE: it copies ``sold`` as it was before the take,
+    so the placement that holds the row's lock reads back exactly the range it reserved
+    (MariaDB's UPDATE returns no values). Only that transaction's reading of it means anything.
+    """
+
+    promotion = models.OneToOneField(
+        Promotion, on_delete=models.CASCADE, primary_key=True, related_name="step_counter", verbose_name=_("促销活动")
+    )
+    sold = models.PositiveIntegerField(_("已售件数"), default=0, help_text=_("含已取消订单用掉的序号：取消不退回阶梯"))
+    taken_from = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("阶梯价序号")
+        verbose_name_plural = _("阶梯价序号")
+        constraints = [
+            models.CheckConstraint(condition=Q(taken_from__lte=F("sold")), name="step_counter_taken_from_le_sold")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promotion_id}: {self.sold}"

@@ -13,20 +13,25 @@ Invariants every version keeps (``order_place`` and refunds rely on them):
   coupons and points spread over lines);
 * ``goods_amount - discount_amount - points_discount + shipping_fee == payable_amount ==
   sum(line.paid_amount) + shipping_fee``.
+
+A cart line that a stepped-price campaign (F13) prices across two or more steps becomes one
+line per step here (same SKU, each with its own unit price and units in ``item_rule``), so
+every order line keeps one unit price and refunds stay per unit; the line's other discounts
+are spread over those parts by what each still owes (largest remainder).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from mall.models import ShopSettings, Sku
-from mall.money import Fen, format_yuan
-from marketing.pricing import LineQuote, Quote
+from mall.money import Fen, allocate, format_yuan
+from marketing.pricing import LineQuote, Quote, UnitRange
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
 from marketing.selectors.quotes import quote_for_member, rule_label
@@ -77,6 +82,7 @@ class CheckoutQuote:
     promotion_usage: tuple[tuple[int, int], ...] = ()
     points_max: int = 0
     points_earned: int = 0
+    stepped_taken: tuple[tuple[int, int], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The breakdown an order keeps in ``Order.pricing`` (plain JSON types only)."""
@@ -95,6 +101,8 @@ class CheckoutQuote:
             "coupons": list(self.coupons),
             "coupon_ids": list(self.coupon_ids),
             "promotion_usage": [list(pair) for pair in self.promotion_usage],
+            # F13: units each stepped campaign had numbered before this order's (placement only)
+            "stepped_taken": [list(pair) for pair in self.stepped_taken],
         }
 
 
@@ -109,6 +117,48 @@ def _name(fetched: PricingInput, rule_id: str, rule_type: str) -> str:
     if rule_id.startswith("tier:"):
         return rule_label("tier_rate")
     return fetched.names.get(rule_id) or rule_label(rule_type)
+
+
+def _split(allocations: Sequence[dict[str, Any]], capacities: list[Fen]) -> list[list[dict[str, Any]]]:
+    """Each discount over the parts of a stepped line, by what each part still owes, so no
+    part is discounted below 0 (every discount fits: together they never exceed the line)."""
+    parts: list[list[dict[str, Any]]] = [[] for _ in capacities]
+    owed = list(capacities)
+    for allocation in allocations:
+        for i, amount in enumerate(allocate(allocation["amount"], owed)):
+            if amount:
+                parts[i].append({**allocation, "amount": amount})
+                owed[i] -= amount
+    return parts
+
+
+def _lines(line: LineQuote, fetched: PricingInput) -> list[QuoteLine]:
+    """The checkout line(s) of one priced cart line: one per step of a stepped line."""
+    whole = _line(line, fetched)
+    if not line.unit_ranges or whole.item_rule is None:
+        return [whole]
+    ranges = line.unit_ranges
+    if len(ranges) == 1:
+        return [replace(whole, item_rule={**whole.item_rule, **_units(ranges[0])})]
+    amounts = [r.unit_price * r.qty for r in ranges]
+    parts = _split(whole.allocations, amounts)
+    return [
+        replace(
+            whole,
+            qty=r.qty,
+            unit_price=r.unit_price,
+            item_amount=amount,
+            discount_amount=sum(a["amount"] for a in allocations),
+            paid_amount=amount - sum(a["amount"] for a in allocations),
+            allocations=tuple(allocations),
+            item_rule={**whole.item_rule, **_units(r)},
+        )
+        for r, amount, allocations in zip(ranges, amounts, parts, strict=True)
+    ]
+
+
+def _units(r: UnitRange) -> dict[str, Any]:
+    return {"units": [r.first, r.last], "rate": None if r.rate is None else str(r.rate)}
 
 
 def _line(line: LineQuote, fetched: PricingInput) -> QuoteLine:
@@ -174,6 +224,7 @@ def quote_for_checkout(
     points: PointsRequest = 0,
     at: datetime | None = None,
     deal: DealRequest | None = None,
+    stepped_taken: Mapping[int, int] | None = None,
 ) -> CheckoutQuote:
     """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities.
 
@@ -181,7 +232,8 @@ def quote_for_checkout(
     the best combination. Refusals raise the engine's codes as API errors
     (``coupon_not_found``, ``coupon_unavailable``, ``coupon_not_usable``, ``coupon_conflict``,
     ``purchase_limit_exceeded``). A ``deal`` (one line only) adds its tool's price and is
-    refused by the tool when it is not open to this shopper.
+    refused by the tool when it is not open to this shopper. ``stepped_taken`` (order
+    placement only) prices the units it reserved in stepped campaigns (F13).
     """
     shop = ShopSettings.load()
     now = at or timezone.now()
@@ -194,6 +246,7 @@ def quote_for_checkout(
         at=now,
         extra_promotions=extra.specs if extra else (),
         extra_names=extra.names if extra else None,
+        stepped_taken=stepped_taken,
     )
     q, fetched = priced.quote, priced.input
     goods_after_discounts = q.payable + q.points_value
@@ -271,7 +324,7 @@ def quote_for_checkout(
         for v in q.coupons
     ]
     return CheckoutQuote(
-        lines=tuple(_line(line, fetched) for line in q.lines),
+        lines=tuple(part for line in q.lines for part in _lines(line, fetched)),
         goods_amount=q.subtotal,
         discount_amount=q.subtotal - q.payable - q.points_value,
         shipping_fee=shipping_fee,
@@ -286,4 +339,5 @@ def quote_for_checkout(
         promotion_usage=_promotion_usage(q, fetched),
         points_max=q.points_max,
         points_earned=q.points_earned,
+        stepped_taken=tuple(sorted((stepped_taken or {}).items())),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -75,7 +75,8 @@ class PricingRules:
         return frozenset(c for c in codes if c)
 
     def promotion_specs(self, sold: Mapping[int, int]) -> tuple[PromotionSpec, ...]:
-        """The promotions for one quote; stepped prices learn how many orders came before."""
+        """The promotions for one quote; stepped prices learn how many units were numbered
+        before this quote's (``sold`` by promotion pk: the campaign counters)."""
         specs: list[PromotionSpec] = []
         for entry in self.promotions:
             spec = entry.spec
@@ -85,9 +86,15 @@ class PricingRules:
         return tuple(specs)
 
     def counted_promotions(self) -> tuple[int, ...]:
-        """Promotions whose quote depends on past orders (a per-user limit, or stepped prices)."""
+        """Promotions whose quote depends on the shopper's past orders (a per-user limit)."""
+        return tuple(p.pk for p in self.promotions if p.spec.per_user_limit is not None)
+
+    def stepped_for(self, codes: Container[str]) -> tuple[int, ...]:
+        """Stepped-price campaigns over any of these SKU codes (their counters price the quote)."""
         return tuple(
-            p.pk for p in self.promotions if p.spec.per_user_limit is not None or p.type == PromotionType.STEPPED_PRICE
+            p.pk
+            for p in self.promotions
+            if p.type == PromotionType.STEPPED_PRICE and isinstance(p.spec, SteppedPrice) and p.spec.sku in codes
         )
 
 

@@ -19,7 +19,7 @@ from mall.errors import ApplicationError
 from mall.models import Sku
 from mall.money import Fen, format_yuan
 from marketing.errors import PRICING_ERRORS, PricingRequestInvalid
-from marketing.pricing import PricingError, PricingRequest, Quote, quote
+from marketing.pricing import PricingError, PricingRequest, Quote, UnitRange, quote
 from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, pricing_fetch
@@ -88,6 +88,7 @@ def quote_for_member(
     at: datetime | None = None,
     extra_promotions: Sequence[PromotionSpec] = (),
     extra_names: Mapping[str, str] | None = None,
+    stepped_taken: Mapping[int, int] | None = None,
 ) -> MemberQuote:
     """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons."""
     fetched = pricing_fetch(
@@ -98,12 +99,25 @@ def quote_for_member(
         at=at,
         extra_promotions=extra_promotions,
         extra_names=extra_names,
+        stepped_taken=stepped_taken,
     )
     return MemberQuote(input=fetched, quote=run_quote(fetched.request))
 
 
 def money(fen: Fen) -> dict[str, Any]:
     return {"fen": fen, "yuan": format_yuan(fen)}
+
+
+def unit_range_data(r: UnitRange) -> dict[str, Any]:
+    """F13: units ``first…last`` of a stepped campaign's sequence at one price (rate None =
+    past the last step, list price)."""
+    return {
+        "first": r.first,
+        "last": r.last,
+        "qty": r.qty,
+        "rate": None if r.rate is None else str(r.rate),
+        "unit_price": money(r.unit_price),
+    }
 
 
 def rule_label(rule_type: str) -> str:
@@ -176,6 +190,7 @@ def quote_breakdown(q: Quote, labels: Labels) -> dict[str, Any]:
                 "paid": money(line.paid),
                 "special_price": line.special_price,
                 "is_gift": line.is_gift,
+                "unit_ranges": [unit_range_data(r) for r in line.unit_ranges],
             }
         )
     coupons = [

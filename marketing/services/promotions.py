@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from mall.models import Category, Sku
 from mall.services.audit import audit_record
 from marketing.errors import PromotionNotFound, RulesInvalid
-from marketing.models import SCOPED_TYPES, Promotion
+from marketing.models import SCOPED_TYPES, Promotion, PromotionType, StepCounter
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.rules import promotion_spec_build
@@ -108,6 +108,9 @@ def promotion_create(*, actor: Actor, data: PromotionData) -> Promotion:
     _apply(promotion, data)
     promotion.save()
     _scope_set(promotion, data)
+    if promotion.type == PromotionType.STEPPED_PRICE:
+        # F13: its unit sequence starts at 0 (placements only ever UPDATE this row).
+        StepCounter.objects.create(promotion=promotion)
     audit_record(actor=actor, action="promotion.create", target=promotion, data=_audit_data(data))
     pricing_rules_bump()
     return promotion

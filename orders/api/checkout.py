@@ -31,6 +31,11 @@ class QuoteLineOutputSerializer(serializers.Serializer):
     paid_amount = serializers.IntegerField(help_text="item_amount − discount_amount")
     allocations = serializers.ListField(child=serializers.DictField())
     is_gift = serializers.BooleanField()
+    item_rule = serializers.DictField(
+        allow_null=True,
+        help_text="the item-level rule that set unit_price {rule_id, rule_type, name}; a stepped price adds "
+        "units [first, last] and rate (one line per step when a line straddles steps)",
+    )
 
 
 class QuoteOutputSerializer(serializers.Serializer):
@@ -66,6 +71,7 @@ def quote_data(preview: CheckoutPreview) -> dict[str, Any]:
                 "paid_amount": line.paid_amount,
                 "allocations": list(line.allocations),
                 "is_gift": line.is_gift,
+                "item_rule": line.item_rule,
             }
         )
     return {**quote.as_json(), "lines": lines}

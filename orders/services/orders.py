@@ -52,6 +52,7 @@ from marketing.services.order_benefits import (
     order_benefits_take,
     order_points_settle,
 )
+from marketing.services.stepped import stepped_units_take
 from members.errors import PointsInsufficient
 from members.models import Member, PointsEntry
 from members.services.points import points_grant, points_spend
@@ -310,7 +311,21 @@ def _order_create(
     address = checkout_address_get(member=member, address_id=address_id)
     # The guarded reservation below is the real stock check; no read-then-write here.
     lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
-    quote = quote_for_checkout(member=member, items=lines, coupon_ids=coupon_ids, points=points, at=now, deal=deal)
+    # F13: number this order's units in each running stepped-price campaign, then price exactly
+    # those units. The campaign's counter row stays locked from here to commit, and that is
+    # as short as it can be: the quote must see the numbers, and everything after it is this
+    # order's own writes; every order that takes the row also locks the same SKU's stock row
+    # a moment later until commit, so the counter adds almost no waiting of its own.
+    stepped_taken = stepped_units_take(items=lines, at=now)
+    quote = quote_for_checkout(
+        member=member,
+        items=lines,
+        coupon_ids=coupon_ids,
+        points=points,
+        at=now,
+        deal=deal,
+        stepped_taken=stepped_taken,
+    )
     skus = {sku.pk: sku for sku, _qty in lines}
     extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]  # gifts the engine added
     if extra:

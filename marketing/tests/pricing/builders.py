@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -52,7 +53,7 @@ def check_invariants(q: Quote) -> None:
         if line.unit_ranges:  # a stepped line: consecutive units, each range at its own price
             ranges = line.unit_ranges
             assert sum(r.qty for r in ranges) == line.qty
-            assert all(a.last + 1 == b.first for a, b in zip(ranges, ranges[1:], strict=False))
+            assert all(a.last + 1 == b.first for a, b in itertools.pairwise(ranges))
             assert line.line_price == sum(r.unit_price * r.qty for r in ranges)
             assert line.unit_price == min(r.unit_price for r in ranges)
         else:

@@ -36,6 +36,7 @@ def test_preview_from_the_selected_cart(
         "paid_amount": 5900,
         "allocations": [],
         "is_gift": False,
+        "item_rule": None,
     }
     assert (body["goods_amount"], body["shipping_fee"], body["payable_amount"]) == (5900, 800, 6700)
     assert body["hints"][0]["rule_type"] == "free_shipping"
