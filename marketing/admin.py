@@ -127,7 +127,7 @@ TYPE_FIELDS: dict[str, dict[str, Any]] = {
         "sku": lambda: _sku_field(_("SKU")),
         "steps": lambda: forms.CharField(
             label=_("阶梯"),
-            help_text=_("每行一档：订单数上限:折扣率，如 100:0.5 表示第 1–100 单 5 折"),
+            help_text=_("每行一档：件数上限:折扣率，如 100:0.5 表示活动中售出的第 1–100 件 5 折；取消的订单不退回阶梯"),
             widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
         ),
     },
@@ -332,9 +332,19 @@ class PromotionAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
             return str(_("即将开始"))
         return str(_("进行中")) if now < obj.ends_at else str(_("已结束"))
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
+        return super().get_queryset(request).select_related("step_counter")
+
     @display(description=_("规则"))
     def rules_text(self, obj: Promotion) -> str:
         rules = obj.rules or {}
+        if obj.type == PromotionType.STEPPED_PRICE:
+            steps = "、".join(
+                f"≤{s.get('upto')}件 {s.get('rate')}" for s in rules.get("steps", []) if isinstance(s, dict)
+            )
+            counter = getattr(obj, "step_counter", None)
+            sold = counter.sold if counter is not None else 0
+            return f"{rules.get('sku', '')}：{steps}（" + str(_("已售 %(n)d 件") % {"n": sold}) + "）"
         if obj.type == PromotionType.FULL_REDUCTION:
             tiers = "、".join(f"满{t.get('threshold')}减{t.get('off')}" for t in rules.get("tiers", []))
             return f"{tiers}{'（每满）' if rules.get('repeat') else ''}"

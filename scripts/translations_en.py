@@ -416,7 +416,6 @@ EN: dict[str, str | list[str]] = {
     "有效期": "Validity",
     "每买件数": "For every N bought",
     "每满（可累计）": "For every (repeats)",
-    "每行一档：订单数上限:折扣率，如 100:0.5 表示第 1–100 单 5 折": "One step per line: order count limit:rate, e.g. 100:0.5 means orders 1–100 at 50%",
     "每行一档：门槛:减额（元），如 99:10，档位须逐档递增": "One tier per line: threshold:amount off (yuan), e.g. 99:10; tiers must increase",
     "活动时间": "Campaign period",
     "满减档位": "Spend-and-save tiers",
@@ -624,7 +623,6 @@ EN: dict[str, str | list[str]] = {
     "未知的促销类型。": "Unknown promotion type.",
     "未知的叠加分组。": "Unknown stacking group.",
     "每一档须有门槛和减额。": "Every tier needs a threshold and an amount off.",
-    "每个阶梯须有订单数上限和折扣率。": "Every step needs an order count limit and a rate.",
     "每人限购须至少为 1，不限购请留空。": "The limit per shopper must be at least 1; leave it empty for no limit.",
     "满 %(t)s 减 %(o)s：减额必须小于门槛。": "%(o)s off %(t)s: the amount off must be less than the threshold.",
     "秒杀价必须低于原价 %(p)s 元。": "The flash-sale price must be below the list price of %(p)s yuan.",
@@ -640,7 +638,6 @@ EN: dict[str, str | list[str]] = {
     "请选择商品 SKU。": "Please choose an SKU.",
     "金额应写成元，最多两位小数，如 99.00。": "Write the amount in yuan with at most two decimals, e.g. 99.00.",
     "金额必须大于 0。": "The amount must be greater than 0.",
-    "阶梯的订单数上限必须逐级递增。": "Step order limits must increase step by step.",
     "须为不小于 %(n)d 的整数。": "Must be a whole number of at least %(n)d.",
     # --- analytics -----------------------------------------------------------------------
     "事件": "Event",

@@ -52,4 +52,12 @@ EN_GUARD: dict[str, str] = {
     "设备": "Device",
     "防刷设置": "Anti-abuse settings",
     "黑名单": "Block list",
+    # --- stepped price (F13) ----------------------------------------------------------------
+    "每行一档：件数上限:折扣率，如 100:0.5 表示活动中售出的第 1–100 件 5 折；取消的订单不退回阶梯": "One step per line: unit limit:rate, e.g. 100:0.5 means units 1–100 sold in the campaign at 50%; cancelled orders do not give their step back",
+    "每个阶梯须有件数上限和折扣率。": "Every step needs a unit limit and a rate.",
+    "阶梯的件数上限必须逐级递增。": "Step unit limits must increase step by step.",
+    "已售 %(n)d 件": "%(n)d sold",
+    "阶梯价序号": "Stepped-price sequence",
+    "已售件数": "Units sold",
+    "含已取消订单用掉的序号：取消不退回阶梯": "Includes numbers used by cancelled orders: cancelling does not give a step back",
 }

@@ -159,14 +159,14 @@ def _check_steps(problems: _Problems, rules: Mapping[str, Any]) -> None:
     last = 0
     for step in steps:
         if not isinstance(step, dict):
-            problems.add("steps", _("每个阶梯须有订单数上限和折扣率。"))
+            problems.add("steps", _("每个阶梯须有件数上限和折扣率。"))
             return
         upto = problems.count("steps", step.get("upto"), minimum=1)
         rate = problems.rate("steps", step.get("rate"))
         if upto is None or rate is None:
             return
         if upto <= last:
-            problems.add("steps", _("阶梯的订单数上限必须逐级递增。"))
+            problems.add("steps", _("阶梯的件数上限必须逐级递增。"))
             return
         last = upto
 
