@@ -23,6 +23,7 @@ FULL_REDUCTION = "全场满减 满99减10 · 满199减30 · 满299减50"
 LIMITED_DISCOUNT = "美妆 24 小时限时 8 折"
 FULL_GIFT = "满159 赠旅行装洁面"
 SECOND_HALF = "零食第二件半价"
+STEPPED = "新品首发阶梯价 前100件5折 · 101–300件6折"
 GIFT_PRODUCT = "氨基酸温和洁面乳 120g"
 
 
@@ -74,6 +75,17 @@ def _promotions(now: datetime) -> list[PromotionData]:
                 starts_at=now - timedelta(days=1),
                 ends_at=now + timedelta(days=14),
                 rules={"threshold": "159.00", "gift_sku": gift.code, "gift_qty": 1},
+            )
+        )
+    launch = Sku.objects.filter(product__tags__name="新品", is_active=True).order_by("product_id", "pk").first()
+    if launch is not None:
+        wanted.append(
+            PromotionData(
+                type=PromotionType.STEPPED_PRICE,
+                name=STEPPED,
+                starts_at=now - timedelta(hours=2),
+                ends_at=now + timedelta(days=7),
+                rules={"sku": launch.code, "steps": [{"upto": 100, "rate": "0.5"}, {"upto": 300, "rate": "0.6"}]},
             )
         )
     if snacks is not None:

@@ -122,7 +122,12 @@ def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
     _seed()
 
     names = set(Promotion.objects.values_list("name", flat=True))
-    assert {demo_marketing.FULL_REDUCTION, demo_marketing.LIMITED_DISCOUNT, demo_marketing.FULL_GIFT} <= names
+    assert {
+        demo_marketing.FULL_REDUCTION,
+        demo_marketing.LIMITED_DISCOUNT,
+        demo_marketing.FULL_GIFT,
+        demo_marketing.STEPPED,
+    } <= names
     assert CouponTemplate.objects.filter(channel="claim", is_active=True).count() >= 3
     centre = marketing_centre_data(now=timezone.now())
     ongoing = {e["title"] for e in centre["ongoing"]}
