@@ -66,7 +66,7 @@ function dealPriceLine(quote, deal) {
   const list = Number(line.list_price) || 0
   const qty = Number(line.qty) || 1
   return {
-    label: (rule && (rule.name || rule.title)) || DEAL_LABELS[deal.kind] || '活动价',
+    label: (line.item_rule && line.item_rule.name) || (rule && (rule.name || rule.title)) || DEAL_LABELS[deal.kind] || '活动价',
     unitText: money.price(unit),
     originalText: list > unit ? money.price(list) : '',
     savedText: list > unit ? money.price((list - unit) * qty) : '',

@@ -93,6 +93,21 @@ function bargainProgressText(remainingFen, floorFen) {
   return floorFen ? `再砍 ${money.price(remaining)} 即可到底价` : `再砍 ${money.price(remaining)} 即可免费拿`
 }
 
+/**
+ * The item-level rule that set a line's unit price (秒杀价, 拼团价, a 阶梯价 step …): quote lines
+ * carry `item_rule` {rule_id, rule_type, name, units?: [first, last]}; a stepped line names its
+ * units ("阶梯价 第 1–100 件"). Older payloads had only `item_rule_type`.
+ */
+function itemRuleName(line) {
+  const rule = line.item_rule
+  if (rule && typeof rule === 'object') {
+    const name = rule.name || RULE_LABELS[rule.rule_type] || ''
+    const units = Array.isArray(rule.units) && rule.units.length === 2 ? ` 第 ${rule.units[0]}–${rule.units[1]} 件` : ''
+    return name ? `${name}${units}` : ''
+  }
+  return line.item_rule_type ? RULE_LABELS[line.item_rule_type] || '' : ''
+}
+
 function lineView(line, index) {
   const qty = Number(line.qty) || 0
   const unit = line.unit_price !== undefined ? line.unit_price : line.list_price !== undefined ? line.list_price : line.price
@@ -108,7 +123,7 @@ function lineView(line, index) {
     paid: Number(paid) || 0,
     original: listTotal > paid ? listTotal : null,
     isGift: !!line.is_gift,
-    ruleName: line.item_rule_type ? RULE_LABELS[line.item_rule_type] || '' : '',
+    ruleName: itemRuleName(line),
   }
 }
 
@@ -166,6 +181,7 @@ module.exports = {
   hintText,
   hintView,
   lineView,
+  itemRuleName,
   breakdown,
   groupProgressText,
   bargainProgressText,

@@ -75,3 +75,11 @@ test("the checkout's own entries: free-shipping hint, points applied as a row, p
   expect(b.rejected).toEqual([{ key: 'rejected-points', name: '积分抵扣', reason: '超出本单可抵扣上限，已按上限抵扣' }])
   expect(b.hints[0].text).toBe('再买 49.00 元即可包邮')
 })
+
+test('a line names the item rule that priced it; a 阶梯价 step names its units', () => {
+  const { itemRuleName } = require('../../core/pricing')
+  expect(itemRuleName({ item_rule: { rule_id: 'step:3', rule_type: 'stepped_price', name: '新品阶梯价', units: [1, 100], rate: '0.5' } })).toBe('新品阶梯价 第 1–100 件')
+  expect(itemRuleName({ item_rule: { rule_id: 'flash:12', rule_type: 'flash_sale', name: '' } })).toBe('秒杀价')
+  expect(itemRuleName({ item_rule: null })).toBe('')
+  expect(itemRuleName({ item_rule_type: 'group_price' })).toBe('拼团价')
+})
