@@ -23,4 +23,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.coupons_expiry_remind_task",
         "schedule": timedelta(hours=1),
     },
+    "marketing-release-commissions": {
+        "task": "marketing.tasks.commissions_release_task",
+        "schedule": timedelta(hours=1),
+    },
 }

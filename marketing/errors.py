@@ -109,3 +109,71 @@ class DealUnavailable(Conflict):
 
     code = "deal_unavailable"
     default_message = _("活动名额已满或已结束。")
+
+
+# --- distribution (F06) -------------------------------------------------------------------
+
+
+class DistributionClosed(Conflict):
+    code = "distribution_closed"
+    default_message = _("分销活动未开启。")
+
+
+class PromoterApplicationInvalid(ValidationFailed):
+    code = "promoter_application_invalid"
+    default_message = _("请填写真实姓名和手机号。")
+
+
+class PromoterAlreadyApproved(Conflict):
+    code = "promoter_already_approved"
+    default_message = _("您已经是推广员。")
+
+
+class PromoterDisabled(Conflict):
+    code = "promoter_disabled"
+    default_message = _("您的推广员资格已被停用，请联系商家。")
+
+
+class PromoterNotFound(NotFound):
+    code = "promoter_not_found"
+    default_message = _("推广员不存在或未通过审核。")
+
+
+class PromoterNotApproved(Conflict):
+    code = "promoter_not_approved"
+    default_message = _("您还不是推广员。")
+
+
+class PromoterStatusInvalid(Conflict):
+    code = "promoter_status_invalid"
+    default_message = _("该推广员当前状态不能执行此操作。")
+
+
+class AttributionSelf(Conflict):
+    code = "attribution_self"
+    default_message = _("不能通过自己的推广链接下单计佣。")
+
+
+class WithdrawalBelowMinimum(ValidationFailed):
+    code = "withdrawal_below_minimum"
+    default_message = _("提现金额低于最低提现金额。")
+
+
+class WithdrawalExceedsBalance(Conflict):
+    code = "withdrawal_exceeds_balance"
+    default_message = _("可提现佣金不足。")
+
+
+class WithdrawalNotFound(NotFound):
+    code = "withdrawal_not_found"
+    default_message = _("提现申请不存在。")
+
+
+class WithdrawalStatusInvalid(Conflict):
+    code = "withdrawal_status_invalid"
+    default_message = _("该提现申请已处理。")
+
+
+class WithdrawalReviewInvalid(ValidationFailed):
+    code = "withdrawal_review_invalid"
+    default_message = _("请填写打款凭证号或拒绝原因。")

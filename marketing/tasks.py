@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from marketing.services.coupons import coupons_expire_due, coupons_expiry_remind_due
+from marketing.services.distribution import commissions_release_due
 
 
 @shared_task(name="marketing.tasks.coupons_expire_task", ignore_result=True)
@@ -17,3 +18,9 @@ def coupons_expire_task() -> int:
 def coupons_expiry_remind_task() -> int:
     """Hourly: tell shoppers once about coupons expiring within a day (F48)."""
     return coupons_expiry_remind_due()
+
+
+@shared_task(name="marketing.tasks.commissions_release_task", ignore_result=True)
+def commissions_release_task() -> int:
+    """Hourly: commission whose after-sales window has closed becomes available (F06); idempotent."""
+    return commissions_release_due()

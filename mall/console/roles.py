@@ -25,7 +25,8 @@ _CATALOGUE = ("category", "producttag", "product", "productimage", "sku")
 ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
     # The shop owner: everything, including permissions of models added later.
     ROLE_OWNER: ("*.*",),
-    # Marketing operator: runs the catalogue and campaigns, reads orders and shoppers.
+    # Marketing operator: runs the catalogue and campaigns (invite and distribution programmes,
+    # promoter applications included), reads orders and shoppers; paying withdrawals is finance's.
     ROLE_OPERATOR: (
         *(f"mall.{action}_{model}" for model in _CATALOGUE for action in ("add", "change", "view")),
         "mall.delete_productimage",
@@ -59,7 +60,8 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "mall.view_product",
         "mall.view_sku",
     ),
-    # Finance: reads orders and payments, issues and follows refunds, reads the audit log.
+    # Finance: reads orders and payments, issues and follows refunds, pays or rejects promoters'
+    # withdrawals (F06) and reads the commission behind them, reads the audit log.
     ROLE_FINANCE: (
         "orders.view_order",
         "orders.view_orderline",
@@ -68,6 +70,10 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "orders.view_refund",
         "orders.add_refund",
         "orders.change_refund",
+        "marketing.view_withdrawal",
+        "marketing.pay_withdrawal",
+        "marketing.view_commission",
+        "marketing.view_promoter",
         "mall.view_auditlog",
     ),
 }

@@ -1,23 +1,48 @@
 """Models of this app; each entity family in its own module, re-exported here."""
 
 from marketing.models.coupons import Coupon, CouponChannel, CouponGroup, CouponKind, CouponStatus, CouponTemplate
+from marketing.models.distribution import (
+    Attribution,
+    Commission,
+    CommissionStatus,
+    DistributionProgram,
+    ProductCommission,
+    Promoter,
+    PromoterStatus,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from marketing.models.invites import Invite, InviteOrder, InviteProgram, InviteReward
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
 __all__ = [
     "DEFAULT_TIER_RATES",
     "SCOPED_TYPES",
+    "Attribution",
+    "Commission",
+    "CommissionStatus",
     "Coupon",
     "CouponChannel",
     "CouponGroup",
     "CouponKind",
     "CouponStatus",
     "CouponTemplate",
+    "DistributionProgram",
+    "Invite",
+    "InviteOrder",
+    "InviteProgram",
+    "InviteReward",
     "PricingPolicy",
+    "ProductCommission",
+    "Promoter",
+    "PromoterStatus",
     "Promotion",
     "PromotionType",
     "PromotionUsage",
     "SameTypeResolution",
     "StepCounter",
     "TierRate",
+    "Withdrawal",
+    "WithdrawalStatus",
 ]

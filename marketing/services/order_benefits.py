@@ -11,6 +11,13 @@ difference. So completion grants, a partial refund takes back exactly the points
 returned units, a refund that fails gives them back, and running it twice changes nothing.
 The order's points (the quote's ``points_earned``) are spread over its lines by what was paid
 for them and over each line's units, both by largest remainder, the way refunds spread money.
+
+What the order earns others follows the same pattern: the inviter's points (F04,
+``marketing.services.invites``) and the promoter's commission (F06,
+``marketing.services.distribution``) are fixed at placement and settled from the order's state
+by :func:`order_rewards_settle`, which the order and refund services call wherever that state
+changes (payment, completion, refund created, refund failed) and cancellation reaches through
+:func:`order_benefits_return`.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from marketing.errors import CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PricingPolicy, PromotionUsage
 from marketing.selectors.checkout_pricing import CheckoutQuote
 from marketing.services.coupons import coupons_return, coupons_use
+from marketing.services.distribution import commission_take, commissions_settle
+from marketing.services.invites import invite_order_points_settle, invite_order_take
 from members.models import PointsEntry
 from members.services.points import points_grant
 from orders.models import Order, OrderLine
@@ -41,16 +50,20 @@ def _usage_rows(order: Order, usage: Sequence[Sequence[int]]) -> list[PromotionU
 
 @transaction.atomic
 def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
-    """At placement: the chosen coupons become used (or ``coupon_unavailable``), usage is counted."""
+    """At placement: the chosen coupons become used (or ``coupon_unavailable``), usage is counted,
+    the inviter's share (F04) and the attributed promoter's commission (F06) are fixed."""
     coupons_use(member_id=order.member_id, order_id=order.pk, coupon_ids=quote.coupon_ids)
     PromotionUsage.objects.bulk_create(_usage_rows(order, quote.promotion_usage))
+    invite_order_take(order=order, quote=quote, now=order.created_at)
+    commission_take(order=order, quote=quote, now=order.created_at)
 
 
 @transaction.atomic
 def order_benefits_return(*, order: Order) -> None:
-    """At cancellation or expiry: coupons back to unused, usage no longer counts."""
+    """At cancellation or expiry: coupons back to unused, usage no longer counts, commission reversed."""
     coupons_return(order_id=order.pk)
     PromotionUsage.objects.filter(order_id=order.pk).delete()
+    commissions_settle(order_id=order.pk)
 
 
 @transaction.atomic
@@ -129,3 +142,13 @@ def order_points_settle(*, order_id: int, event: str = "") -> int:
             member_id=order.member_id, delta=delta, reason=Reason.REFUND_REVERSE, ref=ref, note=f"订单 {order.no} 退款"
         )
     return delta
+
+
+@transaction.atomic
+def order_rewards_settle(*, order_id: int, event: str = "") -> None:
+    """Settle everything the order earns from its state: the buyer's points (F15), the inviter's
+    points (F04) and the promoter's commission (F06). Idempotent; ``event`` as in
+    :func:`order_points_settle`."""
+    order_points_settle(order_id=order_id, event=event)
+    invite_order_points_settle(order_id=order_id, event=event)
+    commissions_settle(order_id=order_id)

@@ -17,10 +17,18 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from mall.models import Category, Product, ShopSettings, Sku
-from marketing.models import CouponChannel, CouponTemplate, Promotion
+from marketing.models import CouponChannel, CouponTemplate, DistributionProgram, InviteProgram, Promoter, Promotion
 from marketing.services.coupons import CouponTemplateData, coupon_template_create
+from marketing.services.distribution import (
+    DistributionProgramData,
+    distribution_program_update,
+    promoter_apply,
+    promoter_approve,
+)
+from marketing.services.invites import InviteProgramData, invite_program_update
 from marketing.services.promotions import PromotionData, promotion_create
 from members.models import Member, PointsEntry
+from members.services.auth import member_login_dev
 from members.services.points import points_grant
 from members.tests.factories import AddressFactory
 from orders.models import Order
@@ -165,3 +173,61 @@ def complete(order: Order, staff: User) -> Order:
 
 def balance(member: Member) -> int:
     return sum(PointsEntry.objects.filter(member=member).values_list("delta", flat=True))
+
+
+# --- invite rewards (F04) and distribution (F06) ---------------------------------------------------
+
+
+def reward_template_data(**overrides: Any) -> CouponTemplateData:
+    """The default invite reward: 20 yuan, no threshold, handed out by the programme only."""
+    fields: dict[str, Any] = {
+        "name": "邀请有礼 无门槛20元",
+        "kind": "no_threshold",
+        "channel": CouponChannel.SYSTEM,
+        "off": 2000,
+        "valid_days": 30,
+        "per_user_limit": 10,
+    }
+    fields.update(overrides)
+    return template_data(**fields)
+
+
+@pytest.fixture
+def reward_template(staff: User) -> CouponTemplate:
+    return coupon_template_create(actor=staff, data=reward_template_data())
+
+
+@pytest.fixture
+def invite_program(staff: User, reward_template: CouponTemplate) -> Callable[..., InviteProgram]:
+    """``invite_program(**InviteProgramData fields)``: F04's defaults (3 invitees, 20 yuan, 10%) set
+    through the service; call it again to change them."""
+
+    def configure(**overrides: Any) -> InviteProgram:
+        fields: dict[str, Any] = {"threshold": 3, "reward_template_id": reward_template.pk, "reward_limit": 1}
+        fields.update(overrides)
+        return invite_program_update(actor=staff, data=InviteProgramData(**fields))
+
+    configure()
+    return configure
+
+
+def signup(invite_code: str | None = None, nickname: str = "") -> Member:
+    """A first login through the real sign-in service (dev login: no WeChat round trip)."""
+    return member_login_dev(openid=f"dev_{uuid.uuid4().hex[:16]}", nickname=nickname, invite_code=invite_code).member
+
+
+@pytest.fixture
+def distribution(staff: User) -> Callable[..., DistributionProgram]:
+    """``distribution(**DistributionProgramData fields)``: F06's defaults through the service."""
+
+    def configure(**overrides: Any) -> DistributionProgram:
+        return distribution_program_update(actor=staff, data=DistributionProgramData(**overrides))
+
+    configure()
+    return configure
+
+
+def make_promoter(member: Member, staff: User) -> Promoter:
+    """An approved promoter, through application and review."""
+    promoter = promoter_apply(member=member, real_name="李推广", phone="13900139000", reason="朋友多")
+    return promoter_approve(actor=staff, promoter_id=promoter.pk)

@@ -14,6 +14,8 @@ class PointsEntry(models.Model):
         REFUND_REVERSE = "refund_reverse", _("退款扣回")
         ADJUST = "adjust", _("后台调整")
         GRANT = "grant", _("活动奖励")
+        INVITE_EARN = "invite_earn", _("好友下单奖励")
+        INVITE_REVERSE = "invite_reverse", _("好友退款扣回")
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="points_entries")
     delta = models.IntegerField(_("变动"))

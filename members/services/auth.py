@@ -20,6 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from mall.errors import NotFound
 from marketing.services.coupons import new_user_pack_issue
+from marketing.services.invites import invite_bind
 from members import wechat
 from members.errors import MemberBlocked, TokenInvalid
 from members.models import Member
@@ -48,10 +49,14 @@ def member_token_pair(*, member: Member) -> TokenPair:
 
 
 def _inviter_for_code(invite_code: str | None) -> Member | None:
+    """The inviter, locked: inserting the invitee takes a shared lock on this row (foreign-key
+    check) and the invite reward (F04) then wants it exclusively, so two sign-ups under one
+    inviter would deadlock upgrading their shared locks; taking the exclusive lock first makes
+    them queue instead, and the reward is decided by one of them at a time."""
     code = (invite_code or "").strip().upper()
     if not code:
         return None
-    return Member.objects.filter(invite_code=code, is_blocked=False).first()
+    return Member.objects.select_for_update().filter(invite_code=code, is_blocked=False).first()
 
 
 def _member_sign_in(
@@ -109,6 +114,8 @@ def _member_sign_in_once(
             is_dev=is_dev,
             last_login_at=now,
         )
+        # F04: the binding, and the reward when this invitee completes the inviter's block.
+        invite_bind(invitee=member, now=now)
         # F01: the new-user coupon pack, in this transaction so the first response already has it.
         new_user_pack_issue(member=member, now=now)
         return member, True

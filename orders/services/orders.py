@@ -50,7 +50,7 @@ from marketing.services.order_benefits import (
     order_benefits_retake,
     order_benefits_return,
     order_benefits_take,
-    order_points_settle,
+    order_rewards_settle,
 )
 from marketing.services.stepped import stepped_units_take
 from members.errors import PointsInsufficient
@@ -534,6 +534,7 @@ def order_mark_paid(
     order.save(update_fields=["status", "paid_at", "attention_note", "cancelled_at", "cancel_reason"])
     sales_count_add(items=order.lines.values_list("sku_id", "product_id", "qty"))
     deal_paid(order=order)
+    order_rewards_settle(order_id=order.pk)  # F06: commission pending → frozen
     _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=outcome)
     return outcome
 
@@ -610,7 +611,7 @@ def order_complete(*, order_id: int, reason: str) -> bool:
     order.complete()
     order.completed_at = timezone.now()
     order.save(update_fields=["status", "completed_at"])
-    order_points_settle(order_id=order.pk)  # F15: points earned on what was paid
+    order_rewards_settle(order_id=order.pk)  # F15 points, F04 inviter points, F06 commission
     event_record(
         name="order_completed",
         member_id=order.member_id,

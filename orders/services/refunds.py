@@ -32,7 +32,7 @@ from analytics.services.events import event_record
 from mall.errors import PermissionDenied
 from mall.money import allocate
 from mall.services.audit import audit_record
-from marketing.services.order_benefits import order_points_settle
+from marketing.services.order_benefits import order_rewards_settle
 from orders.errors import OrderNotFound, OrderNotRefundable, RefundExceedsPaid, RefundInvalid
 from orders.models import Order, OrderLine, OrderStatus, Payment, Refund
 from orders.payments import get_provider
@@ -152,8 +152,8 @@ def refund_create(*, order_id: int, lines: Sequence[tuple[int, int]] | None, rea
             status=Refund.Status.PROCESSING,
             created_by=actor if isinstance(actor, User) else None,
         )
-        # Take back the points the returned units earned (nothing if the order is not completed).
-        order_points_settle(order_id=order.pk, event=refund.out_refund_no)
+        # Take back the points and commission the returned units earned.
+        order_rewards_settle(order_id=order.pk, event=refund.out_refund_no)
         audit_record(
             actor=actor,
             action="order.refund_create",
@@ -275,7 +275,7 @@ def refund_mark_failed(*, refund_id: int, provider_status: str) -> bool:
         order.save(update_fields=["refunded_amount"])
         refund.status = Refund.Status.FAILED
         refund.save(update_fields=["status"])
-        order_points_settle(order_id=order.pk, event=refund.out_refund_no)  # the units' points come back
+        order_rewards_settle(order_id=order.pk, event=refund.out_refund_no)  # the units' rewards come back
         _flag(
             order,
             _("退款 %(no)s 失败（%(status)s），请人工处理。") % {"no": refund.out_refund_no, "status": provider_status},
