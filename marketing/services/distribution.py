@@ -349,7 +349,11 @@ def attribution_click(
     program = DistributionProgram.current()
     if not program.is_active:
         raise DistributionClosed()
-    promoter = Promoter.objects.filter(code=(code or "").strip().upper()[:16], status=PromoterStatus.APPROVED).first()
+    promoter = (
+        Promoter.objects.select_related("member")
+        .filter(code=(code or "").strip().upper()[:16], status=PromoterStatus.APPROVED)
+        .first()
+    )
     if promoter is None:
         raise PromoterNotFound()
     if promoter.member_id == member.pk:
@@ -375,10 +379,10 @@ def _attribution_touch(*, member: Member, promoter: Promoter, product_id: int | 
             with transaction.atomic():
                 return Attribution.objects.create(
                     member=member, promoter=promoter, product_id=product_id, first_clicked_at=now, last_clicked_at=now
-                )
+                )  # ``promoter`` came with its member (attribution_click)
         except IntegrityError:  # a concurrent first click of the same pair made the row
             pair.update(**changes)
-    return pair.get()
+    return pair.select_related("promoter__member").get()
 
 
 def attribution_for_order(*, member_id: int, at: datetime, program: DistributionProgram) -> Attribution | None:
