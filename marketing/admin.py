@@ -28,6 +28,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
+from marketing.console import growth_admin  # noqa: F401 - registers the invite and distribution pages
 from marketing.errors import RulesInvalid
 from marketing.models import (
     DEFAULT_TIER_RATES,

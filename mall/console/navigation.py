@@ -84,10 +84,19 @@ ICONS: dict[str, str] = {
     "auth.user": "badge",
     "auth.group": "admin_panel_settings",
     "analytics.event": "insights",
+    "marketing.inviteprogram": "group_add",
+    "marketing.invite": "person_add",
+    "marketing.invitereward": "redeem",
+    "marketing.distributionprogram": "share",
+    "marketing.productcommission": "percent",
+    "marketing.promoter": "campaign",
+    "marketing.commission": "account_balance_wallet",
+    "marketing.withdrawal": "payments",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("marketing", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
+    ("marketing", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
 )
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from mall.console.views import staff_create_view
+from marketing.console.growth_stats import growth_stats_view
 from marketing.console.price_check import price_check_view
 
 app_name = "console"
@@ -11,4 +12,5 @@ app_name = "console"
 urlpatterns = [
     path("staff/new/", admin.site.admin_view(staff_create_view), name="staff_create"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
+    path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
 ]

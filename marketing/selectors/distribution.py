@@ -9,11 +9,13 @@ zero: the promoter then withdraws nothing until later commission covers it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from mall.selectors.dashboard import shop_day_bounds, shop_today
 from marketing.models import (
     Attribution,
     Commission,
@@ -197,3 +199,28 @@ def distribution_totals() -> dict[str, Any]:
         applied=Count("pk", filter=Q(status="applied")),
     )
     return {**commission, **withdrawals, **promoters}
+
+
+@dataclass(frozen=True)
+class CommissionDay:
+    day: date
+    orders: int
+    amount: int
+
+
+def commission_daily_series(*, days: int = 30, now: datetime | None = None) -> list[CommissionDay]:
+    """Commission created per shop day (orders attributed, fen), oldest first, in one query."""
+    today = shop_today(now)
+    day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    aggregates: dict[str, Count | Sum] = {}
+    for index, day in enumerate(day_list):
+        start, end = shop_day_bounds(day)
+        window = Q(created_at__gte=start, created_at__lt=end)
+        aggregates[f"o{index}"] = Count("order_id", filter=window, distinct=True)
+        aggregates[f"a{index}"] = Sum("amount", filter=window, default=0)
+    first_start, _end = shop_day_bounds(day_list[0])
+    row = Commission.objects.filter(created_at__gte=first_start).aggregate(**aggregates)
+    return [
+        CommissionDay(day=day, orders=int(row[f"o{index}"]), amount=int(row[f"a{index}"]))
+        for index, day in enumerate(day_list)
+    ]

@@ -69,6 +69,7 @@ from marketing.selectors.distribution import promoter_withdrawable
 from marketing.services.coupons import Actor, require_staff
 from members.errors import PhoneInvalid
 from members.models import Member
+from members.services.messages import message_send
 from members.services.profile import phone_normalize
 from orders.models import Order, OrderLine, OrderStatus
 
@@ -263,7 +264,21 @@ def _review(
         member_id=promoter.member_id,
         props={"promoter_id": promoter.pk, "status": target},
     )
+    title, body = _review_message(promoter)
+    message_send(member_id=promoter.member_id, kind=event, title=title, body=body)
     return promoter
+
+
+def _review_message(promoter: Promoter) -> tuple[str, str]:
+    """What the shopper is told about the merchant's decision (in-app, and pushed if mapped)."""
+    note = promoter.review_note
+    if promoter.status == PromoterStatus.APPROVED:
+        return str(_("推广员申请已通过")), str(
+            _("您的推广码是 %(code)s，分享商品给好友下单即可获得佣金。") % {"code": promoter.code}
+        )
+    if promoter.status == PromoterStatus.REJECTED:
+        return str(_("推广员申请未通过")), str(_("原因：%(note)s。您可以修改资料后重新申请。") % {"note": note})
+    return str(_("推广员资格已停用")), str(_("原因：%(note)s。已获得的佣金不受影响。") % {"note": note})
 
 
 @transaction.atomic
@@ -614,6 +629,14 @@ def withdrawal_pay(
         member_id=withdrawal.promoter.member_id,
         props={"withdrawal_id": withdrawal.pk, "amount": withdrawal.amount},
     )
+    message_send(
+        member_id=withdrawal.promoter.member_id,
+        kind="withdrawal_paid",
+        title=str(_("佣金提现已打款")),
+        body=str(
+            _("%(amount)s 元已打款，凭证号 %(ref)s。") % {"amount": format_yuan(withdrawal.amount), "ref": reference}
+        ),
+    )
     return withdrawal
 
 
@@ -638,5 +661,14 @@ def withdrawal_reject(*, actor: Actor, withdrawal_id: int, note: str, now: datet
         name="withdrawal_rejected",
         member_id=withdrawal.promoter.member_id,
         props={"withdrawal_id": withdrawal.pk, "amount": withdrawal.amount},
+    )
+    message_send(
+        member_id=withdrawal.promoter.member_id,
+        kind="withdrawal_rejected",
+        title=str(_("佣金提现未通过")),
+        body=str(
+            _("%(amount)s 元的提现未通过，原因：%(note)s。金额已退回可提现佣金。")
+            % {"amount": format_yuan(withdrawal.amount), "note": withdrawal.note}
+        ),
     )
     return withdrawal

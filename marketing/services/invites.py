@@ -49,6 +49,7 @@ from marketing.models import (
 from marketing.selectors.checkout_pricing import CheckoutQuote
 from marketing.services.coupons import Actor, coupon_issue, require_staff
 from members.models import Member, PointsEntry
+from members.services.messages import message_send
 from members.services.points import points_grant
 from orders.models import Order, OrderLine
 
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 Reason = PointsEntry.Reason
 REF_PREFIX = "invite:"
+COUPONS_LINK = "/package-member/coupons/index"
 
 
 # --- the programme (merchant side) ---------------------------------------------------------
@@ -222,8 +224,33 @@ def invite_rewards_grant(
                 "coupons_missing": missing,
             },
         )
+        _tell_rewarded(inviter_id=inviter_id, invites=block, reward=reward)
         granted.append(reward)
     return granted
+
+
+def _tell_rewarded(*, inviter_id: int, invites: list[Invite], reward: InviteReward) -> None:
+    """The inviter and each invitee who got a coupon hear about it (in-app, pushed if mapped)."""
+    name = reward.template.name if reward.template is not None else ""
+    if reward.coupon is not None:
+        message_send(
+            member_id=inviter_id,
+            kind="invite_rewarded",
+            title=str(_("邀请奖励已到账")),
+            body=str(
+                _("您已邀请 %(n)d 位好友，奖励“%(name)s”已放入您的券包。") % {"n": reward.threshold, "name": name}
+            ),
+            link=COUPONS_LINK,
+        )
+    for invite in invites:
+        if invite.coupon is not None:
+            message_send(
+                member_id=invite.invitee_id,
+                kind="invite_rewarded",
+                title=str(_("好友邀请奖励已到账")),
+                body=str(_("“%(name)s”已放入您的券包。") % {"name": name}),
+                link=COUPONS_LINK,
+            )
 
 
 # --- points from invitees' orders ---------------------------------------------------------------

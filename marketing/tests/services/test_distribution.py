@@ -59,7 +59,7 @@ from marketing.services.distribution import (
     withdrawal_request,
 )
 from marketing.tests.conftest import complete, grant_points, make_promoter, pay, place
-from members.models import Member
+from members.models import Member, Message
 from members.tests.factories import MemberFactory
 from orders.models import Order, Refund
 from orders.payments.sandbox import SandboxProvider
@@ -123,6 +123,12 @@ def test_an_application_is_reviewed_audited_and_can_be_resubmitted(distribution:
     assert sorted(actions) == ["promoter.approve", "promoter.reject"]
     names = set(Event.objects.filter(member=shopper).values_list("name", flat=True))
     assert {"promoter_applied", "promoter_rejected", "promoter_approved"} <= names
+    told = list(Message.objects.filter(member=shopper).order_by("pk").values_list("kind", "title", "body"))
+    assert [(kind, title) for kind, title, _body in told] == [
+        ("promoter_rejected", "推广员申请未通过"),
+        ("promoter_approved", "推广员申请已通过"),
+    ]
+    assert "资料不全" in told[0][2] and approved.code in told[1][2]
 
 
 def test_a_disabled_promoter_attributes_nothing_until_enabled(
@@ -427,3 +433,8 @@ def test_finance_pays_or_rejects_and_only_finance_may(earned: Promoter, staff: U
     assert sorted(actions) == [("withdrawal.pay", finance.pk), ("withdrawal.reject", finance.pk)]
     names = list(Event.objects.filter(name__startswith="withdrawal_").order_by("pk").values_list("name", flat=True))
     assert names == ["withdrawal_requested", "withdrawal_paid", "withdrawal_requested", "withdrawal_rejected"]
+    told = list(Message.objects.filter(member=earned.member, kind__startswith="withdrawal_").order_by("pk"))
+    assert [(m.kind, m.body) for m in told] == [
+        ("withdrawal_paid", "20.00 元已打款，凭证号 BANK-20240601-1。"),
+        ("withdrawal_rejected", "10.00 元的提现未通过，原因：实名信息不符。金额已退回可提现佣金。"),
+    ]

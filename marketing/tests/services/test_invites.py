@@ -25,7 +25,7 @@ from marketing.services.invites import (
     invite_rewards_grant,
 )
 from marketing.tests.conftest import balance, complete, pay, place, reward_template_data, signup
-from members.models import Member, PointsEntry
+from members.models import Member, Message, PointsEntry
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
 from orders.models import Refund
@@ -120,6 +120,9 @@ def test_the_third_invitee_rewards_the_inviter_and_all_three_once(
     assert coupon.valid_until - coupon.valid_from == timedelta(days=30)
     event = Event.objects.get(name="invite_rewarded")
     assert event.props["invitee_ids"] == [first.pk, second.pk, third.pk]
+    told = Message.objects.filter(kind="invite_rewarded")
+    assert sorted(told.values_list("member_id", flat=True)) == sorted([inviter.pk, first.pk, second.pk, third.pk])
+    assert told.get(member=inviter).title == "邀请奖励已到账"
 
     # Once: three more invitees earn nothing more (reward_limit 1).
     later = [signup(inviter.invite_code) for _ in range(3)]
