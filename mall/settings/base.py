@@ -160,6 +160,10 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "reserve": ("30/min", "300/min"),
     "help": ("30/min", "300/min"),
     "captcha": ("20/min", "300/min"),
+    # F06: promoter link clicks (attribution), applications, withdrawal requests.
+    "click": ("60/min", "600/min"),
+    "apply": ("10/min", "60/min"),
+    "withdraw": ("10/min", "60/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)

@@ -27,6 +27,7 @@ from marketing.selectors.distribution import (
     promoter_withdrawals,
 )
 from marketing.services.distribution import attribution_click, promoter_apply, withdrawal_request
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
 from members.api.permissions import IsMember
 from members.models import Member
 from orders.selectors.cart import MAX_ID
@@ -124,6 +125,7 @@ class PromoterApplyApi(APIView):
     """Apply to be a promoter (a pending application is updated, a rejected one sent again)."""
 
     permission_classes = [IsMember]
+    throttle_action = "apply"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -143,6 +145,7 @@ class PromoterApplyApi(APIView):
                 (400, ["invalid_input", "promoter_application_invalid"]),
                 (401, ["not_authenticated"]),
                 (409, ["distribution_closed", "promoter_already_approved", "promoter_disabled"]),
+                (429, ["rate_limited"]),
             ),
         },
     )
@@ -378,9 +381,11 @@ class WithdrawalListApi(APIView):
 
 class WithdrawalRequestApi(APIView):
     """Ask for available commission; an ``Idempotency-Key`` header makes a retried tap return the
-    first request instead of a second one."""
+    first request instead of a second one. Guarded (F45): the "withdraw" limits, the block lists
+    and the slider when the merchant asks for it."""
 
     permission_classes = [IsMember]
+    throttle_action = "withdraw"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -392,19 +397,21 @@ class WithdrawalRequestApi(APIView):
         operation_id="me_promoter_withdrawal_request",
         tags=["distribution"],
         request=InputSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False), *GUARD_HEADERS],
         responses={
             201: WithdrawalOutputSerializer,
             **error_responses(
                 (400, ["invalid_input", "withdrawal_below_minimum"]),
                 (401, ["not_authenticated"]),
                 (409, ["promoter_not_approved", "withdrawal_exceeds_balance"]),
+                *GUARD_ERRORS,
             ),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        guard_request(request, action="withdraw")
         withdrawal = withdrawal_request(
             member=member_of(request),
             amount=serializer.validated_data["amount"],
@@ -419,9 +426,11 @@ class WithdrawalCollectionApi(WithdrawalListApi, WithdrawalRequestApi):
 
 class AttributionClickApi(APIView):
     """The client opened a page carrying ``pc=CODE``: this promoter holds the shopper's orders for
-    the attribution window (the last click wins; a promoter's own code is refused)."""
+    the attribution window (the last click wins; a promoter's own code is refused). Guarded (F45):
+    the "click" limits and the block lists, so farmed accounts cannot move attributions."""
 
     permission_classes = [IsMember]
+    throttle_action = "click"
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -442,6 +451,7 @@ class AttributionClickApi(APIView):
         operation_id="promoter_click",
         tags=["distribution"],
         request=InputSerializer,
+        parameters=GUARD_HEADERS,
         responses={
             200: OutputSerializer,
             **error_responses(
@@ -449,12 +459,14 @@ class AttributionClickApi(APIView):
                 (401, ["not_authenticated"]),
                 (404, ["promoter_not_found"]),
                 (409, ["distribution_closed", "attribution_self"]),
+                *GUARD_ERRORS,
             ),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        guard_request(request, action="click")
         result = attribution_click(
             member=member_of(request),
             code=serializer.validated_data["code"],

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('mall', '0002_staff_roles'),
         ('marketing', '0003_coupon_reminded_at'),
-        ('members', '0004_points_invite_reasons'),
+        ('members', '0005_points_invite_reasons'),
         ('orders', '0003_order_deal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -18,6 +18,7 @@ from marketing.models import Promoter, Withdrawal
 from marketing.services.distribution import attribution_click, commissions_release_due, promoter_approve
 from marketing.tests.conftest import complete, make_promoter, pay, place, signup
 from members.models import Member
+from members.services.abuse import block_entry_create
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import client_for
 
@@ -223,3 +224,17 @@ def test_withdrawals_through_the_api(earning: Promoter, django_assert_max_num_qu
         body = client.get("/api/v1/me/promoter/withdrawals").json()
     assert [(w["amount"], w["status"]) for w in body["results"]] == [(3000, "requested")]
     assert client.get("/api/v1/me/promoter").json()["earnings"]["withdrawing"] == 3000
+
+
+def test_blocked_devices_cannot_move_attributions_or_withdraw(earning: Promoter, staff: User) -> None:
+    block_entry_create(actor=staff, kind="device", value="farm-device-1", note="刷单")
+    shopper = client_for(MemberFactory.create())
+    clicked = shopper.post(
+        "/api/v1/promoter/clicks", {"code": earning.code}, format="json", HTTP_X_DEVICE_ID="farm-device-1"
+    )
+    assert (clicked.status_code, clicked.json()["code"]) == (403, "access_blocked")
+    withdrawn = client_for(earning.member).post(
+        "/api/v1/me/promoter/withdrawals", {"amount": 1000}, format="json", HTTP_X_DEVICE_ID="farm-device-1"
+    )
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (403, "access_blocked")
+    assert not Withdrawal.objects.exists()
