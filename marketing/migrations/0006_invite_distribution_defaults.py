@@ -36,6 +36,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("marketing", "0004_invites_distribution")]
+    dependencies = [("marketing", "0005_invites_distribution")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0002_staff_roles'),
-        ('marketing', '0003_coupon_reminded_at'),
+        ('marketing', '0004_step_counter'),
         ('members', '0005_points_invite_reasons'),
         ('orders', '0003_order_deal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
