@@ -4,6 +4,7 @@
  */
 'use strict'
 
+const api = require('./core/api')
 const auth = require('./core/auth')
 require('./core/captcha') // registers the slider with request.js (403 captcha_required)
 const client = require('./core/request')
@@ -23,21 +24,27 @@ function showCartBadge(count) {
   else wx.removeTabBarBadge(Object.assign({ index: 2 }, done))
 }
 
+/** F06: a promoter's link (pc=CODE) opened this launch: tell the server once, after sign-in. */
+function reportClick() {
+  return share.reportPromoter((code, productId) => api.promoterClick(code, productId))
+}
+
 App({
   onLaunch(options) {
     auth.rememberInvite(options && options.query)
-    share.rememberPromoter(options && options.query)
+    share.rememberPromoter(options && options.query, options && options.path)
     client.onAuthRequired(() => {
       if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
     })
     store.subscribe('cartCount', showCartBadge)
     // silent: pages that need a session retry through request.js; failures surface there
-    auth.ensureLogin().catch(() => {})
+    auth.ensureLogin().then(reportClick, () => {})
   },
 
   onShow(options) {
     auth.rememberInvite(options && options.query)
-    share.rememberPromoter(options && options.query)
+    // a promoter's link opened while the app was in the background counts too
+    if (share.rememberPromoter(options && options.query, options && options.path) && auth.isLoggedIn()) reportClick()
     showCartBadge(store.get('cartCount') || 0)
   },
 })

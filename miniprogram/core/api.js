@@ -66,6 +66,19 @@ module.exports = {
   // a quote only: safe to retry; no items = the selected cart rows
   usableCoupons: (items) => post('coupons/usable', items ? { items } : {}, { retry: true }),
 
+  // invite rewards (F04) and the promoter centre (F06)
+  invite: () => get('me/invite'),
+  invitees: (page) => get('me/invite/invitees', { page }),
+  promoter: () => get('me/promoter'),
+  // applying again updates the pending application: safe to repeat
+  promoterApply: (body) => post('promoter/apply', body, { retry: true }),
+  // the last click wins; reporting it twice changes nothing
+  promoterClick: (code, productId) => post('promoter/clicks', productId ? { code, product_id: productId } : { code }, { retry: true }),
+  promoterOrders: (page) => get('me/promoter/orders', { page }),
+  promoterCustomers: (page) => get('me/promoter/customers', { page }),
+  promoterWithdrawals: (page) => get('me/promoter/withdrawals', { page }),
+  withdraw: (amount, idempotencyKey) => post('me/promoter/withdrawals', { amount }, { idempotencyKey }),
+
   // cart and orders
   cart: () => get('cart'),
   // not retried: the endpoint increments, a repeat after a lost answer would add twice

@@ -3,6 +3,7 @@
  *   flash   {sold, total} or {percent}       → "已抢 62%" (bar 62), "已抢光" at 100
  *   group   {joined, size}                   → "还差 2 人成团" (bar joined / size)
  *   bargain {original, current, floor}       → "再砍 ¥5.00 即可免费拿" / "… 即可到底价"
+ *   invite  {progress, threshold, remaining} → "再邀请 2 位好友得奖励" (bar progress / threshold)
  * Numbers come from the server (counts, fen); the client only divides, floors and caps, so a
  * bar never shows 100 % before the last unit is gone.
  */
@@ -45,7 +46,16 @@ function bargainView(d) {
   return { text: bargainProgressText(remaining, floor), percent: ratioPercent(span - remaining, span), done: remaining === 0 }
 }
 
-const VIEWS = { flash: flashView, group: groupView, bargain: bargainView }
+function inviteView(d) {
+  const threshold = Math.max(0, Number(d.threshold) || 0)
+  const progress = Math.max(0, Number(d.progress) || 0)
+  if (d.limit_reached || d.limitReached) return { text: '奖励已领满', percent: 100, done: true }
+  const remaining = d.remaining !== undefined && d.remaining !== null ? Math.max(0, Number(d.remaining)) : Math.max(0, threshold - progress)
+  const reward = d.reward ? String(d.reward) : '奖励'
+  return { text: remaining > 0 ? `再邀请 ${remaining} 位好友得${reward}` : `已得${reward}`, percent: ratioPercent(progress, threshold), done: remaining === 0 }
+}
+
+const VIEWS = { flash: flashView, group: groupView, bargain: bargainView, invite: inviteView }
 
 /** {text, percent, done} for a deal's progress; unknown kinds give an empty text. */
 function progressView(kind, data) {

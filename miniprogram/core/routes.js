@@ -25,6 +25,8 @@ const PAGES = {
   points: '/package-member/points/index',
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
+  invite: '/package-growth/invite/index',
+  promoter: '/package-growth/promoter/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

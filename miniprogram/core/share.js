@@ -34,29 +34,48 @@ function launchParams(query) {
   return q
 }
 
-/** Remember a promoter code from the launch; it is reported once per code (reportPromoter). */
-function rememberPromoter(query) {
-  const code = clean(launchParams(query).pc)
+/**
+ * Remember a promoter code from the launch (with the product when the link was a product page);
+ * it is reported once per code (reportPromoter). `path` is the launch page ("pages/product/index").
+ */
+function rememberPromoter(query, path) {
+  const q = launchParams(query)
+  const code = clean(q.pc)
   if (!code) return ''
   const current = store.get('promoterCode')
-  if (!current || current.code !== code) store.set('promoterCode', { code, reported: false })
+  if (!current || current.code !== code) {
+    const productId = /product\/index$/.test(String(path || '')) && Number(q.id) > 0 ? Number(q.id) : null
+    store.set('promoterCode', { code, productId, reported: false })
+  }
   return code
 }
 
 /**
- * Report a remembered, unreported promoter code with send(code) → Promise (the growth API).
- * Reported only once; a failure keeps it for the next launch.
+ * Report a remembered, unreported promoter code with send(code, productId) → Promise
+ * (POST promoter/clicks). Reported once: an answer of the server settles it — a click counted,
+ * or refused for good (unknown code, the shopper's own code, distribution closed); only a
+ * network failure or a 5xx keeps it for the next launch.
  */
-async function reportPromoter(send) {
+let reporting = null
+
+function reportPromoter(send) {
+  // launch and show both ask: one report in flight at a time
+  if (!reporting) reporting = sendReport(send).finally(() => (reporting = null))
+  return reporting
+}
+
+async function sendReport(send) {
   const current = store.get('promoterCode')
   if (!current || current.reported || typeof send !== 'function') return false
+  let counted = true
   try {
-    await send(current.code)
+    await send(current.code, current.productId || null)
   } catch (err) {
-    return false
+    if (!err || !err.status || err.status >= 500 || err.status === 401 || err.status === 429) return false
+    counted = false
   }
   store.set('promoterCode', Object.assign({}, current, { reported: true }))
-  return true
+  return counted
 }
 
 /** The sharer's codes to put in a shared path: {invite, pc} (empty ones left out). */

@@ -10,6 +10,7 @@ const PERSISTED = {
   devOpenid: 'duoying.devOpenid',
   deviceId: 'duoying.deviceId',
   promoterCode: 'duoying.promoterCode',
+  myPromoterCode: 'duoying.myPromoterCode',
 }
 
 let state = {}

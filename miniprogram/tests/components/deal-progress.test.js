@@ -47,3 +47,8 @@ test('the component draws the sentence and the bar, and follows its inputs', () 
   const none = render('components/deal-progress/index', { kind: '' })
   expect(none.querySelector('.deal-progress')).toBeFalsy()
 })
+
+test('invite: 再邀请 N 位好友得<reward>, 奖励已领满 at the limit', () => {
+  expect(progressView('invite', { progress: 1, threshold: 3, remaining: 2, reward: '无门槛减20.00' })).toEqual({ text: '再邀请 2 位好友得无门槛减20.00', percent: 33, done: false })
+  expect(progressView('invite', { progress: 0, threshold: 3, remaining: 0, limit_reached: true })).toEqual({ text: '奖励已领满', percent: 100, done: true })
+})

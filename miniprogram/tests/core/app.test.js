@@ -39,3 +39,23 @@ test('when no session can be recovered the shopper is sent to the login page, on
   await client.get('me').catch(() => null)
   expect(wx.__calls.navigate).toHaveLength(1)
 })
+
+test('a promoter link at launch is reported once after the silent sign-in', async () => {
+  jest.resetModules()
+  const w = (global.wx = createWx())
+  const s = require('../../core/store')
+  s.reset()
+  w.route('POST auth/wechat-login', () => [200, { access: 'A', refresh: 'R', is_new: false, member: { invite_code: 'ME' } }])
+  const clicks = []
+  w.route('POST promoter/clicks', (req) => (clicks.push(req.data), [200, { promoter_nickname: '推*', expires_at: '2026-12-08T10:00:00+08:00', clicks: 1 }]))
+  let app
+  global.App = (def) => (app = def)
+  require('../../app')
+  const options = { path: 'pages/product/index', query: { id: '38', pc: 'P1A2B3C4D' } }
+  app.onLaunch(options)
+  app.onShow(options)
+  await new Promise((r) => setTimeout(r, 20))
+  app.onShow(options) // back from the background with the same link: already reported
+  await new Promise((r) => setTimeout(r, 20))
+  expect(clicks).toEqual([{ code: 'P1A2B3C4D', product_id: 38 }])
+})

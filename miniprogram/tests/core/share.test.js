@@ -25,20 +25,37 @@ test('a shared path carries the tool query, the sharer invite code and promoter 
 
 test('launch: a promoter code from the query or a QR scene is remembered and reported once', async () => {
   expect(share.rememberPromoter({ scene: encodeURIComponent('invite=AB12&pc=P9<script>') })).toBe('P9script')
-  expect(store.get('promoterCode')).toEqual({ code: 'P9script', reported: false })
+  expect(store.get('promoterCode')).toEqual({ code: 'P9script', productId: null, reported: false })
   auth.rememberInvite({ scene: encodeURIComponent('invite=AB12&pc=P9') })
   expect(store.get('inviteCode')).toBe('AB12')
   const sent = []
-  const failing = () => Promise.reject(new Error('offline'))
+  const { ApiError } = require('../../core/errors')
+  const failing = () => Promise.reject(new ApiError({ code: 'network_error', status: 0 }))
   expect(await share.reportPromoter(failing)).toBe(false) // kept for the next launch
-  expect(await share.reportPromoter((code) => (sent.push(code), Promise.resolve()))).toBe(true)
+  const once = (code) => (sent.push(code), Promise.resolve())
+  const [a, b] = await Promise.all([share.reportPromoter(once), share.reportPromoter(once)]) // launch + show
+  expect([a, b]).toEqual([true, true])
   expect(await share.reportPromoter((code) => (sent.push(code), Promise.resolve()))).toBe(false)
   expect(sent).toEqual(['P9script'])
-  expect(wx.__storage['duoying.promoterCode']).toEqual({ code: 'P9script', reported: true })
+  expect(wx.__storage['duoying.promoterCode']).toEqual({ code: 'P9script', productId: null, reported: true })
   // the same code again is not reported again; another code is
   share.rememberPromoter({ pc: 'P9script' })
   expect(store.get('promoterCode').reported).toBe(true)
   share.rememberPromoter({ pc: 'PNEW' })
-  expect(store.get('promoterCode')).toEqual({ code: 'PNEW', reported: false })
+  expect(store.get('promoterCode')).toEqual({ code: 'PNEW', productId: null, reported: false })
   expect(share.rememberPromoter({})).toBe('')
+})
+
+test('a refusal settles the report for good (own code, unknown code); the product of a product link goes along', async () => {
+  const { ApiError } = require('../../core/errors')
+  share.rememberPromoter({ pc: 'P1', id: '38' }, 'pages/product/index')
+  expect(store.get('promoterCode')).toEqual({ code: 'P1', productId: 38, reported: false })
+  const calls = []
+  const refuse = (code, productId) => (calls.push([code, productId]), Promise.reject(new ApiError({ code: 'attribution_self', status: 409 })))
+  expect(await share.reportPromoter(refuse)).toBe(false)
+  expect(store.get('promoterCode').reported).toBe(true)
+  expect(await share.reportPromoter(refuse)).toBe(false)
+  expect(calls).toEqual([['P1', 38]])
+  share.rememberPromoter({ pc: 'P2', id: '38' }, 'pages/home/index')
+  expect(store.get('promoterCode').productId).toBeNull()
 })
