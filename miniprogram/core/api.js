@@ -72,8 +72,9 @@ module.exports = {
   promoter: () => get('me/promoter'),
   // applying again updates the pending application: safe to repeat
   promoterApply: (body) => post('promoter/apply', body, { retry: true }),
-  // the last click wins; reporting it twice changes nothing
-  promoterClick: (code, productId) => post('promoter/clicks', productId ? { code, product_id: productId } : { code }, { retry: true }),
+  // the last click wins; reporting it twice changes nothing. Sent in the background at launch:
+  // never a slider for it (a refusal of the guard settles it like any other)
+  promoterClick: (code, productId) => post('promoter/clicks', productId ? { code, product_id: productId } : { code }, { retry: true, captcha: false }),
   promoterOrders: (page) => get('me/promoter/orders', { page }),
   promoterCustomers: (page) => get('me/promoter/customers', { page }),
   promoterWithdrawals: (page) => get('me/promoter/withdrawals', { page }),
