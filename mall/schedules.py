@@ -27,4 +27,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.commissions_release_task",
         "schedule": timedelta(hours=1),
     },
+    "marketing-group-buy-deadlines": {
+        "task": "marketing.tasks.group_expiry_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "marketing-bargain-deadlines": {
+        "task": "marketing.tasks.bargain_expiry_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
 }

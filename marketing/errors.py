@@ -177,3 +177,126 @@ class WithdrawalStatusInvalid(Conflict):
 class WithdrawalReviewInvalid(ValidationFailed):
     code = "withdrawal_review_invalid"
     default_message = _("请填写打款凭证号或拒绝原因。")
+
+
+# --- group buy (F03) -------------------------------------------------------------------
+
+
+class GroupBuyCampaignNotFound(NotFound):
+    code = "group_buy_not_found"
+    default_message = _("拼团活动不存在或已结束。")
+
+
+class GroupBuyNotOpen(DealUnavailable):
+    """The campaign is paused, ended or not started: no new group can be opened."""
+
+    code = "group_buy_not_open"
+    default_message = _("拼团活动未开始或已结束，暂不能开团。")
+
+
+class GroupNotFound(NotFound):
+    code = "group_not_found"
+    default_message = _("团不存在或链接已失效。")
+
+
+class GroupFull(DealUnavailable):
+    code = "group_full"
+    default_message = _("该团已满员，去开一个新团吧。")
+
+
+class GroupClosed(DealUnavailable):
+    """The group is not joinable: not open yet, completed, failed or past its deadline."""
+
+    code = "group_closed"
+    default_message = _("该团已结束，去开一个新团吧。")
+
+
+class GroupAlreadyJoined(Conflict):
+    code = "group_already_joined"
+    default_message = _("您已在这个团里了。")
+
+
+class GroupJoinNewOnly(Conflict):
+    code = "group_join_new_only"
+    default_message = _("该团仅限新用户参加。")
+
+
+class GroupLimitReached(Conflict):
+    code = "group_limit_reached"
+    default_message = _("您参加该拼团活动的次数已达上限。")
+
+
+class GroupNotClosable(Conflict):
+    code = "group_not_closable"
+    default_message = _("只有拼团中的团可以提前成团或结束。")
+
+
+# --- bargain (F05) ---------------------------------------------------------------------
+
+
+class BargainCampaignNotFound(NotFound):
+    code = "bargain_campaign_not_found"
+    default_message = _("砍价活动不存在或已结束。")
+
+
+class BargainCampaignNotOpen(Conflict):
+    code = "bargain_campaign_not_open"
+    default_message = _("砍价活动未开始或已结束。")
+
+
+class BargainSoldOut(DealUnavailable):
+    code = "bargain_sold_out"
+    default_message = _("砍价商品已被抢光。")
+
+
+class BargainLimitReached(Conflict):
+    code = "bargain_limit_reached"
+    default_message = _("您发起该砍价的次数已达上限。")
+
+
+class BargainNotFound(NotFound):
+    code = "bargain_not_found"
+    default_message = _("砍价不存在或链接已失效。")
+
+
+class BargainClosed(DealUnavailable):
+    """The bargain takes no more help: bought, ordered, expired, or the floor was reached."""
+
+    code = "bargain_closed"
+    default_message = _("该砍价已结束，不能再帮砍了。")
+
+
+class BargainAlreadyHelped(Conflict):
+    code = "bargain_already_helped"
+    default_message = _("您已经帮好友砍过了。")
+
+
+class BargainSelfHelp(Conflict):
+    code = "bargain_self_help"
+    default_message = _("不能给自己砍价，快分享给好友吧。")
+
+
+class BargainHelperNewOnly(Conflict):
+    code = "bargain_helper_new_only"
+    default_message = _("该砍价仅限新用户帮砍。")
+
+
+class BargainHelpLimited(Conflict):
+    """Farming limits: helps per day, per network, per device."""
+
+    code = "bargain_help_limited"
+    default_message = _("帮砍次数已达上限。")
+
+
+class BargainPriceChanged(DealUnavailable):
+    """A friend's help lowered the price between the preview and the order: place it again."""
+
+    code = "bargain_price_changed"
+    default_message = _("砍价价格已更新，请重新下单。")
+
+
+class GroupPaymentRequired(Conflict):
+    """A failed group is refunded through the payment provider, so a group order must be paid there."""
+
+    code = "group_payment_required"
+    default_message = _("拼团订单需在线支付，不能用优惠全额抵扣。")

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from orders.models import Order
 
 # The modules that define the tools' handlers, imported by MarketingConfig.ready().
-DEAL_MODULES: tuple[str, ...] = ()
+DEAL_MODULES: tuple[str, ...] = ("marketing.services.group_buys", "marketing.services.bargains")
 
 DEAL_KIND_MAX_LENGTH = 16
 
