@@ -231,3 +231,93 @@ def make_promoter(member: Member, staff: User) -> Promoter:
     """An approved promoter, through application and review."""
     promoter = promoter_apply(member=member, real_name="李推广", phone="13900139000", reason="朋友多")
     return promoter_approve(actor=staff, promoter_id=promoter.pk)
+
+
+# --- group buy (F03) and bargain (F05) ---------------------------------------------------
+
+
+@pytest.fixture
+def cream(make_sku: Callable[..., Sku], beauty: Category) -> Sku:
+    """The brief's group-buy product: list price 59.00 yuan."""
+    return make_sku("CREAM-50", 5900, beauty)
+
+
+def group_campaign_data(sku: Sku, **overrides: Any) -> Any:
+    from marketing.services.group_buys import GroupBuyCampaignData, GroupBuyItemData
+
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "name": "面霜 3 人团",
+        "product_id": sku.product_id,
+        "items": (GroupBuyItemData(sku_id=sku.pk, price=2900),),
+        "group_size": 3,
+        "duration_minutes": 24 * 60,
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=7),
+    }
+    fields.update(overrides)
+    return GroupBuyCampaignData(**fields)
+
+
+@pytest.fixture
+def make_group_campaign(staff: User, shop: ShopSettings) -> Callable[..., Any]:
+    """``make_group_campaign(sku, **GroupBuyCampaignData fields)`` through the service (3 人团 29.00, 24 h)."""
+    from marketing.services.group_buys import group_buy_campaign_create
+
+    def make(sku: Sku, **overrides: Any) -> Any:
+        return group_buy_campaign_create(actor=staff, data=group_campaign_data(sku, **overrides))
+
+    return make
+
+
+def group_order(member: Member, campaign: Any, sku: Sku, token: str | None = None, qty: int = 1) -> Order:
+    """Open a group (no token) or join one with its share token, through ``order_place``."""
+    from marketing.services.deals import DealRequest
+
+    params = {"share_token": token} if token else {}
+    return place(member, [(sku, qty)], deal=DealRequest(kind="group", ref=campaign.pk, params=params))
+
+
+def bargain_campaign_data(sku: Sku, **overrides: Any) -> Any:
+    from marketing.services.bargains import BargainCampaignData
+
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "name": "199 元砍到 0 元",
+        "sku_id": sku.pk,
+        "start_price": sku.price,
+        "floor_price": 0,
+        "helpers_min": 10,
+        "helpers_max": 20,
+        "cut_min": 100,
+        "cut_max": 1000,
+        "duration_minutes": 24 * 60,
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=7),
+        "helps_per_helper_per_day": 3,
+    }
+    fields.update(overrides)
+    return BargainCampaignData(**fields)
+
+
+@pytest.fixture
+def speaker(make_sku: Callable[..., Sku], snacks: Category) -> Sku:
+    """The brief's bargain product: 199.00 yuan."""
+    return make_sku("SPEAKER", 19900, snacks)
+
+
+@pytest.fixture
+def make_bargain_campaign(staff: User, shop: ShopSettings) -> Callable[..., Any]:
+    """``make_bargain_campaign(sku, **BargainCampaignData fields)`` (199 → 0, 10–20 helpers, 1–10 yuan)."""
+    from marketing.services.bargains import bargain_campaign_create
+
+    def make(sku: Sku, **overrides: Any) -> Any:
+        return bargain_campaign_create(actor=staff, data=bargain_campaign_data(sku, **overrides))
+
+    return make
+
+
+def bargain_order(member: Member, bargain: Any, sku: Sku) -> Order:
+    from marketing.services.deals import DealRequest
+
+    return place(member, [(sku, 1)], deal=DealRequest(kind="bargain", ref=bargain.pk))
