@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -321,3 +321,16 @@ def bargain_order(member: Member, bargain: Any, sku: Sku) -> Order:
     from marketing.services.deals import DealRequest
 
     return place(member, [(sku, 1)], deal=DealRequest(kind="bargain", ref=bargain.pk))
+
+
+def group_of(order: Order) -> Any:
+    """The group an order opened or joined."""
+    from marketing.models import GroupBuyGroup
+
+    return GroupBuyGroup.objects.get(pk=order.deal_ref or 0)
+
+
+def deadline_of(group: Any) -> datetime:
+    """An open group's deadline (set when the leader paid)."""
+    assert group.expires_at is not None
+    return group.expires_at

@@ -20,7 +20,7 @@ from marketing.errors import GroupAlreadyJoined, GroupFull
 from marketing.models import GroupBuyGroup, GroupBuyMember, GroupStatus
 from marketing.services.deals import DealRequest
 from marketing.services.group_buys import group_buy_campaign_create, group_expire_due
-from marketing.tests.conftest import group_campaign_data, group_order, pay
+from marketing.tests.conftest import deadline_of, group_campaign_data, group_of, group_order, pay
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
 from orders.models import Order, OrderStatus, Refund
@@ -60,7 +60,7 @@ def _join(member: Member, campaign: Any, sku: Sku, token: str) -> Order:
 def test_six_shoppers_racing_for_the_last_seat_get_one_order(setting_up: Callable[..., tuple[Any, Sku]]) -> None:
     campaign, sku = setting_up(size=3)
     leader, friend, *racers = MemberFactory.create_batch(8)
-    group = GroupBuyGroup.objects.get(pk=pay(group_order(leader, campaign, sku)).deal_ref)
+    group = group_of(pay(group_order(leader, campaign, sku)))
     pay(group_order(friend, campaign, sku, token=group.share_token))
     for racer in racers:
         AddressFactory.create(member=racer)
@@ -80,7 +80,7 @@ def test_six_shoppers_racing_for_the_last_seat_get_one_order(setting_up: Callabl
 def test_one_shopper_double_tapping_join_gets_one_seat(setting_up: Callable[..., tuple[Any, Sku]]) -> None:
     campaign, sku = setting_up(size=5)
     leader, friend = MemberFactory.create_batch(2)
-    group = GroupBuyGroup.objects.get(pk=pay(group_order(leader, campaign, sku)).deal_ref)
+    group = group_of(pay(group_order(leader, campaign, sku)))
     AddressFactory.create(member=friend)
 
     results = run_in_threads(4, lambda i: _join(friend, campaign, sku, group.share_token))
@@ -95,7 +95,7 @@ def test_the_last_two_payments_at_once_complete_the_group_exactly_once(
 ) -> None:
     campaign, sku = setting_up(size=3)
     leader, *friends = MemberFactory.create_batch(3)
-    group = GroupBuyGroup.objects.get(pk=pay(group_order(leader, campaign, sku)).deal_ref)
+    group = group_of(pay(group_order(leader, campaign, sku)))
     orders = [group_order(m, campaign, sku, token=group.share_token) for m in friends]
     trades = [payment_create(order=o, member=o.member)["out_trade_no"] for o in orders]
 
@@ -113,11 +113,11 @@ def test_payments_racing_the_deadline_sweeper_are_all_refunded_once(
 ) -> None:
     campaign, sku = setting_up(size=5)
     leader, *friends = MemberFactory.create_batch(4)
-    group = GroupBuyGroup.objects.get(pk=pay(group_order(leader, campaign, sku)).deal_ref)
-    with time_machine.travel(group.expires_at - timedelta(minutes=2), tick=False):
+    group = group_of(pay(group_order(leader, campaign, sku)))
+    with time_machine.travel(deadline_of(group) - timedelta(minutes=2), tick=False):
         orders = [group_order(m, campaign, sku, token=group.share_token) for m in friends]
         trades = [payment_create(order=o, member=o.member)["out_trade_no"] for o in orders]
-    after = group.expires_at + timedelta(seconds=5)
+    after = deadline_of(group) + timedelta(seconds=5)
 
     def work(i: int) -> Any:
         if i < len(friends):

@@ -39,7 +39,7 @@ from marketing.services.group_buys import (
     group_expire_due,
     group_settle,
 )
-from marketing.tests.conftest import group_campaign_data, group_order, pay, place
+from marketing.tests.conftest import deadline_of, group_campaign_data, group_of, group_order, pay, place
 from members.models import Member, Message
 from members.tests.factories import MemberFactory
 from orders.errors import OrderOnHold
@@ -51,7 +51,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _group(order: Order) -> GroupBuyGroup:
-    return GroupBuyGroup.objects.get(pk=order.deal_ref)
+    return group_of(order)
 
 
 def _order(order: Order) -> Order:
@@ -128,11 +128,11 @@ def test_at_the_deadline_a_short_group_fails_every_paid_member_is_refunded_and_u
     opened = pay(group_order(leader, campaign, cream))
     group = _group(opened)
     joined = pay(group_order(friend, campaign, cream, token=group.share_token))
-    with time_machine.travel(group.expires_at - timedelta(minutes=5), tick=False):
+    with time_machine.travel(deadline_of(group) - timedelta(minutes=5), tick=False):
         unpaid = group_order(late, campaign, cream, token=group.share_token)
-    assert group_expire_due(now=group.expires_at - timedelta(seconds=1)) == 0
+    assert group_expire_due(now=deadline_of(group) - timedelta(seconds=1)) == 0
 
-    with time_machine.travel(group.expires_at + timedelta(seconds=1), tick=False):
+    with time_machine.travel(deadline_of(group) + timedelta(seconds=1), tick=False):
         assert group_expire_due() == 1
     group = _group(opened)
     assert (group.status, group.outcome) == (GroupStatus.FAILED, GroupOutcome.EXPIRED)
@@ -182,7 +182,7 @@ def test_a_shopper_cannot_join_the_same_group_twice_nor_the_leader_their_own(
     with pytest.raises(GroupAlreadyJoined):
         group_order(friend, campaign, cream, token=group.share_token)
     assert GroupBuyMember.objects.filter(group=group).count() == 2
-    assert _group(Order.objects.filter(member=leader).first()).seats_taken == 2
+    assert GroupBuyGroup.objects.get(pk=group.pk).seats_taken == 2
 
 
 def test_an_unpaid_seat_comes_back_when_its_order_is_cancelled_or_expires(
@@ -216,10 +216,10 @@ def test_a_leader_who_never_pays_leaves_no_group(campaign: Any, cream: Sku, shop
 def test_a_payment_that_finds_its_group_failed_is_refunded(campaign: Any, cream: Sku, shoppers: list[Member]) -> None:
     """The friend's order is still payable when the group fails at its deadline (their payment in flight)."""
     group = _group(pay(group_order(shoppers[0], campaign, cream)))
-    with time_machine.travel(group.expires_at - timedelta(minutes=1), tick=False):
+    with time_machine.travel(deadline_of(group) - timedelta(minutes=1), tick=False):
         in_flight = group_order(shoppers[1], campaign, cream, token=group.share_token)
         started = payment_create(order=in_flight, member=shoppers[1])
-    with time_machine.travel(group.expires_at + timedelta(seconds=30), tick=False):
+    with time_machine.travel(deadline_of(group) + timedelta(seconds=30), tick=False):
         # The payment lands before any sweeper ran: the paid hook fails the due group itself.
         _payment, outcome = payment_sandbox_complete(member=shoppers[1], out_trade_no=started["out_trade_no"])
         assert outcome == NoticeOutcome.PAID
@@ -234,10 +234,10 @@ def test_a_late_payment_after_the_failed_groups_cancellation_is_refunded_too(
     campaign: Any, cream: Sku, shoppers: list[Member]
 ) -> None:
     group = _group(pay(group_order(shoppers[0], campaign, cream)))
-    with time_machine.travel(group.expires_at - timedelta(minutes=1), tick=False):
+    with time_machine.travel(deadline_of(group) - timedelta(minutes=1), tick=False):
         in_flight = group_order(shoppers[1], campaign, cream, token=group.share_token)
         started = payment_create(order=in_flight, member=shoppers[1])
-    with time_machine.travel(group.expires_at + timedelta(minutes=1), tick=False):
+    with time_machine.travel(deadline_of(group) + timedelta(minutes=1), tick=False):
         group_expire_due()
         assert _order(in_flight).status == OrderStatus.CANCELLED
         _payment, outcome = payment_sandbox_complete(member=shoppers[1], out_trade_no=started["out_trade_no"])
