@@ -205,6 +205,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "orders.models.order.OrderStatus",  # the name it had before other "status" enums
+        "GroupStatusEnum": "marketing.models.group_buys.GroupStatus",
+        "GroupMemberStatusEnum": "marketing.models.group_buys.GroupMemberStatus",
+        "GroupOutcomeEnum": "marketing.models.group_buys.GroupOutcome",
+        "BargainStatusEnum": "marketing.models.bargains.BargainStatus",
+    },
 }
 
 SIMPLE_JWT = {

@@ -2,6 +2,15 @@
 
 from django.urls import path
 
+from marketing.api.bargains import (
+    BargainCampaignDetailApi,
+    BargainCampaignListApi,
+    BargainDetailApi,
+    BargainHelpApi,
+    BargainShareDetailApi,
+    BargainStartApi,
+    MyBargainListApi,
+)
 from marketing.api.coupons import CouponCenterListApi, CouponClaimApi, CouponListApi, CouponUsableApi
 from marketing.api.distribution import (
     AttributionClickApi,
@@ -10,6 +19,13 @@ from marketing.api.distribution import (
     PromoterCustomerListApi,
     PromoterOrderListApi,
     WithdrawalCollectionApi,
+)
+from marketing.api.group_buys import (
+    GroupBuyCampaignDetailApi,
+    GroupBuyCampaignListApi,
+    GroupDetailApi,
+    GroupShareDetailApi,
+    MyGroupListApi,
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
 from marketing.api.quote import CartQuoteApi
@@ -30,4 +46,18 @@ urlpatterns: list = [
     path("me/promoter/orders", PromoterOrderListApi.as_view(), name="me-promoter-orders"),
     path("me/promoter/customers", PromoterCustomerListApi.as_view(), name="me-promoter-customers"),
     path("me/promoter/withdrawals", WithdrawalCollectionApi.as_view(), name="me-promoter-withdrawals"),
+    # 拼团 (F03): opening and joining are orders with a "group" deal (checkout/preview, orders)
+    path("group-buys", GroupBuyCampaignListApi.as_view(), name="group-buy-campaigns"),
+    path("group-buys/<int:campaign_id>", GroupBuyCampaignDetailApi.as_view(), name="group-buy-campaign"),
+    path("groups/<int:group_id>", GroupDetailApi.as_view(), name="group-detail"),
+    path("groups/share/<str:token>", GroupShareDetailApi.as_view(), name="group-share"),
+    path("me/groups", MyGroupListApi.as_view(), name="me-groups"),
+    # 助力砍价 (F05): buying is an order with a "bargain" deal
+    path("bargains/campaigns", BargainCampaignListApi.as_view(), name="bargain-campaigns"),
+    path("bargains/campaigns/<int:campaign_id>", BargainCampaignDetailApi.as_view(), name="bargain-campaign"),
+    path("bargains/campaigns/<int:campaign_id>/start", BargainStartApi.as_view(), name="bargain-start"),
+    path("bargains/<int:bargain_id>", BargainDetailApi.as_view(), name="bargain-detail"),
+    path("bargains/share/<str:token>", BargainShareDetailApi.as_view(), name="bargain-share"),
+    path("bargains/share/<str:token>/help", BargainHelpApi.as_view(), name="bargain-help"),
+    path("me/bargains", MyBargainListApi.as_view(), name="me-bargains"),
 ]

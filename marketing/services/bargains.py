@@ -60,6 +60,7 @@ from marketing.errors import (
 from marketing.models import OPEN_BARGAIN_STATUSES, Bargain, BargainCampaign, BargainHelp, BargainStatus
 from marketing.models.bargains import HELPERS_MAX
 from marketing.pricing import BargainPrice
+from marketing.selectors.bargains import DEAL_KIND, campaign_is_open, campaign_sold_out
 from marketing.selectors.pricing_fetch import member_is_new
 from marketing.services.bargain_plans import (
     PROBLEM_NO_COUNT,
@@ -77,7 +78,6 @@ from orders.models import Order
 
 logger = logging.getLogger(__name__)
 
-DEAL_KIND = "bargain"
 DURATION_MIN_MINUTES = 10
 DURATION_MAX_MINUTES = 30 * 24 * 60
 DEVICE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -272,14 +272,6 @@ def bargain_campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None
         actor=actor, action="bargain.end", target=campaign, data={"at": now.isoformat(), "bargains_closed": closed}
     )
     return closed
-
-
-def campaign_is_open(campaign: BargainCampaign, at: datetime) -> bool:
-    return campaign.is_active and campaign.ended_at is None and campaign.starts_at <= at < campaign.ends_at
-
-
-def campaign_sold_out(campaign: BargainCampaign) -> bool:
-    return campaign.total_quantity is not None and campaign.sold_count >= campaign.total_quantity
 
 
 # --- starting -------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.services.events import event_record
-from mall.errors import PermissionDenied
+from mall.errors import ApplicationError, PermissionDenied
 from mall.models import Product, Sku
 from mall.money import format_yuan
 from mall.services.audit import audit_record
@@ -71,7 +71,7 @@ from marketing.models import (
 )
 from marketing.models.group_buys import GROUP_SIZE_MAX, GROUP_SIZE_MIN
 from marketing.pricing import GroupPrice
-from marketing.selectors.pricing_fetch import member_is_new
+from marketing.selectors.group_buys import DEAL_KIND, campaign_is_open, join_refusal, participations
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
 from members.models import Member
@@ -80,7 +80,6 @@ from orders.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
-DEAL_KIND = "group"
 GROUP_HOLD = "group_forming"
 DURATION_MIN_MINUTES = 10
 DURATION_MAX_MINUTES = 7 * 24 * 60
@@ -261,25 +260,7 @@ def group_buy_campaign_end(*, actor: Actor, campaign_id: int, now: datetime | No
     return campaign
 
 
-def campaign_is_open(campaign: GroupBuyCampaign, at: datetime) -> bool:
-    """May a new group be opened now?"""
-    return campaign.is_active and campaign.ended_at is None and campaign.starts_at <= at < campaign.ends_at
-
-
 # --- who may open and join -----------------------------------------------------------------
-
-
-def participations(*, campaign_id: int, member_id: int) -> int:
-    """Groups of this campaign the shopper is in (paying or paid); failed and cancelled ones do not count."""
-    return (
-        GroupBuyMember.objects.filter(
-            member_id=member_id,
-            group__campaign_id=campaign_id,
-            status__in=[GroupMemberStatus.PENDING, GroupMemberStatus.PAID],
-        )
-        .exclude(group__status__in=[GroupStatus.FAILED, GroupStatus.CANCELLED])
-        .count()
-    )
 
 
 def _check_limit(campaign: GroupBuyCampaign, member_id: int) -> None:
@@ -288,25 +269,19 @@ def _check_limit(campaign: GroupBuyCampaign, member_id: int) -> None:
         raise GroupLimitReached(details={"campaign_id": campaign.pk, "limit": limit})
 
 
-def group_join_refusal(*, group: GroupBuyGroup, member: Member | None, at: datetime) -> Exception | None:
-    """Why ``member`` cannot join ``group`` now (the error to raise), or None.
+JOIN_REFUSALS: dict[str, type[ApplicationError]] = {
+    "group_closed": GroupClosed,
+    "group_full": GroupFull,
+    "group_already_joined": GroupAlreadyJoined,
+    "group_join_new_only": GroupJoinNewOnly,
+    "group_limit_reached": GroupLimitReached,
+}
 
-    ``group.campaign`` must be loaded; ``member=None`` (signed out) checks the group only.
-    """
-    if group.status != GroupStatus.OPEN or group.expires_at is None or group.expires_at <= at:
-        return GroupClosed(details={"status": group.status})
-    if group.seats_taken >= group.size:
-        return GroupFull(details={"size": group.size})
-    if member is None:
-        return None
-    if GroupBuyMember.objects.filter(group=group, member=member).exists():
-        return GroupAlreadyJoined()
-    if group.campaign.join_new_only and not member_is_new(member=member):
-        return GroupJoinNewOnly()
-    limit = group.campaign.per_member_limit
-    if limit is not None and participations(campaign_id=group.campaign_id, member_id=member.pk) >= limit:
-        return GroupLimitReached(details={"limit": limit})
-    return None
+
+def group_join_refusal(*, group: GroupBuyGroup, member: Member | None, at: datetime) -> ApplicationError | None:
+    """The error to raise when ``member`` cannot join ``group`` now, or None."""
+    code = join_refusal(group=group, member=member, at=at)
+    return JOIN_REFUSALS[code](details={"group_id": group.pk}) if code else None
 
 
 def _share_token(deal: DealRequest) -> str | None:
