@@ -92,6 +92,10 @@ ICONS: dict[str, str] = {
     "marketing.promoter": "campaign",
     "marketing.commission": "account_balance_wallet",
     "marketing.withdrawal": "payments",
+    "marketing.groupbuycampaign": "groups",
+    "marketing.groupbuygroup": "diversity_3",
+    "marketing.bargaincampaign": "content_cut",
+    "marketing.bargain": "price_change",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (

@@ -34,6 +34,7 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "marketing.add_*",
         "marketing.change_*",
         "marketing.view_*",
+        "marketing.close_*",  # complete or fail a group early (the refunds are the system's)
         "orders.view_order",
         "orders.view_orderline",
         "members.view_member",

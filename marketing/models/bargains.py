@@ -118,8 +118,8 @@ class Bargain(models.Model):
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("砍价")
-        verbose_name_plural = _("砍价")
+        verbose_name = _("砍价记录")
+        verbose_name_plural = _("砍价记录")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(

@@ -141,8 +141,8 @@ class GroupBuyGroup(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("团")
-        verbose_name_plural = _("团")
+        verbose_name = _("拼团记录")
+        verbose_name_plural = _("拼团记录")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(seats_taken__lte=F("size")), name="group_seats_within_size"),
