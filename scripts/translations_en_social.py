@@ -152,6 +152,10 @@ EN_SOCIAL: dict[str, str] = {
     "老带新：团长不限": "Old brings new: the leader may be anyone",
     "虚拟成团": "Virtual completion",
     "顾客可直接加入别人开的团": "Shoppers may join a group someone else opened",
+    # --- marketing centre (F46) ---
+    "¥%(start)s 砍到 0 元免费拿": "¥%(start)s cut down to free",
+    "¥%(start)s 砍到 ¥%(floor)s": "¥%(start)s cut down to ¥%(floor)s",
+    "%(n)d 人团 ¥%(price)s 起": "%(n)d-person group from ¥%(price)s",
     # --- progress hints (F47) and messages ---
     "再砍 ¥%(x)s 即可 ¥%(y)s 拿到": "¥%(x)s more to cut for ¥%(y)s",
     "再砍 ¥%(x)s 即可免费拿": "¥%(x)s more to cut and it is free",

@@ -47,6 +47,31 @@ class LimitedDiscountSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
 
 
+class GroupBuyOfferSerializer(serializers.Serializer):
+    """F03: the product's running 拼团; open or join a group from ``group-buys/{campaign_id}``."""
+
+    campaign_id = serializers.IntegerField()
+    name = serializers.CharField()
+    group_size = serializers.IntegerField()
+    price = serializers.IntegerField(help_text="fen: the lowest group price")
+    leader_price = serializers.IntegerField(allow_null=True, help_text="fen: the lowest leader price, if any")
+    list_price = serializers.IntegerField(help_text="fen: that SKU's list price")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class BargainOfferSerializer(serializers.Serializer):
+    """F05: the product's running 砍价; start one at ``bargains/campaigns/{campaign_id}/start``."""
+
+    campaign_id = serializers.IntegerField()
+    name = serializers.CharField()
+    sku_id = serializers.IntegerField()
+    start_price = serializers.IntegerField(help_text="fen")
+    floor_price = serializers.IntegerField(help_text="fen; 0 = free")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
 class ServerTimeSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ServerTimeNow"  # the /server-time endpoint has its own
@@ -65,6 +90,8 @@ class ProductCardSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     is_on_shelf = serializers.BooleanField()
     limited_discount = LimitedDiscountSerializer(allow_null=True)
+    group_buy = GroupBuyOfferSerializer(allow_null=True)
+    bargain = BargainOfferSerializer(allow_null=True)
 
 
 class CategoryTreeApi(APIView):
@@ -205,6 +232,8 @@ class ProductDetailApi(APIView):
         replenish_cycle_days = serializers.IntegerField(allow_null=True)
         sales_count = serializers.IntegerField()
         limited_discount = LimitedDiscountSerializer(allow_null=True)
+        group_buy = GroupBuyOfferSerializer(allow_null=True)
+        bargain = BargainOfferSerializer(allow_null=True)
         server_time = ServerTimeSerializer(help_text="for the countdown (never cached)")
 
     @extend_schema(

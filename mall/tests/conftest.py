@@ -26,11 +26,12 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def warm_offers(db: Any) -> None:
-    """Cards and pages read their offers (F11) from the pricing rules, which every quote keeps
-    warm in production; query-count tests measure the catalogue's own queries."""
-    from marketing.selectors.pricing_rules import pricing_rules_active
+    """Cards and pages read their offers (F11, F03, F05) from the pricing rules and the deal
+    offers index, which quotes and pages keep warm in production; query-count tests measure
+    the catalogue's own queries."""
+    from marketing.selectors.product_offers import product_offers_warm
 
-    pricing_rules_active()
+    product_offers_warm()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mall.api.clients import client_device_id, client_ip
 from mall.api.pagination import StandardPagination
 from mall.api.schema import error_responses
 from marketing.api.common import member_of, optional_member
@@ -31,11 +32,11 @@ from marketing.selectors.bargains import (
     my_bargain_row,
 )
 from marketing.services.bargains import bargain_help, bargain_start
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
 from members.api.permissions import IsMember
 from orders.selectors.cart import MAX_ID
 
 _AUTH = (401, ["not_authenticated"])
-DEVICE_HEADER = "X-Device-Id"
 
 
 class BargainCampaignCardSerializer(serializers.Serializer):
@@ -225,15 +226,17 @@ class BargainShareDetailApi(APIView):
         return Response(BargainOutputSerializer(bargain_view(bargain, viewer=optional_member(request))).data)
 
 
-def _client_ip(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
 class BargainHelpApi(APIView):
-    """A friend helps: the next planned cut comes off (once per friend; per-day, per-network and
-    per-device limits stop farming). Answers the cut and the bargain's page."""
+    """A friend helps: the next planned cut comes off. Answers the cut and the bargain's page.
+
+    Farming is stopped twice: the shop's guard (F45: the "help" rate limits, block lists, the
+    slider when the merchant asks for it — 403 ``captcha_required`` → retry with
+    ``X-Captcha-Pass``), then the campaign's own limits on the bargain (once per friend, per
+    day, per network address, per device: 409 ``bargain_help_limited``).
+    """
 
     permission_classes = [IsMember]
+    throttle_action = "help"
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -246,15 +249,7 @@ class BargainHelpApi(APIView):
         operation_id="bargain_help",
         tags=["bargain"],
         request=None,
-        parameters=[
-            OpenApiParameter(
-                DEVICE_HEADER,
-                str,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="A stable id of the shopper's device (letters, digits, ._:- ; at most 64)",
-            )
-        ],
+        parameters=GUARD_HEADERS,
         responses={
             201: OutputSerializer,
             **error_responses(
@@ -270,16 +265,15 @@ class BargainHelpApi(APIView):
                         "bargain_help_limited",
                     ],
                 ),
+                *GUARD_ERRORS,
             ),
         },
     )
     def post(self, request: Request, token: str) -> Response:
         member = member_of(request)
+        guard_request(request, action="help")
         help_row = bargain_help(
-            helper=member,
-            share_token=token,
-            ip=_client_ip(request),
-            device_id=request.headers.get(DEVICE_HEADER, ""),
+            helper=member, share_token=token, ip=client_ip(request), device_id=client_device_id(request)
         )
         bargain = bargain_get_by_token(token=token)
         body = {"cut": help_row.cut, "bargain": bargain_view(bargain, viewer=member)}

@@ -9,7 +9,7 @@ when the campaign takes only new shoppers' help. The cut plan itself is never sh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from mall.money import format_yuan
 from marketing.errors import BargainNotFound
 from marketing.models import OPEN_BARGAIN_STATUSES, Bargain, BargainCampaign, BargainHelp, BargainStatus
+from marketing.selectors.marketing_centre import MAX_PER_STATE, UPCOMING_DAYS, Entry, centre_source
 from marketing.selectors.pricing_fetch import member_is_new
 from members.models import Member
 from orders.selectors.cart import product_image_url
@@ -224,3 +225,41 @@ def my_bargain_row(bargain: Bargain) -> dict[str, Any]:
         "expires_at": bargain.expires_at,
         "share_token": bargain.share_token,
     }
+
+
+@centre_source
+def bargain_entries(now: datetime) -> list[Entry]:
+    """The marketing centre's 砍价 entries (F46): running or starting within the week, one query."""
+    rows = (
+        BargainCampaign.objects.filter(
+            is_active=True,
+            ended_at__isnull=True,
+            ends_at__gt=now,
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+            sku__product__is_on_shelf=True,
+        )
+        .select_related("sku")
+        .order_by("starts_at", "pk")[: MAX_PER_STATE * 2]
+    )
+    entries = []
+    for c in rows:
+        if c.floor_price == 0:
+            subtitle = _("¥%(start)s 砍到 0 元免费拿") % {"start": format_yuan(c.start_price)}
+        else:
+            subtitle = _("¥%(start)s 砍到 ¥%(floor)s") % {
+                "start": format_yuan(c.start_price),
+                "floor": format_yuan(c.floor_price),
+            }
+        entries.append(
+            {
+                "type": "bargain",
+                "id": c.pk,
+                "kind": "bargain",
+                "title": c.name,
+                "subtitle": subtitle,
+                "start_at": timezone.localtime(c.starts_at).isoformat(),
+                "end_at": timezone.localtime(c.ends_at).isoformat(),
+                "product_id": c.sku.product_id,
+            }
+        )
+    return entries

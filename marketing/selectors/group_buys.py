@@ -10,13 +10,14 @@ participation checks, only when the campaign needs them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mall.money import format_yuan
 from marketing.errors import GroupNotFound
 from marketing.models import (
     GroupBuyCampaign,
@@ -26,6 +27,7 @@ from marketing.models import (
     GroupMemberStatus,
     GroupStatus,
 )
+from marketing.selectors.marketing_centre import MAX_PER_STATE, UPCOMING_DAYS, Entry, centre_source
 from marketing.selectors.pricing_fetch import member_is_new
 from members.models import Member
 from orders.selectors.cart import product_image_url
@@ -312,3 +314,32 @@ def my_group_row(seat: GroupBuyMember) -> dict[str, Any]:
         "share_token": group.share_token,
         "avatars": [s.member.avatar_url for s in getattr(group, "paid_seats", [])],
     }
+
+
+@centre_source
+def group_buy_entries(now: datetime) -> list[Entry]:
+    """The marketing centre's 拼团 entries (F46): running or starting within the week, one query."""
+    rows = (
+        GroupBuyCampaign.objects.filter(
+            is_active=True,
+            ended_at__isnull=True,
+            ends_at__gt=now,
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+            product__is_on_shelf=True,
+        )
+        .annotate(lowest=Min("items__price"))
+        .order_by("starts_at", "pk")[: MAX_PER_STATE * 2]
+    )
+    return [
+        {
+            "type": "group_buy",
+            "id": c.pk,
+            "kind": "group_buy",
+            "title": c.name,
+            "subtitle": _("%(n)d 人团 ¥%(price)s 起") % {"n": c.group_size, "price": format_yuan(c.lowest or 0)},
+            "start_at": timezone.localtime(c.starts_at).isoformat(),
+            "end_at": timezone.localtime(c.ends_at).isoformat(),
+            "product_id": c.product_id,
+        }
+        for c in rows
+    ]

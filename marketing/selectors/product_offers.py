@@ -1,10 +1,12 @@
 """Which offers a product has right now, for the catalogue's cards and product page (F11).
 
 ``product_offers_for(product_ids=…, now=…)`` returns, per product, the badges the shop shows
-next to the price. Today that is ``limited_discount`` (限时折扣: the promotion, its rate, the
-discounted price and its window, for the countdown); flash-sale slots and group buys add
-their own key here, each computed from data that is already in memory or from one query
-for the whole page, never one per product.
+next to the price: ``limited_discount`` (限时折扣: the promotion, its rate, the discounted
+price and its window, for the countdown), ``group_buy`` (拼团: the campaign, its size, its
+lowest group and leader prices) and ``bargain`` (砍价: the campaign, its SKU, start and floor
+price); flash-sale slots add their own key here, each computed from data that is already in
+memory or from one query for the whole page, never one per product. The group-buy and
+bargain entries come from ``marketing.selectors.deal_offers`` (held like the rules).
 
 The answer also says until when it holds: ``valid_until`` is the next moment an offer of
 these kinds starts or ends. The catalogue caches pages for seconds; it keeps a page no
@@ -29,9 +31,10 @@ from mall.models import Sku
 from mall.money import apply_rate
 from marketing.models import PromotionType
 from marketing.pricing import LimitedDiscount
+from marketing.selectors.deal_offers import deal_offers_active
 from marketing.selectors.pricing_rules import VERSION_KEY, PromotionEntry, pricing_rules_active, pricing_rules_version
 
-OFFER_KINDS = ("limited_discount",)
+OFFER_KINDS = ("limited_discount", "group_buy", "bargain")
 # The cache key of the offers' version (the pricing rules'), for callers that read it together
 # with their own keys in one round trip.
 OFFERS_VERSION_KEY = VERSION_KEY
@@ -48,6 +51,13 @@ class ProductOffers:
         """Every offer kind of one product, None where it has none (a stable payload shape)."""
         found = self.by_product.get(product_id, {})
         return {kind: found.get(kind) for kind in OFFER_KINDS}
+
+
+def product_offers_warm() -> None:
+    """Load what offers are read from (the pricing rules, the group-buy / bargain index) into
+    the caches, as the first quote and the first catalogue page of a version do."""
+    pricing_rules_active()
+    deal_offers_active()
 
 
 def product_offers_version() -> str:
@@ -77,17 +87,24 @@ def _limited_discount_data(entry: PromotionEntry, spec: LimitedDiscount, sku_id:
     }
 
 
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((m for m in moments if m is not None), default=None)
+
+
 def product_offers_for(*, product_ids: Iterable[int], now: datetime | None = None) -> ProductOffers:
     """The offers of these products at ``now``: no query when no limited discount is running,
-    else one for the products' active SKUs (the rules come from the pricing-rules cache)."""
+    else one for the products' active SKUs (the rules and the group-buy / bargain entries come
+    from their caches)."""
     now = now or timezone.now()
     ids = sorted(set(product_ids))
     rules = pricing_rules_active(now=now)
+    deals = deal_offers_active(now=now)
+    by_deal = {pid: found for pid in ids if (found := deals.for_product(pid, now))}
     limited = [e for e in rules.promotions if e.type == PromotionType.LIMITED_DISCOUNT]
-    valid_until = _next_change(limited, now)
+    valid_until = _earliest(_next_change(limited, now), deals.next_change(ids, now))
     running = [(e, e.spec) for e in limited if isinstance(e.spec, LimitedDiscount) and e.spec.in_window(now)]
     if not ids or not running:
-        return ProductOffers(by_product={}, valid_until=valid_until)
+        return ProductOffers(by_product=by_deal, valid_until=valid_until)
     skus = Sku.objects.filter(product_id__in=ids, is_active=True).values_list(
         "pk", "product_id", "code", "price", "product__category_id"
     )
@@ -103,8 +120,7 @@ def product_offers_for(*, product_ids: Iterable[int], now: datetime | None = Non
             current = best.get(product_id)
             if current is None or (offered, entry.pk) < (current[0], current[1]):
                 best[product_id] = (offered, entry.pk, entry, spec, sku_id)
-    by_product = {
-        product_id: {"limited_discount": _limited_discount_data(entry, spec, sku_id, offered)}
-        for product_id, (offered, _pk, entry, spec, sku_id) in best.items()
-    }
+    by_product: dict[int, dict[str, Any]] = {pid: dict(found) for pid, found in by_deal.items()}
+    for product_id, (offered, _pk, entry, spec, sku_id) in best.items():
+        by_product.setdefault(product_id, {})["limited_discount"] = _limited_discount_data(entry, spec, sku_id, offered)
     return ProductOffers(by_product=by_product, valid_until=valid_until)

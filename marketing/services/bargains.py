@@ -62,6 +62,7 @@ from marketing.models.bargains import HELPERS_MAX
 from marketing.pricing import BargainPrice
 from marketing.selectors.bargains import DEAL_KIND, campaign_is_open, campaign_sold_out
 from marketing.selectors.pricing_fetch import member_is_new
+from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.bargain_plans import (
     PROBLEM_NO_COUNT,
     PROBLEM_TOO_LITTLE,
@@ -230,6 +231,7 @@ def bargain_campaign_create(*, actor: Actor, data: BargainCampaignData) -> Barga
     bargain_campaign_validate(data=data)
     campaign = BargainCampaign.objects.create(**_campaign_fields(data))
     audit_record(actor=actor, action="bargain.create", target=campaign, data=_audit_data(data))
+    pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return campaign
 
 
@@ -247,6 +249,7 @@ def bargain_campaign_update(*, actor: Actor, campaign_id: int, data: BargainCamp
         setattr(campaign, key, value)
     campaign.save()
     audit_record(actor=actor, action="bargain.update", target=campaign, data=_audit_data(data))
+    pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return campaign
 
 
@@ -271,6 +274,7 @@ def bargain_campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None
     audit_record(
         actor=actor, action="bargain.end", target=campaign, data={"at": now.isoformat(), "bargains_closed": closed}
     )
+    pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return closed
 
 

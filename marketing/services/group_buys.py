@@ -72,6 +72,7 @@ from marketing.models import (
 from marketing.models.group_buys import GROUP_SIZE_MAX, GROUP_SIZE_MIN
 from marketing.pricing import GroupPrice
 from marketing.selectors.group_buys import DEAL_KIND, campaign_is_open, join_refusal, participations
+from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
 from members.models import Member
@@ -216,6 +217,7 @@ def group_buy_campaign_create(*, actor: Actor, data: GroupBuyCampaignData) -> Gr
     campaign = GroupBuyCampaign.objects.create(**_campaign_fields(data))
     _items_set(campaign, data.items)
     audit_record(actor=actor, action="group_buy.create", target=campaign, data=_audit_data(data))
+    pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return campaign
 
 
@@ -234,6 +236,7 @@ def group_buy_campaign_update(*, actor: Actor, campaign_id: int, data: GroupBuyC
     campaign.save()
     _items_set(campaign, data.items)
     audit_record(actor=actor, action="group_buy.update", target=campaign, data=_audit_data(data))
+    pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return campaign
 
 
@@ -257,6 +260,7 @@ def group_buy_campaign_end(*, actor: Actor, campaign_id: int, now: datetime | No
             target=campaign,
             data={"at": now.isoformat(), "open_groups": open_groups},
         )
+        pricing_rules_bump()  # product cards, pages and the marketing centre show campaigns
     return campaign
 
 

@@ -292,8 +292,9 @@ def test_home_is_one_request_with_fixed_queries(
     category = _products_with_tags_and_images(rows)
     ProductFactory.create(title="下架", category=category, is_on_shelf=False, sales_count=10_000)
 
-    # hot (+tags, images), new (+tags, images), categories; the marketing centre: promotions, coupons
-    with django_assert_num_queries(9):
+    # hot (+tags, images), new (+tags, images), categories; the marketing centre: promotions,
+    # coupons, group buys, bargains (one query per tool's source)
+    with django_assert_num_queries(11):
         body = api_client.get("/api/v1/home").json()
 
     assert len(body["hot"]) == min(rows, 8)

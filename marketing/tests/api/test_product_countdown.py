@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from mall.api.catalogue import HomeScreenApi, ProductDetailApi, ProductListApi
 from mall.models import Category, Sku
 from marketing.models import Promotion
-from marketing.selectors.pricing_rules import pricing_rules_active
+from marketing.selectors.product_offers import product_offers_warm
 from marketing.services.promotions import promotion_update
 from marketing.tests.conftest import promotion_data
 
@@ -127,7 +127,7 @@ def test_list_cards_carry_the_discount_in_fixed_queries(
         for n in range(rows):
             make_sku(f"B{n:02d}", 2000 + n * 100, beauty)
         make_sku("SNACK", 990, snacks)
-        pricing_rules_active()  # every quote keeps the rules warm
+        product_offers_warm()  # every quote and page keeps the rules and the deal index warm
         # count, page, tags, images, and one query for the page's SKUs under the discount
         with django_assert_num_queries(5):
             body = api_client.get("/api/v1/products", PAGE).json()

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from mall.models import Category, Sku
 from marketing.models import Promotion
-from marketing.selectors.pricing_rules import pricing_rules_active
-from marketing.selectors.product_offers import product_offers_for
+from marketing.selectors.product_offers import product_offers_for, product_offers_warm
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def test_a_category_discount_shows_on_its_products(
         "starts_at": timezone.localtime(promotion.starts_at).isoformat(),
         "ends_at": timezone.localtime(promotion.ends_at).isoformat(),
     }
-    assert offers.for_product(cookie.product_id) == {"limited_discount": None}  # 零食 is not covered
+    assert offers.for_product(cookie.product_id) == {"limited_discount": None, "group_buy": None, "bargain": None}
     assert offers.valid_until == promotion.ends_at
 
 
@@ -98,11 +97,11 @@ def test_one_query_for_a_whole_page_none_without_a_running_discount(
 ) -> None:
     skus = [make_sku(f"S{n}", 1000 + n, snacks) for n in range(rows)]
     ids = [s.product_id for s in skus]
-    pricing_rules_active()
+    product_offers_warm()
     with django_assert_num_queries(0):
         assert product_offers_for(product_ids=ids).by_product == {}
     limited(category_ids=(snacks.pk,))
-    pricing_rules_active()
+    product_offers_warm()
     with django_assert_num_queries(1):
         offers = product_offers_for(product_ids=ids)
     assert len(offers.by_product) == rows

@@ -68,7 +68,7 @@ def test_a_failed_group_paid_with_wechat_is_refunded_after_commit(
     )
     leader, friend = MemberFactory.create_batch(2)
     opened = pay_wechat(_group_order(leader, campaign.pk, sku))
-    group = GroupBuyGroup.objects.get(pk=opened.deal_ref)
+    group = GroupBuyGroup.objects.get(pk=opened.deal_ref or 0)
     joined = pay_wechat(_group_order(friend, campaign.pk, sku, token=group.share_token))
     queued: list[int] = []
     monkeypatch.setattr("orders.tasks.refund_submit_task.delay", lambda *, refund_id: queued.append(refund_id))

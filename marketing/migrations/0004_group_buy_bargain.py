@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0002_staff_roles'),
-        ('marketing', '0002_default_pricing_settings'),
-        ('members', '0003_messages'),
+        ('marketing', '0003_coupon_reminded_at'),
+        ('members', '0004_abuse_guard'),
         ('orders', '0003_order_deal'),
     ]
 
