@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0002_staff_roles'),
-        ('marketing', '0003_coupon_reminded_at'),
+        ('marketing', '0004_step_counter'),
         ('members', '0004_abuse_guard'),
         ('orders', '0003_order_deal'),
     ]
