@@ -28,8 +28,11 @@ from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
-from marketing.console import growth_admin  # noqa: F401 - registers the invite and distribution pages
-from marketing.console import bargains_admin, group_buys_admin  # noqa: F401 - registers 拼团 and 砍价 pages
+from marketing.console import (  # noqa: F401 - registers 拼团 and 砍价 pages
+    bargains_admin,
+    group_buys_admin,
+    growth_admin,
+)
 from marketing.errors import RulesInvalid
 from marketing.models import (
     DEFAULT_TIER_RATES,

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0002_staff_roles'),
-        ('marketing', '0004_step_counter'),
+        ('marketing', '0006_invite_distribution_defaults'),
         ('members', '0004_abuse_guard'),
         ('orders', '0003_order_deal'),
     ]
