@@ -80,6 +80,22 @@ module.exports = {
   promoterWithdrawals: (page) => get('me/promoter/withdrawals', { page }),
   withdraw: (amount, idempotencyKey) => post('me/promoter/withdrawals', { amount }, { idempotencyKey }),
 
+  // group buy (F03): bought through checkout with the deal each page hands out
+  groupCampaigns: (productId) => get('group-buys', { product_id: productId }),
+  groupCampaign: (id) => get(`group-buys/${enc(id)}`),
+  group: (id) => get(`groups/${enc(id)}`),
+  groupByToken: (token) => get(`groups/share/${enc(token)}`),
+  myGroups: (page) => get('me/groups', { page }),
+
+  // bargain (F05): starting twice returns the open one; a help is one cut, never repeated blindly
+  bargainCampaigns: (productId) => get('bargains/campaigns', { product_id: productId }),
+  bargainCampaign: (id) => get(`bargains/campaigns/${enc(id)}`),
+  bargainStart: (campaignId) => post(`bargains/campaigns/${enc(campaignId)}/start`, {}, { retry: true }),
+  bargain: (id) => get(`bargains/${enc(id)}`),
+  bargainByToken: (token) => get(`bargains/share/${enc(token)}`),
+  bargainHelp: (token) => post(`bargains/share/${enc(token)}/help`, {}),
+  myBargains: (page) => get('me/bargains', { page }),
+
   // cart and orders
   cart: () => get('cart'),
   // not retried: the endpoint increments, a repeat after a lost answer would add twice

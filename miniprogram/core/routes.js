@@ -2,9 +2,8 @@
  * Page paths in one place, and navigation that picks switchTab for tab pages.
  *
  * MARKETING_PAGES maps a marketing entry's `type` (F46 marketing centre, product activity strip)
- * to its page. It is empty until the marketing subpackages (flash sale, group buy, bargain …)
- * land with their APIs; entries without a page fall back to their product or are shown without
- * a link.
+ * to its page (a path taking ?id=, or a function of the entry); entries without a page fall
+ * back to their own `path`, their product, or are shown without a link.
  */
 'use strict'
 
@@ -26,12 +25,19 @@ const PAGES = {
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
   invite: '/package-growth/invite/index',
+  group: '/package-social/group/index',
+  bargain: '/package-social/bargain/index',
   promoter: '/package-growth/promoter/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
 
-const MARKETING_PAGES = {}
+// entry type → its page (an entry {type, id, kind?} of the F46 centre or a product strip)
+const MARKETING_PAGES = {
+  // a group-buy or bargain campaign: its page (开团 / 发起砍价)
+  group_buy: (item) => withQuery(PAGES.group, { campaign: item.id }),
+  bargain: (item) => withQuery(PAGES.bargain, { campaign: item.id }),
+}
 
 function withQuery(path, query) {
   const parts = Object.keys(query || {})
@@ -45,6 +51,7 @@ function marketingTarget(item) {
   if (!item) return null
   if (typeof item.path === 'string' && item.path.charAt(0) === '/') return item.path
   const page = MARKETING_PAGES[item.type]
+  if (typeof page === 'function') return page(item)
   if (page) return withQuery(page, { id: item.id })
   if (item.product_id) return withQuery(PAGES.product, { id: item.product_id })
   return null
