@@ -8,6 +8,7 @@
 
 const countdown = require('./countdown')
 const money = require('./money')
+const routes = require('./routes')
 
 /** "0.8" → "8折", "0.85" → "8.5折", "1" / garbage → "". */
 function rateText(rate) {
@@ -37,4 +38,44 @@ function limitedDiscountView(offer, listPrice, at) {
   }
 }
 
-module.exports = { rateText, limitedDiscountView }
+/**
+ * The tools' entries of a product (F03 拼团, F05 砍价) under its price, from the detail's
+ * `group_buy` {campaign_id, name, group_size, price, leader_price, list_price, starts_at, ends_at}
+ * and `bargain` {campaign_id, name, sku_id, start_price, floor_price, starts_at, ends_at}:
+ * [{key, tag, title, priceText, action, url, target}] — only those running at server time `at`.
+ */
+function dealEntries(detail, at) {
+  const d = detail || {}
+  const out = []
+  const running = (o) => countdown.slotState(o.starts_at, o.ends_at, at).state === 'running'
+  const g = d.group_buy
+  if (g && g.campaign_id && running(g)) {
+    const low = g.leader_price !== null && g.leader_price !== undefined ? Math.min(g.leader_price, g.price) : g.price
+    out.push({
+      key: `group-${g.campaign_id}`,
+      kind: 'group',
+      tag: `${g.group_size}人团`,
+      title: g.name || '拼团',
+      priceText: money.price(low),
+      action: '去开团',
+      url: routes.withQuery(routes.PAGES.group, { campaign: g.campaign_id }),
+      target: countdown.toMs(g.ends_at),
+    })
+  }
+  const b = d.bargain
+  if (b && b.campaign_id && running(b)) {
+    out.push({
+      key: `bargain-${b.campaign_id}`,
+      kind: 'bargain',
+      tag: '砍价',
+      title: Number(b.floor_price) > 0 ? `砍到 ${money.price(b.floor_price)}` : '砍到 0 元免费拿',
+      priceText: '',
+      action: '发起砍价',
+      url: routes.withQuery(routes.PAGES.bargain, { campaign: b.campaign_id }),
+      target: countdown.toMs(b.ends_at),
+    })
+  }
+  return out
+}
+
+module.exports = { rateText, limitedDiscountView, dealEntries }

@@ -8,7 +8,8 @@
  * F11: a running 限时折扣 (`limited_discount` on the detail) shows as a band under the gallery —
  * the discounted price, the rate, the struck list price and a countdown to its end on server
  * time (the detail carries `server_time`); when it ends the page asks for the product again, so
- * the price it shows is never one that has expired.
+ * the price it shows is never one that has expired. 拼团 and 砍价 campaigns of the product
+ * (`group_buy`, `bargain` on the detail) show as entries that open their pages.
  */
 'use strict'
 
@@ -49,6 +50,7 @@ Component({
     detail: null,
     activities: null,
     limited: null,
+    dealEntries: [],
     pickerVisible: false,
     pickerMode: 'both',
     chosenText: '',
@@ -80,6 +82,7 @@ Component({
           detail,
           activities: marketing.splitCentre(detail.activities || detail.marketing || null),
           limited: offers.limitedDiscountView(detail.limited_discount, this.listPriceOf(detail)),
+          dealEntries: offers.dealEntries(detail),
         })
         wx.setNavigationBarTitle({ title: product.title.slice(0, 16) || '商品详情' })
       } catch (err) {
@@ -98,6 +101,11 @@ Component({
     /** The discount ended (or started): the price changed, ask again. */
     onOfferEnd() {
       return this.load()
+    },
+    /** 去开团 / 发起砍价: the tool's page for this product's campaign. */
+    onDealEntry(e) {
+      const entry = this.data.dealEntries[Number(e.currentTarget.dataset.index)]
+      if (entry) routes.go(entry.url).catch(() => {})
     },
     onSwiper(e) {
       this.setData({ swiperIndex: e.detail.current })

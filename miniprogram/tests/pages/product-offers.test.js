@@ -79,3 +79,23 @@ test('a product card with a running 限时折扣 shows its price and strikes the
   expect(plain.querySelector('.card-offer')).toBeFalsy()
   expect(text(plain, '.foot .price')).toBe('¥10.00')
 })
+
+test('拼团 and 砍价 campaigns of the product show as entries that open their pages', async () => {
+  const now = Date.now()
+  const window = { starts_at: new Date(now - 3600e3).toISOString(), ends_at: new Date(now + 3600e3).toISOString() }
+  wx.route('GET products/7', () => [200, productDetail({
+    group_buy: Object.assign({ campaign_id: 9, name: '三人团', group_size: 3, price: 3900, leader_price: 3500, list_price: 5900 }, window),
+    bargain: Object.assign({ campaign_id: 4, name: '砍价', sku_id: 71, start_price: 5900, floor_price: 0 }, window),
+    server_time: { timestamp_ms: now },
+  })])
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  const { texts } = require('../helpers/page')
+  expect(texts(page, '.deal-entry')).toEqual(['3人团三人团¥35.00去开团 ›', '砍价砍到 0 元免费拿发起砍价 ›'])
+  page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })
+  expect(wx.__calls.navigate.pop().url).toBe('/package-social/group/index?campaign=9')
+  page.instance.onDealEntry({ currentTarget: { dataset: { index: 1 } } })
+  expect(wx.__calls.navigate.pop().url).toBe('/package-social/bargain/index?campaign=4')
+  // a campaign outside its window is not offered
+  expect(offers.dealEntries({ bargain: { campaign_id: 4, starts_at: new Date(now + 3600e3).toISOString(), ends_at: new Date(now + 7200e3).toISOString() } }, now)).toEqual([])
+})
