@@ -27,6 +27,7 @@ const PAGES = {
   invite: '/package-growth/invite/index',
   group: '/package-social/group/index',
   bargain: '/package-social/bargain/index',
+  socialMine: '/package-social/mine/index',
   promoter: '/package-growth/promoter/index',
 }
 

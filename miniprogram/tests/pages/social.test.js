@@ -177,3 +177,22 @@ describe('砍价', () => {
     expect(social.groupView(groupPage({ status: 'pending' }), at).target).toBeNull()
   })
 })
+
+describe('我的拼团 / 砍价', () => {
+  test('my groups with their state and avatars, then my bargains; a row opens its page', async () => {
+    wx.route('GET me/groups', () => [200, { count: 1, next: null, previous: null, results: [{ group_id: 5, status: 'open', status_text: '还差 2 人成团', size: 3, seats_left: 2, expires_at: '', campaign_name: '三人团', title: '洁面乳', image: '', is_leader: true, my_status: 'paid', order_no: 'N1', paid_amount: 3500, share_token: 'tok5', avatars: ['/media/a.jpg'] }] }])
+    wx.route('GET me/bargains', () => [200, { count: 1, next: null, previous: null, results: [{ id: 3, status: 'ongoing', progress_text: '再砍 ¥25.00 即可免费拿', campaign_name: '砍价', title: '洁面乳', image: '', start_price: 10000, current_price: 2500, floor_price: 0, helps_count: 2, expires_at: '2026-12-02T10:00:00+08:00', share_token: 'btok' }] }])
+    const page = render('package-social/mine/index')
+    await page.instance.onLoad({})
+    expect(text(page, '.state')).toBe('还差 2 人成团')
+    expect(text(page, '.sub')).toBe('3人团 · 我是团长 · 实付 ¥35.00')
+    expect(page.querySelectorAll('.avatar')).toHaveLength(1)
+    page.instance.onOpen({ currentTarget: { dataset: { index: 0 } } })
+    expect(wx.__calls.navigate.pop().url).toBe('/package-social/group/index?id=5')
+    await page.instance.onTab({ currentTarget: { dataset: { value: 'bargains' } } })
+    expect(text(page, '.state')).toBe('再砍 ¥25.00 即可免费拿')
+    expect(text(page, '.sub')).toBe('当前价 ¥25.00 · 2 人帮砍 · 2026-12-02 10:00 截止')
+    page.instance.onOpen({ currentTarget: { dataset: { index: 0 } } })
+    expect(wx.__calls.navigate.pop().url).toBe('/package-social/bargain/index?id=3')
+  })
+})
