@@ -74,4 +74,24 @@ function dealPriceLine(quote, deal) {
   }
 }
 
-module.exports = { DEAL_KINDS, DEAL_LABELS, DEAL_RULE_TYPES, dealFromQuery, checkoutUrl, dealPriceLine }
+const ORDER_LABELS = {
+  flash: { label: '秒杀订单', note: '' },
+  group: { label: '拼团订单', note: '成团后发货，未成团自动退款' },
+  bargain: { label: '砍价订单', note: '' },
+}
+
+/**
+ * An order bought through a tool (`deal_kind`, `deal_ref` on the order): {label, note, url} for
+ * the order page — the group's or the bargain's page when there is one to open.
+ */
+function orderDeal(order) {
+  const kind = order && order.deal_kind
+  if (!kind || !ORDER_LABELS[kind]) return null
+  const ref = Number(order.deal_ref) || null
+  let url = ''
+  if (ref && kind === 'group' && routes.PAGES.group) url = routes.withQuery(routes.PAGES.group, { id: ref })
+  if (ref && kind === 'bargain' && routes.PAGES.bargain) url = routes.withQuery(routes.PAGES.bargain, { id: ref })
+  return Object.assign({ url }, ORDER_LABELS[kind])
+}
+
+module.exports = { orderDeal, DEAL_KINDS, DEAL_LABELS, DEAL_RULE_TYPES, dealFromQuery, checkoutUrl, dealPriceLine }

@@ -9,10 +9,12 @@
 
 const { addressText } = require('../../core/address')
 const api = require('../../core/api')
+const deals = require('../../core/deals')
 const countdown = require('../../core/countdown')
 const { patch } = require('../../core/diff')
 const orderLogic = require('../../core/orders')
 const pay = require('../../core/pay')
+const routes = require('../../core/routes')
 const ui = require('../../core/ui')
 
 Component({
@@ -42,6 +44,11 @@ Component({
         }
       }
       return this.load()
+    },
+    /** 查看拼团 / 查看砍价: the tool's page of this order. */
+    onDeal() {
+      const deal = this.data.deal
+      if (deal && deal.url) routes.go(deal.url).catch(() => {})
     },
     onPullDownRefresh() {
       return this.load().then(() => wx.stopPullDownRefresh())
@@ -74,6 +81,7 @@ Component({
         actions,
         quote: orderLogic.toQuote(order),
         addressText: addressText(order.address),
+        deal: deals.orderDeal(order),
         times: { created: countdown.dateTimeText(order.created_at), paid: countdown.dateTimeText(order.paid_at) },
         expiresAt: expired ? null : expires,
         expired,

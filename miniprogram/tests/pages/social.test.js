@@ -196,3 +196,17 @@ describe('我的拼团 / 砍价', () => {
     expect(wx.__calls.navigate.pop().url).toBe('/package-social/bargain/index?id=3')
   })
 })
+
+test('an order bought through a group says so and opens its group; a plain order shows nothing', async () => {
+  const fixtures = require('../helpers/fixtures')
+  wx.route('GET orders/G1', () => [200, fixtures.order({ no: 'G1', status: 'paid', status_display: '待发货', deal_kind: 'group', deal_ref: 5 })])
+  wx.route('GET orders/N1', () => [200, fixtures.order({ no: 'N1', deal_kind: '', deal_ref: null })])
+  const page = render('package-order/order-detail/index')
+  await page.instance.onLoad({ no: 'G1' })
+  expect(text(page, '.order-deal')).toBe('拼团订单成团后发货，未成团自动退款查看详情 ›')
+  page.instance.onDeal()
+  expect(wx.__calls.navigate.pop().url).toBe('/package-social/group/index?id=5')
+  const plain = render('package-order/order-detail/index')
+  await plain.instance.onLoad({ no: 'N1' })
+  expect(plain.querySelector('.order-deal')).toBeFalsy()
+})
