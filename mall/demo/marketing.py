@@ -14,8 +14,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from mall.models import Category, Sku
-from marketing.models import CouponKind, CouponTemplate, Promotion, PromotionType
+from marketing.models import BargainCampaign, CouponKind, CouponTemplate, GroupBuyCampaign, Promotion, PromotionType
+from marketing.services.bargains import BargainCampaignData, bargain_campaign_create
 from marketing.services.coupons import CouponTemplateData, coupon_template_create
+from marketing.services.group_buys import GroupBuyCampaignData, GroupBuyItemData, group_buy_campaign_create
 from marketing.services.promotions import PromotionData, promotion_create
 
 # 满减 (F07), 限时折扣 (F11), 满赠 (F08), 第二件半价 (F09), by the brief's numbers.
@@ -25,6 +27,11 @@ FULL_GIFT = "满159 赠旅行装洁面"
 SECOND_HALF = "零食第二件半价"
 STEPPED = "新品首发阶梯价 前100件5折 · 101–300件6折"
 GIFT_PRODUCT = "氨基酸温和洁面乳 120g"
+# 拼团 (F03): list 59, 3-person 29; 砍价 (F05): 10–20 friends, 1–10 yuan a cut, down to 0.
+GROUP_BUY = "3 人团 身体乳 29 元"
+GROUP_PRODUCT = "烟酰胺焕亮身体乳"
+BARGAIN = "好友助力 精华液砍到 0 元"
+BARGAIN_PRODUCT = "玻尿酸补水保湿精华液"
 
 
 def _owner() -> User:
@@ -154,4 +161,52 @@ def build_marketing(*, now: datetime | None = None) -> dict[str, int]:
         if template.name not in templates:
             coupon_template_create(actor=owner, data=template)
             counts["coupon templates"] += 1
+    counts["group buys"] = _group_buy(owner, now)
+    counts["bargains"] = _bargain(owner, now)
     return counts
+
+
+def _group_buy(owner: User, now: datetime) -> int:
+    sku = Sku.objects.filter(product__title=GROUP_PRODUCT, is_active=True).order_by("price").first()
+    if sku is None or GroupBuyCampaign.objects.filter(name=GROUP_BUY).exists():
+        return 0
+    items = tuple(
+        GroupBuyItemData(sku_id=other.pk, price=other.price * 29 // 59)  # 59 → 29, the brief's ratio
+        for other in Sku.objects.filter(product_id=sku.product_id, is_active=True).order_by("pk")
+    )
+    group_buy_campaign_create(
+        actor=owner,
+        data=GroupBuyCampaignData(
+            name=GROUP_BUY,
+            product_id=sku.product_id,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=14),
+            items=items,
+            group_size=3,
+            duration_minutes=24 * 60,
+        ),
+    )
+    return 1
+
+
+def _bargain(owner: User, now: datetime) -> int:
+    sku = Sku.objects.filter(product__title=BARGAIN_PRODUCT, is_active=True).order_by("-price").first()
+    if sku is None or BargainCampaign.objects.filter(name=BARGAIN).exists():
+        return 0
+    bargain_campaign_create(
+        actor=owner,
+        data=BargainCampaignData(
+            name=BARGAIN,
+            sku_id=sku.pk,
+            start_price=sku.price,
+            floor_price=0,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=14),
+            helpers_min=10,
+            helpers_max=20,
+            cut_min=100,
+            cut_max=1000,
+            total_quantity=50,
+        ),
+    )
+    return 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mall.demo import marketing as demo_marketing
 from mall.models import Category, Product, ProductImage, ProductTag, Sku
-from marketing.models import CouponTemplate, Promotion
+from marketing.models import BargainCampaign, CouponTemplate, GroupBuyCampaign, Promotion
 from marketing.selectors.marketing_centre import marketing_centre_data
 from members.models import Member, PointsEntry
 from orders.models import Order, OrderLine, OrderStatus, Payment
@@ -46,6 +46,8 @@ def _snapshot() -> dict[str, int]:
         User,
         Promotion,
         CouponTemplate,
+        GroupBuyCampaign,
+        BargainCampaign,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -133,3 +135,5 @@ def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
     ongoing = {e["title"] for e in centre["ongoing"]}
     assert {demo_marketing.FULL_REDUCTION, demo_marketing.LIMITED_DISCOUNT} <= ongoing
     assert demo_marketing.SECOND_HALF in {e["title"] for e in centre["upcoming"]}
+    assert {demo_marketing.GROUP_BUY, demo_marketing.BARGAIN} <= ongoing
+    assert GroupBuyCampaign.objects.get(name=demo_marketing.GROUP_BUY).group_size == 3
