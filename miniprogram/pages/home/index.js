@@ -9,6 +9,7 @@
 const api = require('../../core/api')
 const marketing = require('../../core/marketing')
 const routes = require('../../core/routes')
+const share = require('../../core/share')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
 
@@ -84,11 +85,8 @@ Component({
       else ui.toast('活动详情即将开放')
     },
     onShareAppMessage() {
-      const member = store.get('member')
-      return {
-        title: '多营商城',
-        path: routes.withQuery(routes.PAGES.home, { invite: member && member.invite_code }),
-      }
+      // the sharer's invite code, and promoter code when they are one (core/share.js)
+      return share.shareMessage({ title: '多营商城', page: routes.PAGES.home })
     },
   },
 })

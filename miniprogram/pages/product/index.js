@@ -17,6 +17,7 @@ const api = require('../../core/api')
 const marketing = require('../../core/marketing')
 const offers = require('../../core/offers')
 const routes = require('../../core/routes')
+const share = require('../../core/share')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
 
@@ -160,13 +161,9 @@ Component({
       if (target) routes.go(target).catch(() => {})
     },
     onShareAppMessage() {
-      const member = store.get('member')
+      // the sharer's invite code and, for a promoter, pc=CODE: the friend's orders pay them (F06)
       const p = this.data.product || {}
-      return {
-        title: p.title || '多营商城',
-        imageUrl: (p.images && p.images[0]) || '',
-        path: routes.withQuery(routes.PAGES.product, { id: p.id, invite: member && member.invite_code }),
-      }
+      return share.shareMessage({ title: p.title || '多营商城', page: routes.PAGES.product, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
   },
 })

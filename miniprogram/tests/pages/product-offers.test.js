@@ -99,3 +99,14 @@ test('拼团 and 砍价 campaigns of the product show as entries that open their
   // a campaign outside its window is not offered
   expect(offers.dealEntries({ bargain: { campaign_id: 4, starts_at: new Date(now + 3600e3).toISOString(), ends_at: new Date(now + 7200e3).toISOString() } }, now)).toEqual([])
 })
+
+test('sharing the product or the home page carries the invite code and a promoter code', async () => {
+  wx.route('GET products/7', () => [200, productDetail()])
+  store.set('member', { invite_code: 'AB12' })
+  store.set('myPromoterCode', 'P1A2B3C4D')
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  expect(page.instance.onShareAppMessage()).toEqual({ title: '氨基酸洁面乳', path: '/pages/product/index?id=7&invite=AB12&pc=P1A2B3C4D', imageUrl: 'https://img.example/7-1.jpg' })
+  const home = render('pages/home/index')
+  expect(home.instance.onShareAppMessage()).toEqual({ title: '多营商城', path: '/pages/home/index?invite=AB12&pc=P1A2B3C4D' })
+})
