@@ -11,7 +11,7 @@ PORT ?= 8000
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 TEST_DEBS := chromium fonts-noto-cjk
 
-.PHONY: install install-test-browser run test lint bench-api bench-pricing migrate seed clean translations
+.PHONY: install install-test-browser run test lint bench-api bench-flash bench-pricing migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -51,6 +51,11 @@ lint: install
 bench-api: install
 	@bash scripts/ensure_debs.sh wrk
 	@$(PY) bench/bench_api.py
+
+# 2,000 shoppers racing a 100-unit flash-sale slot on MariaDB + Redis (DATABASE_URL / REDIS_URL, default local).
+bench-flash: install
+	@bash scripts/ensure_debs.sh wrk
+	@$(PY) bench/bench_flash.py
 
 bench-pricing: install
 	@$(PY) bench/bench_pricing.py

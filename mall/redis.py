@@ -13,12 +13,21 @@ from django.conf import settings
 
 _override: Any = None
 
+# Connections per process. A thread that finds them all busy waits up to POOL_TIMEOUT seconds
+# for one instead of failing at once (redis-py's default pool raises past its limit), so a
+# burst of threads queues briefly rather than falling back to the database all together.
+MAX_CONNECTIONS = 100
+POOL_TIMEOUT = 5
+
 
 @lru_cache(maxsize=1)
 def _client_from_url(url: str) -> Any:
     import redis
 
-    return redis.Redis.from_url(url, decode_responses=True)
+    pool = redis.BlockingConnectionPool.from_url(
+        url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT
+    )
+    return redis.Redis(connection_pool=pool)
 
 
 def get_redis() -> Any:

@@ -35,4 +35,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.bargain_expiry_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    "marketing-flash-end-slots": {
+        "task": "marketing.tasks.flash_slots_end_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "marketing-flash-reconcile-gates": {
+        "task": "marketing.tasks.flash_gate_reconcile_task",
+        "schedule": timedelta(minutes=5),
+    },
 }

@@ -28,8 +28,9 @@ from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
-from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, invite and distribution pages
+from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite and distribution pages
     bargains_admin,
+    flash_admin,
     group_buys_admin,
     growth_admin,
 )

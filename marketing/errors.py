@@ -300,3 +300,71 @@ class GroupPaymentRequired(Conflict):
 
     code = "group_payment_required"
     default_message = _("拼团订单需在线支付，不能用优惠全额抵扣。")
+
+
+# --- flash sales (F02) and limited releases (F12) ---------------------------------------
+
+
+class FlashItemNotFound(DealNotFound):
+    code = "flash_item_not_found"
+    default_message = _("秒杀商品不存在或未发布。")
+
+
+class FlashSlotNotFound(NotFound):
+    code = "flash_slot_not_found"
+    default_message = _("秒杀场次不存在。")
+
+
+class FlashNotStarted(DealUnavailable):
+    code = "flash_not_started"
+    default_message = _("秒杀尚未开始，请留意倒计时。")
+
+
+class FlashEnded(DealUnavailable):
+    code = "flash_ended"
+    default_message = _("秒杀已结束。")
+
+
+class FlashPaused(DealUnavailable):
+    code = "flash_paused"
+    default_message = _("秒杀暂停中，请稍后再试。")
+
+
+class FlashSoldOut(DealUnavailable):
+    code = "flash_sold_out"
+    default_message = _("已抢光。")
+
+
+class FlashLimitReached(PurchaseLimitExceeded):
+    """Same code as the engine's per-user limit: the shopper already holds their share."""
+
+    default_message = _("您已达到该秒杀商品的限购数量。")
+
+
+class FlashOrderLimitExceeded(ValidationFailed):
+    code = "flash_order_limit_exceeded"
+    default_message = _("超出每单限购数量。")
+
+
+class FlashInvalid(ValidationFailed):
+    """A slot, item or plan the merchant entered cannot run; ``details.errors`` per field."""
+
+    code = "flash_invalid"
+    default_message = _("秒杀设置有误。")
+
+
+class FlashStateInvalid(Conflict):
+    """The merchant's action does not fit the slot's state (editing a published slot, …)."""
+
+    code = "flash_state_invalid"
+    default_message = _("当前状态下不能进行该操作。")
+
+
+class FlashShelfShort(Conflict):
+    code = "flash_shelf_short"
+    default_message = _("商品库存不足，无法划出秒杀库存。")
+
+
+class FlashReservationNotNeeded(Conflict):
+    code = "flash_reservation_not_needed"
+    default_message = _("商品仍可购买，无需预约。")

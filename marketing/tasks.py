@@ -67,3 +67,39 @@ def bargain_expiry_sweep_task() -> int:
     from marketing.services.bargains import bargain_expire_due
 
     return bargain_expire_due()
+
+
+# --- flash sales --------------------------------------------------------------------------
+
+
+@shared_task(name="marketing.tasks.flash_slot_end_task", ignore_result=True)
+def flash_slot_end_task(*, slot_id: int) -> bool:
+    """At a slot's end: leftovers back to the shelf (a task that fires early does nothing)."""
+    from marketing.services.flash_sales import flash_slot_end
+
+    return flash_slot_end(slot_id=slot_id)
+
+
+@shared_task(name="marketing.tasks.flash_slots_end_sweep_task", ignore_result=True)
+def flash_slots_end_sweep_task() -> int:
+    """Every minute: end the slots whose end task was lost or is late."""
+    from marketing.services.flash_sales import flash_slots_end_due
+
+    return flash_slots_end_due()
+
+
+@shared_task(name="marketing.tasks.flash_reservations_notify_task", ignore_result=True)
+def flash_reservations_notify_task(*, item_id: int, units: int) -> int:
+    """After a restock: tell the earliest reservers (each at most once)."""
+    from marketing.services.flash_sales import flash_reservations_notify
+
+    return flash_reservations_notify(item_id=item_id, units=units)
+
+
+@shared_task(name="marketing.tasks.flash_gate_reconcile_task", ignore_result=True)
+def flash_gate_reconcile_task() -> int:
+    """Every five minutes: compare the running items' Redis gates with the database and repair."""
+    from marketing.services.flash_gate import gate_reconcile
+    from marketing.services.flash_sales import flash_items_running
+
+    return sum(gate_reconcile(item_id=item_id).repaired for item_id in flash_items_running())

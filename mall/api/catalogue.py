@@ -72,6 +72,24 @@ class BargainOfferSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
 
 
+class FlashSaleOfferSerializer(serializers.Serializer):
+    """The product's live or next (within a day) flash item; the item page has the live stock."""
+
+    class Meta:
+        ref_name = "FlashSaleOffer"
+
+    type = serializers.ChoiceField(choices=["flash_sale", "flash_release"], help_text="秒杀 slot or 限量发售")
+    ref = serializers.IntegerField(help_text="flash item id: GET/POST flash/items/{ref}")
+    sku_id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind_label = serializers.CharField(help_text="秒杀 / 限量发售")
+    state = serializers.ChoiceField(choices=["upcoming", "live"])
+    state_label = serializers.CharField()
+    price = serializers.IntegerField(help_text="flash price in fen")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
 class ServerTimeSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ServerTimeNow"  # the /server-time endpoint has its own
@@ -92,6 +110,7 @@ class ProductCardSerializer(serializers.Serializer):
     limited_discount = LimitedDiscountSerializer(allow_null=True)
     group_buy = GroupBuyOfferSerializer(allow_null=True)
     bargain = BargainOfferSerializer(allow_null=True)
+    flash_sale = FlashSaleOfferSerializer(allow_null=True)
 
 
 class CategoryTreeApi(APIView):
@@ -234,6 +253,7 @@ class ProductDetailApi(APIView):
         limited_discount = LimitedDiscountSerializer(allow_null=True)
         group_buy = GroupBuyOfferSerializer(allow_null=True)
         bargain = BargainOfferSerializer(allow_null=True)
+        flash_sale = FlashSaleOfferSerializer(allow_null=True)
         server_time = ServerTimeSerializer(help_text="for the countdown (never cached)")
 
     @extend_schema(

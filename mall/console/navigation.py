@@ -96,11 +96,17 @@ ICONS: dict[str, str] = {
     "marketing.groupbuygroup": "diversity_3",
     "marketing.bargaincampaign": "content_cut",
     "marketing.bargain": "price_change",
+    "marketing.flashslot": "bolt",
+    "marketing.limitedrelease": "local_fire_department",
+    "marketing.flashsettings": "schedule",
+    "marketing.flashpurchase": "receipt",
+    "marketing.flashreservation": "notifications_active",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("marketing", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("marketing", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
+    ("marketing", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
 )
 

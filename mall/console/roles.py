@@ -35,6 +35,8 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "marketing.change_*",
         "marketing.view_*",
         "marketing.close_*",  # complete or fail a group early (the refunds are the system's)
+        # Flash sales: publishing carves quota out of the shelf stock; pause, extend, add stock.
+        "marketing.publish_*",
         "orders.view_order",
         "orders.view_orderline",
         "members.view_member",

@@ -20,6 +20,13 @@ from marketing.api.distribution import (
     PromoterOrderListApi,
     WithdrawalCollectionApi,
 )
+from marketing.api.flash_sales import (
+    FlashItemDetailApi,
+    FlashPurchaseApi,
+    FlashReleaseListApi,
+    FlashReservationRoute,
+    FlashSlotListApi,
+)
 from marketing.api.group_buys import (
     GroupBuyCampaignDetailApi,
     GroupBuyCampaignListApi,
@@ -60,4 +67,9 @@ urlpatterns: list = [
     path("bargains/share/<str:token>", BargainShareDetailApi.as_view(), name="bargain-share"),
     path("bargains/share/<str:token>/help", BargainHelpApi.as_view(), name="bargain-help"),
     path("me/bargains", MyBargainListApi.as_view(), name="me-bargains"),
+    path("flash/slots", FlashSlotListApi.as_view(), name="flash-slots"),
+    path("flash/releases", FlashReleaseListApi.as_view(), name="flash-releases"),
+    path("flash/items/<int:item_id>", FlashItemDetailApi.as_view(), name="flash-item"),
+    path("flash/items/<int:item_id>/purchase", FlashPurchaseApi.as_view(), name="flash-purchase"),
+    path("flash/items/<int:item_id>/reservation", FlashReservationRoute.as_view(), name="flash-reservation"),
 ]

@@ -19,6 +19,19 @@ from marketing.models.distribution import (
     Withdrawal,
     WithdrawalStatus,
 )
+from marketing.models.flash_sales import (
+    ACTIVE_PURCHASE,
+    MAX_ITEMS_PER_SLOT,
+    FlashItem,
+    FlashPurchase,
+    FlashPurchaseStatus,
+    FlashReservation,
+    FlashSettings,
+    FlashSlot,
+    FlashSlotKind,
+    FlashSlotStatus,
+    LimitedRelease,
+)
 from marketing.models.group_buys import (
     GroupBuyCampaign,
     GroupBuyGroup,
@@ -33,7 +46,9 @@ from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeR
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
 __all__ = [
+    "ACTIVE_PURCHASE",
     "DEFAULT_TIER_RATES",
+    "MAX_ITEMS_PER_SLOT",
     "OPEN_BARGAIN_STATUSES",
     "SCOPED_TYPES",
     "Attribution",
@@ -50,6 +65,14 @@ __all__ = [
     "CouponStatus",
     "CouponTemplate",
     "DistributionProgram",
+    "FlashItem",
+    "FlashPurchase",
+    "FlashPurchaseStatus",
+    "FlashReservation",
+    "FlashSettings",
+    "FlashSlot",
+    "FlashSlotKind",
+    "FlashSlotStatus",
     "GroupBuyCampaign",
     "GroupBuyGroup",
     "GroupBuyItem",
@@ -61,6 +84,7 @@ __all__ = [
     "InviteOrder",
     "InviteProgram",
     "InviteReward",
+    "LimitedRelease",
     "PricingPolicy",
     "ProductCommission",
     "Promoter",

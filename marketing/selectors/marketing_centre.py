@@ -87,6 +87,14 @@ def coupon_entries(now: datetime) -> list[Entry]:
     ]
 
 
+@centre_source
+def flash_entries(now: datetime) -> list[Entry]:
+    """Flash-sale slots and limited releases (F02, F12) running or starting soon."""
+    from marketing.selectors.flash_sales import flash_centre_entries  # flash selectors import the gate
+
+    return flash_centre_entries(now=now, upcoming_days=UPCOMING_DAYS, limit=MAX_PER_STATE * 2)
+
+
 def _state(entry: Entry, now: datetime) -> str:
     start = datetime.fromisoformat(entry["start_at"]) if entry.get("start_at") else None
     end = datetime.fromisoformat(entry["end_at"]) if entry.get("end_at") else None

@@ -18,8 +18,9 @@ import time
 import uuid
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -68,6 +69,8 @@ class PricingRules:
     tier_rates: Mapping[str, Decimal]
     policy: StackingPolicy
     category_names: Mapping[int, str]
+    # Flash items live or starting soon (product badges, F02/F12): flash changes bump the version.
+    flash_offers: tuple[Any, ...] = ()
 
     def gift_codes(self) -> frozenset[str]:
         """SKU codes promotions may add as gifts (they must be in the quote's catalog)."""
@@ -209,6 +212,8 @@ def pricing_rules_load(
 ) -> PricingRules:
     """Read every rule from the database (no cache); ``include_inactive`` is for the 试算 page,
     where a merchant tries promotions before switching them on."""
+    from marketing.selectors.flash_sales import flash_offers_load  # flash selectors read this module
+
     now = now or timezone.now()
     tree = list(Category.objects.values_list("pk", "parent_id", "name"))
     parent = {pk: parent_id for pk, parent_id, _name in tree}
@@ -220,6 +225,7 @@ def pricing_rules_load(
         tier_rates=tier_rates_load(),
         policy=stacking_policy_from(PricingPolicy.current()),
         category_names={pk: name for pk, _parent, name in tree},
+        flash_offers=flash_offers_load(now=now, keep_for=timedelta(seconds=RULES_TTL)),
     )
 
 

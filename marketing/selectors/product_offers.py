@@ -3,10 +3,12 @@
 ``product_offers_for(product_ids=…, now=…)`` returns, per product, the badges the shop shows
 next to the price: ``limited_discount`` (限时折扣: the promotion, its rate, the discounted
 price and its window, for the countdown), ``group_buy`` (拼团: the campaign, its size, its
-lowest group and leader prices) and ``bargain`` (砍价: the campaign, its SKU, start and floor
-price); flash-sale slots add their own key here, each computed from data that is already in
-memory or from one query for the whole page, never one per product. The group-buy and
-bargain entries come from ``marketing.selectors.deal_offers`` (held like the rules).
+lowest group and leader prices), ``bargain`` (砍价: the campaign, its SKU, start and floor
+price) and ``flash_sale`` (秒杀 / 限量发售: the live or next flash item within a day, its price
+and window), each computed from data that is already in memory or from one query for the
+whole page, never one per product. The group-buy and bargain entries come from
+``marketing.selectors.deal_offers`` (held like the rules), the flash items from the pricing
+rules' own load (``marketing.selectors.flash_sales``).
 
 The answer also says until when it holds: ``valid_until`` is the next moment an offer of
 these kinds starts or ends. The catalogue caches pages for seconds; it keeps a page no
@@ -34,7 +36,7 @@ from marketing.pricing import LimitedDiscount
 from marketing.selectors.deal_offers import deal_offers_active
 from marketing.selectors.pricing_rules import VERSION_KEY, PromotionEntry, pricing_rules_active, pricing_rules_version
 
-OFFER_KINDS = ("limited_discount", "group_buy", "bargain")
+OFFER_KINDS = ("limited_discount", "group_buy", "bargain", "flash_sale")
 # The cache key of the offers' version (the pricing rules'), for callers that read it together
 # with their own keys in one round trip.
 OFFERS_VERSION_KEY = VERSION_KEY
@@ -93,15 +95,20 @@ def _earliest(*moments: datetime | None) -> datetime | None:
 
 def product_offers_for(*, product_ids: Iterable[int], now: datetime | None = None) -> ProductOffers:
     """The offers of these products at ``now``: no query when no limited discount is running,
-    else one for the products' active SKUs (the rules and the group-buy / bargain entries come
-    from their caches)."""
+    else one for the products' active SKUs (the rules, the group-buy / bargain entries and the
+    flash items come from their caches)."""
+    from marketing.selectors.flash_sales import flash_offers_for_products  # flash selectors read the catalogue
+
     now = now or timezone.now()
     ids = sorted(set(product_ids))
     rules = pricing_rules_active(now=now)
     deals = deal_offers_active(now=now)
+    flash = flash_offers_for_products(product_ids=ids, now=now)
     by_deal = {pid: found for pid in ids if (found := deals.for_product(pid, now))}
+    for product_id, offer in flash.by_product.items():
+        by_deal[product_id] = {**by_deal.get(product_id, {}), "flash_sale": offer.as_json(now)}
     limited = [e for e in rules.promotions if e.type == PromotionType.LIMITED_DISCOUNT]
-    valid_until = _earliest(_next_change(limited, now), deals.next_change(ids, now))
+    valid_until = _earliest(_next_change(limited, now), deals.next_change(ids, now), flash.valid_until)
     running = [(e, e.spec) for e in limited if isinstance(e.spec, LimitedDiscount) and e.spec.in_window(now)]
     if not ids or not running:
         return ProductOffers(by_product=by_deal, valid_until=valid_until)

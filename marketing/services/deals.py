@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 
+from mall.errors import ApplicationError
 from marketing.errors import DealInvalid, DealNotFound
 
 if TYPE_CHECKING:
@@ -41,7 +42,11 @@ if TYPE_CHECKING:
     from orders.models import Order
 
 # The modules that define the tools' handlers, imported by MarketingConfig.ready().
-DEAL_MODULES: tuple[str, ...] = ("marketing.services.group_buys", "marketing.services.bargains")
+DEAL_MODULES: tuple[str, ...] = (
+    "marketing.services.flash_purchase",
+    "marketing.services.group_buys",
+    "marketing.services.bargains",
+)
 
 DEAL_KIND_MAX_LENGTH = 16
 
@@ -89,6 +94,14 @@ class DealHandler:
 
     def admit_undo(self, *, ticket: object) -> None:
         """Give back what ``admit`` took (nothing by default)."""
+
+    def refusal_may_replay(self, *, error: ApplicationError) -> bool:
+        """Whether a retry refused by ``admit`` may already have its order (then it is looked up).
+
+        By default yes. A gate that knows the shopper never got through it (the flash sale's
+        record of buyers in Redis) says no, so its sold-out replies never touch the database.
+        """
+        return True
 
     def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
         """Spend the scarce thing for ``order``; returns the id kept in ``Order.deal_ref``."""

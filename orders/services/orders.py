@@ -235,7 +235,9 @@ def order_place_or_replay(
     handler = handler_for(deal.kind)
     try:
         ticket = handler.admit(deal=deal, member=member, sku_id=int(sku_id), qty=int(qty))
-    except ApplicationError:
+    except ApplicationError as exc:
+        if not handler.refusal_may_replay(error=exc):
+            raise
         existing = _replay(member=member, key=key, fingerprint=fingerprint)
         if existing is not None:
             return PlaceResult(existing, created=False)

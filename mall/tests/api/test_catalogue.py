@@ -293,8 +293,8 @@ def test_home_is_one_request_with_fixed_queries(
     ProductFactory.create(title="下架", category=category, is_on_shelf=False, sales_count=10_000)
 
     # hot (+tags, images), new (+tags, images), categories; the marketing centre: promotions,
-    # coupons, group buys, bargains (one query per tool's source)
-    with django_assert_num_queries(11):
+    # coupons, group buys, bargains, flash slots (one query per tool's source)
+    with django_assert_num_queries(12):
         body = api_client.get("/api/v1/home").json()
 
     assert len(body["hot"]) == min(rows, 8)

@@ -43,7 +43,12 @@ def test_a_category_discount_shows_on_its_products(
         "starts_at": timezone.localtime(promotion.starts_at).isoformat(),
         "ends_at": timezone.localtime(promotion.ends_at).isoformat(),
     }
-    assert offers.for_product(cookie.product_id) == {"limited_discount": None, "group_buy": None, "bargain": None}
+    assert offers.for_product(cookie.product_id) == {
+        "limited_discount": None,
+        "group_buy": None,
+        "bargain": None,
+        "flash_sale": None,
+    }  # 零食 is not covered
     assert offers.valid_until == promotion.ends_at
 
 

@@ -1,0 +1,619 @@
+"""The flash-sale gate: one atomic Redis Lua call in front of the database per purchase attempt.
+
+Per item three keys share one hash tag (``flash:{<id>}:…``, one Redis Cluster slot):
+
+* ``state`` (hash): ``status`` (on / paused / ended / draft / missing), ``start_ms``, ``end_ms``,
+  ``avail`` (units the gate may still hand out), ``limit`` (per shopper), ``per_order``, ``sku``;
+* ``buyers`` (hash): shopper id → units they hold through the gate (0 once given back: the
+  shopper was seen, so a retry of theirs may still have an order to replay);
+* ``inflight`` (sorted set): admissions not yet written to the database, scored by Redis time,
+  as ``token:member:qty``; the purchase row keeps the token, so the reconciler tells an
+  admission still in flight from one already committed.
+
+The admit script checks, by **Redis server time** (one clock for every app server): the slot is
+open, the shopper is under their limit, units are left; then it takes the units, records the
+shopper and the admission. Refusals (sold out, limit, not started, ended) are answered here
+and never reach the database. An admitted request goes on to ``order_place``, where the guarded
+UPDATE of the item row stays the final truth; when no order comes of it the admission is handed
+back (:func:`gate_undo`) — unless the database itself said "sold out", in which case the gate
+was counting a unit that does not exist and keeps it (the gate heals itself).
+
+Recovery: a missing ``state`` (Redis restarted or flushed) makes the next call rebuild the
+item from the database under a ``SET NX`` lock (:func:`gate_rebuild`); calls that do not get
+the lock go the database way for that request (correct, only slower). ``manage.py
+flash_reconcile`` compares and repairs (:func:`gate_reconcile`). Without Redis at all (the
+embedded default) :func:`gate_admit` answers refusals from one read of the item row and the
+guarded updates decide the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Sum, When
+from django.utils import timezone
+from redis.commands.core import Script
+from redis.exceptions import RedisError
+
+from mall.errors import ApplicationError
+from mall.redis import get_redis
+from marketing.errors import (
+    DealInvalid,
+    FlashEnded,
+    FlashItemNotFound,
+    FlashLimitReached,
+    FlashNotStarted,
+    FlashOrderLimitExceeded,
+    FlashPaused,
+    FlashSoldOut,
+)
+from marketing.models import ACTIVE_PURCHASE, FlashItem, FlashPurchase, FlashSlotStatus
+
+logger = logging.getLogger(__name__)
+
+# How long a rebuild may hold its lock, how long a refused unknown id is remembered, how old
+# an admission may be before the reconciler treats it as lost (its process died).
+REBUILD_LOCK_MS = 5_000
+MISSING_TTL_SECONDS = 60
+INFLIGHT_STALE_MS = 120_000
+# The state outlives the slot by a day, so late retries are still answered from Redis.
+KEEP_AFTER_END = timedelta(days=1)
+
+# Set on a refusal when the gate knows the shopper never got through (see refusal_may_replay).
+NO_PRIOR_ORDER = "no_prior_order"
+
+STATUS_ON, STATUS_PAUSED, STATUS_ENDED, STATUS_DRAFT, STATUS_MISSING = "on", "paused", "ended", "draft", "missing"
+RULE_FIELDS = ("status", "start_ms", "end_ms", "limit", "per_order", "sku")
+
+# KEYS: state, buyers, inflight. ARGV: member, qty, inflight entry, sku.
+# Reply: {code, seen, extra}; seen = 1 when the shopper went through this gate before.
+_ADMIT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold', 0, ''} end
+local s = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'avail', 'limit', 'per_order', 'sku')
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+local seen = 0
+if held then seen = 1 end
+if s[1] == 'missing' or s[1] == 'draft' then return {s[1], seen, ''} end
+if s[7] ~= ARGV[4] then return {'wrong_sku', seen, s[7] or ''} end
+if s[1] ~= 'on' then return {s[1], seen, ''} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now < tonumber(s[2]) then return {'not_started', seen, s[2]} end
+if now >= tonumber(s[3]) then return {'ended', seen, ''} end
+local qty = tonumber(ARGV[2])
+if qty > tonumber(s[6]) then return {'per_order', seen, s[6]} end
+local h = tonumber(held or '0')
+if h + qty > tonumber(s[5]) then return {'limit', seen, s[5]} end
+local avail = tonumber(s[4])
+if avail < qty then return {'sold_out', seen, ''} end
+redis.call('HINCRBY', KEYS[1], 'avail', -qty)
+redis.call('HINCRBY', KEYS[2], ARGV[1], qty)
+redis.call('ZADD', KEYS[3], now, ARGV[3])
+return {'ok', seen, tostring(avail - qty)}
+"""
+
+# Hand an admission back once (the ZREM decides). ARGV: member, qty, entry, give the units back (1/0).
+_UNDO = """
+if redis.call('ZREM', KEYS[3], ARGV[3]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local qty = tonumber(ARGV[2])
+if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'avail', qty) end
+if redis.call('HINCRBY', KEYS[2], ARGV[1], -qty) < 0 then redis.call('HSET', KEYS[2], ARGV[1], 0) end
+return 1
+"""
+
+# A committed order's units move (release: give back; retake: take again), only on a warm gate.
+# ARGV: member, units delta for the shopper, units delta for avail.
+_MOVE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local d = tonumber(ARGV[3])
+if d ~= 0 then
+  if redis.call('HINCRBY', KEYS[1], 'avail', d) < 0 then redis.call('HSET', KEYS[1], 'avail', 0) end
+end
+if redis.call('HINCRBY', KEYS[2], ARGV[1], tonumber(ARGV[2])) < 0 then redis.call('HSET', KEYS[2], ARGV[1], 0) end
+return 1
+"""
+
+# Merchant changes on a warm gate: rules (pairs of field, value), an avail delta, an expiry.
+# ARGV: avail delta, expire-at (unix seconds, 0 = keep), field, value, field, value, …
+_RULES = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local d = tonumber(ARGV[1])
+if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+local at = tonumber(ARGV[2])
+if at > 0 then
+  redis.call('EXPIREAT', KEYS[1], at)
+  redis.call('EXPIREAT', KEYS[2], at)
+  redis.call('EXPIREAT', KEYS[3], at)
+end
+return 1
+"""
+
+# The reconciler's repair. ARGV: avail delta, number of buyer pairs n, n × (member, delta), stale entries…
+_REPAIR = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local d = tonumber(ARGV[1])
+if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
+local n = tonumber(ARGV[2])
+for i = 0, n - 1 do
+  redis.call('HINCRBY', KEYS[2], ARGV[3 + 2 * i], tonumber(ARGV[4 + 2 * i]))
+end
+for i = 3 + 2 * n, #ARGV do redis.call('ZREM', KEYS[3], ARGV[i]) end
+return 1
+"""
+
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_scripts: dict[str, Script] = {}
+
+
+def _script(client: Any, name: str, source: str) -> Any:
+    """A registered script (EVALSHA, re-sent by redis-py after a restart or flush)."""
+    script = _scripts.get(name)
+    if script is None:
+        script = _scripts[name] = Script(client, source)
+    return lambda keys, args: script(keys=keys, args=args, client=client)
+
+
+@dataclass(frozen=True)
+class GateKeys:
+    state: str
+    buyers: str
+    inflight: str
+    lock: str
+
+    @property
+    def data(self) -> list[str]:
+        return [self.state, self.buyers, self.inflight]
+
+
+def gate_keys(item_id: int) -> GateKeys:
+    base = f"flash:{{{item_id}}}"
+    return GateKeys(f"{base}:state", f"{base}:buyers", f"{base}:inflight", f"{base}:rebuild")
+
+
+@dataclass(kw_only=True)
+class GateTicket:
+    """One admission. ``via_gate`` is False when Redis was not asked (none, down, being rebuilt).
+
+    ``db_refused`` is set by the deal handler when the database found no unit for an admitted
+    request: the gate was counting a unit that does not exist, so undo keeps it.
+    """
+
+    item_id: int
+    member_id: int
+    qty: int
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    via_gate: bool = False
+    db_refused: bool = False
+
+    @property
+    def entry(self) -> str:
+        return f"{self.token}:{self.member_id}:{self.qty}"
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _status_of(item: FlashItem) -> str:
+    status = item.slot.status
+    if status == FlashSlotStatus.DRAFT:
+        return STATUS_DRAFT
+    if status == FlashSlotStatus.ENDED or item.closed:
+        return STATUS_ENDED
+    return STATUS_PAUSED if status == FlashSlotStatus.PAUSED else STATUS_ON
+
+
+def gate_rules(item: FlashItem) -> dict[str, str]:
+    """The rule fields the gate keeps for ``item`` (needs ``slot`` loaded), as Redis strings."""
+    return {
+        "status": _status_of(item),
+        "start_ms": str(_ms(item.slot.starts_at)),
+        "end_ms": str(_ms(item.slot.ends_at)),
+        "limit": str(item.per_shopper_limit),
+        "per_order": str(item.per_order_limit),
+        "sku": str(item.sku_id),
+    }
+
+
+def _expire_at(item: FlashItem) -> int:
+    return int((item.slot.ends_at + KEEP_AFTER_END).timestamp())
+
+
+@dataclass(frozen=True)
+class DbGate:
+    """What the database says the gate should hold for one item (read under its row lock)."""
+
+    item: FlashItem
+    holdings: dict[int, int]
+
+    @property
+    def avail(self) -> int:
+        return 0 if self.item.closed else max(self.item.available, 0)
+
+
+def _db_gate(item_id: int) -> DbGate | None:
+    """The item row under its lock (waits for takes being committed) and each shopper's units."""
+    item = FlashItem.objects.select_for_update().select_related("slot").filter(pk=item_id).first()
+    if item is None:
+        return None
+    rows = (
+        FlashPurchase.objects.filter(item_id=item_id)
+        .values("member_id")
+        .annotate(held=Sum(Case(When(status__in=ACTIVE_PURCHASE, then="qty"), default=0, output_field=IntegerField())))
+    )
+    return DbGate(item=item, holdings={row["member_id"]: int(row["held"] or 0) for row in rows})
+
+
+def _unlock(client: Any, keys: GateKeys, token: str) -> None:
+    try:
+        _script(client, "unlock", _UNLOCK)([keys.lock], [token])
+    except RedisError:  # the lock expires by itself
+        logger.warning("flash gate: could not release the rebuild lock of %s", keys.lock)
+
+
+def gate_rebuild(item_id: int) -> bool:
+    """(Re)write the item's gate from the database; False if another process holds the lock.
+
+    The in-flight set is emptied: the database read counts every admission not yet written as
+    still available, so handing those back later must not add them a second time (their undo
+    finds no entry and does nothing).
+    """
+    client = get_redis()
+    if client is None:
+        return False
+    keys = gate_keys(item_id)
+    token = uuid.uuid4().hex
+    try:
+        if not client.set(keys.lock, token, nx=True, px=REBUILD_LOCK_MS):
+            return False
+    except RedisError:
+        logger.warning("flash gate: Redis unavailable, item %s not rebuilt", item_id)
+        return False
+    try:
+        with transaction.atomic():
+            db = _db_gate(item_id)
+        pipe = client.pipeline(transaction=True)
+        pipe.delete(*keys.data)
+        if db is None:
+            pipe.hset(keys.state, mapping={"status": STATUS_MISSING})
+            pipe.expire(keys.state, MISSING_TTL_SECONDS)
+        else:
+            pipe.hset(keys.state, mapping={**gate_rules(db.item), "avail": str(db.avail)})
+            if db.holdings:
+                pipe.hset(keys.buyers, mapping={str(m): str(n) for m, n in db.holdings.items()})
+            at = _expire_at(db.item)
+            pipe.expireat(keys.state, at)
+            pipe.expireat(keys.buyers, at)
+        pipe.execute()
+        logger.debug("flash gate: item %s written from the database", item_id)
+        return True
+    except RedisError:
+        logger.warning("flash gate: Redis failed while rebuilding item %s", item_id)
+        return False
+    finally:
+        _unlock(client, keys, token)
+
+
+# --- the hot path ---------------------------------------------------------------------------
+
+
+def _refusal(code: str, seen: bool, extra: str, ticket: GateTicket) -> ApplicationError:
+    details: dict[str, Any] = {"flash_item_id": ticket.item_id}
+    error: ApplicationError
+    if code in (STATUS_MISSING, STATUS_DRAFT):
+        error = FlashItemNotFound(details=details)
+    elif code == "wrong_sku":
+        error = DealInvalid(details={**details, "sku_id": int(extra) if extra.isdigit() else None})
+    elif code == STATUS_PAUSED:
+        error = FlashPaused(details=details)
+    elif code == "not_started":
+        error = FlashNotStarted(details={**details, "starts_at_ms": int(extra)})
+    elif code == STATUS_ENDED:
+        error = FlashEnded(details=details)
+    elif code == "per_order":
+        error = FlashOrderLimitExceeded(details={**details, "max": int(extra)})
+    elif code == "limit":
+        error = FlashLimitReached(details={**details, "limit": int(extra)})
+    elif code == "sold_out":
+        error = FlashSoldOut(details=details)
+    else:  # pragma: no cover - the script has no other replies
+        raise RuntimeError(f"flash gate: unexpected reply {code!r}")
+    # A shopper the gate never let through has no order from this item a retry could replay.
+    setattr(error, NO_PRIOR_ORDER, not seen)
+    return error
+
+
+def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int) -> GateTicket:
+    """Admit one purchase attempt or raise the refusal (see the module docstring)."""
+    ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty)
+    client = get_redis()
+    if client is None:
+        _db_peek(ticket, sku_id=sku_id)
+        return ticket
+    keys = gate_keys(item_id)
+    admit = _script(client, "admit", _ADMIT)
+    args = [member_id, qty, ticket.entry, sku_id]
+    try:
+        code, seen, extra = admit(keys.data, args)
+        if code == "cold":
+            logger.info("flash gate: item %s not in Redis (restart or flush?): rebuilding", item_id)
+            if not gate_rebuild(item_id):
+                _db_peek(ticket, sku_id=sku_id)  # someone else is rebuilding: this one goes the long way
+                return ticket
+            code, seen, extra = admit(keys.data, args)
+    except RedisError:
+        logger.warning("flash gate: Redis unavailable, item %s checked in the database", item_id)
+        _db_peek(ticket, sku_id=sku_id)
+        return ticket
+    if code == "ok":
+        ticket.via_gate = True
+        return ticket
+    raise _refusal(str(code), bool(int(seen)), str(extra), ticket)
+
+
+def _db_peek(ticket: GateTicket, *, sku_id: int) -> None:
+    """The gate's checks on one read of the item row (no Redis): refusals before any transaction.
+
+    The shopper's limit is left to the placement (it needs the shopper's row lock); the
+    guarded UPDATE there decides the last unit.
+    """
+    item = FlashItem.objects.select_related("slot").filter(pk=ticket.item_id).first()
+    if item is None:
+        raise FlashItemNotFound(details={"flash_item_id": ticket.item_id})
+    rules = gate_rules(item)
+    now = _ms(timezone.now())
+    code, extra = "", ""
+    if rules["status"] in (STATUS_DRAFT, STATUS_MISSING):
+        code = rules["status"]
+    elif rules["sku"] != str(sku_id):
+        code, extra = "wrong_sku", rules["sku"]
+    elif rules["status"] != STATUS_ON:
+        code = rules["status"]
+    elif now < int(rules["start_ms"]):
+        code, extra = "not_started", rules["start_ms"]
+    elif now >= int(rules["end_ms"]):
+        code = STATUS_ENDED
+    elif ticket.qty > item.per_order_limit:
+        code, extra = "per_order", str(item.per_order_limit)
+    elif item.available < ticket.qty:
+        code = "sold_out"
+    if code:
+        # Without the gate's record of shoppers, a retry may always have an order to replay.
+        raise _refusal(code, True, extra, ticket)
+
+
+def gate_undo(ticket: GateTicket) -> None:
+    """No order came of the admission: give its units back (once), unless the database said none exist."""
+    if not ticket.via_gate:
+        return
+    client = get_redis()
+    if client is None:
+        return
+    keys = gate_keys(ticket.item_id)
+    try:
+        _script(client, "undo", _UNDO)(
+            keys.data, [ticket.member_id, ticket.qty, ticket.entry, "0" if ticket.db_refused else "1"]
+        )
+    except RedisError:
+        logger.warning("flash gate: could not hand back an admission of item %s (reconcile repairs it)", ticket.item_id)
+
+
+def gate_settle(ticket: GateTicket) -> None:
+    """After the order committed: the admission is no longer in flight."""
+    if not ticket.via_gate:
+        return
+    client = get_redis()
+    if client is None:
+        return
+    try:
+        client.zrem(gate_keys(ticket.item_id).inflight, ticket.entry)
+    except RedisError:
+        logger.warning("flash gate: could not settle an admission of item %s", ticket.item_id)
+
+
+def gate_move(*, item_id: int, member_id: int, qty: int, to_pool: bool, taken: bool = False) -> None:
+    """After commit of a release (``taken=False``) or a retake (``taken=True``) of ``qty`` units.
+
+    ``to_pool``: the units go back to (or come from) the gate's available units; a release
+    after the slot closed sends them to the shelf instead, so only the shopper's count moves.
+    """
+    client = get_redis()
+    if client is None:
+        return
+    sign = 1 if taken else -1
+    try:
+        _script(client, "move", _MOVE)(gate_keys(item_id).data, [member_id, sign * qty, -sign * qty if to_pool else 0])
+    except RedisError:
+        logger.warning("flash gate: could not move %s units of item %s (reconcile repairs it)", qty, item_id)
+
+
+def gate_update(*, item: FlashItem, avail_delta: int = 0) -> None:
+    """After commit of a merchant change: rules, window and expiry follow the database; added
+    quota becomes available. A cold gate is left cold (the next call rebuilds it)."""
+    client = get_redis()
+    if client is None:
+        return
+    rules = gate_rules(item)
+    pairs = [value for pair in rules.items() for value in pair]
+    try:
+        _script(client, "rules", _RULES)(gate_keys(item.pk).data, [avail_delta, _expire_at(item), *pairs])
+    except RedisError:
+        logger.warning("flash gate: could not update item %s (reconcile repairs it)", item.pk)
+
+
+def gate_peek(item_ids: list[int]) -> dict[int, int]:
+    """Units each warm gate may still hand out (one round trip; cold or no Redis: left out)."""
+    client = get_redis()
+    if client is None or not item_ids:
+        return {}
+    try:
+        pipe = client.pipeline(transaction=False)
+        for item_id in item_ids:
+            pipe.hget(gate_keys(item_id).state, "avail")
+        values = pipe.execute()
+    except RedisError:
+        return {}
+    return {item_id: int(v) for item_id, v in zip(item_ids, values, strict=True) if v is not None}
+
+
+# --- reconciling ----------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class GateReport:
+    """What :func:`gate_reconcile` found for one item and what it changed."""
+
+    item_id: int
+    cold: bool = False
+    rebuilt: bool = False
+    db_available: int = 0
+    in_flight: int = 0
+    expected_avail: int = 0
+    redis_avail: int | None = None
+    rules_fixed: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    buyers_fixed: dict[int, tuple[int, int]] = field(default_factory=dict)
+    stale_admissions: int = 0
+    repaired: bool = False
+    skipped: str = ""
+
+    @property
+    def drifted(self) -> bool:
+        return bool(
+            self.cold
+            or self.rules_fixed
+            or self.buyers_fixed
+            or self.stale_admissions
+            or (self.redis_avail is not None and self.redis_avail != self.expected_avail)
+        )
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"item {self.item_id}: skipped ({self.skipped})"
+        if self.cold:
+            return f"item {self.item_id}: not in Redis" + (" → rebuilt from the database" if self.rebuilt else "")
+        parts = [
+            f"item {self.item_id}: redis avail {self.redis_avail}, expected {self.expected_avail} "
+            f"(db available {self.db_available}, in flight {self.in_flight})"
+        ]
+        for name, (old_rule, new_rule) in self.rules_fixed.items():
+            parts.append(f"{name} {old_rule} → {new_rule}")
+        for member_id, (old_units, new_units) in self.buyers_fixed.items():
+            parts.append(f"shopper {member_id} holds {old_units} → {new_units}")
+        if self.stale_admissions:
+            parts.append(f"{self.stale_admissions} lost admissions dropped")
+        if not self.drifted:
+            parts.append("ok")
+        elif self.repaired:
+            parts.append("→ repaired")
+        else:
+            parts.append("→ drift (not repaired: dry run)")
+        return "; ".join(parts)
+
+
+def _parse_entry(entry: str) -> tuple[str, int, int]:
+    token, member, qty = entry.split(":")
+    return token, int(member), int(qty)
+
+
+def gate_reconcile(*, item_id: int, repair: bool = True) -> GateReport:
+    """Compare the item's gate with the database (under the item row lock) and repair the drift.
+
+    Expected: ``avail = database available - units admitted but not yet written`` and each
+    shopper's count = their active purchases + their admissions in flight. Admissions older
+    than ``INFLIGHT_STALE_MS`` whose purchase never appeared are lost (their process died):
+    dropped, and their units counted back. Repairs are deltas applied in one script, so the
+    admissions that happen meanwhile stay counted.
+    """
+    report = GateReport(item_id=item_id)
+    client = get_redis()
+    if client is None:
+        report.skipped = "no Redis"
+        return report
+    keys = gate_keys(item_id)
+    token = uuid.uuid4().hex
+    if not client.set(keys.lock, token, nx=True, px=REBUILD_LOCK_MS):
+        report.skipped = "a rebuild is running"
+        return report
+    try:
+        with transaction.atomic():
+            db = _db_gate(item_id)
+            if db is None:
+                report.skipped = "no such item"
+                return report
+            pipe = client.pipeline(transaction=True)
+            pipe.hgetall(keys.state)
+            pipe.hgetall(keys.buyers)
+            pipe.zrange(keys.inflight, 0, -1, withscores=True)
+            pipe.time()
+            state, buyers, inflight, (seconds, micros) = pipe.execute()
+            committed = set(
+                FlashPurchase.objects.filter(item_id=item_id)
+                .exclude(gate_token="")
+                .filter(gate_token__in=[_parse_entry(e)[0] for e, _s in inflight])
+                .values_list("gate_token", flat=True)
+            )
+        report.db_available = db.avail
+        if not state or "avail" not in state:
+            report.cold = True
+            _unlock(client, keys, token)
+            token = ""
+            report.rebuilt = repair and gate_rebuild(item_id)
+            report.repaired = report.rebuilt
+            return report
+        now_ms = int(seconds) * 1000 + int(micros) // 1000
+        flying: dict[int, int] = {}
+        stale: list[str] = []
+        for entry, score in inflight:
+            entry_token, member_id, qty = _parse_entry(entry)
+            if entry_token in committed or now_ms - int(score) > INFLIGHT_STALE_MS:
+                stale.append(entry)  # written (settle pending) or lost: no longer in flight
+                if entry_token not in committed:
+                    report.stale_admissions += 1
+                continue
+            flying[member_id] = flying.get(member_id, 0) + qty
+        report.in_flight = sum(flying.values())
+        report.expected_avail = db.avail - report.in_flight
+        report.redis_avail = int(state["avail"])
+        expected_rules = gate_rules(db.item)
+        for name in RULE_FIELDS:
+            if state.get(name) != expected_rules[name]:
+                report.rules_fixed[name] = (state.get(name), expected_rules[name])
+        members = {int(m) for m in buyers} | set(db.holdings) | set(flying)
+        deltas: list[tuple[int, int]] = []
+        for member_id in sorted(members):
+            has = int(buyers.get(str(member_id), 0))
+            want = db.holdings.get(member_id, 0) + flying.get(member_id, 0)
+            if has != want:
+                report.buyers_fixed[member_id] = (has, want)
+                deltas.append((member_id, want - has))
+        if repair and report.drifted:
+            args: list[Any] = [report.expected_avail - report.redis_avail, len(deltas)]
+            for member_id, delta in deltas:
+                args += [member_id, delta]
+            args += stale
+            _script(client, "repair", _REPAIR)(keys.data, args)
+            if report.rules_fixed:
+                gate_update(item=db.item)
+            report.repaired = True
+        return report
+    finally:
+        if token:
+            _unlock(client, keys, token)
+
+
+def gate_state(item_id: int) -> Mapping[str, str]:
+    """The raw state hash (tests and the console's diagnostics)."""
+    client = get_redis()
+    return client.hgetall(gate_keys(item_id).state) if client is not None else {}
