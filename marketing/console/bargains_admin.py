@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
@@ -47,6 +48,7 @@ class BargainCampaignForm(ServiceValidatedForm):
         queryset=Sku.objects.filter(is_active=True, product__is_on_shelf=True)
         .select_related("product")
         .order_by("product_id", "pk"),
+        widget=UnfoldAdminSelectWidget,
     )
     start_price = yuan_field(_("起砍价(元)"), help_text=_("不高于售价，通常等于售价"))
     floor_price = yuan_field(_("底价(元)"), help_text=_("0 表示砍到免费拿"))

@@ -54,6 +54,7 @@ def test_operator_sets_up_a_group_buy_watches_it_and_ends_a_group_with_refunds(p
     page.fill("#id_starts_at_1", "00:00:00")
     page.fill("#id_ends_at_0", (now + timedelta(days=7)).strftime("%Y-%m-%d"))
     page.fill("#id_ends_at_1", "23:59:00")
+    page.screenshot(path=str(screenshot_dir / "group-buy-form.png"), full_page=True)
     with page.expect_navigation():
         page.locator("button[name=_save]").click()
     expect(page).to_have_url(re.compile(r"/admin/marketing/groupbuycampaign/$"))
@@ -85,3 +86,30 @@ def test_operator_sets_up_a_group_buy_watches_it_and_ends_a_group_with_refunds(p
     assert Refund.objects.get(order=waiting).status == Refund.Status.SUCCEEDED
     assert Order.objects.get(pk=waiting.pk).status == OrderStatus.REFUNDED
     assert Order.objects.get(pk=formed.pk).ship_hold == ""
+
+
+def test_a_bargain_that_cannot_reach_its_floor_is_refused_on_the_form(page_factory, owner, screenshot_dir):
+    product = Product.objects.create(category=Category.objects.create(name="服饰"), title="商务衬衫", min_price=15900)
+    Sku.objects.create(product=product, code="SHIRT-L", specs={"尺码": "L"}, price=15900, stock=20)
+    page = page_factory(owner)
+
+    page.goto("/admin/marketing/bargaincampaign/add/")
+    page.fill("#id_name", "衬衫砍到 0 元")
+    page.select_option("#id_sku", value=str(Sku.objects.get(code="SHIRT-L").pk))
+    page.fill("#id_start_price", "159")
+    page.fill("#id_cut_max", "5")  # 20 friends × 5 yuan = 100 < 159
+    now = timezone.localtime()
+    page.fill("#id_starts_at_0", now.strftime("%Y-%m-%d"))
+    page.fill("#id_starts_at_1", "00:00:00")
+    page.fill("#id_ends_at_0", (now + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.fill("#id_ends_at_1", "23:59:00")
+    with page.expect_navigation():
+        page.locator("button[name=_save]").click()
+    expect(page.locator("body")).to_contain_text("请提高每刀最多金额或最多帮砍人数")
+    page.screenshot(path=str(screenshot_dir / "bargain-form-refused.png"), full_page=True)
+
+    page.fill("#id_cut_max", "10")
+    with page.expect_navigation():
+        page.locator("button[name=_save]").click()
+    expect(page).to_have_url(re.compile(r"/admin/marketing/bargaincampaign/$"))
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("¥159.00 → ¥0.00")
