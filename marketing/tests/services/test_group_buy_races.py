@@ -135,3 +135,63 @@ def test_payments_racing_the_deadline_sweeper_are_all_refunded_once(
     for order in paid:
         assert Refund.objects.filter(order=order).count() == 1
         assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.payable_amount)
+
+
+def test_the_orders_sweeper_and_the_groups_sweeper_at_once_settle_everything_once(
+    setting_up: Callable[..., tuple[Any, Sku]],
+) -> None:
+    """Unpaid seats' orders expire while their group fails: order → group locks in both paths."""
+    from orders.services.orders import order_expire_due
+
+    campaign, sku = setting_up(size=5)
+    leader, *friends = MemberFactory.create_batch(4)
+    opened = pay(group_order(leader, campaign, sku))
+    group = group_of(opened)
+    with time_machine.travel(deadline_of(group) - timedelta(minutes=20), tick=False):
+        unpaid = [group_order(m, campaign, sku, token=group.share_token) for m in friends[:2]]
+        paid = pay(group_order(friends[2], campaign, sku, token=group.share_token))
+    after = deadline_of(group) + timedelta(minutes=1)  # past the orders' 15 minutes too
+
+    def work(i: int) -> Any:
+        return order_expire_due(now=after) if i % 2 else group_expire_due(now=after)
+
+    with time_machine.travel(after, tick=False):
+        results = run_in_threads(6, work)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        group_expire_due(now=after)
+    assert GroupBuyGroup.objects.get(pk=group.pk).status == GroupStatus.FAILED
+    assert not GroupBuyMember.objects.filter(group=group, status="pending").exists()
+    assert GroupBuyGroup.objects.get(pk=group.pk).seats_taken == 2
+    for order in unpaid:
+        assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+    for order in (opened, paid):
+        assert Refund.objects.filter(order=order).count() == 1
+    assert Sku.objects.get(pk=sku.pk).stock == 100 - 2  # the two unpaid units came back once
+
+
+def test_a_merchant_closing_a_group_while_its_last_member_pays(setting_up: Callable[..., tuple[Any, Sku]]) -> None:
+    """Either the payment completes the group first (the merchant is told it is closed), or the
+    merchant fails it first (the payment is refunded): never both, never neither."""
+    from marketing.services.group_buys import group_close
+
+    campaign, sku = setting_up(size=2)
+    staff = User.objects.create_superuser(username="closer", password="x", email="c@example.com")
+    leader, friend = MemberFactory.create_batch(2)
+    group = group_of(pay(group_order(leader, campaign, sku)))
+    joined = group_order(friend, campaign, sku, token=group.share_token)
+    trade = payment_create(order=joined, member=friend)["out_trade_no"]
+
+    def work(i: int) -> Any:
+        if i == 0:
+            return payment_sandbox_complete(member=friend, out_trade_no=trade)
+        return group_close(actor=staff, group_id=group.pk, complete=False)
+
+    results = run_in_threads(2, work)
+    group_expire_due()  # the settle task of a payment that found the group failed
+    fresh = GroupBuyGroup.objects.get(pk=group.pk)
+    if fresh.status == GroupStatus.COMPLETED:
+        assert type(results[1]).__name__ == "GroupNotClosable", results
+        assert not Refund.objects.exists()
+    else:
+        assert fresh.status == GroupStatus.FAILED, results
+        assert Refund.objects.count() == 2  # the leader's and the payment that arrived
