@@ -96,6 +96,11 @@ module.exports = {
   bargainHelp: (token) => post(`bargains/share/${enc(token)}/help`, {}),
   myBargains: (page) => get('me/bargains', { page }),
 
+  // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
+  flashSlots: () => timed('flash/slots'),
+  flashReleases: () => timed('flash/releases'),
+  flashReserve: (itemId) => post(`flash/items/${enc(itemId)}/reserve`, {}, { retry: true }),
+
   // cart and orders
   cart: () => get('cart'),
   // not retried: the endpoint increments, a repeat after a lost answer would add twice

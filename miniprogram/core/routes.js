@@ -29,6 +29,7 @@ const PAGES = {
   bargain: '/package-social/bargain/index',
   socialMine: '/package-social/mine/index',
   promoter: '/package-growth/promoter/index',
+  flash: '/package-flash/index/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
