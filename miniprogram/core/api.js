@@ -99,7 +99,12 @@ module.exports = {
   // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
   flashSlots: () => timed('flash/slots'),
   flashReleases: () => timed('flash/releases'),
-  flashReserve: (itemId) => post(`flash/items/${enc(itemId)}/reserve`, {}, { retry: true }),
+  flashItem: (itemId) => timed(`flash/items/${enc(itemId)}`),
+  flashReserve: (itemId) => post(`flash/items/${enc(itemId)}/reservation`, {}, { retry: true }),
+  flashCancelReservation: (itemId) => client.del(`flash/items/${enc(itemId)}/reservation`),
+  // the flash sale's own placement (its gate, purchase throttle and captcha): one unit line of
+  // the item, the rest of the order body as at checkout; Idempotency-Key as for orders
+  flashPurchase: (itemId, body, idempotencyKey) => post(`flash/items/${enc(itemId)}/purchase`, body, { idempotencyKey }),
 
   // cart and orders
   cart: () => get('cart'),

@@ -11,7 +11,8 @@
  * core/deals.js): the deal goes to the preview and to the order as {kind, ref, params}, and its
  * price line (秒杀价 / 拼团价 / 砍价 against the shelf price) is shown above the breakdown. A deal
  * has no best-coupon preselection (coupons/usable does not know the deal price); the shopper
- * may still pick one and the quote says whether it applies.
+ * may still pick one and the quote says whether it applies. A flash unit is placed through
+ * flash/items/{id}/purchase (the sale's gate, throttle and captcha), other deals through orders.
  */
 'use strict'
 
@@ -200,7 +201,7 @@ Component({
       const body = this.orderBody()
       let order
       try {
-        order = await this._attempt.submit(body, (key) => api.placeOrder(body, key))
+        order = await this._attempt.submit(body, (key) => this.place(body, key))
       } catch (err) {
         this.setData({ submitting: false })
         ui.toastError(err)
@@ -214,6 +215,20 @@ Component({
       }
       if (!this._items) store.set('cartCount', 0) // the server took the selected lines; cart refreshes on show
       return this.payAndShow(order)
+    },
+
+    /**
+     * Place the order: a flash unit through the flash sale's own endpoint (its Redis gate, the
+     * purchase throttle and the slider when asked), everything else through orders.
+     */
+    place(body, key) {
+      if (this._deal && this._deal.kind === 'flash') {
+        const flashBody = { qty: body.items[0].qty, address_id: body.address_id, points: body.points }
+        if (body.coupon_ids) flashBody.coupon_ids = body.coupon_ids
+        if (body.remark) flashBody.remark = body.remark
+        return api.flashPurchase(this._deal.ref, flashBody, key)
+      }
+      return api.placeOrder(body, key)
     },
 
     async payAndShow(order) {

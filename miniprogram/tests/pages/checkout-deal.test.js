@@ -71,7 +71,7 @@ describe('core/deals', () => {
 test('a flash deal goes to the preview and the order; its price line is shown; no coupon is preselected', async () => {
   wx.route('POST coupons/usable', () => [200, { best_coupon_ids: [11], usable: [{ coupon_id: 11, name: '券', group: 'shop', usable: true, discount: { fen: 500 } }], unusable: [] }])
   const orders = []
-  wx.route('POST orders', (req) => (orders.push(req), [201, fixtures.order({ no: 'F1' })]))
+  wx.route('POST flash/items/12/purchase', (req) => (orders.push(req), [201, fixtures.order({ no: 'F1' })]))
   wx.route('POST orders/F1/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S1', params: {} }])
   wx.route('POST payments/sandbox/S1/complete', () => [200, {}])
   const page = await open({ sku_id: '71', qty: '1', deal: 'flash', ref: '12' })
@@ -86,16 +86,45 @@ test('a flash deal goes to the preview and the order; its price line is shown; n
   expect(text(page, '.coupon-text')).toBe('1 张可用')
   await page.instance.submit()
   expect(orders).toHaveLength(1)
-  expect(orders[0].data).toEqual({ items: [{ sku_id: 71, qty: 1 }], deal: { kind: 'flash', ref: 12, params: {} }, points: 0, address_id: 5 })
+  // placed through the flash sale's own endpoint (its gate, throttle and captcha)
+  expect(orders[0].data).toEqual({ qty: 1, points: 0, address_id: 5 })
   expect(orders[0].header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
   expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=F1&paid=1')
 })
 
-test('a group deal carries its params (join a group) to both calls', async () => {
-  const page = await open({ sku_id: '71', qty: '1', deal: 'group', ref: '9', dp: '{"group_id":33}' })
+test('a group deal carries its params (join a group) to the preview and to the order', async () => {
+  const orders = []
+  wx.route('POST orders', (req) => (orders.push(req), [201, fixtures.order({ no: 'G1' })]))
+  wx.route('POST orders/G1/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S1', params: {} }])
+  wx.route('POST payments/sandbox/S1/complete', () => [200, {}])
+  const page = await open({ sku_id: '71', qty: '1', deal: 'group', ref: '9', dp: '{"share_token":"t0k"}' })
   const preview = wx.__calls.request.find((r) => r.path === 'checkout/preview')
-  expect(preview.data.deal).toEqual({ kind: 'group', ref: 9, params: { group_id: 33 } })
+  expect(preview.data.deal).toEqual({ kind: 'group', ref: 9, params: { share_token: 't0k' } })
   expect(text(page, '.deal-tag')).toBe('拼团价')
+  await page.instance.submit()
+  expect(orders[0].data.deal).toEqual({ kind: 'group', ref: 9, params: { share_token: 't0k' } })
+  expect(orders[0].header['Idempotency-Key']).toBeTruthy()
+})
+
+test('a flash purchase refused for the slider is repeated with the pass and the same Idempotency-Key', async () => {
+  const seen = []
+  wx.route('POST flash/items/12/purchase', (req) => {
+    seen.push({ key: req.header['Idempotency-Key'], pass: req.header['X-Captcha-Pass'] })
+    return req.header['X-Captcha-Pass'] ? [201, fixtures.order({ no: 'F2' })] : [403, { code: 'captcha_required', message: '', details: { action: 'purchase' } }]
+  })
+  wx.route('POST orders/F2/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S2', params: {} }])
+  wx.route('POST payments/sandbox/S2/complete', () => [200, {}])
+  const client = require('../../core/request')
+  client.setCaptchaHandler(({ action }) => Promise.resolve(`pass-for-${action}`))
+  try {
+    const page = await open({ sku_id: '71', qty: '1', deal: 'flash', ref: '12' })
+    await page.instance.submit()
+  } finally {
+    client.setCaptchaHandler(null)
+  }
+  expect(seen).toHaveLength(2)
+  expect(seen[1]).toEqual({ key: seen[0].key, pass: 'pass-for-purchase' })
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=F2&paid=1')
 })
 
 test('a deal that closed shows why instead of a quote; the cart order is not touched', async () => {
