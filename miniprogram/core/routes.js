@@ -36,6 +36,8 @@ const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
 
 // entry type → its page (an entry {type, id, kind?} of the F46 centre or a product strip)
 const MARKETING_PAGES = {
+  // a flash slot (kind slot) or a limited release (kind release): the flash page on that slot
+  flash: (item) => withQuery(PAGES.flash, { slot: item.id, mode: item.kind === 'release' ? 'release' : undefined }),
   // a group-buy or bargain campaign: its page (开团 / 发起砍价)
   group_buy: (item) => withQuery(PAGES.group, { campaign: item.id }),
   bargain: (item) => withQuery(PAGES.bargain, { campaign: item.id }),

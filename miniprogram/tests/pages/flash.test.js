@@ -119,3 +119,10 @@ test('the countdown runs on server time from the list answer; an empty day says 
   expect(empty.dom.textContent).not.toContain('秒杀品')
   expect(empty.instance.onShareAppMessage().path).toBe('/package-flash/index/index?invite=AB12')
 })
+
+test('marketing-centre flash entries open the flash page on their slot', () => {
+  const routes = require('../../core/routes')
+  expect(routes.marketingTarget({ type: 'flash', id: 3, kind: 'slot', product_id: 7 })).toBe('/package-flash/index/index?slot=3')
+  expect(routes.marketingTarget({ type: 'flash', id: 9, kind: 'release' })).toBe('/package-flash/index/index?slot=9&mode=release')
+  expect(routes.marketingTarget({ type: 'promotion', id: 1 })).toBeNull()
+})
