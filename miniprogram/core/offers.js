@@ -9,6 +9,7 @@
 const countdown = require('./countdown')
 const money = require('./money')
 const routes = require('./routes')
+const deals = require('./deals')
 
 /** "0.8" → "8折", "0.85" → "8.5折", "1" / garbage → "". */
 function rateText(rate) {
@@ -39,7 +40,9 @@ function limitedDiscountView(offer, listPrice, at) {
 }
 
 /**
- * The tools' entries of a product (F03 拼团, F05 砍价) under its price, from the detail's
+ * The tools' entries of a product (F02 秒杀 / F12 限量发售, F03 拼团, F05 砍价) under its price, from
+ * the detail's `flash_sale` {type, ref (flash item), sku_id, name, kind_label, price, starts_at,
+ * ends_at},
  * `group_buy` {campaign_id, name, group_size, price, leader_price, list_price, starts_at, ends_at}
  * and `bargain` {campaign_id, name, sku_id, start_price, floor_price, starts_at, ends_at}:
  * [{key, tag, title, priceText, action, url, target}] — only those running at server time `at`.
@@ -60,6 +63,24 @@ function dealEntries(detail, at) {
       action: '去开团',
       url: routes.withQuery(routes.PAGES.group, { campaign: g.campaign_id }),
       target: countdown.toMs(g.ends_at),
+    })
+  }
+  const f = d.flash_sale
+  if (f && f.ref && countdown.slotState(f.starts_at, f.ends_at, at).state !== 'ended') {
+    const state = countdown.slotState(f.starts_at, f.ends_at, at).state
+    const live = state === 'running'
+    out.push({
+      key: `flash-${f.ref}`,
+      kind: 'flash',
+      tag: f.kind_label || (f.type === 'flash_release' ? '限量发售' : '秒杀'),
+      title: f.name || '',
+      priceText: money.price(f.price),
+      // live: straight to the checkout with the deal (a sold-out unit is refused there, in
+      // Chinese); upcoming: the flash page, counting down to the start
+      action: live ? '马上抢' : '即将开抢',
+      url: live ? deals.checkoutUrl({ skuId: f.sku_id, qty: 1, kind: 'flash', ref: f.ref }) : routes.withQuery(routes.PAGES.flash, { mode: f.type === 'flash_release' ? 'release' : undefined }),
+      target: live ? countdown.toMs(f.ends_at) : countdown.toMs(f.starts_at),
+      countdownPrefix: live ? '距结束 ' : '距开抢 ',
     })
   }
   const b = d.bargain

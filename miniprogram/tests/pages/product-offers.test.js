@@ -110,3 +110,17 @@ test('sharing the product or the home page carries the invite code and a promote
   const home = render('pages/home/index')
   expect(home.instance.onShareAppMessage()).toEqual({ title: '多营商城', path: '/pages/home/index?invite=AB12&pc=P1A2B3C4D' })
 })
+
+test('a live flash item of the product goes straight to the checkout with its deal; an upcoming one counts down to its start', async () => {
+  const now = Date.now()
+  const flash = { type: 'flash_sale', ref: 12, sku_id: 71, name: '10:00 秒杀', kind_label: '秒杀', state: 'live', state_label: '抢购中', price: 990, starts_at: new Date(now - 60e3).toISOString(), ends_at: new Date(now + 3600e3).toISOString() }
+  wx.route('GET products/7', () => [200, productDetail({ flash_sale: flash, server_time: { timestamp_ms: now } })])
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  const { texts } = require('../helpers/page')
+  expect(texts(page, '.deal-entry')[0]).toMatch(/^秒杀10:00 秒杀¥9.90距结束 ?00:59:5\d马上抢 ›$/)
+  page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=71&qty=1&deal=flash&ref=12')
+  const soon = offers.dealEntries({ flash_sale: Object.assign({}, flash, { type: 'flash_release', kind_label: '限量发售', starts_at: new Date(now + 60e3).toISOString() }) }, now)
+  expect(soon[0]).toMatchObject({ tag: '限量发售', action: '即将开抢', url: '/package-flash/index/index?mode=release', countdownPrefix: '距开抢 ' })
+})
