@@ -66,7 +66,7 @@ function slotTabs(days, at) {
         id: slot.id,
         time: clockText(slot.starts_at) || slot.title || '',
         title: slot.title || '',
-        dayLabel: d === 0 ? '' : day.label || '明天',
+        dayLabel: d === 0 ? '' : day.title || day.label || '明天',
         state,
         label: labelFor(state, slot.kind),
         target: targetFor(slot, state),

@@ -38,8 +38,8 @@ describe('slot states move on with the server clock', () => {
 
   test('tabs open on the running slot, else the next one; tomorrow is labelled', () => {
     const days = [
-      { label: '今天', slots: [slot(1, T10, { state: 'ended' }), slot(2, T10 + 5 * H, { state: 'live' }), slot(3, T10 + 10 * H)] },
-      { label: '明天', slots: [slot(11, T10 + 24 * H)] },
+      { title: '今天', slots: [slot(1, T10, { state: 'ended' }), slot(2, T10 + 5 * H, { state: 'live' }), slot(3, T10 + 10 * H)] },
+      { title: '周三', slots: [slot(11, T10 + 24 * H)] },
     ]
     const at = T10 + 5.5 * H
     const { tabs, current } = flash.slotTabs(days, at)
@@ -47,7 +47,7 @@ describe('slot states move on with the server clock', () => {
       ['10:00', '', '已结束'],
       ['15:00', '', '抢购中'],
       ['20:00', '', '即将开始'],
-      ['10:00', '明天', '即将开始'],
+      ['10:00', '周三', '即将开始'], // the day's title from the API
     ])
     expect(current).toBe(1)
     expect(flash.slotTabs(days, T10 + 8 * H).current).toBe(2) // 15:00 is over: the 20:00 one

@@ -22,8 +22,8 @@ function payload(now) {
   return {
     server_time: { now: iso(Date.now()), timestamp_ms: Date.now() }, // the server's clock at the answer
     days: [
-      { date: '', label: '今天', slots: [slot(1, today + 10 * H, 'ended', [item(1, { state: 'ended' })]), slot(2, now - H, 'live', [item(2), item(3, { state: 'sold_out', remaining: 0, sold_percent: 100 })]), slot(3, now + 2000, 'upcoming', [item(4, { state: 'upcoming', sold: 0, sold_percent: 0 })])] },
-      { date: '', label: '明天', slots: [slot(4, today + 34 * H, 'upcoming', [])] },
+      { date: '', title: '今天', slots: [slot(1, today + 10 * H, 'ended', [item(1, { state: 'ended' })]), slot(2, now - H, 'live', [item(2), item(3, { state: 'sold_out', remaining: 0, sold_percent: 100 })]), slot(3, now + 2000, 'upcoming', [item(4, { state: 'upcoming', sold: 0, sold_percent: 0 })])] },
+      { date: '', title: '明天', slots: [slot(4, today + 34 * H, 'upcoming', [])] },
     ],
   }
 }
@@ -113,7 +113,7 @@ test('the countdown runs on server time from the list answer; an empty day says 
   wx.route('GET flash/slots', () => [200, Object.assign(payload(now), { server_time: { timestamp_ms: now + 5 * 60e3 } })])
   await open()
   expect(Math.round(countdown.offset() / 60e3)).toBe(5)
-  wx.route('GET flash/slots', () => [200, { server_time: { timestamp_ms: now }, days: [{ label: '今天', slots: [] }, { label: '明天', slots: [] }] }])
+  wx.route('GET flash/slots', () => [200, { server_time: { timestamp_ms: now }, days: [{ title: '今天', slots: [] }, { title: '明天', slots: [] }] }])
   store.set('member', { invite_code: 'AB12' })
   const empty = await open()
   expect(empty.dom.textContent).not.toContain('秒杀品')
