@@ -72,6 +72,7 @@ function dealEntries(detail, at) {
     out.push({
       key: `flash-${f.ref}`,
       kind: 'flash',
+      flashRef: f.ref,
       tag: f.kind_label || (f.type === 'flash_release' ? '限量发售' : '秒杀'),
       title: f.name || '',
       priceText: money.price(f.price),

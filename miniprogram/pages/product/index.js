@@ -103,10 +103,28 @@ Component({
     onOfferEnd() {
       return this.load()
     },
-    /** 去开团 / 发起砍价: the tool's page for this product's campaign. */
-    onDealEntry(e) {
+    /**
+     * 去开团 / 发起砍价 / 马上抢: the tool's page for this product's campaign. A live flash item is
+     * asked first (the badge on a cached page does not know whether units are left): units left →
+     * the checkout with the deal; sold out → its slot on the flash page, where it can be reserved.
+     */
+    async onDealEntry(e) {
       const entry = this.data.dealEntries[Number(e.currentTarget.dataset.index)]
-      if (entry) routes.go(entry.url).catch(() => {})
+      if (!entry) return null
+      let url = entry.url
+      if (entry.kind === 'flash' && entry.flashRef && entry.action === '马上抢') {
+        try {
+          const res = await api.flashItem(entry.flashRef)
+          const item = (res && res.item) || {}
+          if (item.state !== 'live' || !(Number(item.remaining) > 0)) {
+            ui.toast(item.state === 'sold_out' ? '手慢了，已抢光' : item.state_label || '秒杀已结束')
+            url = routes.withQuery(routes.PAGES.flash, { slot: res && res.slot && res.slot.id })
+          }
+        } catch (err) {
+          // the checkout will say why if the unit cannot be had
+        }
+      }
+      return routes.go(url).then(() => url, () => null)
     },
     onSwiper(e) {
       this.setData({ swiperIndex: e.detail.current })

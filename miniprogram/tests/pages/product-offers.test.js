@@ -119,8 +119,22 @@ test('a live flash item of the product goes straight to the checkout with its de
   await page.instance.onLoad({ id: '7' })
   const { texts } = require('../helpers/page')
   expect(texts(page, '.deal-entry')[0]).toMatch(/^秒杀10:00 秒杀¥9.90距结束 ?00:59:5\d马上抢 ›$/)
-  page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })
+  await page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })
   expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=71&qty=1&deal=flash&ref=12')
   const soon = offers.dealEntries({ flash_sale: Object.assign({}, flash, { type: 'flash_release', kind_label: '限量发售', starts_at: new Date(now + 60e3).toISOString() }) }, now)
   expect(soon[0]).toMatchObject({ tag: '限量发售', action: '即将开抢', url: '/package-flash/index/index?mode=release', countdownPrefix: '距开抢 ' })
+})
+
+test('马上抢 on a flash item already sold out says so and opens its slot instead of the checkout', async () => {
+  const now = Date.now()
+  const flash = { type: 'flash_sale', ref: 12, sku_id: 71, name: '10:00 秒杀', kind_label: '秒杀', state: 'live', state_label: '抢购中', price: 990, starts_at: new Date(now - 60e3).toISOString(), ends_at: new Date(now + 3600e3).toISOString() }
+  wx.route('GET products/7', () => [200, productDetail({ flash_sale: flash, server_time: { timestamp_ms: now } })])
+  let remaining = 0
+  wx.route('GET flash/items/12', () => [200, { server_time: { timestamp_ms: Date.now() }, slot: { id: 4, state: remaining ? 'live' : 'sold_out' }, item: { id: 12, state: remaining ? 'live' : 'sold_out', state_label: '已抢光', remaining, reserved: false, can_reserve: !remaining } }])
+  const page = render('pages/product/index')
+  await page.instance.onLoad({ id: '7' })
+  expect(await page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })).toBe('/package-flash/index/index?slot=4')
+  expect(wx.__calls.toast.pop()).toBe('手慢了，已抢光')
+  remaining = 1
+  expect(await page.instance.onDealEntry({ currentTarget: { dataset: { index: 0 } } })).toBe('/package-order/checkout/index?sku_id=71&qty=1&deal=flash&ref=12')
 })
