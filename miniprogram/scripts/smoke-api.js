@@ -9,7 +9,8 @@
  * sign in (wx.login → wechat-login → dev-login fallback), home, category tree, product list and
  * detail (SKU picker model), add to cart, cart totals vs the server's summary, checkout preview
  * breakdown, an address, place the order twice with the same Idempotency-Key (one order), pay
- * in the sandbox, order detail paid, order list, the inbox (read all), a slider-captcha puzzle.
+ * in the sandbox, order detail paid, order list, the inbox (read all), a slider-captcha puzzle, a
+ * group opened through the checkout's deal and paid, a bargain started (when the shop runs them).
  * Exit 1 on the first failure.
  */
 'use strict'
@@ -54,6 +55,8 @@ global.wx = {
 const store = require('../core/store')
 const api = require('../core/api')
 const captchaCore = require('../core/captcha')
+const deals = require('../core/deals')
+const social = require('../core/social')
 const auth = require('../core/auth')
 const cart = require('../core/cart')
 const countdown = require('../core/countdown')
@@ -159,6 +162,34 @@ async function main() {
   const box = captchaCore.layout(puzzle, 240)
   check(/^data:image\/png;base64,/.test(puzzle.background) && /^data:image\/png;base64,/.test(puzzle.piece), 'captcha images are data URLs')
   step(`captcha puzzle ${puzzle.width}×${puzzle.height}, piece ${puzzle.piece_size}px at y ${puzzle.piece_y}; drawn ${box.width}×${box.height}`)
+
+  // the tools the demo shop runs: open a group through the checkout's deal, start a bargain
+  const campaigns = await api.groupCampaigns()
+  if (campaigns.length) {
+    const campaign = social.campaignView(await api.groupCampaign(campaigns[0].id))
+    const dealUrl = deals.checkoutUrl({ skuId: campaign.items[0].skuId, qty: 1, kind: campaign.deal.kind, ref: campaign.deal.ref, params: campaign.deal.params })
+    const q = {}
+    dealUrl.split('?')[1].split('&').forEach((kv) => (q[kv.split('=')[0]] = decodeURIComponent(kv.split('=')[1])))
+    const deal = deals.dealFromQuery(q)
+    const groupBody = { items: [{ sku_id: Number(q.sku_id), qty: 1 }], deal, address_id: address.id, points: 0 }
+    const line = deals.dealPriceLine(await api.checkoutPreview(groupBody), deal)
+    const groupOrder = await new CheckoutAttempt().submit(groupBody, (key) => api.placeOrder(groupBody, key))
+    await pay.payOrder(groupOrder.no, { order: groupOrder })
+    const mine = await api.myGroups(1)
+    const group = social.groupView(await api.group(mine.results[0].group_id))
+    check(group.isLeader && group.joined >= 1, 'the group is mine, paid')
+    step(`group buy: ${line.label} ${line.unitText}, order ${groupOrder.no}, ${group.statusText}, share ${group.sharePath}`)
+  } else {
+    step('group buy: no campaign running in this shop')
+  }
+  const bargainCampaigns = await api.bargainCampaigns()
+  if (bargainCampaigns.length) {
+    const bargain = social.bargainView(await api.bargainStart(bargainCampaigns[0].id))
+    check(bargain.isOwner && bargain.currentPrice > 0, 'a bargain of mine')
+    step(`bargain: ${bargain.currentText}, ${bargain.progressText}, share ${bargain.sharePath}`)
+  } else {
+    step('bargain: no campaign running in this shop')
+  }
   console.log('smoke: OK')
 }
 
