@@ -91,7 +91,7 @@ function itemView(item, slotState, kind) {
   let button = { action: '', text: labelFor(state, kind) }
   if (state === 'live') button = { action: 'buy', text: '马上抢' }
   else if (state === 'upcoming') button = { action: '', text: '即将开抢' }
-  else if (state === 'sold_out') button = item.reserved ? { action: '', text: '已预约' } : { action: 'reserve', text: kind === 'release' ? '预约补货' : '到货提醒' }
+  else if (state === 'sold_out') button = item.reserved ? { action: 'unreserve', text: '已预约' } : { action: 'reserve', text: kind === 'release' ? '预约补货' : '到货提醒' }
   const price = Number(item.price) || 0
   const flashPrice = Number(item.flash_price) || 0
   return {

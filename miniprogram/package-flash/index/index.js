@@ -81,6 +81,36 @@ Component({
       const found = wanted ? tabs.findIndex((t) => t.id === wanted) : -1
       if (found >= 0) current = found
       this.setData(Object.assign({ tabs, current }, this.slotPayload(tabs, current)))
+      this.markReserved()
+    },
+
+    /**
+     * The lists do not say who is waiting for a restock: ask the open slot's sold-out items
+     * (a slot has at most 3) and show 已预约 on those this shopper reserved.
+     */
+    markReserved() {
+      const items = this.data.items
+      const asks = items.map((item, index) => {
+        if (item.state !== 'sold_out' || item.reserved) return null
+        return api.flashItem(item.id).then(
+          (res) => (res && res.item && res.item.reserved ? index : -1),
+          () => -1,
+        )
+      })
+      const pending = asks.filter(Boolean)
+      if (!pending.length) return Promise.resolve(0)
+      const ids = items.map((i) => i.id).join(',')
+      return Promise.all(asks.map((a) => a || Promise.resolve(-1))).then((found) => {
+        if (this.data.items.map((i) => i.id).join(',') !== ids) return 0 // the shopper moved on
+        const payload = {}
+        found.forEach((index) => {
+          if (index < 0) return
+          payload[`items[${index}].reserved`] = true
+          payload[`items[${index}].button`] = { action: 'unreserve', text: '已预约' }
+        })
+        if (Object.keys(payload).length) this.setData(payload)
+        return Object.keys(payload).length / 2
+      })
     },
 
     slotPayload(tabs, current) {
@@ -127,8 +157,26 @@ Component({
       this.setData({ reservingId: item.id })
       try {
         await api.flashReserve(item.id)
-        this.setData({ reservingId: 0, [`items[${index}].reserved`]: true, [`items[${index}].button`]: { action: '', text: '已预约' } })
+        this.setData({ reservingId: 0, [`items[${index}].reserved`]: true, [`items[${index}].button`]: { action: 'unreserve', text: '已预约' } })
         ui.toast('已预约，补货后第一时间通知您')
+        return true
+      } catch (err) {
+        this.setData({ reservingId: 0 })
+        ui.toastError(err)
+        return false
+      }
+    },
+
+    /** 已预约 tapped: stop waiting (asked first; harmless when not waiting). */
+    async onUnreserve(e) {
+      const index = Number(e.currentTarget.dataset.index)
+      const item = this.data.items[index]
+      if (!item || !item.reserved || this.data.reservingId) return false
+      if (!(await ui.confirm('取消到货提醒？'))) return false
+      this.setData({ reservingId: item.id })
+      try {
+        await api.flashCancelReservation(item.id)
+        this.setData({ reservingId: 0, [`items[${index}].reserved`]: false, [`items[${index}].button`]: flash.itemView({ state: 'sold_out' }, 'live', this.slotAt(this.data.current).kind).button })
         return true
       } catch (err) {
         this.setData({ reservingId: 0 })

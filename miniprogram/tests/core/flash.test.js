@@ -70,7 +70,7 @@ describe('item buttons', () => {
     const sold = Object.assign({}, item, { state: 'sold_out', remaining: 0, sold_percent: 100 })
     expect(flash.itemView(sold, 'live', 'slot').button).toEqual({ action: 'reserve', text: '到货提醒' })
     expect(flash.itemView(sold, 'sold_out', 'release').button).toEqual({ action: 'reserve', text: '预约补货' })
-    expect(flash.itemView(Object.assign({}, sold, { reserved: true }), 'live', 'slot').button).toEqual({ action: '', text: '已预约' })
+    expect(flash.itemView(Object.assign({}, sold, { reserved: true }), 'live', 'slot').button).toEqual({ action: 'unreserve', text: '已预约' })
     expect(flash.labelFor('sold_out', 'release')).toBe('补货中，可预约')
   })
 })

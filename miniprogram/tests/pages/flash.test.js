@@ -44,7 +44,8 @@ test('one request: slot tabs with states, the live slot open, its items with 已
   const now = Date.now()
   wx.route('GET flash/slots', () => [200, payload(now)])
   const page = await open()
-  expect(wx.__calls.request.map((r) => r.path)).toEqual(['flash/slots'])
+  // the screen is one request; sold-out items are then asked whether this shopper waits for them
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['flash/slots', 'flash/items/3'])
   expect(texts(page, '.slot-label')).toEqual(['已结束', '抢购中', '即将开始', '即将开始'])
   expect(text(page, '.slot-tab-on .slot-label')).toBe('抢购中')
   expect(texts(page, '.slot-time')[3]).toMatch(/^明天/)
@@ -95,9 +96,10 @@ test('a refused reservation says why; tabs switch without a request; 限量发�
   const page = await open()
   await page.instance.onReserve({ currentTarget: { dataset: { index: 1 } } })
   expect(wx.__calls.toast.pop()).toBe('操作太频繁，请稍后再试')
+  const before = wx.__calls.request.length
   page.instance.onTab({ currentTarget: { dataset: { index: 0 } } })
   expect(texts(page, '.item-state')).toEqual(['已结束'])
-  expect(wx.__calls.request).toHaveLength(2)
+  expect(wx.__calls.request).toHaveLength(before) // switching tabs asks nothing
 
   const release = Object.assign(slot(9, now - H, 'sold_out', [item(9, { state: 'sold_out', remaining: 0, sold_percent: 100, quota: 50 })]), { kind: 'release', title: '联名款首发' })
   wx.route('GET flash/releases', () => [200, { server_time: { timestamp_ms: now }, releases: [release] }])
@@ -125,4 +127,20 @@ test('marketing-centre flash entries open the flash page on their slot', () => {
   expect(routes.marketingTarget({ type: 'flash', id: 3, kind: 'slot', product_id: 7 })).toBe('/package-flash/index/index?slot=3')
   expect(routes.marketingTarget({ type: 'flash', id: 9, kind: 'release' })).toBe('/package-flash/index/index?slot=9&mode=release')
   expect(routes.marketingTarget({ type: 'promotion', id: 1 })).toBeNull()
+})
+
+test('sold-out items this shopper waits for show 已预约 (asked per item); 已预约 can be withdrawn', async () => {
+  const now = Date.now()
+  wx.route('GET flash/slots', () => [200, payload(now)])
+  wx.route('GET flash/items/3', () => [200, { server_time: { timestamp_ms: Date.now() }, slot: { id: 2 }, item: { id: 3, state: 'sold_out', reserved: true, can_reserve: false } }])
+  const deletes = []
+  wx.route('DELETE flash/items/3/reservation', (req) => (deletes.push(req), [204, '']))
+  const page = await open()
+  await flush()
+  expect(wx.__calls.request.filter((r) => r.path.startsWith('flash/items/')).map((r) => r.path)).toEqual(['flash/items/3']) // the live one is not asked
+  expect(text(page, '.item-reserved')).toBe('已预约')
+  expect(await page.instance.onUnreserve({ currentTarget: { dataset: { index: 1 } } })).toBe(true)
+  expect(wx.__calls.modal.pop()).toBe('取消到货提醒？')
+  expect(deletes).toHaveLength(1)
+  expect(page.instance.data.items[1].button).toEqual({ action: 'reserve', text: '到货提醒' })
 })
