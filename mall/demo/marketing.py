@@ -14,9 +14,27 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from mall.models import Category, Sku
-from marketing.models import BargainCampaign, CouponKind, CouponTemplate, GroupBuyCampaign, Promotion, PromotionType
+from marketing.models import (
+    BargainCampaign,
+    CouponKind,
+    CouponTemplate,
+    FlashSlot,
+    FlashSlotKind,
+    FlashSlotStatus,
+    GroupBuyCampaign,
+    Promotion,
+    PromotionType,
+)
 from marketing.services.bargains import BargainCampaignData, bargain_campaign_create
 from marketing.services.coupons import CouponTemplateData, coupon_template_create
+from marketing.services.flash_sales import (
+    FlashItemData,
+    FlashSlotData,
+    flash_item_add,
+    flash_slot_create,
+    flash_slot_publish,
+    flash_slots_generate,
+)
 from marketing.services.group_buys import GroupBuyCampaignData, GroupBuyItemData, group_buy_campaign_create
 from marketing.services.promotions import PromotionData, promotion_create
 
@@ -32,6 +50,11 @@ GROUP_BUY = "3 人团 身体乳 29 元"
 GROUP_PRODUCT = "烟酰胺焕亮身体乳"
 BARGAIN = "好友助力 精华液砍到 0 元"
 BARGAIN_PRODUCT = "玻尿酸补水保湿精华液"
+# 秒杀 (F02): today's and tomorrow's 10:00 / 15:00 / 20:00 slots with 9.9 lead products;
+# 限量发售 (F12): "仅售 N 件" running for a week.
+FLASH_PRICE = 990
+FLASH_QUOTA = 50
+RELEASE = "限量发售 仅售 300 件"
 
 
 def _owner() -> User:
@@ -161,6 +184,8 @@ def build_marketing(*, now: datetime | None = None) -> dict[str, int]:
         if template.name not in templates:
             coupon_template_create(actor=owner, data=template)
             counts["coupon templates"] += 1
+    counts["flash slots"] = _flash_slots(owner, now)
+    counts["limited releases"] = _release(owner, now)
     counts["group buys"] = _group_buy(owner, now)
     counts["bargains"] = _bargain(owner, now)
     return counts
@@ -209,4 +234,75 @@ def _bargain(owner: User, now: datetime) -> int:
             total_quantity=50,
         ),
     )
+    return 1
+
+
+def _lead_skus(count: int) -> list[Sku]:
+    """引流品 (traffic products): one SKU each, the cheapest, with units on the shelf."""
+    skus: list[Sku] = []
+    for product_id in (
+        Sku.objects.filter(product__tags__name="引流品", is_active=True, product__is_on_shelf=True)
+        .order_by("product_id")
+        .values_list("product_id", flat=True)
+        .distinct()
+    ):
+        sku = Sku.objects.filter(product_id=product_id, is_active=True, stock__gte=20).order_by("price").first()
+        if sku is not None:
+            skus.append(sku)
+        if len(skus) == count:
+            break
+    return skus
+
+
+def _flash_slots(owner: User, now: datetime) -> int:
+    """Today's and tomorrow's slots (shop time), each with up to 3 lead products at 9.9, published."""
+    today = timezone.localdate(now)
+    flash_slots_generate(actor=owner, first_day=today, days=2)
+    leads = _lead_skus(6)
+    published = 0
+    slots = FlashSlot.objects.filter(kind=FlashSlotKind.SLOT, status=FlashSlotStatus.DRAFT, ends_at__gt=now)
+    for index, slot in enumerate(slots.order_by("starts_at")):
+        if slot.items.exists() or not leads:
+            continue
+        for position in range(3):
+            sku = leads[(index * 3 + position) % len(leads)]
+            if sku.price <= FLASH_PRICE or slot.items.filter(sku=sku).exists():
+                continue
+            # Each slot carves its quota off the shelf: a quarter of what is left, at most 50.
+            shelf = Sku.objects.filter(pk=sku.pk).values_list("stock", flat=True).get()
+            quota = min(FLASH_QUOTA, shelf // 4)
+            if quota < 1:
+                continue
+            flash_item_add(
+                actor=owner,
+                slot_id=slot.pk,
+                data=FlashItemData(sku_id=sku.pk, flash_price=FLASH_PRICE, quota=quota, sort_order=position),
+            )
+        if slot.items.exists():
+            flash_slot_publish(actor=owner, slot_id=slot.pk, now=now)
+            published += 1
+    return published
+
+
+def _release(owner: User, now: datetime) -> int:
+    if FlashSlot.objects.filter(kind=FlashSlotKind.RELEASE, title=RELEASE).exists():
+        return 0
+    sku = Sku.objects.filter(product__tags__name="新品", is_active=True, stock__gte=300).order_by("-price").first()
+    if sku is None:
+        return 0
+    release = flash_slot_create(
+        actor=owner,
+        data=FlashSlotData(
+            kind=FlashSlotKind.RELEASE,
+            title=RELEASE,
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(days=7),
+        ),
+    )
+    flash_item_add(
+        actor=owner,
+        slot_id=release.pk,
+        data=FlashItemData(sku_id=sku.pk, flash_price=sku.price, quota=300, per_shopper_limit=2, per_order_limit=2),
+    )
+    flash_slot_publish(actor=owner, slot_id=release.pk, now=now)
     return 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mall.demo import marketing as demo_marketing
 from mall.models import Category, Product, ProductImage, ProductTag, Sku
-from marketing.models import BargainCampaign, CouponTemplate, GroupBuyCampaign, Promotion
+from marketing.models import BargainCampaign, CouponTemplate, FlashItem, FlashSlot, GroupBuyCampaign, Promotion
 from marketing.selectors.marketing_centre import marketing_centre_data
 from members.models import Member, PointsEntry
 from orders.models import Order, OrderLine, OrderStatus, Payment
@@ -48,6 +48,8 @@ def _snapshot() -> dict[str, int]:
         CouponTemplate,
         GroupBuyCampaign,
         BargainCampaign,
+        FlashSlot,
+        FlashItem,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -137,3 +139,9 @@ def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
     assert demo_marketing.SECOND_HALF in {e["title"] for e in centre["upcoming"]}
     assert {demo_marketing.GROUP_BUY, demo_marketing.BARGAIN} <= ongoing
     assert GroupBuyCampaign.objects.get(name=demo_marketing.GROUP_BUY).group_size == 3
+    release = FlashSlot.objects.get(title=demo_marketing.RELEASE)
+    assert release.status == "published"
+    assert release.items.get().quota == 300
+    upcoming_slots = FlashSlot.objects.filter(kind="slot", status="published")
+    assert upcoming_slots.exists()  # tomorrow's slots at least, whatever the time of day
+    assert FlashItem.objects.filter(slot__in=upcoming_slots, flash_price=demo_marketing.FLASH_PRICE).exists()
