@@ -48,8 +48,8 @@ GIFT_PRODUCT = "氨基酸温和洁面乳 120g"
 # 拼团 (F03): list 59, 3-person 29; 砍价 (F05): 10–20 friends, 1–10 yuan a cut, down to 0.
 GROUP_BUY = "3 人团 身体乳 29 元"
 GROUP_PRODUCT = "烟酰胺焕亮身体乳"
-BARGAIN = "好友助力 精华液砍到 0 元"
-BARGAIN_PRODUCT = "玻尿酸补水保湿精华液"
+BARGAIN = "好友助力 蓝牙音箱 199 砍到 0 元"
+BARGAIN_PRODUCT = "便携蓝牙音箱"  # outside 美妆, where the 8折 would undercut it
 # 秒杀 (F02): today's and tomorrow's 10:00 / 15:00 / 20:00 slots with 9.9 lead products;
 # 限量发售 (F12): "仅售 N 件" running for a week.
 FLASH_PRICE = 990
