@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from mall.demo.growth import build_growth
 from mall.demo.marketing import build_marketing
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         logins = build_staff()
         counts.update(build_shoppers_and_history(seed=seed, shoppers=options["shoppers"], days=max(1, options["days"])))
         counts.update(build_marketing())
+        counts.update(build_growth())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:
