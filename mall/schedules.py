@@ -43,4 +43,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.flash_gate_reconcile_task",
         "schedule": timedelta(minutes=5),
     },
+    "marketing-issue-invite-rewards": {
+        "task": "marketing.tasks.invite_rewards_issue_sweep_task",
+        "schedule": timedelta(minutes=10),
+    },
 }

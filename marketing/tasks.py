@@ -6,6 +6,7 @@ from celery import shared_task
 
 from marketing.services.coupons import coupons_expire_due, coupons_expiry_remind_due
 from marketing.services.distribution import commissions_release_due
+from marketing.services.invites import invite_reward_issue, invite_rewards_issue_due
 
 
 @shared_task(name="marketing.tasks.coupons_expire_task", ignore_result=True)
@@ -24,6 +25,18 @@ def coupons_expiry_remind_task() -> int:
 def commissions_release_task() -> int:
     """Hourly: commission whose after-sales window has closed becomes available (F06); idempotent."""
     return commissions_release_due()
+
+
+@shared_task(name="marketing.tasks.invite_reward_issue_task", ignore_result=True)
+def invite_reward_issue_task(*, reward_id: int) -> int:
+    """After a block of invitees is rewarded (F04): issue its coupons; idempotent."""
+    return invite_reward_issue(reward_id=reward_id)
+
+
+@shared_task(name="marketing.tasks.invite_rewards_issue_sweep_task", ignore_result=True)
+def invite_rewards_issue_sweep_task() -> int:
+    """Every 10 minutes: coupons of rewards whose after-commit task never ran (F04)."""
+    return invite_rewards_issue_due()
 
 
 # --- group buy (F03) and bargain (F05) -----------------------------------------------------

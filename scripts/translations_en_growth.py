@@ -37,6 +37,7 @@ EN_GROWTH: dict[str, str] = {
     "原因：%(note)s。已获得的佣金不受影响。": "Reason: %(note)s. Commission already earned is not affected.",
     "原因：%(note)s。您可以修改资料后重新申请。": "Reason: %(note)s. You may correct your details and apply again.",
     "发放奖励": "Rewards granted",
+    "发券时间": "Coupons issued at",
     "可以审核佣金提现": "Can review commission withdrawals",
     "可得积分": "Points to earn",
     "可提现": "Withdrawable",

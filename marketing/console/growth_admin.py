@@ -244,7 +244,17 @@ class InviteAdmin(TotalsMixin, ReadOnlyMixin, ModelAdmin):
 
 @admin.register(InviteReward)
 class InviteRewardAdmin(TotalsMixin, ReadOnlyMixin, ModelAdmin):
-    list_display = ("id", "inviter", "seq", "threshold", "template", "coupon", "coupons_missing", "created_at")
+    list_display = (
+        "id",
+        "inviter",
+        "seq",
+        "threshold",
+        "template",
+        "coupon",
+        "coupons_missing",
+        "created_at",
+        "issued_at",
+    )
     list_filter = ("created_at",)
     search_fields = ("inviter__nickname", "inviter__invite_code")
     list_select_related = ("inviter", "template", "coupon__template")

@@ -108,6 +108,8 @@ class InviteReward(models.Model):
         _("未发出的券"), default=0, help_text=_("券已发完或超出每人限领时，未能发出的张数")
     )
     created_at = models.DateTimeField(_("奖励时间"), auto_now_add=True, db_index=True)
+    # Set when the coupons have been issued (after commit); the sweeper picks up rewards without it.
+    issued_at = models.DateTimeField(_("发券时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("邀请奖励")

@@ -5,7 +5,8 @@ Binding happens once, when the invitee's member row is created (``members.servic
 inviter named by the invite code is locked before that insert and kept locked by the sign-up
 transaction, so concurrent sign-ups under one inviter queue there and each one that completes a
 block of ``threshold`` counted invitees sees every earlier one. The block is rewarded under that
-lock, once: the unique (inviter, seq) key stands behind it.
+lock, once: the unique (inviter, seq) key stands behind it. Its coupons are issued after commit
+by a task (and a sweeper if the task never ran), one recipient per transaction.
 
 Rewards repeat per block up to ``reward_limit`` times (default 1: "once", the brief's reading);
 a merchant who wants "每邀请 3 人奖励一次" raises the limit. The block is the first ``threshold``
@@ -22,8 +23,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -58,6 +60,8 @@ logger = logging.getLogger(__name__)
 Reason = PointsEntry.Reason
 REF_PREFIX = "invite:"
 COUPONS_LINK = "/package-member/coupons/index"
+# The after-commit task normally issues a reward's coupons at once; the sweeper waits this long.
+ISSUE_GRACE = timedelta(minutes=2)
 
 
 # --- the programme (merchant side) ---------------------------------------------------------
@@ -184,7 +188,10 @@ def invite_rewards_grant(
     """Reward every complete block of counted invitees not rewarded yet, up to the limit.
 
     Locks the inviter row (already held by a sign-up), so concurrent callers decide one after
-    the other, each seeing the blocks the previous ones wrote.
+    the other, each seeing the blocks the previous ones wrote. Only the decision is made here;
+    the coupons are issued after commit (:func:`invite_reward_issue`), one recipient per
+    transaction, so a sign-up holding the inviter never waits on another shopper's row (whose
+    own order may be waiting on the inviter: a deadlock).
     """
     now = now or timezone.now()
     program = program or InviteProgram.current()
@@ -196,54 +203,72 @@ def invite_rewards_grant(
     done = InviteReward.objects.filter(inviter_id=inviter_id).count()
     while done < program.reward_limit:
         block = list(
-            Invite.objects.select_related("invitee")
-            .filter(inviter_id=inviter_id, counts=True, reward__isnull=True)
-            .order_by("pk")[: program.threshold]
+            Invite.objects.filter(inviter_id=inviter_id, counts=True, reward__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "invitee_id")[: program.threshold]
         )
         if len(block) < program.threshold:
             break
         done += 1
         reward = InviteReward.objects.create(inviter=inviter, seq=done, threshold=program.threshold, template=template)
-        reward.coupon = _issue(inviter, template, now)
-        missing = 0 if reward.coupon is not None else 1
-        for invite in block:
-            invite.reward = reward
-            invite.coupon = _issue(invite.invitee, template, now)
-            missing += 0 if invite.coupon is not None else 1
-            invite.save(update_fields=["reward", "coupon"])
-        reward.coupons_missing = missing
-        reward.save(update_fields=["coupon", "coupons_missing"])
+        Invite.objects.filter(pk__in=[pk for pk, _invitee in block]).update(reward=reward)
         event_record(
             name="invite_rewarded",
             member_id=inviter_id,
             props={
                 "reward_id": reward.pk,
                 "seq": done,
-                "invitee_ids": [invite.invitee_id for invite in block],
+                "invitee_ids": [invitee_id for _pk, invitee_id in block],
                 "template_id": template.pk if template is not None else None,
-                "coupons_missing": missing,
             },
         )
-        _tell_rewarded(inviter_id=inviter_id, invites=block, reward=reward)
+        reward_id = reward.pk
+        transaction.on_commit(partial(_enqueue_issue, reward_id), robust=True)
         granted.append(reward)
     return granted
 
 
-def _tell_rewarded(*, inviter_id: int, invites: list[Invite], reward: InviteReward) -> None:
-    """The inviter and each invitee who got a coupon hear about it (in-app, pushed if mapped)."""
-    name = reward.template.name if reward.template is not None else ""
-    if reward.coupon is not None:
-        message_send(
-            member_id=inviter_id,
-            kind="invite_rewarded",
-            title=str(_("邀请奖励已到账")),
-            body=str(
-                _("您已邀请 %(n)d 位好友，奖励“%(name)s”已放入您的券包。") % {"n": reward.threshold, "name": name}
-            ),
-            link=COUPONS_LINK,
-        )
-    for invite in invites:
-        if invite.coupon is not None:
+def _enqueue_issue(reward_id: int) -> None:
+    from marketing.tasks import invite_reward_issue_task  # tasks import this module
+
+    invite_reward_issue_task.delay(reward_id=reward_id)
+
+
+def invite_reward_issue(*, reward_id: int, now: datetime | None = None) -> int:
+    """Issue a reward's coupons: the inviter's and each invitee's, each in its own transaction
+    under that row's lock, so running it twice (a retried task, the sweeper) issues nothing more.
+    Returns how many coupons this call issued; those it cannot issue are counted on the reward."""
+    now = now or timezone.now()
+    reward = InviteReward.objects.select_related("template").filter(pk=reward_id).first()
+    if reward is None:
+        return 0
+    template, issued = reward.template, 0
+    name = template.name if template is not None else ""
+    with transaction.atomic():
+        locked = InviteReward.objects.select_for_update().select_related("inviter").get(pk=reward_id)
+        coupon = _issue(locked.inviter, template, now) if locked.coupon_id is None else None
+        if coupon is not None:
+            locked.coupon = coupon
+            locked.save(update_fields=["coupon"])
+            issued += 1
+            message_send(
+                member_id=locked.inviter_id,
+                kind="invite_rewarded",
+                title=str(_("邀请奖励已到账")),
+                body=str(
+                    _("您已邀请 %(n)d 位好友，奖励“%(name)s”已放入您的券包。") % {"n": locked.threshold, "name": name}
+                ),
+                link=COUPONS_LINK,
+            )
+    for invite_id in Invite.objects.filter(reward_id=reward_id).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            invite = Invite.objects.select_for_update().select_related("invitee").get(pk=invite_id)
+            coupon = _issue(invite.invitee, template, now) if invite.coupon_id is None else None
+            if coupon is None:
+                continue
+            invite.coupon = coupon
+            invite.save(update_fields=["coupon"])
+            issued += 1
             message_send(
                 member_id=invite.invitee_id,
                 kind="invite_rewarded",
@@ -251,6 +276,17 @@ def _tell_rewarded(*, inviter_id: int, invites: list[Invite], reward: InviteRewa
                 body=str(_("“%(name)s”已放入您的券包。") % {"name": name}),
                 link=COUPONS_LINK,
             )
+    missing = Invite.objects.filter(reward_id=reward_id, coupon__isnull=True).count()
+    missing += InviteReward.objects.filter(pk=reward_id, coupon__isnull=True).count()
+    InviteReward.objects.filter(pk=reward_id).update(coupons_missing=missing, issued_at=now)
+    return issued
+
+
+def invite_rewards_issue_due(*, now: datetime | None = None, grace: timedelta = ISSUE_GRACE) -> int:
+    """Sweeper: issue the coupons of rewards whose after-commit task never ran (broker down)."""
+    now = now or timezone.now()
+    due = InviteReward.objects.filter(issued_at__isnull=True, created_at__lte=now - grace).order_by("pk")
+    return sum(invite_reward_issue(reward_id=reward_id, now=now) for reward_id in due.values_list("pk", flat=True))
 
 
 # --- points from invitees' orders ---------------------------------------------------------------

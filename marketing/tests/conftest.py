@@ -25,7 +25,7 @@ from marketing.services.distribution import (
     promoter_apply,
     promoter_approve,
 )
-from marketing.services.invites import InviteProgramData, invite_program_update
+from marketing.services.invites import InviteProgramData, invite_program_update, invite_rewards_issue_due
 from marketing.services.promotions import PromotionData, promotion_create
 from members.models import Member, PointsEntry
 from members.services.auth import member_login_dev
@@ -209,6 +209,11 @@ def invite_program(staff: User, reward_template: CouponTemplate) -> Callable[...
 
     configure()
     return configure
+
+
+def issue_invite_rewards() -> int:
+    """What the after-commit task does for every reward decided so far (tests run no worker)."""
+    return invite_rewards_issue_due(grace=timedelta(0))
 
 
 def signup(invite_code: str | None = None, nickname: str = "") -> Member:

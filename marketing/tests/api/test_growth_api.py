@@ -177,8 +177,10 @@ def earning(promoter: Promoter, staff: User, lipstick: Sku, cookie: Sku, shop: o
     return promoter
 
 
-def test_the_centre_shows_earnings_by_state(earning: Promoter) -> None:
-    body = client_for(earning.member).get("/api/v1/me/promoter").json()
+def test_the_centre_shows_earnings_by_state(earning: Promoter, django_assert_max_num_queries: Any) -> None:
+    client = client_for(earning.member)
+    with django_assert_max_num_queries(5):  # shopper, promoter, programme, commission, withdrawals
+        body = client.get("/api/v1/me/promoter").json()
     assert body["earnings"]["available"] == 2300 + 1000
     assert body["earnings"]["frozen"] == 1200
     assert body["earnings"]["total"] == 4500

@@ -25,8 +25,8 @@ from marketing.services.distribution import (
     distribution_program_update,
     withdrawal_request,
 )
-from marketing.services.invites import InviteProgramData, invite_program_update
-from marketing.tests.conftest import complete, make_promoter, place, reward_template_data
+from marketing.services.invites import InviteProgramData, invite_program_update, invite_reward_issue
+from marketing.tests.conftest import complete, issue_invite_rewards, make_promoter, place, reward_template_data
 from members.models import Member
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
@@ -62,6 +62,7 @@ def test_ten_invitees_signing_up_at_once_reward_the_inviter_and_the_first_three_
 
     members = [r for r in results if isinstance(r, Member)]
     assert len(members) == 10, [r for r in results if not isinstance(r, Member)]
+    issue_invite_rewards()
     assert Invite.objects.filter(inviter=inviter, counts=True).count() == 10
     reward = InviteReward.objects.get()  # exactly one
     block = list(Invite.objects.filter(reward=reward).order_by("pk").values_list("invitee_id", flat=True))
@@ -80,6 +81,7 @@ def test_with_a_limit_of_five_ten_concurrent_invitees_make_exactly_three_blocks(
     results = _sign_up_all(inviter.invite_code, 10)
 
     assert all(isinstance(r, Member) for r in results), results
+    issue_invite_rewards()
     assert list(InviteReward.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3]
     assert Invite.objects.filter(reward__isnull=False).count() == 9
     assert Coupon.objects.filter(template_id=template_id, member=inviter).count() == 3
@@ -87,6 +89,20 @@ def test_with_a_limit_of_five_ten_concurrent_invitees_make_exactly_three_blocks(
     # Blocks are consecutive runs of the binding order.
     ordered = list(Invite.objects.order_by("pk").values_list("reward__seq", flat=True))
     assert ordered == [1, 1, 1, 2, 2, 2, 3, 3, 3, None]
+
+
+def test_a_reward_issued_by_racing_workers_gives_each_coupon_once() -> None:
+    template_id = _programme()
+    inviter = MemberFactory.create()
+    for i in range(3):
+        member_login_dev(openid=f"dev_once_{i}", invite_code=inviter.invite_code)
+    reward = InviteReward.objects.get()
+
+    results = run_in_threads(6, lambda _i: invite_reward_issue(reward_id=reward.pk))
+
+    assert sum(results) == 4, results  # every coupon issued by exactly one of the workers
+    assert Coupon.objects.filter(template_id=template_id).count() == 4
+    assert InviteReward.objects.get(pk=reward.pk).coupons_missing == 0
 
 
 def test_concurrent_withdrawals_never_overdraw_the_balance() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,8 +24,17 @@ from marketing.services.invites import (
     invite_order_points_settle,
     invite_program_update,
     invite_rewards_grant,
+    invite_rewards_issue_due,
 )
-from marketing.tests.conftest import balance, complete, pay, place, reward_template_data, signup
+from marketing.tests.conftest import (
+    balance,
+    complete,
+    issue_invite_rewards,
+    pay,
+    place,
+    reward_template_data,
+    signup,
+)
 from members.models import Member, Message, PointsEntry
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
@@ -98,17 +108,23 @@ def test_invitees_outside_the_programme_are_bound_but_do_not_count(invite_progra
 
 
 def test_the_third_invitee_rewards_the_inviter_and_all_three_once(
-    invite_program: Callable, reward_template: CouponTemplate
+    invite_program: Callable, reward_template: CouponTemplate, django_capture_on_commit_callbacks: Any
 ) -> None:
     inviter = MemberFactory.create()
     first, second = signup(inviter.invite_code), signup(inviter.invite_code)
     assert not InviteReward.objects.exists()
     assert _coupons(inviter, reward_template) == 0
 
-    third = signup(inviter.invite_code)
+    with django_capture_on_commit_callbacks() as callbacks:
+        third = signup(inviter.invite_code)
+    assert len(callbacks) == 1  # the coupons are issued by a task after the sign-up commits
+    assert Coupon.objects.filter(template=reward_template).count() == 0
+    assert issue_invite_rewards() == 4
+    assert issue_invite_rewards() == 0  # nothing twice
 
     reward = InviteReward.objects.get()
     assert (reward.inviter_id, reward.seq, reward.threshold, reward.coupons_missing) == (inviter.pk, 1, 3, 0)
+    assert reward.issued_at is not None
     assert reward.coupon is not None and reward.coupon.member_id == inviter.pk
     for invitee in (first, second, third):
         invite = Invite.objects.get(invitee=invitee)
@@ -126,6 +142,7 @@ def test_the_third_invitee_rewards_the_inviter_and_all_three_once(
 
     # Once: three more invitees earn nothing more (reward_limit 1).
     later = [signup(inviter.invite_code) for _ in range(3)]
+    issue_invite_rewards()
     assert InviteReward.objects.count() == 1
     assert _coupons(inviter, reward_template) == 1
     assert all(_coupons(m, reward_template) == 0 for m in later)
@@ -138,6 +155,7 @@ def test_with_a_higher_limit_each_further_block_earns_again(
     invite_program(reward_limit=2)
     inviter = MemberFactory.create()
     invitees = [signup(inviter.invite_code) for _ in range(7)]
+    assert issue_invite_rewards() == 8
 
     assert list(InviteReward.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
     assert _coupons(inviter, reward_template) == 2
@@ -156,6 +174,7 @@ def test_an_invitee_who_invites_gets_both_coupons(invite_program: Callable, rewa
         signup(grandparent.invite_code)
     for _ in range(3):
         signup(inviter.invite_code)
+    issue_invite_rewards()
     assert _coupons(inviter, reward_template) == 2  # once as an invitee, once as an inviter
 
 
@@ -167,6 +186,7 @@ def test_a_sold_out_reward_is_recorded_not_lost_silently(
     inviter = MemberFactory.create()
     for _ in range(3):
         signup(inviter.invite_code)
+    assert issue_invite_rewards() == 2
     reward = InviteReward.objects.get()
     assert reward.coupons_missing == 2
     assert Coupon.objects.filter(template=small).count() == 2
@@ -342,3 +362,16 @@ def test_the_reward_template_must_be_a_system_coupon(staff: User) -> None:
     template = coupon_template_create(actor=staff, data=reward_template_data(channel=CouponChannel.CLAIM))
     with pytest.raises(RulesInvalid):
         invite_program_update(actor=staff, data=InviteProgramData(reward_template_id=template.pk))
+
+
+def test_the_sweeper_waits_for_the_task_then_issues_what_it_missed(
+    invite_program: Callable, reward_template: CouponTemplate
+) -> None:
+    inviter = MemberFactory.create()
+    for _ in range(3):
+        signup(inviter.invite_code)
+    assert invite_rewards_issue_due() == 0  # inside the grace period the after-commit task has it
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        assert invite_rewards_issue_due() == 4
+        assert invite_rewards_issue_due() == 0
+    assert Coupon.objects.filter(template=reward_template).count() == 4
