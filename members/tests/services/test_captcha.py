@@ -41,9 +41,21 @@ def test_a_challenge_carries_images_but_never_the_answer(member: Member) -> None
     assert challenge.background.startswith("data:image/png;base64,")
     assert challenge.piece.startswith("data:image/png;base64,")
     assert (challenge.width, challenge.height, challenge.expires_in) == (300, 150, service.CHALLENGE_TTL)
-    public = {k: v for k, v in vars(challenge).items() if k not in {"background", "piece"}}
-    assert answer not in public.values()
-    assert str(answer) not in challenge.id
+    # What the client gets is the pictures, the piece's row and sizes: no field carries the gap's x
+    # (comparing values instead would fail by chance whenever x equals piece_y or a size).
+    assert set(vars(challenge)) == {
+        "id",
+        "background",
+        "piece",
+        "piece_y",
+        "width",
+        "height",
+        "piece_size",
+        "expires_in",
+    }
+    assert answer is not None and 0 < answer < challenge.width
+    # The id is random, not derived from the answer: the same answer gives different ids.
+    assert captcha_create(member=member, action="claim").id != challenge.id
 
 
 @pytest.mark.parametrize(("offset", "passes"), [(0, True), (5, True), (-5, True), (6, False), (-7, False)])
