@@ -33,9 +33,11 @@ def _clear_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from marketing.services.flash_purchase import flash_item_sku_cache_clear
+    from members.selectors.abuse import guard_config_forget
 
     cache.clear()
     flash_item_sku_cache_clear()  # row ids come back after a rollback; held ones must not
+    guard_config_forget()  # the guard's version held in memory belongs to the cleared cache
     yield
 
 

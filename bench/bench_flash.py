@@ -3,7 +3,7 @@
 1. Migrates the database (``DATABASE_URL``, default the local MariaDB's ``duoying_bench``) and
    makes ``BENCH_BUYERS`` shoppers (default 2,000) with a JWT and an address each, and a slot
    of ``BENCH_UNITS`` units (default 100) opening a few seconds later.
-2. Starts gunicorn (``BENCH_WORKERS`` processes × ``BENCH_THREADS`` threads, default 2 × 4) on
+2. Starts gunicorn (``BENCH_WORKERS`` processes × ``BENCH_THREADS`` threads, default 2 × 8) on
    that database and Redis (``REDIS_URL``, default the local Redis's db 0).
 3. Warms up: shoppers tap "buy" before the start (``flash_not_started``), then at the start wrk
    fires ``POST /api/v1/flash/items/{id}/purchase`` for ``BENCH_SECONDS`` seconds with
@@ -47,8 +47,8 @@ UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-LEAD_SECONDS = 8  # the slot opens this long after it is published (server start and warm-up)
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+LEAD_SECONDS = 5  # the slot opens this long after it is published (shoppers tap early meanwhile)
 SLOT_TITLE = "bench-flash"
 
 os.environ.setdefault("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying_bench")
@@ -79,6 +79,7 @@ function init(args)
   counter = 0
   statuses = {}
   nthreads = tonumber(args[2])
+  prefix = args[3]
 end
 
 function request()
@@ -88,7 +89,7 @@ function request()
   local headers = {}
   headers["Authorization"] = "Bearer " .. b[1]
   headers["Content-Type"] = "application/json"
-  headers["Idempotency-Key"] = "bench-" .. id .. "-" .. counter
+  headers["Idempotency-Key"] = prefix .. "-" .. id .. "-" .. counter
   local body = nil
   if method == "POST" then body = '{"address_id": ' .. b[2] .. '}' end
   return wrk.format(method, path, headers, body)
@@ -151,6 +152,7 @@ def run_wrk(url: str, *, path: str, method: str, buyers_file: str, seconds: int)
                 "--",
                 buyers_file,
                 "2",
+                uuid.uuid4().hex[:12],  # keys never repeat across phases and runs
             ],
             capture_output=True,
             text=True,
@@ -180,16 +182,9 @@ def prepare() -> dict[str, Any]:
     from django.utils import timezone
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from mall.models import Category, Product, ShopSettings, Sku
+    from mall.models import ShopSettings
     from marketing.models import FlashSlot, FlashSlotStatus
-    from marketing.services.flash_sales import (
-        FlashItemData,
-        FlashSlotData,
-        flash_item_add,
-        flash_slot_create,
-        flash_slot_end,
-        flash_slot_publish,
-    )
+    from marketing.services.flash_sales import flash_slot_end
     from members.models import Address, Member
 
     ShopSettings.load()
@@ -227,10 +222,29 @@ def prepare() -> dict[str, Any]:
         token["member_id"] = members[openid]
         lines.append(f"{token} {addresses[members[openid]]}")
 
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(lines) + "\n")
+    return {"buyers_file": fh.name, "staff_id": staff.pk}
+
+
+def open_slot(staff_id: int) -> dict[str, Any]:
+    """A fresh SKU with ``UNITS`` on the shelf and a slot selling them all, opening shortly."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from mall.models import Category, Product, Sku
+    from marketing.services.flash_sales import (
+        FlashItemData,
+        FlashSlotData,
+        flash_item_add,
+        flash_slot_create,
+        flash_slot_publish,
+    )
+
+    staff = User.objects.get(pk=staff_id)
     category = Category.objects.get_or_create(name="秒杀专区")[0]
-    code = f"BENCH-{uuid.uuid4().hex[:8]}"
     product = Product.objects.create(category=category, title="压测秒杀商品", min_price=5900)
-    sku = Sku.objects.create(product=product, code=code, price=5900, stock=UNITS)
+    sku = Sku.objects.create(product=product, code=f"BENCH-{uuid.uuid4().hex[:8]}", price=5900, stock=UNITS)
     starts_at = timezone.now() + timedelta(seconds=LEAD_SECONDS)
     slot = flash_slot_create(
         actor=staff,
@@ -238,9 +252,7 @@ def prepare() -> dict[str, Any]:
     )
     item = flash_item_add(actor=staff, slot_id=slot.pk, data=FlashItemData(sku_id=sku.pk, flash_price=990, quota=UNITS))
     flash_slot_publish(actor=staff, slot_id=slot.pk)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
-        fh.write("\n".join(lines) + "\n")
-    return {"buyers_file": fh.name, "item_id": item.pk, "slot_id": slot.pk, "starts_at": starts_at.timestamp()}
+    return {"item_id": item.pk, "slot_id": slot.pk, "starts_at": starts_at.timestamp()}
 
 
 def _guard_for_one_address(staff: Any) -> None:
@@ -285,12 +297,13 @@ def results(info: dict[str, Any]) -> dict[str, int]:
 
 
 def main() -> None:
-    info = prepare()
-    buyers_file = info["buyers_file"]
-    purchase_path = f"/api/v1/flash/items/{info['item_id']}/purchase"
+    prepared = prepare()
+    buyers_file = prepared["buyers_file"]
     try:
         with gunicorn(workers=WORKERS, threads=THREADS) as base:
             run_wrk(f"{base}/api/v1/ping", path="/api/v1/ping", method="GET", buyers_file=buyers_file, seconds=2)
+            info = open_slot(prepared["staff_id"])
+            purchase_path = f"/api/v1/flash/items/{info['item_id']}/purchase"
             wait = info["starts_at"] - time.time() - 2.5
             if wait > 0:
                 time.sleep(wait)

@@ -4,10 +4,11 @@
   progress, plus the server time, in one request (cached for a second, states per request);
 * ``GET flash/releases`` — running and upcoming limited releases ("仅售 N 件", "已抢 X%");
 * ``GET flash/items/{id}`` — one item's page (with "reserved" for the signed-in shopper);
-* ``POST flash/items/{id}/purchase`` — buy: the "purchase" rate limits and the guard (block
-  lists, slider when the merchant asks) first, then the Redis gate answers refusals (sold out,
-  limit, not started, ended) without the database; an admitted shopper gets the order in the
-  same response (synchronous, 201; the same ``Idempotency-Key`` again replays it with 200);
+* ``POST flash/items/{id}/purchase`` — buy: the rate limits (one Redis round trip for all
+  four), then the Redis gate answers refusals (sold out, not started, ended …) without the
+  database; a shopper who may get a unit passes the guard (block lists, the slider when the
+  merchant asks), then gets the order in the same response (synchronous, 201; the same
+  ``Idempotency-Key`` again replays it with 200);
 * ``POST`` / ``DELETE flash/items/{id}/reservation`` — 补货中，可预约: reserve a sold-out item
   (told first come first served when the merchant restocks), or withdraw.
 """
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
+from mall.api.throttling import BatchedThrottlesMixin
 from marketing.api.common import member_of, optional_member
 from marketing.selectors.flash_sales import (
     STATES,
@@ -31,10 +33,12 @@ from marketing.selectors.flash_sales import (
     flash_releases_for_shoppers,
     flash_slots_for_shoppers,
 )
-from marketing.services.flash_purchase import flash_purchase
+from marketing.services.flash_gate import gate_precheck
+from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.services.flash_sales import flash_reservation_cancel, flash_reserve
 from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
-from members.api.permissions import IsMember
+from members.api.permissions import IsMember, IsShopper
+from members.authentication import ShopperTokenAuthentication, TokenShopper
 from orders.api.common import PointsField
 from orders.api.orders import IDEMPOTENCY_HEADER, OrderDetailOutputSerializer
 from orders.errors import IdempotencyKeyRequired
@@ -44,7 +48,7 @@ from orders.selectors.orders import order_get_for_member
 _STATE_HELP = (
     "draft | paused | upcoming (即将开始) | live (抢购中) | sold_out (已抢光; releases: 补货中，可预约) | ended"
 )
-_AUTH = (401, ["not_authenticated"])
+_AUTH = (401, ["not_authenticated", "authentication_failed"])
 
 
 class ServerTimeSerializer(serializers.Serializer):
@@ -175,10 +179,18 @@ class FlashItemDetailApi(APIView):
         return Response(flash_item_detail(item_id=item_id, member=optional_member(request)))
 
 
-class FlashPurchaseApi(APIView):
+def _qty(request: Request) -> int:
+    """The quantity asked for, for the gate's early answer (validated properly afterwards)."""
+    raw = request.data.get("qty", 1) if isinstance(request.data, dict) else 1
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 99 else 1
+
+
+class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
     """Buy a flash unit: 201 with the order (pay within 15 minutes), 200 when the key replays it."""
 
-    permission_classes = [IsMember]
+    # The token's shopper without a query: sold-out replies never touch the database.
+    authentication_classes = [ShopperTokenAuthentication]
+    permission_classes = [IsShopper]
     throttle_action = "purchase"
 
     class InputSerializer(serializers.Serializer):
@@ -237,11 +249,17 @@ class FlashPurchaseApi(APIView):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise IdempotencyKeyRequired
+        shopper = request.user
+        assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
+        # The fast path: the gate's refusal (sold out, not started, ended …) from Redis, before
+        # the body is validated, the guard asked or the shopper's row read. Nothing scarce is
+        # spent on a refusal, so the guard (block lists, slider) stands only before a unit.
+        gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=flash_item_sku_id(item_id), qty=_qty(request))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         guard_request(request, action="purchase")
-        member = member_of(request)
+        member = shopper.member()
         result = flash_purchase(
             member=member,
             item_id=item_id,

@@ -71,7 +71,7 @@ NO_PRIOR_ORDER = "no_prior_order"
 STATUS_ON, STATUS_PAUSED, STATUS_ENDED, STATUS_DRAFT, STATUS_MISSING = "on", "paused", "ended", "draft", "missing"
 RULE_FIELDS = ("status", "start_ms", "end_ms", "limit", "per_order", "sku")
 
-# KEYS: state, buyers, inflight. ARGV: member, qty, inflight entry, sku.
+# KEYS: state, buyers, inflight. ARGV: member, qty, inflight entry, sku, peek (1 = check only).
 # Reply: {code, seen, extra}; seen = 1 when the shopper went through this gate before.
 _ADMIT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold', 0, ''} end
@@ -92,6 +92,7 @@ local h = tonumber(held or '0')
 if h + qty > tonumber(s[5]) then return {'limit', seen, s[5]} end
 local avail = tonumber(s[4])
 if avail < qty then return {'sold_out', seen, ''} end
+if ARGV[5] == '1' then return {'ok', seen, tostring(avail)} end
 redis.call('HINCRBY', KEYS[1], 'avail', -qty)
 redis.call('HINCRBY', KEYS[2], ARGV[1], qty)
 redis.call('ZADD', KEYS[3], now, ARGV[3])
@@ -196,6 +197,9 @@ class GateTicket:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     via_gate: bool = False
     db_refused: bool = False
+    # (per-shopper limit, units held) as the handler's ``specs`` counted them under the
+    # shopper's row lock, so ``take`` in the same transaction need not count again.
+    checked: tuple[int, int] | None = None
 
     @property
     def entry(self) -> str:
@@ -344,7 +348,7 @@ def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int) -> GateTi
         return ticket
     keys = gate_keys(item_id)
     admit = _script(client, "admit", _ADMIT)
-    args = [member_id, qty, ticket.entry, sku_id]
+    args = [member_id, qty, ticket.entry, sku_id, "0"]
     try:
         code, seen, extra = admit(keys.data, args)
         if code == "cold":
@@ -361,6 +365,25 @@ def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int) -> GateTi
         ticket.via_gate = True
         return ticket
     raise _refusal(str(code), bool(int(seen)), str(extra), ticket)
+
+
+def gate_precheck(*, item_id: int, member_id: int, sku_id: int, qty: int) -> None:
+    """The gate's answer without taking anything, for a request not yet holding its shopper's
+    row: raises the refusal when the shopper never went through (nothing to replay), else
+    returns and the full path decides (cold gate, no Redis, a unit left, a retry to replay)."""
+    client = get_redis()
+    if client is None:
+        return
+    ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty)
+    try:
+        code, seen, extra = _script(client, "admit", _ADMIT)(
+            gate_keys(item_id).data, [member_id, qty, ticket.entry, sku_id, "1"]
+        )
+    except RedisError:
+        return
+    if code in ("ok", "cold") or int(seen):
+        return
+    raise _refusal(str(code), False, str(extra), ticket)
 
 
 def _db_peek(ticket: GateTicket, *, sku_id: int) -> None:

@@ -119,8 +119,12 @@ class FlashDeal(DealHandler):
             raise FlashNotStarted(details={**details, "starts_at_ms": int(item.slot.starts_at.timestamp() * 1000)})
         if qty > item.per_order_limit:
             raise FlashOrderLimitExceeded(details={**details, "max": item.per_order_limit})
-        if _held(item_id=item.pk, member_id=member.pk) + qty > item.per_shopper_limit:
+        held = _held(item_id=item.pk, member_id=member.pk)
+        if held + qty > item.per_shopper_limit:
             raise FlashLimitReached(details={**details, "limit": item.per_shopper_limit})
+        ticket = _admission.get()
+        if ticket is not None and (ticket.item_id, ticket.member_id) == (item.pk, member.pk):
+            ticket.checked = (item.per_shopper_limit, held)
         if item.available < qty:
             _mark_db_sold_out(item.pk)
             raise FlashSoldOut(details=details)
@@ -144,10 +148,14 @@ class FlashDeal(DealHandler):
         ticket = _admission.get()
         if ticket is not None and (ticket.item_id != deal.ref or ticket.member_id != order.member_id):
             ticket = None
-        limit = FlashItem.objects.filter(pk=deal.ref).values_list("per_shopper_limit", flat=True).first()
-        if limit is None:
-            raise FlashItemNotFound(details={"flash_item_id": deal.ref})
-        if _held(item_id=deal.ref, member_id=order.member_id) + qty > limit:
+        if ticket is not None and ticket.checked is not None:
+            limit, held = ticket.checked  # counted by ``specs`` in this transaction, under the shopper's lock
+        else:
+            found = FlashItem.objects.filter(pk=deal.ref).values_list("per_shopper_limit", flat=True).first()
+            if found is None:
+                raise FlashItemNotFound(details={"flash_item_id": deal.ref})
+            limit, held = found, _held(item_id=deal.ref, member_id=order.member_id)
+        if held + qty > limit:
             raise FlashLimitReached(details={"flash_item_id": deal.ref, "limit": limit})
         via_gate = ticket is not None and ticket.via_gate
         # The hot row's exclusive lock is the first lock this transaction takes on it (the

@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
 from mall.api.clients import client_captcha_pass, client_device_id, client_ip
+from members.authentication import TokenShopper
 from members.models import Member
 from members.services.abuse import abuse_check
 
@@ -57,7 +58,7 @@ GUARD_ERRORS: tuple[tuple[int, list[str]], ...] = (
 def guard_request(request: Request, *, action: str) -> None:
     """Refuse the request (blocked / captcha needed / bad pass) or let it go on."""
     member = request.user
-    assert isinstance(member, Member)  # noqa: S101 - guarded views use IsMember
+    assert isinstance(member, Member | TokenShopper)  # noqa: S101 - guarded views use IsMember / IsShopper
     abuse_check(
         action=action,
         member=member,

@@ -15,3 +15,14 @@ class IsMember(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.user, Member) and not request.user.is_blocked
+
+
+class IsShopper(BasePermission):
+    """``IsMember`` for views that authenticate with ``ShopperTokenAuthentication`` (a
+    :class:`~members.authentication.TokenShopper` until the view loads the Member)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        from members.authentication import TokenShopper
+
+        user = request.user
+        return isinstance(user, Member | TokenShopper) and not user.is_blocked

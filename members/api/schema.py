@@ -11,6 +11,7 @@ class MemberJWTScheme(SimpleJWTScheme):
     """Registered on import (see ``MembersConfig.ready``); same Bearer scheme as simplejwt's."""
 
     target_class = "members.authentication.MemberJWTAuthentication"
+    match_subclasses = True  # ShopperTokenAuthentication takes the same token
     name = "memberJWT"
 
     def get_security_definition(self, auto_schema: Any) -> Any:

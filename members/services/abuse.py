@@ -33,7 +33,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.cache import cache
@@ -44,7 +44,7 @@ from mall.errors import NotFound, PermissionDenied
 from mall.redis import get_redis
 from mall.services.audit import audit_record
 from members.errors import AccessBlocked, BlockEntryExists, BlockValueInvalid, CaptchaRequired, GuardSettingsInvalid
-from members.models import BlockEntry, BlockKind, CaptchaMode, GuardSettings, Member
+from members.models import BlockEntry, BlockKind, CaptchaMode, GuardSettings
 from members.selectors.abuse import GuardLimits, guard_config, guard_config_bump
 from members.services.captcha import captcha_pass_consume
 
@@ -61,7 +61,14 @@ _KEY_PREFIX = "duoying:guard"
 # --- the check --------------------------------------------------------------------------
 
 
-def abuse_check(*, action: str, member: Member, ip: str, device_id: str = "", captcha_pass: str = "") -> None:
+class GuardedShopper(Protocol):
+    """What the check reads of a shopper: a Member, or the token's shopper before it is loaded."""
+
+    pk: Any
+    is_blocked: bool
+
+
+def abuse_check(*, action: str, member: GuardedShopper, ip: str, device_id: str = "", captcha_pass: str = "") -> None:
     """Let the request through, or raise the refusal the client must act on (see the module)."""
     now = time.time()
     config = guard_config()

@@ -8,6 +8,7 @@ from django.db import transaction
 from mall.errors import NotFound, ValidationFailed
 from mall.services.audit import audit_record
 from members.models import Member
+from members.selectors.abuse import guard_config_bump
 
 
 @transaction.atomic
@@ -34,4 +35,6 @@ def member_staff_update(
     if changes:
         member.save(update_fields=list(changes))
         audit_record(actor=actor, action="member.update", target=member, data=changes)
+    if "is_blocked" in changes:
+        guard_config_bump()  # the guard's held list of blocked shoppers (fast paths read it)
     return member

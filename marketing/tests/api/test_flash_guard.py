@@ -113,3 +113,25 @@ def test_reservations_have_their_own_rate(
         client = client_for(member)
         statuses = [client.post(f"/api/v1/flash/items/{i.pk}/reservation").status_code for i in items]
     assert statuses == [201, 201, 429]
+
+
+def test_a_shopper_blocked_in_the_console_is_refused_without_a_query(
+    member: Member, staff: User, redis_client: Any, guard: Callable[..., None], django_assert_num_queries: Any
+) -> None:
+    from members.services.members import member_staff_update
+
+    guard(purchase_captcha="off")
+    item = first_item(make_slot(items=[(shelf_sku(), 2)]))
+    client = client_for(member)
+    assert _purchase(client, member, item, "first").status_code == 201
+    member_staff_update(member_id=member.pk, actor=staff, is_blocked=True)
+    _purchase(client, member, item, "warm")  # the guard reloads its lists once for the new version
+    url, body = f"/api/v1/flash/items/{item.pk}/purchase", {"address_id": address_of(member).pk}
+    with django_assert_num_queries(0):
+        refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="second")
+    assert (refused.status_code, refused.json()["code"]) == (401, "authentication_failed")
+    assert refused.json()["message"] == "账号已被封禁。"
+    member_staff_update(member_id=member.pk, actor=staff, is_blocked=False)
+    again = _purchase(client, member, item, "first")  # unblocked: the retry gets its order back
+    assert again.status_code == 200
+    assert counts(item) == (2, 1, 0, 1)

@@ -178,7 +178,7 @@ def test_a_held_configuration_costs_no_query(staff: User, member: Member, django
     settings_with(staff, claim_captcha="risk", velocity_limit=1000)
     block_entry_create(actor=staff, kind=BlockKind.IP, value="10.1.0.0/16")
     block_entry_create(actor=staff, kind=BlockKind.DEVICE, value="dev-9")
-    with django_assert_num_queries(2):  # settings + block entries, once per version
+    with django_assert_num_queries(3):  # settings, block entries, blocked shoppers: once per version
         check(member, ip="10.2.0.1", device="dev-1")
     with django_assert_num_queries(0):
         for n in range(20):
