@@ -1,10 +1,10 @@
 """make bench-flash: 2,000+ distinct shoppers racing a 100-unit flash-sale slot, against a trivial endpoint.
 
 1. Migrates the database (``DATABASE_URL``, default the local MariaDB's ``duoying_bench``) and
-   makes ``BENCH_BUYERS`` shoppers (default 2,000) with a JWT and an address each, and a slot
-   of ``BENCH_UNITS`` units (default 100) opening a few seconds later.
+   makes ``BENCH_BUYERS`` shoppers (default 2,000) with a JWT and an address each.
 2. Starts gunicorn (``BENCH_WORKERS`` processes × ``BENCH_THREADS`` threads, default 2 × 8) on
-   that database and Redis (``REDIS_URL``, default the local Redis's db 0).
+   that database and Redis (``REDIS_URL``, default the local Redis's db 0), then publishes a
+   slot of ``BENCH_UNITS`` units (default 100, a fresh SKU) opening a few seconds later.
 3. Warms up: shoppers tap "buy" before the start (``flash_not_started``), then at the start wrk
    fires ``POST /api/v1/flash/items/{id}/purchase`` for ``BENCH_SECONDS`` seconds with
    ``BENCH_CONNECTIONS`` connections, a Lua script rotating through every shopper's token,
