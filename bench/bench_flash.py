@@ -18,7 +18,7 @@
 
 Anti-abuse stays on as in production, configured for a load that comes from one address: the
 per-IP limits (``THROTTLE_IP``, ``THROTTLE_PURCHASE_IP``) are raised since every bench shopper
-is 127.0.0.1, and when the guard's settings exist their "accounts per IP" signal is raised too
+is 127.0.0.1, and the guard's "accounts per IP" risk signal is raised too
 (otherwise the sixth shopper from 127.0.0.1 would be asked for the slider). Per-shopper limits
 keep their defaults.
 """
@@ -256,13 +256,11 @@ def open_slot(staff_id: int) -> dict[str, Any]:
 
 
 def _guard_for_one_address(staff: Any) -> None:
-    """With the anti-abuse guard installed, raise its "accounts per IP" signal (all bench
-    shoppers share 127.0.0.1); everything else keeps the shop's settings."""
-    try:
-        from members.models import GuardSettings  # type: ignore[attr-defined]
-        from members.services.abuse import GuardSettingsData, guard_settings_update  # type: ignore[import-not-found]
-    except ImportError:
-        return
+    """Raise the guard's "accounts per IP" signal (all bench shoppers share 127.0.0.1); every
+    other setting stays the shop's."""
+    from members.models import GuardSettings
+    from members.services.abuse import GuardSettingsData, guard_settings_update
+
     row = GuardSettings.load()
     current = {name: getattr(row, name) for name in GuardSettingsData.__dataclass_fields__}
     current.update(accounts_per_ip=1_000_000)
