@@ -2,7 +2,7 @@
 
 1. Migrates the database (``DATABASE_URL``, default the local MariaDB's ``duoying_bench``) and
    makes ``BENCH_BUYERS`` shoppers (default 2,000) with a JWT and an address each.
-2. Starts gunicorn (``BENCH_WORKERS`` processes × ``BENCH_THREADS`` threads, default 2 × 8) on
+2. Starts gunicorn (``BENCH_WORKERS`` × ``BENCH_THREADS``, default 2 sync workers as bench-api) on
    that database and Redis (``REDIS_URL``, default the local Redis's db 0), then publishes a
    slot of ``BENCH_UNITS`` units (default 100, a fresh SKU) opening a few seconds later.
 3. Warms up: shoppers tap "buy" before the start (``flash_not_started``), then at the start wrk
@@ -47,7 +47,7 @@ UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 LEAD_SECONDS = 5  # the slot opens this long after it is published (shoppers tap early meanwhile)
 SLOT_TITLE = "bench-flash"
 
