@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -64,11 +65,9 @@ def month_of(at: datetime) -> str:
 
 def _take_allowance(member_id: int, month: str) -> bool:
     """One of the shopper's pushes this month, or False when all are used (concurrency-safe)."""
-    try:
-        with transaction.atomic():
-            PushAllowance.objects.get_or_create(member_id=member_id, month=month)
-    except IntegrityError:
-        pass  # a concurrent push created the row; the guarded update below decides
+    # A concurrent push may create the row first (IntegrityError): the guarded update decides.
+    with suppress(IntegrityError), transaction.atomic():
+        PushAllowance.objects.get_or_create(member_id=member_id, month=month)
     return bool(
         PushAllowance.objects.filter(member_id=member_id, month=month, used__lt=PUSHES_PER_MONTH).update(
             used=F("used") + 1
