@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
@@ -34,6 +33,7 @@ from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀
     group_buys_admin,
     growth_admin,
 )
+from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.errors import RulesInvalid
 from marketing.models import (
     DEFAULT_TIER_RATES,
@@ -262,7 +262,7 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
     list_display = ("name", "type", "window", "state", "rules_text", "is_active")
     list_filter = ("type", "is_active")
@@ -323,20 +323,6 @@ class PromotionAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # orders point at what they used; pause a promotion instead
-
-    @display(description=_("活动时间"))
-    def window(self, obj: Promotion) -> str:
-        start, end = timezone.localtime(obj.starts_at), timezone.localtime(obj.ends_at)
-        return f"{start:%m-%d %H:%M} – {end:%m-%d %H:%M}"
-
-    @display(description=_("状态"))
-    def state(self, obj: Promotion) -> str:
-        now = timezone.now()
-        if not obj.is_active:
-            return str(_("已暂停"))
-        if now < obj.starts_at:
-            return str(_("即将开始"))
-        return str(_("进行中")) if now < obj.ends_at else str(_("已结束"))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
         return super().get_queryset(request).select_related("step_counter")

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
@@ -22,6 +21,7 @@ from unfold.widgets import UnfoldAdminSelectWidget
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import format_yuan
+from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.social import CONSOLE_CSS, add_rule_errors, money_or_none, progress_bar, yuan_field, yuan_initial
 from marketing.errors import RulesInvalid
 from marketing.models import Bargain, BargainCampaign, BargainHelp, BargainStatus
@@ -153,7 +153,7 @@ class BargainHelpInline(TabularInline):
 
 
 @admin.register(BargainCampaign)
-class BargainCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
+class BargainCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
     form = BargainCampaignForm
     list_display = (
         "name",
@@ -237,22 +237,6 @@ class BargainCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
                 "cmax": format_yuan(obj.cut_max),
             }
         )
-
-    @display(description=_("活动时间"))
-    def window(self, obj: BargainCampaign) -> str:
-        start, end = timezone.localtime(obj.starts_at), timezone.localtime(obj.ends_at)
-        return f"{start:%m-%d %H:%M} – {end:%m-%d %H:%M}"
-
-    @display(description=_("状态"))
-    def state(self, obj: BargainCampaign) -> str:
-        now = timezone.now()
-        if obj.ended_at is not None:
-            return str(_("已提前结束"))
-        if not obj.is_active:
-            return str(_("已暂停"))
-        if now < obj.starts_at:
-            return str(_("即将开始"))
-        return str(_("进行中")) if now < obj.ends_at else str(_("已结束"))
 
     @display(description=_("发起"), ordering="n_started")
     def started(self, obj: Any) -> int:

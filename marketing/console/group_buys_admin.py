@@ -15,7 +15,6 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
@@ -24,6 +23,7 @@ from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from mall.models import Product, Sku
 from mall.money import format_yuan
+from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.social import CONSOLE_CSS, add_rule_errors, money_or_none, progress_bar, yuan_field, yuan_initial
 from marketing.errors import RulesInvalid
 from marketing.models import GroupBuyCampaign, GroupBuyGroup, GroupBuyMember, GroupMemberStatus, GroupStatus
@@ -164,7 +164,7 @@ def _campaign_counts(queryset: QuerySet[GroupBuyCampaign]) -> QuerySet[GroupBuyC
 
 
 @admin.register(GroupBuyCampaign)
-class GroupBuyCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
+class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
     form = GroupBuyCampaignForm
     list_display = (
         "name",
@@ -270,22 +270,6 @@ class GroupBuyCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
             return "-"
         low, high = format_yuan(prices[0]), format_yuan(prices[-1])
         return f"¥{low}" if low == high else f"¥{low}–{high}"
-
-    @display(description=_("活动时间"))
-    def window(self, obj: GroupBuyCampaign) -> str:
-        start, end = timezone.localtime(obj.starts_at), timezone.localtime(obj.ends_at)
-        return f"{start:%m-%d %H:%M} – {end:%m-%d %H:%M}"
-
-    @display(description=_("状态"))
-    def state(self, obj: GroupBuyCampaign) -> str:
-        now = timezone.now()
-        if obj.ended_at is not None:
-            return str(_("已提前结束"))
-        if not obj.is_active:
-            return str(_("已暂停"))
-        if now < obj.starts_at:
-            return str(_("即将开始"))
-        return str(_("进行中")) if now < obj.ends_at else str(_("已结束"))
 
     @display(description=_("拼团中"), ordering="n_open")
     def open_groups(self, obj: Any) -> int:
