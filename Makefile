@@ -11,7 +11,7 @@ PORT ?= 8000
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 TEST_DEBS := chromium fonts-noto-cjk
 
-.PHONY: install install-test-browser run test lint bench-api bench-flash bench-pricing migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -39,7 +39,18 @@ run: seed
 	@$(PY) manage.py collectstatic --noinput >/dev/null
 	@PORT=$(PORT) PY=$(PY) bash scripts/serve.sh
 
-test: install install-test-browser
+# The mini-program's node packages (Node.js from Debian when the machine has none).
+install-miniprogram:
+	@command -v npm >/dev/null || bash scripts/ensure_debs.sh nodejs npm
+	@cd miniprogram && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+
+# The whole suite: the mini-program (WXML/WXSS compile, TDesign subset, size, jest), then Python.
+test: test-miniprogram test-python
+
+test-miniprogram: install-miniprogram
+	@cd miniprogram && npm run --silent ci
+
+test-python: install install-test-browser
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
