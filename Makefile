@@ -9,14 +9,16 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 # Debian packages needed to build mysqlclient, and the browser the console tests drive.
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
-TEST_DEBS := chromium fonts-noto-cjk
+# The demo shop draws its product pictures with a real Chinese font.
+FONT_DEBS := fonts-noto-cjk
+TEST_DEBS := chromium $(FONT_DEBS)
 
 .PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
-	@bash scripts/ensure_debs.sh $(BUILD_DEBS)
+	@bash scripts/ensure_debs.sh $(BUILD_DEBS) $(FONT_DEBS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
