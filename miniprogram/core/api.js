@@ -96,6 +96,9 @@ module.exports = {
   bargainHelp: (token) => post(`bargains/share/${enc(token)}/help`, {}),
   myBargains: (page) => get('me/bargains', { page }),
 
+  // a promotion's page (满减, 满赠, 第N件 …): rule, window and products; carries server_time
+  promotion: (id, query) => timed(`promotions/${enc(id)}`, query),
+
   // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
   flashSlots: () => timed('flash/slots'),
   flashReleases: () => timed('flash/releases'),
