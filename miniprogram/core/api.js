@@ -115,6 +115,8 @@ module.exports = {
   addToCart: (skuId, qty) => post('cart/items', { sku_id: skuId, qty }),
   updateCartItem: (id, changes) => patch(`cart/items/${enc(id)}`, changes),
   removeCartItem: (id) => client.del(`cart/items/${enc(id)}`),
+  // the engine's price of the selected cart rows (discounts, shipping, 凑单 hints); nothing written
+  cartQuote: () => post('cart/quote', {}, { retry: true }),
   checkoutPreview: (body) => post('checkout/preview', body, { retry: true }),
   placeOrder: (body, idempotencyKey) => post('orders', body, { idempotencyKey }),
   orders: (query) => get('orders', query),

@@ -5,11 +5,13 @@ const client = require('../../core/request')
 let wx
 let launchWx
 let launchSession
+let launchCartCount
 let route = 'pages/cart/index'
 
 beforeAll(async () => {
   launchWx = global.wx = createWx()
   launchWx.route('POST auth/wechat-login', () => [200, { access: 'A', refresh: 'R', is_new: true, member: { invite_code: 'ME' } }])
+  launchWx.route('GET cart', () => [200, { items: [{ id: 1, qty: 2 }, { id: 2, qty: 1 }] }])
   let app
   global.App = (def) => (app = def)
   global.getCurrentPages = () => [{ route }]
@@ -17,6 +19,7 @@ beforeAll(async () => {
   app.onLaunch({ query: { invite: 'FRIEND1' } })
   await new Promise((r) => setTimeout(r, 10))
   launchSession = store.get('session')
+  launchCartCount = store.get('cartCount')
 })
 
 beforeEach(() => {
@@ -24,9 +27,13 @@ beforeEach(() => {
   store.reset()
 })
 
-test('launch remembers the inviter, signs in silently and passes the code on', () => {
-  expect(launchWx.__calls.request.map((r) => [r.path, r.data])).toEqual([['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }]])
+test('launch remembers the inviter, signs in silently, passes the code on and loads the cart badge', () => {
+  expect(launchWx.__calls.request.map((r) => [r.path, r.data])).toEqual([
+    ['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }],
+    ['cart', undefined],
+  ])
   expect(launchSession).toEqual({ access: 'A', refresh: 'R' })
+  expect(launchCartCount).toBe(3)
 })
 
 test('when no session can be recovered the shopper is sent to the login page, once', async () => {
