@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mall.api.health import healthz
+from mall.api.not_found import api_not_found
 
 api_v1 = [
     path("", include("mall.api.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # after every API route: unknown API paths answer JSON
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("mall.console.urls")),
     path("admin/", admin.site.urls),
