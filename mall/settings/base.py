@@ -137,7 +137,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Picture URLs the API hands out: absolute once MEDIA_HOST names where the media are served
+# (this host behind nginx, or a CDN: "https://img.example.com"); a path on this host otherwise.
+MEDIA_HOST = env.str("MEDIA_HOST", default="").rstrip("/")
+MEDIA_URL = f"{MEDIA_HOST}/media/" if MEDIA_HOST else "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -340,3 +340,28 @@ def test_list_payload_matches_its_documented_shape(api_client: APIClient) -> Non
     assert ProductListApi.OutputSerializer(data=body).is_valid()
     assert ProductCardSerializer(data=body["results"][0]).is_valid()
     assert body["results"][0]["limited_discount"] is None
+
+
+def test_media_host_makes_every_picture_url_absolute(api_client: APIClient, warm_offers: None) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    env = {**os.environ, "MEDIA_HOST": "https://img.example.com/", "DJANGO_SETTINGS_MODULE": "mall.settings.base"}
+    media_url = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", "from django.conf import settings; print(settings.MEDIA_URL)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    ).stdout.strip()
+    assert media_url == "https://img.example.com/media/"
+
+    category = _products_with_tags_and_images(1)
+    with override_settings(MEDIA_URL=media_url):
+        response = api_client.get("/api/v1/products", {"category": category.pk})
+    assert response.json()["results"][0]["image"] == "https://img.example.com/media/products/p0.png"
