@@ -351,7 +351,7 @@ def test_media_host_makes_every_picture_url_absolute(api_client: APIClient, warm
     from django.test import override_settings
 
     env = {**os.environ, "MEDIA_HOST": "https://img.example.com/", "DJANGO_SETTINGS_MODULE": "mall.settings.base"}
-    media_url = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+    media_url = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings; print(settings.MEDIA_URL)"],
         env=env,
         capture_output=True,
