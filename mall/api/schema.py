@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
@@ -36,3 +38,20 @@ def error_responses(*codes_by_status: tuple[int, list[str]] | int) -> dict[int, 
         examples = [OpenApiExample(c, value={"code": c, "message": "…", "details": {}}) for c in codes]
         result[status] = OpenApiResponse(response=ErrorSerializer, description=description, examples=examples)
     return result
+
+
+class OperationSchema(AutoSchema):
+    """Each operation is described by the API class that implements it.
+
+    A path served by several operations is routed by a class that inherits one ``APIView`` per
+    verb (``CartItemRoute(CartItemUpdateApi, CartItemRemoveApi)``); its own docstring is routing
+    notes for us, so each verb takes the docstring of the class that defines its handler.
+    """
+
+    def get_description(self) -> str:  # type: ignore[override]
+        method = self.method.lower()
+        handler_doc = get_doc(getattr(self.view, method, None))
+        if handler_doc:
+            return handler_doc
+        owner = next((cls for cls in type(self.view).__mro__ if method in vars(cls)), type(self.view))
+        return get_doc(owner)

@@ -13,6 +13,8 @@ from mall.selectors.catalogue import server_time_data
 
 
 class PingApi(APIView):
+    """A trivial answer for health checks and benchmarks (same authentication and throttles as every endpoint)."""
+
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "Ping"  # nested serializers share class names
@@ -25,6 +27,8 @@ class PingApi(APIView):
 
 
 class ServerTimeApi(APIView):
+    """The server's clock: countdowns run on it, not on the phone's."""
+
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ServerTime"  # nested serializers share class names

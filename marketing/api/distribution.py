@@ -361,6 +361,8 @@ def _withdrawal_data(withdrawal: Any) -> dict[str, Any]:
 
 
 class WithdrawalListApi(APIView):
+    """The promoter's withdrawal requests, newest first, with their state; paginated."""
+
     permission_classes = [IsMember]
     OutputSerializer = _page_output("WithdrawalPage", WithdrawalOutputSerializer(many=True))
 

@@ -47,6 +47,8 @@ class AddressListApi(APIView):
 
 
 class AddressCreateApi(APIView):
+    """Add a delivery address; the first one (or one sent with ``is_default``) becomes the default."""
+
     permission_classes = [IsMember]
 
     class InputSerializer(serializers.Serializer):
@@ -75,6 +77,8 @@ class AddressCreateApi(APIView):
 
 
 class AddressUpdateApi(APIView):
+    """Change one of the shopper's addresses (only the fields sent); another shopper's is "not found"."""
+
     permission_classes = [IsMember]
 
     class InputSerializer(serializers.Serializer):
@@ -126,6 +130,8 @@ class AddressDeleteApi(APIView):
 
 
 class AddressSetDefaultApi(APIView):
+    """Make this address the default one used at checkout."""
+
     permission_classes = [IsMember]
 
     @extend_schema(

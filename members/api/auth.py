@@ -38,6 +38,9 @@ def _login_response(result: LoginResult) -> Response:
 
 
 class MemberLoginWechatApi(APIView):
+    """Sign in with the code of ``wx.login``: the server exchanges it with WeChat and answers the
+    shopper's tokens (a first login creates the shopper and binds the inviter's code)."""
+
     authentication_classes: list = []
     permission_classes: list = []
 
@@ -103,6 +106,8 @@ class MemberLoginDevApi(APIView):
 
 
 class MemberTokenRefreshApi(APIView):
+    """Trade the refresh token for a new access token (sent when an answer says ``not_authenticated``)."""
+
     authentication_classes: list = []
     permission_classes: list = []
 

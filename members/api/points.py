@@ -26,6 +26,8 @@ class PointsEntryOutputSerializer(serializers.Serializer):
 
 
 class MemberPointsGetApi(APIView):
+    """The shopper's points balance and ledger, newest first; paginated."""
+
     permission_classes = [IsMember]
 
     class OutputSerializer(serializers.Serializer):

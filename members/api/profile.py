@@ -34,6 +34,8 @@ def profile_data(profile: MemberProfile) -> dict:
 
 
 class MemberProfileGetApi(APIView):
+    """The signed-in shopper's profile: nickname, avatar, phone, birthday, tier, invite code and points balance."""
+
     permission_classes = [IsMember]
 
     @extend_schema(

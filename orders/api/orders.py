@@ -197,6 +197,9 @@ class OrderPlaceApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    """One of the shopper's orders with its lines, price breakdown, address, payment and shipping;
+    another shopper's is "not found"."""
+
     permission_classes = [IsMember]
 
     @extend_schema(
