@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mall.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["mall.api.parsers.BoundedJSONParser"],
 }
 
 SPECTACULAR_SETTINGS = {
