@@ -50,7 +50,7 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
     carrier = models.CharField(_("快递公司"), max_length=30, blank=True)
-    tracking_no = models.CharField(_("运单号"), max_length=64, blank=True)
+    tracking_no = IdentifierField(_("运单号"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
