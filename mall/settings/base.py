@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mall.api.schema.declare_request_body_errors",  # 400 request_too_deep, 413 request_too_large
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "orders.models.order.OrderStatus",  # the name it had before other "status" enums
         "GroupStatusEnum": "marketing.models.group_buys.GroupStatus",

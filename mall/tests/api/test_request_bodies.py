@@ -131,3 +131,13 @@ def test_depth_is_measured_without_recursion() -> None:
     for _ in range(100_000):  # far past the interpreter's recursion limit
         deep = [deep]
     assert json_depth_exceeds(deep, MAX_JSON_DEPTH)
+
+
+def test_the_schema_declares_the_body_errors_on_every_operation_with_a_body() -> None:
+    schema = Client().get("/api/schema/?format=json").json()
+    for path, method in (("/api/v1/auth/wechat-login", "post"), ("/api/v1/orders", "post")):
+        responses_ = schema["paths"][path][method]["responses"]
+        assert "request_too_large" in responses_["413"]["description"]
+        assert "request_too_deep" in responses_["400"]["description"]
+        assert "RequestTooDeep" in responses_["400"]["content"]["application/json"]["examples"]
+    assert "413" not in schema["paths"]["/api/v1/me"]["get"]["responses"]  # no body, no 413
