@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
 from mall.errors import RequestBodyTooDeep, RequestBodyTooLarge
@@ -48,7 +48,7 @@ class BoundedJSONParser(JSONParser):
         parser_context = parser_context or {}
         raw = self._read_bounded(stream)
         try:
-            text = raw.decode(get_encoding(parser_context))
+            text = raw.decode(parser_context.get("encoding", settings.DEFAULT_CHARSET))
         except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
         parse_constant = json.strict_constant if self.strict else None
