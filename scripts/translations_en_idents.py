@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """English for bounded request bodies (issue 10 §6)."""
 
 EN_IDENTS: dict[str, str] = {
