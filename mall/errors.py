@@ -85,3 +85,17 @@ class ProductWithoutSku(ValidationFailed):
 class StockWouldGoNegative(Conflict):
     code = "stock_would_go_negative"
     default_message = _("库存不足，调整后库存不能小于 0。")
+
+
+# --- request bodies (any API endpoint) ------------------------------------------------
+
+
+class RequestBodyTooDeep(ValidationFailed):
+    code = "request_too_deep"
+    default_message = _("请求内容嵌套层数过多。")
+
+
+class RequestBodyTooLarge(ApplicationError):
+    code = "request_too_large"
+    status = 413
+    default_message = _("请求内容过大。")

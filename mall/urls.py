@@ -28,3 +28,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+# SuspiciousOperation outside DRF (body over the upload limit, bad host): JSON under /api/.
+handler400 = "mall.api.exception_handler.bad_request"

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
-from mall.errors import ApplicationError
+from mall.errors import ApplicationError, RequestBodyTooLarge
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -32,7 +35,13 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details if details is not None else {}}
 
 
+def _too_large() -> RequestBodyTooLarge:
+    return RequestBodyTooLarge(details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # a view read ``request.body`` past the upload limit
+        exc = _too_large()
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, str(exc.message), exc.details), status=exc.status)
     if isinstance(exc, Http404):
@@ -65,3 +74,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response.status_code >= 500:  # pragma: no cover - APIException subclasses are 4xx here
         response.status_code = status.HTTP_400_BAD_REQUEST
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 (``SuspiciousOperation`` outside a DRF view: a body over the upload limit, a
+    disallowed host…): the API's JSON error body under ``/api/``, Django's page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        error = _too_large()
+        return JsonResponse(error_body(error.code, str(error.message), error.details), status=error.status)
+    return JsonResponse(error_body("bad_request", _("请求无法处理。")), status=status.HTTP_400_BAD_REQUEST)

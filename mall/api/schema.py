@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
@@ -55,3 +57,41 @@ class OperationSchema(AutoSchema):
             return handler_doc
         owner = next((cls for cls in type(self.view).__mro__ if method in vars(cls)), type(self.view))
         return get_doc(owner)
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _example(code: str) -> dict[str, Any]:
+    return {"value": {"code": code, "message": "…", "details": {}}, "summary": code}
+
+
+def declare_request_body_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: every operation taking a body may answer 400 ``request_too_deep``
+    and 413 ``request_too_large`` (mall.api.parsers), whatever the view declares."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "413",
+                {
+                    "content": {
+                        "application/json": {
+                            "schema": _ERROR_REF,
+                            "examples": {"RequestTooLarge": _example("request_too_large")},
+                        }
+                    },
+                    "description": "Request body over the upload limit: `request_too_large`",
+                },
+            )
+            bad = responses.setdefault(
+                "400", {"content": {"application/json": {"schema": _ERROR_REF}}, "description": "Bad input"}
+            )
+            content = bad.get("content", {}).get("application/json", {})
+            if content.get("schema") != _ERROR_REF:
+                continue  # answers in another shape (the WeChat Pay notice)
+            content.setdefault("examples", {})["RequestTooDeep"] = _example("request_too_deep")
+            bad["description"] = f"{bad.get('description') or 'Bad input'}; `request_too_deep`"
+    return result

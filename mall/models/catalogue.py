@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 class Category(models.Model):
     name = models.CharField(_("名称"), max_length=50)
@@ -90,7 +92,7 @@ class Sku(models.Model):
     """One sellable variant. ``price`` is integer fen; ``stock`` never goes below zero."""
 
     product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="skus")
-    code = models.CharField(_("SKU 编码"), max_length=64, unique=True)
+    code = IdentifierField(_("SKU 编码"), max_length=64, unique=True)
     specs = models.JSONField(_("规格值"), default=dict, blank=True, help_text=_('如 {"颜色": "红", "尺码": "M"}'))
     price = models.PositiveIntegerField(_("售价(分)"))
     stock = models.IntegerField(_("库存"), default=0)

@@ -195,7 +195,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mall.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "mall.api.schema.OperationSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["mall.api.parsers.BoundedJSONParser"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mall.api.not_found.document_not_found",
+        "mall.api.schema.declare_request_body_errors",  # 400 request_too_deep, 413 request_too_large
     ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "orders.models.order.OrderStatus",  # the name it had before other "status" enums

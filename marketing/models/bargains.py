@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
 from marketing.models.group_buys import new_share_token
 
 HELPERS_MAX = 200
@@ -97,7 +98,7 @@ class Bargain(models.Model):
     member = models.ForeignKey(
         "members.Member", verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="bargains"
     )
-    share_token = models.CharField(_("分享码"), max_length=32, unique=True, default=new_share_token)
+    share_token = IdentifierField(_("分享码"), max_length=32, unique=True, default=new_share_token)
     start_price = models.PositiveIntegerField(_("起砍价(分)"))
     floor_price = models.PositiveIntegerField(_("底价(分)"))
     current_price = models.PositiveIntegerField(_("当前价(分)"))
@@ -150,7 +151,7 @@ class BargainHelp(models.Model):
     cut = models.PositiveIntegerField(_("砍掉(分)"))
     price_after = models.PositiveIntegerField(_("砍后价(分)"))
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
-    device_id = models.CharField(_("设备"), max_length=64, blank=True)
+    device_id = IdentifierField(_("设备"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("帮砍时间"), auto_now_add=True)
 
     class Meta:

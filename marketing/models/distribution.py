@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 def new_promoter_code() -> str:
     return "P" + secrets.token_hex(4).upper()
@@ -109,7 +111,7 @@ class Promoter(models.Model):
     member = models.OneToOneField(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="promoter"
     )
-    code = models.CharField(_("推广码"), max_length=16, unique=True, default=new_promoter_code)
+    code = IdentifierField(_("推广码"), max_length=16, unique=True, default=new_promoter_code)
     status = models.CharField(
         _("状态"), max_length=10, choices=PromoterStatus.choices, default=PromoterStatus.APPLIED, db_index=True
     )
@@ -237,7 +239,7 @@ class Withdrawal(models.Model):
         _("状态"), max_length=10, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED, db_index=True
     )
     # A retried request (double tap) with the same key returns the first withdrawal.
-    request_key = models.CharField(max_length=64, null=True, blank=True)
+    request_key = IdentifierField(max_length=64, null=True, blank=True)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
     reviewed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(

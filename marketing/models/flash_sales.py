@@ -25,6 +25,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 DEFAULT_SLOT_TIMES = ["10:00", "15:00", "20:00"]
 DEFAULT_SLOT_MINUTES = 120
 MAX_ITEMS_PER_SLOT = 3
@@ -173,7 +175,7 @@ class FlashPurchase(models.Model):
     )
     # The Redis gate's admission this purchase came through ("" without the gate): lets the
     # reconciler tell an admission still in flight from one already written here.
-    gate_token = models.CharField(max_length=32, blank=True, default="")
+    gate_token = IdentifierField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 GROUP_SIZE_MIN = 2
 GROUP_SIZE_MAX = 5
 SHARE_TOKEN_BYTES = 16
@@ -126,7 +128,7 @@ class GroupBuyGroup(models.Model):
         GroupBuyCampaign, verbose_name=_("拼团活动"), on_delete=models.PROTECT, related_name="groups"
     )
     leader = models.ForeignKey("members.Member", verbose_name=_("团长"), on_delete=models.PROTECT, related_name="+")
-    share_token = models.CharField(_("分享码"), max_length=32, unique=True, default=new_share_token)
+    share_token = IdentifierField(_("分享码"), max_length=32, unique=True, default=new_share_token)
     size = models.PositiveSmallIntegerField(_("成团人数"))
     seats_taken = models.PositiveSmallIntegerField(_("已占名额"), default=0)
     paid_count = models.PositiveSmallIntegerField(_("已支付人数"), default=0)

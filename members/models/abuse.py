@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 # The actions scarce-spending endpoints guard (``abuse_check(action=…)``); an action not
 # listed here follows ``other_captcha``.
 GUARDED_ACTIONS: dict[str, str | Promise] = {
@@ -37,7 +39,7 @@ class BlockEntry(models.Model):
     or device id. A row with ``expires_at`` in the past no longer blocks."""
 
     kind = models.CharField(_("类型"), max_length=8, choices=BlockKind.choices)
-    value = models.CharField(_("IP/网段或设备号"), max_length=64)
+    value = IdentifierField(_("IP/网段或设备号"), max_length=64)
     note = models.CharField(_("原因"), max_length=200, blank=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, help_text=_("留空表示永久封禁"))
     created_by = models.ForeignKey(

@@ -7,6 +7,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 def new_invite_code() -> str:
     return secrets.token_hex(4).upper()
@@ -19,8 +21,8 @@ class Member(models.Model):
         GOLD = "gold", _("黄金会员")
         DIAMOND = "diamond", _("钻石会员")
 
-    openid = models.CharField(_("openid"), max_length=64, unique=True)
-    unionid = models.CharField(_("unionid"), max_length=64, null=True, blank=True, unique=True)
+    openid = IdentifierField(_("openid"), max_length=64, unique=True)
+    unionid = IdentifierField(_("unionid"), max_length=64, null=True, blank=True, unique=True)
     # Kept server-side only: never serialised to the client.
     session_key = models.CharField(max_length=128, blank=True)
     nickname = models.CharField(_("昵称"), max_length=64, blank=True)
@@ -28,7 +30,7 @@ class Member(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     birthday = models.DateField(_("生日"), null=True, blank=True)
     tier = models.CharField(_("会员等级"), max_length=16, choices=Tier.choices, default=Tier.NORMAL)
-    invite_code = models.CharField(_("邀请码"), max_length=16, unique=True, default=new_invite_code)
+    invite_code = IdentifierField(_("邀请码"), max_length=16, unique=True, default=new_invite_code)
     inviter = models.ForeignKey(
         "self", verbose_name=_("邀请人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="invitees"
     )

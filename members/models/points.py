@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 class PointsEntry(models.Model):
     class Reason(models.TextChoices):
@@ -21,7 +23,7 @@ class PointsEntry(models.Model):
     delta = models.IntegerField(_("变动"))
     reason = models.CharField(_("原因"), max_length=32, choices=Reason.choices)
     # A unique key makes each grant/reversal happen once, whoever triggers it.
-    ref = models.CharField(_("关联"), max_length=64)
+    ref = IdentifierField(_("关联"), max_length=64)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from mall.models.fields import IdentifierField
+
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", _("待付款")
@@ -20,7 +22,7 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(models.Model):
-    no = models.CharField(_("订单号"), max_length=32, unique=True)
+    no = IdentifierField(_("订单号"), max_length=32, unique=True)
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -43,12 +45,12 @@ class Order(models.Model):
     pricing = models.JSONField(_("价格明细"), default=dict, blank=True)
     address = models.JSONField(_("收货地址"), default=dict, blank=True)
     remark = models.CharField(_("备注"), max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64)
+    idempotency_key = IdentifierField(max_length=64)
     expires_at = models.DateTimeField(_("支付截止"), db_index=True)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
     carrier = models.CharField(_("快递公司"), max_length=30, blank=True)
-    tracking_no = models.CharField(_("运单号"), max_length=64, blank=True)
+    tracking_no = IdentifierField(_("运单号"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)

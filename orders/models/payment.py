@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -15,8 +17,8 @@ class Payment(models.Model):
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(_("渠道"), max_length=16)
-    out_trade_no = models.CharField(_("商户单号"), max_length=32, unique=True)
-    transaction_id = models.CharField(_("渠道流水号"), max_length=64, null=True, blank=True, unique=True)
+    out_trade_no = IdentifierField(_("商户单号"), max_length=32, unique=True)
+    transaction_id = IdentifierField(_("渠道流水号"), max_length=64, null=True, blank=True, unique=True)
     amount = models.PositiveIntegerField(_("金额"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CREATED)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -35,9 +37,9 @@ class PaymentNotice(models.Model):
     """One row per distinct verified notice, so a redelivered notice has no second effect."""
 
     provider = models.CharField(max_length=16)
-    notice_id = models.CharField(max_length=64)
+    notice_id = IdentifierField(max_length=64)
     event_type = models.CharField(max_length=64)
-    out_trade_no = models.CharField(max_length=32, db_index=True)
+    out_trade_no = IdentifierField(max_length=32, db_index=True)
     outcome = models.CharField(max_length=32)
     received_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,12 +59,12 @@ class Refund(models.Model):
         FAILED = "failed", _("失败")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
-    out_refund_no = models.CharField(_("退款单号"), max_length=32, unique=True)
+    out_refund_no = IdentifierField(_("退款单号"), max_length=32, unique=True)
     amount = models.PositiveIntegerField(_("金额"))
     lines = models.JSONField(_("明细"), default=list, help_text=_("[{line_id, qty, amount}]"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROCESSING)
-    provider_refund_id = models.CharField(max_length=64, blank=True)
+    provider_refund_id = IdentifierField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
