@@ -171,21 +171,32 @@ class PushOutcome:
 
 def message_push(*, message_id: int) -> str:
     """Push one pending (or held and now due) message; safe to run twice. Returns the final status."""
-    now = timezone.now()
+    message = _claim(message_id, timezone.now())
+    if message is None:
+        return Message.objects.filter(pk=message_id).values_list("push_status", flat=True).first() or "missing"
+    return _deliver(message)
+
+
+def _claim(message_id: int, now: datetime) -> Message | None:
+    """The message, marked "sending", if it is this run's to push; None if it is not (any more)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
-            return "missing"
+            return None
         due = message.push_status == Status.HELD and message.push_after is not None and message.push_after <= now
         if message.push_status != Status.PENDING and not due:
-            return message.push_status
+            return None
         # Claimed: a second run of the task finds it no longer pending (a worker dying while
         # sending leaves it "sending": better one push lost than the same push twice).
         message.push_status = Status.SENDING
         message.save(update_fields=["push_status"])
+    return message
+
+
+def _deliver(message: Message) -> str:
     template = SubscribeTemplate.objects.filter(kind=message.kind, is_active=True).first()
     member = Member.objects.filter(pk=message.member_id).only("openid", "is_dev", "is_blocked").first()
-    outcome = _push(message, template, member, now)
+    outcome = _push(message, template, member, timezone.now())
     changes: dict[str, Any] = {
         "push_status": outcome.status,
         "skip_reason": outcome.reason,
@@ -238,16 +249,17 @@ def _push(message: Message, template: SubscribeTemplate | None, member: Member |
 
 
 def messages_release_held(*, now: datetime | None = None) -> int:
-    """Push every message the quiet hours held whose time has come; returns how many were sent.
+    """Push every message the quiet hours held whose time has come; returns how many this run sent.
 
-    Beat runs it every few minutes; :func:`message_push` claims each message under a row lock,
-    so overlapping runs (or a run beside a redelivered task) push every message once.
+    Beat runs it every few minutes; each message is claimed under a row lock before it is
+    pushed, so overlapping runs (or a run beside a redelivered task) push every message once.
     """
     at = now or timezone.now()
     due = Message.objects.filter(push_status=Status.HELD, push_after__lte=at).order_by("push_after", "pk")
     sent = 0
     for message_id in list(due.values_list("pk", flat=True)):
-        if message_push(message_id=message_id) == Status.SENT:
+        message = _claim(message_id, at)
+        if message is not None and _deliver(message) == Status.SENT:
             sent += 1
     return sent
 
