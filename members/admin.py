@@ -278,8 +278,19 @@ class SubscribeTemplateAdmin(ServiceRefusalMixin, ModelAdmin):
 class MessageAdmin(ModelAdmin):
     """What the shop told each shopper, and whether the push reached them (read-only)."""
 
-    list_display = ("id", "member", "kind", "title", "push_status", "push_error", "read_at", "created_at")
-    list_filter = ("kind", "push_status")
+    list_display = (
+        "id",
+        "member",
+        "kind",
+        "title",
+        "push_status",
+        "skip_reason",
+        "push_after",
+        "push_error",
+        "read_at",
+        "created_at",
+    )
+    list_filter = ("kind", "push_status", "skip_reason")
     search_fields = ("member__nickname", "title")
     list_select_related = ("member",)
     list_per_page = 50
