@@ -11,6 +11,7 @@ const client = require('./core/request')
 const routes = require('./core/routes')
 const share = require('./core/share')
 const store = require('./core/store')
+const subscribe = require('./core/subscribe')
 
 function currentRoute() {
   const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
@@ -39,6 +40,8 @@ App({
     store.subscribe('cartCount', showCartBadge)
     // silent: pages that need a session retry through request.js; failures surface there
     auth.ensureLogin().then(reportClick, () => {})
+    // the subscribe-message template map, ready before the first tap that asks (F48)
+    subscribe.load().catch(() => {})
   },
 
   onShow(options) {

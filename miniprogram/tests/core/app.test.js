@@ -25,7 +25,12 @@ beforeEach(() => {
 })
 
 test('launch remembers the inviter, signs in silently and passes the code on', () => {
-  expect(launchWx.__calls.request.map((r) => [r.path, r.data])).toEqual([['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }]])
+  const signIn = launchWx.__calls.request.filter((r) => r.path !== 'subscribe/templates')
+  expect(signIn.map((r) => [r.path, r.data])).toEqual([['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }]])
+  // the subscribe-message template map is loaded at launch, without a token (F48)
+  const map = launchWx.__calls.request.filter((r) => r.path === 'subscribe/templates')
+  expect(map).toHaveLength(1)
+  expect(map[0].header.Authorization).toBeUndefined()
   expect(launchSession).toEqual({ access: 'A', refresh: 'R' })
 })
 
