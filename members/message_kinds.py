@@ -15,8 +15,16 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-# The mini-program's moments (core/subscribe.js asks at each of them).
-MOMENTS: tuple[str, ...] = ("paid", "group_open", "group_join", "bargain_start", "restock_reserve", "coupon_claim")
+# The mini-program's moments (core/subscribe.js asks at each of them), named for the console.
+MOMENT_LABELS: dict[str, Any] = {
+    "paid": _("支付后"),
+    "group_open": _("开团后"),
+    "group_join": _("参团后"),
+    "bargain_start": _("发起砍价时"),
+    "restock_reserve": _("预约补货时"),
+    "coupon_claim": _("领券时"),
+}
+MOMENTS: tuple[str, ...] = tuple(MOMENT_LABELS)
 # WeChat takes at most three template ids per wx.requestSubscribeMessage call.
 TEMPLATES_PER_ASK = 3
 

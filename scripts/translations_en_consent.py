@@ -32,4 +32,12 @@ EN_CONSENT: dict[str, str] = {
     "未发送": "Not sent",
     "近 %(days)s 天每类消息的微信订阅消息推送：已发送，以及未发送的原因。站内消息始终送达，不受影响。": "WeChat subscribe pushes of each kind of message over the last %(days)s days: sent, and why the others were not. Inbox messages always arrive regardless.",
     "近 30 天没有需要推送的消息。请先在「订阅消息模板」中为消息类型配置模板。": "No messages to push in the last 30 days. Map a template to a kind of message under Subscribe message templates first.",
+    "小程序会在这类消息的相关时机（如预约补货、领券、支付后）请顾客授权；未授权的顾客只收到站内消息。": "The mini-program asks shoppers to allow this kind of message at the moment it follows from (reserving a restock, claiming a coupon, after paying…); shoppers who did not allow it get the inbox message only.",
+    "询问授权的时机": "Asked when",
+    "参团后": "After joining a group",
+    "发起砍价时": "Starting a bargain",
+    "开团后": "After opening a group",
+    "支付后": "After paying",
+    "预约补货时": "Reserving a restock",
+    "领券时": "Claiming a coupon",
 }

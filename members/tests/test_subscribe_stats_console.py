@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
+from mall.models import AuditLog
 from mall.services.staff import staff_create
 from members.models import SubscribeTemplate
 from members.services.messages import message_push, message_send, subscribe_consent_record
@@ -79,3 +80,30 @@ def test_an_empty_period_says_what_to_do() -> None:
     response = console("owner").get(URL)
     assert response.status_code == 200
     assert "请先在「订阅消息模板」中为消息类型配置模板" in response.content.decode()
+
+
+def test_the_merchant_maps_a_template_by_the_kinds_name_and_sees_when_shoppers_are_asked() -> None:
+    client = console("operator")
+    form = client.get("/admin/members/subscribetemplate/add/").content.decode()
+    assert "补货提醒（flash_restock）" in form
+    response = client.post(
+        "/admin/members/subscribetemplate/add/",
+        {
+            "kind": "flash_restock",
+            "template_id": "TPL-RESTOCK",
+            "fields": '{"thing1": "title", "time2": "time"}',
+            "page": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    template = SubscribeTemplate.objects.get(kind="flash_restock")
+    assert AuditLog.objects.filter(action="subscribe_template.save", target_id=str(template.pk)).exists()
+    listing = client.get("/admin/members/subscribetemplate/").content.decode()
+    assert "补货提醒" in listing and "预约补货时" in listing
+    refused = client.post(
+        "/admin/members/subscribetemplate/add/",
+        {"kind": "no_such_kind", "template_id": "T", "fields": '{"thing1": "title"}', "page": "", "is_active": "on"},
+    )
+    assert refused.status_code == 200  # the form says the choice is not valid
+    assert SubscribeTemplate.objects.count() == 1
