@@ -31,7 +31,7 @@ class SubscribeTemplateEntrySerializer(serializers.Serializer):
         ref_name = "SubscribeTemplateEntry"
 
     kind = serializers.CharField()
-    label = serializers.CharField(help_text="the kind's name for people")
+    label = serializers.CharField(help_text="the kind's name for people")  # type: ignore[assignment]  # the metaclass pops it
     template_id = serializers.CharField(help_text="WeChat's template id (tmplId)")
 
 
