@@ -264,6 +264,7 @@ def messages_release_held(*, now: datetime | None = None) -> int:
     return sent
 
 
+@transaction.atomic
 def subscribe_consent_record(*, member: Member, results: Mapping[str, str]) -> dict[str, int]:
     """Record what the shopper answered in ``wx.requestSubscribeMessage``; returns the credits.
 
@@ -272,16 +273,18 @@ def subscribe_consent_record(*, member: Member, results: Mapping[str, str]) -> d
     shop does not use are ignored. The answer is ``{template_id: credits}`` for the ids asked.
     """
     asked = {str(key)[:64]: str(value) for key, value in results.items()}
+    # One shopper's answers queue on the member row: two posts at once creating the same credit
+    # row would otherwise deadlock on the unique index (InnoDB's duplicate-key locks).
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
     active = set(
         SubscribeTemplate.objects.filter(is_active=True, template_id__in=list(asked)).values_list(
             "template_id", flat=True
         )
     )
-    for template_id in sorted(active):  # a fixed order: two taps at once never lock in opposite orders
+    for template_id in sorted(active):
         if asked[template_id] != "accept":
             continue
-        with suppress(IntegrityError), transaction.atomic():
-            SubscribeCredit.objects.get_or_create(member_id=member.pk, template_id=template_id)
+        SubscribeCredit.objects.get_or_create(member_id=member.pk, template_id=template_id)
         _credits(member.pk, template_id).filter(credits__lt=CREDITS_MAX).update(
             credits=F("credits") + 1, accepted_total=F("accepted_total") + 1
         )

@@ -120,6 +120,20 @@ def test_a_switched_off_template_collects_no_consent(member: Member, template: S
     assert credits_of(member) == 0
 
 
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_answers_posted_at_once_each_count() -> None:
+    member = MemberFactory.create()
+    for template_id in ("TPL-A", "TPL-B"):
+        SubscribeTemplate.objects.create(
+            kind=f"kind_{template_id}", template_id=template_id, fields={"thing1": "title"}
+        )
+    answers = [{"TPL-A": "accept", "TPL-B": "accept"}, {"TPL-B": "accept", "TPL-A": "accept"}] * 3
+    results = run_in_threads(6, lambda i: subscribe_consent_record(member=member, results=answers[i]))
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert credits_of(member, "TPL-A") == credits_of(member, "TPL-B") == 6
+
+
 # --- WeChat's answers -------------------------------------------------------------------------
 
 
