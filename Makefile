@@ -9,14 +9,16 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 # Debian packages needed to build mysqlclient, and the browser the console tests drive.
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
-TEST_DEBS := chromium fonts-noto-cjk
+# The demo shop draws its product pictures with a real Chinese font.
+FONT_DEBS := fonts-noto-cjk
+TEST_DEBS := chromium $(FONT_DEBS)
 
-.PHONY: install install-test-browser run test lint bench-api bench-flash bench-pricing migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
-	@bash scripts/ensure_debs.sh $(BUILD_DEBS)
+	@bash scripts/ensure_debs.sh $(BUILD_DEBS) $(FONT_DEBS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,7 +41,18 @@ run: seed
 	@$(PY) manage.py collectstatic --noinput >/dev/null
 	@PORT=$(PORT) PY=$(PY) bash scripts/serve.sh
 
-test: install install-test-browser
+# The mini-program's node packages (Node.js from Debian when the machine has none).
+install-miniprogram:
+	@command -v npm >/dev/null || bash scripts/ensure_debs.sh nodejs npm
+	@cd miniprogram && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+
+# The whole suite: the mini-program (WXML/WXSS compile, TDesign subset, size, jest), then Python.
+test: test-miniprogram test-python
+
+test-miniprogram: install-miniprogram
+	@cd miniprogram && npm run --silent ci
+
+test-python: install install-test-browser
 	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 

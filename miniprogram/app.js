@@ -6,6 +6,7 @@
 
 const api = require('./core/api')
 const auth = require('./core/auth')
+const cartLogic = require('./core/cart')
 require('./core/captcha') // registers the slider with request.js (403 captcha_required)
 const client = require('./core/request')
 const routes = require('./core/routes')
@@ -25,6 +26,11 @@ function showCartBadge(count) {
   else wx.removeTabBarBadge(Object.assign({ index: 2 }, done))
 }
 
+/** The cart badge from the first screen on, not only once the cart tab was opened. */
+function loadCartCount() {
+  return api.cart().then((cart) => store.set('cartCount', cartLogic.count((cart && cart.items) || [])), () => {})
+}
+
 /** F06: a promoter's link (pc=CODE) opened this launch: tell the server once, after sign-in. */
 function reportClick() {
   return share.reportPromoter((code, productId) => api.promoterClick(code, productId))
@@ -39,7 +45,7 @@ App({
     })
     store.subscribe('cartCount', showCartBadge)
     // silent: pages that need a session retry through request.js; failures surface there
-    auth.ensureLogin().then(reportClick, () => {})
+    auth.ensureLogin().then(() => Promise.all([reportClick(), loadCartCount()]), () => {})
     // the subscribe-message template map, ready before the first tap that asks (F48)
     subscribe.load().catch(() => {})
   },

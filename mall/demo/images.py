@@ -33,12 +33,26 @@ def cjk_font_path() -> str | None:
         return None
     if not found or not Path(found).is_file():
         return None
+    return found if font_has_glyphs(found, "商品") else None
+
+
+# A code point no font draws: what a font shows for it is its "missing glyph" box (tofu).
+_NO_GLYPH = "\U0010fffd"
+
+
+def font_has_glyphs(path: str, text: str) -> bool:
+    """Whether the font at ``path`` really draws every character of ``text``.
+
+    fc-match falls back to any font when none covers Chinese, and a Latin font still draws a
+    box for 商, so a non-empty drawing proves nothing: each character must differ from the box
+    the font draws for a code point it certainly lacks.
+    """
     try:
-        font = ImageFont.truetype(found, 20)
+        font = ImageFont.truetype(path, 20)
     except OSError:
-        return None
-    # fc-match falls back to any font when none covers Chinese: make sure this one has 商.
-    return found if font.getmask("商").getbbox() else None
+        return False
+    tofu = bytes(font.getmask(_NO_GLYPH))
+    return all(font.getmask(char).getbbox() and bytes(font.getmask(char)) != tofu for char in text)
 
 
 @lru_cache(maxsize=8)

@@ -34,10 +34,10 @@ from mall.services.catalogue import (
 )
 from members.models import Address, Member, PointsEntry
 from orders.models import Order, OrderLine, OrderStatus, Payment
+from orders.services.numbers import order_no_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHOPPER_OPENID_PREFIX = "dev-demo-"
-ORDER_NO_PREFIX = "DM"
 # (username, password, group, superuser). Passwords are for a local demo only.
 STAFF = (
     ("owner", "duoying-owner", "owner", True),
@@ -398,7 +398,7 @@ def _order_rows(
     plan: _Order, seq: int, member_id: int, address: dict[str, str], rng: random.Random, now: datetime
 ) -> tuple[Order, list[OrderLine]]:
     created = plan.created_at
-    no = f"{ORDER_NO_PREFIX}{timezone.localtime(created, SHANGHAI):%y%m%d%H%M%S}{seq:06d}"
+    no = order_no_at(at=created, serial=seq)
     amounts = [line.sku.price * line.qty for line in plan.lines]
     goods = sum(amounts)
     discount, rule = _full_reduction(goods)

@@ -35,6 +35,7 @@ from marketing.api.group_buys import (
     MyGroupListApi,
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
+from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 
 urlpatterns: list = [
@@ -67,6 +68,7 @@ urlpatterns: list = [
     path("bargains/share/<str:token>", BargainShareDetailApi.as_view(), name="bargain-share"),
     path("bargains/share/<str:token>/help", BargainHelpApi.as_view(), name="bargain-help"),
     path("me/bargains", MyBargainListApi.as_view(), name="me-bargains"),
+    path("promotions/<int:promotion_id>", PromotionDetailApi.as_view(), name="promotion-detail"),
     path("flash/slots", FlashSlotListApi.as_view(), name="flash-slots"),
     path("flash/releases", FlashReleaseListApi.as_view(), name="flash-releases"),
     path("flash/items/<int:item_id>", FlashItemDetailApi.as_view(), name="flash-item"),

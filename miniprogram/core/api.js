@@ -100,6 +100,9 @@ module.exports = {
   bargainHelp: (token) => post(`bargains/share/${enc(token)}/help`, {}),
   myBargains: (page) => get('me/bargains', { page }),
 
+  // a promotion's page (满减, 满赠, 第N件 …): rule, window and products; carries server_time
+  promotion: (id, query) => timed(`promotions/${enc(id)}`, query),
+
   // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
   flashSlots: () => timed('flash/slots'),
   flashReleases: () => timed('flash/releases'),
@@ -116,6 +119,8 @@ module.exports = {
   addToCart: (skuId, qty) => post('cart/items', { sku_id: skuId, qty }),
   updateCartItem: (id, changes) => patch(`cart/items/${enc(id)}`, changes),
   removeCartItem: (id) => client.del(`cart/items/${enc(id)}`),
+  // the engine's price of the selected cart rows (discounts, shipping, 凑单 hints); nothing written
+  cartQuote: () => post('cart/quote', {}, { retry: true }),
   checkoutPreview: (body) => post('checkout/preview', body, { retry: true }),
   placeOrder: (body, idempotencyKey) => post('orders', body, { idempotencyKey }),
   orders: (query) => get('orders', query),

@@ -43,4 +43,21 @@ function count(items) {
   return (items || []).reduce((sum, item) => sum + (Number(item.qty) || 0), 0)
 }
 
-module.exports = { isBuyable, totals, selectAllChanges, count }
+const fen = (m) => (m && typeof m === 'object' ? Number(m.fen) || 0 : Number(m) || 0)
+
+/**
+ * The bar's figures from a `cart/quote` answer (money as {fen, yuan}): what the goods cost after
+ * every discount, what was taken off, shipping, and the 凑单 hints in the server's words.
+ */
+function quoteView(q) {
+  if (!q) return null
+  return {
+    payable: fen(q.payable),
+    discount: fen(q.discount),
+    shipping: fen(q.shipping_fee),
+    total: fen(q.total),
+    hints: (q.hints || []).map((h, i) => ({ key: `${h.rule_id || 'hint'}-${i}`, text: h.text })).filter((h) => h.text),
+  }
+}
+
+module.exports = { isBuyable, totals, selectAllChanges, count, quoteView }

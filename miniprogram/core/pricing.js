@@ -42,14 +42,18 @@ const REASON_LABELS = {
   coupon_not_applicable: '不满足使用条件',
   points_insufficient: '积分不足，已按可用积分抵扣',
   points_over_cap: '超出本单可抵扣上限，已按上限抵扣',
+  gift_out_of_stock: '赠品已送完',
 }
+
+// offers that never could apply to this cart (other products, another time) are not "missed"
+const NOT_MISSED = ['not_selected', 'out_of_scope', 'out_of_window']
 
 function ruleName(rule) {
   return rule.title || rule.label || rule.name || RULE_LABELS[rule.rule_type || rule.type] || '优惠'
 }
 
 function reasonText(rule) {
-  return REASON_LABELS[rule.reason] || rule.reason_text || rule.detail || rule.reason || ''
+  return REASON_LABELS[rule.reason] || rule.reason_label || rule.reason_text || rule.detail || rule.reason || ''
 }
 
 /** 凑单 text for one hint: the server's text, or built from short_by / reward / gift. */
@@ -160,7 +164,7 @@ function breakdown(quote) {
     })
   }
   const rejected = (q.rejected || [])
-    .filter((r) => r.reason !== 'not_selected')
+    .filter((r) => NOT_MISSED.indexOf(r.reason) < 0)
     .map((r, i) => ({ key: `rejected-${r.rule_id || i}`, name: ruleName(r), reason: reasonText(r) }))
   return {
     lines: (q.lines || []).map(lineView),

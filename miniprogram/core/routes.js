@@ -30,6 +30,7 @@ const PAGES = {
   socialMine: '/package-social/mine/index',
   promoter: '/package-growth/promoter/index',
   flash: '/package-flash/index/index',
+  promotion: '/package-flash/promotion/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
@@ -41,6 +42,8 @@ const MARKETING_PAGES = {
   // a group-buy or bargain campaign: its page (开团 / 发起砍价)
   group_buy: (item) => withQuery(PAGES.group, { campaign: item.id }),
   bargain: (item) => withQuery(PAGES.bargain, { campaign: item.id }),
+  // a shop promotion (满减, 满赠, 第N件, 买A送B, 限时折扣, 阶梯价): its page with the products it reaches
+  promotion: PAGES.promotion,
 }
 
 function withQuery(path, query) {

@@ -6,6 +6,8 @@
 
 const PERSISTED = {
   session: 'duoying.session',
+  // the shopper's profile (invite code for shares, points for checkout) survives a cold start
+  member: 'duoying.member',
   inviteCode: 'duoying.inviteCode',
   devOpenid: 'duoying.devOpenid',
   deviceId: 'duoying.deviceId',

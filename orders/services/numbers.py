@@ -15,6 +15,11 @@ from django.utils import timezone
 RANDOM_DIGITS = 8
 
 
+def order_no_at(*, at: datetime, serial: int) -> str:
+    """The one order-number format; ``serial`` fills the last digits (random for real orders,
+    a sequence for the demo shop's history)."""
+    return timezone.localtime(at).strftime("%y%m%d%H%M%S") + f"{serial % 10**RANDOM_DIGITS:0{RANDOM_DIGITS}d}"
+
+
 def order_no_new(*, now: datetime | None = None) -> str:
-    local = timezone.localtime(now or timezone.now())
-    return local.strftime("%y%m%d%H%M%S") + f"{secrets.randbelow(10**RANDOM_DIGITS):0{RANDOM_DIGITS}d}"
+    return order_no_at(at=now or timezone.now(), serial=secrets.randbelow(10**RANDOM_DIGITS))

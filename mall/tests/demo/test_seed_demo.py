@@ -108,6 +108,9 @@ def test_seed_demo_history_amounts_and_dates_are_consistent() -> None:
     assert OrderStatus.COMPLETED in statuses
     for order in orders:
         assert order.n >= 1
+        # One order-number format: the shop's own (Shanghai time to the second + 8 digits).
+        assert len(order.no) == 20 and order.no.isdigit()
+        assert order.no.startswith(timezone.localtime(order.created_at).strftime("%y%m%d%H%M%S"))
         assert order.lines_paid == order.payable_amount
         assert order.payable_amount == order.goods_amount - order.discount_amount + order.shipping_fee
         if order.status == OrderStatus.CANCELLED:

@@ -82,12 +82,21 @@ Component({
         api.addresses().catch(() => null),
         this.preview(),
         this.loadCoupons(),
+        this.loadMember(),
       ])
       const list = (addresses && (addresses.results || addresses)) || []
       const chosen = list.find((a) => a.is_default) || list[0] || null
       if (chosen) this.setAddress(chosen)
       this.setData({ loading: false })
       return quoteOk
+    },
+
+    /** The points balance as the server has it now (the stored profile may be from another day). */
+    async loadMember() {
+      const member = await api.me().catch(() => null)
+      if (!member) return
+      store.set('member', member)
+      this.setData({ pointsBalance: member.points_balance || 0 })
     },
 
     setAddress(address) {

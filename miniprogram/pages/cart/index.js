@@ -3,6 +3,10 @@
  * at once (core/cart.js totals) and the server after; a refused change is rolled back with the
  * reason. Changes to one line are sent one after another, so the server ends at the last tap.
  * Only the changed paths are sent to the view ("items[2].qty").
+ *
+ * The price shown is the engine's (`cart/quote` over the selected rows: discounts, shipping and
+ * 凑单 hints), asked again once the server has every change; until it answers — or when it
+ * cannot — the bar shows the list-price sum marked 不含运费和优惠.
  */
 'use strict'
 
@@ -37,6 +41,7 @@ Component({
     error: '',
     items: [],
     totals: cartLogic.totals([]),
+    quote: null,
     editing: false,
   },
   methods: {
@@ -57,28 +62,57 @@ Component({
       }
       try {
         const cart = (await api.cart()) || {}
-        this.applyCart(cart)
+        await this.applyCart(cart)
       } catch (err) {
         this.setData({ loading: false, error: err.message })
       }
     },
     applyCart(cart) {
       const items = (cart.items || []).map(itemView)
-      this.setData({ loading: false, loggedIn: true, error: '', items, totals: cartLogic.totals(items) })
+      this.setData({ loading: false, loggedIn: true, error: '', items, totals: cartLogic.totals(items), quote: null })
       store.set('cartCount', cartLogic.count(items))
+      return this.requote()
     },
     recount() {
       const totals = cartLogic.totals(this.data.items)
-      this.setData({ totals })
+      // the engine's figures belong to the selection they were asked for
+      this.setData({ totals, quote: null })
       store.set('cartCount', cartLogic.count(this.data.items))
       return totals
     },
-    /** Run fn after every earlier change of the same line has finished. */
+    /** Run fn after every earlier change of the same line has finished, then price the cart again. */
     queue(id, fn) {
       this._queues = this._queues || {}
       const run = (this._queues[id] || Promise.resolve()).then(fn, fn)
       this._queues[id] = run.catch(() => {})
+      this._pending = (this._pending || 0) + 1
+      const done = () => {
+        this._pending -= 1
+        if (!this._pending) this.requote()
+      }
+      run.then(done, done)
       return run
+    },
+    /**
+     * Ask the engine for the selected rows' price once no change is on its way; an answer to an
+     * older question (a tap came since) is dropped.
+     */
+    async requote() {
+      const seq = (this._quoteSeq = (this._quoteSeq || 0) + 1)
+      if (!this.data.totals.selectedCount) {
+        this.setData({ quote: null })
+        return null
+      }
+      try {
+        const q = await api.cartQuote()
+        if (seq !== this._quoteSeq || this._pending) return null
+        const quote = cartLogic.quoteView(q)
+        this.setData({ quote })
+        return quote
+      } catch (err) {
+        if (seq === this._quoteSeq) this.setData({ quote: null })
+        return null
+      }
     },
     indexOf(id) {
       return this.data.items.findIndex((it) => String(it.id) === String(id))
@@ -149,6 +183,7 @@ Component({
       const items = this.data.items.filter((it) => String(it.id) !== String(id))
       this.setData({ items })
       this.recount()
+      await this.requote()
       return true
     },
     onRemove(e) {

@@ -11,7 +11,6 @@ const marketing = require('../../core/marketing')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const store = require('../../core/store')
-const ui = require('../../core/ui')
 
 Component({
   data: {
@@ -82,7 +81,6 @@ Component({
     onMarketingOpen(e) {
       const target = routes.marketingTarget(e.detail.item)
       if (target) routes.go(target).catch(() => {})
-      else ui.toast('活动详情即将开放')
     },
     onShareAppMessage() {
       // the sharer's invite code, and promoter code when they are one (core/share.js)

@@ -5,11 +5,13 @@ const client = require('../../core/request')
 let wx
 let launchWx
 let launchSession
+let launchCartCount
 let route = 'pages/cart/index'
 
 beforeAll(async () => {
   launchWx = global.wx = createWx()
   launchWx.route('POST auth/wechat-login', () => [200, { access: 'A', refresh: 'R', is_new: true, member: { invite_code: 'ME' } }])
+  launchWx.route('GET cart', () => [200, { items: [{ id: 1, qty: 2 }, { id: 2, qty: 1 }] }])
   let app
   global.App = (def) => (app = def)
   global.getCurrentPages = () => [{ route }]
@@ -17,6 +19,7 @@ beforeAll(async () => {
   app.onLaunch({ query: { invite: 'FRIEND1' } })
   await new Promise((r) => setTimeout(r, 10))
   launchSession = store.get('session')
+  launchCartCount = store.get('cartCount')
 })
 
 beforeEach(() => {
@@ -24,14 +27,18 @@ beforeEach(() => {
   store.reset()
 })
 
-test('launch remembers the inviter, signs in silently and passes the code on', () => {
+test('launch remembers the inviter, signs in silently, passes the code on and loads the cart badge', () => {
   const signIn = launchWx.__calls.request.filter((r) => r.path !== 'subscribe/templates')
-  expect(signIn.map((r) => [r.path, r.data])).toEqual([['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }]])
+  expect(signIn.map((r) => [r.path, r.data])).toEqual([
+    ['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }],
+    ['cart', undefined],
+  ])
   // the subscribe-message template map is loaded at launch, without a token (F48)
   const map = launchWx.__calls.request.filter((r) => r.path === 'subscribe/templates')
   expect(map).toHaveLength(1)
   expect(map[0].header.Authorization).toBeUndefined()
   expect(launchSession).toEqual({ access: 'A', refresh: 'R' })
+  expect(launchCartCount).toBe(3)
 })
 
 test('when no session can be recovered the shopper is sent to the login page, once', async () => {

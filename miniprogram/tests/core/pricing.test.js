@@ -83,3 +83,20 @@ test('a line names the item rule that priced it; a 阶梯价 step names its unit
   expect(itemRuleName({ item_rule: null })).toBe('')
   expect(itemRuleName({ item_rule_type: 'group_price' })).toBe('拼团价')
 })
+
+test('未享受 lists only offers this cart could have had, each reason in words', () => {
+  const b = pricing.breakdown({
+    goods_amount: 5000,
+    payable_amount: 5000,
+    rejected: [
+      { rule_id: 'promotion:1', rule_type: 'full_gift', reason: 'gift_out_of_stock' },
+      { rule_id: 'promotion:2', rule_type: 'full_reduction', reason: 'out_of_scope' },
+      { rule_id: 'promotion:3', rule_type: 'limited_discount', reason: 'out_of_window' },
+      { rule_id: 'promotion:4', rule_type: 'nth_item', reason: 'some_new_reason', reason_label: '服务器的说明' },
+    ],
+  })
+  expect(b.rejected.map((r) => [r.name, r.reason])).toEqual([
+    ['满赠', '赠品已送完'],
+    ['多件优惠', '服务器的说明'],
+  ])
+})

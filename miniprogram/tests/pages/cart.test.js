@@ -91,3 +91,55 @@ test('checkout needs a selection; with one it opens the checkout subpackage', as
   page.instance.onCheckout()
   expect(wx.__calls.toast).toEqual(['请先选择要结算的商品'])
 })
+
+// the shape of marketing/api/quote.py CartQuoteApi (money as {fen, yuan})
+function cartQuote(payable, discount, shipping, hints) {
+  const m = (fen) => ({ fen, yuan: (fen / 100).toFixed(2) })
+  return {
+    payable: m(payable), subtotal: m(payable + discount), discount: m(discount), shipping_fee: m(shipping), total: m(payable + shipping),
+    lines: [], applied: [], rejected: [], coupons: { auto_selected: true, usable: [], unusable: [] },
+    points: { used: 0, value: m(0), max: 0, earned: 0 }, gifts: [],
+    hints: hints.map((text, i) => ({ rule_id: `promotion:${i + 1}`, rule_type: 'full_reduction', name: '满减', short_by: m(900), reward: m(2000), gift: null, text })),
+  }
+}
+
+test("the bar shows the engine's price of the selection: discounts, shipping and 凑单 hints", async () => {
+  wx.route('POST cart/quote', () => [200, cartQuote(10800, 1000, 0, ['再买 ¥41.00 可减 ¥30.00'])])
+  const page = await open()
+  expect(text(page, '.sum .price')).toBe('¥108.00')
+  expect(text(page, '.sum-note').replace(/\s+/g, ' ')).toBe('已优惠 ¥10.00 免运费')
+  expect(text(page, '.hint')).toBe('凑单再买 ¥41.00 可减 ¥30.00')
+  expect(wx.__calls.request.map((r) => `${r.method} ${r.path}`)).toEqual(['GET cart', 'POST cart/quote'])
+})
+
+test('after a tap the list-price sum shows at once, and the engine is asked again once the server has the change', async () => {
+  let quotes = 0
+  wx.route('POST cart/quote', () => (++quotes === 1 ? [200, cartQuote(10800, 1000, 0, [])] : [200, cartQuote(14700, 3000, 800, [])]))
+  wx.route('PATCH cart/items/1', () => [200, {}])
+  const page = await open()
+  const pending = page.instance.onQty({ currentTarget: { dataset: { id: 1 } }, detail: { value: 3 } })
+  expect(text(page, '.sum .price')).toBe('¥177.00')
+  expect(text(page, '.sum-note')).toBe('不含运费和优惠')
+  await pending
+  await tick()
+  await tick()
+  expect(wx.__calls.request.map((r) => `${r.method} ${r.path}`)).toEqual(['GET cart', 'POST cart/quote', 'PATCH cart/items/1', 'POST cart/quote'])
+  expect(text(page, '.sum .price')).toBe('¥147.00')
+  expect(text(page, '.sum-note').replace(/\s+/g, ' ')).toBe('已优惠 ¥30.00 运费 ¥8.00')
+  expect(page.querySelector('.hint')).toBeUndefined()
+})
+
+test('when the engine cannot price the cart the list-price sum stays, marked as such, with no error toast', async () => {
+  wx.route('POST cart/quote', () => [409, { code: 'sku_unavailable', message: '商品已下架', details: {} }])
+  const page = await open()
+  expect(text(page, '.sum .price')).toBe('¥118.00')
+  expect(text(page, '.sum-note')).toBe('不含运费和优惠')
+  expect(wx.__calls.toast).toEqual([])
+})
+
+test('nothing selected: no quote is asked for', async () => {
+  wx.route('GET cart', () => [200, Object.assign(fixtures.cart(), { items: fixtures.cart().items.map((it) => Object.assign(it, { selected: false })) })])
+  const page = await open()
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['cart'])
+  expect(page.instance.data.quote).toBeNull()
+})

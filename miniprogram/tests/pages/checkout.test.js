@@ -29,7 +29,7 @@ async function open(query = {}) {
 test('preview, addresses and coupons load together; the default address is chosen; the breakdown is drawn', async () => {
   const page = await open()
   const paths = wx.__calls.request.map((r) => r.path).sort()
-  expect(paths).toEqual(['addresses', 'checkout/preview', 'coupons/usable'])
+  expect(paths).toEqual(['addresses', 'checkout/preview', 'coupons/usable', 'me'])
   expect(text(page, '.receiver')).toBe('张三')
   expect(text(page, '.address-text')).toBe('上海市上海市浦东新区世纪大道 1 号')
   const breakdown = page.dom.querySelector('price-breakdown').textContent
@@ -177,4 +177,13 @@ describe('coupon picker', () => {
     expect(other.instance.data.quote).toBeTruthy()
     expect(other.instance.data.usableCoupons).toEqual([])
   })
+})
+
+test('after a cold start the points balance comes from the server, and the profile is kept for next time', async () => {
+  store.reset() // a new launch: nothing in memory
+  store.set('session', { access: 'A', refresh: 'R' })
+  wx.route('GET me', () => [200, { id: 1, nickname: '小明', avatar_url: '', phone: '', birthday: null, tier: 'normal', invite_code: 'INV1', points_balance: 820, created_at: '2026-12-01T10:00:00+08:00' }])
+  const page = await open()
+  expect(page.instance.data.pointsBalance).toBe(820)
+  expect(wx.getStorageSync('duoying.member').invite_code).toBe('INV1')
 })

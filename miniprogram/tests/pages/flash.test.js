@@ -127,7 +127,7 @@ test('marketing-centre flash entries open the flash page on their slot', () => {
   const routes = require('../../core/routes')
   expect(routes.marketingTarget({ type: 'flash', id: 3, kind: 'slot', product_id: 7 })).toBe('/package-flash/index/index?slot=3')
   expect(routes.marketingTarget({ type: 'flash', id: 9, kind: 'release' })).toBe('/package-flash/index/index?slot=9&mode=release')
-  expect(routes.marketingTarget({ type: 'promotion', id: 1 })).toBeNull()
+  expect(routes.marketingTarget({ type: 'promotion', id: 1 })).toBe('/package-flash/promotion/index?id=1')
 })
 
 test('sold-out items this shopper waits for show 已预约 (asked per item); 已预约 can be withdrawn', async () => {

@@ -48,8 +48,11 @@ test('a marketing centre in the payload is passed to the block', async () => {
   const page = render('pages/home/index')
   await page.instance.onLoad({})
   expect(page.instance.data.centre).toEqual(marketing_center)
+  // a shop promotion (满减, 满赠 …) opens its own page; an entry with nowhere to go does nothing
+  page.instance.onMarketingOpen({ detail: { item: { type: 'promotion', id: 3, kind: 'full_reduction' } } })
   page.instance.onMarketingOpen({ detail: { item: { type: 'flash_sale', id: 1 } } })
-  expect(wx.__calls.toast).toEqual(['活动详情即将开放'])
+  expect(wx.__calls.navigate).toEqual([{ type: 'navigateTo', url: '/package-flash/promotion/index?id=3' }])
+  expect(wx.__calls.toast || []).toEqual([])
 })
 
 test('a failed load shows the reason and retries on tap', async () => {
