@@ -148,4 +148,18 @@ describe('after paying (WeChat Pay callback)', () => {
     expect(wx.__calls.subscribe).toEqual([{ tmplIds: ['TPL-SHIPPED'] }])
     expect(posts).toEqual([{ results: { 'TPL-SHIPPED': 'accept' }, moment: 'paid' }])
   })
+
+  test('a group order paid from the order list asks for the group templates', async () => {
+    wx.route('GET orders', () => [200, { count: 1, next: null, previous: null, results: [fixtures.order({ no: 'G9', deal_kind: 'group' })] }])
+    wx.route('POST orders/G9/pay', () => [200, { provider: 'wechat', out_trade_no: 'T9', params: PARAMS }])
+    wx.route('GET orders/G9', () => [200, fixtures.order({ no: 'G9', status: 'paid', deal_kind: 'group' })])
+    const page = render('package-order/orders/index')
+    page.instance.onLoad({})
+    await page.instance.onShow()
+    await page.instance.onPay({ currentTarget: { dataset: { no: 'G9' } } })
+    expect(wx.__calls.payment).toHaveLength(1)
+    expect(wx.__calls.subscribe).toEqual([{ tmplIds: ['TPL-SHIPPED', 'TPL-GROUP-OK', 'TPL-GROUP-FAIL'] }])
+    expect(posts).toHaveLength(1)
+    expect(wx.__calls.toast).toContain('支付成功')
+  })
 })
