@@ -47,4 +47,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.invite_rewards_issue_sweep_task",
         "schedule": timedelta(minutes=10),
     },
+    "members-release-held-pushes": {
+        "task": "members.tasks.messages_release_held_task",
+        "schedule": timedelta(minutes=5),
+    },
 }

@@ -9,7 +9,7 @@ settings go through ``members.services.abuse`` (audited, effective at the next r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 from django import forms
@@ -27,6 +27,7 @@ from unfold.forms import BaseDialogForm
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
+from members.message_kinds import MOMENT_LABELS, message_kind_label, message_kinds
 from members.models import Address, BlockEntry, GuardSettings, Member, Message, PointsEntry, SubscribeTemplate
 from members.selectors.points import points_balance_subquery
 from members.services.abuse import (
@@ -236,16 +237,32 @@ class AddressAdmin(ModelAdmin):
         return False
 
 
+def _kind_choices(current: str = "") -> list[tuple[str, str]]:
+    choices = [(entry.kind, f"{entry.label}（{entry.kind}）") for entry in message_kinds()]
+    if current and current not in {kind for kind, _label in choices}:
+        choices.append((current, current))
+    return choices
+
+
 class SubscribeTemplateForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("消息类型"), choices=())
+
     class Meta:
         model = SubscribeTemplate
         fields = ("kind", "template_id", "fields", "page", "is_active")
         help_texts = {
-            "kind": _("工具发送的消息类型，如 flash_restock（补货提醒）、group_failed（拼团失败）。"),
             "fields": _(
                 '模板字段 → 内容：title（标题）、body（内容）、time（时间）或 "text:固定文字"，如 {"thing1": "title"}。'
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = _kind_choices(self.instance.kind if self.instance.pk else "")
+        kind_field.help_text = _(
+            "小程序会在这类消息的相关时机（如预约补货、领券、支付后）请顾客授权；未授权的顾客只收到站内消息。"
+        )
 
 
 @admin.register(SubscribeTemplate)
@@ -253,9 +270,18 @@ class SubscribeTemplateAdmin(ServiceRefusalMixin, ModelAdmin):
     """Which WeChat subscribe template carries which kind of message (F48); saved through a service."""
 
     form = SubscribeTemplateForm
-    list_display = ("kind", "template_id", "fields", "page", "is_active", "updated_at")
+    list_display = ("kind_label", "asked_at", "template_id", "fields", "page", "is_active", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("kind", "template_id")
+
+    @display(description=_("消息类型"), ordering="kind")
+    def kind_label(self, obj: SubscribeTemplate) -> str:
+        return message_kind_label(obj.kind)
+
+    @display(description=_("询问授权的时机"))
+    def asked_at(self, obj: SubscribeTemplate) -> str:
+        moments = next((entry.moments for entry in message_kinds() if entry.kind == obj.kind), ())
+        return "、".join(str(MOMENT_LABELS.get(moment, moment)) for moment in moments) or "—"
 
     def save_model(self, request: HttpRequest, obj: SubscribeTemplate, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -278,8 +304,19 @@ class SubscribeTemplateAdmin(ServiceRefusalMixin, ModelAdmin):
 class MessageAdmin(ModelAdmin):
     """What the shop told each shopper, and whether the push reached them (read-only)."""
 
-    list_display = ("id", "member", "kind", "title", "push_status", "push_error", "read_at", "created_at")
-    list_filter = ("kind", "push_status")
+    list_display = (
+        "id",
+        "member",
+        "kind",
+        "title",
+        "push_status",
+        "skip_reason",
+        "push_after",
+        "push_error",
+        "read_at",
+        "created_at",
+    )
+    list_filter = ("kind", "push_status", "skip_reason")
     search_fields = ("member__nickname", "title")
     list_select_related = ("member",)
     list_per_page = 50

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from members.services.messages import message_push
+from members.services.messages import message_push, messages_release_held
 
 
 @shared_task(name="members.tasks.message_push_task", ignore_result=True)
 def message_push_task(*, message_id: int) -> str:
-    """After the message's commit: push it as a WeChat subscribe message (capped per month)."""
+    """After the message's commit: push it as a WeChat subscribe message (consent, cap, quiet hours)."""
     return message_push(message_id=message_id)
+
+
+@shared_task(name="members.tasks.messages_release_held_task", ignore_result=True)
+def messages_release_held_task() -> int:
+    """Beat: send the pushes the quiet hours held, once their morning has come (each exactly once)."""
+    return messages_release_held()

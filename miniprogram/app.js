@@ -12,6 +12,7 @@ const client = require('./core/request')
 const routes = require('./core/routes')
 const share = require('./core/share')
 const store = require('./core/store')
+const subscribe = require('./core/subscribe')
 
 function currentRoute() {
   const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
@@ -45,6 +46,8 @@ App({
     store.subscribe('cartCount', showCartBadge)
     // silent: pages that need a session retry through request.js; failures surface there
     auth.ensureLogin().then(() => Promise.all([reportClick(), loadCartCount()]), () => {})
+    // the subscribe-message template map, ready before the first tap that asks (F48)
+    subscribe.load().catch(() => {})
   },
 
   onShow(options) {

@@ -249,6 +249,8 @@ WECHAT_PAY_NOTIFY_URL = env.str("WECHAT_PAY_NOTIFY_URL", default="http://127.0.0
 
 # --- shop rules -----------------------------------------------------------------------
 ORDER_LOCK_MINUTES = env.int("ORDER_LOCK_MINUTES", default=15)
+# Subscribe pushes wait while the shop sleeps ("HH:MM-HH:MM" shop time; empty = never hold).
+SUBSCRIBE_QUIET_HOURS = env.str("SUBSCRIBE_QUIET_HOURS", default="22:00-08:00")
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {

@@ -8,6 +8,7 @@ from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
 from members.api.profile import MemberMeApi
+from members.api.subscriptions import SubscribeConsentRecordApi, SubscribeTemplateListApi
 
 urlpatterns = [
     path("auth/wechat-login", MemberLoginWechatApi.as_view(), name="auth-wechat-login"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
     path("me/messages/read", MessageReadApi.as_view(), name="me-messages-read"),
+    path("subscribe/templates", SubscribeTemplateListApi.as_view(), name="subscribe-templates"),
+    path("me/subscriptions", SubscribeConsentRecordApi.as_view(), name="me-subscriptions"),
     path("addresses", AddressCollectionApi.as_view(), name="addresses"),
     path("addresses/<int:address_id>", AddressItemApi.as_view(), name="address"),
     path("addresses/<int:address_id>/set-default", AddressSetDefaultApi.as_view(), name="address-set-default"),

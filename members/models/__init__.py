@@ -1,7 +1,7 @@
 from members.models.abuse import GUARDED_ACTIONS, BlockEntry, BlockKind, CaptchaMode, GuardSettings
 from members.models.address import Address
 from members.models.member import Member
-from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeTemplate
+from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
 from members.models.points import PointsEntry
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "Message",
     "PointsEntry",
     "PushAllowance",
+    "SubscribeCredit",
     "SubscribeTemplate",
 ]

@@ -2,9 +2,12 @@
 
 Every tool that tells a shopper something (a restock, a failed group, an approved promoter…)
 writes one :class:`Message`. When the merchant has mapped the message's ``kind`` to a WeChat
-subscribe-message template (:class:`SubscribeTemplate`), the message is also pushed, at most
-``PUSHES_PER_MONTH`` times per shopper per calendar month (Asia/Shanghai), counted by
-:class:`PushAllowance` with a guarded UPDATE so concurrent workers cannot go past the cap.
+subscribe-message template (:class:`SubscribeTemplate`), the message is also pushed — but only
+when the shopper granted that template (:class:`SubscribeCredit`: WeChat's one-time
+subscription, one push per "accept"), at most ``PUSHES_PER_MONTH`` times per shopper per
+calendar month (Asia/Shanghai, :class:`PushAllowance`), and never in the quiet hours (held until
+morning). Both counters move by guarded UPDATEs, so concurrent workers cannot overspend them.
+A message not pushed says why (``skip_reason``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,18 @@ class Message(models.Model):
         PENDING = "pending", _("待推送")
         SENDING = "sending", _("推送中")
         SENT = "sent", _("已推送")
+        HELD = "held", _("免打扰时段，待早上推送")
+        SKIPPED = "skipped", _("未授权，未推送")
         CAPPED = "capped", _("超出本月上限")
         FAILED = "failed", _("推送失败")
+
+    class SkipReason(models.TextChoices):
+        """Why a push did not go out (now): one of these on every message not sent."""
+
+        NO_CONSENT = "no_consent", _("用户未授权")
+        MONTHLY_CAP = "monthly_cap", _("超出每月上限")
+        QUIET_HOURS = "quiet_hours", _("免打扰时段")
+        WECHAT_ERROR = "wechat_error", _("微信接口报错")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="messages"
@@ -34,6 +47,9 @@ class Message(models.Model):
     link = models.CharField(_("小程序页面"), max_length=200, blank=True)
     push_status = models.CharField(_("推送"), max_length=10, choices=PushStatus.choices, default=PushStatus.NONE)
     push_error = models.CharField(_("推送结果"), max_length=200, blank=True)
+    skip_reason = models.CharField(_("未推送原因"), max_length=16, choices=SkipReason.choices, blank=True)
+    # Set when quiet hours held the push: the moment it may go (the end of the quiet hours).
+    push_after = models.DateTimeField(_("延后推送至"), null=True, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -44,6 +60,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["member", "-id"]),
             models.Index(fields=["member"], condition=Q(read_at__isnull=True), name="message_unread_idx"),
+            models.Index(fields=["push_status", "push_after"], name="message_held_idx"),
+            models.Index(fields=["created_at"], name="message_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,3 +106,31 @@ class PushAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.month}: {self.used}"
+
+
+class SubscribeCredit(models.Model):
+    """How many one-time pushes a shopper granted for one WeChat template id.
+
+    WeChat's one-time subscription lets the app send one message per "accept" the shopper gave
+    in ``wx.requestSubscribeMessage``: each accept adds one credit, each push spends one (a
+    guarded UPDATE, never below zero), and WeChat's refusal (43101) zeroes it — the shopper's
+    grants were used up or withdrawn. Keyed by WeChat's template id, since that is what the
+    shopper granted (a kind re-mapped to another template needs a new grant).
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    template_id = models.CharField(_("模板 ID"), max_length=64)
+    credits = models.PositiveIntegerField(_("可推送次数"), default=0)
+    accepted_total = models.PositiveIntegerField(_("累计授权次数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("订阅授权")
+        verbose_name_plural = _("订阅授权")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "template_id"], name="subscribe_credit_once"),
+            models.CheckConstraint(condition=Q(credits__gte=0), name="subscribe_credit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}/{self.template_id}: {self.credits}"

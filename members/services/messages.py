@@ -2,20 +2,28 @@
 
 Tools call :func:`message_send` inside their own transaction. The push, when the merchant has
 mapped the message's kind to a subscribe template, is a task enqueued after commit
-(:func:`message_push` runs in the worker): it takes one of the shopper's monthly pushes with a
-guarded UPDATE first and gives it back when WeChat refuses (the shopper did not subscribe), so
-the cap counts only pushes that reached the shopper.
+(:func:`message_push` runs in the worker). WeChat delivers a subscribe message only when the
+shopper granted its template in ``wx.requestSubscribeMessage`` (one-time subscriptions: one
+push per "accept"), so a push first spends one of the shopper's credits for that template
+(:class:`SubscribeCredit`, recorded by :func:`subscribe_consent_record`), then one of the
+shopper's monthly pushes; both are guarded UPDATEs and both are given back when WeChat does not
+deliver. In the quiet hours a push is held and sent once in the morning
+(:func:`messages_release_held`). A message not pushed says why (``skip_reason``): no consent,
+the monthly cap, quiet hours (still held) or a WeChat error.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +33,14 @@ from mall.errors import ApplicationError
 from mall.services.audit import audit_record
 from members import wechat
 from members.errors import SubscribeTemplateInvalid, WeChatSubscribeRefused
-from members.models import PUSHES_PER_MONTH, Member, Message, PushAllowance, SubscribeTemplate
+from members.models import (
+    PUSHES_PER_MONTH,
+    Member,
+    Message,
+    PushAllowance,
+    SubscribeCredit,
+    SubscribeTemplate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +48,14 @@ logger = logging.getLogger(__name__)
 THING_MAX = 20
 TEXT_PREFIX = "text:"
 TEMPLATE_KEY = re.compile(r"[a-z_]+[0-9]{1,2}")  # thing1, time2, phrase3, character_string4 …
+# What wx.requestSubscribeMessage answers per template id; only "accept" grants a push.
+CONSENT_ANSWERS = ("accept", "reject", "ban", "filter")
+# A shopper tapping "accept" again and again banks pushes; beyond this many it adds nothing.
+CREDITS_MAX = 50
+QUIET_HOURS_FORMAT = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
+
+Status = Message.PushStatus
+Reason = Message.SkipReason
 
 
 def message_send(*, member_id: int, kind: str, title: str, body: str = "", link: str = "") -> Message:
@@ -44,7 +67,7 @@ def message_send(*, member_id: int, kind: str, title: str, body: str = "", link:
         title=title[:60],
         body=body[:300],
         link=link[:200],
-        push_status=Message.PushStatus.PENDING if template_active else Message.PushStatus.NONE,
+        push_status=Status.PENDING if template_active else Status.NONE,
     )
     if template_active:
         message_id = message.pk
@@ -63,6 +86,35 @@ def month_of(at: datetime) -> str:
     return timezone.localtime(at).strftime("%Y-%m")
 
 
+def quiet_hours() -> tuple[time, time] | None:
+    """The shop's quiet hours (start, end) in shop time, or None when pushes are never held."""
+    value = (settings.SUBSCRIBE_QUIET_HOURS or "").strip()
+    if not value:
+        return None
+    match = QUIET_HOURS_FORMAT.fullmatch(value)
+    if match is None:
+        raise ImproperlyConfigured(f"SUBSCRIBE_QUIET_HOURS must look like 22:00-08:00, not {value!r}")
+    hour1, minute1, hour2, minute2 = (int(part) for part in match.groups())
+    start, end = time(hour1, minute1), time(hour2, minute2)
+    return None if start == end else (start, end)
+
+
+def quiet_until(at: datetime) -> datetime | None:
+    """When the quiet hours around ``at`` end, or None if ``at`` is outside them."""
+    window = quiet_hours()
+    if window is None:
+        return None
+    start, end = window
+    local = timezone.localtime(at)
+    now = local.time()
+    overnight = start > end
+    quiet = (now >= start or now < end) if overnight else (start <= now < end)
+    if not quiet:
+        return None
+    day = local.date() + timedelta(days=1) if overnight and now >= start else local.date()
+    return datetime.combine(day, end, tzinfo=local.tzinfo)
+
+
 def _take_allowance(member_id: int, month: str) -> bool:
     """One of the shopper's pushes this month, or False when all are used (concurrency-safe)."""
     # A concurrent push may create the row first (IntegrityError): the guarded update decides.
@@ -77,6 +129,19 @@ def _take_allowance(member_id: int, month: str) -> bool:
 
 def _give_back_allowance(member_id: int, month: str) -> None:
     PushAllowance.objects.filter(member_id=member_id, month=month, used__gt=0).update(used=F("used") - 1)
+
+
+def _credits(member_id: int, template_id: str) -> Any:
+    return SubscribeCredit.objects.filter(member_id=member_id, template_id=template_id)
+
+
+def _spend_credit(member_id: int, template_id: str) -> bool:
+    """One granted push of this template, or False when the shopper has none (concurrency-safe)."""
+    return bool(_credits(member_id, template_id).filter(credits__gte=1).update(credits=F("credits") - 1))
+
+
+def _give_back_credit(member_id: int, template_id: str) -> None:
+    _credits(member_id, template_id).update(credits=F("credits") + 1)
 
 
 def push_data(template: SubscribeTemplate, message: Message) -> dict[str, str]:
@@ -96,46 +161,139 @@ def push_data(template: SubscribeTemplate, message: Message) -> dict[str, str]:
     return data
 
 
+@dataclass(frozen=True)
+class PushOutcome:
+    status: str
+    reason: str = ""
+    error: str = ""
+    push_after: datetime | None = None
+
+
 def message_push(*, message_id: int) -> str:
-    """Push one pending message (the worker's task); safe to run twice. Returns the final status."""
+    """Push one pending (or held and now due) message; safe to run twice. Returns the final status."""
+    message = _claim(message_id, timezone.now())
+    if message is None:
+        return Message.objects.filter(pk=message_id).values_list("push_status", flat=True).first() or "missing"
+    return _deliver(message)
+
+
+def _claim(message_id: int, now: datetime) -> Message | None:
+    """The message, marked "sending", if it is this run's to push; None if it is not (any more)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.push_status != Message.PushStatus.PENDING:
-            return message.push_status if message is not None else "missing"
+        if message is None:
+            return None
+        due = message.push_status == Status.HELD and message.push_after is not None and message.push_after <= now
+        if message.push_status != Status.PENDING and not due:
+            return None
         # Claimed: a second run of the task finds it no longer pending (a worker dying while
         # sending leaves it "sending": better one push lost than the same push twice).
-        message.push_status = Message.PushStatus.SENDING
+        message.push_status = Status.SENDING
         message.save(update_fields=["push_status"])
+    return message
+
+
+def _deliver(message: Message) -> str:
     template = SubscribeTemplate.objects.filter(kind=message.kind, is_active=True).first()
     member = Member.objects.filter(pk=message.member_id).only("openid", "is_dev", "is_blocked").first()
-    status, error = _push(message, template, member)
-    Message.objects.filter(pk=message.pk).update(push_status=status, push_error=error[:200])
-    return status
+    outcome = _push(message, template, member, timezone.now())
+    changes: dict[str, Any] = {
+        "push_status": outcome.status,
+        "skip_reason": outcome.reason,
+        "push_error": outcome.error[:200],
+    }
+    if outcome.push_after is not None:
+        changes["push_after"] = outcome.push_after
+    Message.objects.filter(pk=message.pk).update(**changes)
+    return outcome.status
 
 
-def _push(message: Message, template: SubscribeTemplate | None, member: Member | None) -> tuple[str, str]:
+def _push(message: Message, template: SubscribeTemplate | None, member: Member | None, now: datetime) -> PushOutcome:
     if template is None or member is None or member.is_blocked:
-        return Message.PushStatus.NONE, "no template or member"
+        return PushOutcome(Status.NONE, error="no template or member")
     if member.is_dev:
-        return Message.PushStatus.NONE, "development shopper"
-    month = month_of(message.created_at)
+        return PushOutcome(Status.NONE, error="development shopper")
+    template_id = template.template_id
+    held_until = quiet_until(now)
+    if held_until is not None:
+        # Hold only what could go in the morning; the credit is spent then, not now.
+        if not _credits(member.pk, template_id).filter(credits__gte=1).exists():
+            return PushOutcome(Status.SKIPPED, Reason.NO_CONSENT, "no subscription granted")
+        return PushOutcome(Status.HELD, Reason.QUIET_HOURS, push_after=held_until)
+    if not _spend_credit(member.pk, template_id):
+        return PushOutcome(Status.SKIPPED, Reason.NO_CONSENT, "no subscription granted")
+    month = month_of(now)
     if not _take_allowance(member.pk, month):
-        return Message.PushStatus.CAPPED, f"{PUSHES_PER_MONTH} pushes used in {month}"
+        _give_back_credit(member.pk, template_id)
+        return PushOutcome(Status.CAPPED, Reason.MONTHLY_CAP, f"{PUSHES_PER_MONTH} pushes used in {month}")
     try:
         wechat.subscribe_message_send(
             openid=member.openid,
-            template_id=template.template_id,
+            template_id=template_id,
             data=push_data(template, message),
             page=template.page or message.link or None,
         )
     except WeChatSubscribeRefused as exc:
+        # WeChat says the shopper has no grant left (or withdrew it): our count was wrong.
+        _credits(member.pk, template_id).update(credits=0)
         _give_back_allowance(member.pk, month)
-        return Message.PushStatus.FAILED, f"not subscribed ({exc.details.get('errcode')})"
+        return PushOutcome(Status.SKIPPED, Reason.NO_CONSENT, f"refused by WeChat ({exc.details.get('errcode')})")
     except ApplicationError as exc:
+        # Nothing reached the shopper, so WeChat kept the grant: both counters go back.
+        _give_back_credit(member.pk, template_id)
         _give_back_allowance(member.pk, month)
         logger.warning("subscribe push of message %s failed: %s", message.pk, exc)
-        return Message.PushStatus.FAILED, str(exc.message)
-    return Message.PushStatus.SENT, ""
+        errcode = exc.details.get("errcode")
+        return PushOutcome(Status.FAILED, Reason.WECHAT_ERROR, f"{exc.code} ({errcode}): {exc.message}")
+    return PushOutcome(Status.SENT)
+
+
+def messages_release_held(*, now: datetime | None = None) -> int:
+    """Push every message the quiet hours held whose time has come; returns how many this run sent.
+
+    Beat runs it every few minutes; each message is claimed under a row lock before it is
+    pushed, so overlapping runs (or a run beside a redelivered task) push every message once.
+    """
+    at = now or timezone.now()
+    due = Message.objects.filter(push_status=Status.HELD, push_after__lte=at).order_by("push_after", "pk")
+    sent = 0
+    for message_id in list(due.values_list("pk", flat=True)):
+        message = _claim(message_id, at)
+        if message is not None and _deliver(message) == Status.SENT:
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def subscribe_consent_record(*, member: Member, results: Mapping[str, str]) -> dict[str, int]:
+    """Record what the shopper answered in ``wx.requestSubscribeMessage``; returns the credits.
+
+    Every "accept" of an active template adds one push (up to ``CREDITS_MAX``); the other
+    answers grant nothing and take nothing away (WeChat keeps earlier grants). Template ids the
+    shop does not use are ignored. The answer is ``{template_id: credits}`` for the ids asked.
+    """
+    asked = {str(key)[:64]: str(value) for key, value in results.items()}
+    # One shopper's answers queue on the member row: two posts at once creating the same credit
+    # row would otherwise deadlock on the unique index (InnoDB's duplicate-key locks).
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    active = set(
+        SubscribeTemplate.objects.filter(is_active=True, template_id__in=list(asked)).values_list(
+            "template_id", flat=True
+        )
+    )
+    for template_id in sorted(active):
+        if asked[template_id] != "accept":
+            continue
+        SubscribeCredit.objects.get_or_create(member_id=member.pk, template_id=template_id)
+        _credits(member.pk, template_id).filter(credits__lt=CREDITS_MAX).update(
+            credits=F("credits") + 1, accepted_total=F("accepted_total") + 1
+        )
+    held = dict(
+        SubscribeCredit.objects.filter(member_id=member.pk, template_id__in=list(active)).values_list(
+            "template_id", "credits"
+        )
+    )
+    return {template_id: held.get(template_id, 0) for template_id in sorted(active)}
 
 
 @transaction.atomic

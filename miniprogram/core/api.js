@@ -47,6 +47,10 @@ module.exports = {
   messages: (page, pageSize) => get('me/messages', { page, page_size: pageSize }),
   // marking read twice is harmless: safe to retry; no ids = every message
   readMessages: (ids) => post('me/messages/read', ids ? { ids } : {}, { retry: true }),
+  // subscribe messages (F48): the template map (public, loaded once) and the shopper's answer.
+  // Not retried: every "accept" is one push granted, so a repeated post would count twice
+  subscribeTemplates: () => client.get('subscribe/templates', null, { auth: false }),
+  subscribeRecord: (results, moment) => post('me/subscriptions', moment ? { results, moment } : { results }),
   addresses: () => get('addresses'),
   createAddress: (body) => post('addresses', body),
   updateAddress: (id, body) => patch(`addresses/${enc(id)}`, body),

@@ -68,6 +68,7 @@ function cardView(order) {
     title: lines.length === 1 ? lines[0].title : '',
     qty: lines.reduce((sum, l) => sum + (Number(l.qty) || 0), 0) || order.total_qty || 0,
     payable: Number(order.payable_amount) || 0,
+    dealKind: order.deal_kind || '', // a group order asks for the group's messages once paid (F48)
     actions: actions(order),
   }
 }

@@ -5,11 +5,14 @@
  *   sandbox → (development) the shopper confirms a simulated payment and the client calls
  *             payments/sandbox/{out_trade_no}/complete, which marks it paid through the same
  *             service as a verified notice.
+ * Once paid, the shopper is asked for the subscribe messages that follow from the order
+ * (core/subscribe.js: a payment callback may open WeChat's dialog); that never fails the payment.
  */
 'use strict'
 
 const api = require('./api')
 const money = require('./money')
+const subscribe = require('./subscribe')
 const ui = require('./ui')
 const { ApiError } = require('./errors')
 
@@ -35,19 +38,22 @@ function confirmSandbox(order) {
 /**
  * Pay order `no`. Resolves {provider, outTradeNo, paid}; paid is true when the server already
  * knows (sandbox), false when WeChat's notice may still be on its way. Rejects with ApiError
- * (payment_cancelled when the shopper backed out).
+ * (payment_cancelled when the shopper backed out). opts.order / opts.deal (the checkout's deal)
+ * tell which subscribe moment this payment is (a group opened or joined).
  */
 async function payOrder(no, opts = {}) {
   const res = await api.payOrder(no)
   const provider = res && res.provider
   if (provider === 'wechat') {
     await requestPayment(res.params || {})
+    await subscribe.ask(subscribe.momentsAfterPaying(opts.order, opts.deal))
     return { provider, outTradeNo: res.out_trade_no, paid: false }
   }
   if (provider === 'sandbox') {
     const ok = await (opts.confirmSandbox || confirmSandbox)(opts.order || null)
     if (!ok) throw new ApiError({ code: 'payment_cancelled' })
     await api.sandboxComplete(res.out_trade_no)
+    await subscribe.ask(subscribe.momentsAfterPaying(opts.order, opts.deal))
     return { provider, outTradeNo: res.out_trade_no, paid: true }
   }
   throw new ApiError({ code: 'payment_provider_error' })

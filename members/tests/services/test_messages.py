@@ -1,4 +1,8 @@
-"""Messages to shoppers: the inbox, the subscribe push through WeChat's HTTP API, the monthly cap."""
+"""Messages to shoppers: the inbox, the subscribe push through WeChat's HTTP API, the monthly cap.
+
+Consent (credits), quiet hours and the refusal codes are in ``test_subscribe_consent.py``; here
+the shopper has granted enough pushes (through the consent service) wherever a push is meant to go.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,26 @@ from rest_framework.test import APIClient
 from mall.models import AuditLog
 from mall.tests.concurrency import run_in_threads
 from members.errors import SubscribeTemplateInvalid
-from members.models import PUSHES_PER_MONTH, Member, Message, PushAllowance, SubscribeTemplate
-from members.services.messages import message_push, message_send, messages_mark_read, subscribe_template_save
+from members.models import PUSHES_PER_MONTH, Member, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
+from members.services.messages import (
+    message_push,
+    message_send,
+    messages_mark_read,
+    subscribe_consent_record,
+    subscribe_template_save,
+)
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import client_for
 from members.tests.wechat_stubs import SUBSCRIBE_SEND_URL, stub_access_token, stub_subscribe_send
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAYTIME = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)  # outside the quiet hours (22:00–08:00)
+
+
+def grant(member: Member, template_id: str, times: int = 1) -> None:
+    """The shopper tapped "allow" ``times`` times in wx.requestSubscribeMessage."""
+    for _ in range(times):
+        subscribe_consent_record(member=member, results={template_id: "accept"})
 
 
 @pytest.fixture
@@ -33,6 +50,10 @@ def template(db: Any) -> SubscribeTemplate:
         fields={"thing1": "title", "thing2": "body", "time3": "time", "thing4": "text:多营商城"},
         page="pages/home/index",
     )
+
+
+def member_credits(member: Member, template_id: str) -> int:
+    return SubscribeCredit.objects.get(member=member, template_id=template_id).credits
 
 
 def _sent_payloads(rsps: responses.RequestsMock) -> list[dict[str, Any]]:
@@ -58,6 +79,7 @@ def test_a_mapped_kind_is_pushed_after_commit_with_the_templates_fields(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     stub_subscribe_send(wechat_api)
+    grant(member, "TPL-RESTOCK")
     with time_machine.travel(datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI), tick=False):
         with django_capture_on_commit_callbacks() as callbacks:
             message = message_send(
@@ -92,26 +114,35 @@ def test_at_most_four_pushes_a_month_then_the_next_month_starts_again(
     member: Member, template: SubscribeTemplate, wechat_api: responses.RequestsMock
 ) -> None:
     stub_subscribe_send(wechat_api)
-    with time_machine.travel(datetime(2026, 12, 31, 23, 0, tzinfo=SHANGHAI), tick=False):
+    grant(member, "TPL-RESTOCK", times=PUSHES_PER_MONTH + 2)
+    with time_machine.travel(datetime(2026, 12, 31, 21, 0, tzinfo=SHANGHAI), tick=False):
         statuses = [
             message_push(message_id=message_send(member_id=member.pk, kind="flash_restock", title=f"第{i}条").pk)
             for i in range(PUSHES_PER_MONTH + 1)
         ]
     assert statuses == [Message.PushStatus.SENT] * PUSHES_PER_MONTH + [Message.PushStatus.CAPPED]
-    with time_machine.travel(datetime(2027, 1, 1, 0, 5, tzinfo=SHANGHAI), tick=False):
+    capped = Message.objects.get(title=f"第{PUSHES_PER_MONTH}条")
+    assert capped.skip_reason == Message.SkipReason.MONTHLY_CAP
+    with time_machine.travel(datetime(2027, 1, 1, 9, 5, tzinfo=SHANGHAI), tick=False):
         january = message_send(member_id=member.pk, kind="flash_restock", title="新年第一条")
         assert message_push(message_id=january.pk) == Message.PushStatus.SENT
     assert len(_sent_payloads(wechat_api)) == PUSHES_PER_MONTH + 1
+    # the capped push did not spend the shopper's grant: one of the six is left
+    assert member_credits(member, "TPL-RESTOCK") == 1
 
 
 @pytest.mark.django_db
 def test_a_refused_push_does_not_use_up_the_allowance(
     member: Member, template: SubscribeTemplate, wechat_api: responses.RequestsMock
 ) -> None:
-    stub_subscribe_send(wechat_api, errcode=43101, errmsg="user refuse to accept the msg")
-    message = message_send(member_id=member.pk, kind="flash_restock", title="补货")
-    assert message_push(message_id=message.pk) == Message.PushStatus.FAILED
-    assert Message.objects.get(pk=message.pk).push_error.startswith("not subscribed")
+    stub_subscribe_send(wechat_api, errcode=43101, errmsg="user refuse to accept the msg rid: 6757d5a2-0a1b2c3d")
+    grant(member, "TPL-RESTOCK")
+    with time_machine.travel(DAYTIME, tick=False):
+        message = message_send(member_id=member.pk, kind="flash_restock", title="补货")
+        assert message_push(message_id=message.pk) == Message.PushStatus.SKIPPED
+    refused = Message.objects.get(pk=message.pk)
+    assert refused.skip_reason == Message.SkipReason.NO_CONSENT
+    assert refused.push_error == "refused by WeChat (43101)"
     assert PushAllowance.objects.get(member=member).used == 0
 
 
@@ -122,8 +153,10 @@ def test_development_and_blocked_shoppers_are_not_pushed(
     dev = MemberFactory.create(is_dev=True)
     blocked = MemberFactory.create(is_blocked=True)
     for shopper in (dev, blocked):
-        message = message_send(member_id=shopper.pk, kind="flash_restock", title="补货")
-        assert message_push(message_id=message.pk) == Message.PushStatus.NONE
+        grant(shopper, "TPL-RESTOCK")
+        with time_machine.travel(DAYTIME, tick=False):
+            message = message_send(member_id=shopper.pk, kind="flash_restock", title="补货")
+            assert message_push(message_id=message.pk) == Message.PushStatus.NONE
     assert _sent_payloads(wechat_api) == []
 
 
@@ -132,13 +165,15 @@ def test_development_and_blocked_shoppers_are_not_pushed(
 def test_workers_pushing_at_once_never_pass_the_monthly_cap() -> None:
     member = MemberFactory.create()
     SubscribeTemplate.objects.create(kind="flash_restock", template_id="TPL", fields={"thing1": "title"})
+    grant(member, "TPL", times=10)
     ids = [message_send(member_id=member.pk, kind="flash_restock", title=f"第{i}条").pk for i in range(10)]
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps, time_machine.travel(DAYTIME, tick=False):
         stub_access_token(rsps)
         stub_subscribe_send(rsps)
         results = run_in_threads(10, lambda i: message_push(message_id=ids[i]))
     assert sorted(results) == sorted([Message.PushStatus.SENT] * PUSHES_PER_MONTH + [Message.PushStatus.CAPPED] * 6)
     assert PushAllowance.objects.get(member=member).used == PUSHES_PER_MONTH
+    assert member_credits(member, "TPL") == 10 - PUSHES_PER_MONTH  # capped pushes gave their grant back
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ const deals = require('../../core/deals')
 const flash = require('../../core/flash')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
+const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
 
 Component({
@@ -35,6 +36,7 @@ Component({
       const q = query || {}
       this._wantedSlot = q.slot ? Number(q.slot) : null
       if (q.mode === 'release') this.setData({ mode: 'release' })
+      subscribe.load().catch(() => {}) // ready before the 到货提醒 tap (F48)
       return this.load()
     },
     onShow() {
@@ -155,6 +157,8 @@ Component({
       const item = this.data.items[index]
       if (!item || item.button.action !== 'reserve' || this.data.reservingId) return false
       this.setData({ reservingId: item.id })
+      // the restock message needs the shopper's grant: asked inside the tap (F48)
+      await subscribe.ask('restock_reserve')
       try {
         await api.flashReserve(item.id)
         this.setData({ reservingId: 0, [`items[${index}].reserved`]: true, [`items[${index}].button`]: { action: 'unreserve', text: '已预约' } })

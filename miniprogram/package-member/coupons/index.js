@@ -7,6 +7,7 @@
 'use strict'
 
 const api = require('../../core/api')
+const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
 const { STATUS_TABS, couponView, centerView } = require('../../core/coupons')
 
@@ -28,6 +29,7 @@ Component({
       const q = query || {}
       const status = STATUS_TABS.some((t) => t.value === q.status) ? q.status : 'unused'
       if (status !== this.data.status) this.setData({ status })
+      subscribe.load().catch(() => {}) // ready before the 领取 tap (F48)
       return Promise.all([this.loadCenter(), this.fetch(1)])
     },
     onPullDownRefresh() {
@@ -79,6 +81,8 @@ Component({
       const id = Number(e.currentTarget.dataset.id)
       if (!id || this.data.claimingId) return false
       this.setData({ claimingId: id })
+      // "your coupon expires soon" needs the shopper's grant: asked inside the tap (F48)
+      await subscribe.ask('coupon_claim')
       try {
         await api.claimCoupon(id)
       } catch (err) {

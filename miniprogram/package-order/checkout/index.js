@@ -243,7 +243,7 @@ Component({
     async payAndShow(order) {
       let paidQuery = {}
       try {
-        const result = await pay.payOrder(order.no, { order })
+        const result = await pay.payOrder(order.no, { order, deal: this._deal })
         paidQuery = { paid: result.paid ? 1 : 'pending' }
       } catch (err) {
         ui.toastError(err)

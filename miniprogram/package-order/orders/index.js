@@ -80,7 +80,7 @@ Component({
       const no = e.currentTarget.dataset.no
       const order = this.data.orders.find((o) => o.no === no)
       return this.run(no, async () => {
-        const result = await pay.payOrder(no, { order: order && { payable_amount: order.payable } })
+        const result = await pay.payOrder(no, { order: order && { payable_amount: order.payable, deal_kind: order.dealKind } })
         if (!result.paid) await pay.waitForPaid(no)
         ui.toast('支付成功', 'success')
       })

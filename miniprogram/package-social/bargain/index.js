@@ -16,6 +16,7 @@ const deals = require('../../core/deals')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const social = require('../../core/social')
+const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
 const money = require('../../core/money')
 
@@ -34,6 +35,7 @@ Component({
     onLoad(query) {
       const q = query || {}
       this._query = { campaign: q.campaign, token: q.token, id: q.id }
+      subscribe.load().catch(() => {}) // ready before the 发起砍价 tap (F48)
       return this.load()
     },
     onShow() {
@@ -94,6 +96,8 @@ Component({
       const c = this.data.campaign
       if (!c || !c.isOpen || this.data.starting) return false
       this.setData({ starting: true })
+      // 砍价成功 / 砍价结束 need the shopper's grant: asked inside the tap (F48)
+      await subscribe.ask('bargain_start')
       try {
         const b = await api.bargainStart(c.id)
         this._query = { id: b.id }

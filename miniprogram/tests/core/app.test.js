@@ -28,10 +28,15 @@ beforeEach(() => {
 })
 
 test('launch remembers the inviter, signs in silently, passes the code on and loads the cart badge', () => {
-  expect(launchWx.__calls.request.map((r) => [r.path, r.data])).toEqual([
+  const signIn = launchWx.__calls.request.filter((r) => r.path !== 'subscribe/templates')
+  expect(signIn.map((r) => [r.path, r.data])).toEqual([
     ['auth/wechat-login', { code: 'wx-code-1', invite_code: 'FRIEND1' }],
     ['cart', undefined],
   ])
+  // the subscribe-message template map is loaded at launch, without a token (F48)
+  const map = launchWx.__calls.request.filter((r) => r.path === 'subscribe/templates')
+  expect(map).toHaveLength(1)
+  expect(map[0].header.Authorization).toBeUndefined()
   expect(launchSession).toEqual({ access: 'A', refresh: 'R' })
   expect(launchCartCount).toBe(3)
 })

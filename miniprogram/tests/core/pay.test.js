@@ -33,7 +33,9 @@ test('sandbox provider: confirm, then payments/sandbox/{out_trade_no}/complete',
   const res = await pay.payOrder('N2', { order: { payable_amount: 10800 } })
   expect(res).toEqual({ provider: 'sandbox', outTradeNo: 'S-9', paid: true })
   expect(wx.__calls.modal[0]).toContain('¥108.00')
-  expect(wx.__calls.request.map((r) => r.path)).toEqual(['orders/N2/pay', 'payments/sandbox/S-9/complete'])
+  // then the subscribe-message map (F48: asked after paying; none mapped here, so no dialog)
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['orders/N2/pay', 'payments/sandbox/S-9/complete', 'subscribe/templates'])
+  expect(wx.__calls.subscribe).toHaveLength(0)
   expect(wx.__calls.payment).toHaveLength(0)
 })
 

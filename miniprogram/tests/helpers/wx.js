@@ -9,7 +9,7 @@ const BASE = 'http://127.0.0.1:8000/api/v1/'
 
 function createWx(options = {}) {
   const storage = {}
-  const calls = { request: [], toast: [], modal: [], navigate: [], payment: [], login: 0 }
+  const calls = { request: [], toast: [], modal: [], navigate: [], payment: [], subscribe: [], login: 0 }
   const routes = {}
   let loginCount = 0
   const wx = {
@@ -19,6 +19,10 @@ function createWx(options = {}) {
     __paymentResult: { errMsg: 'requestPayment:ok' },
     __paymentFails: false,
     __loginFails: false,
+    // wx.requestSubscribeMessage: the shopper's answer per tmplId ('accept' unless set), or
+    // __subscribeFails = {errMsg, errCode} (subscriptions switched off, not from a tap …)
+    __subscribeAnswer: {},
+    __subscribeFails: null,
     __envVersion: options.envVersion || 'develop',
 
     /** route('GET products/1', (req) => [200, body]) ; a handler may return {fail: 'errMsg'} */
@@ -71,6 +75,19 @@ function createWx(options = {}) {
       Promise.resolve().then(() => {
         if (wx.__paymentFails) opts.fail && opts.fail(wx.__paymentFails === 'cancel' ? { errMsg: 'requestPayment:fail cancel' } : { errMsg: 'requestPayment:fail' })
         else opts.success && opts.success(wx.__paymentResult)
+      })
+    },
+
+    requestSubscribeMessage(opts) {
+      calls.subscribe.push({ tmplIds: opts.tmplIds.slice() })
+      Promise.resolve().then(() => {
+        if (wx.__subscribeFails) {
+          opts.fail && opts.fail(wx.__subscribeFails)
+          return
+        }
+        const res = { errMsg: 'requestSubscribeMessage:ok' }
+        opts.tmplIds.forEach((id) => (res[id] = wx.__subscribeAnswer[id] || 'accept'))
+        opts.success && opts.success(res)
       })
     },
 
