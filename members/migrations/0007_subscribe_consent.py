@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0005_points_invite_reasons'),
+        ('members', '0006_identifiers_exact_collation'),
     ]
 
     operations = [
