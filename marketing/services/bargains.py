@@ -511,7 +511,7 @@ class BargainDeal(DealHandler):
         if campaign_sold_out(campaign):
             raise BargainSoldOut()
         spec = BargainPrice(id=f"bargain:{bargain.pk}", sku=sku.code, price=bargain.current_price)
-        return DealPricing(specs=(spec,), names={spec.id: campaign.name})
+        return DealPricing(specs=(spec,), names={spec.id: campaign.name}, free_shipping=campaign.free_shipping)
 
     def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
         now = timezone.now()

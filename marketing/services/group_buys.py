@@ -338,7 +338,7 @@ class GroupDeal(DealHandler):
                 raise refusal
             price = item.price
         spec = GroupPrice(id=f"group:{campaign.pk}", sku=sku.code, price=price)
-        return DealPricing(specs=(spec,), names={spec.id: campaign.name})
+        return DealPricing(specs=(spec,), names={spec.id: campaign.name}, free_shipping=campaign.free_shipping)
 
     def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
         if order.payable_amount <= 0:

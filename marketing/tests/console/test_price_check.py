@@ -92,11 +92,14 @@ def test_an_empty_cart_is_a_form_error(staff_client: Client) -> None:
 
 
 def test_a_refused_cart_shows_the_reason(
-    staff_client: Client, make_promotion: Callable[..., Promotion], lipstick: Sku
+    staff_client: Client, make_template: Callable[..., CouponTemplate], lipstick: Sku
 ) -> None:
-    make_promotion(type="flash_sale", name="秒杀", rules={"sku": "LIP-01", "price": "59.00"}, per_user_limit=1)
-    response = staff_client.post(URL, _form([(lipstick, 3)]))
-    assert "purchase_limit_exceeded" in response.context["error"]
+    """A coupon chosen by hand whose threshold the cart does not reach refuses the cart."""
+    coupon = make_template(name="满200减20", threshold=20000, off=2000)
+    form = _form([(lipstick, 1)], templates=[coupon.pk])
+    del form["auto_coupons"]
+    response = staff_client.post(URL, form)
+    assert "coupon_not_usable" in response.context["error"]
 
 
 def test_anonymous_is_sent_to_the_login(lipstick: Sku) -> None:
