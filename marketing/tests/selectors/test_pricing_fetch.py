@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mall.models import Category, Sku
-from marketing.errors import CouponNotFound, CouponUnavailable, PurchaseLimitExceeded
+from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import quote_for_checkout
 from marketing.selectors.pricing_fetch import ShopperState, pricing_fetch, shopper_state
