@@ -115,6 +115,7 @@ class BargainCampaignData:
     helps_per_helper_per_day: int = 3
     helps_per_ip: int = 3
     is_active: bool = True
+    free_shipping: bool = False  # 包邮: the bargain's order pays no shipping
 
     def plan_config(self) -> PlanConfig:
         return PlanConfig(

@@ -124,6 +124,7 @@ class GroupBuyCampaignData:
     join_new_only: bool = False
     show_open_groups: bool = True
     is_active: bool = True
+    free_shipping: bool = False  # 包邮: the group's orders pay no shipping
 
 
 def group_buy_campaign_validate(*, data: GroupBuyCampaignData, campaign_id: int | None = None) -> None:
