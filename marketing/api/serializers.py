@@ -227,7 +227,7 @@ class ShippingRuleSerializer(serializers.Serializer):
         help_text="free_shipping:threshold, product:<id>, flash:<id>, group:<id>, bargain:<id>"
     )
     rule_type = serializers.CharField(help_text="free_shipping")
-    source = serializers.CharField(help_text="threshold, product, flash_sale, group_price, bargain_price")
+    kind = serializers.CharField(help_text="what granted it: threshold, product, flash_sale, group_price, …")
     name = serializers.CharField(help_text="e.g. 满 99.00 元包邮, 10:00 秒杀 包邮")
 
 
@@ -239,7 +239,7 @@ class QuoteShippingSerializer(serializers.Serializer):
     flat_fee = MoneySerializer(help_text="the shop's fee when nothing makes the order ship free")
     free = serializers.BooleanField()
     reason = serializers.CharField(help_text="threshold | waived (包邮 rules) | charged | nothing_to_pay | no_fee")
-    label = serializers.CharField(help_text="why, in one line: 满 99.00 元包邮 / 10:00 秒杀 包邮 / 运费 8.00 元")
+    reason_label = serializers.CharField(help_text="why, in one line: 满 99.00 元包邮 / 10:00 秒杀 包邮 / 运费 8.00 元")
     rules = ShippingRuleSerializer(many=True, help_text="what made it free")
     not_enough = ShippingRuleSerializer(many=True, help_text="包邮 rules that covered only some of the lines")
     short_by = MoneySerializer(help_text="what the goods lack to reach the threshold when the fee is charged")

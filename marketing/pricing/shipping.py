@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mall.money import Fen
-from marketing.pricing.types import Quote
+
+if TYPE_CHECKING:
+    from marketing.pricing.types import Quote
 
 ShippingReason = Literal["charged", "threshold", "waived", "nothing_to_pay", "no_fee"]
 
@@ -33,24 +35,28 @@ FREE_SHIPPING = "free_shipping"
 
 @dataclass(frozen=True, kw_only=True)
 class ShippingRule:
-    """The shop's rule: ``flat_fee`` per order, free at or above ``free_threshold``."""
+    """The shop's rule: ``flat_fee`` per order, free at or above ``free_threshold`` (None: no
+    free shipping by amount)."""
 
     flat_fee: Fen
-    free_threshold: Fen
+    free_threshold: Fen | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ShippingWaiver:
     """包邮 from a product or campaign (``skus``: the SKU codes it covers) or for the whole
     order (``skus`` None, e.g. a tier's free-shipping use). ``source`` says what kind of
-    thing granted it (``product``, ``flash_sale``, ``group_price``, ``bargain_price``, …)."""
+    thing granted it (``product``, ``flash_sale``, ``group_price``, ``bargain_price``, …).
+    A campaign's waiver is collected only when the order goes through that campaign (the deal
+    seam refuses a closed one), so it holds even when the campaign's price equals the list
+    price (a bargain before its first cut, a release at full price)."""
 
     rule_id: str
     source: str
     skus: frozenset[str] | None = None
 
-    def covers(self, sku: str) -> bool:
-        return self.skus is None or sku in self.skus
+    def covers(self, line: ShippingLine) -> bool:
+        return self.skus is None or line.sku in self.skus
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,13 @@ def shipping_lines(q: Quote) -> tuple[ShippingLine, ...]:
     )
 
 
-def _waiver_for(sku: str, waivers: Sequence[ShippingWaiver]) -> ShippingWaiver | None:
-    """The waiver that covers ``sku``: a line-specific one first, then a whole-order one."""
-    specific = [w for w in waivers if w.skus is not None and w.covers(sku)]
+def _waiver_for(line: ShippingLine, waivers: Sequence[ShippingWaiver]) -> ShippingWaiver | None:
+    """The waiver that covers ``line``: a line-specific one first, then a whole-order one."""
+    covering = [w for w in waivers if w.covers(line)]
+    specific = [w for w in covering if w.skus is not None]
     if specific:
         return min(specific, key=lambda w: w.rule_id)
-    whole = [w for w in waivers if w.skus is None]
-    return min(whole, key=lambda w: w.rule_id) if whole else None
+    return min(covering, key=lambda w: w.rule_id) if covering else None
 
 
 def shipping_quote(
@@ -107,12 +113,12 @@ def shipping_quote(
     if goods <= 0 or rule.flat_fee <= 0:
         reason: ShippingReason = "nothing_to_pay" if goods <= 0 else "no_fee"
         return ShippingQuote(fee=0, flat_fee=rule.flat_fee, reason=reason, goods_amount=goods)
-    if goods >= rule.free_threshold:
+    if rule.free_threshold is not None and goods >= rule.free_threshold:
         return ShippingQuote(fee=0, flat_fee=rule.flat_fee, reason="threshold", goods_amount=goods)
-    shipped = sorted({line.sku for line in lines if not line.is_gift})
-    chosen = {sku: _waiver_for(sku, waivers) for sku in shipped}
-    used = tuple(sorted({w for w in chosen.values() if w is not None}, key=lambda w: w.rule_id))
-    if all(w is not None for w in chosen.values()):
+    shipped = sorted((line for line in lines if not line.is_gift), key=lambda line: line.sku)
+    chosen = [_waiver_for(line, waivers) for line in shipped]
+    used = tuple(sorted({w for w in chosen if w is not None}, key=lambda w: w.rule_id))
+    if all(w is not None for w in chosen):
         return ShippingQuote(fee=0, flat_fee=rule.flat_fee, reason="waived", goods_amount=goods, waived_by=used)
     return ShippingQuote(
         fee=rule.flat_fee,
@@ -120,5 +126,5 @@ def shipping_quote(
         reason="charged",
         goods_amount=goods,
         partial=used,
-        short_by=rule.free_threshold - goods,
+        short_by=0 if rule.free_threshold is None else rule.free_threshold - goods,
     )

@@ -152,12 +152,13 @@ class PricedShipping:
         return {
             "rule_id": waiver.rule_id,
             "rule_type": FREE_SHIPPING,
-            "source": waiver.source,
+            "kind": waiver.source,
             "name": self.names.get(waiver.rule_id, ""),
         }
 
     def as_json(self) -> dict[str, Any]:
-        """The quote's ``shipping`` (fen): ``free`` and ``reason``, the rules that made it free
+        """The quote's ``shipping`` (fen): ``free``, ``reason`` and ``reason_label``, the rules (with the
+        ``kind`` of thing that granted each) that made it free
         (``free_shipping:threshold`` for 满额包邮), waivers that covered only some lines."""
         q = self.quote
         if q.reason == "threshold":
@@ -165,7 +166,7 @@ class PricedShipping:
                 {
                     "rule_id": "free_shipping:threshold",
                     "rule_type": FREE_SHIPPING,
-                    "source": "threshold",
+                    "kind": "threshold",
                     "name": self.label(),
                 }
             ]
@@ -176,7 +177,7 @@ class PricedShipping:
             "flat_fee": q.flat_fee,
             "free": q.fee == 0,
             "reason": q.reason,
-            "label": self.label(),
+            "reason_label": self.label(),
             "rules": rules,
             "not_enough": [self._rule(w) for w in q.partial],
             "short_by": q.short_by,

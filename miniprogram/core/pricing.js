@@ -149,7 +149,7 @@ function breakdown(quote) {
   }
   const shipping = Number(q.shipping_fee) || 0
   // why it is free, as the quote names it (满 99.00 元包邮, 10:00 秒杀 包邮, 商品包邮 …)
-  const why = q.shipping && q.shipping.free && q.shipping.reason !== 'nothing_to_pay' ? q.shipping.label || '' : ''
+  const why = q.shipping && q.shipping.free && q.shipping.reason !== 'nothing_to_pay' ? q.shipping.reason_label || '' : ''
   rows.push({ key: 'shipping', label: '运费', amount: shipping, kind: 'shipping', text: shipping ? money.price(shipping) : '包邮', note: why })
   const pointsDiscount = Number(q.points_discount) || 0
   if (pointsDiscount > 0) {

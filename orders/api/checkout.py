@@ -51,8 +51,8 @@ class QuoteOutputSerializer(serializers.Serializer):
     hints = serializers.ListField(child=serializers.DictField())
     shipping = serializers.DictField(
         help_text="why shipping costs what it does: {fee, flat_fee, free, reason (threshold | waived | charged | "
-        "nothing_to_pay | no_fee), label (e.g. 满 99.00 元包邮, 10:00 秒杀 包邮), rules [{rule_id, rule_type "
-        "free_shipping, source, name}], not_enough, short_by}; amounts in fen"
+        "nothing_to_pay | no_fee), reason_label (e.g. 满 99.00 元包邮, 10:00 秒杀 包邮), rules [{rule_id, rule_type "
+        "free_shipping, kind, name}], not_enough, short_by}; amounts in fen"
     )
 
 

@@ -13,7 +13,7 @@ from marketing.pricing.shipping import (
 from marketing.tests.pricing.builders import make_request, yuan
 
 SHOP = ShippingRule(flat_fee=800, free_threshold=9900)
-FLASH = ShippingWaiver(rule_id="flash:12", source="flash_sale", skus=frozenset({"TISSUE"}))
+FLASH = ShippingWaiver(rule_id="flash:12", source="flash_sale", skus=frozenset({"TISSUE"}))  # a product-like one
 SERUM = ShippingWaiver(rule_id="product:3", source="product", skus=frozenset({"SERUM"}))
 TIER = ShippingWaiver(rule_id="tier:gold", source="tier")  # the whole order
 
@@ -59,6 +59,12 @@ def test_a_whole_order_waiver_is_used_only_for_lines_nothing_else_covers() -> No
         rule=SHOP, lines=[ShippingLine("TISSUE", 990), ShippingLine("SOAP", 1500)], waivers=[TIER, FLASH]
     )
     assert (mixed.fee, {w.rule_id for w in mixed.waived_by}) == (0, {"flash:12", "tier:gold"})
+
+
+def test_a_shop_without_a_threshold_never_ships_free_by_amount() -> None:
+    rule = ShippingRule(flat_fee=800, free_threshold=None)
+    decided = shipping_quote(rule=rule, lines=[ShippingLine("A", 1_000_000)])
+    assert (decided.fee, decided.short_by) == (800, 0)
 
 
 def test_gifts_need_no_waiver_and_count_for_nothing() -> None:

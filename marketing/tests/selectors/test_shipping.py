@@ -50,11 +50,11 @@ def test_a_product_marked_free_shipping_ships_free_alone_and_the_quote_names_it(
         {
             "rule_id": f"product:{tissue.product_id}",
             "rule_type": "free_shipping",
-            "source": "product",
+            "kind": "product",
             "name": "商品 TISSUE 包邮",
         }
     ]
-    assert shipping["label"] == "商品 TISSUE 包邮"
+    assert shipping["reason_label"] == "商品 TISSUE 包邮"
     assert not [h for h in quote.hints if h["rule_type"] == "free_shipping"]  # no 凑单 for shipping
 
 
@@ -73,7 +73,7 @@ def test_the_threshold_is_named_when_it_makes_the_order_free(lipstick: Sku, memb
     quote = quote_for_checkout(member=member, items=[(lipstick, 1)])
     assert (quote.shipping_fee, quote.shipping["reason"]) == (0, "threshold")
     assert quote.shipping["rules"][0]["rule_id"] == "free_shipping:threshold"
-    assert quote.shipping["label"] == "满 99.00 元包邮"
+    assert quote.shipping["reason_label"] == "满 99.00 元包邮"
 
 
 def test_a_9_9_flash_item_marked_free_shipping_is_bought_without_shipping(
@@ -85,7 +85,7 @@ def test_a_9_9_flash_item_marked_free_shipping_is_bought_without_shipping(
     assert (order.goods_amount, order.shipping_fee, order.payable_amount) == (5900, 0, FLASH_PRICE)
     assert order.pricing["shipping"]["reason"] == "waived"
     assert order.pricing["shipping"]["rules"][0]["rule_id"] == f"flash:{free.pk}"
-    assert order.pricing["shipping"]["rules"][0]["source"] == "flash_sale"
+    assert order.pricing["shipping"]["rules"][0]["kind"] == "flash_sale"
 
 
 def test_a_flash_item_without_free_shipping_still_pays_the_flat_fee(
@@ -144,7 +144,7 @@ def test_a_registered_source_plugs_in_and_is_named_only_when_it_was_needed(
     mixed = quote_for_checkout(member=member, items=[(tissue, 1), (cookie, 1)])
     assert mixed.shipping_fee == 0
     assert {r["rule_id"] for r in mixed.shipping["rules"]} == {f"product:{tissue.product_id}", "tier:gold"}
-    assert "黄金会员包邮" in mixed.shipping["label"]
+    assert "黄金会员包邮" in mixed.shipping["reason_label"]
     assert [c.member for c in tier_source] == [member, member]
     assert {sku.code for sku in tier_source[-1].skus} == {"TISSUE", "COOKIE"}
 

@@ -114,10 +114,10 @@ test('the bargain campaign and bargain pages show 包邮', async () => {
 })
 
 test('the checkout breakdown says why shipping is free, and nothing when it is charged', () => {
-  const free = pricing.breakdown(quote({ shipping_fee: 0, shipping: { fee: 0, free: true, reason: 'waived', label: '10:00 秒杀 包邮', rules: [] } }))
+  const free = pricing.breakdown(quote({ shipping_fee: 0, shipping: { fee: 0, free: true, reason: 'waived', reason_label: '10:00 秒杀 包邮', rules: [] } }))
   expect(free.rows.find((r) => r.key === 'shipping')).toMatchObject({ text: '包邮', note: '10:00 秒杀 包邮' })
-  const charged = pricing.breakdown(quote({ shipping_fee: 800, shipping: { fee: 800, free: false, reason: 'charged', label: '运费 8.00 元' } }))
+  const charged = pricing.breakdown(quote({ shipping_fee: 800, shipping: { fee: 800, free: false, reason: 'charged', reason_label: '运费 8.00 元' } }))
   expect(charged.rows.find((r) => r.key === 'shipping')).toMatchObject({ text: '¥8.00', note: '' })
-  const c = render('components/price-breakdown/index', { quote: quote({ shipping_fee: 0, shipping: { free: true, reason: 'threshold', label: '满 99.00 元包邮' } }) })
+  const c = render('components/price-breakdown/index', { quote: quote({ shipping_fee: 0, shipping: { free: true, reason: 'threshold', reason_label: '满 99.00 元包邮' } }) })
   expect(text(c, '.amount-note')).toBe('满 99.00 元包邮')
 })
