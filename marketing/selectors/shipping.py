@@ -140,7 +140,7 @@ class PricedShipping:
     def label(self) -> str:
         """One line a shopper reads beside the fee: why it is free, or what it costs."""
         q = self.quote
-        if q.reason == "threshold":
+        if q.reason == "threshold" and self.rule.free_threshold is not None:
             return _("满 %(yuan)s 元包邮") % {"yuan": format_yuan(self.rule.free_threshold)}
         if q.reason == "waived":
             return "、".join(self.names.get(w.rule_id, w.rule_id) for w in q.waived_by)
