@@ -42,10 +42,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class WaiverContext:
-    """What a source may look at: the shopper, the cart's SKUs (products loaded), the deal's
-    pricing when the order goes through a tool, and the time of the quote."""
+    """What a source may look at: the shopper (None in the console's 试算) and their tier, the
+    cart's SKUs (products loaded), the deal's pricing when the order goes through a tool, and
+    the time of the quote."""
 
     member: Member | None
+    tier: str
     skus: Sequence[Sku]
     deal: DealPricing | None
     at: datetime
@@ -112,10 +114,10 @@ def shipping_rule_of(shop: ShopSettings) -> ShippingRule:
 
 
 def shipping_waivers_collect(
-    *, member: Member | None, skus: Sequence[Sku], deal: DealPricing | None, at: datetime
+    *, member: Member | None, tier: str, skus: Sequence[Sku], deal: DealPricing | None, at: datetime
 ) -> tuple[tuple[ShippingWaiver, ...], dict[str, str]]:
     """Every registered source's waivers for this cart, and their names by rule id."""
-    ctx = WaiverContext(member=member, skus=skus, deal=deal, at=at)
+    ctx = WaiverContext(member=member, tier=tier, skus=skus, deal=deal, at=at)
     waivers: list[ShippingWaiver] = []
     names: dict[str, str] = {}
     for name in sorted(_sources):
@@ -192,11 +194,14 @@ def shipping_for_quote(
     at: datetime,
     deal: DealPricing | None = None,
     shop: ShopSettings | None = None,
+    tier: str | None = None,
 ) -> PricedShipping:
-    """Shipping for a priced cart: collect the waivers of its (non-gift) SKUs, let the engine decide."""
+    """Shipping for a priced cart: collect the waivers of its (non-gift) SKUs, let the engine
+    decide. ``tier`` defaults to the member's (the 试算 page passes the tier it tries)."""
     rule = shipping_rule_of(shop or ShopSettings.load())
     cart_codes = [line.sku for line in q.lines if not line.is_gift]
     skus = [skus_by_code[code] for code in cart_codes if code in skus_by_code]
-    waivers, names = shipping_waivers_collect(member=member, skus=skus, deal=deal, at=at)
+    shopper_tier = tier if tier is not None else (member.tier if member is not None else "normal")
+    waivers, names = shipping_waivers_collect(member=member, tier=shopper_tier, skus=skus, deal=deal, at=at)
     decided = shipping_quote(rule=rule, lines=shipping_lines(q), waivers=waivers)
     return PricedShipping(quote=decided, rule=rule, names=names)
