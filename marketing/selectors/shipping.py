@@ -5,10 +5,11 @@ Free shipping is granted by several things (a product marked 包邮, a campaign 
 uses). Each is a *waiver source* registered here with :func:`shipping_waiver_source`; the
 fetch step asks every source for the waivers of this cart and the pure engine
 (``marketing.pricing.shipping``) decides. A new source (the tiers' uses) registers itself
-from its own module without touching checkout: it yields a waiver covering the whole order
-(``skus=None``), and ``order_place`` finds it in the quote's ``shipping.rules`` when it was
-the one that made the order free (the threshold and line waivers are preferred, so a counted
-use is only named when it was needed).
+with the decorator in its own module, imported from its app's ``ready()``, without touching
+checkout: it yields a waiver covering the whole order (``skus=None``), and ``order_place``
+finds it in the quote's ``shipping.rules`` (kept in ``Order.pricing``) when it was the one
+that made the order free (the threshold and line waivers are preferred, so a counted use is
+only named when it was needed; spending it belongs to a placement hook of that feature).
 
 Sources read what the cart already loaded (the SKUs' products, the deal's campaign), so the
 built-in ones cost no query.
