@@ -181,6 +181,7 @@ class ProductAdminForm(forms.ModelForm):
             "is_on_shelf",
             "is_consumable",
             "replenish_cycle_days",
+            "free_shipping",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -304,8 +305,17 @@ class ProductImageInline(TabularInline):
 class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     form = ProductAdminForm
     inlines = (SkuInline, ProductImageInline)
-    list_display = ("title", "category", "price_yuan", "total_stock", "sales_count", "is_on_shelf", "updated_at")
-    list_filter = ("is_on_shelf", "is_consumable", "category", "tags")
+    list_display = (
+        "title",
+        "category",
+        "price_yuan",
+        "total_stock",
+        "sales_count",
+        "is_on_shelf",
+        "free_shipping",
+        "updated_at",
+    )
+    list_filter = ("is_on_shelf", "free_shipping", "is_consumable", "category", "tags")
     search_fields = ("title", "subtitle", "skus__code")
     list_select_related = ("category",)
     readonly_fields = ("min_price", "sales_count", "created_at", "updated_at")
@@ -353,6 +363,7 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
             "is_on_shelf": bool(data.get("is_on_shelf")),
             "is_consumable": bool(data.get("is_consumable")),
             "replenish_cycle_days": data.get("replenish_cycle_days"),
+            "free_shipping": bool(data.get("free_shipping")),
         }
         if "main_image" in form.changed_data:
             fields["main_image"] = data.get("main_image") or ""

@@ -45,6 +45,7 @@ from marketing.models import (
     PromotionType,
     TierRate,
 )
+from marketing.models.promotions import promotion_type_label
 from marketing.selectors.coupons import template_summary
 from marketing.services.coupons import (
     CouponTemplateData,
@@ -124,10 +125,6 @@ def _rate_field(label: Any = RATE_LABEL) -> forms.CharField:
 
 # Form fields of each type (names equal the keys of Promotion.rules).
 TYPE_FIELDS: dict[str, dict[str, Any]] = {
-    PromotionType.FLASH_SALE: {
-        "sku": lambda: _sku_field(_("秒杀 SKU")),
-        "price": lambda: _yuan_field(_("秒杀价(元)")),
-    },
     PromotionType.LIMITED_DISCOUNT: {"rate": _rate_field},
     PromotionType.STEPPED_PRICE: {
         "sku": lambda: _sku_field(_("SKU")),
@@ -264,7 +261,7 @@ class PromotionAdminForm(ServiceValidatedForm):
 @admin.register(Promotion)
 class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
-    list_display = ("name", "type", "window", "state", "rules_text", "is_active")
+    list_display = ("name", "type_label", "window", "state", "rules_text", "is_active")
     list_filter = ("type", "is_active")
     search_fields = ("name",)
     filter_horizontal = ("categories", "skus", "exclude_skus")
@@ -287,7 +284,7 @@ class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMi
         kind = self._type(request, obj)
         fieldsets: list[tuple[Any, dict[str, Any]]] = [
             (
-                PromotionType(kind).label if kind else None,
+                promotion_type_label(kind) if kind else None,
                 {"fields": ["name", "starts_at", "ends_at", "per_user_limit", "is_active"]},
             ),
             (_("规则"), {"fields": list(TYPE_FIELDS.get(kind, {}))}),
@@ -326,6 +323,10 @@ class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMi
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
         return super().get_queryset(request).select_related("step_counter")
+
+    @display(description=_("类型"), ordering="type")
+    def type_label(self, obj: Promotion) -> str:
+        return promotion_type_label(obj.type)
 
     @display(description=_("规则"))
     def rules_text(self, obj: Promotion) -> str:

@@ -56,6 +56,7 @@ class GroupBuyOfferSerializer(serializers.Serializer):
     price = serializers.IntegerField(help_text="fen: the lowest group price")
     leader_price = serializers.IntegerField(allow_null=True, help_text="fen: the lowest leader price, if any")
     list_price = serializers.IntegerField(help_text="fen: that SKU's list price")
+    free_shipping = serializers.BooleanField(help_text="包邮: orders through this offer pay no shipping")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -68,6 +69,7 @@ class BargainOfferSerializer(serializers.Serializer):
     sku_id = serializers.IntegerField()
     start_price = serializers.IntegerField(help_text="fen")
     floor_price = serializers.IntegerField(help_text="fen; 0 = free")
+    free_shipping = serializers.BooleanField(help_text="包邮: orders through this offer pay no shipping")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -86,6 +88,7 @@ class FlashSaleOfferSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["upcoming", "live"])
     state_label = serializers.CharField()
     price = serializers.IntegerField(help_text="flash price in fen")
+    free_shipping = serializers.BooleanField(help_text="包邮: orders through this offer pay no shipping")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -107,6 +110,7 @@ class ProductCardSerializer(serializers.Serializer):
     sales_count = serializers.IntegerField()
     tags = serializers.ListField(child=serializers.CharField())
     is_on_shelf = serializers.BooleanField()
+    free_shipping = serializers.BooleanField(help_text="包邮: the product ships free at any price")
     limited_discount = LimitedDiscountSerializer(allow_null=True)
     group_buy = GroupBuyOfferSerializer(allow_null=True)
     bargain = BargainOfferSerializer(allow_null=True)
@@ -247,6 +251,7 @@ class ProductDetailApi(APIView):
         tags = serializers.ListField(child=serializers.CharField())
         category = CategorySerializer()
         is_on_shelf = serializers.BooleanField()
+        free_shipping = serializers.BooleanField(help_text="包邮: the product ships free at any price")
         is_consumable = serializers.BooleanField()
         replenish_cycle_days = serializers.IntegerField(allow_null=True)
         sales_count = serializers.IntegerField()

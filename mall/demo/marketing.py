@@ -50,7 +50,7 @@ GROUP_BUY = "3 人团 身体乳 29 元"
 GROUP_PRODUCT = "烟酰胺焕亮身体乳"
 BARGAIN = "好友助力 蓝牙音箱 199 砍到 0 元"
 BARGAIN_PRODUCT = "便携蓝牙音箱"  # outside 美妆, where the 8折 would undercut it
-# 秒杀 (F02): today's and tomorrow's 10:00 / 15:00 / 20:00 slots with 9.9 lead products;
+# 秒杀 (F02): today's and tomorrow's 10:00 / 15:00 / 20:00 slots with 9.9 包邮 lead products;
 # 限量发售 (F12): "仅售 N 件" running for a week.
 FLASH_PRICE = 990
 FLASH_QUOTA = 50
@@ -209,6 +209,7 @@ def _group_buy(owner: User, now: datetime) -> int:
             items=items,
             group_size=3,
             duration_minutes=24 * 60,
+            free_shipping=True,
         ),
     )
     return 1
@@ -232,6 +233,7 @@ def _bargain(owner: User, now: datetime) -> int:
             cut_min=100,
             cut_max=1000,
             total_quantity=50,
+            free_shipping=True,
         ),
     )
     return 1
@@ -276,7 +278,9 @@ def _flash_slots(owner: User, now: datetime) -> int:
             flash_item_add(
                 actor=owner,
                 slot_id=slot.pk,
-                data=FlashItemData(sku_id=sku.pk, flash_price=FLASH_PRICE, quota=quota, sort_order=position),
+                data=FlashItemData(
+                    sku_id=sku.pk, flash_price=FLASH_PRICE, quota=quota, sort_order=position, free_shipping=True
+                ),
             )
         if slot.items.exists():
             flash_slot_publish(actor=owner, slot_id=slot.pk, now=now)

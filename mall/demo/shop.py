@@ -159,6 +159,7 @@ def build_catalogue(*, seed: int) -> dict[str, int]:
             tag_ids=[tags[name] for name in item.tags],
             is_consumable=item.cycle is not None,
             replenish_cycle_days=item.cycle,
+            free_shipping=TAG_NEW in item.tags,  # 新品包邮: the product page and cards show the badge
             main_image=ContentFile(main, name=f"{latin}-main.png"),
             images=[ImageInput(image=ContentFile(gallery, name=f"{latin}-detail.png"), sort_order=1)],
         )

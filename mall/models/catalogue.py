@@ -52,6 +52,7 @@ class Product(models.Model):
     tags = models.ManyToManyField(ProductTag, verbose_name=_("标签"), blank=True, related_name="products")
     is_on_shelf = models.BooleanField(_("上架"), default=True, db_index=True)
     is_consumable = models.BooleanField(_("消耗品"), default=False)
+    free_shipping = models.BooleanField(_("包邮"), default=False, help_text=_("勾选后该商品不收运费"))
     replenish_cycle_days = models.PositiveIntegerField(_("复购周期(天)"), null=True, blank=True)
     # Price range and sales are denormalised for list sorting; kept in step by catalogue services.
     min_price = models.PositiveIntegerField(_("最低价(分)"), default=0, db_index=True)

@@ -143,6 +143,7 @@ def product_card_data(product: Product, offers: ProductOffers | None = None) -> 
         "sales_count": product.sales_count,
         "tags": [tag.name for tag in product.tags.all()],
         "is_on_shelf": product.is_on_shelf,
+        "free_shipping": product.free_shipping,
         **(offers or NO_OFFERS).for_product(product.id),
     }
 
@@ -289,6 +290,7 @@ def _build_detail(product_id: int, now: datetime) -> tuple[dict[str, Any] | None
         "tags": [tag.name for tag in product.tags.all()],
         "category": {"id": product.category_id, "name": product.category.name},
         "is_on_shelf": product.is_on_shelf,
+        "free_shipping": product.free_shipping,
         "is_consumable": product.is_consumable,
         "replenish_cycle_days": product.replenish_cycle_days,
         "sales_count": product.sales_count,

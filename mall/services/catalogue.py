@@ -76,6 +76,7 @@ PRODUCT_FIELDS = (
     "is_on_shelf",
     "is_consumable",
     "replenish_cycle_days",
+    "free_shipping",
 )
 
 
@@ -302,6 +303,7 @@ def product_create(
     is_on_shelf: bool = True,
     is_consumable: bool = False,
     replenish_cycle_days: int | None = None,
+    free_shipping: bool = False,
     main_image: File | str | None = None,
     images: Sequence[ImageInput] = (),
 ) -> Product:
@@ -326,6 +328,7 @@ def product_create(
         is_on_shelf=is_on_shelf,
         is_consumable=is_consumable,
         replenish_cycle_days=replenish_cycle_days or None,
+        free_shipping=free_shipping,
     )
     if main_image:
         product.main_image = main_image  # type: ignore[assignment]

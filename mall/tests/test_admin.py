@@ -280,3 +280,41 @@ def test_import_needs_the_rights_to_add_and_change_products(product: Product) ->
 
     assert client.get("/admin/mall/product/export/").status_code == 200
     assert client.get("/admin/mall/product/import/").status_code == 403
+
+
+def test_the_product_form_has_free_shipping_and_the_list_shows_it(console: Client, category: Category) -> None:
+    """Issue 10 §4: 包邮 per product, ticked on the product form, a column and a filter in the list."""
+    form = console.get("/admin/mall/product/add/")
+    assert "free_shipping" in form.context["adminform"].form.fields
+    assert "包邮" in form.content.decode()
+    data = _product_post(
+        category,
+        [{"code": "TEE-R", "specs": "颜色=红", "price": "19.90", "stock": "10", "is_active": "on"}],
+        free_shipping="on",
+    )
+    assert console.post("/admin/mall/product/add/", data).status_code == 302
+    product = Product.objects.get(title="纯棉T恤")
+    assert product.free_shipping is True
+    listing = console.get("/admin/mall/product/")
+    assert "free_shipping" in listing.context["cl"].list_display
+    assert console.get("/admin/mall/product/?free_shipping__exact=1").context["cl"].result_count == 1
+    # Unticked on the change form: the service records the change.
+    edit = _product_post(
+        category,
+        [
+            {
+                "code": "TEE-R",
+                "specs": "颜色=红",
+                "price": "19.90",
+                "stock": "10",
+                "stock_seen": "10",
+                "is_active": "on",
+                "id": str(product.skus.get().pk),
+                "product": str(product.pk),
+            }
+        ],
+        initial=1,
+    )
+    assert console.post(f"/admin/mall/product/{product.pk}/change/", edit).status_code == 302
+    assert Product.objects.get(pk=product.pk).free_shipping is False
+    assert "free_shipping" in AuditLog.objects.filter(action="product.update").latest("pk").data["fields"]

@@ -61,6 +61,7 @@ class BargainCampaignCardSerializer(serializers.Serializer):
     remaining_quantity = serializers.IntegerField(allow_null=True, help_text="null = unlimited")
     sold_out = serializers.BooleanField()
     helper_new_only = serializers.BooleanField()
+    free_shipping = serializers.BooleanField(help_text="包邮: the order pays no shipping")
 
 
 class BargainOutputSerializer(serializers.Serializer):

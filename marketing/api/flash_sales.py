@@ -78,6 +78,7 @@ class FlashItemSerializer(serializers.Serializer):
     sold_percent = serializers.IntegerField(help_text="已抢 X%: (locked + sold) / quota, rounded down")
     per_shopper_limit = serializers.IntegerField()
     per_order_limit = serializers.IntegerField()
+    free_shipping = serializers.BooleanField(help_text="包邮: an order at the flash price pays no shipping")
     state = serializers.ChoiceField(choices=list(STATES), help_text=_STATE_HELP)
     state_label = serializers.CharField()
 

@@ -76,6 +76,7 @@ class CampaignCardSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField()
     lowest_price = serializers.IntegerField(help_text="fen: the lowest group (or leader) price")
     list_price = serializers.IntegerField()
+    free_shipping = serializers.BooleanField(help_text="包邮: the order pays no shipping")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     items = GroupItemSerializer(many=True)
@@ -171,6 +172,7 @@ class GroupOutputSerializer(serializers.Serializer):
         max_qty_per_order = serializers.IntegerField()
         join_new_only = serializers.BooleanField()
         auto_complete = serializers.BooleanField()
+        free_shipping = serializers.BooleanField(help_text="包邮: the order pays no shipping")
 
     class MemberSerializer(serializers.Serializer):
         class Meta:

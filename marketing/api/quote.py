@@ -11,18 +11,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
-from mall.models import ShopSettings
 from mall.money import Fen
 from marketing.api.common import ItemsInputSerializer, member_of, resolve_items
 from marketing.api.coupons import ITEM_ERRORS
 from marketing.api.serializers import QuoteOutputSerializer
-from marketing.selectors.checkout_pricing import shipping_fee_for
 from marketing.selectors.quotes import Labels, money, quote_breakdown, quote_for_member
+from marketing.selectors.shipping import PricedShipping, shipping_for_quote
 from members.api.permissions import IsMember
 from orders.api.common import PointsField
 
 
-def cart_quote_data(*, breakdown: dict[str, Any], payable: Fen, shipping_fee: Fen) -> dict[str, Any]:
+def shipping_data(shipping: PricedShipping) -> dict[str, Any]:
+    """``PricedShipping.as_json`` with its amounts as money objects, like the rest of this API."""
+    data = shipping.as_json()
+    return {**data, **{key: money(data[key]) for key in ("fee", "flat_fee", "short_by")}}
+
+
+def cart_quote_data(
+    *, breakdown: dict[str, Any], payable: Fen, shipping_fee: Fen, shipping: dict[str, Any]
+) -> dict[str, Any]:
     """The response body as plain data, keyed in ``QuoteOutputSerializer``'s order.
 
     ``quote_breakdown`` already builds the documented shape; running the nested serializer over
@@ -34,6 +41,7 @@ def cart_quote_data(*, breakdown: dict[str, Any], payable: Fen, shipping_fee: Fe
         "discount": breakdown["discount"],
         "shipping_fee": money(shipping_fee),
         "total": money(payable + shipping_fee),
+        "shipping": shipping,
         **{key: breakdown[key] for key in ("lines", "applied", "rejected", "coupons", "points", "gifts", "hints")},
     }
 
@@ -88,6 +96,12 @@ class CartQuoteApi(APIView):
         items = resolve_items(member=member, serializer=serializer)
         priced = quote_for_member(member=member, items=items, coupon_ids=data.get("coupon_ids"), points=data["points"])
         q = priced.quote
-        shipping = shipping_fee_for(goods_after_discounts=q.payable + q.points_value, shop=ShopSettings.load())
+        shipping = shipping_for_quote(
+            q=q, skus_by_code=priced.input.skus_by_code, member=member, at=priced.input.request.at
+        )
         breakdown = quote_breakdown(q, Labels.of(priced.input))
-        return Response(cart_quote_data(breakdown=breakdown, payable=q.payable, shipping_fee=shipping))
+        return Response(
+            cart_quote_data(
+                breakdown=breakdown, payable=q.payable, shipping_fee=shipping.fee, shipping=shipping_data(shipping)
+            )
+        )

@@ -219,6 +219,32 @@ class HintSerializer(RuleRefSerializer):
     text = serializers.CharField(help_text="凑单 hint, e.g. 再买 ¥9.00 可减 ¥20.00")
 
 
+class ShippingRuleSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "QuoteShippingRule"
+
+    rule_id = serializers.CharField(
+        help_text="free_shipping:threshold, product:<id>, flash:<id>, group:<id>, bargain:<id>"
+    )
+    rule_type = serializers.CharField(help_text="free_shipping")
+    kind = serializers.CharField(help_text="what granted it: threshold, product, flash_sale, group_price, …")
+    name = serializers.CharField(help_text="e.g. 满 99.00 元包邮, 10:00 秒杀 包邮")
+
+
+class QuoteShippingSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "QuoteShipping"
+
+    fee = MoneySerializer()
+    flat_fee = MoneySerializer(help_text="the shop's fee when nothing makes the order ship free")
+    free = serializers.BooleanField()
+    reason = serializers.CharField(help_text="threshold | waived (包邮 rules) | charged | nothing_to_pay | no_fee")
+    reason_label = serializers.CharField(help_text="why, in one line: 满 99.00 元包邮 / 10:00 秒杀 包邮 / 运费 8.00 元")
+    rules = ShippingRuleSerializer(many=True, help_text="what made it free")
+    not_enough = ShippingRuleSerializer(many=True, help_text="包邮 rules that covered only some of the lines")
+    short_by = MoneySerializer(help_text="what the goods lack to reach the threshold when the fee is charged")
+
+
 class QuoteOutputSerializer(serializers.Serializer):
     class Meta:
         ref_name = "CartQuoteOutput"
@@ -228,6 +254,7 @@ class QuoteOutputSerializer(serializers.Serializer):
     discount = MoneySerializer(help_text="item, order and coupon discounts (points not included)")
     shipping_fee = MoneySerializer()
     total = MoneySerializer(help_text="payable + shipping_fee: what checkout will charge")
+    shipping = QuoteShippingSerializer(help_text="why shipping costs what it does (checkout also adds a deal's 包邮)")
     lines = QuoteLineSerializer(many=True)
     applied = AppliedSerializer(many=True)
     rejected = RejectedSerializer(many=True)

@@ -75,6 +75,7 @@ class BargainCampaignForm(ServiceValidatedForm):
             "helps_per_helper_per_day",
             "helps_per_ip",
             "is_active",
+            "free_shipping",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -124,6 +125,7 @@ class BargainCampaignForm(ServiceValidatedForm):
             helps_per_helper_per_day=data.get("helps_per_helper_per_day") or 1,
             helps_per_ip=data.get("helps_per_ip") or 1,
             is_active=bool(data.get("is_active")),
+            free_shipping=bool(data.get("free_shipping")),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -160,6 +162,7 @@ class BargainCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin
         "sku",
         "prices",
         "rules",
+        "free_shipping",
         "window",
         "state",
         "started",
@@ -168,13 +171,13 @@ class BargainCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin
         "helps",
         "quantity",
     )
-    list_filter = ("is_active", "helper_new_only")
+    list_filter = ("is_active", "helper_new_only", "free_shipping")
     search_fields = ("name", "sku__code", "sku__product__title")
     list_select_related = ("sku",)
     actions = ("end_campaigns",)
     readonly_fields = ("sold_count",)
     fieldsets = (
-        (None, {"fields": ("name", "sku", "is_active")}),
+        (None, {"fields": ("name", "sku", "is_active", "free_shipping")}),
         (
             _("砍价规则"),
             {

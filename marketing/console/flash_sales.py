@@ -33,6 +33,7 @@ from unfold.widgets import (
     UnfoldAdminSingleDateWidget,
     UnfoldAdminSplitDateTimeWidget,
     UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
 )
 
 from mall.errors import ApplicationError
@@ -142,6 +143,9 @@ class ItemForm(forms.Form):
         label=_("每单限购"), min_value=1, initial=1, widget=UnfoldAdminIntegerFieldWidget
     )
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, widget=UnfoldAdminIntegerFieldWidget)
+    free_shipping = forms.BooleanField(
+        label=_("包邮"), required=False, help_text=_("勾选后以秒杀价购买时不收运费"), widget=UnfoldBooleanSwitchWidget
+    )
 
     def clean_flash_price(self) -> int:
         try:
@@ -158,6 +162,7 @@ class ItemForm(forms.Form):
             per_shopper_limit=data["per_shopper_limit"],
             per_order_limit=data["per_order_limit"],
             sort_order=data["sort_order"],
+            free_shipping=bool(data.get("free_shipping")),
         )
 
 
@@ -279,6 +284,7 @@ def _item_rows(slot: FlashSlot, now: datetime) -> list[dict[str, Any]]:
                         "per_shopper_limit": item.per_shopper_limit,
                         "per_order_limit": item.per_order_limit,
                         "sort_order": item.sort_order,
+                        "free_shipping": item.free_shipping,
                     },
                 ),
                 "quota_form": QuotaForm(prefix=f"quota{item.pk}"),

@@ -51,6 +51,7 @@ BASE_FIELDS = (
     "join_new_only",
     "show_open_groups",
     "is_active",
+    "free_shipping",
 )
 
 
@@ -118,6 +119,7 @@ class GroupBuyCampaignForm(ServiceValidatedForm):
             join_new_only=bool(data.get("join_new_only")),
             show_open_groups=bool(data.get("show_open_groups")),
             is_active=bool(data.get("is_active")),
+            free_shipping=bool(data.get("free_shipping")),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -171,6 +173,7 @@ class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmi
         "product",
         "group_size",
         "prices",
+        "free_shipping",
         "window",
         "state",
         "open_groups",
@@ -179,7 +182,7 @@ class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmi
         "members_paid",
         "refunds",
     )
-    list_filter = ("is_active", "auto_complete", "join_new_only")
+    list_filter = ("is_active", "auto_complete", "join_new_only", "free_shipping")
     search_fields = ("name", "product__title")
     list_select_related = ("product",)
     actions = ("end_campaigns",)
@@ -228,6 +231,7 @@ class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmi
                         "per_member_limit",
                         "join_new_only",
                         "show_open_groups",
+                        "free_shipping",
                     ]
                 },
             ),

@@ -42,6 +42,7 @@ class BargainCampaign(models.Model):
     total_quantity = models.PositiveIntegerField(_("活动库存"), null=True, blank=True, help_text=_("留空表示不限量"))
     sold_count = models.PositiveIntegerField(_("已下单件数"), default=0)
     per_member_limit = models.PositiveIntegerField(_("每人可发起次数"), default=1)
+    free_shipping = models.BooleanField(_("包邮"), default=False, help_text=_("勾选后砍价订单不收运费"))
     helper_new_only = models.BooleanField(_("仅限新用户帮砍"), default=False)
     helps_per_helper_per_day = models.PositiveSmallIntegerField(
         _("每人每天可帮砍次数"), default=3, help_text=_("同一活动内，按自然日计")

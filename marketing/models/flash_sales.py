@@ -120,6 +120,7 @@ class FlashItem(models.Model):
     returned = models.IntegerField(_("已退回商品库存"), default=0)
     per_shopper_limit = models.PositiveIntegerField(_("每人限购"), default=1)
     per_order_limit = models.PositiveIntegerField(_("每单限购"), default=1)
+    free_shipping = models.BooleanField(_("包邮"), default=False, help_text=_("勾选后以秒杀价购买时不收运费"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     closed = models.BooleanField(_("已收尾"), default=False, help_text=_("场次结束后剩余库存已退回"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -50,6 +50,7 @@ class GroupBuyCampaign(models.Model):
     per_member_limit = models.PositiveIntegerField(
         _("每人限参团次数"), null=True, blank=True, default=1, help_text=_("开团和参团都算；失败的团不算；留空不限")
     )
+    free_shipping = models.BooleanField(_("包邮"), default=False, help_text=_("勾选后拼团订单不收运费"))
     join_new_only = models.BooleanField(_("仅限新用户参团"), default=False, help_text=_("老带新：团长不限"))
     show_open_groups = models.BooleanField(
         _("商品页展示可参与的团"), default=True, help_text=_("顾客可直接加入别人开的团")

@@ -14,15 +14,30 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PromotionType(models.TextChoices):
-    """The engine's merchant-configured rule types (group and bargain prices come from those features)."""
+    """The engine's merchant-configured rule types (group and bargain prices come from those features).
 
-    FLASH_SALE = "flash_sale", _("秒杀价")
+    There is no 秒杀价 here: a flash sale is always a flash slot or release (F02, F12) with a
+    quota, the Redis gate and the anti-abuse guard, priced through the deal seam. Rows of the
+    retired ``flash_sale`` type were ended by migration; they keep their type for the record.
+    """
+
     LIMITED_DISCOUNT = "limited_discount", _("限时折扣")
     STEPPED_PRICE = "stepped_price", _("阶梯价")
     FULL_REDUCTION = "full_reduction", _("满减")
     FULL_GIFT = "full_gift", _("满赠")
     NTH_ITEM = "nth_item", _("第 N 件优惠")
     BUY_X_GET_Y = "buy_x_get_y", _("买 A 送 B")
+
+
+RETIRED_TYPE_LABELS = {"flash_sale": _("秒杀价（已停用，请用秒杀场次）")}
+"""Types a merchant can no longer create, still named on the ended rows that carry them."""
+
+
+def promotion_type_label(value: str) -> str:
+    """The label of a promotion type, retired ones included."""
+    if value in PromotionType.values:
+        return str(PromotionType(value).label)
+    return str(RETIRED_TYPE_LABELS.get(value, value))
 
 
 # Types whose reach is the scope fields; the others name their SKUs in ``rules``.
@@ -45,7 +60,7 @@ class Promotion(models.Model):
         "mall.Sku", verbose_name=_("排除 SKU"), blank=True, related_name="promotions_excluding"
     )
     per_user_limit = models.PositiveIntegerField(
-        _("每人限购"), null=True, blank=True, help_text=_("秒杀按件计，其余按订单计；留空不限")
+        _("每人限购"), null=True, blank=True, help_text=_("按订单计；留空不限")
     )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from mall.money import format_yuan
 from marketing.pricing.scenario import Expectation
+from marketing.pricing.shipping import ShippingQuote
 from marketing.pricing.types import LineQuote, PricingError, Quote, UnitRange
 
 
@@ -41,8 +42,24 @@ def _range(r: UnitRange) -> dict[str, Any]:
     }
 
 
-def quote_to_dict(q: Quote) -> dict[str, Any]:
-    """Every line's ``paid`` equals ``line_price`` minus its ``discounts``; they sum to ``payable``."""
+def shipping_to_dict(s: ShippingQuote) -> dict[str, Any]:
+    """Why shipping costs what it does: the rules that made it free, or what reaches the threshold."""
+    return {
+        "fee": format_yuan(s.fee),
+        "flat_fee": format_yuan(s.flat_fee),
+        "reason": s.reason,
+        "free_by": [{"rule_id": w.rule_id, "kind": w.source} for w in s.waived_by],
+        "not_enough": [{"rule_id": w.rule_id, "kind": w.source} for w in s.partial],
+        "short_by": format_yuan(s.short_by),
+    }
+
+
+def quote_to_dict(q: Quote, shipping: ShippingQuote | None = None) -> dict[str, Any]:
+    """Every line's ``paid`` equals ``line_price`` minus its ``discounts``; they sum to ``payable``.
+    With ``shipping`` (a scenario's shipping rule) the answer adds ``shipping`` and ``total``."""
+    extra: dict[str, Any] = {}
+    if shipping is not None:
+        extra = {"shipping": shipping_to_dict(shipping), "total": format_yuan(q.payable + shipping.fee)}
     return {
         "payable": format_yuan(q.payable),
         "subtotal": format_yuan(q.subtotal),
@@ -96,6 +113,7 @@ def quote_to_dict(q: Quote) -> dict[str, Any]:
             }
             for h in q.hints
         ],
+        **extra,
     }
 
 
@@ -103,8 +121,9 @@ def error_to_dict(error: PricingError) -> dict[str, str]:
     return {"error": error.code, "message": error.message}
 
 
-def mismatches(expect: Expectation, result: Quote | PricingError) -> list[str]:
-    """What differs from the scenario's ``expect`` (empty = it matches)."""
+def mismatches(expect: Expectation, result: Quote | PricingError, shipping: ShippingQuote | None = None) -> list[str]:
+    """What differs from the scenario's ``expect`` (empty = it matches); ``shipping`` is the
+    scenario's shipping decision (``scenario_shipping``) when it expects one."""
     problems: list[str] = []
     if isinstance(result, PricingError):
         if expect.error != result.code:
@@ -118,8 +137,21 @@ def mismatches(expect: Expectation, result: Quote | PricingError) -> list[str]:
         problems.append(f"points_used: expected {expect.points_used}, got {result.points_used}")
     if expect.gift_skus is not None and sorted(expect.gift_skus) != sorted(result.gift_skus):
         problems.append(f"gift_skus: expected {sorted(expect.gift_skus)}, got {sorted(result.gift_skus)}")
+    if expect.shipping_fee is not None or expect.shipping_reason is not None:
+        problems.extend(_shipping_mismatches(expect, shipping))
     reasons = {r.rule_id: r.reason for r in result.rejected}
     for rule_id, reason in (expect.rejected or {}).items():
         if reasons.get(rule_id) != reason:
             problems.append(f"rejected.{rule_id}: expected {reason}, got {reasons.get(rule_id, 'not rejected')}")
+    return problems
+
+
+def _shipping_mismatches(expect: Expectation, shipping: ShippingQuote | None) -> list[str]:
+    if shipping is None:
+        return ["shipping: expected a shipping decision, the scenario has no shipping rule"]
+    problems = []
+    if expect.shipping_fee is not None and expect.shipping_fee != shipping.fee:
+        problems.append(f"shipping_fee: expected {format_yuan(expect.shipping_fee)}, got {format_yuan(shipping.fee)}")
+    if expect.shipping_reason is not None and expect.shipping_reason != shipping.reason:
+        problems.append(f"shipping_reason: expected {expect.shipping_reason}, got {shipping.reason}")
     return problems

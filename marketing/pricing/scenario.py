@@ -11,6 +11,13 @@ already taken}), ``per_user_limit`` and ``new_user_only`` on any promotion or co
 ``max_off`` on ``full_reduction``, ``group_price`` / ``bargain_price`` promotions (``sku``,
 ``price``), ``selected_coupons`` (a list of ids; absent = the engine picks), ``policy`` (any
 :class:`StackingPolicy` field) and ``expect.rejected`` ({rule id: reason code}).
+
+Shipping (运费 / 包邮, issue 10 §4): ``shipping`` {``flat_fee``, optional ``free_from``} is the
+shop's rule; ``"free_shipping": true`` on a catalog item (商品包邮) or on a ``flash_sale`` /
+``group_price`` / ``bargain_price`` promotion (活动包邮: on its SKU while it is open);
+``expect.shipping_fee`` (yuan) and ``expect.shipping_reason`` (``threshold`` | ``waived`` |
+``charged`` | ``nothing_to_pay`` | ``no_fee``) check the decision of
+:mod:`marketing.pricing.shipping`, made after the quote on what the lines cost before points.
 """
 
 from __future__ import annotations
@@ -24,6 +31,13 @@ from typing import Any, Literal, cast
 
 from mall.money import Fen
 from marketing.pricing.fields import Fields, ScenarioError
+from marketing.pricing.shipping import (
+    ShippingQuote,
+    ShippingRule,
+    ShippingWaiver,
+    shipping_lines,
+    shipping_quote,
+)
 from marketing.pricing.types import (
     WHOLE_SHOP,
     BargainPrice,
@@ -42,6 +56,7 @@ from marketing.pricing.types import (
     PriceStep,
     PricingRequest,
     Promotion,
+    Quote,
     ReductionTier,
     Scope,
     ShopperInfo,
@@ -67,6 +82,8 @@ class Expectation:
     gift_skus: tuple[str, ...] | None = None
     error: str | None = None
     rejected: Mapping[str, str] | None = None  # rule id -> reason code
+    shipping_fee: Fen | None = None
+    shipping_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,25 @@ class Scenario:
     name: str
     request: PricingRequest
     expect: Expectation
+    shipping: ShippingRule | None = None
+    shipping_waivers: tuple[ShippingWaiver, ...] = ()
+
+
+# Promotions whose 包邮 a scenario may set: they price one SKU (the deal tools' prices).
+FREE_SHIPPING_PROMOTIONS = ("flash_sale", "group_price", "bargain_price")
+
+
+def scenario_shipping(scenario: Scenario, q: Quote) -> ShippingQuote | None:
+    """The shipping decision for a priced scenario (None when it sets no ``shipping`` rule).
+
+    A promotion's 包邮 counts while the promotion is open at the scenario's time, as a deal's
+    campaign counts only while the deal seam lets the order through it."""
+    if scenario.shipping is None:
+        return None
+    request = scenario.request
+    closed = {p.id for p in request.promotions if not p.in_window(request.at)}
+    waivers = [w for w in scenario.shipping_waivers if w.rule_id not in closed]
+    return shipping_quote(rule=scenario.shipping, lines=shipping_lines(q), waivers=waivers)
 
 
 def _scope(f: Fields) -> Scope:
@@ -240,6 +276,7 @@ def _catalog_item(data: Any, where: str) -> CatalogItem:
     f = Fields(data, where)
     item = CatalogItem(sku=f.text("sku"), category=f.text("category"), price=f.money("price"))
     f.raw("name", False)
+    f.flag("free_shipping")  # validated here, turned into a waiver by parse_scenario
     f.close()
     return item
 
@@ -321,9 +358,48 @@ def _expectation(data: Any) -> Expectation:
         gift_skus=tuple(f.strings("gift_skus")) if f.has("gift_skus") else None,
         error=f.text("error") if f.has("error") else None,
         rejected=_rejections(f) if f.has("rejected") else None,
+        shipping_fee=f.money("shipping_fee") if f.has("shipping_fee") else None,
+        shipping_reason=f.text("shipping_reason") if f.has("shipping_reason") else None,
     )
     f.close()
     return expect
+
+
+def _shipping_rule(data: Any) -> ShippingRule | None:
+    if data is None:
+        return None
+    f = Fields(data, "shipping")
+    rule = ShippingRule(
+        flat_fee=f.money("flat_fee"), free_threshold=f.money("free_from") if f.has("free_from") else None
+    )
+    f.close()
+    return rule
+
+
+def _scenario_promotion(data: Any, where: str) -> tuple[Promotion, bool]:
+    """A promotion of the file and its ``free_shipping`` flag (a scenario-only key: stored
+    promotions never carry it, a deal's campaign says it through the deal seam)."""
+    if not isinstance(data, Mapping) or "free_shipping" not in data:
+        return parse_promotion(data, where), False
+    rest = {key: value for key, value in data.items() if key != "free_shipping"}
+    flag = Fields({"free_shipping": data["free_shipping"]}, where).flag("free_shipping")
+    promotion = parse_promotion(rest, where)
+    if flag and promotion.type not in FREE_SHIPPING_PROMOTIONS:
+        raise ScenarioError(f"{where}.free_shipping: only on {', '.join(FREE_SHIPPING_PROMOTIONS)}")
+    return promotion, flag
+
+
+def _waivers(catalog_data: Any, promotions: list[tuple[Promotion, bool]]) -> tuple[ShippingWaiver, ...]:
+    waivers = [
+        ShippingWaiver(rule_id=f"product:{item['sku']}", source="product", skus=frozenset({item["sku"]}))
+        for item in catalog_data
+        if isinstance(item, Mapping) and item.get("free_shipping") is True
+    ]
+    for promotion, free in promotions:
+        code = getattr(promotion, "sku", None)
+        if free and isinstance(code, str):
+            waivers.append(ShippingWaiver(rule_id=promotion.id, source=promotion.type, skus=frozenset({code})))
+    return tuple(waivers)
 
 
 def _unique(values: list[str], where: Callable[[int], str], what: str) -> None:
@@ -360,7 +436,8 @@ def parse_scenario(data: Any) -> Scenario:
     for i, line in enumerate(cart):
         if line.sku not in known:
             raise ScenarioError(f"cart[{i}].sku: {line.sku!r} is not in the catalog")
-    promotions = f.items("promotions", parse_promotion)
+    flagged = f.items("promotions", _scenario_promotion)
+    promotions = [promotion for promotion, _free in flagged]
     _unique([p.id for p in promotions], lambda i: f"promotions[{i}].id", "id")
     for i, promotion in enumerate(promotions):
         gift = getattr(promotion, "gift_sku", None)
@@ -383,8 +460,12 @@ def parse_scenario(data: Any) -> Scenario:
         policy=policy,
     )
     expect = _expectation(f.raw("expect", False))
+    shipping = _shipping_rule(f.raw("shipping", False))
+    if shipping is None and (expect.shipping_fee is not None or expect.shipping_reason is not None):
+        raise ScenarioError('expect.shipping_fee: the scenario needs a shipping rule ({"flat_fee", "free_from"})')
+    waivers = _waivers(f.data["catalog"], flagged)
     f.close()
-    return Scenario(name=name or "", request=request, expect=expect)
+    return Scenario(name=name or "", request=request, expect=expect, shipping=shipping, shipping_waivers=waivers)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -74,6 +74,7 @@ def campaign_card(campaign: BargainCampaign) -> dict[str, Any]:
         "remaining_quantity": remaining,
         "sold_out": campaign_sold_out(campaign),
         "helper_new_only": campaign.helper_new_only,
+        "free_shipping": campaign.free_shipping,
     }
 
 

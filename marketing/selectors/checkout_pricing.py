@@ -1,7 +1,8 @@
 """The single call path for prices at checkout: preview and ``order_place`` both ask here.
 
 :func:`quote_for_checkout` runs the fetch step and the pricing engine (item prices,
-promotions, coupons, points) and adds the shop's shipping rule; the result keeps the shape
+promotions, coupons, points) and shipping (the shop's rule and the 包邮 waivers of
+``marketing.selectors.shipping``, decided by the engine); the result keeps the shape
 ``orders`` reads, plus what the order must remember: the coupons it takes, what it took from
 each promotion and the points it will earn.
 
@@ -32,9 +33,11 @@ from django.utils import timezone
 from mall.models import ShopSettings, Sku
 from mall.money import Fen, allocate, format_yuan
 from marketing.pricing import LineQuote, Quote, UnitRange
+from marketing.pricing.shipping import ShippingLine, shipping_quote
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
 from marketing.selectors.quotes import quote_for_member, rule_label
+from marketing.selectors.shipping import shipping_for_quote, shipping_rule_of
 from marketing.services.deals import DealRequest, deal_pricing
 
 if TYPE_CHECKING:
@@ -83,6 +86,8 @@ class CheckoutQuote:
     points_max: int = 0
     points_earned: int = 0
     stepped_taken: tuple[tuple[int, int], ...] = ()
+    # Why shipping costs what it does (``PricedShipping.as_json``): free by threshold or 包邮 rules.
+    shipping: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The breakdown an order keeps in ``Order.pricing`` (plain JSON types only)."""
@@ -103,14 +108,15 @@ class CheckoutQuote:
             "promotion_usage": [list(pair) for pair in self.promotion_usage],
             # F13: units each stepped campaign had numbered before this order's (placement only)
             "stepped_taken": [list(pair) for pair in self.stepped_taken],
+            "shipping": self.shipping,
         }
 
 
 def shipping_fee_for(*, goods_after_discounts: Fen, shop: ShopSettings) -> Fen:
-    """Flat fee, free at or above the threshold measured on goods after discounts (before points)."""
-    if goods_after_discounts <= 0 or goods_after_discounts >= shop.free_shipping_threshold:
-        return 0
-    return shop.shipping_flat_fee
+    """The shop's rule alone (no 包邮 waivers): flat fee, free at or above the threshold
+    measured on goods after discounts (before points)."""
+    lines = (ShippingLine("", goods_after_discounts),)
+    return shipping_quote(rule=shipping_rule_of(shop), lines=lines).fee
 
 
 def _name(fetched: PricingInput, rule_id: str, rule_type: str) -> str:
@@ -249,8 +255,8 @@ def quote_for_checkout(
         stepped_taken=stepped_taken,
     )
     q, fetched = priced.quote, priced.input
-    goods_after_discounts = q.payable + q.points_value
-    shipping_fee = shipping_fee_for(goods_after_discounts=goods_after_discounts, shop=shop)
+    shipping = shipping_for_quote(q=q, skus_by_code=fetched.skus_by_code, member=member, at=now, deal=extra, shop=shop)
+    shipping_fee = shipping.fee
 
     applied = [
         {
@@ -298,8 +304,8 @@ def quote_for_checkout(
         }
         for h in q.hints
     ]
-    if shipping_fee:
-        short_by = shop.free_shipping_threshold - goods_after_discounts
+    if shipping_fee and shipping.quote.short_by > 0:
+        short_by = shipping.quote.short_by
         hints.append(
             {
                 "rule_id": "free_shipping",
@@ -340,4 +346,5 @@ def quote_for_checkout(
         points_max=q.points_max,
         points_earned=q.points_earned,
         stepped_taken=tuple(sorted((stepped_taken or {}).items())),
+        shipping=shipping.as_json(),
     )

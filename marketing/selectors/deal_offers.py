@@ -82,13 +82,14 @@ def deal_offers_load(*, now: datetime | None = None) -> DealOffersIndex:
             "campaign__group_size",
             "campaign__starts_at",
             "campaign__ends_at",
+            "campaign__free_shipping",
             "price",
             "leader_price",
             "sku__price",
         )
         .order_by("campaign_id", "pk")
     )
-    for campaign_id, product_id, name, size, starts_at, ends_at, price, leader_price, list_price in rows:
+    for campaign_id, product_id, name, size, starts_at, ends_at, free, price, leader_price, list_price in rows:
         entry = groups.setdefault(
             campaign_id,
             {
@@ -102,6 +103,7 @@ def deal_offers_load(*, now: datetime | None = None) -> DealOffersIndex:
                     "price": price,
                     "leader_price": leader_price,
                     "list_price": list_price,
+                    "free_shipping": free,
                     "starts_at": _iso(starts_at),
                     "ends_at": _iso(ends_at),
                 },
@@ -116,15 +118,18 @@ def deal_offers_load(*, now: datetime | None = None) -> DealOffersIndex:
         offer = DealOffer("group_buy", entry["product_id"], entry["starts_at"], entry["ends_at"], entry["data"])
         offers.setdefault(offer.product_id, []).append(offer)
     bargains = BargainCampaign.objects.filter(is_active=True, ended_at__isnull=True, ends_at__gt=now).values_list(
-        "pk", "sku__product_id", "sku_id", "name", "start_price", "floor_price", "starts_at", "ends_at"
+        "pk", "sku__product_id", "sku_id", "name", "start_price", "floor_price", "free_shipping", "starts_at", "ends_at"
     )
-    for campaign_id, product_id, sku_id, name, start_price, floor_price, starts_at, ends_at in bargains.order_by("pk"):
+    for campaign_id, product_id, sku_id, name, start_price, floor_price, free, starts_at, ends_at in bargains.order_by(
+        "pk"
+    ):
         data = {
             "campaign_id": campaign_id,
             "name": name,
             "sku_id": sku_id,
             "start_price": start_price,
             "floor_price": floor_price,
+            "free_shipping": free,
             "starts_at": _iso(starts_at),
             "ends_at": _iso(ends_at),
         }

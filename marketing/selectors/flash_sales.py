@@ -131,6 +131,7 @@ def _item_row(item: FlashItem) -> dict[str, Any]:
         "closed": item.closed,
         "per_shopper_limit": item.per_shopper_limit,
         "per_order_limit": item.per_order_limit,
+        "free_shipping": item.free_shipping,
     }
 
 
@@ -287,6 +288,7 @@ class FlashOffer:
     flash_price: int
     starts_at: datetime
     ends_at: datetime
+    free_shipping: bool = False
 
     def state(self, now: datetime) -> str:
         return STATE_UPCOMING if now < self.starts_at else STATE_LIVE
@@ -304,6 +306,7 @@ class FlashOffer:
             "state": state,
             "state_label": state_label(state, self.kind),
             "price": self.flash_price,
+            "free_shipping": self.free_shipping,
             "starts_at": timezone.localtime(self.starts_at).isoformat(),
             "ends_at": timezone.localtime(self.ends_at).isoformat(),
         }
@@ -332,6 +335,7 @@ def flash_offers_load(*, now: datetime, keep_for: timedelta) -> tuple[FlashOffer
             flash_price=item.flash_price,
             starts_at=item.slot.starts_at,
             ends_at=item.slot.ends_at,
+            free_shipping=item.free_shipping,
         )
         for item in items
     )

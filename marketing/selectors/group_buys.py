@@ -137,6 +137,7 @@ def campaign_card(campaign: GroupBuyCampaign) -> dict[str, Any]:
         "duration_minutes": campaign.duration_minutes,
         "lowest_price": lowest,
         "list_price": min((i["list_price"] for i in items), default=0),
+        "free_shipping": campaign.free_shipping,
         "starts_at": campaign.starts_at,
         "ends_at": campaign.ends_at,
         "items": items,
@@ -259,6 +260,7 @@ def group_view(group: GroupBuyGroup, *, viewer: Member | None, at: datetime | No
             "max_qty_per_order": campaign.max_qty_per_order,
             "join_new_only": campaign.join_new_only,
             "auto_complete": campaign.auto_complete,
+            "free_shipping": campaign.free_shipping,
         },
         "items": item_rows(campaign),
         "members": [

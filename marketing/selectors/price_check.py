@@ -20,13 +20,15 @@ from marketing.pricing import CartLine, CatalogItem, CouponSpec, PricingRequest,
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import gift_promotions_in_stock
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_load
-from marketing.selectors.quotes import Labels, quote_breakdown, run_quote
+from marketing.selectors.quotes import Labels, money, quote_breakdown, run_quote
+from marketing.selectors.shipping import PricedShipping, shipping_for_quote
 
 
 @dataclass(frozen=True)
 class PriceCheck:
     quote: Quote
     breakdown: dict[str, object]
+    shipping: PricedShipping | None = None
 
 
 def _template_id(pk: int) -> str:
@@ -89,4 +91,7 @@ def price_check_quote(
     q = run_quote(request)
     coupon_pks = {c.id: int(c.id.split(":")[1]) for c in coupons}
     labels = Labels(names=names, skus_by_code=skus, coupon_pks=coupon_pks, gifts_out=gifts_out)
-    return PriceCheck(quote=q, breakdown=quote_breakdown(q, labels))
+    shipping = shipping_for_quote(q=q, skus_by_code=skus, member=None, at=at, tier=tier)
+    breakdown = quote_breakdown(q, labels)
+    breakdown["shipping"] = {"fee": money(shipping.fee), "reason_label": shipping.label(), "free": shipping.fee == 0}
+    return PriceCheck(quote=q, breakdown=breakdown, shipping=shipping)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Model, Sum
+from django.db.models import Count, Model
 from django.utils import timezone
 
 from mall.models import Sku
 from marketing.errors import CouponNotFound, CouponUnavailable
-from marketing.models import Coupon, CouponStatus, PromotionType, PromotionUsage, StepCounter
+from marketing.models import Coupon, CouponStatus, PromotionUsage, StepCounter
 from marketing.pricing import (
     BuyXGetY,
     CartLine,
@@ -104,14 +104,15 @@ def member_is_new(*, member: Member) -> bool:
 
 
 def _usage(member: Member, rules: PricingRules) -> dict[str, int]:
-    """``ShopperInfo.used`` by rule id (units for flash sales, orders otherwise), one query."""
+    """``ShopperInfo.used`` by rule id (orders per promotion), one query. Flash sales count
+    units in their own tables (``FlashPurchase``), not here."""
     counted = rules.counted_promotions()
     if not counted:
         return {}
     rows = (
         PromotionUsage.objects.filter(promotion_id__in=counted, member_id=member.pk)
         .values("promotion_id")
-        .annotate(my_units=Sum("units"), my_orders=Count("id"))
+        .annotate(my_orders=Count("id"))
         .order_by()
     )
     by_pk = {row["promotion_id"]: row for row in rows}
@@ -120,7 +121,7 @@ def _usage(member: Member, rules: PricingRules) -> dict[str, int]:
         row = by_pk.get(entry.pk)
         if row is None:
             continue
-        mine = row["my_units"] if entry.type == PromotionType.FLASH_SALE else row["my_orders"]
+        mine = row["my_orders"]
         if mine:
             used[entry.spec.id] = int(mine)
     return used

@@ -115,6 +115,7 @@ class BargainCampaignData:
     helps_per_helper_per_day: int = 3
     helps_per_ip: int = 3
     is_active: bool = True
+    free_shipping: bool = False  # 包邮: the bargain's order pays no shipping
 
     def plan_config(self) -> PlanConfig:
         return PlanConfig(
@@ -511,7 +512,7 @@ class BargainDeal(DealHandler):
         if campaign_sold_out(campaign):
             raise BargainSoldOut()
         spec = BargainPrice(id=f"bargain:{bargain.pk}", sku=sku.code, price=bargain.current_price)
-        return DealPricing(specs=(spec,), names={spec.id: campaign.name})
+        return DealPricing(specs=(spec,), names={spec.id: campaign.name}, free_shipping=campaign.free_shipping)
 
     def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
         now = timezone.now()

@@ -67,10 +67,12 @@ class DealRequest:
 
 @dataclass(frozen=True, kw_only=True)
 class DealPricing:
-    """The rules that price the deal's line, and the names the breakdown shows for them."""
+    """The rules that price the deal's line, and the names the breakdown shows for them;
+    ``free_shipping`` when the campaign ships free (包邮), which the shipping fetch step reads."""
 
     specs: tuple[PromotionSpec, ...]
     names: Mapping[str, str] = field(default_factory=dict)
+    free_shipping: bool = False
 
 
 class DealHandler:

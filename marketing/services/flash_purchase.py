@@ -129,7 +129,7 @@ class FlashDeal(DealHandler):
             _mark_db_sold_out(item.pk)
             raise FlashSoldOut(details=details)
         spec = FlashSale(id=flash_rule_id(item.pk), sku=sku.code, price=item.flash_price)
-        return DealPricing(specs=(spec,), names={spec.id: _label(item)})
+        return DealPricing(specs=(spec,), names={spec.id: _label(item)}, free_shipping=item.free_shipping)
 
     def admit(self, *, deal: DealRequest, member: Member, sku_id: int, qty: int) -> object:
         ticket = gate_admit(item_id=deal.ref, member_id=member.pk, sku_id=sku_id, qty=qty)

@@ -207,6 +207,7 @@ class FlashItemData:
     per_shopper_limit: int = 1
     per_order_limit: int = 1
     sort_order: int = 0
+    free_shipping: bool = False  # 包邮: orders at the flash price pay no shipping
 
 
 def _slot_window_validate(slot: FlashSlot) -> None:

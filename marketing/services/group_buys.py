@@ -124,6 +124,7 @@ class GroupBuyCampaignData:
     join_new_only: bool = False
     show_open_groups: bool = True
     is_active: bool = True
+    free_shipping: bool = False  # 包邮: the group's orders pay no shipping
 
 
 def group_buy_campaign_validate(*, data: GroupBuyCampaignData, campaign_id: int | None = None) -> None:
@@ -338,7 +339,7 @@ class GroupDeal(DealHandler):
                 raise refusal
             price = item.price
         spec = GroupPrice(id=f"group:{campaign.pk}", sku=sku.code, price=price)
-        return DealPricing(specs=(spec,), names={spec.id: campaign.name})
+        return DealPricing(specs=(spec,), names={spec.id: campaign.name}, free_shipping=campaign.free_shipping)
 
     def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
         if order.payable_amount <= 0:

@@ -17,9 +17,10 @@ from mall.models import Category, Sku
 from mall.services.audit import audit_record
 from marketing.errors import PromotionNotFound, RulesInvalid
 from marketing.models import SCOPED_TYPES, Promotion, PromotionType, StepCounter
+from marketing.models.promotions import RETIRED_TYPE_LABELS
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.coupons import Actor, require_staff
-from marketing.services.rules import promotion_spec_build
+from marketing.services.rules import FLASH_SALE_RETIRED_MESSAGE, promotion_spec_build
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +144,9 @@ def promotion_set_active(*, actor: Actor, promotion_id: int, is_active: bool) ->
     promotion = Promotion.objects.select_for_update().filter(pk=promotion_id).first()
     if promotion is None:
         raise PromotionNotFound()
+    if is_active and promotion.type in RETIRED_TYPE_LABELS:
+        message = str(FLASH_SALE_RETIRED_MESSAGE)
+        raise RulesInvalid(message, details={"field": "type", "errors": {"type": message}})
     promotion.is_active = is_active
     promotion.save(update_fields=["is_active", "updated_at"])
     audit_record(actor=actor, action="promotion.set_active", target=promotion, data={"is_active": is_active})

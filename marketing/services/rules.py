@@ -17,11 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_rate, parse_yuan
 from marketing.errors import RulesInvalid
 from marketing.models import CouponKind, PromotionType
+from marketing.models.promotions import RETIRED_TYPE_LABELS
 from marketing.pricing import (
     WHOLE_SHOP,
     CouponSpec,
@@ -37,7 +39,6 @@ from marketing.pricing import (
 
 # Keys of ``Promotion.rules`` per type (the scope, window and limit live in model fields).
 RULE_FIELDS: Mapping[str, frozenset[str]] = {
-    PromotionType.FLASH_SALE: frozenset({"sku", "price"}),
     PromotionType.LIMITED_DISCOUNT: frozenset({"rate"}),
     PromotionType.STEPPED_PRICE: frozenset({"sku", "steps"}),
     PromotionType.FULL_REDUCTION: frozenset({"tiers", "repeat", "max_off"}),
@@ -45,6 +46,9 @@ RULE_FIELDS: Mapping[str, frozenset[str]] = {
     PromotionType.NTH_ITEM: frozenset({"n", "rate"}),
     PromotionType.BUY_X_GET_Y: frozenset({"buy_sku", "buy_qty", "gift_sku", "gift_qty"}),
 }
+
+
+FLASH_SALE_RETIRED_MESSAGE = _lazy("秒杀价已停用：请在“秒杀日历”中创建秒杀场次（有限量、防刷和限购）。")
 
 
 def promotion_rule_id(pk: int | None) -> str:
@@ -177,13 +181,7 @@ def _check_promotion_rules(problems: _Problems, kind: str, rules: Mapping[str, A
         problems.add(unknown[0], _("该类型不支持字段 %(f)s。") % {"f": ", ".join(unknown)})
     codes = [rules.get(k) for k in ("sku", "gift_sku", "buy_sku")]
     prices = _sku_prices(c for c in codes if isinstance(c, str))
-    if kind == PromotionType.FLASH_SALE:
-        _check_sku(problems, "sku", rules.get("sku"), prices)
-        price = problems.money("price", rules.get("price"))
-        list_price = prices.get(rules.get("sku") or "")
-        if price is not None and list_price is not None and price >= list_price:
-            problems.add("price", _("秒杀价必须低于原价 %(p)s 元。") % {"p": format_yuan(list_price)})
-    elif kind == PromotionType.LIMITED_DISCOUNT:
+    if kind == PromotionType.LIMITED_DISCOUNT:
         problems.rate("rate", rules.get("rate"))
     elif kind == PromotionType.STEPPED_PRICE:
         _check_sku(problems, "sku", rules.get("sku"), prices)
@@ -221,6 +219,9 @@ def promotion_spec_build(
     rows that were validated when they were saved).
     """
     problems = _Problems()
+    if type in RETIRED_TYPE_LABELS:
+        problems.add("type", str(FLASH_SALE_RETIRED_MESSAGE))
+        problems.raise_if_any()
     if type not in RULE_FIELDS:
         problems.add("type", _("未知的促销类型。"))
         problems.raise_if_any()

@@ -50,6 +50,7 @@ def make_slot(
     publish: bool = True,
     now: datetime | None = None,
     title: str = "",
+    free_shipping: bool = False,
 ) -> FlashSlot:
     """A slot (default: started a minute ago, an hour long) with ``(sku, quota)`` items, published."""
     from marketing.services.flash_sales import (
@@ -78,6 +79,7 @@ def make_slot(
                 per_shopper_limit=limit,
                 per_order_limit=per_order,
                 sort_order=position,
+                free_shipping=free_shipping,
             ),
         )
     if publish:

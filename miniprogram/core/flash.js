@@ -102,6 +102,7 @@ function itemView(item, slotState, kind) {
     image: item.image || '',
     flashPriceText: money.price(flashPrice),
     priceText: price > flashPrice ? money.price(price) : '',
+    freeShipping: item.free_shipping === true,
     quota: Number(item.quota) || 0,
     soldPercent: Math.max(0, Math.min(100, Math.floor(Number(item.sold_percent) || 0))),
     limit: Number(item.per_order_limit) || 1,

@@ -45,7 +45,8 @@ function limitedDiscountView(offer, listPrice, at) {
  * ends_at},
  * `group_buy` {campaign_id, name, group_size, price, leader_price, list_price, starts_at, ends_at}
  * and `bargain` {campaign_id, name, sku_id, start_price, floor_price, starts_at, ends_at}:
- * [{key, tag, title, priceText, action, url, target}] — only those running at server time `at`.
+ * Each says `free_shipping` when its orders ship free (包邮).
+ * [{key, tag, title, priceText, freeShipping, action, url, target}] — only those running at server time `at`.
  */
 function dealEntries(detail, at) {
   const d = detail || {}
@@ -60,6 +61,7 @@ function dealEntries(detail, at) {
       tag: `${g.group_size}人团`,
       title: g.name || '拼团',
       priceText: money.price(low),
+      freeShipping: g.free_shipping === true,
       action: '去开团',
       url: routes.withQuery(routes.PAGES.group, { campaign: g.campaign_id }),
       target: countdown.toMs(g.ends_at),
@@ -76,6 +78,7 @@ function dealEntries(detail, at) {
       tag: f.kind_label || (f.type === 'flash_release' ? '限量发售' : '秒杀'),
       title: f.name || '',
       priceText: money.price(f.price),
+      freeShipping: f.free_shipping === true,
       // live: straight to the checkout with the deal (a sold-out unit is refused there, in
       // Chinese); upcoming: the flash page, counting down to the start
       action: live ? '马上抢' : '即将开抢',
@@ -92,6 +95,7 @@ function dealEntries(detail, at) {
       tag: '砍价',
       title: Number(b.floor_price) > 0 ? `砍到 ${money.price(b.floor_price)}` : '砍到 0 元免费拿',
       priceText: '',
+      freeShipping: b.free_shipping === true,
       action: '发起砍价',
       url: routes.withQuery(routes.PAGES.bargain, { campaign: b.campaign_id }),
       target: countdown.toMs(b.ends_at),

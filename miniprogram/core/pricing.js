@@ -134,7 +134,7 @@ function lineView(line, index) {
 /**
  * The whole breakdown: {lines, rows, applied, rejected, hints, payable}.
  * rows: [{key, label, amount, kind: 'goods'|'discount'|'shipping'|'points', text}] — discounts
- * carry a negative text ("-¥10.00"); shipping 0 reads 包邮.
+ * carry a negative text ("-¥10.00"); shipping 0 reads 包邮, with the quote's reason as `note`.
  */
 function breakdown(quote) {
   const q = quote || {}
@@ -152,7 +152,9 @@ function breakdown(quote) {
     rows.push({ key: 'discount-rest', label: applied.length ? '其他优惠' : '优惠', amount: -rest, kind: 'discount', text: money.minus(rest) })
   }
   const shipping = Number(q.shipping_fee) || 0
-  rows.push({ key: 'shipping', label: '运费', amount: shipping, kind: 'shipping', text: shipping ? money.price(shipping) : '包邮' })
+  // why it is free, as the quote names it (满 99.00 元包邮, 10:00 秒杀 包邮, 商品包邮 …)
+  const why = q.shipping && q.shipping.free && q.shipping.reason !== 'nothing_to_pay' ? q.shipping.reason_label || '' : ''
+  rows.push({ key: 'shipping', label: '运费', amount: shipping, kind: 'shipping', text: shipping ? money.price(shipping) : '包邮', note: why })
   const pointsDiscount = Number(q.points_discount) || 0
   if (pointsDiscount > 0) {
     rows.push({

@@ -82,6 +82,7 @@ function groupView(g, at) {
     campaignId: g.campaign && g.campaign.id,
     productId: g.campaign && g.campaign.product_id,
     autoComplete: !!(g.campaign && g.campaign.auto_complete),
+    freeShipping: !!(g.campaign && g.campaign.free_shipping === true),
     items: (g.items || []).map(itemView),
     shareToken: g.share_token || '',
     sharePath: g.share_path || '',
@@ -109,6 +110,7 @@ function campaignView(c, at) {
     isOpen: c.is_open !== false,
     autoComplete: !!c.auto_complete,
     joinNewOnly: !!c.join_new_only,
+    freeShipping: c.free_shipping === true,
     items: (c.items || []).map(itemView),
     openGroups: (c.open_groups || []).map((o) => ({
       id: o.id,
@@ -147,6 +149,7 @@ function bargainView(b, at) {
     image: c.image || '',
     productId: c.product_id,
     campaignId: c.id,
+    freeShipping: c.free_shipping === true,
     helpers: (b.helpers || []).map((h, i) => ({ key: `h-${i}`, nickname: h.nickname || '好友', avatar: h.avatar_url || '', cutText: money.price(h.cut), time: countdown.dateTimeText(h.helped_at) })),
     shareToken: b.share_token || '',
     sharePath: b.share_path || '',

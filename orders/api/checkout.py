@@ -49,6 +49,11 @@ class QuoteOutputSerializer(serializers.Serializer):
     applied = serializers.ListField(child=serializers.DictField())
     rejected = serializers.ListField(child=serializers.DictField())
     hints = serializers.ListField(child=serializers.DictField())
+    shipping = serializers.DictField(
+        help_text="why shipping costs what it does: {fee, flat_fee, free, reason (threshold | waived | charged | "
+        "nothing_to_pay | no_fee), reason_label (e.g. 满 99.00 元包邮, 10:00 秒杀 包邮), rules [{rule_id, rule_type "
+        "free_shipping, kind, name}], not_enough, short_by}; amounts in fen"
+    )
 
 
 def quote_data(preview: CheckoutPreview) -> dict[str, Any]:

@@ -147,4 +147,11 @@ def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
     assert release.items.get().quota == 300
     upcoming_slots = FlashSlot.objects.filter(kind="slot", status="published")
     assert upcoming_slots.exists()  # tomorrow's slots at least, whatever the time of day
-    assert FlashItem.objects.filter(slot__in=upcoming_slots, flash_price=demo_marketing.FLASH_PRICE).exists()
+    leads = FlashItem.objects.filter(slot__in=upcoming_slots, flash_price=demo_marketing.FLASH_PRICE)
+    assert leads.exists()
+    assert not leads.filter(free_shipping=False).exists()  # F02's "9.9 包邮" (issue 10 §4)
+    assert GroupBuyCampaign.objects.get(name=demo_marketing.GROUP_BUY).free_shipping
+    assert BargainCampaign.objects.get(name=demo_marketing.BARGAIN).free_shipping
+    assert Product.objects.filter(free_shipping=True, tags__name="新品").exists()
+    # Issue 10 §5: the demo makes no 秒杀价 promotion; flash sales are slots only.
+    assert not Promotion.objects.filter(type="flash_sale").exists()

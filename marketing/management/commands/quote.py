@@ -23,6 +23,8 @@ from marketing.pricing import (
     quote,
     quote_to_dict,
 )
+from marketing.pricing.scenario import scenario_shipping
+from marketing.pricing.shipping import ShippingQuote
 
 
 class Command(BaseCommand):
@@ -42,14 +44,16 @@ class Command(BaseCommand):
             scenario = load_scenario(options["file"])
         except ScenarioError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        shipping: ShippingQuote | None = None
         try:
             result: Any = quote(scenario.request)
-            output = quote_to_dict(result)
+            shipping = scenario_shipping(scenario, result)
+            output = quote_to_dict(result, shipping)
         except PricingError as exc:
             result = exc
             output = error_to_dict(exc)
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
         if options["check"]:
-            problems = mismatches(scenario.expect, result)
+            problems = mismatches(scenario.expect, result, shipping)
             if problems:
                 raise CommandError("expect mismatch: " + "; ".join(problems), returncode=1)

@@ -49,6 +49,7 @@ def test_the_product_page_shows_its_group_buy_and_bargain_until_they_end(
         "price": 2900,
         "leader_price": 2500,
         "list_price": 5900,
+        "free_shipping": False,
         "starts_at": timezone.localtime(group.starts_at).isoformat(),
         "ends_at": timezone.localtime(group.ends_at).isoformat(),
     }

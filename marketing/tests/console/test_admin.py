@@ -47,9 +47,13 @@ def _promotion_post(**fields: Any) -> dict[str, Any]:
 
 
 def test_adding_a_promotion_starts_with_its_type(staff_client: Client) -> None:
-    page = staff_client.get(f"{PROMOTIONS}add/").content.decode()
-    for label in ("满减", "满赠", "秒杀价", "第 N 件优惠", "买 A 送 B", "阶梯价", "限时折扣"):
+    response = staff_client.get(f"{PROMOTIONS}add/")
+    page = response.content.decode()
+    for label in ("满减", "满赠", "第 N 件优惠", "买 A 送 B", "阶梯价", "限时折扣"):
         assert label in page
+    # Issue 10 §5: no 秒杀价 to create here; the page points to the flash calendar instead.
+    assert "flash_sale" not in [value for value, _label, _href in response.context["choices"]]
+    assert "/console/marketing/flash/" in page
     form_page = staff_client.get(f"{PROMOTIONS}add/?type=full_reduction")
     assert "满减档位" in form_page.content.decode()
     assert "tiers" in form_page.context["adminform"].form.fields
@@ -85,16 +89,31 @@ def test_full_reduction_is_saved_through_the_service(staff_client: Client, staff
     assert edit.context["adminform"].form.initial["tiers"] == "99:10\n199:30\n299:50"
 
 
-def test_flash_sale_price_must_be_below_the_list_price(staff_client: Client, lipstick: Sku) -> None:
+def test_a_flash_sale_promotion_cannot_be_created_any_more(staff_client: Client, lipstick: Sku) -> None:
+    """Issue 10 §5: ``?type=flash_sale`` is not a type: the type chooser comes back, nothing is saved."""
     response = staff_client.post(
-        f"{PROMOTIONS}add/?type=flash_sale", _promotion_post(name="秒杀", sku="LIP-01", price="150.00")
-    )
-    assert "秒杀价必须低于原价" in str(response.context["adminform"].form.errors["price"])
-    ok = staff_client.post(
         f"{PROMOTIONS}add/?type=flash_sale", _promotion_post(name="秒杀", sku="LIP-01", price="9.90", per_user_limit=1)
     )
-    assert ok.status_code == 302
-    assert Promotion.objects.get().rules == {"sku": "LIP-01", "price": "9.90"}
+    assert response.status_code == 200
+    assert "flash_sale" not in [value for value, _label, _href in response.context["choices"]]
+    assert not Promotion.objects.exists()
+
+
+def test_an_ended_flash_sale_promotion_is_listed_as_retired(staff_client: Client, lipstick: Sku) -> None:
+    now = timezone.now()
+    legacy = Promotion.objects.create(
+        type="flash_sale",
+        name="旧秒杀价",
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=1),
+        rules={"sku": "LIP-01", "price": "9.90"},
+        is_active=False,
+    )
+    listing = staff_client.get(PROMOTIONS).content.decode()
+    assert "秒杀价（已停用，请用秒杀场次）" in listing
+    change = staff_client.get(f"{PROMOTIONS}{legacy.pk}/change/")
+    assert change.status_code == 200
+    assert "秒杀价（已停用，请用秒杀场次）" in change.content.decode()
 
 
 def test_the_promotion_list_shows_state_and_a_price_check_button(

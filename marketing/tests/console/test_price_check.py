@@ -92,11 +92,14 @@ def test_an_empty_cart_is_a_form_error(staff_client: Client) -> None:
 
 
 def test_a_refused_cart_shows_the_reason(
-    staff_client: Client, make_promotion: Callable[..., Promotion], lipstick: Sku
+    staff_client: Client, make_template: Callable[..., CouponTemplate], lipstick: Sku
 ) -> None:
-    make_promotion(type="flash_sale", name="秒杀", rules={"sku": "LIP-01", "price": "59.00"}, per_user_limit=1)
-    response = staff_client.post(URL, _form([(lipstick, 3)]))
-    assert "purchase_limit_exceeded" in response.context["error"]
+    """A coupon chosen by hand whose threshold the cart does not reach refuses the cart."""
+    coupon = make_template(name="满200减20", threshold=20000, off=2000)
+    form = _form([(lipstick, 1)], templates=[coupon.pk])
+    del form["auto_coupons"]
+    response = staff_client.post(URL, form)
+    assert "coupon_not_usable" in response.context["error"]
 
 
 def test_anonymous_is_sent_to_the_login(lipstick: Sku) -> None:
@@ -119,3 +122,22 @@ def test_staff_without_marketing_permission_is_refused(lipstick: Sku) -> None:
     client = Client()
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+def test_the_price_check_shows_shipping_and_why_it_is_free(staff_client: Client, lipstick: Sku, cookie: Sku) -> None:
+    """Issue 10 §4: the 试算 page names the 包邮 that applies (here a product marked 包邮)."""
+    from mall.models import ShopSettings
+
+    shop = ShopSettings.load()
+    shop.shipping_flat_fee, shop.free_shipping_threshold = 800, 9900
+    shop.save()
+    charged = staff_client.post(URL, _form([(cookie, 1)])).context["breakdown"]["shipping"]
+    assert (charged["fee"]["fen"], charged["reason_label"]) == (800, "运费 8.00 元")
+    cookie.product.free_shipping = True
+    cookie.product.save(update_fields=["free_shipping"])
+    response = staff_client.post(URL, _form([(cookie, 1)]))
+    shipping = response.context["breakdown"]["shipping"]
+    assert (shipping["fee"]["fen"], shipping["reason_label"]) == (0, "商品 COOKIE 包邮")
+    assert "商品 COOKIE 包邮" in response.content.decode()
+    by_amount = staff_client.post(URL, _form([(lipstick, 1)])).context["breakdown"]["shipping"]
+    assert by_amount["reason_label"] == "满 99.00 元包邮"

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mall.models import Category, Sku
-from marketing.errors import CouponNotFound, CouponUnavailable, PurchaseLimitExceeded
+from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import quote_for_checkout
 from marketing.selectors.pricing_fetch import ShopperState, pricing_fetch, shopper_state
@@ -41,7 +41,9 @@ def busy_shop(
     skus = [make_sku(f"S{i:02d}", 1000 + 100 * i, (beauty, lipstick_category, snacks)[i % 3]) for i in range(20)]
     make_promotion(name="满100减15")
     make_promotion(type="limited_discount", name="零食8折", rules={"rate": "0.8"}, category_ids=(snacks.pk,))
-    make_promotion(type="flash_sale", name="秒杀", rules={"sku": "S01", "price": "5.00"}, per_user_limit=2)
+    make_promotion(
+        type="limited_discount", name="限购折扣", rules={"rate": "0.5"}, sku_ids=(skus[1].pk,), per_user_limit=2
+    )
     make_promotion(type="full_gift", name="满159赠", rules={"threshold": "159.00", "gift_sku": "S19"})
     make_promotion(type="nth_item", name="第二件半价", rules={"n": 2, "rate": "0.5"}, category_ids=(beauty.pk,))
     for off in (500, 1000, 2000):
@@ -87,7 +89,7 @@ def test_request_carries_the_shopper_and_the_wallet(busy_shop: list[Sku], member
     assert request.selected_coupon_ids is None
     assert "S19" in request.catalog  # the gift SKU is priced too
     assert request.catalog["S01"].category == str(busy_shop[1].product.category_id)
-    assert {fetched.names[p.id] for p in request.promotions} >= {"满100减15", "秒杀"}
+    assert {fetched.names[p.id] for p in request.promotions} >= {"满100减15", "限购折扣"}
 
 
 def test_a_category_scope_covers_its_sub_categories(
@@ -106,16 +108,20 @@ def test_a_category_scope_covers_its_sub_categories(
     assert quote.discount_amount == 2000
 
 
-def test_flash_sale_limit_counts_earlier_orders_and_cancelling_frees_it(
+def test_per_user_limit_counts_earlier_orders_and_cancelling_frees_it(
     make_promotion: Callable[..., Promotion], member: Member, lipstick: Sku, shop: object
 ) -> None:
-    make_promotion(type="flash_sale", name="秒杀口红", rules={"sku": "LIP-01", "price": "59.00"}, per_user_limit=2)
+    """Promotion limits count orders (flash sales count units in their own tables, F02)."""
+    make_promotion(
+        type="limited_discount", name="口红限购折扣", rules={"rate": "0.6"}, sku_ids=(lipstick.pk,), per_user_limit=1
+    )
     order = place(member, [(lipstick, 2)])
-    assert order.lines.get().unit_price == 5900
-    with pytest.raises(PurchaseLimitExceeded):
-        quote_for_checkout(member=member, items=[(lipstick, 1)])
+    assert order.lines.get().unit_price == 6000
+    again = quote_for_checkout(member=member, items=[(lipstick, 1)])
+    assert again.lines[0].unit_price == 10000
+    assert [r["reason"] for r in again.rejected] == ["limit"]
     order_cancel(order_id=order.pk, reason="test")
-    assert quote_for_checkout(member=member, items=[(lipstick, 1)]).lines[0].unit_price == 5900
+    assert quote_for_checkout(member=member, items=[(lipstick, 1)]).lines[0].unit_price == 6000
 
 
 def test_stepped_price_counts_orders_of_every_shopper(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -42,7 +44,7 @@ TIERS_OK = {"tiers": [{"threshold": "99.00", "off": "10.00"}, {"threshold": "199
         ({"type": "nth_item", "rules": {"n": 1, "rate": "0.5"}}, "n"),
         ({"type": "full_gift", "rules": {"threshold": "159.00", "gift_sku": "NO-SUCH-SKU"}}, "gift_sku"),
         ({"type": "buy_x_get_y", "rules": {"buy_sku": "LIP-01", "buy_qty": 1, "gift_sku": "GHOST"}}, "gift_sku"),
-        ({"type": "flash_sale", "rules": {"sku": "LIP-01", "price": "120.00"}}, "price"),  # not below list price
+        ({"type": "flash_sale", "rules": {"sku": "LIP-01", "price": "59.00"}}, "type"),  # retired: use flash slots
         (
             {
                 "type": "stepped_price",
@@ -70,7 +72,9 @@ def test_sku_types_take_no_scope(staff: User, lipstick: Sku, beauty: Category) -
         promotion_create(
             actor=staff,
             data=promotion_data(
-                type="flash_sale", rules={"sku": "LIP-01", "price": "59.00"}, category_ids=(beauty.pk,)
+                type="stepped_price",
+                rules={"sku": "LIP-01", "steps": [{"upto": 100, "rate": "0.5"}]},
+                category_ids=(beauty.pk,),
             ),
         )
     assert "categories" in caught.value.details["errors"]
@@ -109,3 +113,57 @@ def test_an_edit_changes_the_next_quote_at_once(
     promotion_set_active(actor=staff, promotion_id=promotion.pk, is_active=False)
     assert quote_for_checkout(member=member, items=[(lipstick, 1)]).payable_amount == 10000
     assert AuditLog.objects.filter(target_id=str(promotion.pk)).count() == 3
+
+
+def _legacy_flash_sale(*, starts: timedelta, ends: timedelta, active: bool = True) -> Promotion:
+    """A 秒杀价 promotion as the old console saved it (written directly: no service makes one now)."""
+    now = timezone.now()
+    return Promotion.objects.create(
+        type="flash_sale",
+        name="旧秒杀价",
+        starts_at=now + starts,
+        ends_at=now + ends,
+        rules={"sku": "LIP-01", "price": "59.00"},
+        per_user_limit=1,
+        is_active=active,
+    )
+
+
+def test_the_migration_ends_every_flash_sale_promotion_and_audits_it(
+    lipstick: Sku, member: Member, shop: object
+) -> None:
+    """Issue 10 §5: a running 秒杀价 ends now, a future one is switched off, a past one is left alone."""
+    running = _legacy_flash_sale(starts=-timedelta(hours=1), ends=timedelta(hours=1))
+    future = _legacy_flash_sale(starts=timedelta(days=1), ends=timedelta(days=2))
+    past = _legacy_flash_sale(starts=-timedelta(days=2), ends=-timedelta(days=1), active=False)
+    migration = importlib.import_module("marketing.migrations.0010_free_shipping_and_flash_sale_promotions_retired")
+    at = timezone.now()
+    migration.end_flash_sale_promotions(django_apps, None)
+
+    running.refresh_from_db()
+    future.refresh_from_db()
+    assert (running.is_active, future.is_active) == (False, False)
+    assert at <= running.ends_at <= timezone.now()
+    assert future.ends_at > timezone.now()  # never starts: switched off, its window kept
+    logged = AuditLog.objects.filter(action="promotion.retire_flash_sale")
+    assert sorted(int(row.target_id) for row in logged) == sorted([running.pk, future.pk])
+    assert not AuditLog.objects.filter(target_id=str(past.pk)).exists()
+    # The lipstick (100.00, free shipping from 99.00) is back at its list price.
+    assert quote_for_checkout(member=member, items=[(lipstick, 1)]).payable_amount == lipstick.price
+
+
+def test_a_retired_flash_sale_promotion_cannot_be_switched_back_on(staff: User, lipstick: Sku) -> None:
+    ended = _legacy_flash_sale(starts=-timedelta(days=2), ends=timedelta(days=2), active=False)
+    with pytest.raises(RulesInvalid) as caught:
+        promotion_set_active(actor=staff, promotion_id=ended.pk, is_active=True)
+    assert "秒杀场次" in str(caught.value.message)
+    ended.refresh_from_db()
+    assert ended.is_active is False
+
+
+def test_an_active_legacy_row_is_left_out_of_quotes(lipstick: Sku, member: Member, shop: object) -> None:
+    """Even a hand-made active row of the retired type never prices a line (no quota, no gate)."""
+    _legacy_flash_sale(starts=-timedelta(hours=1), ends=timedelta(hours=1))
+    quote = quote_for_checkout(member=member, items=[(lipstick, 1)])
+    assert quote.lines[0].unit_price == lipstick.price
+    assert quote.lines[0].item_rule is None

@@ -89,6 +89,7 @@ Component({
         isOpen: c.is_open !== false && !c.sold_out,
         remainingText: c.remaining_quantity !== null && c.remaining_quantity !== undefined ? `剩余 ${c.remaining_quantity} 件` : '',
         helperNewOnly: !!c.helper_new_only,
+        freeShipping: c.free_shipping === true,
       }
     },
 

@@ -40,6 +40,7 @@ function summary(detail) {
     maxPrice: prices.length ? Math.max.apply(null, prices) : null,
     soldOut: stock <= 0,
     onShelf: detail.is_on_shelf !== false,
+    freeShipping: detail.free_shipping === true,
   }
 }
 
