@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mall', '0002_staff_roles'),
+        ('mall', '0003_identifiers_exact_collation'),
     ]
 
     operations = [

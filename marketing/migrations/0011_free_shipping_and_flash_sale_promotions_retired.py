@@ -41,7 +41,7 @@ def end_flash_sale_promotions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0009_invitereward_issued_at'),
+        ('marketing', '0010_identifiers_exact_collation'),
         ('mall', '0002_staff_roles'),
     ]
 
