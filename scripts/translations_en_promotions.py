@@ -13,5 +13,4 @@ EN_PROMOTIONS: dict[str, str] = {
     "限时%(d)s": "Limited time: %(d)s",
     "第%(a)s–%(b)s件%(d)s": "units %(a)s–%(b)s: %(d)s",
     "前%(b)s件%(d)s": "first %(b)s units: %(d)s",
-    "秒杀价 ¥%(p)s": "Flash price ¥%(p)s",
 }

@@ -32,7 +32,6 @@ from marketing.selectors.quotes import rule_label
 PAGE_SIZE = 20
 # Types that name their SKUs in ``rules`` rather than in the scope fields: the SKUs a shopper buys.
 _NAMED_SKU_KEYS = {
-    PromotionType.FLASH_SALE: ("sku",),
     PromotionType.STEPPED_PRICE: ("sku",),
     PromotionType.BUY_X_GET_Y: ("buy_sku",),
 }
@@ -104,8 +103,6 @@ def promotion_rule_text(kind: str, rules: Mapping[str, Any], sku_titles: Mapping
             )
             start = upto + 1
         return _("，").join(parts)
-    if kind == PromotionType.FLASH_SALE:
-        return _("秒杀价 ¥%(p)s") % {"p": _yuan(rules.get("price", "0"))}
     return str(rule_label(kind))
 
 
