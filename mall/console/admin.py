@@ -64,3 +64,16 @@ def register_staff_admin(site: admin.AdminSite) -> None:
                 continue
             site.unregister(model)
         site.register(model, model_admin)
+
+
+def hide_beat_admin(site: admin.AdminSite) -> None:
+    """Takes django-celery-beat's models (周期性任务, 定时, 间隔 …) out of the console unless
+    ``CONSOLE_DEVELOPER_TOOLS`` is on; merchants read the jobs on the 计划任务 page instead."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if getattr(settings, "CONSOLE_DEVELOPER_TOOLS", False):
+        return
+    for model in apps.get_app_config("django_celery_beat").get_models():
+        if site.is_registered(model):
+            site.unregister(model)

@@ -55,7 +55,8 @@ GROUPS: tuple[SidebarGroup, ...] = (
     ),
     SidebarGroup("analytics", pgettext_lazy("sidebar", "数据"), ("analytics",)),
     SidebarGroup("system", pgettext_lazy("sidebar", "系统"), ("auth",), ("shopsettings", "auditlog", "user", "group")),
-    SidebarGroup("schedules", pgettext_lazy("sidebar", "计划任务"), ("django_celery_beat",), collapsible=True),
+    # beat's own models: only with CONSOLE_DEVELOPER_TOOLS (mall.admin unregisters them otherwise)
+    SidebarGroup("schedules", pgettext_lazy("sidebar", "开发者：定时任务"), ("django_celery_beat",), collapsible=True),
 )
 
 # Models of the mall app that belong under 系统 rather than 商品.
@@ -109,6 +110,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("marketing", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
+    ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),
 )
 
 APP_ICONS: dict[str, str] = {"marketing": "campaign", "analytics": "monitoring", "django_celery_beat": "schedule"}

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from mall.console.schedules import scheduled_jobs_view
 from mall.console.views import staff_create_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
@@ -13,6 +14,7 @@ app_name = "console"
 
 urlpatterns = [
     path("staff/new/", admin.site.admin_view(staff_create_view), name="staff_create"),
+    path("system/jobs/", admin.site.admin_view(scheduled_jobs_view), name="scheduled_jobs"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),

@@ -236,6 +236,8 @@ WECHAT_APPID = env.str("WECHAT_APPID", default="")
 WECHAT_SECRET = env.str("WECHAT_SECRET", default="")
 # Development login (code -> a test shopper) only exists without a real appid.
 DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", default=not WECHAT_APPID)
+# django-celery-beat's own admin pages in the console (developers); merchants see 计划任务.
+CONSOLE_DEVELOPER_TOOLS = env.bool("CONSOLE_DEVELOPER_TOOLS", default=False)
 PAYMENT_PROVIDER = env.str(
     "PAYMENT_PROVIDER", default="wechat" if env.str("WECHAT_PAY_MCHID", default="") else "sandbox"
 )

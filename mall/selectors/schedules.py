@@ -1,0 +1,120 @@
+"""The shop's scheduled jobs as the merchant sees them: what each does, how often, when it last ran.
+
+The jobs themselves are :data:`mall.schedules.BEAT_SCHEDULE` (code, one place); beat keeps its
+run record in django-celery-beat's ``PeriodicTask`` rows under the same names, read here in
+one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_celery_beat.models import PeriodicTask
+
+from mall.schedules import BEAT_SCHEDULE
+
+# Every job in BEAT_SCHEDULE has its name and purpose here (a test keeps them in step).
+JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
+    "orders-release-expired-locks": (
+        gettext_lazy("释放超时未付款订单"),
+        gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),
+    ),
+    "orders-auto-complete-delivered": (
+        gettext_lazy("自动确认收货"),
+        gettext_lazy("发货后到期未确认的订单自动完成，积分和佣金随之结算。"),
+    ),
+    "payments-reconcile-stale": (
+        gettext_lazy("支付对账"),
+        gettext_lazy("向微信支付查询迟迟未回调的支付和退款，补记结果。"),
+    ),
+    "marketing-expire-coupons": (
+        gettext_lazy("优惠券过期"),
+        gettext_lazy("把到期未用的优惠券标记为已过期。"),
+    ),
+    "marketing-remind-expiring-coupons": (
+        gettext_lazy("优惠券到期提醒"),
+        gettext_lazy("优惠券到期前一天提醒顾客（每人每天一条）。"),
+    ),
+    "marketing-release-commissions": (
+        gettext_lazy("佣金解冻"),
+        gettext_lazy("订单完成 7 天后，推广员的佣金转为可提现。"),
+    ),
+    "marketing-group-buy-deadlines": (
+        gettext_lazy("拼团到期处理"),
+        gettext_lazy("到期未成团的团自动失败并原路退款，虚拟成团的团自动成团。"),
+    ),
+    "marketing-bargain-deadlines": (
+        gettext_lazy("砍价到期处理"),
+        gettext_lazy("到期的砍价自动结束。"),
+    ),
+    "marketing-flash-end-slots": (
+        gettext_lazy("秒杀场次结束"),
+        gettext_lazy("结束到点的秒杀场次，剩余库存退回商品库存。"),
+    ),
+    "marketing-flash-reconcile-gates": (
+        gettext_lazy("秒杀库存核对"),
+        gettext_lazy("核对 Redis 抢购闸门与数据库的库存，发现偏差即修复。"),
+    ),
+    "marketing-issue-invite-rewards": (
+        gettext_lazy("补发邀请奖励"),
+        gettext_lazy("补发因故未发出的邀请有礼优惠券（每人只发一次）。"),
+    ),
+    "members-release-held-pushes": (
+        gettext_lazy("发送免打扰期间暂缓的推送"),
+        gettext_lazy("免打扰时段结束后，把暂缓的订阅消息逐条发出（每条只发一次）。"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str
+    title: str
+    purpose: str
+    every: str
+    enabled: bool
+    last_run_at: datetime | None
+    runs: int
+
+
+def every_text(schedule: Any) -> str:
+    """How often a job runs, in words: 每 5 分钟, 每小时, 每天."""
+    if isinstance(schedule, timedelta):
+        seconds = int(schedule.total_seconds())
+        if seconds % 86400 == 0:
+            days = seconds // 86400
+            return _("每天") if days == 1 else _("每 %(n)d 天") % {"n": days}
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            return _("每小时") if hours == 1 else _("每 %(n)d 小时") % {"n": hours}
+        if seconds % 60 == 0:
+            return _("每 %(n)d 分钟") % {"n": seconds // 60}
+        return _("每 %(n)d 秒") % {"n": seconds}
+    return str(schedule)
+
+
+def scheduled_jobs() -> list[ScheduledJob]:
+    """Every job of the schedule with beat's record of it (one query)."""
+    records = {task.name: task for task in PeriodicTask.objects.filter(name__in=list(BEAT_SCHEDULE))}
+    jobs = []
+    for name, entry in BEAT_SCHEDULE.items():
+        title, purpose = JOB_TEXTS.get(name, (name, ""))
+        record = records.get(name)
+        jobs.append(
+            ScheduledJob(
+                name=name,
+                title=str(title),
+                purpose=str(purpose),
+                every=every_text(entry["schedule"]),
+                enabled=record.enabled if record is not None else True,
+                last_run_at=record.last_run_at if record is not None else None,
+                runs=record.total_run_count if record is not None else 0,
+            )
+        )
+    return jobs
