@@ -3,7 +3,7 @@
 
 EN_SCHEDULES: dict[str, str] = {
     "计划任务": "Scheduled jobs",
-    "开发者：定时任务": "Developer: beat schedules",
+    "sidebar\x04开发者：定时任务": "Developer: beat schedules",
     "释放超时未付款订单": "Release unpaid orders",
     "15 分钟未付款的订单自动取消，库存、优惠券和积分退回。": "Orders unpaid after 15 minutes are cancelled; stock, coupons and points go back.",
     "自动确认收货": "Confirm receipt automatically",
