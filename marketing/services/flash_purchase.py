@@ -69,6 +69,10 @@ FLASH_KIND = "flash"
 # The admission of the placement running in this thread/task: ``take`` marks it when the
 # database finds no unit, so its undo keeps the unit the gate was wrongly counting.
 _admission: ContextVar[GateTicket | None] = ContextVar("flash_admission", default=None)
+# The Idempotency-Key of the purchase running in this thread/task (set by ``flash_purchase``):
+# the gate leases the admission to it, so the same-key retry of a request that died replaces
+# that admission at once instead of being refused until its lease runs out.
+_purchase_key: ContextVar[str] = ContextVar("flash_purchase_key", default="")
 
 
 def flash_rule_id(item_id: int) -> str:
@@ -132,7 +136,9 @@ class FlashDeal(DealHandler):
         return DealPricing(specs=(spec,), names={spec.id: _label(item)})
 
     def admit(self, *, deal: DealRequest, member: Member, sku_id: int, qty: int) -> object:
-        ticket = gate_admit(item_id=deal.ref, member_id=member.pk, sku_id=sku_id, qty=qty)
+        ticket = gate_admit(
+            item_id=deal.ref, member_id=member.pk, sku_id=sku_id, qty=qty, idempotency_key=_purchase_key.get()
+        )
         _admission.set(ticket)
         return ticket
 
@@ -167,16 +173,19 @@ class FlashDeal(DealHandler):
         if not taken:
             _mark_db_sold_out(deal.ref)
             raise FlashSoldOut(details={"flash_item_id": deal.ref})
-        FlashPurchase.objects.create(
+        purchase = FlashPurchase.objects.create(
             item_id=deal.ref,
             member_id=order.member_id,
             order=order,
             qty=qty,
             gate_token=ticket.token if ticket is not None and via_gate else "",
         )
-        if ticket is not None and via_gate:
-            settled = ticket
-            transaction.on_commit(lambda: gate_settle(settled), robust=True)
+        # After commit the gate learns of the purchase: its admission leaves the in-flight set,
+        # or, when the gate did not count it (taken the database way, the gate rebuilt or the
+        # lease handed back meanwhile), it is counted then — by purchase id, exactly once.
+        settled = ticket or GateTicket(item_id=deal.ref, member_id=order.member_id, qty=qty)
+        purchase_id = purchase.pk
+        transaction.on_commit(lambda: gate_settle(settled, purchase_id=purchase_id), robust=True)
         return deal.ref
 
     def paid(self, *, order: Order) -> None:
@@ -277,13 +286,18 @@ def flash_purchase(
     """Buy ``qty`` units of a flash item as an ordinary order (synchronous; 201 or a replay)."""
     from orders.services.orders import order_place_or_replay  # orders import marketing's deals
 
-    return order_place_or_replay(
-        member=member,
-        items=[(flash_item_sku_id(item_id), qty)],
-        address_id=address_id,
-        idempotency_key=idempotency_key,
-        coupon_ids=coupon_ids,
-        points=points,
-        remark=remark,
-        deal=DealRequest(kind=FLASH_KIND, ref=item_id),
-    )
+    sku_id = flash_item_sku_id(item_id)
+    leased = _purchase_key.set(idempotency_key.strip())
+    try:
+        return order_place_or_replay(
+            member=member,
+            items=[(sku_id, qty)],
+            address_id=address_id,
+            idempotency_key=idempotency_key,
+            coupon_ids=coupon_ids,
+            points=points,
+            remark=remark,
+            deal=DealRequest(kind=FLASH_KIND, ref=item_id),
+        )
+    finally:
+        _purchase_key.reset(leased)

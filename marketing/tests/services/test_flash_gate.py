@@ -98,7 +98,7 @@ def test_undo_gives_back_exactly_once_and_keeps_a_unit_the_database_denied(redis
     assert gate_state(item.pk)["avail"] == "1"  # the gate was counting a unit that does not exist
 
     settled = gate_admit(item_id=item.pk, member_id=3, sku_id=item.sku_id, qty=1)
-    gate_settle(settled)
+    assert gate_settle(settled, purchase_id=1) == 1  # its admission was in flight here
     gate_undo(settled)  # too late: settled admissions are not handed back
     assert gate_state(item.pk)["avail"] == "0"
     assert redis.zcard(gate_keys(item.pk).inflight) == 0
