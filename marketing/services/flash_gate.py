@@ -173,7 +173,7 @@ return 2
 )
 
 # The reconciler, atomic against every other script. ARGV: dry (1/0), database available,
-# last purchase id, n, n x (member, units), then the tokens of in-flight admissions the
+# last purchase id, the item's gate_seq, n, n x (member, units), then the tokens of in-flight admissions the
 # database has committed. Admissions still in flight stay (and stay counted); committed ones
 # and those past their lease leave; every shopper's count and the available units are set to
 # what the database and the admissions still in flight say.
@@ -186,10 +186,10 @@ if not old_avail then return {'cold'} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local want = {}
-local n = tonumber(ARGV[4])
-for i = 0, n - 1 do want[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
+local n = tonumber(ARGV[5])
+for i = 0, n - 1 do want[ARGV[6 + 2 * i]] = tonumber(ARGV[7 + 2 * i]) end
 local committed = {}
-for i = 5 + 2 * n, #ARGV do committed[ARGV[i]] = true end
+for i = 6 + 2 * n, #ARGV do committed[ARGV[i]] = true end
 local flying, lost, drop = 0, 0, {}
 local entries = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
 for i = 1, #entries, 2 do
@@ -230,14 +230,19 @@ redis.call('HSET', KEYS[1], 'avail', reply[2])
 if tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[1], 'base') or '0') then
   redis.call('HSET', KEYS[1], 'base', ARGV[3])
 end
+if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[4])
+end
 return reply
 """
 )
 
-# A committed order's units move (release: give back; retake: take again), only on a warm gate.
-# ARGV: member, units delta for the shopper, units delta for avail.
+# A committed order's units move (release: give back; retake: take again), only on a warm gate
+# not built from a database that already had the move (its ``gate_seq`` at most ``seq``).
+# ARGV: member, units delta for the shopper, units delta for avail, the move's gate_seq.
 _MOVE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(ARGV[4]) <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then return 0 end
 local d = tonumber(ARGV[3])
 if d ~= 0 then
   if redis.call('HINCRBY', KEYS[1], 'avail', d) < 0 then redis.call('HSET', KEYS[1], 'avail', 0) end
@@ -246,13 +251,16 @@ if redis.call('HINCRBY', KEYS[2], ARGV[1], tonumber(ARGV[2])) < 0 then redis.cal
 return 1
 """
 
-# Merchant changes on a warm gate: rules (pairs of field, value), an avail delta, an expiry.
-# ARGV: avail delta, expire-at (unix seconds, 0 = keep), field, value, field, value, …
+# Merchant changes on a warm gate: rules (pairs of field, value), an avail delta (skipped when
+# the gate was built from a database that had it: its gate_seq at most ``seq``), an expiry.
+# ARGV: avail delta, expire-at (unix seconds, 0 = keep), the change's gate_seq, field, value, …
 _RULES = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local d = tonumber(ARGV[1])
-if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
-if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+if d ~= 0 and tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  redis.call('HINCRBY', KEYS[1], 'avail', d)
+end
+if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
 local at = tonumber(ARGV[2])
 if at > 0 then
   redis.call('EXPIREAT', KEYS[1], at)
@@ -431,7 +439,12 @@ def gate_rebuild(item_id: int) -> bool:
                 pipe.hset(keys.state, mapping={"status": STATUS_MISSING})
                 pipe.expire(keys.state, MISSING_TTL_SECONDS)
             else:
-                state = {**gate_rules(db.item), "avail": str(db.avail), "base": str(db.last_purchase)}
+                state = {
+                    **gate_rules(db.item),
+                    "avail": str(db.avail),
+                    "base": str(db.last_purchase),
+                    "seq": str(db.item.gate_seq),
+                }
                 pipe.hset(keys.state, mapping=state)
                 if db.holdings:
                     pipe.hset(keys.buyers, mapping={str(m): str(n) for m, n in db.holdings.items()})
@@ -597,32 +610,39 @@ def gate_settle(ticket: GateTicket, *, purchase_id: int) -> int:
         return -1
 
 
-def gate_move(*, item_id: int, member_id: int, qty: int, to_pool: bool, taken: bool = False) -> None:
+def gate_move(*, item_id: int, member_id: int, qty: int, to_pool: bool, seq: int, taken: bool = False) -> None:
     """After commit of a release (``taken=False``) or a retake (``taken=True``) of ``qty`` units.
 
     ``to_pool``: the units go back to (or come from) the gate's available units; a release
     after the slot closed sends them to the shelf instead, so only the shopper's count moves.
+    ``seq``: the item's ``gate_seq`` the change wrote; a gate rebuilt after it already counts it.
     """
     client = get_redis()
     if client is None:
         return
     sign = 1 if taken else -1
     try:
-        _script(client, "move", _MOVE)(gate_keys(item_id).data, [member_id, sign * qty, -sign * qty if to_pool else 0])
+        _script(client, "move", _MOVE)(
+            gate_keys(item_id).data, [member_id, sign * qty, -sign * qty if to_pool else 0, seq]
+        )
     except RedisError:
         logger.warning("flash gate: could not move %s units of item %s (reconcile repairs it)", qty, item_id)
 
 
 def gate_update(*, item: FlashItem, avail_delta: int = 0) -> None:
     """After commit of a merchant change: rules, window and expiry follow the database; added
-    quota becomes available. A cold gate is left cold (the next call rebuilds it)."""
+    quota becomes available (``avail_delta``, unless the gate was rebuilt from a database that
+    already had it: ``item.gate_seq`` is the change's). A cold gate is left cold (the next call
+    rebuilds it)."""
     client = get_redis()
     if client is None:
         return
     rules = gate_rules(item)
     pairs = [value for pair in rules.items() for value in pair]
     try:
-        _script(client, "rules", _RULES)(gate_keys(item.pk).data, [avail_delta, _expire_at(item), *pairs])
+        _script(client, "rules", _RULES)(
+            gate_keys(item.pk).data, [avail_delta, _expire_at(item), item.gate_seq, *pairs]
+        )
     except RedisError:
         logger.warning("flash gate: could not update item %s (reconcile repairs it)", item.pk)
 
@@ -737,7 +757,13 @@ def gate_reconcile(*, item_id: int, repair: bool = True) -> GateReport:
                     .exclude(gate_token="")
                     .values_list("gate_token", flat=True)
                 )
-                args: list[Any] = ["0" if repair else "1", db.avail, db.last_purchase, len(db.holdings)]
+                args: list[Any] = [
+                    "0" if repair else "1",
+                    db.avail,
+                    db.last_purchase,
+                    db.item.gate_seq,
+                    len(db.holdings),
+                ]
                 for member_id, units in db.holdings.items():
                     args += [member_id, units]
                 reply = _script(client, "sync", _SYNC)(keys.data, args + committed)

@@ -207,17 +207,18 @@ class FlashDeal(DealHandler):
             return
         qty = purchase.qty
         item = FlashItem.objects.select_for_update().get(pk=purchase.item_id)
+        seq = item.gate_seq + 1  # the row is locked: this change's number in the gate's order
         if item.closed:
             # The slot has ended: the unit goes to the shelf, like the rest of the leftovers.
             Sku.objects.filter(pk=item.sku_id).update(stock=F("stock") + qty)
             FlashItem.objects.filter(pk=item.pk).update(
-                locked=F("locked") - qty, quota=F("quota") - qty, returned=F("returned") + qty
+                locked=F("locked") - qty, quota=F("quota") - qty, returned=F("returned") + qty, gate_seq=seq
             )
         else:
-            FlashItem.objects.filter(pk=item.pk).update(locked=F("locked") - qty)
+            FlashItem.objects.filter(pk=item.pk).update(locked=F("locked") - qty, gate_seq=seq)
         item_id, member_id, to_pool = item.pk, purchase.member_id, not item.closed
         transaction.on_commit(
-            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=to_pool), robust=True
+            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=to_pool, seq=seq), robust=True
         )
 
     def retake(self, *, order: Order) -> None:
@@ -231,13 +232,15 @@ class FlashDeal(DealHandler):
         if _held(item_id=item.pk, member_id=purchase.member_id) + qty > item.per_shopper_limit:
             raise DealUnavailable(details={**details, "reason": "limit"})
         if not FlashItem.objects.filter(pk=item.pk, closed=False, quota__gte=F("locked") + F("sold") + qty).update(
-            locked=F("locked") + qty
+            locked=F("locked") + qty, gate_seq=F("gate_seq") + 1
         ):
             raise FlashSoldOut(details=details)
+        seq = FlashItem.objects.filter(pk=item.pk).values_list("gate_seq", flat=True).get()  # ours: the row is locked
         FlashPurchase.objects.filter(pk=purchase.pk).update(status=FlashPurchaseStatus.LOCKED)
         item_id, member_id = item.pk, purchase.member_id
         transaction.on_commit(
-            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=True, taken=True), robust=True
+            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=True, taken=True, seq=seq),
+            robust=True,
         )
 
 
