@@ -21,6 +21,7 @@ from django.db import InterfaceError as DbInterfaceError
 from django.db import OperationalError as DbOperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
@@ -66,6 +67,8 @@ def outage_of(exc: BaseException) -> str | None:
         return None
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
         return "redis"
+    if isinstance(exc, KombuOperationalError):  # the task broker (Redis) refused a task sent in the request
+        return "broker"
     return None
 
 
