@@ -1,14 +1,18 @@
 """The flash-sale gate: one atomic Redis Lua call in front of the database per purchase attempt.
 
-Per item three keys share one hash tag (``flash:{<id>}:…``, one Redis Cluster slot):
+Per item four keys share one hash tag (``flash:{<id>}:…``, one Redis Cluster slot):
 
 * ``state`` (hash): ``status`` (on / paused / ended / draft / missing), ``start_ms``, ``end_ms``,
-  ``avail`` (units the gate may still hand out), ``limit`` (per shopper), ``per_order``, ``sku``;
+  ``avail`` (units the gate may still hand out), ``limit`` (per shopper), ``per_order``, ``sku``,
+  and what the database had when the gate was last built from it: ``base`` (the newest
+  purchase id) and ``seq`` (the item's ``gate_seq``);
 * ``buyers`` (hash): shopper id → units they hold through the gate (0 once given back: the
   shopper was seen, so a retry of theirs may still have an order to replay);
-* ``inflight`` (sorted set): admissions not yet written to the database, scored by Redis time,
-  as ``token:member:qty``; the purchase row keeps the token, so the reconciler tells an
-  admission still in flight from one already committed.
+* ``inflight`` (sorted set): admissions not yet written to the database, as
+  ``token:member:qty:lease``, scored by the end of their **lease** (Redis time + ``LEASE_MS``);
+  the purchase row keeps the token, so the reconciler tells an admission still in flight from
+  one already committed;
+* ``leases`` (hash): ``member:lease`` → that Idempotency-Key's admission in flight.
 
 The admit script checks, by **Redis server time** (one clock for every app server): the slot is
 open, the shopper is under their limit, units are left; then it takes the units, records the
@@ -18,12 +22,29 @@ UPDATE of the item row stays the final truth; when no order comes of it the admi
 back (:func:`gate_undo`) — unless the database itself said "sold out", in which case the gate
 was counting a unit that does not exist and keeps it (the gate heals itself).
 
+A request that dies inside a purchase (a worker killed with ``kill -9``) cannot hand its
+admission back. Its **lease** does: each admit first hands back admissions whose lease ran out,
+and an admission made with the same Idempotency-Key as one still in flight replaces it, so
+the shopper's same-key retry succeeds at once instead of being refused its own unit. A lease
+that runs out under a request still alive is harmless: when that request commits, its settle
+counts the purchase again (below).
+
+Every committed purchase **settles** by its id (:func:`gate_settle`): its admission leaves the
+in-flight set, or — when nothing in this gate counted it (the gate was rebuilt, or the lease
+handed back, before it committed; or Redis was away at its admission) — it is counted then,
+unless the gate was built from a database that already had it (id ≤ ``base``). Releases,
+retakes and added quota compare the item's ``gate_seq`` with ``seq`` the same way, so a
+rebuild during a sale counts every change exactly once.
+
 Recovery: a missing ``state`` (Redis restarted or flushed) makes the next call rebuild the
-item from the database under a ``SET NX`` lock (:func:`gate_rebuild`); calls that do not get
-the lock go the database way for that request (correct, only slower). ``manage.py
-flash_reconcile`` compares and repairs (:func:`gate_reconcile`). Without Redis at all (the
-embedded default) :func:`gate_admit` answers refusals from one read of the item row and the
-guarded updates decide the rest.
+item from the database under a ``SET NX`` lock (:func:`gate_rebuild`), writing while the item
+row is still locked; calls that do not get the lock go the database way for that request
+(correct, only slower). ``manage.py flash_reconcile`` compares and repairs
+(:func:`gate_reconcile`: one script under the row lock; admissions past their lease are
+reported as lost and dropped). Without Redis at all (the embedded default) — or while Redis is
+down — :func:`gate_admit` answers refusals from one read of the item row and the guarded
+updates decide the rest: the sale goes on, only without the fast refusals; callbacks that
+cannot reach Redis are logged and the next rebuild or reconcile puts the gate right.
 """
 
 from __future__ import annotations
@@ -735,6 +756,15 @@ def gate_reconcile(*, item_id: int, repair: bool = True) -> GateReport:
     if client is None:
         report.skipped = "no Redis"
         return report
+    try:
+        return _reconcile(client, report, repair=repair)
+    except RedisError as exc:
+        report.skipped = f"Redis unreachable ({type(exc).__name__})"
+        return report
+
+
+def _reconcile(client: Any, report: GateReport, *, repair: bool) -> GateReport:
+    item_id = report.item_id
     keys = gate_keys(item_id)
     token = uuid.uuid4().hex
     if not client.set(keys.lock, token, nx=True, px=REBUILD_LOCK_MS):

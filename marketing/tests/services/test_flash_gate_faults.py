@@ -263,3 +263,15 @@ def test_a_restart_with_a_purchase_taken_the_database_way_is_counted_by_the_rebu
     assert client.hget(gate_keys(item.pk).buyers, str(shopper.pk)) == "1"  # rebuilt from the database
     assert gate_state(item.pk)["avail"] == "1"
     assert gate_reconcile(item_id=item.pk, repair=False).drifted is False
+
+
+def test_reconcile_with_redis_down_says_so_instead_of_failing(private_redis: Any, sale: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    server, _client = private_redis
+    server.kill()
+    out = StringIO()
+    call_command("flash_reconcile", "--item", str(sale.pk), stdout=out)
+    assert f"item {sale.pk}: skipped (Redis unreachable (ConnectionError))" in out.getvalue()
