@@ -194,3 +194,19 @@ def test_with_mariadb_down_the_purchase_answers_503_and_the_same_key_retry_place
     assert _purchase(client, member, item, "same-key").status_code == 200
     assert counts(item) == (1, 1, 0, 0)
     assert gate_state(item.pk)["avail"] == "0"
+
+
+@pytest.mark.django_db
+def test_with_redis_down_risk_signals_count_in_the_process_and_still_ask_for_the_slider(
+    private_redis: PrivateRedis, member: Member, guard: Callable[..., None]
+) -> None:
+    guard(purchase_captcha="risk", velocity_limit=2)
+    item = first_item(make_slot(items=[(shelf_sku(), 5)], limit=1))
+    with time_machine.travel(timezone.now().replace(second=1, microsecond=0), tick=False):  # one velocity window
+        client = client_for(member)
+        private_redis.kill()
+        first, second, third = (_purchase(client, member, item, f"v{n}") for n in range(3))
+    assert first.status_code == 201
+    assert (second.status_code, second.json()["code"]) == (409, "purchase_limit_exceeded")
+    assert (third.status_code, third.json()["code"]) == (403, "captcha_required")  # velocity 3 > 2
+    assert counts(item) == (5, 1, 0, 4)
