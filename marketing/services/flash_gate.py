@@ -176,6 +176,8 @@ return 1
 )
 
 # A purchase committed. ARGV: entry ('' = taken without the gate), member, qty, purchase id, lease field.
+# ``avail`` may go below 0 for a moment (a replaced admission that still committed, before its
+# replacement is handed back): exact counts, and admit refuses while it is below ``qty``.
 # 1: its admission was in flight here (already counted); 2: counted now — the gate was rebuilt
 # (or its lease handed back, or Redis was away) before the purchase committed, so nothing
 # counted it; 0: the gate is cold, or it was built from a database that had it (base).
@@ -186,9 +188,8 @@ forget_lease(ARGV[5], ARGV[1])
 if ARGV[1] ~= '' and redis.call('ZREM', KEYS[3], ARGV[1]) == 1 then return 1 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if tonumber(ARGV[4]) <= tonumber(redis.call('HGET', KEYS[1], 'base') or '0') then return 0 end
-local qty = tonumber(ARGV[3])
-if redis.call('HINCRBY', KEYS[1], 'avail', -qty) < 0 then redis.call('HSET', KEYS[1], 'avail', 0) end
-redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
+redis.call('HINCRBY', KEYS[1], 'avail', -tonumber(ARGV[3]))
+redis.call('HINCRBY', KEYS[2], ARGV[2], tonumber(ARGV[3]))
 return 2
 """
 )
@@ -680,7 +681,7 @@ def gate_peek(item_ids: list[int]) -> dict[int, int]:
         values = pipe.execute()
     except RedisError:
         return {}
-    return {item_id: int(v) for item_id, v in zip(item_ids, values, strict=True) if v is not None}
+    return {item_id: max(int(v), 0) for item_id, v in zip(item_ids, values, strict=True) if v is not None}
 
 
 # --- reconciling ----------------------------------------------------------------------------

@@ -275,3 +275,40 @@ def test_reconcile_with_redis_down_says_so_instead_of_failing(private_redis: Any
     out = StringIO()
     call_command("flash_reconcile", "--item", str(sale.pk), stdout=out)
     assert f"item {sale.pk}: skipped (Redis unreachable (ConnectionError))" in out.getvalue()
+
+
+def test_double_taps_with_one_key_racing_other_shoppers_get_one_order_and_an_exact_gate(private_redis: Any) -> None:
+    """Twenty taps of one shopper with one key replace each other's admissions while twenty
+    other shoppers race them for five units: one order for the tapper, never more than the
+    quota, and the gate's counts come out exact."""
+    from mall.tests.concurrency import run_in_threads
+    from orders.models import Order
+
+    _server, client = private_redis
+    item = first_item(make_slot(items=[(shelf_sku(), 5)], limit=1))
+    assert gate_rebuild(item.pk)
+    tapper = MemberFactory.create()
+    others = [MemberFactory.create() for _ in range(20)]
+    for shopper in [tapper, *others]:
+        address_of(shopper)
+    connection.close()
+
+    def attempt(i: int) -> Any:
+        if i < 20:
+            return buy(tapper, item, key="double-tap").order
+        return buy(others[i - 20], item).order
+
+    results = run_in_threads(40, attempt)
+
+    placed = {r.pk for r in results if isinstance(r, Order)}
+    unexpected = [r for r in results if not isinstance(r, Order | FlashSoldOut)]
+    assert unexpected == []
+    tapper_orders = {r.pk for r in results[:20] if isinstance(r, Order)}
+    assert len(tapper_orders) <= 1  # every tap that got through got the same order
+    assert len(placed) == counts(item)[1] <= 5
+    assert FlashPurchase.objects.filter(item=item, member=tapper).count() == len(tapper_orders)
+    assert client.zcard(gate_keys(item.pk).inflight) == 0
+    assert client.hlen(gate_keys(item.pk).leases) == 0
+    assert int(gate_state(item.pk)["avail"]) == counts(item)[3]
+    assert client.hget(gate_keys(item.pk).buyers, str(tapper.pk)) == str(len(tapper_orders))
+    assert gate_reconcile(item_id=item.pk, repair=False).drifted is False
