@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from mall.api.exception_handler import outage_of
 from mall.api.throttling import FixedWindowRateThrottle
 from mall.cache import local_windows
 from mall.tests.outages import FaultProxy, PrivateRedis
@@ -210,3 +211,63 @@ def test_with_redis_down_risk_signals_count_in_the_process_and_still_ask_for_the
     assert (second.status_code, second.json()["code"]) == (409, "purchase_limit_exceeded")
     assert (third.status_code, third.json()["code"]) == (403, "captcha_required")  # velocity 3 > 2
     assert counts(item) == (5, 1, 0, 4)
+
+
+def test_mariadb_lost_after_the_admission_hands_the_unit_back_and_the_same_key_retry_buys_it(
+    db_proxy: FaultProxy, redis_client: Any, member: Member
+) -> None:
+    """The purchase is admitted, then waits on the shopper's row (locked through the proxy too)
+    when the database goes away: it fails, gives its admission back, and the retry buys."""
+    import threading
+
+    from django.db import transaction
+
+    from mall.tests.outages import wait_until
+    from marketing.tests.flash import buy
+
+    if connection.vendor != "mysql":
+        pytest.skip("the proxy stands in front of MariaDB")
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    assert gate_rebuild(item.pk)
+    address_of(member)
+    locked, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def hold_row() -> None:
+        try:
+            with transaction.atomic():
+                list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
+                locked.set()
+                release.wait(timeout=30)
+        except Exception as exc:  # the cut ends this transaction too
+            outcome["lock"] = exc
+        finally:
+            connection.close()
+
+    def purchase() -> None:
+        try:
+            outcome["purchase"] = buy(member, item, key="same-key")
+        except Exception as exc:  # the test reads it
+            outcome["purchase"] = exc
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_row)
+    holder.start()
+    assert locked.wait(timeout=10)
+    buyer = threading.Thread(target=purchase)
+    buyer.start()
+    wait_until(lambda: redis_client.zcard(gate_keys(item.pk).inflight) == 1, what="the purchase admitted")
+    db_proxy.cut()
+    buyer.join(timeout=30)
+    release.set()
+    holder.join(timeout=30)
+
+    assert outage_of(outcome["purchase"]) == "database", outcome["purchase"]
+    assert redis_client.zcard(gate_keys(item.pk).inflight) == 0  # handed back on the way out
+    assert gate_state(item.pk)["avail"] == "1"
+    db_proxy.restore()
+    connection.close()  # this thread's own connection died in the cut too (a request would start afresh)
+    assert buy(member, item, key="same-key").created
+    assert counts(item) == (1, 1, 0, 0)
+    assert gate_state(item.pk)["avail"] == "0"
