@@ -547,7 +547,9 @@ def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int, idempoten
 def gate_precheck(*, item_id: int, member_id: int, sku_id: int, qty: int) -> None:
     """The gate's answer without taking anything, for a request not yet holding its shopper's
     row: raises the refusal when the shopper never went through (nothing to replay), else
-    returns and the full path decides (cold gate, no Redis, a unit left, a retry to replay)."""
+    returns and the full path decides (cold gate, no Redis, a unit left, a retry to replay).
+    Like every call through the gate it first hands back admissions whose lease ran out, so a
+    dead request's unit is not refused to the next shopper as "sold out"."""
     client = get_redis()
     if client is None:
         return

@@ -3,14 +3,16 @@
 The path of one attempt (``order_place_or_replay`` drives it, see ``marketing.services.deals``):
 
 1. ``admit`` — the Redis Lua gate (``flash_gate.gate_admit``): slot open by Redis time, the
-   shopper under their limit, units left → take them and record the shopper. Refusals end
-   here, answered from Redis; only about quota-many attempts go on.
+   shopper under their limit, units left → take them and record the shopper, leased to the
+   request's Idempotency-Key (a retry with the same key replaces an admission whose request
+   died). Refusals end here, answered from Redis; only about quota-many attempts go on.
+   Redis down: the item row answers instead and the guarded UPDATE decides (no 500).
 2. ``specs`` — inside the placement transaction, after the shopper's row lock: the same rules
    read from the database (the shopper's active purchases are counted under that lock), and
    the 秒杀 price for the engine.
 3. ``take`` — last before commit: the guarded UPDATE of the item row (``locked += n WHERE
    quota >= locked + sold + n``), the final truth, then the purchase row. After commit the
-   admission is settled in Redis.
+   purchase is settled in Redis by its id (counted once, whatever happened to the gate meanwhile).
 4. ``paid`` moves the units from locked to sold; ``release`` (cancel or expiry, under the order
    row lock, so once) gives them back — to the gate after commit, or to the shelf when the slot
    has closed; ``retake`` takes them again for a late payment or refuses (then it is refunded).
