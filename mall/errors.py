@@ -49,6 +49,20 @@ class Conflict(ApplicationError):
     default_message = _("操作与当前状态冲突。")
 
 
+class ServiceUnavailable(ApplicationError):
+    """A backing service (the database, Redis) is unreachable for now: 503 with ``Retry-After``.
+
+    Raised by pieces that must not answer without their store (the captcha's single-use
+    passes); the exception handler also turns connection errors of the database and Redis into
+    this answer, so an outage is a clear "try again shortly", never a 500.
+    """
+
+    code = "service_unavailable"
+    status = 503
+    default_message = _("服务暂时繁忙，请稍后再试。")
+    retry_after = 3
+
+
 # --- catalogue (P01) ------------------------------------------------------------------
 
 

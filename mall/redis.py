@@ -2,6 +2,12 @@
 
 Returns None in the embedded default (no REDIS_URL): callers then rely on guarded database
 updates alone. Tests without a Redis server may install fakeredis via ``set_client``.
+
+Redis down or restarting: calls raise ``redis.exceptions.RedisError`` quickly (bounded by the
+timeouts below) and every caller decides what that means for its piece — the flash gate goes
+the database way, throttles and risk signals count in the process, cached rules and
+configurations stay as held, the captcha answers 503; anything left unhandled reaches the API's
+exception handler as 503 ``service_unavailable`` (see ``mall.api.exception_handler``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ _override: Any = None
 # burst of threads queues briefly rather than falling back to the database all together.
 MAX_CONNECTIONS = 100
 POOL_TIMEOUT = 5
+# A Redis that is down answers "connection refused" at once; one that hangs (paused, a network
+# black hole) must not hold a request longer than this before its caller falls back.
+CONNECT_TIMEOUT = 1.0
+SOCKET_TIMEOUT = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +35,12 @@ def _client_from_url(url: str) -> Any:
     import redis
 
     pool = redis.BlockingConnectionPool.from_url(
-        url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT
+        url,
+        decode_responses=True,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_TIMEOUT,
+        socket_connect_timeout=CONNECT_TIMEOUT,
+        socket_timeout=SOCKET_TIMEOUT,
     )
     return redis.Redis(connection_pool=pool)
 

@@ -1,21 +1,45 @@
-"""One DRF exception handler: every error body is ``{"code", "message", "details"}``."""
+"""One DRF exception handler: every error body is ``{"code", "message", "details"}``.
+
+Outages are answered, not crashed: a database or Redis connection error (the server down,
+restarting, the connection lost, a lock wait or deadlock given up on) becomes 503
+``service_unavailable`` with a ``Retry-After`` header and ``details.retry_after``. The request
+changed nothing it could not take back (its transaction rolled back, its flash admission
+handed back), so the client retries with the same Idempotency-Key. Other database errors
+(a bug: an unknown column, a broken constraint) stay 500 and are logged.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, connections
+from django.db import InterfaceError as DbInterfaceError
+from django.db import OperationalError as DbOperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
-from mall.errors import ApplicationError, RequestBodyTooLarge
+from mall.errors import ApplicationError, RequestBodyTooLarge, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+# MySQL / MariaDB error numbers that mean "not reachable now" or "try again", not a bug:
+# too many connections, shutdown in progress, query interrupted (shutdown / KILL), lock wait
+# timeout, deadlock, connection killed; client side: can't connect (socket, TCP, host),
+# server gone away, lost connection (twice), SSL failure, disconnected for inactivity.
+_DB_TRANSIENT = frozenset({1040, 1053, 1205, 1213, 1317, 1927, 2002, 2003, 2005, 2006, 2013, 2026, 2055, 4031})
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -39,11 +63,54 @@ def _too_large() -> RequestBodyTooLarge:
     return RequestBodyTooLarge(details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
 
 
+def outage_of(exc: BaseException) -> str | None:
+    """ "database" or "redis" when ``exc`` says that service is unreachable (or asks for a retry)."""
+    if isinstance(exc, DbInterfaceError):
+        return "database"  # a connection closed under the request
+    if isinstance(exc, DbOperationalError):
+        number = exc.args[0] if exc.args else None
+        if number in _DB_TRANSIENT or (isinstance(number, str) and "database is locked" in number):
+            return "database"
+        return None
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return "redis"
+    if isinstance(exc, KombuOperationalError):  # the task broker (Redis) refused a task sent in the request
+        return "broker"
+    return None
+
+
+def _drop_broken_connections() -> None:
+    """Close this thread's database connections that no longer answer, so the next request
+    (the client's retry) opens a fresh one instead of failing on the dead socket."""
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            continue
+        with contextlib.suppress(DatabaseError):
+            conn.close_if_unusable_or_obsolete()
+
+
+def service_unavailable_response(exc: ServiceUnavailable) -> Response:
+    response = Response(
+        error_body(exc.code, str(exc.message), {"retry_after": exc.retry_after, **exc.details}), status=exc.status
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):  # a view read ``request.body`` past the upload limit
         exc = _too_large()
+    if isinstance(exc, ServiceUnavailable):
+        return service_unavailable_response(exc)
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, str(exc.message), exc.details), status=exc.status)
+    service = outage_of(exc)
+    if service is not None:
+        view = type(context.get("view")).__name__
+        logger.warning("%s unavailable in %s: %s: %s", service, view, type(exc).__name__, exc)
+        if service == "database":
+            _drop_broken_connections()
+        return service_unavailable_response(ServiceUnavailable())
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

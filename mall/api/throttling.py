@@ -23,6 +23,11 @@ Two layers, both in ``DEFAULT_THROTTLE_CLASSES``:
 
 Hot views may count every throttle in one Redis round trip (:class:`BatchedThrottlesMixin`).
 
+Redis unreachable (REDIS_URL set, the server down or restarting): the windows are counted in
+the process (``mall.cache.LocalWindows``) — each process enforces the limits on what it sees —
+and never in the Django cache, which is the same Redis. Without REDIS_URL the cache (local
+memory) counts.
+
 A refusal is 429 ``rate_limited`` with ``details.retry_after`` (whole seconds until the window
 ends; the ``Retry-After`` header says the same) and ``details.action`` for action limits.
 """
@@ -35,6 +40,7 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from mall.api.clients import client_ip
+from mall.cache import cache_outage_warn, local_windows
 from mall.redis import get_redis
 
 
@@ -82,8 +88,9 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         if client is not None:
             try:
                 return window_counts(client, [(key, self.duration + 1)])[0]
-            except RedisError:  # the cache below may still answer (or fail the same way)
-                pass
+            except RedisError as exc:  # the cache is the same Redis: count in this process
+                cache_outage_warn("throttle", exc)
+                return local_windows.count(key, ttl=self.duration + 1)
         self.cache.add(key, 0, timeout=self.duration + 1)
         try:
             return int(self.cache.incr(key))
@@ -187,9 +194,9 @@ class BatchedThrottlesMixin:
             return
         try:
             counts = window_counts(client, [(key, t.duration + 1) for t, key in keyed])
-        except RedisError:
-            super().check_throttles(request)  # type: ignore[misc]
-            return
+        except RedisError as exc:
+            cache_outage_warn("throttle", exc)
+            counts = [local_windows.count(key, ttl=t.duration + 1) for t, key in keyed]
         waits = [t.wait() for (t, _key), count in zip(keyed, counts, strict=True) if not t.decide(count)]
         if waits:
             known = [w for w in waits if w is not None]

@@ -123,6 +123,12 @@ class FlashItem(models.Model):
     free_shipping = models.BooleanField(_("包邮"), default=False, help_text=_("勾选后以秒杀价购买时不收运费"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     closed = models.BooleanField(_("已收尾"), default=False, help_text=_("场次结束后剩余库存已退回"))
+    # Bumped (under this row's lock) by every change the Redis gate mirrors after commit — a
+    # unit released or taken back, quota added — so a gate rebuilt from this row knows which
+    # of those changes it already counts (marketing.services.flash_gate).
+    gate_seq = models.PositiveBigIntegerField(
+        _("闸门同步序号"), default=0, editable=False, help_text=_("每次释放、补回或追加库存时加一，用于 Redis 闸门重建")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from mall.cache import cache_read, cache_write
 from marketing.models import BargainCampaign, GroupBuyItem
 from marketing.selectors.pricing_rules import RULES_TTL, pricing_rules_version
 
@@ -147,10 +147,10 @@ def deal_offers_active(*, now: datetime | None = None) -> DealOffersIndex:
     if held is not None and time.monotonic() - held[0] < RULES_TTL:
         return held[1]
     key = DEAL_OFFERS_KEY.format(version=version)
-    index = cache.get(key)
+    index = cache_read(key)
     if not isinstance(index, DealOffersIndex):
         index = deal_offers_load(now=now)
-        cache.set(key, index, timeout=RULES_TTL)
+        cache_write(key, index, timeout=RULES_TTL)
     _process_index.clear()
     _process_index[version] = (time.monotonic(), index)
     return index

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from mall.cache import cache_read, cache_version, cache_write
 from mall.models import Category, Sku
 from marketing.errors import RulesInvalid
 from marketing.models import DEFAULT_TIER_RATES, CouponTemplate, PricingPolicy, Promotion, PromotionType, TierRate
@@ -101,13 +102,14 @@ class PricingRules:
         )
 
 
+# The version this process saw last: kept while Redis is unreachable (see mall.cache).
+_seen_version = ""
+
+
 def pricing_rules_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return str(version)
+    global _seen_version
+    _seen_version = cache_version(VERSION_KEY, held=_seen_version)
+    return _seen_version
 
 
 def _bump() -> None:
@@ -242,10 +244,10 @@ def pricing_rules_active(*, now: datetime | None = None) -> PricingRules:
     if held is not None and time.monotonic() - held[0] < RULES_TTL:
         return held[1]
     key = RULES_KEY.format(version=version)
-    rules = cache.get(key)
+    rules = cache_read(key)
     if not isinstance(rules, PricingRules):
         rules = pricing_rules_load(version=version, now=now)
-        cache.set(key, rules, timeout=RULES_TTL)
+        cache_write(key, rules, timeout=RULES_TTL)
     _process_rules.clear()
     _process_rules[version] = (time.monotonic(), rules)
     return rules

@@ -1,14 +1,18 @@
 """The flash-sale gate: one atomic Redis Lua call in front of the database per purchase attempt.
 
-Per item three keys share one hash tag (``flash:{<id>}:…``, one Redis Cluster slot):
+Per item four keys share one hash tag (``flash:{<id>}:…``, one Redis Cluster slot):
 
 * ``state`` (hash): ``status`` (on / paused / ended / draft / missing), ``start_ms``, ``end_ms``,
-  ``avail`` (units the gate may still hand out), ``limit`` (per shopper), ``per_order``, ``sku``;
+  ``avail`` (units the gate may still hand out), ``limit`` (per shopper), ``per_order``, ``sku``,
+  and what the database had when the gate was last built from it: ``base`` (the newest
+  purchase id) and ``seq`` (the item's ``gate_seq``);
 * ``buyers`` (hash): shopper id → units they hold through the gate (0 once given back: the
   shopper was seen, so a retry of theirs may still have an order to replay);
-* ``inflight`` (sorted set): admissions not yet written to the database, scored by Redis time,
-  as ``token:member:qty``; the purchase row keeps the token, so the reconciler tells an
-  admission still in flight from one already committed.
+* ``inflight`` (sorted set): admissions not yet written to the database, as
+  ``token:member:qty:lease``, scored by the end of their **lease** (Redis time + ``LEASE_MS``);
+  the purchase row keeps the token, so the reconciler tells an admission still in flight from
+  one already committed;
+* ``leases`` (hash): ``member:lease`` → that Idempotency-Key's admission in flight.
 
 The admit script checks, by **Redis server time** (one clock for every app server): the slot is
 open, the shopper is under their limit, units are left; then it takes the units, records the
@@ -18,16 +22,34 @@ UPDATE of the item row stays the final truth; when no order comes of it the admi
 back (:func:`gate_undo`) — unless the database itself said "sold out", in which case the gate
 was counting a unit that does not exist and keeps it (the gate heals itself).
 
+A request that dies inside a purchase (a worker killed with ``kill -9``) cannot hand its
+admission back. Its **lease** does: each admit first hands back admissions whose lease ran out,
+and an admission made with the same Idempotency-Key as one still in flight replaces it, so
+the shopper's same-key retry succeeds at once instead of being refused its own unit. A lease
+that runs out under a request still alive is harmless: when that request commits, its settle
+counts the purchase again (below).
+
+Every committed purchase **settles** by its id (:func:`gate_settle`): its admission leaves the
+in-flight set, or — when nothing in this gate counted it (the gate was rebuilt, or the lease
+handed back, before it committed; or Redis was away at its admission) — it is counted then,
+unless the gate was built from a database that already had it (id ≤ ``base``). Releases,
+retakes and added quota compare the item's ``gate_seq`` with ``seq`` the same way, so a
+rebuild during a sale counts every change exactly once.
+
 Recovery: a missing ``state`` (Redis restarted or flushed) makes the next call rebuild the
-item from the database under a ``SET NX`` lock (:func:`gate_rebuild`); calls that do not get
-the lock go the database way for that request (correct, only slower). ``manage.py
-flash_reconcile`` compares and repairs (:func:`gate_reconcile`). Without Redis at all (the
-embedded default) :func:`gate_admit` answers refusals from one read of the item row and the
-guarded updates decide the rest.
+item from the database under a ``SET NX`` lock (:func:`gate_rebuild`), writing while the item
+row is still locked; calls that do not get the lock go the database way for that request
+(correct, only slower). ``manage.py flash_reconcile`` compares and repairs
+(:func:`gate_reconcile`: one script under the row lock; admissions past their lease are
+reported as lost and dropped). Without Redis at all (the embedded default) — or while Redis is
+down — :func:`gate_admit` answers refusals from one read of the item row and the guarded
+updates decide the rest: the sale goes on, only without the fast refusals; callbacks that
+cannot reach Redis are logged and the next rebuild or reconcile puts the gate right.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -36,7 +58,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Sum, When
+from django.db.models import Case, IntegerField, Max, Sum, When
 from django.utils import timezone
 from redis.commands.core import Script
 from redis.exceptions import RedisError
@@ -57,11 +79,15 @@ from marketing.models import ACTIVE_PURCHASE, FlashItem, FlashPurchase, FlashSlo
 
 logger = logging.getLogger(__name__)
 
-# How long a rebuild may hold its lock, how long a refused unknown id is remembered, how old
-# an admission may be before the reconciler treats it as lost (its process died).
+# How long a rebuild may hold its lock, how long a refused unknown id is remembered.
 REBUILD_LOCK_MS = 5_000
 MISSING_TTL_SECONDS = 60
-INFLIGHT_STALE_MS = 120_000
+# An admission's lease: past it, the admission is handed back by the next call through the
+# gate (its request died — a killed worker — or overran; an overrunning request that still
+# commits is counted again by its settle, so a short lease is safe).
+LEASE_MS = 10_000
+# Expired admissions one admit call hands back at most (the rest by the calls after it).
+RECLAIM_BATCH = 50
 # The state outlives the slot by a day, so late retries are still answered from Redis.
 KEEP_AFTER_END = timedelta(days=1)
 
@@ -71,19 +97,47 @@ NO_PRIOR_ORDER = "no_prior_order"
 STATUS_ON, STATUS_PAUSED, STATUS_ENDED, STATUS_DRAFT, STATUS_MISSING = "on", "paused", "ended", "draft", "missing"
 RULE_FIELDS = ("status", "start_ms", "end_ms", "limit", "per_order", "sku")
 
-# KEYS: state, buyers, inflight. ARGV: member, qty, inflight entry, sku, peek (1 = check only).
+# Hand one in-flight admission back (its units to the pool, the shopper's count down, its
+# lease forgotten); nothing when it is no longer in flight. Entry: token:member:qty[:lease].
+_RECLAIM_FN = """
+local function reclaim(e)
+  if redis.call('ZREM', KEYS[3], e) == 0 then return 0 end
+  local m, q, k = string.match(e, '^[^:]+:([^:]+):([^:]+):?(.*)$')
+  redis.call('HINCRBY', KEYS[1], 'avail', tonumber(q))
+  if redis.call('HINCRBY', KEYS[2], m, -tonumber(q)) < 0 then redis.call('HSET', KEYS[2], m, 0) end
+  if k ~= '' and redis.call('HGET', KEYS[4], m .. ':' .. k) == e then redis.call('HDEL', KEYS[4], m .. ':' .. k) end
+  return 1
+end
+local function forget_lease(field, e)
+  if field ~= '' and redis.call('HGET', KEYS[4], field) == e then redis.call('HDEL', KEYS[4], field) end
+end
+"""
+
+# KEYS: state, buyers, inflight, leases. ARGV: member, qty, inflight entry, sku, peek (1 = check
+# only), lease field (member:key hash, '' = none), lease length in ms.
 # Reply: {code, seen, extra}; seen = 1 when the shopper went through this gate before.
-_ADMIT = """
+_ADMIT = (
+    _RECLAIM_FN
+    + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold', 0, ''} end
 local s = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'avail', 'limit', 'per_order', 'sku')
+if s[1] == 'missing' or s[1] == 'draft' then
+  if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return {s[1], 1, ''} end
+  return {s[1], 0, ''}
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, e in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)) do reclaim(e) end
+if ARGV[5] ~= '1' and ARGV[6] ~= '' then
+  local prev = redis.call('HGET', KEYS[4], ARGV[6])
+  if prev then reclaim(prev) end
+end
+s = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'avail', 'limit', 'per_order', 'sku')
 local held = redis.call('HGET', KEYS[2], ARGV[1])
 local seen = 0
 if held then seen = 1 end
-if s[1] == 'missing' or s[1] == 'draft' then return {s[1], seen, ''} end
 if s[7] ~= ARGV[4] then return {'wrong_sku', seen, s[7] or ''} end
 if s[1] ~= 'on' then return {s[1], seen, ''} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now < tonumber(s[2]) then return {'not_started', seen, s[2]} end
 if now >= tonumber(s[3]) then return {'ended', seen, ''} end
 local qty = tonumber(ARGV[2])
@@ -95,12 +149,23 @@ if avail < qty then return {'sold_out', seen, ''} end
 if ARGV[5] == '1' then return {'ok', seen, tostring(avail)} end
 redis.call('HINCRBY', KEYS[1], 'avail', -qty)
 redis.call('HINCRBY', KEYS[2], ARGV[1], qty)
-redis.call('ZADD', KEYS[3], now, ARGV[3])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[7]), ARGV[3])
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[6], ARGV[3]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  for i = 3, 4 do
+    if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  end
+end
 return {'ok', seen, tostring(avail - qty)}
-"""
+""".replace("RECLAIM_BATCH", str(RECLAIM_BATCH))
+)
 
-# Hand an admission back once (the ZREM decides). ARGV: member, qty, entry, give the units back (1/0).
-_UNDO = """
+# Hand an admission back once (the ZREM decides). ARGV: member, qty, entry, give the units back (1/0), lease field.
+_UNDO = (
+    _RECLAIM_FN
+    + """
+forget_lease(ARGV[5], ARGV[3])
 if redis.call('ZREM', KEYS[3], ARGV[3]) == 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local qty = tonumber(ARGV[2])
@@ -108,11 +173,98 @@ if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'avail', qty) end
 if redis.call('HINCRBY', KEYS[2], ARGV[1], -qty) < 0 then redis.call('HSET', KEYS[2], ARGV[1], 0) end
 return 1
 """
+)
 
-# A committed order's units move (release: give back; retake: take again), only on a warm gate.
-# ARGV: member, units delta for the shopper, units delta for avail.
+# A purchase committed. ARGV: entry ('' = taken without the gate), member, qty, purchase id, lease field.
+# ``avail`` may go below 0 for a moment (a replaced admission that still committed, before its
+# replacement is handed back): exact counts, and admit refuses while it is below ``qty``.
+# 1: its admission was in flight here (already counted); 2: counted now — the gate was rebuilt
+# (or its lease handed back, or Redis was away) before the purchase committed, so nothing
+# counted it; 0: the gate is cold, or it was built from a database that had it (base).
+_SETTLE = (
+    _RECLAIM_FN
+    + """
+forget_lease(ARGV[5], ARGV[1])
+if ARGV[1] ~= '' and redis.call('ZREM', KEYS[3], ARGV[1]) == 1 then return 1 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(ARGV[4]) <= tonumber(redis.call('HGET', KEYS[1], 'base') or '0') then return 0 end
+redis.call('HINCRBY', KEYS[1], 'avail', -tonumber(ARGV[3]))
+redis.call('HINCRBY', KEYS[2], ARGV[2], tonumber(ARGV[3]))
+return 2
+"""
+)
+
+# The reconciler, atomic against every other script. ARGV: dry (1/0), database available,
+# last purchase id, the item's gate_seq, n, n x (member, units), then the tokens of in-flight admissions the
+# database has committed. Admissions still in flight stay (and stay counted); committed ones
+# and those past their lease leave; every shopper's count and the available units are set to
+# what the database and the admissions still in flight say.
+# Reply: {old avail, new avail, units in flight, lost admissions, member, old, new, ...}.
+_SYNC = (
+    _RECLAIM_FN
+    + """
+local old_avail = redis.call('HGET', KEYS[1], 'avail')
+if not old_avail then return {'cold'} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local want = {}
+local n = tonumber(ARGV[5])
+for i = 0, n - 1 do want[ARGV[6 + 2 * i]] = tonumber(ARGV[7 + 2 * i]) end
+local committed = {}
+for i = 6 + 2 * n, #ARGV do committed[ARGV[i]] = true end
+local flying, lost, drop = 0, 0, {}
+local entries = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  local e = entries[i]
+  local tok, m, q = string.match(e, '^([^:]+):([^:]+):([^:]+)')
+  if committed[tok] then
+    table.insert(drop, e)
+  elseif tonumber(entries[i + 1]) <= now then
+    table.insert(drop, e)
+    lost = lost + 1
+  else
+    flying = flying + tonumber(q)
+    want[m] = (want[m] or 0) + tonumber(q)
+  end
+end
+local current = {}
+local flat = redis.call('HGETALL', KEYS[2])
+for i = 1, #flat, 2 do
+  current[flat[i]] = tonumber(flat[i + 1])
+  if want[flat[i]] == nil then want[flat[i]] = 0 end
+end
+local reply = {old_avail, tostring(tonumber(ARGV[2]) - flying), tostring(flying), tostring(lost)}
+for m, units in pairs(want) do
+  if (current[m] or 0) ~= units then
+    table.insert(reply, m)
+    table.insert(reply, tostring(current[m] or 0))
+    table.insert(reply, tostring(units))
+  end
+end
+if ARGV[1] == '1' then return reply end
+for _, e in ipairs(drop) do
+  redis.call('ZREM', KEYS[3], e)
+  local m, k = string.match(e, '^[^:]+:([^:]+):[^:]+:?(.*)$')
+  if k ~= '' then forget_lease(m .. ':' .. k, e) end
+end
+for i = 5, #reply, 3 do redis.call('HSET', KEYS[2], reply[i], reply[i + 2]) end
+redis.call('HSET', KEYS[1], 'avail', reply[2])
+if tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[1], 'base') or '0') then
+  redis.call('HSET', KEYS[1], 'base', ARGV[3])
+end
+if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[4])
+end
+return reply
+"""
+)
+
+# A committed order's units move (release: give back; retake: take again), only on a warm gate
+# not built from a database that already had the move (its ``gate_seq`` at most ``seq``).
+# ARGV: member, units delta for the shopper, units delta for avail, the move's gate_seq.
 _MOVE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(ARGV[4]) <= tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then return 0 end
 local d = tonumber(ARGV[3])
 if d ~= 0 then
   if redis.call('HINCRBY', KEYS[1], 'avail', d) < 0 then redis.call('HSET', KEYS[1], 'avail', 0) end
@@ -121,32 +273,23 @@ if redis.call('HINCRBY', KEYS[2], ARGV[1], tonumber(ARGV[2])) < 0 then redis.cal
 return 1
 """
 
-# Merchant changes on a warm gate: rules (pairs of field, value), an avail delta, an expiry.
-# ARGV: avail delta, expire-at (unix seconds, 0 = keep), field, value, field, value, …
+# Merchant changes on a warm gate: rules (pairs of field, value), an avail delta (skipped when
+# the gate was built from a database that had it: its gate_seq at most ``seq``), an expiry.
+# ARGV: avail delta, expire-at (unix seconds, 0 = keep), the change's gate_seq, field, value, …
 _RULES = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local d = tonumber(ARGV[1])
-if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
-if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+if d ~= 0 and tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') then
+  redis.call('HINCRBY', KEYS[1], 'avail', d)
+end
+if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
 local at = tonumber(ARGV[2])
 if at > 0 then
   redis.call('EXPIREAT', KEYS[1], at)
   redis.call('EXPIREAT', KEYS[2], at)
   redis.call('EXPIREAT', KEYS[3], at)
+  redis.call('EXPIREAT', KEYS[4], at)
 end
-return 1
-"""
-
-# The reconciler's repair. ARGV: avail delta, number of buyer pairs n, n × (member, delta), stale entries…
-_REPAIR = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local d = tonumber(ARGV[1])
-if d ~= 0 then redis.call('HINCRBY', KEYS[1], 'avail', d) end
-local n = tonumber(ARGV[2])
-for i = 0, n - 1 do
-  redis.call('HINCRBY', KEYS[2], ARGV[3 + 2 * i], tonumber(ARGV[4 + 2 * i]))
-end
-for i = 3 + 2 * n, #ARGV do redis.call('ZREM', KEYS[3], ARGV[i]) end
 return 1
 """
 
@@ -171,16 +314,22 @@ class GateKeys:
     state: str
     buyers: str
     inflight: str
+    leases: str
     lock: str
 
     @property
     def data(self) -> list[str]:
-        return [self.state, self.buyers, self.inflight]
+        return [self.state, self.buyers, self.inflight, self.leases]
 
 
 def gate_keys(item_id: int) -> GateKeys:
     base = f"flash:{{{item_id}}}"
-    return GateKeys(f"{base}:state", f"{base}:buyers", f"{base}:inflight", f"{base}:rebuild")
+    return GateKeys(f"{base}:state", f"{base}:buyers", f"{base}:inflight", f"{base}:leases", f"{base}:rebuild")
+
+
+def lease_of(idempotency_key: str) -> str:
+    """The lease name an Idempotency-Key gives its admissions (short, no ``:``)."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:16] if idempotency_key else ""
 
 
 @dataclass(kw_only=True)
@@ -194,6 +343,9 @@ class GateTicket:
     item_id: int
     member_id: int
     qty: int
+    # The request's Idempotency-Key, hashed (``lease_of``): a retry with the same key replaces
+    # this admission while it is still in flight.
+    lease: str = ""
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     via_gate: bool = False
     db_refused: bool = False
@@ -203,7 +355,11 @@ class GateTicket:
 
     @property
     def entry(self) -> str:
-        return f"{self.token}:{self.member_id}:{self.qty}"
+        return f"{self.token}:{self.member_id}:{self.qty}:{self.lease}"
+
+    @property
+    def lease_field(self) -> str:
+        return f"{self.member_id}:{self.lease}" if self.lease else ""
 
 
 def _ms(moment: datetime) -> int:
@@ -241,6 +397,9 @@ class DbGate:
 
     item: FlashItem
     holdings: dict[int, int]
+    # The newest purchase of the item: the gate built from this read counts every purchase up
+    # to it (purchases are inserted under the item row lock, so ids follow commit order).
+    last_purchase: int = 0
 
     @property
     def avail(self) -> int:
@@ -257,7 +416,10 @@ def _db_gate(item_id: int) -> DbGate | None:
         .values("member_id")
         .annotate(held=Sum(Case(When(status__in=ACTIVE_PURCHASE, then="qty"), default=0, output_field=IntegerField())))
     )
-    return DbGate(item=item, holdings={row["member_id"]: int(row["held"] or 0) for row in rows})
+    last = FlashPurchase.objects.filter(item_id=item_id).aggregate(last=Max("id"))["last"]
+    return DbGate(
+        item=item, holdings={row["member_id"]: int(row["held"] or 0) for row in rows}, last_purchase=int(last or 0)
+    )
 
 
 def _unlock(client: Any, keys: GateKeys, token: str) -> None:
@@ -269,6 +431,11 @@ def _unlock(client: Any, keys: GateKeys, token: str) -> None:
 
 def gate_rebuild(item_id: int) -> bool:
     """(Re)write the item's gate from the database; False if another process holds the lock.
+
+    The write happens while the item row is still locked, so no purchase commits between the
+    read and the write; the state remembers the newest purchase it counted (``base``), and a
+    purchase committing afterwards is counted by its settle (see ``_SETTLE``): each shopper's
+    units come out exact even with requests in flight across a Redis restart.
 
     The in-flight set is emptied: the database read counts every admission not yet written as
     still available, so handing those back later must not add them a second time (their undo
@@ -288,19 +455,25 @@ def gate_rebuild(item_id: int) -> bool:
     try:
         with transaction.atomic():
             db = _db_gate(item_id)
-        pipe = client.pipeline(transaction=True)
-        pipe.delete(*keys.data)
-        if db is None:
-            pipe.hset(keys.state, mapping={"status": STATUS_MISSING})
-            pipe.expire(keys.state, MISSING_TTL_SECONDS)
-        else:
-            pipe.hset(keys.state, mapping={**gate_rules(db.item), "avail": str(db.avail)})
-            if db.holdings:
-                pipe.hset(keys.buyers, mapping={str(m): str(n) for m, n in db.holdings.items()})
-            at = _expire_at(db.item)
-            pipe.expireat(keys.state, at)
-            pipe.expireat(keys.buyers, at)
-        pipe.execute()
+            pipe = client.pipeline(transaction=True)
+            pipe.delete(*keys.data)
+            if db is None:
+                pipe.hset(keys.state, mapping={"status": STATUS_MISSING})
+                pipe.expire(keys.state, MISSING_TTL_SECONDS)
+            else:
+                state = {
+                    **gate_rules(db.item),
+                    "avail": str(db.avail),
+                    "base": str(db.last_purchase),
+                    "seq": str(db.item.gate_seq),
+                }
+                pipe.hset(keys.state, mapping=state)
+                if db.holdings:
+                    pipe.hset(keys.buyers, mapping={str(m): str(n) for m, n in db.holdings.items()})
+                at = _expire_at(db.item)
+                pipe.expireat(keys.state, at)
+                pipe.expireat(keys.buyers, at)
+            pipe.execute()
         logger.debug("flash gate: item %s written from the database", item_id)
         return True
     except RedisError:
@@ -339,16 +512,20 @@ def _refusal(code: str, seen: bool, extra: str, ticket: GateTicket) -> Applicati
     return error
 
 
-def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int) -> GateTicket:
-    """Admit one purchase attempt or raise the refusal (see the module docstring)."""
-    ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty)
+def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int, idempotency_key: str = "") -> GateTicket:
+    """Admit one purchase attempt or raise the refusal (see the module docstring).
+
+    With ``idempotency_key`` the admission is leased to that key: a retry with the same key
+    replaces it at once (its request died, or the retry will replay its order).
+    """
+    ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty, lease=lease_of(idempotency_key))
     client = get_redis()
     if client is None:
         _db_peek(ticket, sku_id=sku_id)
         return ticket
     keys = gate_keys(item_id)
     admit = _script(client, "admit", _ADMIT)
-    args = [member_id, qty, ticket.entry, sku_id, "0"]
+    args = [member_id, qty, ticket.entry, sku_id, "0", ticket.lease_field, LEASE_MS]
     try:
         code, seen, extra = admit(keys.data, args)
         if code == "cold":
@@ -370,14 +547,16 @@ def gate_admit(*, item_id: int, member_id: int, sku_id: int, qty: int) -> GateTi
 def gate_precheck(*, item_id: int, member_id: int, sku_id: int, qty: int) -> None:
     """The gate's answer without taking anything, for a request not yet holding its shopper's
     row: raises the refusal when the shopper never went through (nothing to replay), else
-    returns and the full path decides (cold gate, no Redis, a unit left, a retry to replay)."""
+    returns and the full path decides (cold gate, no Redis, a unit left, a retry to replay).
+    Like every call through the gate it first hands back admissions whose lease ran out, so a
+    dead request's unit is not refused to the next shopper as "sold out"."""
     client = get_redis()
     if client is None:
         return
     ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty)
     try:
         code, seen, extra = _script(client, "admit", _ADMIT)(
-            gate_keys(item_id).data, [member_id, qty, ticket.entry, sku_id, "1"]
+            gate_keys(item_id).data, [member_id, qty, ticket.entry, sku_id, "1", "", 0]
         )
     except RedisError:
         return
@@ -427,51 +606,67 @@ def gate_undo(ticket: GateTicket) -> None:
     keys = gate_keys(ticket.item_id)
     try:
         _script(client, "undo", _UNDO)(
-            keys.data, [ticket.member_id, ticket.qty, ticket.entry, "0" if ticket.db_refused else "1"]
+            keys.data,
+            [ticket.member_id, ticket.qty, ticket.entry, "0" if ticket.db_refused else "1", ticket.lease_field],
         )
     except RedisError:
         logger.warning("flash gate: could not hand back an admission of item %s (reconcile repairs it)", ticket.item_id)
 
 
-def gate_settle(ticket: GateTicket) -> None:
-    """After the order committed: the admission is no longer in flight."""
-    if not ticket.via_gate:
-        return
+def gate_settle(ticket: GateTicket, *, purchase_id: int) -> int:
+    """After the purchase ``purchase_id`` committed: its admission is no longer in flight — or,
+    when nothing in this gate counted it (the gate was rebuilt or the lease handed back before
+    it committed, or it went the database way), it is counted now. Returns the script's
+    answer (1 in flight, 2 counted now, 0 nothing to do), -1 when Redis is unreachable."""
     client = get_redis()
     if client is None:
-        return
+        return 0
+    entry = ticket.entry if ticket.via_gate else ""
     try:
-        client.zrem(gate_keys(ticket.item_id).inflight, ticket.entry)
+        return int(
+            _script(client, "settle", _SETTLE)(
+                gate_keys(ticket.item_id).data,
+                [entry, ticket.member_id, ticket.qty, purchase_id, ticket.lease_field if ticket.via_gate else ""],
+            )
+        )
     except RedisError:
-        logger.warning("flash gate: could not settle an admission of item %s", ticket.item_id)
+        logger.warning("flash gate: could not settle a purchase of item %s (reconcile repairs it)", ticket.item_id)
+        return -1
 
 
-def gate_move(*, item_id: int, member_id: int, qty: int, to_pool: bool, taken: bool = False) -> None:
+def gate_move(*, item_id: int, member_id: int, qty: int, to_pool: bool, seq: int, taken: bool = False) -> None:
     """After commit of a release (``taken=False``) or a retake (``taken=True``) of ``qty`` units.
 
     ``to_pool``: the units go back to (or come from) the gate's available units; a release
     after the slot closed sends them to the shelf instead, so only the shopper's count moves.
+    ``seq``: the item's ``gate_seq`` the change wrote; a gate rebuilt after it already counts it.
     """
     client = get_redis()
     if client is None:
         return
     sign = 1 if taken else -1
     try:
-        _script(client, "move", _MOVE)(gate_keys(item_id).data, [member_id, sign * qty, -sign * qty if to_pool else 0])
+        _script(client, "move", _MOVE)(
+            gate_keys(item_id).data, [member_id, sign * qty, -sign * qty if to_pool else 0, seq]
+        )
     except RedisError:
         logger.warning("flash gate: could not move %s units of item %s (reconcile repairs it)", qty, item_id)
 
 
 def gate_update(*, item: FlashItem, avail_delta: int = 0) -> None:
     """After commit of a merchant change: rules, window and expiry follow the database; added
-    quota becomes available. A cold gate is left cold (the next call rebuilds it)."""
+    quota becomes available (``avail_delta``, unless the gate was rebuilt from a database that
+    already had it: ``item.gate_seq`` is the change's). A cold gate is left cold (the next call
+    rebuilds it)."""
     client = get_redis()
     if client is None:
         return
     rules = gate_rules(item)
     pairs = [value for pair in rules.items() for value in pair]
     try:
-        _script(client, "rules", _RULES)(gate_keys(item.pk).data, [avail_delta, _expire_at(item), *pairs])
+        _script(client, "rules", _RULES)(
+            gate_keys(item.pk).data, [avail_delta, _expire_at(item), item.gate_seq, *pairs]
+        )
     except RedisError:
         logger.warning("flash gate: could not update item %s (reconcile repairs it)", item.pk)
 
@@ -488,7 +683,7 @@ def gate_peek(item_ids: list[int]) -> dict[int, int]:
         values = pipe.execute()
     except RedisError:
         return {}
-    return {item_id: int(v) for item_id, v in zip(item_ids, values, strict=True) if v is not None}
+    return {item_id: max(int(v), 0) for item_id, v in zip(item_ids, values, strict=True) if v is not None}
 
 
 # --- reconciling ----------------------------------------------------------------------------
@@ -545,25 +740,34 @@ class GateReport:
         return "; ".join(parts)
 
 
-def _parse_entry(entry: str) -> tuple[str, int, int]:
-    token, member, qty = entry.split(":")
-    return token, int(member), int(qty)
+def _entry_token(entry: str) -> str:
+    return entry.split(":", 1)[0]
 
 
 def gate_reconcile(*, item_id: int, repair: bool = True) -> GateReport:
     """Compare the item's gate with the database (under the item row lock) and repair the drift.
 
     Expected: ``avail = database available - units admitted but not yet written`` and each
-    shopper's count = their active purchases + their admissions in flight. Admissions older
-    than ``INFLIGHT_STALE_MS`` whose purchase never appeared are lost (their process died):
-    dropped, and their units counted back. Repairs are deltas applied in one script, so the
-    admissions that happen meanwhile stay counted.
+    shopper's count = their active purchases + their admissions in flight. Admissions past
+    their lease whose purchase never appeared are lost (their request died): dropped, and their
+    units counted back. The comparison and the repair are one script run while the item row
+    is locked, so no purchase commits in between and the admissions made meanwhile stay
+    counted; the state then remembers the newest purchase it counted, like a rebuild.
     """
     report = GateReport(item_id=item_id)
     client = get_redis()
     if client is None:
         report.skipped = "no Redis"
         return report
+    try:
+        return _reconcile(client, report, repair=repair)
+    except RedisError as exc:
+        report.skipped = f"Redis unreachable ({type(exc).__name__})"
+        return report
+
+
+def _reconcile(client: Any, report: GateReport, *, repair: bool) -> GateReport:
+    item_id = report.item_id
     keys = gate_keys(item_id)
     token = uuid.uuid4().hex
     if not client.set(keys.lock, token, nx=True, px=REBUILD_LOCK_MS):
@@ -575,65 +779,49 @@ def gate_reconcile(*, item_id: int, repair: bool = True) -> GateReport:
             if db is None:
                 report.skipped = "no such item"
                 return report
-            pipe = client.pipeline(transaction=True)
-            pipe.hgetall(keys.state)
-            pipe.hgetall(keys.buyers)
-            pipe.zrange(keys.inflight, 0, -1, withscores=True)
-            pipe.time()
-            state, buyers, inflight, (seconds, micros) = pipe.execute()
-            committed = set(
-                FlashPurchase.objects.filter(item_id=item_id)
-                .exclude(gate_token="")
-                .filter(gate_token__in=[_parse_entry(e)[0] for e, _s in inflight])
-                .values_list("gate_token", flat=True)
-            )
-        report.db_available = db.avail
-        if not state or "avail" not in state:
-            report.cold = True
-            _unlock(client, keys, token)
-            token = ""
-            report.rebuilt = repair and gate_rebuild(item_id)
-            report.repaired = report.rebuilt
-            return report
-        now_ms = int(seconds) * 1000 + int(micros) // 1000
-        flying: dict[int, int] = {}
-        stale: list[str] = []
-        for entry, score in inflight:
-            entry_token, member_id, qty = _parse_entry(entry)
-            if entry_token in committed or now_ms - int(score) > INFLIGHT_STALE_MS:
-                stale.append(entry)  # written (settle pending) or lost: no longer in flight
-                if entry_token not in committed:
-                    report.stale_admissions += 1
-                continue
-            flying[member_id] = flying.get(member_id, 0) + qty
-        report.in_flight = sum(flying.values())
-        report.expected_avail = db.avail - report.in_flight
-        report.redis_avail = int(state["avail"])
-        expected_rules = gate_rules(db.item)
-        for name in RULE_FIELDS:
-            if state.get(name) != expected_rules[name]:
-                report.rules_fixed[name] = (state.get(name), expected_rules[name])
-        members = {int(m) for m in buyers} | set(db.holdings) | set(flying)
-        deltas: list[tuple[int, int]] = []
-        for member_id in sorted(members):
-            has = int(buyers.get(str(member_id), 0))
-            want = db.holdings.get(member_id, 0) + flying.get(member_id, 0)
-            if has != want:
-                report.buyers_fixed[member_id] = (has, want)
-                deltas.append((member_id, want - has))
-        if repair and report.drifted:
-            args: list[Any] = [report.expected_avail - report.redis_avail, len(deltas)]
-            for member_id, delta in deltas:
-                args += [member_id, delta]
-            args += stale
-            _script(client, "repair", _REPAIR)(keys.data, args)
-            if report.rules_fixed:
-                gate_update(item=db.item)
-            report.repaired = True
-        return report
+            report.db_available = db.avail
+            state = client.hgetall(keys.state)
+            if not state or "avail" not in state:
+                report.cold = True
+            else:
+                tokens = [_entry_token(e) for e in client.zrange(keys.inflight, 0, -1)]
+                committed = list(
+                    FlashPurchase.objects.filter(item_id=item_id, gate_token__in=tokens)
+                    .exclude(gate_token="")
+                    .values_list("gate_token", flat=True)
+                )
+                args: list[Any] = [
+                    "0" if repair else "1",
+                    db.avail,
+                    db.last_purchase,
+                    db.item.gate_seq,
+                    len(db.holdings),
+                ]
+                for member_id, units in db.holdings.items():
+                    args += [member_id, units]
+                reply = _script(client, "sync", _SYNC)(keys.data, args + committed)
+                _read_sync(report, reply)
+                expected_rules = gate_rules(db.item)
+                for name in RULE_FIELDS:
+                    if state.get(name) != expected_rules[name]:
+                        report.rules_fixed[name] = (state.get(name), expected_rules[name])
+                if repair and report.rules_fixed:
+                    gate_update(item=db.item)
+                report.repaired = repair and report.drifted
     finally:
-        if token:
-            _unlock(client, keys, token)
+        _unlock(client, keys, token)
+    if report.cold and repair:
+        report.rebuilt = report.repaired = gate_rebuild(item_id)
+    return report
+
+
+def _read_sync(report: GateReport, reply: list[Any]) -> None:
+    old_avail, new_avail, in_flight, lost, *changes = (str(v) for v in reply)
+    report.redis_avail, report.expected_avail = int(old_avail), int(new_avail)
+    report.in_flight, report.stale_admissions = int(in_flight), int(lost)
+    for i in range(0, len(changes), 3):
+        report.buyers_fixed[int(changes[i])] = (int(changes[i + 1]), int(changes[i + 2]))
+    report.buyers_fixed = dict(sorted(report.buyers_fixed.items()))
 
 
 def gate_state(item_id: int) -> Mapping[str, str]:

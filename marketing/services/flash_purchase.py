@@ -3,14 +3,16 @@
 The path of one attempt (``order_place_or_replay`` drives it, see ``marketing.services.deals``):
 
 1. ``admit`` — the Redis Lua gate (``flash_gate.gate_admit``): slot open by Redis time, the
-   shopper under their limit, units left → take them and record the shopper. Refusals end
-   here, answered from Redis; only about quota-many attempts go on.
+   shopper under their limit, units left → take them and record the shopper, leased to the
+   request's Idempotency-Key (a retry with the same key replaces an admission whose request
+   died). Refusals end here, answered from Redis; only about quota-many attempts go on.
+   Redis down: the item row answers instead and the guarded UPDATE decides (no 500).
 2. ``specs`` — inside the placement transaction, after the shopper's row lock: the same rules
    read from the database (the shopper's active purchases are counted under that lock), and
    the 秒杀 price for the engine.
 3. ``take`` — last before commit: the guarded UPDATE of the item row (``locked += n WHERE
    quota >= locked + sold + n``), the final truth, then the purchase row. After commit the
-   admission is settled in Redis.
+   purchase is settled in Redis by its id (counted once, whatever happened to the gate meanwhile).
 4. ``paid`` moves the units from locked to sold; ``release`` (cancel or expiry, under the order
    row lock, so once) gives them back — to the gate after commit, or to the shelf when the slot
    has closed; ``retake`` takes them again for a late payment or refuses (then it is refunded).
@@ -69,6 +71,10 @@ FLASH_KIND = "flash"
 # The admission of the placement running in this thread/task: ``take`` marks it when the
 # database finds no unit, so its undo keeps the unit the gate was wrongly counting.
 _admission: ContextVar[GateTicket | None] = ContextVar("flash_admission", default=None)
+# The Idempotency-Key of the purchase running in this thread/task (set by ``flash_purchase``):
+# the gate leases the admission to it, so the same-key retry of a request that died replaces
+# that admission at once instead of being refused until its lease runs out.
+_purchase_key: ContextVar[str] = ContextVar("flash_purchase_key", default="")
 
 
 def flash_rule_id(item_id: int) -> str:
@@ -132,7 +138,9 @@ class FlashDeal(DealHandler):
         return DealPricing(specs=(spec,), names={spec.id: _label(item)}, free_shipping=item.free_shipping)
 
     def admit(self, *, deal: DealRequest, member: Member, sku_id: int, qty: int) -> object:
-        ticket = gate_admit(item_id=deal.ref, member_id=member.pk, sku_id=sku_id, qty=qty)
+        ticket = gate_admit(
+            item_id=deal.ref, member_id=member.pk, sku_id=sku_id, qty=qty, idempotency_key=_purchase_key.get()
+        )
         _admission.set(ticket)
         return ticket
 
@@ -167,16 +175,19 @@ class FlashDeal(DealHandler):
         if not taken:
             _mark_db_sold_out(deal.ref)
             raise FlashSoldOut(details={"flash_item_id": deal.ref})
-        FlashPurchase.objects.create(
+        purchase = FlashPurchase.objects.create(
             item_id=deal.ref,
             member_id=order.member_id,
             order=order,
             qty=qty,
             gate_token=ticket.token if ticket is not None and via_gate else "",
         )
-        if ticket is not None and via_gate:
-            settled = ticket
-            transaction.on_commit(lambda: gate_settle(settled), robust=True)
+        # After commit the gate learns of the purchase: its admission leaves the in-flight set,
+        # or, when the gate did not count it (taken the database way, the gate rebuilt or the
+        # lease handed back meanwhile), it is counted then — by purchase id, exactly once.
+        settled = ticket or GateTicket(item_id=deal.ref, member_id=order.member_id, qty=qty)
+        purchase_id = purchase.pk
+        transaction.on_commit(lambda: gate_settle(settled, purchase_id=purchase_id), robust=True)
         return deal.ref
 
     def paid(self, *, order: Order) -> None:
@@ -198,17 +209,18 @@ class FlashDeal(DealHandler):
             return
         qty = purchase.qty
         item = FlashItem.objects.select_for_update().get(pk=purchase.item_id)
+        seq = item.gate_seq + 1  # the row is locked: this change's number in the gate's order
         if item.closed:
             # The slot has ended: the unit goes to the shelf, like the rest of the leftovers.
             Sku.objects.filter(pk=item.sku_id).update(stock=F("stock") + qty)
             FlashItem.objects.filter(pk=item.pk).update(
-                locked=F("locked") - qty, quota=F("quota") - qty, returned=F("returned") + qty
+                locked=F("locked") - qty, quota=F("quota") - qty, returned=F("returned") + qty, gate_seq=seq
             )
         else:
-            FlashItem.objects.filter(pk=item.pk).update(locked=F("locked") - qty)
+            FlashItem.objects.filter(pk=item.pk).update(locked=F("locked") - qty, gate_seq=seq)
         item_id, member_id, to_pool = item.pk, purchase.member_id, not item.closed
         transaction.on_commit(
-            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=to_pool), robust=True
+            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=to_pool, seq=seq), robust=True
         )
 
     def retake(self, *, order: Order) -> None:
@@ -222,13 +234,15 @@ class FlashDeal(DealHandler):
         if _held(item_id=item.pk, member_id=purchase.member_id) + qty > item.per_shopper_limit:
             raise DealUnavailable(details={**details, "reason": "limit"})
         if not FlashItem.objects.filter(pk=item.pk, closed=False, quota__gte=F("locked") + F("sold") + qty).update(
-            locked=F("locked") + qty
+            locked=F("locked") + qty, gate_seq=F("gate_seq") + 1
         ):
             raise FlashSoldOut(details=details)
+        seq = FlashItem.objects.filter(pk=item.pk).values_list("gate_seq", flat=True).get()  # ours: the row is locked
         FlashPurchase.objects.filter(pk=purchase.pk).update(status=FlashPurchaseStatus.LOCKED)
         item_id, member_id = item.pk, purchase.member_id
         transaction.on_commit(
-            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=True, taken=True), robust=True
+            lambda: gate_move(item_id=item_id, member_id=member_id, qty=qty, to_pool=True, taken=True, seq=seq),
+            robust=True,
         )
 
 
@@ -277,13 +291,18 @@ def flash_purchase(
     """Buy ``qty`` units of a flash item as an ordinary order (synchronous; 201 or a replay)."""
     from orders.services.orders import order_place_or_replay  # orders import marketing's deals
 
-    return order_place_or_replay(
-        member=member,
-        items=[(flash_item_sku_id(item_id), qty)],
-        address_id=address_id,
-        idempotency_key=idempotency_key,
-        coupon_ids=coupon_ids,
-        points=points,
-        remark=remark,
-        deal=DealRequest(kind=FLASH_KIND, ref=item_id),
-    )
+    sku_id = flash_item_sku_id(item_id)
+    leased = _purchase_key.set(idempotency_key.strip())
+    try:
+        return order_place_or_replay(
+            member=member,
+            items=[(sku_id, qty)],
+            address_id=address_id,
+            idempotency_key=idempotency_key,
+            coupon_ids=coupon_ids,
+            points=points,
+            remark=remark,
+            deal=DealRequest(kind=FLASH_KIND, ref=item_id),
+        )
+    finally:
+        _purchase_key.reset(leased)

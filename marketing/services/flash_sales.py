@@ -518,7 +518,7 @@ def flash_item_add_quota(*, actor: Actor, item_id: int, units: int) -> FlashItem
     if not Sku.objects.filter(pk=item.sku_id, stock__gte=units).update(stock=F("stock") - units):
         shelf = Sku.objects.filter(pk=item.sku_id).values_list("stock", flat=True).first() or 0
         raise FlashShelfShort(details={"sku_id": item.sku_id, "units": units, "stock": shelf})
-    FlashItem.objects.filter(pk=item.pk).update(quota=F("quota") + units)
+    FlashItem.objects.filter(pk=item.pk).update(quota=F("quota") + units, gate_seq=F("gate_seq") + 1)
     item.refresh_from_db(fields=["quota", "locked", "sold"])
     audit_record(
         actor=actor,

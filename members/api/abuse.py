@@ -52,6 +52,8 @@ GUARD_ERRORS: tuple[tuple[int, list[str]], ...] = (
         ],
     ),
     (429, ["rate_limited"]),
+    # Redis unreachable while the slider is needed (a pass cannot be spent once without it).
+    (503, ["service_unavailable"]),
 )
 
 

@@ -11,6 +11,10 @@ still uncommitted cannot keep the old configuration under the new version.
 A warm check costs one cache read (the version, held 0.2 s per process) and no query; the
 configuration is also re-read after ``CONFIG_TTL`` seconds, and expiry dates of block entries
 are compared with the clock at each check, not at load time.
+
+Redis unreachable: the process keeps the configuration it holds (or loads it from the
+database once and keeps it), so block lists keep refusing; a change made during the outage
+reaches the other processes when Redis is back (or after ``CONFIG_TTL``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mall.cache import cache_read, cache_version, cache_write
 from members.models import GUARDED_ACTIONS, BlockEntry, BlockKind, GuardSettings, Member
 
 VERSION_KEY = "members:guard:version"
@@ -112,13 +117,10 @@ def guard_config_version() -> str:
     held = _held_version
     if held is not None and time.monotonic() - held[0] < VERSION_HOLD_SECONDS:
         return held[1]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    _held_version = (time.monotonic(), str(version))
-    return str(version)
+    # Redis unreachable: the version held last (its configuration stays in use, see mall.cache).
+    version = cache_version(VERSION_KEY, held=held[1] if held is not None else "")
+    _held_version = (time.monotonic(), version)
+    return version
 
 
 def guard_config_forget() -> None:
@@ -187,10 +189,10 @@ def guard_config() -> GuardConfig:
     if held is not None and time.monotonic() - held[0] < CONFIG_TTL:
         return held[1]
     key = CONFIG_KEY.format(version=version)
-    config = cache.get(key)
+    config = cache_read(key)
     if not isinstance(config, GuardConfig):
         config = guard_config_load(version=version)
-        cache.set(key, config, timeout=CONFIG_TTL)
+        cache_write(key, config, timeout=CONFIG_TTL)
     _process_config.clear()
     _process_config[version] = (time.monotonic(), config)
     return config

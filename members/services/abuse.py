@@ -22,6 +22,13 @@ when there is no Redis): one shopper repeating the action too often (velocity), 
 address used by too many shoppers, one device used by too many shoppers. Thresholds and
 windows come from :class:`~members.models.GuardSettings`.
 
+With Redis unreachable the check still answers (never a 500): the block lists come from the
+configuration the process holds (``members.selectors.abuse``); the risk signals are counted
+in the process (each process sees its share of the traffic, so they fire later but still
+fire); a request that needs the slider gets 503 ``service_unavailable`` (``Retry-After``),
+because neither a puzzle nor a pass's single use can be kept without the shared store — the
+guard fails closed for those, open for none.
+
 Cost per call with the configuration in memory: one cache read (the configuration version),
 one Redis round trip when the action's captcha mode is "risk", and no database query.
 """
@@ -39,7 +46,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
+from mall.cache import cache_outage_warn, local_windows
 from mall.errors import NotFound, PermissionDenied
 from mall.redis import get_redis
 from mall.services.audit import audit_record
@@ -113,6 +122,26 @@ def _cache_distinct(key: str, member_id: int, window: int) -> int:
     return int(cache.get(key) or 1)
 
 
+def _redis_counts(
+    redis: Any, member_id: int, velocity: tuple[str, int], ip: tuple[str, int], device: tuple[str, int]
+) -> tuple[int, int, int]:
+    """(this shopper's calls, shoppers on the IP, shoppers on the device) in one round trip."""
+    velocity_key, velocity_window = velocity
+    pipe = redis.pipeline(transaction=False)
+    pipe.incr(velocity_key)
+    pipe.expire(velocity_key, velocity_window + 1)
+    for key, window in (ip, device):
+        if key:
+            pipe.sadd(key, member_id)
+            pipe.expire(key, window + 1)
+            pipe.scard(key)
+    replies = pipe.execute()
+    counts = iter(replies[4::3])
+    ip_accounts = int(next(counts)) if ip[0] else 0
+    device_accounts = int(next(counts)) if device[0] else 0
+    return int(replies[0]), ip_accounts, device_accounts
+
+
 def risk_signals_record(
     *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
 ) -> tuple[str, ...]:
@@ -125,19 +154,17 @@ def risk_signals_record(
     device_key = f"{_KEY_PREFIX}:d:{device_id}:{int(now // device_window)}" if device_id else ""
     redis = get_redis()
     if redis is not None:
-        pipe = redis.pipeline(transaction=False)
-        pipe.incr(velocity_key)
-        pipe.expire(velocity_key, velocity_window + 1)
-        for key, window in ((ip_key, ip_window), (device_key, device_window)):
-            if key:
-                pipe.sadd(key, member_id)
-                pipe.expire(key, window + 1)
-                pipe.scard(key)
-        replies = pipe.execute()
-        velocity = int(replies[0])
-        counts = iter(replies[4::3])
-        ip_accounts = int(next(counts)) if ip_key else 0
-        device_accounts = int(next(counts)) if device_key else 0
+        try:
+            velocity, ip_accounts, device_accounts = _redis_counts(
+                redis, member_id, (velocity_key, velocity_window), (ip_key, ip_window), (device_key, device_window)
+            )
+        except RedisError as exc:  # counted in this process for the outage (mall.cache.LocalWindows)
+            cache_outage_warn("risk signals", exc)
+            velocity = local_windows.count(velocity_key, ttl=velocity_window + 1)
+            ip_accounts = local_windows.distinct(ip_key, str(member_id), ttl=ip_window + 1) if ip_key else 0
+            device_accounts = (
+                local_windows.distinct(device_key, str(member_id), ttl=device_window + 1) if device_key else 0
+            )
     else:
         velocity = _cache_count(velocity_key, velocity_window)
         ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0

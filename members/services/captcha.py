@@ -10,6 +10,10 @@
 * ``captcha_pass_consume`` (called by the guard) checks the signature, the age, the shopper
   and the action, then spends the nonce with an atomic add (Redis SET NX), so a pass opens
   one request only, even when replayed in parallel.
+
+Redis unreachable: the cache is this module's store of record (an answer, a spent nonce), so
+each call answers 503 ``service_unavailable`` with ``Retry-After`` rather than issue a puzzle
+it cannot check or accept a pass it cannot spend once (fail safe: closed).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from typing import Any
 
 from django.core import signing
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
+from mall.errors import ServiceUnavailable
 from members import captcha
 from members.errors import CaptchaExpired, CaptchaFailed, CaptchaPassExpired, CaptchaPassInvalid, CaptchaPassUsed
 from members.models import Member
@@ -60,11 +66,14 @@ def captcha_create(*, member: Member, action: str) -> CaptchaChallenge:
     """A new puzzle for ``member`` to open ``action``; the gap's x stays in the cache."""
     puzzle = captcha.puzzle_draw(secrets.SystemRandom())
     challenge_id = secrets.token_urlsafe(18)
-    cache.set(
-        CHALLENGE_KEY.format(id=challenge_id),
-        {"x": puzzle.x, "member": member.pk, "action": action, "at": time.time()},
-        timeout=CHALLENGE_TTL,
-    )
+    try:
+        cache.set(
+            CHALLENGE_KEY.format(id=challenge_id),
+            {"x": puzzle.x, "member": member.pk, "action": action, "at": time.time()},
+            timeout=CHALLENGE_TTL,
+        )
+    except RedisError as exc:
+        raise ServiceUnavailable() from exc
     return CaptchaChallenge(
         id=challenge_id,
         background=captcha.data_url(puzzle.background_png),
@@ -81,9 +90,12 @@ def _challenge_take(challenge_id: str) -> dict[str, Any] | None:
     """The stored puzzle, removed: of concurrent callers only the one whose delete removed
     the key gets it (DEL on Redis, a locked delete in the local cache)."""
     key = CHALLENGE_KEY.format(id=challenge_id)
-    stored = cache.get(key)
-    if not isinstance(stored, dict) or not cache.delete(key):
-        return None
+    try:
+        stored = cache.get(key)
+        if not isinstance(stored, dict) or not cache.delete(key):
+            return None
+    except RedisError as exc:
+        raise ServiceUnavailable() from exc
     if time.time() - float(stored.get("at", 0)) > CHALLENGE_TTL:
         return None
     return stored
@@ -115,5 +127,9 @@ def captcha_pass_consume(*, member_id: int, action: str, token: str) -> None:
         raise CaptchaPassInvalid()
     if data.get("m") != member_id or data.get("a") != action:
         raise CaptchaPassInvalid(details={"action": action})
-    if not cache.add(NONCE_KEY.format(nonce=data["n"]), 1, timeout=PASS_TTL + 60):
+    try:
+        spent = not cache.add(NONCE_KEY.format(nonce=data["n"]), 1, timeout=PASS_TTL + 60)
+    except RedisError as exc:
+        raise ServiceUnavailable() from exc
+    if spent:
         raise CaptchaPassUsed()

@@ -98,7 +98,7 @@ def test_undo_gives_back_exactly_once_and_keeps_a_unit_the_database_denied(redis
     assert gate_state(item.pk)["avail"] == "1"  # the gate was counting a unit that does not exist
 
     settled = gate_admit(item_id=item.pk, member_id=3, sku_id=item.sku_id, qty=1)
-    gate_settle(settled)
+    assert gate_settle(settled, purchase_id=1) == 1  # its admission was in flight here
     gate_undo(settled)  # too late: settled admissions are not handed back
     assert gate_state(item.pk)["avail"] == "0"
     assert redis.zcard(gate_keys(item.pk).inflight) == 0
@@ -230,3 +230,46 @@ def test_without_redis_the_item_row_answers_and_nothing_is_recorded(settings: An
         gate_admit(item_id=item.pk, member_id=MemberFactory.create().pk, sku_id=item.sku_id, qty=1)
     assert refused.value.no_prior_order is False  # type: ignore[attr-defined]
     assert FlashPurchase.objects.get().gate_token == ""
+
+
+def test_changes_committed_before_a_rebuild_are_not_counted_again_when_their_callbacks_run_late(
+    redis: Any, member: Member, other_member: Member, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A purchase's settle and a release's move run after commit; when a rebuild read the
+    database in between, it already counts them (purchase id ≤ base, gate_seq ≤ seq)."""
+    from orders.services.orders import order_cancel
+
+    item = _item(quota=3, limit=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = buy(member, item).order
+    with django_capture_on_commit_callbacks(execute=False) as late:
+        buy(other_member, item)  # committed; its settle still to run
+        assert order_cancel(order_id=first.pk, reason="shopper")  # released; its move still to run
+    redis.flushdb()
+    assert gate_rebuild(item.pk)  # the database now: one unit held (other_member), two available
+    assert gate_state(item.pk)["avail"] == "2"
+
+    for callback in late:
+        callback()
+
+    assert gate_state(item.pk)["avail"] == "2"  # neither counted twice
+    assert redis.hget(gate_keys(item.pk).buyers, str(member.pk)) == "0"
+    assert redis.hget(gate_keys(item.pk).buyers, str(other_member.pk)) == "1"
+    assert gate_reconcile(item_id=item.pk, repair=False).drifted is False
+
+
+def test_a_release_after_the_rebuild_still_reaches_the_gate(
+    redis: Any, member: Member, django_capture_on_commit_callbacks: Any
+) -> None:
+    from orders.services.orders import order_cancel
+
+    item = _item(quota=2, limit=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = buy(member, item).order
+    redis.flushdb()
+    assert gate_rebuild(item.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order_cancel(order_id=order.pk, reason="shopper")
+    assert gate_state(item.pk)["avail"] == "2"
+    assert redis.hget(gate_keys(item.pk).buyers, str(member.pk)) == "0"
+    assert gate_reconcile(item_id=item.pk, repair=False).drifted is False
