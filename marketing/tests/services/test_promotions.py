@@ -136,7 +136,7 @@ def test_the_migration_ends_every_flash_sale_promotion_and_audits_it(
     running = _legacy_flash_sale(starts=-timedelta(hours=1), ends=timedelta(hours=1))
     future = _legacy_flash_sale(starts=timedelta(days=1), ends=timedelta(days=2))
     past = _legacy_flash_sale(starts=-timedelta(days=2), ends=-timedelta(days=1), active=False)
-    migration = importlib.import_module("marketing.migrations.0010_free_shipping_and_flash_sale_promotions_retired")
+    migration = importlib.import_module("marketing.migrations.0011_free_shipping_and_flash_sale_promotions_retired")
     at = timezone.now()
     migration.end_flash_sale_promotions(django_apps, None)
 
