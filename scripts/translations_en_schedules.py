@@ -4,6 +4,9 @@
 EN_SCHEDULES: dict[str, str] = {
     "计划任务": "Scheduled jobs",
     "sidebar\x04开发者：定时任务": "Developer: beat schedules",
+    "sidebar\x04引流拉新": "Acquisition",
+    "sidebar\x04转化": "Conversion",
+    "sidebar\x04裂变": "Referral & sharing",
     "释放超时未付款订单": "Release unpaid orders",
     "15 分钟未付款的订单自动取消，库存、优惠券和积分退回。": "Orders unpaid after 15 minutes are cancelled; stock, coupons and points go back.",
     "自动确认收货": "Confirm receipt automatically",
