@@ -1,20 +1,24 @@
 """The guard in front of scarce things (F45) and the merchant's block lists and settings.
 
-Endpoints that spend something scarce (a flash-sale unit, a coupon, a reservation, a help)
-call :func:`abuse_check` before their service, usually through
-``members.api.abuse.guard_request``::
+The services that take something scarce (an order with a flash or release unit, a group
+seat, a bargain purchase, stepped-price units or coupons; a claimed coupon; a bargain started
+or helped) call :func:`abuse_check` themselves, with the :class:`RequestContext` the view
+built from the request (``members.api.abuse.request_context``)::
 
-    abuse_check(action="purchase", member=member, ip=ip, device_id=device_id, captcha_pass=token)
+    abuse_check(action="purchase", member=member, context=context)
 
-It refuses, in this order:
+so no route can reach the scarce thing without passing it. It refuses, in this order:
 
 1. a blocked account, IP address (or network) or device → ``AccessBlocked`` (403
    ``access_blocked``; which list matched is logged, not told);
-2. when the merchant asks for the slider on this action — always, or only when a risk
+2. a shopper or an IP address over the action's rate (``<action>.shopper`` / ``<action>.ip``
+   of ``THROTTLE_ACTIONS``) → ``ActionRateLimited`` (429 ``rate_limited``, the code the
+   views' own throttles answer with);
+3. when the merchant asks for the slider on this action — always, or only when a risk
    signal fires — and no pass came with the request → ``CaptchaRequired`` (403
    ``captcha_required``, ``details.action``): the client shows the slider
    (``POST /api/v1/captcha``) and retries with the pass in ``X-Captcha-Pass``;
-3. a pass that is forged or another shopper's / action's (``captcha_pass_invalid``),
+4. a pass that is forged or another shopper's / action's (``captcha_pass_invalid``),
    expired (``captcha_pass_expired``) or already used (``captcha_pass_used``).
 
 Risk signals, counted in Redis in fixed windows (one pipelined round trip; the Django cache
@@ -22,30 +26,46 @@ when there is no Redis): one shopper repeating the action too often (velocity), 
 address used by too many shoppers, one device used by too many shoppers. Thresholds and
 windows come from :class:`~members.models.GuardSettings`.
 
+Sign-up is guarded too (:func:`signup_check`): blocked addresses and devices cannot make
+accounts, and an address or device that made more new accounts than the merchant's
+``accounts_per_ip`` / ``accounts_per_device`` in their windows still gets its account, but no
+invite binding and no new-user pack, which is what such farms are after.
+
 Cost per call with the configuration in memory: one cache read (the configuration version),
-one Redis round trip when the action's captcha mode is "risk", and no database query.
+one Redis round trip for the rates, one more when the action's captcha mode is "risk", and no
+database query.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from mall.errors import NotFound, PermissionDenied
 from mall.redis import get_redis
 from mall.services.audit import audit_record
-from members.errors import AccessBlocked, BlockEntryExists, BlockValueInvalid, CaptchaRequired, GuardSettingsInvalid
+from members.errors import (
+    AccessBlocked,
+    ActionRateLimited,
+    BlockEntryExists,
+    BlockValueInvalid,
+    CaptchaRequired,
+    GuardSettingsInvalid,
+)
 from members.models import BlockEntry, BlockKind, CaptchaMode, GuardSettings
-from members.selectors.abuse import GuardLimits, guard_config, guard_config_bump
+from members.selectors.abuse import GuardConfig, GuardLimits, guard_config, guard_config_bump
 from members.services.captcha import captcha_pass_consume
 
 logger = logging.getLogger(__name__)
@@ -61,6 +81,17 @@ _KEY_PREFIX = "duoying:guard"
 # --- the check --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class RequestContext:
+    """What the guard needs to know of the request: the client's address (``client_ip``), the
+    device id it sent (``X-Device-Id``) and the slider pass (``X-Captcha-Pass``). The view builds
+    it and hands it to the service, which asks the guard before it takes anything scarce."""
+
+    ip: str
+    device_id: str = ""
+    captcha_pass: str = ""
+
+
 class GuardedShopper(Protocol):
     """What the check reads of a shopper: a Member, or the token's shopper before it is loaded."""
 
@@ -68,32 +99,120 @@ class GuardedShopper(Protocol):
     is_blocked: bool
 
 
-def abuse_check(*, action: str, member: GuardedShopper, ip: str, device_id: str = "", captcha_pass: str = "") -> None:
+def _refuse_blocked(*, config: GuardConfig, context: RequestContext, what: str, now: float) -> None:
+    if config.ip_blocked(context.ip, now=now):
+        logger.info("guard: blocked ip %s refused (%s)", context.ip, what)
+        raise AccessBlocked()
+    if config.device_blocked(context.device_id, now=now):
+        logger.info("guard: blocked device %s refused (%s)", context.device_id, what)
+        raise AccessBlocked()
+
+
+def abuse_check(*, action: str, member: GuardedShopper, context: RequestContext) -> None:
     """Let the request through, or raise the refusal the client must act on (see the module)."""
     now = time.time()
     config = guard_config()
-    if member.is_blocked:
+    if member.is_blocked or config.member_blocked(member.pk):
         logger.info("guard: blocked member %s refused (%s)", member.pk, action)
         raise AccessBlocked()
-    if config.ip_blocked(ip, now=now):
-        logger.info("guard: blocked ip %s refused (%s, member %s)", ip, action, member.pk)
-        raise AccessBlocked()
-    if config.device_blocked(device_id, now=now):
-        logger.info("guard: blocked device %s refused (%s, member %s)", device_id, action, member.pk)
-        raise AccessBlocked()
+    _refuse_blocked(config=config, context=context, what=f"{action}, member {member.pk}", now=now)
+    action_rate_check(action=action, member_id=member.pk, ip=context.ip, now=now)
     mode = config.limits.captcha_mode(action)
     if mode == CaptchaMode.OFF:
         return
     if mode == CaptchaMode.RISK:
         signals = risk_signals_record(
-            action=action, member_id=member.pk, ip=ip, device_id=device_id, limits=config.limits, now=now
+            action=action,
+            member_id=member.pk,
+            ip=context.ip,
+            device_id=context.device_id,
+            limits=config.limits,
+            now=now,
         )
         if not signals:
             return
         logger.info("guard: %s for member %s on %s", ",".join(signals), member.pk, action)
-    if not captcha_pass:
+    if not context.captcha_pass:
         raise CaptchaRequired(details={"action": action})
-    captcha_pass_consume(member_id=member.pk, action=action, token=captcha_pass)
+    captcha_pass_consume(member_id=member.pk, action=action, token=context.captcha_pass)
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def action_rates(action: str) -> list[tuple[str, int, int]]:
+    """The action's limits as (kind, requests, window seconds), from ``THROTTLE_ACTIONS``'s
+    rates (``"20/min"``); an action without rates is not limited here."""
+    rates = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {})
+    found = []
+    for kind in ("shopper", "ip"):
+        rate = rates.get(f"{action}.{kind}")
+        if not rate:
+            continue
+        count, _slash, period = str(rate).partition("/")
+        found.append((kind, int(count), _PERIODS[period[:1]]))
+    return found
+
+
+def action_rate_check(*, action: str, member_id: int, ip: str, now: float) -> None:
+    """Count this request against the action's per-shopper and per-IP rate (fixed windows,
+    one Redis round trip); ``ActionRateLimited`` past either. A Redis outage lets it through
+    (the views' own throttles and the scarce rows' guarded updates still stand)."""
+    keyed = []
+    for kind, limit, window in action_rates(action):
+        ident = member_id if kind == "shopper" else ip
+        if ident == "":
+            continue
+        start = int(now // window) * window
+        keyed.append((f"{_KEY_PREFIX}:rate:{action}:{kind}:{ident}:{start}", limit, window, start))
+    if not keyed:
+        return
+    redis = get_redis()
+    try:
+        if redis is not None:
+            pipe = redis.pipeline(transaction=False)
+            for key, _limit, window, _start in keyed:
+                pipe.incr(key)
+                pipe.expire(key, window + 1, nx=True)
+            counts = [int(n) for n in pipe.execute()[::2]]
+        else:
+            counts = [_cache_count(key, window) for key, _limit, window, _start in keyed]
+    except RedisError:
+        logger.warning("guard: rate of %s not counted (Redis unavailable)", action)
+        return
+    over = [start + window - now for (_key, limit, window, start), n in zip(keyed, counts, strict=True) if n > limit]
+    if over:
+        raise ActionRateLimited(details={"action": action, "retry_after": math.ceil(max(over))})
+
+
+def signup_check(*, context: RequestContext) -> bool:
+    """At a first login, before the account is made: ``AccessBlocked`` for a blocked address or
+    device; otherwise count the new account against the address and the device and say whether
+    it may have sign-up rewards (False past the merchant's accounts-per-IP / per-device limits)."""
+    now = time.time()
+    config = guard_config()
+    _refuse_blocked(config=config, context=context, what="signup", now=now)
+    limits = config.limits
+    counters = [
+        (f"{_KEY_PREFIX}:signup:ip:{context.ip}", limits.accounts_per_ip, limits.accounts_per_ip_window_seconds),
+        (
+            f"{_KEY_PREFIX}:signup:d:{context.device_id}",
+            limits.accounts_per_device,
+            limits.accounts_per_device_window_seconds,
+        ),
+    ]
+    counted = [
+        (f"{key}:{int(now // window)}", limit, window) for key, limit, window in counters if not key.endswith(":")
+    ]
+    try:
+        counts = [_cache_count(key, window) for key, _limit, window in counted]
+    except RedisError:
+        logger.warning("guard: sign-up not counted (Redis unavailable)")
+        return True
+    over = [key for (key, limit, _window), n in zip(counted, counts, strict=True) if n > limit]
+    if over:
+        logger.info("guard: too many new accounts from %s; no sign-up rewards", ", ".join(over))
+    return not over
 
 
 def _cache_count(key: str, window: int) -> int:
@@ -260,6 +379,7 @@ class GuardSettingsData:
     claim_captcha: str = CaptchaMode.RISK
     reserve_captcha: str = CaptchaMode.OFF
     help_captcha: str = CaptchaMode.RISK
+    order_captcha: str = CaptchaMode.OFF
     other_captcha: str = CaptchaMode.RISK
     velocity_limit: int = 10
     velocity_window_seconds: int = 60
@@ -269,7 +389,14 @@ class GuardSettingsData:
     accounts_per_device_window_seconds: int = 86400
 
 
-_MODE_FIELDS = ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha")
+_MODE_FIELDS = (
+    "purchase_captcha",
+    "claim_captcha",
+    "reserve_captcha",
+    "help_captcha",
+    "order_captcha",
+    "other_captcha",
+)
 _WINDOW_MAX = 7 * 86400
 
 

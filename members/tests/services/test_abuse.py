@@ -28,6 +28,7 @@ from members.services.abuse import (
     SIGNAL_ACCOUNTS_PER_IP,
     SIGNAL_VELOCITY,
     GuardSettingsData,
+    RequestContext,
     abuse_check,
     block_entry_create,
     block_entry_delete,
@@ -56,7 +57,9 @@ def settings_with(staff: User, **fields: Any) -> GuardSettings:
 def check(
     member: Member, *, ip: str = "10.0.0.1", device: str = "", captcha_pass: str = "", action: str = "claim"
 ) -> None:
-    abuse_check(action=action, member=member, ip=ip, device_id=device, captcha_pass=captcha_pass)
+    abuse_check(
+        action=action, member=member, context=RequestContext(ip=ip, device_id=device, captcha_pass=captcha_pass)
+    )
 
 
 # --- block lists --------------------------------------------------------------------------
