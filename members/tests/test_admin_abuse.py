@@ -22,7 +22,9 @@ BLOCKS = "admin:members_blockentry_changelist"
 
 def test_blocking_a_network_in_the_console_refuses_it_at_once(admin_client: Client, admin_user: User) -> None:
     shopper = MemberFactory.create()
-    abuse_check(action="claim", member=shopper, context=RequestContext(ip="10.9.8.7"))  # the guard holds its configuration
+    abuse_check(
+        action="claim", member=shopper, context=RequestContext(ip="10.9.8.7")
+    )  # the guard holds its configuration
 
     response = admin_client.post(
         reverse("admin:members_blockentry_add"), {"kind": "ip", "value": "10.9.8.7/24", "note": "刷单团伙"}
