@@ -210,7 +210,7 @@ def test_every_scarce_service_asks_the_guard_itself() -> None:
     from marketing.services import bargains, coupons, flash_purchase
     from orders.services import orders
 
-    services = {
+    services: dict[str, Callable[..., Any]] = {
         "order_place": orders.order_place,
         "order_place_or_replay": orders.order_place_or_replay,
         "flash_purchase": flash_purchase.flash_purchase,

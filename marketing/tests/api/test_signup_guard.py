@@ -38,7 +38,7 @@ def new_user_pack(make_template: Callable[..., Any]) -> Any:
     return make_template(name="新人券", channel=CouponChannel.NEW_USER_PACK)
 
 
-def _sign_up(openid: str, invite_code: str, **headers: str) -> Member:
+def _sign_up(openid: str, invite_code: str, **headers: Any) -> Member:
     response = APIClient().post(
         "/api/v1/auth/dev-login", {"openid": openid, "invite_code": invite_code}, format="json", **headers
     )
@@ -52,7 +52,7 @@ def _rewarded(member: Member) -> tuple[bool, bool]:
     return member.inviter_id is not None, Coupon.objects.filter(member=member).exists()
 
 
-def _limits(staff: User, **fields: int) -> None:
+def _limits(staff: User, **fields: Any) -> None:
     guard_settings_update(actor=staff, data=GuardSettingsData(**fields))
 
 
@@ -88,7 +88,7 @@ def test_past_the_accounts_per_ip_limit_until_the_window_ends(staff: User, invit
 
 def test_logins_of_existing_shoppers_are_not_sign_ups(staff: User, inviter: Member, new_user_pack: Any) -> None:
     _limits(staff, accounts_per_device=1, accounts_per_ip=100)
-    farm = {"HTTP_X_DEVICE_ID": "family-tablet"}
+    farm: dict[str, Any] = {"HTTP_X_DEVICE_ID": "family-tablet"}
     first = _sign_up("dev_e", inviter.invite_code, **farm)
     for _ in range(3):
         again = APIClient().post("/api/v1/auth/dev-login", {"openid": "dev_e"}, format="json", **farm)
@@ -104,7 +104,8 @@ def test_a_blocked_address_or_device_cannot_sign_up(
     block_entry_create(actor=staff, kind=BlockKind.IP, value="10.90.0.0/16")
     block_entry_create(actor=staff, kind=BlockKind.DEVICE, value="farm-77")
     stub_code2session(wechat_api, openid="oFarm", session_key="k==")
-    for headers in ({"REMOTE_ADDR": "10.90.3.4"}, {"HTTP_X_DEVICE_ID": "farm-77"}):
+    blocked: list[dict[str, Any]] = [{"REMOTE_ADDR": "10.90.3.4"}, {"HTTP_X_DEVICE_ID": "farm-77"}]
+    for headers in blocked:
         refused = APIClient().post("/api/v1/auth/wechat-login", {"code": "c"}, format="json", **headers)
         assert (refused.status_code, refused.json()["code"]) == (403, "access_blocked")
         dev = APIClient().post("/api/v1/auth/dev-login", {"openid": "dev_farm"}, format="json", **headers)
