@@ -22,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
 from mall.api.clients import client_captcha_pass, client_device_id, client_ip
+from mall.api.throttling import ActionRateThrottle
 from members.authentication import TokenShopper
 from members.models import Member
 from members.services.abuse import RequestContext, abuse_check
@@ -59,11 +60,18 @@ GUARD_ERRORS: tuple[tuple[int, list[str]], ...] = (
 
 
 def request_context(request: Request) -> RequestContext:
-    """The client's address, device id and slider pass, for the service's guard."""
+    """The client's address, device id and slider pass, for the service's guard; and the
+    action whose rates the view's throttles counted already (its ``throttle_action``)."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    action = getattr(view, "throttle_action", "") or ""
+    counted = ""
+    if view is not None and action and any(isinstance(t, ActionRateThrottle) for t in view.get_throttles()):
+        counted = action
     return RequestContext(
         ip=client_ip(request),
         device_id=client_device_id(request),
         captcha_pass=client_captcha_pass(request),
+        rate_counted=counted,
     )
 
 

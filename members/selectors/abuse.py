@@ -16,6 +16,7 @@ are compared with the clock at each check, not at load time.
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -107,18 +108,29 @@ VERSION_HOLD_SECONDS = 0.2
 _held_version: tuple[float, str] | None = None
 
 
+# One thread of the process re-reads the version when the hold lapses; the others keep the held
+# one meanwhile, so hundreds of threads at a flash sale do not all open cache connections at once.
+_refresh_lock = threading.Lock()
+
+
 def guard_config_version() -> str:
     global _held_version
     held = _held_version
     if held is not None and time.monotonic() - held[0] < VERSION_HOLD_SECONDS:
         return held[1]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    _held_version = (time.monotonic(), str(version))
-    return str(version)
+    if held is not None and not _refresh_lock.acquire(blocking=False):
+        return held[1]
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            if not cache.add(VERSION_KEY, version, timeout=None):
+                version = cache.get(VERSION_KEY) or version
+        _held_version = (time.monotonic(), str(version))
+        return str(version)
+    finally:
+        if held is not None:
+            _refresh_lock.release()
 
 
 def guard_config_forget() -> None:

@@ -90,6 +90,9 @@ class RequestContext:
     ip: str
     device_id: str = ""
     captcha_pass: str = ""
+    # The action whose per-shopper and per-IP rates the view's own throttles already counted
+    # for this request (``throttle_action``, before the body was read): not counted twice.
+    rate_counted: str = ""
 
 
 class GuardedShopper(Protocol):
@@ -116,19 +119,21 @@ def abuse_check(*, action: str, member: GuardedShopper, context: RequestContext)
         logger.info("guard: blocked member %s refused (%s)", member.pk, action)
         raise AccessBlocked()
     _refuse_blocked(config=config, context=context, what=f"{action}, member {member.pk}", now=now)
-    action_rate_check(action=action, member_id=member.pk, ip=context.ip, now=now)
     mode = config.limits.captcha_mode(action)
+    # One Redis round trip: the action's rates, and the risk counters when the mode asks.
+    signals = guard_counts_record(
+        action=action,
+        member_id=member.pk,
+        ip=context.ip,
+        rated=context.rate_counted == action,
+        device_id=context.device_id,
+        limits=config.limits,
+        now=now,
+        risk=mode == CaptchaMode.RISK,
+    )
     if mode == CaptchaMode.OFF:
         return
     if mode == CaptchaMode.RISK:
-        signals = risk_signals_record(
-            action=action,
-            member_id=member.pk,
-            ip=context.ip,
-            device_id=context.device_id,
-            limits=config.limits,
-            now=now,
-        )
         if not signals:
             return
         logger.info("guard: %s for member %s on %s", ",".join(signals), member.pk, action)
@@ -154,10 +159,10 @@ def action_rates(action: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def action_rate_check(*, action: str, member_id: int, ip: str, now: float) -> None:
-    """Count this request against the action's per-shopper and per-IP rate (fixed windows,
-    one Redis round trip); ``ActionRateLimited`` past either. A Redis outage lets it through
-    (the views' own throttles and the scarce rows' guarded updates still stand)."""
+RateKey = tuple[str, int, int, int]  # (key, limit, window seconds, window start)
+
+
+def _rate_keys(*, action: str, member_id: int, ip: str, now: float) -> list[RateKey]:
     keyed = []
     for kind, limit, window in action_rates(action):
         ident = member_id if kind == "shopper" else ip
@@ -165,24 +170,66 @@ def action_rate_check(*, action: str, member_id: int, ip: str, now: float) -> No
             continue
         start = int(now // window) * window
         keyed.append((f"{_KEY_PREFIX}:rate:{action}:{kind}:{ident}:{start}", limit, window, start))
-    if not keyed:
-        return
-    redis = get_redis()
-    try:
-        if redis is not None:
-            pipe = redis.pipeline(transaction=False)
-            for key, _limit, window, _start in keyed:
-                pipe.incr(key)
-                pipe.expire(key, window + 1, nx=True)
-            counts = [int(n) for n in pipe.execute()[::2]]
-        else:
-            counts = [_cache_count(key, window) for key, _limit, window, _start in keyed]
-    except RedisError:
-        logger.warning("guard: rate of %s not counted (Redis unavailable)", action)
-        return
+    return keyed
+
+
+def _refuse_over_rate(*, action: str, keyed: list[RateKey], counts: list[int], now: float) -> None:
     over = [start + window - now for (_key, limit, window, start), n in zip(keyed, counts, strict=True) if n > limit]
     if over:
         raise ActionRateLimited(details={"action": action, "retry_after": math.ceil(max(over))})
+
+
+def action_rate_check(*, action: str, member_id: int, ip: str, now: float) -> None:
+    """Count one request against the action's per-shopper and per-IP rate (fixed windows);
+    ``ActionRateLimited`` past either."""
+    guard_counts_record(action=action, member_id=member_id, ip=ip, device_id="", limits=None, now=now, risk=False)
+
+
+def guard_counts_record(
+    *,
+    action: str,
+    member_id: int,
+    ip: str,
+    device_id: str,
+    limits: GuardLimits | None,
+    now: float,
+    risk: bool,
+    rated: bool = False,
+) -> tuple[str, ...]:
+    """Count this request, in one Redis round trip: against the action's rates (raises
+    ``ActionRateLimited`` past one) unless the view's throttles counted them (``rated``) and,
+    with ``risk``, in the risk counters, whose signals it returns. A Redis outage counts
+    nothing and refuses nothing (logged): the rates are a brake, the scarce rows' guarded
+    updates still hold, and the slider set to "always" stays."""
+    keyed = [] if rated else _rate_keys(action=action, member_id=member_id, ip=ip, now=now)
+    risk_keys = _risk_keys(action=action, member_id=member_id, ip=ip, device_id=device_id, limits=limits, now=now)
+    if not risk or limits is None:
+        risk_keys = None
+    if not keyed and risk_keys is None:
+        return ()
+    redis = get_redis()
+    try:
+        if redis is None:
+            counts = [_cache_count(key, window) for key, _limit, window, _start in keyed]
+            _refuse_over_rate(action=action, keyed=keyed, counts=counts, now=now)
+            if risk_keys is None or limits is None:
+                return ()
+            return _risk_signals(_risk_counts_cached(risk_keys, member_id, limits), limits)
+        pipe = redis.pipeline(transaction=False)
+        for key, _limit, window, _start in keyed:
+            pipe.incr(key)
+            pipe.expire(key, window + 1, nx=True)
+        if risk_keys is not None and limits is not None:
+            _risk_queue(pipe, risk_keys, member_id, limits)
+        replies = pipe.execute()
+    except RedisError:
+        logger.warning("guard: %s not counted (Redis unavailable)", action)
+        return ()
+    counts = [int(n) for n in replies[: 2 * len(keyed) : 2]]
+    _refuse_over_rate(action=action, keyed=keyed, counts=counts, now=now)
+    if risk_keys is None or limits is None:
+        return ()
+    return _risk_signals(_risk_replies(risk_keys, replies[2 * len(keyed) :]), limits)
 
 
 def signup_check(*, context: RequestContext) -> bool:
@@ -232,35 +279,54 @@ def _cache_distinct(key: str, member_id: int, window: int) -> int:
     return int(cache.get(key) or 1)
 
 
-def risk_signals_record(
-    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
-) -> tuple[str, ...]:
-    """Count this call and return the signals over their thresholds (empty: no risk seen)."""
-    velocity_window = limits.velocity_window_seconds
-    ip_window = limits.accounts_per_ip_window_seconds
+RiskKeys = tuple[str, str, str]  # (velocity, accounts of the IP, accounts of the device); "" = not counted
+
+
+def _risk_keys(
+    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits | None, now: float
+) -> RiskKeys | None:
+    if limits is None:
+        return None
+    velocity_key = f"{_KEY_PREFIX}:v:{action}:{member_id}:{int(now // limits.velocity_window_seconds)}"
+    ip_key = f"{_KEY_PREFIX}:ip:{ip}:{int(now // limits.accounts_per_ip_window_seconds)}" if ip else ""
     device_window = limits.accounts_per_device_window_seconds
-    velocity_key = f"{_KEY_PREFIX}:v:{action}:{member_id}:{int(now // velocity_window)}"
-    ip_key = f"{_KEY_PREFIX}:ip:{ip}:{int(now // ip_window)}" if ip else ""
     device_key = f"{_KEY_PREFIX}:d:{device_id}:{int(now // device_window)}" if device_id else ""
-    redis = get_redis()
-    if redis is not None:
-        pipe = redis.pipeline(transaction=False)
-        pipe.incr(velocity_key)
-        pipe.expire(velocity_key, velocity_window + 1)
-        for key, window in ((ip_key, ip_window), (device_key, device_window)):
-            if key:
-                pipe.sadd(key, member_id)
-                pipe.expire(key, window + 1)
-                pipe.scard(key)
-        replies = pipe.execute()
-        velocity = int(replies[0])
-        counts = iter(replies[4::3])
-        ip_accounts = int(next(counts)) if ip_key else 0
-        device_accounts = int(next(counts)) if device_key else 0
-    else:
-        velocity = _cache_count(velocity_key, velocity_window)
-        ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0
-        device_accounts = _cache_distinct(device_key, member_id, device_window) if device_key else 0
+    return velocity_key, ip_key, device_key
+
+
+def _risk_queue(pipe: Any, keys: RiskKeys, member_id: int, limits: GuardLimits) -> None:
+    velocity_key, ip_key, device_key = keys
+    pipe.incr(velocity_key)
+    pipe.expire(velocity_key, limits.velocity_window_seconds + 1)
+    for key, window in (
+        (ip_key, limits.accounts_per_ip_window_seconds),
+        (device_key, limits.accounts_per_device_window_seconds),
+    ):
+        if key:
+            pipe.sadd(key, member_id)
+            pipe.expire(key, window + 1)
+            pipe.scard(key)
+
+
+def _risk_replies(keys: RiskKeys, replies: list[Any]) -> tuple[int, int, int]:
+    _velocity_key, ip_key, device_key = keys
+    counts = iter(replies[4::3])
+    ip_accounts = int(next(counts)) if ip_key else 0
+    device_accounts = int(next(counts)) if device_key else 0
+    return int(replies[0]), ip_accounts, device_accounts
+
+
+def _risk_counts_cached(keys: RiskKeys, member_id: int, limits: GuardLimits) -> tuple[int, int, int]:
+    velocity_key, ip_key, device_key = keys
+    velocity = _cache_count(velocity_key, limits.velocity_window_seconds)
+    ip_window, device_window = limits.accounts_per_ip_window_seconds, limits.accounts_per_device_window_seconds
+    ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0
+    device_accounts = _cache_distinct(device_key, member_id, device_window) if device_key else 0
+    return velocity, ip_accounts, device_accounts
+
+
+def _risk_signals(counts: tuple[int, int, int], limits: GuardLimits) -> tuple[str, ...]:
+    velocity, ip_accounts, device_accounts = counts
     signals = []
     if velocity > limits.velocity_limit:
         signals.append(SIGNAL_VELOCITY)
@@ -269,6 +335,21 @@ def risk_signals_record(
     if device_accounts > limits.accounts_per_device:
         signals.append(SIGNAL_ACCOUNTS_PER_DEVICE)
     return tuple(signals)
+
+
+def risk_signals_record(
+    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
+) -> tuple[str, ...]:
+    """Count this call in the risk counters alone and return the signals over their
+    thresholds (empty: no risk seen)."""
+    keys = _risk_keys(action=action, member_id=member_id, ip=ip, device_id=device_id, limits=limits, now=now)
+    assert keys is not None  # noqa: S101 - limits are given
+    redis = get_redis()
+    if redis is None:
+        return _risk_signals(_risk_counts_cached(keys, member_id, limits), limits)
+    pipe = redis.pipeline(transaction=False)
+    _risk_queue(pipe, keys, member_id, limits)
+    return _risk_signals(_risk_replies(keys, pipe.execute()), limits)
 
 
 # --- block lists (merchant side) ----------------------------------------------------------

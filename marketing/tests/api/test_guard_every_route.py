@@ -12,7 +12,6 @@ slider "always" it is demanded (and a solved pass lets the request through).
 from __future__ import annotations
 
 import inspect
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from mall.api.throttling import FixedWindowRateThrottle
 from mall.models import Sku
 from marketing.models import (
     Bargain,
@@ -42,7 +42,7 @@ from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import pay
 from marketing.tests.flash import first_item, make_slot, shelf_sku
 from members.models import BlockKind, Member
-from members.services.abuse import GuardSettingsData, action_rate_check, block_entry_create, guard_settings_update
+from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
 from members.tests.factories import AddressFactory, MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 from members.tests.services.test_captcha import solve
@@ -325,17 +325,17 @@ def test_a_blocked_address_network_or_device_is_refused(
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_a_shopper_over_the_actions_rate_is_refused(
-    case: Case, member: Member, shop_for_cases: Shop, guard: Any, settings: Any
+    case: Case, member: Member, shop_for_cases: Shop, guard: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     guard(**OFF)
-    request = case.build(member, shop_for_cases)
-    rates = dict(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
-    rates[f"{case.action}.shopper"] = "1/min"
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    # One throttle window: the shopper's earlier request of this action, then this one.
-    with time_machine.travel(timezone.now().replace(second=1, microsecond=0), tick=False):
+    with time_machine.travel(timezone.now().replace(second=1, microsecond=0), tick=False):  # one window
+        request = case.build(member, shop_for_cases)
+        rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], f"{case.action}.shopper": "1/min"}
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}  # the guard's
+        monkeypatch.setattr(FixedWindowRateThrottle, "THROTTLE_RATES", rates)  # and the views' own throttles
         client = client_for(member)
-        action_rate_check(action=case.action, member_id=member.pk, ip="", now=time.time())
+        first = _send(client, request)
+        assert first.status_code == 201, first.json()
         before = taken()
         refused = _send(client, request)
     assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited"), refused.json()

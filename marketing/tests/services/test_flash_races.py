@@ -29,6 +29,7 @@ from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.tests.flash import counts, first_item, flash_orders, make_slot, shelf_sku
 from members.models import Address, Member
 from members.selectors.abuse import guard_config
+from members.services.abuse import RequestContext
 from members.tests.factories import AddressFactory, MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT, guard_slider_off
 from orders.models import Order
@@ -83,9 +84,13 @@ def _shoppers(n: int) -> tuple[list[Member], list[int]]:
     return members, [addresses[m.pk] for m in members]
 
 
+# What the purchase endpoint hands the service: its throttles counted the purchase's rates.
+PURCHASE_CONTEXT = RequestContext(ip="", rate_counted="purchase")
+
+
 def _attempt(member: Member, address_id: int, item: FlashItem, key: str | None = None) -> Any:
     return flash_purchase(
-        context=SHOPPER_CONTEXT,
+        context=PURCHASE_CONTEXT,
         member=member,
         item_id=item.pk,
         qty=1,
