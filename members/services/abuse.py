@@ -13,7 +13,8 @@ so no route can reach the scarce thing without passing it. It refuses, in this o
    ``access_blocked``; which list matched is logged, not told);
 2. a shopper or an IP address over the action's rate (``<action>.shopper`` / ``<action>.ip``
    of ``THROTTLE_ACTIONS``) → ``ActionRateLimited`` (429 ``rate_limited``, the code the
-   views' own throttles answer with);
+   views' own throttles answer with; a view whose ``throttle_action`` counted them already
+   says so in ``RequestContext.rate_counted``, and they are not counted twice);
 3. when the merchant asks for the slider on this action — always, or only when a risk
    signal fires — and no pass came with the request → ``CaptchaRequired`` (403
    ``captcha_required``, ``details.action``): the client shows the slider
@@ -31,9 +32,9 @@ accounts, and an address or device that made more new accounts than the merchant
 ``accounts_per_ip`` / ``accounts_per_device`` in their windows still gets its account, but no
 invite binding and no new-user pack, which is what such farms are after.
 
-Cost per call with the configuration in memory: one cache read (the configuration version),
-one Redis round trip for the rates, one more when the action's captcha mode is "risk", and no
-database query.
+Cost per call with the configuration in memory: one cache read (the configuration version,
+held 0.2 s per process), at most one Redis round trip (the rates and, in "risk" mode, the
+risk counters, pipelined), and no database query.
 """
 
 from __future__ import annotations
