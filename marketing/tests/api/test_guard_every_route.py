@@ -360,3 +360,38 @@ def test_the_slider_is_demanded_when_the_merchant_says_always(
     placed = _send(client, request, HTTP_X_CAPTCHA_PASS=solve(member, case.action))
     assert placed.status_code == 201, placed.json()
     assert taken() != before
+
+
+def test_a_service_called_without_a_view_still_asks_the_guard(
+    member: Member, staff: User, shop_for_cases: Shop
+) -> None:
+    """The guard is in the services: a caller that skips the API (a task, a console view, a
+    new route) gets the same refusal for the same context."""
+    from marketing.services.deals import DealRequest
+    from marketing.services.flash_purchase import flash_purchase
+    from members.errors import AccessBlocked
+    from members.services.abuse import RequestContext
+    from orders.services.orders import order_place
+
+    item = _flash_item()
+    address = AddressFactory.create(member=member)
+    template = shop_for_cases.make_template()
+    block_entry_create(actor=staff, kind=BlockKind.DEVICE, value="bot-device-2")
+    blocked = RequestContext(ip="10.1.2.3", device_id="bot-device-2")
+    before = taken()
+    with pytest.raises(AccessBlocked):
+        flash_purchase(
+            member=member, item_id=item.pk, qty=1, address_id=address.pk, idempotency_key="a", context=blocked
+        )
+    with pytest.raises(AccessBlocked):
+        order_place(
+            member=member,
+            items=[(item.sku_id, 1)],
+            address_id=address.pk,
+            idempotency_key="b",
+            deal=DealRequest(kind="flash", ref=item.pk),
+            context=blocked,
+        )
+    with pytest.raises(AccessBlocked):
+        coupon_claim(member=member, template_id=template.pk, context=blocked)
+    assert taken() == before
