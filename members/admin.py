@@ -449,7 +449,14 @@ class GuardSettingsAdmin(ServiceRefusalMixin, ModelAdmin):
         (
             _("滑块验证"),
             {
-                "fields": ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha"),
+                "fields": (
+                    "purchase_captcha",
+                    "claim_captcha",
+                    "reserve_captcha",
+                    "help_captcha",
+                    "order_captcha",
+                    "other_captcha",
+                ),
                 "description": GUARD_DESCRIPTION,
             },
         ),

@@ -172,6 +172,11 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "click": ("60/min", "600/min"),
     "apply": ("10/min", "60/min"),
     "withdraw": ("10/min", "60/min"),
+    # F45: counted by the guard in the services that take the scarce thing (any route):
+    # ordinary orders, opening/joining a group, starting a bargain.
+    "order": ("20/min", "300/min"),
+    "group": ("10/min", "120/min"),
+    "bargain": ("10/min", "120/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)

@@ -26,6 +26,7 @@ from marketing.models import (
 from marketing.services.bargains import bargain_start
 from marketing.tests.conftest import group_of, group_order, pay
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import OrderStatus, Refund
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +210,7 @@ def test_ending_a_bargain_campaign_from_the_list(
     django_assert_max_num_queries: Any,
 ) -> None:
     campaign = make_bargain_campaign(speaker)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     with django_assert_max_num_queries(12):
         listed = staff_client.get(BARGAINS)
     assert "¥199.00 → ¥0.00" in listed.content.decode()
