@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0005_points_invite_reasons"),
+        ("members", "0007_subscribe_consent"),
     ]
 
     operations = [
