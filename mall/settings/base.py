@@ -241,6 +241,12 @@ WECHAT_PAY_NOTIFY_URL = env.str("WECHAT_PAY_NOTIFY_URL", default="http://127.0.0
 
 # --- shop rules -----------------------------------------------------------------------
 ORDER_LOCK_MINUTES = env.int("ORDER_LOCK_MINUTES", default=15)
+# After-sales (P04): the merchant's review window, the shopper's return window, whether a
+# refund-only request for an unshipped order is approved at once, and the photo upload limits.
+AFTER_SALES_REVIEW_HOURS = env.int("AFTER_SALES_REVIEW_HOURS", default=48)
+AFTER_SALES_RETURN_DAYS = env.int("AFTER_SALES_RETURN_DAYS", default=7)
+AFTER_SALES_AUTO_APPROVE_UNSHIPPED = env.bool("AFTER_SALES_AUTO_APPROVE_UNSHIPPED", default=False)
+AFTER_SALES_PHOTO_MAX_BYTES = env.int("AFTER_SALES_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {
