@@ -164,6 +164,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "click": ("60/min", "600/min"),
     "apply": ("10/min", "60/min"),
     "withdraw": ("10/min", "60/min"),
+    # P04: after-sales requests and their photo uploads.
+    "after_sale": ("20/min", "120/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
@@ -211,6 +213,9 @@ SPECTACULAR_SETTINGS = {
         "GroupMemberStatusEnum": "marketing.models.group_buys.GroupMemberStatus",
         "GroupOutcomeEnum": "marketing.models.group_buys.GroupOutcome",
         "BargainStatusEnum": "marketing.models.bargains.BargainStatus",
+        "AfterSaleStatusEnum": "orders.models.after_sales.AfterSaleStatus",
+        "AfterSaleKindEnum": "orders.models.after_sales.AfterSaleKind",
+        "AfterSaleReasonEnum": "orders.models.after_sales.AfterSaleReason",
     },
 }
 

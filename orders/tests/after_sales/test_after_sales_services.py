@@ -384,3 +384,19 @@ def test_a_console_refund_racing_an_approval_never_refunds_more_than_was_paid(
     line = OrderLine.objects.get(pk=line_id)
     assert (line.refunded_qty, line.refunded_amount) == (2, 2000)
     assert sum(Refund.objects.values_list("amount", flat=True)) == 2000
+
+
+@pytest.mark.django_db
+def test_the_beat_schedule_runs_the_timeouts_task(paid: Callable[..., Order], shopper: Member, settings: Any) -> None:
+    from mall.schedules import BEAT_SCHEDULE
+    from orders.tasks import after_sales_timeouts_task
+
+    entry = next(e for e in BEAT_SCHEDULE.values() if e["task"] == after_sales_timeouts_task.name)
+    assert entry["schedule"] <= timedelta(minutes=30)  # type: ignore[operator]
+    assert settings.CELERY_BEAT_SCHEDULE["orders-after-sales-timeouts"] is entry
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        request = _ask(shopper, paid())
+        clock.shift(timedelta(hours=49))
+        assert after_sales_timeouts_task() == 1
+        assert after_sales_timeouts_task() == 0
+    assert AfterSale.objects.get(pk=request.pk).status == S.REFUNDED
