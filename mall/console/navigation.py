@@ -44,7 +44,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         "orders",
         pgettext_lazy("sidebar", "订单"),
         ("orders",),
-        ("order", "refund", "payment", "paymentnotice", "cartitem"),
+        ("order", "aftersale", "refund", "payment", "paymentnotice", "cartitem"),
     ),
     SidebarGroup("marketing", pgettext_lazy("sidebar", "营销"), ("marketing",)),
     SidebarGroup(
@@ -70,6 +70,7 @@ ICONS: dict[str, str] = {
     "mall.shopsettings": "storefront",
     "mall.auditlog": "history",
     "orders.order": "receipt_long",
+    "orders.aftersale": "assignment_return",
     "orders.refund": "currency_exchange",
     "orders.payment": "payments",
     "orders.paymentnotice": "notifications",
