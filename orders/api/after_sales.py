@@ -47,12 +47,12 @@ def _photo_url(photo: AfterSalePhoto) -> str:
 
 class PhotoOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    url = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField(help_text="the photo's URL as the media storage gives it")
 
     class Meta:
         ref_name = "AfterSalePhoto"
 
-    def get_url(self, photo: AfterSalePhoto) -> str:
+    def get_image(self, photo: AfterSalePhoto) -> str:
         return _photo_url(photo)
 
 

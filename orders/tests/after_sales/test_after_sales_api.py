@@ -82,7 +82,7 @@ def test_photo_upload_checks_the_real_format_and_size_and_stores_through_the_sto
     photo = AfterSalePhoto.objects.get(pk=response.json()["id"])
     assert photo.member_id == shopper.pk and photo.after_sale_id is None
     assert default_storage.exists(photo.image.name) and photo.image.name.endswith(".png")
-    assert response.json()["url"] == photo.image.url
+    assert response.json()["image"] == photo.image.url
 
     fake = io.BytesIO(b"%PDF-1.4 not an image")
     fake.name = "photo.jpg"
