@@ -58,7 +58,8 @@ class PhotoOutputSerializer(serializers.Serializer):
 
 class ChoiceOutputSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    # The metaclass pops declared fields off the class, so this does not shadow Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
 
     class Meta:
         ref_name = "AfterSaleChoice"

@@ -191,7 +191,7 @@ class AfterSaleAdmin(ModelAdmin):
     def photos_display(self, obj: AfterSale) -> SafeString | str:
         photos = list(obj.photos.all())
         if not photos:
-            return _("顾客未上传图片")
+            return str(_("顾客未上传图片"))
         return format_html(
             '<div class="flex flex-wrap gap-2">{}</div>',
             format_html_join(

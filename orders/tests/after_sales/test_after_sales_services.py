@@ -249,6 +249,7 @@ def test_a_wechat_refund_waits_in_refunding_until_it_settles(
     request = _ask(shopper, order)
     refunding = after_sale_approve(after_sale_id=request.pk, actor=service_staff)
     assert refunding.status == S.REFUNDING and refunding.open_line is not None
+    assert refunding.refund_id is not None
     assert refund_mark_succeeded(refund_id=refunding.refund_id, provider_refund_id="50300001")
     done = AfterSale.objects.get(pk=request.pk)
     assert (done.status, done.open_line) == (S.REFUNDED, None)
@@ -267,6 +268,7 @@ def test_a_refused_refund_goes_back_to_the_merchant_and_can_be_retried(
     order = pay_wechat(order_with_lines(lines=[(1, 2000)]))
     request = _ask(shopper, order)
     first = after_sale_approve(after_sale_id=request.pk, actor=service_staff)
+    assert first.refund_id is not None
     assert refund_mark_failed(refund_id=first.refund_id, provider_status="ABNORMAL")
     back = AfterSale.objects.get(pk=request.pk)
     assert back.status == S.APPROVED and back.history[-1]["note"] == "退款失败，等待商家处理"
