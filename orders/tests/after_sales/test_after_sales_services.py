@@ -402,3 +402,19 @@ def test_the_beat_schedule_runs_the_timeouts_task(paid: Callable[..., Order], sh
         assert after_sales_timeouts_task() == 1
         assert after_sales_timeouts_task() == 0
     assert AfterSale.objects.get(pk=request.pk).status == S.REFUNDED
+
+
+@pytest.mark.django_db
+def test_a_returned_unit_takes_back_the_points_it_earned(
+    paid: Callable[..., Order], receive: Callable[[Order], Order], shopper: Member, service_staff: User
+) -> None:
+    from members.selectors.points import points_balance
+
+    order = receive(paid(lines=[(2, 5000)]))
+    earned = points_balance(member_id=shopper.pk)
+    assert earned == 50  # 1 point per yuan paid, granted at completion (F15)
+    request = _ask(shopper, order, kind=RETURN_REFUND)
+    after_sale_approve(after_sale_id=request.pk, actor=service_staff)
+    after_sale_return_ship(member=shopper, after_sale_id=request.pk, carrier="顺丰", tracking_no="SF1")
+    after_sale_confirm_receipt(after_sale_id=request.pk, actor=service_staff)
+    assert points_balance(member_id=shopper.pk) == 25
