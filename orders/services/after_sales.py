@@ -170,6 +170,17 @@ def after_sale_photo_upload(*, member: Member, upload: UploadedFile) -> AfterSal
     return AfterSalePhoto.objects.create(member=member, image=upload)
 
 
+def after_sale_photos_purge(*, older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
+    """Delete photos uploaded but never attached to a request (an abandoned form), files included."""
+    before = (now or timezone.now()) - older_than
+    purged = 0
+    for photo in AfterSalePhoto.objects.filter(after_sale__isnull=True, created_at__lt=before).order_by("pk")[:500]:
+        photo.image.delete(save=False)
+        photo.delete()
+        purged += 1
+    return purged
+
+
 # --- the shopper's request ----------------------------------------------------------------
 
 

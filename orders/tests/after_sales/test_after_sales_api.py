@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -18,7 +21,7 @@ from members.models import Member
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import client_for
 from orders.models import AfterSale, AfterSalePhoto, AfterSaleStatus, Order, OrderLine
-from orders.services.after_sales import after_sale_approve
+from orders.services.after_sales import after_sale_approve, after_sale_photos_purge
 
 
 @pytest.fixture(autouse=True)
@@ -212,3 +215,19 @@ def test_the_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = shopper_client.get("/api/v1/after-sales")
     assert len(response.json()["results"]) == 4
+
+
+@pytest.mark.django_db
+def test_photos_of_an_abandoned_form_are_deleted_after_a_day(
+    paid: Callable[..., Order], shopper_client: APIClient
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        used = _upload(shopper_client, _png()).json()["id"]
+        abandoned = AfterSalePhoto.objects.get(pk=_upload(shopper_client, _png()).json()["id"])
+        assert _request(shopper_client, paid(), photo_ids=[used]).status_code == 201
+        clock.shift(timedelta(hours=23))
+        assert after_sale_photos_purge() == 0
+        clock.shift(timedelta(hours=2))
+        assert after_sale_photos_purge() == 1
+    assert not default_storage.exists(abandoned.image.name or "")
+    assert list(AfterSalePhoto.objects.values_list("pk", flat=True)) == [used]
