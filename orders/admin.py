@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
@@ -19,7 +20,10 @@ from unfold.forms import BaseDialogForm
 
 from mall.errors import ApplicationError
 from mall.money import format_yuan
-from orders.console import payments_admin  # noqa: F401 - registers Payment, PaymentNotice, Refund
+from orders.console import (
+    after_sales_admin,  # noqa: F401 - registers AfterSale (the after-sales queue)
+    payments_admin,  # noqa: F401 - registers Payment, PaymentNotice, Refund
+)
 from orders.console.refunds import OrderRefundForm
 from orders.models import Order, OrderLine
 from orders.services.orders import order_ship
@@ -108,7 +112,7 @@ class OrderAdmin(ModelAdmin):
     readonly_fields = fields
     inlines = [OrderLineInline]
     # Detail-page actions; the payments engineer adds the refund action next to "ship".
-    actions_detail = ["ship", "refund"]
+    actions_detail = ["ship", "refund", "after_sales"]
 
     @display(description=_("应付"), ordering="payable_amount")
     def payable_display(self, obj: Order) -> str:
@@ -189,3 +193,12 @@ class OrderAdmin(ModelAdmin):
                 % {"no": refund.out_refund_no, "amount": format_yuan(refund.amount)},
             )
         return HttpResponse(headers={"HX-Redirect": reverse("admin:orders_order_change", args=[object_id])})
+
+    # --- after-sales (P04): the order's requests in the after-sales queue ---
+
+    def has_after_sales_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("orders.view_aftersale")
+
+    @action(description=_("售后记录"), permissions=["after_sales"], icon="assignment_return")
+    def after_sales(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(f"{reverse('admin:orders_aftersale_changelist')}?order__id__exact={int(object_id)}")

@@ -188,6 +188,13 @@ def _shortcuts(request: HttpRequest) -> list[dict[str, Any]]:
         (_("新增商品"), "add_box", "admin:mall_product_add", "mall.add_product", ""),
         (_("导入商品"), "upload_file", "admin:mall_product_import", "mall.add_product", ""),
         (_("待发货订单"), "local_shipping", "admin:orders_order_changelist", "orders.view_order", PENDING_QUERY),
+        (
+            _("待审核售后"),
+            "assignment_return",
+            "admin:orders_aftersale_changelist",
+            "orders.view_aftersale",
+            "?status__in=pending",
+        ),
         (_("会员列表"), "group", "admin:members_member_changelist", "members.view_member", ""),
         (_("操作日志"), "history", "admin:mall_auditlog_changelist", "mall.view_auditlog", ""),
         (_("员工账号"), "badge", "admin:auth_user_changelist", "auth.view_user", ""),

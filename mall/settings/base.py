@@ -177,6 +177,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "order": ("20/min", "300/min"),
     "group": ("10/min", "120/min"),
     "bargain": ("10/min", "120/min"),
+    # P04: after-sales requests and their photo uploads.
+    "after_sale": ("20/min", "120/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
@@ -229,6 +231,9 @@ SPECTACULAR_SETTINGS = {
         "GroupMemberStatusEnum": "marketing.models.group_buys.GroupMemberStatus",
         "GroupOutcomeEnum": "marketing.models.group_buys.GroupOutcome",
         "BargainStatusEnum": "marketing.models.bargains.BargainStatus",
+        "AfterSaleStatusEnum": "orders.models.after_sales.AfterSaleStatus",
+        "AfterSaleKindEnum": "orders.models.after_sales.AfterSaleKind",
+        "AfterSaleReasonEnum": "orders.models.after_sales.AfterSaleReason",
     },
 }
 
@@ -263,6 +268,12 @@ WECHAT_PAY_NOTIFY_URL = env.str("WECHAT_PAY_NOTIFY_URL", default="http://127.0.0
 ORDER_LOCK_MINUTES = env.int("ORDER_LOCK_MINUTES", default=15)
 # Subscribe pushes wait while the shop sleeps ("HH:MM-HH:MM" shop time; empty = never hold).
 SUBSCRIBE_QUIET_HOURS = env.str("SUBSCRIBE_QUIET_HOURS", default="22:00-08:00")
+# After-sales (P04): the merchant's review window, the shopper's return window, whether a
+# refund-only request for an unshipped order is approved at once, and the photo upload limits.
+AFTER_SALES_REVIEW_HOURS = env.int("AFTER_SALES_REVIEW_HOURS", default=48)
+AFTER_SALES_RETURN_DAYS = env.int("AFTER_SALES_RETURN_DAYS", default=7)
+AFTER_SALES_AUTO_APPROVE_UNSHIPPED = env.bool("AFTER_SALES_AUTO_APPROVE_UNSHIPPED", default=False)
+AFTER_SALES_PHOTO_MAX_BYTES = env.int("AFTER_SALES_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {
