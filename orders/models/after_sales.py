@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 class AfterSaleKind(models.TextChoices):
     REFUND_ONLY = "refund_only", _("仅退款")
@@ -53,7 +55,7 @@ class AfterSaleReason(models.TextChoices):
 
 
 class AfterSale(models.Model):
-    no = models.CharField(_("售后单号"), max_length=32, unique=True)
+    no = IdentifierField(_("售后单号"), max_length=32, unique=True)
     order = models.ForeignKey(
         "orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="after_sales"
     )
@@ -76,7 +78,7 @@ class AfterSale(models.Model):
     open_line = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
     reject_reason = models.CharField(_("拒绝原因"), max_length=200, blank=True)
     return_carrier = models.CharField(_("退货快递公司"), max_length=30, blank=True)
-    return_tracking_no = models.CharField(_("退货运单号"), max_length=64, blank=True)
+    return_tracking_no = IdentifierField(_("退货运单号"), max_length=64, blank=True)
     refund = models.ForeignKey(
         "orders.Refund",
         verbose_name=_("退款"),
