@@ -22,6 +22,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from mall.console.display import yuan
 from mall.errors import ApplicationError, ValidationFailed
 from mall.models import AuditLog, Category, Product, ProductImage, ProductTag, ShopSettings, Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
@@ -308,7 +309,8 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     list_filter = ("is_on_shelf", "is_consumable", "category", "tags")
     search_fields = ("title", "subtitle", "skus__code")
     list_select_related = ("category",)
-    readonly_fields = ("min_price", "sales_count", "created_at", "updated_at")
+    # Money on screen is yuan: the stored fen ``min_price`` is shown through ``price_yuan``.
+    readonly_fields = ("price_yuan", "sales_count", "created_at", "updated_at")
     filter_horizontal = ("tags",)
     actions = ("shelf_on", "shelf_off")
     resource_classes = (ProductResource,)
@@ -320,9 +322,9 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).annotate(total_stock=Sum("skus__stock", filter=Q(skus__is_active=True)))
 
-    @admin.display(description=_("最低价(元)"), ordering="min_price")
+    @admin.display(description=_("最低价"), ordering="min_price")
     def price_yuan(self, obj: Product) -> str:
-        return format_yuan(obj.min_price)
+        return yuan(obj.min_price)
 
     @admin.display(description=_("总库存"), ordering="total_stock")
     def total_stock(self, obj: Product) -> int:
@@ -424,10 +426,54 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
 # --- shop settings and the audit log ----------------------------------------------------
 
 
+class ShopSettingsForm(forms.ModelForm):
+    """The shop's money settings typed in yuan (stored as fen)."""
+
+    shipping_flat_fee = forms.CharField(
+        label=_("运费(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
+    )
+    free_shipping_threshold = forms.CharField(
+        label=_("包邮门槛(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
+    )
+
+    class Meta:
+        model = ShopSettings
+        fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("shipping_flat_fee", "free_shipping_threshold"):
+            self.initial[name] = format_yuan(getattr(self.instance, name) or 0)
+
+    def _clean_yuan(self, name: str) -> int:
+        try:
+            fen = parse_yuan(self.cleaned_data.get(name) or "")
+        except MoneyFormatError as exc:
+            raise forms.ValidationError(_("金额应写成元，最多两位小数，如 8.00。")) from exc
+        if fen < 0:
+            raise forms.ValidationError(_("金额不能为负数。"))
+        return fen
+
+    def clean_shipping_flat_fee(self) -> int:
+        return self._clean_yuan("shipping_flat_fee")
+
+    def clean_free_shipping_threshold(self) -> int:
+        return self._clean_yuan("free_shipping_threshold")
+
+
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
-    list_display = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+    form = ShopSettingsForm
+    list_display = ("name", "shipping_fee_yuan", "free_shipping_yuan", "auto_complete_days")
     fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+
+    @admin.display(description=_("运费"))
+    def shipping_fee_yuan(self, obj: ShopSettings) -> str:
+        return yuan(obj.shipping_flat_fee)
+
+    @admin.display(description=_("包邮门槛"))
+    def free_shipping_yuan(self, obj: ShopSettings) -> str:
+        return yuan(obj.free_shipping_threshold)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ShopSettings.objects.exists() and super().has_add_permission(request)

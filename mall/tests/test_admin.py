@@ -221,8 +221,8 @@ def test_shop_settings_are_saved_through_the_service(console: Client, actor: Use
         f"/admin/mall/shopsettings/{settings_row.pk}/change/",
         {
             "name": "多营旗舰店",
-            "shipping_flat_fee": "600",
-            "free_shipping_threshold": "9900",
+            "shipping_flat_fee": "6.00",  # typed in yuan, stored in fen
+            "free_shipping_threshold": "99",
             "auto_complete_days": "7",
         },
     )
@@ -233,6 +233,8 @@ def test_shop_settings_are_saved_through_the_service(console: Client, actor: Use
     row = AuditLog.objects.get(action="shop_settings.update")
     assert row.actor == actor
     assert row.data["shipping_flat_fee"] == {"from": 800, "to": 600}
+    page = console.get(f"/admin/mall/shopsettings/{settings_row.pk}/change/").content.decode()
+    assert 'value="6.00"' in page and 'value="99.00"' in page and "(分)" not in page
 
 
 def test_import_through_the_console_previews_then_saves(console: Client, actor: User, product: Product) -> None:
