@@ -31,7 +31,7 @@ def test_the_dialog_offers_each_line_with_what_is_left(console: Client, paid: Or
     html = console.get(reverse("admin:orders_order_refund", args=[paid.pk])).content.decode()
     for line in paid.lines.all():
         assert f'name="line_{line.pk}"' in html
-    assert "可退 3 件" in html and "实付 10.00 元" in html
+    assert "可退 3 件" in html and "实付 ¥10.00" in html
     assert (
         reverse("admin:orders_order_refund", args=[paid.pk])
         in console.get(reverse("admin:orders_order_change", args=[paid.pk])).content.decode()
