@@ -74,8 +74,9 @@ class Order(models.Model):
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["deal_kind", "deal_ref"]),
         ]
-        # Customer service ships orders without being able to edit them freely (mall.console.roles).
-        permissions = [("ship_order", _("可以发货"))]
+        # Customer service ships orders without being able to edit them freely, and sees shoppers'
+        # full phone numbers one reveal at a time (audited) (mall.console.roles).
+        permissions = [("ship_order", _("可以发货")), ("reveal_phone", _("可以查看完整手机号"))]
 
     def __str__(self) -> str:
         return self.no
