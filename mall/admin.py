@@ -22,7 +22,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from mall.console.display import yuan
+from mall.console.display import exceptional_column, yuan
 from mall.errors import ApplicationError, ValidationFailed
 from mall.models import AuditLog, Category, Product, ProductImage, ProductTag, ShopSettings, Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
@@ -81,8 +81,9 @@ def _report(request: HttpRequest, done: int, failed: list[str]) -> None:
 
 @admin.register(Category)
 class CategoryAdmin(ServiceErrorsMixin, ModelAdmin):
-    list_display = ("name", "parent", "sort_order", "is_active")
+    list_display = ("name", "parent", "sort_order", "inactive_flag")
     list_filter = ("is_active", "parent")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("状态"))
     list_editable = ()
     search_fields = ("name",)
     ordering = ("parent_id", "sort_order", "id")
@@ -305,7 +306,8 @@ class ProductImageInline(TabularInline):
 class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     form = ProductAdminForm
     inlines = (SkuInline, ProductImageInline)
-    list_display = ("title", "category", "price_yuan", "total_stock", "sales_count", "is_on_shelf", "updated_at")
+    list_display = ("title", "category", "price_yuan", "total_stock", "sales_count", "shelf_flag", "updated_at")
+    shelf_flag = exceptional_column("is_on_shelf", _("已下架"), when=False, variant="warning", description=_("上架"))
     list_filter = ("is_on_shelf", "is_consumable", "category", "tags")
     search_fields = ("title", "subtitle", "skus__code")
     list_select_related = ("category",)

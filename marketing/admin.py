@@ -24,6 +24,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
+from mall.console.display import exceptional_column
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
@@ -264,8 +265,9 @@ class PromotionAdminForm(ServiceValidatedForm):
 @admin.register(Promotion)
 class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
-    list_display = ("name", "type", "window", "state", "rules_text", "is_active")
+    list_display = ("name", "type", "window", "state", "rules_text", "inactive_flag")
     list_filter = ("type", "is_active")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
     filter_horizontal = ("categories", "skus", "exclude_skus")
     actions = ("activate", "deactivate")
@@ -465,8 +467,9 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = CouponTemplateAdminForm
-    list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "is_active")
+    list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
     filter_horizontal = ("categories", "skus", "exclude_skus")
     readonly_fields = ("issued_count",)

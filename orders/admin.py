@@ -29,7 +29,7 @@ from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
-from mall.console.display import address_text, mask_phone, specs_text, yuan
+from mall.console.display import address_text, flag_if, mask_phone, specs_text, yuan
 from mall.errors import ApplicationError
 from marketing.selectors.quotes import rule_label
 from orders.carriers import OTHER, carrier_by_code, carrier_choices, tracking_no_error
@@ -101,9 +101,9 @@ class OrderLineInline(TabularInline):
         return yuan(obj.paid_amount)
 
     @display(description=_("赠品"))
-    def gift_display(self, obj: OrderLine) -> str:
+    def gift_display(self, obj: OrderLine) -> SafeString | str:
         # Only the exceptional state is shown: an ordinary line has nothing here.
-        return str(_("赠品")) if obj.is_gift else ""
+        return flag_if(obj.is_gift, _("赠品"), "info")
 
     @display(description=_("已退"))
     def refunded_display(self, obj: OrderLine) -> str:
@@ -272,12 +272,11 @@ class OrderAdmin(ModelAdmin):
     @display(description=_("提醒"))
     def flags_display(self, obj: Order) -> SafeString:
         """Only what needs a look: attention, a shipping hold. An ordinary order shows nothing."""
-        flags: list[tuple[str, str]] = []
-        if obj.needs_attention:
-            flags.append(("dy-flag dy-flag-danger", str(obj.attention_note or _("需人工处理"))))
-        if obj.ship_hold:
-            flags.append(("dy-flag", str(SHIP_HOLD_LABELS.get(obj.ship_hold, _("暂缓发货")))))
-        return format_html_join("", '<span class="{}">{}</span>', flags)
+        flags = [
+            flag_if(obj.needs_attention, obj.attention_note or _("需人工处理"), "danger"),
+            flag_if(bool(obj.ship_hold), SHIP_HOLD_LABELS.get(obj.ship_hold, _("暂缓发货")), "warning"),
+        ]
+        return format_html_join(" ", "{}", ((f,) for f in flags if f))
 
     @display(description=_("商品原价合计"))
     def goods_amount_display(self, obj: Order) -> str:

@@ -297,8 +297,10 @@ def test_customer_service_reveals_a_phone_and_it_is_audited(
 def test_ordinary_rows_carry_no_flag_and_exceptional_ones_say_why(
     console: Client, desk_orders: dict[str, Order]
 ) -> None:
+    url = reverse("admin:orders_order_changelist")
+    ordinary = _html(console, url)
+    assert "需人工处理</span>" not in ordinary and "icon-no" not in ordinary  # no red ✗ on ordinary rows
     Order.objects.filter(pk=desk_orders["paid"].pk).update(needs_attention=True, attention_note="支付金额不符")
-    html = _html(console, reverse("admin:orders_order_changelist"))
+    html = _html(console, url)
     assert "支付金额不符" in html
-    assert html.count("dy-flag-danger") == 1
-    assert "icon-no" not in html and ">close<" not in html  # no red ✗ on ordinary rows
+    assert html.count("bg-red-100") == ordinary.count("bg-red-100") + 1  # one danger label, on that order
