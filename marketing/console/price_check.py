@@ -130,7 +130,7 @@ def price_check_view(request: HttpRequest) -> HttpResponse:
                     include_inactive=bool(data.get("include_inactive")),
                 )
             except ApplicationError as exc:
-                error = f"{exc.message} ({exc.code})"
+                error = str(exc.message)  # the message names what is wrong; codes are for the API
     else:
         form = PriceCheckForm(initial={"tier": Member.Tier.NORMAL, "at": timezone.localtime(), "auto_coupons": True})
     return render(

@@ -120,9 +120,9 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey("mall.Sku", on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey("mall.Product", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("mall.Sku", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("mall.Product", verbose_name=_("商品"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("商品"), max_length=120)
     specs = models.JSONField(_("规格"), default=dict, blank=True)
     image = models.CharField(_("图片"), max_length=300, blank=True)
