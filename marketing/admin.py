@@ -47,6 +47,7 @@ from marketing.models import (
     TierRate,
 )
 from marketing.selectors.coupons import template_summary
+from marketing.selectors.promotion_text import promotion_rules_text, rule_sku_codes, sku_labels
 from marketing.services.coupons import (
     CouponTemplateData,
     coupon_template_create,
@@ -329,20 +330,28 @@ class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMi
     def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
         return super().get_queryset(request).select_related("step_counter")
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        """The list's ChangeList names every SKU its rules mention with one query per page."""
+        base = super().get_changelist(request, **kwargs)
+
+        class PromotionChangeList(base):  # type: ignore[misc, valid-type]
+            def get_results(self, request: HttpRequest) -> None:
+                super().get_results(request)
+                labels = sku_labels(code for p in self.result_list for code in rule_sku_codes(p.rules or {}))
+                for promotion in self.result_list:
+                    promotion.sku_labels = labels
+
+        return PromotionChangeList
+
     @display(description=_("规则"))
     def rules_text(self, obj: Promotion) -> str:
         rules = obj.rules or {}
-        if obj.type == PromotionType.STEPPED_PRICE:
-            steps = "、".join(
-                f"≤{s.get('upto')}件 {s.get('rate')}" for s in rules.get("steps", []) if isinstance(s, dict)
-            )
-            counter = getattr(obj, "step_counter", None)
-            sold = counter.sold if counter is not None else 0
-            return f"{rules.get('sku', '')}：{steps}（" + str(_("已售 %(n)d 件") % {"n": sold}) + "）"
-        if obj.type == PromotionType.FULL_REDUCTION:
-            tiers = "、".join(f"满{t.get('threshold')}减{t.get('off')}" for t in rules.get("tiers", []))
-            return f"{tiers}{'（每满）' if rules.get('repeat') else ''}"
-        return ", ".join(f"{k}={v}" for k, v in rules.items())
+        labels = getattr(obj, "sku_labels", None)
+        if labels is None:  # outside the list (a detail page): look the few SKUs up
+            labels = sku_labels(rule_sku_codes(rules))
+        counter = getattr(obj, "step_counter", None) if obj.type == PromotionType.STEPPED_PRICE else None
+        sold = counter.sold if counter is not None else (0 if obj.type == PromotionType.STEPPED_PRICE else None)
+        return promotion_rules_text(type=obj.type, rules=rules, skus=labels, sold=sold)
 
     @admin.action(description=_("启用所选活动"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Promotion]) -> None:
