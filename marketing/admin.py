@@ -25,8 +25,8 @@ from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
 from mall.console.display import exceptional_column
+from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
-from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite and distribution pages
     bargains_admin,
@@ -104,11 +104,24 @@ def _yuan_field(label: Any, required: bool = True, help_text: Any = "") -> forms
 
 
 def _sku_field(label: Any) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Sku.objects.filter(is_active=True).select_related("product").order_by("product_id", "pk"),
-        to_field_name="code",
-    )
+    # By name, spec and price with type-to-search (mall.console.pickers); the rules keep the code.
+    return SkuChoiceField(label=label, to_field_name="code")
+
+
+class SkuPickerMixin:
+    """The SKU scope fields (适用 / 排除 SKU) as searchable selects labelled by name and price,
+    instead of a two-box list of 158 bare codes."""
+
+    sku_scope_fields = ("skus", "exclude_skus")
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.sku_scope_fields:
+            return SkuMultipleChoiceField(
+                label=db_field.verbose_name,
+                required=not db_field.blank,
+                help_text=_("输入商品名称或编码搜索"),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 def _int_field(label: Any, minimum: int, initial: int | None = None) -> forms.IntegerField:
@@ -264,13 +277,13 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
     list_display = ("name", "type", "window", "state", "rules_text", "inactive_flag")
     list_filter = ("type", "is_active")
     inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
-    filter_horizontal = ("categories", "skus", "exclude_skus")
+    filter_horizontal = ("categories",)
     actions = ("activate", "deactivate")
     actions_list = ["price_check"]
 
@@ -474,13 +487,13 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = CouponTemplateAdminForm
     list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
     inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
-    filter_horizontal = ("categories", "skus", "exclude_skus")
+    filter_horizontal = ("categories",)
     readonly_fields = ("issued_count",)
     actions_list = ["price_check"]
     fieldsets = (
