@@ -22,7 +22,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
-from unfold.widgets import UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
 from mall.console.display import exceptional_column, yuan
 from mall.errors import ApplicationError, ValidationFailed
@@ -217,6 +217,15 @@ class SkuInlineForm(forms.ModelForm):
         label=_("规格"), required=False, help_text=_("如：颜色=红; 尺码=M"), widget=UnfoldAdminTextInputWidget
     )
     price = forms.CharField(label=_("售价(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"}))
+    # Checked here, next to the field: the database's CheckConstraint would otherwise surface
+    # as a banner naming the constraint ("约束 sku_stock_not_negative 是无效的").
+    stock = forms.IntegerField(
+        label=_("库存"),
+        min_value=0,
+        initial=0,
+        error_messages={"min_value": _("库存不能小于 0。"), "invalid": _("库存应为整数。")},
+        widget=UnfoldAdminIntegerFieldWidget,
+    )
     # The stock the merchant saw when the page was drawn: an edit moves stock by the difference,
     # so units sold while the page was open are not written back.
     stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)

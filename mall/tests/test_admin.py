@@ -143,6 +143,23 @@ def test_console_refuses_a_bad_price(console: Client, category: Category) -> Non
     assert not Product.objects.exists()
 
 
+def test_console_refuses_negative_stock_next_to_the_field(console: Client, category: Category) -> None:
+    data = _product_post(
+        category, [{"code": "X", "specs": "颜色=红", "price": "1.00", "stock": "-3", "is_active": "on"}]
+    )
+
+    response = console.post("/admin/mall/product/add/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "库存不能小于 0。" in html
+    assert "sku_stock_not_negative" not in html and "约束" not in html
+    # beside the stock input, not in a banner at the top of the form
+    inline = response.context["inline_admin_formsets"][0].formset
+    assert inline.forms[0].errors == {"stock": ["库存不能小于 0。"]}
+    assert not Product.objects.exists()
+
+
 def test_console_stock_edit_moves_by_the_difference_seen(
     console: Client, actor: User, product: Product, category: Category
 ) -> None:
