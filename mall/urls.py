@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mall.api.health import healthz
+from mall.console import pages
 
 api_v1 = [
     path("", include("mall.api.urls")),
@@ -17,6 +18,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", pages.home, name="home"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -26,3 +29,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+# A refused console page in the console's frame and language, with a way back.
+handler403 = "mall.console.pages.permission_denied"
