@@ -304,3 +304,10 @@ def test_ordinary_rows_carry_no_flag_and_exceptional_ones_say_why(
     html = _html(console, url)
     assert "支付金额不符" in html
     assert html.count("bg-red-100") == ordinary.count("bg-red-100") + 1  # one danger label, on that order
+
+
+def test_order_desk_speaks_english_when_asked(console: Client, desk_orders: dict[str, Order]) -> None:
+    url = reverse("admin:orders_order_changelist")
+    html = console.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "To ship" in html and "After-sales" in html and "Bulk ship" in html
+    assert "待发货" not in html and "批量发货" not in html
