@@ -526,7 +526,7 @@ class AuditLogAdmin(ModelAdmin):
             def get_results(self, request: HttpRequest) -> None:
                 super().get_results(request)
                 for view in audit_describe(self.result_list):
-                    view.entry.view = view
+                    view.entry.view = view  # type: ignore[attr-defined]
 
         return AuditChangeList
 

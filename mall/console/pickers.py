@@ -7,6 +7,7 @@ select is a Select2 box the merchant can type into, in the console's language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -48,7 +49,9 @@ class _Select2Language:
             "admin/js/jquery.init.js",
             "unfold/js/select2.init.js",
         ]
-        css = {"screen": ("admin/css/vendor/select2/select2.css", "admin/css/autocomplete.css")}
+        css: dict[str, Sequence[str]] = {
+            "screen": ("admin/css/vendor/select2/select2.css", "admin/css/autocomplete.css")
+        }
         return forms.Media(js=js, css=css)
 
     def _language_attrs(self, attrs: dict[str, Any]) -> dict[str, Any]:

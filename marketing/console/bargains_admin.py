@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from mall.console.display import yuan
 from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.money import format_yuan
@@ -126,8 +127,17 @@ class BargainCampaignForm(ServiceValidatedForm):
 
 class BargainHelpInline(TabularInline):
     model = BargainHelp
-    fields = ("seq", "helper", "cut", "price_after", "ip", "device_id", "created_at")
+    fields = ("seq", "helper", "cut_yuan", "price_after_yuan", "ip", "device_id", "created_at")
     readonly_fields = fields
+
+    @display(description=_("砍掉"))
+    def cut_yuan(self, obj: BargainHelp) -> str:
+        return yuan(obj.cut)
+
+    @display(description=_("砍后价"))
+    def price_after_yuan(self, obj: BargainHelp) -> str:
+        return yuan(obj.price_after)
+
     extra = 0
     can_delete = False
 
@@ -263,9 +273,9 @@ class BargainAdmin(ModelAdmin):
         "campaign",
         "member",
         "status",
-        "start_price",
-        "floor_price",
-        "current_price",
+        "start_price_yuan",
+        "floor_price_yuan",
+        "current",
         "helps_count",
         "order",
         "expires_at",
@@ -289,7 +299,15 @@ class BargainAdmin(ModelAdmin):
 
     @display(description=_("当前价"), ordering="current_price")
     def current(self, obj: Bargain) -> str:
-        return f"¥{format_yuan(obj.current_price)}"
+        return yuan(obj.current_price)
+
+    @display(description=_("起砍价"))
+    def start_price_yuan(self, obj: Bargain) -> str:
+        return yuan(obj.start_price)
+
+    @display(description=_("底价"))
+    def floor_price_yuan(self, obj: Bargain) -> str:
+        return yuan(obj.floor_price)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -157,7 +158,7 @@ def desk_orders(place: Callable[..., Order], member: Member, sku: Sku, staff: Us
 
 
 def test_tabs_count_and_filter_orders(
-    console: Client, desk_orders: dict[str, Order], django_assert_max_num_queries: Callable[..., object]
+    console: Client, desk_orders: dict[str, Order], django_assert_max_num_queries: Any
 ) -> None:
     from orders.selectors.desk import order_tab_counts
 
