@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from mall.console.pickers import SkuChoiceField, sku_label
 from mall.models import Sku
@@ -28,7 +29,10 @@ def serum() -> Sku:
 def test_sku_label_and_field(serum: Sku) -> None:
     assert sku_label(serum) == LABEL
     field = SkuChoiceField(show_stock=True)
-    assert field.label_from_instance(serum) == f"{LABEL} · 库存 10"
+    with translation.override("zh-hans"):
+        assert field.label_from_instance(serum) == f"{LABEL} · 库存 10"
+    with translation.override("en"):
+        assert field.label_from_instance(serum) == f"{LABEL} · Stock 10"
 
 
 @pytest.mark.parametrize(
