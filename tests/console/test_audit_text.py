@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from mall.models import AuditLog
 from mall.selectors.audit import audit_action_label, audit_describe
@@ -15,6 +16,14 @@ from mall.services.audit import audit_record
 from mall.services.shop import shop_settings_update
 from members.tests.factories import MemberFactory
 from orders.tests.factories import ProductFactory
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    """These read the active language; another test's request may have left English active."""
+    with translation.override("zh-hans"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from marketing.pricing import PricingError
 from marketing.selectors.quotes import detail_label, pricing_error_to_application
@@ -64,6 +65,7 @@ def test_list_headers_are_chinese(
         assert english not in html.replace("\n", "").replace(" ", ""), english
 
 
+@translation.override("zh-hans")
 def test_engine_details_read_as_chinese_with_names() -> None:
     names = {"promotion:1": "满99减10"}
     assert detail_label("not running at the quote time", names) == "试算时间不在活动时间内"
@@ -73,6 +75,7 @@ def test_engine_details_read_as_chinese_with_names() -> None:
     assert detail_label("something new from the engine", names) == ""  # never English on screen
 
 
+@translation.override("zh-hans")
 def test_coupon_refusals_name_the_coupon() -> None:
     error = PricingError("coupon_conflict", "优惠券 coupon:3 不能与所选的其他券同时使用", ref="coupon:3")
     exc = pricing_error_to_application(error, {"coupon:3": "店铺券20"})

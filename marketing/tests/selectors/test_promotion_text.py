@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from mall.models import Category, Sku
 from marketing.models import Promotion
 from marketing.selectors.promotion_text import promotion_rules_text, rate_text
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    """These read the active language; another test's request may have left English active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.mark.parametrize(
