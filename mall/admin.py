@@ -29,7 +29,7 @@ from mall.errors import ApplicationError, ValidationFailed
 from mall.models import AuditLog, Category, Product, ProductImage, ProductTag, ShopSettings, Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from mall.resources import ProductResource
-from mall.selectors.audit import AuditView, audit_describe
+from mall.selectors.audit import AuditView, audit_describe, audit_target_kind
 from mall.services.catalogue import (
     ImageInput,
     SkuInput,
@@ -507,12 +507,26 @@ class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
         obj.pk = saved.pk
 
 
+class AuditTargetFilter(admin.SimpleListFilter):
+    """The kinds of object in the log, by their names (not ``marketing.promoter``)."""
+
+    title = _("对象类型")
+    parameter_name = "target"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        types = AuditLog.objects.order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((t, audit_target_kind(t)) for t in types if t), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ModelAdmin):
     """Actions and objects by name, changes as labelled fields (``mall.selectors.audit``)."""
 
     list_display = ("created_at", "actor", "action_label", "target_label", "changes_text")
-    list_filter = ("target_type", "created_at")
+    list_filter = (AuditTargetFilter, "created_at")
     search_fields = ("action", "target_id", "actor__username")
     list_select_related = ("actor",)
     readonly_fields = ("created_at", "actor", "action_label", "target_label", "changes_table")

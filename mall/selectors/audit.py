@@ -219,6 +219,12 @@ def audit_action_label(action: str) -> str:
     return action
 
 
+def audit_target_kind(target_type: str) -> str:
+    """``marketing.promoter`` → ``推广员`` (the model's name), or the type itself if unknown."""
+    model = _model(target_type)
+    return str(model._meta.verbose_name) if model is not None else target_type
+
+
 def _model(target_type: str) -> type[models.Model] | None:
     try:
         return apps.get_model(target_type)

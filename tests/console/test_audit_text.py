@@ -63,3 +63,17 @@ def test_audit_log_page_and_home_show_names(owner: User, console_client: Callabl
     for html in (page, home):
         assert "下架商品" in html and "商品「玻尿酸精华」" in html
         assert "product.shelf_off" not in html and "mall.product#" not in html
+
+
+def test_audit_log_filters_by_named_kind(owner: User, console_client: Callable[[User], Client]) -> None:
+    product = ProductFactory.create(title="玻尿酸精华")
+    member = MemberFactory.create(nickname="小美")
+    audit_record(actor=owner, action="product.shelf_off", target=product, data={})
+    audit_record(actor=owner, action="points.adjust", target=member, data={"delta": 5})
+    client = console_client(owner)
+    page = client.get("/admin/mall/auditlog/").content.decode()
+    assert '<a href="?target=mall.product" title="商品"' in page
+    assert '<a href="?target=members.member" title="会员"' in page
+    assert ">mall.product<" not in page and ">members.member<" not in page
+    filtered = client.get("/admin/mall/auditlog/", {"target": "members.member"}).content.decode()
+    assert "调整积分" in filtered and "下架商品" not in filtered

@@ -312,3 +312,13 @@ def test_order_desk_speaks_english_when_asked(console: Client, desk_orders: dict
     html = console.get(url, headers={"accept-language": "en"}).content.decode()
     assert "To ship" in html and "After-sales" in html and "Bulk ship" in html
     assert "待发货" not in html and "批量发货" not in html
+
+
+def test_orders_filter_by_named_marketing_tool(console: Client, desk_orders: dict[str, Order]) -> None:
+    Order.objects.filter(pk=desk_orders["paid"].pk).update(deal_kind="group")
+    url = reverse("admin:orders_order_changelist")
+    page = _html(console, url)
+    assert "?deal=group" in page and ">group<" not in page
+    grouped = _html(console, url, {"deal": "group"})
+    assert desk_orders["paid"].no in grouped and desk_orders["paid2"].no not in grouped
+    assert "拼团" in grouped
