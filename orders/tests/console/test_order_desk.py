@@ -322,3 +322,14 @@ def test_orders_filter_by_named_marketing_tool(console: Client, desk_orders: dic
     grouped = _html(console, url, {"deal": "group"})
     assert desk_orders["paid"].no in grouped and desk_orders["paid2"].no not in grouped
     assert "拼团" in grouped
+
+
+def test_print_packing_slips_for_the_selected_orders(console: Client, desk_orders: dict[str, Order]) -> None:
+    chosen = [desk_orders["paid"].pk, desk_orders["paid2"].pk]
+    response = console.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "print_packing_slips", "_selected_action": [str(pk) for pk in chosen]},
+    )
+    assert response.status_code == 302
+    slips = _html(console, response["Location"])
+    assert slips.count('data-testid="packing-slip"') == 2
