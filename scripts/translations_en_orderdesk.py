@@ -174,6 +174,11 @@ EN_ORDERDESK: dict[str, str | list[str]] = {
     "秒杀、拼团、砍价商品不参加订单优惠": "Flash-sale, group and bargain items take no part in order offers",
     "试算时间不在活动时间内": "Not running at the time priced",
     "适用商品合计 ¥%(amount)s，未达到门槛 ¥%(threshold)s": "Eligible items total ¥%(amount)s, below the ¥%(threshold)s threshold",
+    "底价": "Floor price",
+    "砍后价": "Price after",
+    "砍掉": "Cut",
+    "起砍价": "Start price",
+    "运费及全部商品": "Shipping and every item",
     # --- 403 ---------------------------------------------------------------------------------
     "没有访问权限": "No access",
     "你的账号不能打开这个页面。": "Your account cannot open this page.",
