@@ -87,14 +87,11 @@ class RefundAdmin(_ReadOnlyAdmin):
     @display(description=_("明细"))
     def lines_display(self, obj: Refund) -> str:
         """``烟酰胺身体乳 × 1：¥59.00；…`` from the stored ``[{line_id, qty, amount}]``."""
-        parts = obj.lines if isinstance(obj.lines, list) else []
-        titles = dict(
-            OrderLine.objects.filter(pk__in=[p.get("line_id") for p in parts if isinstance(p, dict)]).values_list(
-                "pk", "title"
-            )
-        )
+        parts = [p for p in (obj.lines if isinstance(obj.lines, list) else []) if isinstance(p, dict)]
+        ids = [int(p["line_id"]) for p in parts if str(p.get("line_id", "")).isdigit()]
+        titles: dict[int, str] = dict(OrderLine.objects.filter(pk__in=ids).values_list("pk", "title"))
         return "；".join(
-            f"{titles.get(p.get('line_id'), _('商品'))} × {p.get('qty', 0)}：{yuan(int(p.get('amount') or 0))}"
+            f"{titles.get(int(p.get('line_id') or 0), str(_('商品')))} × {p.get('qty', 0)}："
+            f"{yuan(int(p.get('amount') or 0))}"
             for p in parts
-            if isinstance(p, dict)
         ) or str(_("运费及全部商品"))
