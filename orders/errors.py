@@ -90,6 +90,13 @@ class ShippingInfoRequired(ValidationFailed):
     default_message = _("请填写快递公司和运单号。")
 
 
+class BulkShipInvalid(ValidationFailed):
+    """A bulk-ship sheet with at least one bad row; ``details["rows"]`` says which and why."""
+
+    code = "bulk_ship_invalid"
+    default_message = _("发货表中有错误，所有订单均未发货。")
+
+
 # --- payments and refunds (payments engineer) -----------------------------------------
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from mall.console.roles import ROLE_LABELS
 from mall.money import format_yuan
+from mall.selectors.audit import audit_describe
 from mall.selectors.dashboard import (
     DailyPoint,
     TodayFigures,
@@ -223,7 +224,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     context["console_now"] = timezone.localtime()
     context["console_shortcuts"] = _shortcuts(request)
     if request.user.has_perm("mall.view_auditlog"):
-        context["console_audit"] = dashboard_recent_audit(limit=8)
+        context["console_audit"] = audit_describe(dashboard_recent_audit(limit=8))
         context["console_audit_link"] = _admin_link(request, "admin:mall_auditlog_changelist", "mall.view_auditlog")
     if not request.user.has_perm("orders.view_order"):
         context["dashboard_allowed"] = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from mall.schedules import BEAT_SCHEDULE
@@ -280,6 +281,9 @@ UNFOLD = {
     "SITE_TITLE": _("多营商城"),
     "SITE_HEADER": _("多营商城 · 商家后台"),
     "SITE_SYMBOL": "storefront",
+    "SITE_FAVICONS": [
+        {"rel": "icon", "sizes": "any", "type": "image/svg+xml", "href": lambda request: static("console/favicon.svg")},
+    ],
     "SHOW_LANGUAGES": True,
     "DASHBOARD_CALLBACK": "mall.console.dashboard.dashboard_callback",
     # Sidebar built per request from the admin registry and the user's permissions.
