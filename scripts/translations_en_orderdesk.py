@@ -149,7 +149,6 @@ EN_ORDERDESK: dict[str, str | list[str]] = {
     "重命名": "Rename ",
     "锁定": "Locked",
     # --- promotion rules in words ------------------------------------------------------------
-    "%(n)s折": "%(n)s/10 of the price",
     "%(sku)s 秒杀价 ¥%(price)s": "%(sku)s flash price ¥%(price)s",
     "%(sku)s：%(steps)s": "%(sku)s: %(steps)s",
     "买%(buy)s ×%(buy_qty)s 送%(gift)s ×%(gift_qty)s": "Buy %(buy)s ×%(buy_qty)s, get %(gift)s ×%(gift_qty)s",

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mall.models import Sku
@@ -25,8 +26,10 @@ def rate_text(rate: Any) -> str:
         return _("免费")
     if value >= 1:
         return _("原价")
-    tenths = (value * 10).normalize()
-    return _("%(n)s折") % {"n": f"{tenths:f}"}
+    if (get_language() or "zh").startswith("zh"):
+        # Chinese counts tenths of the price paid (8折); other languages the share taken off.
+        return f"{(value * 10).normalize():f}折"
+    return _("减%(off)s%%") % {"off": f"{((1 - value) * 100).normalize():f}"}
 
 
 def yuan_text(amount: Any) -> str:
