@@ -315,7 +315,9 @@ def test_the_product_form_has_free_shipping_and_the_list_shows_it(console: Clien
     product = Product.objects.get(title="纯棉T恤")
     assert product.free_shipping is True
     listing = console.get("/admin/mall/product/")
-    assert "free_shipping" in listing.context["cl"].list_display
+    # the list flags 包邮 products and shows nothing on the others (no red ✗)
+    assert "shipping_flag" in listing.context["cl"].list_display
+    assert "包邮" in listing.content.decode()
     assert console.get("/admin/mall/product/?free_shipping__exact=1").context["cl"].result_count == 1
     # Unticked on the change form: the service records the change.
     edit = _product_post(

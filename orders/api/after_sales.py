@@ -219,6 +219,7 @@ class AfterSalePhotoUploadApi(APIView):
 
 class AfterSaleListApi(APIView):
     permission_classes = [IsMember]
+    pagination_class = StandardPagination  # documents the page envelope
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=AfterSaleStatus.choices, required=False)

@@ -225,8 +225,8 @@ def test_a_bargain_record_shows_prices_and_cuts_in_yuan(
     staff_client: Client, make_bargain_campaign: Callable[..., Any], speaker: Sku, member: Any
 ) -> None:
     campaign = make_bargain_campaign(speaker)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
-    help_ = bargain_help(helper=MemberFactory.create(), share_token=bargain.share_token)
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
+    help_ = bargain_help(context=SHOPPER_CONTEXT, helper=MemberFactory.create(), share_token=bargain.share_token)
     page = staff_client.get(f"/admin/marketing/bargain/{bargain.pk}/change/").content.decode()
     assert "¥199.00" in page and f"¥{format_yuan(help_.cut)}" in page and f"¥{format_yuan(help_.price_after)}" in page
     assert "(分)" not in page and f">{help_.price_after}<" not in page
