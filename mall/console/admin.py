@@ -57,7 +57,11 @@ class RoleGroupAdmin(DjangoGroupAdmin, ModelAdmin):
 
 
 def register_staff_admin(site: admin.AdminSite) -> None:
-    """Replaces Django's User and Group admins on ``site`` (idempotent)."""
+    """Replaces Django's User and Group admins on ``site`` (idempotent) and its login form with
+    the one that serialises guesses and shows the lockout in Chinese."""
+    from mall.console.security import StaffLoginForm
+
+    site.login_form = StaffLoginForm
     for model, model_admin in ((User, StaffUserAdmin), (Group, RoleGroupAdmin)):
         if site.is_registered(model):
             if isinstance(site._registry[model], model_admin):
