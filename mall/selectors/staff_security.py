@@ -68,10 +68,11 @@ def staff_login_lock_list() -> list[LockRow]:
     recent = AccessAttempt.objects.filter(attempt_time__gt=timezone.now() - cool_off)
     locks: list[LockRow] = []
     for kind, field in (("username", "username"), ("ip", "ip_address")):
+        present = recent.exclude(**{f"{field}__isnull": True})
+        if kind == "username":
+            present = present.exclude(username="")
         grouped = (
-            recent.exclude(**{f"{field}__isnull": True})
-            .exclude(**{field: ""})
-            .values(field)
+            present.values(field)
             .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
             .filter(failures__gte=limit)
             .order_by("-last")
