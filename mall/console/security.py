@@ -32,6 +32,7 @@ from mall.services.staff_security import (
 )
 
 IDLE_TOUCH_KEY = "_staff_idle_touch"
+SESSION_ROW_KEY = "_staff_session_row"
 IDLE_TOUCH_EVERY = 300
 
 SHANGHAI = "Asia/Shanghai"
@@ -164,14 +165,16 @@ def _on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs:
     if request is None or not getattr(user, "is_staff", False):
         return
     session = getattr(request, "session", None)
-    if session is not None:
-        session[IDLE_TOUCH_KEY] = int(time.time())
-    staff_login_record(
+    row = staff_login_record(
         user=user,
         session_key=(session.session_key or "") if session is not None else "",
         ip_address=client_ip(request),
         user_agent=_user_agent(request),
     )
+    if session is not None:
+        session[IDLE_TOUCH_KEY] = int(time.time())
+        if row is not None:
+            session[SESSION_ROW_KEY] = row.pk
 
 
 def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

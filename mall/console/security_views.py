@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mall.console.security import safe_next
+from mall.console.security import SESSION_ROW_KEY, safe_next
 from mall.errors import ApplicationError
 from mall.selectors.staff_security import staff_login_lock_list, staff_session_list
 from mall.services.staff_security import (
@@ -32,6 +32,7 @@ from mall.services.staff_security import (
     staff_otp_verify,
     staff_requires_2fa,
     staff_session_end,
+    staff_session_follow,
 )
 
 
@@ -114,6 +115,9 @@ def security_view(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     user: Any = request.user
     codes: list[str] = []
+    staff_session_follow(
+        user=user, row_id=request.session.get(SESSION_ROW_KEY), session_key=request.session.session_key or ""
+    )
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:

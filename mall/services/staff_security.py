@@ -328,14 +328,26 @@ def _session_store() -> Any:
 
 
 @transaction.atomic
-def staff_login_record(*, user: User, session_key: str, ip_address: str, user_agent: str) -> None:
+def staff_login_record(*, user: User, session_key: str, ip_address: str, user_agent: str) -> StaffSession | None:
     """A console sign-in: remembered as a session of this user, audited with IP and browser."""
+    row = None
     if session_key:
-        StaffSession.objects.update_or_create(
+        row, _created = StaffSession.objects.update_or_create(
             session_key=session_key,
             defaults={"user": user, "ip_address": ip_address, "user_agent": user_agent[:255]},
         )
     audit_record(actor=user, action="staff.login", target=user, data={"ip": ip_address, "user_agent": user_agent[:255]})
+    return row
+
+
+@transaction.atomic
+def staff_session_follow(*, user: User, row_id: int | None, session_key: str) -> None:
+    """Keeps the current session's row on its key: Django gives a session a new key when its
+    user changes their password (``update_session_auth_hash``)."""
+    if row_id and session_key:
+        StaffSession.objects.filter(pk=row_id, user=user).exclude(session_key=session_key).update(
+            session_key=session_key
+        )
 
 
 @transaction.atomic
