@@ -29,3 +29,35 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PersonalDataExport(models.Model):
+    """One export of shoppers' personal data (phones, addresses): who, what, how many rows.
+
+    Its permissions are the gate: exporting members or orders with addresses is not implied by
+    being allowed to view them (a screen shows 50 rows; a file takes them all away).
+    """
+
+    DATASET_MEMBERS = "members"
+    DATASET_ORDERS = "orders"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dataset = models.CharField(_("数据"), max_length=32)
+    row_count = models.PositiveIntegerField(_("行数"))
+    ip_address = models.CharField(_("IP 地址"), max_length=45, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人信息导出记录")
+        verbose_name_plural = _("个人信息导出记录")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+        permissions = [
+            ("export_members", _("可以导出会员个人信息（手机号、生日）")),
+            ("export_orders", _("可以导出订单及收货地址")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} × {self.row_count}"
