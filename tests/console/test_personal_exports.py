@@ -40,7 +40,8 @@ def _csv(response) -> list[list[str]]:
 
 def test_owner_exports_members_with_the_count_recorded_and_audited(owner, console_client):
     members = [MemberFactory(phone=f"1390000000{i}") for i in range(3)]
-    response = _export(console_client(owner), "members_member_changelist", "export_members_csv", [m.pk for m in members])
+    client = console_client(owner)
+    response = _export(client, "members_member_changelist", "export_members_csv", [m.pk for m in members])
 
     assert response["Content-Type"].startswith("text/csv")
     rows = _csv(response)
