@@ -73,4 +73,7 @@ EN_STAFFSEC: dict[str, str] = {
     "闲置超过设定时间、修改密码或退出登录后，会话自动失效。": "Sessions end after the idle time, a password change or logging out.",
     "当前会话": "This session",
     "结束": "End",
+    "重置两步验证": "Reset two-step verification",
+    "员工手机丢失时使用：删除其身份验证器和恢复码，下次登录时需重新绑定。会写入操作日志。": "For a lost phone: removes their authenticator and recovery codes; they set up a new one at their next sign-in. Written to the audit log.",
+    "确认重置": "Reset",
 }

@@ -108,6 +108,9 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("marketing", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("marketing", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
+    # P05: one's own second factor and sessions (every staff member), the owner's login locks.
+    ("system", _("账号安全"), "security", "console:security", ""),
+    ("system", _("登录锁定"), "lock_person", "console:login_locks", "axes.delete_accessattempt"),
 )
 
 APP_ICONS: dict[str, str] = {"marketing": "campaign", "analytics": "monitoring", "django_celery_beat": "schedule"}
@@ -129,7 +132,7 @@ def _item(model: type[Model]) -> dict[str, Any] | None:
 def _extra_items(request: HttpRequest, group_key: str) -> list[dict[str, Any]]:
     items = []
     for key, title, icon, url_name, perm in EXTRA_PAGES:
-        if key != group_key or not request.user.has_perm(perm):
+        if key != group_key or (perm and not request.user.has_perm(perm)):
             continue
         try:
             items.append({"title": title, "icon": icon, "link": reverse(url_name)})

@@ -182,17 +182,3 @@ def login_unlock_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("已解锁 %(value)s。") % {"value": value})
     return HttpResponseRedirect(reverse("console:login_locks"))
-
-
-@require_POST
-def staff_otp_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    """The owner removes a staff member's authenticator (lost phone); they bind a new one."""
-    if not request.user.is_superuser:
-        raise PermissionDenied
-    try:
-        staff_otp_disable(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已重置该员工的两步验证，对方下次登录时需重新绑定。"))
-    return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user_id]))

@@ -10,7 +10,6 @@ from mall.console.security_views import (
     otp_setup_view,
     otp_verify_view,
     security_view,
-    staff_otp_reset_view,
 )
 from mall.console.views import staff_create_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
@@ -28,7 +27,6 @@ urlpatterns = [
     path("security/", admin.site.admin_view(security_view), name="security"),
     path("security/locks/", admin.site.admin_view(login_locks_view), name="login_locks"),
     path("security/locks/unlock/", admin.site.admin_view(login_unlock_view), name="login_unlock"),
-    path("staff/<int:user_id>/2fa-reset/", admin.site.admin_view(staff_otp_reset_view), name="staff_otp_reset"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),

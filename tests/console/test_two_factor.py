@@ -144,12 +144,14 @@ def test_finance_cannot_switch_it_off_but_the_owner_resets_a_lost_phone(owner, s
     enrolled(owner)
     boss = console_client(owner)
     boss.post(reverse("console:otp_verify"), {"token": "wrong"})
-    assert boss.post(reverse("console:staff_otp_reset", args=[finance.pk])).status_code == 302  # not verified yet
+    reset_url = reverse("admin:auth_user_reset_2fa", args=[finance.pk])
+    refused = boss.post(reset_url, {"_form_submitted": "on"})
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("console:otp_verify"))
     assert TOTPDevice.objects.filter(user=finance, confirmed=True).exists()
     clock.shift(timedelta(minutes=5))
     owner_device = TOTPDevice.objects.get(user=owner, confirmed=True)
     boss.post(reverse("console:otp_verify"), {"token": code_now(owner_device)})
-    boss.post(reverse("console:staff_otp_reset", args=[finance.pk]))
+    assert boss.post(reset_url, {"_form_submitted": "on"}).status_code == 302
     assert not TOTPDevice.objects.filter(user=finance).exists()
     assert AuditLog.objects.get(action="staff.2fa_disabled").actor == owner
     # Next sign-in the finance user binds a new one before reaching money.
