@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mall.console.security import SESSION_ROW_KEY, safe_next
+from mall.console.security import SESSION_ROW_KEY, TWO_FACTOR_STATE_KEY, safe_next
 from mall.errors import ApplicationError
 from mall.selectors.staff_security import staff_login_lock_list, staff_session_list
 from mall.services.staff_security import (
@@ -33,6 +33,7 @@ from mall.services.staff_security import (
     staff_requires_2fa,
     staff_session_end,
     staff_session_follow,
+    staff_sessions_end_all,
 )
 
 
@@ -88,6 +89,8 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             error = str(exc.message)
         else:
             django_otp.login(request, device)
+            # Sessions opened before the authenticator existed must sign in again with it.
+            staff_sessions_end_all(user=user, keep_session_key=request.session.session_key or "")  # type: ignore[arg-type]
             return TemplateResponse(
                 request,
                 "admin/console/otp_codes.html",
@@ -133,6 +136,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已生成新的恢复码，旧恢复码已失效。"))
             elif action == "disable_2fa":
                 staff_otp_disable(actor=user, user_id=user.pk)
+                request.session.pop(TWO_FACTOR_STATE_KEY, None)
                 messages.success(request, _("已关闭两步验证。"))
         except (ApplicationError, ValueError) as exc:
             messages.error(request, str(getattr(exc, "message", _("输入有误。"))))

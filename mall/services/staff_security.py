@@ -217,8 +217,8 @@ def staff_has_2fa(user: Any) -> bool:
 
 
 def staff_2fa_state(user: Any) -> tuple[bool, bool]:
-    """``(has an authenticator, role requires one)`` in one query: asked on every console request
-    of a session not yet verified by a second factor."""
+    """``(has an authenticator, role requires one)`` in one query (the console's gate holds the
+    answer in the session for a minute, see ``StaffTwoFactorMiddleware``)."""
     from django.contrib.auth.models import Group
     from django.db.models import Exists, OuterRef
 
@@ -318,6 +318,8 @@ def staff_otp_disable(*, actor: User, user_id: int) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit_record(actor=actor, action="staff.2fa_disabled", target=user, data={"by_owner": actor.pk != user.pk})
+    if actor.pk != user.pk:  # a lost phone: whoever holds it is signed out too
+        staff_sessions_end_all(user=user, keep_session_key="")
 
 
 # --- sessions and the sign-in audit ----------------------------------------------------
@@ -370,6 +372,18 @@ def staff_session_end(*, actor: User, session_id: int, current_key: str) -> None
     audit_record(
         actor=actor, action="staff.session_end", target=actor, data={"ip": row.ip_address, "user_agent": row.user_agent}
     )
+
+
+@transaction.atomic
+def staff_sessions_end_all(*, user: User, keep_session_key: str) -> int:
+    """Signs the user out everywhere but ``keep_session_key`` (binding an authenticator, or the
+    owner resetting a lost phone's): sessions opened before must sign in again."""
+    rows = list(StaffSession.objects.select_for_update().filter(user=user).exclude(session_key=keep_session_key))
+    store = _session_store()
+    for row in rows:
+        store(session_key=row.session_key).delete()
+    StaffSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
 
 
 def staff_session_is_live(*, user: User, session_key: str) -> bool:

@@ -170,3 +170,23 @@ def test_operator_may_switch_it_off(staff_factory, console_client):
     client.post(reverse("console:otp_verify"), {"token": codes[0]})
     client.post(reverse("console:security"), {"action": "disable_2fa"})
     assert not TOTPDevice.objects.filter(user=operator).exists()
+
+
+@pytest.mark.django_db
+def test_binding_an_authenticator_signs_out_the_other_sessions(owner, clock):
+    from django.test import Client
+
+    from mall.services.staff import staff_create
+
+    staff_create(username="yunying", password="yunying-pass-2026", role="operator", actor=owner)
+    laptop, phone = Client(REMOTE_ADDR="10.5.0.1"), Client(REMOTE_ADDR="10.5.0.2")
+    for client in (laptop, phone):
+        client.post(reverse("admin:login"), {"username": "yunying", "password": "yunying-pass-2026"})
+    assert phone.get(reverse("admin:mall_product_changelist")).status_code == 200
+
+    laptop.get(reverse("console:otp_setup"))
+    device = TOTPDevice.objects.get(user__username="yunying", confirmed=False)
+    assert laptop.post(reverse("console:otp_setup"), {"token": code_now(device)}).status_code == 200
+
+    assert laptop.get(reverse("admin:mall_product_changelist")).status_code == 200
+    assert phone.get(reverse("admin:mall_product_changelist"))["Location"].startswith(reverse("admin:login"))
