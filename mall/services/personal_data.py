@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 
 from mall.errors import PermissionDenied
@@ -31,14 +31,15 @@ def personal_data_export(
 ) -> bytes:
     """The CSV (UTF-8 with BOM, so Excel opens Chinese correctly) of ``rows``, after checking the
     dataset's own export permission; records the export and audits it with the row count."""
-    if not actor.has_perm(DATASET_PERMISSIONS[dataset]):
+    user = actor if isinstance(actor, User) else None
+    if user is None or not user.has_perm(DATASET_PERMISSIONS[dataset]):
         raise PermissionDenied(details={"permission": DATASET_PERMISSIONS[dataset]})
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     export = PersonalDataExport.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user,
         dataset=dataset,
         row_count=len(rows),
         ip_address=ip_address,

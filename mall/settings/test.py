@@ -41,4 +41,4 @@ REST_FRAMEWORK = {
 LANGUAGE_CODE = "zh-hans"
 # Suites sign staff in with force_login (no second factor); the 2FA tests switch it on per test
 # with the roles production uses. The demo's passwords stay refused, as outside the demo.
-STAFF_2FA_REQUIRED_ROLES: list[str] = []
+STAFF_2FA_REQUIRED_ROLES = []
