@@ -28,7 +28,6 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -395,7 +394,3 @@ def staff_session_is_live(*, user: User, session_key: str) -> bool:
         return False
     data = store(session_key=session_key).load()
     return str(data.get(SESSION_KEY)) == str(user.pk) and data.get(HASH_SESSION_KEY) == user.get_session_auth_hash()
-
-
-def session_otp_verified(session: Any) -> bool:
-    return bool(session.get(DEVICE_ID_SESSION_KEY))
