@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
@@ -19,9 +19,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
-from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.decorators import action
+from unfold.forms import AdminPasswordChangeForm, BaseDialogForm, UserChangeForm, UserCreationForm
 
 from mall.console.roles import ROLE_LABELS
+from mall.errors import ApplicationError
+from mall.services.staff_security import staff_otp_disable
 
 
 class StaffUserAdmin(DjangoUserAdmin, ModelAdmin):
@@ -40,6 +43,32 @@ class StaffUserAdmin(DjangoUserAdmin, ModelAdmin):
             return str(ROLE_LABELS["owner"])
         return "、".join(str(ROLE_LABELS.get(group.name, group.name)) for group in obj.groups.all())
 
+    actions_detail = ["reset_2fa"]
+
+    def has_reset_2fa_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    @action(
+        description=_("重置两步验证"),
+        permissions=["reset_2fa"],
+        icon="phonelink_erase",
+        dialog={
+            "title": _("重置两步验证"),
+            "description": _("员工手机丢失时使用：删除其身份验证器和恢复码，下次登录时需重新绑定。会写入操作日志。"),
+            "form_class": BaseDialogForm,
+            "form_submit_text": _("确认重置"),
+        },
+    )
+    def reset_2fa(self, request: HttpRequest, form: BaseDialogForm, object_id: str) -> HttpResponse:
+        """The owner removes a staff member's authenticator (lost phone); they bind a new one."""
+        try:
+            staff_otp_disable(actor=request.user, user_id=int(object_id))  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已重置该员工的两步验证，对方下次登录时需重新绑定。"))
+        return HttpResponseRedirect(reverse("admin:auth_user_change", args=[object_id]))
+
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         """New accounts are made by ``staff_create`` (role + audit), on the console's own page."""
         return HttpResponseRedirect(reverse("console:staff_create"))
@@ -57,7 +86,11 @@ class RoleGroupAdmin(DjangoGroupAdmin, ModelAdmin):
 
 
 def register_staff_admin(site: admin.AdminSite) -> None:
-    """Replaces Django's User and Group admins on ``site`` (idempotent)."""
+    """Replaces Django's User and Group admins on ``site`` (idempotent) and its login form with
+    the one that serialises guesses and shows the lockout in Chinese."""
+    from mall.console.security import StaffLoginForm
+
+    site.login_form = StaffLoginForm
     for model, model_admin in ((User, StaffUserAdmin), (Group, RoleGroupAdmin)):
         if site.is_registered(model):
             if isinstance(site._registry[model], model_admin):

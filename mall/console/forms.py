@@ -25,7 +25,11 @@ class StaffCreateForm(forms.Form):
         help_text=_("店主：全部权限；运营：商品与营销；客服：订单与发货；财务：支付、退款与操作日志。"),
     )
     email = forms.EmailField(label=_("邮箱"), required=False, widget=UnfoldAdminEmailInputWidget)
-    password = forms.CharField(label=_("初始密码"), min_length=8, widget=UnfoldAdminPasswordWidget)
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=UnfoldAdminPasswordWidget,
+        help_text=_("至少 10 位，不能是常见密码、纯数字或与用户名相近。"),
+    )
     password_again = forms.CharField(label=_("再次输入密码"), widget=UnfoldAdminPasswordWidget)
 
     def clean(self) -> dict[str, Any]:

@@ -162,6 +162,9 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
     ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),
+    # P05: one's own second factor and sessions (every staff member), the owner's login locks.
+    ("system", _("账号安全"), "security", "console:security", ""),
+    ("system", _("登录锁定"), "lock_person", "console:login_locks", "axes.delete_accessattempt"),
 )
 
 APP_ICONS: dict[str, str] = {"marketing": "campaign", "analytics": "monitoring", "django_celery_beat": "schedule"}
@@ -183,7 +186,7 @@ def _item(model: type[Model]) -> dict[str, Any] | None:
 def _extra_items(request: HttpRequest, group_key: str) -> list[dict[str, Any]]:
     items = []
     for key, title, icon, url_name, perm in EXTRA_PAGES:
-        if key != group_key or not request.user.has_perm(perm):
+        if key != group_key or (perm and not request.user.has_perm(perm)):
             continue
         try:
             items.append({"title": title, "icon": icon, "link": reverse(url_name)})

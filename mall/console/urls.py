@@ -1,9 +1,17 @@
 """Custom console pages beside the Django admin, mounted at /console/ (behind the admin login)."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from mall.console.schedules import scheduled_jobs_view
+from mall.console.security_views import (
+    login_locks_view,
+    login_unlock_view,
+    otp_setup_view,
+    otp_verify_view,
+    security_view,
+)
 from mall.console.views import staff_create_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
@@ -15,6 +23,13 @@ app_name = "console"
 urlpatterns = [
     path("staff/new/", admin.site.admin_view(staff_create_view), name="staff_create"),
     path("system/jobs/", admin.site.admin_view(scheduled_jobs_view), name="scheduled_jobs"),
+    # Sign-in security (P05): the second-factor step and binding pages sit outside admin_view's
+    # own checks on purpose (a not-yet-verified session must reach them); they check is_staff.
+    path("security/2fa/verify/", login_required(otp_verify_view), name="otp_verify"),
+    path("security/2fa/setup/", login_required(otp_setup_view), name="otp_setup"),
+    path("security/", admin.site.admin_view(security_view), name="security"),
+    path("security/locks/", admin.site.admin_view(login_locks_view), name="login_locks"),
+    path("security/locks/unlock/", admin.site.admin_view(login_unlock_view), name="login_unlock"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),

@@ -7,6 +7,8 @@ returning how many rows it created, so a second run creates nothing.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -38,7 +41,8 @@ from orders.services.numbers import order_no_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHOPPER_OPENID_PREFIX = "dev-demo-"
-# (username, password, group, superuser). Passwords are for a local demo only.
+# (username, password, group, superuser). Passwords are for a local demo only: they are
+# refused wherever STAFF_DEMO_PASSWORDS_ALLOWED is off (see mall.console.passwords).
 STAFF = (
     ("owner", "duoying-owner", "owner", True),
     ("operator", "duoying-operator", "operator", False),
@@ -177,6 +181,27 @@ class StaffLogin:
     password: str
     group: str
     created: bool
+    otp_key: str = ""  # base32 key of the demo authenticator, when the role needs one
+
+
+def demo_otp_key(username: str) -> bytes:
+    """The demo account's fixed TOTP key (20 bytes): published like its password, demo only."""
+    return hashlib.sha1(f"duoying-demo-authenticator:{username}".encode()).digest()  # noqa: S324 - a demo key, not a hash of a secret
+
+
+def _demo_authenticator(user: User) -> str:
+    """In the embedded demo, owner and finance (2FA required) get an authenticator with a printed
+    key, so ``make run`` stays usable: add the key to an app, or ``manage.py demo_otp_code``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mall.services.staff_security import staff_requires_2fa
+
+    if not settings.STAFF_DEMO_PASSWORDS_ALLOWED or not staff_requires_2fa(user):
+        return ""
+    key = demo_otp_key(user.username)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="演示身份验证器", key=key.hex(), confirmed=True)
+    return base64.b32encode(key).decode("ascii")
 
 
 @transaction.atomic
@@ -193,7 +218,7 @@ def build_staff() -> list[StaffLogin]:
         group, _ = Group.objects.get_or_create(name=group_name)
         if not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
-        logins.append(StaffLogin(username, password, group_name, created))
+        logins.append(StaffLogin(username, password, group_name, created, _demo_authenticator(user)))
     return logins
 
 

@@ -1,5 +1,16 @@
 from mall.models.audit import AuditLog
 from mall.models.catalogue import Category, Product, ProductImage, ProductTag, Sku
+from mall.models.security import PersonalDataExport, StaffSession
 from mall.models.shop import ShopSettings
 
-__all__ = ["AuditLog", "Category", "Product", "ProductImage", "ProductTag", "ShopSettings", "Sku"]
+__all__ = [
+    "AuditLog",
+    "Category",
+    "PersonalDataExport",
+    "Product",
+    "ProductImage",
+    "ProductTag",
+    "ShopSettings",
+    "Sku",
+    "StaffSession",
+]

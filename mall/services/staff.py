@@ -45,9 +45,17 @@ class UsernameTaken(Conflict):
 
 @transaction.atomic
 def staff_ensure_owner(*, username: str, password: str) -> bool:
-    """Creates the owner (superuser, in the owner group) if missing. Returns True when created."""
+    """Creates the owner (superuser, in the owner group) if missing. Returns True when created.
+
+    The password goes through Django's validators first (a weak one, or the demo's default
+    outside the embedded demo, is refused with the validators' reasons in ``details["password"]``).
+    """
     user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
     if created:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationFailed(_("密码不符合要求。"), details={"password": list(exc.messages)}) from exc
         user.set_password(password)
         user.save(update_fields=["password"])
     group = Group.objects.filter(name=ROLE_OWNER).first()

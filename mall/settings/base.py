@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "mall",
     "members",
     "marketing",
@@ -55,8 +59,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mall.console.security.StaffTwoFactorMiddleware",
+    "mall.console.security.StaffSessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during login into the locked page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mall.urls"
@@ -153,6 +162,42 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- staff sign-in security (P05, OWASP ASVS level 2) ---------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked username / IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "mall.console.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mall.console.passwords.DemoPasswordValidator"},
+]
+# The demo shop's published passwords (owner / duoying-owner …) are accepted only where this
+# is on: the embedded/local settings. Production refuses to start while one is in use.
+STAFF_DEMO_PASSWORDS_ALLOWED = False
+# On in production: the WSGI/ASGI entry points refuse to start while a demo account keeps its password.
+STAFF_REFUSE_DEFAULT_PASSWORDS = False
+# Failed console logins: locked per username and per client IP (django-axes, database handler).
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=env.int("STAFF_LOGIN_LOCK_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "mall.console.security.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "mall.console.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the console's own 登录锁定 page lists and unlocks (owner only)
+AXES_VERBOSE = False
+# Second factor (django-otp TOTP + recovery codes): required for these roles (they move money
+# or hold every permission); optional for the others. A superuser counts as the owner.
+STAFF_2FA_REQUIRED_ROLES = env.list("STAFF_2FA_REQUIRED_ROLES", default=["owner", "finance"])
+OTP_TOTP_ISSUER = "多营商城"
+# Staff sessions end after this much inactivity (signed-in requests push the expiry forward,
+# see mall.console.security.StaffSessionIdleMiddleware), and on a password change.
+SESSION_COOKIE_AGE = env.int("STAFF_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+
 LOGIN_URL = "admin:login"
 # unfold's login form posts no "next" field: without this, /admin/login/ lands on /accounts/profile/ (404).
 LOGIN_REDIRECT_URL = "admin:index"
@@ -235,6 +280,9 @@ SPECTACULAR_SETTINGS = {
         "AfterSaleStatusEnum": "orders.models.after_sales.AfterSaleStatus",
         "AfterSaleKindEnum": "orders.models.after_sales.AfterSaleKind",
         "AfterSaleReasonEnum": "orders.models.after_sales.AfterSaleReason",
+        # "state" of a flash slot/item (every state) vs. of a product card's flash offer (two).
+        "FlashStateEnum": "marketing.selectors.flash_sales.STATES",
+        "FlashOfferStateEnum": [("upcoming", "upcoming"), ("live", "live")],
     },
 }
 

@@ -39,3 +39,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]},
 }
 LANGUAGE_CODE = "zh-hans"
+# Suites sign staff in with force_login (no second factor); the 2FA tests switch it on per test
+# with the roles production uses. The demo's passwords stay refused, as outside the demo.
+STAFF_2FA_REQUIRED_ROLES = []

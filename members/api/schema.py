@@ -18,3 +18,23 @@ class MemberJWTScheme(SimpleJWTScheme):
         definition = super().get_security_definition(auto_schema)
         definition["description"] = "Access token from auth/wechat-login (or auth/refresh): `Bearer <access>`"
         return definition
+
+
+class ShopperTokenScheme(MemberJWTScheme):
+    """The flash purchase's ``ShopperTokenAuthentication`` takes the very same Bearer token.
+
+    drf-spectacular keys a security scheme on the authentication class, so a second class
+    registering "memberJWT" would be a second, clashing component; this one only *refers* to
+    the scheme that ``MemberJWTAuthentication`` (the API's default) defines.
+    """
+
+    target_class = "members.authentication.ShopperTokenAuthentication"
+    match_subclasses = False
+    priority = 1
+    name: Any = []  # no definition of its own
+
+    def get_security_requirement(self, auto_schema: Any) -> Any:
+        return {MemberJWTScheme.name: []}
+
+    def get_security_definition(self, auto_schema: Any) -> Any:
+        return []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from mall.errors import ApplicationError
 from mall.services.staff import staff_ensure_owner
 
 
@@ -16,7 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         username = os.environ.get("OWNER_USERNAME", "owner")
         password = os.environ.get("OWNER_PASSWORD", "duoying-owner")
-        created = staff_ensure_owner(username=username, password=password)
+        try:
+            created = staff_ensure_owner(username=username, password=password)
+        except ApplicationError as exc:
+            reasons = " ".join(exc.details.get("password", []))
+            raise CommandError(f"{exc.message} {reasons} (set OWNER_PASSWORD)") from exc
         state = "created" if created else "exists"
         self.stdout.write(
             self.style.SUCCESS(

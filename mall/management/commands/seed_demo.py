@@ -39,3 +39,7 @@ class Command(BaseCommand):
         for login in logins:
             state = "created" if login.created else "exists, password unchanged"
             self.stdout.write(f"  {login.username:<9} / {login.password:<18} role {login.group} ({state})")
+            if login.otp_key:
+                self.stdout.write(
+                    f"  {'':<9}   two-step key {login.otp_key} (authenticator app, or `manage.py demo_otp_code`)"
+                )
