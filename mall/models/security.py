@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mall.models.fields import IdentifierField
+
 
 class StaffSession(models.Model):
     """One console sign-in: written at login, removed at logout or when ended from the console.
@@ -17,7 +19,7 @@ class StaffSession(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="staff_sessions"
     )
-    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    session_key = IdentifierField(_("会话"), max_length=40, unique=True)
     ip_address = models.CharField(_("IP 地址"), max_length=45, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)

@@ -51,8 +51,8 @@ def test_the_page_shows_each_kind_by_name_with_sent_and_skipped_by_reason(wechat
     with time_machine.travel(datetime(2026, 12, 8, 23, 0, tzinfo=SHANGHAI), tick=False):
         push(granted.pk, "flash_restock")
 
-    client = console("operator")
     with time_machine.travel(datetime(2026, 12, 8, 23, 30, tzinfo=SHANGHAI), tick=False):
+        client = console("operator")  # signed in at the page's time: staff sessions expire when idle
         response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
