@@ -65,19 +65,12 @@ function hintText(hint) {
   return `再买 ${short} 可享优惠`
 }
 
-/**
- * One 凑单 hint for display: {key, text, percent, shortBy}. percent (0-100) only when the hint
- * says its threshold; the bar then shows how far the shopper already is.
- */
+/** One 凑单 hint for display: {key, text, shortBy} (a hint says how much is short, not the threshold). */
 function hintView(hint, index) {
-  const threshold = Number(hint.threshold)
   const short = Math.max(0, Number(hint.short_by) || 0)
-  let percent = null
-  if (threshold > 0) percent = Math.max(0, Math.min(100, Math.floor(((threshold - short) * 100) / threshold)))
   return {
     key: `${hint.rule_id || hint.rule_type || 'hint'}-${index}`,
     text: hintText(hint),
-    percent,
     shortBy: short,
   }
 }

@@ -1,4 +1,4 @@
-const { createWx } = require('../helpers/wx')
+const { createWx, flush } = require('../helpers/wx')
 const store = require('../../core/store')
 const { render, text, texts } = require('../helpers/page')
 
@@ -73,4 +73,13 @@ test('a category tap hands the id to the category tab through the store', async 
   page.instance.onCategory({ currentTarget: { dataset: { id: 2 } } })
   expect(store.get('categoryIntent')).toEqual({ category: 2, q: '' })
   expect(wx.__calls.navigate).toEqual([{ type: 'switchTab', url: '/pages/category/index' }])
+})
+
+test('a banner tap opens its product (a banner is a product: HomeBanner has no link of its own)', async () => {
+  wx.route('GET home', () => [200, HOME])
+  const page = render('pages/home/index')
+  await page.instance.onLoad({})
+  page.querySelector('.banner-image').dispatchEvent('tap')
+  await flush()
+  expect(wx.__calls.navigate).toEqual([{ type: 'navigateTo', url: '/pages/product/index?id=7', events: undefined }])
 })
