@@ -37,7 +37,7 @@ def test_smoke_script_walks_the_shoppers_path_against_a_live_server(
 
     env = {key: value for key, value in os.environ.items() if not key.startswith("NODE_")}
     env["API_BASE"] = f"{live_server.url}/api/v1"
-    result = subprocess.run(  # noqa: S603 — our own script, run with the node found on PATH
+    result = subprocess.run(
         [NODE, str(SCRIPT)],
         cwd=MINIPROGRAM,
         env=env,
@@ -50,6 +50,15 @@ def test_smoke_script_walks_the_shoppers_path_against_a_live_server(
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     # the steps the shopper's path must have taken, in the script's own words
-    for step in ("signed in as member", "401 → auth/refresh → retried", "home:", "placed once", "paid in the sandbox", "order listed under 待发货", "captcha puzzle"):
+    steps = (
+        "signed in as member",
+        "401 → auth/refresh → retried",
+        "home:",
+        "placed once",
+        "paid in the sandbox",
+        "order listed under 待发货",
+        "captcha puzzle",
+    )
+    for step in steps:
         assert step in output, f"missing step {step!r}:\n{output}"
     assert "FAILED" not in output
