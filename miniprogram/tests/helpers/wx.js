@@ -132,6 +132,12 @@ function createWx(options = {}) {
       calls.navigate.push({ type: 'navigateBack', delta: (o && o.delta) || 1 })
       o && o.complete && o.complete()
     },
+    // what TDesign asks of the device when its components load (common/version.js, utils.js)
+    getAppBaseInfo: () => ({ SDKVersion: '3.0.0', platform: 'devtools', language: 'zh_CN', theme: 'light' }),
+    getDeviceInfo: () => ({ platform: 'devtools', system: 'iOS 17.0', brand: 'devtools', model: 'iPhone 13' }),
+    getWindowInfo: () => ({ pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812, statusBarHeight: 44, safeArea: { top: 44, bottom: 778, left: 0, right: 375, width: 375, height: 734 } }),
+    getSystemInfoSync: () => Object.assign(wx.getAppBaseInfo(), wx.getDeviceInfo(), wx.getWindowInfo()),
+    nextTick: (fn) => Promise.resolve().then(fn),
     setNavigationBarTitle() {},
     stopPullDownRefresh() {},
     previewImage() {},
