@@ -93,7 +93,7 @@ function bargainProgressText(remainingFen, floorFen) {
 /**
  * The item-level rule that set a line's unit price (秒杀价, 拼团价, a 阶梯价 step …): quote lines
  * carry `item_rule` {rule_id, rule_type, name, units?: [first, last]}; a stepped line names its
- * units ("阶梯价 第 1–100 件"). Older payloads had only `item_rule_type`.
+ * units ("阶梯价 第 1–100 件").
  */
 function itemRuleName(line) {
   const rule = line.item_rule
@@ -102,7 +102,7 @@ function itemRuleName(line) {
     const units = Array.isArray(rule.units) && rule.units.length === 2 ? ` 第 ${rule.units[0]}–${rule.units[1]} 件` : ''
     return name ? `${name}${units}` : ''
   }
-  return line.item_rule_type ? RULE_LABELS[line.item_rule_type] || '' : ''
+  return ''
 }
 
 function lineView(line, index) {

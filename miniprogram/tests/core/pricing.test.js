@@ -80,7 +80,7 @@ test('a line names the item rule that priced it; a 阶梯价 step names its unit
   expect(itemRuleName({ item_rule: { rule_id: 'step:3', rule_type: 'stepped_price', name: '新品阶梯价', units: [1, 100], rate: '0.5' } })).toBe('新品阶梯价 第 1–100 件')
   expect(itemRuleName({ item_rule: { rule_id: 'flash:12', rule_type: 'flash_sale', name: '' } })).toBe('秒杀价')
   expect(itemRuleName({ item_rule: null })).toBe('')
-  expect(itemRuleName({ item_rule_type: 'group_price' })).toBe('拼团价')
+  expect(itemRuleName({ item_rule: { rule_id: 'group:4', rule_type: 'group_price', name: '' } })).toBe('拼团价')
 })
 
 test('未享受 lists only offers this cart could have had, each reason in words', () => {
