@@ -84,6 +84,8 @@ function render(rel, props, options = {}) {
     compilerOptions: { wxmlList: allWxml(), wxsList: ['wxs/money.wxs'].concat(tdesign.templates().wxs) },
   })
   const comp = simulate.render(id, props)
+  // the page stack, as TDesign's sticky / tabs ask for it (common/utils.js getCurrentPage)
+  global.getCurrentPages = () => [comp.instance]
   comp.attach(document.createElement('parent-wrapper'))
   return comp
 }

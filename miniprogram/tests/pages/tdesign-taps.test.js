@@ -154,3 +154,21 @@ describe('SKU picker', () => {
     expect(wx.__calls.toast.pop()).toBe('请选择 颜色、容量')
   })
 })
+
+describe('order list', () => {
+  test('a tap on a real t-tabs item lists that status', async () => {
+    wx.route('GET orders', (req) => [200, { count: 1, next: null, previous: null, results: [fixtures.orderSummary({ no: `N-${req.query.status || 'all'}`, status: req.query.status || 'completed' })] }])
+    const page = render('package-order/orders/index', {}, { tdesign: ['t-tabs', 't-tab-panel'] })
+    page.instance.onLoad({})
+    await page.instance.onShow()
+    const tabs = page.querySelector('.status-tabs')
+    const items = tabs.querySelectorAll('.t-tabs__item')
+    expect(items.map((n) => n.dom.textContent.trim())).toEqual(['全部', '待付款', '待发货', '待收货', '已完成'])
+
+    items[2].dispatchEvent('tap') // 待发货
+    await flush()
+    expect(wx.__calls.request.map((r) => r.query.status || 'all')).toEqual(['all', 'paid'])
+    expect(page.instance.data.orders.map((o) => o.no)).toEqual(['N-paid'])
+    expect(tabs.instance.data.currentIndex).toBe(2)
+  })
+})
