@@ -59,6 +59,7 @@ def _shop() -> tuple[object, list[int], list[int]]:
     from marketing.services.coupons import CouponTemplateData, coupon_claim, coupon_template_create
     from marketing.services.promotions import PromotionData, promotion_create
     from members.models import Member, PointsEntry
+    from members.services.abuse import RequestContext
     from members.services.points import points_grant
 
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True, "is_superuser": True})
@@ -84,7 +85,7 @@ def _shop() -> tuple[object, list[int], list[int]]:
                 category_ids=(categories[i % 5].pk,) if group == "category" else (),
             ),
         )
-        coupon_claim(member=member, template_id=template.pk)
+        coupon_claim(context=RequestContext(ip=""), member=member, template_id=template.pk)
     now = timezone.now()
     promo_ids = []
     for i in range(50):

@@ -15,17 +15,21 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
-from unfold.widgets import UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
+from mall.console.display import exceptional_column, yuan
 from mall.errors import ApplicationError, ValidationFailed
 from mall.models import AuditLog, Category, Product, ProductImage, ProductTag, ShopSettings, Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from mall.resources import ProductResource
+from mall.selectors.audit import AuditView, audit_describe, audit_target_kind
 from mall.services.catalogue import (
     ImageInput,
     SkuInput,
@@ -80,8 +84,9 @@ def _report(request: HttpRequest, done: int, failed: list[str]) -> None:
 
 @admin.register(Category)
 class CategoryAdmin(ServiceErrorsMixin, ModelAdmin):
-    list_display = ("name", "parent", "sort_order", "is_active")
+    list_display = ("name", "parent", "sort_order", "inactive_flag")
     list_filter = ("is_active", "parent")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("状态"))
     list_editable = ()
     search_fields = ("name",)
     ordering = ("parent_id", "sort_order", "id")
@@ -213,6 +218,15 @@ class SkuInlineForm(forms.ModelForm):
         label=_("规格"), required=False, help_text=_("如：颜色=红; 尺码=M"), widget=UnfoldAdminTextInputWidget
     )
     price = forms.CharField(label=_("售价(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"}))
+    # Checked here, next to the field: the database's CheckConstraint would otherwise surface
+    # as a banner naming the constraint ("约束 sku_stock_not_negative 是无效的").
+    stock = forms.IntegerField(
+        label=_("库存"),
+        min_value=0,
+        initial=0,
+        error_messages={"min_value": _("库存不能小于 0。"), "invalid": _("库存应为整数。")},
+        widget=UnfoldAdminIntegerFieldWidget,
+    )
     # The stock the merchant saw when the page was drawn: an edit moves stock by the difference,
     # so units sold while the page was open are not written back.
     stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -311,14 +325,17 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
         "price_yuan",
         "total_stock",
         "sales_count",
-        "is_on_shelf",
-        "free_shipping",
+        "shelf_flag",
+        "shipping_flag",
         "updated_at",
     )
+    shelf_flag = exceptional_column("is_on_shelf", _("已下架"), when=False, variant="warning", description=_("上架"))
+    shipping_flag = exceptional_column("free_shipping", _("包邮"), variant="success", description=_("包邮"))
     list_filter = ("is_on_shelf", "free_shipping", "is_consumable", "category", "tags")
     search_fields = ("title", "subtitle", "skus__code")
     list_select_related = ("category",)
-    readonly_fields = ("min_price", "sales_count", "created_at", "updated_at")
+    # Money on screen is yuan: the stored fen ``min_price`` is shown through ``price_yuan``.
+    readonly_fields = ("price_yuan", "sales_count", "created_at", "updated_at")
     filter_horizontal = ("tags",)
     actions = ("shelf_on", "shelf_off")
     resource_classes = (ProductResource,)
@@ -330,9 +347,9 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).annotate(total_stock=Sum("skus__stock", filter=Q(skus__is_active=True)))
 
-    @admin.display(description=_("最低价(元)"), ordering="min_price")
+    @admin.display(description=_("最低价"), ordering="min_price")
     def price_yuan(self, obj: Product) -> str:
-        return format_yuan(obj.min_price)
+        return yuan(obj.min_price)
 
     @admin.display(description=_("总库存"), ordering="total_stock")
     def total_stock(self, obj: Product) -> int:
@@ -435,10 +452,54 @@ class ProductAdmin(ServiceErrorsMixin, ModelAdmin, ImportExportModelAdmin):
 # --- shop settings and the audit log ----------------------------------------------------
 
 
+class ShopSettingsForm(forms.ModelForm):
+    """The shop's money settings typed in yuan (stored as fen)."""
+
+    shipping_flat_fee = forms.CharField(
+        label=_("运费(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
+    )
+    free_shipping_threshold = forms.CharField(
+        label=_("包邮门槛(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
+    )
+
+    class Meta:
+        model = ShopSettings
+        fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("shipping_flat_fee", "free_shipping_threshold"):
+            self.initial[name] = format_yuan(getattr(self.instance, name) or 0)
+
+    def _clean_yuan(self, name: str) -> int:
+        try:
+            fen = parse_yuan(self.cleaned_data.get(name) or "")
+        except MoneyFormatError as exc:
+            raise forms.ValidationError(_("金额应写成元，最多两位小数，如 8.00。")) from exc
+        if fen < 0:
+            raise forms.ValidationError(_("金额不能为负数。"))
+        return fen
+
+    def clean_shipping_flat_fee(self) -> int:
+        return self._clean_yuan("shipping_flat_fee")
+
+    def clean_free_shipping_threshold(self) -> int:
+        return self._clean_yuan("free_shipping_threshold")
+
+
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
-    list_display = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+    form = ShopSettingsForm
+    list_display = ("name", "shipping_fee_yuan", "free_shipping_yuan", "auto_complete_days")
     fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+
+    @admin.display(description=_("运费"))
+    def shipping_fee_yuan(self, obj: ShopSettings) -> str:
+        return yuan(obj.shipping_flat_fee)
+
+    @admin.display(description=_("包邮门槛"))
+    def free_shipping_yuan(self, obj: ShopSettings) -> str:
+        return yuan(obj.free_shipping_threshold)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ShopSettings.objects.exists() and super().has_add_permission(request)
@@ -458,14 +519,73 @@ class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
         obj.pk = saved.pk
 
 
+class AuditTargetFilter(admin.SimpleListFilter):
+    """The kinds of object in the log, by their names (not ``marketing.promoter``)."""
+
+    title = _("对象类型")
+    parameter_name = "target"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        types = AuditLog.objects.order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((t, audit_target_kind(t)) for t in types if t), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditLog]) -> QuerySet[AuditLog]:
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ModelAdmin):
-    list_display = ("created_at", "actor", "action", "target_type", "target_id")
-    list_filter = ("action", "target_type")
+    """Actions and objects by name, changes as labelled fields (``mall.selectors.audit``)."""
+
+    list_display = ("created_at", "actor", "action_label", "target_label", "changes_text")
+    list_filter = (AuditTargetFilter, "created_at")
     search_fields = ("action", "target_id", "actor__username")
     list_select_related = ("actor",)
-    readonly_fields = ("created_at", "actor", "action", "target_type", "target_id", "data")
+    readonly_fields = ("created_at", "actor", "action_label", "target_label", "changes_table")
     fields = readonly_fields
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        """Describes the page's rows together, so names cost a few queries per page, not per row."""
+        base = super().get_changelist(request, **kwargs)
+
+        class AuditChangeList(base):  # type: ignore[misc, valid-type]
+            def get_results(self, request: HttpRequest) -> None:
+                super().get_results(request)
+                for view in audit_describe(self.result_list):
+                    view.entry.view = view  # type: ignore[attr-defined]
+
+        return AuditChangeList
+
+    @staticmethod
+    def _view(obj: AuditLog) -> AuditView:
+        view = getattr(obj, "view", None)
+        if view is None:
+            view = audit_describe([obj])[0]
+            obj.view = view  # type: ignore[attr-defined]
+        return view
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, obj: AuditLog) -> str:
+        return self._view(obj).action_label
+
+    @admin.display(description=_("对象"))
+    def target_label(self, obj: AuditLog) -> str:
+        return self._view(obj).target_label
+
+    @admin.display(description=_("变更内容"))
+    def changes_text(self, obj: AuditLog) -> str:
+        text = self._view(obj).changes_text
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @admin.display(description=_("变更内容"))
+    def changes_table(self, obj: AuditLog) -> SafeString:
+        rows = self._view(obj).changes
+        if not rows:
+            return format_html("{}", "—")
+        body = format_html_join(
+            "", '<tr><th style="text-align:left;padding:2px 12px 2px 0">{}</th><td>{}</td></tr>', rows
+        )
+        return format_html('<table data-testid="audit-changes">{}</table>', body)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,6 +11,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "orders.tasks.order_auto_complete_sweep_task",
         "schedule": timedelta(hours=1),
     },
+    "orders-after-sales-timeouts": {
+        "task": "orders.tasks.after_sales_timeouts_task",
+        "schedule": timedelta(minutes=10),
+    },
     "payments-reconcile-stale": {
         "task": "orders.tasks.payments_reconcile_task",
         "schedule": timedelta(minutes=10),

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mall.api.health import healthz
 from mall.api.not_found import api_not_found
+from mall.console import pages
 
 api_v1 = [
     path("", include("mall.api.urls")),
@@ -18,6 +19,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", pages.home, name="home"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -31,3 +34,5 @@ urlpatterns = [
 
 # SuspiciousOperation outside DRF (body over the upload limit, bad host): JSON under /api/.
 handler400 = "mall.api.exception_handler.bad_request"
+# A refused console page in the console's frame and language, with a way back.
+handler403 = "mall.console.pages.permission_denied"

@@ -24,8 +24,9 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
+from mall.console.display import exceptional_column
+from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
-from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite and distribution pages
     bargains_admin,
@@ -47,6 +48,7 @@ from marketing.models import (
 )
 from marketing.models.promotions import promotion_type_label
 from marketing.selectors.coupons import template_summary
+from marketing.selectors.promotion_text import promotion_rules_text, rule_sku_codes, sku_labels
 from marketing.services.coupons import (
     CouponTemplateData,
     coupon_template_create,
@@ -103,11 +105,24 @@ def _yuan_field(label: Any, required: bool = True, help_text: Any = "") -> forms
 
 
 def _sku_field(label: Any) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Sku.objects.filter(is_active=True).select_related("product").order_by("product_id", "pk"),
-        to_field_name="code",
-    )
+    # By name, spec and price with type-to-search (mall.console.pickers); the rules keep the code.
+    return SkuChoiceField(label=label, to_field_name="code")
+
+
+class SkuPickerMixin:
+    """The SKU scope fields (适用 / 排除 SKU) as searchable selects labelled by name and price,
+    instead of a two-box list of 158 bare codes."""
+
+    sku_scope_fields = ("skus", "exclude_skus")
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.sku_scope_fields:
+            return SkuMultipleChoiceField(
+                label=db_field.verbose_name,
+                required=not db_field.blank,
+                help_text=_("输入商品名称或编码搜索"),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 def _int_field(label: Any, minimum: int, initial: int | None = None) -> forms.IntegerField:
@@ -259,12 +274,13 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = PromotionAdminForm
-    list_display = ("name", "type_label", "window", "state", "rules_text", "is_active")
+    list_display = ("name", "type_label", "window", "state", "rules_text", "inactive_flag")
     list_filter = ("type", "is_active")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
-    filter_horizontal = ("categories", "skus", "exclude_skus")
+    filter_horizontal = ("categories",)
     actions = ("activate", "deactivate")
     actions_list = ["price_check"]
 
@@ -328,20 +344,28 @@ class PromotionAdmin(CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMi
     def type_label(self, obj: Promotion) -> str:
         return promotion_type_label(obj.type)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        """The list's ChangeList names every SKU its rules mention with one query per page."""
+        base = super().get_changelist(request, **kwargs)
+
+        class PromotionChangeList(base):  # type: ignore[misc, valid-type]
+            def get_results(self, request: HttpRequest) -> None:
+                super().get_results(request)
+                labels = sku_labels(code for p in self.result_list for code in rule_sku_codes(p.rules or {}))
+                for promotion in self.result_list:
+                    promotion.sku_labels = labels
+
+        return PromotionChangeList
+
     @display(description=_("规则"))
     def rules_text(self, obj: Promotion) -> str:
         rules = obj.rules or {}
-        if obj.type == PromotionType.STEPPED_PRICE:
-            steps = "、".join(
-                f"≤{s.get('upto')}件 {s.get('rate')}" for s in rules.get("steps", []) if isinstance(s, dict)
-            )
-            counter = getattr(obj, "step_counter", None)
-            sold = counter.sold if counter is not None else 0
-            return f"{rules.get('sku', '')}：{steps}（" + str(_("已售 %(n)d 件") % {"n": sold}) + "）"
-        if obj.type == PromotionType.FULL_REDUCTION:
-            tiers = "、".join(f"满{t.get('threshold')}减{t.get('off')}" for t in rules.get("tiers", []))
-            return f"{tiers}{'（每满）' if rules.get('repeat') else ''}"
-        return ", ".join(f"{k}={v}" for k, v in rules.items())
+        labels = getattr(obj, "sku_labels", None)
+        if labels is None:  # outside the list (a detail page): look the few SKUs up
+            labels = sku_labels(rule_sku_codes(rules))
+        counter = getattr(obj, "step_counter", None) if obj.type == PromotionType.STEPPED_PRICE else None
+        sold = counter.sold if counter is not None else (0 if obj.type == PromotionType.STEPPED_PRICE else None)
+        return promotion_rules_text(type=obj.type, rules=rules, skus=labels, sold=sold)
 
     @admin.action(description=_("启用所选活动"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Promotion]) -> None:
@@ -464,12 +488,13 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
     form = CouponTemplateAdminForm
-    list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "is_active")
+    list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
     search_fields = ("name",)
-    filter_horizontal = ("categories", "skus", "exclude_skus")
+    filter_horizontal = ("categories",)
     readonly_fields = ("issued_count",)
     actions_list = ["price_check"]
     fieldsets = (

@@ -24,6 +24,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 
+from mall.console.display import exceptional_column, mask_phone
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
@@ -50,8 +51,10 @@ class AddressInline(TabularInline):
     """Shown for customer service; addresses are the shopper's to edit, not the console's."""
 
     model = Address
-    fields = ("receiver", "phone", "province", "city", "district", "detail", "is_default")
+    fields = ("receiver", "phone_masked", "province", "city", "district", "detail", "default_flag")
     readonly_fields = fields
+    phone_masked = display(description=_("手机号"))(lambda self, obj: mask_phone(obj.phone))
+    default_flag = exceptional_column("is_default", _("默认"), variant="info", description=_("默认地址"))
     extra = 0
     can_delete = False
 
@@ -87,7 +90,8 @@ class PointsAdjustForm(BaseDialogForm):
 
 @admin.register(Member)
 class MemberAdmin(ModelAdmin):
-    list_display = ("id", "nickname", "phone", "tier", "points_balance_display", "is_blocked", "created_at")
+    # Phones masked: the order page reveals a receiver's number (audited) to those who need it.
+    list_display = ("id", "nickname", "phone_masked", "tier", "points_balance_display", "blocked_flag", "created_at")
     list_display_links = ("id", "nickname")
     list_filter = ("tier", "is_blocked")
     search_fields = ("nickname", "phone")
@@ -96,7 +100,7 @@ class MemberAdmin(ModelAdmin):
     fields = (
         "nickname",
         "avatar_url",
-        "phone",
+        "phone_masked",
         "birthday",
         "tier",
         "is_blocked",
@@ -112,7 +116,7 @@ class MemberAdmin(ModelAdmin):
     readonly_fields = (
         "nickname",
         "avatar_url",
-        "phone",
+        "phone_masked",
         "birthday",
         "points_balance_display",
         "invite_code",
@@ -127,8 +131,14 @@ class MemberAdmin(ModelAdmin):
     actions = ("block_members", "unblock_members")
     actions_detail = ["adjust_points"]
 
+    blocked_flag = exceptional_column("is_blocked", _("已封禁"), description=_("封禁"))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
         return super().get_queryset(request).annotate(points_balance=points_balance_subquery())
+
+    @display(description=_("手机号"))
+    def phone_masked(self, obj: Member) -> str:
+        return mask_phone(obj.phone)
 
     @display(description=_("积分"), ordering="points_balance")
     def points_balance_display(self, obj: Member) -> int:
@@ -222,10 +232,25 @@ class PointsEntryAdmin(ModelAdmin):
 class AddressAdmin(ModelAdmin):
     """Read-only look-up for customer service (find a shopper by the receiver's phone)."""
 
-    list_display = ("id", "member", "receiver", "phone", "province", "city", "district", "detail", "is_default")
+    list_display = (
+        "id",
+        "member",
+        "receiver",
+        "phone_masked",
+        "province",
+        "city",
+        "district",
+        "detail",
+        "default_flag",
+    )
     search_fields = ("receiver", "phone", "member__nickname", "member__phone")
     list_select_related = ("member",)
     list_per_page = 50
+    default_flag = exceptional_column("is_default", _("默认"), variant="info", description=_("默认地址"))
+
+    @display(description=_("手机号"))
+    def phone_masked(self, obj: Address) -> str:
+        return mask_phone(obj.phone)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -270,9 +295,10 @@ class SubscribeTemplateAdmin(ServiceRefusalMixin, ModelAdmin):
     """Which WeChat subscribe template carries which kind of message (F48); saved through a service."""
 
     form = SubscribeTemplateForm
-    list_display = ("kind_label", "asked_at", "template_id", "fields", "page", "is_active", "updated_at")
+    list_display = ("kind_label", "asked_at", "template_id", "fields", "page", "inactive_flag", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("kind", "template_id")
+    inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("状态"))
 
     @display(description=_("消息类型"), ordering="kind")
     def kind_label(self, obj: SubscribeTemplate) -> str:
@@ -449,7 +475,14 @@ class GuardSettingsAdmin(ServiceRefusalMixin, ModelAdmin):
         (
             _("滑块验证"),
             {
-                "fields": ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha"),
+                "fields": (
+                    "purchase_captcha",
+                    "claim_captcha",
+                    "reserve_captcha",
+                    "help_captcha",
+                    "order_captcha",
+                    "other_captcha",
+                ),
                 "description": GUARD_DESCRIPTION,
             },
         ),

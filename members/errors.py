@@ -120,6 +120,15 @@ class AccessBlocked(PermissionDenied):
     default_message = _("当前访问已被限制，请联系客服。")
 
 
+class ActionRateLimited(ApplicationError):
+    """Too many requests of one guarded action by this shopper or address (``details.action``,
+    ``details.retry_after`` in seconds): the same code as the views' throttles."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("请求过于频繁，请稍后再试。")
+
+
 class CaptchaRequired(PermissionDenied):
     """Show the slider for ``details.action``, then retry with the pass in ``X-Captcha-Pass``."""
 

@@ -90,6 +90,13 @@ class ShippingInfoRequired(ValidationFailed):
     default_message = _("请填写快递公司和运单号。")
 
 
+class BulkShipInvalid(ValidationFailed):
+    """A bulk-ship sheet with at least one bad row; ``details["rows"]`` says which and why."""
+
+    code = "bulk_ship_invalid"
+    default_message = _("发货表中有错误，所有订单均未发货。")
+
+
 # --- payments and refunds (payments engineer) -----------------------------------------
 
 
@@ -153,3 +160,61 @@ class RefundInvalid(ValidationFailed):
 class RefundExceedsPaid(Conflict):
     code = "refund_exceeds_paid"
     default_message = _("退款数量或金额超过可退部分。")
+
+
+# --- after-sales (P04) -----------------------------------------------------------------
+
+
+class AfterSaleNotFound(NotFound):
+    code = "after_sale_not_found"
+    default_message = _("售后单不存在。")
+
+
+class AfterSaleNotAllowed(Conflict):
+    code = "after_sale_not_allowed"
+    default_message = _("该订单当前状态不能申请售后。")
+
+
+class AfterSaleKindInvalid(ValidationFailed):
+    code = "after_sale_kind_invalid"
+    default_message = _("未发货或未收货的订单只能申请仅退款，已收货的订单请申请退货退款。")
+
+
+class AfterSaleLineInvalid(ValidationFailed):
+    code = "after_sale_line_invalid"
+    default_message = _("订单中没有该商品。")
+
+
+class AfterSaleQtyExceeds(Conflict):
+    code = "after_sale_qty_exceeds"
+    default_message = _("申请数量超过可退数量。")
+
+
+class AfterSaleOpenExists(Conflict):
+    code = "after_sale_open_exists"
+    default_message = _("该商品已有处理中的售后申请。")
+
+
+class AfterSaleStatusInvalid(Conflict):
+    code = "after_sale_status_invalid"
+    default_message = _("售后单当前状态不允许该操作。")
+
+
+class AfterSalePhotoInvalid(ValidationFailed):
+    code = "after_sale_photo_invalid"
+    default_message = _("图片无效：仅支持 JPG、PNG、WEBP 格式，且不超过 5 MB。")
+
+
+class AfterSalePhotosTooMany(ValidationFailed):
+    code = "after_sale_photos_too_many"
+    default_message = _("最多上传 6 张图片。")
+
+
+class AfterSaleRejectReasonRequired(ValidationFailed):
+    code = "after_sale_reject_reason_required"
+    default_message = _("请填写拒绝原因。")
+
+
+class AfterSaleReturnInfoRequired(ValidationFailed):
+    code = "after_sale_return_info_required"
+    default_message = _("请填写退货的快递公司和运单号。")

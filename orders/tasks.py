@@ -47,3 +47,17 @@ def refund_submit_task(*, refund_id: int) -> str:
     from orders.services.refunds import refund_submit
 
     return refund_submit(refund_id=refund_id).status
+
+
+# --- after-sales (P04) ----------------------------------------------------------------------
+
+
+@shared_task(name="orders.tasks.after_sales_timeouts_task", ignore_result=True)
+def after_sales_timeouts_task() -> int:
+    """Every 10 minutes: approve requests the merchant left 48 hours, close returns not sent in 7 days,
+    and delete photos of forms abandoned for a day."""
+    from orders.services.after_sales import after_sale_photos_purge, after_sales_timeouts_due
+
+    moved = after_sales_timeouts_due()
+    after_sale_photos_purge()
+    return moved

@@ -60,4 +60,8 @@ EN_GUARD: dict[str, str] = {
     "阶梯价序号": "Stepped-price sequence",
     "已售件数": "Units sold",
     "含已取消订单用掉的序号：取消不退回阶梯": "Includes numbers used by cancelled orders: cancelling does not give a step back",
+    # --- the guard on every route that takes something scarce ------------------------------
+    "普通下单": "Ordinary orders",
+    "开团/参团": "Opening / joining a group",
+    "发起砍价": "Starting a bargain",
 }

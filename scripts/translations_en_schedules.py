@@ -11,6 +11,8 @@ EN_SCHEDULES: dict[str, str] = {
     "15 分钟未付款的订单自动取消，库存、优惠券和积分退回。": "Orders unpaid after 15 minutes are cancelled; stock, coupons and points go back.",
     "自动确认收货": "Confirm receipt automatically",
     "发货后到期未确认的订单自动完成，积分和佣金随之结算。": "Shipped orders not confirmed in time complete; points and commissions follow.",
+    "售后超时处理": "After-sales deadlines",
+    "商家 48 小时未处理的售后申请自动同意；7 天未寄回的退货申请自动关闭。": "After-sales requests the merchant has not answered in 48 hours are approved; returns not sent back within 7 days are closed.",
     "支付对账": "Payment reconciliation",
     "向微信支付查询迟迟未回调的支付和退款，补记结果。": "Asks WeChat Pay about payments and refunds whose notice is overdue and records the outcome.",
     "优惠券过期": "Expire coupons",

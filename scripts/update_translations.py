@@ -39,6 +39,7 @@ sys.path.insert(0, str(SCRIPTS))
 from compile_messages import compile_all, read_po  # noqa: E402
 from translations_en import EN  # noqa: E402
 from translations_zh_hans import ZH_HANS  # noqa: E402
+from translations_zh_hans_js import ZH_HANS_JS  # noqa: E402
 
 PROJECT_DIRS = ("mall", "members", "marketing", "orders", "analytics", "templates")
 SKIP_PARTS = {"migrations", "tests", "__pycache__", "node_modules", "static"}
@@ -224,6 +225,26 @@ def unfold_messages_missing_chinese() -> dict[tuple[str | None, str], Message]:
     return {key: message for key, message in messages.items() if not translated(message)}
 
 
+_JS_GETTEXT = re.compile(r"""\bgettext\(\s*(['"])((?:\\.|(?!\1).)*)\1\s*\)""")
+
+
+def admin_js_messages_missing_chinese() -> dict[tuple[str | None, str], Message]:
+    """The admin JavaScript's ``gettext('…')`` strings that Django's zh_Hans djangojs lacks."""
+    django_dir = _package_dir("django")
+    js_dir = django_dir / "contrib" / "admin" / "static" / "admin" / "js"
+    catalog = gettext.translation(
+        "djangojs", localedir=django_dir / "contrib" / "admin" / "locale", languages=["zh_Hans"]
+    )
+    messages: dict[tuple[str | None, str], Message] = {}
+    for path in sorted(js_dir.glob("*.js")):
+        for match in _JS_GETTEXT.finditer(path.read_text(encoding="utf-8")):
+            msgid = match.group(2).replace("\\'", "'").replace('\\"', '"')
+            if catalog.gettext(msgid) == msgid:
+                message = messages.setdefault((None, msgid), Message(msgid))
+                message.locations.add(f"django/contrib/admin/static/admin/js/{path.name}")
+    return messages
+
+
 # --- writing .po ----------------------------------------------------------------------
 
 
@@ -328,12 +349,17 @@ def build(root: Path = ROOT) -> tuple[dict[Path, str], dict[str, list[Message]],
     zh_text, zh_missing = render_po(
         "zh_Hans", unfold, ZH_HANS, "Chinese for django-unfold strings that Django and import-export do not cover."
     )
+    admin_js = list(admin_js_messages_missing_chinese().values())
+    js_text, js_missing = render_po(
+        "zh_Hans", admin_js, ZH_HANS_JS, "Chinese for Django admin JavaScript strings its zh_Hans catalogue lacks."
+    )
     files = {
         root / "locale" / "en" / "LC_MESSAGES" / "django.po": en_text,
         root / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po": zh_text,
+        root / "locale" / "zh_Hans" / "LC_MESSAGES" / "djangojs.po": js_text,
     }
     errors = placeholder_errors(project, EN) + placeholder_errors(unfold, ZH_HANS)
-    return files, {"en": en_missing, "zh_Hans": zh_missing}, errors
+    return files, {"en": en_missing, "zh_Hans": zh_missing + js_missing}, errors
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -129,10 +129,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         action = getattr(context.get("view"), "throttle_action", None)
         if action:
             details["action"] = action
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's text carries the JSON decoder's English ("Expecting property name…"): say it
+        # in the shopper's language; the decoder's words stay in details for developers.
+        message = _("请求内容不是有效的 JSON。")
+        details = {"parse_error": str(exc.detail)}
     elif isinstance(exc.detail, dict):
-        # simplejwt raises with {"detail", "code", "messages"}: keep the sentence, not the dict.
-        message = str(exc.detail.get("detail", "")) or _("请求无法处理。")
+        # simplejwt raises with {"detail", "code", "messages"} and English sentences
+        # ("Given token not valid for any token type"): a translated sentence, the code kept.
         token_code = exc.detail.get("code")
+        if token_code in ("token_not_valid", "user_not_found", "user_inactive"):
+            message = _("登录已失效，请重新登录。")
+        else:
+            message = str(exc.detail.get("detail", "")) or _("请求无法处理。")
         details = {"reason": str(token_code)} if token_code else {}
     else:
         message = str(exc.detail)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from mall.console.roles import ROLE_LABELS
 from mall.money import format_yuan
+from mall.selectors.audit import audit_describe
 from mall.selectors.dashboard import (
     DailyPoint,
     TodayFigures,
@@ -188,6 +189,13 @@ def _shortcuts(request: HttpRequest) -> list[dict[str, Any]]:
         (_("新增商品"), "add_box", "admin:mall_product_add", "mall.add_product", ""),
         (_("导入商品"), "upload_file", "admin:mall_product_import", "mall.add_product", ""),
         (_("待发货订单"), "local_shipping", "admin:orders_order_changelist", "orders.view_order", PENDING_QUERY),
+        (
+            _("待审核售后"),
+            "assignment_return",
+            "admin:orders_aftersale_changelist",
+            "orders.view_aftersale",
+            "?status__in=pending",
+        ),
         (_("会员列表"), "group", "admin:members_member_changelist", "members.view_member", ""),
         (_("操作日志"), "history", "admin:mall_auditlog_changelist", "mall.view_auditlog", ""),
         (_("员工账号"), "badge", "admin:auth_user_changelist", "auth.view_user", ""),
@@ -216,7 +224,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     context["console_now"] = timezone.localtime()
     context["console_shortcuts"] = _shortcuts(request)
     if request.user.has_perm("mall.view_auditlog"):
-        context["console_audit"] = dashboard_recent_audit(limit=8)
+        context["console_audit"] = audit_describe(dashboard_recent_audit(limit=8))
         context["console_audit_link"] = _admin_link(request, "admin:mall_auditlog_changelist", "mall.view_auditlog")
     if not request.user.has_perm("orders.view_order"):
         context["dashboard_allowed"] = False

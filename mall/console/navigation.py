@@ -45,7 +45,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         "orders",
         pgettext_lazy("sidebar", "订单"),
         ("orders",),
-        ("order", "refund", "payment", "paymentnotice", "cartitem"),
+        ("order", "aftersale", "refund", "payment", "paymentnotice", "cartitem"),
     ),
     SidebarGroup(
         "acquire",
@@ -116,6 +116,7 @@ ICONS: dict[str, str] = {
     "mall.shopsettings": "storefront",
     "mall.auditlog": "history",
     "orders.order": "receipt_long",
+    "orders.aftersale": "assignment_return",
     "orders.refund": "currency_exchange",
     "orders.payment": "payments",
     "orders.paymentnotice": "notifications",

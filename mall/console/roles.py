@@ -56,6 +56,11 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "orders.change_order",
         "orders.view_orderline",
         "orders.ship_*",
+        # After-sales (P04): review requests, confirm returned goods; the refund then runs
+        # through refund_create, bounded by the request and by what was paid.
+        "orders.view_aftersale",
+        "orders.handle_aftersale",
+        "orders.reveal_phone",  # to call a shopper about an order; every reveal is audited
         "members.view_member",
         "members.view_address",
         "members.view_pointsentry",
@@ -73,6 +78,8 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "orders.view_refund",
         "orders.add_refund",
         "orders.change_refund",
+        "orders.view_aftersale",
+        "orders.handle_aftersale",
         "marketing.view_withdrawal",
         "marketing.pay_withdrawal",
         "marketing.view_commission",

@@ -29,6 +29,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("自动确认收货"),
         gettext_lazy("发货后到期未确认的订单自动完成，积分和佣金随之结算。"),
     ),
+    "orders-after-sales-timeouts": (
+        gettext_lazy("售后超时处理"),
+        gettext_lazy("商家 48 小时未处理的售后申请自动同意；7 天未寄回的退货申请自动关闭。"),
+    ),
     "payments-reconcile-stale": (
         gettext_lazy("支付对账"),
         gettext_lazy("向微信支付查询迟迟未回调的支付和退款，补记结果。"),

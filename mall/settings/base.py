@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from mall.schedules import BEAT_SCHEDULE
@@ -172,6 +173,13 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "click": ("60/min", "600/min"),
     "apply": ("10/min", "60/min"),
     "withdraw": ("10/min", "60/min"),
+    # F45: counted by the guard in the services that take the scarce thing (any route):
+    # ordinary orders, opening/joining a group, starting a bargain.
+    "order": ("20/min", "300/min"),
+    "group": ("10/min", "120/min"),
+    "bargain": ("10/min", "120/min"),
+    # P04: after-sales requests and their photo uploads.
+    "after_sale": ("20/min", "120/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
@@ -224,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "GroupMemberStatusEnum": "marketing.models.group_buys.GroupMemberStatus",
         "GroupOutcomeEnum": "marketing.models.group_buys.GroupOutcome",
         "BargainStatusEnum": "marketing.models.bargains.BargainStatus",
+        "AfterSaleStatusEnum": "orders.models.after_sales.AfterSaleStatus",
+        "AfterSaleKindEnum": "orders.models.after_sales.AfterSaleKind",
+        "AfterSaleReasonEnum": "orders.models.after_sales.AfterSaleReason",
     },
 }
 
@@ -258,12 +269,21 @@ WECHAT_PAY_NOTIFY_URL = env.str("WECHAT_PAY_NOTIFY_URL", default="http://127.0.0
 ORDER_LOCK_MINUTES = env.int("ORDER_LOCK_MINUTES", default=15)
 # Subscribe pushes wait while the shop sleeps ("HH:MM-HH:MM" shop time; empty = never hold).
 SUBSCRIBE_QUIET_HOURS = env.str("SUBSCRIBE_QUIET_HOURS", default="22:00-08:00")
+# After-sales (P04): the merchant's review window, the shopper's return window, whether a
+# refund-only request for an unshipped order is approved at once, and the photo upload limits.
+AFTER_SALES_REVIEW_HOURS = env.int("AFTER_SALES_REVIEW_HOURS", default=48)
+AFTER_SALES_RETURN_DAYS = env.int("AFTER_SALES_RETURN_DAYS", default=7)
+AFTER_SALES_AUTO_APPROVE_UNSHIPPED = env.bool("AFTER_SALES_AUTO_APPROVE_UNSHIPPED", default=False)
+AFTER_SALES_PHOTO_MAX_BYTES = env.int("AFTER_SALES_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {
     "SITE_TITLE": _("多营商城"),
     "SITE_HEADER": _("多营商城 · 商家后台"),
     "SITE_SYMBOL": "storefront",
+    "SITE_FAVICONS": [
+        {"rel": "icon", "sizes": "any", "type": "image/svg+xml", "href": lambda request: static("console/favicon.svg")},
+    ],
     "SHOW_LANGUAGES": True,
     "DASHBOARD_CALLBACK": "mall.console.dashboard.dashboard_callback",
     # Sidebar built per request from the admin registry and the user's permissions.

@@ -143,6 +143,23 @@ def test_console_refuses_a_bad_price(console: Client, category: Category) -> Non
     assert not Product.objects.exists()
 
 
+def test_console_refuses_negative_stock_next_to_the_field(console: Client, category: Category) -> None:
+    data = _product_post(
+        category, [{"code": "X", "specs": "颜色=红", "price": "1.00", "stock": "-3", "is_active": "on"}]
+    )
+
+    response = console.post("/admin/mall/product/add/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "库存不能小于 0。" in html
+    assert "sku_stock_not_negative" not in html and "约束" not in html
+    # beside the stock input, not in a banner at the top of the form
+    inline = response.context["inline_admin_formsets"][0].formset
+    assert inline.forms[0].errors == {"stock": ["库存不能小于 0。"]}
+    assert not Product.objects.exists()
+
+
 def test_console_stock_edit_moves_by_the_difference_seen(
     console: Client, actor: User, product: Product, category: Category
 ) -> None:
@@ -221,8 +238,8 @@ def test_shop_settings_are_saved_through_the_service(console: Client, actor: Use
         f"/admin/mall/shopsettings/{settings_row.pk}/change/",
         {
             "name": "多营旗舰店",
-            "shipping_flat_fee": "600",
-            "free_shipping_threshold": "9900",
+            "shipping_flat_fee": "6.00",  # typed in yuan, stored in fen
+            "free_shipping_threshold": "99",
             "auto_complete_days": "7",
         },
     )
@@ -233,6 +250,8 @@ def test_shop_settings_are_saved_through_the_service(console: Client, actor: Use
     row = AuditLog.objects.get(action="shop_settings.update")
     assert row.actor == actor
     assert row.data["shipping_flat_fee"] == {"from": 800, "to": 600}
+    page = console.get(f"/admin/mall/shopsettings/{settings_row.pk}/change/").content.decode()
+    assert 'value="6.00"' in page and 'value="99.00"' in page and "(分)" not in page
 
 
 def test_import_through_the_console_previews_then_saves(console: Client, actor: User, product: Product) -> None:

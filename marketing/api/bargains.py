@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mall.api.clients import client_device_id, client_ip
 from mall.api.pagination import StandardPagination
 from mall.api.schema import error_responses
 from marketing.api.common import member_of, optional_member
@@ -32,7 +31,7 @@ from marketing.selectors.bargains import (
     my_bargain_row,
 )
 from marketing.services.bargains import bargain_help, bargain_start
-from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, request_context
 from members.api.permissions import IsMember
 from orders.selectors.cart import MAX_ID
 
@@ -172,14 +171,18 @@ class BargainCampaignDetailApi(APIView):
 
 
 class BargainStartApi(APIView):
-    """Start a bargain (201); the shopper's bargain still open in this campaign comes back (200)."""
+    """Start a bargain (201); the shopper's bargain still open in this campaign comes back (200).
+
+    Behind the shop's guard (F45, action ``bargain``): its rate limits, block lists and slider."""
 
     permission_classes = [IsMember]
+    throttle_action = "bargain"
 
     @extend_schema(
         operation_id="bargain_start",
         tags=["bargain"],
         request=None,
+        parameters=GUARD_HEADERS,
         responses={
             201: BargainOutputSerializer,
             200: BargainOutputSerializer,
@@ -187,12 +190,13 @@ class BargainStartApi(APIView):
                 _AUTH,
                 (404, ["bargain_campaign_not_found"]),
                 (409, ["bargain_campaign_not_open", "bargain_sold_out", "bargain_limit_reached"]),
+                *GUARD_ERRORS,
             ),
         },
     )
     def post(self, request: Request, campaign_id: int) -> Response:
         member = member_of(request)
-        result = bargain_start(member=member, campaign_id=campaign_id)
+        result = bargain_start(member=member, campaign_id=campaign_id, context=request_context(request))
         bargain = bargain_get_for_member(member=member, bargain_id=result.bargain.pk)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(BargainOutputSerializer(bargain_view(bargain, viewer=member)).data, status=code)
@@ -272,10 +276,7 @@ class BargainHelpApi(APIView):
     )
     def post(self, request: Request, token: str) -> Response:
         member = member_of(request)
-        guard_request(request, action="help")
-        help_row = bargain_help(
-            helper=member, share_token=token, ip=client_ip(request), device_id=client_device_id(request)
-        )
+        help_row = bargain_help(helper=member, share_token=token, context=request_context(request))
         bargain = bargain_get_by_token(token=token)
         body = {"cut": help_row.cut, "bargain": bargain_view(bargain, viewer=member)}
         return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)

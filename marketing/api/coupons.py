@@ -27,7 +27,7 @@ from marketing.selectors.coupons import (
 )
 from marketing.selectors.quotes import Labels, quote_breakdown, quote_for_member
 from marketing.services.coupons import coupon_claim
-from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, request_context
 from members.api.permissions import IsMember
 
 ITEM_ERRORS = ["invalid_input", "cart_empty", "invalid_qty", "sku_not_found"]
@@ -106,8 +106,11 @@ class CouponClaimApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        guard_request(request, action="claim")
-        coupon = coupon_claim(member=member_of(request), template_id=serializer.validated_data["template_id"])
+        coupon = coupon_claim(
+            member=member_of(request),
+            template_id=serializer.validated_data["template_id"],
+            context=request_context(request),
+        )
         return Response(CouponOutputSerializer(coupon_data(coupon, coupon.status)).data, status=status.HTTP_201_CREATED)
 
 

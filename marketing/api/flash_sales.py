@@ -36,7 +36,7 @@ from marketing.selectors.flash_sales import (
 from marketing.services.flash_gate import gate_precheck
 from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.services.flash_sales import flash_reservation_cancel, flash_reserve
-from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request, request_context
 from members.api.permissions import IsMember, IsShopper
 from members.authentication import ShopperTokenAuthentication, TokenShopper
 from orders.api.common import PointsField
@@ -254,14 +254,15 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
         # The fast path: the gate's refusal (sold out, not started, ended …) from Redis, before
         # the body is validated, the guard asked or the shopper's row read. Nothing scarce is
-        # spent on a refusal, so the guard (block lists, slider) stands only before a unit.
+        # spent on a refusal, so the guard (block lists, slider) stands only before a unit:
+        # the placement asks it, with this request's context, before the gate takes one.
         gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=flash_item_sku_id(item_id), qty=_qty(request))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        guard_request(request, action="purchase")
         member = shopper.member()
         result = flash_purchase(
+            context=request_context(request),
             member=member,
             item_id=item_id,
             qty=data["qty"],

@@ -171,7 +171,10 @@ class RejectedSerializer(RuleRefSerializer):
 
     reason = serializers.CharField(help_text="threshold_not_met, out_of_window, out_of_scope, conflict, limit, …")
     reason_label = serializers.CharField()
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="The engine's developer note (English, rule ids); not for display.")
+    detail_label = serializers.CharField(
+        help_text="The detail as a sentence for people, with rule names (empty when the reason says it all)."
+    )
 
 
 class CouponVerdictSerializer(serializers.Serializer):

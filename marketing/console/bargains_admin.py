@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
-from unfold.widgets import UnfoldAdminSelectWidget
 
+from mall.console.display import yuan
+from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
-from mall.models import Sku
 from mall.money import format_yuan
 from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.social import CONSOLE_CSS, add_rule_errors, money_or_none, progress_bar, yuan_field, yuan_initial
@@ -36,20 +35,8 @@ from marketing.services.bargains import (
 MONEY_FIELDS = ("start_price", "floor_price", "cut_min", "cut_max")
 
 
-class SkuChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Sku) -> str:
-        specs = " ".join(str(v) for v in (obj.specs or {}).values())
-        return f"{obj.product.title} {specs} · {obj.code} · ¥{format_yuan(obj.price)}"
-
-
 class BargainCampaignForm(ServiceValidatedForm):
-    sku = SkuChoiceField(
-        label=_("砍价商品"),
-        queryset=Sku.objects.filter(is_active=True, product__is_on_shelf=True)
-        .select_related("product")
-        .order_by("product_id", "pk"),
-        widget=UnfoldAdminSelectWidget,
-    )
+    sku = SkuChoiceField(label=_("砍价商品"), queryset=sku_choices_queryset(on_shelf_only=True))
     start_price = yuan_field(_("起砍价(元)"), help_text=_("不高于售价，通常等于售价"))
     floor_price = yuan_field(_("底价(元)"), help_text=_("0 表示砍到免费拿"))
     cut_min = yuan_field(_("每刀最少(元)"))
@@ -142,8 +129,17 @@ class BargainCampaignForm(ServiceValidatedForm):
 
 class BargainHelpInline(TabularInline):
     model = BargainHelp
-    fields = ("seq", "helper", "cut", "price_after", "ip", "device_id", "created_at")
+    fields = ("seq", "helper", "cut_yuan", "price_after_yuan", "ip", "device_id", "created_at")
     readonly_fields = fields
+
+    @display(description=_("砍掉"))
+    def cut_yuan(self, obj: BargainHelp) -> str:
+        return yuan(obj.cut)
+
+    @display(description=_("砍后价"))
+    def price_after_yuan(self, obj: BargainHelp) -> str:
+        return yuan(obj.price_after)
+
     extra = 0
     can_delete = False
 
@@ -280,9 +276,9 @@ class BargainAdmin(ModelAdmin):
         "campaign",
         "member",
         "status",
-        "start_price",
-        "floor_price",
-        "current_price",
+        "start_price_yuan",
+        "floor_price_yuan",
+        "current",
         "helps_count",
         "order",
         "expires_at",
@@ -306,7 +302,15 @@ class BargainAdmin(ModelAdmin):
 
     @display(description=_("当前价"), ordering="current_price")
     def current(self, obj: Bargain) -> str:
-        return f"¥{format_yuan(obj.current_price)}"
+        return yuan(obj.current_price)
+
+    @display(description=_("起砍价"))
+    def start_price_yuan(self, obj: Bargain) -> str:
+        return yuan(obj.start_price)
+
+    @display(description=_("底价"))
+    def floor_price_yuan(self, obj: Bargain) -> str:
+        return yuan(obj.floor_price)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

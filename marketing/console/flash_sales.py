@@ -29,15 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminIntegerFieldWidget,
-    UnfoldAdminSelectWidget,
     UnfoldAdminSingleDateWidget,
     UnfoldAdminSplitDateTimeWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanSwitchWidget,
 )
 
+from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.errors import ApplicationError
-from mall.models import Sku
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.errors import FlashInvalid
 from marketing.models import FlashItem, FlashSettings, FlashSlot, FlashSlotKind, FlashSlotStatus
@@ -93,12 +92,6 @@ def _add_errors(form: forms.BaseForm, exc: FlashInvalid, aliases: dict[str, str]
 # --- forms ---------------------------------------------------------------------------------
 
 
-class SkuChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Sku) -> str:
-        specs = " ".join(str(v) for v in (obj.specs or {}).values())
-        return f"{obj.product.title} {specs} · {obj.code} · ¥{format_yuan(obj.price)} · {_('库存')} {obj.stock}"
-
-
 class GenerateForm(forms.Form):
     first_day = forms.DateField(label=_("从哪天开始"), widget=UnfoldAdminSingleDateWidget)
     days = forms.IntegerField(
@@ -123,13 +116,7 @@ class SlotForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    sku = SkuChoiceField(
-        label=_("SKU"),
-        queryset=Sku.objects.filter(is_active=True, product__is_on_shelf=True)
-        .select_related("product")
-        .order_by("product_id", "pk"),
-        widget=UnfoldAdminSelectWidget,
-    )
+    sku = SkuChoiceField(label=_("SKU"), queryset=sku_choices_queryset(on_shelf_only=True), show_stock=True)
     flash_price = forms.CharField(
         label=_("秒杀价(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
     )

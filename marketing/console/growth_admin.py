@@ -26,6 +26,7 @@ from unfold.forms import BaseDialogForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from mall.console.dashboard import yuan_display
+from mall.console.display import yuan
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
@@ -597,13 +598,28 @@ class CommissionAdmin(TotalsMixin, ReadOnlyMixin, ModelAdmin):
     search_fields = ("order__no", "promoter__real_name", "promoter__code", "title")
     list_select_related = ("promoter", "order")
     list_per_page = 50
+    # The detail page shows money in yuan through the same columns, never the fen fields.
+    fields = (
+        "promoter",
+        "order",
+        "title",
+        "qty",
+        "base_display",
+        "rate_display",
+        "amount_display",
+        "held_display",
+        "status",
+        "available_at",
+        "created_at",
+    )
+    readonly_fields = fields
 
     def totals_cards(self) -> list[dict[str, Any]]:
         return _distribution_cards()
 
     @display(description=_("计佣金额"), ordering="base_amount")
     def base_display(self, obj: Commission) -> str:
-        return format_yuan(obj.base_amount)
+        return yuan(obj.base_amount)
 
     @display(description=_("比例"))
     def rate_display(self, obj: Commission) -> str:
@@ -611,11 +627,11 @@ class CommissionAdmin(TotalsMixin, ReadOnlyMixin, ModelAdmin):
 
     @display(description=_("佣金"), ordering="amount")
     def amount_display(self, obj: Commission) -> str:
-        return format_yuan(obj.amount)
+        return yuan(obj.amount)
 
     @display(description=_("当前佣金"), ordering="held_amount")
     def held_display(self, obj: Commission) -> str:
-        return format_yuan(obj.held_amount)
+        return yuan(obj.held_amount)
 
 
 class WithdrawalPayForm(BaseDialogForm):
@@ -663,7 +679,7 @@ class WithdrawalAdmin(TotalsMixin, ReadOnlyMixin, ModelAdmin):
 
     @display(description=_("金额"), ordering="amount")
     def amount_display(self, obj: Withdrawal) -> str:
-        return format_yuan(obj.amount)
+        return yuan(obj.amount)
 
     def has_pay_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return request.user.has_perm(PAY_PERMISSION)

@@ -22,6 +22,7 @@ from unfold.widgets import (
     UnfoldBooleanSwitchWidget,
 )
 
+from mall.console.pickers import SkuChoiceField
 from mall.errors import ApplicationError
 from mall.models import Sku
 from marketing.models import CouponTemplate
@@ -31,12 +32,6 @@ from members.models import Member
 
 LINE_ROWS = 6
 PERMISSION = "marketing.view_promotion"
-
-
-class SkuChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Sku) -> str:
-        specs = " ".join(str(v) for v in (obj.specs or {}).values())
-        return f"{obj.product.title} {specs} · {obj.code} · ¥{obj.price // 100}.{obj.price % 100:02d}"
 
 
 class PriceCheckForm(forms.Form):
@@ -68,7 +63,7 @@ class PriceCheckForm(forms.Form):
         skus = Sku.objects.filter(is_active=True).select_related("product").order_by("product_id", "pk")
         for i in range(LINE_ROWS):
             self.fields[f"sku_{i}"] = SkuChoiceField(
-                label=_("商品 %(n)d") % {"n": i + 1}, queryset=skus, required=False, widget=UnfoldAdminSelectWidget
+                label=_("商品 %(n)d") % {"n": i + 1}, queryset=skus, required=False
             )
             self.fields[f"qty_{i}"] = forms.IntegerField(
                 label=_("数量"), min_value=1, max_value=999, required=False, widget=UnfoldAdminIntegerFieldWidget
@@ -130,7 +125,7 @@ def price_check_view(request: HttpRequest) -> HttpResponse:
                     include_inactive=bool(data.get("include_inactive")),
                 )
             except ApplicationError as exc:
-                error = f"{exc.message} ({exc.code})"
+                error = str(exc.message)  # the message names what is wrong; codes are for the API
     else:
         form = PriceCheckForm(initial={"tier": Member.Tier.NORMAL, "at": timezone.localtime(), "auto_coupons": True})
     return render(

@@ -21,10 +21,11 @@ PointsRequest = int | Literal["max"]
 class PricingError(Exception):
     """The cart cannot be priced as asked (a stable ``code`` the API and the CLI report)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, ref: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.ref = ref  # the engine id it is about (a coupon), so callers can name it
 
 
 # --- inputs ---------------------------------------------------------------------------

@@ -66,16 +66,16 @@ def _check_selection(
     for coupon_id in dict.fromkeys(selected):
         verdict = judged.get(coupon_id)
         if verdict is None:
-            raise PricingError(reasons.COUPON_NOT_FOUND, f"优惠券 {coupon_id} 不在钱包中")
+            raise PricingError(reasons.COUPON_NOT_FOUND, f"优惠券 {coupon_id} 不在钱包中", ref=coupon_id)
         if verdict.candidate is None:
-            raise PricingError(reasons.COUPON_NOT_USABLE, f"优惠券 {coupon_id} 不可用: {verdict.reason}")
+            raise PricingError(reasons.COUPON_NOT_USABLE, f"优惠券 {coupon_id} 不可用: {verdict.reason}", ref=coupon_id)
         chosen.append(verdict.candidate)
     per_group: dict[str, int] = {}
     for c in chosen:
         per_group[c.spec.group] = per_group.get(c.spec.group, 0) + 1
         stacks = c.spec.group in policy.coupon_groups
         if (not stacks and len(chosen) > 1) or per_group[c.spec.group] > policy.coupons_per_group:
-            raise PricingError(reasons.COUPON_CONFLICT, f"优惠券 {c.spec.id} 不能与所选的其他券同时使用")
+            raise PricingError(reasons.COUPON_CONFLICT, f"优惠券 {c.spec.id} 不能与所选的其他券同时使用", ref=c.spec.id)
     return chosen
 
 

@@ -88,7 +88,7 @@ def price_check_quote(
         tier_rates=rules.tier_rates,
         policy=rules.policy,
     )
-    q = run_quote(request)
+    q = run_quote(request, names)
     coupon_pks = {c.id: int(c.id.split(":")[1]) for c in coupons}
     labels = Labels(names=names, skus_by_code=skus, coupon_pks=coupon_pks, gifts_out=gifts_out)
     shipping = shipping_for_quote(q=q, skus_by_code=skus, member=None, at=at, tier=tier)

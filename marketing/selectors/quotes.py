@@ -7,6 +7,7 @@ string, every rule with the merchant's name, and reason codes with a Chinese lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,17 +61,28 @@ RULE_TYPE_LABELS: Mapping[str, Promise] = {
 }
 
 
-def pricing_error_to_application(error: PricingError) -> ApplicationError:
-    """The engine's refusal as the API's error (same stable code)."""
+# Refusals about one coupon, named for the shopper or the merchant (never "coupon:3").
+_NAMED_MESSAGES: Mapping[str, Promise] = {
+    "coupon_not_found": _("优惠券「%(name)s」不在可用的券中。"),
+    "coupon_not_usable": _("优惠券「%(name)s」不满足本单的使用条件。"),
+    "coupon_conflict": _("优惠券「%(name)s」不能与所选的其他优惠券同时使用。"),
+}
+
+
+def pricing_error_to_application(error: PricingError, names: Mapping[str, str] | None = None) -> ApplicationError:
+    """The engine's refusal as the API's error (same stable code), naming the coupon when known."""
     cls = PRICING_ERRORS.get(error.code, PricingRequestInvalid)
-    return cls(details={"reason": error.code, "detail": error.message})
+    name = (names or {}).get(error.ref or "")
+    template = _NAMED_MESSAGES.get(error.code)
+    message = template % {"name": name} if name and template is not None else None
+    return cls(message, details={"reason": error.code, "detail": error.message})
 
 
-def run_quote(request: PricingRequest) -> Quote:
+def run_quote(request: PricingRequest, names: Mapping[str, str] | None = None) -> Quote:
     try:
         return quote(request)
     except PricingError as error:
-        raise pricing_error_to_application(error) from error
+        raise pricing_error_to_application(error, names) from error
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ def quote_for_member(
         extra_names=extra_names,
         stepped_taken=stepped_taken,
     )
-    return MemberQuote(input=fetched, quote=run_quote(fetched.request))
+    return MemberQuote(input=fetched, quote=run_quote(fetched.request, fetched.names))
 
 
 def money(fen: Fen) -> dict[str, Any]:
@@ -126,6 +138,39 @@ def rule_label(rule_type: str) -> str:
 
 def reason_label(reason: str | None) -> str:
     return "" if reason is None else str(REASON_LABELS.get(reason, reason))
+
+
+_SCOPE_BELOW = re.compile(r"^scope amount (?P<amount>[\d.]+) below (?P<threshold>[\d.]+)$")
+_USED_OF = re.compile(r"^used (?P<used>\d+) of (?P<limit>\d+)$")
+_BETTER = re.compile(r"^(?P<rule>\S+) of the same type gives more$")
+_POINTS_MAX = re.compile(r"^max (?P<max>\d+)$")
+
+
+def detail_label(detail: str, names: Mapping[str, str]) -> str:
+    """The engine's developer-facing detail (English, ids) as a Chinese sentence with names.
+
+    Unknown details give ``""``: the reason's label already says why, and no English or raw
+    id reaches a console page.
+    """
+    text = (detail or "").strip()
+    if not text:
+        return ""
+    if text == "not running at the quote time":
+        return str(_("试算时间不在活动时间内"))
+    if text == "for new shoppers only":
+        return str(_("仅限新用户参加"))
+    if text == "flash-sale, group and bargain lines take no part in order promotions":
+        return str(_("秒杀、拼团、砍价商品不参加订单优惠"))
+    if match := _SCOPE_BELOW.match(text):
+        return str(_("适用商品合计 ¥%(amount)s，未达到门槛 ¥%(threshold)s")) % match.groupdict()
+    if match := _USED_OF.match(text):
+        return str(_("已使用 %(used)s 次，上限 %(limit)s 次")) % match.groupdict()
+    if match := _BETTER.match(text):
+        rule_id = match["rule"]
+        return str(_("同类的「%(name)s」优惠更多")) % {"name": _rule_name(rule_id, "", names) or _("另一项优惠")}
+    if match := _POINTS_MAX.match(text):
+        return str(_("本单最多可用 %(max)s 积分")) % match.groupdict()
+    return ""
 
 
 def _rule_name(rule_id: str, rule_type: str, names: Mapping[str, str]) -> str:
@@ -228,6 +273,7 @@ def quote_breakdown(q: Quote, labels: Labels) -> dict[str, Any]:
                 "reason": r.reason,
                 "reason_label": reason_label(r.reason),
                 "detail": r.detail,
+                "detail_label": detail_label(r.detail, labels.names),
             }
             for r in q.rejected
         ]
@@ -237,6 +283,7 @@ def quote_breakdown(q: Quote, labels: Labels) -> dict[str, Any]:
                 "reason": GIFT_OUT_OF_STOCK,
                 "reason_label": reason_label(GIFT_OUT_OF_STOCK),
                 "detail": "",
+                "detail_label": "",
             }
             for rule_id, rule_type in labels.gifts_out
         ],

@@ -74,6 +74,7 @@ from marketing.services.bargain_plans import (
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
 from members.models import Member
+from members.services.abuse import RequestContext, abuse_check
 from members.services.messages import message_send
 from orders.models import Order
 
@@ -82,6 +83,9 @@ logger = logging.getLogger(__name__)
 DURATION_MIN_MINUTES = 10
 DURATION_MAX_MINUTES = 30 * 24 * 60
 DEVICE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# The guard's actions (F45) for starting a bargain and for a friend's help.
+BARGAIN_GUARD_ACTION = "bargain"
+HELP_GUARD_ACTION = "help"
 MESSAGE_REACHED = "bargain_reached"
 MESSAGE_EXPIRED = "bargain_expired"
 
@@ -289,8 +293,13 @@ class StartResult:
 
 
 @transaction.atomic
-def bargain_start(*, member: Member, campaign_id: int, now: datetime | None = None) -> StartResult:
-    """Start a bargain (its cut plan drawn and stored); the shopper's open one comes back instead."""
+def bargain_start(
+    *, member: Member, campaign_id: int, context: RequestContext, now: datetime | None = None
+) -> StartResult:
+    """Start a bargain (its cut plan drawn and stored); the shopper's open one comes back instead.
+
+    The guard's ``bargain`` action first (F45): starts are what help farms are built on."""
+    abuse_check(action=BARGAIN_GUARD_ACTION, member=member, context=context)
     now = now or timezone.now()
     # One shopper's starts queue here, so the limit below cannot be passed by a double tap.
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
@@ -374,11 +383,14 @@ def _day_start(now: datetime) -> datetime:
 
 
 def bargain_help(
-    *, helper: Member, share_token: str, ip: str | None = None, device_id: str = "", now: datetime | None = None
+    *, helper: Member, share_token: str, context: RequestContext, now: datetime | None = None
 ) -> BargainHelp:
-    """A friend helps: the next planned cut comes off the price (once per friend, farming-limited)."""
+    """A friend helps: the next planned cut comes off the price (once per friend, farming-limited).
+
+    The shop's guard (``help``) first, then the campaign's own limits per address and device."""
+    abuse_check(action=HELP_GUARD_ACTION, member=helper, context=context)
     now = now or timezone.now()
-    ip, device_id = clean_ip(ip), clean_device_id(device_id)
+    ip, device_id = clean_ip(context.ip), clean_device_id(context.device_id)
     with transaction.atomic():
         # The helper's own helps queue on their member row (the per-day count below holds).
         list(Member.objects.select_for_update().filter(pk=helper.pk).values_list("pk", flat=True))

@@ -46,9 +46,13 @@ from marketing.selectors.pricing_fetch import member_is_new
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.rules import coupon_spec_build
 from members.models import Member
+from members.services.abuse import RequestContext, abuse_check
 from members.services.messages import message_send
 
 logger = logging.getLogger(__name__)
+
+# The guard's action (F45) for taking a coupon from the coupon center.
+CLAIM_GUARD_ACTION = "claim"
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -225,8 +229,10 @@ def coupon_issue(*, member: Member, template: CouponTemplate, now: datetime | No
 
 
 @transaction.atomic
-def coupon_claim(*, member: Member, template_id: int, now: datetime | None = None) -> Coupon:
-    """The shopper takes a coupon from the coupon center (atomic quota and per-shopper limit)."""
+def coupon_claim(*, member: Member, template_id: int, context: RequestContext, now: datetime | None = None) -> Coupon:
+    """The shopper takes a coupon from the coupon center (atomic quota and per-shopper limit),
+    once the shop's guard (``claim``: block lists, rate, slider) has let the request through."""
+    abuse_check(action=CLAIM_GUARD_ACTION, member=member, context=context)
     now = now or timezone.now()
     template = CouponTemplate.objects.filter(pk=template_id).first()
     if template is None or template.channel != CouponChannel.CLAIM:

@@ -18,6 +18,12 @@ step of the order's life, always inside the order's own transaction:
 * ``paid`` (the payment is recorded) and ``retake`` (a late payment revives a cancelled order:
   take it again, or raise ``DealUnavailable`` and the payment is refunded).
 
+Every placement passes the shop's guard first (F45, ``members.services.abuse``), under the
+action :func:`deal_guard_action` names: the tool's ``guard_action`` (``purchase`` for a flash
+or release unit and a bargain purchase, ``group`` to open or join a group), ``order`` for an
+ordinary order (its stepped-price units and coupons). So whichever route places the order,
+a blocked or over-limit shopper gets the same refusal and the merchant's slider policy holds.
+
 Handlers register with :func:`deal_handler`; the tools' modules are imported when the
 marketing app is ready (:data:`DEAL_MODULES`), so a kind named by an order always resolves.
 """
@@ -49,6 +55,8 @@ DEAL_MODULES: tuple[str, ...] = (
 )
 
 DEAL_KIND_MAX_LENGTH = 16
+# The guard's action for an order without a deal.
+ORDER_GUARD_ACTION = "order"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +90,9 @@ class DealHandler:
     # False when the tool's quota was carved out of the SKU's stock beforehand (flash sales):
     # then the order takes the unit from the quota in ``take`` instead of from ``Sku.stock``.
     takes_sku_stock: ClassVar[bool] = True
+    # The guard's action (F45) for placing an order through this tool: its block lists, rate
+    # limits and slider policy (``members.models.GUARDED_ACTIONS``).
+    guard_action: ClassVar[str] = "purchase"
 
     def specs(self, *, deal: DealRequest, member: Member, sku: Sku, qty: int, at: datetime) -> DealPricing:
         raise DealNotFound(details={"kind": self.kind, "ref": deal.ref})
@@ -162,6 +173,11 @@ def deal_request_parse(raw: Mapping[str, Any] | None) -> DealRequest | None:
     if not isinstance(params, Mapping) or len(params) > 10:
         raise DealInvalid(details={"params": "object of at most 10 keys"})
     return DealRequest(kind=kind, ref=ref, params=dict(params))
+
+
+def deal_guard_action(deal: DealRequest | None) -> str:
+    """The guard's action for a placement: the tool's, or ``order`` without a deal."""
+    return ORDER_GUARD_ACTION if deal is None else handler_for(deal.kind).guard_action
 
 
 def deal_single_line(items: Sequence[T] | None) -> T:

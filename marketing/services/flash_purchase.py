@@ -63,6 +63,7 @@ from marketing.services.flash_gate import NO_PRIOR_ORDER, GateTicket, gate_admit
 
 if TYPE_CHECKING:
     from members.models import Member
+    from members.services.abuse import RequestContext
     from orders.models import Order
     from orders.services.orders import PlaceResult
 
@@ -287,14 +288,19 @@ def flash_purchase(
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
     remark: str = "",
+    context: RequestContext,
 ) -> PlaceResult:
-    """Buy ``qty`` units of a flash item as an ordinary order (synchronous; 201 or a replay)."""
+    """Buy ``qty`` units of a flash item as an ordinary order (synchronous; 201 or a replay).
+
+    The guard (``purchase``) is asked by the placement, as for a flash deal placed through
+    ``POST /orders``: one answer whichever route a shopper takes."""
     from orders.services.orders import order_place_or_replay  # orders import marketing's deals
 
     sku_id = flash_item_sku_id(item_id)
     leased = _purchase_key.set(idempotency_key.strip())
     try:
         return order_place_or_replay(
+            context=context,
             member=member,
             items=[(sku_id, qty)],
             address_id=address_id,

@@ -316,6 +316,7 @@ class GroupDeal(DealHandler):
     """Orders that open or join a group (``deal.ref`` = campaign id, ``params.share_token`` to join)."""
 
     kind = DEAL_KIND
+    guard_action = "group"
 
     def specs(self, *, deal: DealRequest, member: Member, sku: Sku, qty: int, at: datetime) -> DealPricing:
         token = _share_token(deal)

@@ -31,6 +31,7 @@ from members.models import Member, PointsEntry
 from members.services.auth import member_login_dev
 from members.services.points import points_grant
 from members.tests.factories import AddressFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order
 from orders.services.orders import order_complete, order_place, order_ship
 from orders.services.payments import payment_create, payment_sandbox_complete
@@ -148,6 +149,7 @@ def grant_points(member: Member, points: int) -> None:
 def place(member: Member, items: list[tuple[Sku, int]], **kwargs: Any) -> Order:
     address = AddressFactory.create(member=member)
     return order_place(
+        context=SHOPPER_CONTEXT,
         member=member,
         items=[(sku.pk, qty) for sku, qty in items],
         address_id=address.pk,
@@ -218,7 +220,9 @@ def issue_invite_rewards() -> int:
 
 def signup(invite_code: str | None = None, nickname: str = "") -> Member:
     """A first login through the real sign-in service (dev login: no WeChat round trip)."""
-    return member_login_dev(openid=f"dev_{uuid.uuid4().hex[:16]}", nickname=nickname, invite_code=invite_code).member
+    return member_login_dev(
+        context=SHOPPER_CONTEXT, openid=f"dev_{uuid.uuid4().hex[:16]}", nickname=nickname, invite_code=invite_code
+    ).member
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from marketing.models import FlashItem, FlashSlot, FlashSlotKind
 from marketing.services.flash_purchase import flash_purchase
 from members.models import Address, Member
 from members.tests.factories import AddressFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order
 from orders.services.orders import PlaceResult
 
@@ -97,6 +98,7 @@ def address_of(member: Member) -> Address:
 
 def buy(member: Member, item: FlashItem, *, qty: int = 1, key: str | None = None, **kwargs: Any) -> PlaceResult:
     return flash_purchase(
+        context=SHOPPER_CONTEXT,
         member=member,
         item_id=item.pk,
         qty=qty,

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
+from members.api.abuse import request_context
 from members.api.profile import MemberProfileOutputSerializer, profile_data
 from members.selectors.members import member_profile
 from members.services.auth import LoginResult, member_login_dev, member_login_wechat, member_token_refresh
@@ -61,7 +62,7 @@ class MemberLoginWechatApi(APIView):
             200: LoginOutputSerializer,
             **error_responses(
                 (400, ["invalid_input", "wechat_code_invalid"]),
-                (403, ["member_blocked"]),
+                (403, ["member_blocked", "access_blocked"]),
                 (429, ["wechat_rate_limited", "rate_limited"]),
                 (503, ["wechat_unavailable"]),
             ),
@@ -71,7 +72,9 @@ class MemberLoginWechatApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = member_login_wechat(
-            code=serializer.validated_data["code"], invite_code=serializer.validated_data.get("invite_code")
+            code=serializer.validated_data["code"],
+            invite_code=serializer.validated_data.get("invite_code"),
+            context=request_context(request),
         )
         return _login_response(result)
 
@@ -96,13 +99,15 @@ class MemberLoginDevApi(APIView):
         request=InputSerializer,
         responses={
             200: LoginOutputSerializer,
-            **error_responses((400, ["invalid_input"]), (403, ["member_blocked"]), (404, ["not_found"])),
+            **error_responses(
+                (400, ["invalid_input"]), (403, ["member_blocked", "access_blocked"]), (404, ["not_found"])
+            ),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _login_response(member_login_dev(**serializer.validated_data))
+        return _login_response(member_login_dev(**serializer.validated_data, context=request_context(request)))
 
 
 class MemberTokenRefreshApi(APIView):

@@ -19,14 +19,22 @@ from django.utils.translation import gettext_lazy as _
 
 from mall.models.fields import IdentifierField
 
-# The actions scarce-spending endpoints guard (``abuse_check(action=…)``); an action not
-# listed here follows ``other_captcha``.
+# The actions scarce-spending services guard (``abuse_check(action=…)``), each one the slider
+# can be solved for. An action without its own ``<action>_captcha`` field follows
+# ``other_captcha``.
 GUARDED_ACTIONS: dict[str, str | Promise] = {
     "purchase": _("抢购下单"),
     "claim": _("领券"),
     "reserve": _("预约"),
     "help": _("助力"),
+    "order": _("普通下单"),
+    "group": _("开团/参团"),
+    "bargain": _("发起砍价"),
 }
+
+
+# The actions with a ``<action>_captcha`` field of their own on :class:`GuardSettings`.
+ACTIONS_WITH_OWN_MODE = frozenset({"purchase", "claim", "reserve", "help", "order"})
 
 
 class BlockKind(models.TextChoices):
@@ -80,6 +88,9 @@ class GuardSettings(models.Model):
     claim_captcha = _mode_field(_("领券"))
     reserve_captcha = _mode_field(_("预约"), CaptchaMode.OFF)
     help_captcha = _mode_field(_("助力"))
+    # Ordinary orders (which may take stepped-price units and use coupons): block lists and
+    # rate limits always apply, the slider only when the merchant asks for it.
+    order_captcha = _mode_field(_("普通下单"), CaptchaMode.OFF)
     other_captcha = _mode_field(_("其他操作"))
     velocity_limit = models.PositiveIntegerField(
         _("同一会员同一操作次数上限"), default=10, help_text=_("窗口内超过此次数即视为风险")
@@ -131,5 +142,5 @@ class GuardSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def captcha_mode(self, action: str) -> str:
-        field = f"{action}_captcha" if action in GUARDED_ACTIONS else "other_captcha"
+        field = f"{action}_captcha" if action in ACTIONS_WITH_OWN_MODE else "other_captcha"
         return str(getattr(self, field))

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Address(models.Model):
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="addresses")
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="addresses"
+    )
     receiver = models.CharField(_("收货人"), max_length=30)
     phone = models.CharField(_("电话"), max_length=20)
     province = models.CharField(_("省"), max_length=30)
@@ -15,7 +17,7 @@ class Address(models.Model):
     district = models.CharField(_("区"), max_length=30, blank=True)
     detail = models.CharField(_("详细地址"), max_length=200)
     is_default = models.BooleanField(_("默认"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("收货地址")

@@ -19,13 +19,15 @@ class PointsEntry(models.Model):
         INVITE_EARN = "invite_earn", _("好友下单奖励")
         INVITE_REVERSE = "invite_reverse", _("好友退款扣回")
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="points_entries")
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="points_entries"
+    )
     delta = models.IntegerField(_("变动"))
     reason = models.CharField(_("原因"), max_length=32, choices=Reason.choices)
     # A unique key makes each grant/reversal happen once, whoever triggers it.
     ref = IdentifierField(_("关联"), max_length=64)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("积分流水")

@@ -20,6 +20,7 @@ reaches the other processes when Redis is back (or after ``CONFIG_TTL``).
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -112,15 +113,26 @@ VERSION_HOLD_SECONDS = 0.2
 _held_version: tuple[float, str] | None = None
 
 
+# One thread of the process re-reads the version when the hold lapses; the others keep the held
+# one meanwhile, so hundreds of threads at a flash sale do not all open cache connections at once.
+_refresh_lock = threading.Lock()
+
+
 def guard_config_version() -> str:
     global _held_version
     held = _held_version
     if held is not None and time.monotonic() - held[0] < VERSION_HOLD_SECONDS:
         return held[1]
-    # Redis unreachable: the version held last (its configuration stays in use, see mall.cache).
-    version = cache_version(VERSION_KEY, held=held[1] if held is not None else "")
-    _held_version = (time.monotonic(), version)
-    return version
+    if held is not None and not _refresh_lock.acquire(blocking=False):
+        return held[1]  # another thread is refreshing: keep using the held one
+    try:
+        # Redis unreachable: the version held last (its configuration stays in use, see mall.cache).
+        version = cache_version(VERSION_KEY, held=held[1] if held is not None else "")
+        _held_version = (time.monotonic(), version)
+        return version
+    finally:
+        if held is not None:
+            _refresh_lock.release()
 
 
 def guard_config_forget() -> None:

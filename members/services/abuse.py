@@ -1,20 +1,25 @@
 """The guard in front of scarce things (F45) and the merchant's block lists and settings.
 
-Endpoints that spend something scarce (a flash-sale unit, a coupon, a reservation, a help)
-call :func:`abuse_check` before their service, usually through
-``members.api.abuse.guard_request``::
+The services that take something scarce (an order with a flash or release unit, a group
+seat, a bargain purchase, stepped-price units or coupons; a claimed coupon; a bargain started
+or helped) call :func:`abuse_check` themselves, with the :class:`RequestContext` the view
+built from the request (``members.api.abuse.request_context``)::
 
-    abuse_check(action="purchase", member=member, ip=ip, device_id=device_id, captcha_pass=token)
+    abuse_check(action="purchase", member=member, context=context)
 
-It refuses, in this order:
+so no route can reach the scarce thing without passing it. It refuses, in this order:
 
 1. a blocked account, IP address (or network) or device → ``AccessBlocked`` (403
    ``access_blocked``; which list matched is logged, not told);
-2. when the merchant asks for the slider on this action — always, or only when a risk
+2. a shopper or an IP address over the action's rate (``<action>.shopper`` / ``<action>.ip``
+   of ``THROTTLE_ACTIONS``) → ``ActionRateLimited`` (429 ``rate_limited``, the code the
+   views' own throttles answer with; a view whose ``throttle_action`` counted them already
+   says so in ``RequestContext.rate_counted``, and they are not counted twice);
+3. when the merchant asks for the slider on this action — always, or only when a risk
    signal fires — and no pass came with the request → ``CaptchaRequired`` (403
    ``captcha_required``, ``details.action``): the client shows the slider
    (``POST /api/v1/captcha``) and retries with the pass in ``X-Captcha-Pass``;
-3. a pass that is forged or another shopper's / action's (``captcha_pass_invalid``),
+4. a pass that is forged or another shopper's / action's (``captcha_pass_invalid``),
    expired (``captcha_pass_expired``) or already used (``captcha_pass_used``).
 
 Risk signals, counted in Redis in fixed windows (one pipelined round trip; the Django cache
@@ -23,25 +28,33 @@ address used by too many shoppers, one device used by too many shoppers. Thresho
 windows come from :class:`~members.models.GuardSettings`.
 
 With Redis unreachable the check still answers (never a 500): the block lists come from the
-configuration the process holds (``members.selectors.abuse``); the risk signals are counted
-in the process (each process sees its share of the traffic, so they fire later but still
-fire); a request that needs the slider gets 503 ``service_unavailable`` (``Retry-After``),
-because neither a puzzle nor a pass's single use can be kept without the shared store — the
-guard fails closed for those, open for none.
+configuration the process holds (``members.selectors.abuse``); the action rates and the risk
+signals are counted in the process (each process sees its share of the traffic, so they act
+later but still act); a request that needs the slider gets 503 ``service_unavailable``
+(``Retry-After``), because neither a puzzle nor a pass's single use can be kept without the
+shared store — the guard fails closed for those, open for none.
 
-Cost per call with the configuration in memory: one cache read (the configuration version),
-one Redis round trip when the action's captcha mode is "risk", and no database query.
+Sign-up is guarded too (:func:`signup_check`): blocked addresses and devices cannot make
+accounts, and an address or device that made more new accounts than the merchant's
+``accounts_per_ip`` / ``accounts_per_device`` in their windows still gets its account, but no
+invite binding and no new-user pack, which is what such farms are after.
+
+Cost per call with the configuration in memory: one cache read (the configuration version,
+held 0.2 s per process), at most one Redis round trip (the rates and, in "risk" mode, the
+risk counters, pipelined), and no database query.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -52,9 +65,16 @@ from mall.cache import cache_outage_warn, local_windows
 from mall.errors import NotFound, PermissionDenied
 from mall.redis import get_redis
 from mall.services.audit import audit_record
-from members.errors import AccessBlocked, BlockEntryExists, BlockValueInvalid, CaptchaRequired, GuardSettingsInvalid
+from members.errors import (
+    AccessBlocked,
+    ActionRateLimited,
+    BlockEntryExists,
+    BlockValueInvalid,
+    CaptchaRequired,
+    GuardSettingsInvalid,
+)
 from members.models import BlockEntry, BlockKind, CaptchaMode, GuardSettings
-from members.selectors.abuse import GuardLimits, guard_config, guard_config_bump
+from members.selectors.abuse import GuardConfig, GuardLimits, guard_config, guard_config_bump
 from members.services.captcha import captcha_pass_consume
 
 logger = logging.getLogger(__name__)
@@ -70,6 +90,20 @@ _KEY_PREFIX = "duoying:guard"
 # --- the check --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class RequestContext:
+    """What the guard needs to know of the request: the client's address (``client_ip``), the
+    device id it sent (``X-Device-Id``) and the slider pass (``X-Captcha-Pass``). The view builds
+    it and hands it to the service, which asks the guard before it takes anything scarce."""
+
+    ip: str
+    device_id: str = ""
+    captcha_pass: str = ""
+    # The action whose per-shopper and per-IP rates the view's own throttles already counted
+    # for this request (``throttle_action``, before the body was read): not counted twice.
+    rate_counted: str = ""
+
+
 class GuardedShopper(Protocol):
     """What the check reads of a shopper: a Member, or the token's shopper before it is loaded."""
 
@@ -77,32 +111,190 @@ class GuardedShopper(Protocol):
     is_blocked: bool
 
 
-def abuse_check(*, action: str, member: GuardedShopper, ip: str, device_id: str = "", captcha_pass: str = "") -> None:
+def _refuse_blocked(*, config: GuardConfig, context: RequestContext, what: str, now: float) -> None:
+    if config.ip_blocked(context.ip, now=now):
+        logger.info("guard: blocked ip %s refused (%s)", context.ip, what)
+        raise AccessBlocked()
+    if config.device_blocked(context.device_id, now=now):
+        logger.info("guard: blocked device %s refused (%s)", context.device_id, what)
+        raise AccessBlocked()
+
+
+def abuse_check(*, action: str, member: GuardedShopper, context: RequestContext) -> None:
     """Let the request through, or raise the refusal the client must act on (see the module)."""
     now = time.time()
     config = guard_config()
-    if member.is_blocked:
+    if member.is_blocked or config.member_blocked(member.pk):
         logger.info("guard: blocked member %s refused (%s)", member.pk, action)
         raise AccessBlocked()
-    if config.ip_blocked(ip, now=now):
-        logger.info("guard: blocked ip %s refused (%s, member %s)", ip, action, member.pk)
-        raise AccessBlocked()
-    if config.device_blocked(device_id, now=now):
-        logger.info("guard: blocked device %s refused (%s, member %s)", device_id, action, member.pk)
-        raise AccessBlocked()
+    _refuse_blocked(config=config, context=context, what=f"{action}, member {member.pk}", now=now)
     mode = config.limits.captcha_mode(action)
+    # One Redis round trip: the action's rates, and the risk counters when the mode asks.
+    signals = guard_counts_record(
+        action=action,
+        member_id=member.pk,
+        ip=context.ip,
+        rated=context.rate_counted == action,
+        device_id=context.device_id,
+        limits=config.limits,
+        now=now,
+        risk=mode == CaptchaMode.RISK,
+    )
     if mode == CaptchaMode.OFF:
         return
     if mode == CaptchaMode.RISK:
-        signals = risk_signals_record(
-            action=action, member_id=member.pk, ip=ip, device_id=device_id, limits=config.limits, now=now
-        )
         if not signals:
             return
         logger.info("guard: %s for member %s on %s", ",".join(signals), member.pk, action)
-    if not captcha_pass:
+    if not context.captcha_pass:
         raise CaptchaRequired(details={"action": action})
-    captcha_pass_consume(member_id=member.pk, action=action, token=captcha_pass)
+    captcha_pass_consume(member_id=member.pk, action=action, token=context.captcha_pass)
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def action_rates(action: str) -> list[tuple[str, int, int]]:
+    """The action's limits as (kind, requests, window seconds), from ``THROTTLE_ACTIONS``'s
+    rates (``"20/min"``); an action without rates is not limited here."""
+    rates = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {})
+    found = []
+    for kind in ("shopper", "ip"):
+        rate = rates.get(f"{action}.{kind}")
+        if not rate:
+            continue
+        count, _slash, period = str(rate).partition("/")
+        found.append((kind, int(count), _PERIODS[period[:1]]))
+    return found
+
+
+RateKey = tuple[str, int, int, int]  # (key, limit, window seconds, window start)
+
+
+def _rate_keys(*, action: str, member_id: int, ip: str, now: float) -> list[RateKey]:
+    keyed = []
+    for kind, limit, window in action_rates(action):
+        ident = member_id if kind == "shopper" else ip
+        if ident == "":
+            continue
+        start = int(now // window) * window
+        keyed.append((f"{_KEY_PREFIX}:rate:{action}:{kind}:{ident}:{start}", limit, window, start))
+    return keyed
+
+
+def _refuse_over_rate(*, action: str, keyed: list[RateKey], counts: list[int], now: float) -> None:
+    over = [start + window - now for (_key, limit, window, start), n in zip(keyed, counts, strict=True) if n > limit]
+    if over:
+        raise ActionRateLimited(details={"action": action, "retry_after": math.ceil(max(over))})
+
+
+def action_rate_check(*, action: str, member_id: int, ip: str, now: float) -> None:
+    """Count one request against the action's per-shopper and per-IP rate (fixed windows);
+    ``ActionRateLimited`` past either."""
+    guard_counts_record(action=action, member_id=member_id, ip=ip, device_id="", limits=None, now=now, risk=False)
+
+
+def guard_counts_record(
+    *,
+    action: str,
+    member_id: int,
+    ip: str,
+    device_id: str,
+    limits: GuardLimits | None,
+    now: float,
+    risk: bool,
+    rated: bool = False,
+) -> tuple[str, ...]:
+    """Count this request, in one Redis round trip: against the action's rates (raises
+    ``ActionRateLimited`` past one) unless the view's throttles counted them (``rated``) and,
+    with ``risk``, in the risk counters, whose signals it returns. A Redis outage counts
+    nothing and refuses nothing (logged): the rates are a brake, the scarce rows' guarded
+    updates still hold, and the slider set to "always" stays."""
+    keyed = [] if rated else _rate_keys(action=action, member_id=member_id, ip=ip, now=now)
+    risk_keys = _risk_keys(action=action, member_id=member_id, ip=ip, device_id=device_id, limits=limits, now=now)
+    if not risk or limits is None:
+        risk_keys = None
+    if not keyed and risk_keys is None:
+        return ()
+    redis = get_redis()
+    try:
+        if redis is None:
+            counts = [_cache_count(key, window) for key, _limit, window, _start in keyed]
+            _refuse_over_rate(action=action, keyed=keyed, counts=counts, now=now)
+            if risk_keys is None or limits is None:
+                return ()
+            return _risk_signals(_risk_counts_cached(risk_keys, member_id, limits), limits)
+        pipe = redis.pipeline(transaction=False)
+        for key, _limit, window, _start in keyed:
+            pipe.incr(key)
+            pipe.expire(key, window + 1, nx=True)
+        if risk_keys is not None and limits is not None:
+            _risk_queue(pipe, risk_keys, member_id, limits)
+        replies = pipe.execute()
+    except RedisError as exc:  # counted in this process for the outage (mall.cache.LocalWindows)
+        cache_outage_warn(f"guard counts ({action})", exc)
+        return _counts_local(
+            action=action, keyed=keyed, risk_keys=risk_keys, member_id=member_id, limits=limits, now=now
+        )
+    counts = [int(n) for n in replies[: 2 * len(keyed) : 2]]
+    _refuse_over_rate(action=action, keyed=keyed, counts=counts, now=now)
+    if risk_keys is None or limits is None:
+        return ()
+    return _risk_signals(_risk_replies(risk_keys, replies[2 * len(keyed) :]), limits)
+
+
+def _counts_local(
+    *,
+    action: str,
+    keyed: list[RateKey],
+    risk_keys: RiskKeys | None,
+    member_id: int,
+    limits: GuardLimits | None,
+    now: float,
+) -> tuple[str, ...]:
+    """``guard_counts_record`` while Redis is unreachable: each process counts what it sees."""
+    counts = [local_windows.count(key, ttl=window + 1) for key, _limit, window, _start in keyed]
+    _refuse_over_rate(action=action, keyed=keyed, counts=counts, now=now)
+    if risk_keys is None or limits is None:
+        return ()
+    velocity_key, ip_key, device_key = risk_keys
+    ip_window, device_window = limits.accounts_per_ip_window_seconds, limits.accounts_per_device_window_seconds
+    local = (
+        local_windows.count(velocity_key, ttl=limits.velocity_window_seconds + 1),
+        local_windows.distinct(ip_key, str(member_id), ttl=ip_window + 1) if ip_key else 0,
+        local_windows.distinct(device_key, str(member_id), ttl=device_window + 1) if device_key else 0,
+    )
+    return _risk_signals(local, limits)
+
+
+def signup_check(*, context: RequestContext) -> bool:
+    """At a first login, before the account is made: ``AccessBlocked`` for a blocked address or
+    device; otherwise count the new account against the address and the device and say whether
+    it may have sign-up rewards (False past the merchant's accounts-per-IP / per-device limits)."""
+    now = time.time()
+    config = guard_config()
+    _refuse_blocked(config=config, context=context, what="signup", now=now)
+    limits = config.limits
+    counters = [
+        (f"{_KEY_PREFIX}:signup:ip:{context.ip}", limits.accounts_per_ip, limits.accounts_per_ip_window_seconds),
+        (
+            f"{_KEY_PREFIX}:signup:d:{context.device_id}",
+            limits.accounts_per_device,
+            limits.accounts_per_device_window_seconds,
+        ),
+    ]
+    counted = [
+        (f"{key}:{int(now // window)}", limit, window) for key, limit, window in counters if not key.endswith(":")
+    ]
+    try:
+        counts = [_cache_count(key, window) for key, _limit, window in counted]
+    except RedisError:
+        logger.warning("guard: sign-up not counted (Redis unavailable)")
+        return True
+    over = [key for (key, limit, _window), n in zip(counted, counts, strict=True) if n > limit]
+    if over:
+        logger.info("guard: too many new accounts from %s; no sign-up rewards", ", ".join(over))
+    return not over
 
 
 def _cache_count(key: str, window: int) -> int:
@@ -122,53 +314,54 @@ def _cache_distinct(key: str, member_id: int, window: int) -> int:
     return int(cache.get(key) or 1)
 
 
-def _redis_counts(
-    redis: Any, member_id: int, velocity: tuple[str, int], ip: tuple[str, int], device: tuple[str, int]
-) -> tuple[int, int, int]:
-    """(this shopper's calls, shoppers on the IP, shoppers on the device) in one round trip."""
-    velocity_key, velocity_window = velocity
-    pipe = redis.pipeline(transaction=False)
+RiskKeys = tuple[str, str, str]  # (velocity, accounts of the IP, accounts of the device); "" = not counted
+
+
+def _risk_keys(
+    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits | None, now: float
+) -> RiskKeys | None:
+    if limits is None:
+        return None
+    velocity_key = f"{_KEY_PREFIX}:v:{action}:{member_id}:{int(now // limits.velocity_window_seconds)}"
+    ip_key = f"{_KEY_PREFIX}:ip:{ip}:{int(now // limits.accounts_per_ip_window_seconds)}" if ip else ""
+    device_window = limits.accounts_per_device_window_seconds
+    device_key = f"{_KEY_PREFIX}:d:{device_id}:{int(now // device_window)}" if device_id else ""
+    return velocity_key, ip_key, device_key
+
+
+def _risk_queue(pipe: Any, keys: RiskKeys, member_id: int, limits: GuardLimits) -> None:
+    velocity_key, ip_key, device_key = keys
     pipe.incr(velocity_key)
-    pipe.expire(velocity_key, velocity_window + 1)
-    for key, window in (ip, device):
+    pipe.expire(velocity_key, limits.velocity_window_seconds + 1)
+    for key, window in (
+        (ip_key, limits.accounts_per_ip_window_seconds),
+        (device_key, limits.accounts_per_device_window_seconds),
+    ):
         if key:
             pipe.sadd(key, member_id)
             pipe.expire(key, window + 1)
             pipe.scard(key)
-    replies = pipe.execute()
+
+
+def _risk_replies(keys: RiskKeys, replies: list[Any]) -> tuple[int, int, int]:
+    _velocity_key, ip_key, device_key = keys
     counts = iter(replies[4::3])
-    ip_accounts = int(next(counts)) if ip[0] else 0
-    device_accounts = int(next(counts)) if device[0] else 0
+    ip_accounts = int(next(counts)) if ip_key else 0
+    device_accounts = int(next(counts)) if device_key else 0
     return int(replies[0]), ip_accounts, device_accounts
 
 
-def risk_signals_record(
-    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
-) -> tuple[str, ...]:
-    """Count this call and return the signals over their thresholds (empty: no risk seen)."""
-    velocity_window = limits.velocity_window_seconds
-    ip_window = limits.accounts_per_ip_window_seconds
-    device_window = limits.accounts_per_device_window_seconds
-    velocity_key = f"{_KEY_PREFIX}:v:{action}:{member_id}:{int(now // velocity_window)}"
-    ip_key = f"{_KEY_PREFIX}:ip:{ip}:{int(now // ip_window)}" if ip else ""
-    device_key = f"{_KEY_PREFIX}:d:{device_id}:{int(now // device_window)}" if device_id else ""
-    redis = get_redis()
-    if redis is not None:
-        try:
-            velocity, ip_accounts, device_accounts = _redis_counts(
-                redis, member_id, (velocity_key, velocity_window), (ip_key, ip_window), (device_key, device_window)
-            )
-        except RedisError as exc:  # counted in this process for the outage (mall.cache.LocalWindows)
-            cache_outage_warn("risk signals", exc)
-            velocity = local_windows.count(velocity_key, ttl=velocity_window + 1)
-            ip_accounts = local_windows.distinct(ip_key, str(member_id), ttl=ip_window + 1) if ip_key else 0
-            device_accounts = (
-                local_windows.distinct(device_key, str(member_id), ttl=device_window + 1) if device_key else 0
-            )
-    else:
-        velocity = _cache_count(velocity_key, velocity_window)
-        ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0
-        device_accounts = _cache_distinct(device_key, member_id, device_window) if device_key else 0
+def _risk_counts_cached(keys: RiskKeys, member_id: int, limits: GuardLimits) -> tuple[int, int, int]:
+    velocity_key, ip_key, device_key = keys
+    velocity = _cache_count(velocity_key, limits.velocity_window_seconds)
+    ip_window, device_window = limits.accounts_per_ip_window_seconds, limits.accounts_per_device_window_seconds
+    ip_accounts = _cache_distinct(ip_key, member_id, ip_window) if ip_key else 0
+    device_accounts = _cache_distinct(device_key, member_id, device_window) if device_key else 0
+    return velocity, ip_accounts, device_accounts
+
+
+def _risk_signals(counts: tuple[int, int, int], limits: GuardLimits) -> tuple[str, ...]:
+    velocity, ip_accounts, device_accounts = counts
     signals = []
     if velocity > limits.velocity_limit:
         signals.append(SIGNAL_VELOCITY)
@@ -177,6 +370,26 @@ def risk_signals_record(
     if device_accounts > limits.accounts_per_device:
         signals.append(SIGNAL_ACCOUNTS_PER_DEVICE)
     return tuple(signals)
+
+
+def risk_signals_record(
+    *, action: str, member_id: int, ip: str, device_id: str, limits: GuardLimits, now: float
+) -> tuple[str, ...]:
+    """Count this call in the risk counters alone and return the signals over their
+    thresholds (empty: no risk seen)."""
+    keys = _risk_keys(action=action, member_id=member_id, ip=ip, device_id=device_id, limits=limits, now=now)
+    assert keys is not None  # noqa: S101 - limits are given
+    redis = get_redis()
+    if redis is None:
+        return _risk_signals(_risk_counts_cached(keys, member_id, limits), limits)
+    pipe = redis.pipeline(transaction=False)
+    _risk_queue(pipe, keys, member_id, limits)
+    try:
+        replies = pipe.execute()
+    except RedisError as exc:
+        cache_outage_warn("risk signals", exc)
+        return _counts_local(action=action, keyed=[], risk_keys=keys, member_id=member_id, limits=limits, now=now)
+    return _risk_signals(_risk_replies(keys, replies), limits)
 
 
 # --- block lists (merchant side) ----------------------------------------------------------
@@ -287,6 +500,7 @@ class GuardSettingsData:
     claim_captcha: str = CaptchaMode.RISK
     reserve_captcha: str = CaptchaMode.OFF
     help_captcha: str = CaptchaMode.RISK
+    order_captcha: str = CaptchaMode.OFF
     other_captcha: str = CaptchaMode.RISK
     velocity_limit: int = 10
     velocity_window_seconds: int = 60
@@ -296,7 +510,14 @@ class GuardSettingsData:
     accounts_per_device_window_seconds: int = 86400
 
 
-_MODE_FIELDS = ("purchase_captcha", "claim_captcha", "reserve_captcha", "help_captcha", "other_captcha")
+_MODE_FIELDS = (
+    "purchase_captcha",
+    "claim_captcha",
+    "reserve_captcha",
+    "help_captcha",
+    "order_captcha",
+    "other_captcha",
+)
 _WINDOW_MAX = 7 * 86400
 
 

@@ -3,6 +3,11 @@
 The WeChat call happens before any transaction, so no database lock waits on the network.
 First logins race (a double tap sends two codes for one openid): the unique openid decides,
 and the loser of the insert re-reads the winner's row.
+
+A first login is a sign-up, and sign-ups are where invite rewards and new-user packs are
+farmed: the shop's guard (F45, ``members.services.abuse.signup_check``) refuses blocked
+addresses and devices, and an address or device past the merchant's accounts-per-IP /
+per-device limits gets its account without the inviter binding and the new-user pack.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from marketing.services.invites import invite_bind
 from members import wechat
 from members.errors import MemberBlocked, TokenInvalid
 from members.models import Member
+from members.services.abuse import RequestContext, signup_check
 
 DEV_OPENID_PREFIX = "dev_"
 
@@ -67,10 +73,12 @@ def _member_sign_in(
     invite_code: str | None = None,
     nickname: str = "",
     is_dev: bool = False,
+    context: RequestContext,
 ) -> tuple[Member, bool]:
     """Finds or creates the member for ``openid``; returns (member, created)."""
     sign_in = partial(
         _member_sign_in_once,
+        context=context,
         openid=openid,
         session_key=session_key,
         unionid=unionid,
@@ -99,12 +107,14 @@ def _member_sign_in_once(
     invite_code: str | None,
     nickname: str,
     is_dev: bool,
+    context: RequestContext,
 ) -> tuple[Member, bool]:
     now = timezone.now()
     member = _member_find(openid)
     if member is None:
+        rewarded = signup_check(context=context)
         # Only a first login may name an inviter: a new member cannot hold that code itself.
-        inviter = _inviter_for_code(invite_code)
+        inviter = _inviter_for_code(invite_code) if rewarded else None
         member = Member.objects.create(
             openid=openid,
             unionid=unionid,
@@ -114,10 +124,11 @@ def _member_sign_in_once(
             is_dev=is_dev,
             last_login_at=now,
         )
-        # F04: the binding, and the reward when this invitee completes the inviter's block.
-        invite_bind(invitee=member, now=now)
-        # F01: the new-user coupon pack, in this transaction so the first response already has it.
-        new_user_pack_issue(member=member, now=now)
+        if rewarded:
+            # F04: the binding, and the reward when this invitee completes the inviter's block.
+            invite_bind(invitee=member, now=now)
+            # F01: the new-user coupon pack, in this transaction so the first response has it.
+            new_user_pack_issue(member=member, now=now)
         return member, True
     if member.is_blocked:
         raise MemberBlocked()
@@ -131,10 +142,11 @@ def _member_sign_in_once(
     return member, False
 
 
-def member_login_wechat(*, code: str, invite_code: str | None = None) -> LoginResult:
+def member_login_wechat(*, code: str, context: RequestContext, invite_code: str | None = None) -> LoginResult:
     """Mini-program login: exchanges the ``wx.login`` code, signs the shopper in (or up)."""
     session = wechat.code_to_session(code=code)
     member, created = _member_sign_in(
+        context=context,
         openid=session.openid,
         session_key=session.session_key,
         unionid=session.unionid,
@@ -144,7 +156,11 @@ def member_login_wechat(*, code: str, invite_code: str | None = None) -> LoginRe
 
 
 def member_login_dev(
-    *, openid: str | None = None, nickname: str | None = None, invite_code: str | None = None
+    *,
+    context: RequestContext,
+    openid: str | None = None,
+    nickname: str | None = None,
+    invite_code: str | None = None,
 ) -> LoginResult:
     """Development sign-in without WeChat; does not exist (404) unless ``DEV_LOGIN_ENABLED``.
 
@@ -154,6 +170,7 @@ def member_login_dev(
         raise NotFound()
     openid = (openid or "").strip()[:64] or f"{DEV_OPENID_PREFIX}{secrets.token_hex(8)}"
     member, created = _member_sign_in(
+        context=context,
         openid=openid,
         session_key="",
         invite_code=invite_code,

@@ -15,6 +15,7 @@ import responses
 from rest_framework.test import APIClient
 
 from members.models import Member
+from members.services.abuse import RequestContext
 from members.services.auth import member_token_pair
 from members.tests.factories import MemberFactory
 from members.tests.wechat_stubs import stub_access_token
@@ -53,3 +54,20 @@ def wechat_api() -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         stub_access_token(rsps)
         yield rsps
+
+
+# The request context of a shopper's call made directly to a service in tests (no address, no
+# device, no slider pass): the guard still checks the shopper and the action's rate.
+SHOPPER_CONTEXT = RequestContext(ip="")
+
+
+def guard_slider_off() -> None:
+    """For race tests where one shopper fires many requests at once: the guard would (rightly)
+    ask for the slider past its velocity limit; with it off, the scarce row's own rule is what
+    the test measures. Block lists and rates still apply."""
+    from members.models import GuardSettings
+    from members.selectors.abuse import guard_config_bump
+
+    modes = ("purchase", "claim", "reserve", "help", "order", "other")
+    GuardSettings.objects.update_or_create(pk=1, defaults={f"{mode}_captcha": "off" for mode in modes})
+    guard_config_bump()

@@ -12,7 +12,7 @@ from mall.models import AuditLog
 from mall.services.staff import staff_create
 from members.errors import AccessBlocked
 from members.models import BlockEntry, GuardSettings, Member
-from members.services.abuse import abuse_check, block_entry_create
+from members.services.abuse import RequestContext, abuse_check, block_entry_create
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,9 @@ BLOCKS = "admin:members_blockentry_changelist"
 
 def test_blocking_a_network_in_the_console_refuses_it_at_once(admin_client: Client, admin_user: User) -> None:
     shopper = MemberFactory.create()
-    abuse_check(action="claim", member=shopper, ip="10.9.8.7")  # the guard holds its configuration
+    abuse_check(
+        action="claim", member=shopper, context=RequestContext(ip="10.9.8.7")
+    )  # the guard holds its configuration
 
     response = admin_client.post(
         reverse("admin:members_blockentry_add"), {"kind": "ip", "value": "10.9.8.7/24", "note": "刷单团伙"}
@@ -34,7 +36,7 @@ def test_blocking_a_network_in_the_console_refuses_it_at_once(admin_client: Clie
     audit = AuditLog.objects.get(action="block_entry.create")
     assert (audit.actor, audit.data["value"]) == (admin_user, "10.9.8.0/24")
     with pytest.raises(AccessBlocked):
-        abuse_check(action="claim", member=shopper, ip="10.9.8.200")
+        abuse_check(action="claim", member=shopper, context=RequestContext(ip="10.9.8.200"))
 
 
 def test_the_form_refuses_bad_values_and_duplicates_in_chinese(admin_client: Client, admin_user: User) -> None:
@@ -84,6 +86,7 @@ def test_guard_settings_page_edits_the_one_row_with_an_audit(admin_client: Clien
         "claim_captcha": "risk",
         "reserve_captcha": "off",
         "help_captcha": "risk",
+        "order_captcha": "off",
         "other_captcha": "risk",
         "velocity_limit": "4",
         "velocity_window_seconds": "60",

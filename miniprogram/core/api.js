@@ -129,4 +129,12 @@ module.exports = {
   confirmReceipt: (no) => post(`orders/${enc(no)}/confirm-receipt`, {}),
   payOrder: (no) => post(`orders/${enc(no)}/pay`, {}),
   sandboxComplete: (outTradeNo) => post(`payments/sandbox/${enc(outTradeNo)}/complete`, {}),
+  // after-sales (P04): a request is not retried (a repeat after a lost answer meets the open
+  // request and is refused); cancelling twice is harmless
+  afterSaleOptions: (orderNo) => get(`orders/${enc(orderNo)}/after-sale-options`),
+  afterSales: (query) => get('after-sales', query),
+  afterSale: (no) => get(`after-sales/${enc(no)}`),
+  requestAfterSale: (body) => post('after-sales', body),
+  cancelAfterSale: (no) => post(`after-sales/${enc(no)}/cancel`, {}, { retry: true }),
+  shipAfterSaleReturn: (no, body) => post(`after-sales/${enc(no)}/return-shipment`, body),
 }

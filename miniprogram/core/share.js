@@ -101,4 +101,15 @@ function shareMessage({ title, page, query, imageUrl }) {
   return out
 }
 
-module.exports = { launchParams, rememberPromoter, reportPromoter, sharerQuery, sharePath, shareMessage, clean }
+/**
+ * What onShareTimeline returns: {title, query, imageUrl?}. A 朋友圈 share reopens the page it was
+ * shared from, so only the query travels (with the sharer's invite and promoter codes).
+ */
+function shareTimeline({ title, query, imageUrl }) {
+  const path = routes.withQuery('', Object.assign({}, query, sharerQuery()))
+  const out = { title: title || '多营商城', query: path.charAt(0) === '?' ? path.slice(1) : path }
+  if (imageUrl) out.imageUrl = imageUrl
+  return out
+}
+
+module.exports = { launchParams, rememberPromoter, reportPromoter, sharerQuery, sharePath, shareMessage, shareTimeline, clean }

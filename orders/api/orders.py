@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from mall.api.pagination import StandardPagination
 from mall.api.schema import error_responses
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, request_context
 from members.api.permissions import IsMember
 from orders.api.common import CheckoutInputSerializer, request_member
 from orders.errors import IdempotencyKeyRequired
@@ -134,7 +135,8 @@ class OrderPlaceApi(APIView):
                 OpenApiParameter.HEADER,
                 required=True,
                 description="A fresh random key per checkout attempt (≤ 64 characters), reused on retries.",
-            )
+            ),
+            *GUARD_HEADERS,
         ],
         responses={
             201: OrderDetailOutputSerializer,
@@ -164,6 +166,7 @@ class OrderPlaceApi(APIView):
                         "purchase_limit_exceeded",
                     ],
                 ),
+                *GUARD_ERRORS,
             ),
         },
     )
@@ -171,7 +174,8 @@ class OrderPlaceApi(APIView):
         """Place an order from the given items (default: the selected cart rows); stock is locked 15 minutes.
 
         The ``Idempotency-Key`` header is required: repeating a request with the same key returns
-        the same order (200 instead of 201) and never creates a second one.
+        the same order (200 instead of 201) and never creates a second one. The shop's guard
+        (F45) answers first: 403 ``access_blocked`` / ``captcha_required``, 429 ``rate_limited``.
         """
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
@@ -180,6 +184,7 @@ class OrderPlaceApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         result = order_place_or_replay(
+            context=request_context(request),
             member=request_member(request),
             items=serializer.items_tuples(),
             address_id=data["address_id"],

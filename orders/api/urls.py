@@ -5,6 +5,14 @@ A plain list: the payments routes (``orders/<no>/pay``, ``payments/…``) are ap
 
 from django.urls import path
 
+from orders.api.after_sales import (
+    AfterSaleCancelApi,
+    AfterSaleCollectionRoute,
+    AfterSaleDetailApi,
+    AfterSaleOptionsApi,
+    AfterSalePhotoUploadApi,
+    AfterSaleReturnShipApi,
+)
 from orders.api.cart import CartGetApi, CartItemAddApi, CartItemRoute
 from orders.api.checkout import CheckoutPreviewApi
 from orders.api.orders import OrderCancelApi, OrderCollectionRoute, OrderConfirmReceiptApi, OrderDetailApi
@@ -29,4 +37,11 @@ urlpatterns: list = [
         name="payment-sandbox-complete",
     ),
     path("payments/wechat/notify", PaymentWechatNotifyApi.as_view(), name="payment-wechat-notify"),
+    # after-sales (P04)
+    path("orders/<str:no>/after-sale-options", AfterSaleOptionsApi.as_view(), name="after-sale-options"),
+    path("after-sales", AfterSaleCollectionRoute.as_view(), name="after-sales"),
+    path("after-sales/photos", AfterSalePhotoUploadApi.as_view(), name="after-sale-photos"),
+    path("after-sales/<str:no>", AfterSaleDetailApi.as_view(), name="after-sale-detail"),
+    path("after-sales/<str:no>/cancel", AfterSaleCancelApi.as_view(), name="after-sale-cancel"),
+    path("after-sales/<str:no>/return-shipment", AfterSaleReturnShipApi.as_view(), name="after-sale-return-ship"),
 ]

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from mall.money import format_yuan
-from orders.models import Payment, PaymentNotice, Refund
+from mall.console.display import yuan
+from orders.models import OrderLine, Payment, PaymentNotice, Refund
 
 
 class _ReadOnlyAdmin(ModelAdmin):
@@ -32,13 +32,25 @@ class _ReadOnlyAdmin(ModelAdmin):
 @admin.register(Payment)
 class PaymentAdmin(_ReadOnlyAdmin):
     list_display = ("out_trade_no", "order", "provider", "amount_display", "status", "transaction_id", "created_at")
+    # Detail page: money in yuan through the same column, never the fen field.
+    fields = (
+        "out_trade_no",
+        "order",
+        "provider",
+        "amount_display",
+        "status",
+        "transaction_id",
+        "created_at",
+        "paid_at",
+    )
+    readonly_fields = fields
     list_filter = ("provider", "status")
     search_fields = ("out_trade_no", "transaction_id", "order__no")
     list_select_related = ("order",)
 
     @display(description=_("金额"), ordering="amount")
     def amount_display(self, obj: Payment) -> str:
-        return format_yuan(obj.amount)
+        return yuan(obj.amount)
 
 
 @admin.register(PaymentNotice)
@@ -51,10 +63,35 @@ class PaymentNoticeAdmin(_ReadOnlyAdmin):
 @admin.register(Refund)
 class RefundAdmin(_ReadOnlyAdmin):
     list_display = ("out_refund_no", "order", "amount_display", "status", "reason", "created_by", "created_at")
+    fields = (
+        "out_refund_no",
+        "order",
+        "amount_display",
+        "lines_display",
+        "status",
+        "reason",
+        "provider_refund_id",
+        "created_by",
+        "created_at",
+        "succeeded_at",
+    )
+    readonly_fields = fields
     list_filter = ("status",)
     search_fields = ("out_refund_no", "order__no", "provider_refund_id")
     list_select_related = ("order", "created_by")
 
     @display(description=_("金额"), ordering="amount")
     def amount_display(self, obj: Refund) -> str:
-        return format_yuan(obj.amount)
+        return yuan(obj.amount)
+
+    @display(description=_("明细"))
+    def lines_display(self, obj: Refund) -> str:
+        """``烟酰胺身体乳 × 1：¥59.00；…`` from the stored ``[{line_id, qty, amount}]``."""
+        parts = [p for p in (obj.lines if isinstance(obj.lines, list) else []) if isinstance(p, dict)]
+        ids = [int(p["line_id"]) for p in parts if str(p.get("line_id", "")).isdigit()]
+        titles: dict[int, str] = dict(OrderLine.objects.filter(pk__in=ids).values_list("pk", "title"))
+        return "；".join(
+            f"{titles.get(int(p.get('line_id') or 0), str(_('商品')))} × {p.get('qty', 0)}："
+            f"{yuan(int(p.get('amount') or 0))}"
+            for p in parts
+        ) or str(_("运费及全部商品"))

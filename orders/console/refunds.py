@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import BaseDialogForm
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
-from mall.money import format_yuan
+from mall.console.display import yuan
 from orders.selectors.refunds import order_refundable_lines
 
 
 class OrderRefundForm(BaseDialogForm):
-    full = forms.BooleanField(label=_("全额退款（含运费）"), required=False)
-    reason = forms.CharField(label=_("退款原因"), max_length=200)
+    # unfold's widgets: Django's bare ones have no border or background in the dialog.
+    full = forms.BooleanField(label=_("全额退款（含运费）"), required=False, widget=UnfoldBooleanSwitchWidget)
+    reason = forms.CharField(label=_("退款原因"), max_length=200, widget=UnfoldAdminTextInputWidget)
 
     def __init__(self, request: HttpRequest, object_id: int | str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, object_id, *args, **kwargs)
@@ -26,12 +28,13 @@ class OrderRefundForm(BaseDialogForm):
         for line in self.order_lines:
             remaining = line.qty - line.refunded_qty
             self.fields[f"line_{line.pk}"] = forms.IntegerField(
-                label=_("%(title)s（可退 %(remaining)d 件，实付 %(paid)s 元）")
-                % {"title": line.title, "remaining": remaining, "paid": format_yuan(line.paid_amount)},
+                label=_("%(title)s（可退 %(remaining)d 件，实付 %(paid)s）")
+                % {"title": line.title, "remaining": remaining, "paid": yuan(line.paid_amount)},
                 min_value=0,
                 max_value=remaining,
                 initial=0,
                 required=False,
+                widget=UnfoldAdminIntegerFieldWidget,
             )
 
     def refund_lines(self) -> list[tuple[int, int]] | None:

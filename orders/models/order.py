@@ -76,8 +76,9 @@ class Order(models.Model):
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["deal_kind", "deal_ref"]),
         ]
-        # Customer service ships orders without being able to edit them freely (mall.console.roles).
-        permissions = [("ship_order", _("可以发货"))]
+        # Customer service ships orders without being able to edit them freely, and sees shoppers'
+        # full phone numbers one reveal at a time (audited) (mall.console.roles).
+        permissions = [("ship_order", _("可以发货")), ("reveal_phone", _("可以查看完整手机号"))]
 
     def __str__(self) -> str:
         return self.no
@@ -121,9 +122,9 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey("mall.Sku", on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey("mall.Product", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("mall.Sku", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("mall.Product", verbose_name=_("商品"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("商品"), max_length=120)
     specs = models.JSONField(_("规格"), default=dict, blank=True)
     image = models.CharField(_("图片"), max_length=300, blank=True)

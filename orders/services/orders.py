@@ -39,6 +39,7 @@ from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
 from marketing.services.deals import (
     DealRequest,
+    deal_guard_action,
     deal_paid,
     deal_release,
     deal_retake,
@@ -55,6 +56,7 @@ from marketing.services.order_benefits import (
 from marketing.services.stepped import stepped_units_take
 from members.errors import PointsInsufficient
 from members.models import Member, PointsEntry
+from members.services.abuse import RequestContext, abuse_check
 from members.services.points import points_grant, points_spend
 from orders.errors import (
     IdempotencyKeyRequired,
@@ -175,9 +177,11 @@ def order_place(
     points: PointsRequest = 0,
     remark: str = "",
     deal: DealRequest | None = None,
+    context: RequestContext,
 ) -> Order:
     """Place an order (``items=None`` = the selected cart rows); the same key returns the same order."""
     return order_place_or_replay(
+        context=context,
         member=member,
         items=items,
         address_id=address_id,
@@ -199,8 +203,13 @@ def order_place_or_replay(
     points: PointsRequest = 0,
     remark: str = "",
     deal: DealRequest | None = None,
+    context: RequestContext,
 ) -> PlaceResult:
     """``order_place`` that also says whether this call created the order (201) or replayed it (200).
+
+    The shop's guard (F45) comes first, with the request's ``context``: every route that
+    places an order (and so may take a flash unit, a group seat, a bargain, stepped-price
+    units or coupons) gets the same refusals — blocked, over the action's rate, slider needed.
 
     Concurrent calls with one key race to insert the order row; the unique
     (member, idempotency_key) index lets exactly one win, the others' transactions roll back
@@ -213,6 +222,7 @@ def order_place_or_replay(
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise IdempotencyKeyRequired
+    abuse_check(action=deal_guard_action(deal), member=member, context=context)
     fingerprint = _request_fingerprint(
         items=items, address_id=address_id, coupon_ids=coupon_ids, points=points, remark=remark, deal=deal
     )

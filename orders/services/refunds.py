@@ -251,6 +251,7 @@ def refund_mark_succeeded(
         ):
             order.finish_refund()
             order.save(update_fields=["status"])
+        _after_sale_settled(refund_id=refund.pk, succeeded=True)
         event_record(
             name="order_refunded",
             member_id=order.member_id,
@@ -276,6 +277,7 @@ def refund_mark_failed(*, refund_id: int, provider_status: str) -> bool:
         refund.status = Refund.Status.FAILED
         refund.save(update_fields=["status"])
         order_rewards_settle(order_id=order.pk, event=refund.out_refund_no)  # the units' rewards come back
+        _after_sale_settled(refund_id=refund.pk, succeeded=False)
         _flag(
             order,
             _("退款 %(no)s 失败（%(status)s），请人工处理。") % {"no": refund.out_refund_no, "status": provider_status},
@@ -287,6 +289,13 @@ def refund_mark_failed(*, refund_id: int, provider_status: str) -> bool:
             data={"refund_id": refund.pk, "amount": refund.amount, "provider_status": provider_status},
         )
     return True
+
+
+def _after_sale_settled(*, refund_id: int, succeeded: bool) -> None:
+    """Move the shopper's after-sales request that asked for this refund (if one did)."""
+    from orders.services.after_sales import after_sale_refund_settled  # it calls refund_create
+
+    after_sale_refund_settled(refund_id=refund_id, succeeded=succeeded)
 
 
 def _flag(order: Order, note: str) -> None:

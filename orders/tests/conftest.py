@@ -19,6 +19,7 @@ from mall.models import ShopSettings, Sku
 from members.models import Address, Member, PointsEntry
 from members.services.points import points_grant
 from members.tests.factories import AddressFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order
 from orders.services.orders import order_mark_paid, order_place, order_ship
 from orders.tests.factories import SkuFactory
@@ -72,6 +73,7 @@ def place(shop: ShopSettings) -> Callable[..., Order]:
     ) -> Order:
         address = address or Address.objects.filter(member=member).first() or AddressFactory.create(member=member)
         return order_place(
+            context=SHOPPER_CONTEXT,
             member=member,
             items=None if items is None else [(s.pk, q) for s, q in items],
             address_id=address.pk,

@@ -26,6 +26,7 @@ from marketing.services.invites import InviteProgramData, invite_program_update
 from marketing.tests.conftest import complete, make_promoter, place, reward_template_data
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.tests.factories import SkuFactory
 
 
@@ -75,7 +76,9 @@ def test_the_growth_page_draws_both_charts(page_factory, owner, screenshot_dir):
     invite_program_update(actor=owner, data=InviteProgramData(reward_template_id=template.pk))
     inviter = MemberFactory.create()
     for _ in range(3):
-        member_login_dev(openid=f"dev_{uuid.uuid4().hex[:12]}", invite_code=inviter.invite_code)
+        member_login_dev(
+            context=SHOPPER_CONTEXT, openid=f"dev_{uuid.uuid4().hex[:12]}", invite_code=inviter.invite_code
+        )
     _promoter_with_money(owner)
 
     page = page_factory(owner)

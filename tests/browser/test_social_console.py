@@ -16,6 +16,7 @@ from mall.services.staff import staff_create
 from marketing.models import GroupBuyCampaign, GroupBuyGroup, GroupOutcome
 from marketing.services.deals import DealRequest
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderStatus, Refund
 from orders.services.orders import order_place
 from orders.services.payments import payment_create, payment_sandbox_complete
@@ -25,6 +26,7 @@ def _paid_group_order(campaign: GroupBuyCampaign, sku: Sku, token: str | None = 
     member = MemberFactory.create()
     address = AddressFactory.create(member=member)
     order = order_place(
+        context=SHOPPER_CONTEXT,
         member=member,
         items=[(sku.pk, 1)],
         address_id=address.pk,

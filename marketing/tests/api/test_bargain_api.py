@@ -14,7 +14,7 @@ from marketing.models import Bargain, BargainStatus
 from marketing.services.bargains import bargain_help, bargain_start
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
-from members.tests.fixtures import client_for
+from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +85,13 @@ def test_errors_for_unknown_campaigns_and_links(member_client: APIClient, campai
 def test_the_bargain_page_is_two_queries_whatever_the_number_of_helpers(
     campaign: Any, member: Member, django_assert_max_num_queries: Any
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
-    bargain_help(helper=MemberFactory.create(), share_token=bargain.share_token)
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
+    bargain_help(context=SHOPPER_CONTEXT, helper=MemberFactory.create(), share_token=bargain.share_token)
     viewer = client_for(MemberFactory.create())
     with django_assert_max_num_queries(3):  # auth, bargain + campaign + sku + product + initiator, helps
         small = viewer.get(f"/api/v1/bargains/share/{bargain.share_token}").json()
     for helper in MemberFactory.create_batch(12):
-        bargain_help(helper=helper, share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=helper, share_token=bargain.share_token)
     with django_assert_max_num_queries(3):
         big = viewer.get(f"/api/v1/bargains/share/{bargain.share_token}").json()
     assert (len(small["helpers"]), len(big["helpers"])) == (1, 13)
@@ -108,7 +108,11 @@ def test_my_bargains_in_fixed_queries(
 ) -> None:
     for i in range(4):
         sku = make_sku(f"GIFT-{i}", 9900, snacks)
-        bargain_start(member=member, campaign_id=make_bargain_campaign(sku, helpers_min=5, helpers_max=10).pk)
+        bargain_start(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            campaign_id=make_bargain_campaign(sku, helpers_min=5, helpers_max=10).pk,
+        )
     with django_assert_max_num_queries(3):  # auth, count, page
         body = member_client.get("/api/v1/me/bargains").json()
     assert body["count"] == 4 and body["results"][0]["progress_text"] == "再砍 ¥99.00 即可免费拿"

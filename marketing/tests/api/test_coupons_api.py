@@ -16,6 +16,7 @@ from marketing.models import CouponChannel, CouponTemplate
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import place
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_center_lists_claimable_templates_with_my_state(
     make_template(name="无门槛", kind="no_threshold", off=500)
     make_template(name="下架", is_active=False)
     make_template(name="新人", channel=CouponChannel.NEW_USER_PACK)
-    coupon_claim(member=member, template_id=mine.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=mine.pk)
     with django_assert_max_num_queries(8):
         body = member_client.get("/api/v1/coupons/center").json()
     by_name = {entry["name"]: entry for entry in body}
@@ -87,7 +88,7 @@ def test_sold_out_is_409(
     make_template: Callable[..., CouponTemplate], other_member: Member, member_client: APIClient
 ) -> None:
     template = make_template(total_quantity=1)
-    coupon_claim(member=other_member, template_id=template.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=template.pk)
     response = member_client.post("/api/v1/coupons/claim", {"template_id": template.pk}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "coupon_sold_out")
 
@@ -101,11 +102,11 @@ def test_my_coupons_by_status(
     shop: object,
     django_assert_max_num_queries: Any,
 ) -> None:
-    used = coupon_claim(member=member, template_id=make_template(name="已用").pk)
+    used = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="已用").pk)
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
-        coupon_claim(member=member, template_id=make_template(name="过期", valid_days=1).pk)
-    coupon_claim(member=member, template_id=make_template(name="可用").pk)
-    coupon_claim(member=other_member, template_id=make_template(name="别人的").pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="过期", valid_days=1).pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="可用").pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=make_template(name="别人的").pk)
     order = place(member, [(lipstick, 1)], coupon_ids=[used.pk])
 
     def names(status: str = "") -> list[str]:
@@ -131,10 +132,19 @@ def test_usable_for_this_cart_with_reasons(
     snacks: Category,
     lipstick: Sku,
 ) -> None:
-    big = coupon_claim(member=member, template_id=make_template(name="满100减30", threshold=10000, off=3000).pk)
-    small = coupon_claim(member=member, template_id=make_template(name="立减10", off=1000).pk)
-    far = coupon_claim(member=member, template_id=make_template(name="满300减50", threshold=30000, off=5000).pk)
+    big = coupon_claim(
+        context=SHOPPER_CONTEXT,
+        member=member,
+        template_id=make_template(name="满100减30", threshold=10000, off=3000).pk,
+    )
+    small = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="立减10", off=1000).pk)
+    far = coupon_claim(
+        context=SHOPPER_CONTEXT,
+        member=member,
+        template_id=make_template(name="满300减50", threshold=30000, off=5000).pk,
+    )
     snack = coupon_claim(
+        context=SHOPPER_CONTEXT,
         member=member,
         template_id=make_template(name="零食券", group="category", off=500, category_ids=(snacks.pk,)).pk,
     )
@@ -155,7 +165,7 @@ def test_usable_for_this_cart_with_reasons(
 def test_usable_ignores_someone_elses_coupons(
     make_template: Callable[..., CouponTemplate], other_member: Member, member_client: APIClient, lipstick: Sku
 ) -> None:
-    coupon_claim(member=other_member, template_id=make_template().pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=make_template().pk)
     body = member_client.post(
         "/api/v1/coupons/usable", {"items": [{"sku_id": lipstick.pk, "qty": 1}]}, format="json"
     ).json()

@@ -22,7 +22,7 @@ from marketing.services.bargains import bargain_start
 from marketing.tests.conftest import group_of, group_order, pay
 from members.models import Member
 from members.tests.factories import MemberFactory
-from members.tests.fixtures import client_for
+from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_bargain_link_differing_in_case_or_a_trailing_space_opens_and_helps_no
     make_bargain_campaign: Callable[..., Any], speaker: Sku, member: Member
 ) -> None:
     campaign = make_bargain_campaign(speaker)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(member=member, campaign_id=campaign.pk, context=SHOPPER_CONTEXT).bargain
     Bargain.objects.filter(pk=bargain.pk).update(share_token=TOKEN)
     friend = client_for(MemberFactory.create(nickname="好友"))
     assert friend.get(f"/api/v1/bargains/share/{TOKEN}").status_code == 200

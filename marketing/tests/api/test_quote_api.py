@@ -15,6 +15,7 @@ from marketing.models import CouponTemplate, Promotion
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,9 @@ def f10(
 ) -> dict[str, Any]:
     """The brief's 三重叠加: 店铺券20 + 美妆品类券10 + 满100减15."""
     promotion = make_promotion(name="满100减15")
-    shop_coupon = coupon_claim(member=member, template_id=make_template(name="店铺券20").pk)
+    shop_coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="店铺券20").pk)
     beauty_coupon = coupon_claim(
+        context=SHOPPER_CONTEXT,
         member=member,
         template_id=make_template(name="美妆券10", group="category", off=1000, category_ids=(beauty.pk,)).pk,
     )
@@ -119,8 +121,8 @@ def test_quote_refuses_someone_elses_coupon_and_unusable_ones(
     member_client: APIClient,
     cookie: Sku,
 ) -> None:
-    theirs = coupon_claim(member=other_member, template_id=make_template().pk)
-    mine = coupon_claim(member=member, template_id=make_template(threshold=10000, off=1000).pk)
+    theirs = coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=make_template().pk)
+    mine = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(threshold=10000, off=1000).pk)
     items = [{"sku_id": cookie.pk, "qty": 1}]
     response = member_client.post("/api/v1/cart/quote", {"items": items, "coupon_ids": [theirs.pk]}, format="json")
     assert (response.status_code, response.json()["code"]) == (404, "coupon_not_found")

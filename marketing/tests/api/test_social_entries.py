@@ -24,7 +24,7 @@ from marketing.services.group_buys import GroupBuyItemData, group_buy_campaign_e
 from members.models import BlockKind, Member
 from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
 from members.tests.factories import MemberFactory
-from members.tests.fixtures import client_for
+from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 from members.tests.services.test_captcha import solve
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,7 @@ def _help(client: APIClient, token: str, **headers: Any) -> Any:
 
 @pytest.fixture
 def bargain(make_bargain_campaign: Callable[..., Any], speaker: Sku, member: Member) -> Any:
-    return bargain_start(member=member, campaign_id=make_bargain_campaign(speaker).pk).bargain
+    return bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=make_bargain_campaign(speaker).pk).bargain
 
 
 def test_a_blocked_device_cannot_help(bargain: Any, staff: User) -> None:

@@ -16,6 +16,7 @@ from mall.models import AuditLog, Sku
 from marketing.models import Coupon, CouponTemplate, PricingPolicy, Promotion, TierRate
 from marketing.services.coupons import coupon_claim
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,7 @@ def test_coupon_template_form_takes_yuan_and_refuses_off_above_threshold(staff_c
 def test_issued_coupons_are_read_only(
     staff_client: Client, make_template: Callable[..., CouponTemplate], member: Member
 ) -> None:
-    coupon = coupon_claim(member=member, template_id=make_template(name="店铺券").pk)
+    coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="店铺券").pk)
     assert "店铺券" in staff_client.get("/admin/marketing/coupon/").content.decode()
     staff_client.post(f"/admin/marketing/coupon/{coupon.pk}/change/", {"status": "used"})
     assert Coupon.objects.get(pk=coupon.pk).status == "unused"

@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mall.models import AuditLog, Sku
+from mall.money import format_yuan
 from mall.services.staff import staff_create
 from marketing.models import (
+    Commission,
     CouponTemplate,
     DistributionProgram,
     InviteProgram,
@@ -219,6 +221,10 @@ def test_promoter_list_shows_earnings_and_outcome_counts(
     assert "5.00" in page  # available after the 15.00 asked for
     commissions = owner_client.get(reverse("admin:marketing_commission_changelist")).content.decode()
     assert "10%" in commissions and "20.00" in commissions
+    commission = Commission.objects.order_by("pk").first()
+    assert commission is not None
+    detail = owner_client.get(reverse("admin:marketing_commission_change", args=[commission.pk])).content.decode()
+    assert f"¥{format_yuan(commission.amount)}" in detail and "(分)" not in detail
 
 
 def test_finance_pays_a_withdrawal_with_a_reference_and_operators_cannot(

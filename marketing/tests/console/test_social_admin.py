@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mall.models import AuditLog, Sku
+from mall.money import format_yuan
 from mall.services.staff import staff_create, staff_roles_sync
 from marketing.models import (
     BargainCampaign,
@@ -23,9 +24,10 @@ from marketing.models import (
     GroupOutcome,
     GroupStatus,
 )
-from marketing.services.bargains import bargain_start
+from marketing.services.bargains import bargain_help, bargain_start
 from marketing.tests.conftest import group_of, group_order, pay
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import OrderStatus, Refund
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +211,7 @@ def test_ending_a_bargain_campaign_from_the_list(
     django_assert_max_num_queries: Any,
 ) -> None:
     campaign = make_bargain_campaign(speaker)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     with django_assert_max_num_queries(12):
         listed = staff_client.get(BARGAINS)
     assert "¥199.00 → ¥0.00" in listed.content.decode()
@@ -217,3 +219,14 @@ def test_ending_a_bargain_campaign_from_the_list(
     assert bargain.__class__.objects.get(pk=bargain.pk).status == BargainStatus.EXPIRED
     assert AuditLog.objects.filter(action="bargain.end").exists()
     assert staff_client.get(f"/admin/marketing/bargain/{bargain.pk}/change/").status_code == 200
+
+
+def test_a_bargain_record_shows_prices_and_cuts_in_yuan(
+    staff_client: Client, make_bargain_campaign: Callable[..., Any], speaker: Sku, member: Any
+) -> None:
+    campaign = make_bargain_campaign(speaker)
+    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    help_ = bargain_help(helper=MemberFactory.create(), share_token=bargain.share_token)
+    page = staff_client.get(f"/admin/marketing/bargain/{bargain.pk}/change/").content.decode()
+    assert "¥199.00" in page and f"¥{format_yuan(help_.cut)}" in page and f"¥{format_yuan(help_.price_after)}" in page
+    assert "(分)" not in page and f">{help_.price_after}<" not in page

@@ -13,6 +13,7 @@ from marketing.selectors.checkout_pricing import CheckoutQuote, quote_for_checko
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points, place
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,9 @@ def test_f10_triple_stack_pays_55(
     shop: object,
 ) -> None:
     make_promotion()
-    shop_coupon = coupon_claim(member=member, template_id=make_template(name="店铺券20").pk)
+    shop_coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="店铺券20").pk)
     beauty_coupon = coupon_claim(
+        context=SHOPPER_CONTEXT,
         member=member,
         template_id=make_template(name="美妆券10", group="category", off=1000, category_ids=(beauty.pk,)).pk,
     )
@@ -53,7 +55,9 @@ def test_f10_triple_stack_pays_55(
 def test_a_chosen_coupon_below_its_threshold_is_refused(
     make_template: Callable[..., CouponTemplate], member: Member, cookie: Sku, shop: object
 ) -> None:
-    coupon = coupon_claim(member=member, template_id=make_template(threshold=10000, off=2000).pk)
+    coupon = coupon_claim(
+        context=SHOPPER_CONTEXT, member=member, template_id=make_template(threshold=10000, off=2000).pk
+    )
     with pytest.raises(CouponNotUsable):
         quote_for_checkout(member=member, items=[(cookie, 1)], coupon_ids=[coupon.pk])
     verdict = quote_for_checkout(member=member, items=[(cookie, 1)], coupon_ids=None).coupons[0]
@@ -63,8 +67,8 @@ def test_a_chosen_coupon_below_its_threshold_is_refused(
 def test_two_shop_coupons_conflict(
     make_template: Callable[..., CouponTemplate], member: Member, lipstick: Sku, shop: object
 ) -> None:
-    a = coupon_claim(member=member, template_id=make_template().pk)
-    b = coupon_claim(member=member, template_id=make_template(off=1000).pk)
+    a = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template().pk)
+    b = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(off=1000).pk)
     with pytest.raises(CouponConflict):
         quote_for_checkout(member=member, items=[(lipstick, 1)], coupon_ids=[a.pk, b.pk])
 

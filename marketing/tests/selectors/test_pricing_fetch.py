@@ -19,6 +19,7 @@ from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points, place
 from members.models import Member
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.services.orders import order_cancel
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def busy_shop(
     make_promotion(type="full_gift", name="满159赠", rules={"threshold": "159.00", "gift_sku": "S19"})
     make_promotion(type="nth_item", name="第二件半价", rules={"n": 2, "rate": "0.5"}, category_ids=(beauty.pk,))
     for off in (500, 1000, 2000):
-        coupon_claim(member=member, template_id=make_template(off=off).pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(off=off).pk)
     grant_points(member, 5000)
     return skus
 
@@ -100,7 +101,11 @@ def test_a_category_scope_covers_its_sub_categories(
     cookie: Sku,
     shop: object,
 ) -> None:
-    coupon = coupon_claim(member=member, template_id=make_template(group="category", category_ids=(beauty.pk,)).pk)
+    coupon = coupon_claim(
+        context=SHOPPER_CONTEXT,
+        member=member,
+        template_id=make_template(group="category", category_ids=(beauty.pk,)).pk,
+    )
     quote = quote_for_checkout(member=member, items=[(lipstick, 1), (cookie, 1)], coupon_ids=[coupon.pk])
     lip_line, cookie_line = quote.lines
     assert [a["rule_id"] for a in lip_line.allocations] == [f"coupon:{coupon.pk}"]
@@ -141,8 +146,8 @@ def test_someone_elses_coupon_is_not_found_and_a_used_one_unavailable(
     make_template: Callable[..., CouponTemplate], member: Member, other_member: Member, lipstick: Sku, shop: object
 ) -> None:
     template = make_template(per_user_limit=1)
-    theirs = coupon_claim(member=other_member, template_id=template.pk)
-    mine = coupon_claim(member=member, template_id=template.pk)
+    theirs = coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=template.pk)
+    mine = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     with pytest.raises(CouponNotFound):
         pricing_fetch(member=member, items=[(lipstick, 1)], coupon_ids=[theirs.pk])
     place(member, [(lipstick, 1)], coupon_ids=[mine.pk])

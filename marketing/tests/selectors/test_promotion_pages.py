@@ -12,60 +12,19 @@ from rest_framework.test import APIClient
 
 from mall.tests.factories import CategoryFactory, ProductFactory, SkuFactory
 from marketing.models import PromotionType
-from marketing.selectors.promotion_pages import discount_text, promotion_page_data, promotion_rule_text
+from marketing.selectors.promotion_pages import promotion_page_data
+from marketing.selectors.promotion_text import promotion_rules_text, rate_text
 from marketing.tests.factories import PromotionFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize(
-    ("kind", "rules", "text"),
-    [
-        (
-            PromotionType.FULL_REDUCTION,
-            {"tiers": [{"threshold": "199.00", "off": "30.00"}, {"threshold": "299.00", "off": "60.00"}]},
-            "满199减30，满299减60",
-        ),
-        (
-            PromotionType.FULL_REDUCTION,
-            {"tiers": [{"threshold": "100.00", "off": "10.00"}], "repeat": True, "max_off": "50.00"},
-            "每满100减10（最多减50元）",
-        ),
-        (PromotionType.FULL_GIFT, {"threshold": "159.00", "gift_sku": "G1"}, "满159赠旅行装面膜"),
-        (PromotionType.FULL_GIFT, {"threshold": "99.90", "gift_sku": "G1", "gift_qty": 2}, "满99.9赠旅行装面膜 ×2"),
-        (PromotionType.NTH_ITEM, {"n": 2, "rate": "0.5"}, "第2件5折"),
-        (PromotionType.NTH_ITEM, {"n": 3, "rate": "0"}, "第3件免费"),
-        (PromotionType.LIMITED_DISCOUNT, {"rate": "0.85"}, "限时8.5折"),
-        (
-            PromotionType.BUY_X_GET_Y,
-            {"buy_sku": "A1", "buy_qty": 2, "gift_sku": "G1", "gift_qty": 1},
-            "买精华液 2件，送旅行装面膜 1件",
-        ),
-        (
-            PromotionType.STEPPED_PRICE,
-            {"sku": "A1", "steps": [{"upto": 100, "rate": "0.7"}, {"upto": 300, "rate": "0.9"}]},
-            "前100件7折，第101–300件9折",
-        ),
-    ],
-)
-def test_rules_read_like_the_brief(kind: str, rules: dict, text: str) -> None:
-    assert promotion_rule_text(kind, rules, {"G1": "旅行装面膜", "A1": "精华液"}) == text
-
-
-def test_a_sku_without_a_title_is_shown_by_its_code() -> None:
-    assert promotion_rule_text(PromotionType.FULL_GIFT, {"threshold": "10.00", "gift_sku": "X9"}, {}) == "满10赠X9"
-    assert discount_text("1") == "10折"
-
-
 def test_in_english_a_discount_is_the_share_taken_off() -> None:
     with translation.override("en"):
-        assert discount_text("0.8") == "20% off"
-        assert promotion_rule_text(PromotionType.NTH_ITEM, {"n": 2, "rate": "0.5"}, {}) == "Item no. 2: 50% off"
-        assert (
-            promotion_rule_text(PromotionType.FULL_REDUCTION, {"tiers": [{"threshold": "199.00", "off": "30.00"}]}, {})
-            == "30 off orders of 199"
-        )
+        assert rate_text("0.8") == "20% off"
+        assert promotion_rules_text(type="nth_item", rules={"n": 2, "rate": "0.5"}, skus={}) == "Item 2 at 50% off"
+    assert rate_text("0.85") == "8.5折"
 
 
 @pytest.mark.django_db
@@ -112,7 +71,7 @@ def test_a_named_sku_promotion_lists_that_product_and_a_whole_shop_one_everythin
     named = promotion_page_data(promotion_id=buy.pk, now=NOW)
     whole = promotion_page_data(promotion_id=shop.pk, now=NOW)
 
-    assert named["rule_text"] == "买精华液 2件，送旅行装面膜（5片） 1件"
+    assert named["rule_text"] == "买精华液 ×2 送旅行装面膜 5片 ×1"
     assert named["state"] == "upcoming"
     assert [p["id"] for p in named["products"]["results"]] == [bundle.product_id]
     assert whole["whole_shop"] is True

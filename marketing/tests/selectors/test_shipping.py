@@ -26,6 +26,7 @@ from marketing.services.group_buys import GroupBuyItemData
 from marketing.tests.conftest import group_order
 from marketing.tests.flash import FLASH_PRICE, buy, first_item, make_slot, shelf_sku
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_a_bargain_marked_free_shipping_is_bought_without_shipping(
     make_bargain_campaign: Callable[..., Any], cream: Sku, member: Member
 ) -> None:
     campaign = make_bargain_campaign(cream, helpers_min=5, helpers_max=10, free_shipping=True)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(member=member, campaign_id=campaign.pk, context=SHOPPER_CONTEXT).bargain
     quote = quote_for_checkout(member=member, items=[(cream, 1)], deal=DealRequest(kind="bargain", ref=bargain.pk))
     assert (quote.payable_amount, quote.shipping_fee) == (5900, 0)
     assert quote.shipping["rules"][0]["name"] == "199 元砍到 0 元 包邮"

@@ -16,6 +16,7 @@ from marketing.models import Bargain, BargainHelp, BargainStatus
 from marketing.services.bargains import bargain_campaign_create, bargain_help, bargain_start
 from marketing.tests.conftest import bargain_campaign_data, bargain_order
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
@@ -32,9 +33,11 @@ def _campaign(**overrides: Any) -> Any:
 def test_one_friend_tapping_help_six_times_at_once_helps_once() -> None:
     campaign, _sku = _campaign()
     initiator, friend = MemberFactory.create_batch(2)
-    bargain = bargain_start(member=initiator, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=initiator, campaign_id=campaign.pk).bargain
 
-    results = run_in_threads(6, lambda i: bargain_help(helper=friend, share_token=bargain.share_token))
+    results = run_in_threads(
+        6, lambda i: bargain_help(context=SHOPPER_CONTEXT, helper=friend, share_token=bargain.share_token)
+    )
 
     assert sum(isinstance(r, BargainHelp) for r in results) == 1, results
     assert all(isinstance(r, BargainAlreadyHelped) for r in results if not isinstance(r, BargainHelp)), results
@@ -45,11 +48,14 @@ def test_one_friend_tapping_help_six_times_at_once_helps_once() -> None:
 def test_more_friends_than_planned_helping_at_once_reach_the_floor_exactly() -> None:
     campaign, _sku = _campaign(helpers_min=4, helpers_max=6, cut_min=2000, cut_max=6000)
     initiator = MemberFactory.create()
-    bargain = bargain_start(member=initiator, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=initiator, campaign_id=campaign.pk).bargain
     planned = len(bargain.plan)
     friends = MemberFactory.create_batch(planned + 4)
 
-    results = run_in_threads(len(friends), lambda i: bargain_help(helper=friends[i], share_token=bargain.share_token))
+    results = run_in_threads(
+        len(friends),
+        lambda i: bargain_help(context=SHOPPER_CONTEXT, helper=friends[i], share_token=bargain.share_token),
+    )
 
     helps = [r for r in results if isinstance(r, BargainHelp)]
     assert len(helps) == planned, results
@@ -66,13 +72,13 @@ def test_buying_while_friends_help_never_pays_more_than_the_price_reached() -> N
     campaign, sku = _campaign()
     initiator = MemberFactory.create()
     AddressFactory.create(member=initiator)
-    bargain = bargain_start(member=initiator, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=initiator, campaign_id=campaign.pk).bargain
     friends = MemberFactory.create_batch(8)
 
     def work(i: int) -> Any:
         if i == 0:
             return bargain_order(initiator, bargain, sku)
-        return bargain_help(helper=friends[i - 1], share_token=bargain.share_token)
+        return bargain_help(context=SHOPPER_CONTEXT, helper=friends[i - 1], share_token=bargain.share_token)
 
     results = run_in_threads(len(friends) + 1, work)
 

@@ -39,7 +39,9 @@ from marketing.services.bargains import (
 )
 from marketing.tests.conftest import bargain_campaign_data, bargain_order, pay, place
 from members.models import Member, Message
+from members.services.abuse import RequestContext
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderStatus
 from orders.services.orders import order_cancel, order_expire
 
@@ -57,7 +59,10 @@ def friends(db: Any) -> list[Member]:
 
 
 def _help_all(bargain: Bargain, friends: list[Member], n: int | None = None) -> list[BargainHelp]:
-    return [bargain_help(helper=f, share_token=bargain.share_token) for f in friends[: n or len(bargain.plan)]]
+    return [
+        bargain_help(context=SHOPPER_CONTEXT, helper=f, share_token=bargain.share_token)
+        for f in friends[: n or len(bargain.plan)]
+    ]
 
 
 def _fresh(bargain: Bargain) -> Bargain:
@@ -67,7 +72,7 @@ def _fresh(bargain: Bargain) -> Bargain:
 def test_friends_cut_along_the_plan_and_the_last_planned_help_lands_on_the_floor(
     campaign: BargainCampaign, member: Member, friends: list[Member]
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     assert (bargain.current_price, bargain.status, len(bargain.plan)) == (19900, BargainStatus.ONGOING, 20)
     assert sum(bargain.plan) == 19900
 
@@ -80,7 +85,7 @@ def test_friends_cut_along_the_plan_and_the_last_planned_help_lands_on_the_floor
     done = _fresh(bargain)
     assert (done.current_price, done.helps_count, done.status) == (0, 20, BargainStatus.REACHED)
     with pytest.raises(BargainClosed):
-        bargain_help(helper=friends[20], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[20], share_token=bargain.share_token)
     assert Message.objects.get(kind="bargain_reached").member_id == member.pk
     assert Event.objects.filter(name="bargain_helped").count() == 20
     assert Event.objects.filter(name__in=["bargain_started", "bargain_reached"]).count() == 2
@@ -90,26 +95,26 @@ def test_starting_again_returns_the_open_bargain_and_the_limit_counts_starts(
     make_bargain_campaign: Callable[..., Any], speaker: Sku, member: Member
 ) -> None:
     campaign = make_bargain_campaign(speaker, per_member_limit=1, duration_minutes=60)
-    first = bargain_start(member=member, campaign_id=campaign.pk)
-    again = bargain_start(member=member, campaign_id=campaign.pk)
+    first = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk)
+    again = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk)
     assert first.created and not again.created and again.bargain.pk == first.bargain.pk
     with time_machine.travel(first.bargain.expires_at, tick=False):
         assert bargain_expire_due() == 1
         with pytest.raises(BargainLimitReached):
-            bargain_start(member=member, campaign_id=campaign.pk)
+            bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk)
 
 
 def test_one_help_per_friend_never_the_initiator(
     campaign: BargainCampaign, member: Member, friends: list[Member]
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     with pytest.raises(BargainSelfHelp):
-        bargain_help(helper=member, share_token=bargain.share_token)
-    bargain_help(helper=friends[0], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=member, share_token=bargain.share_token)
+    bargain_help(context=SHOPPER_CONTEXT, helper=friends[0], share_token=bargain.share_token)
     with pytest.raises(BargainAlreadyHelped):
-        bargain_help(helper=friends[0], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[0], share_token=bargain.share_token)
     with pytest.raises(BargainNotFound):
-        bargain_help(helper=friends[1], share_token="nope")
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[1], share_token="nope")
     assert _fresh(bargain).helps_count == 1
 
 
@@ -117,11 +122,11 @@ def test_new_shoppers_only(
     make_bargain_campaign: Callable[..., Any], speaker: Sku, cookie: Sku, member: Member, friends: list[Member]
 ) -> None:
     campaign = make_bargain_campaign(speaker, helper_new_only=True)
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     place(friends[0], [(cookie, 1)])
     with pytest.raises(BargainHelperNewOnly):
-        bargain_help(helper=friends[0], share_token=bargain.share_token)
-    bargain_help(helper=friends[1], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[0], share_token=bargain.share_token)
+    bargain_help(context=SHOPPER_CONTEXT, helper=friends[1], share_token=bargain.share_token)
 
 
 def test_farming_limits_per_day_per_network_and_per_device(
@@ -129,25 +134,29 @@ def test_farming_limits_per_day_per_network_and_per_device(
 ) -> None:
     campaign = make_bargain_campaign(speaker, helps_per_helper_per_day=2, helps_per_ip=2, per_member_limit=1)
     starters = MemberFactory.create_batch(3)
-    bargains = [bargain_start(member=m, campaign_id=campaign.pk).bargain for m in starters]
+    bargains = [bargain_start(context=SHOPPER_CONTEXT, member=m, campaign_id=campaign.pk).bargain for m in starters]
     helper = friends[0]
     with time_machine.travel("2026-03-02 23:50 +0800", tick=False):
         for bargain in bargains[:2]:
-            bargain_help(helper=helper, share_token=bargain.share_token)
+            bargain_help(context=SHOPPER_CONTEXT, helper=helper, share_token=bargain.share_token)
         with pytest.raises(BargainHelpLimited) as per_day:
-            bargain_help(helper=helper, share_token=bargains[2].share_token)
+            bargain_help(context=SHOPPER_CONTEXT, helper=helper, share_token=bargains[2].share_token)
         assert per_day.value.details["limit"] == "per_day"
     with time_machine.travel("2026-03-03 00:05 +0800", tick=False):  # a new day in Shanghai
-        bargain_help(helper=helper, share_token=bargains[2].share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=helper, share_token=bargains[2].share_token)
 
         target = bargains[0].share_token
-        bargain_help(helper=friends[1], share_token=target, ip="203.0.113.7", device_id="dev-1")
+        bargain_help(helper=friends[1], share_token=target, context=RequestContext(ip="203.0.113.7", device_id="dev-1"))
         with pytest.raises(BargainHelpLimited) as per_device:
-            bargain_help(helper=friends[2], share_token=target, ip="198.51.100.1", device_id="dev-1")
+            bargain_help(
+                helper=friends[2], share_token=target, context=RequestContext(ip="198.51.100.1", device_id="dev-1")
+            )
         assert per_device.value.details["limit"] == "per_device"
-        bargain_help(helper=friends[3], share_token=target, ip="203.0.113.7", device_id="dev-2")
+        bargain_help(helper=friends[3], share_token=target, context=RequestContext(ip="203.0.113.7", device_id="dev-2"))
         with pytest.raises(BargainHelpLimited) as per_ip:
-            bargain_help(helper=friends[4], share_token=target, ip="203.0.113.7", device_id="dev-3")
+            bargain_help(
+                helper=friends[4], share_token=target, context=RequestContext(ip="203.0.113.7", device_id="dev-3")
+            )
         assert per_ip.value.details["limit"] == "per_ip"
     assert BargainHelp.objects.filter(bargain=bargains[0]).count() == 3
 
@@ -155,7 +164,7 @@ def test_farming_limits_per_day_per_network_and_per_device(
 def test_the_initiator_buys_at_the_current_price_and_once(
     campaign: BargainCampaign, speaker: Sku, member: Member, friends: list[Member]
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     _help_all(bargain, friends, 3)
     price = _fresh(bargain).current_price
     order = bargain_order(member, bargain, speaker)
@@ -165,14 +174,14 @@ def test_the_initiator_buys_at_the_current_price_and_once(
     assert _fresh(bargain).status == BargainStatus.ORDERED
     assert BargainCampaign.objects.get(pk=campaign.pk).sold_count == 1
     with pytest.raises(BargainClosed):  # no more helps while an order holds it
-        bargain_help(helper=friends[10], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[10], share_token=bargain.share_token)
     with pytest.raises(BargainClosed):
         bargain_order(member, bargain, speaker)
 
     assert order_cancel(order_id=order.pk, reason="shopper")
     assert _fresh(bargain).status == BargainStatus.ONGOING
     assert BargainCampaign.objects.get(pk=campaign.pk).sold_count == 0
-    bargain_help(helper=friends[10], share_token=bargain.share_token)
+    bargain_help(context=SHOPPER_CONTEXT, helper=friends[10], share_token=bargain.share_token)
 
     bought = pay(bargain_order(member, _fresh(bargain), speaker))
     assert bought.status == OrderStatus.PAID and bought.ship_hold == ""
@@ -183,7 +192,7 @@ def test_the_initiator_buys_at_the_current_price_and_once(
 def test_only_the_initiator_buys_and_only_the_bargains_sku(
     campaign: BargainCampaign, speaker: Sku, cookie: Sku, member: Member, other_member: Member
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     with pytest.raises(DealNotFound):
         bargain_order(other_member, bargain, speaker)
     with pytest.raises(DealNotFound):
@@ -191,7 +200,7 @@ def test_only_the_initiator_buys_and_only_the_bargains_sku(
 
 
 def test_free_when_cut_to_zero(campaign: BargainCampaign, speaker: Sku, member: Member, friends: list[Member]) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     _help_all(bargain, friends)
     order = bargain_order(member, _fresh(bargain), speaker)
     assert order.lines.get().unit_price == 0
@@ -203,11 +212,13 @@ def test_free_when_cut_to_zero(campaign: BargainCampaign, speaker: Sku, member: 
 def test_a_help_landing_between_pricing_and_taking_refuses_the_dearer_order(
     campaign: BargainCampaign, speaker: Sku, member: Member, friends: list[Member], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     original = bargain_services.BargainDeal.take
 
     def help_first(self: Any, **kwargs: Any) -> int:
-        bargain_help(helper=friends[0], share_token=bargain.share_token)  # a friend's help commits meanwhile
+        bargain_help(
+            context=SHOPPER_CONTEXT, helper=friends[0], share_token=bargain.share_token
+        )  # a friend's help commits meanwhile
         return original(self, **kwargs)
 
     monkeypatch.setattr(bargain_services.BargainDeal, "take", help_first)
@@ -221,10 +232,10 @@ def test_the_deadline_closes_open_bargains_but_an_unpaid_order_keeps_its_chance(
 ) -> None:
     campaign = make_bargain_campaign(speaker, duration_minutes=60)
     idle, buying, late = MemberFactory.create_batch(3)
-    idle_bargain = bargain_start(member=idle, campaign_id=campaign.pk).bargain
-    bargain_help(helper=friends[0], share_token=idle_bargain.share_token)
-    buying_bargain = bargain_start(member=buying, campaign_id=campaign.pk).bargain
-    late_bargain = bargain_start(member=late, campaign_id=campaign.pk).bargain
+    idle_bargain = bargain_start(context=SHOPPER_CONTEXT, member=idle, campaign_id=campaign.pk).bargain
+    bargain_help(context=SHOPPER_CONTEXT, helper=friends[0], share_token=idle_bargain.share_token)
+    buying_bargain = bargain_start(context=SHOPPER_CONTEXT, member=buying, campaign_id=campaign.pk).bargain
+    late_bargain = bargain_start(context=SHOPPER_CONTEXT, member=late, campaign_id=campaign.pk).bargain
     deadline = idle_bargain.expires_at
     with time_machine.travel(deadline - timedelta(minutes=5), tick=False):
         paying = bargain_order(buying, buying_bargain, speaker)
@@ -233,7 +244,7 @@ def test_the_deadline_closes_open_bargains_but_an_unpaid_order_keeps_its_chance(
         assert bargain_expire_due() == 1
         assert bargain_expire(bargain_id=idle_bargain.pk) is False  # the task after the sweeper: nothing
         with pytest.raises(BargainClosed):
-            bargain_help(helper=friends[1], share_token=idle_bargain.share_token)
+            bargain_help(context=SHOPPER_CONTEXT, helper=friends[1], share_token=idle_bargain.share_token)
         pay(paying)
     with time_machine.travel(lapsing.expires_at, tick=False):
         assert order_expire(order_id=lapsing.pk)
@@ -248,13 +259,13 @@ def test_the_quantity_sells_out_and_comes_back_on_cancel(
 ) -> None:
     campaign = make_bargain_campaign(speaker, total_quantity=1)
     first, second = MemberFactory.create_batch(2)
-    a = bargain_start(member=first, campaign_id=campaign.pk).bargain
-    b = bargain_start(member=second, campaign_id=campaign.pk).bargain
+    a = bargain_start(context=SHOPPER_CONTEXT, member=first, campaign_id=campaign.pk).bargain
+    b = bargain_start(context=SHOPPER_CONTEXT, member=second, campaign_id=campaign.pk).bargain
     order = bargain_order(first, a, speaker)
     with pytest.raises(BargainSoldOut):
         bargain_order(second, b, speaker)
     with pytest.raises(BargainSoldOut):
-        bargain_start(member=friends[0], campaign_id=campaign.pk)
+        bargain_start(context=SHOPPER_CONTEXT, member=friends[0], campaign_id=campaign.pk)
     order_cancel(order_id=order.pk, reason="shopper")
     assert bargain_order(second, b, speaker).deal_ref == b.pk
 
@@ -262,13 +273,13 @@ def test_the_quantity_sells_out_and_comes_back_on_cancel(
 def test_ending_a_campaign_closes_its_bargains(
     campaign: BargainCampaign, member: Member, friends: list[Member], staff: User
 ) -> None:
-    bargain = bargain_start(member=member, campaign_id=campaign.pk).bargain
+    bargain = bargain_start(context=SHOPPER_CONTEXT, member=member, campaign_id=campaign.pk).bargain
     assert bargain_campaign_end(actor=staff, campaign_id=campaign.pk) == 1
     assert _fresh(bargain).status == BargainStatus.EXPIRED
     with pytest.raises(BargainClosed):
-        bargain_help(helper=friends[0], share_token=bargain.share_token)
+        bargain_help(context=SHOPPER_CONTEXT, helper=friends[0], share_token=bargain.share_token)
     with pytest.raises(BargainCampaignNotOpen):
-        bargain_start(member=friends[0], campaign_id=campaign.pk)
+        bargain_start(context=SHOPPER_CONTEXT, member=friends[0], campaign_id=campaign.pk)
     assert AuditLog.objects.get(action="bargain.end").data["bargains_closed"] == 1
 
 

@@ -32,6 +32,7 @@ from marketing.services.coupons import (
 from marketing.tests.conftest import place, template_data
 from members.models import Member
 from members.services.auth import member_login_dev
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,8 @@ def test_quota_cannot_be_lowered_below_what_was_issued(
     staff: User, make_template: Callable[..., CouponTemplate], member: Member, other_member: Member
 ) -> None:
     template = make_template(total_quantity=5)
-    coupon_claim(member=member, template_id=template.pk)
-    coupon_claim(member=other_member, template_id=template.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=template.pk)
     with pytest.raises(RulesInvalid) as caught:
         coupon_template_update(actor=staff, template_id=template.pk, data=template_data(total_quantity=1))
     assert "total_quantity" in caught.value.details["errors"]
@@ -94,7 +95,7 @@ def test_quota_cannot_be_lowered_below_what_was_issued(
 def test_claim_gives_a_coupon_valid_for_n_days(make_template: Callable[..., CouponTemplate], member: Member) -> None:
     template = make_template(valid_days=7)
     with time_machine.travel("2026-06-18 10:00 +0800", tick=False):
-        coupon = coupon_claim(member=member, template_id=template.pk)
+        coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
         assert coupon.valid_from == timezone.now()
         assert coupon.valid_until == timezone.now() + timedelta(days=7)
     assert (coupon.status, coupon.member, coupon.seq) == (CouponStatus.UNUSED, member, 1)
@@ -106,7 +107,7 @@ def test_claim_of_a_fixed_window_template_copies_the_window(
 ) -> None:
     start, end = timezone.now() - timedelta(hours=1), timezone.now() + timedelta(days=3)
     template = make_template(valid_days=None, valid_from=start, valid_until=end)
-    coupon = coupon_claim(member=member, template_id=template.pk)
+    coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     assert (coupon.valid_from, coupon.valid_until) == (start, end)
 
 
@@ -114,14 +115,14 @@ def test_per_shopper_limit_and_quota(
     make_template: Callable[..., CouponTemplate], member: Member, other_member: Member
 ) -> None:
     template = make_template(per_user_limit=2, total_quantity=3)
-    first = coupon_claim(member=member, template_id=template.pk)
-    second = coupon_claim(member=member, template_id=template.pk)
+    first = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
+    second = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     assert (first.seq, second.seq) == (1, 2)
     with pytest.raises(CouponLimitReached):
-        coupon_claim(member=member, template_id=template.pk)
-    coupon_claim(member=other_member, template_id=template.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=template.pk)
     with pytest.raises(CouponSoldOut):
-        coupon_claim(member=other_member, template_id=template.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=template.pk)
     assert CouponTemplate.objects.get(pk=template.pk).issued_count == 3
     assert Coupon.objects.filter(template=template).count() == 3
 
@@ -135,13 +136,13 @@ def test_inactive_ended_and_pack_templates_cannot_be_claimed(
     )
     pack = make_template(channel=CouponChannel.NEW_USER_PACK)
     with pytest.raises(CouponNotClaimable):
-        coupon_claim(member=member, template_id=inactive.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=inactive.pk)
     with pytest.raises(CouponNotClaimable):
-        coupon_claim(member=member, template_id=ended.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=ended.pk)
     with pytest.raises(CouponTemplateNotFound):
-        coupon_claim(member=member, template_id=pack.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=pack.pk)
     with pytest.raises(CouponTemplateNotFound):
-        coupon_claim(member=member, template_id=987654)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=987654)
     assert not Coupon.objects.filter(member=member).exists()
 
 
@@ -149,10 +150,10 @@ def test_new_user_only_templates_refuse_shoppers_with_an_order(
     make_template: Callable[..., CouponTemplate], member: Member, lipstick: Sku, shop: object
 ) -> None:
     template = make_template(new_user_only=True, per_user_limit=2)
-    coupon_claim(member=member, template_id=template.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     place(member, [(lipstick, 1)])
     with pytest.raises(CouponNewUserOnly):
-        coupon_claim(member=member, template_id=template.pk)
+        coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
 
 
 def test_new_user_pack_is_issued_once(pack_templates: list[CouponTemplate], member: Member) -> None:
@@ -175,8 +176,8 @@ def test_a_sold_out_pack_template_is_skipped_not_fatal(
 def test_first_registration_issues_the_pack_and_a_second_login_does_not(
     pack_templates: list[CouponTemplate],
 ) -> None:
-    first = member_login_dev(openid="dev_pack_test")
-    again = member_login_dev(openid="dev_pack_test")
+    first = member_login_dev(context=SHOPPER_CONTEXT, openid="dev_pack_test")
+    again = member_login_dev(context=SHOPPER_CONTEXT, openid="dev_pack_test")
     assert (first.is_new, again.is_new) == (True, False)
     coupons = Coupon.objects.filter(member=first.member)
     assert coupons.count() == 3
@@ -187,9 +188,9 @@ def test_expiry_marks_only_unused_coupons_past_their_window(
     make_template: Callable[..., CouponTemplate], member: Member
 ) -> None:
     template = make_template(valid_days=1, per_user_limit=2)
-    old = coupon_claim(member=member, template_id=template.pk)
+    old = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     with time_machine.travel(timezone.now() + timedelta(hours=12), tick=False):
-        fresh = coupon_claim(member=member, template_id=template.pk)
+        fresh = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=template.pk)
     with time_machine.travel(timezone.now() + timedelta(hours=25), tick=False):
         assert coupons_expire_due() == 1
     assert Coupon.objects.get(pk=old.pk).status == CouponStatus.EXPIRED

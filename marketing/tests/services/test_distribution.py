@@ -61,6 +61,7 @@ from marketing.services.distribution import (
 from marketing.tests.conftest import complete, grant_points, make_promoter, pay, place
 from members.models import Member, Message
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, Refund
 from orders.payments.sandbox import SandboxProvider
 from orders.services.orders import order_cancel
@@ -226,7 +227,7 @@ def test_commission_is_on_what_each_line_paid_after_every_discount(
     shop: object,
 ) -> None:
     make_promotion()  # 满100减15
-    coupon = coupon_claim(member=buyer, template_id=make_template(name="立减20", off=2000).pk)
+    coupon = coupon_claim(context=SHOPPER_CONTEXT, member=buyer, template_id=make_template(name="立减20", off=2000).pk)
     grant_points(buyer, 1000)
     product_commission_set(actor=staff, product_id=lipstick.product_id, rate=Decimal("0.08"))
     attribution_click(member=buyer, code=promoter.code)

@@ -42,6 +42,7 @@ from marketing.tests.flash import (
 )
 from members.models import Member
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import OrderStatus
 from orders.services.orders import PaidOutcome, order_cancel, order_expire, order_mark_paid, order_place_or_replay
 from orders.tests.conftest import pay
@@ -139,6 +140,7 @@ def test_a_wrong_sku_through_the_generic_order_api_is_refused(gate: str, member:
     other = shelf_sku()
     with pytest.raises(DealInvalid):
         order_place_or_replay(
+            context=SHOPPER_CONTEXT,
             member=member,
             items=[(other.pk, 1)],
             address_id=address_of(member).pk,

@@ -28,7 +28,10 @@ from marketing.services.flash_gate import gate_keys, gate_reconcile, gate_state
 from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.tests.flash import counts, first_item, flash_orders, make_slot, shelf_sku
 from members.models import Address, Member
+from members.selectors.abuse import guard_config
+from members.services.abuse import RequestContext
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT, guard_slider_off
 from orders.models import Order
 from orders.services.orders import order_cancel, order_expire, order_place
 from orders.tasks import order_expire_task, order_expiry_sweep_task
@@ -81,9 +84,18 @@ def _shoppers(n: int) -> tuple[list[Member], list[int]]:
     return members, [addresses[m.pk] for m in members]
 
 
+# What the purchase endpoint hands the service: its throttles counted the purchase's rates.
+PURCHASE_CONTEXT = RequestContext(ip="", rate_counted="purchase")
+
+
 def _attempt(member: Member, address_id: int, item: FlashItem, key: str | None = None) -> Any:
     return flash_purchase(
-        member=member, item_id=item.pk, qty=1, address_id=address_id, idempotency_key=key or uuid.uuid4().hex
+        context=PURCHASE_CONTEXT,
+        member=member,
+        item_id=item.pk,
+        qty=1,
+        address_id=address_id,
+        idempotency_key=key or uuid.uuid4().hex,
     ).order
 
 
@@ -91,6 +103,7 @@ def test_two_thousand_shoppers_racing_one_hundred_units_get_exactly_one_hundred_
     item = first_item(make_slot(items=[(shelf_sku(stock=100), 100)]))
     members, addresses = _shoppers(2000)
     flash_item_sku_id(item.pk)  # held in memory, as in a warm server process
+    guard_config()  # so is the guard's configuration
     assert gate_state(item.pk)["avail"] == "100"
     connection.close()
 
@@ -129,6 +142,7 @@ def test_one_shopper_firing_fifty_requests_at_once_gets_at_most_their_limit(mode
     item = first_item(make_slot(items=[(shelf_sku(stock=30), 30)], limit=2))
     shopper = MemberFactory.create()
     address = AddressFactory.create(member=shopper)
+    guard_slider_off()
     connection.close()
 
     results = run_in_threads(50, lambda _i: _attempt(shopper, address.pk, item))
@@ -207,7 +221,11 @@ def test_a_shelf_order_and_a_flash_order_race_for_the_same_sku_without_mixing(re
         if i % 2:
             return _attempt(members[i], addresses[i], item)
         return order_place(
-            member=members[i], items=[(sku.pk, 1)], address_id=addresses[i], idempotency_key=uuid.uuid4().hex
+            context=SHOPPER_CONTEXT,
+            member=members[i],
+            items=[(sku.pk, 1)],
+            address_id=addresses[i],
+            idempotency_key=uuid.uuid4().hex,
         )
 
     results = run_in_threads(30, work)

@@ -23,6 +23,7 @@ from marketing.services.group_buys import group_buy_campaign_create, group_expir
 from marketing.tests.conftest import deadline_of, group_campaign_data, group_of, group_order, pay
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderStatus, Refund
 from orders.services.orders import order_place
 from orders.services.payments import payment_create, payment_sandbox_complete
@@ -49,6 +50,7 @@ def setting_up() -> Callable[..., tuple[Any, Sku]]:
 def _join(member: Member, campaign: Any, sku: Sku, token: str) -> Order:
     address = member.addresses.first() or AddressFactory.create(member=member)
     return order_place(
+        context=SHOPPER_CONTEXT,
         member=member,
         items=[(sku.pk, 1)],
         address_id=address.pk,

@@ -30,6 +30,7 @@ from marketing.tests.conftest import complete, issue_invite_rewards, make_promot
 from members.models import Member
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.tests.factories import SkuFactory
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
@@ -50,7 +51,12 @@ def _programme(**overrides: Any) -> int:
 
 def _sign_up_all(code: str, n: int) -> list[Any]:
     return run_in_threads(
-        n, lambda i: member_login_dev(openid=f"dev_race_{i}_{uuid.uuid4().hex[:8]}", invite_code=code).member
+        n,
+        lambda i: (
+            member_login_dev(
+                context=SHOPPER_CONTEXT, openid=f"dev_race_{i}_{uuid.uuid4().hex[:8]}", invite_code=code
+            ).member
+        ),
     )
 
 
@@ -95,7 +101,7 @@ def test_a_reward_issued_by_racing_workers_gives_each_coupon_once() -> None:
     template_id = _programme()
     inviter = MemberFactory.create()
     for i in range(3):
-        member_login_dev(openid=f"dev_once_{i}", invite_code=inviter.invite_code)
+        member_login_dev(context=SHOPPER_CONTEXT, openid=f"dev_once_{i}", invite_code=inviter.invite_code)
     reward = InviteReward.objects.get()
 
     results = run_in_threads(6, lambda _i: invite_reward_issue(reward_id=reward.pk))

@@ -38,6 +38,7 @@ from marketing.tests.conftest import (
 from members.models import Member, Message, PointsEntry
 from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Refund
 from orders.payments.sandbox import SandboxProvider
 from orders.services.orders import order_cancel
@@ -70,10 +71,10 @@ def test_existing_shoppers_are_never_bound_or_rebound(invite_program: Callable) 
     inviter, other = MemberFactory.create(), MemberFactory.create()
     invitee = signup(inviter.invite_code)
     # A later login with another code (or the shopper's own) changes nothing.
-    member_login_dev(openid=invitee.openid, invite_code=other.invite_code)
-    member_login_dev(openid=invitee.openid, invite_code=invitee.invite_code)
+    member_login_dev(context=SHOPPER_CONTEXT, openid=invitee.openid, invite_code=other.invite_code)
+    member_login_dev(context=SHOPPER_CONTEXT, openid=invitee.openid, invite_code=invitee.invite_code)
     existing = MemberFactory.create()
-    member_login_dev(openid=existing.openid, invite_code=inviter.invite_code)
+    member_login_dev(context=SHOPPER_CONTEXT, openid=existing.openid, invite_code=inviter.invite_code)
 
     assert Member.objects.get(pk=invitee.pk).inviter_id == inviter.pk
     assert Member.objects.get(pk=existing.pk).inviter_id is None

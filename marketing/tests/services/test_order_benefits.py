@@ -18,6 +18,7 @@ from marketing.services.coupons import coupon_claim
 from marketing.services.order_benefits import order_points_settle
 from marketing.tests.conftest import balance, complete, grant_points, pay, place
 from members.models import Member, PointsEntry
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderLine, OrderStatus, Refund
 from orders.payments.sandbox import SandboxProvider
 from orders.services.orders import PaidOutcome, order_cancel, order_expire_due, order_mark_paid
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def coupon(make_template: Callable[..., CouponTemplate], member: Member) -> Coupon:
-    return coupon_claim(member=member, template_id=make_template(name="立减20", off=2000).pk)
+    return coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="立减20", off=2000).pk)
 
 
 def test_place_persists_allocations_and_takes_the_coupon(
@@ -192,7 +193,7 @@ def test_an_order_the_coupon_pays_in_full_is_paid_at_once(
 ) -> None:
     shop.free_shipping_threshold = 0
     shop.save()
-    full = coupon_claim(member=member, template_id=make_template(name="免单券", off=10000).pk)
+    full = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(name="免单券", off=10000).pk)
     order = place(member, [(lipstick, 1)], coupon_ids=[full.pk])
     assert (order.payable_amount, order.shipping_fee) == (0, 0)
     assert order.status == OrderStatus.PAID

@@ -17,6 +17,7 @@ from marketing.services.coupons import coupon_claim
 from marketing.services.policy import PolicyData, pricing_policy_update, tier_rate_set
 from marketing.tests.conftest import grant_points
 from members.models import Member
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,10 @@ def test_coupon_groups_that_do_not_stack_are_used_alone(
     shop: object,
     make_template: Callable[..., CouponTemplate],
 ) -> None:
-    shop_coupon = coupon_claim(member=member, template_id=make_template(off=2000).pk)
-    category_coupon = coupon_claim(member=member, template_id=make_template(group="category", off=1000).pk)
+    shop_coupon = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=make_template(off=2000).pk)
+    category_coupon = coupon_claim(
+        context=SHOPPER_CONTEXT, member=member, template_id=make_template(group="category", off=1000).pk
+    )
     both = quote_for_checkout(member=member, items=[(lipstick, 1)], coupon_ids=None)
     assert set(both.coupon_ids) == {shop_coupon.pk, category_coupon.pk}
     pricing_policy_update(actor=staff, data=PolicyData(category_coupons_stack=False))

@@ -19,6 +19,7 @@ from marketing.models import Coupon, CouponStatus, CouponTemplate
 from marketing.services.coupons import coupon_claim, coupon_template_create
 from marketing.tests.conftest import template_data
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT, guard_slider_off
 from orders.models import Order
 from orders.services.orders import order_place
 
@@ -34,7 +35,9 @@ def test_fifty_shoppers_claiming_a_ten_coupon_quota_get_exactly_ten() -> None:
     template = _template(total_quantity=10)
     shoppers = MemberFactory.create_batch(50)
 
-    results = run_in_threads(50, lambda i: coupon_claim(member=shoppers[i], template_id=template.pk))
+    results = run_in_threads(
+        50, lambda i: coupon_claim(context=SHOPPER_CONTEXT, member=shoppers[i], template_id=template.pk)
+    )
 
     claimed = [r for r in results if isinstance(r, Coupon)]
     refused = [r for r in results if isinstance(r, CouponSoldOut)]
@@ -47,8 +50,11 @@ def test_fifty_shoppers_claiming_a_ten_coupon_quota_get_exactly_ten() -> None:
 def test_one_shopper_claiming_twenty_times_at_once_gets_one() -> None:
     template = _template(per_user_limit=1)
     shopper = MemberFactory.create()
+    guard_slider_off()
 
-    results = run_in_threads(20, lambda _i: coupon_claim(member=shopper, template_id=template.pk))
+    results = run_in_threads(
+        20, lambda _i: coupon_claim(context=SHOPPER_CONTEXT, member=shopper, template_id=template.pk)
+    )
 
     claimed = [r for r in results if isinstance(r, Coupon)]
     refused = [r for r in results if isinstance(r, CouponLimitReached)]
@@ -64,10 +70,11 @@ def test_fifty_checkouts_with_one_coupon_place_exactly_one_order() -> None:
     sku = Sku.objects.create(product=product, code="CREAM", price=10000, stock=100)
     shopper = MemberFactory.create()
     address = AddressFactory.create(member=shopper)
-    coupon = coupon_claim(member=shopper, template_id=_template().pk)
+    coupon = coupon_claim(context=SHOPPER_CONTEXT, member=shopper, template_id=_template().pk)
 
     def checkout(_i: int) -> Order:
         return order_place(
+            context=SHOPPER_CONTEXT,
             member=shopper,
             items=[(sku.pk, 1)],
             address_id=address.pk,

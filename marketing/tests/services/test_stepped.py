@@ -18,6 +18,7 @@ from marketing.selectors.checkout_pricing import quote_for_checkout
 from marketing.tests.conftest import place
 from members.models import Member
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.errors import StockInsufficient
 from orders.services.orders import order_cancel
 
@@ -61,7 +62,9 @@ def test_an_order_straddling_two_steps_gets_one_line_per_step(
     from marketing.services.coupons import coupon_claim
 
     set_counter(stepped, 98)
-    coupon = coupon_claim(member=member, template_id=make_template(off=1000).pk)  # 立减 10 on the order
+    coupon = coupon_claim(
+        context=SHOPPER_CONTEXT, member=member, template_id=make_template(off=1000).pk
+    )  # 立减 10 on the order
     order = place(member, [(lipstick, 4)], coupon_ids=[coupon.pk])
 
     lines = list(order.lines.order_by("pk"))

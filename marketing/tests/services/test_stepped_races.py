@@ -17,6 +17,7 @@ from marketing.models import StepCounter
 from marketing.services.promotions import promotion_create
 from marketing.tests.conftest import promotion_data
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderLine
 from orders.services.orders import order_cancel, order_place
 
@@ -75,6 +76,7 @@ def test_thirty_shoppers_buying_at_once_never_oversell_a_step() -> None:
 
     def buy(i: int) -> Order:
         return order_place(
+            context=SHOPPER_CONTEXT,
             member=shoppers[i],
             items=[(sku.pk, wanted[i])],
             address_id=addresses[i].pk,
@@ -103,14 +105,26 @@ def test_cancelling_during_the_rush_gives_no_step_back() -> None:
     shoppers = MemberFactory.create_batch(12)
     addresses = [AddressFactory.create(member=s) for s in shoppers]
     first = [
-        order_place(member=shoppers[i], items=[(sku.pk, 1)], address_id=addresses[i].pk, idempotency_key=f"a{i}")
+        order_place(
+            context=SHOPPER_CONTEXT,
+            member=shoppers[i],
+            items=[(sku.pk, 1)],
+            address_id=addresses[i].pk,
+            idempotency_key=f"a{i}",
+        )
         for i in range(6)
     ]
 
     def work(i: int) -> object:
         if i < 6:
             return order_cancel(order_id=first[i].pk, reason="shopper")
-        return order_place(member=shoppers[i], items=[(sku.pk, 1)], address_id=addresses[i].pk, idempotency_key=f"b{i}")
+        return order_place(
+            context=SHOPPER_CONTEXT,
+            member=shoppers[i],
+            items=[(sku.pk, 1)],
+            address_id=addresses[i].pk,
+            idempotency_key=f"b{i}",
+        )
 
     results = run_in_threads(12, work)
 

@@ -15,6 +15,7 @@ from mall.errors import PermissionDenied
 from mall.models import AuditLog
 from members.errors import (
     AccessBlocked,
+    ActionRateLimited,
     BlockEntryExists,
     BlockValueInvalid,
     CaptchaPassUsed,
@@ -28,6 +29,7 @@ from members.services.abuse import (
     SIGNAL_ACCOUNTS_PER_IP,
     SIGNAL_VELOCITY,
     GuardSettingsData,
+    RequestContext,
     abuse_check,
     block_entry_create,
     block_entry_delete,
@@ -56,7 +58,9 @@ def settings_with(staff: User, **fields: Any) -> GuardSettings:
 def check(
     member: Member, *, ip: str = "10.0.0.1", device: str = "", captcha_pass: str = "", action: str = "claim"
 ) -> None:
-    abuse_check(action=action, member=member, ip=ip, device_id=device, captcha_pass=captcha_pass)
+    abuse_check(
+        action=action, member=member, context=RequestContext(ip=ip, device_id=device, captcha_pass=captcha_pass)
+    )
 
 
 # --- block lists --------------------------------------------------------------------------
@@ -289,3 +293,54 @@ def test_settings_are_validated_and_audited(staff: User) -> None:
     audit = AuditLog.objects.get(action="guard_settings.update")
     assert audit.data["before"]["claim_captcha"] == "risk"
     assert audit.data["after"]["velocity_limit"] == 7
+
+
+# --- per-action rates (counted by the guard, whichever route calls the service) -------------
+
+
+def _rates(settings: Any, **rates: str) -> None:
+    merged = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **{k.replace("_", "."): v for k, v in rates.items()}}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": merged}
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_an_actions_rate_counts_per_shopper_and_per_address(staff: User, settings: Any) -> None:
+    settings_with(staff, claim_captcha="off", order_captcha="off")
+    _rates(settings, claim_shopper="2/min", claim_ip="3/min")
+    a, b = MemberFactory.create(), MemberFactory.create()
+    check(a, ip="10.1.1.1")
+    check(a, ip="10.1.1.2")
+    with pytest.raises(ActionRateLimited) as over:
+        check(a, ip="10.1.1.3")
+    assert (over.value.code, over.value.status) == ("rate_limited", 429)
+    assert over.value.details == {"action": "claim", "retry_after": 55}  # the minute's window ends at :00
+    check(a, action="order", ip="10.1.1.3")  # another action has its own count
+    check(b, ip="10.1.1.1")  # 10.1.1.1's second claim, b's first
+    check(b, ip="10.1.1.1")
+    with pytest.raises(ActionRateLimited):  # 10.1.1.1's fourth claim in the minute
+        check(MemberFactory.create(), ip="10.1.1.1")
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        check(a, ip="10.1.1.4")  # a new window
+
+
+def test_a_redis_outage_does_not_refuse_on_rates(staff: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate is a brake, not the guard of a scarce row: without Redis it lets the request on."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from members.services import abuse
+
+    class DownPipeline:
+        def incr(self, key: str) -> None: ...
+
+        def expire(self, key: str, seconds: int, nx: bool = False) -> None: ...
+
+        def execute(self) -> list[int]:
+            raise RedisConnectionError("Connection refused")
+
+    class DownRedis:
+        def pipeline(self, transaction: bool = False) -> DownPipeline:
+            return DownPipeline()
+
+    settings_with(staff, claim_captcha="off")
+    monkeypatch.setattr(abuse, "get_redis", DownRedis)
+    check(MemberFactory.create())  # no exception

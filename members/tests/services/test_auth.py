@@ -17,6 +17,7 @@ from members.models import Member
 from members.services import auth
 from members.services.auth import member_login_dev, member_login_wechat, member_token_pair, member_token_refresh
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from members.tests.wechat_stubs import stub_code2session, stub_code2session_error
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_first_login_creates_the_member(wechat_api: responses.RequestsMock) -> None:
     stub_code2session(wechat_api, openid="oNew", session_key="key-1", unionid="uNew")
 
-    result = member_login_wechat(code="c1")
+    result = member_login_wechat(context=SHOPPER_CONTEXT, code="c1")
 
     assert result.is_new is True
     member = Member.objects.get(openid="oNew")
@@ -41,7 +42,7 @@ def test_later_login_finds_the_member_and_refreshes_the_session_key(wechat_api: 
     existing = MemberFactory.create(openid="oOld", session_key="stale", unionid=None)
     stub_code2session(wechat_api, openid="oOld", session_key="fresh", unionid="uLater")
 
-    result = member_login_wechat(code="c2")
+    result = member_login_wechat(context=SHOPPER_CONTEXT, code="c2")
 
     existing.refresh_from_db()
     assert result.is_new is False
@@ -55,7 +56,7 @@ def test_invite_code_at_first_login_sets_the_inviter(wechat_api: responses.Reque
     inviter = MemberFactory.create()
     stub_code2session(wechat_api, openid="oInvitee")
 
-    result = member_login_wechat(code="c", invite_code=f" {inviter.invite_code.lower()} ")
+    result = member_login_wechat(context=SHOPPER_CONTEXT, code="c", invite_code=f" {inviter.invite_code.lower()} ")
 
     assert result.member.inviter_id == inviter.pk
 
@@ -65,8 +66,8 @@ def test_unknown_or_blocked_inviter_is_ignored_and_login_still_works(wechat_api:
     stub_code2session(wechat_api, openid="oA")
     stub_code2session(wechat_api, openid="oB")
 
-    first = member_login_wechat(code="c1", invite_code="NOSUCH00")
-    second = member_login_wechat(code="c2", invite_code=blocked.invite_code)
+    first = member_login_wechat(context=SHOPPER_CONTEXT, code="c1", invite_code="NOSUCH00")
+    second = member_login_wechat(context=SHOPPER_CONTEXT, code="c2", invite_code=blocked.invite_code)
 
     assert first.is_new and first.member.inviter_id is None
     assert second.is_new and second.member.inviter_id is None
@@ -77,8 +78,8 @@ def test_later_logins_ignore_invite_codes_including_the_members_own(wechat_api: 
     someone = MemberFactory.create()
     stub_code2session(wechat_api, openid="oMe")
 
-    member_login_wechat(code="c1", invite_code=someone.invite_code)
-    member_login_wechat(code="c2", invite_code=member.invite_code)
+    member_login_wechat(context=SHOPPER_CONTEXT, code="c1", invite_code=someone.invite_code)
+    member_login_wechat(context=SHOPPER_CONTEXT, code="c2", invite_code=member.invite_code)
 
     member.refresh_from_db()
     assert member.inviter_id is None
@@ -89,7 +90,7 @@ def test_blocked_member_cannot_log_in(wechat_api: responses.RequestsMock) -> Non
     stub_code2session(wechat_api, openid="oBlocked", session_key="new")
 
     with pytest.raises(MemberBlocked):
-        member_login_wechat(code="c")
+        member_login_wechat(context=SHOPPER_CONTEXT, code="c")
 
     assert Member.objects.get(openid="oBlocked").session_key == "old"
 
@@ -98,7 +99,7 @@ def test_invalid_code_creates_nobody(wechat_api: responses.RequestsMock) -> None
     stub_code2session_error(wechat_api, errcode=40029, errmsg="invalid code")
 
     with pytest.raises(WeChatCodeInvalid):
-        member_login_wechat(code="expired")
+        member_login_wechat(context=SHOPPER_CONTEXT, code="expired")
 
     assert Member.objects.count() == 0
 
@@ -118,7 +119,7 @@ def test_insert_race_loser_reads_the_winners_row(
 
     monkeypatch.setattr(auth, "_member_find", find_misses_once)
 
-    result = member_login_wechat(code="c")
+    result = member_login_wechat(context=SHOPPER_CONTEXT, code="c")
 
     assert result.member.pk == winner.pk
     assert result.is_new is False
@@ -138,7 +139,7 @@ def test_concurrent_first_logins_create_one_member(wechat_api: responses.Request
     def login() -> None:
         try:
             barrier.wait()
-            result = member_login_wechat(code="same-code")
+            result = member_login_wechat(context=SHOPPER_CONTEXT, code="same-code")
             outcomes.append((result.member.pk, result.is_new))
         except BaseException as exc:
             errors.append(exc)
@@ -161,14 +162,14 @@ def test_dev_login_is_not_found_when_disabled(settings: Settings) -> None:
     settings.DEV_LOGIN_ENABLED = False
 
     with pytest.raises(NotFound):
-        member_login_dev(openid="dev_x")
+        member_login_dev(context=SHOPPER_CONTEXT, openid="dev_x")
 
     assert Member.objects.count() == 0
 
 
 def test_dev_login_with_openid_returns_the_same_member() -> None:
-    first = member_login_dev(openid="dev_alice", nickname="Alice")
-    second = member_login_dev(openid="dev_alice", nickname="ignored later")
+    first = member_login_dev(context=SHOPPER_CONTEXT, openid="dev_alice", nickname="Alice")
+    second = member_login_dev(context=SHOPPER_CONTEXT, openid="dev_alice", nickname="ignored later")
 
     assert first.is_new and not second.is_new
     assert first.member.pk == second.member.pk
@@ -177,8 +178,8 @@ def test_dev_login_with_openid_returns_the_same_member() -> None:
 
 
 def test_dev_login_without_openid_makes_a_new_test_shopper_each_time() -> None:
-    first = member_login_dev()
-    second = member_login_dev()
+    first = member_login_dev(context=SHOPPER_CONTEXT)
+    second = member_login_dev(context=SHOPPER_CONTEXT)
 
     assert first.member.pk != second.member.pk
     assert first.member.openid.startswith("dev_")

@@ -103,5 +103,9 @@ Component({
         page: routes.withQuery(routes.PAGES.promotion, { id: this._id }),
       })
     },
+    onShareTimeline() {
+      const p = this.data.promotion
+      return share.shareTimeline({ title: p ? `${p.name}｜${p.ruleText}` : '', query: { id: this._id } })
+    },
   },
 })

@@ -44,6 +44,27 @@ Component({
       const [province, city, district] = e.detail.value
       this.setData({ region: e.detail.value, 'form.province': province, 'form.city': city, 'form.district': district || '' })
     },
+    /** 从微信导入: the shopper's WeChat address fills the form (their phone's own picker; nothing is sent yet). */
+    importFromWechat() {
+      return new Promise((resolve) => {
+        wx.chooseAddress({
+          success: (res) => {
+            const form = Object.assign({}, this.data.form, {
+              receiver: res.userName || '',
+              phone: res.telNumber || '',
+              province: res.provinceName || '',
+              city: res.cityName || '',
+              district: res.countyName || '',
+              detail: [res.streetName, res.detailInfoNew || res.detailInfo].filter(Boolean).join(''),
+            })
+            this.setData({ form, region: [form.province, form.city, form.district] })
+            resolve(true)
+          },
+          // the shopper closed the picker or refused: the form stays as it was
+          fail: () => resolve(false),
+        })
+      })
+    },
     onDefault(e) {
       this.setData({ 'form.is_default': !!e.detail.value })
     },

@@ -1,13 +1,14 @@
 /**
  * Order detail (P03, P04, F43): status, the countdown to the 15-minute stock lock's expiry
  * (server time), address, lines and the price breakdown, and the actions the state allows:
- * 取消订单, 去支付 (WeChat Pay or the sandbox), 确认收货. When the countdown ends the order is
+ * 取消订单, 去支付 (WeChat Pay or the sandbox), 确认收货, and 申请售后 (P04) once paid. When the countdown ends the order is
  * reloaded: the server cancels it and releases the stock. Arriving with ?paid=pending (just
  * back from WeChat Pay) polls a few times until the payment notice has been processed.
  */
 'use strict'
 
 const { addressText } = require('../../core/address')
+const afterSales = require('../../core/after_sales')
 const api = require('../../core/api')
 const deals = require('../../core/deals')
 const countdown = require('../../core/countdown')
@@ -82,6 +83,7 @@ Component({
         quote: orderLogic.toQuote(order),
         addressText: addressText(order.address),
         deal: deals.orderDeal(order),
+        canAfterSale: afterSales.canApply(order),
         times: { created: countdown.dateTimeText(order.created_at), paid: countdown.dateTimeText(order.paid_at) },
         expiresAt: expired ? null : expires,
         expired,
@@ -123,6 +125,13 @@ Component({
     async onConfirmReceipt() {
       if (!(await ui.confirm('确认已收到商品？'))) return false
       return this.run(() => api.confirmReceipt(this.data.order.no), '已确认收货')
+    },
+    /** 申请售后: the form for this order (the line is chosen there). */
+    onAfterSale() {
+      routes.go(routes.withQuery(routes.PAGES.afterSaleApply, { no: this.data.order.no })).catch(() => {})
+    },
+    onAfterSales() {
+      routes.go(routes.PAGES.afterSales).catch(() => {})
     },
     onCopyNo() {
       wx.setClipboardData({ data: this.data.order.no })

@@ -175,5 +175,9 @@ Component({
       const p = this.data.product || {}
       return share.shareMessage({ title: p.title || '多营商城', page: routes.PAGES.product, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
+    onShareTimeline() {
+      const p = this.data.product || {}
+      return share.shareTimeline({ title: p.title, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
+    },
   },
 })

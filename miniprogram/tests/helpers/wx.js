@@ -112,6 +112,11 @@ function createWx(options = {}) {
     getAccountInfoSync: () => ({ miniProgram: { envVersion: wx.__envVersion, appId: 'touristappid' } }),
 
     showToast: (o) => calls.toast.push(o.title),
+    // the address WeChat keeps for the shopper; set __chosenAddress to null to act as a cancel
+    __chosenAddress: null,
+    chooseAddress(o) {
+      Promise.resolve().then(() => (wx.__chosenAddress ? o.success(wx.__chosenAddress) : o.fail({ errMsg: 'chooseAddress:fail cancel' })))
+    },
     showModal: (o) => {
       calls.modal.push(o.content)
       Promise.resolve().then(() => o.success && o.success({ confirm: !!wx.__modalAnswer, cancel: !wx.__modalAnswer }))

@@ -94,3 +94,20 @@ test('points page shows the balance and pages the ledger', async () => {
   expect(page.instance.data.entries.map((e) => [e.title, e.amountText, e.time])).toEqual([['订单获得', '+300', '2025-01-01 10:00'], ['下单抵扣', '-50', '']])
   expect(page.instance.data.hasMore).toBe(false)
 })
+
+test('从微信导入地址 fills the form from the shopper\'s WeChat address; a cancel leaves it as it was', async () => {
+  wx.route('POST addresses', () => [201, {}])
+  const page = render('package-member/address-edit/index')
+  await page.instance.onLoad({})
+  expect(await page.instance.importFromWechat()).toBe(false)
+  expect(page.instance.data.form.receiver).toBe('')
+  // the shape wx.chooseAddress answers with
+  wx.__chosenAddress = { userName: '张三', telNumber: '13800000000', provinceName: '上海市', cityName: '上海市', countyName: '浦东新区', streetName: '', detailInfo: '世纪大道 1 号', postalCode: '200120', nationalCode: '310115', errMsg: 'chooseAddress:ok' }
+  page.querySelector('.import').dispatchEvent('tap')
+  await new Promise((r) => setTimeout(r, 0))
+  expect(page.instance.data.region).toEqual(['上海市', '上海市', '浦东新区'])
+  expect(await page.instance.save()).toBe(true)
+  expect(wx.__calls.request.find((r) => r.method === 'POST').data).toEqual({
+    receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号', is_default: false,
+  })
+})

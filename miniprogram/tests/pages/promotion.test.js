@@ -100,4 +100,9 @@ test('sharing carries the rule and reopens the same promotion', async () => {
   const shared = page.instance.onShareAppMessage()
   expect(shared.title).toBe('美妆满减｜满199减30，满299减60')
   expect(shared.path.startsWith('/package-flash/promotion/index?id=3')).toBe(true)
+  // 朋友圈 reopens this page: only the query travels, with the sharer's invite code
+  store.set('member', { invite_code: 'INV9' })
+  const timeline = page.instance.onShareTimeline()
+  expect(timeline.title).toBe('美妆满减｜满199减30，满299减60')
+  expect(timeline.query).toBe('id=3&invite=INV9')
 })

@@ -25,6 +25,7 @@ from marketing.services.group_buys import (
 )
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order, OrderStatus, Refund
 from orders.services.orders import order_place
 from orders.services.refunds import refund_submit
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.django_db
 def _group_order(member: Member, campaign_id: int, sku: Sku, token: str | None = None) -> Order:
     address = AddressFactory.create(member=member)
     return order_place(
+        context=SHOPPER_CONTEXT,
         member=member,
         items=[(sku.pk, 1)],
         address_id=address.pk,

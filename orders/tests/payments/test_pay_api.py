@@ -16,7 +16,7 @@ from analytics.models import Event
 from mall.models import Sku
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
-from members.tests.fixtures import client_for
+from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 from orders.models import Order, OrderStatus, Payment, PaymentNotice
 from orders.services.orders import order_place
 from orders.tests.payments import wechat_fake
@@ -204,7 +204,9 @@ def test_placed_order_is_paid_end_to_end_in_the_sandbox(sku_factory: Callable[..
     member = MemberFactory.create()
     address = AddressFactory.create(member=member)
     sku = sku_factory(price=2500, stock=5)
-    order = order_place(member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="k-e2e")
+    order = order_place(
+        context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="k-e2e"
+    )
     client = client_for(member)
     pay = client.post(pay_url(order)).json()
     assert pay["provider"] == "sandbox"

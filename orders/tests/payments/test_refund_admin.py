@@ -31,7 +31,7 @@ def test_the_dialog_offers_each_line_with_what_is_left(console: Client, paid: Or
     html = console.get(reverse("admin:orders_order_refund", args=[paid.pk])).content.decode()
     for line in paid.lines.all():
         assert f'name="line_{line.pk}"' in html
-    assert "可退 3 件" in html and "实付 10.00 元" in html
+    assert "可退 3 件" in html and "实付 ¥10.00" in html
     assert (
         reverse("admin:orders_order_refund", args=[paid.pk])
         in console.get(reverse("admin:orders_order_change", args=[paid.pk])).content.decode()
@@ -49,6 +49,12 @@ def test_a_line_refund_from_the_dialog(console: Client, paid: Order, finance: Us
     refund = Refund.objects.get()
     assert (refund.amount, refund.reason, refund.created_by) == (334, "破损", finance)
     assert AuditLog.objects.get(action="order.refund_create").actor == finance
+    # the refund's page: money in yuan, its lines by title (not the stored JSON in fen)
+    page = console.get(reverse("admin:orders_refund_change", args=[refund.pk])).content.decode()
+    assert f"{first.title} × 1：¥3.34" in page and "¥3.34" in page
+    assert "line_id" not in page and ">334<" not in page
+    payment = console.get(reverse("admin:orders_payment_change", args=[paid.payments.get().pk])).content.decode()
+    assert f">{paid.payable_amount}<" not in payment and f"¥{paid.payable_amount // 100}." in payment
 
 
 def test_a_full_refund_from_the_dialog(console: Client, paid: Order) -> None:

@@ -34,6 +34,7 @@ from marketing.services.deals import (
 )
 from members.models import Member
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.errors import OrderOnHold
 from orders.models import Order, OrderStatus
 from orders.selectors.checkout import checkout_preview
@@ -138,6 +139,7 @@ def _place(member: Member, sku: Sku, deal: DealRequest, *, key: str | None = Non
 def _place_or_replay(member: Member, sku: Sku, deal: DealRequest, *, key: str | None = None, qty: int = 1) -> Any:
     address = member.addresses.first() or AddressFactory.create(member=member)
     return order_place_or_replay(
+        context=SHOPPER_CONTEXT,
         member=member,
         items=[(sku.pk, qty)],
         address_id=address.pk,
@@ -246,7 +248,12 @@ def test_a_deal_buys_one_explicit_line(tool: QuotaDeal, quota: Sku, shelf_sku: S
     for items in (None, [(shelf_sku.pk, 1), (other.pk, 1)]):
         with pytest.raises(DealInvalid):
             order_place(
-                member=member, items=items, address_id=address.pk, idempotency_key=uuid.uuid4().hex, deal=_deal(quota)
+                context=SHOPPER_CONTEXT,
+                member=member,
+                items=items,
+                address_id=address.pk,
+                idempotency_key=uuid.uuid4().hex,
+                deal=_deal(quota),
             )
     assert not Order.objects.exists()
 

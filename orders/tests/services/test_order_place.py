@@ -16,6 +16,7 @@ from analytics.models import Event
 from mall.models import ShopSettings, Sku
 from members.models import Address, Member, PointsEntry
 from members.selectors.points import points_balance
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.errors import (
     AddressNotFound,
     IdempotencyKeyRequired,
@@ -38,7 +39,9 @@ def test_place_snapshots_lines_address_and_prices(member: Member, address: Addre
     cream = SkuFactory.create(price=5900, stock=10, specs={"规格": "50ml"})
     moment = datetime(2026, 3, 8, 20, 15, 30, tzinfo=SHANGHAI)
     with time_machine.travel(moment, tick=False):
-        order = order_place(member=member, items=[(cream.pk, 1)], address_id=address.pk, idempotency_key="k1")
+        order = order_place(
+            context=SHOPPER_CONTEXT, member=member, items=[(cream.pk, 1)], address_id=address.pk, idempotency_key="k1"
+        )
 
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert (order.goods_amount, order.shipping_fee, order.payable_amount) == (5900, 800, 6700)
@@ -106,8 +109,8 @@ def test_same_key_returns_the_same_order_without_a_second_reservation(
     member: Member, address: Address, sku: Sku, shop: ShopSettings
 ) -> None:
     kwargs = {"member": member, "items": [(sku.pk, 2)], "address_id": address.pk, "idempotency_key": "same"}
-    first = order_place_or_replay(**kwargs)  # type: ignore[arg-type]
-    again = order_place_or_replay(**kwargs)  # type: ignore[arg-type]
+    first = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)  # type: ignore[arg-type]
+    again = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)  # type: ignore[arg-type]
     assert (first.created, again.created) == (True, False)
     assert again.order.pk == first.order.pk
     assert Order.objects.count() == 1
@@ -117,9 +120,11 @@ def test_same_key_returns_the_same_order_without_a_second_reservation(
 def test_same_key_for_a_different_request_is_refused(
     member: Member, address: Address, sku: Sku, shop: ShopSettings
 ) -> None:
-    order_place(member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key="k")
+    order_place(context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key="k")
     with pytest.raises(IdempotencyKeyReused):
-        order_place(member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="k")
+        order_place(
+            context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="k"
+        )
     assert Order.objects.count() == 1
 
 
@@ -131,14 +136,22 @@ def test_keys_are_per_shopper(member: Member, other_member: Member, sku: Sku, pl
 @pytest.mark.parametrize("key", ["", "   ", "x" * 65])
 def test_a_missing_or_oversized_key_is_refused(member: Member, address: Address, sku: Sku, key: str) -> None:
     with pytest.raises(IdempotencyKeyRequired):
-        order_place(member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key=key)
+        order_place(
+            context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key=key
+        )
 
 
 def test_stock_shortage_names_the_sku_and_writes_nothing(member: Member, address: Address, shop: ShopSettings) -> None:
     plenty, scarce = SkuFactory.create(stock=10), SkuFactory.create(stock=1)
     cart_item_add(member=member, sku_id=plenty.pk, qty=1)
     with pytest.raises(StockInsufficient) as exc:
-        order_place(member=member, items=[(plenty.pk, 2), (scarce.pk, 2)], address_id=address.pk, idempotency_key="k")
+        order_place(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(plenty.pk, 2), (scarce.pk, 2)],
+            address_id=address.pk,
+            idempotency_key="k",
+        )
     assert (exc.value.status, exc.value.details) == (409, {"sku_id": scarce.pk, "requested": 2, "available": 1})
     assert Sku.objects.get(pk=plenty.pk).stock == 10  # the first reservation was rolled back too
     assert not Order.objects.exists()
@@ -149,14 +162,22 @@ def test_stock_shortage_names_the_sku_and_writes_nothing(member: Member, address
 def test_an_off_shelf_sku_is_refused(member: Member, address: Address, shop: ShopSettings) -> None:
     sku = SkuFactory.create(product__is_on_shelf=False)
     with pytest.raises(SkuUnavailable):
-        order_place(member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key="k")
+        order_place(
+            context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key="k"
+        )
 
 
 def test_another_shoppers_address_is_refused(
     member: Member, other_address: Address, sku: Sku, shop: ShopSettings
 ) -> None:
     with pytest.raises(AddressNotFound):
-        order_place(member=member, items=[(sku.pk, 1)], address_id=other_address.pk, idempotency_key="k")
+        order_place(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(sku.pk, 1)],
+            address_id=other_address.pk,
+            idempotency_key="k",
+        )
     assert not Order.objects.exists()
     assert Sku.objects.get(pk=sku.pk).stock == 10
 

@@ -15,6 +15,7 @@ import pytest
 from mall.models import ShopSettings, Sku
 from mall.tests.concurrency import run_in_threads
 from members.tests.factories import AddressFactory, MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.errors import StockInsufficient
 from orders.models import Order, OrderStatus
 from orders.services.orders import order_cancel, order_expire_due, order_place_or_replay
@@ -32,7 +33,11 @@ def test_fifty_shoppers_racing_for_ten_units_get_exactly_ten_orders() -> None:
     def buy(i: int) -> Order:
         member, address = buyers[i]
         return order_place_or_replay(
-            member=member, items=[(sku.pk, 1)], address_id=address.pk, idempotency_key=uuid.uuid4().hex
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(sku.pk, 1)],
+            address_id=address.pk,
+            idempotency_key=uuid.uuid4().hex,
         ).order
 
     results = run_in_threads(50, buy)
@@ -53,7 +58,11 @@ def test_ten_concurrent_requests_with_one_key_make_one_order() -> None:
 
     def place(_i: int) -> Any:
         return order_place_or_replay(
-            member=member, items=[(sku.pk, 2)], address_id=address.pk, idempotency_key="double-tap"
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(sku.pk, 2)],
+            address_id=address.pk,
+            idempotency_key="double-tap",
         )
 
     results = run_in_threads(10, place)
@@ -71,7 +80,9 @@ def test_expiry_task_sweeper_and_shopper_racing_release_stock_once() -> None:
     sku = SkuFactory.create(stock=10)
     member = MemberFactory.create()
     address = AddressFactory.create(member=member)
-    order = order_place_or_replay(member=member, items=[(sku.pk, 4)], address_id=address.pk, idempotency_key="k").order
+    order = order_place_or_replay(
+        context=SHOPPER_CONTEXT, member=member, items=[(sku.pk, 4)], address_id=address.pk, idempotency_key="k"
+    ).order
     Order.objects.filter(pk=order.pk).update(expires_at=order.expires_at.replace(year=2000))
     work: list[Callable[[], Any]] = [
         lambda: order_expire_task(order_id=order.pk),
