@@ -76,7 +76,7 @@ function operationFor(method, path) {
   return op ? { template: found.template, op } : null
 }
 
-function describe(errors) {
+function errorText(errors) {
   return errors.map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && e.params.additionalProperty ? ` "${e.params.additionalProperty}"` : ''}`).join('; ')
 }
 
@@ -116,7 +116,7 @@ function responseProblems(method, path, status, body) {
   if (!compiled.has(key)) compiled.set(key, ajv.compile(toJsonSchema(content.schema, 'partial.json', true)))
   const validate = compiled.get(key)
   const problems = []
-  if (!validate(body)) problems.push(`${where} ${status}: ${describe(validate.errors)}`)
+  if (!validate(body)) problems.push(`${where} ${status}: ${errorText(validate.errors)}`)
   const codes = (documentedCodes(response) || []).concat(ANY_OPERATION[status] || [])
   if (codes && codes.length && body && typeof body.code === 'string' && !codes.includes(body.code)) {
     problems.push(`${where} ${status}: code "${body.code}" is not one the operation declares (${codes.join(', ')})`)
@@ -137,7 +137,7 @@ function componentProblems(name, value) {
   const key = `#${name}`
   if (!compiled.has(key)) compiled.set(key, ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` }))
   const validate = compiled.get(key)
-  return validate(value) ? [] : [`${name}: ${describe(validate.errors)}`]
+  return validate(value) ? [] : [`${name}: ${errorText(validate.errors)}`]
 }
 
 module.exports = { responseProblems, componentProblems, operationFor }
