@@ -16,7 +16,6 @@ const MESSAGES = {
   // authentication
   not_authenticated: '请先登录',
   authentication_failed: '登录已过期，请重新登录',
-  token_not_valid: '登录已过期，请重新登录',
   token_invalid: '登录已过期，请重新登录',
   wechat_unavailable: '微信服务暂时不可用，请稍后再试',
   wechat_rate_limited: '登录人数较多，请稍后再试',
@@ -38,8 +37,6 @@ const MESSAGES = {
     d && Number(d.retry_after) > 0
       ? `操作太频繁，请 ${Math.ceil(Number(d.retry_after))} 秒后再试`
       : '操作太频繁，请稍后再试',
-  // per-action limits of the anti-abuse guard (F45): one calm sentence, no countdown to game
-  throttled: '操作太频繁，请稍后再试',
 
   // anti-abuse (F45): captcha_required opens the slider (core/captcha.js) before it is shown
   access_blocked: '当前访问已被限制，请联系客服',

@@ -1,6 +1,6 @@
 /**
  * The marketing centre (F46): one home-page entry listing what is 正在进行 and 即将开始. The
- * home payload may carry it as `marketing_center` (or `marketing_centre` / `marketing`), either
+ * home payload carries it as `marketing_center` (HomeScreen), either
  * split ({ongoing: […], upcoming: […]}) or as one list; every entry has start_at/end_at, so the
  * split is recomputed on server time here and an entry moves from 即将开始 to 正在进行 (or
  * disappears when it ends) without reloading. Absent or empty → null, and nothing is drawn.
@@ -11,7 +11,7 @@ const countdown = require('./countdown')
 
 function centreFrom(home) {
   if (!home) return null
-  return home.marketing_center || home.marketing_centre || home.marketing || null
+  return home.marketing_center || null
 }
 
 function entries(centre) {

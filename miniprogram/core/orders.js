@@ -42,16 +42,15 @@ function actions(order) {
 
 /** An order's amounts in the shape of a checkout quote, so price-breakdown shows both alike. */
 function toQuote(order) {
-  const pricing = (order && order.pricing) || {}
   return {
-    lines: order.lines || order.items || [],
+    lines: order.lines || [],
     goods_amount: order.goods_amount,
     discount_amount: order.discount_amount,
     shipping_fee: order.shipping_fee,
     points_used: order.points_used,
     points_discount: order.points_discount,
     payable_amount: order.payable_amount,
-    applied: order.applied || pricing.applied || [],
+    applied: order.applied || [],
     rejected: [],
     hints: [],
   }
@@ -59,14 +58,14 @@ function toQuote(order) {
 
 /** Thumbnails and a count for an order card in the list. */
 function cardView(order) {
-  const lines = order.lines || order.items || []
+  const lines = order.lines || []
   return {
     no: order.no,
     status: order.status,
     statusLabel: statusLabel(order),
     images: lines.slice(0, 4).map((l) => l.image || ''),
     title: lines.length === 1 ? lines[0].title : '',
-    qty: lines.reduce((sum, l) => sum + (Number(l.qty) || 0), 0) || order.total_qty || 0,
+    qty: lines.reduce((sum, l) => sum + (Number(l.qty) || 0), 0),
     payable: Number(order.payable_amount) || 0,
     dealKind: order.deal_kind || '', // a group order asks for the group's messages once paid (F48)
     actions: actions(order),

@@ -65,19 +65,12 @@ function hintText(hint) {
   return `再买 ${short} 可享优惠`
 }
 
-/**
- * One 凑单 hint for display: {key, text, percent, shortBy}. percent (0-100) only when the hint
- * says its threshold; the bar then shows how far the shopper already is.
- */
+/** One 凑单 hint for display: {key, text, shortBy} (a hint says how much is short, not the threshold). */
 function hintView(hint, index) {
-  const threshold = Number(hint.threshold)
   const short = Math.max(0, Number(hint.short_by) || 0)
-  let percent = null
-  if (threshold > 0) percent = Math.max(0, Math.min(100, Math.floor(((threshold - short) * 100) / threshold)))
   return {
     key: `${hint.rule_id || hint.rule_type || 'hint'}-${index}`,
     text: hintText(hint),
-    percent,
     shortBy: short,
   }
 }
@@ -100,7 +93,7 @@ function bargainProgressText(remainingFen, floorFen) {
 /**
  * The item-level rule that set a line's unit price (秒杀价, 拼团价, a 阶梯价 step …): quote lines
  * carry `item_rule` {rule_id, rule_type, name, units?: [first, last]}; a stepped line names its
- * units ("阶梯价 第 1–100 件"). Older payloads had only `item_rule_type`.
+ * units ("阶梯价 第 1–100 件").
  */
 function itemRuleName(line) {
   const rule = line.item_rule
@@ -109,7 +102,7 @@ function itemRuleName(line) {
     const units = Array.isArray(rule.units) && rule.units.length === 2 ? ` 第 ${rule.units[0]}–${rule.units[1]} 件` : ''
     return name ? `${name}${units}` : ''
   }
-  return line.item_rule_type ? RULE_LABELS[line.item_rule_type] || '' : ''
+  return ''
 }
 
 function lineView(line, index) {

@@ -129,7 +129,11 @@ async function main() {
 
   const quote = await api.checkoutPreview({ address_id: address.id, points: 0 })
   const view = pricing.breakdown(quote)
-  check(view.payable === quote.payable_amount && view.lines.length === 1, 'breakdown of the quote')
+  // the chosen SKU's line, plus any gift or per-step line the shop's rules add
+  check(
+    view.payable === quote.payable_amount && view.lines.length === quote.lines.length && quote.lines.some((l) => l.sku_id === chosen.id && !l.is_gift),
+    `breakdown of the quote (${quote.lines.length} lines: ${quote.lines.map((l) => `${l.sku_id}×${l.qty}${l.is_gift ? ' gift' : ''}`).join(', ')})`,
+  )
   step(`quote: ${view.rows.map((r) => `${r.label} ${r.text}`).join(', ')}, 应付 ${view.payableText}`)
   const withPoints = pricing.breakdown(await api.checkoutPreview({ address_id: address.id, points: 'max' }))
   step(`quote with points "max": ${withPoints.rows.map((r) => `${r.label} ${r.text}`).join(', ')}${withPoints.rejected.map((r) => `; ${r.name}: ${r.reason}`).join('')}`)

@@ -219,7 +219,7 @@ class AfterSalePhotoUploadApi(APIView):
 
 class AfterSaleListApi(APIView):
     permission_classes = [IsMember]
-    pagination_class = StandardPagination  # documents the page envelope
+    pagination_class = StandardPagination  # documents the answer as the paginated envelope it is
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=AfterSaleStatus.choices, required=False)

@@ -59,12 +59,8 @@ Component({
     onBanner(e) {
       const banner = this.data.banners[Number(e.currentTarget.dataset.index)]
       if (!banner) return
-      const target =
-        (typeof banner.link === 'string' && banner.link.charAt(0) === '/' && banner.link) ||
-        (typeof banner.path === 'string' && banner.path.charAt(0) === '/' && banner.path) ||
-        (banner.product_id && routes.withQuery(routes.PAGES.product, { id: banner.product_id })) ||
-        (banner.category_id && this.openCategory(banner.category_id))
-      if (typeof target === 'string') routes.go(target).catch(() => {})
+      // a banner is a product's (HomeBanner: product_id, title, image)
+      if (banner.product_id) routes.go(routes.withQuery(routes.PAGES.product, { id: banner.product_id })).catch(() => {})
     },
     openCategory(id, q) {
       // the category page is a tab: switchTab drops queries, so the intent goes through the store

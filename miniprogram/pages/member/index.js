@@ -61,7 +61,7 @@ Component({
           loading: false,
           error: '',
           member,
-          tierLabel: member.tier_display || TIER_LABELS[member.tier] || member.tier || '',
+          tierLabel: TIER_LABELS[member.tier] || member.tier || '',
         })
       } catch (err) {
         this.setData({ loading: false, error: err.message, loggedIn: auth.isLoggedIn() })

@@ -1,9 +1,8 @@
 /**
  * Product (F40, P01): the first screen from ONE request (GET products/{id}): gallery, price
  * range, tags, sales, description, the SKU picker over spec_names/spec_matrix with price and stock
- * per combination, 加入购物车 and 立即购买. Activities the detail may carry (`activities`: flash
- * sale, limited discount, group buy … with start_at/end_at) show as a strip with a countdown —
- * the place where the marketing tools attach as their APIs land.
+ * per combination, 加入购物车 and 立即购买. The marketing tools attach through the detail's own
+ * offer fields (below), not a generic activity list.
  *
  * F11: a running 限时折扣 (`limited_discount` on the detail) shows as a band under the gallery —
  * the discounted price, the rate, the struck list price and a countdown to its end on server
@@ -14,7 +13,6 @@
 'use strict'
 
 const api = require('../../core/api')
-const marketing = require('../../core/marketing')
 const offers = require('../../core/offers')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
@@ -50,7 +48,6 @@ Component({
     error: '',
     product: null,
     detail: null,
-    activities: null,
     limited: null,
     dealEntries: [],
     pickerVisible: false,
@@ -82,7 +79,6 @@ Component({
           error: '',
           product,
           detail,
-          activities: marketing.splitCentre(detail.activities || detail.marketing || null),
           limited: offers.limitedDiscountView(detail.limited_discount, this.listPriceOf(detail)),
           dealEntries: offers.dealEntries(detail),
         })
@@ -173,11 +169,6 @@ Component({
     },
     goHome() {
       routes.go(routes.PAGES.home).catch(() => {})
-    },
-    onActivity(e) {
-      const list = this.data.activities ? this.data.activities.ongoing.concat(this.data.activities.upcoming) : []
-      const target = routes.marketingTarget(Object.assign({}, list[Number(e.currentTarget.dataset.index)], { product_id: null }))
-      if (target) routes.go(target).catch(() => {})
     },
     onShareAppMessage() {
       // the sharer's invite code and, for a promoter, pc=CODE: the friend's orders pay them (F06)

@@ -94,9 +94,9 @@ test("loginMode 'dev' signs in with dev-login only", async () => {
 
 test('an expired session with a dead refresh token re-logs in silently through auth.js', async () => {
   store.set('session', { access: 'old', refresh: 'dead' })
-  wx.route('POST auth/refresh', () => [401, { code: 'token_not_valid', message: '', details: {} }])
+  wx.route('POST auth/refresh', () => [401, { code: 'token_invalid', message: '', details: {} }])
   wx.route('POST auth/wechat-login', () => [200, { access: 'NEW', refresh: 'R', member: MEMBER }])
-  wx.route('GET me', (req) => (req.header.Authorization === 'Bearer NEW' ? [200, MEMBER] : [401, { code: 'token_not_valid' }]))
+  wx.route('GET me', (req) => (req.header.Authorization === 'Bearer NEW' ? [200, MEMBER] : [401, { code: 'authentication_failed', message: '', details: {} }]))
   await expect(client.get('me')).resolves.toEqual(MEMBER)
   expect(wx.__calls.request.map((r) => r.path)).toEqual(['me', 'auth/refresh', 'auth/wechat-login', 'me'])
 })

@@ -68,6 +68,7 @@ describe('request.js: captcha_required opens the slider and repeats the request 
   })
 
   test('an expired pass gets a second slider, then the request goes through; a third refusal stops', async () => {
+    wx.__offContract = true // the transport alone, on made-up paths: no API operation to check against
     const client = createClient()
     const passes = ['P1', 'P2']
     client.setCaptchaHandler(() => Promise.resolve(passes.shift()))
@@ -85,6 +86,7 @@ describe('request.js: captcha_required opens the slider and repeats the request 
   })
 
   test('access_blocked and a pass refused without a slider are not captcha rounds; captcha: false opts out', async () => {
+    wx.__offContract = true // the transport alone, on made-up paths: no API operation to check against
     const client = createClient()
     const handler = jest.fn(() => Promise.resolve('P'))
     client.setCaptchaHandler(handler)
@@ -98,6 +100,7 @@ describe('request.js: captcha_required opens the slider and repeats the request 
   })
 
   test('every request carries the same X-Device-Id, kept on the device', async () => {
+    wx.__offContract = true // the transport alone, on made-up paths: no API operation to check against
     const client = createClient()
     wx.route('GET x', () => [200, {}])
     await client.get('x')
@@ -109,7 +112,7 @@ describe('request.js: captcha_required opens the slider and repeats the request 
   })
 
   test('throttles read calmly', () => {
-    expect(friendlyMessage('throttled', 'Too many', {}, 429)).toBe('操作太频繁，请稍后再试')
+    expect(friendlyMessage('rate_limited', 'Too many', { action: 'claim' }, 429)).toBe('操作太频繁，请稍后再试')
     expect(friendlyMessage('rate_limited', '', { retry_after: 2.2, action: 'purchase' }, 429)).toBe('操作太频繁，请 3 秒后再试')
     expect(friendlyMessage('captcha_failed', '', {}, 400)).toBe('验证未通过，请重试')
   })

@@ -29,7 +29,7 @@ test('the shopper backing out of WeChat Pay is payment_cancelled, other failures
 
 test('sandbox provider: confirm, then payments/sandbox/{out_trade_no}/complete', async () => {
   wx.route('POST orders/N2/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S-9', params: { sandbox_pay_url: '/x' } }])
-  wx.route('POST payments/sandbox/S-9/complete', () => [200, { status: 'paid' }])
+  wx.route('POST payments/sandbox/S-9/complete', () => [200, { out_trade_no: 'S-9', outcome: 'paid', order_no: 'N2', order_status: 'paid' }])
   const res = await pay.payOrder('N2', { order: { payable_amount: 10800 } })
   expect(res).toEqual({ provider: 'sandbox', outTradeNo: 'S-9', paid: true })
   expect(wx.__calls.modal[0]).toContain('¥108.00')

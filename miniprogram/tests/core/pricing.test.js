@@ -36,11 +36,10 @@ test('rejected offers say why in Chinese; coupons the shopper did not pick are n
   expect(b.rejected).toEqual([{ key: 'rejected-fg-1', name: '满赠', reason: '未达到使用门槛' }])
 })
 
-test('凑单 hints: server text, composed text, and a progress bar when the threshold is known', () => {
-  expect(pricing.hintView({ rule_id: 'a', text: '再买 ¥81.00 可减 ¥30.00', short_by: 8100 }, 0)).toMatchObject({ text: '再买 ¥81.00 可减 ¥30.00', percent: null })
+test('凑单 hints: server text, composed text; no progress bar (the API sends what is short, not the threshold)', () => {
+  expect(pricing.hintView({ rule_id: 'a', text: '再买 ¥81.00 可减 ¥30.00', short_by: 8100 }, 0)).toEqual({ key: 'a-0', text: '再买 ¥81.00 可减 ¥30.00', shortBy: 8100 })
   expect(pricing.hintText({ short_by: 900, reward: 2000 })).toBe('再买 ¥9.00 可减 ¥20.00')
   expect(pricing.hintText({ short_by: 4100, rule_type: 'full_gift', gift_sku: 'G1' })).toBe('再买 ¥41.00 可享满赠')
-  expect(pricing.hintView({ short_by: 2500, threshold: 10000, reward: 1500 }, 1).percent).toBe(75)
 })
 
 test('F47 progress wording for group buy and bargain', () => {
@@ -81,7 +80,7 @@ test('a line names the item rule that priced it; a 阶梯价 step names its unit
   expect(itemRuleName({ item_rule: { rule_id: 'step:3', rule_type: 'stepped_price', name: '新品阶梯价', units: [1, 100], rate: '0.5' } })).toBe('新品阶梯价 第 1–100 件')
   expect(itemRuleName({ item_rule: { rule_id: 'flash:12', rule_type: 'flash_sale', name: '' } })).toBe('秒杀价')
   expect(itemRuleName({ item_rule: null })).toBe('')
-  expect(itemRuleName({ item_rule_type: 'group_price' })).toBe('拼团价')
+  expect(itemRuleName({ item_rule: { rule_id: 'group:4', rule_type: 'group_price', name: '' } })).toBe('拼团价')
 })
 
 test('未享受 lists only offers this cart could have had, each reason in words', () => {

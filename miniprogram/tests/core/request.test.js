@@ -9,6 +9,7 @@ let client
 
 beforeEach(() => {
   wx = global.wx = createWx()
+  wx.__offContract = true // the transport alone, on made-up paths ("GET x"): no API operation to check against
   store.reset()
   delays = []
   client = createClient({ sleep: (ms) => (delays.push(ms), Promise.resolve()) })
@@ -129,8 +130,8 @@ describe('401: refresh once, then re-login', () => {
     session('old', 'dead')
     const relogin = jest.fn(async () => store.set('session', { access: 'fresh', refresh: 'R9' }))
     client.setRelogin(relogin)
-    wx.route('GET me', (req) => (req.header.Authorization === 'Bearer fresh' ? [200, { id: 2 }] : [401, { code: 'token_not_valid' }]))
-    wx.route('POST auth/refresh', () => [401, { code: 'token_not_valid', message: '', details: {} }])
+    wx.route('GET me', (req) => (req.header.Authorization === 'Bearer fresh' ? [200, { id: 2 }] : [401, { code: 'authentication_failed', message: '', details: {} }]))
+    wx.route('POST auth/refresh', () => [401, { code: 'token_invalid', message: '', details: {} }])
     await expect(client.get('me')).resolves.toEqual({ id: 2 })
     expect(relogin).toHaveBeenCalledTimes(1)
   })
@@ -153,7 +154,7 @@ describe('401: refresh once, then re-login', () => {
     wx.route('GET me', (req) => {
       if (req.header.Authorization === 'Bearer old') {
         store.set('session', { access: 'other', refresh: 'R2' }) // another request refreshed meanwhile
-        return [401, { code: 'token_not_valid' }]
+        return [401, { code: 'authentication_failed', message: '', details: {} }]
       }
       return [200, { id: 3 }]
     })

@@ -1,4 +1,8 @@
-/** Payloads shaped like the API contract (/api/v1/…), shared by the tests. */
+/**
+ * Payloads shaped like the API contract (/api/v1/…), shared by the tests. Each is complete and
+ * checked against the OpenAPI document (tests/contract/fixtures.test.js): no field the API
+ * doesn't send, none it always sends left out.
+ */
 'use strict'
 
 function productDetail(overrides = {}) {
@@ -25,11 +29,19 @@ function productDetail(overrides = {}) {
         ],
       },
       image: '/media/products/7-1.jpg',
+      min_price: 5900,
       tags: ['引流品'],
       category: { id: 1, name: '美妆' },
+      is_on_shelf: true,
+      free_shipping: false,
       is_consumable: true,
       replenish_cycle_days: 30,
       sales_count: 1200,
+      limited_discount: null,
+      group_buy: null,
+      bargain: null,
+      flash_sale: null,
+      server_time: { now: '2025-01-01T10:00:00+08:00', timestamp_ms: 1735696800000 },
     },
     overrides,
   )
@@ -53,6 +65,7 @@ function quote(overrides = {}) {
         {
           sku_id: 71, product_id: 7, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, qty: 2, list_price: 5900, unit_price: 5900,
           item_amount: 11800, discount_amount: 1000, paid_amount: 10800, allocations: [{ rule_id: 'fr-1', rule_type: 'full_reduction', amount: 1000 }], is_gift: false,
+          item_rule: null,
         },
       ],
       goods_amount: 11800,
@@ -67,6 +80,7 @@ function quote(overrides = {}) {
         { rule_id: 'c-9', rule_type: 'coupon', reason: 'not_selected' },
       ],
       hints: [{ rule_id: 'fr-1', rule_type: 'full_reduction', short_by: 8100, reward: 3000, gift_sku: null, text: '再买 ¥81.00 可减 ¥30.00' }],
+      shipping: { fee: 0, flat_fee: 1000, free: true, reason: 'threshold', reason_label: '满 99.00 元包邮', rules: [], not_enough: false, short_by: 0 },
     },
     overrides,
   )
@@ -96,9 +110,24 @@ function order(overrides = {}) {
       cancel_reason: '',
       expires_at: new Date(Date.now() + 15 * 60 * 1000).toISOString(),
       created_at: '2025-01-01T10:00:00+08:00',
+      deal_kind: '',
+      deal_ref: null,
+      ship_hold: '',
+      paid_at: null,
+      shipped_at: null,
+      completed_at: null,
+      cancelled_at: null,
     },
     overrides,
   )
 }
 
-module.exports = { productDetail, cart, quote, order }
+/** One row of GET orders: the list sends the summary only (no address, discounts or tracking). */
+function orderSummary(overrides = {}) {
+  const full = order(overrides)
+  const summary = {}
+  ;['no', 'status', 'status_display', 'goods_amount', 'payable_amount', 'created_at', 'expires_at', 'deal_kind', 'deal_ref', 'ship_hold', 'lines'].forEach((k) => (summary[k] = full[k]))
+  return summary
+}
+
+module.exports = { productDetail, cart, quote, order, orderSummary }

@@ -1,8 +1,10 @@
 /**
  * Load a page or component of ours with miniprogram-simulate (pages are built with Component(),
  * so the same tool renders them). WXML goes through WeChat's compiler (miniprogram-compiler's
- * wcc), so tests also prove the templates compile. TDesign tags (t-*) are replaced by a plain
- * slot-forwarding stub: TDesign is WeChat's concern to test, our logic and markup are ours.
+ * wcc), so tests also prove the templates compile. TDesign tags (t-*) are a plain slot-forwarding
+ * stub unless the test asks for the real ones — render(rel, props, {tdesign: ['t-button', …]}) —
+ * so a test can tap a real t-button or a stepper's plus and have the page's bind:tap / bind:change
+ * run through the component (tests/helpers/tdesign.js).
  */
 'use strict'
 
@@ -10,6 +12,7 @@ const fs = require('fs')
 const path = require('path')
 const simulate = require('miniprogram-simulate')
 const simulateUtils = require('miniprogram-simulate/src/utils')
+const tdesign = require('./tdesign')
 
 const ROOT = path.resolve(__dirname, '../..')
 
@@ -19,6 +22,7 @@ const ROOT = path.resolve(__dirname, '../..')
 // module registry (so core/store.js is the same object the test sees).
 simulateUtils.runJs = (filePath) => {
   const file = filePath.endsWith('.js') ? filePath : `${filePath}.js`
+  if (tdesign.isTDesign(file)) return tdesign.runComponent(file)
   const source = fs.readFileSync(file, 'utf8')
   const mod = { exports: {} }
   const localRequire = (p) => require(p.startsWith('.') ? path.resolve(path.dirname(file), p) : p)
@@ -38,12 +42,13 @@ function allOwnJson(dir = ROOT, found = []) {
 }
 
 let wxmlList = null
-/** Our templates only (wcc otherwise also compiles every TDesign template on each run). */
-function ownWxml() {
+/** Our templates and TDesign's (wcc otherwise compiles every .wxml under the root, tests' too). */
+function allWxml() {
   if (!wxmlList) {
     wxmlList = allOwnJson()
       .map((f) => path.relative(ROOT, f).replace(/\\/g, '/').replace(/\.json$/, '.wxml'))
       .filter((f) => fs.existsSync(path.join(ROOT, f)))
+      .concat(tdesign.templates().wxml)
   }
   return wxmlList.slice()
 }
@@ -65,15 +70,22 @@ function tdesignStubs() {
   return stubs
 }
 
-/** Render `rel` ("pages/home/index") attached to the document; returns the simulate wrapper. */
-function render(rel, props) {
+/**
+ * Render `rel` ("pages/home/index") attached to the document; returns the simulate wrapper.
+ * options.tdesign: the t-* tags to load as the real TDesign components (the rest stay stubs).
+ */
+function render(rel, props, options = {}) {
+  const usingComponents = Object.assign({}, tdesignStubs())
+  ;(options.tdesign || []).forEach((tag) => (usingComponents[tag] = tdesign.componentPath(tag)))
   const id = simulate.load(path.join(ROOT, rel), {
     rootPath: ROOT,
-    usingComponents: tdesignStubs(),
+    usingComponents,
     compiler: 'official',
-    compilerOptions: { wxmlList: ownWxml(), wxsList: ['wxs/money.wxs'] },
+    compilerOptions: { wxmlList: allWxml(), wxsList: ['wxs/money.wxs'].concat(tdesign.templates().wxs) },
   })
   const comp = simulate.render(id, props)
+  // the page stack, as TDesign's sticky / tabs ask for it (common/utils.js getCurrentPage)
+  global.getCurrentPages = () => [comp.instance]
   comp.attach(document.createElement('parent-wrapper'))
   return comp
 }

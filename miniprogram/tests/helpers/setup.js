@@ -2,3 +2,5 @@
 const { createWx } = require('./wx')
 
 global.wx = createWx()
+// TDesign's components read the app (SuperComponent: this.app = getApp()) when they are created
+if (typeof global.getApp !== 'function') global.getApp = () => ({ globalData: {} })

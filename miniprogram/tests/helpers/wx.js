@@ -5,7 +5,14 @@
  */
 'use strict'
 
+const { responseProblems } = require('./openapi')
+
 const BASE = 'http://127.0.0.1:8000/api/v1/'
+// what the fake server says to a request no test routed (not a fixture: not checked)
+const UNROUTED = Object.freeze([404, Object.freeze({ code: 'not_found', message: '找不到该对象。', details: {} })])
+
+/** Answers the fake server gave that the real API could not, since the last check. */
+const contractProblems = []
 
 function createWx(options = {}) {
   const storage = {}
@@ -24,6 +31,8 @@ function createWx(options = {}) {
     __subscribeAnswer: {},
     __subscribeFails: null,
     __envVersion: options.envVersion || 'develop',
+    // transport tests with made-up paths ("GET x") set this to skip the OpenAPI check
+    __offContract: false,
 
     /** route('GET products/1', (req) => [200, body]) ; a handler may return {fail: 'errMsg'} */
     route(key, handler) {
@@ -45,7 +54,7 @@ function createWx(options = {}) {
       Promise.resolve().then(() => {
         let out
         try {
-          out = handler ? handler(record) : [404, { code: 'not_found', message: '找不到该对象。', details: {} }]
+          out = handler ? handler(record) : UNROUTED
         } catch (err) {
           out = [500, 'server exploded']
         }
@@ -55,6 +64,8 @@ function createWx(options = {}) {
           return
         }
         const [statusCode, data] = out
+        // the fake server may only say what the real API can (tests/helpers/contract.js fails the test)
+        if (!wx.__offContract && out !== UNROUTED) responseProblems(record.method, pathPart, statusCode, data).forEach((p) => contractProblems.push(p))
         req.success && req.success({ statusCode, data, header: {} })
         req.complete && req.complete()
       })
@@ -126,6 +137,12 @@ function createWx(options = {}) {
       calls.navigate.push({ type: 'navigateBack', delta: (o && o.delta) || 1 })
       o && o.complete && o.complete()
     },
+    // what TDesign asks of the device when its components load (common/version.js, utils.js)
+    getAppBaseInfo: () => ({ SDKVersion: '3.0.0', platform: 'devtools', language: 'zh_CN', theme: 'light' }),
+    getDeviceInfo: () => ({ platform: 'devtools', system: 'iOS 17.0', brand: 'devtools', model: 'iPhone 13' }),
+    getWindowInfo: () => ({ pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812, statusBarHeight: 44, safeArea: { top: 44, bottom: 778, left: 0, right: 375, width: 375, height: 734 } }),
+    getSystemInfoSync: () => Object.assign(wx.getAppBaseInfo(), wx.getDeviceInfo(), wx.getWindowInfo()),
+    nextTick: (fn) => Promise.resolve().then(fn),
     setNavigationBarTitle() {},
     stopPullDownRefresh() {},
     previewImage() {},
@@ -141,4 +158,4 @@ async function flush(times = 20) {
   for (let i = 0; i < times; i += 1) await new Promise((r) => setTimeout(r, 0))
 }
 
-module.exports = { createWx, flush, BASE }
+module.exports = { createWx, flush, BASE, contractProblems }

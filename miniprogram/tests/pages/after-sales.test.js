@@ -230,9 +230,17 @@ describe('售后详情', () => {
   })
 })
 
+/** A row of GET after-sales: the list sends the summary, not the request's photos and history. */
+function afterSaleSummary(overrides = {}) {
+  const full = afterSale(overrides)
+  const row = {}
+  ;['no', 'order_no', 'kind', 'kind_display', 'status', 'status_display', 'qty', 'amount', 'line', 'created_at'].forEach((k) => (row[k] = full[k]))
+  return row
+}
+
 describe('售后列表 and the entries to it', () => {
   test('tabs filter by state; a tap opens the request', async () => {
-    wx.route('GET after-sales', (req) => [200, { count: 1, next: null, previous: null, results: [afterSale({ status: req.query.status || 'pending', status_display: '' })] }])
+    wx.route('GET after-sales', (req) => [200, { count: 1, next: null, previous: null, results: [afterSaleSummary({ status: req.query.status || 'pending', status_display: '' })] }])
     const page = render('package-order/after-sales/index')
     await page.instance.onShow()
     expect(texts(page, '.status')).toEqual(['待审核'])

@@ -99,7 +99,7 @@ function cartQuote(payable, discount, shipping, hints) {
     payable: m(payable), subtotal: m(payable + discount), discount: m(discount), shipping_fee: m(shipping), total: m(payable + shipping),
     lines: [], applied: [], rejected: [], coupons: { auto_selected: true, usable: [], unusable: [] },
     points: { used: 0, value: m(0), max: 0, earned: 0 }, gifts: [],
-    hints: hints.map((text, i) => ({ rule_id: `promotion:${i + 1}`, rule_type: 'full_reduction', name: '满减', short_by: m(900), reward: m(2000), gift: null, text })),
+    hints: hints.map((text, i) => ({ rule_id: `promotion:${i + 1}`, type: 'full_reduction', type_label: '满减', name: '满减', short_by: m(900), reward: m(2000), gift: null, text })),
   }
 }
 

@@ -62,7 +62,7 @@ test('马上抢 opens the checkout with the flash deal; 到货提醒 reserves on
   const now = Date.now()
   wx.route('GET flash/slots', () => [200, payload(now)])
   const reserves = []
-  wx.route('POST flash/items/3/reservation', (req) => (reserves.push(req), [201, { reserved: true }]))
+  wx.route('POST flash/items/3/reservation', (req) => (reserves.push(req), [201, { item_id: 3, created_at: '2026-12-01T10:00:00+08:00', notified_at: null }]))
   const page = await open()
   await page.instance.onBuy({ currentTarget: { dataset: { index: 0 } } })
   expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=72&qty=1&deal=flash&ref=2')
@@ -93,7 +93,7 @@ test('an upcoming slot opens on the clock: 即将开抢 becomes 马上抢 at its
 test('a refused reservation says why; tabs switch without a request; 限量发售 is its own list', async () => {
   const now = Date.now()
   wx.route('GET flash/slots', () => [200, payload(now)])
-  wx.route('POST flash/items/3/reservation', () => [429, { code: 'throttled', message: 'x', details: {} }])
+  wx.route('POST flash/items/3/reservation', () => [429, { code: 'rate_limited', message: 'x', details: { retry_after: null, action: 'reserve' } }])
   const page = await open()
   await page.instance.onReserve({ currentTarget: { dataset: { index: 1 } } })
   expect(wx.__calls.toast.pop()).toBe('操作太频繁，请稍后再试')

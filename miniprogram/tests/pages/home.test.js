@@ -1,10 +1,10 @@
-const { createWx } = require('../helpers/wx')
+const { createWx, flush } = require('../helpers/wx')
 const store = require('../../core/store')
 const { render, text, texts } = require('../helpers/page')
 
 let wx
 const HOME = {
-  banners: [{ id: 1, image: 'b1.jpg', product_id: 7 }],
+  banners: [{ product_id: 7, title: '洁面乳', image: 'b1.jpg' }],
   categories: [{ id: 1, name: '美妆', icon: '' }, { id: 2, name: '零食', icon: 'i.png' }],
   hot: [{ id: 7, title: '洁面乳', image: 'p.jpg', min_price: 5900, sales_count: 1200, tags: ['引流品'] }],
   new: [{ id: 8, title: '面膜', image: 'q.jpg', min_price: 1000, sales_count: 0, tags: [] }],
@@ -43,7 +43,7 @@ test('no marketing centre in the payload → the block is not drawn', async () =
 
 test('a marketing centre in the payload is passed to the block', async () => {
   const now = Date.now()
-  const marketing_center = { ongoing: [{ id: 1, type: 'flash_sale', title: '秒杀', start_at: now - 1000, end_at: now + 3600e3 }], upcoming: [] }
+  const marketing_center = { ongoing: [{ id: 1, type: 'flash_sale', title: '秒杀', start_at: new Date(now - 1000).toISOString(), end_at: new Date(now + 3600e3).toISOString() }], upcoming: [] }
   wx.route('GET home', () => [200, Object.assign({}, HOME, { marketing_center })])
   const page = render('pages/home/index')
   await page.instance.onLoad({})
@@ -73,4 +73,13 @@ test('a category tap hands the id to the category tab through the store', async 
   page.instance.onCategory({ currentTarget: { dataset: { id: 2 } } })
   expect(store.get('categoryIntent')).toEqual({ category: 2, q: '' })
   expect(wx.__calls.navigate).toEqual([{ type: 'switchTab', url: '/pages/category/index' }])
+})
+
+test('a banner tap opens its product (a banner is a product: HomeBanner has no link of its own)', async () => {
+  wx.route('GET home', () => [200, HOME])
+  const page = render('pages/home/index')
+  await page.instance.onLoad({})
+  page.querySelector('.banner-image').dispatchEvent('tap')
+  await flush()
+  expect(wx.__calls.navigate).toEqual([{ type: 'navigateTo', url: '/pages/product/index?id=7', events: undefined }])
 })

@@ -12,7 +12,7 @@ beforeEach(() => {
 })
 
 test('opens on the tab from the query and lists that status', async () => {
-  wx.route('GET orders', (req) => [200, { count: 1, next: null, results: [fixtures.order({ no: 'P1', status: req.query.status })] }])
+  wx.route('GET orders', (req) => [200, { count: 1, next: null, results: [fixtures.orderSummary({ no: 'P1', status: req.query.status })] }])
   const page = render('package-order/orders/index')
   page.instance.onLoad({ status: 'pending_payment' })
   await page.instance.onShow()
@@ -24,8 +24,8 @@ test('opens on the tab from the query and lists that status', async () => {
 test('switching tabs drops a slower answer for the old tab', async () => {
   const answers = {}
   wx.route('GET orders', (req) => answers[req.query.status || 'all'])
-  answers.all = [200, { count: 1, next: null, results: [fixtures.order({ no: 'OLD', status: 'completed' })] }]
-  answers.paid = [200, { count: 1, next: null, results: [fixtures.order({ no: 'NEW', status: 'paid' })] }]
+  answers.all = [200, { count: 1, next: null, results: [fixtures.orderSummary({ no: 'OLD', status: 'completed' })] }]
+  answers.paid = [200, { count: 1, next: null, results: [fixtures.orderSummary({ no: 'NEW', status: 'paid' })] }]
   const page = render('package-order/orders/index')
   page.instance.onLoad({})
   const first = page.instance.onShow()
@@ -37,8 +37,8 @@ test('switching tabs drops a slower answer for the old tab', async () => {
 test('scrolling to the bottom appends the next page', async () => {
   wx.route('GET orders', (req) =>
     req.query.page === '1'
-      ? [200, { count: 2, next: 'p2', results: [fixtures.order({ no: 'A' })] }]
-      : [200, { count: 2, next: null, results: [fixtures.order({ no: 'B' })] }],
+      ? [200, { count: 2, next: 'p2', results: [fixtures.orderSummary({ no: 'A' })] }]
+      : [200, { count: 2, next: null, results: [fixtures.orderSummary({ no: 'B' })] }],
   )
   const page = render('package-order/orders/index')
   page.instance.onLoad({})

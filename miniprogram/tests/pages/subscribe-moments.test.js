@@ -49,7 +49,7 @@ test('到货提醒: the restock template is asked inside the tap, the answer pos
   const slot = { id: 2, kind: 'slot', title: '10:00', starts_at: iso(now - H), ends_at: iso(now + H), starts_at_ms: now - H, ends_at_ms: now + H, state: 'live', state_label: '', countdown_ms: 0, items: [item] }
   wx.route('GET flash/slots', () => [200, { server_time: { now: iso(now), timestamp_ms: now }, days: [{ date: '', title: '今天', slots: [slot] }] }])
   wx.route('GET flash/items/3', () => [200, { item: Object.assign({ reserved: false }, item) }])
-  wx.route('POST flash/items/3/reservation', () => [201, { reserved: true }])
+  wx.route('POST flash/items/3/reservation', () => [201, { item_id: 3, created_at: '2026-12-01T10:00:00+08:00', notified_at: null }])
   const page = render('package-flash/index/index')
   await page.instance.onLoad({})
   await flush()
@@ -67,7 +67,7 @@ test('领取: the coupon-expiry template is asked inside the tap; a refusal is p
   const tpl = { id: 3, name: '满100减30', kind: 'amount_off', group: 'shop', threshold: 10000, off: 3000, rate: null, max_off: null, summary: '满100减30', scope: { whole_shop: true, categories: [], sku_ids: [], exclude_sku_ids: [], text: '全场通用' }, valid_from: null, valid_until: null, valid_days: 7 }
   wx.route('GET coupons/center', () => [200, [Object.assign({}, tpl, { total_quantity: 100, remaining: 5, per_user_limit: 1, claimed: 0, can_claim: true, reason: '', new_user_only: false })]])
   wx.route('GET me/coupons', () => [200, { count: 0, next: null, previous: null, results: [] }])
-  wx.route('POST coupons/claim', () => [201, { id: 1, status: 'unused', valid_from: null, valid_until: null, used_at: null, order_no: null, template: tpl }])
+  wx.route('POST coupons/claim', () => [201, { id: 1, status: 'unused', valid_from: '2026-12-01T10:00:00+08:00', valid_until: '2026-12-08T10:00:00+08:00', used_at: null, order_no: '', template: tpl }])
   wx.__subscribeAnswer = { 'TPL-COUPON': 'reject' }
   const page = render('package-member/coupons/index')
   await page.instance.onLoad()
@@ -82,7 +82,9 @@ test('领取: the coupon-expiry template is asked inside the tap; a refusal is p
 
 test('发起砍价: the bargain templates are asked inside the tap and posted; switched-off subscriptions do not stop the bargain', async () => {
   const campaign = { id: 4, name: '砍价', product_id: 7, sku_id: 71, specs: {}, title: '洁面乳', image: '', list_price: 10000, start_price: 10000, floor_price: 0, helpers_min: 3, helpers_max: 5, duration_minutes: 1440, starts_at: '', ends_at: '', remaining_quantity: null, sold_out: false, helper_new_only: false, is_open: true, per_member_limit: 1, my_bargain_id: null }
-  const bargain = { id: 3, status: 'ongoing', status_text: '砍价中', progress_text: '再砍 ¥100.00 即可免费拿', start_price: 10000, floor_price: 0, current_price: 10000, cut_amount: 0, remaining_amount: 10000, helps_count: 0, helpers: [], expires_at: '2026-12-02T10:00:00+08:00', remaining_seconds: 3600, is_owner: true, can_help: false, help_refusal: '', can_buy: true, share_token: 'btok', share_path: '/package-social/bargain/index?token=btok', deal: { kind: 'bargain', ref: 3, params: {} }, campaign }
+  // the bargain's own campaign card is the campaign's public face, without the shopper's flags
+  const card = { id: 4, name: '砍价', product_id: 7, sku_id: 71, specs: {}, title: '洁面乳', image: '', list_price: 10000, start_price: 10000, floor_price: 0, helpers_min: 3, helpers_max: 5, duration_minutes: 1440, starts_at: '', ends_at: '', remaining_quantity: null, sold_out: false, helper_new_only: false, free_shipping: false }
+  const bargain = { id: 3, status: 'ongoing', progress_text: '再砍 ¥100.00 即可免费拿', start_price: 10000, floor_price: 0, current_price: 10000, cut_amount: 0, remaining_amount: 10000, helps_count: 0, helpers: [], expires_at: '2026-12-02T10:00:00+08:00', remaining_seconds: 3600, is_owner: true, can_help: false, help_refusal: '', can_buy: true, share_token: 'btok', share_path: '/package-social/bargain/index?token=btok', deal: { kind: 'bargain', ref: 3, params: {} }, campaign: card }
   wx.route('GET bargains/campaigns/4', () => [200, campaign])
   wx.route('POST bargains/campaigns/4/start', () => [201, bargain])
   const page = render('package-social/bargain/index')
@@ -150,7 +152,7 @@ describe('after paying (WeChat Pay callback)', () => {
   })
 
   test('a group order paid from the order list asks for the group templates', async () => {
-    wx.route('GET orders', () => [200, { count: 1, next: null, previous: null, results: [fixtures.order({ no: 'G9', deal_kind: 'group' })] }])
+    wx.route('GET orders', () => [200, { count: 1, next: null, previous: null, results: [fixtures.orderSummary({ no: 'G9', deal_kind: 'group' })] }])
     wx.route('POST orders/G9/pay', () => [200, { provider: 'wechat', out_trade_no: 'T9', params: PARAMS }])
     wx.route('GET orders/G9', () => [200, fixtures.order({ no: 'G9', status: 'paid', deal_kind: 'group' })])
     const page = render('package-order/orders/index')
