@@ -39,4 +39,11 @@ test('order shortcuts open the list on that status', async () => {
   await page.instance.onShow()
   page.instance.onOrders({ currentTarget: { dataset: { status: 'shipped' } } })
   expect(wx.__calls.navigate.pop()).toMatchObject({ url: '/package-order/orders/index?status=shipped' })
+  // each shortcut draws its own icon (assets/icons/order-<status>.png), and every icon file exists
+  expect(page.querySelectorAll('.shortcut-icon')).toHaveLength(5)
+  const fs = require('fs')
+  const path = require('path')
+  const names = page.instance.data.shortcuts.map((s) => s.value).concat(['after_sales'])
+  expect(names).toEqual(['pending_payment', 'paid', 'shipped', 'completed', 'after_sales'])
+  names.forEach((name) => expect(fs.existsSync(path.join(__dirname, '../../assets/icons', `order-${name}.png`))).toBe(true))
 })
