@@ -85,6 +85,7 @@ Component({
         deal: deals.orderDeal(order),
         canAfterSale: afterSales.canApply(order),
         times: { created: countdown.dateTimeText(order.created_at), paid: countdown.dateTimeText(order.paid_at) },
+        shippedText: order.shipped_at ? `${countdown.dateTimeText(order.shipped_at)} 发货` : '',
         expiresAt: expired ? null : expires,
         expired,
       })
@@ -135,6 +136,10 @@ Component({
     },
     onCopyNo() {
       wx.setClipboardData({ data: this.data.order.no })
+    },
+    /** The tracking number, to look the parcel up in the carrier's own app. */
+    onCopyTracking() {
+      wx.setClipboardData({ data: this.data.order.tracking_no })
     },
   },
 })

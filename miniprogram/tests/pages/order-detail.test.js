@@ -72,3 +72,27 @@ test('pay from the detail page: sandbox in development, the order reloads as pai
   expect(text(page, '.status-text')).toBe('待发货')
   expect(wx.__calls.toast).toEqual(['支付成功'])
 })
+
+test('a shipped order shows its carrier, tracking number and when it left; 复制单号 copies the number', async () => {
+  wx.route('GET orders/N7', () => [
+    200,
+    fixtures.order({ no: 'N7', status: 'shipped', carrier: '顺丰速运', tracking_no: 'SF1234567890', shipped_at: '2026-12-05T14:30:00+08:00' }),
+  ])
+  const copied = []
+  wx.setClipboardData = (o) => copied.push(o.data)
+  const page = render('package-order/order-detail/index')
+  await page.instance.onLoad({ no: 'N7' })
+  expect(text(page, '.logistics-carrier')).toBe('顺丰速运')
+  expect(text(page, '.logistics-no')).toBe('SF1234567890')
+  expect(text(page, '.logistics .muted')).toContain('发货')
+  page.querySelector('.logistics .copy').dispatchEvent('tap')
+  await new Promise((r) => setTimeout(r, 0))
+  expect(copied).toEqual(['SF1234567890'])
+})
+
+test('an unshipped order has no logistics card', async () => {
+  wx.route('GET orders/N8', () => [200, fixtures.order({ no: 'N8', status: 'paid' })])
+  const page = render('package-order/order-detail/index')
+  await page.instance.onLoad({ no: 'N8' })
+  expect(page.querySelector('.logistics')).toBeUndefined()
+})
