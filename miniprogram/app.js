@@ -12,6 +12,7 @@ const client = require('./core/request')
 const routes = require('./core/routes')
 const share = require('./core/share')
 const store = require('./core/store')
+const ui = require('./core/ui')
 const subscribe = require('./core/subscribe')
 
 function currentRoute() {
@@ -31,6 +32,13 @@ function loadCartCount() {
   return api.cart().then((cart) => store.set('cartCount', cartLogic.count((cart && cart.items) || [])), () => {})
 }
 
+/** The shopper's answer to WeChat's privacy check: agree after reading the guide, or not. */
+function askPrivacy(resolve) {
+  return ui
+    .confirm('使用该功能前，请阅读并同意《隐私保护指引》。', { title: '隐私保护提示', confirmText: '同意', cancelText: '拒绝' })
+    .then((ok) => resolve({ event: ok ? 'agree' : 'disagree' }))
+}
+
 /** F06: a promoter's link (pc=CODE) opened this launch: tell the server once, after sign-in. */
 function reportClick() {
   return share.reportPromoter((code, productId) => api.promoterClick(code, productId))
@@ -44,6 +52,8 @@ App({
       if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
     })
     store.subscribe('cartCount', showCartBadge)
+    // WeChat asks before a privacy-protected API (chooseAddress, getPhoneNumber …) is first used
+    if (wx.onNeedPrivacyAuthorization) wx.onNeedPrivacyAuthorization(askPrivacy)
     // silent: pages that need a session retry through request.js; failures surface there
     auth.ensureLogin().then(() => Promise.all([reportClick(), loadCartCount()]), () => {})
     // the subscribe-message template map, ready before the first tap that asks (F48)

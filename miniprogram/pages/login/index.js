@@ -2,6 +2,8 @@
  * Login (P02): 微信一键登录 (wx.login → auth/wechat-login; request.js sends shoppers here only
  * when silent sign-in and token refresh both failed). Outside release builds a development login
  * with a nickname is offered too, for servers without WECHAT_APPID (DEV_LOGIN_ENABLED).
+ * Signing in needs the shopper's agreement to the user agreement and the privacy guide, which
+ * opens through WeChat's own wx.openPrivacyContract (the guide the merchant filed with WeChat).
  */
 'use strict'
 
@@ -23,6 +25,7 @@ Component({
     error: '',
     showDev: false,
     nickname: '',
+    agreed: false,
   },
   methods: {
     onLoad(query) {
@@ -36,8 +39,18 @@ Component({
       if (pages.length > 1) return new Promise((resolve) => wx.navigateBack({ delta: 1, complete: resolve }))
       return routes.go(routes.PAGES.home).catch(() => {})
     },
+    onAgree() {
+      this.setData({ agreed: !this.data.agreed })
+    },
+    onPrivacy() {
+      if (wx.openPrivacyContract) wx.openPrivacyContract({ fail: () => ui.toast('暂时无法打开隐私保护指引') })
+    },
     async onWechatLogin() {
       if (this.data.busy) return false
+      if (!this.data.agreed) {
+        ui.toast('请先阅读并同意用户协议和隐私保护指引')
+        return false
+      }
       this.setData({ busy: true, error: '' })
       try {
         await auth.login()

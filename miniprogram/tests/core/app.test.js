@@ -71,3 +71,22 @@ test('a promoter link at launch is reported once after the silent sign-in', asyn
   await new Promise((r) => setTimeout(r, 20))
   expect(clicks).toEqual([{ code: 'P1A2B3C4D', product_id: 38 }])
 })
+
+test('WeChat\'s privacy check is answered with the shopper\'s choice', async () => {
+  jest.resetModules()
+  const w = (global.wx = createWx())
+  let handler = null
+  w.onNeedPrivacyAuthorization = (fn) => (handler = fn)
+  let app
+  global.App = (def) => (app = def)
+  require('../../app')
+  w.__loginFails = true
+  app.onLaunch({ query: {} })
+  expect(typeof handler).toBe('function')
+  const answers = []
+  w.__modalAnswer = true
+  await handler((a) => answers.push(a.event))
+  w.__modalAnswer = false
+  await handler((a) => answers.push(a.event))
+  expect(answers).toEqual(['agree', 'disagree'])
+})
