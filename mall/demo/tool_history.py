@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from mall.demo import marketing as demo_marketing
 from mall.demo.marketing import _owner
-from mall.demo.shop import SHOPPER_OPENID_PREFIX, _full_reduction, backdating
+from mall.demo.shop import SHANGHAI, SHOPPER_OPENID_PREFIX, _full_reduction, backdating
 from mall.models import Category, Product, Sku
 from mall.money import apply_rate
 from marketing.models import (
@@ -39,13 +39,17 @@ from marketing.models import (
     Commission,
     CommissionStatus,
     Coupon,
+    CouponChannel,
+    CouponKind,
     CouponStatus,
     CouponTemplate,
     DistributionProgram,
     FlashItem,
     FlashPurchase,
     FlashPurchaseStatus,
+    FlashSettings,
     FlashSlot,
+    FlashSlotKind,
     FlashSlotStatus,
     GroupBuyCampaign,
     GroupBuyGroup,
@@ -224,7 +228,7 @@ def _ago(now: datetime, days: float, hour: int = 20) -> datetime:
 @transaction.atomic
 def build_tool_history(*, seed: int) -> dict[str, int]:
     """Every tool's history; returns how many rows of each kind were created (none on a second run)."""
-    counts = {"tool orders": 0, "groups": 0, "bargains": 0, "coupons": 0, "invites": 0, "commissions": 0}
+    counts = {"tool orders": 0, "groups": 0, "bargains started": 0, "coupons": 0, "invites": 0, "commissions": 0}
     counts.update({"withdrawals": 0, "flash purchases": 0})
     if Order.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists():
         return counts
@@ -241,7 +245,7 @@ def build_tool_history(*, seed: int) -> dict[str, int]:
         backdating(InviteOrder, PointsEntry, Commission, Withdrawal, FlashPurchase),
     ):
         counts["groups"] = _groups(writer, shoppers, now)
-        counts["bargains"] = _bargains(writer, shoppers, now)
+        counts["bargains started"] = _bargains(writer, shoppers, now)
         counts["coupons"] = _coupons(writer, shoppers, now)
         counts["invites"] = _invites(writer, shoppers, now)
         counts["commissions"], counts["withdrawals"] = _commissions(writer, now)
@@ -487,6 +491,29 @@ def _coupons(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
             created_at=min(template.created_at, first_claim - timedelta(days=1)),
         )
         issued += claims
+    return issued + _new_user_packs(writer, shoppers, now)
+
+
+def _new_user_packs(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
+    """新人券包: each of the latest shoppers got the pack when they joined; some used a coupon."""
+    templates = list(
+        CouponTemplate.objects.filter(channel=CouponChannel.NEW_USER_PACK, is_active=True)
+        .exclude(kind=CouponKind.RATE_OFF)
+        .order_by("threshold", "pk")
+    )
+    newcomers = sorted(shoppers, key=lambda m: (m.created_at, m.pk))[-6:]
+    issued = 0
+    for template in templates:
+        room = None if template.total_quantity is None else template.total_quantity - template.issued_count
+        members = newcomers if room is None else newcomers[: max(0, room)]
+        skus = _coupon_skus(template.threshold or template.off * 3)
+        for index, member in enumerate(members):
+            coupon = _issue(template, member, member.created_at + timedelta(seconds=30), now)
+            at = min(member.created_at + timedelta(days=1), now - timedelta(minutes=5))
+            if skus and template == templates[0] and index % 2 == 0 and coupon.valid_from < at < coupon.valid_until:
+                _use(writer, coupon, skus[index % len(skus)], at, now)
+        CouponTemplate.objects.filter(pk=template.pk).update(issued_count=F("issued_count") + len(members))
+        issued += len(members)
     return issued
 
 
@@ -494,24 +521,26 @@ def _coupons(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
 
 
 def _invites(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
-    """One inviter with four friends: the first three earned the reward (coupons for all four),
-    the fourth counts toward the next; the friends' orders earned the inviter points."""
+    """Two inviters: the first with four friends (the first three earned the reward, coupons for
+    all four; the fourth counts toward the next), the second with two; friends' orders earn points."""
     program = InviteProgram.current()
     template = program.reward_template
     if template is None or not program.is_live(now):
         return 0
-    by_join = sorted(shoppers[-8:], key=lambda m: m.created_at)
-    inviter, invitees = by_join[0], by_join[1:5]
+    inviters_and_friends = _invite_pairs(shoppers, now)
+    if inviters_and_friends is None:
+        return 0
+    (inviter, invitees), (second, friends) = inviters_and_friends
     invites = []
-    for invitee in invitees:
-        Member.objects.filter(pk=invitee.pk).update(inviter=inviter)
-        invites.append(
-            Invite.objects.create(inviter=inviter, invitee=invitee, counts=True, created_at=invitee.created_at)
-        )
+    for host, guests in ((inviter, invitees), (second, friends)):
+        for invitee in guests:
+            Member.objects.filter(pk=invitee.pk).update(inviter=host)
+            invites.append(
+                Invite.objects.create(inviter=host, invitee=invitee, counts=True, created_at=invitee.created_at)
+            )
     block = invites[: program.threshold]
-    if len(block) == program.threshold and (
-        template.total_quantity is None or template.total_quantity - template.issued_count > len(block)
-    ):
+    room = template.total_quantity is None or template.total_quantity - template.issued_count > len(block)
+    if len(block) == program.threshold and room:
         rewarded_at = block[-1].created_at + timedelta(seconds=5)
         reward = InviteReward.objects.create(
             inviter=inviter,
@@ -533,7 +562,22 @@ def _invites(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
             own.template = template
             _use(writer, own, skus[0], used_at, now)
     _invite_points(inviter, invitees, program, now)
+    _invite_points(second, friends, program, now)
     return len(invites)
+
+
+def _invite_pairs(
+    shoppers: list[Member], now: datetime
+) -> tuple[tuple[Member, list[Member]], tuple[Member, list[Member]]] | None:
+    """Two early shoppers as inviters; friends who joined in the last four weeks (else the latest)."""
+    by_join = sorted(shoppers, key=lambda m: (m.created_at, m.pk))
+    if len(by_join) < 8:
+        return None
+    first, second = by_join[0], by_join[1]
+    rest = by_join[2:]
+    recent = [m for m in rest if m.created_at >= now - timedelta(days=28)]
+    friends = recent[-6:] if len(recent) >= 6 else rest[-6:]
+    return (first, friends[:4]), (second, friends[4:6])
 
 
 def _invite_points(inviter: Member, invitees: list[Member], program: InviteProgram, now: datetime) -> None:
@@ -672,8 +716,76 @@ def _commissions(writer: _Writer, now: datetime) -> tuple[int, int]:
 # --- 秒杀 / 限量发售 ---------------------------------------------------------------------------
 
 
+def _past_slots(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
+    """Yesterday's slots, ended: 9.9 lead products, units sold, what was left back on the shelf."""
+    settings = FlashSettings.load()
+    leads = demo_marketing._lead_skus(6)
+    if not leads:
+        return 0
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    purchases = 0
+    for index, clock in enumerate(settings.slot_times or []):
+        hour, minute = (int(part) for part in str(clock).split(":"))
+        starts = datetime(yesterday.year, yesterday.month, yesterday.day, hour, minute, tzinfo=SHANGHAI)
+        ends = starts + timedelta(minutes=settings.slot_minutes)
+        if ends >= now or FlashSlot.objects.filter(kind=FlashSlotKind.SLOT, starts_at=starts).exists():
+            continue
+        slot = FlashSlot.objects.create(
+            kind=FlashSlotKind.SLOT,
+            starts_at=starts,
+            ends_at=ends,
+            status=FlashSlotStatus.ENDED,
+            published_at=starts - timedelta(hours=20),
+            ended_at=ends,
+            created_at=starts - timedelta(hours=22),
+        )
+        for position in range(3):
+            sku = leads[(index * 3 + position) % len(leads)]
+            if sku.price <= demo_marketing.FLASH_PRICE or slot.items.filter(sku=sku).exists():
+                continue
+            quota = min(demo_marketing.FLASH_QUOTA, sku.stock // 4)
+            wanted = min(quota, len(shoppers) // 2, writer.rng.randint(6, 24))
+            if wanted < 1:
+                continue
+            item = FlashItem.objects.create(
+                slot=slot,
+                sku=sku,
+                flash_price=demo_marketing.FLASH_PRICE,
+                quota=quota,
+                sort_order=position,
+                created_at=slot.created_at,
+            )
+            sold = 0
+            for buyer in writer.rng.sample(shoppers, wanted):
+                at = starts + timedelta(seconds=writer.rng.randint(2, 40 * 60))
+                purchases += _flash_buy(writer, item, buyer, 1, at)
+                sold += 1
+            # The slot is over: what was not sold went back to the shelf (``closed``).
+            FlashItem.objects.filter(pk=item.pk).update(sold=sold, returned=quota - sold, closed=True)
+    return purchases
+
+
+def _flash_buy(writer: _Writer, item: FlashItem, buyer: Member, qty: int, at: datetime) -> int:
+    order, _line = writer.write(
+        _Buy(
+            member_id=buyer.pk,
+            sku=item.sku,
+            qty=qty,
+            unit_price=item.flash_price,
+            created=at,
+            status=_status_by_age(writer.now - at),
+            deal=(FLASH_KIND, item.pk),
+        )
+    )
+    FlashPurchase.objects.create(
+        item=item, member=buyer, order=order, qty=qty, status=FlashPurchaseStatus.PAID, created_at=at
+    )
+    return 1
+
+
 def _flash(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
-    """Units sold in what is selling now: the limited release and any slot already running."""
+    """Units sold in what is selling now (the limited release, any slot already running) and in
+    yesterday's slots."""
     items = list(
         FlashItem.objects.filter(
             slot__status=FlashSlotStatus.PUBLISHED, slot__starts_at__lte=now, slot__ends_at__gt=now
@@ -692,21 +804,7 @@ def _flash(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
         for index, buyer in enumerate(buyers):
             qty = min(item.per_order_limit, item.per_shopper_limit, 1 + index % 2)
             at = opened + (now - timedelta(minutes=1) - opened) * (index + 1) / (len(buyers) + 1)
-            order, _line = writer.write(
-                _Buy(
-                    member_id=buyer.pk,
-                    sku=item.sku,
-                    qty=qty,
-                    unit_price=item.flash_price,
-                    created=at,
-                    status=OrderStatus.PAID,
-                    deal=(FLASH_KIND, item.pk),
-                )
-            )
-            FlashPurchase.objects.create(
-                item=item, member=buyer, order=order, qty=qty, status=FlashPurchaseStatus.PAID, created_at=at
-            )
+            purchases += _flash_buy(writer, item, buyer, qty, at)
             sold += qty
-            purchases += 1
         FlashItem.objects.filter(pk=item.pk).update(sold=F("sold") + sold)
-    return purchases
+    return purchases + _past_slots(writer, shoppers, now)

@@ -107,7 +107,7 @@ def test_bargains_prices_follow_their_helps_and_the_campaign_counts_what_was_bou
 @pytest.mark.usefixtures("seeded")
 def test_coupons_issued_and_used_match_their_rows_and_orders() -> None:
     templates = list(CouponTemplate.objects.all())
-    assert sum(t.issued_count for t in templates) > 0
+    assert all(t.issued_count > 0 for t in templates)  # claim centre, new-user pack, invite reward
     for template in templates:
         assert template.issued_count == template.coupons.count()
         assert template.total_quantity is None or template.issued_count <= template.total_quantity
@@ -130,6 +130,7 @@ def test_invites_rewarded_with_coupons_and_points_on_the_growth_page() -> None:
     stats = invite_stats()
     assert stats.bound >= 4 and stats.rewards == InviteReward.objects.count() >= 1
     assert stats.invitees_rewarded == 3 and stats.points_granted > 0
+    assert sum(day.bound for day in stats.series) > 0 and sum(day.rewarded for day in stats.series) == 1
     reward = InviteReward.objects.get()
     assert reward.coupon is not None and reward.coupon.member_id == reward.inviter_id
     for invite in Invite.objects.filter(reward=reward):
@@ -168,6 +169,8 @@ def test_commission_in_every_state_settles_as_the_service_would_and_totals_add_u
 def test_flash_sold_equals_the_order_lines_of_its_purchases() -> None:
     items = list(FlashItem.objects.all())
     assert sum(item.sold for item in items) > 0
+    ended = FlashItem.objects.filter(slot__status="ended", slot__kind="slot")
+    assert ended.exists() and all(i.closed and i.sold + i.returned == i.quota and i.sold > 0 for i in ended)
     for item in items:
         purchases = FlashPurchase.objects.filter(item=item)
         bought = purchases.aggregate(n=Sum("qty"))["n"] or 0
