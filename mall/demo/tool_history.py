@@ -114,7 +114,7 @@ class _Writer:
         rng, created = self.rng, buy.created
         no = order_no_at(at=created, serial=self.serial)
         goods = buy.unit_price * buy.qty
-        applied = []
+        applied: list[dict[str, Any]] = []
         if buy.full_reduction:
             cut, rule = _full_reduction(goods)
             if cut:
@@ -267,9 +267,13 @@ def _groups(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
         return 0
     people = writer.rng.sample(shoppers, 11)  # per_member_limit 1: one group each (failed ones do not count)
     # (days ago, members who paid, outcome)
-    plans = ((16, people[0:3], GroupStatus.COMPLETED), (11, people[3:6], GroupStatus.COMPLETED))
-    plans += ((8, [people[0], people[5]], GroupStatus.FAILED), (4, people[6:9], GroupStatus.COMPLETED))
-    plans += ((0.1, people[9:11], GroupStatus.OPEN),)
+    plans: list[tuple[float, list[Member], str]] = [
+        (16, people[0:3], GroupStatus.COMPLETED),
+        (11, people[3:6], GroupStatus.COMPLETED),
+        (8, [people[0], people[5]], GroupStatus.FAILED),
+        (4, people[6:9], GroupStatus.COMPLETED),
+        (0.1, people[9:11], GroupStatus.OPEN),
+    ]
     for days, members, status in plans:
         start = max(_ago(now, days), campaign.starts_at + timedelta(minutes=5))
         if status == GroupStatus.OPEN:
@@ -695,7 +699,8 @@ def _commissions(writer: _Writer, now: datetime) -> tuple[int, int]:
     paid, waiting = available // 2 // 100 * 100, available // 4 // 100 * 100
     withdrawals = 0
     owner = _owner()
-    last_available = max((r.available_at for r in rows if r.status == CommissionStatus.AVAILABLE), default=None)
+    unfrozen = [r.available_at for r in rows if r.status == CommissionStatus.AVAILABLE and r.available_at]
+    last_available = max(unfrozen, default=None)
     if last_available is not None and min(paid, waiting) >= program.min_withdrawal:
         asked = last_available + timedelta(hours=3)
         Withdrawal.objects.create(

@@ -77,7 +77,8 @@ def test_groups_formed_failed_and_open_on_their_seats_orders() -> None:
         if group.status == GroupStatus.COMPLETED:
             assert group.paid_count == group.size and group.completed_at is not None
         if group.status == GroupStatus.OPEN:
-            assert group.paid_count < group.size and group.expires_at > timezone.now()
+            assert group.paid_count < group.size
+            assert group.expires_at is not None and group.expires_at > timezone.now()
 
 
 @pytest.mark.usefixtures("seeded")
@@ -117,7 +118,7 @@ def test_coupons_issued_and_used_match_their_rows_and_orders() -> None:
     for coupon in used:
         order = coupon.order
         assert order is not None and order.member_id == coupon.member_id
-        assert coupon.valid_from <= coupon.used_at < coupon.valid_until
+        assert coupon.used_at is not None and coupon.valid_from <= coupon.used_at < coupon.valid_until
         assert {"rule": coupon.template.name, "amount": coupon.template.off} in order.pricing["applied"]
         assert order.goods_amount >= coupon.template.threshold
         assert order.discount_amount == sum(a["amount"] for a in order.pricing["applied"])
