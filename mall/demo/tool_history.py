@@ -19,6 +19,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -71,6 +72,7 @@ from marketing.models import (
 from marketing.selectors.bargains import DEAL_KIND as BARGAIN_KIND
 from marketing.selectors.group_buys import DEAL_KIND as GROUP_KIND
 from marketing.services.bargain_plans import PlanConfig, plan_for_seed
+from marketing.services.flash_gate import gate_rebuild
 from marketing.services.flash_purchase import FLASH_KIND
 from marketing.services.group_buys import GROUP_HOLD
 from marketing.services.invites import REF_PREFIX as INVITE_REF_PREFIX
@@ -812,4 +814,6 @@ def _flash(writer: _Writer, shoppers: list[Member], now: datetime) -> int:
             purchases += _flash_buy(writer, item, buyer, qty, at)
             sold += qty
         FlashItem.objects.filter(pk=item.pk).update(sold=F("sold") + sold)
+        # The Redis gate was primed at publishing: rewrite it from these rows once they are committed.
+        transaction.on_commit(partial(gate_rebuild, item.pk))
     return purchases + _past_slots(writer, shoppers, now)

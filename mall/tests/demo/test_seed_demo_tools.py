@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mall.console.dashboard import yuan_display
 from mall.money import apply_rate
+from mall.redis import get_redis
 from marketing.models import (
     Bargain,
     BargainCampaign,
@@ -40,6 +41,7 @@ from marketing.models import (
 from marketing.selectors.distribution import distribution_totals, promoter_withdrawable
 from marketing.selectors.invites import invite_stats
 from marketing.services.distribution import commission_target
+from marketing.services.flash_gate import gate_keys
 from orders.models import Order, OrderLine, OrderStatus, Payment, Refund
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +214,15 @@ def test_console_pages_show_the_figures(client: Client) -> None:
     for template in CouponTemplate.objects.exclude(issued_count=0):
         total = template.total_quantity if template.total_quantity is not None else "∞"
         assert f"{template.issued_count}/{total}" in coupons
+
+
+def test_the_flash_gate_is_rewritten_from_the_seeded_purchases(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--shoppers", "20", "--days", "10", stdout=StringIO())
+    client = get_redis()
+    running = FlashItem.objects.filter(sold__gt=0, closed=False)
+    assert running.exists()  # the limited release sells now
+    for item in running:
+        state = client.hgetall(gate_keys(item.pk).state)
+        avail = state.get(b"avail", state.get("avail"))
+        assert avail is not None and int(avail) == item.quota - item.locked - item.sold
