@@ -55,6 +55,8 @@ BARGAIN_PRODUCT = "便携蓝牙音箱"  # outside 美妆, where the 8折 would u
 FLASH_PRICE = 990
 FLASH_QUOTA = 50
 RELEASE = "限量发售 仅售 300 件"
+# The group buy and the bargain have run for three weeks: mall.demo.tool_history fills them in.
+HISTORY_DAYS = 21
 
 
 def _owner() -> User:
@@ -204,7 +206,7 @@ def _group_buy(owner: User, now: datetime) -> int:
         data=GroupBuyCampaignData(
             name=GROUP_BUY,
             product_id=sku.product_id,
-            starts_at=now - timedelta(hours=1),
+            starts_at=now - timedelta(days=HISTORY_DAYS),
             ends_at=now + timedelta(days=14),
             items=items,
             group_size=3,
@@ -226,7 +228,7 @@ def _bargain(owner: User, now: datetime) -> int:
             sku_id=sku.pk,
             start_price=sku.price,
             floor_price=0,
-            starts_at=now - timedelta(hours=1),
+            starts_at=now - timedelta(days=HISTORY_DAYS),
             ends_at=now + timedelta(days=14),
             helpers_min=10,
             helpers_max=20,
