@@ -10,13 +10,13 @@ class MallConfig(AppConfig):
         from django.contrib import admin
         from django.db.models.signals import post_migrate
 
-        from mall.console.admin import hide_beat_admin, register_staff_admin
+        from mall.console.admin import hide_developer_admin, register_staff_admin
         from mall.console.security import connect_signals
         from mall.services.staff import staff_roles_sync_after_migrate
 
         # After admin autodiscovery (django.contrib.admin comes first in INSTALLED_APPS).
         register_staff_admin(admin.site)
-        hide_beat_admin(admin.site)
+        hide_developer_admin(admin.site)
         # Sign-ins, sign-outs and lockouts are audited (P05).
         connect_signals()
 

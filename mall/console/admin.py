@@ -99,14 +99,24 @@ def register_staff_admin(site: admin.AdminSite) -> None:
         site.register(model, model_admin)
 
 
-def hide_beat_admin(site: admin.AdminSite) -> None:
-    """Takes django-celery-beat's models (周期性任务, 定时, 间隔 …) out of the console unless
-    ``CONSOLE_DEVELOPER_TOOLS`` is on; merchants read the jobs on the 计划任务 page instead."""
+# Apps whose own admin pages are developers' tools (English, raw): merchants use the console's
+# pages instead — 计划任务 for beat's schedules, 账号安全 and the owner's reset for 2FA devices.
+DEVELOPER_ADMIN_APPS = ("django_celery_beat", "otp_totp", "otp_static")
+
+
+def hide_developer_admin(site: admin.AdminSite) -> None:
+    """Takes the developer apps' models (周期性任务, TOTP devices …) out of the console unless
+    ``CONSOLE_DEVELOPER_TOOLS`` is on."""
     from django.apps import apps
     from django.conf import settings
 
     if getattr(settings, "CONSOLE_DEVELOPER_TOOLS", False):
         return
-    for model in apps.get_app_config("django_celery_beat").get_models():
-        if site.is_registered(model):
-            site.unregister(model)
+    for label in DEVELOPER_ADMIN_APPS:
+        try:
+            models = list(apps.get_app_config(label).get_models())
+        except LookupError:  # not installed here
+            continue
+        for model in models:
+            if site.is_registered(model):
+                site.unregister(model)

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Order, OrderStatus
+from orders.models import AfterSale, Order, OrderStatus
 
 
 def order_after_sales_q() -> Q:
-    """Orders in after-sales ("售后中"): today those with a refund under way.
+    """Orders in after-sales ("售后中"): a refund under way, or a shopper's after-sales request
+    still open (``open_line`` is set exactly while a request is open).
 
-    The one place the tab's meaning lives: when shoppers' after-sales requests arrive, OR their
-    open requests in here (e.g. ``| Q(Exists(open requests of OuterRef("pk")))``) and the tab, its count
-    and its filter all follow.
+    The one place the tab's meaning lives: the tab, its count and its filter all follow it.
     """
-    return Q(status=OrderStatus.REFUNDING)
+    open_request = AfterSale.objects.filter(order_id=OuterRef("pk"), open_line__isnull=False)
+    return Q(status=OrderStatus.REFUNDING) | Q(Exists(open_request))
 
 
 @dataclass(frozen=True)

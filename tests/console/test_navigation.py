@@ -33,6 +33,10 @@ def test_marketing_is_grouped_by_what_each_tool_is_for(owner: Any) -> None:
     # beat's own models stay out of a merchant's sidebar; its jobs are one page
     assert "计划任务" in sidebar["系统"]
     assert not any("定时任务" in title for title in titles)
+    # no English leftovers anywhere in a merchant's sidebar
+    for group, items in sidebar.items():
+        for title in [group, *items]:
+            assert not any("a" <= ch.lower() <= "z" for ch in title), title
 
 
 @pytest.mark.django_db

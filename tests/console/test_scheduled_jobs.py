@@ -29,9 +29,15 @@ def test_frequencies_read_as_words() -> None:
     assert every_text(timedelta(seconds=30)) == "每 30 秒"
 
 
-def test_beat_models_are_not_in_the_console_by_default() -> None:
+def test_developer_models_are_not_in_the_console_by_default() -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     assert not admin.site.is_registered(PeriodicTask)
     assert not admin.site.is_registered(IntervalSchedule)
+    # English "TOTP devices" pages: staff manage their second factor at 账号安全 instead
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)
 
 
 @pytest.mark.django_db

@@ -418,3 +418,20 @@ def test_a_returned_unit_takes_back_the_points_it_earned(
     after_sale_return_ship(member=shopper, after_sale_id=request.pk, carrier="顺丰", tracking_no="SF1")
     after_sale_confirm_receipt(after_sale_id=request.pk, actor=service_staff)
     assert points_balance(member_id=shopper.pk) == 25
+
+
+@pytest.mark.django_db
+def test_an_open_request_puts_its_order_in_the_desks_after_sales_tab(
+    paid: Callable[..., Order], shopper: Member, service_staff: User
+) -> None:
+    from orders.selectors.desk import order_tab_counts, order_tab_get
+
+    order = paid(lines=[(1, 3000)])
+    assert order_tab_counts()["after_sales"] == 0
+    request = _ask(shopper, order)
+
+    assert order_tab_counts()["after_sales"] == 1
+    tab = order_tab_get("after_sales")
+    assert tab is not None and list(Order.objects.filter(tab.condition)) == [order]
+    after_sale_approve(after_sale_id=request.pk, actor=service_staff)  # refunded: the request closes
+    assert order_tab_counts()["after_sales"] == 0
