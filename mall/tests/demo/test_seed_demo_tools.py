@@ -226,3 +226,30 @@ def test_the_flash_gate_is_rewritten_from_the_seeded_purchases(django_capture_on
         state = client.hgetall(gate_keys(item.pk).state)
         avail = state.get(b"avail", state.get("avail"))
         assert avail is not None and int(avail) == item.quota - item.locked - item.sold
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_after_sales_queue_has_requests_in_the_states_a_merchant_meets() -> None:
+    from orders.models import AfterSale, AfterSaleStatus
+    from orders.selectors.desk import order_tab_counts
+
+    requests = list(AfterSale.objects.select_related("line", "order"))
+    statuses = sorted(str(r.status) for r in requests)
+    assert statuses == sorted(
+        [
+            AfterSaleStatus.PENDING,
+            AfterSaleStatus.PENDING,
+            AfterSaleStatus.AWAITING_RETURN,
+            AfterSaleStatus.RETURNED,
+            AfterSaleStatus.REJECTED,
+        ]
+    )
+    for request in requests:
+        assert request.order_id == request.line.order_id
+        assert 0 < request.amount <= request.line.paid_amount
+    returned = next(r for r in requests if r.status == AfterSaleStatus.RETURNED)
+    assert returned.return_tracking_no == "SF1402236587411"
+    # the four still open put their orders in the order desk's 售后中 tab
+    assert order_tab_counts()["after_sales"] == 4
+    call_command("seed_demo", "--shoppers", "20", "--days", "10", stdout=StringIO())
+    assert AfterSale.objects.count() == 5
