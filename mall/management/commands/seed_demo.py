@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from mall.demo.after_sales import build_after_sales
 from mall.demo.growth import build_growth
 from mall.demo.marketing import build_marketing
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
-from mall.demo.after_sales import build_after_sales
 from mall.demo.tool_history import build_tool_history
 
 
