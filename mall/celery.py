@@ -17,7 +17,9 @@ def filesystem_broker_folders_ensure(options: dict[str, Any]) -> list[Path]:
     """Create the filesystem transport's folders: kombu does not, and the first task queued
     before ``make run``'s worker starts (``seed_demo`` queues some) would otherwise fail."""
     folders = [
-        Path(options[key]) for key in ("data_folder_in", "data_folder_out", "processed_folder") if options.get(key)
+        Path(options[key])
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+        if options.get(key)
     ]
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
