@@ -113,7 +113,7 @@ class _Writer:
 
     def write(self, buy: _Buy) -> tuple[Order, OrderLine]:
         self.serial += 1
-        rng, created = self.rng, buy.created
+        rng, created = self.rng, min(buy.created, self.now)  # history, never the future
         no = order_no_at(at=created, serial=self.serial)
         goods = buy.unit_price * buy.qty
         applied: list[dict[str, Any]] = []
@@ -143,13 +143,14 @@ class _Writer:
         if buy.status == OrderStatus.CANCELLED:
             fields.update(cancelled_at=created + timedelta(minutes=15), cancel_reason="超时未支付")
         elif buy.status != OrderStatus.PENDING_PAYMENT:
-            paid = created + timedelta(seconds=rng.randint(20, 300))
+            # never after the seed's "now": an order placed minutes ago was paid at most now
+            paid = max(created, min(self.now, created + timedelta(seconds=rng.randint(20, 300))))
             fields["paid_at"] = paid
             if buy.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
-                shipped = paid + timedelta(hours=rng.randint(4, 30))
+                shipped = max(paid, min(self.now, paid + timedelta(hours=rng.randint(4, 30))))
                 fields.update(shipped_at=shipped, carrier="顺丰速运", tracking_no=f"SF{rng.randrange(10**12):012d}")
                 if buy.status == OrderStatus.COMPLETED:
-                    delivered = shipped + timedelta(days=rng.randint(1, 2))
+                    delivered = max(shipped, min(self.now, shipped + timedelta(days=rng.randint(1, 2))))
                     fields.update(delivered_at=delivered, completed_at=min(self.now, delivered + timedelta(days=1)))
         order = Order.objects.create(**fields)
         sku = buy.sku
