@@ -85,6 +85,8 @@ class CheckoutQuote:
     promotion_usage: tuple[tuple[int, int], ...] = ()
     points_max: int = 0
     points_earned: int = 0
+    # How many points take 1 yuan off (the merchant's stacking policy), for the checkout's wording.
+    points_per_yuan: int = 100
     stepped_taken: tuple[tuple[int, int], ...] = ()
     # Why shipping costs what it does (``PricedShipping.as_json``): free by threshold or 包邮 rules.
     shipping: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +102,7 @@ class CheckoutQuote:
             "payable_amount": self.payable_amount,
             "points_max": self.points_max,
             "points_earned": self.points_earned,
+            "points_per_yuan": self.points_per_yuan,
             "applied": list(self.applied),
             "rejected": list(self.rejected),
             "hints": list(self.hints),
@@ -345,6 +348,7 @@ def quote_for_checkout(
         promotion_usage=_promotion_usage(q, fetched),
         points_max=q.points_max,
         points_earned=q.points_earned,
+        points_per_yuan=fetched.request.policy.points_per_yuan,
         stepped_taken=tuple(sorted((stepped_taken or {}).items())),
         shipping=shipping.as_json(),
     )

@@ -45,6 +45,7 @@ class QuoteOutputSerializer(serializers.Serializer):
     shipping_fee = serializers.IntegerField()
     points_used = serializers.IntegerField()
     points_discount = serializers.IntegerField()
+    points_per_yuan = serializers.IntegerField(help_text="points that take 1 yuan off (the shop's rule)")
     payable_amount = serializers.IntegerField()
     applied = serializers.ListField(child=serializers.DictField())
     rejected = serializers.ListField(child=serializers.DictField())

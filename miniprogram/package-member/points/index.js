@@ -1,4 +1,4 @@
-/** Points (F15): balance and the ledger, paged on scroll (GET me/points). 100 积分 = ¥1 at checkout. */
+/** Points (F15): balance and the ledger, paged on scroll (GET me/points); checkout shows what they take off. */
 'use strict'
 
 const api = require('../../core/api')

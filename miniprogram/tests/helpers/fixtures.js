@@ -73,6 +73,7 @@ function quote(overrides = {}) {
       shipping_fee: 0,
       points_used: 0,
       points_discount: 0,
+      points_per_yuan: 100,
       payable_amount: 10800,
       applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }],
       rejected: [

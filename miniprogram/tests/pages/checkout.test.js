@@ -187,3 +187,9 @@ test('after a cold start the points balance comes from the server, and the profi
   expect(page.instance.data.pointsBalance).toBe(820)
   expect(wx.getStorageSync('duoying.member').invite_code).toBe('INV1')
 })
+
+test('the points rate is the shop\'s, as the quote says', async () => {
+  wx.route('POST checkout/preview', () => [200, fixtures.quote({ points_per_yuan: 50 })])
+  const page = await open()
+  expect(text(page, '.points-note')).toBe('可用积分 500（50 积分抵 ¥1）')
+})
