@@ -15,6 +15,31 @@ from django.utils import timezone
 from mall.models import StaffSession
 from mall.services.staff_security import staff_session_is_live
 
+# (token in the user agent, name shown) — first match wins, so the specific ones come first.
+_BROWSERS = (
+    ("MicroMessenger", "微信"),
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Mac OS X", "macOS"),
+    ("Android", "Android"),
+    ("Linux", "Linux"),
+)
+
+
+def user_agent_label(user_agent: str) -> str:
+    """``Mozilla/5.0 (X11; Linux x86_64) … Chrome/…`` → ``Chrome · Linux``: what a person reads
+    in a session list (the full string stays in the page's tooltip)."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    return " · ".join(part for part in (browser, system) if part) or (user_agent[:40] or "-")
+
 
 @dataclass(frozen=True)
 class SessionRow:
@@ -23,6 +48,10 @@ class SessionRow:
     user_agent: str
     created_at: datetime
     current: bool
+
+    @property
+    def browser(self) -> str:
+        return user_agent_label(self.user_agent)
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,15 @@ def test_logout_removes_the_session_from_the_list(clerk):
     assert StaffSession.objects.filter(user=clerk).count() == 1
     office.post(reverse("admin:logout"))
     assert not StaffSession.objects.filter(user=clerk).exists()
+
+
+def test_sessions_name_the_browser_and_system_not_the_raw_user_agent():
+    from mall.selectors.staff_security import user_agent_label
+
+    chrome_linux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+    wechat_iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.49"
+    edge_windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0"
+    assert user_agent_label(chrome_linux) == "Chrome · Linux"
+    assert user_agent_label(wechat_iphone) == "微信 · iPhone"
+    assert user_agent_label(edge_windows) == "Edge · Windows"
+    assert user_agent_label("") == "-"

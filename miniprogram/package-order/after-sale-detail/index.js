@@ -7,6 +7,7 @@
 
 const afterSales = require('../../core/after_sales')
 const api = require('../../core/api')
+const { runBusy } = require('../../core/busy')
 const countdown = require('../../core/countdown')
 const routes = require('../../core/routes')
 const ui = require('../../core/ui')
@@ -61,20 +62,8 @@ Component({
     onTrackingNo(e) {
       this.setData({ trackingNo: e.detail.value })
     },
-    async run(fn, done) {
-      if (this.data.busy) return false
-      this.setData({ busy: true })
-      let ok = true
-      try {
-        await fn()
-        if (done) ui.toast(done, 'success')
-      } catch (err) {
-        ok = false
-        ui.toastError(err)
-      }
-      this.setData({ busy: false })
-      await this.load()
-      return ok
+    run(fn, done) {
+      return runBusy(this, fn, done)
     },
     /** 提交退货物流: the carrier and tracking number of the parcel sent back. */
     onShipReturn() {

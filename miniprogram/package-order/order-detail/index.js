@@ -10,6 +10,7 @@
 const { addressText } = require('../../core/address')
 const afterSales = require('../../core/after_sales')
 const api = require('../../core/api')
+const { runBusy } = require('../../core/busy')
 const deals = require('../../core/deals')
 const countdown = require('../../core/countdown')
 const { patch } = require('../../core/diff')
@@ -94,20 +95,8 @@ Component({
       // the lock ran out: the server cancels and releases the stock; show what it says now
       return this.load()
     },
-    async run(fn, done) {
-      if (this.data.busy) return false
-      this.setData({ busy: true })
-      let ok = true
-      try {
-        await fn()
-        if (done) ui.toast(done, 'success')
-      } catch (err) {
-        ok = false
-        ui.toastError(err)
-      }
-      this.setData({ busy: false })
-      await this.load()
-      return ok
+    run(fn, done) {
+      return runBusy(this, fn, done)
     },
     onPay() {
       const order = this.data.order
