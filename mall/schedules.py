@@ -55,4 +55,16 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),
     },
+    "analytics-drain-events": {
+        "task": "analytics.tasks.events_drain_task",
+        "schedule": timedelta(seconds=10),
+    },
+    "analytics-behaviour-rollups": {
+        "task": "analytics.tasks.behaviour_rollup_task",
+        "schedule": timedelta(minutes=10),
+    },
+    "analytics-maintain-partitions": {
+        "task": "analytics.tasks.event_partitions_task",
+        "schedule": timedelta(hours=6),
+    },
 }

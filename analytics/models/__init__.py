@@ -1,3 +1,16 @@
 from analytics.models.event import Event
+from analytics.models.events import BehaviourEvent, DeviceLink
+from analytics.models.rollups import EventDay, FunnelDay, HourDay, LeaveDay, PageDay, PathDay, ProductDay
 
-__all__ = ["Event"]
+__all__ = [
+    "BehaviourEvent",
+    "DeviceLink",
+    "Event",
+    "EventDay",
+    "FunnelDay",
+    "HourDay",
+    "LeaveDay",
+    "PageDay",
+    "PathDay",
+    "ProductDay",
+]

@@ -73,6 +73,18 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("发送免打扰期间暂缓的推送"),
         gettext_lazy("免打扰时段结束后，把暂缓的订阅消息逐条发出（每条只发一次）。"),
     ),
+    "analytics-drain-events": (
+        gettext_lazy("写入行为事件"),
+        gettext_lazy("把小程序上报并排队的行为事件批量写入数据表（每条只写一次）。"),
+    ),
+    "analytics-behaviour-rollups": (
+        gettext_lazy("行为数据汇总"),
+        gettext_lazy("重算今天和昨天的页面、漏斗、路径、放弃原因等日汇总，看板只读汇总。"),
+    ),
+    "analytics-maintain-partitions": (
+        gettext_lazy("行为明细分区维护"),
+        gettext_lazy("提前建好未来几天的按日分区，删除超过保留天数的行为明细。"),
+    ),
 }
 
 

@@ -227,6 +227,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "bargain": ("10/min", "120/min"),
     # P04: after-sales requests and their photo uploads.
     "after_sale": ("20/min", "120/min"),
+    # F37: behaviour-event batches from the mini-program (anonymous devices count per IP).
+    "events": ("60/min", "1200/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
@@ -325,6 +327,14 @@ AFTER_SALES_REVIEW_HOURS = env.int("AFTER_SALES_REVIEW_HOURS", default=48)
 AFTER_SALES_RETURN_DAYS = env.int("AFTER_SALES_RETURN_DAYS", default=7)
 AFTER_SALES_AUTO_APPROVE_UNSHIPPED = env.bool("AFTER_SALES_AUTO_APPROVE_UNSHIPPED", default=False)
 AFTER_SALES_PHOTO_MAX_BYTES = env.int("AFTER_SALES_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- behaviour analytics (F37) --------------------------------------------------------
+# Raw behaviour events are kept this many days (older day partitions are dropped); rollups stay.
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=90)
+# Day partitions created ahead of today (MariaDB/MySQL).
+ANALYTICS_PARTITIONS_AHEAD = env.int("ANALYTICS_PARTITIONS_AHEAD", default=3)
+# The Redis stream event batches are queued on (drained by analytics.tasks.events_drain_task).
+ANALYTICS_STREAM = env.str("ANALYTICS_STREAM", default="analytics:events")
 
 # --- console theme (django-unfold) ----------------------------------------------------
 UNFOLD = {

@@ -1,0 +1,31 @@
+"""Celery tasks of the analytics app (beat entries in mall/schedules.py); each is idempotent."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from celery import shared_task
+
+from analytics.services.ingest import events_drain
+from analytics.services.partitions import partitions_maintain
+from analytics.services.rollups import rollup_recent
+
+
+@shared_task(name="analytics.tasks.events_drain_task")
+def events_drain_task() -> int:
+    """Queued behaviour events into the table (stream entries acknowledged after commit)."""
+    return events_drain(consumer=f"{socket.gethostname()}-{os.getpid()}", max_entries=20_000)
+
+
+@shared_task(name="analytics.tasks.behaviour_rollup_task")
+def behaviour_rollup_task() -> int:
+    """Today's and yesterday's rollups, replaced whole."""
+    return len(rollup_recent(days=2))
+
+
+@shared_task(name="analytics.tasks.event_partitions_task")
+def event_partitions_task() -> int:
+    """Tomorrow's partitions added, days past retention dropped."""
+    report = partitions_maintain()
+    return len(report.added) + len(report.dropped)
