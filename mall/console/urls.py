@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
+from analytics.console.behaviour import behaviour_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
+    path("analytics/behaviour/", admin.site.admin_view(behaviour_view), name="analytics_behaviour"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),
 ]

@@ -52,7 +52,7 @@ def test_partitions_are_added_ahead_and_dropped_past_retention(catch_all_only: N
     # the queries prune to the day's partition
     with connection.cursor() as cursor:
         cursor.execute(
-            f"EXPLAIN PARTITIONS SELECT COUNT(*) FROM {BehaviourEvent._meta.db_table} WHERE day = %s",
+            "EXPLAIN PARTITIONS SELECT COUNT(*) FROM analytics_behaviourevent WHERE day = %s",
             [D + timedelta(days=2)],
         )
         columns = [c[0] for c in cursor.description]

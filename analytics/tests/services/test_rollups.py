@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -18,48 +19,14 @@ from analytics.selectors.behaviour import (
     top_click_paths,
 )
 from analytics.services.rollups import rollup_day, session_path
-from analytics.tests.factories import make_event
+from analytics.tests.factories import CART, CHECKOUT, FLASH, FLASH3, HOME, PRODUCT, make_event, shop_day
 
 D = date(2026, 11, 20)
-HOME, PRODUCT, CART = "pages/home/index", "pages/product/index", "pages/cart/index"
-CHECKOUT, FLASH = "package-order/checkout/index", "package-flash/index/index"
-FLASH3 = {"tool": "flash", "campaign_id": 3}
-
-
-def shop_day(day: date = D) -> None:
-    """Three devices: A pays through a flash campaign, B leaves over the price, C leaves twice then pays."""
-
-    def ev(name: str, anon: str, session: str, hh: int, mm: int, **props: object) -> None:
-        make_event(name, day=day, at=time(hh, mm), anon=f"device-{anon}", session=f"{anon}{session}", **props)
-
-    ev("page_view", "A", "1", 10, 0, page=HOME, dwell_ms=4000)
-    ev("page_view", "A", "1", 10, 1, page=PRODUCT, product_id=7, dwell_ms=20000, **FLASH3)
-    ev("add_to_cart", "A", "1", 10, 2, page=PRODUCT, product_id=7, **FLASH3)
-    ev("checkout_start", "A", "1", 10, 3, page=CHECKOUT, **FLASH3)
-    ev("page_view", "A", "1", 10, 3, page=CHECKOUT, dwell_ms=5000)
-    ev("pay", "A", "1", 10, 5, page=CHECKOUT, **FLASH3)
-
-    ev("page_view", "B", "1", 11, 0, page=HOME, dwell_ms=2000)
-    ev("page_view", "B", "1", 11, 1, page=FLASH, dwell_ms=30000, **FLASH3)
-    ev("page_view", "B", "1", 11, 2, page=PRODUCT, product_id=7, dwell_ms=10000, **FLASH3)
-    ev("add_to_cart", "B", "1", 11, 3, page=PRODUCT, product_id=7, **FLASH3)
-    ev("checkout_start", "B", "1", 11, 4, page=CHECKOUT, **FLASH3)
-    ev("checkout_leave", "B", "1", 11, 5, page=CHECKOUT, reason="price", **FLASH3)
-
-    ev("page_view", "C", "1", 12, 0, page=PRODUCT, product_id=8)
-    ev("checkout_leave", "C", "1", 12, 1, page=CHECKOUT, reason="sold_out", product_id=8)
-    ev("checkout_leave", "C", "1", 12, 2, page=CHECKOUT, reason="coupon_unusable", coupon_id=4)
-    ev("page_view", "C", "2", 20, 0, page=HOME, dwell_ms=1000)
-    ev("page_view", "C", "2", 20, 1, page=CART)
-    ev("page_view", "C", "2", 20, 2, page=CHECKOUT)
-    ev("pay", "C", "2", 20, 3, page=CHECKOUT)
-
-    ev("page_view", "A", "2", 21, 0, page=HOME)
 
 
 @pytest.mark.django_db
 def test_a_day_rolls_up_to_exact_figures() -> None:
-    shop_day()
+    shop_day(D)
     make_event("page_view", day=D + timedelta(days=1), at=time(9), page=HOME)  # another day: not counted
     rollup_day(day=D)
 
@@ -101,7 +68,7 @@ def test_a_day_rolls_up_to_exact_figures() -> None:
 
 @pytest.mark.django_db
 def test_rolling_a_day_up_again_replaces_it() -> None:
-    shop_day()
+    shop_day(D)
     rollup_day(day=D)
     first = sorted(FunnelDay.objects.values_list("tool", "campaign_id", "viewers", "payers"))
     rollup_day(day=D)
@@ -120,7 +87,7 @@ def test_selectors_read_rollups_in_one_query_each(django_assert_num_queries: obj
     shop_day(D + timedelta(days=1))
     rollup_day(day=D)
     rollup_day(day=D + timedelta(days=1))
-    span = {"day_from": D, "day_to": D + timedelta(days=1)}
+    span: dict[str, Any] = {"day_from": D, "day_to": D + timedelta(days=1)}
     with translation.override("zh-hans"):
         with django_assert_num_queries(1):  # type: ignore[operator]
             dwell = page_dwell(**span, activity_only=True)
