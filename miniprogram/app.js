@@ -14,6 +14,7 @@ const share = require('./core/share')
 const store = require('./core/store')
 const ui = require('./core/ui')
 const subscribe = require('./core/subscribe')
+const track = require('./core/track')
 
 function currentRoute() {
   const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
@@ -52,6 +53,8 @@ App({
       if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
     })
     store.subscribe('cartCount', showCartBadge)
+    // behaviour events (F37): sent every few seconds and whenever the app goes to the background
+    track.start()
     // WeChat asks before a privacy-protected API (chooseAddress, getPhoneNumber …) is first used
     if (wx.onNeedPrivacyAuthorization) wx.onNeedPrivacyAuthorization(askPrivacy)
     // silent: pages that need a session retry through request.js; failures surface there

@@ -26,6 +26,18 @@ const ui = require('../../core/ui')
 const { CheckoutAttempt } = require('../../core/idempotency')
 const { verdictView, toggleSelection } = require('../../core/coupons')
 const deals = require('../../core/deals')
+const track = require('../../core/track')
+
+const ROUTE = 'package-order/checkout/index'
+// a deal's kind → the tool its funnel is counted for (F37)
+const DEAL_TOOLS = { flash: 'flash', group: 'group_buy', bargain: 'bargain' }
+
+/** What an error tells the shopper, as a reason for leaving the checkout (server catalogue). */
+function leaveReason(code) {
+  if (/sold_out|stock|sku_unavailable/.test(code || '')) return 'sold_out'
+  if (/^coupon_/.test(code || '')) return 'coupon_unusable'
+  return 'other'
+}
 
 Component({
   data: {
@@ -49,7 +61,7 @@ Component({
     deal: null,
     dealLine: null,
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       const q = query || {}
       this._items = q.sku_id ? [{ sku_id: Number(q.sku_id), qty: Math.max(1, Number(q.qty) || 1) }] : null
@@ -57,9 +69,20 @@ Component({
       this._deal = this._items ? deals.dealFromQuery(q) : null
       if (this._deal) this.setData({ deal: { kind: this._deal.kind, label: deals.DEAL_LABELS[this._deal.kind] } })
       this._attempt = new CheckoutAttempt()
+      this._seen = 'other' // what the shopper last saw: price, sold_out, coupon_unusable, other
+      this.trackProps = { tool: this._deal ? DEAL_TOOLS[this._deal.kind] : undefined }
+      track.track('checkout_start', Object.assign({ page: ROUTE, items: this._items ? this._items[0].qty : undefined }, this.trackProps))
       const member = store.get('member')
       this.setData({ pointsBalance: (member && member.points_balance) || 0 })
       return this.load()
+    },
+
+    /** Back out of the checkout without an order: why, as far as the page can tell (F37). */
+    onUnload() {
+      if (this._placed) return
+      const quote = this.data.quote
+      const amount = quote && Number.isInteger(quote.payable_amount) ? quote.payable_amount : undefined
+      track.track('checkout_leave', Object.assign({ page: ROUTE, reason: this._seen || 'other', amount }, this.trackProps))
     },
 
     previewBody() {
@@ -111,11 +134,14 @@ Component({
         if (seq !== this._seq) return false
         // a re-quote (points, address) changes a few numbers: send only those paths
         const next = { quote, previewing: false, error: '' }
+        // a refusal seen (sold out, coupon) stays the reason: the re-quote after it is no news
+        if (this._seen === 'other') this._seen = 'price'
         if (this._deal) next.dealLine = deals.dealPriceLine(quote, this._deal)
         patch(this, next)
         return true
       } catch (err) {
         if (seq !== this._seq) return false
+        this._seen = leaveReason(err.code)
         this.setData({ previewing: false, error: err.message })
         return false
       }
@@ -154,6 +180,8 @@ Component({
     },
 
     onOpenCoupons() {
+      // looked for a coupon and found none that applies: a reason to leave (F37)
+      if (!this.data.usableCoupons.length && this.data.unusableCoupons.length) this._seen = 'coupon_unusable'
       this.setData({ couponPickerVisible: true })
     },
     onCloseCoupons() {
@@ -214,6 +242,7 @@ Component({
       } catch (err) {
         this.setData({ submitting: false })
         ui.toastError(err)
+        this._seen = leaveReason(err.code)
         // prices or stock moved: show the shopper the new quote before another try
         // a coupon used elsewhere or expired meanwhile: offer the coupons as they are now
         if (err.status && err.status < 500) {
@@ -222,6 +251,7 @@ Component({
         }
         return null
       }
+      this._placed = true // leaving now is not abandoning the checkout
       if (!this._items) store.set('cartCount', 0) // the server took the selected lines; cart refreshes on show
       return this.payAndShow(order)
     },
@@ -245,6 +275,7 @@ Component({
       try {
         const result = await pay.payOrder(order.no, { order, deal: this._deal })
         paidQuery = { paid: result.paid ? 1 : 'pending' }
+        if (result.paid) track.track('pay', Object.assign({ page: ROUTE, amount: order.payable_amount }, this.trackProps))
       } catch (err) {
         ui.toastError(err)
       }
@@ -253,5 +284,5 @@ Component({
         .go(routes.withQuery(routes.PAGES.orderDetail, Object.assign({ no: order.no }, paidQuery)), { redirect: true })
         .catch(() => {})
     },
-  },
+  }),
 })

@@ -17,6 +17,9 @@ const routes = require('../../core/routes')
 const skuLogic = require('../../core/sku')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
+const track = require('../../core/track')
+
+const ROUTE = 'pages/cart/index'
 
 function itemView(item) {
   return {
@@ -44,7 +47,7 @@ Component({
     quote: null,
     editing: false,
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onShow() {
       return this.load()
     },
@@ -201,7 +204,8 @@ Component({
     onOpenProduct(e) {
       routes.go(routes.withQuery(routes.PAGES.product, { id: e.currentTarget.dataset.id })).catch(() => {})
     },
-    onCheckout() {
+    onCheckout(e) {
+      track.tap(e, ROUTE)
       if (!this.data.totals.selectedCount) {
         ui.toast('请先选择要结算的商品')
         return null
@@ -214,5 +218,5 @@ Component({
     goShopping() {
       routes.go(routes.PAGES.home).catch(() => {})
     },
-  },
+  }),
 })

@@ -9,6 +9,9 @@
 
 const api = require('../../core/api')
 const store = require('../../core/store')
+const track = require('../../core/track')
+
+const ROUTE = 'pages/category/index'
 
 const PAGE_SIZE = 20
 const SORTS = [
@@ -35,7 +38,7 @@ Component({
     loadingList: false,
     listError: '',
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       const q = query || {}
       this.setData({ q: q.q || '', tag: q.tag || '' })
@@ -159,7 +162,9 @@ Component({
       return this.reload()
     },
     onSearch(e) {
-      this.setData({ q: ((e.detail && e.detail.value) || '').trim() })
+      const q = ((e.detail && e.detail.value) || '').trim()
+      if (q) track.track('search', { page: ROUTE, query: q.slice(0, 64) })
+      this.setData({ q })
       return this.reload()
     },
     onClearSearch() {
@@ -170,5 +175,5 @@ Component({
       this.setData({ tag: '' })
       return this.reload()
     },
-  },
+  }),
 })

@@ -11,6 +11,9 @@ const marketing = require('../../core/marketing')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const store = require('../../core/store')
+const track = require('../../core/track')
+
+const ROUTE = 'pages/home/index'
 
 Component({
   data: {
@@ -29,7 +32,7 @@ Component({
       ],
     },
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad() {
       return this.load()
     },
@@ -59,6 +62,7 @@ Component({
     onBanner(e) {
       const banner = this.data.banners[Number(e.currentTarget.dataset.index)]
       if (!banner) return
+      track.tap(e, ROUTE, { product_id: banner.product_id })
       // a banner is a product's (HomeBanner: product_id, title, image)
       if (banner.product_id) routes.go(routes.withQuery(routes.PAGES.product, { id: banner.product_id })).catch(() => {})
     },
@@ -69,10 +73,13 @@ Component({
       return true
     },
     onCategory(e) {
+      track.tap(e, ROUTE)
       this.openCategory(e.currentTarget.dataset.id)
     },
     onSearch(e) {
-      this.openCategory('', (e.detail && e.detail.value) || '')
+      const query = ((e.detail && e.detail.value) || '').trim()
+      if (query) track.track('search', { page: ROUTE, query: query.slice(0, 64) })
+      this.openCategory('', query)
     },
     onMarketingOpen(e) {
       const target = routes.marketingTarget(e.detail.item)
@@ -82,5 +89,5 @@ Component({
       // the sharer's invite code, and promoter code when they are one (core/share.js)
       return share.shareMessage({ title: '多营商城', page: routes.PAGES.home })
     },
-  },
+  }),
 })

@@ -18,6 +18,9 @@ const routes = require('../../core/routes')
 const share = require('../../core/share')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
+const track = require('../../core/track')
+
+const ROUTE = 'pages/product/index'
 
 function summary(detail) {
   const skus = detail.skus || []
@@ -60,7 +63,7 @@ Component({
       gallery: [{ width: '750rpx', height: '750rpx' }],
     },
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       this._id = query && query.id
       this.setData({ cartCount: store.get('cartCount') || 0 })
@@ -74,6 +77,7 @@ Component({
       try {
         const detail = await api.product(this._id)
         const product = summary(detail)
+        this.trackProps = { product_id: detail.id } // the page view counts for this product (F38)
         this.setData({
           loading: false,
           error: '',
@@ -156,6 +160,7 @@ Component({
         const cartCount = (store.get('cartCount') || 0) + qty
         store.set('cartCount', cartCount)
         this.setData({ adding: false, pickerVisible: false, cartCount })
+        track.track('add_to_cart', { page: ROUTE, product_id: this.data.product && this.data.product.id, sku_id: sku.id, quantity: qty })
         ui.toast('已加入购物车', 'success')
         return true
       } catch (err) {
@@ -173,11 +178,12 @@ Component({
     onShareAppMessage() {
       // the sharer's invite code and, for a promoter, pc=CODE: the friend's orders pay them (F06)
       const p = this.data.product || {}
+      track.track('share', { page: ROUTE, product_id: p.id })
       return share.shareMessage({ title: p.title || '多营商城', page: routes.PAGES.product, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
     onShareTimeline() {
       const p = this.data.product || {}
       return share.shareTimeline({ title: p.title, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
-  },
+  }),
 })
