@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError, ResponseError
 
@@ -43,11 +43,10 @@ from mall.redis import get_redis
 logger = logging.getLogger(__name__)
 
 GROUP = "drain"
-COLUMNS = ("page", "product_id", "tool", "campaign_id", "dwell_ms", "reason")
 # Client clocks are trusted within this much of the server's (else the time of receipt counts).
 CLOCK_PAST = timedelta(days=2)
 CLOCK_FUTURE = timedelta(minutes=5)
-INSERT_CHUNK = 2000
+INSERT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -122,32 +121,69 @@ def _occurred(ts: int | None, received: datetime) -> datetime:
     return moment if received - CLOCK_PAST <= moment <= received + CLOCK_FUTURE else received
 
 
-def _rows(batch_key: str, entry: dict[str, Any], links: dict[str, int]) -> list[BehaviourEvent]:
-    received = datetime.fromtimestamp(entry["r"] / 1000, tz=timezone.get_current_timezone())
+INSERT_COLUMNS = (
+    "day",
+    "hour",
+    "occurred_at",
+    "name",
+    "anon_id",
+    "member_id",
+    "session",
+    "page",
+    "product_id",
+    "tool",
+    "campaign_id",
+    "dwell_ms",
+    "reason",
+    "props",
+    "batch_key",
+    "seq",
+)
+
+
+def _rows(batch_key: str, entry: dict[str, Any], links: dict[str, int]) -> list[tuple[Any, ...]]:
+    """The entry's rows as INSERT_COLUMNS tuples (plain values: no model instances on the hot path)."""
+    local_tz = timezone.get_current_timezone()
+    received = datetime.fromtimestamp(entry["r"] / 1000, tz=local_tz)
     anon = entry["a"]
     member_id = entry.get("m") or links.get(anon)
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for seq, event in enumerate(entry["e"]):
         props = dict(event["p"])
-        columns = {key: props.pop(key) for key in COLUMNS if key in props}
-        occurred = _occurred(event.get("t"), received)
-        local = timezone.localtime(occurred)
+        occurred = _occurred(event.get("t"), received).astimezone(local_tz)
         rows.append(
-            BehaviourEvent(
-                day=local.date(),
-                hour=local.hour,
-                occurred_at=occurred,
-                name=event["n"],
-                anon_id=anon,
-                member_id=member_id,
-                session=event["s"],
-                props=props,
-                batch_key=batch_key,
-                seq=seq,
-                **columns,
+            (
+                occurred.date(),
+                occurred.hour,
+                adapt(occurred),
+                event["n"],
+                anon,
+                member_id,
+                event["s"],
+                props.pop("page", ""),
+                props.pop("product_id", None),
+                props.pop("tool", ""),
+                props.pop("campaign_id", None),
+                props.pop("dwell_ms", None),
+                props.pop("reason", ""),
+                json.dumps(props, ensure_ascii=False, separators=(",", ":")),
+                batch_key,
+                seq,
             )
         )
     return rows
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Multi-row INSERT that skips rows already stored (the unique batch key and index)."""
+    table = connection.ops.quote_name(BehaviourEvent._meta.db_table)
+    verb = "INSERT IGNORE INTO" if connection.vendor == "mysql" else "INSERT OR IGNORE INTO"
+    placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
+    sql = f"{verb} {table} ({', '.join(INSERT_COLUMNS)}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            cursor.executemany(sql, rows[start : start + INSERT_CHUNK])
 
 
 def _link_devices(signed_in: dict[str, int]) -> None:
@@ -173,7 +209,7 @@ def events_store(*, entries: list[tuple[str, dict[str, Any]]]) -> int:
             _link_devices(signed_in)
         links = dict(DeviceLink.objects.filter(anon_id__in=list(anonymous)).values_list("anon_id", "member_id"))
         rows = [row for key, entry in entries for row in _rows(key, entry, links)]
-        BehaviourEvent.objects.bulk_create(rows, batch_size=INSERT_CHUNK, ignore_conflicts=True)
+        _insert(rows)
     return len(rows)
 
 
