@@ -13,7 +13,7 @@ BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 FONT_DEBS := fonts-noto-cjk
 TEST_DEBS := chromium $(FONT_DEBS)
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -73,6 +73,12 @@ bench-flash: install
 
 bench-pricing: install
 	@$(PY) bench/bench_pricing.py
+
+# Behaviour events (F37): HTTP batches → Redis stream → drains → table (events/s), then BENCH_EVENTS_ROWS
+# (default 10M) raw events loaded, rolled up and the 行为分析 selectors timed; own database *_bench_events.
+bench-events: install
+	@bash scripts/ensure_debs.sh wrk
+	@$(PY) bench/bench_events.py
 
 # Re-extract translatable strings into locale/*/django.po and compile the .mo files (stdlib only).
 translations: install
