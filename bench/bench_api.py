@@ -121,13 +121,14 @@ end
 
 
 def _guard_for_one_address(staff: Any) -> None:
-    """Raise the guard's "accounts per IP" signal (every bench shopper is 127.0.0.1)."""
+    """Raise the guard's "accounts per IP" signal (every bench shopper is 127.0.0.1) and its
+    velocity signal (one bench shopper taps the sold-out item thousands of times a second)."""
     from members.models import GuardSettings
     from members.services.abuse import GuardSettingsData, guard_settings_update
 
     row = GuardSettings.load()
     current = {name: getattr(row, name) for name in GuardSettingsData.__dataclass_fields__}
-    current.update(accounts_per_ip=1_000_000)
+    current.update(accounts_per_ip=1_000_000, velocity_limit=1_000_000)
     guard_settings_update(actor=staff, data=GuardSettingsData(**current))
 
 
@@ -177,7 +178,7 @@ def _coupons(template: Any, member_id: int, count: int) -> list[int]:
     return unused[:count]
 
 
-def _sold_out_flash_item(staff: Any, shopper_id: int, address_id: int) -> int:
+def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     """A live flash slot whose one unit is already sold (the bench shop's other slots end now)."""
     from django.utils import timezone
 
@@ -192,7 +193,6 @@ def _sold_out_flash_item(staff: Any, shopper_id: int, address_id: int) -> int:
         flash_slot_end,
         flash_slot_publish,
     )
-    from members.models import Member
     from members.services.abuse import RequestContext
     from orders.services.orders import order_place
 
@@ -213,7 +213,7 @@ def _sold_out_flash_item(staff: Any, shopper_id: int, address_id: int) -> int:
     flash_slot_publish(actor=staff, slot_id=slot.pk)
     time.sleep(max(0.0, starts_at.timestamp() - time.time()) + 0.2)
     order_place(
-        member=Member.objects.get(pk=shopper_id),
+        member=buyer,
         items=[(sku.pk, 1)],
         address_id=address_id,
         idempotency_key=f"bench-sold-{uuid.uuid4().hex[:8]}",
@@ -280,7 +280,8 @@ def prepare() -> dict[str, Any]:
         "sku_ids": skus,
         "preview_coupons": preview_coupons,
         "shoppers_file": fh.name,
-        "flash_item": _sold_out_flash_item(staff, main.pk, main_address),
+        # another shopper bought the one unit: the bench shopper meets the sold-out answer
+        "flash_item": _sold_out_flash_item(staff, *shopper("bench-sold-buyer")),
         "address_id": main_address,
     }
 
