@@ -41,6 +41,24 @@ def _clear_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _warm_guard(request: pytest.FixtureRequest, _clear_cache: None) -> None:
+    """Every shopper token is checked against the guard's blocked shoppers, a configuration each
+    process keeps warm in production (members.selectors.abuse): tests that reach the database
+    start with it loaded, so query counts measure the endpoint's own queries."""
+    if request.node.get_closest_marker("django_db") is None:
+        names = set(request.fixturenames)
+        if "transactional_db" in names or "live_server" in names:
+            request.getfixturevalue("transactional_db")
+        elif "db" in names:
+            request.getfixturevalue("db")
+        else:
+            return
+    from members.selectors.abuse import guard_config
+
+    guard_config()
+
+
 @pytest.fixture
 def redis_client() -> Iterator[Any]:
     """The real Redis when REDIS_URL is set (always in CI); fakeredis only as a local fallback."""

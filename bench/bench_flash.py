@@ -2,9 +2,11 @@
 
 1. Migrates the database (``DATABASE_URL``, default the local MariaDB's ``duoying_bench``) and
    makes ``BENCH_BUYERS`` shoppers (default 2,000) with a JWT and an address each.
-2. Starts gunicorn (``BENCH_WORKERS`` × ``BENCH_THREADS``, default 2 sync workers as bench-api) on
-   that database and Redis (``REDIS_URL``, default the local Redis's db 0), then publishes a
-   slot of ``BENCH_UNITS`` units (default 100, a fresh SKU) opening a few seconds later.
+2. Starts gunicorn with the repo's ``gunicorn.conf.py`` (``GUNICORN_WORKERS`` /
+   ``GUNICORN_THREADS`` / ``GUNICORN_WORKER_CLASS`` override it) on that database and Redis
+   (``REDIS_URL``, default the local Redis's db 0), and the bare reference app
+   (``bench/bare_app.py``) with the same settings; then publishes a slot of ``BENCH_UNITS``
+   units (default 100, a fresh SKU) opening a few seconds later.
 3. Warms up: shoppers tap "buy" before the start (``flash_not_started``), then at the start wrk
    fires ``POST /api/v1/flash/items/{id}/purchase`` for ``BENCH_SECONDS`` seconds with
    ``BENCH_CONNECTIONS`` connections, a Lua script rotating through every shopper's token,
@@ -12,9 +14,11 @@
 4. Loads ``GET /api/v1/ping`` (same middleware, JWT auth and throttles) with the same
    connections and rotating tokens for the same time.
 5. Counts the orders and checks the item's counters, and prints one JSON line last:
-   ``{"buyers", "units", "sold", "oversold", "errors_5xx", "rps", "p99_ms", "baseline_rps",
-   "ratio", "slowest_ms"}``. Goals: sold == units, oversold 0, no 5xx, every request answered
-   within 3 s (``slowest_ms`` < 3000), rps ≥ 0.5 × baseline_rps.
+   ``{"buyers", "units", "sold", "oversold", "errors_5xx", "rps", "p99_ms", "bare_rps",
+   "ratio_bare", "baseline_rps", "ratio", "slowest_ms", "goals_met"}``: ``ratio_bare`` to the
+   bare DRF endpoint (measured before and after the sale, averaged), ``ratio`` to the
+   authenticated ping. Goals (issue 12): sold == units, oversold 0, no 5xx, every request
+   answered within 3 s (``slowest_ms`` ≤ 3000), ``ratio_bare`` ≥ 0.4.
 
 Anti-abuse stays on as in production, configured for a load that comes from one address: the
 per-IP limits (``THROTTLE_IP``, ``THROTTLE_PURCHASE_IP``) are raised since every bench shopper
@@ -40,14 +44,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import gunicorn, manage
+from bench.common import BARE_APP, BARE_PATH, gunicorn, manage, server_figures
 
 BUYERS = int(os.environ.get("BENCH_BUYERS", "2000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 LEAD_SECONDS = 5  # the slot opens this long after it is published (shoppers tap early meanwhile)
 SLOT_TITLE = "bench-flash"
 
@@ -298,8 +300,10 @@ def main() -> None:
     prepared = prepare()
     buyers_file = prepared["buyers_file"]
     try:
-        with gunicorn(workers=WORKERS, threads=THREADS) as base:
+        with gunicorn(BARE_APP) as bare_base, gunicorn() as base:
+            run_wrk(bare_base, path=BARE_PATH, method="GET", buyers_file=buyers_file, seconds=2)  # warm-up
             run_wrk(f"{base}/api/v1/ping", path="/api/v1/ping", method="GET", buyers_file=buyers_file, seconds=2)
+            bare_before = run_wrk(bare_base, path=BARE_PATH, method="GET", buyers_file=buyers_file, seconds=3)
             info = open_slot(prepared["staff_id"])
             purchase_path = f"/api/v1/flash/items/{info['item_id']}/purchase"
             wait = info["starts_at"] - time.time() - 2.5
@@ -312,10 +316,13 @@ def main() -> None:
             baseline = run_wrk(
                 f"{base}/api/v1/ping", path="/api/v1/ping", method="GET", buyers_file=buyers_file, seconds=SECONDS
             )
+            bare_after = run_wrk(bare_base, path=BARE_PATH, method="GET", buyers_file=buyers_file, seconds=3)
     finally:
         os.unlink(buyers_file)
+    bare_rps = (bare_before.rps + bare_after.rps) / 2
     counted = results(info)
     errors_5xx = sale.count(low=500, high=599) + baseline.count(low=500, high=599)
+    figures = server_figures()
     print(
         json.dumps(
             {
@@ -327,8 +334,7 @@ def main() -> None:
                 "baseline_statuses": baseline.statuses,
                 "baseline_p99_ms": round(baseline.p99_ms, 2),
                 "connections": CONNECTIONS,
-                "workers": WORKERS,
-                "threads": THREADS,
+                **figures,
                 **counted,
             }
         )
@@ -343,9 +349,19 @@ def main() -> None:
                 "errors_5xx": errors_5xx,
                 "rps": round(sale.rps, 1),
                 "p99_ms": round(sale.p99_ms, 2),
+                "bare_rps": round(bare_rps, 1),
+                "ratio_bare": round(sale.rps / bare_rps, 3) if bare_rps else 0,
                 "baseline_rps": round(baseline.rps, 1),
                 "ratio": round(sale.rps / baseline.rps, 3) if baseline.rps else 0,
                 "slowest_ms": round(max(sale.max_ms, early.max_ms), 2),
+                "goals_met": bool(
+                    counted["orders"] == UNITS
+                    and errors_5xx == 0
+                    and bare_rps
+                    and sale.rps / bare_rps >= 0.4
+                    and max(sale.max_ms, early.max_ms) <= 3000
+                ),
+                **figures,
             }
         )
     )

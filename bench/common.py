@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,27 +43,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_settings() -> dict[str, str]:
+    """The gunicorn settings of a bench run: ``gunicorn.conf.py`` with its environment overrides
+    (``GUNICORN_WORKERS``, ``GUNICORN_THREADS``, ``GUNICORN_WORKER_CLASS``; BENCH_WORKERS /
+    BENCH_THREADS are read as aliases), the same for the shop and the bare reference app."""
+    found = {}
+    for name, alias in (("WORKERS", "BENCH_WORKERS"), ("THREADS", "BENCH_THREADS"), ("WORKER_CLASS", "")):
+        value = os.environ.get(f"GUNICORN_{name}") or (os.environ.get(alias) if alias else None)
+        if value:
+            found[f"GUNICORN_{name}"] = value
+    return found
+
+
+def server_figures() -> dict[str, object]:
+    """What the JSON lines say about the server (the settings gunicorn.conf.py resolves to)."""
+    namespace: dict[str, object] = {}
+    saved = dict(os.environ)
+    os.environ.update(server_settings())
+    try:
+        exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return {"workers": namespace["workers"], "threads": namespace["threads"], "worker_class": namespace["worker_class"]}
+
+
 @contextmanager
-def gunicorn(workers: int = 2, threads: int = 1) -> Iterator[str]:
+def gunicorn(app: str = "mall.wsgi", **overrides: object) -> Iterator[str]:
+    """Serves ``app`` on a free loopback port with the repo's ``gunicorn.conf.py`` (overrides:
+    ``workers=…``, ``threads=…``, ``worker_class=…`` win over the environment)."""
     port = free_port()
-    cmd = [
-        str(Path(PYTHON).parent / "gunicorn"),
-        "mall.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-        "--backlog",
-        "4096",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=bench_env(), start_new_session=True)
+    env = {**bench_env(), **server_settings(), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_LOG_LEVEL": "warning"}
+    for name, value in overrides.items():
+        env[f"GUNICORN_{name.upper()}"] = str(value)
+    cmd = [str(Path(PYTHON).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=1):
                     break
@@ -76,6 +94,10 @@ def gunicorn(workers: int = 2, threads: int = 1) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+BARE_APP = "bench.bare_app"
+BARE_PATH = "/bare"
+
+
 @dataclass
 class LoadResult:
     rps: float
@@ -85,13 +107,20 @@ class LoadResult:
     requests: int
 
 
-def _ms(text: str) -> float:
+def duration_ms(text: str) -> float:
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def wrk(
-    url: str, *, token: str, method: str = "GET", body: dict | None = None, connections: int = 16, seconds: int = 8
+    url: str,
+    *,
+    token: str,
+    method: str = "GET",
+    body: dict | None = None,
+    connections: int = 16,
+    seconds: int = 8,
+    idempotent: bool = False,
 ) -> LoadResult:
     """Runs wrk with a Lua script that sets method, JSON body and the shopper's token."""
     if shutil.which("wrk") is None:
@@ -103,6 +132,17 @@ def wrk(
     )
     if body is not None:
         lua += f"wrk.body = {json.dumps(json.dumps(body))}\n"
+    if idempotent:  # a fresh Idempotency-Key on every request (each wrk thread its own prefix)
+        lua += (
+            "local threads = 0\n"
+            "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+            "local counter = 0\n"
+            "function request()\n"
+            "  counter = counter + 1\n"
+            f"  wrk.headers['Idempotency-Key'] = '{uuid.uuid4().hex[:10]}-' .. tid .. '-' .. counter\n"
+            "  return wrk.format()\n"
+            "end\n"
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(lua)
         script = fh.name
@@ -116,8 +156,8 @@ def wrk(
     finally:
         os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx_match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return LoadResult(

@@ -1,5 +1,11 @@
 """JWT authentication for shoppers: tokens carry ``member_id`` and resolve to a Member, not a User.
 
+:class:`MemberJWTAuthentication` (every API view) checks the token and the guard's held list
+of blocked shoppers and yields a :class:`LazyMember`: the Member row is read on the first
+use of anything but its id, so endpoints that never look at the shopper (ping, the home
+screen, a product page) answer without a query, and the others read it once, refusing then
+if it is gone or blocked (issue 12).
+
 :class:`ShopperTokenAuthentication` is for the few endpoints that answer most requests without
 the shopper's row (the flash sale's purchase, whose sold-out replies come from Redis): it
 checks the token and the guard's held list of blocked shoppers and yields a
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -18,18 +25,50 @@ from rest_framework_simplejwt.settings import api_settings
 from members.models import Member
 
 
+def member_load(member_id: int) -> Member:
+    """The token's shopper, refused when gone (401 ``member_not_found``) or blocked (401 ``member_blocked``)."""
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise AuthenticationFailed(_("会员不存在。"), code="member_not_found")
+    if member.is_blocked:
+        raise AuthenticationFailed(_("账号已被封禁。"), code="member_blocked")
+    return member
+
+
+class LazyMember(SimpleLazyObject):
+    """The token's Member, read from the database on first use (``Member`` for every purpose:
+    ORM filters, ``isinstance``, attributes). ``pk`` / ``id`` and the authentication flags
+    come from the token, so throttles and permission checks do not read the row."""
+
+    is_authenticated = True
+    is_anonymous = False
+    # Counted in the same per-shopper throttle bucket as a loaded Member.
+    throttle_kind = "Member"
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__(lambda: member_load(member_id))
+        self.__dict__["_member_id"] = member_id
+
+    @property
+    def pk(self) -> int:
+        return int(self.__dict__["_member_id"])
+
+    @property
+    def id(self) -> int:
+        return int(self.__dict__["_member_id"])
+
+
 class MemberJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Any) -> Member:  # type: ignore[override]
+        from members.selectors.abuse import guard_config  # the guard's selectors read members' models
+
         try:
-            member_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError as exc:
+            member_id = int(validated_token[api_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError) as exc:
             raise InvalidToken(_("令牌中没有会员信息。")) from exc
-        member = Member.objects.filter(pk=member_id).first()
-        if member is None:
-            raise AuthenticationFailed(_("会员不存在。"), code="member_not_found")
-        if member.is_blocked:
+        if guard_config().member_blocked(member_id):
             raise AuthenticationFailed(_("账号已被封禁。"), code="member_blocked")
-        return member
+        return LazyMember(member_id)  # type: ignore[return-value]
 
 
 class TokenShopper:
@@ -51,12 +90,7 @@ class TokenShopper:
 
     def member(self) -> Member:
         if self._member is None:
-            member = Member.objects.filter(pk=self.pk).first()
-            if member is None:
-                raise AuthenticationFailed(_("会员不存在。"), code="member_not_found")
-            if member.is_blocked:
-                raise AuthenticationFailed(_("账号已被封禁。"), code="member_blocked")
-            self._member = member
+            self._member = member_load(self.pk)
         return self._member
 
 

@@ -20,12 +20,11 @@ from mall.api.schema import error_responses
 from mall.selectors.catalogue import (
     PRODUCT_SORTS,
     category_tree,
-    home_screen_data,
+    home_screen_payload,
     product_detail_data,
     product_page_data,
     server_time_data,
 )
-from marketing.selectors.marketing_centre import marketing_centre_data
 
 
 class CategoryNodeSerializer(serializers.Serializer):
@@ -326,4 +325,4 @@ class HomeScreenApi(APIView):
 
     @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
-        return Response({**home_screen_data(), "marketing_center": marketing_centre_data()})
+        return Response(home_screen_payload())

@@ -21,7 +21,9 @@ Two layers, both in ``DEFAULT_THROTTLE_CLASSES``:
   and 300/min per IP, claim, reserve, help, captcha). An action without rates is a
   configuration error (ImproperlyConfigured), caught by the test that walks every URL.
 
-Hot views may count every throttle in one Redis round trip (:class:`BatchedThrottlesMixin`).
+Every view counts all its throttles in one Redis round trip (INCR + EXPIRE NX per window in one
+pipeline): the first throttle DRF asks counts the windows of all of them and keeps the numbers
+on the request for the others (:class:`BatchedThrottlesMixin` does the same in the view).
 
 Redis unreachable (REDIS_URL set, the server down or restarting): the windows are counted in
 the process (``mall.cache.LocalWindows``) — each process enforces the limits on what it sees —
@@ -79,27 +81,52 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request: Any, view: Any) -> bool:
         key = self.prepare(request, view)
-        return True if key is None else self.decide(self._count(key))
+        if key is None:
+            return True
+        counted = request.__dict__.get(_COUNTED_ATTR)
+        if counted is None or key not in counted:
+            counted = _count_view_windows(request, view, own=(self, key))
+            request.__dict__[_COUNTED_ATTR] = counted
+        return self.decide(counted[key])
 
-    def _count(self, key: str) -> int:
-        """This request's number in the window: with Redis one round trip (INCR, and EXPIRE NX
-        for the window's first request), else two atomic cache calls."""
-        client = get_redis()
-        if client is not None:
-            try:
-                return window_counts(client, [(key, self.duration + 1)])[0]
-            except RedisError as exc:  # the cache is the same Redis: count in this process
-                cache_outage_warn("throttle", exc)
-                return local_windows.count(key, ttl=self.duration + 1)
-        self.cache.add(key, 0, timeout=self.duration + 1)
+    def cache_count(self, key: str, timeout: int) -> int:
+        """This request's number in the window without Redis: two atomic calls of the cache."""
+        self.cache.add(key, 0, timeout=timeout)
         try:
             return int(self.cache.incr(key))
         except ValueError:  # the key expired between add and incr: this request opens the window
-            self.cache.add(key, 1, timeout=self.duration + 1)
+            self.cache.add(key, 1, timeout=timeout)
             return 1
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+# The window counts of the request being checked, by key (on the DRF request, one per request).
+_COUNTED_ATTR = "_throttle_window_counts"
+
+
+def _count_view_windows(request: Any, view: Any, *, own: tuple[FixedWindowRateThrottle, str]) -> dict[str, int]:
+    """Counts this request in the window of every fixed-window throttle of the view at once: the
+    first throttle DRF asks counts them all (one Redis round trip instead of one per throttle),
+    the others read their number from the request. A key already counted is never counted again."""
+    counted: dict[str, int] = dict(request.__dict__.get(_COUNTED_ATTR) or {})
+    throttle, key = own
+    keyed = {key: throttle.duration + 1}
+    for other in view.get_throttles():
+        if isinstance(other, FixedWindowRateThrottle) and (other_key := other.prepare(request, view)) is not None:
+            keyed.setdefault(other_key, other.duration + 1)
+    todo = [(k, timeout) for k, timeout in keyed.items() if k not in counted]
+    client = get_redis()
+    if client is not None:
+        try:
+            counted.update(zip([k for k, _t in todo], window_counts(client, todo), strict=True))
+        except RedisError as exc:  # the cache is the same Redis: count in this process
+            cache_outage_warn("throttle", exc)
+            counted.update((k, local_windows.count(k, ttl=timeout)) for k, timeout in todo)
+        return counted
+    counted.update((k, throttle.cache_count(k, timeout)) for k, timeout in todo)
+    return counted
 
 
 def _shopper_ident(request: Any) -> str | None:

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from mall.errors import NotFound
 from mall.models import Category, Product, ProductImage, Sku
+from marketing.selectors.marketing_centre import CENTRE_TTL_SECONDS, marketing_centre_data
 from marketing.selectors.product_offers import (
     OFFERS_VERSION_KEY,
     ProductOffers,
@@ -334,6 +335,26 @@ def _build_home(now: datetime) -> tuple[dict[str, Any], datetime | None]:
 def server_time_data(*, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     return {"now": timezone.localtime(now).isoformat(), "timestamp_ms": int(now.timestamp() * 1000)}
+
+
+def home_screen_payload(*, now: datetime | None = None) -> dict[str, Any]:
+    """The home API's whole answer (F40 + F46): the first screen and the marketing centre cached
+    as one entry under the catalogue and pricing-rules versions, so a hit is one cache round
+    trip and no query; a price edit, a promotion change or an offer's start or end rebuilds it
+    on the next request. The centre is rebuilt at least every ``CENTRE_TTL_SECONDS``, as alone."""
+
+    def build(built_at: datetime) -> tuple[dict[str, Any], datetime | None]:
+        home, valid_until = _build_home(built_at)
+        centre_until = built_at + timedelta(seconds=CENTRE_TTL_SECONDS)
+        until = centre_until if valid_until is None else min(valid_until, centre_until)
+        return {**home, "marketing_center": marketing_centre_data(now=built_at)}, until
+
+    clock = server_time_data(now=now)
+    return {
+        **_cached_with_offers("catalogue:home:screen", HOME_TTL_SECONDS, build),
+        "server_time": clock["now"],
+        "server_time_ms": clock["timestamp_ms"],
+    }
 
 
 def home_screen_data(*, now: datetime | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ gets correct results, it just compiles again. Rules hold no per-quote state.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
@@ -99,16 +100,29 @@ _cache: dict[int, tuple[tuple[Promotion, ...], RuleBook]] = {}
 _lock = threading.Lock()
 
 
+_by_members: dict[tuple[int, ...], tuple[tuple[Promotion, ...], RuleBook]] = {}
+
+
 def rules_for(promotions: tuple[Promotion, ...]) -> RuleBook:
-    """The compiled rules of ``promotions`` (from the cache when this very tuple was seen)."""
+    """The compiled rules of ``promotions``: from the cache when this very tuple was seen, or a
+    tuple of the very same promotion objects (every quote builds its own tuple from the rules
+    the process holds, so the identity of the tuple alone would miss on each request)."""
     hit = _cache.get(id(promotions))
     if hit is not None and hit[0] is promotions:
         return hit[1]
+    members = tuple(map(id, promotions))
+    same = _by_members.get(members)
+    if same is not None and len(same[0]) == len(promotions) and all(map(operator.is_, same[0], promotions)):
+        return same[1]
     book = compile_rules(promotions)
     with _lock:
         while len(_cache) >= CACHE_SIZE:
             del _cache[next(iter(_cache))]
+        while len(_by_members) >= CACHE_SIZE:
+            del _by_members[next(iter(_by_members))]
         _cache[id(promotions)] = (promotions, book)
+        # The stored tuple keeps its promotions alive, so their ids cannot be reused meanwhile.
+        _by_members[members] = (promotions, book)
     return book
 
 

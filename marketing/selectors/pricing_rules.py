@@ -85,7 +85,7 @@ class PricingRules:
         for entry in self.promotions:
             spec = entry.spec
             if isinstance(spec, SteppedPrice):
-                spec = replace(spec, sold=sold.get(entry.pk, 0))
+                spec = _stepped_with_sold(spec, sold.get(entry.pk, 0))
             specs.append(spec)
         return tuple(specs)
 
@@ -100,6 +100,26 @@ class PricingRules:
             for p in self.promotions
             if p.type == PromotionType.STEPPED_PRICE and isinstance(p.spec, SteppedPrice) and p.spec.sku in codes
         )
+
+
+# Stepped campaigns' specs with a counter, reused while the counter stands still: quotes of the
+# same rules then hand the engine the very same spec objects, and it reuses their compiled rule
+# book (``marketing.pricing.rulebook.rules_for``) instead of compiling it on every quote.
+_STEPPED_HELD = 256
+_stepped_specs: dict[tuple[int, int], tuple[SteppedPrice, SteppedPrice]] = {}
+
+
+def _stepped_with_sold(spec: SteppedPrice, sold: int) -> SteppedPrice:
+    if spec.sold == sold:
+        return spec
+    held = _stepped_specs.get((id(spec), sold))
+    if held is not None and held[0] is spec:
+        return held[1]
+    made = replace(spec, sold=sold)
+    if len(_stepped_specs) >= _STEPPED_HELD:
+        _stepped_specs.clear()
+    _stepped_specs[(id(spec), sold)] = (spec, made)  # holds ``spec``: its id is not reused meanwhile
+    return made
 
 
 # The version this process saw last: kept while Redis is unreachable (see mall.cache).

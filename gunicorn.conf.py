@@ -1,0 +1,38 @@
+"""gunicorn settings for the shop (``gunicorn mall.wsgi`` reads this file from the repo root).
+
+Measured with ``make bench-api`` / ``make bench-flash`` on a 2-core box (see the report in
+issue 12): the request path mixes CPU (DRF, pricing) with short waits on MariaDB and Redis.
+Every value can be overridden from the environment:
+
+``GUNICORN_BIND`` (127.0.0.1:8000), ``GUNICORN_WORKERS`` (the number of cores),
+``GUNICORN_THREADS`` (threads per worker), ``GUNICORN_WORKER_CLASS`` (sync / gthread),
+``GUNICORN_BACKLOG``, ``GUNICORN_TIMEOUT``, ``GUNICORN_KEEPALIVE``,
+``GUNICORN_MAX_REQUESTS`` (recycle a worker after this many requests, 0 = never),
+``GUNICORN_LOG_LEVEL``.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = _int("GUNICORN_WORKERS", os.cpu_count() or 2)
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+backlog = _int("GUNICORN_BACKLOG", 4096)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = max_requests // 10
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+accesslog = None
+# Each worker imports the app itself (no preload): nothing opened at import time (a database
+# check in mall/wsgi.py, Redis pools) is shared between forked workers.
+preload_app = False

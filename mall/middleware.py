@@ -1,0 +1,67 @@
+"""The middleware split: the console's middleware does not run for the mini-program's API.
+
+API requests (``/api/…``) carry the shopper's token in ``Authorization``; they have no
+session, no CSRF cookie, no console messages and no staff sign-in. Running sessions, CSRF,
+Django's authentication, the second factor, the idle time-out, and messages for
+them only costs time on every shopper request (``make bench-api``). Each of those middleware
+classes is listed in ``MIDDLEWARE`` through a console-only subclass made here: identical for
+every other path (the console, the admin, sign-in, the home page), a pass-through for the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+from django_otp.middleware import OTPMiddleware
+
+from mall.console.security import StaffSessionIdleMiddleware, StaffTwoFactorMiddleware
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def console_only(base: type) -> type:
+    """A subclass of the middleware ``base`` that lets API requests pass untouched.
+
+    ``__call__`` and the hooks Django collects from an instance (``process_view``,
+    ``process_exception``, ``process_template_response``) skip to the next middleware.
+    """
+
+    def __call__(self: Any, request: HttpRequest) -> Any:
+        if is_api_request(request):
+            return self.get_response(request)
+        return base.__call__(self, request)
+
+    namespace: dict[str, Any] = {"__call__": __call__, "__doc__": f"{base.__name__}, except for {API_PREFIX} requests."}
+    for hook in ("process_view", "process_exception", "process_template_response"):
+        original = getattr(base, hook, None)
+        if original is None:
+            continue
+
+        def skipping(self: Any, request: HttpRequest, *args: Any, _original: Any = original) -> Any:
+            if is_api_request(request):
+                return None if _original.__name__ != "process_template_response" else args[0]
+            return _original(self, request, *args)
+
+        skipping.__name__ = hook
+        namespace[hook] = skipping
+    return type(f"Console{base.__name__}", (base,), namespace)
+
+
+# Named classes for MIDDLEWARE (settings list them by dotted path, in the original order;
+# django-axes stays as it is: it only looks at a flag its login handler sets).
+ConsoleSessionMiddleware = console_only(SessionMiddleware)
+ConsoleCsrfViewMiddleware = console_only(CsrfViewMiddleware)
+ConsoleAuthenticationMiddleware = console_only(AuthenticationMiddleware)
+ConsoleMessageMiddleware = console_only(MessageMiddleware)
+ConsoleOTPMiddleware = console_only(OTPMiddleware)
+ConsoleStaffTwoFactorMiddleware = console_only(StaffTwoFactorMiddleware)
+ConsoleStaffSessionIdleMiddleware = console_only(StaffSessionIdleMiddleware)
