@@ -102,6 +102,22 @@ elif _db["ENGINE"] == "django.db.backends.mysql":
     _db["OPTIONS"].update({"charset": "utf8mb4", "isolation_level": "read committed"})
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Reporting reads may go to a replica of the primary (mall/db_router.py): only queries that ask
+# for it (``.using(reporting_alias())``); writes and migrations always stay on ``default``.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    _replica["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        **_replica.get("OPTIONS", {}),
+        # A write sent there by mistake fails instead of diverging from the primary.
+        "init_command": "SET SESSION TRANSACTION READ ONLY",
+    }
+    _replica["ATOMIC_REQUESTS"] = False
+    # Tests read the replica alias from the test database itself.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["mall.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and Redis ------------------------------------------------------------------
@@ -141,6 +157,8 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue the web, beat and workers share (several shops or a check run on one broker use their own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 
 # --- i18n and time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
