@@ -105,18 +105,25 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Reporting reads may go to a replica of the primary (mall/db_router.py): only queries that ask
 # for it (``.using(reporting_alias())``); writes and migrations always stay on ``default``.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
-if DATABASE_REPLICA_URL:
-    _replica = env.db_url_config(DATABASE_REPLICA_URL)
-    _replica["OPTIONS"] = {
-        **_db.get("OPTIONS", {}),
-        **_replica.get("OPTIONS", {}),
+
+
+def replica_database(url: str, primary: dict) -> dict:
+    """The ``replica`` alias for ``url``: the primary's connection options, opened read-only."""
+    replica = env.db_url_config(url)
+    replica["OPTIONS"] = {
+        **primary.get("OPTIONS", {}),
+        **replica.get("OPTIONS", {}),
         # A write sent there by mistake fails instead of diverging from the primary.
         "init_command": "SET SESSION TRANSACTION READ ONLY",
     }
-    _replica["ATOMIC_REQUESTS"] = False
+    replica["ATOMIC_REQUESTS"] = False
     # Tests read the replica alias from the test database itself.
-    _replica["TEST"] = {"MIRROR": "default"}
-    DATABASES["replica"] = _replica
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, _db)
 DATABASE_ROUTERS = ["mall.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -128,7 +128,7 @@ def test_every_flash_gate_script_call_keeps_its_keys_in_one_slot(
     recorded_scripts: list[tuple[Script, list[str]]],
 ) -> None:
     item = first_item(make_slot(items=[(shelf_sku(stock=10), 10)], limit=5, per_order=5))
-    member = MemberFactory()
+    member = MemberFactory.create()
     assert gate_rebuild(item.pk)
     gate_precheck(item_id=item.pk, member_id=member.pk, sku_id=item.sku_id, qty=1)
     undone = gate_admit(item_id=item.pk, member_id=member.pk, sku_id=item.sku_id, qty=1, idempotency_key="k-1")
