@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_flash import UNITS, Run, open_slot, prepare, run_wrk
 from bench.common import ROOT, bench_env, free_port, manage
+from bench.nginx import nginx_config
 
 BUYERS = int(os.environ.get("BENCH_BUYERS", "2000"))
 SECONDS = int(os.environ.get("SCALE_SECONDS", "15"))
@@ -166,45 +167,6 @@ def _two_workers() -> bool:
 
     names = [f"worker{i}-{QUEUE}@{os.uname().nodename}" for i in (1, 2)]
     return len(app.control.ping(destination=names, timeout=1.0)) == 2
-
-
-def nginx_config(tmp: Path, *, port: int, upstreams: list[int]) -> Path:
-    """The shipped locations (deploy/nginx/locations.conf) behind a loopback server, files in ``tmp``."""
-    locations = (ROOT / "deploy" / "nginx" / "locations.conf").read_text().replace("/srv/duoying-mall", str(ROOT))
-    (tmp / "locations.conf").write_text(locations)
-    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in upstreams)
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / folder).mkdir(exist_ok=True)
-    conf = tmp / "nginx.conf"
-    conf.write_text(
-        f"""worker_processes 2;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  log_format upstreams '$status $request_method "$upstream_addr" "$upstream_status"';
-  access_log {tmp}/nginx-access.log upstreams buffer=64k flush=1s;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  upstream duoying_web {{
-{servers}
-    keepalive 32;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    server_name localhost;
-    include {tmp}/locations.conf;
-  }}
-}}
-"""
-    )
-    return conf
 
 
 def _failovers(access_log: Path) -> tuple[int, int]:
