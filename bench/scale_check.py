@@ -365,6 +365,8 @@ def main() -> int:
         raise SystemExit("wrk is required: apt-get install wrk (make scale-check installs it)")
     if not Path(NGINX).exists():
         raise SystemExit("nginx is required: apt-get install nginx (make scale-check installs it)")
+    # A SIGTERM (timeout, CI cancelling) unwinds like Ctrl-C: everything started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     prepared = prepare()
     manage("collectstatic", "--noinput")
     buyers_file = prepared["buyers_file"]
