@@ -79,6 +79,13 @@ bench-pricing: install
 bench-events: install
 	@bash scripts/ensure_debs.sh wrk
 	@$(PY) bench/bench_events.py
+# Two of everything on loopback: nginx in front of two gunicorn instances, two Celery workers and one
+# beat on one MariaDB and one Redis (DATABASE_URL / REDIS_URL); the 2,000-buyer flash-sale race through
+# nginx while one web instance and one worker are killed; prints a JSON line (see deploy/README.md).
+.PHONY: scale-check
+scale-check: install
+	@bash scripts/ensure_debs.sh wrk nginx
+	@$(PY) bench/scale_check.py
 
 # Re-extract translatable strings into locale/*/django.po and compile the .mo files (stdlib only).
 translations: install

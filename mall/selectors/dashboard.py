@@ -4,6 +4,9 @@ Day boundaries are computed in Python (the shop's zone, whatever the server runs
 sent to the database as aware datetimes, so no database time-zone tables are needed
 (MariaDB's CONVERT_TZ returns NULL without them). The 30-day series is one query of
 conditional aggregates, one column per day, instead of one query per day.
+
+These are reporting reads: they go to the replica when one is configured
+(``mall.db_router.reporting_alias``); a few seconds of replication lag is fine on a dashboard.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from mall.db_router import reporting
 from mall.models import AuditLog
 from members.models import Member
 from orders.models import Order, OrderStatus
@@ -66,14 +70,18 @@ def dashboard_today(*, now: dt.datetime | None = None) -> TodayFigures:
     paid_today = Q(paid_at__gte=start, paid_at__lt=end)
     pending = Q(status=OrderStatus.PAID)
     attention = Q(needs_attention=True)
-    figures = Order.objects.filter(placed_today | paid_today | pending | attention).aggregate(
-        orders_placed=Count("id", filter=placed_today),
-        paid_orders=Count("id", filter=paid_today),
-        paid_gmv=Sum("payable_amount", filter=paid_today, default=0),
-        pending_shipments=Count("id", filter=pending),
-        needs_attention=Count("id", filter=attention),
+    figures = (
+        reporting(Order.objects.all())
+        .filter(placed_today | paid_today | pending | attention)
+        .aggregate(
+            orders_placed=Count("id", filter=placed_today),
+            paid_orders=Count("id", filter=paid_today),
+            paid_gmv=Sum("payable_amount", filter=paid_today, default=0),
+            pending_shipments=Count("id", filter=pending),
+            needs_attention=Count("id", filter=attention),
+        )
     )
-    new_members = Member.objects.filter(created_at__gte=start, created_at__lt=end).count()
+    new_members = reporting(Member.objects.all()).filter(created_at__gte=start, created_at__lt=end).count()
     return TodayFigures(
         day=day,
         orders_placed=figures["orders_placed"],
@@ -100,7 +108,11 @@ def dashboard_daily_series(*, days: int = 30, now: dt.datetime | None = None) ->
         aggregates[f"placed_{index}"] = Count("id", filter=placed)
         aggregates[f"paid_{index}"] = Count("id", filter=paid)
         aggregates[f"gmv_{index}"] = Sum("payable_amount", filter=paid, default=0)
-    row = Order.objects.filter(Q(created_at__gte=first_start) | Q(paid_at__gte=first_start)).aggregate(**aggregates)
+    row = (
+        reporting(Order.objects.all())
+        .filter(Q(created_at__gte=first_start) | Q(paid_at__gte=first_start))
+        .aggregate(**aggregates)
+    )
     return [
         DailyPoint(
             day=day,
@@ -114,4 +126,4 @@ def dashboard_daily_series(*, days: int = 30, now: dt.datetime | None = None) ->
 
 def dashboard_recent_audit(*, limit: int = 8) -> list[AuditLog]:
     """The latest staff actions across the shop (who changed what), with their actors, in one query."""
-    return list(AuditLog.objects.select_related("actor").order_by("-id")[:limit])
+    return list(reporting(AuditLog.objects.all()).select_related("actor").order_by("-id")[:limit])

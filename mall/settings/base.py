@@ -111,6 +111,29 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DB_CONN_MAX_AGE", default=60 if _db["ENGINE"] == "django.db.backends.mysql" else 0
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
+# Reporting reads may go to a replica of the primary (mall/db_router.py): only queries that ask
+# for it (``.using(reporting_alias())``); writes and migrations always stay on ``default``.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+
+
+def replica_database(url: str, primary: dict) -> dict:
+    """The ``replica`` alias for ``url``: the primary's connection options, opened read-only."""
+    replica = env.db_url_config(url)
+    replica["OPTIONS"] = {
+        **primary.get("OPTIONS", {}),
+        **replica.get("OPTIONS", {}),
+        # A write sent there by mistake fails instead of diverging from the primary.
+        "init_command": "SET SESSION TRANSACTION READ ONLY",
+    }
+    replica["ATOMIC_REQUESTS"] = False
+    # Tests read the replica alias from the test database itself.
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, _db)
+DATABASE_ROUTERS = ["mall.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and Redis ------------------------------------------------------------------
@@ -150,6 +173,8 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue the web, beat and workers share (several shops or a check run on one broker use their own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 
 # --- i18n and time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

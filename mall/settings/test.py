@@ -26,6 +26,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     atexit.register(shutil.rmtree, _TEST_DB_DIR, ignore_errors=True)
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_TEST_DB_DIR, "test.sqlite3")}
 
+# Tests never read a replica from the environment (mall/tests/test_replica_router.py starts its own).
+DATABASES.pop("replica", None)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = False

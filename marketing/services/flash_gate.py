@@ -60,11 +60,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Case, IntegerField, Max, Sum, When
 from django.utils import timezone
-from redis.commands.core import Script
 from redis.exceptions import RedisError
 
 from mall.errors import ApplicationError
-from mall.redis import get_redis
+from mall.redis import get_redis, lua_script, slot_key
 from marketing.errors import (
     DealInvalid,
     FlashEnded,
@@ -298,15 +297,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-_scripts: dict[str, Script] = {}
-
 
 def _script(client: Any, name: str, source: str) -> Any:
     """A registered script (EVALSHA, re-sent by redis-py after a restart or flush)."""
-    script = _scripts.get(name)
-    if script is None:
-        script = _scripts[name] = Script(client, source)
-    return lambda keys, args: script(keys=keys, args=args, client=client)
+    return lua_script(client, f"flash_gate.{name}", source)
 
 
 @dataclass(frozen=True)
@@ -323,8 +317,10 @@ class GateKeys:
 
 
 def gate_keys(item_id: int) -> GateKeys:
-    base = f"flash:{{{item_id}}}"
-    return GateKeys(f"{base}:state", f"{base}:buyers", f"{base}:inflight", f"{base}:leases", f"{base}:rebuild")
+    """The item's keys, one hash tag (``flash:{<id>}:…``): one Redis Cluster slot for every script."""
+    return GateKeys(
+        *(slot_key("flash", item_id, part) for part in ("state", "buyers", "inflight", "leases", "rebuild"))
+    )
 
 
 def lease_of(idempotency_key: str) -> str:
