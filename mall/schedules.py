@@ -55,4 +55,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),
     },
+    "members-recompute-tags": {
+        "task": "members.tasks.tags_recompute_task",
+        "schedule": timedelta(days=1),
+    },
+    "members-layer-snapshot": {
+        "task": "members.tasks.layer_snapshot_task",
+        "schedule": timedelta(days=1),
+    },
 }
