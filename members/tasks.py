@@ -18,4 +18,5 @@ def messages_release_held_task() -> int:
     """Beat: send the pushes the quiet hours held, once their morning has come (each exactly once)."""
     return messages_release_held()
 
+
 from members.people_tasks import member_tags_refresh_task, tag_bulk_job_task, tags_recompute_task  # noqa: E402, F401

@@ -23,7 +23,11 @@ class SegmentCampaign(models.Model):
         "members.Segment", verbose_name=_("人群"), on_delete=models.PROTECT, related_name="campaigns"
     )
     coupon_template = models.ForeignKey(
-        "marketing.CouponTemplate", verbose_name=_("赠送优惠券"), null=True, blank=True, on_delete=models.PROTECT,
+        "marketing.CouponTemplate",
+        verbose_name=_("赠送优惠券"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     message_title = models.CharField(_("消息标题"), max_length=60, blank=True)
@@ -34,7 +38,11 @@ class SegmentCampaign(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     follow_up = models.BooleanField(_("生成客服回访任务"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -35,6 +35,4 @@ def order_net_amount() -> F:
 
 def line_top_category() -> Coalesce:
     """The line's product's top-level category (trees up to three levels deep)."""
-    return Coalesce(
-        "product__category__parent__parent_id", "product__category__parent_id", "product__category_id"
-    )
+    return Coalesce("product__category__parent__parent_id", "product__category__parent_id", "product__category_id")

@@ -47,9 +47,7 @@ def test_high_frequency_at_its_threshold():
 
 
 def test_price_sensitive_when_most_orders_were_discounted():
-    tag_rule_update(
-        actor=None, key=TagRuleKey.PRICE_SENSITIVE, params={"days": 365, "min_orders": 2, "min_share": 60}
-    )
+    tag_rule_update(actor=None, key=TagRuleKey.PRICE_SENSITIVE, params={"days": 365, "min_orders": 2, "min_share": 60})
     three_of_five, two_of_four, one_only = shopper(), shopper(), shopper()
     for i in range(5):
         spend(three_of_five, days_ago=i + 1, discount=500 if i < 3 else 0)  # 60%
