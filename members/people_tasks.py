@@ -27,3 +27,11 @@ def member_tags_refresh_task(*, member_id: int) -> int:
 def tag_bulk_job_task(*, job_id: int) -> int:
     job = tag_bulk_job_run(job_id=job_id)
     return job.done if job is not None else 0
+
+
+@shared_task(name="members.tasks.segment_campaign_deliver_task", ignore_result=True)
+def segment_campaign_deliver_task(*, campaign_id: int) -> int:
+    """After a campaign starts: give the treated shoppers its coupon / message (each once)."""
+    from members.services.campaigns import segment_campaign_deliver
+
+    return segment_campaign_deliver(campaign_id=campaign_id)
