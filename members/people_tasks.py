@@ -35,3 +35,11 @@ def segment_campaign_deliver_task(*, campaign_id: int) -> int:
     from members.services.campaigns import segment_campaign_deliver
 
     return segment_campaign_deliver(campaign_id=campaign_id)
+
+
+@shared_task(name="members.tasks.layer_snapshot_task", ignore_result=True)
+def layer_snapshot_task() -> int:
+    """Beat, daily: this month's layer of every shopper (the month's first run fixes it)."""
+    from members.services.layers import layer_snapshot_take
+
+    return layer_snapshot_take()

@@ -19,4 +19,10 @@ def messages_release_held_task() -> int:
     return messages_release_held()
 
 
-from members.people_tasks import member_tags_refresh_task, tag_bulk_job_task, tags_recompute_task  # noqa: E402, F401
+from members.people_tasks import (  # noqa: E402, F401
+    layer_snapshot_task,
+    member_tags_refresh_task,
+    segment_campaign_deliver_task,
+    tag_bulk_job_task,
+    tags_recompute_task,
+)

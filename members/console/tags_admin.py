@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import SimpleListFilter
+from django.contrib.admin import SimpleListFilter, helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -302,7 +302,7 @@ def _bulk_tag_action(op: str) -> Any:
             "background": count >= BULK_BACKGROUND_AT,
             "action": f"tag_members_{op}",
             "select_across": request.POST.get("select_across", "0"),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "index": request.POST.get("index", "0"),
         }
         return TemplateResponse(request, "members/tag_bulk_confirm.html", context)

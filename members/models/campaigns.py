@@ -32,6 +32,7 @@ class SegmentCampaign(models.Model):
     )
     message_title = models.CharField(_("消息标题"), max_length=60, blank=True)
     message_body = models.CharField(_("消息内容"), max_length=300, blank=True)
+    points = models.PositiveIntegerField(_("赠送积分"), default=0)
     holdout_percent = models.PositiveSmallIntegerField(_("对照组比例（%）"), default=0)
     window_days = models.PositiveSmallIntegerField(_("效果统计天数"), default=14)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -54,6 +54,7 @@ class CampaignData:
     holdout_percent: int = 0
     window_days: int = 14
     follow_up: bool = False
+    points: int = 0
 
 
 def _validate(data: CampaignData) -> None:
@@ -64,7 +65,9 @@ def _validate(data: CampaignData) -> None:
         problems["holdout_percent"] = HOLDOUT_MAX
     if not 1 <= data.window_days <= 90:
         problems["window_days"] = "1-90"
-    if data.coupon_template_id is None and not data.message_title.strip() and not data.follow_up:
+    if not 0 <= data.points <= 100_000:
+        problems["points"] = "0-100000"
+    if data.coupon_template_id is None and not data.message_title.strip() and not data.follow_up and not data.points:
         problems["benefit"] = "coupon, message or follow-up"
     if not Segment.objects.filter(pk=data.segment_id).exists():
         problems["segment_id"] = data.segment_id
@@ -77,7 +80,7 @@ def _validate(data: CampaignData) -> None:
 @transaction.atomic
 def segment_campaign_create(*, actor: Actor, data: CampaignData) -> SegmentCampaign:
     _validate(data)
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    user = actor if isinstance(actor, User) else None
     campaign = SegmentCampaign.objects.create(
         name=data.name.strip()[:40],
         segment_id=data.segment_id,
@@ -87,6 +90,7 @@ def segment_campaign_create(*, actor: Actor, data: CampaignData) -> SegmentCampa
         holdout_percent=data.holdout_percent,
         window_days=data.window_days,
         follow_up=data.follow_up,
+        points=data.points,
         created_by=user,
     )
     audit_record(actor=actor, action="segment_campaign.create", target=campaign, data={"name": campaign.name})
@@ -150,6 +154,17 @@ def _deliver_one(campaign: SegmentCampaign, template: CouponTemplate | None, row
                     changes["skip_reason"] = CampaignMember.Skip.COUPON_LIMIT
                 except CouponSoldOut:
                     changes["skip_reason"] = CampaignMember.Skip.COUPON_SOLD_OUT
+            if campaign.points:
+                from members.models import PointsEntry
+                from members.services.points import points_grant
+
+                points_grant(
+                    member_id=member.pk,
+                    delta=campaign.points,
+                    reason=PointsEntry.Reason.GRANT,
+                    ref=f"segment-campaign-{campaign.pk}",
+                    note=campaign.name,
+                )
             if campaign.message_title:
                 from members.services.messages import message_send
 

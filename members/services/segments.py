@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,10 +27,10 @@ def segment_save(
     if not name:
         raise SegmentRulesInvalid(details={"reason": "name"})
     count = segment_count(rules)  # compiles (raises for a bad tree) and counts
-    if Segment.objects.filter(name=name).exclude(pk=segment_id).exists():
+    if Segment.objects.filter(name=name).exclude(pk=segment_id or 0).exists():
         raise SegmentNameTaken(details={"name": name})
     if segment_id is None:
-        user = actor if isinstance(actor, AbstractBaseUser) else None
+        user = actor if isinstance(actor, User) else None
         segment = Segment.objects.create(name=name, rules=rules, description=description[:200], created_by=user)
     else:
         segment = Segment.objects.select_for_update().get(pk=segment_id)

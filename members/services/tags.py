@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import connection, transaction
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -384,7 +384,7 @@ def tag_members_bulk(*, actor: Actor, tag_id: int, op: str, member_ids: Iterable
     if op not in TagBulkJob.Op.values:
         raise TagNotManual(details={"op": op})
     if len(ids) >= BULK_BACKGROUND_AT:
-        user = actor if isinstance(actor, AbstractBaseUser) else None
+        user = actor if isinstance(actor, User) else None
         job = TagBulkJob.objects.create(tag=tag, op=op, member_ids=ids, total=len(ids), created_by=user)
         audit_record(actor=actor, action=f"tag.bulk_{op}", target=tag, data={"count": len(ids), "job": job.pk})
         job_id = job.pk
