@@ -85,8 +85,8 @@ class CampaignMember(models.Model):
     follow_up_note = models.CharField(_("回访记录"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("活动人群快照")
-        verbose_name_plural = _("活动人群快照")
+        verbose_name = _("客服回访")
+        verbose_name_plural = _("客服回访")
         constraints = [models.UniqueConstraint(fields=["campaign", "member"], name="campaign_member_once")]
         indexes = [models.Index(fields=["campaign", "is_holdout", "delivered"])]
 
