@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from mall.models import Product
+from mall.selectors.catalogue import catalogue_cache_bump
 from mall.services.audit import audit_record
 from marketing.models import CouponChannel
 from members.models import EarlyAccess, Layer, LayerSnapshot, Segment, SegmentCampaign
@@ -219,6 +220,7 @@ def layer_launch(*, actor: Actor, segment_id: int, now: datetime | None = None) 
                 for pk in products
             ]
         )
+        catalogue_cache_bump()  # the shop's lists leave them out from now on
     audit_record(
         actor=actor,
         action="layer.launch",
