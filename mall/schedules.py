@@ -67,4 +67,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "analytics.tasks.event_partitions_task",
         "schedule": timedelta(hours=6),
     },
+    "members-recompute-tags": {
+        "task": "members.tasks.tags_recompute_task",
+        "schedule": timedelta(days=1),
+    },
+    "members-layer-snapshot": {
+        "task": "members.tasks.layer_snapshot_task",
+        "schedule": timedelta(days=1),
+    },
 }

@@ -28,6 +28,8 @@ from mall.console.display import exceptional_column, mask_phone
 from mall.console.exports import can_export, export_csv_response
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
+from members.console import campaigns_admin, segments_admin  # noqa: F401 - register Segment, SegmentCampaign
+from members.console.tags_admin import MemberRfmFilter, MemberTagFilter, tag_members_add, tag_members_remove
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
 from members.message_kinds import MOMENT_LABELS, message_kind_label, message_kinds
 from members.models import Address, BlockEntry, GuardSettings, Member, Message, PointsEntry, SubscribeTemplate
@@ -95,7 +97,7 @@ class MemberAdmin(ModelAdmin):
     # Phones masked: the order page reveals a receiver's number (audited) to those who need it.
     list_display = ("id", "nickname", "phone_masked", "tier", "points_balance_display", "blocked_flag", "created_at")
     list_display_links = ("id", "nickname")
-    list_filter = ("tier", "is_blocked")
+    list_filter = ("tier", "is_blocked", MemberTagFilter, MemberRfmFilter)
     search_fields = ("nickname", "phone")
     list_per_page = 50
     # session_key never appears; openid is shown read-only for support look-ups.
@@ -130,7 +132,7 @@ class MemberAdmin(ModelAdmin):
         "last_login_at",
     )
     inlines = [AddressInline]
-    actions = ("block_members", "unblock_members", "export_members_csv")
+    actions = ("block_members", "unblock_members", "export_members_csv", tag_members_add, tag_members_remove)
     actions_detail = ["adjust_points"]
 
     blocked_flag = exceptional_column("is_blocked", _("已封禁"), description=_("封禁"))

@@ -77,5 +77,6 @@ for _kind, _label, _moments in (
     ("promoter_enabled", _("推广员资格恢复"), ()),
     ("withdrawal_paid", _("佣金提现已打款"), ()),
     ("withdrawal_rejected", _("佣金提现被拒绝"), ()),
+    ("segment_campaign", _("会员专属活动"), ("paid", "coupon_claim")),
 ):
     message_kind_register(kind=_kind, label=_label, moments=_moments)

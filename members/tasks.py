@@ -17,3 +17,12 @@ def message_push_task(*, message_id: int) -> str:
 def messages_release_held_task() -> int:
     """Beat: send the pushes the quiet hours held, once their morning has come (each exactly once)."""
     return messages_release_held()
+
+
+from members.people_tasks import (  # noqa: E402, F401
+    layer_snapshot_task,
+    member_tags_refresh_task,
+    segment_campaign_deliver_task,
+    tag_bulk_job_task,
+    tags_recompute_task,
+)

@@ -40,6 +40,7 @@ from marketing.selectors.product_offers import (
     product_offers_for,
     product_offers_version,
 )
+from members.selectors.early_access import early_access_product_ids
 
 T = TypeVar("T")
 NO_OFFERS = ProductOffers(by_product={}, valid_until=None)
@@ -200,7 +201,8 @@ def product_list(
     *, category_id: int | None = None, q: str = "", tag: str = "", sort: str = "sales"
 ) -> QuerySet[Product]:
     """On-shelf products filtered and sorted for the shop; tags and images come prefetched."""
-    qs = Product.objects.filter(is_on_shelf=True)
+    # 新品优先购: a product in an open early-access window is its segment's alone until launch.
+    qs = Product.objects.filter(is_on_shelf=True).exclude(pk__in=early_access_product_ids())
     if category_id is not None:
         qs = qs.filter(category_id__in=category_descendant_ids(category_id=category_id))
     q = q.strip()

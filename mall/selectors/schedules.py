@@ -37,6 +37,14 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("支付对账"),
         gettext_lazy("向微信支付查询迟迟未回调的支付和退款，补记结果。"),
     ),
+    "members-recompute-tags": (
+        gettext_lazy("重算会员标签"),
+        gettext_lazy("每晚按规则重算自动标签（高消费、高频购买、价格敏感、偏好类目、新客、沉睡）和 RFM 分组。"),
+    ),
+    "members-layer-snapshot": (
+        gettext_lazy("会员分层快照"),
+        gettext_lazy("每天记下本月每位会员所在的分层（高价值、潜力、低频、流失风险），用于统计分层间的流动。"),
+    ),
     "marketing-expire-coupons": (
         gettext_lazy("优惠券过期"),
         gettext_lazy("把到期未用的优惠券标记为已过期。"),

@@ -62,6 +62,8 @@ class CouponTemplate(models.Model):
     per_user_limit = models.PositiveIntegerField(_("每人限领"), default=1)
     new_user_only = models.BooleanField(_("仅限新用户领取"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Who may claim or be given it: {"segment": id} / {"tag": id} / {"tiers": [...]} (members.services.audience).
+    audience = models.JSONField(_("适用人群"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

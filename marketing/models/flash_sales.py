@@ -84,6 +84,8 @@ class FlashSlot(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束处理时间"), null=True, blank=True)
+    # Who may buy in it (members.services.audience); empty = everyone.
+    audience = models.JSONField(_("适用人群"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

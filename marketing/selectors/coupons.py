@@ -19,6 +19,7 @@ from mall.money import format_yuan
 from marketing.errors import CouponNotFound
 from marketing.models import Coupon, CouponChannel, CouponKind, CouponStatus, CouponTemplate
 from members.models import Member
+from members.services.audience import audience_allows
 
 STATUS_FILTERS = ("unused", "used", "expired")
 
@@ -87,6 +88,12 @@ def coupon_center_for_member(*, member: Member | None, now: datetime | None = No
         .prefetch_related(*_template_prefetches())
         .order_by("-pk")
     )
+    # Templates limited to an audience (a segment, tag or tier) are shown only to who may claim them.
+    templates = [
+        t
+        for t in templates
+        if not t.audience or (member is not None and audience_allows(member=member, audience=t.audience))
+    ]
     claimed: dict[int, int] = {}
     if member is not None and templates:
         rows = (

@@ -47,6 +47,7 @@ from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.rules import coupon_spec_build
 from members.models import Member
 from members.services.abuse import RequestContext, abuse_check
+from members.services.audience import audience_check
 from members.services.messages import message_send
 
 logger = logging.getLogger(__name__)
@@ -241,6 +242,7 @@ def coupon_claim(*, member: Member, template_id: int, context: RequestContext, n
         raise CouponNotClaimable(details={"template_id": template_id})
     if template.new_user_only and not member_is_new(member=member):
         raise CouponNewUserOnly(details={"template_id": template_id})
+    audience_check(member=member, audience=template.audience, details={"template_id": template_id})
     return coupon_issue(member=member, template=template, now=now)
 
 

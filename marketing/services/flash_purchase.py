@@ -60,6 +60,7 @@ from marketing.pricing import FlashSale
 from marketing.pricing.types import PointsRequest
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
 from marketing.services.flash_gate import NO_PRIOR_ORDER, GateTicket, gate_admit, gate_move, gate_settle, gate_undo
+from members.services.audience import audience_check
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -124,6 +125,7 @@ class FlashDeal(DealHandler):
             raise FlashPaused(details=details)
         if at < item.slot.starts_at:
             raise FlashNotStarted(details={**details, "starts_at_ms": int(item.slot.starts_at.timestamp() * 1000)})
+        audience_check(member=member, audience=item.slot.audience, details=details)
         if qty > item.per_order_limit:
             raise FlashOrderLimitExceeded(details={**details, "max": item.per_order_limit})
         held = _held(item_id=item.pk, member_id=member.pk)

@@ -5,6 +5,7 @@ from django.urls import path
 from members.api.addresses import AddressCollectionApi, AddressItemApi, AddressSetDefaultApi
 from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberTokenRefreshApi
 from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
+from members.api.early_access import MemberEarlyAccessListApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
 from members.api.profile import MemberMeApi
@@ -19,6 +20,7 @@ urlpatterns = [
     path("me", MemberMeApi.as_view(), name="me"),
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
+    path("me/early-access", MemberEarlyAccessListApi.as_view(), name="me-early-access"),
     path("me/messages/read", MessageReadApi.as_view(), name="me-messages-read"),
     path("subscribe/templates", SubscribeTemplateListApi.as_view(), name="subscribe-templates"),
     path("me/subscriptions", SubscribeConsentRecordApi.as_view(), name="me-subscriptions"),

@@ -43,6 +43,8 @@ module.exports = {
   me: () => get('me'),
   updateMe: (changes) => patch('me', changes),
   points: (page) => get('me/points', { page }),
+  // 新品优先购 (F35): {results: [product card + launch_at]}; empty outside the early-access segments
+  earlyAccess: () => get('me/early-access'),
   // the inbox: {unread, count, next, previous, results}; pageSize 1 = just the unread count
   messages: (page, pageSize) => get('me/messages', { page, page_size: pageSize }),
   // marking read twice is harmless: safe to retry; no ids = every message

@@ -27,6 +27,7 @@ const PAGES = {
   points: '/package-member/points/index',
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
+  earlyAccess: '/package-member/early-access/index',
   invite: '/package-growth/invite/index',
   group: '/package-social/group/index',
   bargain: '/package-social/bargain/index',

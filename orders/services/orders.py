@@ -58,6 +58,7 @@ from members.errors import PointsInsufficient
 from members.models import Member, PointsEntry
 from members.services.abuse import RequestContext, abuse_check
 from members.services.points import points_grant, points_spend
+from members.services.tags import member_tags_refresh_after_commit
 from orders.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
@@ -624,6 +625,7 @@ def order_complete(*, order_id: int, reason: str) -> bool:
     order.completed_at = timezone.now()
     order.save(update_fields=["status", "completed_at"])
     order_rewards_settle(order_id=order.pk)  # F15 points, F04 inviter points, F06 commission
+    member_tags_refresh_after_commit(member_id=order.member_id)  # F32 automatic tags
     event_record(
         name="order_completed",
         member_id=order.member_id,
