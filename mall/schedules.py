@@ -55,4 +55,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),
     },
+    "members-tiers-monthly-evaluation": {
+        "task": "members.tasks.tiers_evaluate_task",
+        "schedule": timedelta(hours=1),
+    },
+    "members-points-expiry": {
+        "task": "members.tasks.points_expiry_task",
+        "schedule": timedelta(hours=6),
+    },
 }

@@ -73,6 +73,14 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("发送免打扰期间暂缓的推送"),
         gettext_lazy("免打扰时段结束后，把暂缓的订阅消息逐条发出（每条只发一次）。"),
     ),
+    "members-tiers-monthly-evaluation": (
+        gettext_lazy("会员等级月度评估"),
+        gettext_lazy("每月评估一次会员等级：未达标先进入保级月并提醒，保级月后仍未达标降一级（每人每月只评一次）。"),
+    ),
+    "members-points-expiry": (
+        gettext_lazy("积分过期与提醒"),
+        gettext_lazy("积分到期前一个月提醒会员，到期后扣除过期积分（每人每年各只一次）。"),
+    ),
 }
 
 

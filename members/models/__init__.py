@@ -3,8 +3,20 @@ from members.models.address import Address
 from members.models.member import Member
 from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
 from members.models.points import PointsEntry
+from members.models.points_mall import PointsExpiryNotice, PointsExpiryRule, PointsMallItem, PointsMallRedemption
+from members.models.tiers import TIER_LADDER, FreeShippingUse, GrowthEntry, TierEvaluation, TierPurchase, TierRule
 
 __all__ = [
+    "TIER_LADDER",
+    "FreeShippingUse",
+    "GrowthEntry",
+    "PointsExpiryNotice",
+    "PointsExpiryRule",
+    "PointsMallItem",
+    "PointsMallRedemption",
+    "TierEvaluation",
+    "TierPurchase",
+    "TierRule",
     "GUARDED_ACTIONS",
     "PUSHES_PER_MONTH",
     "Address",
