@@ -329,19 +329,20 @@ def free_shipping_uses_left(*, member: Member, tier: str | None = None, at: date
 
 
 def free_shipping_use_take(*, order_id: int, member_id: int, tier: str, at: datetime) -> FreeShippingUse:
-    """Spend one of this month's uses for the order: slot ``used + 1`` within the allowance.
+    """Spend one of this month's uses for the order: the lowest free slot within the allowance.
 
     Placement holds the member row lock; the unique (member, month, slot) key holds it anyway.
     """
     month = month_of(at)
     allowance = tier_rules()[tier].free_shipping_per_month if tier in TIER_LADDER else 0
-    used = FreeShippingUse.objects.filter(member_id=member_id, month=month).count()
-    if used >= allowance:
+    taken = set(FreeShippingUse.objects.filter(member_id=member_id, month=month).values_list("slot", flat=True))
+    free = [slot for slot in range(1, allowance + 1) if slot not in taken]
+    if not free:
         raise FreeShippingUsesExhausted(details={"allowance": allowance})
     try:
         with transaction.atomic():
             return FreeShippingUse.objects.create(
-                member_id=member_id, month=month, slot=used + 1, order_id=order_id, tier=tier
+                member_id=member_id, month=month, slot=free[0], order_id=order_id, tier=tier
             )
     except IntegrityError as exc:
         raise FreeShippingUsesExhausted(details={"allowance": allowance}) from exc
