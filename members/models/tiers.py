@@ -133,6 +133,9 @@ class TierPurchase(models.Model):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["member", "ref"], name="tier_purchase_once")]
 
+    def __str__(self) -> str:
+        return f"{self.tier} {self.points}"
+
 
 class FreeShippingUse(models.Model):
     """One of a tier's monthly free-shipping uses, spent by one order.
@@ -161,6 +164,9 @@ class FreeShippingUse(models.Model):
             models.UniqueConstraint(fields=["member", "month", "slot"], name="free_shipping_use_slot_once"),
             models.CheckConstraint(condition=Q(slot__gte=1), name="free_shipping_use_slot_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month} #{self.slot}"
 
 
 __all__ = ["TIER_LADDER", "FreeShippingUse", "GrowthEntry", "TierEvaluation", "TierPurchase", "TierRule"]

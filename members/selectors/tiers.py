@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,3 +107,30 @@ def perks_of(rule: TierRule) -> list[str]:
     if rule.exclusive_service:
         perks.append(_("专属客服"))
     return perks
+
+
+SESSION_FROM_MAX = 900
+RECENT_ORDERS = 3
+
+
+def exclusive_service_card(*, member: Member) -> dict[str, object]:
+    """The 专属客服 button's payload: session-from carries the tier and recent orders, the card links them."""
+    from orders.models import Order
+
+    orders = list(Order.objects.filter(member_id=member.pk).order_by("-id")[:RECENT_ORDERS])
+    recent = [
+        {"no": o.no, "status_display": o.get_status_display(), "payable_amount": o.payable_amount} for o in orders
+    ]
+    session_from = f"tier={member.tier};member={member.pk};orders={','.join(o.no for o in orders)}"
+    return {
+        "session_from": session_from[:SESSION_FROM_MAX],
+        "card_title": _("%(tier)s专属客服") % {"tier": tier_label(member.tier)},
+        "card_path": f"/package-order/order-detail/index?no={orders[0].no}" if orders else "/package-member/tier/index",
+        "recent_orders": recent,
+    }
+
+
+def exclusive_service_members() -> QuerySet[Member]:
+    """The console's list: shoppers whose tier has 专属客服."""
+    tiers = [rule.tier for rule in tier_rules().values() if rule.exclusive_service]
+    return Member.objects.filter(tier__in=tiers).order_by("-id")

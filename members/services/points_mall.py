@@ -3,9 +3,8 @@
 Redeeming an item spends three scarce things in one transaction, each guarded on its own:
 the shopper's points (member row lock, ``points_spend`` refuses to overdraw), the item's stock
 (``redeemed_count < stock`` conditional UPDATE) and the per-shopper limit (the unique
-(item, member, seq) slot). A coupon item issues the coupon there and then; a goods item places
-a normal order for its SKU (``order_place``) with the item's points covering the goods, so it
-ships, cancels and refunds like any order.
+(item, member, seq) slot). A coupon item issues the coupon there and then (the coupon is then
+used through the normal checkout).
 
 Expiry: points earned in year Y expire at the end of year Y + ``keep_years``. What is left of
 them is first-in-first-out: every point ever spent (or expired) used the oldest points first,
@@ -26,11 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mall.services.audit import audit_record
-from marketing.models import CouponTemplate
 from marketing.services.coupons import coupon_issue
 from members.errors import PointsMallItemNotFound, PointsMallLimitReached, PointsMallSoldOut
-from members.models import Member, PointsEntry, PointsExpiryNotice, PointsExpiryRule, PointsMallItem
-from members.models import PointsMallRedemption
+from members.models import (
+    Member,
+    PointsEntry,
+    PointsExpiryNotice,
+    PointsExpiryRule,
+    PointsMallItem,
+    PointsMallRedemption,
+)
 from members.services.abuse import RequestContext, abuse_check
 from members.services.messages import message_send
 from members.services.points import points_grant, points_spend
@@ -39,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser | None
 MALL_GUARD_ACTION = "claim"
-POINTS_LINK = "/pages/member/points"
+POINTS_LINK = "/package-member/points/index"
 
 
 @transaction.atomic
@@ -55,8 +59,12 @@ def points_mall_redeem(
     done = PointsMallRedemption.objects.filter(member_id=member.pk, ref=ref).first() if ref else None
     if done is not None:
         return done
-    item = PointsMallItem.objects.filter(pk=item_id, is_active=True, kind=PointsMallItem.Kind.COUPON).first()
-    if item is None or not ref:
+    item = (
+        PointsMallItem.objects.select_related("coupon_template")
+        .filter(pk=item_id, is_active=True, kind=PointsMallItem.Kind.COUPON)
+        .first()
+    )
+    if item is None or item.coupon_template is None or not ref:
         raise PointsMallItemNotFound(details={"item_id": item_id})
     held = PointsMallRedemption.objects.filter(item_id=item.pk, member_id=member.pk).count()
     if held >= item.per_member_limit:
@@ -72,18 +80,17 @@ def points_mall_redeem(
         ref=f"mall:{ref}"[:64],
         note=_("兑换 %(name)s") % {"name": item.name},
     )
-    template = CouponTemplate.objects.get(pk=item.coupon_template_id)
-    coupon = coupon_issue(member=member, template=template, now=now)
+    coupon = coupon_issue(member=member, template=item.coupon_template, now=now)
     try:
         with transaction.atomic():
             return PointsMallRedemption.objects.create(
-                item=item, member=member, seq=held + 1, ref=ref, points=item.points, cash=item.cash, coupon=coupon
+                item=item, member=member, seq=held + 1, ref=ref, points=item.points, coupon=coupon
             )
     except IntegrityError as exc:  # the member lock makes this unreachable; the key holds regardless
         raise PointsMallLimitReached(details={"item_id": item.pk}) from exc
 
 
-ITEM_FIELDS = ("name", "points", "cash", "stock", "per_member_limit", "is_active", "sort")
+ITEM_FIELDS = ("name", "points", "stock", "per_member_limit", "is_active", "sort")
 
 
 @transaction.atomic
@@ -112,7 +119,7 @@ def points_mall_item_save(*, item: PointsMallItem, actor: Actor) -> PointsMallIt
 
 def _year_end(year: int) -> datetime:
     """The first instant of ``year + 1`` in shop time: points of ``year`` count up to here."""
-    return timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    return dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
 
 
 def expiring_points(*, member_id: int, year: int) -> int:
@@ -211,8 +218,9 @@ def points_expiry_rule_update(*, actor: Actor, enabled: bool, keep_years: int, r
             actor=actor,
             action="points_expiry_rule.update",
             target=rule,
-            data={"before": before, "after": {"enabled": enabled, "keep_years": keep_years, "remind_days": remind_days}},
+            data={
+                "before": before,
+                "after": {"enabled": enabled, "keep_years": keep_years, "remind_days": remind_days},
+            },
         )
     return rule
-
-

@@ -29,8 +29,16 @@ from mall.errors import NotFound
 from mall.money import format_yuan
 from mall.services.audit import audit_record
 from members.errors import FreeShippingUsesExhausted, TierNotForSale, TierRuleInvalid
-from members.models import TIER_LADDER, FreeShippingUse, GrowthEntry, Member, PointsEntry, TierEvaluation, TierPurchase
-from members.models import TierRule
+from members.models import (
+    TIER_LADDER,
+    FreeShippingUse,
+    GrowthEntry,
+    Member,
+    PointsEntry,
+    TierEvaluation,
+    TierPurchase,
+    TierRule,
+)
 from members.services.abuse import RequestContext, abuse_check
 from members.services.messages import message_send, month_of
 from members.services.points import points_spend
@@ -40,7 +48,7 @@ logger = logging.getLogger(__name__)
 Actor = AbstractBaseUser | AnonymousUser | None
 
 GROWTH_WINDOW = timedelta(days=365)
-TIER_LINK = "/pages/member/center"
+TIER_LINK = "/package-member/tier/index"
 # A tier bought with points is kept (no downgrade) this long.
 PURCHASED_TIER_DAYS = 365
 TIER_FREE_SHIPPING_KIND = "tier"

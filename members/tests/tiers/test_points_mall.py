@@ -14,8 +14,15 @@ from mall.tests.concurrency import run_in_threads
 from marketing.models import Coupon, CouponChannel
 from marketing.tests.factories import CouponTemplateFactory
 from members.errors import PointsInsufficient, PointsMallLimitReached, PointsMallSoldOut, TierNotForSale
-from members.models import Member, Message, PointsEntry, PointsExpiryNotice, PointsMallItem, PointsMallRedemption
-from members.models import TierRule
+from members.models import (
+    Member,
+    Message,
+    PointsEntry,
+    PointsExpiryNotice,
+    PointsMallItem,
+    PointsMallRedemption,
+    TierRule,
+)
 from members.selectors.points import points_balance
 from members.services.points import points_grant, points_spend
 from members.services.points_mall import points_expire_due, points_expiry_remind_due, points_mall_redeem
@@ -33,7 +40,12 @@ def _grant(member: Member, points: int) -> None:
 def _item(*, stock: int, limit: int = 1, points: int = 500) -> PointsMallItem:
     template = CouponTemplateFactory.create(name="积分兑 10 元券", channel=CouponChannel.SYSTEM, per_user_limit=10)
     return PointsMallItem.objects.create(
-        name="10 元无门槛券", kind="coupon", points=points, coupon_template=template, stock=stock, per_member_limit=limit
+        name="10 元无门槛券",
+        kind="coupon",
+        points=points,
+        coupon_template=template,
+        stock=stock,
+        per_member_limit=limit,
     )
 
 
