@@ -28,6 +28,7 @@ from mall.console.display import exceptional_column, mask_phone
 from mall.console.exports import can_export, export_csv_response
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
+from members.console import tiers_admin
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
 from members.message_kinds import MOMENT_LABELS, message_kind_label, message_kinds
 from members.models import Address, BlockEntry, GuardSettings, Member, Message, PointsEntry, SubscribeTemplate
@@ -522,3 +523,7 @@ class GuardSettingsAdmin(ServiceRefusalMixin, ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: GuardSettings, form: Any, change: bool) -> None:
         guard_settings_update(actor=request.user, data=form.settings_data())
+
+
+# F14–F16: tiers that move and the points mall (their pages live in members/console/tiers_admin.py).
+tiers_admin.register(admin.site)

@@ -17,6 +17,7 @@ from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_vi
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.price_check import price_check_view
 from members.console.subscribe_stats import subscribe_stats_view
+from members.console.tier_service import tier_service_view
 
 app_name = "console"
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
+    path("members/tier-service/", admin.site.admin_view(tier_service_view), name="members_tier_service"),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,9 @@ from members.services.tiers import (
     tier_label,
     tier_rules,
 )
+
+if TYPE_CHECKING:
+    from orders.models import Order
 
 
 @shipping_waiver_source("tier")
@@ -134,3 +138,27 @@ def exclusive_service_members() -> QuerySet[Member]:
     """The console's list: shoppers whose tier has 专属客服."""
     tiers = [rule.tier for rule in tier_rules().values() if rule.exclusive_service]
     return Member.objects.filter(tier__in=tiers).order_by("-id")
+
+
+# --- 优先发货 (F16) ------------------------------------------------------------------------------
+
+
+def priority_ship_hours() -> dict[str, int]:
+    """Tier → shipping-time target (hours) for the tiers with 优先发货."""
+    return {rule.tier: rule.ship_within_hours for rule in tier_rules().values() if rule.priority_shipping}
+
+
+def priority_condition(hours: dict[str, int] | None = None) -> Q:
+    hours = priority_ship_hours() if hours is None else hours
+    return Q(member__tier__in=list(hours)) if hours else Q(pk__in=[])
+
+
+def late_priority_orders(*, now: datetime | None = None) -> QuerySet[Order]:
+    """Paid, not yet shipped orders of priority tiers past their tier's shipping-time target, oldest first."""
+    from orders.models import Order, OrderStatus
+
+    now = now or timezone.now()
+    late = Q(pk__in=[])
+    for tier, within in priority_ship_hours().items():
+        late |= Q(member__tier=tier, paid_at__lt=now - timedelta(hours=within))
+    return Order.objects.filter(late, status=OrderStatus.PAID).select_related("member").order_by("paid_at")

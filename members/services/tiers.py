@@ -474,3 +474,19 @@ def _rules_validate(rules: dict[str, TierRule]) -> None:
         ):
             raise TierRuleInvalid(details={"tier": tier, "field": "threshold_order"})
         previous = rule
+
+
+# --- 售后绿色通道 (F16) ---------------------------------------------------------------------
+
+
+def green_channel_auto_approves(*, tier: str, amount: int) -> bool:
+    """The tier's after-sales green channel approves requests up to the merchant's amount (fen) at once."""
+    if tier == "normal" or tier not in TIER_LADDER:
+        return False
+    rule = tier_rules()[tier]
+    return rule.after_sales_green and 0 < amount <= rule.green_auto_approve_max
+
+
+def green_channel_tiers() -> list[str]:
+    """Tiers whose after-sales requests go first in line on the console."""
+    return [rule.tier for rule in tier_rules().values() if rule.after_sales_green]
