@@ -201,6 +201,8 @@ class ReadOnlyAdmin(ModelAdmin):
 
 class GrowthEntryAdmin(ReadOnlyAdmin):
     list_display = ("member", "source", "source_id", "amount_display", "orders", "occurred_at", "created_at")
+    fields = list_display  # the detail page shows yuan too, never the stored fen
+    readonly_fields = list_display
     list_filter = ("source",)
     search_fields = ("=source_id", "member__nickname", "member__phone")
     list_select_related = ("member",)
@@ -212,6 +214,8 @@ class GrowthEntryAdmin(ReadOnlyAdmin):
 
 class TierEvaluationAdmin(ReadOnlyAdmin):
     list_display = ("member", "month", "before_display", "after_display", "outcome", "spend_display", "orders")
+    fields = list_display
+    readonly_fields = list_display
     list_filter = ("month", "outcome")
     search_fields = ("member__nickname", "member__phone")
     list_select_related = ("member",)
