@@ -53,7 +53,7 @@ def _growth_from_history() -> int:
             occurred_at=completed_at,
         )
         for pk, no, member_id, completed_at in orders
-        if kept.get(pk)
+        if kept.get(pk) and completed_at is not None
     ]
     GrowthEntry.objects.bulk_create(entries, batch_size=500, ignore_conflicts=True)
     return len(entries)
