@@ -75,4 +75,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.layer_snapshot_task",
         "schedule": timedelta(days=1),
     },
+    "members-tiers-monthly-evaluation": {
+        "task": "members.tasks.tiers_evaluate_task",
+        "schedule": timedelta(hours=1),
+    },
+    "members-points-expiry": {
+        "task": "members.tasks.points_expiry_task",
+        "schedule": timedelta(hours=6),
+    },
 }

@@ -9,3 +9,6 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI security scheme of MemberJWTAuthentication with drf-spectacular.
         from members.api import schema  # noqa: F401
+
+        # F14: the tier's free-shipping uses register as a 包邮 waiver source.
+        from members.selectors import tiers  # noqa: F401

@@ -182,3 +182,35 @@ class BlockEntryExists(Conflict):
 class GuardSettingsInvalid(ValidationFailed):
     code = "guard_settings_invalid"
     default_message = _("防刷设置有误。")
+
+
+# --- tiers and the points mall (F14, F15) ---------------------------------------------------
+class FreeShippingUsesExhausted(Conflict):
+    code = "free_shipping_uses_exhausted"
+    default_message = _("本月会员包邮次数已用完。")
+
+
+class TierNotForSale(Conflict):
+    code = "tier_not_for_sale"
+    default_message = _("下一等级暂不支持用积分购买。")
+
+
+class TierRuleInvalid(ValidationFailed):
+    code = "tier_rule_invalid"
+    default_message = _("等级门槛须为正数，且高等级的门槛须高于低等级。")
+
+
+class PointsMallItemNotFound(ApplicationError):
+    code = "points_mall_item_not_found"
+    status = 404
+    default_message = _("积分商品不存在或已下架。")
+
+
+class PointsMallSoldOut(Conflict):
+    code = "points_mall_sold_out"
+    default_message = _("该积分商品已兑完。")
+
+
+class PointsMallLimitReached(Conflict):
+    code = "points_mall_limit_reached"
+    default_message = _("已达到该商品的每人兑换上限。")

@@ -78,5 +78,9 @@ for _kind, _label, _moments in (
     ("withdrawal_paid", _("佣金提现已打款"), ()),
     ("withdrawal_rejected", _("佣金提现被拒绝"), ()),
     ("segment_campaign", _("会员专属活动"), ("paid", "coupon_claim")),
+    ("tier_upgraded", _("会员等级升级"), ("paid",)),
+    ("tier_keep_warning", _("会员保级提醒"), ()),
+    ("tier_downgraded", _("会员等级调整"), ()),
+    ("points_expiring", _("积分即将过期"), ()),
 ):
     message_kind_register(kind=_kind, label=_label, moments=_moments)

@@ -26,3 +26,19 @@ from members.people_tasks import (  # noqa: E402, F401
     tag_bulk_job_task,
     tags_recompute_task,
 )
+
+
+@shared_task(name="members.tasks.tiers_evaluate_task", ignore_result=True)
+def tiers_evaluate_task() -> int:
+    """Beat: the monthly tier evaluation (保级 / 降级), once per member per month by unique key."""
+    from members.services.tiers import tiers_evaluate_due
+
+    return tiers_evaluate_due()
+
+
+@shared_task(name="members.tasks.points_expiry_task", ignore_result=True)
+def points_expiry_task() -> int:
+    """Beat: remind a month before points expire, and expire them after the year end (each exactly once)."""
+    from members.services.points_mall import points_expire_due, points_expiry_remind_due
+
+    return points_expiry_remind_due() + points_expire_due()

@@ -9,17 +9,19 @@ unless the staff member may reveal them (each reveal audited).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,7 @@ from mall.console.display import address_text, flag_if, mask_phone, specs_text, 
 from mall.console.exports import can_export, export_csv_response
 from mall.errors import ApplicationError
 from marketing.selectors.quotes import rule_label
+from members.selectors.tiers import priority_ship_hours
 from orders.carriers import OTHER, carrier_by_code, carrier_choices, tracking_no_error
 from orders.console import (
     after_sales_admin,  # noqa: F401 - registers AfterSale (the after-sales queue)
@@ -244,6 +247,20 @@ class OrderAdmin(ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [field for _name, options in self.get_fieldsets(request, obj) for field in options["fields"]]
 
+    # F16 优先发货: in 待发货, orders of tiers with priority shipping come first (oldest paid first).
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        self._priority_hours = priority_ship_hours()
+        tiers = list(self._priority_hours)
+        rank = Case(When(member__tier__in=tiers, then=Value(1)), default=Value(0), output_field=IntegerField())
+        # Annotated before ordering (ModelAdmin.get_queryset orders by get_ordering, which names it).
+        queryset = self.model._default_manager.get_queryset().annotate(priority_rank=rank)
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        if request.GET.get("tab") == "to_ship":
+            return ("-priority_rank", "paid_at", "pk")
+        return super().get_ordering(request)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         active = request.GET.get("tab") or ""
         counts = order_tab_counts()
@@ -293,8 +310,21 @@ class OrderAdmin(ModelAdmin):
         flags = [
             flag_if(obj.needs_attention, obj.attention_note or _("需人工处理"), "danger"),
             flag_if(bool(obj.ship_hold), SHIP_HOLD_LABELS.get(obj.ship_hold, _("暂缓发货")), "warning"),
+            self._priority_flag(obj),
         ]
         return format_html_join(" ", "{}", ((f,) for f in flags if f))
+
+    def _priority_flag(self, obj: Order) -> SafeString | str:
+        """优先发货 with the tier's shipping-time target, red once it has passed (paid, not shipped)."""
+        hours = getattr(self, "_priority_hours", {}).get(obj.member.tier) if obj.member_id else None
+        if hours is None or obj.status != OrderStatus.PAID or obj.paid_at is None:
+            return ""
+        due = obj.paid_at + timedelta(hours=hours)
+        late = due < timezone.now()
+        text = (_("优先发货 · 已超时（应于 %(due)s 前）") if late else _("优先发货 · %(due)s 前")) % {
+            "due": timezone.localtime(due).strftime("%m-%d %H:%M")
+        }
+        return flag_if(True, text, "danger" if late else "info")
 
     @display(description=_("商品原价合计"))
     def goods_amount_display(self, obj: Order) -> str:

@@ -19,6 +19,7 @@ from marketing.console.growth_stats import growth_stats_view
 from marketing.console.price_check import price_check_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
+from members.console.tier_service import tier_service_view
 
 app_name = "console"
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/layers/", admin.site.admin_view(layers_view), name="members_layers"),
     path("members/layers/<int:segment_id>/", admin.site.admin_view(layer_playbook_view), name="members_layer_playbook"),
+    path("members/tier-service/", admin.site.admin_view(tier_service_view), name="members_tier_service"),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
     path("analytics/behaviour/", admin.site.admin_view(behaviour_view), name="analytics_behaviour"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),

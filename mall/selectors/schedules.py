@@ -93,6 +93,14 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("行为明细分区维护"),
         gettext_lazy("提前建好未来几天的按日分区，删除超过保留天数的行为明细。"),
     ),
+    "members-tiers-monthly-evaluation": (
+        gettext_lazy("会员等级月度评估"),
+        gettext_lazy("每月评估一次会员等级：未达标先进入保级月并提醒，保级月后仍未达标降一级（每人每月只评一次）。"),
+    ),
+    "members-points-expiry": (
+        gettext_lazy("积分过期与提醒"),
+        gettext_lazy("积分到期前一个月提醒会员，到期后扣除过期积分（每人每年各只一次）。"),
+    ),
 }
 
 

@@ -36,6 +36,7 @@ from marketing.services.distribution import commission_take, commissions_settle
 from marketing.services.invites import invite_order_points_settle, invite_order_take
 from members.models import PointsEntry
 from members.services.points import points_grant
+from members.services.tiers import growth_settle
 from orders.models import Order, OrderLine
 
 Reason = PointsEntry.Reason
@@ -150,5 +151,6 @@ def order_rewards_settle(*, order_id: int, event: str = "") -> None:
     points (F04) and the promoter's commission (F06). Idempotent; ``event`` as in
     :func:`order_points_settle`."""
     order_points_settle(order_id=order_id, event=event)
+    growth_settle(order_id=order_id, event=event)  # F14: the buyer's growth toward the next tier
     invite_order_points_settle(order_id=order_id, event=event)
     commissions_settle(order_id=order_id)

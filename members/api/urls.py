@@ -10,6 +10,7 @@ from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
 from members.api.profile import MemberMeApi
 from members.api.subscriptions import SubscribeConsentRecordApi, SubscribeTemplateListApi
+from members.api.tiers import MemberTierBuyApi, MemberTierGetApi, PointsMallItemListApi, PointsMallRedeemApi
 
 urlpatterns = [
     path("auth/wechat-login", MemberLoginWechatApi.as_view(), name="auth-wechat-login"),
@@ -21,6 +22,10 @@ urlpatterns = [
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
     path("me/early-access", MemberEarlyAccessListApi.as_view(), name="me-early-access"),
+    path("me/tier", MemberTierGetApi.as_view(), name="me-tier"),
+    path("me/tier/buy", MemberTierBuyApi.as_view(), name="me-tier-buy"),
+    path("points-mall/items", PointsMallItemListApi.as_view(), name="points-mall-items"),
+    path("points-mall/items/<int:item_id>/redeem", PointsMallRedeemApi.as_view(), name="points-mall-redeem"),
     path("me/messages/read", MessageReadApi.as_view(), name="me-messages-read"),
     path("subscribe/templates", SubscribeTemplateListApi.as_view(), name="subscribe-templates"),
     path("me/subscriptions", SubscribeConsentRecordApi.as_view(), name="me-subscriptions"),

@@ -4,18 +4,23 @@ from members.models.campaigns import CampaignMember, SegmentCampaign
 from members.models.member import Member
 from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
 from members.models.points import PointsEntry
+from members.models.points_mall import PointsExpiryNotice, PointsExpiryRule, PointsMallItem, PointsMallRedemption
 from members.models.segments import EarlyAccess, Layer, LayerSnapshot, Segment
 from members.models.tags import MemberRfm, MemberTag, RfmGroup, Tag, TagBulkJob, TagRule, TagRuleKey
+from members.models.tiers import TIER_LADDER, FreeShippingUse, GrowthEntry, TierEvaluation, TierPurchase, TierRule
 
 __all__ = [
     "GUARDED_ACTIONS",
     "PUSHES_PER_MONTH",
+    "TIER_LADDER",
     "Address",
     "BlockEntry",
     "BlockKind",
     "CampaignMember",
     "CaptchaMode",
     "EarlyAccess",
+    "FreeShippingUse",
+    "GrowthEntry",
     "GuardSettings",
     "Layer",
     "LayerSnapshot",
@@ -24,6 +29,10 @@ __all__ = [
     "MemberTag",
     "Message",
     "PointsEntry",
+    "PointsExpiryNotice",
+    "PointsExpiryRule",
+    "PointsMallItem",
+    "PointsMallRedemption",
     "PushAllowance",
     "RfmGroup",
     "Segment",
@@ -34,4 +43,7 @@ __all__ = [
     "TagBulkJob",
     "TagRule",
     "TagRuleKey",
+    "TierEvaluation",
+    "TierPurchase",
+    "TierRule",
 ]

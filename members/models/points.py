@@ -18,6 +18,9 @@ class PointsEntry(models.Model):
         GRANT = "grant", _("活动奖励")
         INVITE_EARN = "invite_earn", _("好友下单奖励")
         INVITE_REVERSE = "invite_reverse", _("好友退款扣回")
+        MALL_REDEEM = "mall_redeem", _("积分商城兑换")
+        TIER_PURCHASE = "tier_purchase", _("积分购买等级")
+        EXPIRE = "expire", _("积分过期")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="points_entries"

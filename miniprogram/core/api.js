@@ -45,6 +45,13 @@ module.exports = {
   points: (page) => get('me/points', { page }),
   // 新品优先购 (F35): {results: [product card + launch_at]}; empty outside the early-access segments
   earlyAccess: () => get('me/early-access'),
+  // 会员中心 (F14–F16): tier card, progress, perks, free-shipping uses left, 专属客服 payload
+  tier: () => get('me/tier'),
+  // one ref per tap: a retry with the same ref buys once
+  buyTier: (ref) => post('me/tier/buy', { ref }, { retry: true }),
+  // 积分商城 (F15): a redemption is retried only with its own ref (the server answers the first)
+  pointsMall: (page) => get('points-mall/items', { page }),
+  redeemPointsItem: (itemId, ref) => post(`points-mall/items/${enc(itemId)}/redeem`, { ref }, { retry: true }),
   // the inbox: {unread, count, next, previous, results}; pageSize 1 = just the unread count
   messages: (page, pageSize) => get('me/messages', { page, page_size: pageSize }),
   // marking read twice is harmless: safe to retry; no ids = every message

@@ -121,6 +121,13 @@ const MESSAGES = {
   address_limit_exceeded: '收货地址数量已达上限',
   address_default_required: '请先将其他地址设为默认地址',
   points_amount_invalid: '积分数量无效',
+
+  // tiers and the points mall (F14, F15)
+  tier_not_for_sale: '下一等级暂不支持用积分购买',
+  points_mall_item_not_found: '积分商品不存在或已下架',
+  points_mall_sold_out: '手慢了，该商品已兑完',
+  points_mall_limit_reached: '已达到该商品的每人兑换上限',
+  free_shipping_uses_exhausted: '本月会员包邮次数已用完',
 }
 
 const BY_STATUS = {

@@ -25,6 +25,8 @@ const PAGES = {
   addresses: '/package-member/addresses/index',
   addressEdit: '/package-member/address-edit/index',
   points: '/package-member/points/index',
+  tier: '/package-member/tier/index',
+  pointsMall: '/package-member/points-mall/index',
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
   earlyAccess: '/package-member/early-access/index',

@@ -40,6 +40,7 @@ from mall.money import format_yuan
 from mall.services.audit import audit_record
 from members.models import Member
 from members.services.messages import message_send
+from members.services.tiers import green_channel_auto_approves
 from orders.errors import (
     AfterSaleKindInvalid,
     AfterSaleLineInvalid,
@@ -285,6 +286,9 @@ def after_sale_request(
             and kind == AfterSaleKind.REFUND_ONLY
         ):
             _approve(order, after_sale, actor=None, note=_("未发货订单自动同意"))
+        elif green_channel_auto_approves(tier=member.tier, amount=after_sale.amount):
+            # F16 售后绿色通道: the tier's requests up to the merchant's amount are approved at once.
+            _approve(order, after_sale, actor=None, note=_("会员售后绿色通道自动同意"))
     return AfterSale.objects.get(pk=after_sale.pk)
 
 

@@ -54,11 +54,12 @@ from marketing.services.order_benefits import (
     order_rewards_settle,
 )
 from marketing.services.stepped import stepped_units_take
-from members.errors import PointsInsufficient
+from members.errors import FreeShippingUsesExhausted, PointsInsufficient
 from members.models import Member, PointsEntry
 from members.services.abuse import RequestContext, abuse_check
 from members.services.points import points_grant, points_spend
 from members.services.tags import member_tags_refresh_after_commit
+from members.services.tiers import order_free_shipping_return, order_free_shipping_take
 from orders.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
@@ -377,6 +378,8 @@ def _order_create(
             ref=order.no,
             note=f"订单 {order.no} 抵扣",
         )
+    # F14: a tier's free-shipping use that made this order free is spent now (the member row is locked).
+    order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
@@ -470,6 +473,7 @@ def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None
     stock_release(items=_stock_items(order))
     deal_release(order=order)
     order_benefits_return(order=order)
+    order_free_shipping_return(order_id=order.pk)
     if order.points_used:
         points_grant(
             member_id=order.member_id,
@@ -567,7 +571,10 @@ def _relock(order: Order) -> bool:
                 )
             order_benefits_retake(order=order)
             deal_retake(order=order)
-    except (StockInsufficient, PointsInsufficient, CouponUnavailable, DealUnavailable):
+            order_free_shipping_take(
+                order_id=order.pk, member_id=order.member_id, pricing=order.pricing, at=order.created_at
+            )
+    except (StockInsufficient, PointsInsufficient, CouponUnavailable, DealUnavailable, FreeShippingUsesExhausted):
         return False
     return True
 

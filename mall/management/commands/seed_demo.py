@@ -12,6 +12,7 @@ from mall.demo.behaviour import build_behaviour
 from mall.demo.growth import build_growth
 from mall.demo.marketing import build_marketing
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
+from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         counts.update(build_tool_history(seed=seed))
         counts.update(build_after_sales())
         counts.update(build_behaviour(seed=seed))
+        counts.update(build_tiers())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

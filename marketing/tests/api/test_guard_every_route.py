@@ -41,8 +41,10 @@ from marketing.services.bargains import bargain_start
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import pay
 from marketing.tests.flash import first_item, make_slot, shelf_sku
-from members.models import BlockKind, Member
+from members.models import BlockKind, Member, PointsEntry, PointsMallItem, TierRule
 from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
+from members.services.points import points_grant
+from members.services.tiers import tier_rules
 from members.tests.factories import AddressFactory, MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT, client_for
 from members.tests.services.test_captcha import solve
@@ -59,6 +61,8 @@ SCARCE_SERVICES = {
     "coupon_claim",
     "bargain_start",
     "bargain_help",
+    "points_mall_redeem",
+    "tier_buy_with_points",
 }
 GUARD_CALLS = {"abuse_check", "order_place_or_replay"}
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -159,6 +163,22 @@ def _coupon_claim(member: Member, shop: Any) -> Request:
     return Request("/api/v1/coupons/claim", {"template_id": shop.make_template().pk})
 
 
+def _points_mall_redeem(member: Member, shop: Any) -> Request:
+    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
+    template = shop.make_template(channel="system", per_user_limit=50)
+    item = PointsMallItem.objects.create(
+        name="积分券", points=100, coupon_template=template, stock=50, per_member_limit=50
+    )
+    return Request(f"/api/v1/points-mall/items/{item.pk}/redeem", {"ref": uuid.uuid4().hex})
+
+
+def _tier_buy(member: Member, shop: Any) -> Request:
+    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
+    tier_rules()
+    TierRule.objects.filter(tier="silver").update(points_price=1000)
+    return Request("/api/v1/me/tier/buy", {"ref": uuid.uuid4().hex})
+
+
 CASES = [
     Case("flash-purchase", "purchase", _flash_route),
     Case("orders", "purchase", _flash_order),
@@ -171,6 +191,8 @@ CASES = [
     Case("coupon-claim", "claim", _coupon_claim),
     Case("bargain-start", "bargain", _bargain_start),
     Case("bargain-help", "help", _bargain_help),
+    Case("points-mall-redeem", "claim", _points_mall_redeem),
+    Case("me-tier-buy", "claim", _tier_buy),
 ]
 IDS = [f"{case.route}:{case.build.__name__.strip('_')}" for case in CASES]
 
@@ -208,6 +230,7 @@ def test_every_scarce_route_is_in_the_table() -> None:
 
 def test_every_scarce_service_asks_the_guard_itself() -> None:
     from marketing.services import bargains, coupons, flash_purchase
+    from members.services import points_mall, tiers
     from orders.services import orders
 
     services: dict[str, Callable[..., Any]] = {
@@ -217,6 +240,8 @@ def test_every_scarce_service_asks_the_guard_itself() -> None:
         "coupon_claim": coupons.coupon_claim,
         "bargain_start": bargains.bargain_start,
         "bargain_help": bargains.bargain_help,
+        "points_mall_redeem": points_mall.points_mall_redeem,
+        "tier_buy_with_points": tiers.tier_buy_with_points,
     }
     assert set(services) == SCARCE_SERVICES
     for name, service in services.items():
@@ -261,6 +286,7 @@ def taken() -> tuple[Any, ...]:
         FlashItem.objects.aggregate(n=Sum("locked"))["n"],
         StepCounter.objects.aggregate(n=Sum("sold"))["n"],
         GroupBuyGroup.objects.count(),
+        PointsEntry.objects.count(),
     )
 
 
