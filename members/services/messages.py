@@ -75,6 +75,52 @@ def message_send(*, member_id: int, kind: str, title: str, body: str = "", link:
     return message
 
 
+@dataclass(frozen=True)
+class MessageDraft:
+    """One message of :func:`messages_send_bulk`; ``push=False`` keeps it in the inbox only."""
+
+    member_id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    push: bool = True
+
+
+def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[Message]:
+    """:func:`message_send` for many shoppers at once (one INSERT); pushes go after commit.
+
+    The same rules hold for every pushed message (consent credit, monthly cap, quiet hours are
+    decided by :func:`message_push` in the worker); the returned messages carry their ids.
+    """
+    if not drafts:
+        return []
+    active = set(
+        SubscribeTemplate.objects.filter(kind__in={draft.kind for draft in drafts}, is_active=True).values_list(
+            "kind", flat=True
+        )
+    )
+    rows = [
+        Message(
+            member_id=draft.member_id,
+            kind=draft.kind[:32],
+            title=draft.title[:60],
+            body=draft.body[:300],
+            link=draft.link[:200],
+            push_status=Status.PENDING if draft.push and draft.kind in active else Status.NONE,
+        )
+        for draft in drafts
+    ]
+    created = Message.objects.bulk_create(rows)
+    if any(message.pk is None for message in created):  # a backend that cannot return ids
+        raise ImproperlyConfigured("messages_send_bulk needs a database that returns ids from bulk inserts")
+    for message in created:
+        if message.push_status == Status.PENDING:
+            message_id = message.pk
+            transaction.on_commit(lambda message_id=message_id: _enqueue_push(message_id), robust=True)
+    return created
+
+
 def _enqueue_push(message_id: int) -> None:
     from members.tasks import message_push_task
 
