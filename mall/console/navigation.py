@@ -89,6 +89,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "address",
             "message",
             "subscribetemplate",
+            "journey",
             "blockentry",
             "guardsettings",
         ),
@@ -102,7 +103,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
 # Models placed by what they do rather than by their app (a group lists them in ``order``).
 PLACED_BY_MODEL: dict[tuple[str, str], str] = {
     ("marketing", name): group.key for group in GROUPS if not group.apps for name in group.order
-} | {("marketing", "tierrate"): "members"}
+} | {("marketing", "tierrate"): "members", ("marketing", "journey"): "members"}
 
 # Models of the mall app that belong under 系统 rather than 商品.
 SYSTEM_MODELS = {("mall", "shopsettings"), ("mall", "auditlog")}
@@ -136,6 +137,7 @@ ICONS: dict[str, str] = {
     "marketing.coupon": "local_activity",
     "marketing.pricingpolicy": "rule",
     "marketing.tierrate": "workspace_premium",
+    "marketing.journey": "route",
     "marketing.inviteprogram": "group_add",
     "marketing.invite": "person_add",
     "marketing.invitereward": "redeem",
@@ -160,6 +162,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
+    ("members", _("旅程效果"), "monitoring", "console:marketing_journey_report", "marketing.view_journey"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
     ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),
     # P05: one's own second factor and sessions (every staff member), the owner's login locks.

@@ -105,10 +105,10 @@ def every_text(schedule: Any) -> str:
         if seconds % 60 == 0:
             return _("每 %(n)d 分钟") % {"n": seconds // 60}
         return _("每 %(n)d 秒") % {"n": seconds}
-    if isinstance(schedule, crontab) and len(schedule.hour) == 1 and len(schedule.minute) == 1:
-        if schedule._orig_day_of_week == "*" and schedule._orig_day_of_month == "*":
-            at = f"{next(iter(schedule.hour)):02d}:{next(iter(schedule.minute)):02d}"
-            return _("每天 %(at)s") % {"at": at}
+    daily = isinstance(schedule, crontab) and schedule._orig_day_of_week == schedule._orig_day_of_month == "*"
+    if daily and len(schedule.hour) == 1 and len(schedule.minute) == 1:
+        at = f"{next(iter(schedule.hour)):02d}:{next(iter(schedule.minute)):02d}"
+        return _("每天 %(at)s") % {"at": at}
     return str(schedule)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -117,7 +118,7 @@ def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[Message]:
     for message in created:
         if message.push_status == Status.PENDING:
             message_id = message.pk
-            transaction.on_commit(lambda message_id=message_id: _enqueue_push(message_id), robust=True)
+            transaction.on_commit(partial(_enqueue_push, message_id), robust=True)
     return created
 
 

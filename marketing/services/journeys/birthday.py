@@ -42,6 +42,7 @@ def candidates(*, journey: Journey, lo: int, hi: int, now: datetime) -> list[Can
     )
     found = []
     for member_id, birthday in rows:
+        assert birthday is not None  # noqa: S101 - filtered in SQL
         celebrated = window[(birthday.month, birthday.day)]
         found.append(Candidate(member_id=member_id, occasion=str(celebrated.year), birthday=celebrated))
     return found

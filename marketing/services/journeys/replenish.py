@@ -58,6 +58,8 @@ def candidates(*, journey: Journey, lo: int, hi: int, now: datetime, cycle_max: 
     )
     found: dict[str, Candidate] = {}
     for member_id, order_id, paid_at, product_id, title, cycle in rows:
+        if paid_at is None or not cycle:  # filtered in SQL
+            continue
         due = local_date(paid_at) + timedelta(days=cycle)
         if not due <= today <= due + timedelta(days=journey.days):
             continue

@@ -46,7 +46,7 @@ def journey_validate(*, kind: str, data: JourneyData) -> None:
         try:
             text_validate(kind=kind, text=text)
         except JourneyInvalid as exc:
-            errors.setdefault(name, exc.message)
+            errors.setdefault(name, str(exc.message))
     if data.coupon_template_id is not None:
         template = CouponTemplate.objects.filter(pk=data.coupon_template_id).first()
         if template is None or not template.is_active:

@@ -16,7 +16,7 @@ from django.utils import translation
 from marketing.models import Coupon, CouponTemplate, Journey, JourneyKind, JourneyRun, JourneySend
 from marketing.services.journeys.runner import lifecycle_run
 from marketing.tests.journeys.helpers import consent, journeys_on, paid_order, product
-from members.models import PUSHES_PER_MONTH, Message, PushAllowance
+from members.models import PUSHES_PER_MONTH, Member, Message, PushAllowance
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def run_all(at: datetime = NOW, **options: object) -> dict[str, dict[str, object
         return {o.journey: o.as_json() for o in lifecycle_run(now=at, **options)}  # type: ignore[arg-type]
 
 
-def dormant_shopper(**fields: object) -> object:
+def dormant_shopper(**fields: object) -> Member:
     shopper = MemberFactory.create(**fields)
     paid_order(shopper, NOW - timedelta(days=35))
     return shopper
@@ -80,9 +80,9 @@ def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_i
     assert result["granted"] == 3
     assert Message.objects.filter(kind="journey_dormant").count() == 3
     assert dict(JourneySend.objects.values_list("member_id", "push")) == {
-        granted.pk: "queued",  # type: ignore[attr-defined]
-        no_grant.pk: "no_consent",  # type: ignore[attr-defined]
-        capped.pk: "monthly_cap",  # type: ignore[attr-defined]
+        granted.pk: "queued",
+        no_grant.pk: "no_consent",
+        capped.pk: "monthly_cap",
     }
     # The message system itself decides in the worker: without a grant nothing is pushed.
     from members.services.messages import message_push
@@ -107,7 +107,7 @@ def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_i
 
 def test_a_sold_out_coupon_sends_nothing_and_a_later_run_sends_once_there_is_room() -> None:
     journeys = journeys_on(JourneyKind.DORMANT)
-    template = CouponTemplate.objects.get(pk=journeys["dormant"].coupon_template_id)
+    template = CouponTemplate.objects.get(pk=journeys["dormant"].coupon_template_id or 0)
     CouponTemplate.objects.filter(pk=template.pk).update(total_quantity=2)
     shoppers = [dormant_shopper() for _ in range(3)]
 
@@ -119,7 +119,7 @@ def test_a_sold_out_coupon_sends_nothing_and_a_later_run_sends_once_there_is_roo
     assert Message.objects.count() == 2 and JourneySend.objects.count() == 2
     CouponTemplate.objects.filter(pk=template.pk).update(total_quantity=3)
     assert run_all(NOW + timedelta(days=1))["dormant"]["granted"] == 1
-    assert {c.member_id for c in Coupon.objects.all()} == {s.pk for s in shoppers}  # type: ignore[attr-defined]
+    assert {c.member_id for c in Coupon.objects.all()} == {s.pk for s in shoppers}
     assert CouponTemplate.objects.get(pk=template.pk).issued_count == 3
 
 

@@ -87,7 +87,7 @@ def test_four_workers_running_at_once_reach_each_shopper_once() -> None:
 
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors
-    granted = Counter()
+    granted: Counter[str] = Counter()
     for outcomes in results:
         for outcome in outcomes:
             granted[outcome.journey] += outcome.granted
