@@ -37,10 +37,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mall.bulk_rows import rows_insert
 from mall.models import Product, Sku
 from marketing.models import (
     Coupon,
     CouponChannel,
+    CouponStatus,
     CouponTemplate,
     Journey,
     JourneyKind,
@@ -100,8 +102,10 @@ SKIP_LABELS: dict[str, Any] = {
     ALREADY_SENT: _("已由另一轮发送"),
     COUPON_SOLD_OUT: _("优惠券已发完"),
 }
-# Pushes the message system should attempt (it decides consent, cap and quiet hours itself).
+# Pushes handed to the message system: queued (or held by quiet hours) ones it tries in the
+# worker; the ones already known to fail are recorded with the message system's own reason.
 PUSHED = {JourneyPush.QUEUED, JourneyPush.NO_CONSENT, JourneyPush.MONTHLY_CAP, JourneyPush.QUIET_HOURS}
+KNOWN_SKIPS = {JourneyPush.NO_CONSENT: "no_consent", JourneyPush.MONTHLY_CAP: "monthly_cap"}
 
 
 @dataclass
@@ -319,20 +323,11 @@ def _write(plan: _Plan, due: list[_Due]) -> list[tuple[_Due, str]]:
     kinds = sorted({item.journey.pk for item in due})
     list(Journey.objects.select_for_update().filter(pk__in=kinds).order_by("pk").values_list("pk", flat=True))
     token = uuid.uuid4().hex
-    JourneySend.objects.bulk_create(
-        [
-            JourneySend(
-                kind=item.journey.kind,
-                member_id=item.candidate.member_id,
-                occasion=item.candidate.occasion,
-                product_id=item.candidate.product_id,
-                push=item.push,
-                run_token=token,
-                sent_at=plan.now,
-            )
-            for item in due
-        ],
-        ignore_conflicts=True,
+    rows_insert(
+        JourneySend,
+        SEND_FIELDS,
+        [_send_row(item, token, plan.now) for item in due],
+        ignore=True,
     )
     mine = {
         (kind, member_id, occasion): pk
@@ -356,25 +351,36 @@ def _write(plan: _Plan, due: list[_Due]) -> list[tuple[_Due, str]]:
     sending = [item for item in sending if id(item) not in out]
     drafts = [_draft(item, coupons.get(id(item))) for item in sending]
     messages = messages_send_bulk(drafts=drafts)
+    # Link each send to its coupon and message: one INSERT … ON DUPLICATE KEY UPDATE on the
+    # primary key (a CASE-per-row bulk_update costs seconds per batch).
     links = [
-        JourneySend(
-            pk=mine[_key(item)],
-            coupon_id=coupons[id(item)].pk if id(item) in coupons else None,
-            message_id=message.pk,
+        (
+            mine[_key(item)],
+            *_send_row(item, token, plan.now),
+            coupons[id(item)][0] if id(item) in coupons else None,
+            message_id,
         )
-        for item, message in zip(sending, messages, strict=True)
+        for item, message_id in zip(sending, messages, strict=True)
     ]
-    JourneySend.objects.bulk_update(links, ["coupon_id", "message_id"])
+    rows_insert(JourneySend, ("id", *SEND_FIELDS, "coupon_id", "message_id"), links, update=("coupon_id", "message_id"))
     return skipped
+
+
+SEND_FIELDS = ("kind", "member_id", "occasion", "product_id", "push", "run_token", "sent_at")
+
+
+def _send_row(item: _Due, token: str, now: datetime) -> tuple[Any, ...]:
+    candidate = item.candidate
+    return (item.journey.kind, candidate.member_id, candidate.occasion, candidate.product_id, item.push, token, now)
 
 
 def _key(item: _Due) -> tuple[str, int, str]:
     return item.journey.kind, item.candidate.member_id, item.candidate.occasion
 
 
-def _draft(item: _Due, coupon: Coupon | None) -> MessageDraft:
+def _draft(item: _Due, coupon: tuple[int, CouponTemplate] | None) -> MessageDraft:
     journey, candidate = item.journey, item.candidate
-    amount = coupon_amount_text(coupon.template) if coupon is not None else ""
+    amount = coupon_amount_text(coupon[1]) if coupon is not None else ""
     values = {"name": candidate.name, "amount": amount, "product": candidate.product_title}
     if journey.kind == JourneyKind.DORMANT:
         link = COMEBACK_LINK
@@ -389,6 +395,7 @@ def _draft(item: _Due, coupon: Coupon | None) -> MessageDraft:
         body=text_render(journey.body, **values),
         link=link,
         push=item.push in PUSHED,
+        skip_reason=KNOWN_SKIPS.get(JourneyPush(item.push), ""),
     )
 
 
@@ -409,7 +416,7 @@ def _usable(template: CouponTemplate | None, now: datetime) -> bool:
     )
 
 
-def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, Coupon], list[_Due]]:
+def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, tuple[int, CouponTemplate]], list[_Due]]:
     """One coupon per send whose journey has a template, within the template's quota."""
     by_pattern: dict[int, list[_Due]] = {}
     for item in sending:
@@ -428,10 +435,10 @@ def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, Coupon],
         taken, sold_out_here = items[:room], items[room:]
         sold_out += sold_out_here
         CouponTemplate.objects.filter(pk=pattern.pk).update(issued_count=F("issued_count") + len(taken))
+        per_product = _product_templates(pattern, {i.candidate.product_id for i in taken if _per_product(i)})
         for item in taken:
-            template_id = pattern.pk
-            if item.journey.kind == JourneyKind.REPLENISH and item.candidate.product_id is not None:
-                template_id = _product_template(pattern, item.candidate.product_id, plan.now).pk
+            product_id = item.candidate.product_id
+            template_id = per_product[product_id] if _per_product(item) and product_id else pattern.pk
             granted[id(item)] = (item, template_id)
     if not granted:
         return {}, sold_out
@@ -444,42 +451,45 @@ def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, Coupon],
         .values("template_id", "member_id")
         .annotate(seq=Max("seq"))
     }
-    rows: list[Coupon] = []
+    rows: list[tuple[Any, ...]] = []
+    claimed_at = timezone.now()
     for item, template_id in granted.values():
         key = (template_id, item.candidate.member_id)
         seqs[key] = seqs.get(key, 0) + 1
         valid_from, valid_until = _coupon_window(plan, item)
-        rows.append(
-            Coupon(
-                template_id=template_id,
-                member_id=item.candidate.member_id,
-                seq=seqs[key],
-                valid_from=valid_from,
-                valid_until=valid_until,
-            )
-        )
-    created = Coupon.objects.bulk_create(rows)
-    templates = {t.pk: t for t in CouponTemplate.objects.filter(pk__in={c.template_id for c in created})}
-    coupons: dict[int, Coupon] = {}
-    for (item_id, _pair), coupon in zip(granted.items(), created, strict=True):
-        coupon.template = templates[coupon.template_id]
-        coupons[item_id] = coupon
+        member_id = item.candidate.member_id
+        rows.append((template_id, member_id, seqs[key], CouponStatus.UNUSED, valid_from, valid_until, claimed_at))
+    fields = ("template_id", "member_id", "seq", "status", "valid_from", "valid_until", "claimed_at")
+    ids = rows_insert(Coupon, fields, rows, returning=True)
+    templates = {t.pk: t for t in CouponTemplate.objects.filter(pk__in={tid for _item, tid in granted.values()})}
+    coupons = {
+        item_id: (coupon_id, templates[template_id])
+        for (item_id, (_item, template_id)), coupon_id in zip(granted.items(), ids, strict=True)
+    }
     return coupons, sold_out
 
 
-def _product_template(pattern: CouponTemplate, product_id: int, now: datetime) -> CouponTemplate:
-    """The pattern's copy scoped to one product (made once, then reused)."""
-    link = (
-        JourneyProductCoupon.objects.filter(pattern=pattern, product_id=product_id).select_related("template").first()
+def _per_product(item: _Due) -> bool:
+    return item.journey.kind == JourneyKind.REPLENISH and item.candidate.product_id is not None
+
+
+def _product_templates(pattern: CouponTemplate, product_ids: set[int | None]) -> dict[int, int]:
+    """product id → the pattern's copy scoped to that product (made once, then reused)."""
+    wanted = {pid for pid in product_ids if pid is not None}
+    if not wanted:
+        return {}
+    found = dict(
+        JourneyProductCoupon.objects.filter(pattern=pattern, product_id__in=wanted).values_list(
+            "product_id", "template_id"
+        )
     )
-    if link is not None:
-        return link.template
-    product = Product.objects.get(pk=product_id)
-    try:
-        with transaction.atomic():
-            return _product_template_create(pattern, product)
-    except IntegrityError:  # made at the same moment by another run
-        return JourneyProductCoupon.objects.select_related("template").get(pattern=pattern, product=product).template
+    for product in Product.objects.filter(pk__in=wanted - set(found)):
+        try:
+            with transaction.atomic():
+                found[product.pk] = _product_template_create(pattern, product).pk
+        except IntegrityError:  # made at the same moment by another run
+            found[product.pk] = JourneyProductCoupon.objects.get(pattern=pattern, product=product).template_id
+    return found
 
 
 def _product_template_create(pattern: CouponTemplate, product: Product) -> CouponTemplate:
