@@ -13,7 +13,7 @@ BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 FONT_DEBS := fonts-noto-cjk
 TEST_DEBS := chromium $(FONT_DEBS)
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events bench-segments migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events bench-segments bench-lifecycle migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -89,6 +89,10 @@ scale-check: install
 # Five typical segments counted over 100,000 shoppers on MariaDB (DATABASE_URL, default duoying_bench_segments).
 bench-segments: install
 	@$(PY) bench/bench_segments.py
+# The lifecycle journeys over 100,000 shoppers with orders on MariaDB (DATABASE_URL names the server;
+# the bench uses its own database <name>_lifecycle_bench). Prints {"members","seconds","peak_rss_mb","queries"}.
+bench-lifecycle: install
+	@$(PY) bench/bench_lifecycle.py
 
 # Re-extract translatable strings into locale/*/django.po and compile the .mo files (stdlib only).
 translations: install

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "orders-release-expired-locks": {
         "task": "orders.tasks.order_expiry_sweep_task",
@@ -82,5 +84,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "members-points-expiry": {
         "task": "members.tasks.points_expiry_task",
         "schedule": timedelta(hours=6),
+    },
+    # Lifecycle journeys (F17–F19) once a day in the shop's morning (CELERY_TIMEZONE is the shop's).
+    "marketing-lifecycle-journeys": {
+        "task": "marketing.tasks.lifecycle_run_task",
+        "schedule": crontab(hour=10, minute=0),
     },
 }

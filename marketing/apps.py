@@ -11,3 +11,10 @@ class MarketingConfig(AppConfig):
         from marketing.services.deals import deal_modules_load
 
         deal_modules_load()
+        # The lifecycle journeys' messages (F17–F19), asked for after paying and claiming coupons.
+        from marketing.services.journeys.common import MESSAGE_KIND_LABELS
+        from members.message_kinds import message_kind_register
+
+        moments = {"journey_dormant": ("paid",), "journey_replenish": ("paid",), "journey_birthday": ("coupon_claim",)}
+        for kind, label in MESSAGE_KIND_LABELS.items():
+            message_kind_register(kind=kind, label=label, moments=moments[kind])

@@ -368,3 +368,16 @@ class FlashShelfShort(Conflict):
 class FlashReservationNotNeeded(Conflict):
     code = "flash_reservation_not_needed"
     default_message = _("商品仍可购买，无需预约。")
+
+
+# --- lifecycle journeys ---------------------------------------------------------------
+
+
+class JourneyInvalid(ValidationFailed):
+    code = "journey_invalid"
+    default_message = _("旅程设置有误。")
+
+
+class JourneyOfferNotFound(NotFound):
+    code = "journey_offer_not_found"
+    default_message = _("没有可用的回归礼。")

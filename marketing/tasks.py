@@ -116,3 +116,11 @@ def flash_gate_reconcile_task() -> int:
     from marketing.services.flash_sales import flash_items_running
 
     return sum(gate_reconcile(item_id=item_id).repaired for item_id in flash_items_running())
+
+
+@shared_task(name="marketing.tasks.lifecycle_run_task", ignore_result=True)
+def lifecycle_run_task() -> list[dict[str, object]]:
+    """Daily at 10:00 shop time: the lifecycle journeys (F17–F19); exactly once per occasion."""
+    from marketing.services.journeys.runner import lifecycle_run
+
+    return [outcome.as_json() for outcome in lifecycle_run()]

@@ -100,6 +100,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "address",
             "message",
             "subscribetemplate",
+            "journey",
             "blockentry",
             "guardsettings",
         ),
@@ -113,7 +114,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
 # Models placed by what they do rather than by their app (a group lists them in ``order``).
 PLACED_BY_MODEL: dict[tuple[str, str], str] = {
     ("marketing", name): group.key for group in GROUPS if not group.apps for name in group.order
-} | {("marketing", "tierrate"): "members"}
+} | {("marketing", "tierrate"): "members", ("marketing", "journey"): "members"}
 
 # Models of the mall app that belong under 系统 rather than 商品.
 SYSTEM_MODELS = {("mall", "shopsettings"), ("mall", "auditlog")}
@@ -158,6 +159,7 @@ ICONS: dict[str, str] = {
     "marketing.coupon": "local_activity",
     "marketing.pricingpolicy": "rule",
     "marketing.tierrate": "workspace_premium",
+    "marketing.journey": "route",
     "marketing.inviteprogram": "group_add",
     "marketing.invite": "person_add",
     "marketing.invitereward": "redeem",
@@ -185,6 +187,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("members", _("会员分层"), "stacked_bar_chart", "console:members_layers", "members.view_segment"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("members", _("会员服务"), "support_agent", "console:members_tier_service", "members.view_member"),
+    ("members", _("旅程效果"), "monitoring", "console:marketing_journey_report", "marketing.view_journey"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
     ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),
     # P05: one's own second factor and sessions (every staff member), the owner's login locks.

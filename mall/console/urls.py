@@ -16,6 +16,7 @@ from mall.console.security_views import (
 from mall.console.views import staff_create_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
+from marketing.console.journeys_admin import journey_report_view
 from marketing.console.price_check import price_check_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
@@ -35,6 +36,7 @@ urlpatterns = [
     path("security/locks/unlock/", admin.site.admin_view(login_unlock_view), name="login_unlock"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
+    path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/layers/", admin.site.admin_view(layers_view), name="members_layers"),
     path("members/layers/<int:segment_id>/", admin.site.admin_view(layer_playbook_view), name="members_layer_playbook"),

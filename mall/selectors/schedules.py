@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery.schedules import crontab
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,10 @@ from mall.schedules import BEAT_SCHEDULE
 
 # Every job in BEAT_SCHEDULE has its name and purpose here (a test keeps them in step).
 JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
+    "marketing-lifecycle-journeys": (
+        gettext_lazy("生命周期旅程"),
+        gettext_lazy("每天上午 10 点：沉睡召回、生日福利、复购提醒，每位顾客每个场景只发一次。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),
@@ -128,6 +133,10 @@ def every_text(schedule: Any) -> str:
         if seconds % 60 == 0:
             return _("每 %(n)d 分钟") % {"n": seconds // 60}
         return _("每 %(n)d 秒") % {"n": seconds}
+    daily = isinstance(schedule, crontab) and schedule._orig_day_of_week == schedule._orig_day_of_month == "*"
+    if daily and len(schedule.hour) == 1 and len(schedule.minute) == 1:
+        at = f"{next(iter(schedule.hour)):02d}:{next(iter(schedule.minute)):02d}"
+        return _("每天 %(at)s") % {"at": at}
     return str(schedule)
 
 

@@ -35,6 +35,7 @@ from marketing.api.group_buys import (
     MyGroupListApi,
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
+from marketing.api.journeys import JourneyComebackApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 
@@ -43,6 +44,7 @@ urlpatterns: list = [
     path("coupons/claim", CouponClaimApi.as_view(), name="coupon-claim"),
     path("coupons/usable", CouponUsableApi.as_view(), name="coupons-usable"),
     path("me/coupons", CouponListApi.as_view(), name="me-coupons"),
+    path("me/comeback", JourneyComebackApi.as_view(), name="me-comeback"),
     path("cart/quote", CartQuoteApi.as_view(), name="cart-quote"),
     # F04 invite rewards
     path("me/invite", InviteCentreApi.as_view(), name="me-invite"),

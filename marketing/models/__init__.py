@@ -42,6 +42,14 @@ from marketing.models.group_buys import (
     GroupStatus,
 )
 from marketing.models.invites import Invite, InviteOrder, InviteProgram, InviteReward
+from marketing.models.journeys import (
+    Journey,
+    JourneyKind,
+    JourneyProductCoupon,
+    JourneyPush,
+    JourneyRun,
+    JourneySend,
+)
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
@@ -84,6 +92,12 @@ __all__ = [
     "InviteOrder",
     "InviteProgram",
     "InviteReward",
+    "Journey",
+    "JourneyKind",
+    "JourneyProductCoupon",
+    "JourneyPush",
+    "JourneyRun",
+    "JourneySend",
     "LimitedRelease",
     "PricingPolicy",
     "ProductCommission",

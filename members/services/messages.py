@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mall.bulk_rows import rows_insert
 from mall.errors import ApplicationError
 from mall.services.audit import audit_record
 from members import wechat
@@ -73,6 +75,72 @@ def message_send(*, member_id: int, kind: str, title: str, body: str = "", link:
         message_id = message.pk
         transaction.on_commit(lambda: _enqueue_push(message_id), robust=True)
     return message
+
+
+@dataclass(frozen=True)
+class MessageDraft:
+    """One message of :func:`messages_send_bulk`; ``push=False`` keeps it in the inbox only.
+
+    ``skip_reason`` (``no_consent`` / ``monthly_cap``) records a push the caller already knows
+    cannot go (it read the credits and the month's pushes in bulk), without a task for it.
+    """
+
+    member_id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    push: bool = True
+    skip_reason: str = ""
+
+
+def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[int]:
+    """:func:`message_send` for many shoppers at once (one INSERT); pushes go after commit.
+
+    The same rules hold for every pushed message (consent credit, monthly cap, quiet hours are
+    decided by :func:`message_push` in the worker); returns the new messages' ids in order.
+    """
+    if not drafts:
+        return []
+    active = set(
+        SubscribeTemplate.objects.filter(kind__in={draft.kind for draft in drafts}, is_active=True).values_list(
+            "kind", flat=True
+        )
+    )
+    now = timezone.now()
+    statuses = [_draft_status(draft, draft.kind in active) for draft in drafts]
+    rows = [
+        (
+            draft.member_id,
+            draft.kind[:32],
+            draft.title[:60],
+            draft.body[:300],
+            draft.link[:200],
+            status,
+            draft.skip_reason if status in (Status.SKIPPED, Status.CAPPED) else "",
+            "",
+            now,
+        )
+        for draft, status in zip(drafts, statuses, strict=True)
+    ]
+    fields = ("member_id", "kind", "title", "body", "link", "push_status", "skip_reason", "push_error", "created_at")
+    ids = rows_insert(Message, fields, rows, returning=True)
+    if len(ids) != len(rows):  # a backend that cannot return ids
+        raise ImproperlyConfigured("messages_send_bulk needs a database that returns ids from bulk inserts")
+    for message_id, status in zip(ids, statuses, strict=True):
+        if status == Status.PENDING:
+            transaction.on_commit(partial(_enqueue_push, message_id), robust=True)
+    return ids
+
+
+def _draft_status(draft: MessageDraft, template_active: bool) -> str:
+    if not (draft.push and template_active):
+        return Status.NONE
+    if draft.skip_reason == Reason.MONTHLY_CAP:
+        return Status.CAPPED
+    if draft.skip_reason == Reason.NO_CONSENT:
+        return Status.SKIPPED
+    return Status.PENDING
 
 
 def _enqueue_push(message_id: int) -> None:

@@ -76,6 +76,8 @@ module.exports = {
   // not retried: a repeat after a lost answer could claim a second one
   claimCoupon: (templateId) => post('coupons/claim', { template_id: templateId }),
   myCoupons: (status, page) => get('me/coupons', { status, page }),
+  // 沉睡召回 (F17): the comeback coupon and recommendations
+  comeback: () => get('me/comeback'),
   // a quote only: safe to retry; no items = the selected cart rows
   usableCoupons: (items) => post('coupons/usable', items ? { items } : {}, { retry: true }),
 

@@ -75,6 +75,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["deal_kind", "deal_ref"]),
+            # Lifecycle journeys (F17–F19) read each shopper's last paid order by this.
+            models.Index(fields=["member", "paid_at"], name="order_member_paid_idx"),
         ]
         # Customer service ships orders without being able to edit them freely, and sees shoppers'
         # full phone numbers one reveal at a time (audited) (mall.console.roles).

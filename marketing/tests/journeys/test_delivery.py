@@ -1,0 +1,148 @@
+"""How journeys reach shoppers: through the message system, one push per run by priority,
+consent/cap/quiet hours with skip reasons, coupon quota, dry runs and the command."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import translation
+
+from marketing.models import Coupon, CouponTemplate, Journey, JourneyKind, JourneyRun, JourneySend
+from marketing.services.journeys.runner import lifecycle_run
+from marketing.tests.journeys.helpers import consent, journeys_on, paid_order, product
+from members.models import PUSHES_PER_MONTH, Member, Message, PushAllowance
+from members.tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+SHOP = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 6, 10, 0, tzinfo=SHOP)
+
+
+def run_all(at: datetime = NOW, **options: object) -> dict[str, dict[str, object]]:
+    with time_machine.travel(at, tick=False), translation.override("zh-hans"):
+        return {o.journey: o.as_json() for o in lifecycle_run(now=at, **options)}  # type: ignore[arg-type]
+
+
+def dormant_shopper(**fields: object) -> Member:
+    shopper = MemberFactory.create(**fields)
+    paid_order(shopper, NOW - timedelta(days=35))
+    return shopper
+
+
+def test_a_shopper_due_for_two_journeys_gets_one_push_by_priority_and_both_in_the_inbox() -> None:
+    journeys_on()
+    shampoo = product("洗发水", cycle=30)
+    shopper = MemberFactory.create(birthday=date(1990, 12, 8))
+    paid_order(shopper, NOW - timedelta(days=31), shampoo)  # dormant (31 days) and due to replenish
+    for kind in ("journey_dormant", "journey_birthday", "journey_replenish"):
+        consent(shopper, kind, credits=3)
+
+    result = run_all()
+
+    # Defaults: 沉睡召回 30 > 生日福利 20 > 复购提醒 10.
+    assert result["dormant"]["sent"] == 1
+    assert result["birthday"]["skipped"] == {"lower_priority": 1}
+    assert result["replenish"]["skipped"] == {"lower_priority": 1}
+    pushes = dict(Message.objects.filter(member=shopper).values_list("kind", "push_status"))
+    assert pushes == {"journey_dormant": "pending", "journey_birthday": "none", "journey_replenish": "none"}
+    assert Coupon.objects.filter(member=shopper).count() == 3
+
+    # The merchant puts 复购提醒 first: next shopper's push goes to it.
+    Journey.objects.filter(kind=JourneyKind.REPLENISH).update(priority=99)
+    other = MemberFactory.create()
+    paid_order(other, NOW - timedelta(days=31), shampoo)
+    consent(other, "journey_replenish")
+    consent(other, "journey_dormant")
+    result = run_all(NOW + timedelta(hours=1))
+    assert result["replenish"]["sent"] == 1 and result["dormant"]["skipped"] == {"lower_priority": 1}
+
+
+def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_inbox_still_gets_it() -> None:
+    journeys_on(JourneyKind.DORMANT)
+    granted = dormant_shopper()
+    consent(granted, "journey_dormant")
+    no_grant = dormant_shopper()
+    capped = dormant_shopper()
+    consent(capped, "journey_dormant")
+    PushAllowance.objects.create(member=capped, month="2026-12", used=PUSHES_PER_MONTH)
+
+    result = run_all()["dormant"]
+
+    assert result["eligible"] == 3
+    assert result["sent"] == 1
+    assert result["skipped"] == {"monthly_cap": 1, "no_consent": 1}
+    assert result["granted"] == 3
+    assert Message.objects.filter(kind="journey_dormant").count() == 3
+    assert dict(JourneySend.objects.values_list("member_id", "push")) == {
+        granted.pk: "queued",
+        no_grant.pk: "no_consent",
+        capped.pk: "monthly_cap",
+    }
+    # The message system itself decides in the worker: without a grant nothing is pushed.
+    from members.services.messages import message_push
+
+    message = Message.objects.get(member=no_grant)
+    with time_machine.travel(NOW, tick=False):
+        assert message_push(message_id=message.pk) == "skipped"
+
+    # At 23:00 (quiet hours 22:00–08:00) the push is held for the morning.
+    late = dormant_shopper()
+    consent(late, "journey_dormant")
+    assert run_all(NOW.replace(hour=23))["dormant"]["skipped"] == {"quiet_hours": 1}
+    assert Message.objects.get(member=late).push_status == "pending"
+
+    # Without a subscribe template the journey still reaches the inbox.
+    from members.models import SubscribeTemplate
+
+    SubscribeTemplate.objects.all().delete()
+    dormant_shopper()
+    assert run_all(NOW + timedelta(days=1))["dormant"]["skipped"] == {"no_template": 1}
+
+
+def test_a_sold_out_coupon_sends_nothing_and_a_later_run_sends_once_there_is_room() -> None:
+    journeys = journeys_on(JourneyKind.DORMANT)
+    template = CouponTemplate.objects.get(pk=journeys["dormant"].coupon_template_id or 0)
+    CouponTemplate.objects.filter(pk=template.pk).update(total_quantity=2)
+    shoppers = [dormant_shopper() for _ in range(3)]
+
+    result = run_all()["dormant"]
+
+    assert (result["eligible"], result["granted"]) == (3, 2)
+    assert result["skipped"] == {"coupon_sold_out": 1, "no_template": 2}
+    assert Coupon.objects.filter(template=template).count() == 2
+    assert Message.objects.count() == 2 and JourneySend.objects.count() == 2
+    CouponTemplate.objects.filter(pk=template.pk).update(total_quantity=3)
+    assert run_all(NOW + timedelta(days=1))["dormant"]["granted"] == 1
+    assert {c.member_id for c in Coupon.objects.all()} == {s.pk for s in shoppers}
+    assert CouponTemplate.objects.get(pk=template.pk).issued_count == 3
+
+
+def test_dry_run_counts_and_writes_nothing() -> None:
+    journeys_on(JourneyKind.DORMANT)
+    dormant_shopper()
+    assert run_all(dry_run=True)["dormant"]["eligible"] == 1
+    assert not (Coupon.objects.exists() or Message.objects.exists() or JourneySend.objects.exists())
+    assert not JourneyRun.objects.exists()
+
+
+def test_the_command_prints_one_json_line_per_journey() -> None:
+    journeys_on()
+    dormant_shopper()
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("lifecycle_run", "--now", NOW.isoformat(), stdout=out)
+        lines = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [line["journey"] for line in lines] == ["dormant", "birthday", "replenish"]
+        assert lines[0]["eligible"] == 1 and lines[0]["skipped"] == {"no_template": 1}
+        assert set(lines[0]) >= {"journey", "eligible", "sent", "skipped"}
+        out = StringIO()
+        call_command("lifecycle_run", "--journey", "dormant", "--dry-run", stdout=out)
+    (line,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert line["eligible"] == 0  # already reached
+    assert JourneyRun.objects.filter(kind="dormant").count() == 1
