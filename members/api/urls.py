@@ -7,7 +7,7 @@ from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberToke
 from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
-from members.api.profile import MemberMeApi
+from members.api.profile import MemberAvatarUploadApi, MemberMeApi, MemberPhoneBindWechatApi
 from members.api.subscriptions import SubscribeConsentRecordApi, SubscribeTemplateListApi
 
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("captcha", CaptchaCreateApi.as_view(), name="captcha-create"),
     path("captcha/verify", CaptchaVerifyApi.as_view(), name="captcha-verify"),
     path("me", MemberMeApi.as_view(), name="me"),
+    path("me/avatar", MemberAvatarUploadApi.as_view(), name="me-avatar"),
+    path("me/phone/wechat", MemberPhoneBindWechatApi.as_view(), name="me-phone-wechat"),
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
     path("me/messages/read", MessageReadApi.as_view(), name="me-messages-read"),
