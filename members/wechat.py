@@ -138,7 +138,8 @@ def phone_number_from_code(*, code: str) -> WeChatPhone:
     if not isinstance(info, dict) or not info.get("purePhoneNumber"):
         logger.error("WeChat getuserphonenumber answered without phone_info")
         raise WeChatUnavailable()
-    watermark = info.get("watermark") if isinstance(info.get("watermark"), dict) else {}
+    raw_watermark = info.get("watermark")
+    watermark: dict[str, Any] = raw_watermark if isinstance(raw_watermark, dict) else {}
     return WeChatPhone(
         phone_number=str(info.get("phoneNumber") or ""),
         pure_phone_number=str(info["purePhoneNumber"]),
