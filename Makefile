@@ -12,13 +12,15 @@ BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 # The demo shop draws its product pictures with a real Chinese font.
 FONT_DEBS := fonts-noto-cjk
 TEST_DEBS := chromium $(FONT_DEBS)
+# GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
+I18N_DEBS := gettext
 
 .PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events bench-segments bench-lifecycle migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
-	@bash scripts/ensure_debs.sh $(BUILD_DEBS) $(FONT_DEBS)
+	@bash scripts/ensure_debs.sh $(BUILD_DEBS) $(FONT_DEBS) $(I18N_DEBS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -61,6 +63,7 @@ lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy .
+	@$(PY) manage.py translations_check
 
 bench-api: install
 	@bash scripts/ensure_debs.sh wrk
@@ -94,9 +97,12 @@ bench-segments: install
 bench-lifecycle: install
 	@$(PY) bench/bench_lifecycle.py
 
-# Re-extract translatable strings into locale/*/django.po and compile the .mo files (stdlib only).
+# Re-extract the project's strings into locale/en/LC_MESSAGES/django.po (new ones arrive with an empty
+# msgstr: translate them in the .po) and compile every catalogue's .mo (committed: the app needs no gettext).
 translations: install
-	@$(PY) scripts/update_translations.py
+	@$(PY) manage.py makemessages -l en
+	@$(PY) manage.py compilemessages
+	@$(PY) manage.py translations_check
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

@@ -68,6 +68,25 @@ class AvatarUrlInvalid(ValidationFailed):
     default_message = _("头像地址无效。")
 
 
+class AvatarInvalid(ValidationFailed):
+    code = "avatar_invalid"
+    default_message = _("头像无效：仅支持 JPG、PNG、WEBP 格式，且不超过 2 MB。")
+
+
+class PhoneCodeInvalid(ValidationFailed):
+    """WeChat refused the getPhoneNumber code (unknown, expired or used): ask the shopper again."""
+
+    code = "phone_code_invalid"
+    default_message = _("手机号授权已失效，请重新授权。")
+
+
+class PhoneWatermarkMismatch(ValidationFailed):
+    """The phone number WeChat returned was issued for another mini-program (watermark appid)."""
+
+    code = "phone_watermark_mismatch"
+    default_message = _("手机号授权不属于本小程序，请重新授权。")
+
+
 class BirthdayInvalid(ValidationFailed):
     code = "birthday_invalid"
     default_message = _("生日日期无效。")

@@ -112,6 +112,42 @@ def code_to_session(*, code: str) -> WeChatSession:
     )
 
 
+@dataclass(frozen=True)
+class WeChatPhone:
+    """What ``wxa/business/getuserphonenumber`` tells us about the number the shopper chose to share."""
+
+    phone_number: str  # with the country code for numbers outside the mainland, e.g. "+1 2025550123"
+    pure_phone_number: str  # without it
+    country_code: str
+    appid: str  # the watermark: the mini-program the number was issued for
+
+
+PHONE_NUMBER_PATH = "wxa/business/getuserphonenumber"
+WXA_API_BASE = "https://api.weixin.qq.com/"
+
+
+def phone_number_from_code(*, code: str) -> WeChatPhone:
+    """Exchanges a ``getPhoneNumber`` button's code for the shopper's phone number (access token attached).
+
+    40029 (invalid code) → WeChatCodeInvalid; 45011 → WeChatRateLimited; -1 (busy) and the rest →
+    WeChatUnavailable. A reply without ``phone_info`` is treated as WeChat being unavailable.
+    """
+    with _wechat_errors("getuserphonenumber"):
+        result = _client().post(PHONE_NUMBER_PATH, data={"code": code}, api_base_url=WXA_API_BASE)
+    info = result.get("phone_info") if isinstance(result, dict) else None
+    if not isinstance(info, dict) or not info.get("purePhoneNumber"):
+        logger.error("WeChat getuserphonenumber answered without phone_info")
+        raise WeChatUnavailable()
+    raw_watermark = info.get("watermark")
+    watermark: dict[str, Any] = raw_watermark if isinstance(raw_watermark, dict) else {}
+    return WeChatPhone(
+        phone_number=str(info.get("phoneNumber") or ""),
+        pure_phone_number=str(info["purePhoneNumber"]),
+        country_code=str(info.get("countryCode") or ""),
+        appid=str(watermark.get("appid") or ""),
+    )
+
+
 def subscribe_message_send(*, openid: str, template_id: str, data: Mapping[str, str], page: str | None = None) -> None:
     """Sends a one-time subscribe message. ``data`` maps template keys (``thing1``) to plain values."""
     payload = {key: {"value": str(value)} for key, value in data.items()}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
 from members.api.permissions import IsMember
+from members.errors import AvatarInvalid
 from members.models import Member
 from members.selectors.members import MemberProfile, member_profile
-from members.services.profile import member_update_profile
+from members.services.profile import member_avatar_upload, member_phone_bind_wechat, member_update_profile
 
 
 class MemberProfileOutputSerializer(serializers.Serializer):
@@ -79,6 +81,69 @@ class MemberProfileUpdateApi(APIView):
         serializer = MemberProfileUpdateApi.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = member_update_profile(member=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(profile_data(member_profile(member=member)))
+
+
+class MemberAvatarUploadApi(APIView):
+    """Upload the avatar chosen with WeChat's chooseAvatar (multipart field ``file``): JPG, PNG or WEBP,
+    at most 2 MB. The member's ``avatar_url`` points at the stored picture from then on."""
+
+    permission_classes = [IsMember]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+        class Meta:
+            ref_name = "MemberAvatarUploadInput"
+
+    @extend_schema(
+        operation_id="me_avatar_upload",
+        tags=["members"],
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: MemberProfileOutputSerializer,
+            **error_responses((400, ["invalid_input", "avatar_invalid"]), (401, ["not_authenticated"])),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise AvatarInvalid(details={"field": "file"})
+        member = member_avatar_upload(member=request.user, upload=upload)  # type: ignore[arg-type]
+        return Response(profile_data(member_profile(member=member)), status=status.HTTP_201_CREATED)
+
+
+class MemberPhoneBindWechatApi(APIView):
+    """Bind the phone number the shopper shared with the ``getPhoneNumber`` button: the button's
+    ``code`` is exchanged with WeChat for the verified number, which must belong to this mini-program."""
+
+    permission_classes = [IsMember]
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=128)
+
+        class Meta:
+            ref_name = "MemberPhoneBindWechatInput"
+
+    @extend_schema(
+        operation_id="me_phone_bind_wechat",
+        tags=["members"],
+        request=InputSerializer,
+        responses={
+            200: MemberProfileOutputSerializer,
+            **error_responses(
+                (400, ["invalid_input", "phone_code_invalid", "phone_watermark_mismatch", "phone_invalid"]),
+                (401, ["not_authenticated"]),
+                (429, ["wechat_rate_limited"]),
+                (503, ["wechat_unavailable"]),
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MemberPhoneBindWechatApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = member_phone_bind_wechat(member=request.user, code=serializer.validated_data["code"])  # type: ignore[arg-type]
         return Response(profile_data(member_profile(member=member)))
 
 

@@ -8,7 +8,7 @@ from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
 from members.api.early_access import MemberEarlyAccessListApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
-from members.api.profile import MemberMeApi
+from members.api.profile import MemberAvatarUploadApi, MemberMeApi, MemberPhoneBindWechatApi
 from members.api.subscriptions import SubscribeConsentRecordApi, SubscribeTemplateListApi
 from members.api.tiers import MemberTierBuyApi, MemberTierGetApi, PointsMallItemListApi, PointsMallRedeemApi
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("captcha", CaptchaCreateApi.as_view(), name="captcha-create"),
     path("captcha/verify", CaptchaVerifyApi.as_view(), name="captcha-verify"),
     path("me", MemberMeApi.as_view(), name="me"),
+    path("me/avatar", MemberAvatarUploadApi.as_view(), name="me-avatar"),
+    path("me/phone/wechat", MemberPhoneBindWechatApi.as_view(), name="me-phone-wechat"),
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
     path("me/early-access", MemberEarlyAccessListApi.as_view(), name="me-early-access"),

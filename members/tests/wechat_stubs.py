@@ -40,3 +40,36 @@ def stub_code2session_error(rsps: responses.RequestsMock, *, errcode: int, errms
 
 def stub_subscribe_send(rsps: responses.RequestsMock, *, errcode: int = 0, errmsg: str = "ok") -> Any:
     return rsps.add(responses.POST, SUBSCRIBE_SEND_URL, json={"errcode": errcode, "errmsg": errmsg})
+
+
+PHONE_NUMBER_URL = "https://api.weixin.qq.com/wxa/business/getuserphonenumber"
+
+
+def stub_phone_number(
+    rsps: responses.RequestsMock,
+    *,
+    phone: str = "13800138000",
+    country_code: str = "86",
+    appid: str = "wx-test-appid",
+    timestamp: int = 1765000000,
+) -> Any:
+    """``wxa/business/getuserphonenumber`` as documented: the number with its watermark."""
+    plus = f"+{country_code} " if country_code != "86" else ""
+    return rsps.add(
+        responses.POST,
+        PHONE_NUMBER_URL,
+        json={
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": f"{plus}{phone}",
+                "purePhoneNumber": phone,
+                "countryCode": country_code,
+                "watermark": {"timestamp": timestamp, "appid": appid},
+            },
+        },
+    )
+
+
+def stub_phone_number_error(rsps: responses.RequestsMock, *, errcode: int, errmsg: str) -> Any:
+    return rsps.add(responses.POST, PHONE_NUMBER_URL, json={"errcode": errcode, "errmsg": errmsg})

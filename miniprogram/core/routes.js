@@ -18,6 +18,7 @@ const PAGES = {
   checkout: '/package-order/checkout/index',
   orders: '/package-order/orders/index',
   orderDetail: '/package-order/order-detail/index',
+  payResult: '/package-order/pay-result/index',
   afterSales: '/package-order/after-sales/index',
   afterSaleApply: '/package-order/after-sale-apply/index',
   afterSaleDetail: '/package-order/after-sale-detail/index',

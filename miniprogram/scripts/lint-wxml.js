@@ -152,6 +152,10 @@ function componentExists(fromFile, ref) {
   return fs.existsSync(`${base}.json`) && (fs.existsSync(`${base}.js`) || fs.existsSync(`${base}.ts`))
 }
 
+// Glyphs standing in for icons: a chevron, a close cross, a tick, an arrow. Use <t-icon> (TDesign's
+// chevron-right / close / check / arrow-right …) instead. "×" between a price and a quantity is text.
+const ICON_GLYPHS = /[›‹✓✔✕✗→←]|>\s*×\s*</
+
 function projectRules(file, appUsing) {
   const problems = []
   const rel = path.relative(ROOT, file)
@@ -161,6 +165,11 @@ function projectRules(file, appUsing) {
   for (const [name, ref] of Object.entries(json.usingComponents || {})) {
     if (!componentExists(file, ref)) problems.push(`${rel}: usingComponents "${name}" → ${ref} does not exist`)
   }
+  text.split('\n').forEach((line, index) => {
+    const outsideComments = line.replace(/<!--.*?-->/g, '')
+    const glyph = outsideComments.match(ICON_GLYPHS)
+    if (glyph) problems.push(`${rel}:${index + 1}: "${glyph[0].replace(/[>\s<]/g, '')}" drawn as text: use <t-icon>`)
+  })
   for (const tag of scanTags(text)) {
     const at = `${rel}:${tag.line}`
     if (tag.name.includes('-') && !NATIVE_TAGS.has(tag.name) && !using[tag.name]) {

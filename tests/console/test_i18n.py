@@ -1,25 +1,26 @@
-"""Chinese first, English via the language switch; the translation tooling stays standard-library only."""
+"""Chinese first, English via the language switch; translations are gettext catalogues kept with
+makemessages / compilemessages and checked by mall.translations (``manage.py translations_check``)."""
 
 from __future__ import annotations
 
-import gettext
-import importlib
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
+
+from mall import translations
 
 ROOT = Path(settings.BASE_DIR)
 
-
-def _load_script(name: str):
-    """The scripts run as files from scripts/ and import their neighbours; import them from there too."""
-    scripts = str(ROOT / "scripts")
-    if scripts not in sys.path:
-        sys.path.insert(0, scripts)
-    return importlib.import_module(name)
+needs_gettext = pytest.mark.skipif(
+    shutil.which("msgfmt") is None or shutil.which("xgettext") is None,
+    reason="GNU gettext is installed by `make install` (scripts/ensure_debs.sh gettext)",
+)
 
 
 @pytest.mark.django_db
@@ -59,103 +60,102 @@ def test_unfold_strings_have_chinese(client):
     assert "Welcome back to" in client.get(reverse("admin:login"), headers={"accept-language": "en"}).content.decode()
 
 
-def test_committed_mo_files_match_their_po_files():
-    compile_messages = _load_script("compile_messages")
-    assert compile_messages.compile_all(ROOT / "locale", check=True) == []
+def test_runtime_catalogue_translates_context_and_plural_strings():
+    """The committed .mo is what the app reads: msgctxt entries and plural forms come through Django."""
+    with translation.override("en"):
+        assert translation.pgettext("sidebar", "概览") == "Overview"
+        assert translation.gettext("多营商城") == "Duoying Mall"
+    with translation.override("zh-hans"):
+        assert translation.pgettext("sidebar", "概览") == "概览"
+        # unfold's English gets its Chinese from locale_vendor/ (the second LOCALE_PATHS entry)
+        assert translation.gettext("Select action") == "选择操作"
 
 
-def test_compiled_catalogue_reads_back_through_gettext(tmp_path):
-    compile_messages = _load_script("compile_messages")
-    po = tmp_path / "django.po"
-    po.write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-        'msgid "订单"\nmsgstr "Orders"\n\n'
-        'msgctxt "菜单"\nmsgid "数据"\nmsgstr "Analytics"\n\n'
-        '#, python-format\nmsgid "%(n)s 件"\nmsgid_plural "%(n)s 件"\n'
-        'msgstr[0] "%(n)s item"\nmsgstr[1] "%(n)s items"\n\n'
-        '#, fuzzy\nmsgid "草稿"\nmsgstr "Draft"\n\n'
-        'msgid ""\n"多行\\n"\n"文本"\nmsgstr ""\n"Multi\\n"\n"line"\n\n'
-        'msgid "未译"\nmsgstr ""\n',
+@needs_gettext
+def test_catalogues_are_complete_compiled_and_in_step_with_the_sources():
+    """No empty or fuzzy msgstr, msgfmt --check-format clean, .mo compiled, msgids = makemessages today."""
+    assert translations.problems() == []
+
+
+@needs_gettext
+def test_makemessages_reads_apps_and_templates_but_not_tests_or_the_mini_program(tmp_path: Path):
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "models.py").write_text(
+        "from django.utils.translation import gettext_lazy as _, pgettext, ngettext\n"
+        'a = _("订单")\nb = pgettext("菜单", "数据")\nc = ngettext("%(n)s 件", "%(n)s 件们", 2)\n'
+        'e = "不翻译"\nf = _("隐式" "拼接")\n',
         encoding="utf-8",
     )
-    mo = tmp_path / "django.mo"
-    mo.write_bytes(compile_messages.mo_bytes(compile_messages.read_po(po)))
-
-    catalogue = gettext.GNUTranslations(mo.open("rb"))
-    assert catalogue.gettext("订单") == "Orders"
-    assert catalogue.pgettext("菜单", "数据") == "Analytics"
-    assert catalogue.ngettext("%(n)s 件", "%(n)s 件", 1) == "%(n)s item"
-    assert catalogue.ngettext("%(n)s 件", "%(n)s 件", 3) == "%(n)s items"
-    assert catalogue.gettext("多行\n文本") == "Multi\nline"
-    assert catalogue.gettext("草稿") == "草稿"  # fuzzy entries are left out, as msgfmt does
-    assert catalogue.gettext("未译") == "未译"
-
-
-def test_extraction_finds_python_and_template_strings():
-    update = _load_script("update_translations")
-    python = list(
-        update.extract_python(
-            "from django.utils.translation import gettext_lazy as _, pgettext, ngettext\n"
-            'a = _("订单")\nb = pgettext("菜单", "数据")\nc = ngettext("%(n)s 件", "%(n)s 件们", 2)\n'
-            'd = _(f"{x}")\ne = "不翻译"\nf = obj.gettext_lazy("隐式" "拼接")\n',
-            "x.py",
-        )
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text(
+        '{% load i18n %}{% translate "首页" %}{% trans \'角色\' context "菜单" %}'
+        "{% blocktranslate trimmed with name=user.name %}\n  你好，{{ name }}\n  欢迎 100%\n{% endblocktranslate %}"
+        '{% component "x.html" with title=_("标题") %}{% endcomponent %}',
+        encoding="utf-8",
     )
-    assert [(m.msgctxt, m.msgid, m.msgid_plural) for m in python] == [
+    for skipped in ("tests", "miniprogram", "migrations", "bench"):
+        (tmp_path / skipped).mkdir()
+        (tmp_path / skipped / "x.py").write_text('from django.utils.translation import gettext as _\n_("跳过")\n')
+
+    assert translations.extracted_keys(tmp_path) == {
         (None, "订单", None),
         ("菜单", "数据", None),
         (None, "%(n)s 件", "%(n)s 件们"),
         (None, "隐式拼接", None),
-    ]
-    template = list(
-        update.extract_template(
-            '{% translate "首页" %}{% trans \'角色\' context "菜单" %}'
-            "{% blocktranslate trimmed with name=user.name %}\n  你好，{{ name }}\n  欢迎 100%\n{% endblocktranslate %}"
-            '{% component "x.html" with title=_("标题") %}{% endcomponent %}',
-            "t.html",
-        )
+        (None, "首页", None),
+        ("菜单", "角色", None),
+        (None, "你好，%(name)s 欢迎 100%%", None),
+        (None, "标题", None),
+    }
+
+
+def _po(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "django.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n' + body,
+        encoding="utf-8",
     )
-    assert [(m.msgctxt, m.msgid) for m in template] == [
-        (None, "首页"),
-        ("菜单", "角色"),
-        (None, "你好，%(name)s 欢迎 100%%"),
-        (None, "标题"),
-    ]
+    return path
 
 
-def test_english_catalogue_covers_the_console_home():
-    update = _load_script("update_translations")
-    console = [
-        message
-        for message in update.project_messages(ROOT).values()
-        if any(loc.startswith(("mall/console/", "templates/admin/")) for loc in message.locations)
-    ]
-    assert len(console) > 20
-    en = gettext.GNUTranslations((ROOT / "locale/en/LC_MESSAGES/django.mo").open("rb"))
-
-    def english(message) -> str:
-        if message.msgctxt is not None:
-            return en.pgettext(message.msgctxt, message.msgid)
-        return en.gettext(message.msgid)
-
-    untranslated = [message.msgid for message in console if english(message) == message.msgid]
-    assert untranslated == []
+def test_untranslated_and_fuzzy_entries_are_reported(tmp_path: Path):
+    po = _po(
+        tmp_path,
+        '#: a.py\nmsgid "订单"\nmsgstr "Orders"\n\n'
+        'msgctxt "菜单"\nmsgid "数据"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "草稿"\nmsgstr "Draft"\n\n'
+        'msgid "%(n)s 件"\nmsgid_plural "%(n)s 件"\nmsgstr[0] "%(n)s item"\nmsgstr[1] ""\n\n'
+        'msgid ""\n"多行\\n"\n"文本"\nmsgstr ""\n"Multi\\n"\n"line"\n\n'
+        '#~ msgid "旧"\n#~ msgstr ""\n',
+    )
+    assert [entry.label() for entry in translations.untranslated(po)] == ["菜单 | 数据", "草稿", "%(n)s 件"]
+    assert {entry.msgid: entry.msgstr for entry in translations.read_po(po)}["多行\n文本"] == {0: "Multi\nline"}
 
 
-def test_placeholder_check_catches_translations_that_would_crash():
-    update = _load_script("update_translations")
-    message = update.Message("满%(t)s减%(o)s")
-
-    def errors(text: str) -> list[str]:
-        return update.placeholder_errors([message], {message.msgid: text})
-
-    assert errors("%(o)s off orders of %(t)s or more, 100%% sure") == []
-    assert len(errors("%(o)s off")) == 1  # a placeholder lost
-    assert len(errors("%(o)s off orders of %(t)s, 20% cheaper")) == 1  # a bare % breaks "… % {…}"
+@needs_gettext
+def test_placeholder_mistakes_are_caught_before_they_crash(tmp_path: Path):
+    good = _po(tmp_path, '#, python-format\nmsgid "满%(t)s减%(o)s"\nmsgstr "%(o)s off from %(t)s, 100%% sure"\n')
+    assert translations.msgfmt_errors(good) == ""
+    lost = _po(tmp_path, '#, python-format\nmsgid "满%(t)s减%(o)s"\nmsgstr "%(o)s off"\n')
+    assert "argument 't'" in translations.msgfmt_errors(lost)
+    bare = _po(tmp_path, '#, python-format\nmsgid "满%(t)s减%(o)s"\nmsgstr "%(o)s off from %(t)s, 20% less"\n')
+    assert "not a valid Python format string" in translations.msgfmt_errors(bare)
 
 
-def test_every_translation_keeps_its_placeholders():
-    update = _load_script("update_translations")
-    _files, _missing, errors = update.build(ROOT)
-    assert errors == []
+@needs_gettext
+def test_the_check_command_fails_on_a_stale_mo(tmp_path: Path, settings):
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    po = locale / "django.po"
+    shutil.copy(translations.PROJECT_CATALOGUE, po)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    assert not translations.mo_out_of_date(translations.PROJECT_CATALOGUE)
+    assert translations.mo_out_of_date(po)  # no .mo next to it yet
+
+    shutil.copy(translations.PROJECT_CATALOGUE.with_suffix(".mo"), locale / "django.mo")
+    assert not translations.mo_out_of_date(po)
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Duoying Mall"', 'msgstr "Duoying"'), "utf-8")
+    assert translations.mo_out_of_date(po)
+    with pytest.raises(CommandError, match="translation problem"):
+        call_command("translations_check")

@@ -270,19 +270,25 @@ Component({
       return api.placeOrder(body, key)
     },
 
+    /**
+     * Pay, then show the outcome on 支付结果 (which asks the server, never trusting this side):
+     * paid, still on its way, or failed (?attempt=failed). A shopper who backed out of WeChat Pay
+     * lands on the order instead, with its countdown and 去支付.
+     */
     async payAndShow(order) {
-      let paidQuery = {}
+      let target = routes.withQuery(routes.PAGES.payResult, { no: order.no })
       try {
         const result = await pay.payOrder(order.no, { order, deal: this._deal })
-        paidQuery = { paid: result.paid ? 1 : 'pending' }
         if (result.paid) track.track('pay', Object.assign({ page: ROUTE, amount: order.payable_amount }, this.trackProps))
       } catch (err) {
         ui.toastError(err)
+        target =
+          err.code === 'payment_cancelled'
+            ? routes.withQuery(routes.PAGES.orderDetail, { no: order.no })
+            : routes.withQuery(routes.PAGES.payResult, { no: order.no, attempt: 'failed' })
       }
       this.setData({ submitting: false })
-      return routes
-        .go(routes.withQuery(routes.PAGES.orderDetail, Object.assign({ no: order.no }, paidQuery)), { redirect: true })
-        .catch(() => {})
+      return routes.go(target, { redirect: true }).catch(() => {})
     },
   }),
 })

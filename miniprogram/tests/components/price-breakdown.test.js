@@ -32,7 +32,7 @@ test('凑单 hints render through progress-hint and their action bubbles as `hin
   const hints = c.querySelectorAll('.hint-item')
   expect(hints).toHaveLength(1)
   expect(text(hints[0], '.hint-text')).toBe('再买 ¥81.00 可减 ¥30.00')
-  expect(text(hints[0], '.hint-action')).toBe('去凑单 ›')
+  expect(text(hints[0], '.hint-action')).toBe('去凑单')
   const onHint = jest.fn()
   c.addEventListener('hint', (e) => onHint(e.detail))
   hints[0].querySelector('.hint-action').dispatchEvent('tap')

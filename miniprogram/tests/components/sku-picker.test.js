@@ -60,3 +60,15 @@ test('confirm asks for the missing spec, then emits the SKU and quantity', async
   expect(confirmed).toHaveLength(1)
   expect(confirmed[0]).toMatchObject({ action: 'buy', qty: 3, sku: { id: 71, price: 5900 } })
 })
+
+test('the close button is a real TDesign icon, and a tap on it closes the picker', async () => {
+  const c = render('components/sku-picker/index', { product: productDetail(), visible: true }, { tdesign: ['t-icon'] })
+  const closes = []
+  c.addEventListener('close', () => closes.push(true))
+  const close = c.querySelector('.close')
+  expect(close.dom.innerHTML).toMatch(/class="[^"]*t-icon-close /) // TDesign's font icon, drawn by the real t-icon
+  expect(close.dom.textContent.trim()).toBe('') // no "×" glyph
+  close.dispatchEvent('tap')
+  await tick()
+  expect(closes).toHaveLength(1)
+})

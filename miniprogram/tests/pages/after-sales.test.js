@@ -90,7 +90,7 @@ describe('申请售后', () => {
     await page.instance.onLoad({ no: 'D1', line: '11' })
     expect(text(page, '.kind')).toBe('仅退款')
     expect(text(page, '.qty-value')).toBe('3')
-    expect(texts(page, '.line-tag')).toEqual(['售后中 ›'])
+    expect(texts(page, '.line-tag')).toEqual(['售后中'])
 
     page.querySelector('.qty-plus').dispatchEvent('tap') // already the most
     page.querySelector('.qty-minus').dispatchEvent('tap')

@@ -89,7 +89,7 @@ test('a flash deal goes to the preview and the order; its price line is shown; n
   // placed through the flash sale's own endpoint (its gate, throttle and captcha)
   expect(orders[0].data).toEqual({ qty: 1, points: 0, address_id: 5 })
   expect(orders[0].header['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-  expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=F1&paid=1')
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/pay-result/index?no=F1')
 })
 
 test('a group deal carries its params (join a group) to the preview and to the order', async () => {
@@ -124,7 +124,7 @@ test('a flash purchase refused for the slider is repeated with the pass and the 
   }
   expect(seen).toHaveLength(2)
   expect(seen[1]).toEqual({ key: seen[0].key, pass: 'pass-for-purchase' })
-  expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=F2&paid=1')
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/pay-result/index?no=F2')
 })
 
 test('a deal that closed shows why instead of a quote; the cart order is not touched', async () => {

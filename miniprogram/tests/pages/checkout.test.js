@@ -61,7 +61,7 @@ test('提交订单 sends an Idempotency-Key; a double tap makes one order; then 
   const body = wx.__calls.request.find((r) => r.path === 'orders').data
   expect(body).toEqual({ points: 0, address_id: 5 })
   expect(wx.__calls.request.map((r) => r.path)).toContain('payments/sandbox/S1/complete')
-  expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/order-detail/index?no=N1&paid=1' })
+  expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/pay-result/index?no=N1' })
 })
 
 test('a lost answer and a second tap reuse the same key, so the server returns the one order', async () => {
@@ -82,7 +82,7 @@ test('a lost answer and a second tap reuse the same key, so the server returns t
   await page.instance.submit()
   expect(keys).toEqual(['key-1', 'key-1', 'key-1', 'key-1'])
   expect(wx.__calls.payment).toHaveLength(1)
-  expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=N1&paid=pending')
+  expect(wx.__calls.navigate.pop().url).toBe('/package-order/pay-result/index?no=N1')
 })
 
 test('no address, no order; a refusal shows why and refreshes the quote', async () => {
@@ -107,6 +107,15 @@ test('payment cancelled: the order is still shown (pending, with its countdown)'
   await page.instance.submit()
   expect(wx.__calls.toast.pop()).toBe('已取消支付')
   expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/order-detail/index?no=N7' })
+})
+
+test('payment failed (not cancelled): 支付结果 with attempt=failed, which asks the server for the outcome', async () => {
+  wx.route('POST orders', () => [201, fixtures.order({ no: 'N8' })])
+  wx.route('POST orders/N8/pay', () => [200, { provider: 'wechat', out_trade_no: 'T8', params: {} }])
+  wx.__paymentFails = 'fail'
+  const page = await open()
+  await page.instance.submit()
+  expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/pay-result/index?no=N8&attempt=failed' })
 })
 
 test('a re-quote sends only the changed paths to the view', async () => {
@@ -134,7 +143,7 @@ describe('coupon picker', () => {
     const rows = texts(page, '.usable')
     expect(rows).toHaveLength(3)
     expect(rows[0]).toContain('可减 ¥10.00')
-    expect(texts(page, '.check-on')).toEqual(['✓'])
+    expect(page.querySelectorAll('.check-on')).toHaveLength(1)
     expect(page.instance.data.usableCoupons.map((c) => c.selected)).toEqual([true, false, false])
     expect(texts(page, '.unusable .reason')).toEqual(['还差 ¥20.00 可用'])
     expect(text(page, '.unusable-title')).toBe('不可用优惠券（1）')

@@ -26,7 +26,7 @@ test('lists messages with unread marks, appends the next page by index', async (
   expect(texts(page, '.message .title')).toEqual(['消息3', '消息2'])
   expect(page.querySelectorAll('.unread')).toHaveLength(1)
   expect(text(page, '.head-title')).toBe('1 条未读')
-  expect(text(page, '.message .open')).toBe('查看详情 ›')
+  expect(text(page, '.message .open')).toBe('查看详情')
   expect(store.get('unreadMessages')).toBe(1)
   const setData = jest.spyOn(page.instance, 'setData')
   await page.instance.onReachBottom()

@@ -203,7 +203,7 @@ test('an order bought through a group says so and opens its group; a plain order
   wx.route('GET orders/N1', () => [200, fixtures.order({ no: 'N1', deal_kind: '', deal_ref: null })])
   const page = render('package-order/order-detail/index')
   await page.instance.onLoad({ no: 'G1' })
-  expect(text(page, '.order-deal')).toBe('拼团订单成团后发货，未成团自动退款查看详情 ›')
+  expect(text(page, '.order-deal')).toBe('拼团订单成团后发货，未成团自动退款查看详情')
   page.instance.onDeal()
   expect(wx.__calls.navigate.pop().url).toBe('/package-social/group/index?id=5')
   const plain = render('package-order/order-detail/index')

@@ -124,7 +124,7 @@ describe('after paying (WeChat Pay callback)', () => {
     expect(wx.__calls.payment).toHaveLength(1)
     expect(wx.__calls.subscribe).toEqual([{ tmplIds: ['TPL-SHIPPED', 'TPL-GROUP-OK', 'TPL-GROUP-FAIL'] }])
     expect(posts).toEqual([{ results: { 'TPL-SHIPPED': 'accept', 'TPL-GROUP-OK': 'accept', 'TPL-GROUP-FAIL': 'accept' }, moment: 'group_open' }])
-    expect(wx.__calls.navigate.pop().url).toBe('/package-order/order-detail/index?no=G1&paid=pending')
+    expect(wx.__calls.navigate.pop().url).toBe('/package-order/pay-result/index?no=G1')
   })
 
   test('joining a group (share token) asks for them as group_join', async () => {

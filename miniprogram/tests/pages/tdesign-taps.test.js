@@ -118,7 +118,7 @@ describe('checkout', () => {
     await flush(40)
     expect(keys).toHaveLength(1)
     expect(wx.__calls.request.find((r) => r.path === 'orders').data).toEqual({ items: [{ sku_id: 71, qty: 2 }], points: 0, address_id: 5 })
-    expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/order-detail/index?no=N1&paid=1' })
+    expect(wx.__calls.navigate.pop()).toEqual({ type: 'redirectTo', url: '/package-order/pay-result/index?no=N1' })
   })
 })
 

@@ -31,6 +31,19 @@ test('project rules catch missing wx:key, <image> without mode, unregistered or 
   ])
 })
 
+test('glyphs drawn as icons ("›", "×" alone, "✓", "→") are refused; a price × quantity is text', () => {
+  const file = tmpPage(
+    '<text>查看详情 ›</text>\n<view class="close">×</view>\n<view>{{ok ? \'✓\' : \'\'}}</view>\n<text>¥9.90 × 2</text>\n<t-icon name="chevron-right" />',
+    { usingComponents: { 't-icon': 'tdesign-miniprogram/icon/icon' } },
+  )
+  const problems = projectRules(file, {}).map((p) => p.replace(/^.*index\.wxml/, 'index.wxml'))
+  expect(problems).toEqual([
+    'index.wxml:1: "›" drawn as text: use <t-icon>',
+    'index.wxml:2: "×" drawn as text: use <t-icon>',
+    'index.wxml:3: "✓" drawn as text: use <t-icon>',
+  ])
+})
+
 test("WeChat's compiler (wcc) rejects broken templates and accepts ours", () => {
   const bin = wccPath()
   const badExpr = tmpPage('<view wx:if="{{a >}}">x</view>')
