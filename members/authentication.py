@@ -14,6 +14,7 @@ checks the token and the guard's held list of blocked shoppers and yields a
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.utils.functional import SimpleLazyObject
@@ -58,7 +59,27 @@ class LazyMember(SimpleLazyObject):
         return int(self.__dict__["_member_id"])
 
 
+# Tokens this process has verified (raw token -> (expiry, validated token)): a shopper's app sends
+# the same access token for two hours, and decoding and verifying it is a good part of a cheap
+# request (issue 12). A hit is only taken before the token's own expiry; the signature of a
+# token never changes, so what was verified once stays verified.
+VERIFIED_TOKENS_MAX = 20_000
+_verified: dict[bytes, tuple[float, Any]] = {}
+
+
 class MemberJWTAuthentication(JWTAuthentication):
+    def get_validated_token(self, raw_token: bytes) -> Any:
+        held = _verified.get(raw_token)
+        if held is not None and time.time() < held[0]:
+            return held[1]
+        validated = super().get_validated_token(raw_token)
+        expires = validated.get("exp")
+        if isinstance(expires, int | float):
+            if len(_verified) >= VERIFIED_TOKENS_MAX:
+                _verified.clear()
+            _verified[raw_token] = (float(expires), validated)
+        return validated
+
     def get_user(self, validated_token: Any) -> Member:  # type: ignore[override]
         from members.selectors.abuse import guard_config  # the guard's selectors read members' models
 

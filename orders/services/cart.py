@@ -85,6 +85,15 @@ def cart_items_take(*, member: Member, items: list[tuple[int, int]]) -> None:
     Subtracting (not deleting) keeps the rest of a larger cart row when the shopper bought
     fewer units directly ("buy now") than sat in the cart.
     """
+    # One read first: a "buy now" order usually has none of its SKUs in the cart (two writes
+    # per SKU saved inside the placement's transaction, which holds the shopper's row).
+    in_cart = set(
+        CartItem.objects.filter(member=member, sku_id__in=[sku_id for sku_id, _qty in items]).values_list(
+            "sku_id", flat=True
+        )
+    )
     for sku_id, qty in sorted(items):
+        if sku_id not in in_cart:
+            continue
         CartItem.objects.filter(member=member, sku_id=sku_id, qty__lte=qty).delete()
         CartItem.objects.filter(member=member, sku_id=sku_id, qty__gt=qty).update(qty=F("qty") - qty)

@@ -319,10 +319,11 @@ def _order_create(
     # a double tap's second request waits here and then finds the first order, instead of
     # racing it on the unique key index, which MariaDB answers with deadlocks when several
     # duplicates wait on one insert. The IntegrityError sends the caller to the replay path.
+    # The shopper's own address is read before the lock: nothing another placement does changes it.
+    address = checkout_address_get(member=member, address_id=address_id)
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     if Order.objects.filter(member=member, idempotency_key=key).exists():
         raise IntegrityError("idempotency key already used by a committed order")
-    address = checkout_address_get(member=member, address_id=address_id)
     # The guarded reservation below is the real stock check; no read-then-write here.
     lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
     # F13: number this order's units in each running stepped-price campaign, then price exactly
@@ -388,17 +389,19 @@ def _order_create(
         if ref != order.deal_ref:
             order.deal_ref = ref
             order.save(update_fields=["deal_ref"])
-    event_record(
-        name="order_placed",
-        member_id=member.pk,
-        props={
-            "no": order.no,
-            "payable_amount": order.payable_amount,
-            "goods_amount": order.goods_amount,
-            "lines": len(quote.lines),
-            "from_cart": items is None,
-            **({"deal_kind": order.deal_kind, "deal_ref": order.deal_ref} if deal is not None else {}),
-        },
+    # The analytics row is written after commit: not while this shopper's other placements
+    # queue on the member row (issue 12), and never for an order that rolled back.
+    placed_props = {
+        "no": order.no,
+        "payable_amount": order.payable_amount,
+        "goods_amount": order.goods_amount,
+        "lines": len(quote.lines),
+        "from_cart": items is None,
+        **({"deal_kind": order.deal_kind, "deal_ref": order.deal_ref} if deal is not None else {}),
+    }
+    member_id = member.pk
+    transaction.on_commit(
+        lambda: event_record(name="order_placed", member_id=member_id, props=placed_props), robust=True
     )
     if order.payable_amount == 0:
         # Coupons covered everything: there is nothing to collect, so no payment round-trip.

@@ -162,10 +162,11 @@ def test_the_preview_prices_the_deal_and_names_it(tool: QuotaDeal, quota: Sku, s
 
 @pytest.mark.django_db
 def test_placing_takes_from_the_tool_not_the_shelf_and_remembers_the_deal(
-    tool: QuotaDeal, quota: Sku, shelf_sku: Sku, member: Member
+    tool: QuotaDeal, quota: Sku, shelf_sku: Sku, member: Member, django_capture_on_commit_callbacks: Any
 ) -> None:
     ShopSettings.load()
-    order = _place(member, shelf_sku, _deal(quota), qty=2)
+    with django_capture_on_commit_callbacks(execute=True):  # the analytics event is written after commit
+        order = _place(member, shelf_sku, _deal(quota), qty=2)
 
     assert (order.deal_kind, order.deal_ref) == (QuotaDeal.kind, quota.pk)
     assert order.lines.get().unit_price == DEAL_PRICE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -76,7 +77,14 @@ def test_place_reserves_stock_but_counts_sales_only_at_payment(
     assert (stored.sales_count, stored.product.sales_count) == (0, 0)
 
 
-def test_place_records_an_analytics_event(placed_order: Order) -> None:
+def test_place_records_an_analytics_event_after_commit(
+    place: Callable[..., Order], member: Member, address: Address, sku: Sku, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        placed_order = place(member, [(sku, 2)])
+    assert not Event.objects.filter(name="order_placed").exists()  # not while the shopper's row is locked
+    for callback in callbacks:
+        callback()
     event = Event.objects.get(name="order_placed")
     assert event.member_id == placed_order.member_id
     assert event.props["no"] == placed_order.no and event.props["payable_amount"] == 11800

@@ -75,6 +75,35 @@ def test_ten_concurrent_requests_with_one_key_make_one_order() -> None:
     assert Sku.objects.get(pk=sku.pk).stock == 98
 
 
+def test_one_shoppers_parallel_placements_all_land_each_priced_and_recorded_once() -> None:
+    """Twenty taps of one shopper with distinct keys queue on the member row: every one makes its
+    order at the price of the moment, and its analytics event is written after its commit."""
+    from analytics.models import Event
+
+    ShopSettings.load()
+    sku = SkuFactory.create(stock=100, price=5900)
+    member = MemberFactory.create()
+    address = AddressFactory.create(member=member)
+
+    def place(_i: int) -> Order:
+        return order_place_or_replay(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(sku.pk, 1)],
+            address_id=address.pk,
+            idempotency_key=uuid.uuid4().hex,
+        ).order
+
+    results = run_in_threads(20, place)
+
+    assert [r for r in results if not isinstance(r, Order)] == []
+    assert Order.objects.filter(member=member).count() == 20
+    assert set(Order.objects.values_list("goods_amount", flat=True)) == {5900}
+    assert Sku.objects.get(pk=sku.pk).stock == 80
+    events = Event.objects.filter(name="order_placed", member_id=member.pk)
+    assert sorted(events.values_list("props__no", flat=True)) == sorted(r.no for r in results)
+
+
 def test_expiry_task_sweeper_and_shopper_racing_release_stock_once() -> None:
     ShopSettings.load()
     sku = SkuFactory.create(stock=10)
