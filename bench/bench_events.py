@@ -213,7 +213,7 @@ def dashboards(today: date) -> dict[str, float]:
     from analytics.selectors import behaviour as selectors
 
     first = today - timedelta(days=DAYS - 1)
-    span = {"day_from": first, "day_to": today}
+    span: dict[str, Any] = {"day_from": first, "day_to": today}
     calls = {
         "page_dwell": lambda: selectors.page_dwell(**span),
         "top_click_paths": lambda: selectors.top_click_paths(**span),

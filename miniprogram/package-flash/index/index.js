@@ -17,6 +17,9 @@ const routes = require('../../core/routes')
 const share = require('../../core/share')
 const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
+const track = require('../../core/track')
+
+const ROUTE = 'package-flash/index/index'
 
 Component({
   data: {
@@ -31,11 +34,12 @@ Component({
     reservingId: 0,
     skeletonRows: [1, 2, 3],
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       const q = query || {}
       this._wantedSlot = q.slot ? Number(q.slot) : null
       if (q.mode === 'release') this.setData({ mode: 'release' })
+      this.trackProps = { tool: q.mode === 'release' ? 'release' : 'flash', campaign_id: this._wantedSlot || undefined } // F37
       subscribe.load().catch(() => {}) // ready before the 到货提醒 tap (F48)
       return this.load()
     },
@@ -202,5 +206,5 @@ Component({
         query: { slot: tab && tab.id, mode: this.data.mode === 'release' ? 'release' : undefined },
       })
     },
-  },
+  }),
 })

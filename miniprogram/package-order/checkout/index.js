@@ -71,6 +71,8 @@ Component({
       this._attempt = new CheckoutAttempt()
       this._seen = 'other' // what the shopper last saw: price, sold_out, coupon_unusable, other
       this.trackProps = { tool: this._deal ? DEAL_TOOLS[this._deal.kind] : undefined }
+      // a group deal's ref is its campaign: the funnel counts the checkout for that campaign
+      if (this._deal && this._deal.kind === 'group') this.trackProps.campaign_id = Number(this._deal.ref) || undefined
       track.track('checkout_start', Object.assign({ page: ROUTE, items: this._items ? this._items[0].qty : undefined }, this.trackProps))
       const member = store.get('member')
       this.setData({ pointsBalance: (member && member.points_balance) || 0 })

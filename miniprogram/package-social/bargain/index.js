@@ -19,6 +19,9 @@ const social = require('../../core/social')
 const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
 const money = require('../../core/money')
+const track = require('../../core/track')
+
+const ROUTE = 'package-social/bargain/index'
 
 Component({
   data: {
@@ -31,10 +34,11 @@ Component({
     helping: false,
     justCut: '',
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       const q = query || {}
       this._query = { campaign: q.campaign, token: q.token, id: q.id }
+      this.trackProps = { tool: 'bargain', campaign_id: Number(q.campaign) || undefined } // F37 dwell and funnel
       subscribe.load().catch(() => {}) // ready before the 发起砍价 tap (F48)
       return this.load()
     },
@@ -158,5 +162,5 @@ Component({
       const c = this.data.campaign
       return share.shareMessage({ title: c ? `「${c.title}」${c.floorText}` : '好友帮砍，低价拿好物', page: routes.PAGES.bargain, query: { campaign: c && c.id }, imageUrl: c && c.image })
     },
-  },
+  }),
 })

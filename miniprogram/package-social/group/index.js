@@ -15,6 +15,9 @@ const deals = require('../../core/deals')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const social = require('../../core/social')
+const track = require('../../core/track')
+
+const ROUTE = 'package-social/group/index'
 
 Component({
   data: {
@@ -25,10 +28,11 @@ Component({
     group: null,
     itemIndex: 0,
   },
-  methods: {
+  methods: track.withPage(ROUTE, {
     onLoad(query) {
       const q = query || {}
       this._query = { campaign: q.campaign, token: q.token, id: q.id }
+      this.trackProps = { tool: 'group_buy', campaign_id: Number(q.campaign) || undefined } // F37 dwell and funnel
       return this.load()
     },
     onShow() {
@@ -103,5 +107,5 @@ Component({
       const c = this.data.campaign
       return share.shareMessage({ title: c ? `${c.groupSize} 人拼团 ${c.lowestText}「${c.title}」` : '一起拼团更优惠', page: routes.PAGES.group, query: { campaign: c && c.id }, imageUrl: c && c.image })
     },
-  },
+  }),
 })

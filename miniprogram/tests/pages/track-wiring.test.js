@@ -89,3 +89,18 @@ test('home: a banner tap is a marked tap, a search is a search, the visit a page
   expect(last('page_view').props).toEqual({ page: 'pages/home/index', dwell_ms: expect.any(Number) })
   await flush()
 })
+
+test('an activity page: its dwell counts for the tool and campaign, and so does its checkout', async () => {
+  wx.route('GET group-buys/9', () => [404, { code: 'group_buy_not_found', message: '拼团活动不存在。', details: {} }])
+  const page = render('package-social/group/index')
+  await page.instance.onLoad({ campaign: '9' })
+  page.instance.onShow()
+  page.instance.onUnload()
+  expect(last('page_view').props).toEqual({ page: 'package-social/group/index', tool: 'group_buy', campaign_id: 9, dwell_ms: expect.any(Number) })
+
+  wx.route('GET addresses', () => [200, []])
+  wx.route('POST checkout/preview', () => [200, fixtures.quote()])
+  const checkout = render('package-order/checkout/index')
+  await checkout.instance.onLoad({ sku_id: '71', qty: '1', deal: 'group', ref: '9' })
+  expect(last('checkout_start').props).toEqual({ page: 'package-order/checkout/index', items: 1, tool: 'group_buy', campaign_id: 9 })
+})
