@@ -118,12 +118,13 @@ test('a tier the shop does not sell shows the mapped refusal', async () => {
 
 describe('积分商城', () => {
   const ITEMS = {
-    count: 2,
+    count: 3,
     next: null,
     previous: null,
     results: [
-      { id: 3, name: '10 元无门槛券', kind: 'coupon', kind_display: '优惠券', points: 1000, stock_left: 4, per_member_limit: 1 },
-      { id: 4, name: '50 元券', kind: 'coupon', kind_display: '优惠券', points: 5000, stock_left: 0, per_member_limit: 1 },
+      { id: 3, name: '10 元无门槛券', kind: 'coupon', kind_display: '优惠券', points: 1000, cash: 0, sku_id: null, stock_left: 4, per_member_limit: 1 },
+      { id: 4, name: '50 元券', kind: 'coupon', kind_display: '优惠券', points: 5000, cash: 0, sku_id: null, stock_left: 0, per_member_limit: 1 },
+      { id: 5, name: '保温杯', kind: 'goods', kind_display: '实物商品', points: 1200, cash: 990, sku_id: 31, stock_left: 2, per_member_limit: 1 },
     ],
   }
   const POINTS = { balance: 1500, count: 0, next: null, previous: null, entries: [] }
@@ -146,6 +147,18 @@ describe('积分商城', () => {
     expect(text(page, '.balance-value')).toBe('500')
     expect(page.instance.data.items[0].stockText).toBe('剩余 3')
     expect(wx.__calls.toast.pop()).toBe('兑换成功，优惠券已放入卡包')
+  })
+
+  test('tapping 去兑换 on goods opens the checkout with the points_mall deal', async () => {
+    wx.route('GET points-mall/items', () => [200, ITEMS])
+    wx.route('GET me/points', () => [200, POINTS])
+    const page = render('package-member/points-mall/index', {}, { tdesign: ['t-button'] })
+    await page.instance.onLoad()
+    expect(page.instance.data.items[2].pointsText).toBe('1200 积分 + ¥9.90')
+    page.querySelectorAll('.redeem')[2].querySelector('.t-button').dispatchEvent('tap')
+    await flush()
+    expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=31&qty=1&deal=points_mall&ref=5')
+    expect(wx.__calls.request.filter((r) => r.method === 'POST')).toEqual([])
   })
 
   test('a sold-out answer shows the mapped message', async () => {
