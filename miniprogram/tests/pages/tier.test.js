@@ -182,3 +182,33 @@ test('the 我的 page opens 会员中心 from the tier stat with a real tap', as
   await flush()
   expect(wx.__calls.navigate.pop()).toMatchObject({ url: '/package-member/tier/index' })
 })
+
+test('the checkout places a points-mall goods order through POST orders with the points_mall deal', async () => {
+  const fixtures = require('../helpers/fixtures')
+  const { text: textOf } = require('../helpers/page')
+  wx.route('GET addresses', () => [200, [{ id: 5, receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号', is_default: true }]])
+  wx.route('POST checkout/preview', () => [
+    200,
+    fixtures.quote({
+      lines: [{ sku_id: 31, product_id: 3, title: '保温杯', image: 'a.jpg', specs: {}, qty: 1, list_price: 5900, unit_price: 990, item_amount: 990, discount_amount: 0, paid_amount: 990, allocations: [], is_gift: false }],
+      goods_amount: 5900,
+      discount_amount: 4910,
+      payable_amount: 990,
+      applied: [{ rule_id: 'points_mall:5', rule_type: 'flash_sale', name: '积分兑换 · 1200 积分', level: 'item', amount: 4910 }],
+      rejected: [],
+      hints: [],
+    }),
+  ])
+  const orders = []
+  wx.route('POST orders', (req) => (orders.push(req), [201, fixtures.order({ no: 'M1' })]))
+  wx.route('POST orders/M1/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S9', params: {} }])
+  wx.route('POST payments/sandbox/S9/complete', () => [200, {}])
+  const page = render('package-order/checkout/index')
+  await page.instance.onLoad({ sku_id: '31', qty: '1', deal: 'points_mall', ref: '5' })
+  expect(textOf(page, '.deal-tag')).toBe('积分兑换')
+  expect(textOf(page, '.deal-name')).toBe('积分兑换 · 1200 积分')
+  expect(textOf(page, '.deal-price')).toBe('¥9.90')
+  await page.instance.submit()
+  expect(orders).toHaveLength(1)
+  expect(orders[0].data.deal).toEqual({ kind: 'points_mall', ref: 5, params: {} })
+})
