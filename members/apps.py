@@ -12,3 +12,6 @@ class MembersConfig(AppConfig):
 
         # F14: the tier's free-shipping uses register as a 包邮 waiver source.
         from members.selectors import tiers  # noqa: F401
+
+        # F15: 积分商城 goods are bought through the order path as a deal of their own.
+        from members.services import points_mall_deal  # noqa: F401

@@ -51,7 +51,7 @@ from orders.services.privacy import order_phone_reveal, phone_reveal_allowed
 from orders.services.refunds import refund_create
 from orders.services.shipping import order_ship_bulk
 
-DEAL_KIND_LABELS = {"flash": _("秒杀"), "group": _("拼团"), "bargain": _("砍价")}
+DEAL_KIND_LABELS = {"flash": _("秒杀"), "group": _("拼团"), "bargain": _("砍价"), "points_mall": _("积分兑换")}
 SHIP_HOLD_LABELS = {"group_forming": _("等待成团")}
 
 

@@ -140,6 +140,10 @@ class PointsMallItemOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     points = serializers.IntegerField()
+    cash = serializers.IntegerField(help_text="fen; goods bought for points + cash (0 = points only)")
+    sku_id = serializers.IntegerField(
+        allow_null=True, help_text="goods: ordered through checkout with deal {kind: points_mall, ref: id}"
+    )
     stock_left = serializers.IntegerField()
     per_member_limit = serializers.IntegerField()
 
@@ -170,13 +174,14 @@ class PointsMallItemListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = StandardPagination()
-        items = PointsMallItem.objects.filter(is_active=True, kind=PointsMallItem.Kind.COUPON).order_by("sort", "-id")
+        items = PointsMallItem.objects.filter(is_active=True).order_by("sort", "-id")
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(PointsMallItemOutputSerializer(page, many=True).data)
 
 
 class PointsMallRedeemApi(APIView):
-    """Redeem one item for points: points, stock and the per-shopper limit all or nothing."""
+    """Redeem one coupon item for points: points, stock and the per-shopper limit all or nothing.
+    (Goods items are ordered through checkout with the ``points_mall`` deal.)"""
 
     permission_classes = [IsMember]
 

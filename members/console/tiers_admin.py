@@ -137,22 +137,68 @@ class TierRuleAdmin(ServiceRefusalMixin, ModelAdmin):
 class PointsMallItemForm(ServiceValidatedForm):
     class Meta:
         model = PointsMallItem
-        fields = ("name", "coupon_template", "points", "stock", "per_member_limit", "is_active", "sort")
+        fields = (
+            "name",
+            "kind",
+            "coupon_template",
+            "sku",
+            "points",
+            "cash",
+            "stock",
+            "per_member_limit",
+            "is_active",
+            "sort",
+        )
+
+    cash = forms.CharField(
+        label=_("另需现金（元）"),
+        required=False,
+        help_text=_("积分 + 现金兑换商品时的现金部分；0 表示纯积分"),
+        widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["cash"] = format_yuan(self.instance.cash or 0)
+
+    def clean_cash(self) -> int:
+        return _fen(self, "cash")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == PointsMallItem.Kind.COUPON and not data.get("coupon_template"):
+            self.add_error("coupon_template", _("优惠券类需选择兑换的优惠券。"))
+        if kind == PointsMallItem.Kind.GOODS and not data.get("sku"):
+            self.add_error("sku", _("商品类需选择兑换的商品 SKU。"))
+        return data
 
 
 class PointsMallItemAdmin(ServiceRefusalMixin, ModelAdmin):
     form = PointsMallItemForm
-    list_display = ("name", "coupon_template", "points", "stock", "redeemed_count", "stock_left_display", "is_active")
-    list_filter = ("is_active",)
+    list_display = (
+        "name",
+        "kind",
+        "points",
+        "cash_display",
+        "stock",
+        "redeemed_count",
+        "stock_left_display",
+        "is_active",
+    )
+    list_filter = ("is_active", "kind")
     search_fields = ("name",)
-    autocomplete_fields = ()
+    raw_id_fields = ("sku",)
+
+    @display(description=_("另需现金"), ordering="cash")
+    def cash_display(self, obj: PointsMallItem) -> str:
+        return yuan(obj.cash) if obj.cash else "—"
 
     @display(description=_("剩余库存"))
     def stock_left_display(self, obj: PointsMallItem) -> int:
         return obj.stock_left
 
     def save_model(self, request: HttpRequest, obj: PointsMallItem, form: Any, change: bool) -> None:
-        obj.kind = PointsMallItem.Kind.COUPON
         points_mall_item_save(item=obj, actor=request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

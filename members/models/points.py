@@ -19,6 +19,7 @@ class PointsEntry(models.Model):
         INVITE_EARN = "invite_earn", _("好友下单奖励")
         INVITE_REVERSE = "invite_reverse", _("好友退款扣回")
         MALL_REDEEM = "mall_redeem", _("积分商城兑换")
+        MALL_RETURN = "mall_return", _("积分兑换退回")
         TIER_PURCHASE = "tier_purchase", _("积分购买等级")
         EXPIRE = "expire", _("积分过期")
 

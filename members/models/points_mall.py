@@ -1,4 +1,5 @@
-"""积分商城 (F15): coupon items bought with points, and the points expiry rule.
+"""积分商城 (F15): items bought with points — coupons, and goods for points (+ cash) ordered through
+the normal order path — and the points expiry rule.
 
 Stock and the per-shopper limit are scarce: ``redeemed_count`` only moves by a guarded UPDATE
 (``redeemed_count < stock``) and each redemption takes the unique (item, member, seq) slot, so
@@ -17,10 +18,12 @@ from mall.models.fields import IdentifierField
 class PointsMallItem(models.Model):
     class Kind(models.TextChoices):
         COUPON = "coupon", _("优惠券")
+        GOODS = "goods", _("实物商品")
 
     name = models.CharField(_("名称"), max_length=60)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.COUPON)
     points = models.PositiveIntegerField(_("所需积分"))
+    cash = models.PositiveIntegerField(_("另需现金(分)"), default=0, help_text=_("积分 + 现金兑换商品时的现金部分"))
     coupon_template = models.ForeignKey(
         "marketing.CouponTemplate",
         verbose_name=_("兑换的优惠券"),
@@ -28,6 +31,9 @@ class PointsMallItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    sku = models.ForeignKey(
+        "mall.Sku", verbose_name=_("兑换的商品"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     stock = models.PositiveIntegerField(_("库存"))
     redeemed_count = models.PositiveIntegerField(_("已兑换"), default=0)
@@ -46,7 +52,8 @@ class PointsMallItem(models.Model):
             models.CheckConstraint(condition=Q(points__gte=1), name="points_mall_points_positive"),
             models.CheckConstraint(condition=Q(per_member_limit__gte=1), name="points_mall_limit_positive"),
             models.CheckConstraint(
-                condition=Q(kind="coupon", coupon_template__isnull=False), name="points_mall_item_has_what_it_gives"
+                condition=Q(kind="coupon", coupon_template__isnull=False) | Q(kind="goods", sku__isnull=False),
+                name="points_mall_item_has_what_it_gives",
             ),
         ]
 
@@ -77,6 +84,16 @@ class PointsMallRedemption(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    cash = models.PositiveIntegerField(_("现金(分)"), default=0)
+    # A goods item's order (placed through order_place); cancelling it deletes this row.
+    order = models.OneToOneField(
+        "orders.Order",
+        verbose_name=_("商品订单"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="points_redemption",
     )
     created_at = models.DateTimeField(_("兑换时间"), auto_now_add=True)
 

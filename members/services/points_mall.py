@@ -90,7 +90,7 @@ def points_mall_redeem(
         raise PointsMallLimitReached(details={"item_id": item.pk}) from exc
 
 
-ITEM_FIELDS = ("name", "points", "stock", "per_member_limit", "is_active", "sort")
+ITEM_FIELDS = ("name", "kind", "points", "cash", "stock", "per_member_limit", "is_active", "sort")
 
 
 @transaction.atomic

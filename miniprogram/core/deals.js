@@ -12,12 +12,13 @@
 const money = require('./money')
 const routes = require('./routes')
 
-const DEAL_KINDS = ['flash', 'group', 'bargain']
+const DEAL_KINDS = ['flash', 'group', 'bargain', 'points_mall']
 
 const DEAL_LABELS = {
   flash: '秒杀价',
   group: '拼团价',
   bargain: '砍价',
+  points_mall: '积分兑换',
 }
 
 // the engine's rule type that prices each kind's line (marketing.pricing)
@@ -25,6 +26,8 @@ const DEAL_RULE_TYPES = {
   flash: 'flash_sale',
   group: 'group_price',
   bargain: 'bargain_price',
+  // 积分商城 goods: the item's cash part, priced as a fixed price for the one unit (F15)
+  points_mall: 'flash_sale',
 }
 
 /** {kind, ref, params} from the checkout's query, or null (a broken one is dropped, not guessed). */
@@ -78,6 +81,7 @@ const ORDER_LABELS = {
   flash: { label: '秒杀订单', note: '' },
   group: { label: '拼团订单', note: '成团后发货，未成团自动退款' },
   bargain: { label: '砍价订单', note: '' },
+  points_mall: { label: '积分兑换订单', note: '兑换所用积分在取消订单时退回' },
 }
 
 /**

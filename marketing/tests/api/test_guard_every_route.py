@@ -172,6 +172,14 @@ def _points_mall_redeem(member: Member, shop: Any) -> Request:
     return Request(f"/api/v1/points-mall/items/{item.pk}/redeem", {"ref": uuid.uuid4().hex})
 
 
+def _points_mall_order(member: Member, shop: Any) -> Request:
+    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
+    item = PointsMallItem.objects.create(
+        name="积分换面霜", kind="goods", sku=shop.cream, points=100, cash=100, stock=50, per_member_limit=50
+    )
+    return _order(member, shop.cream.pk, deal={"kind": "points_mall", "ref": item.pk})
+
+
 def _tier_buy(member: Member, shop: Any) -> Request:
     points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
     tier_rules()
@@ -192,6 +200,7 @@ CASES = [
     Case("bargain-start", "bargain", _bargain_start),
     Case("bargain-help", "help", _bargain_help),
     Case("points-mall-redeem", "claim", _points_mall_redeem),
+    Case("orders", "purchase", _points_mall_order),
     Case("me-tier-buy", "claim", _tier_buy),
 ]
 IDS = [f"{case.route}:{case.build.__name__.strip('_')}" for case in CASES]

@@ -78,7 +78,9 @@ def test_points_mall_items_and_the_expiry_rule_save_through_services(owner_clien
         "/admin/members/pointsmallitem/add/",
         {
             "name": "10 元券",
+            "kind": "coupon",
             "coupon_template": str(template.pk),
+            "cash": "0",
             "points": "1000",
             "stock": "50",
             "per_member_limit": "2",
@@ -93,6 +95,29 @@ def test_points_mall_items_and_the_expiry_rule_save_through_services(owner_clien
     with translation.override("zh-hans"):
         listing = owner_client.get("/admin/members/pointsmallitem/").content.decode()
     assert "剩余库存" in listing
+    # A goods item needs its SKU; the cash part is typed in yuan.
+    with translation.override("zh-hans"):
+        refused = owner_client.post(
+            "/admin/members/pointsmallitem/add/",
+            {"name": "保温杯", "kind": "goods", "points": "2000", "cash": "9.9", "stock": "5", "per_member_limit": "1"},
+        )
+    assert "商品类需选择兑换的商品 SKU" in refused.content.decode()
+    sku = SkuFactory.create()
+    saved_goods = owner_client.post(
+        "/admin/members/pointsmallitem/add/",
+        {
+            "name": "保温杯",
+            "kind": "goods",
+            "sku": str(sku.pk),
+            "points": "2000",
+            "cash": "9.9",
+            "stock": "5",
+            "per_member_limit": "1",
+            "sort": "1",
+        },
+    )
+    assert saved_goods.status_code == 302, saved_goods.content.decode()[:2000]
+    assert PointsMallItem.objects.get(name="保温杯").cash == 990
 
     rule_url = f"/admin/members/pointsexpiryrule/{PointsExpiryRule.load().pk}/change/"
     assert owner_client.get("/admin/members/pointsexpiryrule/").status_code == 302

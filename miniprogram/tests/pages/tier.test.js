@@ -118,12 +118,13 @@ test('a tier the shop does not sell shows the mapped refusal', async () => {
 
 describe('积分商城', () => {
   const ITEMS = {
-    count: 2,
+    count: 3,
     next: null,
     previous: null,
     results: [
-      { id: 3, name: '10 元无门槛券', kind: 'coupon', kind_display: '优惠券', points: 1000, stock_left: 4, per_member_limit: 1 },
-      { id: 4, name: '50 元券', kind: 'coupon', kind_display: '优惠券', points: 5000, stock_left: 0, per_member_limit: 1 },
+      { id: 3, name: '10 元无门槛券', kind: 'coupon', kind_display: '优惠券', points: 1000, cash: 0, sku_id: null, stock_left: 4, per_member_limit: 1 },
+      { id: 4, name: '50 元券', kind: 'coupon', kind_display: '优惠券', points: 5000, cash: 0, sku_id: null, stock_left: 0, per_member_limit: 1 },
+      { id: 5, name: '保温杯', kind: 'goods', kind_display: '实物商品', points: 1200, cash: 990, sku_id: 31, stock_left: 2, per_member_limit: 1 },
     ],
   }
   const POINTS = { balance: 1500, count: 0, next: null, previous: null, entries: [] }
@@ -148,6 +149,18 @@ describe('积分商城', () => {
     expect(wx.__calls.toast.pop()).toBe('兑换成功，优惠券已放入卡包')
   })
 
+  test('tapping 去兑换 on goods opens the checkout with the points_mall deal', async () => {
+    wx.route('GET points-mall/items', () => [200, ITEMS])
+    wx.route('GET me/points', () => [200, POINTS])
+    const page = render('package-member/points-mall/index', {}, { tdesign: ['t-button'] })
+    await page.instance.onLoad()
+    expect(page.instance.data.items[2].pointsText).toBe('1200 积分 + ¥9.90')
+    page.querySelectorAll('.redeem')[2].querySelector('.t-button').dispatchEvent('tap')
+    await flush()
+    expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=31&qty=1&deal=points_mall&ref=5')
+    expect(wx.__calls.request.filter((r) => r.method === 'POST')).toEqual([])
+  })
+
   test('a sold-out answer shows the mapped message', async () => {
     wx.route('GET points-mall/items', () => [200, ITEMS])
     wx.route('GET me/points', () => [200, POINTS])
@@ -168,4 +181,34 @@ test('the 我的 page opens 会员中心 from the tier stat with a real tap', as
   page.querySelector('.tier-entry').dispatchEvent('tap')
   await flush()
   expect(wx.__calls.navigate.pop()).toMatchObject({ url: '/package-member/tier/index' })
+})
+
+test('the checkout places a points-mall goods order through POST orders with the points_mall deal', async () => {
+  const fixtures = require('../helpers/fixtures')
+  const { text: textOf } = require('../helpers/page')
+  wx.route('GET addresses', () => [200, [{ id: 5, receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '世纪大道 1 号', is_default: true }]])
+  wx.route('POST checkout/preview', () => [
+    200,
+    fixtures.quote({
+      lines: [{ sku_id: 31, product_id: 3, title: '保温杯', image: 'a.jpg', specs: {}, qty: 1, list_price: 5900, unit_price: 990, item_amount: 990, discount_amount: 0, paid_amount: 990, allocations: [], is_gift: false }],
+      goods_amount: 5900,
+      discount_amount: 4910,
+      payable_amount: 990,
+      applied: [{ rule_id: 'points_mall:5', rule_type: 'flash_sale', name: '积分兑换 · 1200 积分', level: 'item', amount: 4910 }],
+      rejected: [],
+      hints: [],
+    }),
+  ])
+  const orders = []
+  wx.route('POST orders', (req) => (orders.push(req), [201, fixtures.order({ no: 'M1' })]))
+  wx.route('POST orders/M1/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S9', params: {} }])
+  wx.route('POST payments/sandbox/S9/complete', () => [200, {}])
+  const page = render('package-order/checkout/index')
+  await page.instance.onLoad({ sku_id: '31', qty: '1', deal: 'points_mall', ref: '5' })
+  expect(textOf(page, '.deal-tag')).toBe('积分兑换')
+  expect(textOf(page, '.deal-name')).toBe('积分兑换 · 1200 积分')
+  expect(textOf(page, '.deal-price')).toBe('¥9.90')
+  await page.instance.submit()
+  expect(orders).toHaveLength(1)
+  expect(orders[0].data.deal).toEqual({ kind: 'points_mall', ref: 5, params: {} })
 })

@@ -1,0 +1,132 @@
+"""积分商城 goods (F15): a goods item is bought through the normal order path as a deal.
+
+The shopper places an ordinary order (``order_place``) for the item's SKU with
+``deal={"kind": "points_mall", "ref": <item id>}``: the deal prices the line at the item's cash
+part (0 for points only) and, inside the order's transaction, spends the item's points, a unit of
+the item's stock (guarded UPDATE) and a per-shopper slot (unique (item, member, seq)). So the
+order ships, expires, cancels and refunds like any other; cancelling or expiry gives the points,
+the stock and the slot back, a late payment takes them again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from marketing.errors import DealNotFound, DealUnavailable, PurchaseLimitExceeded
+from marketing.pricing.types import FlashSale
+from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
+from members.errors import PointsInsufficient, PointsMallItemNotFound, PointsMallLimitReached, PointsMallSoldOut
+from members.models import PointsEntry, PointsMallItem, PointsMallRedemption
+from members.selectors.points import points_balance
+from members.services.points import points_grant, points_spend
+
+if TYPE_CHECKING:
+    from mall.models import Sku
+    from members.models import Member
+    from orders.models import Order
+
+DEAL_KIND = "points_mall"
+
+
+def _goods_item(item_id: int) -> PointsMallItem:
+    item = PointsMallItem.objects.filter(pk=item_id, is_active=True, kind=PointsMallItem.Kind.GOODS).first()
+    if item is None:
+        raise PointsMallItemNotFound(details={"item_id": item_id})
+    return item
+
+
+def _rule_id(item_id: int) -> str:
+    return f"points_mall:{item_id}"
+
+
+def _points_ref(order: Order, suffix: str = "") -> str:
+    return f"mall:{order.no}{suffix}"[:64]
+
+
+def _take(*, item_id: int, order: Order, points_suffix: str) -> PointsMallRedemption:
+    """Stock, the shopper's slot and the points, for ``order`` (inside the order's transaction)."""
+    item = _goods_item(item_id)
+    held = PointsMallRedemption.objects.filter(item_id=item.pk, member_id=order.member_id).count()
+    if held >= item.per_member_limit:
+        raise PointsMallLimitReached(details={"item_id": item.pk, "limit": item.per_member_limit})
+    if not PointsMallItem.objects.filter(pk=item.pk, redeemed_count__lt=F("stock")).update(
+        redeemed_count=F("redeemed_count") + 1
+    ):
+        raise PointsMallSoldOut(details={"item_id": item.pk})
+    points_spend(
+        member_id=order.member_id,
+        amount=item.points,
+        reason=PointsEntry.Reason.MALL_REDEEM,
+        ref=_points_ref(order, points_suffix),
+        note=_("兑换 %(name)s") % {"name": item.name},
+    )
+    try:
+        with transaction.atomic():
+            return PointsMallRedemption.objects.create(
+                item=item,
+                member_id=order.member_id,
+                seq=held + 1,
+                ref=f"order:{order.no}{points_suffix}"[:64],
+                points=item.points,
+                cash=item.cash,
+                order=order,
+            )
+    except IntegrityError as exc:
+        raise PointsMallLimitReached(details={"item_id": item.pk}) from exc
+
+
+@deal_handler
+class PointsMallDeal(DealHandler):
+    """``deal.ref`` = the goods item's id; one unit per order."""
+
+    kind = DEAL_KIND
+    guard_action = "purchase"
+
+    def specs(self, *, deal: DealRequest, member: Member, sku: Sku, qty: int, at: datetime) -> DealPricing:
+        item = _goods_item(deal.ref)
+        if item.sku_id != sku.pk:
+            raise DealNotFound(_("该商品不是这个积分商品。"), details={"sku_id": sku.pk})
+        if qty != 1:
+            raise PurchaseLimitExceeded(details={"max_qty": 1})
+        if item.stock_left <= 0:
+            raise PointsMallSoldOut(details={"item_id": item.pk})
+        if PointsMallRedemption.objects.filter(item_id=item.pk, member_id=member.pk).count() >= item.per_member_limit:
+            raise PointsMallLimitReached(details={"item_id": item.pk, "limit": item.per_member_limit})
+        balance = points_balance(member_id=member.pk)
+        if balance < item.points:
+            raise PointsInsufficient(details={"balance": balance, "required": item.points})
+        spec = FlashSale(id=_rule_id(item.pk), sku=sku.code, price=item.cash)
+        name = _("积分兑换 · %(points)s 积分") % {"points": item.points}
+        return DealPricing(specs=(spec,), names={spec.id: name})
+
+    def take(self, *, deal: DealRequest, order: Order, sku: Sku, qty: int) -> int:
+        _take(item_id=deal.ref, order=order, points_suffix="")
+        return deal.ref
+
+    def release(self, *, order: Order) -> None:
+        redemption = PointsMallRedemption.objects.select_for_update().filter(order=order).first()
+        if redemption is None:
+            return
+        PointsMallItem.objects.filter(pk=redemption.item_id, redeemed_count__gt=0).update(
+            redeemed_count=F("redeemed_count") - 1
+        )
+        points_grant(
+            member_id=order.member_id,
+            delta=redemption.points,
+            reason=PointsEntry.Reason.MALL_RETURN,
+            ref=redemption.ref,
+            note=_("订单 %(no)s 取消，兑换积分退回") % {"no": order.no},
+        )
+        redemption.delete()
+
+    def retake(self, *, order: Order) -> None:
+        """A late payment revives the order: stock, slot and points again, or it is refunded."""
+        try:
+            _take(item_id=order.deal_ref or 0, order=order, points_suffix=":revived")
+        except (PointsMallItemNotFound, PointsMallSoldOut, PointsMallLimitReached, PointsInsufficient) as exc:
+            raise DealUnavailable(details={"item_id": order.deal_ref}) from exc
