@@ -42,6 +42,8 @@ module.exports = {
   // members
   me: () => get('me'),
   updateMe: (changes) => patch('me', changes),
+  // getPhoneNumber's code → WeChat's verified number on the member (the server exchanges it)
+  bindPhoneWechat: (code) => post('me/phone/wechat', { code }),
   points: (page) => get('me/points', { page }),
   // the inbox: {unread, count, next, previous, results}; pageSize 1 = just the unread count
   messages: (page, pageSize) => get('me/messages', { page, page_size: pageSize }),
