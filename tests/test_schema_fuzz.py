@@ -47,10 +47,12 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _wechat_answers(wechat_api: Any) -> None:
-    """WeChat replaced at the HTTP boundary, so auth/wechat-login is fuzzed past code2Session."""
-    from members.tests.wechat_stubs import stub_code2session
+    """WeChat replaced at the HTTP boundary, so auth/wechat-login is fuzzed past code2Session and
+    me/phone/wechat past getuserphonenumber."""
+    from members.tests.wechat_stubs import stub_code2session, stub_phone_number
 
     stub_code2session(wechat_api)
+    stub_phone_number(wechat_api)
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,8 @@
  */
 'use strict'
 
-const client = require('./request')
-const store = require('./store')
-const { absolutize } = require('./media')
-const { ApiError, fromResponse, fromNetworkFailure } = require('./errors')
+const { uploadFile } = require('./upload')
+const { ApiError } = require('./errors')
 
 const STATUS_LABELS = {
   pending: '待审核',
@@ -116,29 +114,10 @@ function requestBody(orderNo, form) {
 }
 
 /** Upload one photo (a local file path from wx.chooseMedia) → {id, image}. */
-function uploadPhoto(filePath) {
-  const session = store.get('session')
-  return new Promise((resolve, reject) => {
-    wx.uploadFile({
-      url: client.urlFor('after-sales/photos'),
-      filePath,
-      name: 'file',
-      header: session && session.access ? { Authorization: `Bearer ${session.access}` } : {},
-      success: (res) => {
-        let data = res.data
-        if (typeof data === 'string') {
-          try {
-            data = JSON.parse(data)
-          } catch (err) {
-            data = null
-          }
-        }
-        if (res.statusCode >= 200 && res.statusCode < 300 && data && data.id) resolve(absolutize(data))
-        else reject(res.statusCode ? fromResponse({ statusCode: res.statusCode, data }) : new ApiError({ code: 'bad_response' }))
-      },
-      fail: (res) => reject(fromNetworkFailure(res)),
-    })
-  })
+async function uploadPhoto(filePath) {
+  const data = await uploadFile('after-sales/photos', filePath)
+  if (!data.id) throw new ApiError({ code: 'bad_response' })
+  return data
 }
 
 module.exports = {

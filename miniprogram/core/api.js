@@ -42,6 +42,8 @@ module.exports = {
   // members
   me: () => get('me'),
   updateMe: (changes) => patch('me', changes),
+  // getPhoneNumber's code → WeChat's verified number on the member (the server exchanges it)
+  bindPhoneWechat: (code) => post('me/phone/wechat', { code }),
   points: (page) => get('me/points', { page }),
   // 新品优先购 (F35): {results: [product card + launch_at]}; empty outside the early-access segments
   earlyAccess: () => get('me/early-access'),

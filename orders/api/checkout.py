@@ -17,6 +17,42 @@ from orders.selectors.cart import MAX_ID, product_image_url
 from orders.selectors.checkout import CheckoutPreview, checkout_preview
 
 
+class QuoteRuleRefSerializer(serializers.Serializer):
+    """A pricing rule as the quote names it."""
+
+    rule_id = serializers.CharField(
+        help_text="the rule's id in the pricing engine, e.g. promotion:3, coupon:12, points"
+    )
+    rule_type = serializers.CharField(
+        help_text="full_reduction, discount, nth_discount, gift, tiered, limited_discount, coupon, points, flash, "
+        "group, bargain, tier_rate, free_shipping …"
+    )
+    name = serializers.CharField(help_text="the rule's name for the shopper (活动名称 or a label of its type)")
+
+
+class QuoteAllocationOutputSerializer(QuoteRuleRefSerializer):
+    """One order-level discount (promotion, coupon, points) spread onto a line."""
+
+    amount = serializers.IntegerField(help_text="fen taken off this line by the rule")
+
+
+class QuoteItemRuleOutputSerializer(QuoteRuleRefSerializer):
+    """The item-level rule that set a line's unit price (flash, group, bargain, limited discount, stepped price)."""
+
+    units = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=2,
+        max_length=2,
+        required=False,
+        help_text="stepped price only: the units [first, last] of the campaign this line's price covers",
+    )
+    rate = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text='stepped price only: the step\'s rate, e.g. "0.8" (null: a fixed price)',
+    )
+
+
 class QuoteLineOutputSerializer(serializers.Serializer):
     sku_id = serializers.IntegerField()
     product_id = serializers.IntegerField()
@@ -29,13 +65,87 @@ class QuoteLineOutputSerializer(serializers.Serializer):
     item_amount = serializers.IntegerField(help_text="unit_price × qty")
     discount_amount = serializers.IntegerField(help_text="order-level discounts, coupons and points on this line")
     paid_amount = serializers.IntegerField(help_text="item_amount − discount_amount")
-    allocations = serializers.ListField(child=serializers.DictField())
+    allocations = QuoteAllocationOutputSerializer(many=True, help_text="discount_amount rule by rule")
     is_gift = serializers.BooleanField()
-    item_rule = serializers.DictField(
+    item_rule = QuoteItemRuleOutputSerializer(
         allow_null=True,
-        help_text="the item-level rule that set unit_price {rule_id, rule_type, name}; a stepped price adds "
-        "units [first, last] and rate (one line per step when a line straddles steps)",
+        help_text="the item-level rule that set unit_price (null: the list price); a line that straddles the "
+        "steps of a stepped price comes as one line per step",
     )
+
+
+class QuoteGiftOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField(help_text="the gift SKU's code")
+    qty = serializers.IntegerField()
+
+
+class QuoteAppliedOutputSerializer(QuoteRuleRefSerializer):
+    """A rule that gave something on this order."""
+
+    level = serializers.CharField(help_text="item (sets unit prices), order (amount off the order), points or shipping")
+    amount = serializers.IntegerField(help_text="fen saved by the rule")
+    gifts = QuoteGiftOutputSerializer(many=True, required=False, help_text="gift rules only: what is added free")
+
+
+class QuoteRejectedOutputSerializer(serializers.Serializer):
+    """A rule that could apply but did not, and why."""
+
+    rule_id = serializers.CharField()
+    rule_type = serializers.CharField()
+    name = serializers.CharField(required=False, help_text="absent for the points line (rule_id points)")
+    reason = serializers.CharField(
+        help_text="why: out_of_scope, out_of_window, threshold_not_met, not_best, exclusive, usage_limit, "
+        "gift_out_of_stock, points_insufficient, points_over_cap …"
+    )
+    detail = serializers.CharField(allow_blank=True, help_text="the engine's note (not for display)")
+
+
+class QuoteHintOutputSerializer(serializers.Serializer):
+    """凑单: buying short_by more of the rule's scope earns reward off (or the gift)."""
+
+    rule_id = serializers.CharField()
+    rule_type = serializers.CharField()
+    name = serializers.CharField(required=False, help_text="absent for the free-shipping hint")
+    short_by = serializers.IntegerField(help_text="fen still to add to the rule's scope")
+    reward = serializers.IntegerField(help_text="fen off (or the shipping fee saved) once reached")
+    gift_sku = serializers.CharField(
+        allow_null=True, required=False, help_text="gift rules: the SKU code given once reached"
+    )
+    text = serializers.CharField(help_text="a sentence for the shopper, e.g. 再买 9.00 元即可包邮")
+
+
+class QuoteCouponOutputSerializer(serializers.Serializer):
+    """How one of the shopper's coupons fares on this order."""
+
+    coupon_id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField(help_text="amount_off, percent_off, … (the coupon's kind)")
+    group = serializers.CharField(help_text="coupons of one group do not stack (shop, platform …)")
+    usable = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True, help_text="why not usable (null when usable)")
+    discount = serializers.IntegerField(help_text="fen it would take off on its own")
+    applied = serializers.BooleanField(help_text="taken by this quote")
+    amount = serializers.IntegerField(help_text="fen it takes off in this quote (0 when not applied)")
+
+
+class QuoteShippingRuleOutputSerializer(serializers.Serializer):
+    rule_id = serializers.CharField(help_text="free_shipping:threshold for 满额包邮, else the waiver's rule")
+    rule_type = serializers.CharField(help_text="free_shipping")
+    kind = serializers.CharField(help_text="what granted it: threshold, promotion, flash, group, coupon …")
+    name = serializers.CharField(allow_blank=True)
+
+
+class QuoteShippingOutputSerializer(serializers.Serializer):
+    """Why shipping costs what it does (amounts in fen)."""
+
+    fee = serializers.IntegerField()
+    flat_fee = serializers.IntegerField(help_text="the shop's fee before any 包邮")
+    free = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=["threshold", "waived", "charged", "nothing_to_pay", "no_fee"])
+    reason_label = serializers.CharField(help_text="e.g. 满 99.00 元包邮, 10:00 秒杀, 运费 10.00 元")
+    rules = QuoteShippingRuleOutputSerializer(many=True, help_text="the rules that made it free")
+    not_enough = QuoteShippingRuleOutputSerializer(many=True, help_text="waivers that covered only some lines")
+    short_by = serializers.IntegerField(help_text="fen of goods still to add for the shop's free-shipping threshold")
 
 
 class QuoteOutputSerializer(serializers.Serializer):
@@ -45,16 +155,15 @@ class QuoteOutputSerializer(serializers.Serializer):
     shipping_fee = serializers.IntegerField()
     points_used = serializers.IntegerField()
     points_discount = serializers.IntegerField()
+    points_max = serializers.IntegerField(help_text="the most points this order could use")
+    points_earned = serializers.IntegerField(help_text="points the shopper earns once the order completes")
     points_per_yuan = serializers.IntegerField(help_text="points that take 1 yuan off (the shop's rule)")
     payable_amount = serializers.IntegerField()
-    applied = serializers.ListField(child=serializers.DictField())
-    rejected = serializers.ListField(child=serializers.DictField())
-    hints = serializers.ListField(child=serializers.DictField())
-    shipping = serializers.DictField(
-        help_text="why shipping costs what it does: {fee, flat_fee, free, reason (threshold | waived | charged | "
-        "nothing_to_pay | no_fee), reason_label (e.g. 满 99.00 元包邮, 10:00 秒杀 包邮), rules [{rule_id, rule_type "
-        "free_shipping, kind, name}], not_enough, short_by}; amounts in fen"
-    )
+    applied = QuoteAppliedOutputSerializer(many=True)
+    rejected = QuoteRejectedOutputSerializer(many=True)
+    hints = QuoteHintOutputSerializer(many=True)
+    coupons = QuoteCouponOutputSerializer(many=True, help_text="the shopper's coupons and how each fares here")
+    shipping = QuoteShippingOutputSerializer()
 
 
 def quote_data(preview: CheckoutPreview) -> dict[str, Any]:
@@ -80,7 +189,8 @@ def quote_data(preview: CheckoutPreview) -> dict[str, Any]:
                 "item_rule": line.item_rule,
             }
         )
-    return {**quote.as_json(), "lines": lines}
+    # through the serializer: exactly the documented fields (the placement-only ones stay inside)
+    return dict(QuoteOutputSerializer({**quote.as_json(), "lines": lines}).data)
 
 
 class CheckoutPreviewApi(APIView):

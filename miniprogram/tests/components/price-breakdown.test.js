@@ -24,7 +24,7 @@ test('offers not applied are listed with their reason after a tap', async () => 
   expect(c.querySelectorAll('.rejected-item')).toHaveLength(0)
   c.querySelector('.rejected-head').dispatchEvent('tap')
   await new Promise((r) => setTimeout(r, 0))
-  expect(texts(c, '.rejected-item')).toEqual(['满赠未达到使用门槛'])
+  expect(texts(c, '.rejected-item')).toEqual(['满159赠未达到使用门槛'])
 })
 
 test('凑单 hints render through progress-hint and their action bubbles as `hint`', async () => {

@@ -4,6 +4,9 @@ const { productDetail } = require('../helpers/fixtures')
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
+// the first real TDesign component of a file is compiled with babel: slow on a busy machine
+jest.setTimeout(30000)
+
 beforeEach(() => {
   global.wx = createWx()
 })

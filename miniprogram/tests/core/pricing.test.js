@@ -33,7 +33,7 @@ test('rule types without a title get a Chinese label; points and unexplained dis
 
 test('rejected offers say why in Chinese; coupons the shopper did not pick are not listed', () => {
   const b = pricing.breakdown(quote())
-  expect(b.rejected).toEqual([{ key: 'rejected-fg-1', name: '满赠', reason: '未达到使用门槛' }])
+  expect(b.rejected).toEqual([{ key: 'rejected-fg-1', name: '满159赠', reason: '未达到使用门槛' }])
 })
 
 test('凑单 hints: server text, composed text; no progress bar (the API sends what is short, not the threshold)', () => {

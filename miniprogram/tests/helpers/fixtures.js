@@ -64,7 +64,7 @@ function quote(overrides = {}) {
       lines: [
         {
           sku_id: 71, product_id: 7, title: '洁面乳', image: 'a.jpg', specs: { 颜色: '白' }, qty: 2, list_price: 5900, unit_price: 5900,
-          item_amount: 11800, discount_amount: 1000, paid_amount: 10800, allocations: [{ rule_id: 'fr-1', rule_type: 'full_reduction', amount: 1000 }], is_gift: false,
+          item_amount: 11800, discount_amount: 1000, paid_amount: 10800, allocations: [{ rule_id: 'fr-1', rule_type: 'full_reduction', name: '满99减10', amount: 1000 }], is_gift: false,
           item_rule: null,
         },
       ],
@@ -73,15 +73,18 @@ function quote(overrides = {}) {
       shipping_fee: 0,
       points_used: 0,
       points_discount: 0,
+      points_max: 0,
+      points_earned: 108,
       points_per_yuan: 100,
       payable_amount: 10800,
-      applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', level: 'order', amount: 1000, title: '满99减10' }],
+      applied: [{ rule_id: 'fr-1', rule_type: 'full_reduction', name: '满99减10', level: 'order', amount: 1000 }],
       rejected: [
-        { rule_id: 'fg-1', rule_type: 'full_gift', reason: 'threshold_not_met', detail: 'scope amount 118.00 below 159.00' },
-        { rule_id: 'c-9', rule_type: 'coupon', reason: 'not_selected' },
+        { rule_id: 'fg-1', rule_type: 'full_gift', name: '满159赠', reason: 'threshold_not_met', detail: 'scope amount 118.00 below 159.00' },
+        { rule_id: 'c-9', rule_type: 'coupon', name: '店铺券', reason: 'not_selected', detail: '' },
       ],
-      hints: [{ rule_id: 'fr-1', rule_type: 'full_reduction', short_by: 8100, reward: 3000, gift_sku: null, text: '再买 ¥81.00 可减 ¥30.00' }],
-      shipping: { fee: 0, flat_fee: 1000, free: true, reason: 'threshold', reason_label: '满 99.00 元包邮', rules: [], not_enough: false, short_by: 0 },
+      hints: [{ rule_id: 'fr-1', rule_type: 'full_reduction', name: '满99减10', short_by: 8100, reward: 3000, gift_sku: null, text: '再买 ¥81.00 可减 ¥30.00' }],
+      coupons: [],
+      shipping: { fee: 0, flat_fee: 1000, free: true, reason: 'threshold', reason_label: '满 99.00 元包邮', rules: [{ rule_id: 'free_shipping:threshold', rule_type: 'free_shipping', kind: 'threshold', name: '满 99.00 元包邮' }], not_enough: [], short_by: 0 },
     },
     overrides,
   )

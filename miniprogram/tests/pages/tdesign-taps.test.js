@@ -11,6 +11,9 @@ const fixtures = require('../helpers/fixtures')
 
 let wx
 
+// the first real TDesign component of a file is compiled with babel: slow on a busy machine
+jest.setTimeout(30000)
+
 beforeEach(() => {
   wx = global.wx = createWx()
   store.reset()
