@@ -106,6 +106,7 @@ EN_PEOPLE: dict[str, str] = {
     "人群活动": "Segment campaign",
     "优惠券已发完": "Coupons ran out",
     "会员已封禁": "Member blocked",
+    "不在优惠券适用人群内": "Not in the coupon's audience",
     "创建人": "Created by",
     "发放中": "Delivering",
     "回访记录": "Follow-up note",
@@ -189,7 +190,6 @@ EN_PEOPLE: dict[str, str] = {
     "满减满折": "Promotions",
     "生日月份": "Birthday month",
     "邀请有礼": "Invites",
-    "用券": "Coupons used",
     "是": "yes",
     "否": "no",
     # audience
