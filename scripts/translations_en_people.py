@@ -9,6 +9,10 @@ EN_PEOPLE: dict[str, str] = {
     "每晚按规则重算自动标签（高消费、高频购买、价格敏感、偏好类目、新客、沉睡）和 RFM 分组。": "Recomputes the automatic tags (big spender, frequent buyer, price sensitive, category preference, new, dormant) and RFM groups every night.",
     "重算会员标签": "Recompute member tags",
     "适用人群": "Audience",
+    "限人群": "Only segment",
+    "限标签": "Only tag",
+    "限会员等级": "Only tiers",
+    "都不选表示所有会员；选了多项时须同时满足。": "Leave all empty for every member; when several are chosen a member must meet all of them.",
     # campaigns console
     "下单人数": "Buyers",
     "发券": "Coupons issued",
