@@ -70,7 +70,8 @@ from marketing.services.promotions import (
     promotion_update,
     promotion_validate,
 )
-from members.models import Member
+from members.models import Member, Segment, Tag
+from members.services.audience import audience_set
 
 PRICE_CHECK_URL = "console:marketing_price_check"
 
@@ -418,9 +419,31 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
             "is_active",
         )
 
+    # Who may claim or be given it (members.services.audience); all empty = every shopper.
+    audience_segment = forms.ModelChoiceField(label=_("限人群"), queryset=Segment.objects.all(), required=False)
+    audience_tag = forms.ModelChoiceField(label=_("限标签"), queryset=Tag.objects.all(), required=False)
+    audience_tiers = forms.MultipleChoiceField(
+        label=_("限会员等级"), choices=Member.Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def audience(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        audience: dict[str, Any] = {}
+        if data.get("audience_segment"):
+            audience["segment"] = data["audience_segment"].pk
+        if data.get("audience_tag"):
+            audience["tag"] = data["audience_tag"].pk
+        if data.get("audience_tiers"):
+            audience["tiers"] = list(data["audience_tiers"])
+        return audience
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
+        audience = instance.audience or {}
+        self.initial.setdefault("audience_segment", audience.get("segment"))
+        self.initial.setdefault("audience_tag", audience.get("tag"))
+        self.initial.setdefault("audience_tiers", audience.get("tiers") or [])
         if instance.pk:
             self.initial["threshold"] = format_yuan(instance.threshold)
             self.initial["off"] = format_yuan(instance.off)
@@ -516,6 +539,13 @@ class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMix
             },
         ),
         (_("发放"), {"fields": ("total_quantity", "issued_count", "per_user_limit", "new_user_only")}),
+        (
+            _("适用人群"),
+            {
+                "fields": ("audience_segment", "audience_tag", "audience_tiers"),
+                "description": _("都不选表示所有会员；选了多项时须同时满足。"),
+            },
+        ),
     )
 
     @display(description=_("优惠"))
@@ -533,6 +563,8 @@ class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMix
             coupon_template_update(actor=request.user, template_id=obj.pk, data=data)
         else:
             obj.pk = coupon_template_create(actor=request.user, data=data).pk
+        if form.audience() != (obj.audience if change else {}):
+            audience_set(actor=request.user, target=CouponTemplate.objects.get(pk=obj.pk), audience=form.audience())
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The service already set the scope."""

@@ -21,6 +21,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from members.console.titles import LAYERS_TITLE
+
 
 @dataclass(frozen=True)
 class SidebarGroup:
@@ -184,7 +186,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("analytics", _("行为分析"), "insights", "console:analytics_behaviour", "analytics.view_pageday"),
-    ("members", _("会员分层"), "stacked_bar_chart", "console:members_layers", "members.view_segment"),
+    ("members", LAYERS_TITLE, "stacked_bar_chart", "console:members_layers", "members.view_segment"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("members", _("会员服务"), "support_agent", "console:members_tier_service", "members.view_member"),
     ("members", _("旅程效果"), "monitoring", "console:marketing_journey_report", "marketing.view_journey"),

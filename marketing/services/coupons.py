@@ -46,6 +46,7 @@ from marketing.selectors.pricing_fetch import member_is_new
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.rules import coupon_spec_build
 from members.models import Member
+from members.people_errors import AudienceNotAllowed
 from members.services.abuse import RequestContext, abuse_check
 from members.services.audience import audience_check
 from members.services.messages import message_send
@@ -206,6 +207,8 @@ def coupon_issue(*, member: Member, template: CouponTemplate, now: datetime | No
     function holds the scarce parts (member lock, quota UPDATE, unique seq).
     """
     now = now or timezone.now()
+    # A template limited to a segment, tag or tier is given only to them, whichever way it is issued.
+    audience_check(member=member, audience=template.audience, details={"template_id": template.pk})
     Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
     held = Coupon.objects.filter(template_id=template.pk, member_id=member.pk).count()
     if held >= template.per_user_limit:
@@ -242,7 +245,6 @@ def coupon_claim(*, member: Member, template_id: int, context: RequestContext, n
         raise CouponNotClaimable(details={"template_id": template_id})
     if template.new_user_only and not member_is_new(member=member):
         raise CouponNewUserOnly(details={"template_id": template_id})
-    audience_check(member=member, audience=template.audience, details={"template_id": template_id})
     return coupon_issue(member=member, template=template, now=now)
 
 
@@ -264,7 +266,7 @@ def new_user_pack_issue(*, member: Member, now: datetime | None = None) -> list[
         try:
             with transaction.atomic():
                 issued.append(coupon_issue(member=member, template=template, now=now))
-        except (CouponSoldOut, CouponLimitReached):
+        except (CouponSoldOut, CouponLimitReached, AudienceNotAllowed):
             logger.warning("new-user pack template %s skipped for member %s", template.pk, member.pk)
     return issued
 

@@ -51,6 +51,7 @@ from marketing.models import (
 from marketing.selectors.checkout_pricing import CheckoutQuote
 from marketing.services.coupons import Actor, coupon_issue, require_staff
 from members.models import Member, PointsEntry
+from members.people_errors import AudienceNotAllowed
 from members.services.messages import message_send
 from members.services.points import points_grant
 from orders.models import Order, OrderLine
@@ -176,7 +177,7 @@ def _issue(member: Member, template: CouponTemplate | None, now: datetime) -> Co
     try:
         with transaction.atomic():
             return coupon_issue(member=member, template=template, now=now)
-    except (CouponSoldOut, CouponLimitReached) as exc:
+    except (CouponSoldOut, CouponLimitReached, AudienceNotAllowed) as exc:
         logger.warning("invite reward coupon not issued to member %s: %s", member.pk, exc.code)
         return None
 

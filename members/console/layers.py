@@ -134,9 +134,9 @@ class PlaybookForm(forms.Form):
 
     @classmethod
     def initial_from(cls, playbook: dict[str, Any]) -> dict[str, Any]:
-        coupons = list(playbook.get("coupons") or [])
-        first = coupons[0] if coupons else {"kind": "amount_off", "valid_days": 7}
-        second = coupons[1] if len(coupons) > 1 else {}
+        coupons: list[dict[str, Any]] = list(playbook.get("coupons") or [])
+        first: dict[str, Any] = coupons[0] if coupons else {"kind": "amount_off", "valid_days": 7}
+        second: dict[str, Any] = coupons[1] if len(coupons) > 1 else {}
         return {
             "coupon1_name": first.get("name", ""),
             "coupon1_kind": first.get("kind", "amount_off"),

@@ -66,6 +66,7 @@ class CampaignMember(models.Model):
         COUPON_LIMIT = "coupon_limit", _("已达领取上限")
         COUPON_SOLD_OUT = "coupon_sold_out", _("优惠券已发完")
         BLOCKED = "blocked", _("会员已封禁")
+        AUDIENCE = "audience", _("不在优惠券适用人群内")
 
     campaign = models.ForeignKey(
         SegmentCampaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="members"

@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from mall.services.audit import audit_record
 from members.models import Member, MemberTag, Segment, Tag
 from members.people_errors import AudienceNotAllowed, SegmentRulesInvalid
 from members.selectors.segments import segment_members
 
 KEYS = ("tiers", "tag", "segment")
+Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def audience_clean(audience: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -82,3 +87,13 @@ def audience_text(audience: Mapping[str, Any] | None) -> str:
         name = Segment.objects.filter(pk=audience["segment"]).values_list("name", flat=True).first() or "-"
         parts.append(_("人群「%(name)s」") % {"name": name})
     return _(" 且 ").join(parts)
+
+
+@transaction.atomic
+def audience_set(*, actor: Actor, target: Model, audience: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Limit a tool (any model with an ``audience`` JSON field) to a segment, tag or tiers; audited."""
+    cleaned = audience_clean(audience)
+    type(target)._default_manager.filter(pk=target.pk).update(audience=cleaned)
+    target.audience = cleaned  # type: ignore[attr-defined]
+    audit_record(actor=actor, action="audience.set", target=target, data={"audience": cleaned})
+    return cleaned

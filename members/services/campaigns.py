@@ -24,7 +24,7 @@ from django.utils import timezone
 from mall.services.audit import audit_record
 from marketing.models import Coupon, CouponStatus, CouponTemplate
 from members.models import CampaignMember, Member, Message, Segment, SegmentCampaign
-from members.people_errors import CampaignAlreadyStarted, CampaignInvalid
+from members.people_errors import AudienceNotAllowed, CampaignAlreadyStarted, CampaignInvalid
 from members.selectors.people import order_net_amount, spending_orders
 from members.selectors.segments import segment_members
 
@@ -154,6 +154,8 @@ def _deliver_one(campaign: SegmentCampaign, template: CouponTemplate | None, row
                     changes["skip_reason"] = CampaignMember.Skip.COUPON_LIMIT
                 except CouponSoldOut:
                     changes["skip_reason"] = CampaignMember.Skip.COUPON_SOLD_OUT
+                except AudienceNotAllowed:
+                    changes["skip_reason"] = CampaignMember.Skip.AUDIENCE
             if campaign.points:
                 from members.models import PointsEntry
                 from members.services.points import points_grant

@@ -153,6 +153,23 @@ def test_coupon_claim_limited_to_a_segment_tag_or_tier():
         audience_clean({"tiers": ["platinum"]})
 
 
+def test_issuing_respects_the_audience_and_a_campaign_reports_it():
+    from members.models import Segment as SegmentModel
+
+    everyone = SegmentModel.objects.create(name="全部", rules={"op": "all", "conditions": []})
+    gold = MemberFactory.create(tier=Member.Tier.GOLD)
+    normal = MemberFactory.create(tier=Member.Tier.NORMAL)
+    template = _template(channel=CouponChannel.SYSTEM, audience={"tiers": ["gold"]})
+    campaign = segment_campaign_create(
+        actor=None, data=CampaignData(name="全员", segment_id=everyone.pk, coupon_template_id=template.pk)
+    )
+    segment_campaign_start(actor=None, campaign_id=campaign.pk)
+    segment_campaign_deliver_task.run(campaign_id=campaign.pk)
+    assert list(Coupon.objects.filter(template=template).values_list("member_id", flat=True)) == [gold.pk]
+    assert segment_campaign_report(campaign_id=campaign.pk).skipped == {"audience": 1}
+    assert CampaignMember.objects.get(campaign=campaign, member=normal).skip_reason == "audience"
+
+
 def test_flash_slot_limited_to_an_audience():
     from marketing.models import FlashItem, FlashSlot
     from marketing.services.deals import DealRequest

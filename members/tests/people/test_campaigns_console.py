@@ -45,3 +45,35 @@ def test_create_start_report_and_follow_up(admin_client: Client, django_capture_
         {"action": "mark_followed_up", "_selected_action": [str(i) for i in ids[:2]]},
     )
     assert CampaignMember.objects.filter(followed_up_at__isnull=False).count() == 2
+
+
+def test_coupon_template_console_limits_it_to_an_audience(admin_client: Client):
+    from mall.models import AuditLog
+    from marketing.models import CouponTemplate
+
+    segment = Segment.objects.create(name="金卡", rules=GOLD)
+    data = {
+        "name": "金卡专享",
+        "kind": "amount_off",
+        "group": "shop",
+        "channel": "claim",
+        "threshold": "100.00",
+        "off": "20.00",
+        "valid_days": "7",
+        "per_user_limit": "1",
+        "is_active": "on",
+        "audience_segment": str(segment.pk),
+        "audience_tiers": ["gold", "diamond"],
+    }
+    page = admin_client.get("/admin/marketing/coupontemplate/add/").content.decode()
+    assert "适用人群" in page and "限人群" in page
+    assert admin_client.post("/admin/marketing/coupontemplate/add/", data).status_code == 302
+    template = CouponTemplate.objects.get(name="金卡专享")
+    assert template.audience == {"segment": segment.pk, "tiers": ["gold", "diamond"]}
+    assert AuditLog.objects.filter(action="audience.set").count() == 1
+    data.pop("audience_segment")
+    data["audience_tiers"] = []
+    change = f"/admin/marketing/coupontemplate/{template.pk}/change/"
+    assert admin_client.post(change, data).status_code == 302
+    template.refresh_from_db()
+    assert template.audience == {}
