@@ -37,7 +37,7 @@ def rows_insert(
     opts = model._meta
     meta = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in meta)  # type: ignore[union-attr]
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -53,15 +53,22 @@ def rows_insert(
             sql += ", ".join([one] * len(chunk))
             if update:
                 sql += " ON DUPLICATE KEY UPDATE " + ", ".join(
-                    f"{quote(opts.get_field(name).column)} = VALUES({quote(opts.get_field(name).column)})"  # type: ignore[union-attr]
-                    for name in update
+                    f"{quote(_column(model, name))} = VALUES({quote(_column(model, name))})" for name in update
                 )
             if returning:
-                sql += f" RETURNING {quote(opts.pk.column)}"
+                sql += f" RETURNING {quote(_column(model, opts.pk.name))}"
             cursor.execute(sql, params)
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return column
 
 
 def _orm_insert(
