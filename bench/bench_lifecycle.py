@@ -46,6 +46,7 @@ def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["DJANGO_DEBUG"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
