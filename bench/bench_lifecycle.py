@@ -46,6 +46,7 @@ def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["DJANGO_DEBUG"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
@@ -111,8 +112,10 @@ def _shop() -> None:
     journeys_ensure()
     for kind, template in templates.items():
         Journey.objects.filter(kind=kind).update(is_enabled=True, coupon_template=template)
-    for kind in ("journey_dormant", "journey_birthday", "journey_replenish"):
-        SubscribeTemplate.objects.create(kind=kind, template_id=f"TPL-{kind}", fields={"thing1": "title"})
+    for message_kind in ("journey_dormant", "journey_birthday", "journey_replenish"):
+        SubscribeTemplate.objects.create(
+            kind=message_kind, template_id=f"TPL-{message_kind}", fields={"thing1": "title"}
+        )
 
     order_seq = 0
     for start in range(0, MEMBERS, CHUNK):

@@ -37,31 +37,56 @@ def rows_insert(
     opts = model._meta
     meta = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in meta)  # type: ignore[union-attr]
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    preps = [_Prep(field) for field in meta]
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             params: list[Any] = []
             for row in chunk:
-                params += [
-                    field.get_db_prep_value(value, connection, prepared=False)  # type: ignore[union-attr]
-                    for field, value in zip(meta, row, strict=True)
-                ]
+                params += [prep(value) for prep, value in zip(preps, row, strict=True)]
             sql = f"INSERT {'IGNORE ' if ignore else ''}INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608 - names from model metadata, values bound
             sql += ", ".join([one] * len(chunk))
             if update:
                 sql += " ON DUPLICATE KEY UPDATE " + ", ".join(
-                    f"{quote(opts.get_field(name).column)} = VALUES({quote(opts.get_field(name).column)})"  # type: ignore[union-attr]
-                    for name in update
+                    f"{quote(_column(model, name))} = VALUES({quote(_column(model, name))})" for name in update
                 )
             if returning:
-                sql += f" RETURNING {quote(opts.pk.column)}"
+                sql += f" RETURNING {quote(_column(model, opts.pk.name))}"
             cursor.execute(sql, params)
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+class _Prep:
+    """A column's value as the database takes it, each distinct value prepared once (a run
+    writes the same few datetimes and kinds into thousands of rows)."""
+
+    def __init__(self, field: Any) -> None:
+        self.field = field
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or type(value) is int:
+            return value
+        try:
+            return self.seen[value]
+        except KeyError:
+            prepared = self.seen[value] = self.field.get_db_prep_value(value, connection, prepared=False)
+            return prepared
+        except TypeError:  # unhashable (JSON)
+            return self.field.get_db_prep_value(value, connection, prepared=False)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return column
 
 
 def _orm_insert(

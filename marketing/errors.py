@@ -376,8 +376,3 @@ class FlashReservationNotNeeded(Conflict):
 class JourneyInvalid(ValidationFailed):
     code = "journey_invalid"
     default_message = _("旅程设置有误。")
-
-
-class JourneyOfferNotFound(NotFound):
-    code = "journey_offer_not_found"
-    default_message = _("没有可用的回归礼。")

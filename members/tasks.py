@@ -13,6 +13,12 @@ def message_push_task(*, message_id: int) -> str:
     return message_push(message_id=message_id)
 
 
+@shared_task(name="members.tasks.messages_push_task", ignore_result=True)
+def messages_push_task(*, message_ids: list[int]) -> int:
+    """After a bulk send's commit: push each message (as message_push_task does); returns how many went."""
+    return sum(1 for message_id in message_ids if message_push(message_id=message_id) == "sent")
+
+
 @shared_task(name="members.tasks.messages_release_held_task", ignore_result=True)
 def messages_release_held_task() -> int:
     """Beat: send the pushes the quiet hours held, once their morning has come (each exactly once)."""

@@ -127,10 +127,21 @@ def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[int]:
     ids = rows_insert(Message, fields, rows, returning=True)
     if len(ids) != len(rows):  # a backend that cannot return ids
         raise ImproperlyConfigured("messages_send_bulk needs a database that returns ids from bulk inserts")
-    for message_id, status in zip(ids, statuses, strict=True):
-        if status == Status.PENDING:
-            transaction.on_commit(partial(_enqueue_push, message_id), robust=True)
+    pending = [message_id for message_id, status in zip(ids, statuses, strict=True) if status == Status.PENDING]
+    for start in range(0, len(pending), PUSHES_PER_TASK):
+        chunk = pending[start : start + PUSHES_PER_TASK]
+        transaction.on_commit(partial(_enqueue_pushes, chunk), robust=True)
     return ids
+
+
+# messages_send_bulk hands the worker this many pushes per task (each still claimed one by one).
+PUSHES_PER_TASK = 200
+
+
+def _enqueue_pushes(message_ids: list[int]) -> None:
+    from members.tasks import messages_push_task
+
+    messages_push_task.delay(message_ids=message_ids)
 
 
 def _draft_status(draft: MessageDraft, template_active: bool) -> str:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from mall.demo.after_sales import build_after_sales
 from mall.demo.behaviour import build_behaviour
 from mall.demo.growth import build_growth
+from mall.demo.journeys import build_journeys
 from mall.demo.marketing import build_marketing
 from mall.demo.people import build_people
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         counts.update(build_behaviour(seed=seed))
         counts.update(build_tiers())
         counts.update(build_people())
+        counts.update(build_journeys(seed=seed))
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

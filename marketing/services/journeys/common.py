@@ -88,7 +88,7 @@ def _yuan(fen: int) -> str:
 
 def text_render(text: str, *, name: str, amount: str, product: str = "") -> str:
     values = {"name": name or gettext("亲"), "amount": amount, "product": product}
-    return string.Formatter().vformat(text, (), _Missing(values))
+    return text.format_map(_Missing(values))
 
 
 class _Missing(dict[str, str]):

@@ -22,7 +22,8 @@ def candidates(*, journey: Journey, lo: int, hi: int, now: datetime) -> list[Can
     # Asleep when the last paid order fell on cutoff_day or before (shop-local calendar days).
     cutoff = datetime.combine(cutoff_day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
     rows = (
-        Order.objects.filter(member_id__gte=lo, member_id__lte=hi, paid_at__isnull=False)
+        # Paid before ``now``: a run for a past day (``--now``) sees the shop as it was then.
+        Order.objects.filter(member_id__gte=lo, member_id__lte=hi, paid_at__lte=now)
         .values("member_id")
         .annotate(last=Max("paid_at"))
         .filter(last__lt=cutoff)

@@ -32,6 +32,7 @@ def candidates(*, journey: Journey, lo: int, hi: int, now: datetime, cycle_max: 
         order__member_id=OuterRef("order__member_id"),
         product_id=OuterRef("product_id"),
         order__paid_at__gt=OuterRef("order__paid_at"),
+        order__paid_at__lte=now,
         order__status__in=PAID_STATUSES,
     )
     rows = (
@@ -40,6 +41,7 @@ def candidates(*, journey: Journey, lo: int, hi: int, now: datetime, cycle_max: 
             order__member_id__lte=hi,
             order__status__in=PAID_STATUSES,
             order__paid_at__gte=earliest,
+            order__paid_at__lte=now,
             order__member__is_blocked=False,
             product__is_consumable=True,
             product__replenish_cycle_days__isnull=False,

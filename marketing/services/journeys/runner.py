@@ -235,21 +235,17 @@ def _select(plan: _Plan, lo: int, hi: int) -> list[_Due]:
         due += [_Due(journey, c) for c in found if (c.member_id, c.occasion) not in reached]
     if not due:
         return due
-    names = dict(
-        Member.objects.filter(pk__in={d.candidate.member_id for d in due}, is_blocked=False).values_list(
-            "pk", "nickname"
-        )
-    )
+    names = dict(Member.objects.filter(pk__gte=lo, pk__lte=hi, is_blocked=False).values_list("pk", "nickname"))
     due = [
         _Due(d.journey, Candidate(**{**d.candidate.__dict__, "name": names[d.candidate.member_id]}))
         for d in due
         if d.candidate.member_id in names
     ]
-    _decide_pushes(plan, due)
+    _decide_pushes(plan, due, lo, hi)
     return due
 
 
-def _decide_pushes(plan: _Plan, due: list[_Due]) -> None:
+def _decide_pushes(plan: _Plan, due: list[_Due], lo: int, hi: int) -> None:
     """One push per shopper per run (the highest priority); the rest go to the inbox only."""
     first: dict[int, _Due] = {}
     for item in due:
@@ -263,14 +259,15 @@ def _decide_pushes(plan: _Plan, due: list[_Due]) -> None:
             item.push = JourneyPush.NO_TEMPLATE
     if not pushing:
         return
-    member_ids = [item.candidate.member_id for item in pushing]
     granted = set(
         SubscribeCredit.objects.filter(
-            member_id__in=member_ids, template_id__in=set(plan.push_templates.values()), credits__gte=1
+            member_id__gte=lo, member_id__lte=hi, template_id__in=set(plan.push_templates.values()), credits__gte=1
         ).values_list("member_id", "template_id")
     )
     used = dict(
-        PushAllowance.objects.filter(member_id__in=member_ids, month=plan.month).values_list("member_id", "used")
+        PushAllowance.objects.filter(member_id__gte=lo, member_id__lte=hi, month=plan.month).values_list(
+            "member_id", "used"
+        )
     )
     for item in pushing:
         member_id = item.candidate.member_id
@@ -446,7 +443,8 @@ def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, tuple[in
         (row["template_id"], row["member_id"]): row["seq"]
         for row in Coupon.objects.filter(
             template_id__in={tid for _item, tid in granted.values()},
-            member_id__in={item.candidate.member_id for item, _tid in granted.values()},
+            member_id__gte=min(item.candidate.member_id for item, _tid in granted.values()),
+            member_id__lte=max(item.candidate.member_id for item, _tid in granted.values()),
         )
         .values("template_id", "member_id")
         .annotate(seq=Max("seq"))
