@@ -246,17 +246,17 @@ def _select(plan: _Plan, lo: int, hi: int) -> list[_Due]:
 
 
 def _decide_pushes(plan: _Plan, due: list[_Due], lo: int, hi: int) -> None:
-    """One push per shopper per run (the highest priority); the rest go to the inbox only."""
+    """One push per shopper per run: the highest-priority journey that has a subscribe template
+    pushes; the others go to the inbox only."""
     first: dict[int, _Due] = {}
     for item in due:
-        if item.candidate.member_id in first:
+        if item.journey.kind not in plan.push_templates:
+            item.push = JourneyPush.NO_TEMPLATE
+        elif item.candidate.member_id in first:
             item.push = JourneyPush.LOWER_PRIORITY
         else:
             first[item.candidate.member_id] = item
-    pushing = [item for item in first.values() if item.journey.kind in plan.push_templates]
-    for item in first.values():
-        if item.journey.kind not in plan.push_templates:
-            item.push = JourneyPush.NO_TEMPLATE
+    pushing = list(first.values())
     if not pushing:
         return
     granted = set(

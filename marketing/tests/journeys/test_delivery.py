@@ -9,6 +9,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import responses
 import time_machine
 from django.core.management import call_command
 from django.utils import translation
@@ -63,7 +64,9 @@ def test_a_shopper_due_for_two_journeys_gets_one_push_by_priority_and_both_in_th
     assert result["replenish"]["sent"] == 1 and result["dormant"]["skipped"] == {"lower_priority": 1}
 
 
-def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_inbox_still_gets_it() -> None:
+def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_inbox_still_gets_it(
+    wechat_api: responses.RequestsMock,
+) -> None:
     journeys_on(JourneyKind.DORMANT)
     granted = dormant_shopper()
     consent(granted, "journey_dormant")
@@ -84,12 +87,19 @@ def test_consent_cap_quiet_hours_and_missing_template_are_skip_reasons_and_the_i
         no_grant.pk: "no_consent",
         capped.pk: "monthly_cap",
     }
-    # The message system itself decides in the worker: without a grant nothing is pushed.
+    # The message system records the pushes that cannot go with its own reasons (no task for them).
+    assert Message.objects.get(member=no_grant).push_status == "skipped"
+    assert Message.objects.get(member=no_grant).skip_reason == "no_consent"
+    assert Message.objects.get(member=capped).push_status == "capped"
+    assert Message.objects.get(member=granted).push_status == "pending"
+    # The worker then pushes the pending one: consent credit and monthly allowance spent there.
     from members.services.messages import message_push
+    from members.tests.wechat_stubs import stub_subscribe_send
 
-    message = Message.objects.get(member=no_grant)
+    stub_subscribe_send(wechat_api)
     with time_machine.travel(NOW, tick=False):
-        assert message_push(message_id=message.pk) == "skipped"
+        assert message_push(message_id=Message.objects.get(member=granted).pk) == "sent"
+    assert PushAllowance.objects.get(member=granted, month="2026-12").used == 1
 
     # At 23:00 (quiet hours 22:00–08:00) the push is held for the morning.
     late = dormant_shopper()
@@ -146,3 +156,20 @@ def test_the_command_prints_one_json_line_per_journey() -> None:
     (line,) = [json.loads(line) for line in out.getvalue().splitlines()]
     assert line["eligible"] == 0  # already reached
     assert JourneyRun.objects.filter(kind="dormant").count() == 1
+
+
+def test_the_push_goes_to_the_highest_priority_journey_that_can_push() -> None:
+    journeys_on(JourneyKind.DORMANT, JourneyKind.REPLENISH)
+    shampoo = product("洗发水", cycle=30)
+    shopper = MemberFactory.create()
+    paid_order(shopper, NOW - timedelta(days=31), shampoo)
+    consent(shopper, "journey_replenish")  # only 复购提醒 has a subscribe template
+
+    result = run_all()
+
+    assert result["dormant"]["skipped"] == {"no_template": 1}
+    assert result["replenish"]["sent"] == 1
+    assert dict(Message.objects.filter(member=shopper).values_list("kind", "push_status")) == {
+        "journey_dormant": "none",
+        "journey_replenish": "pending",
+    }
