@@ -57,6 +57,8 @@ class GroupBuyCampaign(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     ended_at = models.DateTimeField(_("提前结束时间"), null=True, blank=True)
+    # Who may open or join its groups (members.services.audience); empty = everyone.
+    audience = models.JSONField(_("适用人群"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

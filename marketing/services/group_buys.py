@@ -76,6 +76,7 @@ from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
 from members.models import Member
+from members.services.audience import audience_check
 from members.services.messages import message_send
 from orders.models import Order, OrderStatus
 
@@ -328,6 +329,7 @@ class GroupDeal(DealHandler):
             raise DealNotFound(_("该 SKU 不参加这个拼团活动。"), details={"sku_id": sku.pk})
         if qty > campaign.max_qty_per_order:
             raise PurchaseLimitExceeded(details={"max_qty_per_order": campaign.max_qty_per_order})
+        audience_check(member=member, audience=campaign.audience, details={"campaign_id": campaign.pk})
         if token is None:
             if not campaign_is_open(campaign, at):
                 raise GroupBuyNotOpen(details={"campaign_id": campaign.pk})

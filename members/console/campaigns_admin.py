@@ -21,7 +21,7 @@ from unfold.decorators import action, display
 from mall.console.display import mask_phone, yuan
 from mall.console.service_admin import ServiceRefusalMixin
 from mall.errors import ApplicationError
-from members.models import CampaignMember, Message, SegmentCampaign
+from members.models import CampaignMember, EarlyAccess, Message, SegmentCampaign
 from members.services.campaigns import (
     CampaignData,
     campaign_follow_up_done,
@@ -171,3 +171,20 @@ class FollowUpAdmin(ModelAdmin):
         for row_id in ids:
             campaign_follow_up_done(actor=request.user, row_id=row_id, note=_("已回访"))
         messages.success(request, _("已标记 %(n)d 位会员为已回访。") % {"n": len(ids)})
+
+
+@admin.register(EarlyAccess)
+class EarlyAccessAdmin(ModelAdmin):
+    """新品优先购 windows (opened by launching the 高价值 playbook): read here, set in the playbook."""
+
+    list_display = ("product", "segment", "starts_at", "launch_at")
+    list_filter = ("segment",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

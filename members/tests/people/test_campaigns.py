@@ -186,3 +186,21 @@ def test_flash_slot_limited_to_an_audience():
     normal = MemberFactory.create(tier=Member.Tier.NORMAL)
     with pytest.raises(AudienceNotAllowed):
         FlashDeal().specs(deal=DealRequest(kind="flash", ref=item.pk), member=normal, sku=sku, qty=1, at=now)
+
+
+def test_group_buy_limited_to_an_audience():
+    from marketing.models import GroupBuyCampaign, GroupBuyItem
+    from marketing.services.deals import DealRequest
+    from marketing.services.group_buys import GroupDeal
+    from orders.tests.factories import SkuFactory
+
+    now = timezone.now()
+    sku = SkuFactory.create()
+    campaign = GroupBuyCampaign.objects.create(
+        name="金卡拼团", product=sku.product, group_size=2, starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=1), audience={"tiers": ["gold"]},
+    )  # fmt: skip
+    GroupBuyItem.objects.create(campaign=campaign, sku=sku, price=100)
+    normal = MemberFactory.create(tier=Member.Tier.NORMAL)
+    with pytest.raises(AudienceNotAllowed):
+        GroupDeal().specs(deal=DealRequest(kind="group", ref=campaign.pk), member=normal, sku=sku, qty=1, at=now)
