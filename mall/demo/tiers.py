@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from mall.demo.shop import SHOPPER_OPENID_PREFIX
 from marketing.models import CouponChannel, CouponKind, CouponTemplate
-from members.models import GrowthEntry, PointsMallItem, TierRule
+from marketing.services.coupons import coupon_issue
+from members.models import GrowthEntry, Member, PointsEntry, PointsMallItem, PointsMallRedemption, TierRule
+from members.selectors.points import points_balance, points_balance_subquery
+from members.services.points import points_grant, points_spend
 from members.services.tiers import tier_rules
 from orders.models import Order, OrderLine, OrderStatus
 
@@ -59,6 +63,27 @@ def _growth_from_history() -> int:
     return len(entries)
 
 
+def _richest_shoppers(count: int) -> list[Member]:
+    return list(
+        Member.objects.filter(openid__startswith=SHOPPER_OPENID_PREFIX)
+        .annotate(balance=points_balance_subquery())
+        .order_by("-balance", "pk")[:count]
+    )
+
+
+@transaction.atomic
+def _redeem_for_history(item: PointsMallItem, member: Member) -> None:
+    """A past redemption, as the service makes it (stock, points, coupon, slot), without the request guard."""
+    PointsMallItem.objects.filter(pk=item.pk, redeemed_count__lt=F("stock")).update(
+        redeemed_count=F("redeemed_count") + 1
+    )
+    ref = f"demo-{item.pk}-{member.pk}"
+    points_spend(member_id=member.pk, amount=item.points, reason=PointsEntry.Reason.MALL_REDEEM, ref=f"mall:{ref}")
+    assert item.coupon_template is not None  # noqa: S101 - the demo's items are coupons
+    coupon = coupon_issue(member=member, template=item.coupon_template)
+    PointsMallRedemption.objects.create(item=item, member=member, seq=1, ref=ref, points=item.points, coupon=coupon)
+
+
 def build_tiers() -> dict[str, int]:
     """Tier rules, growth from history and the points mall's items; nothing on a second run."""
     counts = {"tier growth entries": 0, "points mall items": 0}
@@ -77,8 +102,21 @@ def build_tiers() -> dict[str, int]:
             valid_days=30,
             per_user_limit=limit,
         )
-        PointsMallItem.objects.create(
+        item = PointsMallItem.objects.create(
             name=name, coupon_template=template, points=points, stock=stock, per_member_limit=limit, sort=sort
         )
         counts["points mall items"] += 1
+        # the two shoppers with the most points already redeemed it (topped up by a 活动奖励 when short),
+        # so the stock and the coupons show use
+        for member in _richest_shoppers(2):
+            short = points - points_balance(member_id=member.pk)
+            if short > 0:
+                points_grant(
+                    member_id=member.pk,
+                    delta=short,
+                    reason=PointsEntry.Reason.GRANT,
+                    ref=f"demo-mall-{item.pk}-{member.pk}",
+                    note="积分商城开业活动奖励",
+                )
+            _redeem_for_history(item, member)
     return counts

@@ -29,6 +29,9 @@ def test_seed_demo_fills_growth_and_the_points_mall_once() -> None:
         "20 元无门槛券",
     ]
     assert TierRule.objects.get(tier="silver").points_price == 3000
+    for item in PointsMallItem.objects.select_related("coupon_template"):
+        assert item.redeemed_count == 2 == item.redemptions.count()
+        assert item.coupon_template is not None and item.coupon_template.issued_count == 2
     assert TierRule.objects.get(tier="diamond").free_shipping_per_month == 2
     before = (GrowthEntry.objects.count(), PointsMallItem.objects.count())
     call_command("seed_demo", "--shoppers", "20", "--days", "30", stdout=StringIO())

@@ -119,8 +119,11 @@ def test_concurrent_withdrawals_never_overdraw_the_balance() -> None:
     buyer = MemberFactory.create()
     attribution_click(member=buyer, code=promoter.code)
     sku = SkuFactory.create(price=50000, stock=10)
-    for _ in range(2):  # 2 × 10% of 500.00 = 100.00 yuan of commission
-        complete(place(buyer, [(sku, 1)]), staff)
+    # 2 × 10% of 500.00 = 100.00 yuan of commission; both placed before either completes, since
+    # the first completion lifts the buyer to 白银 (F14) and would price the second at 9.5折
+    placed = [place(buyer, [(sku, 1)]) for _ in range(2)]
+    for order in placed:
+        complete(order, staff)
     with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
         assert commissions_release_due() == 2
     assert promoter_withdrawable(promoter_id=promoter.pk) == 10000

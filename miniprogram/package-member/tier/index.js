@@ -8,6 +8,7 @@
 const api = require('../../core/api')
 const money = require('../../core/money')
 const routes = require('../../core/routes')
+const store = require('../../core/store')
 const ui = require('../../core/ui')
 const { newKey } = require('../../core/idempotency')
 
@@ -39,7 +40,7 @@ function cardView(card) {
 }
 
 Component({
-  data: { loading: true, error: '', card: null, busy: false },
+  data: { loading: true, error: '', card: null, busy: false, birthdayUnset: false },
   methods: {
     onLoad() {
       return this.load()
@@ -51,7 +52,9 @@ Component({
     async load() {
       try {
         const card = await api.tier()
-        this.setData({ loading: false, error: '', card: cardView(card) })
+        const member = store.get('member')
+        // the birthday (set once, on the profile page) is what the birthday gift is sent on
+        this.setData({ loading: false, error: '', card: cardView(card), birthdayUnset: !!member && !member.birthday })
       } catch (err) {
         this.setData({ loading: false, error: err.message })
       }

@@ -77,6 +77,19 @@ test('the tier card says how much more to spend for the next tier, and shows no 
   expect(page.querySelector('.buy-tier')).toBeFalsy()
 })
 
+test('a shopper without a birthday is pointed to the once-only birthday setting', async () => {
+  store.set('member', { id: 1, nickname: '小多', birthday: null, tier: 'silver' })
+  wx.route('GET me/tier', () => [200, card()])
+  const page = render('package-member/tier/index')
+  await page.instance.onLoad()
+  expect(page.querySelector('.birthday-entry')).toBeTruthy()
+  page.instance.go({ currentTarget: { dataset: { page: 'profile' } } })
+  expect(wx.__calls.navigate.pop()).toMatchObject({ url: '/package-member/profile/index' })
+  store.set('member', { id: 1, nickname: '小多', birthday: '1995-05-20', tier: 'silver' })
+  await page.instance.load()
+  expect(page.querySelector('.birthday-entry')).toBeFalsy()
+})
+
 test('a diamond sees uses left, perks and the 专属客服 button carrying tier and orders', async () => {
   wx.route('GET me/tier', () => [200, DIAMOND])
   const page = render('package-member/tier/index', {}, { tdesign: ['t-button'] })
