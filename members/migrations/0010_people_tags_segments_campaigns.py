@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mall', '0006_staff_session_key_exact'),
-        ('marketing', '0013_people_tags_segments_campaigns'),
+        ('marketing', '0014_people_audiences'),
         ('members', '0009_console_labels_and_phone_reveal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

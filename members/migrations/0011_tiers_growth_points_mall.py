@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('mall', '0006_staff_session_key_exact'),
         ('marketing', '0012_flash_item_gate_seq'),
-        ('members', '0009_console_labels_and_phone_reveal'),
+        ('members', '0010_people_tags_segments_campaigns'),
         ('orders', '0007_console_labels_and_phone_reveal'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0012_flash_item_gate_seq'),
+        ('marketing', '0013_lifecycle_journeys'),
     ]
 
     operations = [
