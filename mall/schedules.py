@@ -55,4 +55,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),
     },
+    "analytics-roll-up-attribution": {
+        "task": "analytics.tasks.attribution_rollup_task",
+        "schedule": timedelta(minutes=10),
+    },
 }

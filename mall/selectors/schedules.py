@@ -21,6 +21,10 @@ from mall.schedules import BEAT_SCHEDULE
 
 # Every job in BEAT_SCHEDULE has its name and purpose here (a test keeps them in step).
 JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
+    "analytics-roll-up-attribution": (
+        gettext_lazy("汇总营销效果数据"),
+        gettext_lazy("按天汇总各营销工具和商品的成交、成本与新客，供数据页面读取。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),
