@@ -21,6 +21,9 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+from openpyxl import load_workbook
 
 from analytics.models import LineFigure, OrderTouch, ProductDailyFigure, ToolDailyFigure
 from analytics.selectors.attribution import (
@@ -250,3 +253,38 @@ def test_src_on_the_order_is_a_touch(frozen: object, shop: object, lipstick: Sku
     ignored = pay(place(member, [(lipstick, 1)], src="<script>"))
     assert Order.objects.get(pk=ignored.pk).src == ""
     assert not Coupon.objects.exists()
+
+
+def test_console_pages_show_the_figures(the_shop: dict, staff: User, client: Client) -> None:
+    client.force_login(staff)
+    with translation.override("zh-hans"):
+        page = client.get("/console/analytics/roi/?days=7")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "营销效果" in html and "1:7.2" in html and "¥163.00" in html and "立减20" in html
+        assert "高效" in html and "低效" in html and 'data-type="scatter"' in html
+        promotion = the_shop["promotion"]
+        live = client.get(f"/console/analytics/live/promotion/{promotion.pk}/")
+        assert live.status_code == 200 and "满100减15" in live.content.decode()
+        polled = client.get(f"/console/analytics/live/promotion/{promotion.pk}/json/").json()
+        assert polled["today"] == {
+            "participants": 1,
+            "new_shoppers": 1,
+            "orders": 2,
+            "gmv": "¥163.00",
+            "cost": "¥22.50",
+            "roi": "1:7.2",
+        }
+        assert client.get("/console/analytics/live/nothing/1/").status_code == 404
+        export = client.get("/console/analytics/roi/export/?days=7")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("营销工具", "参与人数", "新客", "订单数", "成交额(元)")
+    promotion_row = next(r for r in rows if r[0] == "价格规则")
+    assert promotion_row[3:6] == (2, 163.0, 22.5) and promotion_row[8] == "1:7.2"
+
+
+def test_console_needs_the_permission(the_shop: dict, client: Client) -> None:
+    clerk = User.objects.create_user(username="clerk", password="x", is_staff=True)
+    client.force_login(clerk)
+    assert client.get("/console/analytics/roi/").status_code == 403

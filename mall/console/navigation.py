@@ -159,6 +159,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
+    ("analytics", _("营销效果"), "query_stats", "console:analytics_roi", "analytics.view_ordertouch"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
     ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),

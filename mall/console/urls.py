@@ -13,6 +13,7 @@ from mall.console.security_views import (
     security_view,
 )
 from mall.console.views import staff_create_view
+from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.price_check import price_check_view
@@ -33,6 +34,14 @@ urlpatterns = [
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
+    path("analytics/roi/", admin.site.admin_view(roi_view), name="analytics_roi"),
+    path("analytics/roi/export/", admin.site.admin_view(roi_export_view), name="analytics_roi_export"),
+    path("analytics/live/<str:tool>/<int:object_id>/", admin.site.admin_view(live_view), name="analytics_live"),
+    path(
+        "analytics/live/<str:tool>/<int:object_id>/json/",
+        admin.site.admin_view(live_json_view),
+        name="analytics_live_json",
+    ),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),
