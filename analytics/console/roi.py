@@ -63,7 +63,7 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def _row(figure: ToolFigure, *, days: int) -> dict[str, Any]:
+def _row(figure: ToolFigure) -> dict[str, Any]:
     live = None
     if figure.object_id is not None and figure.tool not in (Tool.DIRECT, Tool.POINTS, Tool.FREE_SHIPPING):
         live = reverse("console:analytics_live", args=[figure.tool, figure.object_id])
@@ -174,8 +174,8 @@ def roi_view(request: HttpRequest) -> HttpResponse:
         "title": _("营销效果"),
         "days": days,
         "windows": WINDOWS,
-        "tools": [_row(t, days=days) for t in tools],
-        "campaigns": [_row(c, days=days) for c in campaigns],
+        "tools": [_row(t) for t in tools],
+        "campaigns": [_row(c) for c in campaigns],
         "charts": _charts(tools, start, end),
         "quadrant": _quadrant(products),
         "quadrant_options": _quadrant_options(),
@@ -229,7 +229,7 @@ EXPORT_COLUMNS = (
 def roi_export_view(request: HttpRequest) -> HttpResponse:
     """The per-tool table as xlsx (money in yuan, numbers as numbers)."""
     _check(request)
-    days, start, end = _window(request)
+    _days, start, end = _window(request)
     book = Workbook()
     sheet = book.active
     sheet.title = _("营销工具")

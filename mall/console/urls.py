@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
+from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -13,7 +14,6 @@ from mall.console.security_views import (
     security_view,
 )
 from mall.console.views import staff_create_view
-from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.price_check import price_check_view
