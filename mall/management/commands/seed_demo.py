@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mall.demo.after_sales import build_after_sales
+from mall.demo.attribution import build_attribution
 from mall.demo.growth import build_growth
 from mall.demo.marketing import build_marketing
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         counts.update(build_growth())
         counts.update(build_tool_history(seed=seed))
         counts.update(build_after_sales())
+        counts.update(build_attribution(seed=seed))
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:
