@@ -36,8 +36,10 @@ def _rule_id(
     if "rule_id" in entry:
         return entry
     name = str(entry.get("rule", ""))
-    if name in promotions:
-        rule_id, rule_type = f"promotion:{promotions[name]}", "full_reduction"
+    # The history names the tier it reached ("满199减30"): the demo's 满减 promotion lists them all.
+    tiered = next((pk for title, pk in promotions.items() if name and name in title), None)
+    if tiered is not None:
+        rule_id, rule_type = f"promotion:{tiered}", "full_reduction"
     elif order.pk in coupons:
         rule_id, rule_type = f"coupon:{coupons[order.pk]}", "amount_off"
     else:
