@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from analytics.models import Tool
@@ -140,7 +141,7 @@ def _quadrant(products: list[Any]) -> str:
             for p in products
             if p.klass == klass and p.units > 0
         ]
-        datasets.append({"label": _(label), "data": points, "backgroundColor": colours[klass], "pointRadius": 5})
+        datasets.append({"label": str(label), "data": points, "backgroundColor": colours[klass], "pointRadius": 5})
     return json.dumps({"datasets": datasets}, ensure_ascii=False)
 
 
@@ -212,17 +213,17 @@ def roi_view(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_COLUMNS = (
-    ("tool", "营销工具"),
-    ("participants", "参与人数"),
-    ("new_shoppers", "新客"),
-    ("orders", "订单数"),
-    ("gmv", "成交额(元)"),
-    ("cost", "营销成本(元)"),
-    ("refunds", "退款(元)"),
-    ("margin", "毛利(元)"),
-    ("roi", "ROI"),
-    ("margin_roi", "毛利 ROI"),
-    ("redemption", "券核销率"),
+    gettext_lazy("营销工具"),
+    gettext_lazy("参与人数"),
+    gettext_lazy("新客"),
+    gettext_lazy("订单数"),
+    gettext_lazy("成交额(元)"),
+    gettext_lazy("营销成本(元)"),
+    gettext_lazy("退款(元)"),
+    gettext_lazy("毛利(元)"),
+    gettext_lazy("ROI"),
+    gettext_lazy("毛利 ROI"),
+    gettext_lazy("券核销率"),
 )
 
 
@@ -233,7 +234,7 @@ def roi_export_view(request: HttpRequest) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = _("营销工具")
-    sheet.append([_(title) for _key, title in EXPORT_COLUMNS])
+    sheet.append([str(title) for title in EXPORT_COLUMNS])
     for t in tool_figures(start=start, end=end):
         sheet.append(
             [

@@ -33,6 +33,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.models import Event, LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
 from analytics.services.attribution import CASH_COLUMNS, shop_day
@@ -400,7 +401,12 @@ class ProductClass:
     SLOW = "slow"
     REGULAR = "regular"
 
-    LABELS = {TRAFFIC: "引流品", PROFIT: "利润品", SLOW: "滞销", REGULAR: "常规"}
+    LABELS = {
+        TRAFFIC: gettext_lazy("引流品"),
+        PROFIT: gettext_lazy("利润品"),
+        SLOW: gettext_lazy("滞销"),
+        REGULAR: gettext_lazy("常规"),
+    }
 
 
 @dataclass
@@ -438,7 +444,7 @@ class ProductFigure:
 
     @property
     def class_label(self) -> str:
-        return _(ProductClass.LABELS[self.klass])
+        return str(ProductClass.LABELS[self.klass])
 
 
 def product_class(figure: ProductFigure) -> str:
