@@ -111,7 +111,10 @@ async function sendReport(send) {
   return counted
 }
 
-/** The sharer's codes to put in a shared path: {invite, pc} (empty ones left out). */
+/**
+ * The sharer's codes to put in a shared path: {invite, pc} (empty ones left out), and
+ * `src=share` so an order placed from a shared card is attributed to sharing (issue 15).
+ */
 function sharerQuery() {
   const member = store.get('member')
   const out = {}
@@ -119,6 +122,7 @@ function sharerQuery() {
   if (invite) out.invite = invite
   const promoter = store.get('myPromoterCode')
   if (clean(promoter)) out.pc = clean(promoter)
+  out.src = 'share'
   return out
 }
 
