@@ -55,6 +55,8 @@ class OrderTouch(models.Model):
     object_name = models.CharField(_("活动名称"), max_length=120, blank=True)
     src = IdentifierField(_("来源追踪"), max_length=64, blank=True, default="")
     day = models.DateField(_("日期"), help_text=_("北京时间：支付日或退款日"))
+    # Shanghai hour of the payment or refund (0–23): hour-of-day participation for suggestions.
+    hour = models.PositiveSmallIntegerField(_("时段"), default=0)
     first_order = models.BooleanField(_("首单"), default=False)
     orders = models.SmallIntegerField(_("订单数"), default=0, help_text=_("支付 +1，全额退款 -1"))
     gmv = models.BigIntegerField(_("成交额(分)"), default=0)

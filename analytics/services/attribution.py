@@ -14,7 +14,7 @@ What touches an order, and where each cost comes from:
   member price), spread over the order's paid lines by goods amount;
 - deals (flash ``flash:<item>`` → its slot, release slots, group buys ``group:<campaign>``,
   bargains ``bargain:<bargain>`` → its campaign, stepped prices): the item rule's amount;
-- gifts: the gift line's cost price × qty (its price when no cost price is set);
+- gifts: the gift line's cost price × qty (the SKU's price when no cost price is set);
 - free shipping: the shop's flat fee when shipping was waived, split over the rules that waived it;
 - referrals: the promoter's commission per line, the inviter's points (in fen at the order's rate);
 - the push, segment or share that brought the shopper: ``Order.src`` (``msg:12``, ``seg:3``,
@@ -88,6 +88,10 @@ def src_touch(src: str) -> tuple[str, int] | None:
 
 def shop_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHOP_TZ).date()
+
+
+def shop_hour(moment: dt.datetime) -> int:
+    return moment.astimezone(SHOP_TZ).hour
 
 
 @dataclass
@@ -217,7 +221,8 @@ def _collect(order: Order, lines: list[OrderLine], costs: dict[int, int | None])
             for line in gift_lines:
                 if line.sku.code == code:
                     unit = costs.get(line.sku_id)
-                    touch.add(str(line.pk), "gift", (unit if unit is not None else line.unit_price) * line.qty)
+                    # a gift line is priced 0: without a cost price its value is the SKU's price
+                    touch.add(str(line.pk), "gift", (unit if unit is not None else line.sku.price) * line.qty)
 
     waived = int(shipping.get("flat_fee", 0)) - int(order.shipping_fee) if shipping.get("free") else 0
     if waived > 0 and waivers:
@@ -284,6 +289,7 @@ def order_attribute(*, order_id: int) -> int:
                 object_name=touch.name,
                 src=order.src,
                 day=day,
+                hour=shop_hour(order.paid_at),
                 first_order=first,
                 orders=1,
                 gmv=order.payable_amount,
@@ -378,6 +384,7 @@ def refund_attribute(*, refund_id: int) -> int:
                 object_name=paid.object_name,
                 src=paid.src,
                 day=day,
+                hour=shop_hour(refund.succeeded_at),
                 first_order=paid.first_order,
                 orders=-1 if fully else 0,
                 gmv=-refund.amount,

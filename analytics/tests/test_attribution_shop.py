@@ -30,6 +30,7 @@ from analytics.selectors.attribution import (
     ProductFigure,
     ToolFigure,
     campaign_live,
+    participation_by_hour,
     product_class,
     product_figures,
     tool_daily_series,
@@ -126,6 +127,13 @@ def test_each_order_records_what_touched_it(the_shop: dict) -> None:
     assert touches[(third.pk, "free_shipping", 0)].shipping == 800
     assert touches[(third.pk, "free_shipping", 0)].cogs == 8000
     assert all(t.gmv == t.order.payable_amount for t in touches.values())
+    assert {t.hour for t in touches.values()} == {10}  # paid at 10:00 in Shanghai
+
+
+def test_participation_by_hour_counts_paid_orders(the_shop: dict) -> None:
+    hours = participation_by_hour(start=DAY, end=DAY)
+    assert hours[10] == 3 and sum(hours) == 3
+    assert participation_by_hour(start=DAY, end=DAY, tool="promotion")[10] == 2
 
 
 def test_a_partial_refund_takes_back_exactly_its_units(the_shop: dict) -> None:
@@ -288,3 +296,16 @@ def test_console_needs_the_permission(the_shop: dict, client: Client) -> None:
     clerk = User.objects.create_user(username="clerk", password="x", is_staff=True)
     client.force_login(clerk)
     assert client.get("/console/analytics/roi/").status_code == 403
+
+
+def test_a_gift_costs_its_cost_price_once(
+    frozen: object, shop: object, lipstick: Sku, cookie: Sku, make_promotion: Callable[..., Promotion], member: Member
+) -> None:
+    """满99赠饼干: the gift's cost (10.00) is the rule's cost, not its shelf value as a discount too."""
+    Sku.objects.filter(pk=cookie.pk).update(cost_price=1000)
+    gift_rule = make_promotion(type="full_gift", name="满99赠饼干", rules={"threshold": "99.00", "gift_sku": "COOKIE"})
+    order = pay(place(member, [(lipstick, 1)]))
+    assert order.lines.filter(is_gift=True).count() == 1
+    touch = OrderTouch.objects.get(order=order, tool="promotion", object_id=gift_rule.pk)
+    assert (touch.gift, touch.discount, touch.cost) == (1000, 0, 1000)
+    assert touch.object_name == "满99赠饼干"
