@@ -284,6 +284,10 @@ def test_console_pages_show_the_figures(the_shop: dict, staff: User, client: Cli
             "roi": "1:7.2",
         }
         assert client.get("/console/analytics/live/nothing/1/").status_code == 404
+        ToolDailyFigure.objects.all().delete()
+        refreshed = client.post("/console/analytics/roi/?days=7")
+        assert (refreshed.status_code, refreshed["Location"]) == (302, "/console/analytics/roi/?days=7")
+        assert ToolDailyFigure.objects.filter(tool="promotion").get().gmv == 16300  # recomputed on demand
         export = client.get("/console/analytics/roi/export/?days=7")
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
