@@ -16,6 +16,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -313,3 +314,16 @@ def test_a_gift_costs_its_cost_price_once(
     touch = OrderTouch.objects.get(order=order, tool="promotion", object_id=gift_rule.pk)
     assert (touch.gift, touch.discount, touch.cost) == (1000, 0, 1000)
     assert touch.object_name == "满99赠饼干"
+
+
+def test_dashboard_selectors_have_fixed_query_counts(the_shop: dict, django_assert_max_num_queries: Any) -> None:
+    with django_assert_max_num_queries(3):
+        tool_figures(start=DAY - dt.timedelta(days=29), end=DAY)
+    with django_assert_max_num_queries(4):
+        tool_figures(start=DAY - dt.timedelta(days=29), end=DAY, per_campaign=True)
+    with django_assert_max_num_queries(1):
+        tool_daily_series(start=DAY - dt.timedelta(days=29), end=DAY)
+    with django_assert_max_num_queries(4):
+        product_figures(start=DAY - dt.timedelta(days=29), end=DAY)
+    with django_assert_max_num_queries(5):
+        campaign_live(tool="coupon", object_id=the_shop["template"].pk, use_cache=False)
