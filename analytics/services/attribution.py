@@ -263,10 +263,14 @@ def _cogs(lines: list[OrderLine], costs: dict[int, int | None]) -> dict[str, int
 
 @transaction.atomic
 def order_attribute(*, order_id: int) -> int:
-    """Write the paid order's touches and line figures once; returns the rows written (0 if done)."""
+    """Write the paid order's touches and line figures once; returns the rows written (0 if done).
+
+    The order's row lock (already held by the payment path) queues a backfill behind a payment
+    in flight, so the second writer sees the first's rows instead of failing on the unique key.
+    """
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
     if OrderTouch.objects.filter(order_id=order_id, refund_key=0).exists():
         return 0
-    order = Order.objects.filter(pk=order_id).first()
     if order is None or order.paid_at is None or order.status == OrderStatus.CANCELLED:
         return 0
     lines = list(OrderLine.objects.filter(order_id=order_id).select_related("sku").order_by("pk"))
@@ -338,6 +342,7 @@ def refund_attribute(*, refund_id: int) -> int:
     refund = Refund.objects.filter(pk=refund_id, status=Refund.Status.SUCCEEDED).first()
     if refund is None or refund.succeeded_at is None:
         return 0
+    Order.objects.select_for_update().filter(pk=refund.order_id).values_list("pk", flat=True).first()
     if OrderTouch.objects.filter(order_id=refund.order_id, refund_key=refund.pk).exists():
         return 0
     paid_rows = list(OrderTouch.objects.filter(order_id=refund.order_id, refund_key=0))

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from analytics.models import Event, OrderTouch, ProductDailyFigure, ToolDailyFigure
 from analytics.selectors.attribution import PRODUCT_VIEW_EVENT
 from mall.models import Sku
+from marketing.models import InviteOrder
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_history_is_attributed_once() -> None:
     call_command("seed_demo", "--shoppers", "20", "--days", "10", stdout=StringIO())
     tools = set(OrderTouch.objects.values_list("tool", flat=True))
-    assert {"promotion", "coupon", "flash", "group_buy", "bargain", "invite", "distribution", "direct"} <= tools
+    assert {"promotion", "coupon", "flash", "group_buy", "bargain", "distribution", "direct"} <= tools
+    invited = set(InviteOrder.objects.filter(order__paid_at__isnull=False).values_list("order_id", flat=True))
+    assert set(OrderTouch.objects.filter(tool="invite").values_list("order_id", flat=True)) == invited
     paid = Order.objects.filter(paid_at__isnull=False).exclude(status="cancelled")
     assert set(OrderTouch.objects.filter(refund_key=0).values_list("order_id", flat=True)) == set(
         paid.values_list("pk", flat=True)
