@@ -21,6 +21,7 @@ EN_ROI: dict[str, str] = {
     "来源追踪": "Tracking source",
     "北京时间：支付日或退款日": "Beijing time: the day of payment or refund",
     "首单": "First order",
+    "时段": "Hour of day",
     "支付 +1，全额退款 -1": "+1 on payment, -1 on full refund",
     "成交额(分)": "GMV (fen)",
     "优惠让利(分)": "Discounts (fen)",
