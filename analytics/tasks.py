@@ -7,6 +7,7 @@ import socket
 
 from celery import shared_task
 
+from analytics.services.figure_rollups import figures_rollup_recent
 from analytics.services.ingest import events_drain
 from analytics.services.partitions import partitions_maintain
 from analytics.services.rollups import rollup_recent
@@ -29,3 +30,13 @@ def event_partitions_task() -> int:
     """Tomorrow's partitions added, days past retention dropped."""
     report = partitions_maintain()
     return len(report.added) + len(report.dropped)
+
+
+@shared_task(name="analytics.tasks.attribution_rollup_task", ignore_result=True)
+def attribution_rollup_task(*, days: int = 2) -> dict[str, int]:
+    """Every 10 minutes: rebuild the tool and product rollups of today and yesterday.
+
+    Attribution rows are dated by the day they happen (a refund on its own day), so older days
+    never change after the fact; backfills recompute their window on demand.
+    """
+    return figures_rollup_recent(days=days)

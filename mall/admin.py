@@ -227,13 +227,19 @@ class SkuInlineForm(forms.ModelForm):
         error_messages={"min_value": _("库存不能小于 0。"), "invalid": _("库存应为整数。")},
         widget=UnfoldAdminIntegerFieldWidget,
     )
+    cost_price = forms.CharField(
+        label=_("成本价(元)"),
+        required=False,
+        help_text=_("用于计算毛利，可留空"),
+        widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"}),
+    )
     # The stock the merchant saw when the page was drawn: an edit moves stock by the difference,
     # so units sold while the page was open are not written back.
     stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Sku
-        fields = ("code", "specs", "price", "stock", "is_active")
+        fields = ("code", "specs", "price", "cost_price", "stock", "is_active")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,6 +247,8 @@ class SkuInlineForm(forms.ModelForm):
             self.initial["specs"] = specs_to_text(self.instance.specs or {})
             self.initial["price"] = format_yuan(self.instance.price)
             self.initial["stock_seen"] = self.instance.stock
+            cost = self.instance.cost_price
+            self.initial["cost_price"] = "" if cost is None else format_yuan(cost)
 
     def clean_specs(self) -> dict[str, str]:
         try:
@@ -254,11 +262,28 @@ class SkuInlineForm(forms.ModelForm):
         except MoneyFormatError as exc:
             raise forms.ValidationError(_("价格应写成元，最多两位小数，如 59.90。")) from exc
 
+    def clean_cost_price(self) -> int | None:
+        text = (self.cleaned_data.get("cost_price") or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_yuan(text)
+        except MoneyFormatError as exc:
+            raise forms.ValidationError(_("成本价应写成元，最多两位小数，如 23.50。")) from exc
+
     def sku_input(self) -> SkuInput:
         data = self.cleaned_data
         stock = int(data.get("stock") or 0)
+        cost_price = data.get("cost_price")
         if self.instance.pk is None:
-            return SkuInput(code=data["code"], specs=data["specs"], price=data["price"], stock=stock)
+            return SkuInput(
+                code=data["code"],
+                specs=data["specs"],
+                price=data["price"],
+                stock=stock,
+                cost_price=cost_price,
+                keep_cost_price=False,
+            )
         seen = data.get("stock_seen")
         seen = self.instance.stock if seen is None else seen
         return SkuInput(
@@ -268,6 +293,8 @@ class SkuInlineForm(forms.ModelForm):
             price=data["price"],
             stock_delta=stock - seen,
             is_active=bool(data.get("is_active")),
+            cost_price=cost_price,
+            keep_cost_price=False,
         )
 
 
@@ -303,7 +330,7 @@ class SkuInline(TabularInline):
     model = Sku
     form = SkuInlineForm
     formset = SkuInlineFormSet
-    fields = ("code", "specs", "price", "stock", "stock_seen", "is_active", "sales_count")
+    fields = ("code", "specs", "price", "cost_price", "stock", "stock_seen", "is_active", "sales_count")
     readonly_fields = ("sales_count",)
     extra = 1
     can_delete = False  # SKUs that orders point at are disabled (is_active), never deleted

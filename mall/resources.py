@@ -2,8 +2,11 @@
 
 One spreadsheet row is one product; its SKUs sit in one cell, one SKU per line::
 
-    编码 | 规格名=规格值; 规格名=规格值 | 价格(元) | 库存
-    TEE-RED-M | 颜色=红; 尺码=M | 59.00 | 120
+    编码 | 规格名=规格值; 规格名=规格值 | 价格(元) | 库存 [| 成本价(元)]
+    TEE-RED-M | 颜色=红; 尺码=M | 59.00 | 120 | 23.50
+
+The cost price (issue 15, margin) is optional: a line without it leaves the SKU's cost alone,
+an empty fifth part clears it.
 
 Prices are yuan strings converted by ``mall.money``; the stock column sets the level (a
 stock-take). A row with a 商品ID updates that product (SKUs missing from the cell are
@@ -87,7 +90,9 @@ def _positive_int_or_none(value: Any) -> int | None:
 
 
 def sku_line(sku: Sku) -> str:
-    return f"{sku.code} | {specs_to_text(sku.specs)} | {format_yuan(sku.price)} | {sku.stock}"
+    """``编码 | 规格 | 价格 | 库存``, plus ``| 成本价`` when the SKU has one (issue 15)."""
+    line = f"{sku.code} | {specs_to_text(sku.specs)} | {format_yuan(sku.price)} | {sku.stock}"
+    return line if sku.cost_price is None else f"{line} | {format_yuan(sku.cost_price)}"
 
 
 def parse_sku_cell(cell: Any) -> list[SkuInput]:
@@ -96,11 +101,21 @@ def parse_sku_cell(cell: Any) -> list[SkuInput]:
     lines = [line.strip() for line in _text(cell).replace("\r\n", "\n").split("\n") if line.strip()]
     for number, line in enumerate(lines, 1):
         parts = [part.strip() for part in line.split("|")]
-        if len(parts) != 4:
+        if len(parts) not in (4, 5):
             raise ValueError(
-                _("第 %(n)d 个 SKU 应写成“编码 | 规格 | 价格(元) | 库存”：%(line)s") % {"n": number, "line": line}
+                _("第 %(n)d 个 SKU 应写成“编码 | 规格 | 价格(元) | 库存”，可再加“| 成本价(元)”：%(line)s")
+                % {"n": number, "line": line}
             )
-        code, specs_text, price_text, stock_text = parts
+        code, specs_text, price_text, stock_text = parts[:4]
+        cost_price, keep_cost = None, True
+        if len(parts) == 5:
+            try:
+                cost_price, keep_cost = (parse_yuan(parts[4]) if parts[4] else None), False
+            except MoneyFormatError as exc:
+                raise ValueError(
+                    _("第 %(n)d 个 SKU：成本价应写成元，最多两位小数，如 23.50：%(price)s")
+                    % {"n": number, "price": parts[4]}
+                ) from exc
         try:
             specs = specs_from_text(specs_text)
             price = parse_yuan(price_text)
@@ -115,7 +130,16 @@ def parse_sku_cell(cell: Any) -> list[SkuInput]:
             raise ValueError(
                 _("第 %(n)d 个 SKU：库存应为不小于 0 的整数：%(stock)s") % {"n": number, "stock": stock_text}
             )
-        skus.append(SkuInput(code=code, specs=specs, price=price, stock=int(stock_text)))
+        skus.append(
+            SkuInput(
+                code=code,
+                specs=specs,
+                price=price,
+                stock=int(stock_text),
+                cost_price=cost_price,
+                keep_cost_price=keep_cost,
+            )
+        )
     return skus
 
 

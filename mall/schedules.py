@@ -90,4 +90,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.lifecycle_run_task",
         "schedule": crontab(hour=10, minute=0),
     },
+    "analytics-roll-up-attribution": {
+        "task": "analytics.tasks.attribution_rollup_task",
+        "schedule": timedelta(minutes=10),
+    },
 }

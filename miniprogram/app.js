@@ -49,6 +49,7 @@ App({
   onLaunch(options) {
     auth.rememberInvite(options && options.query)
     share.rememberPromoter(options && options.query, options && options.path)
+    share.rememberSrc(options && options.query)
     client.onAuthRequired(() => {
       if (currentRoute() !== routes.PAGES.login) routes.go(routes.PAGES.login).catch(() => {})
     })
@@ -65,6 +66,7 @@ App({
 
   onShow(options) {
     auth.rememberInvite(options && options.query)
+    share.rememberSrc(options && options.query)
     // a promoter's link opened while the app was in the background counts too
     if (share.rememberPromoter(options && options.query, options && options.path) && auth.isLoggedIn()) reportClick()
     showCartBadge(store.get('cartCount') || 0)

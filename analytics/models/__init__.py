@@ -1,3 +1,4 @@
+from analytics.models.attribution import LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
 from analytics.models.event import Event
 from analytics.models.events import BehaviourEvent, DeviceLink
 from analytics.models.rollups import EventDay, FunnelDay, HourDay, LeaveDay, PageDay, PathDay, ProductDay
@@ -10,7 +11,12 @@ __all__ = [
     "FunnelDay",
     "HourDay",
     "LeaveDay",
+    "LineFigure",
+    "OrderTouch",
     "PageDay",
     "PathDay",
+    "ProductDailyFigure",
     "ProductDay",
+    "Tool",
+    "ToolDailyFigure",
 ]

@@ -189,6 +189,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("analytics", _("行为分析"), "insights", "console:analytics_behaviour", "analytics.view_pageday"),
     ("members", LAYERS_TITLE, "stacked_bar_chart", "console:members_layers", "members.view_segment"),
+    ("analytics", _("营销效果"), "query_stats", "console:analytics_roi", "analytics.view_ordertouch"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("members", _("会员服务"), "support_agent", "console:members_tier_service", "members.view_member"),
     ("members", _("旅程效果"), "monitoring", "console:marketing_journey_report", "marketing.view_journey"),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from analytics.console.behaviour import behaviour_view
+from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -41,6 +42,14 @@ urlpatterns = [
     path("members/layers/", admin.site.admin_view(layers_view), name="members_layers"),
     path("members/layers/<int:segment_id>/", admin.site.admin_view(layer_playbook_view), name="members_layer_playbook"),
     path("members/tier-service/", admin.site.admin_view(tier_service_view), name="members_tier_service"),
+    path("analytics/roi/", admin.site.admin_view(roi_view), name="analytics_roi"),
+    path("analytics/roi/export/", admin.site.admin_view(roi_export_view), name="analytics_roi_export"),
+    path("analytics/live/<str:tool>/<int:object_id>/", admin.site.admin_view(live_view), name="analytics_live"),
+    path(
+        "analytics/live/<str:tool>/<int:object_id>/json/",
+        admin.site.admin_view(live_json_view),
+        name="analytics_live_json",
+    ),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
     path("analytics/behaviour/", admin.site.admin_view(behaviour_view), name="analytics_behaviour"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),

@@ -96,6 +96,8 @@ class Sku(models.Model):
     code = IdentifierField(_("SKU 编码"), max_length=64, unique=True)
     specs = models.JSONField(_("规格值"), default=dict, blank=True, help_text=_('如 {"颜色": "红", "尺码": "M"}'))
     price = models.PositiveIntegerField(_("售价(分)"))
+    # What one unit costs the shop (F38 margin); unknown stays empty and counts as no cost data.
+    cost_price = models.PositiveIntegerField(_("成本价(分)"), null=True, blank=True)
     stock = models.IntegerField(_("库存"), default=0)
     sales_count = models.PositiveIntegerField(_("销量"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)

@@ -26,6 +26,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("生命周期旅程"),
         gettext_lazy("每天上午 10 点：沉睡召回、生日福利、复购提醒，每位顾客每个场景只发一次。"),
     ),
+    "analytics-roll-up-attribution": (
+        gettext_lazy("汇总营销效果数据"),
+        gettext_lazy("按天汇总各营销工具和商品的成交、成本与新客，供数据页面读取。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),

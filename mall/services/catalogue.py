@@ -54,6 +54,10 @@ class SkuInput:
     stock_delta: int = 0
     is_active: bool = True
     id: int | None = None
+    # Issue 15 (margin): the unit cost in fen (None = unknown). ``keep_cost_price`` leaves an
+    # existing SKU's cost alone (callers that do not edit costs); False writes ``cost_price``.
+    cost_price: int | None = None
+    keep_cost_price: bool = True
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,7 @@ def _sync_skus(product: Product, skus: Sequence[SkuInput], actor: Actor) -> dict
                 code=code,
                 specs=dict(item.specs),
                 price=item.price,
+                cost_price=item.cost_price,
                 stock=(item.stock or 0) + item.stock_delta,
                 is_active=item.is_active,
             )
@@ -229,6 +234,8 @@ def _sync_skus(product: Product, skus: Sequence[SkuInput], actor: Actor) -> dict
             updates["price"] = item.price
         if sku.is_active != item.is_active:
             updates["is_active"] = item.is_active
+        if not item.keep_cost_price and sku.cost_price != item.cost_price:
+            updates["cost_price"] = item.cost_price
         if updates:
             Sku.objects.filter(pk=sku.pk).update(**updates)
             changed.append({"code": code, **{k: v for k, v in updates.items() if k != "specs"}})

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from mall.models import AuditLog, Category, Product, Sku
 from mall.resources import ProductResource
@@ -339,3 +340,35 @@ def test_the_product_form_has_free_shipping_and_the_list_shows_it(console: Clien
     assert console.post(f"/admin/mall/product/{product.pk}/change/", edit).status_code == 302
     assert Product.objects.get(pk=product.pk).free_shipping is False
     assert "free_shipping" in AuditLog.objects.filter(action="product.update").latest("pk").data["fields"]
+
+
+def test_the_sku_form_edits_the_cost_price_in_yuan(console: Client, category: Category) -> None:
+    """Issue 15: the cost price is typed in yuan, stored in fen, optional, and refused when malformed."""
+    data = _product_post(
+        category,
+        [
+            {
+                "code": "TEE-R",
+                "specs": "颜色=红",
+                "price": "59.90",
+                "cost_price": "23.50",
+                "stock": "10",
+                "is_active": "on",
+            },
+            {"code": "TEE-B", "specs": "颜色=蓝", "price": "69.00", "cost_price": "", "stock": "5", "is_active": "on"},
+        ],
+    )
+    response = console.post("/admin/mall/product/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert dict(Sku.objects.values_list("code", "cost_price")) == {"TEE-R": 2350, "TEE-B": None}
+    product = Product.objects.get(title="纯棉T恤")
+    page = console.get(f"/admin/mall/product/{product.pk}/change/").content.decode()
+    assert 'value="23.50"' in page
+    bad = _product_post(
+        category,
+        [{"code": "TEE-X", "specs": "颜色=绿", "price": "59.90", "cost_price": "abc", "stock": "1", "is_active": "on"}],
+        title="另一件",
+    )
+    with translation.override("zh-hans"):
+        refused = console.post("/admin/mall/product/add/", bad)
+    assert refused.status_code == 200 and "成本价应写成元" in refused.content.decode()

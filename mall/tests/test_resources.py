@@ -177,3 +177,31 @@ def test_sku_cell_errors_name_the_sku_line() -> None:
     assert parse_sku_cell("A | 颜色=红 | 1 | 0\r\n\r\n")[0] == SkuInput(
         code="A", specs={"颜色": "红"}, price=100, stock=0
     )
+
+
+@pytest.mark.parametrize("fmt", [base_formats.XLSX, base_formats.CSV])
+def test_cost_price_round_trips_and_four_part_lines_leave_it_alone(tee: Product, actor: User, fmt: Any) -> None:
+    """Issue 15: the optional fifth part is the cost price (yuan); empty clears it."""
+    Sku.objects.filter(code="TEE-W-M").update(cost_price=2350)
+    dataset = _roundtrip(ProductResource().export(), fmt)
+    row = dict(zip(HEADERS, dataset[0], strict=True))
+    assert row["SKU"].splitlines() == [
+        "TEE-W-M | 颜色=白; 尺码=M | 69.00 | 12 | 23.50",
+        "TEE-B-M | 颜色=黑; 尺码=M | 79.00 | 3",
+    ]
+    edited = list(dataset[0])
+    edited[HEADERS.index("SKU")] = (
+        "TEE-W-M | 颜色=白; 尺码=M | 69.00 | 12\nTEE-B-M | 颜色=黑; 尺码=M | 79.00 | 3 | 31.00"
+    )
+    dataset[0] = tuple(edited)
+    assert not _import(dataset, actor).has_errors()
+    assert dict(Sku.objects.filter(product=tee).values_list("code", "cost_price")) == {"TEE-W-M": 2350, "TEE-B-M": 3100}
+    edited[HEADERS.index("SKU")] = "TEE-W-M | 颜色=白; 尺码=M | 69.00 | 12 | \nTEE-B-M | 颜色=黑; 尺码=M | 79.00 | 3"
+    dataset[0] = tuple(edited)
+    assert not _import(dataset, actor).has_errors()
+    assert dict(Sku.objects.filter(product=tee).values_list("code", "cost_price")) == {"TEE-W-M": None, "TEE-B-M": 3100}
+
+
+def test_a_bad_cost_price_names_the_sku_line() -> None:
+    with pytest.raises(ValueError, match="成本价"):
+        parse_sku_cell("A | 颜色=红 | 1.00 | 1 | 1.234")

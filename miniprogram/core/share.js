@@ -51,6 +51,39 @@ function rememberPromoter(query, path) {
 }
 
 /**
+ * Issue 15: the tracking parameter of the push or share that opened the mini-program
+ * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`), kept for SRC_DAYS and sent with the
+ * order placement so the server can attribute the order to the campaign. Anything else is ignored.
+ */
+const SRC_PATTERN = /^(msg|message|seg|segment|journey|share)(:\d{1,18})?$/
+const SRC_DAYS = 7
+
+function cleanSrc(value) {
+  let text = String(value || '').trim().toLowerCase().slice(0, 64)
+  try {
+    text = decodeURIComponent(text)
+  } catch (e) {
+    return ''
+  }
+  return SRC_PATTERN.test(text) ? text : ''
+}
+
+/** Remember `src` from a launch or show query (the latest one wins); returns it or ''. */
+function rememberSrc(query, now) {
+  const src = cleanSrc(launchParams(query).src)
+  if (src) store.set('trackingSrc', { src, at: now || Date.now() })
+  return src
+}
+
+/** The remembered `src` while it is fresh, else ''. */
+function currentSrc(now) {
+  const kept = store.get('trackingSrc')
+  if (!kept || !kept.src) return ''
+  if ((now || Date.now()) - kept.at > SRC_DAYS * 24 * 3600 * 1000) return ''
+  return cleanSrc(kept.src)
+}
+
+/**
  * Report a remembered, unreported promoter code with send(code, productId) → Promise
  * (POST promoter/clicks). Reported once: an answer of the server settles it — a click counted,
  * or refused for good (unknown code, the shopper's own code, distribution closed); only a
@@ -78,7 +111,10 @@ async function sendReport(send) {
   return counted
 }
 
-/** The sharer's codes to put in a shared path: {invite, pc} (empty ones left out). */
+/**
+ * The sharer's codes to put in a shared path: {invite, pc} (empty ones left out), and
+ * `src=share` so an order placed from a shared card is attributed to sharing (issue 15).
+ */
 function sharerQuery() {
   const member = store.get('member')
   const out = {}
@@ -86,6 +122,7 @@ function sharerQuery() {
   if (invite) out.invite = invite
   const promoter = store.get('myPromoterCode')
   if (clean(promoter)) out.pc = clean(promoter)
+  out.src = 'share'
   return out
 }
 
@@ -112,4 +149,17 @@ function shareTimeline({ title, query, imageUrl }) {
   return out
 }
 
-module.exports = { launchParams, rememberPromoter, reportPromoter, sharerQuery, sharePath, shareMessage, shareTimeline, clean }
+module.exports = {
+  cleanSrc,
+  rememberSrc,
+  currentSrc,
+  SRC_DAYS,
+  launchParams,
+  rememberPromoter,
+  reportPromoter,
+  sharerQuery,
+  sharePath,
+  shareMessage,
+  shareTimeline,
+  clean,
+}

@@ -13,6 +13,8 @@ const PERSISTED = {
   deviceId: 'duoying.deviceId',
   promoterCode: 'duoying.promoterCode',
   myPromoterCode: 'duoying.myPromoterCode',
+  // issue 15: the push or share that brought the shopper, sent with the order (core/share.js)
+  trackingSrc: 'duoying.trackingSrc',
 }
 
 let state = {}

@@ -120,6 +120,14 @@ class OrderPlaceApi(APIView):
     class InputSerializer(CheckoutInputSerializer):
         address_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        src = serializers.CharField(
+            max_length=64,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="tracking parameter of the push or share that brought the shopper (msg:12, seg:3, share); "
+            "optional, unknown values are ignored",
+        )
 
         class Meta:
             ref_name = "OrderPlaceInput"
@@ -193,6 +201,7 @@ class OrderPlaceApi(APIView):
             points=data["points"],
             remark=data["remark"],
             deal=serializer.deal_request(),
+            src=data["src"],
         )
         order = order_get_for_member(member=request_member(request), order_id=result.order.pk)
         response = Response(_detail(order), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

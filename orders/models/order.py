@@ -59,6 +59,9 @@ class Order(models.Model):
     # its rows (the flash-sale item, the group, the bargain) the order spent.
     deal_kind = models.CharField(_("活动类型"), max_length=16, blank=True)
     deal_ref = models.PositiveBigIntegerField(_("活动记录"), null=True, blank=True)
+    # The tracking parameter (``src``) of the push or share that brought the shopper, carried
+    # through the mini-program to placement (analytics.services.attribution reads it at payment).
+    src = IdentifierField(_("来源追踪"), max_length=64, blank=True, default="")
     # Set while a paid order must not ship yet (a group buy waiting for its group); order_ship refuses it.
     ship_hold = models.CharField(_("暂缓发货"), max_length=32, blank=True)
     needs_attention = models.BooleanField(_("需人工处理"), default=False, db_index=True)

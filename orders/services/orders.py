@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.services.attribution import order_attribute, src_clean
 from analytics.services.events import event_record
 from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
@@ -180,6 +181,7 @@ def order_place(
     remark: str = "",
     deal: DealRequest | None = None,
     context: RequestContext,
+    src: str = "",
 ) -> Order:
     """Place an order (``items=None`` = the selected cart rows); the same key returns the same order."""
     return order_place_or_replay(
@@ -192,6 +194,7 @@ def order_place(
         points=points,
         remark=remark,
         deal=deal,
+        src=src,
     ).order
 
 
@@ -206,6 +209,7 @@ def order_place_or_replay(
     remark: str = "",
     deal: DealRequest | None = None,
     context: RequestContext,
+    src: str = "",
 ) -> PlaceResult:
     """``order_place`` that also says whether this call created the order (201) or replayed it (200).
 
@@ -239,6 +243,7 @@ def order_place_or_replay(
         points=points,
         remark=remark,
         deal=deal,
+        src=src_clean(src),
     )
     if deal is None:
         existing = _replay(member=member, key=key, fingerprint=fingerprint)
@@ -275,6 +280,7 @@ def _place_attempts(
     points: PointsRequest,
     remark: str,
     deal: DealRequest | None,
+    src: str = "",
 ) -> PlaceResult:
     for attempt in range(1, PLACE_ATTEMPTS + 1):
         try:
@@ -288,6 +294,7 @@ def _place_attempts(
                 points=points,
                 remark=remark,
                 deal=deal,
+                src=src,
             )
         except IntegrityError:
             existing = _replay(member=member, key=key, fingerprint=fingerprint)
@@ -313,6 +320,7 @@ def _order_create(
     points: PointsRequest,
     remark: str,
     deal: DealRequest | None = None,
+    src: str = "",
 ) -> Order:
     now = timezone.now()
     # One shopper's placements queue on their member row (the first lock taken, before stock):
@@ -364,6 +372,7 @@ def _order_create(
         expires_at=now + timedelta(minutes=settings.ORDER_LOCK_MINUTES),
         deal_kind=deal.kind if deal is not None else "",
         deal_ref=deal.ref if deal is not None else None,
+        src=src,
     )
     # Coupons first: of orders racing for one coupon, the losers stop before touching stock.
     order_benefits_take(order=order, quote=quote)
@@ -555,6 +564,7 @@ def order_mark_paid(
     sales_count_add(items=order.lines.values_list("sku_id", "product_id", "qty"))
     deal_paid(order=order)
     order_rewards_settle(order_id=order.pk)  # F06: commission pending → frozen
+    order_attribute(order_id=order.pk)  # issue 15: what touched the order and what it cost, once
     _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=outcome)
     return outcome
 

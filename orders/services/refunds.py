@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.services.attribution import refund_attribute
 from analytics.services.events import event_record
 from mall.errors import PermissionDenied
 from mall.money import allocate
@@ -252,6 +253,7 @@ def refund_mark_succeeded(
             order.finish_refund()
             order.save(update_fields=["status"])
         _after_sale_settled(refund_id=refund.pk, succeeded=True)
+        refund_attribute(refund_id=refund.pk)  # issue 15: the returned units' attribution and cost
         event_record(
             name="order_refunded",
             member_id=order.member_id,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mall.demo.after_sales import build_after_sales
+from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
 from mall.demo.growth import build_growth
 from mall.demo.journeys import build_journeys
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         counts.update(build_tiers())
         counts.update(build_people())
         counts.update(build_journeys(seed=seed))
+        counts.update(build_attribution(seed=seed))
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

@@ -21,6 +21,7 @@ const api = require('../../core/api')
 const { patch } = require('../../core/diff')
 const pay = require('../../core/pay')
 const routes = require('../../core/routes')
+const share = require('../../core/share')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
 const { CheckoutAttempt } = require('../../core/idempotency')
@@ -269,7 +270,8 @@ Component({
         if (body.remark) flashBody.remark = body.remark
         return api.flashPurchase(this._deal.ref, flashBody, key)
       }
-      return api.placeOrder(body, key)
+      const src = share.currentSrc()
+      return api.placeOrder(src ? Object.assign({}, body, { src }) : body, key)
     },
 
     /**

@@ -11,16 +11,16 @@ beforeEach(() => {
 
 test('a shared path carries the tool query, the sharer invite code and promoter code', () => {
   store.set('member', { invite_code: 'AB12' })
-  expect(share.sharePath('/package-social/group/index', { token: 'g7x' })).toBe('/package-social/group/index?token=g7x&invite=AB12')
+  expect(share.sharePath('/package-social/group/index', { token: 'g7x' })).toBe('/package-social/group/index?token=g7x&invite=AB12&src=share')
   store.set('myPromoterCode', 'P1A2B3C4')
   expect(share.shareMessage({ title: '一起拼', page: '/package-social/group/index', query: { token: 'g7x' }, imageUrl: 'https://img/x.jpg' })).toEqual({
     title: '一起拼',
-    path: '/package-social/group/index?token=g7x&invite=AB12&pc=P1A2B3C4',
+    path: '/package-social/group/index?token=g7x&invite=AB12&pc=P1A2B3C4&src=share',
     imageUrl: 'https://img/x.jpg',
   })
   store.set('member', null)
   store.set('myPromoterCode', null)
-  expect(share.shareMessage({})).toEqual({ title: '多营商城', path: '/pages/home/index' })
+  expect(share.shareMessage({})).toEqual({ title: '多营商城', path: '/pages/home/index?src=share' })
 })
 
 test('launch: a promoter code from the query or a QR scene is remembered and reported once', async () => {

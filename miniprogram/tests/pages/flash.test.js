@@ -120,7 +120,7 @@ test('the countdown runs on server time from the list answer; an empty day says 
   store.set('member', { invite_code: 'AB12' })
   const empty = await open()
   expect(empty.dom.textContent).not.toContain('秒杀品')
-  expect(empty.instance.onShareAppMessage().path).toBe('/package-flash/index/index?invite=AB12')
+  expect(empty.instance.onShareAppMessage().path).toBe('/package-flash/index/index?invite=AB12&src=share')
 })
 
 test('marketing-centre flash entries open the flash page on their slot', () => {

@@ -106,9 +106,9 @@ test('sharing the product or the home page carries the invite code and a promote
   store.set('myPromoterCode', 'P1A2B3C4D')
   const page = render('pages/product/index')
   await page.instance.onLoad({ id: '7' })
-  expect(page.instance.onShareAppMessage()).toEqual({ title: '氨基酸洁面乳', path: '/pages/product/index?id=7&invite=AB12&pc=P1A2B3C4D', imageUrl: 'https://img.example/7-1.jpg' })
+  expect(page.instance.onShareAppMessage()).toEqual({ title: '氨基酸洁面乳', path: '/pages/product/index?id=7&invite=AB12&pc=P1A2B3C4D&src=share', imageUrl: 'https://img.example/7-1.jpg' })
   const home = render('pages/home/index')
-  expect(home.instance.onShareAppMessage()).toEqual({ title: '多营商城', path: '/pages/home/index?invite=AB12&pc=P1A2B3C4D' })
+  expect(home.instance.onShareAppMessage()).toEqual({ title: '多营商城', path: '/pages/home/index?invite=AB12&pc=P1A2B3C4D&src=share' })
 })
 
 test('a live flash item of the product goes straight to the checkout with its deal; an upcoming one counts down to its start', async () => {

@@ -104,5 +104,5 @@ test('sharing carries the rule and reopens the same promotion', async () => {
   store.set('member', { invite_code: 'INV9' })
   const timeline = page.instance.onShareTimeline()
   expect(timeline.title).toBe('美妆满减｜满199减30，满299减60')
-  expect(timeline.query).toBe('id=3&invite=INV9')
+  expect(timeline.query).toBe('id=3&invite=INV9&src=share')
 })

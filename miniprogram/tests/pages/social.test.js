@@ -68,7 +68,7 @@ describe('拼团', () => {
     const page = render('package-social/group/index')
     await page.instance.onLoad({ id: '5' })
     expect(page.querySelector('.invite-button')).toBeTruthy()
-    expect(page.instance.onShareAppMessage()).toEqual({ title: '还差 2 人成团，快来和我一起拼「洁面乳」', path: '/package-social/group/index?token=tok5&invite=AB12', imageUrl: 'http://127.0.0.1:8000/media/p.jpg' })
+    expect(page.instance.onShareAppMessage()).toEqual({ title: '还差 2 人成团，快来和我一起拼「洁面乳」', path: '/package-social/group/index?token=tok5&invite=AB12&src=share', imageUrl: 'http://127.0.0.1:8000/media/p.jpg' })
 
     wx.route('GET groups/share/full', () => [200, groupPage({ status: 'completed', status_text: '已成团', paid_count: 3, seats_left: 0, remaining_seconds: 0, can_join: false, join_refusal: 'group_full', members: [{ nickname: 'a', is_leader: true }, { nickname: 'b' }, { nickname: 'c' }] })])
     const full = render('package-social/group/index')
@@ -110,7 +110,7 @@ describe('砍价', () => {
     expect(page.querySelector('.share-button')).toBeTruthy()
     await page.instance.onBuy()
     expect(wx.__calls.navigate.pop().url).toBe('/package-order/checkout/index?sku_id=71&qty=1&deal=bargain&ref=3')
-    expect(page.instance.onShareAppMessage().path).toBe('/package-social/bargain/index?token=btok&invite=AB12')
+    expect(page.instance.onShareAppMessage().path).toBe('/package-social/bargain/index?token=btok&invite=AB12&src=share')
   })
 
   test('a friend helps once: the cut is shown and the bargain moves; the slider may be asked for first', async () => {

@@ -168,3 +168,18 @@ def test_confirm_receipt_of_a_shipped_order(member_client: APIClient, paid_order
     response = member_client.post(f"/api/v1/orders/{paid_order.no}/confirm-receipt")
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["tracking_no"]) == ("completed", "SF1")
+
+
+def test_place_keeps_the_tracking_parameter_and_ignores_junk(
+    member_client: APIClient, sku: Sku, address: Address, shop: ShopSettings
+) -> None:
+    """Issue 15: ``src`` (the push or share that brought the shopper) is optional; unknown values are dropped."""
+    items = [{"sku_id": sku.pk, "qty": 1}]
+    tracked = post_order(member_client, {"items": items, "address_id": address.pk, "src": "seg:7"}, key="k-src")
+    junk = post_order(member_client, {"items": items, "address_id": address.pk, "src": "javascript:x"}, key="k-junk")
+    plain = post_order(member_client, {"items": items, "address_id": address.pk}, key="k-plain")
+    assert (tracked.status_code, junk.status_code, plain.status_code) == (201, 201, 201)
+    by_no = dict(Order.objects.values_list("no", "src"))
+    assert [by_no[r.json()["no"]] for r in (tracked, junk, plain)] == ["seg:7", "", ""]
+    too_long = post_order(member_client, {"items": items, "address_id": address.pk, "src": "x" * 65}, key="k-long")
+    assert (too_long.status_code, too_long.json()["code"]) == (400, "invalid_input")
