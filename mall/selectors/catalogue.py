@@ -102,19 +102,26 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
     version = _catalogue_version(found)
     offers_version = found.get(OFFERS_VERSION_KEY) or product_offers_version()
     now = timezone.now()
-    entry = found.get(key)
-    current = entry is not None and len(entry) == 4 and entry[0] == version and entry[1] == offers_version
-    if current and now.timestamp() < entry[2]:
-        return entry[3]  # type: ignore[no-any-return]
+    found_entry = found.get(key)
+    entry: tuple[Any, Any, float, T] | None = None
     if (
-        current
+        found_entry is not None
+        and len(found_entry) == 4
+        and found_entry[0] == version
+        and found_entry[1] == offers_version
+    ):
+        entry = found_entry  # built under the current versions
+    if entry is not None and now.timestamp() < entry[2]:
+        return entry[3]
+    if (
+        entry is not None
         and now.timestamp() < entry[2] + STALE_GRACE_SECONDS
         and not cache.add(f"{key}:rebuild", 1, REBUILD_HOLD)
     ):
         # Same versions, only its time is up, and another request is rebuilding it: this one
         # answers from the entry meanwhile instead of every request rebuilding at once (a
         # merchant's change moves a version, and then nobody is answered from the old entry).
-        return entry[3]  # type: ignore[no-any-return]
+        return entry[3]
     value, valid_until = build(now)
     expires = now + timedelta(seconds=ttl)
     if valid_until is not None and valid_until < expires:
