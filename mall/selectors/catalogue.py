@@ -13,7 +13,9 @@ with its countdown window, from ``marketing.selectors.product_offers``). Those e
 store the pricing-rules version and the moment the next offer starts or ends: an entry is
 good only under both versions and before that moment (checked against the clock on read,
 not left to the cache's time-out), so a promotion that starts, ends or is edited shows on
-the next request. The server time itself is never cached.
+the next request. When only an entry's time is up, the first request rebuilds it and the
+requests arriving meanwhile (a busy home screen: dozens) answer from it for at most
+``STALE_GRACE_SECONDS`` instead of all rebuilding at once. The server time itself is never cached.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ DETAIL_TTL_SECONDS = 10
 LIST_TTL_SECONDS = 10
 HOME_TTL_SECONDS = 30
 TREE_TTL_SECONDS = 60
+# An entry whose time is up (not its versions) answers for at most this long more, and only
+# while one request rebuilds it (REBUILD_HOLD: how long that request may take).
+STALE_GRACE_SECONDS = 5
+REBUILD_HOLD = 5
 HOME_LIST_SIZE = 8
 HOME_BANNER_COUNT = 3
 
@@ -97,21 +103,33 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
     version = _catalogue_version(found)
     offers_version = found.get(OFFERS_VERSION_KEY) or product_offers_version()
     now = timezone.now()
-    entry = found.get(key)
+    found_entry = found.get(key)
+    entry: tuple[Any, Any, float, T] | None = None
+    if (
+        found_entry is not None
+        and len(found_entry) == 4
+        and found_entry[0] == version
+        and found_entry[1] == offers_version
+    ):
+        entry = found_entry  # built under the current versions
+    if entry is not None and now.timestamp() < entry[2]:
+        return entry[3]
     if (
         entry is not None
-        and len(entry) == 4
-        and entry[0] == version
-        and entry[1] == offers_version
-        and now.timestamp() < entry[2]
+        and now.timestamp() < entry[2] + STALE_GRACE_SECONDS
+        and not cache.add(f"{key}:rebuild", 1, REBUILD_HOLD)
     ):
-        return entry[3]  # type: ignore[no-any-return]
+        # Same versions, only its time is up, and another request is rebuilding it: this one
+        # answers from the entry meanwhile instead of every request rebuilding at once (a
+        # merchant's change moves a version, and then nobody is answered from the old entry).
+        return entry[3]
     value, valid_until = build(now)
     expires = now + timedelta(seconds=ttl)
     if valid_until is not None and valid_until < expires:
         expires = valid_until
-    timeout = max(1, math.ceil((expires - now).total_seconds()))
+    timeout = max(1, math.ceil((expires - now).total_seconds())) + STALE_GRACE_SECONDS
     cache.set(key, (version, offers_version, expires.timestamp(), value), timeout)
+    cache.delete(f"{key}:rebuild")
     return value
 
 

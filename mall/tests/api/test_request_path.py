@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -212,3 +213,27 @@ def test_gunicorn_conf_reads_its_overrides_from_the_environment(monkeypatch: pyt
     exec(compile(path.read_text(), str(path), "exec"), defaults)  # noqa: S102
     assert defaults["workers"] == (os.cpu_count() or 2)
     assert defaults["bind"] == "127.0.0.1:8000" and defaults["preload_app"] is False
+
+
+def test_an_expired_page_answers_while_one_request_rebuilds_it_but_never_after_a_change(
+    api_client: APIClient, make_product: MakeProduct, actor: User, django_assert_num_queries: Any, warm_offers: None
+) -> None:
+    from django.core.cache import cache
+
+    from mall.selectors.catalogue import DETAIL_TTL_SECONDS, STALE_GRACE_SECONDS
+
+    product = make_product(title="保温杯", prices=(5900,))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        api_client.get(f"/api/v1/products/{product.pk}")
+    late = start + timedelta(seconds=DETAIL_TTL_SECONDS + STALE_GRACE_SECONDS / 2)
+    cache.add(f"catalogue:product:{product.pk}:rebuild", 1, 60)  # another request is rebuilding it
+    with time_machine.travel(late, tick=False), django_assert_num_queries(0):
+        assert api_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 5900
+
+    sku = product.skus.get()
+    product_update(
+        actor=actor, product_id=product.pk, skus=[SkuInput(id=sku.pk, code=sku.code, specs=sku.specs, price=4900)]
+    )
+    with time_machine.travel(late, tick=False):  # a new version: rebuilt even while "being rebuilt"
+        assert api_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 4900
