@@ -16,7 +16,6 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware
 from django_otp.middleware import OTPMiddleware
 
 from mall.console.security import StaffSessionIdleMiddleware, StaffTwoFactorMiddleware
@@ -59,7 +58,6 @@ def console_only(base: type) -> type:
 # Named classes for MIDDLEWARE (settings list them by dotted path, in the original order;
 # django-axes stays as it is: it only looks at a flag its login handler sets).
 ConsoleSessionMiddleware = console_only(SessionMiddleware)
-ConsoleCsrfViewMiddleware = console_only(CsrfViewMiddleware)
 ConsoleAuthenticationMiddleware = console_only(AuthenticationMiddleware)
 ConsoleMessageMiddleware = console_only(MessageMiddleware)
 ConsoleOTPMiddleware = console_only(OTPMiddleware)

@@ -104,6 +104,9 @@ class MemberTierBuyApi(APIView):
     permission_classes = [IsMember]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberTierBuyInput"
+
         ref = serializers.CharField(max_length=64, help_text="a fresh id per tap; a retry sends the same")
 
     @extend_schema(
@@ -186,6 +189,9 @@ class PointsMallRedeemApi(APIView):
     permission_classes = [IsMember]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PointsMallRedeemInput"
+
         ref = serializers.CharField(max_length=64, help_text="a fresh id per tap; a retry sends the same")
 
     class OutputSerializer(serializers.Serializer):
