@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -22,19 +23,21 @@ DEMO_SHOPPER_PREFIX = "dev-demo-"
 RUNS_DAYS_AGO = (20, 10, 0)
 
 
+def _template(name: str, **fields: Any) -> CouponTemplate:
+    """The journey's demo coupon, made once (a second seed finds it by name)."""
+    template, _ = CouponTemplate.objects.get_or_create(name=name, channel=fields.pop("channel"), defaults=fields)
+    return template
+
+
 def build_journeys(*, seed: int) -> dict[str, int]:
     if JourneySend.objects.exists():
         return {"journey sends": 0}
     common = {"channel": CouponChannel.SYSTEM, "valid_days": 7, "per_user_limit": 1}
     templates = {
-        JourneyKind.DORMANT: CouponTemplate.objects.create(
-            name="专属回归礼", kind=CouponKind.NO_THRESHOLD, off=3000, **common
-        ),
-        JourneyKind.BIRTHDAY: CouponTemplate.objects.create(
-            name="生日福利券", kind=CouponKind.AMOUNT_OFF, threshold=10000, off=5000, **common
-        ),
-        JourneyKind.REPLENISH: CouponTemplate.objects.create(
-            name="复购专享9折", kind=CouponKind.RATE_OFF, rate=Decimal("0.9"), max_off=5000, **common
+        JourneyKind.DORMANT: _template("专属回归礼", kind=CouponKind.NO_THRESHOLD, off=3000, **common),
+        JourneyKind.BIRTHDAY: _template("生日福利券", kind=CouponKind.AMOUNT_OFF, threshold=10000, off=5000, **common),
+        JourneyKind.REPLENISH: _template(
+            "复购专享9折", kind=CouponKind.RATE_OFF, rate=Decimal("0.9"), max_off=5000, **common
         ),
     }
     journeys_ensure()

@@ -33,7 +33,7 @@ from types import ModuleType
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -404,12 +404,19 @@ def _coupon_window(plan: _Plan, item: _Due) -> tuple[datetime, datetime]:
     return plan.now, until
 
 
+def _issued_with_copies(pattern: CouponTemplate) -> int:
+    """Coupons issued from the journey's template and from its per-product copies."""
+    copies = JourneyProductCoupon.objects.filter(pattern=pattern).values("template_id")
+    from_copies = CouponTemplate.objects.filter(pk__in=copies).aggregate(n=Sum("issued_count"))["n"] or 0
+    return pattern.issued_count + from_copies
+
+
 def _usable(template: CouponTemplate | None, now: datetime) -> bool:
     return (
         template is not None
         and template.is_active
         and (template.valid_until is None or template.valid_until > now)
-        and (template.total_quantity is None or template.issued_count < template.total_quantity)
+        and (template.total_quantity is None or _issued_with_copies(template) < template.total_quantity)
     )
 
 
@@ -428,15 +435,20 @@ def _coupons_grant(plan: _Plan, sending: list[_Due]) -> tuple[dict[int, tuple[in
             sold_out += items
             continue
         assert pattern is not None  # noqa: S101 - _usable checked it
-        room = len(items) if pattern.total_quantity is None else pattern.total_quantity - pattern.issued_count
+        room = len(items) if pattern.total_quantity is None else pattern.total_quantity - _issued_with_copies(pattern)
         taken, sold_out_here = items[:room], items[room:]
         sold_out += sold_out_here
-        CouponTemplate.objects.filter(pk=pattern.pk).update(issued_count=F("issued_count") + len(taken))
         per_product = _product_templates(pattern, {i.candidate.product_id for i in taken if _per_product(i)})
+        issued: dict[int, int] = {}
         for item in taken:
             product_id = item.candidate.product_id
             template_id = per_product[product_id] if _per_product(item) and product_id else pattern.pk
             granted[id(item)] = (item, template_id)
+            issued[template_id] = issued.get(template_id, 0) + 1
+        # Each template counts the coupons made from it (a product's copy its own); the pattern's
+        # quota covers its copies through _issued_with_copies.
+        for template_id, count in sorted(issued.items()):
+            CouponTemplate.objects.filter(pk=template_id).update(issued_count=F("issued_count") + count)
     if not granted:
         return {}, sold_out
     seqs = {

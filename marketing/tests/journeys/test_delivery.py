@@ -173,3 +173,19 @@ def test_the_push_goes_to_the_highest_priority_journey_that_can_push() -> None:
         "journey_dormant": "none",
         "journey_replenish": "pending",
     }
+
+
+def test_each_template_counts_the_coupons_made_from_it_and_the_pattern_quota_covers_its_copies() -> None:
+    journeys = journeys_on(JourneyKind.REPLENISH)
+    pattern = CouponTemplate.objects.get(pk=journeys["replenish"].coupon_template_id or 0)
+    CouponTemplate.objects.filter(pk=pattern.pk).update(total_quantity=2)
+    shampoo, soap = product("洗发水", cycle=30), product("香皂", cycle=30)
+    for item in (shampoo, soap, shampoo):
+        paid_order(MemberFactory.create(), NOW - timedelta(days=30), item)
+
+    result = run_all()["replenish"]
+
+    assert result["granted"] == 2 and result["skipped"].get("coupon_sold_out") == 1
+    for template in CouponTemplate.objects.all():
+        assert template.issued_count == Coupon.objects.filter(template=template).count()
+    assert CouponTemplate.objects.get(pk=pattern.pk).issued_count == 0  # every coupon is a product's copy
