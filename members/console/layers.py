@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -84,6 +84,7 @@ def layers_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("console:members_layers"))
     rows, moved = layer_overview()
     context = {
+        **admin.site.each_context(request),
         "title": _("会员分层"),
         "rows": [
             {
@@ -209,5 +210,7 @@ def layer_playbook_view(request: HttpRequest, segment_id: int) -> HttpResponse:
             messages.success(request, _("策略已保存。"))
             return HttpResponseRedirect(reverse("console:members_layers"))
     return render(
-        request, "members/layer_playbook.html", {"title": _("编辑分层策略"), "segment": segment, "form": form}
+        request,
+        "members/layer_playbook.html",
+        {**admin.site.each_context(request), "title": _("编辑分层策略"), "segment": segment, "form": form},
     )
