@@ -86,6 +86,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         ("members",),
         (
             "member",
+            "memberimport",
             "tag",
             "tagrule",
             "segment",
@@ -137,6 +138,7 @@ ICONS: dict[str, str] = {
     "orders.paymentnotice": "notifications",
     "orders.cartitem": "shopping_cart",
     "members.member": "group",
+    "members.memberimport": "move_to_inbox",
     "members.tag": "label",
     "members.tagrule": "rule_settings",
     "members.tagbulkjob": "pending_actions",
