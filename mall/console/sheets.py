@@ -15,10 +15,14 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from unfold.widgets import UnfoldAdminFileFieldWidget
 
+from mall.services.sheets import xlsx_bytes
+
 MAX_BYTES = 2 * 1024 * 1024
+
+__all__ = ["SheetUnreadable", "SheetUploadForm", "cell_text", "header_columns", "read_cells", "xlsx_bytes"]
 
 
 class SheetUnreadable(ValueError):
@@ -76,14 +80,3 @@ def header_columns(header: Sequence[str], names: dict[str, tuple[str, ...]]) -> 
                 found[key] = index
                 break
     return found
-
-
-def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
-    book = Workbook(write_only=True)
-    worksheet = book.create_sheet(title=title[:31])
-    worksheet.append(list(header))
-    for row in rows:
-        worksheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
