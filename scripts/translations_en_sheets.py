@@ -48,7 +48,10 @@ EN_SHEETS: dict[str, str | list[str]] = {
     "会员等级可写：普通会员、白银会员、黄金会员、钻石会员；多个标签用逗号分隔。": "Tier may be: regular, silver, gold or diamond member; separate several tags with commas.",
     "导入的会员在绑定相同手机号时自动获得积分、等级（只升不降）和标签，每位只应用一次。": "Imported members get their points, tier (raised, never lowered) and tags when they bind the same phone, once per member.",
     "任何一行有错时不会导入任何会员；改正后重新上传即可。": "If any row has an error no member is imported; correct it and upload again.",
-    "检查通过：%(n)s 行均可导入。": ["Check passed: %(n)s row can be imported.", "Check passed: all %(n)s rows can be imported."],
+    "检查通过：%(n)s 行均可导入。": [
+        "Check passed: %(n)s row can be imported.",
+        "Check passed: all %(n)s rows can be imported.",
+    ],
     # members out
     "导出所选会员（CSV）": "Export selected members (CSV)",
     "最近下单": "Last order",
