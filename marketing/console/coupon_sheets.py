@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from mall.console.display import mask_phone
 from mall.console.sheets import SheetUnreadable, SheetUploadForm, header_columns, read_cells
 from mall.errors import ApplicationError
 from marketing.models import Coupon, CouponGrant, CouponTemplate
-from marketing.services.coupon_grants import MAX_ROWS, GrantRow, coupon_grant_sheet, grant_report_rows
+from marketing.services.coupon_grants import MAX_ROWS, PHONE_RE, GrantRow, coupon_grant_sheet, grant_report_rows
 from marketing.services.coupon_sheets import (
     EXPORT_PERMISSION,
     coupon_sheet_export,
@@ -174,7 +175,12 @@ class CouponGrantAdmin(ModelAdmin):
     def report_table(self, obj: CouponGrant) -> str:
         from django.template.loader import render_to_string
 
-        return render_to_string("marketing/coupon_grant_report.html", {"rows": grant_report_rows(obj)})
+        rows = grant_report_rows(obj)
+        for row in rows:  # phones masked on screen, like everywhere in the console
+            if PHONE_RE.match(row["value"].replace(" ", "")):
+                row["value"] = mask_phone(row["value"].replace(" ", ""))
+        titles = [_("行号"), _("手机号或会员 ID"), _("会员 ID"), _("结果")]
+        return render_to_string("marketing/coupon_grant_report.html", {"rows": rows, "titles": titles})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

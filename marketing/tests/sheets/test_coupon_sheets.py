@@ -98,6 +98,7 @@ def test_console_grant_reports_every_row_with_its_reason(
     }
     html = response.content.decode()
     assert "已发放 3 张，跳过 5 行。" in html
+    assert "138****0002" in html and "13800000002" not in html
     for reason in ("找不到该会员", "重复的行（本次已发给该会员）", "该手机号对应多位会员", "优惠券已发完"):
         assert reason in html
     assert AuditLog.objects.filter(action="coupon.grant", actor=admin_user, data__granted=3).exists()
