@@ -36,6 +36,7 @@ from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀
     journeys_admin,
 )
 from marketing.console.campaign_admin import CampaignColumnsMixin
+from marketing.console.coupon_sheets import CouponSheetsMixin, CouponTemplateSheetsMixin
 from marketing.errors import RulesInvalid
 from marketing.models import (
     DEFAULT_TIER_RATES,
@@ -512,7 +513,9 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 
 @admin.register(CouponTemplate)
-class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class CouponTemplateAdmin(
+    CouponTemplateSheetsMixin, SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin
+):
     form = CouponTemplateAdminForm
     list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
@@ -521,6 +524,12 @@ class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMix
     filter_horizontal = ("categories",)
     readonly_fields = ("issued_count",)
     actions_list = ["price_check"]
+    actions = ("export_templates_xlsx", "export_templates_csv")
+    actions_detail = ["grant_sheet"]
+
+    def get_urls(self) -> list[Any]:
+        return self.grant_urls() + super().get_urls()
+
     fieldsets = (
         (None, {"fields": ("name", "kind", "group", "channel", "is_active")}),
         (_("优惠"), {"fields": ("threshold", "off", "rate", "max_off")}),
@@ -577,8 +586,9 @@ class CouponTemplateAdmin(SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMix
 
 
 @admin.register(Coupon)
-class CouponAdmin(ModelAdmin):
+class CouponAdmin(CouponSheetsMixin, ModelAdmin):
     list_display = ("pk", "template", "member", "status", "valid_from", "valid_until", "order", "used_at")
+    actions = ("export_coupons_xlsx", "export_coupons_csv")
     list_filter = ("status", "template__kind", "template")
     search_fields = ("member__nickname", "member__openid", "order__no")
     list_select_related = ("template", "member", "order")

@@ -376,3 +376,10 @@ class FlashReservationNotNeeded(Conflict):
 class JourneyInvalid(ValidationFailed):
     code = "journey_invalid"
     default_message = _("旅程设置有误。")
+
+
+class CouponGrantInvalid(ValidationFailed):
+    """A grant to a sheet that cannot start (template off, empty or too long sheet, stale form)."""
+
+    code = "coupon_grant_invalid"
+    default_message = _("名单无法发券。")

@@ -9,6 +9,7 @@ settings go through ``members.services.abuse`` (audited, effective at the next r
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 from uuid import uuid4
 
@@ -28,7 +29,7 @@ from mall.console.display import exceptional_column, mask_phone
 from mall.console.exports import can_export, export_csv_response
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
-from members.console import campaigns_admin, segments_admin, tiers_admin  # noqa: F401 - register Segment, SegmentCampaign
+from members.console import campaigns_admin, member_import_admin, segments_admin, tiers_admin  # noqa: F401 - register Segment, SegmentCampaign
 from members.console.tags_admin import MemberRfmFilter, MemberTagFilter, tag_members_add, tag_members_remove
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
 from members.message_kinds import MOMENT_LABELS, message_kind_label, message_kinds
@@ -47,6 +48,7 @@ from members.services.abuse import (
 from members.services.members import member_staff_update
 from members.services.messages import subscribe_template_save
 from members.services.points import points_adjust
+from orders.services.privacy import phone_reveal_allowed
 
 POINTS_ADJUST_LIMIT = 1_000_000
 
@@ -140,10 +142,12 @@ class MemberAdmin(ModelAdmin):
     def has_export_members_permission(self, request: HttpRequest) -> bool:
         return can_export(request, "members")
 
-    @action(description=_("导出所选会员（CSV，含手机号）"), permissions=["export_members"])
+    @action(description=_("导出所选会员（CSV）"), permissions=["export_members"])
     def export_members_csv(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
-        """Personal data: its own permission, recorded and audited with the row count."""
-        return export_csv_response(request, dataset="members", queryset=queryset, rows_of=member_export_rows)
+        """Personal data: its own permission, recorded and audited with the row count; the phone
+        in full only for roles that may see phone numbers."""
+        rows_of = partial(member_export_rows, reveal_phone=phone_reveal_allowed(actor=request.user))
+        return export_csv_response(request, dataset="members", queryset=queryset, rows_of=rows_of)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
         return super().get_queryset(request).annotate(points_balance=points_balance_subquery())

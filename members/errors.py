@@ -233,3 +233,13 @@ class PointsMallSoldOut(Conflict):
 class PointsMallLimitReached(Conflict):
     code = "points_mall_limit_reached"
     default_message = _("已达到该商品的每人兑换上限。")
+
+
+# --- members brought over from the old shop (sheets engineer) -----------------------------
+
+
+class MemberImportInvalid(ValidationFailed):
+    """A members sheet with at least one bad row; ``details["rows"]`` says which and why. Nothing is saved."""
+
+    code = "member_import_invalid"
+    default_message = _("会员表中有错误，没有导入任何会员。")

@@ -59,7 +59,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         "convert",
         pgettext_lazy("sidebar", "转化"),
         ("marketing",),
-        ("promotion", "coupontemplate", "coupon", "limitedrelease", "pricingpolicy"),
+        ("promotion", "coupontemplate", "coupon", "coupongrant", "limitedrelease", "pricingpolicy"),
     ),
     SidebarGroup(
         "spread",
@@ -86,6 +86,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         ("members",),
         (
             "member",
+            "memberimport",
             "tag",
             "tagrule",
             "segment",
@@ -137,6 +138,8 @@ ICONS: dict[str, str] = {
     "orders.paymentnotice": "notifications",
     "orders.cartitem": "shopping_cart",
     "members.member": "group",
+    "members.memberimport": "move_to_inbox",
+    "marketing.coupongrant": "forward_to_inbox",
     "members.tag": "label",
     "members.tagrule": "rule_settings",
     "members.tagbulkjob": "pending_actions",

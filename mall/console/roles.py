@@ -37,6 +37,10 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "marketing.close_*",  # complete or fail a group early (the refunds are the system's)
         # Flash sales: publishing carves quota out of the shelf stock; pause, extend, add stock.
         "marketing.publish_*",
+        # P06: grant a coupon template to a sheet of shoppers; export the coupon sheets.
+        "marketing.grant_*",
+        "marketing.export_*",
+        "members.view_memberimport",
         "orders.view_order",
         "orders.view_orderline",
         "members.view_member",
@@ -84,6 +88,10 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "marketing.pay_withdrawal",
         "marketing.view_commission",
         "marketing.view_promoter",
+        # P06: the coupon sheets for reconciliation (templates and issued coupons, used on which order).
+        "marketing.view_coupontemplate",
+        "marketing.view_coupon",
+        "marketing.export_coupons",
         "mall.view_auditlog",
     ),
 }

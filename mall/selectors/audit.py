@@ -79,6 +79,10 @@ VERB_LABELS: Mapping[str, Promise] = {
 
 # Whole actions whose words are not "verb + object".
 ACTION_LABELS: Mapping[str, Promise] = {
+    "member_import.upload": _("导入会员表"),
+    "member_import.apply": _("迁移会员已匹配"),
+    "coupon.grant": _("按名单发券"),
+    "export.coupons": _("导出优惠券表"),
     "order.phone_reveal": _("查看订单手机号"),
     "order.refund_create": _("发起退款"),
     "order.refund_failed": _("退款失败"),

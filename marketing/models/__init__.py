@@ -7,6 +7,7 @@ from marketing.models.bargains import (
     BargainHelp,
     BargainStatus,
 )
+from marketing.models.coupon_grants import CouponGrant, CouponGrantMember
 from marketing.models.coupons import Coupon, CouponChannel, CouponGroup, CouponKind, CouponStatus, CouponTemplate
 from marketing.models.distribution import (
     Attribution,
@@ -68,6 +69,8 @@ __all__ = [
     "CommissionStatus",
     "Coupon",
     "CouponChannel",
+    "CouponGrant",
+    "CouponGrantMember",
     "CouponGroup",
     "CouponKind",
     "CouponStatus",

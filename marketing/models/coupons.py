@@ -71,6 +71,8 @@ class CouponTemplate(models.Model):
         verbose_name = _("优惠券模板")
         verbose_name_plural = _("优惠券模板")
         ordering = ["-id"]
+        # P06: granting to a sheet of shoppers and the coupon sheets each need their own permission.
+        permissions = [("grant_coupons", _("可以按名单批量发券")), ("export_coupons", _("可以导出优惠券"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_quantity__isnull=True) | Q(issued_count__lte=F("total_quantity")),

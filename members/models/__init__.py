@@ -2,6 +2,7 @@ from members.models.abuse import GUARDED_ACTIONS, BlockEntry, BlockKind, Captcha
 from members.models.address import Address
 from members.models.campaigns import CampaignMember, SegmentCampaign
 from members.models.member import Member
+from members.models.member_import import MemberImport
 from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
 from members.models.points import PointsEntry
 from members.models.points_mall import PointsExpiryNotice, PointsExpiryRule, PointsMallItem, PointsMallRedemption
@@ -25,6 +26,7 @@ __all__ = [
     "Layer",
     "LayerSnapshot",
     "Member",
+    "MemberImport",
     "MemberRfm",
     "MemberTag",
     "Message",

@@ -60,6 +60,7 @@ class GrowthEntry(models.Model):
         ORDER = "order", _("订单完成")
         REFUND = "refund", _("退款扣回")
         REFUND_BACK = "refund_back", _("退款失败恢复")
+        IMPORT = "import", _("旧店累计消费")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="growth_entries"

@@ -11,6 +11,7 @@ const REASONS = {
   refund_reverse: '退款扣回',
   adjust: '后台调整',
   grant: '活动奖励',
+  migrate: '迁移',
 }
 
 function entryView(e, i) {
