@@ -233,3 +233,24 @@ class PointsMallSoldOut(Conflict):
 class PointsMallLimitReached(Conflict):
     code = "points_mall_limit_reached"
     default_message = _("已达到该商品的每人兑换上限。")
+
+
+# --- check-in (F20) -------------------------------------------------------------------------
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+    default_message = _("今天已经签到过了，明天再来吧。")
+
+
+class CheckInClosed(Conflict):
+    code = "checkin_closed"
+    default_message = _("签到活动暂未开放。")
+
+
+class MakeupNotAllowed(ValidationFailed):
+    code = "makeup_not_allowed"
+    default_message = _("该日期不能补签。")
+
+
+class CheckInRuleInvalid(ValidationFailed):
+    code = "checkin_rule_invalid"
+    default_message = _("签到规则有误：积分和天数须为正数，等级倍数须在 1 到 10 倍之间。")

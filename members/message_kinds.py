@@ -82,5 +82,6 @@ for _kind, _label, _moments in (
     ("tier_keep_warning", _("会员保级提醒"), ()),
     ("tier_downgraded", _("会员等级调整"), ()),
     ("points_expiring", _("积分即将过期"), ()),
+    ("checkin_reminder", _("签到提醒"), ()),
 ):
     message_kind_register(kind=_kind, label=_label, moments=_moments)

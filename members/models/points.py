@@ -22,6 +22,8 @@ class PointsEntry(models.Model):
         MALL_RETURN = "mall_return", _("积分兑换退回")
         TIER_PURCHASE = "tier_purchase", _("积分购买等级")
         EXPIRE = "expire", _("积分过期")
+        CHECKIN = "checkin", _("签到奖励")
+        CHECKIN_MAKEUP = "checkin_makeup", _("补签消耗")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="points_entries"
