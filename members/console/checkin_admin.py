@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -135,7 +135,7 @@ def checkin_stats_view(request: HttpRequest) -> HttpResponse:
         "labels": [date_format(day, "m-d") for day, _count in figures.daily],
         "datasets": [
             {
-                "label": gettext_now("签到人数"),
+                "label": gettext("签到人数"),
                 "data": [count for _day, count in figures.daily],
                 "backgroundColor": "var(--color-primary-600)",
                 "displayYAxis": True,
@@ -144,15 +144,15 @@ def checkin_stats_view(request: HttpRequest) -> HttpResponse:
         ],
     }
     cards = [
-        ("today", gettext_now("今日签到"), figures.participants_today, gettext_now("今天签到的会员数")),
-        ("week", gettext_now("近 7 天参与"), figures.participants_7d, gettext_now("近 7 天至少签到一次的会员")),
-        ("points_7d", gettext_now("近 7 天发放积分"), figures.points_issued_7d, gettext_now("含连续签到奖励")),
-        ("points_total", gettext_now("累计发放积分"), figures.points_issued_total, gettext_now("签到累计发放")),
-        ("makeups", gettext_now("近 7 天补签"), figures.makeups_7d, gettext_now("补签消耗会员积分")),
+        ("today", gettext("今日签到"), figures.participants_today, gettext("今天签到的会员数")),
+        ("week", gettext("近 7 天参与"), figures.participants_7d, gettext("近 7 天至少签到一次的会员")),
+        ("points_7d", gettext("近 7 天发放积分"), figures.points_issued_7d, gettext("含连续签到奖励")),
+        ("points_total", gettext("累计发放积分"), figures.points_issued_total, gettext("签到累计发放")),
+        ("makeups", gettext("近 7 天补签"), figures.makeups_7d, gettext("补签消耗会员积分")),
     ]
     context = {
         **admin.site.each_context(request),
-        "title": gettext_now("签到数据"),
+        "title": gettext("签到数据"),
         "cards": [{"key": k, "title": t, "value": v, "hint": h} for k, t, v, h in cards],
         "chart": json.dumps(chart, ensure_ascii=False),
         "options": chart_options("bar"),
