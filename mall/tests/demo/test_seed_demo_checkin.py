@@ -22,10 +22,12 @@ def test_demo_check_ins_have_consistent_streaks_and_points_and_are_built_once() 
     assert created == CheckIn.objects.count() > 30
     assert CheckIn.objects.filter(day__gt=timezone.localdate()).count() == 0
     for member in members:
-        previous = None
+        previous: CheckIn | None = None
         for row in CheckIn.objects.filter(member=member).order_by("day"):
-            consecutive = previous is not None and previous.day == row.day - dt.timedelta(days=1)
-            assert row.streak == (previous.streak + 1 if consecutive else 1)
+            if previous is not None and previous.day == row.day - dt.timedelta(days=1):
+                assert row.streak == previous.streak + 1
+            else:
+                assert row.streak == 1
             previous = row
     issued = CheckIn.objects.aggregate(p=Sum("points"), b=Sum("bonus_points"))
     ledger = PointsEntry.objects.filter(reason=PointsEntry.Reason.CHECKIN).aggregate(n=Sum("delta"))["n"]
