@@ -5,6 +5,7 @@ EN_CHECKIN: dict[str, str] = {
     # console pages and schedules
     "签到数据": "Check-in figures",
     "签到提醒": "Check-in reminder",
+    "签到时": "On check-in",
     "每天 19:30 提醒昨天签到、今天还没签到的会员（每人每天只提醒一次，遵守订阅、月度上限和免打扰时段）。": "Every day at 19:30, reminds members who checked in yesterday but not yet today (once per member per day, respecting subscriptions, the monthly cap and quiet hours).",
     "积分倍数": "points multiplier",
     "1 表示不加倍": "1 means no multiplier",

@@ -6,6 +6,7 @@
 'use strict'
 
 const api = require('../../core/api')
+const subscribe = require('../../core/subscribe')
 const ui = require('../../core/ui')
 
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日']
@@ -58,6 +59,7 @@ Component({
   data: { loading: true, error: '', cal: null, busy: false, weekdays: WEEKDAYS },
   methods: {
     onLoad() {
+      subscribe.load().catch(() => {}) // ready before the 立即签到 tap (F48)
       return this.load()
     },
     async load() {
@@ -72,6 +74,8 @@ Component({
       const cal = this.data.cal
       if (!cal || cal.checkedToday || this.data.busy) return false
       this.setData({ busy: true })
+      // tomorrow's 签到提醒 needs the shopper's grant: asked inside the tap (F48)
+      await subscribe.ask('checkin')
       try {
         const done = await api.checkIn()
         this.setData({ busy: false, cal: view(done.calendar) })

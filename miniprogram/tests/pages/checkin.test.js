@@ -5,6 +5,7 @@
  */
 const { createWx, flush, contractProblems } = require('../helpers/wx')
 const store = require('../../core/store')
+const subscribe = require('../../core/subscribe')
 const { render, text } = require('../helpers/page')
 
 let wx
@@ -41,6 +42,7 @@ beforeEach(() => {
   wx = global.wx = createWx()
   store.reset()
   store.set('session', { access: 'A', refresh: 'R' })
+  subscribe.reset()
   contractProblems.length = 0
 })
 
@@ -137,6 +139,23 @@ test('not enough points for a make-up shows the refusal and keeps the calendar',
   await flush()
   expect(wx.__calls.toast.pop()).toMatch(/积分不足/)
   expect(page.querySelectorAll('.day.makeup').length).toBe(1)
+})
+
+test('tapping 立即签到 asks for tomorrow\'s reminder template inside the tap, then checks in', async () => {
+  const posts = []
+  wx.route('GET subscribe/templates', () => [200, { templates: [], moments: { checkin: ['TPL-CHECKIN'] } }])
+  wx.route('POST me/subscriptions', (req) => (posts.push(req.data), [200, { credits: {} }]))
+  wx.route('GET me/checkin', () => [200, calendar()])
+  wx.route('POST me/checkin', () => [201, result(calendar({ checked_today: true, streak: 2 }), { streak: 2 })])
+  wx.__subscribeAnswer = { 'TPL-CHECKIN': 'accept' }
+  const page = render('package-member/checkin/index', {}, { tdesign: ['t-button'] })
+  await page.instance.onLoad()
+  await flush()
+  page.querySelector('.checkin-button').querySelector('.t-button').dispatchEvent('tap')
+  await flush()
+  expect(wx.__calls.subscribe).toEqual([{ tmplIds: ['TPL-CHECKIN'] }])
+  expect(posts).toEqual([{ results: { 'TPL-CHECKIN': 'accept' }, moment: 'checkin' }])
+  expect(wx.__calls.toast.pop()).toBe('签到成功 +5 积分')
 })
 
 test('the 我的 page opens 签到 with a real tap', async () => {
