@@ -202,3 +202,35 @@ def test_figures_count_participants_and_points() -> None:
     figures = checkin_figures(days=7, now=_at(dt.date(2026, 3, 2)))
     assert (figures.participants_today, figures.participants_7d, figures.points_issued_7d) == (2, 2, 15)
     assert figures.daily[-2:] == [(dt.date(2026, 3, 1), 1), (dt.date(2026, 3, 2), 2)]
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_beat_runs_at_once_remind_each_member_exactly_once() -> None:
+    members = MemberFactory.create_batch(5)
+    for member in members:
+        _run(member, [dt.date(2026, 3, 1)])
+    evening = _at(dt.date(2026, 3, 2), 19, 30)
+
+    results = run_in_threads(4, lambda i: checkin_remind_due(now=evening))
+
+    assert sum(results) == 5, results
+    assert CheckInReminder.objects.count() == 5
+    assert Message.objects.filter(kind="checkin_reminder").count() == 5
+
+
+@pytest.mark.django_db
+def test_the_reminder_push_goes_through_consent_like_every_message() -> None:
+    from members.models import SubscribeTemplate
+    from members.services.messages import message_push
+
+    SubscribeTemplate.objects.create(kind="checkin_reminder", template_id="TPL-CHECKIN", fields={"thing1": "title"})
+    member = MemberFactory.create()
+    _run(member, [dt.date(2026, 3, 1)])
+    with time_machine.travel(_at(dt.date(2026, 3, 2), 19, 30), tick=False):
+        assert checkin_remind_due() == 1
+        message = Message.objects.get(kind="checkin_reminder")
+        assert message.push_status == Message.PushStatus.PENDING
+        # the shopper never granted the template: the push is skipped, the inbox keeps the message
+        assert message_push(message_id=message.pk) == Message.PushStatus.SKIPPED
+    assert Message.objects.get(pk=message.pk).skip_reason == Message.SkipReason.NO_CONSENT
