@@ -29,6 +29,7 @@ from members.services.points import points_grant, points_spend
 Actor = AbstractBaseUser | AnonymousUser | None
 CHECKIN_LINK = "/package-member/checkin/index"
 MULTIPLIER_MAX = 10.0
+MAKEUP_DAYS_MAX = 30
 
 
 def shop_day(now: dt.datetime | None = None) -> dt.date:
@@ -259,8 +260,12 @@ RULE_FIELDS = (
 
 def checkin_rule_update(*, actor: Actor, rule: CheckInRule) -> CheckInRule:
     """Save the merchant's edited rule (from the console form) with an audit row of before/after."""
-    if rule.cycle not in CheckInRule.Cycle.values or rule.streak_days < 1 or rule.makeup_days > 30:
+    if rule.cycle not in CheckInRule.Cycle.values:
         raise CheckInRuleInvalid(details={"field": "cycle"})
+    if rule.streak_days < 1:
+        raise CheckInRuleInvalid(details={"field": "streak_days"})
+    if rule.makeup_days > MAKEUP_DAYS_MAX:
+        raise CheckInRuleInvalid(details={"field": "makeup_days", "max": MAKEUP_DAYS_MAX})
     rule.tier_multipliers = _clean_multipliers(rule.tier_multipliers)
     with transaction.atomic():
         stored = CheckInRule.load()
