@@ -253,4 +253,4 @@ class MakeupNotAllowed(ValidationFailed):
 
 class CheckInRuleInvalid(ValidationFailed):
     code = "checkin_rule_invalid"
-    default_message = _("签到规则有误：积分和天数须为正数，等级倍数须在 1 到 10 倍之间。")
+    default_message = _("签到规则有误：积分和天数须为正数，补签天数不超过 30 天，等级倍数须在 1 到 10 倍之间。")

@@ -30,7 +30,7 @@ EN_CHECKIN: dict[str, str] = {
     "今天已经签到过了，明天再来吧。": "You have already checked in today. Come back tomorrow.",
     "签到活动暂未开放。": "Check-in is not open at the moment.",
     "该日期不能补签。": "This day cannot be made up.",
-    "签到规则有误：积分和天数须为正数，等级倍数须在 1 到 10 倍之间。": "Invalid check-in rule: points and days must be positive, and tier multipliers must be between 1 and 10.",
+    "签到规则有误：积分和天数须为正数，补签天数不超过 30 天，等级倍数须在 1 到 10 倍之间。": "Invalid check-in rule: points and days must be positive, the make-up window at most 30 days, and tier multipliers between 1 and 10.",
     # models
     "连续不重置": "Rolling (never resets)",
     "每周一重置": "Resets every Monday",
