@@ -85,6 +85,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.points_expiry_task",
         "schedule": timedelta(hours=6),
     },
+    # Check-in reminder (F20) in the shop's evening, before the shop day ends.
+    "members-checkin-reminder": {
+        "task": "members.tasks.checkin_remind_task",
+        "schedule": crontab(hour=19, minute=30),
+    },
     # Lifecycle journeys (F17–F19) once a day in the shop's morning (CELERY_TIMEZONE is the shop's).
     "marketing-lifecycle-journeys": {
         "task": "marketing.tasks.lifecycle_run_task",

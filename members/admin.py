@@ -29,7 +29,13 @@ from mall.console.display import exceptional_column, mask_phone
 from mall.console.exports import can_export, export_csv_response
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
-from members.console import campaigns_admin, member_import_admin, segments_admin, tiers_admin  # noqa: F401 - register Segment, SegmentCampaign
+from members.console import (  # noqa: F401 - importing registers their admin classes
+    campaigns_admin,
+    checkin_admin,
+    member_import_admin,
+    segments_admin,
+    tiers_admin,
+)
 from members.console.tags_admin import MemberRfmFilter, MemberTagFilter, tag_members_add, tag_members_remove
 from members.errors import BlockEntryExists, BlockValueInvalid, GuardSettingsInvalid
 from members.message_kinds import MOMENT_LABELS, message_kind_label, message_kinds
@@ -532,3 +538,4 @@ class GuardSettingsAdmin(ServiceRefusalMixin, ModelAdmin):
 
 # F14–F16: tiers that move and the points mall (their pages live in members/console/tiers_admin.py).
 tiers_admin.register(admin.site)
+checkin_admin.register(admin.site)

@@ -243,3 +243,24 @@ class MemberImportInvalid(ValidationFailed):
 
     code = "member_import_invalid"
     default_message = _("会员表中有错误，没有导入任何会员。")
+
+
+# --- check-in (F20) -------------------------------------------------------------------------
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+    default_message = _("今天已经签到过了，明天再来吧。")
+
+
+class CheckInClosed(Conflict):
+    code = "checkin_closed"
+    default_message = _("签到活动暂未开放。")
+
+
+class MakeupNotAllowed(ValidationFailed):
+    code = "makeup_not_allowed"
+    default_message = _("该日期不能补签。")
+
+
+class CheckInRuleInvalid(ValidationFailed):
+    code = "checkin_rule_invalid"
+    default_message = _("签到规则有误：积分和天数须为正数，补签天数不超过 30 天，等级倍数须在 1 到 10 倍之间。")

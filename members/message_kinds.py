@@ -23,6 +23,7 @@ MOMENT_LABELS: dict[str, Any] = {
     "bargain_start": _("发起砍价时"),
     "restock_reserve": _("预约补货时"),
     "coupon_claim": _("领券时"),
+    "checkin": _("签到时"),
 }
 MOMENTS: tuple[str, ...] = tuple(MOMENT_LABELS)
 # WeChat takes at most three template ids per wx.requestSubscribeMessage call.
@@ -82,5 +83,6 @@ for _kind, _label, _moments in (
     ("tier_keep_warning", _("会员保级提醒"), ()),
     ("tier_downgraded", _("会员等级调整"), ()),
     ("points_expiring", _("积分即将过期"), ()),
+    ("checkin_reminder", _("签到提醒"), ("checkin",)),
 ):
     message_kind_register(kind=_kind, label=_label, moments=_moments)

@@ -48,3 +48,11 @@ def points_expiry_task() -> int:
     from members.services.points_mall import points_expire_due, points_expiry_remind_due
 
     return points_expiry_remind_due() + points_expire_due()
+
+
+@shared_task(name="members.tasks.checkin_remind_task", ignore_result=True)
+def checkin_remind_task() -> int:
+    """Beat: remind shoppers who checked in yesterday but not yet today (once per member per day)."""
+    from members.services.checkin import checkin_remind_due
+
+    return checkin_remind_due()

@@ -110,6 +110,12 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("积分过期与提醒"),
         gettext_lazy("积分到期前一个月提醒会员，到期后扣除过期积分（每人每年各只一次）。"),
     ),
+    "members-checkin-reminder": (
+        gettext_lazy("签到提醒"),
+        gettext_lazy(
+            "每天 19:30 提醒昨天签到、今天还没签到的会员（每人每天只提醒一次，遵守订阅、月度上限和免打扰时段）。"
+        ),
+    ),
 }
 
 

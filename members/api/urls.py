@@ -5,6 +5,7 @@ from django.urls import path
 from members.api.addresses import AddressCollectionApi, AddressItemApi, AddressSetDefaultApi
 from members.api.auth import MemberLoginDevApi, MemberLoginWechatApi, MemberTokenRefreshApi
 from members.api.captcha import CaptchaCreateApi, CaptchaVerifyApi
+from members.api.checkin import MemberCheckInApi, MemberCheckInMakeupApi
 from members.api.early_access import MemberEarlyAccessListApi
 from members.api.messages import MessageListApi, MessageReadApi
 from members.api.points import MemberPointsGetApi
@@ -24,6 +25,8 @@ urlpatterns = [
     path("me/points", MemberPointsGetApi.as_view(), name="me-points"),
     path("me/messages", MessageListApi.as_view(), name="me-messages"),
     path("me/early-access", MemberEarlyAccessListApi.as_view(), name="me-early-access"),
+    path("me/checkin", MemberCheckInApi.as_view(), name="me-checkin"),
+    path("me/checkin/makeup", MemberCheckInMakeupApi.as_view(), name="me-checkin-makeup"),
     path("me/tier", MemberTierGetApi.as_view(), name="me-tier"),
     path("me/tier/buy", MemberTierBuyApi.as_view(), name="me-tier-buy"),
     path("points-mall/items", PointsMallItemListApi.as_view(), name="points-mall-items"),

@@ -1,6 +1,7 @@
 from members.models.abuse import GUARDED_ACTIONS, BlockEntry, BlockKind, CaptchaMode, GuardSettings
 from members.models.address import Address
 from members.models.campaigns import CampaignMember, SegmentCampaign
+from members.models.checkin import CheckIn, CheckInReminder, CheckInRule
 from members.models.member import Member
 from members.models.member_import import MemberImport
 from members.models.messages import PUSHES_PER_MONTH, Message, PushAllowance, SubscribeCredit, SubscribeTemplate
@@ -19,6 +20,9 @@ __all__ = [
     "BlockKind",
     "CampaignMember",
     "CaptchaMode",
+    "CheckIn",
+    "CheckInReminder",
+    "CheckInRule",
     "EarlyAccess",
     "FreeShippingUse",
     "GrowthEntry",

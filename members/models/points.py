@@ -23,6 +23,8 @@ class PointsEntry(models.Model):
         TIER_PURCHASE = "tier_purchase", _("积分购买等级")
         EXPIRE = "expire", _("积分过期")
         MIGRATE = "migrate", _("迁移")
+        CHECKIN = "checkin", _("签到奖励")
+        CHECKIN_MAKEUP = "checkin_makeup", _("补签消耗")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="points_entries"

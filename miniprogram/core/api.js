@@ -52,6 +52,10 @@ module.exports = {
   // one ref per tap: a retry with the same ref buys once
   buyTier: (ref) => post('me/tier/buy', { ref }, { retry: true }),
   // 积分商城 (F15): a redemption is retried only with its own ref (the server answers the first)
+  // 签到 (F20): the month's calendar, check in for today, make up a missed day for points
+  checkin: (month) => get('me/checkin', month ? { month } : undefined),
+  checkIn: () => post('me/checkin', {}),
+  checkInMakeup: (day) => post('me/checkin/makeup', { day }),
   pointsMall: (page) => get('points-mall/items', { page }),
   redeemPointsItem: (itemId, ref) => post(`points-mall/items/${enc(itemId)}/redeem`, { ref }, { retry: true }),
   // the inbox: {unread, count, next, previous, results}; pageSize 1 = just the unread count

@@ -127,6 +127,9 @@ const MESSAGES = {
 
   // tiers and the points mall (F14, F15)
   tier_not_for_sale: '下一等级暂不支持用积分购买',
+  already_checked_in: '今天已经签到过了，明天再来吧',
+  checkin_closed: '签到活动暂未开放',
+  makeup_not_allowed: '该日期不能补签',
   points_mall_item_not_found: '积分商品不存在或已下架',
   points_mall_sold_out: '手慢了，该商品已兑完',
   points_mall_limit_reached: '已达到该商品的每人兑换上限',

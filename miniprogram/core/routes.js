@@ -28,6 +28,7 @@ const PAGES = {
   points: '/package-member/points/index',
   tier: '/package-member/tier/index',
   pointsMall: '/package-member/points-mall/index',
+  checkin: '/package-member/checkin/index',
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
   earlyAccess: '/package-member/early-access/index',

@@ -10,6 +10,7 @@
  *   bargain_start    starting a bargain (砍价成功 / 砍价结束)
  *   restock_reserve  reserving a restock (补货提醒)
  *   coupon_claim     claiming a coupon (优惠券即将过期)
+ *   checkin          checking in (签到提醒 the next day)
  * The answer ({tmplId: 'accept' | 'reject' | 'ban' | 'filter'}) goes to POST me/subscriptions.
  *
  * WeChat shows its dialog only from a tap or a payment callback, so ask() calls

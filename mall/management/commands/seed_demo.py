@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from mall.demo.after_sales import build_after_sales
 from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
+from mall.demo.checkin import build_checkin
 from mall.demo.growth import build_growth
 from mall.demo.journeys import build_journeys
 from mall.demo.marketing import build_marketing
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         counts.update(build_after_sales())
         counts.update(build_behaviour(seed=seed))
         counts.update(build_tiers())
+        counts.update(build_checkin(seed=seed))
         counts.update(build_people())
         counts.update(build_journeys(seed=seed))
         counts.update(build_attribution(seed=seed))

@@ -15,6 +15,7 @@ import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ from marketing.services.bargains import bargain_start
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import pay
 from marketing.tests.flash import first_item, make_slot, shelf_sku
-from members.models import BlockKind, Member, PointsEntry, PointsMallItem, TierRule
+from members.models import BlockKind, CheckInRule, Member, PointsEntry, PointsMallItem, TierRule
 from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
 from members.services.points import points_grant
 from members.services.tiers import tier_rules
@@ -63,6 +64,8 @@ SCARCE_SERVICES = {
     "bargain_help",
     "points_mall_redeem",
     "tier_buy_with_points",
+    "checkin_do",
+    "checkin_makeup",
 }
 GUARD_CALLS = {"abuse_check", "order_place_or_replay"}
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -187,6 +190,16 @@ def _tier_buy(member: Member, shop: Any) -> Request:
     return Request("/api/v1/me/tier/buy", {"ref": uuid.uuid4().hex})
 
 
+def _checkin(member: Member, shop: Any) -> Request:
+    return Request("/api/v1/me/checkin")
+
+
+def _checkin_makeup(member: Member, shop: Any) -> Request:
+    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref=uuid.uuid4().hex)
+    CheckInRule.objects.update_or_create(pk=1, defaults={"makeup_days": 3, "makeup_cost": 20})
+    return Request("/api/v1/me/checkin/makeup", {"day": (timezone.localdate() - timedelta(days=1)).isoformat()})
+
+
 CASES = [
     Case("flash-purchase", "purchase", _flash_route),
     Case("orders", "purchase", _flash_order),
@@ -202,6 +215,8 @@ CASES = [
     Case("points-mall-redeem", "claim", _points_mall_redeem),
     Case("orders", "purchase", _points_mall_order),
     Case("me-tier-buy", "claim", _tier_buy),
+    Case("me-checkin", "claim", _checkin),
+    Case("me-checkin-makeup", "claim", _checkin_makeup),
 ]
 IDS = [f"{case.route}:{case.build.__name__.strip('_')}" for case in CASES]
 
@@ -239,7 +254,7 @@ def test_every_scarce_route_is_in_the_table() -> None:
 
 def test_every_scarce_service_asks_the_guard_itself() -> None:
     from marketing.services import bargains, coupons, flash_purchase
-    from members.services import points_mall, tiers
+    from members.services import checkin, points_mall, tiers
     from orders.services import orders
 
     services: dict[str, Callable[..., Any]] = {
@@ -251,6 +266,8 @@ def test_every_scarce_service_asks_the_guard_itself() -> None:
         "bargain_help": bargains.bargain_help,
         "points_mall_redeem": points_mall.points_mall_redeem,
         "tier_buy_with_points": tiers.tier_buy_with_points,
+        "checkin_do": checkin.checkin_do,
+        "checkin_makeup": checkin.checkin_makeup,
     }
     assert set(services) == SCARCE_SERVICES
     for name, service in services.items():
