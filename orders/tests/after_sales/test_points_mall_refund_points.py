@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 
+from mall.tests.concurrency import run_in_threads
 from members.models import Member, PointsEntry, PointsMallItem, PointsMallRedemption
 from members.selectors.points import points_balance
 from members.services.points import points_grant
@@ -70,3 +71,19 @@ def test_partial_refunds_return_the_units_points_exactly_once_each(
         PointsEntry.objects.filter(member=shopper, reason=PointsEntry.Reason.MALL_RETURN).values_list("ref", flat=True)
     )
     assert refs == {f"mall-refund:{first.out_refund_no}", f"mall-refund:{rest.out_refund_no}"}
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_eight_refund_notices_at_once_return_the_points_once(
+    order_with_lines: Callable[..., Order], pay_wechat: Callable[[Order], Order], shopper: Member, finance: User
+) -> None:
+    order = pay_wechat(order_with_lines(lines=[(1, 990)]))
+    _points_mall_order(order, shopper, points=2000)
+    refund = refund_create(order_id=order.pk, lines=None, reason="不要了", actor=finance)
+
+    results = run_in_threads(8, lambda i: refund_mark_succeeded(refund_id=refund.pk, provider_refund_id="50300009"))
+
+    assert sorted(results, key=str) == [False] * 7 + [True], results
+    assert _returned(shopper) == [2000]
+    assert points_balance(member_id=shopper.pk) == 2000
