@@ -23,7 +23,6 @@ Definitions (stated on the pages too):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -35,7 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analytics.models import Event, LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
+from analytics.models import LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
+from analytics.selectors.behaviour import product_traffic
 from analytics.services.attribution import CASH_COLUMNS, shop_day
 from mall.models import Product
 from marketing.models import Coupon, CouponStatus, CouponTemplate, FlashItem, FlashSlot
@@ -45,8 +45,6 @@ THIN_MARGIN = Decimal("0.20")
 FIRST_ORDER_SHARE = Decimal("0.30")
 CAMPAIGN_SHARE = Decimal("0.50")
 LIVE_CACHE_SECONDS = 60
-# The server event that counts a product view until behaviour events' rollups replace it.
-PRODUCT_VIEW_EVENT = "product_view"
 
 
 def ratio_text(numerator: int, denominator: int) -> str:
@@ -384,27 +382,12 @@ def campaign_live(*, tool: str, object_id: int, now: dt.datetime | None = None, 
 
 
 def product_views(*, start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
-    """Product id → (views, distinct visitors) in the window.
+    """Product id → (views, visitors) in the window: the one place product traffic is read.
 
-    The one place product traffic is read: today from the server events table (``product_view``
-    events with ``props.product_id``); it switches to the behaviour events' rollups when they land.
+    From the behaviour rollups (``ProductDay``, F37): product page views the mini-program sends,
+    rolled up per shop day; visitors are distinct devices per day, summed over the window.
     """
-    from mall.selectors.dashboard import shop_day_bounds
-
-    since, _ = shop_day_bounds(start)
-    _, until = shop_day_bounds(end)
-    views: dict[int, int] = defaultdict(int)
-    visitors: dict[int, set[int]] = defaultdict(set)
-    for member_id, props in Event.objects.filter(
-        name=PRODUCT_VIEW_EVENT, created_at__gte=since, created_at__lt=until
-    ).values_list("member_id", "props"):
-        product_id = props.get("product_id") if isinstance(props, dict) else None
-        if not isinstance(product_id, int):
-            continue
-        views[product_id] += 1
-        if member_id is not None:
-            visitors[product_id].add(member_id)
-    return {pk: (count, len(visitors[pk])) for pk, count in views.items()}
+    return {pk: (row.views, row.visitors) for pk, row in product_traffic(start, end).items()}
 
 
 class ProductClass:

@@ -26,7 +26,7 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import load_workbook
 
-from analytics.models import LineFigure, OrderTouch, ProductDailyFigure, ToolDailyFigure
+from analytics.models import BehaviourEvent, LineFigure, OrderTouch, ProductDailyFigure, ToolDailyFigure
 from analytics.selectors.attribution import (
     ProductFigure,
     ToolFigure,
@@ -39,6 +39,7 @@ from analytics.selectors.attribution import (
 )
 from analytics.services.attribution import attributed_cost, order_attribute, refund_attribute
 from analytics.services.figure_rollups import figures_rollup
+from analytics.services.rollups import rollup_day
 from mall.models import Sku
 from marketing.models import Coupon, CouponTemplate, Promotion
 from marketing.services.coupons import coupon_claim
@@ -215,15 +216,44 @@ def test_live_campaign_reads_attribution_directly(the_shop: dict) -> None:
     assert live.adjust_url == f"/admin/marketing/promotion/{promotion.pk}/change/"
 
 
+def _product_view(day: dt.date, product_id: int, device: str, seq: int) -> BehaviourEvent:
+    at = dt.datetime(day.year, day.month, day.day, 9, seq, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return BehaviourEvent(
+        day=day,
+        hour=9,
+        occurred_at=at,
+        name="page_view",
+        anon_id=device,
+        session=f"s-{device}",
+        page="pages/product/index",
+        product_id=product_id,
+        batch_key=f"b-{device}-{day:%d}",
+        seq=seq,
+    )
+
+
 def test_product_figures_and_classes(the_shop: dict, lipstick: Sku, cookie: Sku) -> None:
+    # The mini-program's product page views, rolled up per day (F37): 口红 viewed 3 times by one
+    # device and once by another on DAY, once the day before; 饼干 once.
+    views = [_product_view(DAY, lipstick.product_id, "dev-a", n) for n in range(3)]
+    views += [_product_view(DAY, lipstick.product_id, "dev-b", 0), _product_view(DAY, cookie.product_id, "dev-c", 0)]
+    views.append(_product_view(DAY - dt.timedelta(days=1), lipstick.product_id, "dev-d", 0))
+    BehaviourEvent.objects.bulk_create(views)
+    rollup_day(day=DAY)
+    rollup_day(day=DAY - dt.timedelta(days=1))
     rows = {r.product_id: r for r in product_figures(start=DAY, end=DAY)}
     lip = rows[lipstick.product_id]
+    # 4 views by 2 devices on DAY; 1 buyer (小明) → conversion 50%
+    assert (lip.views, lip.visitors, lip.conversion) == (4, 2, Decimal("50.0"))
     # 3 units sold, 1 back: 2 units, paid 65.00 + 90.00, cost 2 × 40.00
     assert (lip.units, lip.paid, lip.cogs, lip.margin, lip.buyers, lip.orders) == (2, 15500, 8000, 7500, 1, 2)
     assert lip.campaign_units == 2 and lip.campaign_share == Decimal("100.0")
     assert lip.klass == "profit"  # margin 48.4% ≥ 20%
     biscuit = rows[cookie.product_id]
     assert (biscuit.units, biscuit.paid, biscuit.cogs, biscuit.klass) == (2, 6000, 2000, "profit")
+    assert (biscuit.views, biscuit.visitors, biscuit.conversion) == (1, 1, Decimal("100.0"))
+    two_days = {r.product_id: r for r in product_figures(start=DAY - dt.timedelta(days=1), end=DAY)}
+    assert (two_days[lipstick.product_id].views, two_days[lipstick.product_id].visitors) == (5, 3)
 
 
 def _figure(**kw: int) -> ProductFigure:

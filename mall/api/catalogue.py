@@ -266,7 +266,9 @@ class ProductDetailApi(APIView):
         responses={200: OutputSerializer, **error_responses((404, ["not_found"]))},
     )
     def get(self, request: Request, product_id: int) -> Response:
-        return Response(product_detail_data(product_id=product_id))
+        # The token's shopper id (blocked shoppers are refused at authentication): no row read.
+        member_id = request.user.pk if getattr(request.user, "is_authenticated", False) else None
+        return Response(product_detail_data(product_id=product_id, member_id=member_id))
 
 
 class MarketingCentreEntrySerializer(serializers.Serializer):

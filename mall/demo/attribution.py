@@ -4,7 +4,8 @@ The history (``mall.demo.shop``, ``mall.demo.tool_history``) is written row by r
 pricing record (``{"rule": "满199减30", "amount": …}``). Here each SKU gets a cost price (45–70 %
 of its price), the history's pricing records are given the engine's rule ids (the promotion of
 that name, the coupon the order used, the flash item, group or bargain it was bought through),
-product views are recorded as server events, and then every paid order and succeeded refund is
+product page views are written as behaviour events and rolled up per day (``ProductDay``, what
+the product figures read live), and then every paid order and succeeded refund is
 attributed through the same services as payment time, and the rollups are built. A second run
 finds the attribution and stops.
 """
@@ -19,8 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.models import Event, OrderTouch
-from analytics.selectors.attribution import PRODUCT_VIEW_EVENT
+from analytics.models import OrderTouch
 from analytics.services.attribution import attribution_backfill, shop_day
 from analytics.services.figure_rollups import figures_rollup
 from mall.models import Sku
@@ -88,29 +88,52 @@ def _pricing(orders: list[Order]) -> None:
     Order.objects.bulk_update(orders, ["pricing"])
 
 
+VIEWS_KEY_PREFIX = "demo-views-"
+VIEW_DAYS = 30
+
+
 def _views(rng: random.Random, now: dt.datetime) -> int:
-    """Product views as server events: a few per unit sold, plus browsing of what did not sell."""
+    """Product page views as the mini-program's behaviour events (a few per unit sold, plus browsing
+    of what did not sell), rolled up per day into ``ProductDay`` like live traffic."""
+    from analytics.models import BehaviourEvent
+    from analytics.services.rollups import rollup_day
+    from mall.demo.behaviour import PRODUCT
+    from mall.models import Product
+
     sold: dict[int, int] = {}
     for product_id, qty in OrderLine.objects.filter(order__paid_at__isnull=False).values_list("product_id", "qty"):
         sold[product_id] = sold.get(product_id, 0) + qty
-    from mall.models import Product
-
-    events = []
     members: list[int | None] = list(Order.objects.values_list("member_id", flat=True).distinct()[:200]) or [None]
+    rows: list[BehaviourEvent] = []
+    seqs: dict[str, int] = {}
     for product_id in Product.objects.values_list("pk", flat=True):
         count = min(400, sold.get(product_id, 0) * rng.randint(4, 12) + rng.randint(5, 40))
         for _ in range(count):
-            at = now - timedelta(minutes=rng.randint(1, 60 * 24 * 30))
-            events.append(
-                Event(name=PRODUCT_VIEW_EVENT, member_id=rng.choice(members), props={"product_id": product_id})
+            at = timezone.localtime(now - timedelta(minutes=rng.randint(1, 60 * 24 * VIEW_DAYS)))
+            member_id = rng.choice(members)
+            batch = f"{VIEWS_KEY_PREFIX}{product_id}-{at:%Y%m%d}"
+            seqs[batch] = seqs.get(batch, -1) + 1
+            dwell = rng.randint(5000, 70000)
+            rows.append(
+                BehaviourEvent(
+                    day=at.date(),
+                    hour=at.hour,
+                    occurred_at=at,
+                    name="page_view",
+                    anon_id=f"demo-viewer-{member_id or 0}-{rng.randrange(3)}",
+                    member_id=member_id,
+                    session=batch,
+                    page=PRODUCT,
+                    product_id=product_id,
+                    dwell_ms=dwell,
+                    batch_key=batch,
+                    seq=seqs[batch],
+                )
             )
-            events[-1].created_at = at
-    created = Event.objects.bulk_create(events, batch_size=1000)
-    # created_at is auto_now_add: put the views back on their days
-    for event, original in zip(created, events, strict=True):
-        event.created_at = original.created_at
-    Event.objects.bulk_update(created, ["created_at"], batch_size=1000)
-    return len(created)
+    BehaviourEvent.objects.bulk_create(rows, batch_size=1000)
+    for day in sorted({row.day for row in rows}):
+        rollup_day(day=day)  # the day's rollups, from all its events (the behaviour demo's too)
+    return len(rows)
 
 
 def build_attribution(*, seed: int) -> dict[str, int]:

@@ -42,7 +42,12 @@ from marketing.selectors.product_offers import (
     product_offers_for,
     product_offers_version,
 )
-from members.selectors.early_access import early_access_product_ids
+from members.selectors.early_access import (
+    early_access_allows,
+    early_access_next_change,
+    early_access_product_ids,
+    early_access_schedule,
+)
 
 T = TypeVar("T")
 NO_OFFERS = ProductOffers(by_product={}, valid_until=None)
@@ -254,7 +259,8 @@ def product_page_data(
         start = (page - 1) * page_size
         rows = list(products[start : start + page_size]) if start < count else []
         offers = product_offers_for(product_ids=[p.id for p in rows], now=now)
-        return {"count": count, "results": [product_card_data(p, offers) for p in rows]}, offers.valid_until
+        until = _sooner(offers.valid_until, early_access_next_change(now=now))
+        return {"count": count, "results": [product_card_data(p, offers) for p in rows]}, until
 
     data = _cached_with_offers(f"catalogue:list:{digest}", LIST_TTL_SECONDS, build)
     if page > 1 and not data["results"]:
@@ -319,13 +325,28 @@ def _build_detail(product_id: int, now: datetime) -> tuple[dict[str, Any] | None
     }, offers.valid_until
 
 
-def product_detail_data(*, product_id: int, now: datetime | None = None) -> dict[str, Any]:
+def _early_access_ids() -> set[int]:
+    """The products in an open 新品优先购 window, cached like the lists (to the next window change)."""
+
+    def build(now: datetime) -> tuple[list[int], datetime | None]:
+        ids, next_change = early_access_schedule(now=now)
+        return sorted(ids), next_change
+
+    return set(_cached_with_offers("catalogue:early_access", LIST_TTL_SECONDS, build))
+
+
+def product_detail_data(
+    *, product_id: int, member_id: int | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """The product page in one payload with the server time for its countdowns (off-shelf
-    products show as such; unknown ones are 404)."""
+    products show as such; unknown ones are 404, and so is a product in an open 新品优先购 window
+    for a shopper outside its segment)."""
     data = _cached_with_offers(
         f"catalogue:product:{product_id}", DETAIL_TTL_SECONDS, lambda built_at: _build_detail(product_id, built_at)
     )
     if data is None:
+        raise NotFound(details={"product_id": product_id})
+    if product_id in _early_access_ids() and not early_access_allows(product_id=product_id, member_id=member_id):
         raise NotFound(details={"product_id": product_id})
     return {**data, "server_time": server_time_data(now=now)}
 
@@ -333,8 +354,18 @@ def product_detail_data(*, product_id: int, now: datetime | None = None) -> dict
 # --- home -----------------------------------------------------------------------------
 
 
+def _sooner(first: datetime | None, second: datetime | None) -> datetime | None:
+    return min((moment for moment in (first, second) if moment is not None), default=None)
+
+
 def _build_home(now: datetime) -> tuple[dict[str, Any], datetime | None]:
-    on_shelf = Product.objects.filter(is_on_shelf=True).prefetch_related("tags", _images_prefetch())
+    # Shared by every shopper: 新品优先购 products are nobody's here (their segment sees them on
+    # its own page), and the entry expires when a window opens or launches.
+    on_shelf = (
+        Product.objects.filter(is_on_shelf=True)
+        .exclude(pk__in=early_access_product_ids(now=now))
+        .prefetch_related("tags", _images_prefetch())
+    )
     hot = list(on_shelf.order_by(*PRODUCT_SORTS["sales"])[:HOME_LIST_SIZE])
     new = list(on_shelf.order_by(*PRODUCT_SORTS["new"])[:HOME_LIST_SIZE])
     offers = product_offers_for(product_ids=[p.id for p in (*hot, *new)], now=now)
@@ -349,7 +380,7 @@ def _build_home(now: datetime) -> tuple[dict[str, Any], datetime | None]:
         "categories": categories,
         "hot": [product_card_data(p, offers) for p in hot],
         "new": [product_card_data(p, offers) for p in new],
-    }, offers.valid_until
+    }, _sooner(offers.valid_until, early_access_next_change(now=now))
 
 
 def server_time_data(*, now: datetime | None = None) -> dict[str, Any]:

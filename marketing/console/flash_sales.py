@@ -38,6 +38,7 @@ from unfold.widgets import (
 from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
+from marketing.console.audience_fields import AudienceForm
 from marketing.errors import FlashInvalid
 from marketing.models import FlashItem, FlashSettings, FlashSlot, FlashSlotKind, FlashSlotStatus
 from marketing.selectors.flash_sales import (
@@ -65,6 +66,7 @@ from marketing.services.flash_sales import (
     flash_slot_update,
     flash_slots_generate,
 )
+from members.services.audience import audience_set, audience_text
 
 VIEW = "marketing.view_flashslot"
 CHANGE = "marketing.change_flashslot"
@@ -294,7 +296,7 @@ def _run(request: HttpRequest, slot: FlashSlot, op: str, bound: dict[str, forms.
     """Do what the POST asks; True when it changed something (then the page redirects)."""
     user = request.user
     item_id = int(request.POST.get("item_id") or 0)
-    if op in ("update_slot", "add_item", "update_item", "remove_item", "delete"):
+    if op in ("update_slot", "update_audience", "add_item", "update_item", "remove_item", "delete"):
         _require(request, CHANGE)
     else:
         _require(request, PUBLISH)
@@ -309,6 +311,14 @@ def _run(request: HttpRequest, slot: FlashSlot, op: str, bound: dict[str, forms.
             _add_errors(slot_form, exc)
             return False
         messages.success(request, _("场次已保存。"))
+        return True
+    if op == "update_audience":
+        audience_form = AudienceForm(request.POST, prefix="audience", audience=slot.audience)
+        bound["audience"] = audience_form
+        if not audience_form.is_valid():
+            return False
+        audience_set(actor=user, target=slot, audience=audience_form.audience())
+        messages.success(request, _("可参与人群已保存。"))
         return True
     if op in ("add_item", "update_item"):
         item_form = ItemForm(request.POST, prefix=f"item{item_id}" if item_id else "new")
@@ -413,6 +423,8 @@ def flash_slot_view(request: HttpRequest, slot_id: int) -> HttpResponse:
             extend_form=bound.get("extend")
             or ExtendForm(prefix="extend", initial={"ends_at": local_end + timedelta(minutes=30)}),
             quota_error=bound.get("quota"),
+            audience_form=bound.get("audience") or AudienceForm(prefix="audience", audience=slot.audience),
+            audience_label=audience_text(slot.audience),
             can_change=request.user.has_perm(CHANGE),
             can_publish=request.user.has_perm(PUBLISH),
             can_add_items=slot.status == FlashSlotStatus.DRAFT

@@ -23,6 +23,7 @@ from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from mall.models import Product, Sku
 from mall.money import format_yuan
+from marketing.console.audience_fields import AUDIENCE_FIELDS, audience_fields_add, audience_from
 from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.social import CONSOLE_CSS, add_rule_errors, money_or_none, progress_bar, yuan_field, yuan_initial
 from marketing.errors import RulesInvalid
@@ -37,6 +38,7 @@ from marketing.services.group_buys import (
     group_buy_campaign_validate,
     group_close,
 )
+from members.services.audience import audience_set
 
 PRODUCT_CHOICES_SHOWN = 60
 BASE_FIELDS = (
@@ -66,6 +68,7 @@ class GroupBuyCampaignForm(ServiceValidatedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        audience_fields_add(self, self.instance.audience)
         items = {item.sku_id: item for item in self.instance.items.all()} if self.instance.pk else {}
         for sku in self.skus():
             specs = " ".join(str(v) for v in (sku.specs or {}).values()) or sku.code
@@ -222,6 +225,7 @@ class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmi
                 },
             ),
             (_("活动时间"), {"fields": ["starts_at", "ends_at"]}),
+            (_("可参与人群"), {"fields": list(AUDIENCE_FIELDS)}),
             (
                 _("规则"),
                 {
@@ -260,6 +264,9 @@ class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmi
             group_buy_campaign_update(actor=request.user, campaign_id=obj.pk, data=data)
         else:
             obj.pk = group_buy_campaign_create(actor=request.user, data=data).pk
+        audience = audience_from(form.cleaned_data)
+        if audience != ((obj.audience or {}) if change else {}):
+            audience_set(actor=request.user, target=GroupBuyCampaign.objects.get(pk=obj.pk), audience=audience)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The service already saved the prices."""

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from mall.models import Sku
     from marketing.pricing import Promotion as PromotionSpec
     from members.models import Member
-    from orders.models import Order
+    from orders.models import Order, Refund
 
 # The modules that define the tools' handlers, imported by MarketingConfig.ready().
 DEAL_MODULES: tuple[str, ...] = (
@@ -128,6 +128,9 @@ class DealHandler:
 
     def retake(self, *, order: Order) -> None:
         """A late payment revives a cancelled order: spend again or raise ``DealUnavailable``."""
+
+    def refunded(self, *, order: Order, refund: Refund) -> None:
+        """A refund of the paid order succeeded (once per refund, inside the order's lock)."""
 
 
 _handlers: dict[str, DealHandler] = {}
@@ -214,6 +217,12 @@ def deal_retake(*, order: Order) -> None:
     handler = _order_handler(order)
     if handler is not None:
         handler.retake(order=order)
+
+
+def deal_refunded(*, order: Order, refund: Refund) -> None:
+    handler = _order_handler(order)
+    if handler is not None:
+        handler.refunded(order=order, refund=refund)
 
 
 def deal_takes_sku_stock(kind: str) -> bool:

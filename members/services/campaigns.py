@@ -176,6 +176,7 @@ def _deliver_one(campaign: SegmentCampaign, template: CouponTemplate | None, row
                     title=campaign.message_title,
                     body=campaign.message_body,
                     link="/pages/coupons/index" if template is not None else "",
+                    src=f"seg:{campaign.pk}",
                 )
         for key, value in changes.items():
             setattr(row, key, value)

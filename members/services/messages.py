@@ -60,15 +60,47 @@ Status = Message.PushStatus
 Reason = Message.SkipReason
 
 
-def message_send(*, member_id: int, kind: str, title: str, body: str = "", link: str = "") -> Message:
-    """Write the shopper's message; push it after commit if ``kind`` has an active template."""
+# Where a message without a page of its own opens (the tracking parameter needs a page to ride on).
+HOME_PAGE = "pages/home/index"
+
+
+def link_with_src(link: str, src: str) -> str:
+    """``link`` with the tracking parameter ``src=<src>`` (issue 15) added to its query.
+
+    A link that already carries a ``src`` keeps it; an empty link opens the home page. The
+    mini-program remembers ``src`` on launch (core/share.js) and checkout sends it with the order,
+    so the order is attributed to the push (``msg:12``), segment campaign (``seg:3``) or journey
+    (``journey:5``) that brought the shopper.
+    """
+    if not src:
+        return link
+    path = link or HOME_PAGE
+    base, _sep, query = path.partition("?")
+    params = [param for param in query.split("&") if param]
+    if any(param.startswith("src=") for param in params):
+        return path
+    return f"{base}?{'&'.join([*params, f'src={src}'])}"
+
+
+def link_src(link: str) -> str:
+    """The ``src`` a link carries, or ''."""
+    _base, _sep, query = (link or "").partition("?")
+    return next((param[4:] for param in query.split("&") if param.startswith("src=")), "")
+
+
+def message_send(*, member_id: int, kind: str, title: str, body: str = "", link: str = "", src: str = "") -> Message:
+    """Write the shopper's message; push it after commit if ``kind`` has an active template.
+
+    ``src`` is the tracking parameter of what sent it (``seg:3``, ``journey:5``), kept in the
+    link; a message without one is tracked as itself (``msg:<id>``) when it is pushed.
+    """
     template_active = SubscribeTemplate.objects.filter(kind=kind, is_active=True).exists()
     message = Message.objects.create(
         member_id=member_id,
         kind=kind[:32],
         title=title[:60],
         body=body[:300],
-        link=link[:200],
+        link=link_with_src(link, src)[:200],
         push_status=Status.PENDING if template_active else Status.NONE,
     )
     if template_active:
@@ -92,6 +124,7 @@ class MessageDraft:
     link: str = ""
     push: bool = True
     skip_reason: str = ""
+    src: str = ""  # the tracking parameter, as in :func:`message_send`
 
 
 def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[int]:
@@ -115,7 +148,7 @@ def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[int]:
             draft.kind[:32],
             draft.title[:60],
             draft.body[:300],
-            draft.link[:200],
+            link_with_src(draft.link, draft.src)[:200],
             status,
             draft.skip_reason if status in (Status.SKIPPED, Status.CAPPED) else "",
             "",
@@ -248,6 +281,15 @@ class PushOutcome:
     push_after: datetime | None = None
 
 
+def push_page(template: SubscribeTemplate, message: Message) -> str:
+    """The page the push opens, always with its tracking parameter: the one place it is added.
+
+    The template's page (or else the message's link) with the ``src`` the message was sent with
+    (a campaign's or journey's), else ``msg:<message id>``.
+    """
+    return link_with_src(template.page or message.link, link_src(message.link) or f"msg:{message.pk}")
+
+
 def message_push(*, message_id: int) -> str:
     """Push one pending (or held and now due) message; safe to run twice. Returns the final status."""
     message = _claim(message_id, timezone.now())
@@ -310,7 +352,7 @@ def _push(message: Message, template: SubscribeTemplate | None, member: Member |
             openid=member.openid,
             template_id=template_id,
             data=push_data(template, message),
-            page=template.page or message.link or None,
+            page=push_page(template, message),
         )
     except WeChatSubscribeRefused as exc:
         # WeChat says the shopper has no grant left (or withdrew it): our count was wrong.

@@ -6,6 +6,16 @@ part (0 for points only) and, inside the order's transaction, spends the item's 
 the item's stock (guarded UPDATE) and a per-shopper slot (unique (item, member, seq)). So the
 order ships, expires, cancels and refunds like any other; cancelling or expiry gives the points,
 the stock and the slot back, a late payment takes them again.
+
+A refund after payment gives back the points paid for the refunded units, when the refund
+succeeds: the item's points are split over the line's units by largest remainder
+(``points_for_units``), the units refunded so far (succeeded refunds) are worth the first k
+parts, and each refund grants the difference to what earlier refunds gave back — so partial
+refunds add up to exactly what was paid and never more. One ledger entry per refund (unique
+(member, reason, ref) with the refund number), so a repeated refund notice gives nothing twice.
+The item's stock and the shopper's slot stay taken: like ``Sku.stock`` for any refunded order
+(refunds never restock), the unit left the shelf when it was paid, and keeping the slot keeps
+the record of the redemption and stops a redeem-refund-redeem loop past the per-shopper limit.
 """
 
 from __future__ import annotations
@@ -14,9 +24,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from mall.money import allocate
 from marketing.errors import DealNotFound, DealUnavailable, PurchaseLimitExceeded
 from marketing.pricing.types import FlashSale
 from marketing.services.deals import DealHandler, DealPricing, DealRequest, deal_handler
@@ -28,7 +39,7 @@ from members.services.points import points_grant, points_spend
 if TYPE_CHECKING:
     from mall.models import Sku
     from members.models import Member
-    from orders.models import Order
+    from orders.models import Order, Refund
 
 DEAL_KIND = "points_mall"
 
@@ -46,6 +57,50 @@ def _rule_id(item_id: int) -> str:
 
 def _points_ref(order: Order, suffix: str = "") -> str:
     return f"mall:{order.no}{suffix}"[:64]
+
+
+def points_for_units(*, points: int, qty: int, units: int) -> int:
+    """What the first ``units`` of ``qty`` units are worth of ``points`` (largest-remainder split)."""
+    units = max(0, min(units, qty))
+    return sum(allocate(points, [1] * qty)[:units]) if qty > 0 else 0
+
+
+def _refund_ref(refund: Refund) -> str:
+    return f"mall-refund:{refund.out_refund_no}"[:64]
+
+
+def points_mall_refund_settle(*, order: Order, refund: Refund) -> PointsEntry | None:
+    """Give back the points paid for the units ``refund`` returned (inside the order's lock)."""
+    from orders.models import OrderLine
+    from orders.models import Refund as RefundModel
+
+    redemption = PointsMallRedemption.objects.filter(order=order).first()
+    line = OrderLine.objects.filter(order=order).order_by("pk").first()
+    if redemption is None or line is None or line.qty < 1:
+        return None  # cancelled before payment: ``release`` already gave everything back
+    units = sum(
+        int(part["qty"])
+        for row in RefundModel.objects.filter(order=order, status=RefundModel.Status.SUCCEEDED)
+        for part in row.lines
+        if part["line_id"] == line.pk
+    )
+    owed = min(redemption.points, points_for_units(points=redemption.points, qty=line.qty, units=units))
+    returned = (
+        PointsEntry.objects.filter(member_id=order.member_id, reason=PointsEntry.Reason.MALL_RETURN)
+        .filter(ref__in=[_refund_ref(row) for row in RefundModel.objects.filter(order=order)])
+        .aggregate(total=Sum("delta"))["total"]
+        or 0
+    )
+    delta = owed - int(returned)
+    if delta <= 0:
+        return None
+    return points_grant(
+        member_id=order.member_id,
+        delta=delta,
+        reason=PointsEntry.Reason.MALL_RETURN,
+        ref=_refund_ref(refund),
+        note=_("订单 %(no)s 退款，兑换积分退回") % {"no": order.no},
+    )
 
 
 def _take(*, item_id: int, order: Order, points_suffix: str) -> PointsMallRedemption:
@@ -130,3 +185,6 @@ class PointsMallDeal(DealHandler):
             _take(item_id=order.deal_ref or 0, order=order, points_suffix=":revived")
         except (PointsMallItemNotFound, PointsMallSoldOut, PointsMallLimitReached, PointsInsufficient) as exc:
             raise DealUnavailable(details={"item_id": order.deal_ref}) from exc
+
+    def refunded(self, *, order: Order, refund: Refund) -> None:
+        points_mall_refund_settle(order=order, refund=refund)

@@ -33,6 +33,7 @@ from analytics.services.events import event_record
 from mall.errors import PermissionDenied
 from mall.money import allocate
 from mall.services.audit import audit_record
+from marketing.services.deals import deal_refunded
 from marketing.services.order_benefits import order_rewards_settle
 from orders.errors import OrderNotFound, OrderNotRefundable, RefundExceedsPaid, RefundInvalid
 from orders.models import Order, OrderLine, OrderStatus, Payment, Refund
@@ -253,6 +254,7 @@ def refund_mark_succeeded(
             order.finish_refund()
             order.save(update_fields=["status"])
         _after_sale_settled(refund_id=refund.pk, succeeded=True)
+        deal_refunded(order=order, refund=refund)  # e.g. the points a points-mall order was paid with
         refund_attribute(refund_id=refund.pk)  # issue 15: the returned units' attribution and cost
         event_record(
             name="order_refunded",

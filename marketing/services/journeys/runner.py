@@ -391,6 +391,7 @@ def _draft(item: _Due, coupon: tuple[int, CouponTemplate] | None) -> MessageDraf
         title=text_render(journey.title, **values),
         body=text_render(journey.body, **values),
         link=link,
+        src=f"journey:{journey.pk}",
         push=item.push in PUSHED,
         skip_reason=KNOWN_SKIPS.get(JourneyPush(item.push), ""),
     )

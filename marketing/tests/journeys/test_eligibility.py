@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from marketing.models import Coupon, JourneyKind, JourneySend
+from marketing.models import Coupon, Journey, JourneyKind, JourneySend
 from marketing.services.journeys.runner import lifecycle_run
 from marketing.tests.journeys.helpers import journeys_on, paid_order, product
 from members.models import Message
@@ -47,7 +47,8 @@ def test_dormant_after_30_days_without_a_paid_order(days: int, due: bool) -> Non
         assert message.kind == "journey_dormant"
         assert message.title == "小美，好久不见，专属回归礼已到账"
         assert "30元" in message.body
-        assert message.link == "/package-journey/comeback/index"
+        journey_id = Journey.objects.get(kind=JourneyKind.DORMANT).pk
+        assert message.link == f"/package-journey/comeback/index?src=journey:{journey_id}"  # tracked (issue 15)
         send = JourneySend.objects.get(member=shopper)
         assert send.occasion == (NOW - timedelta(days=days, hours=3)).date().isoformat()
         assert (send.coupon_id, send.message_id) == (coupon.pk, message.pk)
@@ -153,7 +154,8 @@ def test_replenish_from_the_cycle_until_the_window_closes(days: int, due: bool) 
     if due:
         message = Message.objects.get(member=shopper)
         assert message.title == "您的洗发水快用完了，再购享9折"
-        assert message.link == f"/pages/product/index?id={shampoo.pk}"
+        journey_id = Journey.objects.get(kind=JourneyKind.REPLENISH).pk
+        assert message.link == f"/pages/product/index?id={shampoo.pk}&src=journey:{journey_id}"
         coupon = Coupon.objects.get(member=shopper)
         # A personal 9折 for that product only: a copy of the pattern scoped to its SKUs.
         assert coupon.template.rate is not None and float(coupon.template.rate) == 0.9

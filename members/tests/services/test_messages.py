@@ -96,7 +96,7 @@ def test_a_mapped_kind_is_pushed_after_commit_with_the_templates_fields(
     (payload,) = _sent_payloads(wechat_api)
     assert payload["touser"] == member.openid
     assert payload["template_id"] == "TPL-RESTOCK"
-    assert payload["page"] == "pages/home/index"
+    assert payload["page"] == f"pages/home/index?src=msg:{message.pk}"  # tracked as itself (issue 15)
     assert payload["data"] == {
         "thing1": {"value": "您预约的精华液补货啦，库存有限快来抢购吧"},  # thing.* values: at most 20 characters
         "thing2": {"value": "10:00 场"},
