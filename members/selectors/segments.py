@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mall.models import Category
 from marketing.models import Bargain, Coupon, FlashPurchase, GroupBuyMember, Invite, PromotionUsage
-from members.models import Address, Member, MemberRfm, MemberTag, PointsEntry, RfmGroup
+from members.models import Address, CheckIn, Member, MemberRfm, MemberTag, PointsEntry, RfmGroup
 from members.people_errors import SegmentRulesInvalid
 from members.selectors.people import order_net_amount, spending_lines, spending_orders
 
@@ -75,6 +75,7 @@ TOOLS: dict[str, Any] = {
     "invite": _("邀请有礼"),
     "coupon": _("用券"),
     "promotion": _("满减满折"),
+    "checkin": _("签到"),
 }
 
 
@@ -146,6 +147,8 @@ def _tool_ids(tool: str, since: datetime | None) -> QuerySet[Any]:
         return _ids(window(Coupon.objects.filter(status="used"), "used_at"))
     if tool == "promotion":
         return _ids(window(PromotionUsage.objects.all(), "created_at"))
+    if tool == "checkin":
+        return _ids(window(CheckIn.objects.all(), "created_at"))
     raise SegmentRulesInvalid(details={"tool": tool})
 
 

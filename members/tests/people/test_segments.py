@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from marketing.models import Coupon, Invite, PromotionUsage
-from members.models import Address, Member, MemberRfm, MemberTag, PointsEntry, RfmGroup, Segment, Tag
+from members.models import Address, CheckIn, Member, MemberRfm, MemberTag, PointsEntry, RfmGroup, Segment, Tag
 from members.people_errors import SegmentNameTaken, SegmentRulesInvalid
 from members.selectors.segments import FIELDS, segment_count, segment_members
 from members.services.segments import segment_export, segment_import, segment_save
@@ -158,6 +158,10 @@ def test_took_part_in_a_tool(shop):
     order = shop["a"].orders.first()
     PromotionUsage.objects.create(promotion=promotion, member=shop["a"], order=order)
     assert who(shop, {"field": "took_part", "operator": "yes", "value": "promotion"}) == {"a"}
+    CheckIn.objects.create(member=shop["b"], day=timezone.localdate(), streak=1, points=5)
+    CheckIn.objects.filter(member=shop["b"]).update(created_at=now - dt.timedelta(days=10))
+    assert who(shop, {"field": "took_part", "operator": "yes", "value": "checkin"}) == {"b"}
+    assert who(shop, {"field": "took_part", "operator": "yes", "value": "checkin", "days": 7}) == set()
 
 
 def test_points_balance(shop):
