@@ -81,6 +81,7 @@ def _row(figure: ToolFigure) -> dict[str, Any]:
         "roi": figure.roi_text,
         "margin_roi": figure.margin_roi_text,
         "redemption": _pct(figure.redemption_rate),
+        "conversion": _pct(figure.conversion),
         "efficiency": figure.efficiency,
         "live": live,
     }
@@ -224,6 +225,7 @@ EXPORT_COLUMNS = (
     gettext_lazy("ROI"),
     gettext_lazy("毛利 ROI"),
     gettext_lazy("券核销率"),
+    gettext_lazy("转化率"),
 )
 
 
@@ -249,6 +251,7 @@ def roi_export_view(request: HttpRequest) -> HttpResponse:
                 t.roi_text,
                 t.margin_roi_text,
                 _pct(t.redemption_rate),
+                _pct(t.conversion),
             ]
         )
     buffer = io.BytesIO()

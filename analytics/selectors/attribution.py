@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analytics.models import LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
+from analytics.models import FunnelDay, LineFigure, OrderTouch, ProductDailyFigure, Tool, ToolDailyFigure
 from analytics.selectors.behaviour import product_traffic
 from analytics.services.attribution import CASH_COLUMNS, shop_day
 from mall.models import Product
@@ -83,6 +83,9 @@ class ToolFigure:
     refunds: int = 0
     coupons_issued: int | None = None
     coupons_used: int | None = None
+    # from the behaviour funnel (visitors a day, summed over the window); None = the tool has no page
+    viewers: int | None = None
+    payers: int = 0
     efficiency: str = ""  # "high" / "low" among the ranked rows with a cost
 
     @property
@@ -108,6 +111,13 @@ class ToolFigure:
     @property
     def margin_roi_text(self) -> str:
         return ratio_text(self.margin, self.cost)
+
+    @property
+    def conversion(self) -> Decimal | None:
+        """Visitors of the tool's pages who paid, as a percentage (the 行为分析 funnel's view → pay)."""
+        if not self.viewers:
+            return None
+        return percent(self.payers, self.viewers)
 
     @property
     def redemption_rate(self) -> Decimal | None:
@@ -182,7 +192,23 @@ def tool_figures(
             figure.name = figure.tool_label
         rows.append(figure)
     _coupon_redemption(rows, start=start, end=end, per_campaign=per_campaign)
+    _funnel_conversion(rows, start=start, end=end, per_campaign=per_campaign)
     return rank(rows)
+
+
+def _funnel_conversion(rows: list[ToolFigure], *, start: dt.date, end: dt.date, per_campaign: bool) -> None:
+    """Viewers and payers from the behaviour funnel rollups (one query): campaign 0 is the whole tool."""
+    funnels = FunnelDay.objects.filter(day__gte=start, day__lte=end).exclude(tool="")
+    if not per_campaign:
+        funnels = funnels.filter(campaign_id=0)
+    sums = {
+        (row["tool"], row["campaign_id"] if per_campaign else 0): (int(row["v"] or 0), int(row["p"] or 0))
+        for row in funnels.values("tool", "campaign_id").annotate(v=Sum("viewers"), p=Sum("payers")).order_by()
+    }
+    for figure in rows:
+        key = (figure.tool, (figure.object_id or 0) if per_campaign else 0)
+        if key in sums:
+            figure.viewers, figure.payers = sums[key]
 
 
 def _coupon_redemption(rows: list[ToolFigure], *, start: dt.date, end: dt.date, per_campaign: bool) -> None:

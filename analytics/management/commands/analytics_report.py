@@ -38,6 +38,7 @@ def figure_json(figure: ToolFigure, *, per_campaign: bool) -> dict[str, Any]:
             "margin": format_yuan(figure.margin),
             "margin_roi": None if figure.margin_roi is None else str(figure.margin_roi),
             "coupon_redemption": None if figure.redemption_rate is None else str(figure.redemption_rate),
+            "conversion": None if figure.conversion is None else str(figure.conversion),
             "efficiency": figure.efficiency,
         }
     )
