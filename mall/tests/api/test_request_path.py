@@ -220,7 +220,7 @@ def test_an_expired_page_answers_while_one_request_rebuilds_it_but_never_after_a
 ) -> None:
     from django.core.cache import cache
 
-    from mall.selectors.catalogue import DETAIL_TTL_SECONDS, STALE_GRACE_SECONDS
+    from mall.selectors.catalogue import DETAIL_TTL_SECONDS, STALE_GRACE_SECONDS, _early_access_ids
 
     product = make_product(title="保温杯", prices=(5900,))
     start = timezone.now()
@@ -228,6 +228,8 @@ def test_an_expired_page_answers_while_one_request_rebuilds_it_but_never_after_a
         api_client.get(f"/api/v1/products/{product.pk}")
     late = start + timedelta(seconds=DETAIL_TTL_SECONDS + STALE_GRACE_SECONDS / 2)
     cache.add(f"catalogue:product:{product.pk}:rebuild", 1, 60)  # another request is rebuilding it
+    with time_machine.travel(late, tick=False):
+        _early_access_ids()  # the 新品优先购 set is its own (list-lived) entry: refreshed first, apart
     with time_machine.travel(late, tick=False), django_assert_num_queries(0):
         assert api_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 5900
 
