@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -80,8 +81,8 @@ def finance_export_xlsx(*, actor: Actor, selection: FinanceRange) -> tuple[IO[by
     finance_export_record(actor=actor, selection=selection, fmt="xlsx")
     reveal = phone_reveal_allowed(actor=actor)
     book = Workbook(write_only=True)
-    orders_sheet = book.create_sheet(title="订单")
-    lines_sheet = book.create_sheet(title="商品明细")
+    orders_sheet = book.create_sheet(title=str(_("订单")))
+    lines_sheet = book.create_sheet(title=str(_("商品明细")))
     orders_sheet.append(order_header())
     lines_sheet.append(line_header())
     totals = FinanceTotals()
