@@ -22,6 +22,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from mall.models import AuditLog, Sku
+from mall.selectors.audit import audit_describe
 from mall.selectors.dashboard import dashboard_daily_series
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -250,6 +251,10 @@ def test_finance_downloads_the_workbook_with_yuan_rules_masked_phone_and_totals(
     entry = AuditLog.objects.get(action="export.finance_orders")
     assert entry.actor_id == user.pk
     assert entry.data["rows"] == 2 and entry.data["lines"] == 3
+    with translation.override("zh-hans"):
+        (view,) = audit_describe([entry])
+    assert view.action_label == "财务导出订单"
+    assert "行数：2" in view.changes_text and "商品明细行数：3" in view.changes_text
     assert (entry.data["first_day"], entry.data["last_day"], entry.data["phones"]) == (
         "2026-03-10",
         "2026-03-10",
