@@ -50,5 +50,6 @@ EN_FINANCE: dict[str, str] = {
     "财务导出订单": "Finance export of orders",
     "结束日期": "End date",
     "行数": "Rows",
+    "显示完整手机号": "Full phone numbers",
     "商品明细行数": "Line rows",
 }

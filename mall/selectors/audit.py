@@ -178,11 +178,10 @@ KEY_LABELS: Mapping[str, Promise] = {
     "value": _("内容"),
     "fields": _("字段"),
     "last_day": _("结束日期"),
-    "states": _("订单状态"),
     "format": _("文件格式"),
     "rows": _("行数"),
     "lines": _("商品明细行数"),
-    "phones": _("手机号"),
+    "phones_revealed": _("显示完整手机号"),
 }
 
 MONEY_KEYS = frozenset(

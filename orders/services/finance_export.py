@@ -61,15 +61,17 @@ def finance_export_record(*, actor: Actor, selection: FinanceRange, fmt: str) ->
         "rows": orders.count(),
         "lines": OrderLine.objects.filter(order__in=orders.values("pk")).count(),
     }
+    # target_type names the model so the audit page shows the states by their Chinese names.
     audit_record(
         actor=actor,
         action="export.finance_orders",
+        target_type="orders.order",
         data={
             "first_day": selection.first_day.isoformat(),
             "last_day": selection.last_day.isoformat(),
-            "states": list(selection.states),
+            "status": list(selection.states),
             "format": fmt,
-            "phones": "revealed" if phone_reveal_allowed(actor=actor) else "masked",
+            "phones_revealed": phone_reveal_allowed(actor=actor),
             **counts,
         },
     )
@@ -128,7 +130,7 @@ def _csv_chunks(header: Sequence[str], rows: Iterator[list[Any]], totals_row: An
 
 def finance_export_csv(*, actor: Actor, selection: FinanceRange, sheet: str) -> Iterator[bytes]:
     """The orders or the lines sheet as csv (UTF-8 with BOM for Excel), produced as it is read."""
-    finance_export_record(actor=actor, selection=selection, fmt=f"csv-{sheet}")
+    finance_export_record(actor=actor, selection=selection, fmt="csv")
     totals = FinanceTotals()
     if sheet == SHEET_LINES:
         return _csv_chunks(

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -255,10 +257,10 @@ def test_finance_downloads_the_workbook_with_yuan_rules_masked_phone_and_totals(
         (view,) = audit_describe([entry])
     assert view.action_label == "财务导出订单"
     assert "行数：2" in view.changes_text and "商品明细行数：3" in view.changes_text
-    assert (entry.data["first_day"], entry.data["last_day"], entry.data["phones"]) == (
+    assert (entry.data["first_day"], entry.data["last_day"], entry.data["phones_revealed"]) == (
         "2026-03-10",
         "2026-03-10",
-        "masked",
+        False,
     )
 
 
@@ -274,10 +276,13 @@ def test_owner_sees_phones_and_csv_filters_by_state(
     assert rows[-1][12] == "69.00"
     assert [row[0] for row in lines] == ["订单号", "DY0001", "DY0001", "DY0002", "DY0003", "合计（4 行）"]
     audits = list(AuditLog.objects.filter(action="export.finance_orders").order_by("pk"))
-    assert [(e.data["format"], e.data["rows"], e.data["states"]) for e in audits] == [
-        ("csv-orders", 1, ["shipped"]),
-        ("csv-lines", 3, []),
+    assert [(e.data["rows"], e.data["lines"], e.data["status"], e.data["phones_revealed"]) for e in audits] == [
+        (1, 1, ["shipped"], True),
+        (3, 4, [], True),
     ]
+    with translation.override("zh-hans"):
+        first = audit_describe(audits)[0]
+    assert "已发货" in first.changes_text and "shipped" not in first.changes_text
 
 
 @pytest.mark.parametrize("role", ["operator", "customer_service"])
@@ -297,3 +302,28 @@ def test_a_backwards_range_is_refused_on_the_page(role_client: Callable[[str], t
     assert response.status_code == 200
     assert "结束日期不能早于开始日期" in response.content.decode()
     assert not AuditLog.objects.filter(action="export.finance_orders").exists()
+
+
+def test_rows_are_read_in_chunks_with_a_fixed_number_of_queries(shop_orders: dict[str, Order]) -> None:
+    """No query per order: one page of orders plus one prefetch each for lines, payments, refunds."""
+    selection = FinanceRange(first_day=DAY, last_day=DAY + dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as few:
+        assert len(list(finance_rows(selection=selection, reveal=False, totals=FinanceTotals()))) == 3
+    member = MemberFactory.create()
+    sku = SkuFactory.create()
+    for index in range(12):
+        extra = _order(member, no=f"DY1{index:03d}", status=OrderStatus.PAID, paid_at=_at(DAY, 12), payable_amount=100)
+        _line(extra, sku, qty=1, unit=100, allocations=[])
+    with CaptureQueriesContext(connection) as many:
+        assert len(list(finance_rows(selection=selection, reveal=False, totals=FinanceTotals()))) == 15
+    assert len(many) == len(few) == 4
+
+
+def test_the_order_desk_shows_the_button_to_finance_only(role_client: Callable[[str], tuple[User, Client]]) -> None:
+    url = reverse("admin:orders_order_finance_sheet")
+    for role, shown in (("finance", True), ("owner", True), ("customer_service", False)):
+        _user, client = role_client(role)
+        with translation.override("zh-hans"):
+            page = client.get(reverse("admin:orders_order_changelist")).content.decode()
+        assert ("财务导出" in page) is shown, role
+        assert (url in page or reverse("admin:orders_order_finance_export") in page) is shown, role
