@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -42,10 +42,12 @@ from orders.console import (
     payments_admin,  # noqa: F401 - registers Payment, PaymentNotice, Refund
 )
 from orders.console.bulk_ship import BulkShipForm, read_ship_sheet
+from orders.console.finance_export import finance_export_view
 from orders.console.refunds import OrderRefundForm
 from orders.models import Order, OrderLine, OrderStatus
 from orders.selectors.desk import order_desk_tabs, order_tab_counts, order_tab_get
 from orders.selectors.exports import order_export_rows
+from orders.services.finance_export import finance_export_allowed
 from orders.services.orders import order_ship
 from orders.services.privacy import order_phone_reveal, phone_reveal_allowed
 from orders.services.refunds import refund_create
@@ -202,7 +204,7 @@ class OrderAdmin(ModelAdmin):
     list_before_template = "orders/order_tabs.html"
     change_form_after_template = "orders/order_detail_assets.html"
     actions = ["print_packing_slips", "export_orders_csv"]
-    actions_list = ["bulk_ship"]
+    actions_list = ["bulk_ship", "finance_export"]
     # Detail-page actions: ship, refund, print the packing slip, the order's after-sales requests.
     actions_detail = ["ship", "refund", "packing_slip", "after_sales"]
     inlines = [OrderLineInline]
@@ -444,6 +446,11 @@ class OrderAdmin(ModelAdmin):
                 name="orders_order_ship_sheet",
             ),
             path(
+                "finance-export/",
+                self.admin_site.admin_view(self.finance_export_page),
+                name="orders_order_finance_sheet",
+            ),
+            path(
                 "packing-slips/",
                 self.admin_site.admin_view(self.packing_slips_view),
                 name="orders_order_packing_slips",
@@ -483,6 +490,10 @@ class OrderAdmin(ModelAdmin):
         }
         return TemplateResponse(request, "orders/order_bulk_ship.html", context)
 
+    def finance_export_page(self, request: HttpRequest) -> HttpResponseBase:
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        return finance_export_view(request, admin_context=context)
+
     def packing_slips_view(self, request: HttpRequest) -> HttpResponse:
         """Printable packing slips for ``?ids=1,2,3`` (no prices: the slip goes in the box)."""
         if not self.has_view_permission(request):
@@ -511,6 +522,13 @@ class OrderAdmin(ModelAdmin):
     @action(description=_("批量发货"), icon="upload_file", permissions=["ship"])
     def bulk_ship(self, request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:orders_order_ship_sheet"))
+
+    def has_finance_export_permission(self, request: HttpRequest) -> bool:
+        return finance_export_allowed(actor=request.user)
+
+    @action(description=_("财务导出"), icon="request_quote", permissions=["finance_export"])
+    def finance_export(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:orders_order_finance_sheet"))
 
     @action(description=_("装箱单"), icon="print", attrs={"target": "_blank"})
     def packing_slip(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -83,6 +83,7 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "member_import.apply": _("迁移会员已匹配"),
     "coupon.grant": _("按名单发券"),
     "export.coupons": _("导出优惠券表"),
+    "export.finance_orders": _("财务导出订单"),
     "order.phone_reveal": _("查看订单手机号"),
     "order.refund_create": _("发起退款"),
     "order.refund_failed": _("退款失败"),
@@ -176,6 +177,11 @@ KEY_LABELS: Mapping[str, Promise] = {
     "username": _("用户名"),
     "value": _("内容"),
     "fields": _("字段"),
+    "last_day": _("结束日期"),
+    "format": _("文件格式"),
+    "rows": _("行数"),
+    "lines": _("商品明细行数"),
+    "phones_revealed": _("显示完整手机号"),
 }
 
 MONEY_KEYS = frozenset(
