@@ -243,3 +243,20 @@ def test_the_demo_shop_shows_suggestions_once() -> None:
     assert len(kinds) >= 2, kinds
     call_command("seed_demo", "--shoppers", "20", "--days", "10", stdout=StringIO())
     assert Suggestion.objects.count() == len(kinds)
+
+
+@pytest.mark.django_db
+def test_draft_links_open_prefilled_forms_without_touching_campaigns() -> None:
+    from marketing.models import FlashSlot, Promotion
+
+    owner = get_user_model().objects.create_superuser("owner", "o@example.com", "pw-Long-enough-1")
+    client = Client()
+    client.force_login(owner)
+    tier = TierFigure(promotion_id=7, name="x", threshold=19_900, off=3_000, eligible_orders=50, redeemed_orders=40)
+    (basket,) = rule_basket_gap([tier], _amounts(18, 82))
+    page = client.get(basket.action_url)
+    assert page.status_code == 200 and "满299减60" in page.content.decode()
+    (peak,) = rule_time_peak(_hours(h20=30, h21=25), {10})
+    flash = client.get(peak.action_url)
+    assert flash.status_code == 200 and flash.context["form"].initial["starts_at"].hour == 20
+    assert not Promotion.objects.exists() and not FlashSlot.objects.exists()
