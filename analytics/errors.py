@@ -17,3 +17,9 @@ class EventBatchTooLarge(ApplicationError):
     code = "events_batch_too_large"
     status = 400
     default_message = _("每批最多 50 条行为事件。")
+
+
+class SuggestionNotNew(ApplicationError):
+    code = "suggestion_not_new"
+    status = 409
+    default_message = _("这条建议已处理过或不存在。")

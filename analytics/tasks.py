@@ -40,3 +40,11 @@ def attribution_rollup_task(*, days: int = 2) -> dict[str, int]:
     never change after the fact; backfills recompute their window on demand.
     """
     return figures_rollup_recent(days=days)
+
+
+@shared_task(name="analytics.tasks.suggestions_generate_task", ignore_result=True)
+def suggestions_generate_task() -> dict[str, dict[str, int]]:
+    """Nightly 智能建议 from the rollups; exactly once per (kind, subject, day)."""
+    from analytics.services.suggestions import suggestions_generate
+
+    return suggestions_generate()

@@ -99,4 +99,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "analytics.tasks.attribution_rollup_task",
         "schedule": timedelta(minutes=10),
     },
+    "analytics-suggestions": {
+        "task": "analytics.tasks.suggestions_generate_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

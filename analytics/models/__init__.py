@@ -2,6 +2,7 @@ from analytics.models.attribution import LineFigure, OrderTouch, ProductDailyFig
 from analytics.models.event import Event
 from analytics.models.events import BehaviourEvent, DeviceLink
 from analytics.models.rollups import EventDay, FunnelDay, HourDay, LeaveDay, PageDay, PathDay, ProductDay
+from analytics.models.suggestions import Suggestion, SuggestionKind, SuggestionState
 
 __all__ = [
     "BehaviourEvent",
@@ -17,6 +18,9 @@ __all__ = [
     "PathDay",
     "ProductDailyFigure",
     "ProductDay",
+    "Suggestion",
+    "SuggestionKind",
+    "SuggestionState",
     "Tool",
     "ToolDailyFigure",
 ]

@@ -6,6 +6,7 @@ from django.urls import path
 
 from analytics.console.behaviour import behaviour_view
 from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
+from analytics.console.suggestions import suggestion_decide_view, suggestions_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -54,6 +55,12 @@ urlpatterns = [
     ),
     path("marketing/flash/", admin.site.admin_view(flash_calendar_view), name="marketing_flash_calendar"),
     path("analytics/behaviour/", admin.site.admin_view(behaviour_view), name="analytics_behaviour"),
+    path("analytics/suggestions/", admin.site.admin_view(suggestions_view), name="analytics_suggestions"),
+    path(
+        "analytics/suggestions/<int:suggestion_id>/decide/",
+        admin.site.admin_view(suggestion_decide_view),
+        name="analytics_suggestion_decide",
+    ),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),
 ]

@@ -30,6 +30,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("汇总营销效果数据"),
         gettext_lazy("按天汇总各营销工具和商品的成交、成本与新客，供数据页面读取。"),
     ),
+    "analytics-suggestions": (
+        gettext_lazy("生成智能建议"),
+        gettext_lazy("每天凌晨 3:30：根据近 30 天的营销数据生成建议，每条建议每天只生成一次。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),

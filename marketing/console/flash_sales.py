@@ -225,7 +225,15 @@ def flash_slot_new_view(request: HttpRequest) -> HttpResponse:
     _require(request, ADD)
     kind = FlashSlotKind.RELEASE if request.GET.get("kind") == FlashSlotKind.RELEASE else FlashSlotKind.SLOT
     now = timezone.localtime().replace(second=0, microsecond=0)
-    form = SlotForm(initial={"starts_at": now + timedelta(hours=1), "ends_at": now + timedelta(hours=3)})
+    initial: dict[str, Any] = {"starts_at": now + timedelta(hours=1), "ends_at": now + timedelta(hours=3)}
+    # A suggestion's draft link (F39) pre-fills the start hour (tomorrow) and the title.
+    hour = request.GET.get("hour", "")
+    if hour.isdigit() and int(hour) < 24:
+        starts = (now + timedelta(days=1)).replace(hour=int(hour), minute=0)
+        initial.update(starts_at=starts, ends_at=starts + timedelta(hours=2))
+    if request.GET.get("title"):
+        initial["title"] = request.GET["title"][:60]
+    form = SlotForm(initial=initial)
     if request.method == "POST":
         form = SlotForm(request.POST)
         if form.is_valid():
