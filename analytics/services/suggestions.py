@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -64,6 +64,28 @@ def _ratio(value: Decimal | None) -> str:
     return f"1:{(value or Decimal(0)).quantize(Decimal('0.1'))}"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The generator's thresholds; ``from_settings()`` reads the shop's ``SUGGESTION_*`` settings,
+    and a caller (the demo's small shop) may pass its own instead of patching settings."""
+
+    window_days: int
+    tool_min_orders: int
+    tool_min_ratio: float
+    basket_min_redemption: int
+    basket_min_share: int
+    basket_min_orders: int
+    time_min_orders: int
+    time_min_share: int
+    products_max: int
+    traffic_min_visitors: int
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> Limits:
+        values = {f.name: getattr(settings, f"SUGGESTION_{f.name.upper()}") for f in fields(cls)}
+        return cls(**{**values, **overrides})
+
+
 # --- rule 1: tool ROI ----------------------------------------------------------------------
 
 TOOL_DRAFT_URLS = {
@@ -77,15 +99,16 @@ TOOL_DRAFT_URLS = {
 }
 
 
-def rule_tool_roi(figures: list[ToolFigure], *, days: int) -> list[Draft]:
+def rule_tool_roi(figures: list[ToolFigure], *, days: int, limits: Limits | None = None) -> list[Draft]:
     """Best vs worst tool by ROI (each with at least ``SUGGESTION_TOOL_MIN_ORDERS`` orders and a
     cost); a suggestion when the best beats the worst by ``SUGGESTION_TOOL_MIN_RATIO`` times."""
-    rows = [f for f in figures if f.cost > 0 and f.orders >= settings.SUGGESTION_TOOL_MIN_ORDERS and f.roi]
+    limits = limits or Limits.from_settings()
+    rows = [f for f in figures if f.cost > 0 and f.orders >= limits.tool_min_orders and f.roi]
     if len(rows) < 2:
         return []
     rows.sort(key=lambda f: (-(f.roi or 0), f.tool))
     best, worst = rows[0], rows[-1]
-    if (best.roi or 0) < (worst.roi or 0) * Decimal(str(settings.SUGGESTION_TOOL_MIN_RATIO)):
+    if (best.roi or 0) < (worst.roi or 0) * Decimal(str(limits.tool_min_ratio)):
         return []
     title = _(
         "近 %(days)s 天%(best)s拉新 %(new)s 人，ROI %(roi)s，高于%(worst)s %(worst_roi)s，建议增加%(best)s频次"
@@ -140,21 +163,22 @@ def next_tier(threshold: int, off: int) -> tuple[int, int, int]:
     return band_low, max(upper, band_low + 100), off * 2
 
 
-def rule_basket_gap(tiers: list[TierFigure], amounts: list[int]) -> list[Draft]:
+def rule_basket_gap(tiers: list[TierFigure], amounts: list[int], limits: Limits | None = None) -> list[Draft]:
     """A top 满减 tier redeemed by ≥ ``SUGGESTION_BASKET_MIN_REDEMPTION`` % of eligible orders, with
     ≥ ``SUGGESTION_BASKET_MIN_SHARE`` % of all paid orders just above it → suggest the next tier."""
+    limits = limits or Limits.from_settings()
     total = len(amounts)
-    if total < settings.SUGGESTION_BASKET_MIN_ORDERS:
+    if total < limits.basket_min_orders:
         return []
     drafts = []
     for tier in tiers:
         redemption = percent(tier.redeemed_orders, tier.eligible_orders)
-        if redemption is None or redemption < settings.SUGGESTION_BASKET_MIN_REDEMPTION:
+        if redemption is None or redemption < limits.basket_min_redemption:
             continue
         band_low, upper, new_off = next_tier(tier.threshold, tier.off)
         in_band = sum(1 for a in amounts if band_low <= a <= upper)
         share = percent(in_band, total) or Decimal(0)
-        if share < settings.SUGGESTION_BASKET_MIN_SHARE:
+        if share < limits.basket_min_share:
             continue
         title = _("满%(t)s减%(o)s 核销率 %(r)s%%，且 %(s)s%% 的订单落在 ¥%(lo)s–%(hi)s，建议新增满%(nt)s减%(no)s") % {
             "t": tier.threshold // 100,
@@ -208,15 +232,16 @@ def peak_window(hours: list[int], width: int = 2) -> tuple[int, int]:
     return best, sum(hours[(best + i) % 24] for i in range(width))
 
 
-def rule_time_peak(hours: list[int], slot_hours: set[int]) -> list[Draft]:
+def rule_time_peak(hours: list[int], slot_hours: set[int], limits: Limits | None = None) -> list[Draft]:
     """A two-hour participation peak holding ≥ ``SUGGESTION_TIME_MIN_SHARE`` % of the orders
     that no current flash slot starts in → suggest moving the slot there."""
+    limits = limits or Limits.from_settings()
     total = sum(hours)
-    if total < settings.SUGGESTION_TIME_MIN_ORDERS:
+    if total < limits.time_min_orders:
         return []
     start, orders = peak_window(hours)
     share = percent(orders, total) or Decimal(0)
-    if share < settings.SUGGESTION_TIME_MIN_SHARE or slot_hours & {start, (start + 1) % 24}:
+    if share < limits.time_min_share or slot_hours & {start, (start + 1) % 24}:
         return []
     title = _("活动参与高峰在 %(a)s–%(b)s 点，建议把秒杀时段调整到 %(a)s 点") % {"a": start, "b": start + 2}
     evidence = {
@@ -235,18 +260,19 @@ def rule_time_peak(hours: list[int], slot_hours: set[int]) -> list[Draft]:
 # --- rule 4: products ----------------------------------------------------------------------
 
 
-def rule_products(figures: list[ProductFigure], *, in_flash: set[int]) -> list[Draft]:
+def rule_products(figures: list[ProductFigure], *, in_flash: set[int], limits: Limits | None = None) -> list[Draft]:
     """引流品 (most visited first, not already in an upcoming slot) for the next flash slot, and
     滞销 products with visitors but (almost) no sales for a clearance; at most
     ``SUGGESTION_PRODUCTS_MAX`` of each."""
-    limit = settings.SUGGESTION_PRODUCTS_MAX
+    limits = limits or Limits.from_settings()
+    limit = limits.products_max
     traffic = sorted(
         (
             f
             for f in figures
             if f.klass == ProductClass.TRAFFIC
             and f.product_id not in in_flash
-            and f.visitors >= settings.SUGGESTION_TRAFFIC_MIN_VISITORS
+            and f.visitors >= limits.traffic_min_visitors
         ),
         key=lambda f: (-f.visitors, -f.units, f.product_id),
     )[:limit]
@@ -357,26 +383,27 @@ def _flash_context(now: dt.datetime, start: dt.date) -> tuple[set[int], set[int]
     return hours, upcoming
 
 
-def suggestion_drafts(*, now: dt.datetime) -> list[Draft]:
-    days = settings.SUGGESTION_WINDOW_DAYS
+def suggestion_drafts(*, now: dt.datetime, limits: Limits | None = None) -> list[Draft]:
+    limits = limits or Limits.from_settings()
+    days = limits.window_days
     end = shop_day(now) - dt.timedelta(days=1)
     start = end - dt.timedelta(days=days - 1)
     tiers, amounts = _tier_figures(start, end)
     slot_hours, in_flash = _flash_context(now, start)
     return [
-        *rule_tool_roi(tool_figures(start=start, end=end), days=days),
-        *rule_basket_gap(tiers, amounts),
-        *rule_time_peak(participation_by_hour(start=start, end=end), slot_hours),
-        *rule_products(product_figures(start=start, end=end), in_flash=in_flash),
+        *rule_tool_roi(tool_figures(start=start, end=end), days=days, limits=limits),
+        *rule_basket_gap(tiers, amounts, limits),
+        *rule_time_peak(participation_by_hour(start=start, end=end), slot_hours, limits),
+        *rule_products(product_figures(start=start, end=end), in_flash=in_flash, limits=limits),
     ]
 
 
-def suggestions_generate(*, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+def suggestions_generate(*, now: dt.datetime | None = None, limits: Limits | None = None) -> dict[str, dict[str, int]]:
     """Write today's drafts once; per kind how many were found and how many were new."""
     now = now or timezone.now()
     day = shop_day(now)
     counts: dict[str, dict[str, int]] = {kind: {"found": 0, "created": 0} for kind in SuggestionKind.values}
-    for draft in suggestion_drafts(now=now):
+    for draft in suggestion_drafts(now=now, limits=limits):
         counts[draft.kind]["found"] += 1
         try:
             with transaction.atomic():

@@ -17,10 +17,11 @@ from mall.money import format_yuan
 
 
 def yuan(fen: int | None) -> str:
-    """``39900`` → ``¥399.00``; ``None`` → ``-`` (the console's empty value)."""
+    """``39900`` → ``¥399.00``, ``-420`` → ``-¥4.20``; ``None`` → ``-`` (the console's empty value)."""
     if fen is None:
         return "-"
-    return f"¥{format_yuan(int(fen))}"
+    amount = format_yuan(int(fen))
+    return f"-¥{amount[1:]}" if amount.startswith("-") else f"¥{amount}"
 
 
 def specs_text(specs: Mapping[str, Any] | None) -> str:

@@ -6,22 +6,19 @@ defaults; rows are keyed per (kind, subject, day), so seeding twice adds nothing
 
 from __future__ import annotations
 
-from django.test.utils import override_settings
+from analytics.services.suggestions import Limits, suggestions_generate
 
-from analytics.services.suggestions import suggestions_generate
-
-DEMO_THRESHOLDS = {
-    "SUGGESTION_TOOL_MIN_ORDERS": 2,
-    "SUGGESTION_TOOL_MIN_RATIO": 1.1,
-    "SUGGESTION_BASKET_MIN_ORDERS": 5,
-    "SUGGESTION_BASKET_MIN_SHARE": 5,
-    "SUGGESTION_TIME_MIN_ORDERS": 5,
-    "SUGGESTION_TIME_MIN_SHARE": 10,
-    "SUGGESTION_TRAFFIC_MIN_VISITORS": 1,
+DEMO_LIMITS = {
+    "tool_min_orders": 2,
+    "tool_min_ratio": 1.1,
+    "basket_min_orders": 5,
+    "basket_min_share": 5,
+    "time_min_orders": 5,
+    "time_min_share": 10,
+    "traffic_min_visitors": 1,
 }
 
 
 def build_suggestions() -> dict[str, int]:
-    with override_settings(**DEMO_THRESHOLDS):
-        counts = suggestions_generate()
+    counts = suggestions_generate(limits=Limits.from_settings(**DEMO_LIMITS))
     return {"suggestions": sum(c["created"] for c in counts.values())}
