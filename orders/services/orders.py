@@ -76,6 +76,7 @@ from orders.models import Order, OrderLine, OrderStatus
 from orders.selectors.cart import product_image_url
 from orders.selectors.checkout import checkout_address_get, checkout_lines_resolve
 from orders.services.cart import cart_items_take
+from orders.services.hooks import order_hooks_run
 from orders.services.numbers import order_no_new
 from orders.services.stock import sales_count_add, stock_release, stock_reserve
 
@@ -484,6 +485,7 @@ def _cancel(*, order_id: int, reason: str, actor: Actor, due_at: datetime | None
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     stock_release(items=_stock_items(order))
     deal_release(order=order)
+    order_hooks_run("cancelled", order=order)
     order_benefits_return(order=order)
     order_free_shipping_return(order_id=order.pk)
     if order.points_used:
@@ -563,6 +565,7 @@ def order_mark_paid(
     order.save(update_fields=["status", "paid_at", "attention_note", "cancelled_at", "cancel_reason"])
     sales_count_add(items=order.lines.values_list("sku_id", "product_id", "qty"))
     deal_paid(order=order)
+    order_hooks_run("paid", order=order)  # tools that react to a payment (e.g. the wheel's chances)
     order_rewards_settle(order_id=order.pk)  # F06: commission pending → frozen
     order_attribute(order_id=order.pk)  # issue 15: what touched the order and what it cost, once
     _paid_event(order, provider=provider, transaction_id=transaction_id, outcome=outcome)
@@ -646,6 +649,7 @@ def order_complete(*, order_id: int, reason: str) -> bool:
     order.save(update_fields=["status", "completed_at"])
     order_rewards_settle(order_id=order.pk)  # F15 points, F04 inviter points, F06 commission
     member_tags_refresh_after_commit(member_id=order.member_id)  # F32 automatic tags
+    order_hooks_run("completed", order=order)
     event_record(
         name="order_completed",
         member_id=order.member_id,

@@ -39,6 +39,7 @@ from orders.errors import OrderNotFound, OrderNotRefundable, RefundExceedsPaid, 
 from orders.models import Order, OrderLine, OrderStatus, Payment, Refund
 from orders.payments import get_provider
 from orders.payments.base import REFUND_FAILED_STATES, REFUND_SUCCESS, RefundResult
+from orders.services.hooks import order_hooks_run
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +256,7 @@ def refund_mark_succeeded(
             order.save(update_fields=["status"])
         _after_sale_settled(refund_id=refund.pk, succeeded=True)
         deal_refunded(order=order, refund=refund)  # e.g. the points a points-mall order was paid with
+        order_hooks_run("refunded", order=order, refund=refund)
         refund_attribute(refund_id=refund.pk)  # issue 15: the returned units' attribution and cost
         event_record(
             name="order_refunded",
