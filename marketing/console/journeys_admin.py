@@ -49,7 +49,16 @@ def _template_label(template: CouponTemplate) -> str:
 class JourneyForm(ServiceValidatedForm):
     class Meta:
         model = Journey
-        fields = ("is_enabled", "priority", "days", "coupon_template", "coupon_valid_days", "title", "body")
+        fields = (
+            "is_enabled",
+            "priority",
+            "days",
+            "coupon_template",
+            "coupon_valid_days",
+            "title",
+            "body",
+            "holdout_percent",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +82,7 @@ class JourneyForm(ServiceValidatedForm):
             title=data.get("title") or "",
             body=data.get("body") or "",
             priority=data.get("priority") or 0,
+            holdout_percent=data.get("holdout_percent") or 0,
         )
 
     def clean(self) -> dict[str, Any]:
