@@ -71,7 +71,8 @@ def _shoppers(units: Sequence[Unit], members: QuerySet) -> list[Shopper]:
         .order_by("member_id", "paid_at")
     )
     for member_id, paid_at, net in rows.iterator(chunk_size=5000):
-        paid[member_id].append((paid_at, int(net)))
+        if paid_at is not None:  # spending orders are paid; the column is nullable
+            paid[member_id].append((paid_at, int(net)))
     shoppers: list[Shopper] = []
     for unit in units:
         orders = paid.get(unit.member_id, [])

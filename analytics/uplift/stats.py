@@ -123,9 +123,7 @@ def cuped_theta(outcomes: Sequence[float], covariate: Sequence[float]) -> float:
     return cov / var_x
 
 
-def cuped_adjust(
-    treated: Sequence[Shopper], holdout: Sequence[Shopper]
-) -> tuple[list[float], list[float], float]:
+def cuped_adjust(treated: Sequence[Shopper], holdout: Sequence[Shopper]) -> tuple[list[float], list[float], float]:
     """Each group's GMV adjusted by the pre-period spend, and theta."""
     everyone = [*treated, *holdout]
     theta = cuped_theta([s.gmv for s in everyone], [s.pre for s in everyone])

@@ -65,9 +65,8 @@ def test_segment_campaign_figures_window_pre_period_refunds_and_cost(django_asse
     _coupon_used(treated[2], template, days_ago=-3, off=2_000)  # 10,000 in the window, coupon 20 yuan
     spend(holdout[0], days_ago=-3, amount=7_000)
     spend(holdout[0], days_ago=5, amount=3_000)  # pre-period
-    with time_machine.travel(timezone.now() + timedelta(days=10), tick=False):
-        with django_assert_max_num_queries(7):
-            report = segment_campaign_uplift(campaign_id=campaign_id)
+    with time_machine.travel(timezone.now() + timedelta(days=10), tick=False), django_assert_max_num_queries(7):
+        report = segment_campaign_uplift(campaign_id=campaign_id)
     assert report is not None and report.finished
     assert (report.treated, report.holdout) == (len(treated), len(holdout))
     # cost: the coupon's deduction + 100 points to each reached treated shopper at 100 points a yuan
@@ -90,12 +89,12 @@ def test_many_campaigns_in_the_same_number_of_queries(django_assert_max_num_quer
         campaign_id, treated, _holdout = _campaign(f"活动{n}", 16 + n, tier)
         spend(treated[0], days_ago=-1, amount=1_000 * (n + 1))
         ids.append(campaign_id)
-    not_started = segment_campaign_create(
-        actor=None, data=CampaignData(name="草稿", segment_id=Segment.objects.first().pk, message_title="x", holdout_percent=10),  # type: ignore[union-attr]
-    )
-    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
-        with django_assert_max_num_queries(7):
-            reports = segment_campaign_uplifts(campaign_ids=[*ids, not_started.pk])
+    segment = Segment.objects.first()
+    assert segment is not None
+    draft = CampaignData(name="草稿", segment_id=segment.pk, message_title="x", holdout_percent=10)
+    not_started = segment_campaign_create(actor=None, data=draft)
+    with time_machine.travel(timezone.now() + timedelta(days=2), tick=False), django_assert_max_num_queries(7):
+        reports = segment_campaign_uplifts(campaign_ids=[*ids, not_started.pk])
     assert reports[not_started.pk].result is None and reports[not_started.pk].start is None
     for n, campaign_id in enumerate(ids):
         report = reports[campaign_id]

@@ -389,7 +389,8 @@ SEND_FIELDS = ("kind", "member_id", "occasion", "product_id", "push", "is_holdou
 def _send_row(item: _Due, token: str, now: datetime) -> tuple[Any, ...]:
     candidate = item.candidate
     held = item.push == JourneyPush.HOLDOUT
-    return (item.journey.kind, candidate.member_id, candidate.occasion, candidate.product_id, item.push, held, token, now)
+    kind, push = item.journey.kind, item.push
+    return (kind, candidate.member_id, candidate.occasion, candidate.product_id, push, held, token, now)
 
 
 def _key(item: _Due) -> tuple[str, int, str]:
