@@ -107,9 +107,8 @@ def build_uplift(*, seed: int) -> dict[str, int]:
         name=SEGMENT_NAME,
         rules={"op": "all", "conditions": [{"field": "tier", "operator": "in", "value": ALL_TIERS}]},
     )
-    worked = _campaign(
-        staff, segment, WORKED, 21, message_title="老朋友，回购送积分", message_body="积分已到账，回来逛逛。", points=200
-    )
+    come_back = {"message_title": "老朋友，回购送积分", "message_body": "积分已到账，回来逛逛。", "points": 200}
+    worked = _campaign(staff, segment, WORKED, 21, **come_back)
     flat = _campaign(staff, segment, FLAT, 17, message_title="新品上架", message_body="本季新品已上架。")
     made = _orders(rng, worked, {False: 0.6, True: 0.05}, skus, SERIAL_BASE, quantities=(2, 3, 3))
     made += _orders(rng, flat, {False: 0.08, True: 0.08}, skus, SERIAL_BASE + len(made) + 1)
