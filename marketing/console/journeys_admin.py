@@ -64,6 +64,8 @@ class JourneyForm(ServiceValidatedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "holdout_percent" in self.fields:
+            self.fields["holdout_percent"].required = False  # empty means no holdout
         field = self.fields.get("coupon_template")
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = CouponTemplate.objects.filter(is_active=True).order_by("-pk")

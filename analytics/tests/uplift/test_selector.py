@@ -14,33 +14,19 @@ from django.utils import timezone
 
 from analytics.models import OrderTouch, Tool
 from analytics.selectors.uplift import PRE_DAYS, journey_uplift, segment_campaign_uplift, segment_campaign_uplifts
+from analytics.tests.uplift.helpers import TIERS
+from analytics.tests.uplift.helpers import campaign_with_holdout as _campaign
 from marketing.models import Coupon, CouponStatus, CouponTemplate, JourneyKind, JourneyPush, JourneySend
 from marketing.services.journeys.runner import journey_holdout, lifecycle_run
 from marketing.tests.journeys.helpers import journeys_on, paid_order
-from members.models import CampaignMember, Member, Message, Segment
-from members.people_tasks import segment_campaign_deliver_task
-from members.services.campaigns import CampaignData, segment_campaign_create, segment_campaign_start
+from members.models import Member, Message, Segment
+from members.services.campaigns import CampaignData, segment_campaign_create
 from members.tests.factories import MemberFactory
 from members.tests.people.factories import spend
 
 pytestmark = pytest.mark.django_db
-TIERS = (Member.Tier.GOLD, Member.Tier.SILVER, Member.Tier.DIAMOND)
 SHOP = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=SHOP)
-
-
-def _campaign(
-    name: str, shoppers: int, tier: str = Member.Tier.GOLD, **fields: object
-) -> tuple[int, list[Member], list[Member]]:
-    rules = {"op": "all", "conditions": [{"field": "tier", "operator": "in", "value": [tier]}]}
-    segment = Segment.objects.create(name=f"人群{name}", rules=rules)
-    members = MemberFactory.create_batch(shoppers, tier=tier)
-    data = {"name": name, "segment_id": segment.pk, "message_title": "想你了", "holdout_percent": 50, "window_days": 7}
-    campaign = segment_campaign_create(actor=None, data=CampaignData(**{**data, **fields}))  # type: ignore[arg-type]
-    segment_campaign_start(actor=None, campaign_id=campaign.pk)
-    segment_campaign_deliver_task.run(campaign_id=campaign.pk)
-    held = dict(CampaignMember.objects.filter(campaign=campaign).values_list("member_id", "is_holdout"))
-    return campaign.pk, [m for m in members if not held[m.pk]], [m for m in members if held[m.pk]]
 
 
 def _coupon_used(member: Member, template: CouponTemplate, days_ago: float, off: int) -> Coupon:
