@@ -81,6 +81,7 @@ EN = {
     "人均增量": "Uplift per shopper",
     "增量 ROI": "Incremental ROI",
     "统计中": "In progress",
+    "查看": "View",
     "还没有设置对照组的活动。创建人群活动时填写“对照组比例”，或在旅程设置里开启对照组。": (
         "No campaign has a holdout yet. Set “Holdout share” when creating a segment campaign, or turn on a "
         "holdout in the journey settings."

@@ -186,6 +186,7 @@ def journey_report_view(request: HttpRequest) -> HttpResponse:
             "orders": report.orders,
             "buyers": report.buyers,
             "gmv": yuan_display(report.gmv),
+            "uplift_url": reverse("console:analytics_uplift_journey", args=[report.kind]),
         }
         for report in reports
     ]
