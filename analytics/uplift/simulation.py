@@ -1,13 +1,14 @@
 """Synthetic shops with a known true uplift, to show the report's intervals are honest (B03).
 
-Each shopper has a spending level ``v`` (log-normal, like real baskets). Before the campaign
-they bought with probability ``pre_buy`` and spent ``v`` times a noise factor; in the window
-they buy with probability ``base_buy`` and spend ``v`` times another noise factor, so the
-pre-period explains part of the window's spend (what CUPED uses). A treated shopper also places
+Each shopper has a spending level ``v`` (log-normal, like real baskets) and a buying habit
+``p`` (uniform on 0 … 2 × ``base_buy``, so its mean is ``base_buy``). Before the campaign they
+bought with probability ``p`` and spent ``v`` times a noise factor; in the window they buy with
+the same ``p`` and spend ``v`` times another noise factor, so the pre-period explains part of
+the window's spend (what CUPED uses). A treated shopper also places
 an extra order of ``extra_amount`` with probability ``extra_chance``. Hence, exactly:
 
 - true GMV uplift per shopper = ``extra_chance × extra_amount``;
-- true conversion uplift = ``(1 − base_buy) × extra_chance``;
+- true conversion uplift = E[1 − p] × ``extra_chance`` = ``(1 − base_buy) × extra_chance``;
 - true relative GMV lift = GMV uplift ÷ (``base_buy`` × E[v]).
 """
 
@@ -26,8 +27,7 @@ class ShopModel:
     holdout_share: float = 0.2
     level_mu: float = 8.0  # log-fen: e^8 ≈ ¥30 median basket
     level_sigma: float = 0.6
-    pre_buy: float = 0.6
-    base_buy: float = 0.4
+    base_buy: float = 0.4  # mean buying habit, at most 0.5
     extra_chance: float = 0.05
     extra_amount: int = 6_000  # fen
 
@@ -51,8 +51,9 @@ def simulate_campaign(rng: random.Random, model: ShopModel) -> tuple[list[Shoppe
     holdout: list[Shopper] = []
     for _ in range(model.shoppers):
         level = rng.lognormvariate(model.level_mu, model.level_sigma)
-        pre = level * rng.uniform(0.5, 1.5) if rng.random() < model.pre_buy else 0.0
-        bought = rng.random() < model.base_buy
+        habit = rng.uniform(0, 2 * model.base_buy)
+        pre = level * rng.uniform(0.5, 1.5) if rng.random() < habit else 0.0
+        bought = rng.random() < habit
         gmv = level * rng.uniform(0.5, 1.5) if bought else 0.0
         if rng.random() < model.holdout_share:
             holdout.append(Shopper(converted=bought, gmv=gmv, pre=pre))

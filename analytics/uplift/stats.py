@@ -4,7 +4,7 @@ Pure Python (no numpy on this box, no Django) so the simulation tests run thousa
 campaigns quickly and the maths can be read in one place:
 
 - difference of means with Welch's t interval (unequal variances, Welch–Satterthwaite df);
-- relative lift ``mean_t / mean_h - 1`` with a delta-method normal interval;
+- relative lift ``mean_t / mean_h - 1`` with a delta-method interval (t quantile, Welch df);
 - CUPED: each shopper's outcome minus ``theta * (pre - mean(pre))``, ``theta`` the pooled
   regression slope of outcome on pre-period spend, which keeps the means and removes the part
   of the variance that the pre-period already explains;
@@ -84,6 +84,12 @@ def t_quantile(p: float, df: float) -> float:
     return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
+def welch_df(a: float, b: float, n_t: int, n_h: int) -> float:
+    """Welch–Satterthwaite degrees of freedom from the groups' squared standard errors."""
+    denominator = (a * a / (n_t - 1) if a else 0.0) + (b * b / (n_h - 1) if b else 0.0)
+    return (a + b) ** 2 / denominator if denominator else math.inf
+
+
 def welch_difference(treated: Sequence[float], holdout: Sequence[float], level: float = LEVEL) -> Estimate:
     """mean(treated) − mean(holdout) with Welch's t interval."""
     n_t, m_t, v_t = mean_and_variance(treated)
@@ -95,8 +101,7 @@ def welch_difference(treated: Sequence[float], holdout: Sequence[float], level: 
     diff = m_t - m_h
     if se == 0:
         return Estimate(diff, diff, diff)
-    df = (a + b) ** 2 / ((a * a / (n_t - 1) if a else 0.0) + (b * b / (n_h - 1) if b else 0.0))
-    half = t_quantile(0.5 + level / 2, df) * se
+    half = t_quantile(0.5 + level / 2, welch_df(a, b, n_t, n_h)) * se
     return Estimate(diff, diff - half, diff + half)
 
 
@@ -109,7 +114,9 @@ def relative_lift(treated: Sequence[float], holdout: Sequence[float], level: flo
         return None
     ratio = m_t / m_h
     variance = v_t / (n_t * m_h**2) + (m_t**2) * v_h / (n_h * m_h**4)
-    half = NormalDist().inv_cdf(0.5 + level / 2) * math.sqrt(variance)
+    # Student's t with Welch's df rather than the normal quantile: the same small-sample
+    # caution as the difference (identical for large groups).
+    half = t_quantile(0.5 + level / 2, welch_df(v_t / n_t, v_h / n_h, n_t, n_h)) * math.sqrt(variance)
     return Estimate(ratio - 1, ratio - 1 - half, ratio - 1 + half)
 
 

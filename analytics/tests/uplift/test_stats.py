@@ -46,7 +46,9 @@ def test_relative_lift_delta_method_by_hand():
     estimate = relative_lift(treated, holdout)
     assert estimate is not None
     variance = 4 / (3 * 4) + 16 * 1 / (3 * 16)  # v_t/(n_t m_h²) + m_t² v_h/(n_h m_h⁴)
-    half = 1.959964 * math.sqrt(variance)
+    a, b = 4 / 3, 1 / 3  # v_t/n_t, v_h/n_h
+    df = (a + b) ** 2 / (a * a / 2 + b * b / 2)
+    half = t_quantile(0.975, df) * math.sqrt(variance)
     assert estimate.value == pytest.approx(1.0)
     assert (estimate.low, estimate.high) == pytest.approx((1 - half, 1 + half), rel=1e-5)
     assert relative_lift([1.0, 2.0], [0.0, 0.0]) is None
@@ -88,6 +90,7 @@ def test_over_two_hundred_campaigns_the_intervals_cover_the_truth_and_cuped_narr
     model = ShopModel()
     covered = {"gmv": 0, "raw": 0, "conversion": 0, "lift": 0}
     narrower = 0
+    width_ratio = 0.0
     for _ in range(CAMPAIGNS):
         treated, holdout = simulate_campaign(rng, model)
         result = uplift_analyse(treated=treated, holdout=holdout, cost=10_000)
@@ -98,9 +101,12 @@ def test_over_two_hundred_campaigns_the_intervals_cover_the_truth_and_cuped_narr
         assert result.gmv_lift is not None
         covered["lift"] += result.gmv_lift.covers(model.true_relative_lift)
         narrower += result.gmv_diff.width < result.gmv_diff_raw.width
+        width_ratio += result.gmv_diff.width / result.gmv_diff_raw.width / CAMPAIGNS
     for name, hits in covered.items():
         assert 0.93 <= hits / CAMPAIGNS <= 0.97, (name, hits)
-    assert narrower == CAMPAIGNS
+    # CUPED narrows the interval in (nearly) every campaign, by about 5% on average here.
+    assert narrower >= 0.95 * CAMPAIGNS
+    assert width_ratio < 0.97
 
 
 def test_no_true_uplift_is_mostly_not_significant():
