@@ -198,6 +198,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("members", LAYERS_TITLE, "stacked_bar_chart", "console:members_layers", "members.view_segment"),
     ("analytics", _("营销效果"), "query_stats", "console:analytics_roi", "analytics.view_ordertouch"),
     ("analytics", _("智能建议"), "lightbulb", "console:analytics_suggestions", "analytics.view_suggestion"),
+    ("analytics", _("对照组效果"), "science", "console:analytics_uplift", "marketing.view_journey"),
     ("members", _("订阅消息效果"), "insights", "console:members_subscribe_stats", "members.view_message"),
     ("members", _("签到数据"), "bar_chart", "console:members_checkin_stats", "members.view_checkin"),
     ("members", _("会员服务"), "support_agent", "console:members_tier_service", "members.view_member"),

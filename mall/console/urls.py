@@ -7,6 +7,7 @@ from django.urls import path
 from analytics.console.behaviour import behaviour_view
 from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from analytics.console.suggestions import suggestion_decide_view, suggestions_view
+from analytics.console.uplift import journey_uplift_view, segment_campaign_uplift_view, uplift_overview_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -60,6 +61,17 @@ urlpatterns = [
         "analytics/suggestions/<int:suggestion_id>/decide/",
         admin.site.admin_view(suggestion_decide_view),
         name="analytics_suggestion_decide",
+    ),
+    path("analytics/uplift/", admin.site.admin_view(uplift_overview_view), name="analytics_uplift"),
+    path(
+        "analytics/uplift/campaign/<int:campaign_id>/",
+        admin.site.admin_view(segment_campaign_uplift_view),
+        name="analytics_uplift_campaign",
+    ),
+    path(
+        "analytics/uplift/journey/<str:kind>/",
+        admin.site.admin_view(journey_uplift_view),
+        name="analytics_uplift_journey",
     ),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),

@@ -3,7 +3,8 @@
 Three system coupon templates (专属回归礼 ¥30 无门槛, 生日券 满100减50, 复购 9 折) are set on the
 journeys, a few demo shoppers get birthdays around the run days, and the journeys run as beat
 would have 20 and 10 days ago and today, so the console's 旅程效果 report has sends, skips and
-the orders shoppers placed after them. Runs through the real runner; a second seed adds nothing.
+the orders shoppers placed after them; a 20% holdout of each journey feeds
+对照组效果. Runs through the real runner; a second seed adds nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def build_journeys(*, seed: int) -> dict[str, int]:
     }
     journeys_ensure()
     for kind, template in templates.items():
-        Journey.objects.filter(kind=kind).update(is_enabled=True, coupon_template=template)
+        # B03: a fifth of the shoppers due are held out, so 对照组效果 has a journey to show.
+        Journey.objects.filter(kind=kind).update(is_enabled=True, coupon_template=template, holdout_percent=20)
     rng = random.Random(seed)  # noqa: S311 - demo data
     now = timezone.now()
     shoppers = list(

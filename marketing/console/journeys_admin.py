@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from analytics.console.uplift import uplift_summary
+from analytics.selectors.uplift import journey_uplift
 from mall.console.dashboard import chart_options, yuan_display
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from marketing.errors import JourneyInvalid
@@ -49,10 +51,21 @@ def _template_label(template: CouponTemplate) -> str:
 class JourneyForm(ServiceValidatedForm):
     class Meta:
         model = Journey
-        fields = ("is_enabled", "priority", "days", "coupon_template", "coupon_valid_days", "title", "body")
+        fields = (
+            "is_enabled",
+            "priority",
+            "days",
+            "coupon_template",
+            "coupon_valid_days",
+            "title",
+            "body",
+            "holdout_percent",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "holdout_percent" in self.fields:
+            self.fields["holdout_percent"].required = False  # empty means no holdout
         field = self.fields.get("coupon_template")
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = CouponTemplate.objects.filter(is_active=True).order_by("-pk")
@@ -73,6 +86,7 @@ class JourneyForm(ServiceValidatedForm):
             title=data.get("title") or "",
             body=data.get("body") or "",
             priority=data.get("priority") or 0,
+            holdout_percent=data.get("holdout_percent") or 0,
         )
 
     def clean(self) -> dict[str, Any]:
@@ -89,7 +103,17 @@ class JourneyForm(ServiceValidatedForm):
 @admin.register(Journey)
 class JourneyAdmin(ServiceRefusalMixin, ModelAdmin):
     form = JourneyForm
-    list_display = ("kind", "is_enabled", "priority", "days", "coupon_template", "title", "report_link")
+    list_display = (
+        "kind",
+        "is_enabled",
+        "priority",
+        "days",
+        "coupon_template",
+        "title",
+        "holdout_percent",
+        "uplift_link",
+        "report_link",
+    )
     list_select_related = ("coupon_template",)
     actions_list = ["open_report"]
 
@@ -100,6 +124,14 @@ class JourneyAdmin(ServiceRefusalMixin, ModelAdmin):
     @display(description=gettext_lazy("效果"))
     def report_link(self, obj: Journey) -> str:
         return format_html('<a href="{}#journey-{}">{}</a>', reverse(REPORT_URL), obj.kind, _("查看报表"))
+
+    @display(description=gettext_lazy("对照组效果"))
+    def uplift_link(self, obj: Journey) -> str:
+        report = journey_uplift(kind=obj.kind)
+        if not report.holdout:
+            return _("未设对照组") if not obj.holdout_percent else _("尚无对照数据")
+        link = reverse("console:analytics_uplift_journey", args=[obj.kind])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', link, uplift_summary(report))
 
     @action(description=gettext_lazy("旅程效果"), icon="monitoring", url_path="report")
     def open_report(self, request: HttpRequest) -> HttpResponse:
@@ -154,6 +186,7 @@ def journey_report_view(request: HttpRequest) -> HttpResponse:
             "orders": report.orders,
             "buyers": report.buyers,
             "gmv": yuan_display(report.gmv),
+            "uplift_url": reverse("console:analytics_uplift_journey", args=[report.kind]),
         }
         for report in reports
     ]

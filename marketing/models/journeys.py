@@ -31,6 +31,7 @@ class JourneyPush(models.TextChoices):
     MONTHLY_CAP = "monthly_cap", _("超出每月 4 条上限")
     QUIET_HOURS = "quiet_hours", _("免打扰时段，早上推送")
     NO_TEMPLATE = "no_template", _("未配置订阅消息模板")
+    HOLDOUT = "holdout", _("对照组（不发券不发消息）")
 
 
 class Journey(models.Model):
@@ -57,12 +58,20 @@ class Journey(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("优先级"), default=10, help_text=_("同一顾客同一轮命中多个旅程时，数字大的推送，其余只进站内信")
     )
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("对照组比例（%）"),
+        default=0,
+        help_text=_("这部分顾客到了时机也不发券不发消息，用来衡量旅程带来的真实增量（0–50）"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("生命周期旅程")
         verbose_name_plural = _("生命周期旅程")
         ordering = ["-priority", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(holdout_percent__lte=50), name="journey_holdout_at_most_half"),
+        ]
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
@@ -83,6 +92,8 @@ class JourneySend(models.Model):
         "members.Message", verbose_name=_("消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     push = models.CharField(_("推送"), max_length=16, choices=JourneyPush.choices, default=JourneyPush.QUEUED)
+    # B03: held out on purpose (nothing given or sent); the uplift report compares them.
+    is_holdout = models.BooleanField(_("对照组"), default=False)
     run_token = IdentifierField(max_length=32)
     sent_at = models.DateTimeField(_("发送时间"))
 

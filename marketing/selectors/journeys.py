@@ -129,7 +129,7 @@ def journey_reports(*, since: datetime | None = None) -> list[JourneyReport]:
     GMV paid within 7 days after each message (from orders). Five queries."""
     reports = {kind: JourneyReport(kind=kind, label=str(label)) for kind, label in JourneyKind.choices}
     runs = JourneyRun.objects.all()
-    sends = JourneySend.objects.all()
+    sends = JourneySend.objects.filter(is_holdout=False)  # held-out shoppers are the uplift report's
     if since is not None:
         runs, sends = runs.filter(ran_at__gte=since), sends.filter(sent_at__gte=since)
     for kind, eligible, sent, skipped in runs.values_list("kind", "eligible", "sent", "skipped"):

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from analytics.console.uplift import uplift_summary
+from analytics.selectors.uplift import segment_campaign_uplifts
 from mall.console.display import mask_phone, yuan
 from mall.console.service_admin import ServiceRefusalMixin
 from mall.errors import ApplicationError
@@ -58,8 +60,9 @@ class SegmentCampaignForm(forms.ModelForm):
 @admin.register(SegmentCampaign)
 class SegmentCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
     form = SegmentCampaignForm
-    list_display = ("name", "segment", "status", "holdout_percent", "started_at")
+    list_display = ("name", "segment", "status", "holdout_percent", "started_at", "uplift_display")
     list_filter = ("status",)
+    list_select_related = ("segment",)
     actions_detail = ["start_campaign"]
     report_fields = ("report_display",)
 
@@ -75,6 +78,26 @@ class SegmentCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """Work out the page's uplift figures at once (a fixed number of queries for the page)."""
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        with_holdout = [row.pk for row in rows if row.holdout_percent and row.started_at]
+        reports = segment_campaign_uplifts(campaign_ids=with_holdout) if with_holdout else {}
+        for row in rows:
+            row.uplift_report = reports.get(row.pk)
+        return changelist
+
+    @display(description=gettext_lazy("对照组效果"))
+    def uplift_display(self, obj: SegmentCampaign) -> SafeString | str:
+        if not obj.holdout_percent:
+            return _("未设对照组")
+        report = getattr(obj, "uplift_report", None)
+        if obj.started_at is None or report is None:
+            return _("尚未开始")
+        link = reverse("console:analytics_uplift_campaign", args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', link, uplift_summary(report))
 
     def save_model(self, request: HttpRequest, obj: SegmentCampaign, form: forms.ModelForm, change: bool) -> None:
         d = form.cleaned_data
@@ -132,7 +155,16 @@ class SegmentCampaignAdmin(ServiceRefusalMixin, ModelAdmin):
         skipped = format_html_join(
             "", "<li>{}：{}</li>", ((SKIP_LABELS.get(k, k), n) for k, n in sorted(report.skipped.items()))
         )
-        return format_html('{}<p>{}</p><ul data-testid="campaign-skipped">{}</ul>', table, _("未送达及原因"), skipped)
+        uplift = ""
+        if obj.holdout_percent:
+            uplift = format_html(
+                '<p><a class="text-primary-600" data-testid="campaign-uplift-link" href="{}">{}</a></p>',
+                reverse("console:analytics_uplift_campaign", args=[obj.pk]),
+                _("查看对照组效果（置信区间、增量成交额与 ROI）"),
+            )
+        return format_html(
+            '{}{}<p>{}</p><ul data-testid="campaign-skipped">{}</ul>', table, uplift, _("未送达及原因"), skipped
+        )
 
 
 @admin.register(CampaignMember)

@@ -23,11 +23,13 @@ def test_seed_demo_runs_the_journeys_so_the_report_shows() -> None:
     assert Journey.objects.filter(is_enabled=True, coupon_template__isnull=False).count() == 3
     assert JourneyRun.objects.count() == 9  # three journeys, three runs
     sends = JourneySend.objects.count()
-    assert sends > 0
-    assert all(send.coupon_id and send.message_id for send in JourneySend.objects.all())
+    reached = JourneySend.objects.filter(is_holdout=False)
+    assert sends > reached.count() > 0  # a 20% holdout gets nothing (B03)
+    assert all(send.coupon_id and send.message_id for send in reached)
+    assert not JourneySend.objects.filter(is_holdout=True, coupon__isnull=False).exists()
     reports = {report.kind: report for report in journey_reports()}
     assert reports["dormant"].granted > 0
-    assert sum(report.granted for report in reports.values()) == sends
+    assert sum(report.granted for report in reports.values()) == reached.count()
     _seed()
     assert JourneySend.objects.count() == sends
     assert JourneyRun.objects.count() == 9

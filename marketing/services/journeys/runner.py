@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -245,12 +246,25 @@ def _select(plan: _Plan, lo: int, hi: int) -> list[_Due]:
     return due
 
 
+HOLDOUT_BUCKETS = 10_000
+
+
+def journey_holdout(*, kind: str, member_id: int, percent: int) -> bool:
+    """B03: a stable share of shoppers is held out of a journey (CRC32 of "journey:kind:member"),
+    the same shoppers at every occasion, so the uplift report compares like with like."""
+    bucket = zlib.crc32(f"journey:{kind}:{member_id}".encode()) % HOLDOUT_BUCKETS
+    return bucket < percent * HOLDOUT_BUCKETS // 100
+
+
 def _decide_pushes(plan: _Plan, due: list[_Due], lo: int, hi: int) -> None:
     """One push per shopper per run: the highest-priority journey that has a subscribe template
-    pushes; the others go to the inbox only."""
+    pushes; the others go to the inbox only. Held-out shoppers get nothing and take no slot."""
     first: dict[int, _Due] = {}
     for item in due:
-        if item.journey.kind not in plan.push_templates:
+        percent = item.journey.holdout_percent
+        if percent and journey_holdout(kind=item.journey.kind, member_id=item.candidate.member_id, percent=percent):
+            item.push = JourneyPush.HOLDOUT
+        elif item.journey.kind not in plan.push_templates:
             item.push = JourneyPush.NO_TEMPLATE
         elif item.candidate.member_id in first:
             item.push = JourneyPush.LOWER_PRIORITY
@@ -286,6 +300,9 @@ def _tally(due: Sequence[_Due], skipped: Sequence[tuple[_Due, str]]) -> dict[str
         outcome = outcomes.setdefault(item.journey.kind, JourneyOutcome(journey=item.journey.kind))
         outcome.eligible += 1
         if id(item) in dropped:
+            continue
+        if item.push == JourneyPush.HOLDOUT:
+            outcome.skipped[JourneyPush.HOLDOUT] += 1
             continue
         outcome.granted += 1
         if item.push == JourneyPush.QUEUED:
@@ -339,6 +356,9 @@ def _write(plan: _Plan, due: list[_Due]) -> list[tuple[_Due, str]]:
             sending.append(item)
         else:
             skipped.append((item, ALREADY_SENT))
+    # Held-out shoppers keep their send row (the occasion is used, the report needs them) and
+    # get neither coupon nor message.
+    sending = [item for item in sending if item.push != JourneyPush.HOLDOUT]
     coupons, sold_out = _coupons_grant(plan, sending)
     for item in sold_out:
         skipped.append((item, COUPON_SOLD_OUT))
@@ -363,12 +383,14 @@ def _write(plan: _Plan, due: list[_Due]) -> list[tuple[_Due, str]]:
     return skipped
 
 
-SEND_FIELDS = ("kind", "member_id", "occasion", "product_id", "push", "run_token", "sent_at")
+SEND_FIELDS = ("kind", "member_id", "occasion", "product_id", "push", "is_holdout", "run_token", "sent_at")
 
 
 def _send_row(item: _Due, token: str, now: datetime) -> tuple[Any, ...]:
     candidate = item.candidate
-    return (item.journey.kind, candidate.member_id, candidate.occasion, candidate.product_id, item.push, token, now)
+    held = item.push == JourneyPush.HOLDOUT
+    kind, push = item.journey.kind, item.push
+    return (kind, candidate.member_id, candidate.occasion, candidate.product_id, push, held, token, now)
 
 
 def _key(item: _Due) -> tuple[str, int, str]:

@@ -30,6 +30,7 @@ class JourneyData:
     title: str
     body: str
     priority: int
+    holdout_percent: int = 0
 
 
 def journey_validate(*, kind: str, data: JourneyData) -> None:
@@ -38,6 +39,8 @@ def journey_validate(*, kind: str, data: JourneyData) -> None:
     low, high = DAYS_RANGE[kind]
     if not low <= data.days <= high:
         errors["days"] = _("天数须在 %(low)d–%(high)d 之间。") % {"low": low, "high": high}
+    if not 0 <= data.holdout_percent <= 50:
+        errors["holdout_percent"] = _("对照组比例须在 0–50 之间。")
     if not 1 <= data.coupon_valid_days <= 90:
         errors["coupon_valid_days"] = _("券有效天数须在 1–90 之间。")
     if not data.title.strip():
@@ -69,6 +72,7 @@ def journey_update(*, actor: Actor, kind: str, data: JourneyData) -> Journey:
         "days": journey.days,
         "coupon_template_id": journey.coupon_template_id,
         "priority": journey.priority,
+        "holdout_percent": journey.holdout_percent,
     }
     for name, value in asdict(data).items():
         setattr(journey, name, value.strip() if isinstance(value, str) else value)

@@ -1,0 +1,1 @@
+"""Holdout uplift (B03): pure statistics over per-shopper figures, no Django."""
