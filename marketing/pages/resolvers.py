@@ -164,7 +164,14 @@ def _grid_ids(s: Settings) -> list[int]:
 
 def resolve_product_grid(settings_list: Sequence[Settings], now: datetime) -> Resolved:
     """Product cards as lists show them (with their offers); off-shelf products are left out."""
-    per_block = [_grid_ids(s) for s in settings_list]
+    # one small query per distinct category or tag source (the same source twice is asked once)
+    memo: dict[tuple[Any, ...], list[int]] = {}
+    per_block = []
+    for s in settings_list:
+        source = (s.get("source"), s.get("category_id"), s.get("tag"), s.get("limit"), tuple(s.get("product_ids", ())))
+        if source not in memo:
+            memo[source] = _grid_ids(s)
+        per_block.append(memo[source])
     wanted = {pid for ids in per_block for pid in ids}
     products = {
         p.pk: p

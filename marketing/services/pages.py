@@ -45,6 +45,9 @@ def _invalid(errors: Mapping[str, str]) -> None:
 
 
 def _after_commit_bump() -> None:
+    """Stale the served pages now and again after commit (a request rebuilding in between would
+    otherwise keep the old page under the new version until the entry's time is up)."""
+    catalogue_cache_bump()
     transaction.on_commit(catalogue_cache_bump, robust=True)
 
 
