@@ -59,7 +59,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         "convert",
         pgettext_lazy("sidebar", "转化"),
         ("marketing",),
-        ("campaignpage", "promotion", "coupontemplate", "coupon", "coupongrant", "limitedrelease", "pricingpolicy"),
+        ("promotion", "coupontemplate", "coupon", "campaignpage", "coupongrant", "limitedrelease", "pricingpolicy"),
     ),
     SidebarGroup(
         "spread",
