@@ -42,7 +42,8 @@ class PageBlockSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="stable id of the block within the page")
     type = serializers.ChoiceField(choices=list(BLOCKS), help_text="the block type (one component each)")
     settings = serializers.DictField(help_text="what the merchant set: ids, titles, layout")
-    data = serializers.DictField(help_text=BLOCK_DATA_HELP)
+    # the JSON key is "data"; DRF moves declared fields off the class, so .data stays the property
+    data = serializers.DictField(help_text=BLOCK_DATA_HELP)  # type: ignore[assignment]
 
 
 class PageOutputSerializer(serializers.Serializer):

@@ -159,13 +159,13 @@ def _post(request: HttpRequest, page_id: int) -> HttpResponse | None:
         _require(request, CHANGE)
         form = PageForm(request.POST)
         if not form.is_valid():
-            raise PageInvalid(next(iter(form.errors.values()))[0])
+            raise PageInvalid(str(next(iter(form.errors.values()))[0]))
         page_update(actor=user, page_id=page_id, data=form.page_data())
         messages.success(request, _("页面信息已更新。"))
     elif op == "publish":
         _require(request, PUBLISH)
-        version = _version_for(page_id, request.POST.get("version"))
-        page_publish(actor=user, page_id=page_id, version_id=version.pk if version else None)
+        chosen = _version_for(page_id, request.POST.get("version"))
+        page_publish(actor=user, page_id=page_id, version_id=chosen.pk if chosen else None)
         messages.success(request, _("已发布。"))
     elif op == "unpublish":
         _require(request, PUBLISH)
@@ -177,14 +177,14 @@ def _post(request: HttpRequest, page_id: int) -> HttpResponse | None:
         messages.success(request, _("已回滚，生成 v%(n)d。") % {"n": version.number})
     elif op == "schedule":
         _require(request, PUBLISH)
-        form = ScheduleForm(request.POST)
-        if not form.is_valid():
+        schedule = ScheduleForm(request.POST)
+        if not schedule.is_valid():
             raise PageInvalid(_("时间格式有误。"))
         page_schedule(
             actor=user,
             page_id=page_id,
-            publish_at=form.cleaned_data["publish_at"],
-            unpublish_at=form.cleaned_data["unpublish_at"],
+            publish_at=schedule.cleaned_data["publish_at"],
+            unpublish_at=schedule.cleaned_data["unpublish_at"],
         )
         messages.success(request, _("定时设置已保存。"))
     else:

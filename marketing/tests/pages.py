@@ -68,7 +68,7 @@ def every_block_settings(
         {"type": "checkin_entry", "settings": {}},
         {"type": "divider", "settings": {"style": "space"}},
     ]
-    assert {b["type"] for b in blocks} == set(BLOCKS)  # noqa: S101 - every type, one test page
+    assert {b["type"] for b in blocks} == set(BLOCKS)  # every type, one test page
     return blocks
 
 

@@ -25,7 +25,8 @@ def test_the_merchant_builds_and_publishes_a_page(page_factory, owner, screensho
     body.fill("满 300 减 40。\n\n跨店可用。")
     body.dispatch_event("change")
     # dropped on the upper half of the text block: it goes before it
-    page.get_by_test_id("palette-checkin_entry").drag_to(page.get_by_test_id("block-0"), target_position={"x": 40, "y": 4})
+    target = page.get_by_test_id("block-0")
+    page.get_by_test_id("palette-checkin_entry").drag_to(target, target_position={"x": 40, "y": 4})
     expect(page.locator("[data-testid=block-0]")).to_have_attribute("data-type", "checkin_entry")
     preview = page.get_by_test_id("page-preview-pane")
     expect(preview.locator("[data-block-type=rich_text]")).to_contain_text("跨店可用。")

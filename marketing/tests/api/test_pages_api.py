@@ -47,7 +47,7 @@ def test_the_page_comes_whole_in_one_request_with_live_data(
     assert answer.status_code == 200
     body = answer.json()
     assert body["id"] == page.pk and body["version"] == 2 and body["server_time"]["timestamp_ms"] > 0
-    by_type = {}
+    by_type: dict[str, dict[str, Any]] = {}
     for block in body["blocks"]:
         by_type.setdefault(block["type"], block)
     assert set(by_type) == set(BLOCKS)
@@ -63,7 +63,7 @@ def test_the_page_comes_whole_in_one_request_with_live_data(
     assert [p["title"] for p in grids[1]["products"]] == ["精华 2", "精华 1"]  # category: best sellers, limit 2
     assert len(grids[2]["products"]) == 3
     assert by_type["rich_text"]["data"]["paragraphs"] == ["第一段。", "第二段。"]
-    assert [i["target"] for i in by_type["nav_icons"]["data"]["items"]][0] == {"type": "coupons"}
+    assert by_type["nav_icons"]["data"]["items"][0]["target"] == {"type": "coupons"}
     with django_assert_max_num_queries(0):
         again = APIClient().get("/api/v1/pages/618")  # cached: only the clock is new
     assert again.status_code == 200 and again.json()["blocks"] == body["blocks"]

@@ -45,7 +45,8 @@ def test_every_save_is_a_new_version_and_the_live_page_waits_for_publish(staff: 
     page.refresh_from_db()
     assert (first.number, second.number, page.latest_number) == (2, 3, 3)
     assert page.published_version_id == first.pk
-    assert second.blocks[1] == {"key": second.blocks[1]["key"], "type": "divider", "settings": {"style": "line", "height": 24}}
+    divider = second.blocks[1]
+    assert divider == {"key": divider["key"], "type": "divider", "settings": {"style": "line", "height": 24}}
     assert list(AuditLog.objects.filter(target_id=str(page.pk)).values_list("action", flat=True).order_by("id")) == [
         "page.create",
         "page.save",
