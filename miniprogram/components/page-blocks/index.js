@@ -12,20 +12,6 @@ const track = require('../../core/track')
 const ui = require('../../core/ui')
 const pages = require('../../services/pages')
 
-function pad(n) {
-  return n < 10 ? '0' + n : String(n)
-}
-
-/** "2天 03:04:05" until target_ms on the server's clock, '' once over. */
-function leftText(targetMs) {
-  const ms = Number(targetMs) - countdown.now()
-  if (!targetMs || ms <= 0) return ''
-  const s = Math.floor(ms / 1000)
-  const days = Math.floor(s / 86400)
-  const clock = `${pad(Math.floor((s % 86400) / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`
-  return days ? `${days}天 ${clock}` : clock
-}
-
 Component({
   options: { addGlobalClass: true },
   properties: {
@@ -34,10 +20,30 @@ Component({
   data: { view: [] },
   observers: {
     blocks(blocks) {
-      this.setData({ view: (blocks || []).map((b) => Object.assign({}, b, { left: b.type === 'countdown' ? leftText(b.data.target_ms) : '' })) })
+      this.stopTickers()
+      this.setData({ view: (blocks || []).map((b) => Object.assign({}, b, { left: '' })) })
+      // countdown headers tick on the server's clock (core/countdown): "1天 01:01:00", then gone
+      this.tickers = this.data.view
+        .map((b, i) => (b.type === 'countdown' && b.data.target_ms ? [b, i] : null))
+        .filter(Boolean)
+        .map(([b, i]) =>
+          countdown.startTicker({
+            target: b.data.target_ms,
+            onTick: (left, remaining) => this.setData({ [`view[${i}].left`]: remaining > 0 ? left.text : '' }),
+          }),
+        )
+    },
+  },
+  lifetimes: {
+    detached() {
+      this.stopTickers()
     },
   },
   methods: {
+    stopTickers() {
+      ;(this.tickers || []).forEach((stop) => stop())
+      this.tickers = []
+    },
     go(path) {
       if (path) routes.go(path).catch(() => {})
     },
