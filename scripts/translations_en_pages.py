@@ -163,4 +163,10 @@ EN = {
     "发布 v%(n)s": "Publish v%(n)s",
     "创建并编辑": "Create and edit",
     "以下设置需要修改：": "These settings need fixing:",
+    "修改活动页面信息": "Edit campaign page details",
+    "保存活动页面": "Save campaign page",
+    "发布活动页面": "Publish campaign page",
+    "下线活动页面": "Unpublish campaign page",
+    "设置活动页面定时": "Schedule campaign page",
+    "回滚活动页面": "Roll back campaign page",
 }
