@@ -45,6 +45,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.flash_slots_end_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    "marketing-pages-schedule": {
+        "task": "marketing.tasks.pages_schedule_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing-flash-reconcile-gates": {
         "task": "marketing.tasks.flash_gate_reconcile_task",
         "schedule": timedelta(minutes=5),

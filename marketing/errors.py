@@ -383,3 +383,23 @@ class CouponGrantInvalid(ValidationFailed):
 
     code = "coupon_grant_invalid"
     default_message = _("名单无法发券。")
+
+
+# --- campaign pages (F26) ---------------------------------------------------------------
+
+
+class PageNotFound(NotFound):
+    code = "page_not_found"
+    default_message = _("页面不存在或未发布。")
+
+
+class PageInvalid(ValidationFailed):
+    """A page or block setting refused on save; ``details["errors"]`` maps each field to its message."""
+
+    code = "page_invalid"
+    default_message = _("页面设置有误。")
+
+
+class PageStateInvalid(Conflict):
+    code = "page_state_invalid"
+    default_message = _("页面当前状态不允许该操作。")

@@ -109,6 +109,14 @@ def flash_reservations_notify_task(*, item_id: int, units: int) -> int:
     return flash_reservations_notify(item_id=item_id, units=units)
 
 
+@shared_task(name="marketing.tasks.pages_schedule_task", ignore_result=True)
+def pages_schedule_task() -> int:
+    """Every minute: campaign pages whose scheduled publish or unpublish time has come (once each)."""
+    from marketing.services.pages import pages_schedule_run
+
+    return pages_schedule_run()
+
+
 @shared_task(name="marketing.tasks.flash_gate_reconcile_task", ignore_result=True)
 def flash_gate_reconcile_task() -> int:
     """Every five minutes: compare the running items' Redis gates with the database and repair."""

@@ -59,7 +59,7 @@ GROUPS: tuple[SidebarGroup, ...] = (
         "convert",
         pgettext_lazy("sidebar", "转化"),
         ("marketing",),
-        ("promotion", "coupontemplate", "coupon", "coupongrant", "limitedrelease", "pricingpolicy"),
+        ("promotion", "coupontemplate", "coupon", "campaignpage", "coupongrant", "limitedrelease", "pricingpolicy"),
     ),
     SidebarGroup(
         "spread",
@@ -165,6 +165,7 @@ ICONS: dict[str, str] = {
     "auth.user": "badge",
     "auth.group": "admin_panel_settings",
     "analytics.event": "insights",
+    "marketing.campaignpage": "web",
     "marketing.promotion": "sell",
     "marketing.coupontemplate": "confirmation_number",
     "marketing.coupon": "local_activity",

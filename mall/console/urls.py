@@ -20,6 +20,7 @@ from mall.console.views import staff_create_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
+from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from members.console.checkin_admin import checkin_stats_view
 from members.console.layers import layer_playbook_view, layers_view
@@ -75,4 +76,13 @@ urlpatterns = [
     ),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),
+    # F26 the page editor
+    path("marketing/pages/new/", admin.site.admin_view(page_new_view), name="marketing_page_new"),
+    path("marketing/pages/<int:page_id>/", admin.site.admin_view(page_editor_view), name="marketing_page_editor"),
+    path(
+        "marketing/pages/<int:page_id>/preview/",
+        admin.site.admin_view(page_preview_view),
+        name="marketing_page_preview",
+    ),
+    path("marketing/pages/<int:page_id>/flash/", admin.site.admin_view(page_flash_view), name="marketing_page_flash"),
 ]

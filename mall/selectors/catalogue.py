@@ -138,6 +138,10 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
     return value
 
 
+cached_with_offers = _cached_with_offers
+"""The same cache rule for other storefront payloads that show offers (campaign pages, F26)."""
+
+
 # --- small builders -------------------------------------------------------------------
 
 

@@ -34,6 +34,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("生成智能建议"),
         gettext_lazy("每天凌晨 3:30：根据近 30 天的营销数据生成建议，每条建议每天只生成一次。"),
     ),
+    "marketing-pages-schedule": (
+        gettext_lazy("活动页面定时发布"),
+        gettext_lazy("每分钟检查：到点发布或下线商家设好时间的活动页面，每次设定只执行一次。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),

@@ -36,6 +36,7 @@ from marketing.api.group_buys import (
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
 from marketing.api.journeys import JourneyComebackApi
+from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 
@@ -70,6 +71,9 @@ urlpatterns: list = [
     path("bargains/share/<str:token>", BargainShareDetailApi.as_view(), name="bargain-share"),
     path("bargains/share/<str:token>/help", BargainHelpApi.as_view(), name="bargain-help"),
     path("me/bargains", MyBargainListApi.as_view(), name="me-bargains"),
+    # F26 campaign pages: "home" first (no page may be called home)
+    path("pages/home", HomePageApi.as_view(), name="page-home"),
+    path("pages/<slug:key>", PageDetailApi.as_view(), name="page-detail"),
     path("promotions/<int:promotion_id>", PromotionDetailApi.as_view(), name="promotion-detail"),
     path("flash/slots", FlashSlotListApi.as_view(), name="flash-slots"),
     path("flash/releases", FlashReleaseListApi.as_view(), name="flash-releases"),

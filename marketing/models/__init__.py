@@ -51,6 +51,7 @@ from marketing.models.journeys import (
     JourneyRun,
     JourneySend,
 )
+from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPageVersion
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
@@ -65,6 +66,9 @@ __all__ = [
     "BargainCampaign",
     "BargainHelp",
     "BargainStatus",
+    "CampaignPage",
+    "CampaignPageStatus",
+    "CampaignPageVersion",
     "Commission",
     "CommissionStatus",
     "Coupon",

@@ -248,6 +248,15 @@ def flash_releases_for_shoppers(*, now: datetime | None = None) -> dict[str, Any
     return {"server_time": server_time_data(now=now), "releases": [s for s in presented if s["state"] != STATE_ENDED]}
 
 
+def flash_slots_presented(*, slot_ids: Iterable[int], now: datetime) -> dict[int, dict[str, Any]]:
+    """Published (or paused, ended) slots by id as the shopper's flash page shows them, for
+    blocks of campaign pages (F26): three queries for any number of slots; drafts are absent."""
+    slots = FlashSlot.objects.filter(pk__in=list(slot_ids), status__in=SHOPPER_STATUSES).prefetch_related(
+        _items_prefetch()
+    )
+    return {slot.pk: _present_slot(_slot_row(slot), now) for slot in slots}
+
+
 def flash_item_detail(*, item_id: int, member: Member | None = None, now: datetime | None = None) -> dict[str, Any]:
     """One item for its page: state, countdown, progress, and whether this shopper reserved it."""
     now = now or timezone.now()

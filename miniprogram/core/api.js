@@ -120,6 +120,9 @@ module.exports = {
   // a promotion's page (满减, 满赠, 第N件 …): rule, window and products; carries server_time
   promotion: (id, query) => timed(`promotions/${enc(id)}`, query),
 
+  // campaign pages (F26): a published page with every block's live data, in one request
+  page: (key) => timed(`pages/${enc(key)}`),
+  homePage: () => timed('pages/home'),
   // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
   flashSlots: () => timed('flash/slots'),
   flashReleases: () => timed('flash/releases'),

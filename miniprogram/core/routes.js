@@ -39,6 +39,7 @@ const PAGES = {
   promoter: '/package-growth/promoter/index',
   flash: '/package-flash/index/index',
   promotion: '/package-flash/promotion/index',
+  campaign: '/package-campaign/page/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

@@ -14,6 +14,7 @@ from mall.demo.checkin import build_checkin
 from mall.demo.growth import build_growth
 from mall.demo.journeys import build_journeys
 from mall.demo.marketing import build_marketing
+from mall.demo.pages import build_pages
 from mall.demo.people import build_people
 from mall.demo.sheets import build_sheets
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         counts.update(build_attribution(seed=seed))
         counts.update(build_sheets())
         counts.update(build_suggestions())
+        counts.update(build_pages())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

@@ -1,5 +1,6 @@
 /**
- * Home (F40, F46): the whole first screen from ONE request (GET home: banners, top categories,
+ * Home (F26, F40, F46): the merchant's published home page when there is one (GET pages/home,
+ * drawn by components/page-blocks); else the standard first screen from ONE request (GET home: banners, top categories,
  * hot, new, server_time, and the marketing centre when the server sends one). A skeleton shows
  * while it loads. Marketing entries open through core/routes.js, so flash sale, group buy and
  * the other tools plug in by registering their pages there.
@@ -8,6 +9,7 @@
 
 const api = require('../../core/api')
 const marketing = require('../../core/marketing')
+const pages = require('../../services/pages')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const store = require('../../core/store')
@@ -24,6 +26,7 @@ Component({
     hot: [],
     fresh: [],
     centre: null,
+    page: null,
     skeleton: {
       banner: [{ width: '702rpx', height: '300rpx', borderRadius: '16rpx' }],
       grid: [
@@ -41,6 +44,11 @@ Component({
     },
     async load() {
       try {
+        const page = await pages.homePage()
+        if (page) {
+          this.setData({ loading: false, error: '', page })
+          return
+        }
         const home = (await api.home()) || {}
         this.setData({
           loading: false,
@@ -50,6 +58,7 @@ Component({
           hot: home.hot || [],
           fresh: home.new || [],
           centre: marketing.centreFrom(home),
+          page: null,
         })
       } catch (err) {
         this.setData({ loading: false, error: err.message })
@@ -87,7 +96,8 @@ Component({
     },
     onShareAppMessage() {
       // the sharer's invite code, and promoter code when they are one (core/share.js)
-      return share.shareMessage({ title: '多营商城', page: routes.PAGES.home })
+      const page = this.data.page
+      return share.shareMessage({ title: (page && page.share_title) || '多营商城', page: routes.PAGES.home })
     },
   }),
 })
