@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketing', '0015_coupon_grants_and_sheet_permissions'),
+        ('marketing', '0016_journey_holdout'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
