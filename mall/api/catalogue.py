@@ -324,6 +324,11 @@ class HomeScreenApi(APIView):
         server_time = serializers.DateTimeField()
         server_time_ms = serializers.IntegerField(help_text="Unix epoch milliseconds")
         marketing_center = MarketingCentreSerializer(help_text="F46: 正在进行 / 即将开始 (split again on server time)")
+        page = serializers.DictField(
+            allow_null=True,
+            help_text="F26: the merchant's published home page, the shape of GET pages/{key} without server_time; "
+            "null when none is published (then the standard first screen above is shown)",
+        )
 
     @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:

@@ -399,10 +399,16 @@ def home_screen_payload(*, now: datetime | None = None) -> dict[str, Any]:
     on the next request. The centre is rebuilt at least every ``CENTRE_TTL_SECONDS``, as alone."""
 
     def build(built_at: datetime) -> tuple[dict[str, Any], datetime | None]:
+        # marketing.selectors.pages reads this module's cache helpers, so it is imported here
+        from marketing.selectors.pages import home_page_build
+
         home, valid_until = _build_home(built_at)
-        centre_until = built_at + timedelta(seconds=CENTRE_TTL_SECONDS)
-        until = centre_until if valid_until is None else min(valid_until, centre_until)
-        return {**home, "marketing_center": marketing_centre_data(now=built_at)}, until
+        page, page_until = home_page_build(built_at)
+        until = built_at + timedelta(seconds=CENTRE_TTL_SECONDS)
+        for moment in (valid_until, page_until):
+            if moment is not None and moment < until:
+                until = moment
+        return {**home, "marketing_center": marketing_centre_data(now=built_at), "page": page}, until
 
     clock = server_time_data(now=now)
     return {

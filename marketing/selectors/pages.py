@@ -58,6 +58,16 @@ def _page_payload(
     }, next_change
 
 
+def home_page_build(built_at: datetime) -> tuple[dict[str, Any] | None, datetime | None]:
+    """The published home page's payload (no server time) and when its data next changes, or
+    ``(None, None)``: built into the home screen's own cache entry so the first screen stays one
+    request and one cache round trip whether or not the merchant designed a home page."""
+    page = _published("home")
+    if page is None or page.published_version is None:
+        return None, None
+    return _page_payload(page, page.published_version, built_at)
+
+
 def _published(key: str) -> CampaignPage | None:
     """A slug wins over an id (a page may be called "618"); "home" is the home page."""
     pages = CampaignPage.objects.filter(published_version__isnull=False).select_related("published_version")

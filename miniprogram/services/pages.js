@@ -1,5 +1,5 @@
 /**
- * Campaign pages (F26): load a published page (or the shop's home page) and turn a block's
+ * Campaign pages (F26): load a published page (the shop's home page comes inside GET home) and turn a block's
  * target ({type, id|slug}) into a page path. The server resolves every block's live data; the
  * page only lays it out (components/page-blocks).
  */
@@ -25,14 +25,4 @@ function targetPath(target) {
   return TARGETS[target.type](target)
 }
 
-/** The home page when the merchant published one, else null (404 page_not_found). */
-async function homePage() {
-  try {
-    return await api.homePage()
-  } catch (err) {
-    if (err && err.status === 404) return null
-    throw err
-  }
-}
-
-module.exports = { targetPath, homePage, page: (key) => api.page(key), claimCoupon: (id) => api.claimCoupon(id) }
+module.exports = { targetPath, page: (key) => api.page(key), claimCoupon: (id) => api.claimCoupon(id) }

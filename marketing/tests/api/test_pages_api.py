@@ -95,6 +95,22 @@ def test_home_is_the_home_page_and_404_without_one(staff: User) -> None:
     assert APIClient().get("/api/v1/pages/home").status_code == 404  # the cache follows the change at once
 
 
+def test_the_home_screen_carries_the_published_home_page_in_the_same_request(
+    staff: User, django_assert_num_queries: Any
+) -> None:
+    assert APIClient().get("/api/v1/home").json()["page"] is None  # the standard first screen
+    page = page_create(actor=staff, data=PageData(title="店铺首页", slug="index", is_home=True))
+    page_save(actor=staff, page_id=page.pk, blocks=[{"type": "divider", "settings": {}}])
+    page_publish(actor=staff, page_id=page.pk)
+    APIClient().get("/api/v1/home")
+    with django_assert_num_queries(0):  # a warm home is still one cache round trip, page included
+        home = APIClient().get("/api/v1/home").json()
+    assert home["page"]["is_home"] is True and [b["type"] for b in home["page"]["blocks"]] == ["divider"]
+    assert home["server_time"]
+    page_unpublish(actor=staff, page_id=page.pk)
+    assert APIClient().get("/api/v1/home").json()["page"] is None  # the cache follows the change at once
+
+
 def test_a_draft_page_is_not_served_and_a_publish_shows_at_once(staff: User) -> None:
     page = page_create(actor=staff, data=PageData(title="草稿", slug="draft"))
     page_save(actor=staff, page_id=page.pk, blocks=[{"type": "rich_text", "settings": {"body": "旧"}}])

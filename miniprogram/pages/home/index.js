@@ -1,7 +1,7 @@
 /**
- * Home (F26, F40, F46): the merchant's published home page when there is one (GET pages/home,
- * drawn by components/page-blocks); else the standard first screen from ONE request (GET home: banners, top categories,
- * hot, new, server_time, and the marketing centre when the server sends one). A skeleton shows
+ * Home (F26, F40, F46): ONE request (GET home). When the merchant published a home page it comes
+ * in `page` and components/page-blocks draws it; else the standard first screen (banners, top
+ * categories, hot, new, server_time, and the marketing centre when the server sends one). A skeleton shows
  * while it loads. Marketing entries open through core/routes.js, so flash sale, group buy and
  * the other tools plug in by registering their pages there.
  */
@@ -9,7 +9,6 @@
 
 const api = require('../../core/api')
 const marketing = require('../../core/marketing')
-const pages = require('../../services/pages')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const store = require('../../core/store')
@@ -44,12 +43,11 @@ Component({
     },
     async load() {
       try {
-        const page = await pages.homePage()
-        if (page) {
-          this.setData({ loading: false, error: '', page })
+        const home = (await api.home()) || {}
+        if (home.page) {
+          this.setData({ loading: false, error: '', page: home.page })
           return
         }
-        const home = (await api.home()) || {}
         this.setData({
           loading: false,
           error: '',

@@ -116,10 +116,12 @@ test('the share card carries the page and the sharer codes', async () => {
 })
 
 test('the home tab shows the published home page instead of the standard screen', async () => {
-  wx.route('GET pages/home', () => [200, Object.assign({}, PAGE, { is_home: true, slug: 'index' })])
+  const homePage = Object.assign({}, PAGE, { is_home: true, slug: 'index' })
+  delete homePage.server_time
+  wx.route('GET home', () => [200, { banners: [], categories: [], hot: [], new: [], server_time: new Date().toISOString(), page: homePage }])
   const page = render('pages/home/index')
   await page.instance.onLoad({})
-  expect(wx.__calls.request.map((r) => r.path)).toEqual(['pages/home'])
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['home'])
   expect(blocksOf(page).querySelectorAll('.pb').length).toBe(BLOCKS.length)
   expect(page.querySelector('.section-title')).toBeUndefined()
 })

@@ -14,8 +14,6 @@ const HOME = {
 beforeEach(() => {
   wx = global.wx = createWx()
   store.reset()
-  // no published home page (F26): the standard first screen
-  wx.route('GET pages/home', () => [404, { code: 'page_not_found', message: '页面不存在或未发布。', details: {} }])
 })
 
 test('without a home page the first screen comes from one home request, with a skeleton until it answers', async () => {
@@ -23,7 +21,7 @@ test('without a home page the first screen comes from one home request, with a s
   const page = render('pages/home/index')
   expect(page.querySelector('.skeleton')).toBeDefined()
   await page.instance.onLoad({})
-  expect(wx.__calls.request.map((r) => r.path)).toEqual(['pages/home', 'home'])
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['home'])
   expect(page.querySelector('.skeleton')).toBeUndefined()
   expect(texts(page, '.category-name')).toEqual(['美妆', '零食'])
   expect(text(page, '.category-letter')).toBe('美')
