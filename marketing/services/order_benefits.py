@@ -54,9 +54,12 @@ def _usage_rows(order: Order, usage: Sequence[Sequence[int]]) -> list[PromotionU
 def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
     """At placement: the chosen coupons become used (or ``coupon_unavailable``), usage is counted,
     the campaigns' budgets are reserved (B02), the inviter's share (F04) and the attributed promoter's commission (F06) are fixed."""
+    # B02 first (or campaign_budget_spent): the campaign row is the only lock taken before any
+    # tool row here, so a reservation that spends the budget can pause the tools without waiting
+    # on orders that hold a tool row (a usage row's foreign key) and queue on the campaign.
+    campaign_budget_take(order=order, applied=quote.applied)
     coupons_use(member_id=order.member_id, order_id=order.pk, coupon_ids=quote.coupon_ids)
     PromotionUsage.objects.bulk_create(_usage_rows(order, quote.promotion_usage))
-    campaign_budget_take(order=order, applied=quote.applied)  # B02: or campaign_budget_spent
     invite_order_take(order=order, quote=quote, now=order.created_at)
     commission_take(order=order, quote=quote, now=order.created_at)
 
@@ -89,7 +92,7 @@ def order_benefits_retake(*, order: Order) -> None:
         if updated != len(ids):
             raise CouponUnavailable(details={"coupon_ids": ids})
     PromotionUsage.objects.bulk_create(_usage_rows(order, pricing.get("promotion_usage", [])))
-    campaign_budget_take(order=order, applied=pricing.get("applied", []))  # or campaign_budget_spent
+    campaign_budget_take(order=order, applied=pricing.get("applied", []))  # B02, or campaign_budget_spent
 
 
 # --- points earned ----------------------------------------------------------------------
