@@ -122,7 +122,6 @@ KEY_LABELS: Mapping[str, Promise] = {
     "tools": _("营销工具"),
     "told": _("已通知顾客数"),
     "object_id": _("工具编号"),
-    "units": _("追加数量"),
     "changed": _("已变更"),
     "before": _("原值"),
     "after": _("新值"),

@@ -7,8 +7,8 @@ are not shown (``campaign_not_found``).
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response

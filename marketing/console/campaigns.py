@@ -14,6 +14,7 @@ changes ``publish_campaign`` (the operator role has all three).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -186,7 +187,9 @@ class ToolAddForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tool"].choices = _tool_choices()
+        field = self.fields["tool"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = _tool_choices()
 
     def kind_and_id(self) -> tuple[str, int]:
         kind, _sep, pk = self.cleaned_data["tool"].partition(":")
@@ -205,9 +208,7 @@ class AdjustForm(forms.Form):
         choices=[("pause", _("暂停")), ("resume", _("恢复")), ("extend", _("延长")), ("add_stock", _("追加库存"))],
         widget=UnfoldAdminSelectWidget,
     )
-    ends_at = forms.SplitDateTimeField(
-        label=_("新的结束时间"), required=False, widget=UnfoldAdminSplitDateTimeWidget
-    )
+    ends_at = forms.SplitDateTimeField(label=_("新的结束时间"), required=False, widget=UnfoldAdminSplitDateTimeWidget)
     units = forms.IntegerField(
         label=_("追加数量"), required=False, min_value=1, max_value=1_000_000, widget=UnfoldAdminIntegerFieldWidget
     )
@@ -215,9 +216,12 @@ class AdjustForm(forms.Form):
 
     def __init__(self, *args: Any, item_choices: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [("", _("唯一的商品"))]
+        choices += [(str(pk), label) for pk, label in item_choices or []]
         field = self.fields["item_id"]
-        field.choices = [("", _("唯一的商品"))] + [(str(pk), label) for pk, label in item_choices or []]
-        field.widget = UnfoldAdminSelectWidget(choices=field.choices)
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = choices
+        field.widget = UnfoldAdminSelectWidget(choices=choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -311,7 +315,10 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
         messages.success(request, done)
         return True
     simple = {
-        "remove_tool": (lambda: campaign_tool_remove(actor=user, campaign_id=campaign.pk, tool_id=tool_id), _("已移出营销工具（工具本身保持不变）。")),
+        "remove_tool": (
+            lambda: campaign_tool_remove(actor=user, campaign_id=campaign.pk, tool_id=tool_id),
+            _("已移出营销工具（工具本身保持不变）。"),
+        ),
         "publish": (lambda: campaign_publish(actor=user, campaign_id=campaign.pk), _("活动已发布，所有工具同时上线。")),
         "pause": (lambda: campaign_pause(actor=user, campaign_id=campaign.pk), _("活动已暂停，所有工具同时暂停。")),
         "resume": (lambda: campaign_resume(actor=user, campaign_id=campaign.pk), _("活动已恢复。")),
@@ -319,9 +326,9 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
     }
     if op not in simple:
         raise Http404
-    run, done = simple[op]
+    run, message = simple[op]
     run()
-    messages.success(request, done)
+    messages.success(request, str(message))
     return True
 
 
@@ -408,7 +415,7 @@ def _audit_note(data: dict[str, Any]) -> str:
     if data.get("kind"):
         parts.append(str(CampaignToolKind(data["kind"]).label) if data["kind"] in CampaignToolKind.values else "")
     if isinstance(data.get("ends_at"), list) and len(data["ends_at"]) == 2:
-        end = timezone.localtime(timezone.datetime.fromisoformat(data["ends_at"][1]))
+        end = timezone.localtime(datetime.fromisoformat(data["ends_at"][1]))
         parts.append(str(_("结束时间改为 %(end)s")) % {"end": f"{end:%m-%d %H:%M}"})
     if data.get("told"):
         parts.append(str(_("通知 %(n)d 位顾客")) % {"n": data["told"]})

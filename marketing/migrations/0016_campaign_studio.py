@@ -6,106 +6,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketing', '0015_coupon_grants_and_sheet_permissions'),
-        ('members', '0013_checkin'),
-        ('orders', '0009_order_src'),
+        ("marketing", "0015_coupon_grants_and_sheet_permissions"),
+        ("members", "0013_checkin"),
+        ("orders", "0009_order_src"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='活动名称')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('live', '已发布'), ('paused', '已暂停'), ('ended', '已结束')], default='draft', max_length=10, verbose_name='状态')),
-                ('pause_reason', models.CharField(blank=True, choices=[('', '无'), ('merchant', '商家暂停'), ('budget', '预算用完')], default='', max_length=10, verbose_name='暂停原因')),
-                ('budget_amount', models.PositiveBigIntegerField(blank=True, help_text='留空表示不限优惠金额', null=True, verbose_name='优惠预算(分)')),
-                ('budget_uses', models.PositiveIntegerField(blank=True, help_text='留空表示不限次数', null=True, verbose_name='优惠次数预算')),
-                ('spent_amount', models.BigIntegerField(default=0, verbose_name='已占用优惠(分)')),
-                ('spent_uses', models.IntegerField(default=0, verbose_name='已占用次数')),
-                ('holdout_percent', models.PositiveSmallIntegerField(default=0, help_text='目标人群中留作对照、不参与活动的比例，0–50', verbose_name='对照组比例(%)')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间(实际)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='studio_campaigns', to='members.segment', verbose_name='目标人群')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="活动名称")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("live", "已发布"), ("paused", "已暂停"), ("ended", "已结束")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "pause_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "无"), ("merchant", "商家暂停"), ("budget", "预算用完")],
+                        default="",
+                        max_length=10,
+                        verbose_name="暂停原因",
+                    ),
+                ),
+                (
+                    "budget_amount",
+                    models.PositiveBigIntegerField(
+                        blank=True, help_text="留空表示不限优惠金额", null=True, verbose_name="优惠预算(分)"
+                    ),
+                ),
+                (
+                    "budget_uses",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="留空表示不限次数", null=True, verbose_name="优惠次数预算"
+                    ),
+                ),
+                ("spent_amount", models.BigIntegerField(default=0, verbose_name="已占用优惠(分)")),
+                ("spent_uses", models.IntegerField(default=0, verbose_name="已占用次数")),
+                (
+                    "holdout_percent",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="目标人群中留作对照、不参与活动的比例，0–50", verbose_name="对照组比例(%)"
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间(实际)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="studio_campaigns",
+                        to="members.segment",
+                        verbose_name="目标人群",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '营销活动',
-                'verbose_name_plural': '营销活动',
-                'ordering': ['-starts_at', '-pk'],
-                'permissions': [('publish_campaign', '可发布、暂停、延长和结束营销活动')],
+                "verbose_name": "营销活动",
+                "verbose_name_plural": "营销活动",
+                "ordering": ["-starts_at", "-pk"],
+                "permissions": [("publish_campaign", "可发布、暂停、延长和结束营销活动")],
             },
         ),
         migrations.CreateModel(
-            name='CampaignBudgetHold',
+            name="CampaignBudgetHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='占用优惠(分)')),
-                ('uses', models.PositiveIntegerField(default=1, verbose_name='占用次数')),
-                ('released_amount', models.PositiveBigIntegerField(default=0, verbose_name='已退回优惠(分)')),
-                ('released_uses', models.PositiveIntegerField(default=0, verbose_name='已退回次数')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='marketing.campaign')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_holds', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.PositiveBigIntegerField(verbose_name="占用优惠(分)")),
+                ("uses", models.PositiveIntegerField(default=1, verbose_name="占用次数")),
+                ("released_amount", models.PositiveBigIntegerField(default=0, verbose_name="已退回优惠(分)")),
+                ("released_uses", models.PositiveIntegerField(default=0, verbose_name="已退回次数")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="holds", to="marketing.campaign"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="campaign_holds", to="orders.order"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动预算占用',
-                'verbose_name_plural': '活动预算占用',
+                "verbose_name": "活动预算占用",
+                "verbose_name_plural": "活动预算占用",
             },
         ),
         migrations.CreateModel(
-            name='CampaignTool',
+            name="CampaignTool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('promotion', '价格规则'), ('coupon', '优惠券'), ('flash', '秒杀场次'), ('group_buy', '拼团'), ('bargain', '砍价')], max_length=16, verbose_name='工具类型')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='工具对象')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='加入时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tools', to='marketing.campaign', verbose_name='营销活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("promotion", "价格规则"),
+                            ("coupon", "优惠券"),
+                            ("flash", "秒杀场次"),
+                            ("group_buy", "拼团"),
+                            ("bargain", "砍价"),
+                        ],
+                        max_length=16,
+                        verbose_name="工具类型",
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="工具对象")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="加入时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tools",
+                        to="marketing.campaign",
+                        verbose_name="营销活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动工具',
-                'verbose_name_plural': '活动工具',
-                'ordering': ['campaign', 'kind', 'object_id'],
+                "verbose_name": "活动工具",
+                "verbose_name_plural": "活动工具",
+                "ordering": ["campaign", "kind", "object_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='studio_campaign_window_valid'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="studio_campaign_window_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_amount__isnull', True), ('spent_amount__lte', models.F('budget_amount')), _connector='OR'), name='campaign_budget_amount_held'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("budget_amount__isnull", True), ("spent_amount__lte", models.F("budget_amount")), _connector="OR"
+                ),
+                name="campaign_budget_amount_held",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_uses__isnull', True), ('spent_uses__lte', models.F('budget_uses')), _connector='OR'), name='campaign_budget_uses_held'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("budget_uses__isnull", True), ("spent_uses__lte", models.F("budget_uses")), _connector="OR"
+                ),
+                name="campaign_budget_uses_held",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('spent_amount__gte', 0), ('spent_uses__gte', 0)), name='campaign_budget_spent_nonnegative'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("spent_amount__gte", 0), ("spent_uses__gte", 0)),
+                name="campaign_budget_spent_nonnegative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('holdout_percent__lte', 50)), name='studio_campaign_holdout_at_most_half'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("holdout_percent__lte", 50)), name="studio_campaign_holdout_at_most_half"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaignbudgethold',
-            constraint=models.UniqueConstraint(fields=('campaign', 'order'), name='campaign_hold_once_per_order'),
+            model_name="campaignbudgethold",
+            constraint=models.UniqueConstraint(fields=("campaign", "order"), name="campaign_hold_once_per_order"),
         ),
         migrations.AddConstraint(
-            model_name='campaignbudgethold',
-            constraint=models.CheckConstraint(condition=models.Q(('released_amount__lte', models.F('amount')), ('released_uses__lte', models.F('uses'))), name='campaign_hold_release_bounded'),
+            model_name="campaignbudgethold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("released_amount__lte", models.F("amount")), ("released_uses__lte", models.F("uses"))
+                ),
+                name="campaign_hold_release_bounded",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaigntool',
-            constraint=models.UniqueConstraint(fields=('kind', 'object_id'), name='campaign_tool_in_one_campaign'),
+            model_name="campaigntool",
+            constraint=models.UniqueConstraint(fields=("kind", "object_id"), name="campaign_tool_in_one_campaign"),
         ),
     ]

@@ -166,3 +166,6 @@ class CampaignBudgetHold(models.Model):
                 name="campaign_hold_release_bounded",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.order_id}"

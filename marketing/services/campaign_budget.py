@@ -139,8 +139,10 @@ def _flag_short(campaign_id: int) -> None:
 def _reserve(campaign_id: int, amount: int) -> Campaign:
     fits = Q(budget_amount__isnull=True) | Q(budget_amount__gte=F("spent_amount") + amount)
     fits &= Q(budget_uses__isnull=True) | Q(budget_uses__gte=F("spent_uses") + 1)
-    updated = Campaign.objects.filter(pk=campaign_id, status__in=OPEN_STATUSES).filter(fits).update(
-        spent_amount=F("spent_amount") + amount, spent_uses=F("spent_uses") + 1
+    updated = (
+        Campaign.objects.filter(pk=campaign_id, status__in=OPEN_STATUSES)
+        .filter(fits)
+        .update(spent_amount=F("spent_amount") + amount, spent_uses=F("spent_uses") + 1)
     )
     if not updated:
         _flag_short(campaign_id)

@@ -96,28 +96,23 @@ class ToolAdapter(ABC):
     can_add_stock: ClassVar[bool] = False
 
     @abstractmethod
-    def exists(self, object_id: int) -> bool:
-        ...
+    def exists(self, object_id: int) -> bool: ...
 
     @abstractmethod
-    def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
-        ...
+    def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]: ...
 
     @abstractmethod
-    def set_paused(self, *, object_id: int, paused: bool) -> bool:
-        ...
+    def set_paused(self, *, object_id: int, paused: bool) -> bool: ...
 
     def publish(self, *, actor: Actor, object_id: int) -> None:
         """A draft campaign goes live: its tools go live too (resume by default)."""
         self.set_paused(object_id=object_id, paused=False)
 
     @abstractmethod
-    def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]:
-        ...
+    def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]: ...
 
     @abstractmethod
-    def end(self, *, actor: Actor, object_id: int, now: datetime) -> None:
-        ...
+    def end(self, *, actor: Actor, object_id: int, now: datetime) -> None: ...
 
     def add_stock(self, *, actor: Actor, object_id: int, units: int, item_id: int | None = None) -> str:
         raise CampaignToolUnsupported(details={"kind": self.kind, "adjustment": "add_stock"})
@@ -398,9 +393,9 @@ class BargainAdapter(ToolAdapter):
 
     def add_stock(self, *, actor: Actor, object_id: int, units: int, item_id: int | None = None) -> str:
         _check_units(units)
-        if not BargainCampaign.objects.filter(
-            pk=object_id, total_quantity__isnull=False, ended_at__isnull=True
-        ).update(total_quantity=F("total_quantity") + units, updated_at=timezone.now()):
+        if not BargainCampaign.objects.filter(pk=object_id, total_quantity__isnull=False, ended_at__isnull=True).update(
+            total_quantity=F("total_quantity") + units, updated_at=timezone.now()
+        ):
             raise CampaignToolUnsupported(
                 _("该砍价活动不限量或已结束，无需追加。"), details={"kind": self.kind, "adjustment": "add_stock"}
             )

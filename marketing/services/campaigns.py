@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,7 +120,7 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
 def campaign_create(*, actor: Actor, data: CampaignData) -> Campaign:
     require_staff(actor)
     campaign_validate(data=data)
-    campaign = Campaign(created_by=actor if getattr(actor, "pk", None) else None)
+    campaign = Campaign(created_by=actor if isinstance(actor, User) else None)
     _apply(campaign, data)
     campaign.save()
     audit_record(actor=actor, action="campaign.create", target=campaign, data=_audit_data(campaign))
@@ -138,7 +139,9 @@ def campaign_update(*, actor: Actor, campaign_id: int, data: CampaignData) -> Ca
     before = _audit_data(campaign)
     _apply(campaign, data)
     campaign.save()
-    audit_record(actor=actor, action="campaign.update", target=campaign, data={**_audit_data(campaign), "before": before})
+    audit_record(
+        actor=actor, action="campaign.update", target=campaign, data={**_audit_data(campaign), "before": before}
+    )
     budgeted_tools_forget()
     return campaign
 
@@ -174,7 +177,10 @@ def campaign_tool_remove(*, actor: Actor, campaign_id: int, tool_id: int) -> Non
         raise CampaignNotFound(details={"tool_id": tool_id})
     tool.delete()
     audit_record(
-        actor=actor, action="campaign.tool_remove", target=campaign, data={"kind": tool.kind, "object_id": tool.object_id}
+        actor=actor,
+        action="campaign.tool_remove",
+        target=campaign,
+        data={"kind": tool.kind, "object_id": tool.object_id},
     )
     budgeted_tools_forget()
 
@@ -378,8 +384,7 @@ def campaign_tool_adjust(
         done = (_("已暂停。") if adjustment.action == "pause" else _("已恢复。")) if changed else _("状态未变。")
     elif adjustment.action == "extend":
         if adjustment.ends_at is None:
-            _raise({"ends_at": _("请填写新的结束时间。")})
-        assert adjustment.ends_at is not None
+            raise CampaignInvalid(_("请填写新的结束时间。"), details={"field": "ends_at"})
         members = set(adapter.extend(actor=actor, object_id=tool.object_id, ends_at=adjustment.ends_at, now=now))
         name = adapter.describe([tool.object_id], now=now)[tool.object_id].name
         told = _tell_extended(members, campaign=campaign, name=name, ends_at=adjustment.ends_at) if members else 0
@@ -405,7 +410,9 @@ def campaigns_budget_sweep() -> int:
     from marketing.services.campaign_budget import SHORT_FLAG_KEY
 
     paused = 0
-    live = Campaign.objects.filter(status=CampaignStatus.LIVE).exclude(budget_amount__isnull=True, budget_uses__isnull=True)
+    live = Campaign.objects.filter(status=CampaignStatus.LIVE).exclude(
+        budget_amount__isnull=True, budget_uses__isnull=True
+    )
     for campaign in live:
         flagged = cache_read(SHORT_FLAG_KEY.format(campaign.pk)) is not None
         if (flagged or not _budget_left(campaign)) and campaign_pause_for_budget(campaign_id=campaign.pk):

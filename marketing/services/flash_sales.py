@@ -485,7 +485,9 @@ def flash_slot_set_paused(*, slot_id: int, paused: bool) -> bool:
     """Pause or resume for the campaign that runs the slot (its service checks who asks and
     audits); a slot in another state is left alone. True when the slot changed."""
     want, allowed_from = (
-        (FlashSlotStatus.PAUSED, FlashSlotStatus.PUBLISHED) if paused else (FlashSlotStatus.PUBLISHED, FlashSlotStatus.PAUSED)
+        (FlashSlotStatus.PAUSED, FlashSlotStatus.PUBLISHED)
+        if paused
+        else (FlashSlotStatus.PUBLISHED, FlashSlotStatus.PAUSED)
     )
     slot = _lock_slot(slot_id)
     if slot.status != allowed_from:

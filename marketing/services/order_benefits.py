@@ -30,8 +30,8 @@ from django.db.models import Q, Sum
 from mall.money import allocate
 from marketing.errors import CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PricingPolicy, PromotionUsage
-from marketing.services.campaign_budget import campaign_budget_release, campaign_budget_take
 from marketing.selectors.checkout_pricing import CheckoutQuote
+from marketing.services.campaign_budget import campaign_budget_release, campaign_budget_take
 from marketing.services.coupons import coupons_return, coupons_use
 from marketing.services.distribution import commission_take, commissions_settle
 from marketing.services.invites import invite_order_points_settle, invite_order_take
@@ -52,8 +52,9 @@ def _usage_rows(order: Order, usage: Sequence[Sequence[int]]) -> list[PromotionU
 
 @transaction.atomic
 def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
-    """At placement: the chosen coupons become used (or ``coupon_unavailable``), usage is counted,
-    the campaigns' budgets are reserved (B02), the inviter's share (F04) and the attributed promoter's commission (F06) are fixed."""
+    """At placement: the campaigns' budgets are reserved (B02), the chosen coupons become used (or
+    ``coupon_unavailable``), usage is counted, the inviter's share (F04) and the attributed
+    promoter's commission (F06) are fixed."""
     # B02 first (or campaign_budget_spent): the campaign row is the only lock taken before any
     # tool row here, so a reservation that spends the budget can pause the tools without waiting
     # on orders that hold a tool row (a usage row's foreign key) and queue on the campaign.

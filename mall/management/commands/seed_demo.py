@@ -17,6 +17,7 @@ from mall.demo.marketing import build_marketing
 from mall.demo.people import build_people
 from mall.demo.sheets import build_sheets
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
+from mall.demo.studio import build_studio
 from mall.demo.suggestions import build_suggestions
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         counts.update(build_attribution(seed=seed))
         counts.update(build_sheets())
         counts.update(build_suggestions())
+        counts.update(build_studio())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

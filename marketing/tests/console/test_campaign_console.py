@@ -76,7 +76,13 @@ def test_the_operator_creates_links_publishes_adjusts_and_ends_a_campaign(
 
     flash_tool = campaign.tools.get(kind="flash")
     added = operator.post(
-        page, {"op": "adjust", "tool_id": flash_tool.pk, f"adjust{flash_tool.pk}-action": "add_stock", f"adjust{flash_tool.pk}-units": "5"}
+        page,
+        {
+            "op": "adjust",
+            "tool_id": flash_tool.pk,
+            f"adjust{flash_tool.pk}-action": "add_stock",
+            f"adjust{flash_tool.pk}-units": "5",
+        },
     )
     assert added.status_code == 302
     assert first_item(slot).quota == 15
@@ -106,7 +112,13 @@ def test_bad_input_is_shown_in_chinese_on_the_form(operator: Client) -> None:
     now = timezone.now()
     response = operator.post(
         NEW,
-        {"name": "坏活动", **_split("starts_at", now), **_split("ends_at", now - timedelta(days=1)), "budget_amount": "abc", "holdout_percent": "0"},
+        {
+            "name": "坏活动",
+            **_split("starts_at", now),
+            **_split("ends_at", now - timedelta(days=1)),
+            "budget_amount": "abc",
+            "holdout_percent": "0",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -114,7 +126,9 @@ def test_bad_input_is_shown_in_chinese_on_the_form(operator: Client) -> None:
     assert not Campaign.objects.exists()
 
 
-def test_an_extend_without_a_later_end_is_refused_on_the_page(operator: Client, make_promotion: Callable[..., Promotion]) -> None:
+def test_an_extend_without_a_later_end_is_refused_on_the_page(
+    operator: Client, make_promotion: Callable[..., Promotion]
+) -> None:
     campaign = _new(operator)
     page = f"/console/marketing/campaigns/{campaign.pk}/"
     response = operator.post(page, {"op": "extend", **_split("extend-ends_at", campaign.ends_at - timedelta(hours=1))})

@@ -61,7 +61,9 @@ def test_fifty_parallel_checkouts_spend_exactly_the_budget_and_pause_the_campaig
 
     placed = [r for r in results if isinstance(r, Order)]
     refused = [r for r in results if isinstance(r, CampaignBudgetSpent)]
-    assert len(placed) + len(refused) == 50, [repr(r) for r in results if not isinstance(r, Order | CampaignBudgetSpent)]
+    assert len(placed) + len(refused) == 50, [
+        repr(r) for r in results if not isinstance(r, Order | CampaignBudgetSpent)
+    ]
     discounted = [o for o in placed if o.discount_amount == OFF]
     assert len(discounted) == BUDGET_ORDERS
     assert all(o.discount_amount == 0 for o in placed if o not in discounted)  # quoted after the pause

@@ -48,7 +48,11 @@ pytestmark = pytest.mark.django_db
 
 def campaign_data(**overrides: Any) -> CampaignData:
     now = timezone.now()
-    fields: dict[str, Any] = {"name": "618 大促", "starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(days=3)}
+    fields: dict[str, Any] = {
+        "name": "618 大促",
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=3),
+    }
     fields.update(overrides)
     return CampaignData(**fields)
 
