@@ -59,7 +59,7 @@ EN = {
     "秒杀库存增至 %(quota)d 件": "Flash-sale stock raised to %(quota)d",
     "%(size)d 人团": "%(size)d-person group",
     "拼团已提前结束，不能延长。": "The group buy was ended early and cannot be extended.",
-    "已下单 %(sold)d / 共 %(total)s 件，底价 %(floor)s": "%(sold)d ordered / %(total)s in total, floor price %(floor)s",
+    "已下单 %(sold)d / 共 %(total)s 件，底价 ¥%(floor)s": "%(sold)d ordered / %(total)s in total, floor price ¥%(floor)s",
     "砍价已提前结束，不能延长。": "The bargain was ended early and cannot be extended.",
     "该砍价活动不限量或已结束，无需追加。": "This bargain is unlimited or ended; nothing to add.",
     "活动库存增至 %(total)d 件": "Campaign stock raised to %(total)d",

@@ -42,12 +42,14 @@ def build_studio(*, now: datetime | None = None) -> dict[str, int]:
     if owner is None or Campaign.objects.filter(name__in=[LIVE_NAME, DRAFT_NAME]).exists():
         return {"campaigns": 0}
     now = now or timezone.now()
+    # The campaign ends with its group buy and bargain, so extending it moves them too.
+    group_end = GroupBuyCampaign.objects.filter(name=GROUP_BUY).values_list("ends_at", flat=True).first()
     live = campaign_create(
         actor=owner,
         data=CampaignData(
             name=LIVE_NAME,
             starts_at=now - timedelta(days=1),
-            ends_at=now + timedelta(days=6),
+            ends_at=group_end if group_end and group_end > now else now + timedelta(days=6),
             budget_amount=500_000,  # ¥5,000.00 of discounts
             budget_uses=2_000,
         ),

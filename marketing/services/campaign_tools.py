@@ -361,7 +361,7 @@ class BargainAdapter(ToolAdapter):
                     starts_at=c.starts_at, ends_at=c.ends_at, is_active=c.is_active, ended_at=c.ended_at, now=now
                 ),
                 window=campaign_window_text(c.starts_at, c.ends_at),
-                stock=_("已下单 %(sold)d / 共 %(total)s 件，底价 %(floor)s")
+                stock=_("已下单 %(sold)d / 共 %(total)s 件，底价 ¥%(floor)s")
                 % {"sold": c.sold_count, "total": total, "floor": format_yuan(c.floor_price)},
                 starts_at=c.starts_at,
                 ends_at=c.ends_at,
