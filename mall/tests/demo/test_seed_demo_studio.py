@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from mall.demo.marketing import build_marketing
+from mall.demo.shop import build_catalogue
 from mall.demo.studio import DRAFT_NAME, LIVE_NAME, build_studio
 from marketing.models import Campaign, CampaignStatus, GroupBuyCampaign, Promotion
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_campaigns_run_the_shops_tools_under_a_budget_and_are_built_once() -> None:
     User.objects.create_superuser(username="owner", password="x")
+    build_catalogue(seed=1)
     build_marketing()
 
     assert build_studio() == {"campaigns": 2, "campaign tools": 4}

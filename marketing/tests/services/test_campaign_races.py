@@ -27,6 +27,7 @@ from marketing.services.campaigns import (
 from marketing.services.coupons import coupon_claim, coupon_template_create
 from marketing.services.promotions import promotion_create
 from marketing.tests.conftest import promotion_data, template_data
+from members.models import Address, Member
 from members.tests.factories import AddressFactory, MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.models import Order
@@ -53,7 +54,7 @@ def _campaign(staff: User, kind: str, object_id: int, **budget: int) -> Campaign
     return campaign
 
 
-def _checkouts(n: int) -> tuple[Sku, list[object]]:
+def _checkouts(n: int) -> tuple[Sku, list[tuple[Member, Address]]]:
     """``n`` shoppers with an address each and a 100.00 cream with stock for all of them."""
     ShopSettings.load()
     product = Product.objects.create(category=Category.objects.create(name="美妆"), title="面霜", min_price=10000)
@@ -62,8 +63,8 @@ def _checkouts(n: int) -> tuple[Sku, list[object]]:
     return sku, [(shopper, AddressFactory.create(member=shopper)) for shopper in shoppers]
 
 
-def _place(sku: Sku, buyer: object) -> Order:
-    shopper, address = buyer  # type: ignore[misc]
+def _place(sku: Sku, buyer: tuple[Member, Address]) -> Order:
+    shopper, address = buyer
     return order_place(
         context=SHOPPER_CONTEXT,
         member=shopper,
