@@ -136,4 +136,10 @@ EN = {
     "对照组 %(p)s%%": "Holdout %(p)s%%",
     "活动创建后是草稿：加入价格规则、优惠券、秒杀场次、拼团或砍价后发布，暂停、延长和结束会同时作用于所有工具。": "A new campaign is a draft: add price rules, coupons, flash-sale slots, group buys or bargains, then publish. Pausing, extending and ending act on all its tools together.",
     "返回活动列表": "Back to campaigns",
+    "同时进行的其他活动": "Other campaigns running at the same time",
+    "重叠时间": "Overlap",
+    "共同商品": "Shared goods",
+    "全店商品": "Whole shop",
+    "%(n)s 个 SKU": "%(n)s SKUs",
+    "共同商品上的优惠按叠加规则取舍，可在“价格试算”里用样例购物车查看结果。": "On shared goods the stacking policy decides which discounts apply; try a sample cart in Price check.",
 }

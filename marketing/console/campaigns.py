@@ -395,6 +395,16 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             budget_spent_text=yuan(budget.spent_amount),
             budget_left_text=yuan(budget.amount - budget.spent_amount) if budget.amount is not None else _("不限"),
             audit_rows=audit_rows,
+            overlaps=[
+                {
+                    "campaign": overlap.campaign,
+                    "window": f"{timezone.localtime(overlap.starts_at):%m-%d %H:%M} – "
+                    f"{timezone.localtime(overlap.ends_at):%m-%d %H:%M}",
+                    "whole_shop": overlap.whole_shop,
+                    "shared": overlap.shared_sku_count,
+                }
+                for overlap in page.overlaps
+            ],
             edit_form=bound.get("edit") or CampaignForm(prefix="edit", initial=CampaignForm.initial_for(campaign)),
             tool_form=bound.get("tool") or ToolAddForm(prefix="tool"),
             extend_form=bound.get("extend") or ExtendForm(prefix="extend", initial={"ends_at": local_end}),

@@ -7,6 +7,7 @@ a fixed number of queries however many tools it runs (pinned in the tests).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,6 +67,7 @@ class CampaignPage:
     tools: list[ToolRow]
     budget: BudgetFigures
     audit: list[AuditLog]
+    overlaps: list[Overlap]
 
 
 def campaign_phase_label(campaign: Campaign, now: datetime) -> str:
@@ -122,6 +124,7 @@ def campaign_page(*, campaign_id: int, now: datetime) -> CampaignPage:
             spent_uses=campaign.spent_uses,
         ),
         audit=audit,
+        overlaps=campaign_overlaps(campaign=campaign, tools=tools) if campaign.status != CampaignStatus.ENDED else [],
     )
 
 
@@ -149,3 +152,95 @@ def campaign_for_shopper(*, campaign_id: int, now: datetime) -> dict[str, Any]:
             if not row.view.missing
         ],
     }
+
+
+# --- several at once (issue 17 §4, first part): overlapping campaigns and the goods they share ---
+
+ALL_GOODS = None  # a tool scoped to the whole shop
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another open campaign running at the same time, and the SKUs both may discount."""
+
+    campaign: Campaign
+    starts_at: datetime
+    ends_at: datetime
+    whole_shop: bool
+    shared_sku_count: int
+
+
+def _scoped_skus(rows: list[Any], parent: Mapping[int, int | None]) -> set[int] | None:
+    """SKU ids a promotion's or coupon template's scope covers, or ALL_GOODS when unscoped."""
+    from mall.models import Sku
+    from marketing.selectors.pricing_rules import descendants
+
+    found: set[int] = set()
+    for row in rows:
+        skus = {sku.pk for sku in row.skus.all()}
+        categories = {category.pk for category in row.categories.all()}
+        if not skus and not categories:
+            return ALL_GOODS
+        found |= skus
+        if categories:
+            under = descendants(categories, parent)
+            found |= set(Sku.objects.filter(product__category_id__in=under).values_list("pk", flat=True))
+    return found
+
+
+def campaign_sku_scope(tools: list[CampaignTool]) -> set[int] | None:
+    """Every SKU the campaign's tools may discount, or ALL_GOODS (a fixed number of queries per kind)."""
+    from mall.models import Category
+    from marketing.models import BargainCampaign, CouponTemplate, FlashItem, GroupBuyItem, Promotion
+
+    ids: dict[str, list[int]] = {}
+    for tool in tools:
+        ids.setdefault(tool.kind, []).append(tool.object_id)
+    parent = dict(Category.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for model, kind in ((Promotion, "promotion"), (CouponTemplate, "coupon")):
+        if ids.get(kind):
+            rows = list(model.objects.filter(pk__in=ids[kind]).prefetch_related("skus", "categories"))
+            scoped = _scoped_skus(rows, parent)
+            if scoped is ALL_GOODS:
+                return ALL_GOODS
+            found |= scoped
+    found |= set(FlashItem.objects.filter(slot_id__in=ids.get("flash", [])).values_list("sku_id", flat=True))
+    found |= set(GroupBuyItem.objects.filter(campaign_id__in=ids.get("group_buy", [])).values_list("sku_id", flat=True))
+    found |= set(BargainCampaign.objects.filter(pk__in=ids.get("bargain", [])).values_list("sku_id", flat=True))
+    return found
+
+
+def campaign_overlaps(*, campaign: Campaign, tools: list[CampaignTool]) -> list[Overlap]:
+    """Open campaigns whose window crosses this one's, with the SKUs both may discount (the
+    merchant checks how the stacking policy resolves them with 价格试算)."""
+    others = list(
+        Campaign.objects.exclude(pk=campaign.pk)
+        .exclude(status=CampaignStatus.ENDED)
+        .filter(starts_at__lt=campaign.ends_at, ends_at__gt=campaign.starts_at)
+        .prefetch_related("tools")
+        .order_by("starts_at")
+    )
+    if not others:
+        return []
+    mine = campaign_sku_scope(tools)
+    overlaps = []
+    for other in others:
+        theirs = campaign_sku_scope(list(other.tools.all()))
+        whole = mine is ALL_GOODS and theirs is ALL_GOODS
+        if mine is ALL_GOODS:
+            shared = len(theirs or ())
+        elif theirs is ALL_GOODS:
+            shared = len(mine)
+        else:
+            shared = len(mine & theirs)
+        overlaps.append(
+            Overlap(
+                campaign=other,
+                starts_at=max(campaign.starts_at, other.starts_at),
+                ends_at=min(campaign.ends_at, other.ends_at),
+                whole_shop=whole,
+                shared_sku_count=shared,
+            )
+        )
+    return overlaps

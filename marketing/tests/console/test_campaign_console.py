@@ -152,3 +152,20 @@ def test_the_page_costs_a_fixed_number_of_queries(
     operator.get(page)
     with django_assert_max_num_queries(40):
         assert operator.get(page).status_code == 200
+
+
+def test_the_page_warns_of_campaigns_running_at_the_same_time_on_shared_goods(
+    operator: Client, make_promotion: Callable[..., Promotion]
+) -> None:
+    first, second = _new(operator), _new(operator, name="会员日")
+    shared_sku = shelf_sku()
+    slot = make_slot(items=[(shared_sku, 5)])
+    operator.post(f"/console/marketing/campaigns/{first.pk}/", {"op": "add_tool", "tool-tool": f"flash:{slot.pk}"})
+    scoped = make_promotion(name="面霜9折", type="limited_discount", rules={"rate": "0.9"}, sku_ids=(shared_sku.pk,))
+    second_page = f"/console/marketing/campaigns/{second.pk}/"
+    operator.post(second_page, {"op": "add_tool", "tool-tool": f"promotion:{scoped.pk}"})
+
+    html = operator.get(f"/console/marketing/campaigns/{first.pk}/").content.decode()
+
+    assert "同时进行的其他活动" in html and "会员日" in html
+    assert "1 个 SKU" in html
