@@ -49,6 +49,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.pages_schedule_task",
         "schedule": timedelta(minutes=1),
     },
+    "marketing-campaign-budgets": {
+        "task": "marketing.tasks.campaigns_budget_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing-flash-reconcile-gates": {
         "task": "marketing.tasks.flash_gate_reconcile_task",
         "schedule": timedelta(minutes=5),

@@ -30,6 +30,7 @@ from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite, distribution, journey and page lists
     bargains_admin,
+    campaigns_admin,
     flash_admin,
     group_buys_admin,
     growth_admin,

@@ -18,3 +18,8 @@ class MarketingConfig(AppConfig):
         moments = {"journey_dormant": ("paid",), "journey_replenish": ("paid",), "journey_birthday": ("coupon_claim",)}
         for kind, label in MESSAGE_KIND_LABELS.items():
             message_kind_register(kind=kind, label=label, moments=moments[kind])
+        # The campaign studio: its budget hears refunds (order hook); shoppers are told of extensions.
+        import marketing.services.campaign_budget  # noqa: F401
+        from marketing.services.campaigns import EXTENDED_MESSAGE_KIND
+
+        message_kind_register(kind=EXTENDED_MESSAGE_KIND, label=_("活动延长通知"), moments=("paid",))

@@ -403,3 +403,41 @@ class PageInvalid(ValidationFailed):
 class PageStateInvalid(Conflict):
     code = "page_state_invalid"
     default_message = _("页面当前状态不允许该操作。")
+# --- the campaign studio (issue 17 §1, §5, §7) ------------------------------------------------
+
+
+class CampaignNotFound(NotFound):
+    code = "campaign_not_found"
+    default_message = _("营销活动不存在。")
+
+
+class CampaignInvalid(ValidationFailed):
+    """A campaign's fields or a live adjustment do not hold (``details.errors`` per field)."""
+
+    code = "campaign_invalid"
+    default_message = _("营销活动设置有误。")
+
+
+class CampaignStateInvalid(Conflict):
+    code = "campaign_state_invalid"
+    default_message = _("营销活动当前状态下不能进行该操作。")
+
+
+class CampaignToolTaken(Conflict):
+    code = "campaign_tool_taken"
+    default_message = _("该营销工具已属于另一个营销活动。")
+
+
+class CampaignToolUnsupported(Conflict):
+    """The tool kind has no such live adjustment (a promotion has no stock to add)."""
+
+    code = "campaign_tool_unsupported"
+    default_message = _("该营销工具不支持这项调整。")
+
+
+class CampaignBudgetSpent(DealUnavailable):
+    """Placing the order would take the campaign past its discount or use budget (a revived
+    order's payment is refunded, like any deal that is gone)."""
+
+    code = "campaign_budget_spent"
+    default_message = _("活动太火爆，优惠预算已用完，请刷新后重新下单。")

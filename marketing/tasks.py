@@ -101,6 +101,14 @@ def flash_slots_end_sweep_task() -> int:
     return flash_slots_end_due()
 
 
+@shared_task(name="marketing.tasks.campaigns_budget_sweep_task", ignore_result=True)
+def campaigns_budget_sweep_task() -> int:
+    """Every minute (B02): pause live campaigns whose budget is spent or refused an order."""
+    from marketing.services.campaigns import campaigns_budget_sweep
+
+    return campaigns_budget_sweep()
+
+
 @shared_task(name="marketing.tasks.flash_reservations_notify_task", ignore_result=True)
 def flash_reservations_notify_task(*, item_id: int, units: int) -> int:
     """After a restock: tell the earliest reservers (each at most once)."""

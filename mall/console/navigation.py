@@ -50,6 +50,12 @@ GROUPS: tuple[SidebarGroup, ...] = (
         ("order", "aftersale", "refund", "payment", "paymentnotice", "cartitem"),
     ),
     SidebarGroup(
+        "studio",
+        pgettext_lazy("sidebar", "活动管理"),
+        (),
+        ("campaign",),
+    ),
+    SidebarGroup(
         "acquire",
         pgettext_lazy("sidebar", "引流拉新"),
         (),
@@ -184,6 +190,7 @@ ICONS: dict[str, str] = {
     "marketing.groupbuygroup": "diversity_3",
     "marketing.bargaincampaign": "content_cut",
     "marketing.bargain": "price_change",
+    "marketing.campaign": "celebration",
     "marketing.flashslot": "bolt",
     "marketing.limitedrelease": "local_fire_department",
     "marketing.flashsettings": "schedule",

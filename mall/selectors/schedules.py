@@ -86,6 +86,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("秒杀场次结束"),
         gettext_lazy("结束到点的秒杀场次，剩余库存退回商品库存。"),
     ),
+    "marketing-campaign-budgets": (
+        gettext_lazy("活动预算检查"),
+        gettext_lazy("每分钟：预算已用完或有订单因预算不足被拒的营销活动自动暂停。"),
+    ),
     "marketing-flash-reconcile-gates": (
         gettext_lazy("秒杀库存核对"),
         gettext_lazy("核对 Redis 抢购闸门与数据库的库存，发现偏差即修复。"),

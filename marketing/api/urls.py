@@ -11,6 +11,7 @@ from marketing.api.bargains import (
     BargainStartApi,
     MyBargainListApi,
 )
+from marketing.api.campaigns import CampaignDetailApi
 from marketing.api.coupons import CouponCenterListApi, CouponClaimApi, CouponListApi, CouponUsableApi
 from marketing.api.distribution import (
     AttributionClickApi,
@@ -59,6 +60,7 @@ urlpatterns: list = [
     path("me/promoter/withdrawals", WithdrawalCollectionApi.as_view(), name="me-promoter-withdrawals"),
     # 拼团 (F03): opening and joining are orders with a "group" deal (checkout/preview, orders)
     path("group-buys", GroupBuyCampaignListApi.as_view(), name="group-buy-campaigns"),
+    path("campaigns/<int:campaign_id>", CampaignDetailApi.as_view(), name="campaign-detail"),
     path("group-buys/<int:campaign_id>", GroupBuyCampaignDetailApi.as_view(), name="group-buy-campaign"),
     path("groups/<int:group_id>", GroupDetailApi.as_view(), name="group-detail"),
     path("groups/share/<str:token>", GroupShareDetailApi.as_view(), name="group-share"),

@@ -7,6 +7,15 @@ from marketing.models.bargains import (
     BargainHelp,
     BargainStatus,
 )
+from marketing.models.campaigns import (
+    PHASE_LABELS,
+    Campaign,
+    CampaignBudgetHold,
+    CampaignPauseReason,
+    CampaignStatus,
+    CampaignTool,
+    CampaignToolKind,
+)
 from marketing.models.coupon_grants import CouponGrant, CouponGrantMember
 from marketing.models.coupons import Coupon, CouponChannel, CouponGroup, CouponKind, CouponStatus, CouponTemplate
 from marketing.models.distribution import (
@@ -60,6 +69,7 @@ __all__ = [
     "DEFAULT_TIER_RATES",
     "MAX_ITEMS_PER_SLOT",
     "OPEN_BARGAIN_STATUSES",
+    "PHASE_LABELS",
     "SCOPED_TYPES",
     "Attribution",
     "Bargain",
@@ -69,6 +79,12 @@ __all__ = [
     "CampaignPage",
     "CampaignPageStatus",
     "CampaignPageVersion",
+    "Campaign",
+    "CampaignBudgetHold",
+    "CampaignPauseReason",
+    "CampaignStatus",
+    "CampaignTool",
+    "CampaignToolKind",
     "Commission",
     "CommissionStatus",
     "Coupon",

@@ -481,6 +481,24 @@ def flash_slot_resume(*, actor: Actor, slot_id: int) -> FlashSlot:
 
 
 @transaction.atomic
+def flash_slot_set_paused(*, slot_id: int, paused: bool) -> bool:
+    """Pause or resume for the campaign that runs the slot (its service checks who asks and
+    audits); a slot in another state is left alone. True when the slot changed."""
+    want, allowed_from = (
+        (FlashSlotStatus.PAUSED, FlashSlotStatus.PUBLISHED)
+        if paused
+        else (FlashSlotStatus.PUBLISHED, FlashSlotStatus.PAUSED)
+    )
+    slot = _lock_slot(slot_id)
+    if slot.status != allowed_from:
+        return False
+    slot.status = want
+    slot.save(update_fields=["status", "updated_at"])
+    _after_commit_sync(slot)
+    return True
+
+
+@transaction.atomic
 def flash_slot_extend(*, actor: Actor, slot_id: int, ends_at: datetime, now: datetime | None = None) -> FlashSlot:
     """Move a running slot's end later (F30: extend while running)."""
     require_staff(actor)

@@ -31,6 +31,7 @@ from mall.money import allocate
 from marketing.errors import CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PricingPolicy, PromotionUsage
 from marketing.selectors.checkout_pricing import CheckoutQuote
+from marketing.services.campaign_budget import campaign_budget_release, campaign_budget_take
 from marketing.services.coupons import coupons_return, coupons_use
 from marketing.services.distribution import commission_take, commissions_settle
 from marketing.services.invites import invite_order_points_settle, invite_order_take
@@ -51,8 +52,13 @@ def _usage_rows(order: Order, usage: Sequence[Sequence[int]]) -> list[PromotionU
 
 @transaction.atomic
 def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
-    """At placement: the chosen coupons become used (or ``coupon_unavailable``), usage is counted,
-    the inviter's share (F04) and the attributed promoter's commission (F06) are fixed."""
+    """At placement: the campaigns' budgets are reserved (B02), the chosen coupons become used (or
+    ``coupon_unavailable``), usage is counted, the inviter's share (F04) and the attributed
+    promoter's commission (F06) are fixed."""
+    # B02 first (or campaign_budget_spent): the campaign row is the only lock taken before any
+    # tool row here, so a reservation that spends the budget can pause the tools without waiting
+    # on orders that hold a tool row (a usage row's foreign key) and queue on the campaign.
+    campaign_budget_take(order=order, applied=quote.applied)
     coupons_use(member_id=order.member_id, order_id=order.pk, coupon_ids=quote.coupon_ids)
     PromotionUsage.objects.bulk_create(_usage_rows(order, quote.promotion_usage))
     invite_order_take(order=order, quote=quote, now=order.created_at)
@@ -64,6 +70,7 @@ def order_benefits_return(*, order: Order) -> None:
     """At cancellation or expiry: coupons back to unused, usage no longer counts, commission reversed."""
     coupons_return(order_id=order.pk)
     PromotionUsage.objects.filter(order_id=order.pk).delete()
+    campaign_budget_release(order_id=order.pk)
     commissions_settle(order_id=order.pk)
 
 
@@ -86,6 +93,7 @@ def order_benefits_retake(*, order: Order) -> None:
         if updated != len(ids):
             raise CouponUnavailable(details={"coupon_ids": ids})
     PromotionUsage.objects.bulk_create(_usage_rows(order, pricing.get("promotion_usage", [])))
+    campaign_budget_take(order=order, applied=pricing.get("applied", []))  # B02, or campaign_budget_spent
 
 
 # --- points earned ----------------------------------------------------------------------

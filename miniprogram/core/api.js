@@ -101,6 +101,9 @@ module.exports = {
   promoterWithdrawals: (page) => get('me/promoter/withdrawals', { page }),
   withdraw: (amount, idempotencyKey) => post('me/promoter/withdrawals', { amount }, { idempotencyKey }),
 
+  // a campaign (活动, issue 17): name, window, state and its tools, for a page header or share card
+  campaign: (id) => get(`campaigns/${enc(id)}`),
+
   // group buy (F03): bought through checkout with the deal each page hands out
   groupCampaigns: (productId) => get('group-buys', { product_id: productId }),
   groupCampaign: (id) => get(`group-buys/${enc(id)}`),

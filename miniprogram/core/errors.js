@@ -52,6 +52,7 @@ const MESSAGES = {
   deal_invalid: '活动信息有误，请返回活动页重试',
   deal_not_found: '活动不存在或已结束',
   deal_unavailable: '活动已结束或名额已抢光',
+  campaign_budget_spent: '活动太火爆，优惠已抢完，请刷新后重新下单',
 
   // catalogue, cart, stock
   product_off_shelf: '商品已下架',

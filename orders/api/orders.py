@@ -171,6 +171,7 @@ class OrderPlaceApi(APIView):
                         "points_insufficient",
                         "idempotency_key_reused",
                         "deal_unavailable",
+                        "campaign_budget_spent",
                         "purchase_limit_exceeded",
                     ],
                 ),

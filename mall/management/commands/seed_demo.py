@@ -18,6 +18,7 @@ from mall.demo.pages import build_pages
 from mall.demo.people import build_people
 from mall.demo.sheets import build_sheets
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
+from mall.demo.studio import build_studio
 from mall.demo.suggestions import build_suggestions
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         counts.update(build_sheets())
         counts.update(build_suggestions())
         counts.update(build_pages())
+        counts.update(build_studio())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:
