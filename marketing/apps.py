@@ -18,3 +18,8 @@ class MarketingConfig(AppConfig):
         moments = {"journey_dormant": ("paid",), "journey_replenish": ("paid",), "journey_birthday": ("coupon_claim",)}
         for kind, label in MESSAGE_KIND_LABELS.items():
             message_kind_register(kind=kind, label=label, moments=moments[kind])
+        # Team split (F22): paid and refunded orders move the teams' spending (order lifecycle hooks).
+        import marketing.services.team_hooks  # noqa: F401
+
+        message_kind_register(kind="team_won", label=_("组队瓜分成功"), moments=("team",))
+        message_kind_register(kind="team_failed", label=_("组队未达标"), moments=("team",))
