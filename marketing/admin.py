@@ -28,12 +28,13 @@ from mall.console.display import exceptional_column
 from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
-from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite, distribution and journey pages
+from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, 组队瓜分, invite, distribution and journey pages
     bargains_admin,
     flash_admin,
     group_buys_admin,
     growth_admin,
     journeys_admin,
+    teams_admin,
 )
 from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.coupon_sheets import CouponSheetsMixin, CouponTemplateSheetsMixin
