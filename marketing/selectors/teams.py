@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing.models import CouponStatus, Team, TeamActivity, TeamMember, TeamOrder, TeamStatus
+from marketing.selectors.marketing_centre import MAX_PER_STATE, UPCOMING_DAYS, Entry, centre_source
 from members.models import Member
 from orders.models import Order
 
@@ -102,6 +103,28 @@ def team_page(*, team: Team, member: Member | None, now: dt.datetime | None = No
 def team_activities_running(*, now: dt.datetime | None = None) -> list[TeamActivity]:
     now = now or timezone.now()
     return list(TeamActivity.objects.filter(is_active=True, starts_at__lte=now, ends_at__gt=now).order_by("ends_at"))
+
+
+@centre_source
+def team_entries(now: dt.datetime) -> list[Entry]:
+    """The marketing centre's 组队瓜分 entries (F46): running or starting within the week, one query."""
+    rows = TeamActivity.objects.filter(
+        is_active=True, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=UPCOMING_DAYS)
+    ).order_by("starts_at", "pk")[: MAX_PER_STATE * 2]
+    return [
+        {
+            "type": "team",
+            "id": a.pk,
+            "kind": a.split_mode,
+            "title": a.name,
+            "subtitle": _("%(size)s 人组队，消费满 %(goal)s 瓜分 %(reward)s")
+            % {"size": a.team_size, "goal": yuan_short(a.goal), "reward": yuan_short(a.reward_total)},
+            "start_at": timezone.localtime(a.starts_at).isoformat(),
+            "end_at": timezone.localtime(a.ends_at).isoformat(),
+            "path": f"/package-social/team/index?activity={a.pk}",
+        }
+        for a in rows
+    ]
 
 
 def team_activity_get(*, activity_id: int) -> TeamActivity | None:

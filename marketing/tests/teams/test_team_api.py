@@ -74,3 +74,13 @@ def test_unknown_team_and_activity_are_404(member_client: APIClient) -> None:
     assert member_client.get("/api/v1/teams/nope").json()["code"] == "team_not_found"
     assert member_client.post("/api/v1/teams/activities/999/open").json()["code"] == "team_activity_not_found"
     assert APIClient().post("/api/v1/teams/nope/join").status_code == 401
+
+
+def test_a_running_activity_is_in_the_marketing_centre_with_its_page(staff: User) -> None:
+    from marketing.selectors.marketing_centre import marketing_centre_data
+
+    activity = make_activity(staff, team_size=4)
+    entries = [e for e in marketing_centre_data(now=activity.starts_at.replace(microsecond=0) + (activity.ends_at - activity.starts_at) / 2)["ongoing"] if e["type"] == "team"]
+    assert [(e["id"], e["subtitle"], e["path"]) for e in entries] == [
+        (activity.pk, "4 人组队，消费满 ¥2,000 瓜分 ¥100", f"/package-social/team/index?activity={activity.pk}")
+    ]
