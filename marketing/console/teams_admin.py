@@ -172,14 +172,23 @@ class TeamActivityAdmin(ServiceRefusalMixin, ModelAdmin):
 
 class TeamMemberInline(TabularInline):
     model = TeamMember
-    fields = ("member", "is_leader", "joined_at", "share_display", "coupon")
+    fields = ("member", "is_leader", "joined_at", "share_display", "coupon_display")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TeamMember]:
+        return super().get_queryset(request).select_related("member", "coupon")
+
     @display(description=_("瓜分金额"))
     def share_display(self, obj: TeamMember) -> str:
         return yuan(obj.share)
+
+    @display(description=_("奖励券"))
+    def coupon_display(self, obj: TeamMember) -> str:
+        if obj.coupon is None:
+            return "-"
+        return f"{yuan(obj.share)} {obj.coupon.get_status_display()}"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -195,6 +204,9 @@ class TeamOrderInline(TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("计入团队的订单")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TeamOrder]:
+        return super().get_queryset(request).select_related("order", "member")
 
     @display(description=_("实付"))
     def amount_display(self, obj: TeamOrder) -> str:

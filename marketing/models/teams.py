@@ -135,7 +135,7 @@ class TeamMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["activity", "member"], name="team_member_once_per_activity")]
 
     def __str__(self) -> str:
-        return f"{self.team_id}:{self.member_id}"
+        return str(self.member)
 
 
 class TeamOrder(models.Model):
@@ -158,4 +158,4 @@ class TeamOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team_id}:{self.order_id}"
+        return str(self.order)
