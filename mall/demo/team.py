@@ -85,11 +85,13 @@ def build_team(*, seed: int) -> dict[str, int]:
             )
     # the shoppers' own paid orders count toward their teams, in payment order
     members = TeamMember.objects.filter(activity=activity).values("member_id")
-    paid = Order.objects.filter(
-        member_id__in=members, paid_at__gte=activity.starts_at, paid_at__lte=now
-    ).order_by("paid_at", "pk")
+    paid = Order.objects.filter(member_id__in=members, paid_at__gte=activity.starts_at, paid_at__lte=now).order_by(
+        "paid_at", "pk"
+    )
     for order in paid.only("pk", "member_id", "payable_amount", "paid_at"):
         assert order.paid_at is not None  # noqa: S101 - filtered on paid_at
-        team_order_paid(order_id=order.pk, member_id=order.member_id, amount=order.payable_amount, paid_at=order.paid_at)
+        team_order_paid(
+            order_id=order.pk, member_id=order.member_id, amount=order.payable_amount, paid_at=order.paid_at
+        )
     teams_settle_due(now=now)
     return {"teams": TEAMS}

@@ -131,9 +131,7 @@ def _team_body(team: Any, member: Member | None) -> dict[str, Any]:
 class TeamActivityListApi(APIView):
     """The running team-split activities (with the signed-in shopper's team token in each)."""
 
-    @extend_schema(
-        operation_id="team_activities", tags=["team"], responses={200: TeamActivitySerializer(many=True)}
-    )
+    @extend_schema(operation_id="team_activities", tags=["team"], responses={200: TeamActivitySerializer(many=True)})
     def get(self, request: Request) -> Response:
         member = optional_member(request)
         body = [_activity_body(activity, member) for activity in team_activities_running()]

@@ -36,9 +36,9 @@ from marketing.api.group_buys import (
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
 from marketing.api.journeys import JourneyComebackApi
-from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
+from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
 
 urlpatterns: list = [
     path("coupons/center", CouponCenterListApi.as_view(), name="coupon-center"),

@@ -38,9 +38,9 @@ def progress_text(*, spent: int, goal: int) -> str:
 
 
 def refund_rule_text(activity: TeamActivity) -> str:
-    return _(
-        "团队消费达标后等待 %(days)s 天售后期再瓜分，期间的退款会从团队消费中扣除；瓜分后退款不影响已发的券。"
-    ) % {"days": activity.settle_days}
+    return _("团队消费达标后等待 %(days)s 天售后期再瓜分，期间的退款会从团队消费中扣除；瓜分后退款不影响已发的券。") % {
+        "days": activity.settle_days
+    }
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,7 @@ def team_activity_get(*, activity_id: int) -> TeamActivity | None:
 
 def my_team_for_activity(*, member: Member, activity_id: int) -> Team | None:
     seat = (
-        TeamMember.objects.filter(activity_id=activity_id, member_id=member.pk)
-        .select_related("team__activity")
-        .first()
+        TeamMember.objects.filter(activity_id=activity_id, member_id=member.pk).select_related("team__activity").first()
     )
     return seat.team if seat is not None else None
 
@@ -159,7 +157,9 @@ class TeamFigures:
     daily: list[tuple[dt.date, int]] = field(default_factory=list)
 
 
-def team_figures(*, activity_id: int | None = None, days: int = FIGURE_DAYS, now: dt.datetime | None = None) -> TeamFigures:
+def team_figures(
+    *, activity_id: int | None = None, days: int = FIGURE_DAYS, now: dt.datetime | None = None
+) -> TeamFigures:
     """Participants, daily actives (shoppers opening, joining or paying in a team), rewards issued
     and used, cost, orders and GMV of participants — for one activity or all (5 queries)."""
     now = now or timezone.now()

@@ -212,9 +212,7 @@ def team_join(*, member: Member, token: str, context: RequestContext, now: dt.da
         if not taken:
             raise TeamFull(details={"team_id": team.pk, "size": team.size})
         _seat_once(team=team, member=member, is_leader=False, now=now)
-        event_record(
-            name="team_join", member_id=member.pk, props={"team_id": team.pk, "activity_id": team.activity_id}
-        )
+        event_record(name="team_join", member_id=member.pk, props={"team_id": team.pk, "activity_id": team.activity_id})
     team.refresh_from_db()
     return team
 
@@ -247,7 +245,9 @@ def team_order_paid(*, order_id: int, member_id: int, amount: int, paid_at: dt.d
             continue
         try:
             with transaction.atomic():
-                TeamOrder.objects.create(team=team, member_id=member_id, order_id=order_id, amount=amount, paid_at=paid_at)
+                TeamOrder.objects.create(
+                    team=team, member_id=member_id, order_id=order_id, amount=amount, paid_at=paid_at
+                )
         except IntegrityError:
             continue
         team.spent += amount
@@ -340,9 +340,7 @@ def team_settle(*, team_id: int, now: dt.datetime | None = None) -> bool:
                 body=_("您的团队消费达标，您分得 ¥%(yuan)s 优惠券，已放入您的券包。") % {"yuan": format_yuan(share)},
                 link=TEAM_LINK.format(token=team.share_token),
             )
-            event_record(
-                name="team_reward", member_id=seat.member_id, props={"team_id": team.pk, "share": share}
-            )
+            event_record(name="team_reward", member_id=seat.member_id, props={"team_id": team.pk, "share": share})
         team.status, team.settled_at = TeamStatus.SETTLED, now
         team.save(update_fields=["status", "settled_at"])
     return True

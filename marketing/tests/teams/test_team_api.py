@@ -80,7 +80,8 @@ def test_a_running_activity_is_in_the_marketing_centre_with_its_page(staff: User
     from marketing.selectors.marketing_centre import marketing_centre_data
 
     activity = make_activity(staff, team_size=4)
-    entries = [e for e in marketing_centre_data(now=activity.starts_at.replace(microsecond=0) + (activity.ends_at - activity.starts_at) / 2)["ongoing"] if e["type"] == "team"]
+    middle = activity.starts_at + (activity.ends_at - activity.starts_at) / 2
+    entries = [e for e in marketing_centre_data(now=middle)["ongoing"] if e["type"] == "team"]
     assert [(e["id"], e["subtitle"], e["path"]) for e in entries] == [
         (activity.pk, "4 人组队，消费满 ¥2,000 瓜分 ¥100", f"/package-social/team/index?activity={activity.pk}")
     ]

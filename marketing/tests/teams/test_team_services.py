@@ -144,7 +144,9 @@ def test_joining_a_closed_team_is_refused(staff: User) -> None:
 
 def test_shares_are_exact_to_the_fen() -> None:
     assert team_shares(total=10_000, mode=SplitMode.EQUAL, member_ids=[1, 2, 3], contributions={}) == [3334, 3333, 3333]
-    split = team_shares(total=10_000, mode=SplitMode.CONTRIBUTION, member_ids=[1, 2, 3], contributions={1: 1, 2: 1, 3: 1})
+    split = team_shares(
+        total=10_000, mode=SplitMode.CONTRIBUTION, member_ids=[1, 2, 3], contributions={1: 1, 2: 1, 3: 1}
+    )
     assert sum(split) == 10_000
 
 
