@@ -19,7 +19,9 @@ EN = {
     "组队瓜分成功": "Team split won",
     "组队未达标": "Team fell short",
     "团队目标消费(元)": "Team spending goal (yuan)",
-    "团队成员在组队时限内的实付合计（扣除退款）": "What the team's members paid within the team window (net of refunds)",
+    "团队成员在组队时限内的实付合计（扣除退款）": (
+        "What the team's members paid within the team window (net of refunds)"
+    ),
     "瓜分奖励(元)": "Reward to split (yuan)",
     "达标后团队瓜分的券包总额，分到每人精确到分": (
         "Total coupon pack the team splits after reaching the goal, to the fen per member"
