@@ -11,6 +11,12 @@ const { render, text, texts } = require('../helpers/page')
 const teams = require('../../services/team')
 
 let wx
+jest.setTimeout(30000)
+
+/** Let the tap's promise chain finish (the machine may be busy: wait for what the tap shows). */
+async function settle(done) {
+  for (let i = 0; i < 50 && !done(); i += 1) await flush()
+}
 
 // shapes of marketing/api/teams.py
 function activity(extra) {
@@ -57,8 +63,7 @@ test('tapping 我要开团 asks for the team messages, opens the team and shows 
   expect(text(page, '.headline')).toBe('团队消费满 ¥2000.00，瓜分 ¥100.00 券包')
   expect(text(page, '.size')).toBe('3 人成团 · 平均瓜分')
   page.querySelector('.open-button').querySelector('.t-button').dispatchEvent('tap')
-  await flush()
-  await flush()
+  await settle(() => wx.__calls.toast.length > 0)
   expect(opened).toBe(1)
   expect(wx.__calls.subscribe.pop().tmplIds).toEqual(['TPL-TEAM-WON', 'TPL-TEAM-FAILED'])
   expect(wx.__calls.toast.pop()).toBe('开团成功，快邀请好友组队')
@@ -93,8 +98,7 @@ test('a friend opens the share card and taps 加入团队 once', async () => {
   const page = render('package-social/team/index', {}, { tdesign: ['t-button'] })
   await page.instance.onLoad({ token: 'ttok' })
   page.querySelector('.join-button').querySelector('.t-button').dispatchEvent('tap')
-  await flush()
-  await flush()
+  await settle(() => wx.__calls.toast.length > 0)
   expect(joins).toBe(1)
   expect(wx.__calls.toast.pop()).toBe('已加入团队，一起买买买')
   expect(page.querySelectorAll('.seat.filled')).toHaveLength(3)
@@ -109,8 +113,7 @@ test('a full team refuses the joiner with the mapped message and the page shows 
   const page = render('package-social/team/index', {}, { tdesign: ['t-button'] })
   await page.instance.onLoad({ token: 'ttok' })
   page.querySelector('.join-button').querySelector('.t-button').dispatchEvent('tap')
-  await flush()
-  await flush()
+  await settle(() => gets === 2 && !page.querySelector('.join-button'))
   expect(wx.__calls.toast.pop()).toBe('该团队已满员，去开一个新团队吧')
   expect(gets).toBe(2)
   expect(page.querySelector('.join-button')).toBeFalsy()
