@@ -117,6 +117,10 @@ EN = {
     "团队消费 ¥%(spent)s，距目标 ¥%(goal)s 还差 ¥%(left)s，活动已截止。": (
         "Your team spent ¥%(spent)s, ¥%(left)s short of the ¥%(goal)s goal; the team has closed."
     ),
+    "您的团队消费达标并已按贡献瓜分；您在组队期间没有消费，本次未分得奖励。": (
+        "Your team reached its goal and split the reward by contribution; you spent nothing in the team, "
+        "so no share this time."
+    ),
     "每日活跃（签到人数）": "Daily actives (members checking in)",
     "累计参与": "Participants in total",
     "签到过的会员数": "Members who ever checked in",

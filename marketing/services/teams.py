@@ -333,11 +333,16 @@ def team_settle(*, team_id: int, now: dt.datetime | None = None) -> bool:
             if share > 0:
                 seat.coupon = _share_coupon(activity=team.activity, member=seat.member, share=share, now=now)
             seat.save(update_fields=["share", "coupon"])
+            body = (
+                _("您的团队消费达标，您分得 ¥%(yuan)s 优惠券，已放入您的券包。") % {"yuan": format_yuan(share)}
+                if share > 0
+                else _("您的团队消费达标并已按贡献瓜分；您在组队期间没有消费，本次未分得奖励。")
+            )
             message_send(
                 member_id=seat.member_id,
                 kind="team_won",
                 title=_("组队瓜分成功"),
-                body=_("您的团队消费达标，您分得 ¥%(yuan)s 优惠券，已放入您的券包。") % {"yuan": format_yuan(share)},
+                body=body,
                 link=TEAM_LINK.format(token=team.share_token),
             )
             event_record(name="team_reward", member_id=seat.member_id, props={"team_id": team.pk, "share": share})

@@ -107,6 +107,8 @@ def test_split_by_contribution_follows_each_members_net_spending(staff: User, sp
     shares = list(TeamMember.objects.filter(team=team).order_by("id").values_list("share", flat=True))
     assert shares == [6667, 3333, 0]
     assert not TeamMember.objects.get(team=team, member=members[2]).coupon_id
+    told = Message.objects.get(kind="team_won", member=members[2])
+    assert "未分得奖励" in told.body
 
 
 def test_a_refund_during_the_wait_takes_the_team_back_below_the_goal(staff: User, speaker: Sku, shop: Any) -> None:
