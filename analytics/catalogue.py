@@ -139,6 +139,53 @@ CATALOGUE: dict[str, EventSpec] = {
 }
 
 
+# Events the server records itself (``analytics.services.events.event_record``) when a shopper
+# plays a game: declared here so the rollups and the data issue read one list, but never accepted
+# from the mini-program's batch (a client cannot claim it checked in or won a split).
+SERVER = "server"
+SERVER_EVENTS: dict[str, EventSpec] = {
+    spec.name: spec
+    for spec in (
+        EventSpec(
+            "checkin",
+            _("签到"),
+            SERVER,
+            {"day": Prop(str, required=True, max_length=10), "streak": Prop(int, required=True), "points": Prop(int)},
+        ),
+        EventSpec(
+            "checkin_makeup",
+            _("补签"),
+            SERVER,
+            {"day": Prop(str, required=True, max_length=10), "cost": Prop(int), "points": Prop(int)},
+        ),
+        EventSpec(
+            "team_open",
+            _("组队瓜分开团"),
+            SERVER,
+            {"team_id": Prop(int, required=True, minimum=1), "activity_id": Prop(int, required=True, minimum=1)},
+        ),
+        EventSpec(
+            "team_join",
+            _("加入组队瓜分团队"),
+            SERVER,
+            {"team_id": Prop(int, required=True, minimum=1), "activity_id": Prop(int, required=True, minimum=1)},
+        ),
+        EventSpec(
+            "team_reached",
+            _("组队消费达标"),
+            SERVER,
+            {"team_id": Prop(int, required=True, minimum=1), "spent": Prop(int, required=True)},
+        ),
+        EventSpec(
+            "team_reward",
+            _("组队瓜分得券"),
+            SERVER,
+            {"team_id": Prop(int, required=True, minimum=1), "share": Prop(int, required=True)},
+        ),
+    )
+}
+
+
 def event_problem(name: Any, props: Any) -> str | None:
     """Why an event does not fit the catalogue (a stable code), or None when it does."""
     spec = CATALOGUE.get(name) if isinstance(name, str) else None
@@ -177,6 +224,8 @@ PAGE_NAMES: dict[str, Promise] = {
     "package-flash/index/index": _("秒杀"),
     "package-flash/promotion/index": _("促销活动"),
     "package-member/coupons/index": _("优惠券"),
+    "package-member/checkin/index": _("签到"),
+    "package-social/team/index": _("组队瓜分"),
 }
 # Activity pages: where dwell time tells whether a campaign holds attention.
 ACTIVITY_PAGES = (

@@ -37,6 +37,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.group_expiry_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Team split (F22): split the reward of reached teams whose after-sales wait is over, end short teams.
+    "marketing-team-settlement": {
+        "task": "marketing.tasks.teams_settle_task",
+        "schedule": timedelta(minutes=5),
+    },
     "marketing-bargain-deadlines": {
         "task": "marketing.tasks.bargain_expiry_sweep_task",
         "schedule": timedelta(minutes=1),

@@ -28,7 +28,7 @@ from mall.console.display import exceptional_column
 from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
-from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, invite, distribution, journey and page lists
+from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, 组队瓜分, invite, distribution, journey and page lists
     bargains_admin,
     campaigns_admin,
     flash_admin,
@@ -36,6 +36,7 @@ from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀
     growth_admin,
     journeys_admin,
     pages_admin,
+    teams_admin,
 )
 from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.coupon_sheets import CouponSheetsMixin, CouponTemplateSheetsMixin

@@ -19,7 +19,12 @@ class MarketingConfig(AppConfig):
         for kind, label in MESSAGE_KIND_LABELS.items():
             message_kind_register(kind=kind, label=label, moments=moments[kind])
         # The campaign studio: its budget hears refunds (order hook); shoppers are told of extensions.
-        import marketing.services.campaign_budget  # noqa: F401
+        import marketing.services.campaign_budget
         from marketing.services.campaigns import EXTENDED_MESSAGE_KIND
 
         message_kind_register(kind=EXTENDED_MESSAGE_KIND, label=_("活动延长通知"), moments=("paid",))
+        # Team split (F22): paid and refunded orders move the teams' spending (order lifecycle hooks).
+        import marketing.services.team_hooks  # noqa: F401
+
+        message_kind_register(kind="team_won", label=_("组队瓜分成功"), moments=("team",))
+        message_kind_register(kind="team_failed", label=_("组队未达标"), moments=("team",))

@@ -441,3 +441,39 @@ class CampaignBudgetSpent(DealUnavailable):
 
     code = "campaign_budget_spent"
     default_message = _("活动太火爆，优惠预算已用完，请刷新后重新下单。")
+# --- team split (F22) ------------------------------------------------------------------
+
+
+class TeamActivityNotFound(NotFound):
+    code = "team_activity_not_found"
+    default_message = _("组队瓜分活动不存在。")
+
+
+class TeamActivityNotOpen(Conflict):
+    code = "team_activity_not_open"
+    default_message = _("组队瓜分活动未开始或已结束。")
+
+
+class TeamNotFound(NotFound):
+    code = "team_not_found"
+    default_message = _("团队不存在。")
+
+
+class TeamFull(Conflict):
+    code = "team_full"
+    default_message = _("该团队已满员，去开一个新团队吧。")
+
+
+class TeamClosed(Conflict):
+    code = "team_closed"
+    default_message = _("该团队已截止，不能再加入。")
+
+
+class TeamAlreadyJoined(Conflict):
+    code = "team_already_joined"
+    default_message = _("您已在本活动的一个团队里了。")
+
+
+class TeamActivityInvalid(ValidationFailed):
+    code = "team_activity_invalid"
+    default_message = _("组队瓜分活动设置有误。")

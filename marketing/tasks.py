@@ -66,6 +66,15 @@ def group_expiry_sweep_task() -> int:
     return group_expire_due()
 
 
+@shared_task(name="marketing.tasks.teams_settle_task", ignore_result=True)
+def teams_settle_task() -> int:
+    """Every 5 minutes: split reached teams whose after-sales wait is over, end short teams (each once)."""
+    from marketing.services.teams import teams_settle_due
+
+    run = teams_settle_due()
+    return run.settled + run.failed
+
+
 @shared_task(name="marketing.tasks.bargain_expire_task", ignore_result=True)
 def bargain_expire_task(*, bargain_id: int) -> bool:
     """At a bargain's deadline: close it for helps and buying (an unpaid order keeps its chance)."""

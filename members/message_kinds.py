@@ -24,6 +24,7 @@ MOMENT_LABELS: dict[str, Any] = {
     "restock_reserve": _("预约补货时"),
     "coupon_claim": _("领券时"),
     "checkin": _("签到时"),
+    "team": _("开团或加入团队时"),
 }
 MOMENTS: tuple[str, ...] = tuple(MOMENT_LABELS)
 # WeChat takes at most three template ids per wx.requestSubscribeMessage call.

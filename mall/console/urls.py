@@ -23,6 +23,7 @@ from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
+from marketing.console.teams_admin import team_stats_view
 from members.console.checkin_admin import checkin_stats_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
@@ -45,6 +46,7 @@ urlpatterns = [
     path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/checkin-stats/", admin.site.admin_view(checkin_stats_view), name="members_checkin_stats"),
+    path("marketing/team-stats/", admin.site.admin_view(team_stats_view), name="marketing_team_stats"),
     path("members/layers/", admin.site.admin_view(layers_view), name="members_layers"),
     path("members/layers/<int:segment_id>/", admin.site.admin_view(layer_playbook_view), name="members_layer_playbook"),
     path("members/tier-service/", admin.site.admin_view(tier_service_view), name="members_tier_service"),

@@ -38,6 +38,7 @@ ENTITY_LABELS: Mapping[str, Promise] = {
     "bargain": _("砍价活动"),
     "campaign": _("营销活动"),
     "group_buy": _("拼团活动"),
+    "team_activity": _("组队瓜分活动"),
     "block_entry": _("黑名单"),
     "guard_settings": _("防刷设置"),
     "invite_program": _("邀请有礼设置"),

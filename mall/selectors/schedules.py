@@ -78,6 +78,12 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("拼团到期处理"),
         gettext_lazy("到期未成团的团自动失败并原路退款，虚拟成团的团自动成团。"),
     ),
+    "marketing-team-settlement": (
+        gettext_lazy("组队瓜分结算"),
+        gettext_lazy(
+            "达标团队等售后期满后按活动规则瓜分奖励券，截止仍未达标的团队结束并通知队员（每个团队只结算一次）。"
+        ),
+    ),
     "marketing-bargain-deadlines": (
         gettext_lazy("砍价到期处理"),
         gettext_lazy("到期的砍价自动结束。"),

@@ -40,6 +40,7 @@ from marketing.api.journeys import JourneyComebackApi
 from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
+from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
 
 urlpatterns: list = [
     path("coupons/center", CouponCenterListApi.as_view(), name="coupon-center"),
@@ -65,6 +66,11 @@ urlpatterns: list = [
     path("groups/<int:group_id>", GroupDetailApi.as_view(), name="group-detail"),
     path("groups/share/<str:token>", GroupShareDetailApi.as_view(), name="group-share"),
     path("me/groups", MyGroupListApi.as_view(), name="me-groups"),
+    path("teams/activities", TeamActivityListApi.as_view(), name="team-activities"),
+    path("teams/activities/<int:activity_id>", TeamActivityDetailApi.as_view(), name="team-activity"),
+    path("teams/activities/<int:activity_id>/open", TeamOpenApi.as_view(), name="team-open"),
+    path("teams/<str:token>", TeamDetailApi.as_view(), name="team-detail"),
+    path("teams/<str:token>/join", TeamJoinApi.as_view(), name="team-join"),
     # 助力砍价 (F05): buying is an order with a "bargain" deal
     path("bargains/campaigns", BargainCampaignListApi.as_view(), name="bargain-campaigns"),
     path("bargains/campaigns/<int:campaign_id>", BargainCampaignDetailApi.as_view(), name="bargain-campaign"),

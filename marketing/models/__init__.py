@@ -63,6 +63,7 @@ from marketing.models.journeys import (
 from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPageVersion
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
+from marketing.models.teams import SplitMode, Team, TeamActivity, TeamMember, TeamOrder, TeamStatus
 
 __all__ = [
     "ACTIVE_PURCHASE",
@@ -130,7 +131,13 @@ __all__ = [
     "PromotionType",
     "PromotionUsage",
     "SameTypeResolution",
+    "SplitMode",
     "StepCounter",
+    "Team",
+    "TeamActivity",
+    "TeamMember",
+    "TeamOrder",
+    "TeamStatus",
     "TierRate",
     "Withdrawal",
     "WithdrawalStatus",

@@ -135,7 +135,7 @@ def checkin_stats_view(request: HttpRequest) -> HttpResponse:
         "labels": [date_format(day, "m-d") for day, _count in figures.daily],
         "datasets": [
             {
-                "label": gettext("签到人数"),
+                "label": gettext("每日活跃（签到人数）"),
                 "data": [count for _day, count in figures.daily],
                 "backgroundColor": "var(--color-primary-600)",
                 "displayYAxis": True,
@@ -145,6 +145,8 @@ def checkin_stats_view(request: HttpRequest) -> HttpResponse:
     }
     cards = [
         ("today", gettext("今日签到"), figures.participants_today, gettext("今天签到的会员数")),
+        ("participants", gettext("累计参与"), figures.participants_total, gettext("签到过的会员数")),
+        ("dau", gettext("日均活跃"), figures.daily_actives_avg, gettext("近 30 天平均每天签到人数")),
         ("week", gettext("近 7 天参与"), figures.participants_7d, gettext("近 7 天至少签到一次的会员")),
         ("points_7d", gettext("近 7 天发放积分"), figures.points_issued_7d, gettext("含连续签到奖励")),
         ("points_total", gettext("累计发放积分"), figures.points_issued_total, gettext("签到累计发放")),

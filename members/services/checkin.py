@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.services.events import event_record
 from mall.errors import NotFound
 from mall.services.audit import audit_record
 from members.errors import AlreadyCheckedIn, CheckInClosed, CheckInRuleInvalid, MakeupNotAllowed
@@ -118,6 +119,11 @@ def checkin_do(*, member: Member, context: RequestContext, now: dt.datetime | No
             if bonus:
                 row.bonus_points = bonus
                 row.save(update_fields=["bonus_points"])
+            event_record(
+                name="checkin",
+                member_id=member.pk,
+                props={"day": day.isoformat(), "streak": row.streak, "points": row.points + row.bonus_points},
+            )
     except IntegrityError as exc:
         if CheckIn.objects.filter(member_id=member.pk, day=day).exists():
             raise AlreadyCheckedIn(details={"day": day.isoformat()}) from exc
@@ -192,6 +198,11 @@ def checkin_makeup(
         _grant_day(member_id=locked.pk, row=row, rule=rule, tier=locked.tier)
         _restreak_from(member_id=locked.pk, rule=rule, day=day)
         row.refresh_from_db()
+        event_record(
+            name="checkin_makeup",
+            member_id=locked.pk,
+            props={"day": day.isoformat(), "cost": rule.makeup_cost, "points": row.points + row.bonus_points},
+        )
     return CheckInOutcome(check_in=row, points=row.points, bonus_points=row.bonus_points)
 
 

@@ -120,6 +120,13 @@ module.exports = {
   bargainHelp: (token) => post(`bargains/share/${enc(token)}/help`, {}),
   myBargains: (page) => get('me/bargains', { page }),
 
+  // team split (F22): open once per activity (a repeat is team_already_joined), join by share token
+  teamActivities: () => get('teams/activities'),
+  teamActivity: (id) => get(`teams/activities/${enc(id)}`),
+  teamOpen: (activityId) => post(`teams/activities/${enc(activityId)}/open`, {}),
+  team: (token) => get(`teams/${enc(token)}`),
+  teamJoin: (token) => post(`teams/${enc(token)}/join`, {}),
+
   // a promotion's page (满减, 满赠, 第N件 …): rule, window and products; carries server_time
   promotion: (id, query) => timed(`promotions/${enc(id)}`, query),
 

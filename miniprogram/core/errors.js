@@ -135,6 +135,14 @@ const MESSAGES = {
   points_mall_sold_out: '手慢了，该商品已兑完',
   points_mall_limit_reached: '已达到该商品的每人兑换上限',
   free_shipping_uses_exhausted: '本月会员包邮次数已用完',
+
+  // team split (F22)
+  team_activity_not_found: '组队瓜分活动不存在',
+  team_activity_not_open: '组队瓜分活动未开始或已结束',
+  team_not_found: '团队不存在',
+  team_full: '该团队已满员，去开一个新团队吧',
+  team_closed: '该团队已截止，不能再加入',
+  team_already_joined: '你已在本活动的一个团队里了',
 }
 
 const BY_STATUS = {

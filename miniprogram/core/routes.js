@@ -35,6 +35,7 @@ const PAGES = {
   invite: '/package-growth/invite/index',
   group: '/package-social/group/index',
   bargain: '/package-social/bargain/index',
+  team: '/package-social/team/index',
   socialMine: '/package-social/mine/index',
   promoter: '/package-growth/promoter/index',
   flash: '/package-flash/index/index',

@@ -11,6 +11,7 @@
  *   restock_reserve  reserving a restock (补货提醒)
  *   coupon_claim     claiming a coupon (优惠券即将过期)
  *   checkin          checking in (签到提醒 the next day)
+ *   team             opening or joining a team split team (瓜分成功 / 组队未达标)
  * The answer ({tmplId: 'accept' | 'reject' | 'ban' | 'filter'}) goes to POST me/subscriptions.
  *
  * WeChat shows its dialog only from a tap or a payment callback, so ask() calls

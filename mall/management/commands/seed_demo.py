@@ -20,6 +20,7 @@ from mall.demo.sheets import build_sheets
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
 from mall.demo.studio import build_studio
 from mall.demo.suggestions import build_suggestions
+from mall.demo.team import build_team
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
 from mall.demo.uplift import build_uplift
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         counts.update(build_behaviour(seed=seed))
         counts.update(build_tiers())
         counts.update(build_checkin(seed=seed))
+        counts.update(build_team(seed=seed))
         counts.update(build_people())
         counts.update(build_uplift(seed=seed))
         counts.update(build_journeys(seed=seed))

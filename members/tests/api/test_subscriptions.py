@@ -45,6 +45,7 @@ def test_the_template_map_lists_active_templates_and_the_ids_to_ask_per_moment(
         "restock_reserve": ["TPL-flash_restock"],
         "coupon_claim": ["TPL-coupon_expiring"],
         "checkin": [],
+        "team": [],
     }
 
 
