@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from marketing.pricing import CartLine, CatalogItem, FullGift, FullReduction, LimitedDiscount, ReductionTier
+from marketing.pricing import CartLine, CatalogItem, FullGift, FullReduction, LimitedDiscount, ReductionTier, Scope
 from marketing.pricing import replay as replay_module
-from marketing.pricing.replay import Basket, Replayer, replay, saving_band, timeless
+from marketing.pricing.replay import Basket, Replayer, replay, saving_band, timeless, touches
 from marketing.tests.pricing.builders import AT
 
 CATALOG = {
@@ -87,3 +87,14 @@ def test_identical_baskets_are_priced_once_and_the_memo_is_bounded(monkeypatch: 
     many = (Basket(tier="normal", lines=(CartLine("TEA", n),)) for n in range(1, 200))
     assert replay(many, before=before, after=after).orders == 199
     assert 0 < len(before._memo) <= 50
+
+
+def test_baskets_a_changed_rule_cannot_touch_are_not_priced_again() -> None:
+    tea_only = LimitedDiscount(id="tea", rate=Decimal("0.5"), scope=Scope(categories=frozenset({"2"})))
+    before, after = replayer(TIERED), replayer(TIERED, tea_only)
+    totals = replay([basket(SNACK=2), basket(TEA=1), basket(SNACK=1, TEA=1)], before=before, after=after)
+    assert len(after._memo) == 2  # the snack-only basket was not quoted again
+    assert totals.affected == 2 and totals.discount_after - totals.discount_before == 2500 + 2500  # 半价茶; 175 → 150 still 满99减10
+    assert touches(tea_only, basket(TEA=1), CATALOG) and not touches(tea_only, basket(SNACK=1), CATALOG)
+    gift = FullGift(id="gift", threshold=10000, gift_sku="GIFT")  # whole shop: touches every basket
+    assert touches(gift, basket(SNACK=1), CATALOG)
