@@ -75,6 +75,7 @@ from members.models import Member, Segment, Tag
 from members.services.audience import audience_set
 
 PRICE_CHECK_URL = "console:marketing_price_check"
+WHATIF_URL = "console:marketing_whatif"
 
 
 def _add_rule_errors(form: forms.BaseForm, exc: RulesInvalid, aliases: dict[str, str] | None = None) -> None:
@@ -285,7 +286,21 @@ class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, 
     search_fields = ("name",)
     filter_horizontal = ("categories",)
     actions = ("activate", "deactivate")
-    actions_list = ["price_check"]
+    actions_list = ["price_check", "whatif"]
+    actions_row = ["whatif_row"]
+    actions_detail = ["whatif_detail"]
+
+    @action(description=_("效果模拟"), icon="science", url_path="whatif")
+    def whatif(self, request: HttpRequest) -> HttpResponse:
+        return redirect(reverse(WHATIF_URL))
+
+    @action(description=_("模拟一下"), icon="science", url_path="whatif-row")
+    def whatif_row(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(f"{reverse(WHATIF_URL)}?promotion={int(object_id)}")
+
+    @action(description=_("模拟一下"), icon="science", url_path="whatif-detail")
+    def whatif_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(f"{reverse(WHATIF_URL)}?promotion={int(object_id)}")
 
     def _type(self, request: HttpRequest, obj: Promotion | None) -> str:
         if obj is not None and obj.pk:

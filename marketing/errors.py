@@ -383,3 +383,16 @@ class CouponGrantInvalid(ValidationFailed):
 
     code = "coupon_grant_invalid"
     default_message = _("名单无法发券。")
+
+
+# --- what-if replay (B01) -------------------------------------------------------------
+
+
+class WhatIfRunNotFound(NotFound):
+    code = "whatif_run_not_found"
+    default_message = _("模拟记录不存在。")
+
+
+class WhatIfDaysInvalid(ValidationFailed):
+    code = "whatif_days_invalid"
+    default_message = _("回放天数须在 1 到 366 之间。")

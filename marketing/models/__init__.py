@@ -53,6 +53,7 @@ from marketing.models.journeys import (
 )
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
+from marketing.models.whatif import WhatIfRun, WhatIfStatus
 
 __all__ = [
     "ACTIVE_PURCHASE",
@@ -112,6 +113,8 @@ __all__ = [
     "SameTypeResolution",
     "StepCounter",
     "TierRate",
+    "WhatIfRun",
+    "WhatIfStatus",
     "Withdrawal",
     "WithdrawalStatus",
 ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from io import StringIO
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,34 +19,12 @@ from mall.models import Category, Sku
 from marketing.models import Promotion
 from marketing.pricing import FullReduction, ReductionTier
 from marketing.selectors.whatif import whatif_replay, whatif_window
+from marketing.tests.whatif_orders import NOW, SHANGHAI, paid
 from members.models import Member
 from members.tests.factories import MemberFactory
-from orders.models import Order, OrderLine, OrderStatus
+from orders.models import OrderStatus
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 6, 20, 15, 0, tzinfo=SHANGHAI)
 TIER_199_30 = FullReduction(id="whatif:new", tiers=(ReductionTier(19900, 3000),))
-_seq = iter(range(1, 1_000_000))
-
-
-def paid(member: Member, *lines: tuple[Sku, int], days_ago: float = 1, status: str = OrderStatus.COMPLETED) -> Order:
-    at = NOW - timedelta(days=days_ago)
-    n = next(_seq)
-    order = Order.objects.create(
-        no=f"WHATIF{n:08d}", member=member, idempotency_key=f"w-{n}", status=status, expires_at=at, paid_at=at
-    )
-    for sku, qty in lines:
-        OrderLine.objects.create(
-            order=order,
-            sku=sku,
-            product=sku.product,
-            title=sku.code,
-            unit_price=sku.price,
-            qty=qty,
-            item_amount=sku.price * qty,
-            paid_amount=sku.price * qty,
-        )
-    return order
 
 
 @pytest.fixture
@@ -161,6 +138,8 @@ def test_command_refuses_a_bad_file_in_one_line(db: Any, tmp_path: Path) -> None
     with pytest.raises(CommandError) as caught:
         call_command("whatif", "--promotion", str(file))
     assert caught.value.returncode == 2 and "tiers" in str(caught.value)
-    file.write_text(json.dumps({"id": "x", "type": "limited_discount", "rate": "0.8", "scope": {"categories": ["无此"]}}))
+    file.write_text(
+        json.dumps({"id": "x", "type": "limited_discount", "rate": "0.8", "scope": {"categories": ["无此"]}})
+    )
     with pytest.raises(CommandError, match="无此"):
         call_command("whatif", "--promotion", str(file))
