@@ -24,6 +24,8 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
+from analytics.console.suggestion_drafts import SuggestionDraftAdminMixin
+from analytics.models import Tool
 from mall.console.display import exceptional_column
 from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
@@ -278,7 +280,14 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(
+    SuggestionDraftAdminMixin,
+    SkuPickerMixin,
+    CampaignColumnsMixin,
+    ServiceRefusalMixin,
+    PriceCheckLinkMixin,
+    ModelAdmin,
+):
     form = PromotionAdminForm
     list_display = ("name", "type_label", "window", "state", "rules_text", "inactive_flag")
     list_filter = ("type", "is_active")
@@ -289,6 +298,9 @@ class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, 
     actions_list = ["price_check", "whatif"]
     actions_row = ["whatif_row"]
     actions_detail = ["whatif_detail"]
+
+    def suggestion_tool(self, obj: Promotion) -> str:
+        return Tool.STEPPED if obj.type == PromotionType.STEPPED_PRICE else Tool.PROMOTION
 
     @action(description=_("效果模拟"), icon="science", url_path="whatif")
     def whatif(self, request: HttpRequest) -> HttpResponse:
@@ -529,9 +541,15 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(
-    CouponTemplateSheetsMixin, SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin
+    SuggestionDraftAdminMixin,
+    CouponTemplateSheetsMixin,
+    SkuPickerMixin,
+    ServiceRefusalMixin,
+    PriceCheckLinkMixin,
+    ModelAdmin,
 ):
     form = CouponTemplateAdminForm
+    draft_tool = Tool.COUPON
     list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
     inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))
