@@ -94,7 +94,11 @@ def _shop() -> None:
             for i, p in enumerate(products)
         ]
     )
-    owner = User.objects.create_superuser(username="bench", password="x", email="bench@example.com")
+    owner = User.objects.create_superuser(  # a throwaway bench database
+        username="bench",
+        password="x",  # noqa: S106
+        email="bench@example.com",
+    )
     common = {"starts_at": now - timedelta(days=60), "ends_at": now + timedelta(days=60)}
     promotion_create(
         actor=owner,
@@ -102,7 +106,8 @@ def _shop() -> None:
             type="full_reduction",
             name="满199减20",
             rules={"tiers": [{"threshold": "199.00", "off": "20.00"}]},
-            **common,
+            starts_at=common["starts_at"],
+            ends_at=common["ends_at"],
         ),
     )
     promotion_create(
@@ -112,7 +117,8 @@ def _shop() -> None:
             name="9折",
             rules={"rate": "0.9"},
             category_ids=(categories[1].pk, categories[2].pk),
-            **common,
+            starts_at=common["starts_at"],
+            ends_at=common["ends_at"],
         ),
     )
     tiers = ["normal"] * 6 + ["silver"] * 2 + ["gold", "diamond"]

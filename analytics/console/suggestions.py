@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from analytics.console.suggestion_drafts import draft_url, object_url
 from analytics.errors import SuggestionNotNew
 from analytics.models import Suggestion, SuggestionState, Tool
-from analytics.console.suggestion_drafts import draft_url, object_url
 from analytics.selectors.suggestions import accepted_suggestions
 from analytics.services.suggestions import suggestion_decide
 from mall.console.display import yuan
@@ -109,7 +109,9 @@ def suggestions_view(request: HttpRequest) -> HttpResponse:
             "gmv": yuan(row.earned.gmv) if row.earned else "",
             "cost": yuan(row.earned.cost) if row.earned else "",
             "draft_url": object_url(row.suggestion.draft_tool, row.suggestion.draft_object_id),
-            "draft_tool": str(Tool(row.suggestion.draft_tool).label) if row.suggestion.draft_tool in Tool.values else "",
+            "draft_tool": str(Tool(row.suggestion.draft_tool).label)
+            if row.suggestion.draft_tool in Tool.values
+            else "",
         }
         for row in accepted_suggestions(limit=20)
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0004_suggestions'),
+        ("analytics", "0004_suggestions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='suggestion',
-            name='draft_name',
-            field=models.CharField(blank=True, max_length=120, verbose_name='草稿名称'),
+            model_name="suggestion",
+            name="draft_name",
+            field=models.CharField(blank=True, max_length=120, verbose_name="草稿名称"),
         ),
         migrations.AddField(
-            model_name='suggestion',
-            name='draft_object_id',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='草稿对象'),
+            model_name="suggestion",
+            name="draft_object_id",
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="草稿对象"),
         ),
         migrations.AddField(
-            model_name='suggestion',
-            name='draft_tool',
-            field=models.CharField(blank=True, max_length=16, verbose_name='草稿工具'),
+            model_name="suggestion",
+            name="draft_tool",
+            field=models.CharField(blank=True, max_length=16, verbose_name="草稿工具"),
         ),
     ]

@@ -50,7 +50,7 @@ class WhatIfForm(PromotionAdminForm):
     )
 
     class Meta(PromotionAdminForm.Meta):
-        fields = ("name", "starts_at", "ends_at", "categories", "skus", "exclude_skus")
+        fields = ("name", "starts_at", "ends_at", "categories", "skus", "exclude_skus")  # type: ignore[assignment]
         widgets = {
             "categories": UnfoldAdminSelectMultipleWidget,
             "skus": UnfoldAdminSelectMultipleWidget,

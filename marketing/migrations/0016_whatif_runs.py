@@ -6,35 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketing', '0015_coupon_grants_and_sheet_permissions'),
+        ("marketing", "0015_coupon_grants_and_sheet_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WhatIfRun',
+            name="WhatIfRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='模拟活动')),
-                ('draft', models.JSONField(default=dict, verbose_name='模拟规则')),
-                ('days', models.PositiveSmallIntegerField(default=30, verbose_name='回放天数')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '计算中'), ('done', '已完成'), ('failed', '失败')], db_index=True, default='queued', max_length=10, verbose_name='状态')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已回放订单')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='订单总数')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('error', models.CharField(blank=True, max_length=200, verbose_name='失败原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('promotion', models.ForeignKey(blank=True, help_text='留空表示新活动', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='whatif_runs', to='marketing.promotion', verbose_name='修改的活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="模拟活动")),
+                ("draft", models.JSONField(default=dict, verbose_name="模拟规则")),
+                ("days", models.PositiveSmallIntegerField(default=30, verbose_name="回放天数")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "计算中"), ("done", "已完成"), ("failed", "失败")],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已回放订单")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="订单总数")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("error", models.CharField(blank=True, max_length=200, verbose_name="失败原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "promotion",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空表示新活动",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="whatif_runs",
+                        to="marketing.promotion",
+                        verbose_name="修改的活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '效果模拟',
-                'verbose_name_plural': '效果模拟',
-                'ordering': ['-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('days__gte', 1), ('days__lte', 366)), name='whatif_run_days_range')],
+                "verbose_name": "效果模拟",
+                "verbose_name_plural": "效果模拟",
+                "ordering": ["-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("days__gte", 1), ("days__lte", 366)), name="whatif_run_days_range"
+                    )
+                ],
             },
         ),
     ]

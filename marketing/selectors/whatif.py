@@ -103,7 +103,9 @@ def whatif_baskets(
         for pk, tier in heads:
             bought = lines.get(pk)
             if bought:
-                yield Basket(tier=tier or "normal", lines=tuple(CartLine(sku, qty) for sku, qty in sorted(bought.items())))
+                yield Basket(
+                    tier=tier or "normal", lines=tuple(CartLine(sku, qty) for sku, qty in sorted(bought.items()))
+                )
         read += len(heads)
         if on_chunk is not None:
             on_chunk(read)

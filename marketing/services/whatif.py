@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +52,7 @@ def whatif_run_start(
             promotion_id=replaces,
             draft=_draft(data),
             days=days,
-            created_by=actor if actor.is_authenticated else None,
+            created_by=actor if isinstance(actor, User) else None,
         )
         audit_record(
             actor=actor,
@@ -130,4 +130,6 @@ def whatif_run_execute(*, run_id: int) -> WhatIfRun:
 
 
 def _fail(run_id: int, message: str) -> None:
-    WhatIfRun.objects.filter(pk=run_id).update(status=WhatIfStatus.FAILED, error=message[:200], finished_at=timezone.now())
+    WhatIfRun.objects.filter(pk=run_id).update(
+        status=WhatIfStatus.FAILED, error=message[:200], finished_at=timezone.now()
+    )

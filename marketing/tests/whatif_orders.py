@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from mall.models import Sku
 from members.models import Member
+from members.tests.factories import MemberFactory
 from orders.models import Order, OrderLine, OrderStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=SHANGHAI)
 _seq = itertools.count(1)
+
+
+def shopper() -> Member:
+    return cast(Member, MemberFactory())
 
 
 def paid(member: Member, *lines: tuple[Sku, int], days_ago: float = 1, status: str = OrderStatus.COMPLETED) -> Order:

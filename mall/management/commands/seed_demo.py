@@ -20,6 +20,7 @@ from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_st
 from mall.demo.suggestions import build_suggestions
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
+from mall.demo.whatif import build_whatif
 
 
 class Command(BaseCommand):
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         counts.update(build_attribution(seed=seed))
         counts.update(build_sheets())
         counts.update(build_suggestions())
+        counts.update(build_whatif())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

@@ -47,7 +47,7 @@ def promotions_from_file(path: str) -> list[Promotion]:
         scope = getattr(promotion, "scope", None)
         if scope is not None:
             try:
-                promotion = replace(promotion, scope=category_scope_by_name(scope))  # type: ignore[call-arg]
+                promotion = replace(promotion, scope=category_scope_by_name(scope))  # type: ignore[arg-type]
             except ValueError as exc:
                 raise ScenarioError(f"{at}.{exc}") from None
         parsed.append(replace(promotion, id=f"whatif:{promotion.id}"))

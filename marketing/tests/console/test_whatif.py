@@ -17,8 +17,7 @@ from django.urls import reverse
 from mall.models import AuditLog, Category, Sku
 from marketing.models import Promotion, WhatIfRun, WhatIfStatus
 from marketing.services.whatif import whatif_run_execute
-from marketing.tests.whatif_orders import NOW, paid
-from members.tests.factories import MemberFactory
+from marketing.tests.whatif_orders import NOW, paid, shopper
 
 pytestmark = pytest.mark.django_db
 URL = "/console/marketing/whatif/"
@@ -35,7 +34,7 @@ def staff_client(staff: User) -> Client:
 def orders(make_sku: Callable[..., Sku], snacks: Category) -> Sku:
     snack = make_sku("SNACK-BOX", 12500, snacks)
     Sku.objects.filter(pk=snack.pk).update(cost_price=8000)
-    member = MemberFactory()
+    member = shopper()
     paid(member, (snack, 2))
     paid(member, (snack, 1), days_ago=2)
     return snack
@@ -77,7 +76,9 @@ def test_a_new_promotion_runs_in_the_background_and_shows_yuan_and_a_chart(
 ) -> None:
     response = _post(staff_client, "?type=full_reduction", on_commit=django_capture_on_commit_callbacks)
     run = WhatIfRun.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("console:marketing_whatif_run", args=[run.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "console:marketing_whatif_run", args=[run.pk]
+    )
     _post.delay.assert_called_once_with(run_id=run.pk)  # type: ignore[attr-defined]
     assert run.status == WhatIfStatus.QUEUED and run.promotion is None and run.days == 30
     assert run.draft["rules"] == {"tiers": [{"threshold": "199", "off": "30"}], "repeat": False}

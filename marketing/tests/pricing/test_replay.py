@@ -94,7 +94,9 @@ def test_baskets_a_changed_rule_cannot_touch_are_not_priced_again() -> None:
     before, after = replayer(TIERED), replayer(TIERED, tea_only)
     totals = replay([basket(SNACK=2), basket(TEA=1), basket(SNACK=1, TEA=1)], before=before, after=after)
     assert len(after._memo) == 2  # the snack-only basket was not quoted again
-    assert totals.affected == 2 and totals.discount_after - totals.discount_before == 2500 + 2500  # 半价茶; 175 → 150 still 满99减10
+    assert (
+        totals.affected == 2 and totals.discount_after - totals.discount_before == 2500 + 2500
+    )  # 半价茶; 175 → 150 still 满99减10
     assert touches(tea_only, basket(TEA=1), CATALOG) and not touches(tea_only, basket(SNACK=1), CATALOG)
     gift = FullGift(id="gift", threshold=10000, gift_sku="GIFT")  # whole shop: touches every basket
     assert touches(gift, basket(SNACK=1), CATALOG)

@@ -19,9 +19,8 @@ from mall.models import Category, Sku
 from marketing.models import Promotion
 from marketing.pricing import FullReduction, ReductionTier
 from marketing.selectors.whatif import whatif_replay, whatif_window
-from marketing.tests.whatif_orders import NOW, SHANGHAI, paid
+from marketing.tests.whatif_orders import NOW, SHANGHAI, paid, shopper
 from members.models import Member
-from members.tests.factories import MemberFactory
 from orders.models import OrderStatus
 
 TIER_199_30 = FullReduction(id="whatif:new", tiers=(ReductionTier(19900, 3000),))
@@ -37,7 +36,7 @@ def snack(make_sku: Callable[..., Sku], snacks: Category) -> Sku:
 @pytest.fixture
 def baskets(snack: Sku, cookie: Sku) -> Member:
     """Two 250-yuan baskets and one 30-yuan one in the window; one old, one cancelled, one unpaid."""
-    member = MemberFactory()
+    member = shopper()
     paid(member, (snack, 2))
     paid(member, (snack, 2), days_ago=3)
     paid(member, (cookie, 1), days_ago=2)
@@ -94,7 +93,7 @@ def test_query_count_does_not_grow_with_orders(
     snack: Sku, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("marketing.selectors.whatif.CHUNK", 10)
-    members = [MemberFactory() for _ in range(3)]
+    members = [shopper() for _ in range(3)]
     for i in range(25):
         paid(members[i % 3], (snack, 1 + i % 2))
     with django_assert_max_num_queries(30):
