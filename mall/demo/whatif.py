@@ -1,5 +1,5 @@
-"""Demo: two 效果模拟 (B01) runs over the demo's order history and one accepted 智能建议 whose
-draft was saved, so the what-if page and the suggestions' "what it earned" table have content.
+"""Demo: two 效果模拟 (B01) runs over the demo's order history and one accepted 智能建议 linked
+to the promotion its draft became, so the what-if page and the suggestions' "what it earned" table have content.
 
 The runs go through the same service as the console (validated, audited, task queued after
 commit) and are carried out here at once; the queued task then finds them done and does
@@ -18,8 +18,10 @@ from analytics.services.suggestions import suggestion_decide, suggestion_draft_l
 from mall.demo.marketing import FULL_REDUCTION
 from mall.models import Category
 from marketing.models import Promotion, PromotionType, WhatIfRun
-from marketing.services.promotions import PromotionData, promotion_create
+from marketing.services.promotions import PromotionData
 from marketing.services.whatif import whatif_run_execute, whatif_run_start
+
+ACCEPTED_DAYS_AGO = 14
 
 
 def _owner() -> User | None:
@@ -61,32 +63,18 @@ def build_whatif() -> dict[str, int]:
     runs.append(whatif_run_start(actor=owner, data=second_half, replaces=None, days=30))
     for run in runs:
         whatif_run_execute(run_id=run.pk)
-    return {"what-if runs": len(runs), "suggestion drafts": _accepted_basket_suggestion(owner)}
+    return {"what-if runs": len(runs), "suggestion drafts": _accepted_tool_suggestion(owner, live)}
 
 
-def _accepted_basket_suggestion(owner: User) -> int:
-    """Accept the 满减 tier suggestion and save its draft (switched off, so demo prices stay)."""
-    suggestion = Suggestion.objects.filter(kind=SuggestionKind.BASKET, state=SuggestionState.NEW).first()
-    if suggestion is None:
-        return 0
-    evidence = suggestion.evidence
-    threshold, off = evidence.get("next_threshold"), evidence.get("next_off")
-    if not isinstance(threshold, int) or not isinstance(off, int):
+def _accepted_tool_suggestion(owner: User, promotion: Promotion | None) -> int:
+    """The demo's "run 价格规则 more often" suggestion, accepted two weeks ago, whose draft became
+    the shop's 全场满减: the suggestions page then shows what that promotion earned since."""
+    suggestion = Suggestion.objects.filter(kind=SuggestionKind.TOOL, state=SuggestionState.NEW).first()
+    if suggestion is None or promotion is None:
         return 0
     suggestion_decide(actor=owner, suggestion_id=suggestion.pk, accept=True)
-    now = timezone.now()
-    draft = promotion_create(
-        actor=owner,
-        data=PromotionData(
-            type=PromotionType.FULL_REDUCTION,
-            name=f"满{threshold // 100}减{off // 100}",
-            starts_at=now,
-            ends_at=now + timedelta(days=14),
-            rules={"tiers": [{"threshold": f"{threshold / 100:.2f}", "off": f"{off / 100:.2f}"}]},
-            is_active=False,
-        ),
-    )
+    Suggestion.objects.filter(pk=suggestion.pk).update(decided_at=timezone.now() - timedelta(days=ACCEPTED_DAYS_AGO))
     linked = suggestion_draft_link(
-        actor=owner, suggestion_id=suggestion.pk, tool=Tool.PROMOTION, object_id=draft.pk, name=draft.name
+        actor=owner, suggestion_id=suggestion.pk, tool=Tool.PROMOTION, object_id=promotion.pk, name=promotion.name
     )
     return int(linked)

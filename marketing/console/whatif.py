@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectMultipleWidget
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectMultipleWidget, UnfoldAdminTextInputWidget
 
 from mall.console.display import yuan
+from mall.console.pickers import SkuMultipleChoiceField
 from mall.errors import ApplicationError
 from marketing.admin import TYPE_FIELDS, PromotionAdminForm
 from marketing.models import SCOPED_TYPES, Promotion, PromotionType, WhatIfRun, WhatIfStatus
@@ -51,14 +52,14 @@ class WhatIfForm(PromotionAdminForm):
 
     class Meta(PromotionAdminForm.Meta):
         fields = ("name", "starts_at", "ends_at", "categories", "skus", "exclude_skus")  # type: ignore[assignment]
-        widgets = {
-            "categories": UnfoldAdminSelectMultipleWidget,
-            "skus": UnfoldAdminSelectMultipleWidget,
-            "exclude_skus": UnfoldAdminSelectMultipleWidget,
-        }
+        widgets = {"name": UnfoldAdminTextInputWidget, "categories": UnfoldAdminSelectMultipleWidget}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("skus", "exclude_skus"):  # searchable, labelled by name and price (as in the admin)
+            if name in self.fields:
+                old = self.fields[name]
+                self.fields[name] = SkuMultipleChoiceField(label=old.label, required=False, help_text=old.help_text)
         for name in ("starts_at", "ends_at"):
             self.fields[name].widget = forms.HiddenInput()  # the window is not replayed
         self.order_fields(["name", "days", *TYPE_FIELDS.get(self.promotion_type, {})])
@@ -148,12 +149,17 @@ def _run_headline(run: WhatIfRun) -> str:
     return _("影响 %(affected)s / %(orders)s 单，优惠成本变化 %(extra)s") % {
         "affected": figures["affected"],
         "orders": figures["orders"],
-        "extra": yuan(extra),
+        "extra": _signed(extra),
     }
 
 
 def _percent(done: int, total: int) -> int:
     return 100 if total <= 0 else min(100, done * 100 // total)
+
+
+def _signed(fen: int) -> str:
+    """A change in yuan with its sign: +¥20.00, -¥4.20, ¥0.00."""
+    return f"+{yuan(fen)}" if fen > 0 else yuan(fen)
 
 
 def _rows(figures: dict[str, Any]) -> list[dict[str, str]]:
@@ -167,7 +173,7 @@ def _rows(figures: dict[str, Any]) -> list[dict[str, str]]:
         ("average", _("客单价")),
     ):
         before, after = figures[f"{key}_before"], figures[f"{key}_after"]
-        rows.append({"label": label, "before": yuan(before), "after": yuan(after), "change": yuan(after - before)})
+        rows.append({"label": label, "before": yuan(before), "after": yuan(after), "change": _signed(after - before)})
     return rows
 
 
