@@ -75,4 +75,12 @@ EN = {
     "采纳以来优惠成本": "Cost since accepted",
     "采纳以来成交额": "GMV since accepted",
     "采纳以来订单": "Orders since accepted",
+    "最近进度": "Last progress",
+    "计算中断（后台任务未完成），请重新模拟。": (
+        "The calculation was interrupted (the background task did not finish); please run it again."
+    ),
+    "效果模拟中断处理": "Interrupted what-if runs",
+    "后台计算中断的效果模拟标记为失败，商家可重新模拟。": (
+        "What-if runs whose background calculation stopped are marked failed, so the merchant can run them again."
+    ),
 }

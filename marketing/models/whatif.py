@@ -47,6 +47,9 @@ class WhatIfRun(models.Model):
     )
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written when the run is claimed and with every chunk of progress: a run whose heartbeat
+    # stopped (its worker was killed) is marked failed by the sweep, never left "计算中".
+    heartbeat_at = models.DateTimeField(_("最近进度"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("效果模拟")

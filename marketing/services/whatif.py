@@ -93,7 +93,9 @@ def whatif_candidate(run: WhatIfRun, *, now: datetime) -> PromotionSpec:
 
 def whatif_run_execute(*, run_id: int) -> WhatIfRun:
     """Replay a queued run once (a second delivery finds it claimed and does nothing)."""
-    claimed = WhatIfRun.objects.filter(pk=run_id, status=WhatIfStatus.QUEUED).update(status=WhatIfStatus.RUNNING)
+    claimed = WhatIfRun.objects.filter(pk=run_id, status=WhatIfStatus.QUEUED).update(
+        status=WhatIfStatus.RUNNING, heartbeat_at=timezone.now()
+    )
     run = WhatIfRun.objects.filter(pk=run_id).first()
     if run is None:
         raise WhatIfRunNotFound()
@@ -102,7 +104,7 @@ def whatif_run_execute(*, run_id: int) -> WhatIfRun:
     now = timezone.now()
 
     def progress(done: int, total: int) -> None:
-        WhatIfRun.objects.filter(pk=run_id).update(done=done, total=total)
+        WhatIfRun.objects.filter(pk=run_id).update(done=done, total=total, heartbeat_at=timezone.now())
 
     try:
         candidate = whatif_candidate(run, now=now)
@@ -133,3 +135,22 @@ def _fail(run_id: int, message: str) -> None:
     WhatIfRun.objects.filter(pk=run_id).update(
         status=WhatIfStatus.FAILED, error=message[:200], finished_at=timezone.now()
     )
+
+
+STALE_AFTER = timedelta(minutes=15)
+QUEUED_STALE_AFTER = timedelta(hours=1)
+
+
+def whatif_runs_fail_stale(*, now: datetime | None = None) -> int:
+    """Every 10 minutes: a run whose worker died mid-way (no progress for 15 minutes) or that no
+    worker ever picked up (queued for an hour) is marked failed with a plain reason, so the
+    merchant sees it and starts it again instead of waiting on "计算中" forever. Idempotent."""
+    now = now or timezone.now()
+    message = _("计算中断（后台任务未完成），请重新模拟。")
+    running = WhatIfRun.objects.filter(status=WhatIfStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
+        status=WhatIfStatus.FAILED, error=message, finished_at=now
+    )
+    queued = WhatIfRun.objects.filter(status=WhatIfStatus.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER).update(
+        status=WhatIfStatus.FAILED, error=message, finished_at=now
+    )
+    return running + queued

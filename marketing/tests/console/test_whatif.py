@@ -13,14 +13,22 @@ import time_machine
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from mall.models import AuditLog, Category, Sku
 from marketing.models import Promotion, WhatIfRun, WhatIfStatus
-from marketing.services.whatif import whatif_run_execute
+from marketing.services.whatif import whatif_run_execute, whatif_runs_fail_stale
 from marketing.tests.whatif_orders import NOW, paid, shopper
 
 pytestmark = pytest.mark.django_db
 URL = "/console/marketing/whatif/"
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Any:
+    """Console pages render in the shop's language; the thread's language is restored after each test."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
@@ -139,3 +147,19 @@ def test_staff_without_promotion_rights_are_refused(db: Any) -> None:
     client = Client()
     client.force_login(clerk)
     assert client.get(URL).status_code == 403
+
+
+def test_a_run_whose_worker_died_is_marked_failed_once(staff: User) -> None:
+    draft = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "199.00", "off": "30.00"}]}}
+    stuck = WhatIfRun.objects.create(name="卡住", draft=draft, days=7, status=WhatIfStatus.RUNNING)
+    working = WhatIfRun.objects.create(name="进行中", draft=draft, days=7, status=WhatIfStatus.RUNNING)
+    never = WhatIfRun.objects.create(name="无人处理", draft=draft, days=7)
+    now = timezone.now()
+    WhatIfRun.objects.filter(pk=stuck.pk).update(heartbeat_at=now - timedelta(minutes=20))
+    WhatIfRun.objects.filter(pk=working.pk).update(heartbeat_at=now - timedelta(minutes=2))
+    WhatIfRun.objects.filter(pk=never.pk).update(created_at=now - timedelta(hours=2))
+    assert whatif_runs_fail_stale(now=now) == 2
+    assert whatif_runs_fail_stale(now=now) == 0
+    statuses = dict(WhatIfRun.objects.values_list("name", "status"))
+    assert statuses == {"卡住": "failed", "进行中": "running", "无人处理": "failed"}
+    assert "重新模拟" in WhatIfRun.objects.get(pk=stuck.pk).error
