@@ -66,6 +66,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.invite_rewards_issue_sweep_task",
         "schedule": timedelta(minutes=10),
     },
+    "marketing-whatif-stale-runs": {
+        "task": "marketing.tasks.whatif_runs_fail_stale_task",
+        "schedule": timedelta(minutes=10),
+    },
     "members-release-held-pushes": {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),

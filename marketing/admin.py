@@ -24,6 +24,8 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
+from analytics.console.suggestion_drafts import SuggestionDraftAdminMixin
+from analytics.models import Tool
 from mall.console.display import exceptional_column
 from mall.console.pickers import SkuChoiceField, SkuMultipleChoiceField
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
@@ -78,6 +80,7 @@ from members.models import Member, Segment, Tag
 from members.services.audience import audience_set
 
 PRICE_CHECK_URL = "console:marketing_price_check"
+WHATIF_URL = "console:marketing_whatif"
 
 
 def _add_rule_errors(form: forms.BaseForm, exc: RulesInvalid, aliases: dict[str, str] | None = None) -> None:
@@ -280,7 +283,14 @@ class PromotionAdminForm(ServiceValidatedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin):
+class PromotionAdmin(
+    SuggestionDraftAdminMixin,
+    SkuPickerMixin,
+    CampaignColumnsMixin,
+    ServiceRefusalMixin,
+    PriceCheckLinkMixin,
+    ModelAdmin,
+):
     form = PromotionAdminForm
     list_display = ("name", "type_label", "window", "state", "rules_text", "inactive_flag")
     list_filter = ("type", "is_active")
@@ -288,7 +298,24 @@ class PromotionAdmin(SkuPickerMixin, CampaignColumnsMixin, ServiceRefusalMixin, 
     search_fields = ("name",)
     filter_horizontal = ("categories",)
     actions = ("activate", "deactivate")
-    actions_list = ["price_check"]
+    actions_list = ["price_check", "whatif"]
+    actions_row = ["whatif_row"]
+    actions_detail = ["whatif_detail"]
+
+    def suggestion_tool(self, obj: Promotion) -> str:
+        return Tool.STEPPED if obj.type == PromotionType.STEPPED_PRICE else Tool.PROMOTION
+
+    @action(description=_("效果模拟"), icon="science", url_path="whatif")
+    def whatif(self, request: HttpRequest) -> HttpResponse:
+        return redirect(reverse(WHATIF_URL))
+
+    @action(description=_("模拟一下"), icon="science", url_path="whatif-row")
+    def whatif_row(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(f"{reverse(WHATIF_URL)}?promotion={int(object_id)}")
+
+    @action(description=_("模拟一下"), icon="science", url_path="whatif-detail")
+    def whatif_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(f"{reverse(WHATIF_URL)}?promotion={int(object_id)}")
 
     def _type(self, request: HttpRequest, obj: Promotion | None) -> str:
         if obj is not None and obj.pk:
@@ -517,9 +544,15 @@ class CouponTemplateAdminForm(ServiceValidatedForm):
 
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(
-    CouponTemplateSheetsMixin, SkuPickerMixin, ServiceRefusalMixin, PriceCheckLinkMixin, ModelAdmin
+    SuggestionDraftAdminMixin,
+    CouponTemplateSheetsMixin,
+    SkuPickerMixin,
+    ServiceRefusalMixin,
+    PriceCheckLinkMixin,
+    ModelAdmin,
 ):
     form = CouponTemplateAdminForm
+    draft_tool = Tool.COUPON
     list_display = ("name", "kind", "summary", "group", "channel", "issued", "per_user_limit", "inactive_flag")
     list_filter = ("kind", "group", "channel", "is_active")
     inactive_flag = exceptional_column("is_active", _("已停用"), when=False, variant="warning", description=_("启用"))

@@ -477,3 +477,14 @@ class TeamAlreadyJoined(Conflict):
 class TeamActivityInvalid(ValidationFailed):
     code = "team_activity_invalid"
     default_message = _("组队瓜分活动设置有误。")
+# --- what-if replay (B01) -------------------------------------------------------------
+
+
+class WhatIfRunNotFound(NotFound):
+    code = "whatif_run_not_found"
+    default_message = _("模拟记录不存在。")
+
+
+class WhatIfDaysInvalid(ValidationFailed):
+    code = "whatif_days_invalid"
+    default_message = _("回放天数须在 1 到 366 之间。")

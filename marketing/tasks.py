@@ -7,6 +7,7 @@ from celery import shared_task
 from marketing.services.coupons import coupons_expire_due, coupons_expiry_remind_due
 from marketing.services.distribution import commissions_release_due
 from marketing.services.invites import invite_reward_issue, invite_rewards_issue_due
+from marketing.services.whatif import whatif_run_execute, whatif_runs_fail_stale
 
 
 @shared_task(name="marketing.tasks.coupons_expire_task", ignore_result=True)
@@ -149,3 +150,15 @@ def lifecycle_run_task() -> list[dict[str, object]]:
     from marketing.services.journeys.runner import lifecycle_run
 
     return [outcome.as_json() for outcome in lifecycle_run()]
+
+
+@shared_task(name="marketing.tasks.whatif_run_task", ignore_result=True)
+def whatif_run_task(*, run_id: int) -> str:
+    """After a merchant asks for a what-if replay (B01): run it once; a redelivery does nothing."""
+    return whatif_run_execute(run_id=run_id).status
+
+
+@shared_task(name="marketing.tasks.whatif_runs_fail_stale_task", ignore_result=True)
+def whatif_runs_fail_stale_task() -> int:
+    """Every 10 minutes: what-if runs whose worker died are marked failed (B01); idempotent."""
+    return whatif_runs_fail_stale()

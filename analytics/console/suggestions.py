@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from analytics.console.suggestion_drafts import draft_url, object_url
 from analytics.errors import SuggestionNotNew
 from analytics.models import Suggestion, SuggestionState, Tool
+from analytics.selectors.suggestions import accepted_suggestions
 from analytics.services.suggestions import suggestion_decide
 from mall.console.display import yuan
 
@@ -99,11 +101,20 @@ def suggestions_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     new = list(Suggestion.objects.filter(state=SuggestionState.NEW).order_by("-day", "kind", "subject")[:50])
-    accepted = list(
-        Suggestion.objects.filter(state=SuggestionState.ACCEPTED)
-        .select_related("decided_by")
-        .order_by("-decided_at")[:20]
-    )
+    accepted = [
+        {
+            "suggestion": row.suggestion,
+            "since": row.since,
+            "earned": row.earned,
+            "gmv": yuan(row.earned.gmv) if row.earned else "",
+            "cost": yuan(row.earned.cost) if row.earned else "",
+            "draft_url": object_url(row.suggestion.draft_tool, row.suggestion.draft_object_id),
+            "draft_tool": str(Tool(row.suggestion.draft_tool).label)
+            if row.suggestion.draft_tool in Tool.values
+            else "",
+        }
+        for row in accepted_suggestions(limit=20)
+    ]
     context = {
         **admin.site.each_context(request),
         "title": _("智能建议"),
@@ -126,6 +137,6 @@ def suggestion_decide_view(request: HttpRequest, suggestion_id: int) -> HttpResp
         return redirect(reverse("console:analytics_suggestions"))
     if accept and suggestion.action_url:
         messages.success(request, _("已采纳，已打开预填的草稿，确认后再保存。"))
-        return redirect(suggestion.action_url)
+        return redirect(draft_url(suggestion.action_url, suggestion.pk))
     messages.success(request, _("已采纳。") if accept else _("已忽略。"))
     return redirect(reverse("console:analytics_suggestions"))

@@ -2,7 +2,8 @@
 
 The unique key makes the nightly job exactly-once: running it twice on one day writes nothing
 new. ``evidence`` holds the figures behind the title (money in fen); ``action_url`` opens a
-pre-filled draft in the console and never changes a live campaign.
+pre-filled draft in the console and never changes a live campaign. When the merchant saves
+that draft, ``draft_tool`` / ``draft_object_id`` link the suggestion to what it created.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class Suggestion(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # The tool object the accepted suggestion's draft became when the merchant saved it (a
+    # "campaign" as attribution names it), so the console can show what it earned since.
+    draft_tool = models.CharField(_("草稿工具"), max_length=16, blank=True)
+    draft_object_id = models.PositiveBigIntegerField(_("草稿对象"), null=True, blank=True)
+    draft_name = models.CharField(_("草稿名称"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("智能建议")

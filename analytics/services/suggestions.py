@@ -436,3 +436,23 @@ def suggestion_decide(*, actor: AbstractBaseUser | AnonymousUser, suggestion_id:
             data={"kind": suggestion.kind, "subject": suggestion.subject, "title": suggestion.title},
         )
     return suggestion
+
+
+def suggestion_draft_link(
+    *, actor: AbstractBaseUser | AnonymousUser, suggestion_id: int, tool: str, object_id: int, name: str
+) -> bool:
+    """Link an accepted suggestion to the tool object its draft became (once: a conditional
+    update on a still-unlinked accepted row), audited. False when there is nothing to link."""
+    with transaction.atomic():
+        linked = Suggestion.objects.filter(
+            pk=suggestion_id, state=SuggestionState.ACCEPTED, draft_object_id__isnull=True
+        ).update(draft_tool=tool, draft_object_id=object_id, draft_name=name[:120])
+        if linked:
+            audit_record(
+                actor=actor,
+                action="analytics.suggestion_draft_link",
+                target_type="analytics.suggestion",
+                target_id=suggestion_id,
+                data={"tool": tool, "object_id": object_id, "name": name[:120]},
+            )
+    return bool(linked)

@@ -206,7 +206,7 @@ def test_console_lists_accepts_and_dismisses_with_audit() -> None:
     tool = Suggestion.objects.get(kind=SuggestionKind.TOOL)
     url = reverse("console:analytics_suggestion_decide", args=[tool.pk])
     accepted = client.post(url, {"decision": "accept"})
-    assert accepted.status_code == 302 and accepted["Location"] == tool.action_url
+    assert accepted.status_code == 302 and accepted["Location"] == f"{tool.action_url}?suggestion={tool.pk}"
     dismissed = client.post(reverse("console:analytics_suggestion_decide", args=[other.pk]), {"decision": "x"})
     assert dismissed.status_code == 302
     twice = client.post(url, {"decision": "dismiss"})

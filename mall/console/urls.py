@@ -24,6 +24,7 @@ from marketing.console.journeys_admin import journey_report_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
+from marketing.console.whatif import whatif_run_status, whatif_run_view, whatif_view
 from members.console.checkin_admin import checkin_stats_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
@@ -42,6 +43,13 @@ urlpatterns = [
     path("security/locks/", admin.site.admin_view(login_locks_view), name="login_locks"),
     path("security/locks/unlock/", admin.site.admin_view(login_unlock_view), name="login_unlock"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
+    path("marketing/whatif/", admin.site.admin_view(whatif_view), name="marketing_whatif"),
+    path("marketing/whatif/<int:run_id>/", admin.site.admin_view(whatif_run_view), name="marketing_whatif_run"),
+    path(
+        "marketing/whatif/<int:run_id>/status/",
+        admin.site.admin_view(whatif_run_status),
+        name="marketing_whatif_status",
+    ),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),

@@ -104,6 +104,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("补发邀请奖励"),
         gettext_lazy("补发因故未发出的邀请有礼优惠券（每人只发一次）。"),
     ),
+    "marketing-whatif-stale-runs": (
+        gettext_lazy("效果模拟中断处理"),
+        gettext_lazy("后台计算中断的效果模拟标记为失败，商家可重新模拟。"),
+    ),
     "members-release-held-pushes": (
         gettext_lazy("发送免打扰期间暂缓的推送"),
         gettext_lazy("免打扰时段结束后，把暂缓的订阅消息逐条发出（每条只发一次）。"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from analytics.console.suggestion_drafts import SuggestionDraftAdminMixin
+from analytics.models import Tool
 from mall.console.display import yuan
 from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
@@ -151,7 +153,8 @@ class BargainHelpInline(TabularInline):
 
 
 @admin.register(BargainCampaign)
-class BargainCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
+class BargainCampaignAdmin(SuggestionDraftAdminMixin, CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
+    draft_tool = Tool.BARGAIN
     form = BargainCampaignForm
     list_display = (
         "name",

@@ -35,6 +35,8 @@ from unfold.widgets import (
     UnfoldBooleanSwitchWidget,
 )
 
+from analytics.console.suggestion_drafts import draft_saved
+from analytics.models import Tool
 from mall.console.pickers import SkuChoiceField, sku_choices_queryset
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
@@ -242,6 +244,8 @@ def flash_slot_new_view(request: HttpRequest) -> HttpResponse:
             except FlashInvalid as exc:
                 _add_errors(form, exc)
             else:
+                tool = Tool.RELEASE if kind == FlashSlotKind.RELEASE else Tool.FLASH
+                draft_saved(request, tool=tool, object_id=slot.pk, name=slot.title or str(slot))
                 messages.success(request, _("已创建，请添加商品后发布。"))
                 return redirect(reverse("console:marketing_flash_slot", args=[slot.pk]))
     title = _("新建限量发售") if kind == FlashSlotKind.RELEASE else _("新建秒杀场次")

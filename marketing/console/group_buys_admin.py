@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from analytics.console.suggestion_drafts import SuggestionDraftAdminMixin
+from analytics.models import Tool
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from mall.models import Product, Sku
@@ -169,7 +171,8 @@ def _campaign_counts(queryset: QuerySet[GroupBuyCampaign]) -> QuerySet[GroupBuyC
 
 
 @admin.register(GroupBuyCampaign)
-class GroupBuyCampaignAdmin(CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
+class GroupBuyCampaignAdmin(SuggestionDraftAdminMixin, CampaignColumnsMixin, ServiceRefusalMixin, ModelAdmin):
+    draft_tool = Tool.GROUP_BUY
     form = GroupBuyCampaignForm
     list_display = (
         "name",

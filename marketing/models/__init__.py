@@ -64,6 +64,7 @@ from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPag
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 from marketing.models.teams import SplitMode, Team, TeamActivity, TeamMember, TeamOrder, TeamStatus
+from marketing.models.whatif import WhatIfRun, WhatIfStatus
 
 __all__ = [
     "ACTIVE_PURCHASE",
@@ -77,11 +78,11 @@ __all__ = [
     "BargainCampaign",
     "BargainHelp",
     "BargainStatus",
+    "Campaign",
+    "CampaignBudgetHold",
     "CampaignPage",
     "CampaignPageStatus",
     "CampaignPageVersion",
-    "Campaign",
-    "CampaignBudgetHold",
     "CampaignPauseReason",
     "CampaignStatus",
     "CampaignTool",
@@ -139,6 +140,8 @@ __all__ = [
     "TeamOrder",
     "TeamStatus",
     "TierRate",
+    "WhatIfRun",
+    "WhatIfStatus",
     "Withdrawal",
     "WithdrawalStatus",
 ]
