@@ -38,6 +38,7 @@ from bench.common import (
     LoadResult,
     bench_env,
     duration_ms,
+    end_bench_slots,
     gunicorn,
     manage,
     server_figures,
@@ -196,7 +197,9 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     from members.services.abuse import RequestContext
     from orders.services.orders import order_place
 
+    end_bench_slots()  # an earlier run's sold-out slot, or bench-flash's
     now = timezone.now()
+    # The demo shop's own live slots end too: the sold-out slot opens now and may not overlap.
     for slot in FlashSlot.objects.exclude(status=FlashSlotStatus.ENDED).filter(ends_at__gt=now):
         ends = max(now, slot.starts_at + timedelta(seconds=1))
         FlashSlot.objects.filter(pk=slot.pk).update(ends_at=ends)
@@ -343,11 +346,15 @@ def main() -> None:
             load(f"{bare_base}{BARE_PATH}")  # warm-up
             load(f"{base}/api/v1/ping")
             bare = [load(f"{bare_base}{BARE_PATH}").rps]
-            ping = [load(f"{base}/api/v1/ping").rps]
+            # The shopper's authenticated ping (the same token as every endpoint), measured at the
+            # start and at the end: its own line reports their mean, the very figure the summary
+            # calls ping_rps and every ratio_ping divides by (so ping's ratio_ping is 1).
+            ping_runs = [load(f"{base}/api/v1/ping")]
             results: dict[str, Any] = {}
             for name, method, path, body in endpoints:
-                if name != "ping":
-                    load(f"{base}{path}", method, body)  # warm: caches filled, connections open
+                if name == "ping":
+                    continue
+                load(f"{base}{path}", method, body)  # warm: caches filled, connections open
                 result = load(f"{base}{path}", method, body)
                 results[name] = {
                     "rps": round(result.rps, 1),
@@ -367,10 +374,18 @@ def main() -> None:
                 "statuses": placed["statuses"],
             }
             bare.append(load(f"{bare_base}{BARE_PATH}").rps)
-            ping.append(load(f"{base}/api/v1/ping").rps)
+            ping_runs.append(load(f"{base}/api/v1/ping"))
     finally:
         os.unlink(info["shoppers_file"])
-    bare_rps, ping_rps = sum(bare) / len(bare), sum(ping) / len(ping)
+        end_bench_slots()  # the sold-out slot ends: bench-flash (or this bench again) can run next
+    bare_rps = sum(bare) / len(bare)
+    ping_rps = sum(run.rps for run in ping_runs) / len(ping_runs)
+    results["ping"] = {
+        "rps": round(ping_rps, 1),
+        "p50_ms": round(max(run.p50_ms for run in ping_runs), 2),
+        "p99_ms": round(max(run.p99_ms for run in ping_runs), 2),
+        "non_2xx": sum(run.non_2xx for run in ping_runs),
+    }
     for name in GOALS:
         row = results[name]
         lines.append(

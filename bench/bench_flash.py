@@ -44,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BARE_APP, BARE_PATH, gunicorn, manage, server_figures
+from bench.common import BARE_APP, BARE_PATH, end_bench_slots, gunicorn, manage, server_figures
 
 BUYERS = int(os.environ.get("BENCH_BUYERS", "2000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
@@ -181,12 +181,9 @@ def prepare() -> dict[str, Any]:
 
     django.setup()
     from django.contrib.auth.models import User
-    from django.utils import timezone
     from rest_framework_simplejwt.tokens import AccessToken
 
     from mall.models import ShopSettings
-    from marketing.models import FlashSlot, FlashSlotStatus
-    from marketing.services.flash_sales import flash_slot_end
     from members.models import Address, Member
 
     ShopSettings.load()
@@ -194,11 +191,9 @@ def prepare() -> dict[str, Any]:
         username="bench-ops", password=uuid.uuid4().hex, email="bench@example.com"
     )
     _guard_for_one_address(staff)
-    # Leftovers of an earlier run end now (their units go back to the shelf).
-    now = timezone.now()
-    for slot in FlashSlot.objects.filter(title=SLOT_TITLE).exclude(status=FlashSlotStatus.ENDED):
-        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=max(now, slot.starts_at + timedelta(seconds=1)))
-        flash_slot_end(slot_id=slot.pk, now=max(now, slot.starts_at + timedelta(seconds=1)))
+    # Leftovers of an earlier run of this bench or of bench-api end now (their units go back
+    # to the shelf): slots may not overlap, so one would refuse this run's slot.
+    end_bench_slots()
 
     wanted = [f"bench-flash-{i:05d}" for i in range(BUYERS)]
     have = set(Member.objects.filter(openid__in=wanted).values_list("openid", flat=True))

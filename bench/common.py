@@ -165,6 +165,30 @@ def wrk(
     )
 
 
+# Titles of the slots the benches open (bench-flash's race, bench-api's sold-out item).
+BENCH_SLOT_TITLES = ("bench-flash", "bench-sold-out")
+
+
+def end_bench_slots() -> int:
+    """Ends every live slot a bench opened (any earlier run of either bench, finished or killed):
+    slots may not overlap, so a leftover would refuse the next bench's slot. Returns how many."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketing.models import FlashSlot, FlashSlotStatus
+    from marketing.services.flash_sales import flash_slot_end
+
+    ended = 0
+    now = timezone.now()
+    for slot in FlashSlot.objects.filter(title__in=BENCH_SLOT_TITLES).exclude(status=FlashSlotStatus.ENDED):
+        at = max(now, slot.starts_at + timedelta(seconds=1))
+        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=at)
+        flash_slot_end(slot_id=slot.pk, now=at)
+        ended += 1
+    return ended
+
+
 def manage(*args: str) -> str:
     return subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=bench_env(), capture_output=True, text=True, check=True
