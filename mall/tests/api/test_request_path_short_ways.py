@@ -4,20 +4,34 @@ negotiation, the API's locale without URL prefixes, and the client address worke
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
+from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.utils.encoders import JSONEncoder as DRFEncoder
 
 from mall.api import clients, throttling
 from mall.api.throttling import FixedWindowRateThrottle
+from mall.models import Product
+from mall.services.catalogue import SkuInput, product_update
+from mall.tests.conftest import MakeProduct
+from marketing.selectors.product_offers import OFFERS_VERSION_KEY
 from members.models import Member
 from members.tests.fixtures import client_for
 
 pytestmark = pytest.mark.django_db
 
 FROZEN = "2026-06-18 10:00:05 +0800"
+
+
+@pytest.fixture
+def shopper_client(member: Member) -> APIClient:
+    return client_for(member)
 
 
 # --- throttle windows ---------------------------------------------------------------------------
@@ -134,3 +148,79 @@ def test_the_client_address_is_worked_out_once_per_request(
     monkeypatch.setattr(clients, "_client_ip", counting)
     assert client_for(member).get("/api/v1/ping").status_code == 200
     assert calls == ["127.0.0.1"]  # asked by the shopper's and the IP throttle, worked out once
+
+
+# --- cached pages held and rendered once per process ---------------------------------------------
+
+
+def test_a_held_page_answers_the_same_json_as_the_payload_with_a_fresh_clock(
+    shopper_client: APIClient, make_product: MakeProduct, warm_offers: None
+) -> None:
+    from mall.selectors.catalogue import home_screen_payload, product_detail_data
+
+    product = make_product(title="保温杯", prices=(5900,))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = shopper_client.get(f"/api/v1/products/{product.pk}").json()
+        home = shopper_client.get("/api/v1/home").json()
+        assert home == json.loads(json.dumps(home_screen_payload(), cls=DRFEncoder))
+        assert first == json.loads(json.dumps(product_detail_data(product_id=product.pk), cls=DRFEncoder))
+    with time_machine.travel(start + timedelta(seconds=3), tick=False):
+        later = shopper_client.get(f"/api/v1/products/{product.pk}").json()
+        later_home = shopper_client.get("/api/v1/home").json()
+    assert later["server_time"]["timestamp_ms"] - first["server_time"]["timestamp_ms"] == 3000
+    assert later_home["server_time_ms"] - home["server_time_ms"] == 3000
+    assert {k: v for k, v in later.items() if k != "server_time"} == {
+        k: v for k, v in first.items() if k != "server_time"
+    }
+
+
+def test_a_held_page_costs_one_small_cache_read_and_follows_a_version_at_once(
+    shopper_client: APIClient, make_product: MakeProduct, actor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    product = make_product(title="保温杯", prices=(5900,))
+    assert shopper_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 5900
+    fetched: list[Any] = []
+    real_get, real_get_many = cache.get, cache.get_many
+
+    def get(key: str, *args: Any, **kwargs: Any) -> Any:
+        fetched.append(key)
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys: list[str], *args: Any, **kwargs: Any) -> Any:
+        fetched.append(keys)
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    assert shopper_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 5900
+    catalogue_reads = [keys for keys in fetched if "catalogue" in str(keys)]
+    assert catalogue_reads == [["catalogue:version", OFFERS_VERSION_KEY]]  # the page came from this process
+
+    sku = product.skus.get()
+    product_update(
+        actor=actor, product_id=product.pk, skus=[SkuInput(id=sku.pk, code=sku.code, specs=sku.specs, price=4900)]
+    )
+    assert shopper_client.get(f"/api/v1/products/{product.pk}").json()["min_price"] == 4900
+
+
+def test_a_page_another_process_rebuilt_under_new_versions_replaces_the_held_one(
+    shopper_client: APIClient, make_product: MakeProduct
+) -> None:
+    from django.core.cache import cache
+
+    from mall.selectors.catalogue import catalogue_cache_bump
+
+    product = make_product(title="保温杯", prices=(5900,))
+    assert shopper_client.get(f"/api/v1/products/{product.pk}").json()["title"] == "保温杯"
+    Product.objects.filter(pk=product.pk).update(title="保温杯 大号")  # a change made elsewhere …
+    catalogue_cache_bump()  # … and announced the way every catalogue service does
+    cache.delete(f"catalogue:product:{product.pk}")
+    assert shopper_client.get(f"/api/v1/products/{product.pk}").json()["title"] == "保温杯 大号"
+
+
+def test_an_unknown_product_is_still_404(shopper_client: APIClient) -> None:
+    response = shopper_client.get("/api/v1/products/987654")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
