@@ -37,8 +37,8 @@ from bench.common import (
     BARE_PATH,
     LoadResult,
     bench_env,
+    clear_slot_window,
     duration_ms,
-    end_bench_slots,
     gunicorn,
     manage,
     server_figures,
@@ -50,6 +50,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SHOPPERS = int(os.environ.get("BENCH_SHOPPERS", "64"))
 COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "60"))
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # the smoke test: tiny runs, the same code path
+SOLD_OUT_SLOT_MINUTES = 30  # how long the sold-out item's slot stays open
 GOALS = {
     "ping": 0.5,
     "home": 0.4,
@@ -184,33 +185,29 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     from django.utils import timezone
 
     from mall.models import Category, Product, Sku
-    from marketing.models import FlashSlot, FlashSlotStatus
     from marketing.services.deals import DealRequest
     from marketing.services.flash_sales import (
         FlashItemData,
         FlashSlotData,
         flash_item_add,
         flash_slot_create,
-        flash_slot_end,
         flash_slot_publish,
     )
     from members.services.abuse import RequestContext
     from orders.services.orders import order_place
 
-    end_bench_slots()  # an earlier run's sold-out slot, or bench-flash's
-    now = timezone.now()
-    # The demo shop's own live slots end too: the sold-out slot opens now and may not overlap.
-    for slot in FlashSlot.objects.exclude(status=FlashSlotStatus.ENDED).filter(ends_at__gt=now):
-        ends = max(now, slot.starts_at + timedelta(seconds=1))
-        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=ends)
-        flash_slot_end(slot_id=slot.pk, now=ends)
+    # The sold-out slot runs for the next 30 minutes: every slot meeting them (the demo shop's,
+    # an earlier run's of this bench or of bench-flash) ends first, slots may not overlap.
+    clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)
     category = Category.objects.get_or_create(name="秒杀专区")[0]
     product = Product.objects.create(category=category, title="压测售罄商品", min_price=5900)
     sku = Sku.objects.create(product=product, code=f"BENCH-SOLD-{uuid.uuid4().hex[:8]}", price=5900, stock=1)
     starts_at = timezone.now() + timedelta(seconds=1)
     slot = flash_slot_create(
         actor=staff,
-        data=FlashSlotData(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30), title="bench-sold-out"),
+        data=FlashSlotData(
+            starts_at=starts_at, ends_at=starts_at + timedelta(minutes=SOLD_OUT_SLOT_MINUTES), title="bench-sold-out"
+        ),
     )
     item = flash_item_add(actor=staff, slot_id=slot.pk, data=FlashItemData(sku_id=sku.pk, flash_price=990, quota=1))
     flash_slot_publish(actor=staff, slot_id=slot.pk)
@@ -377,7 +374,7 @@ def main() -> None:
             ping_runs.append(load(f"{base}/api/v1/ping"))
     finally:
         os.unlink(info["shoppers_file"])
-        end_bench_slots()  # the sold-out slot ends: bench-flash (or this bench again) can run next
+        clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)  # the sold-out slot ends: bench-flash (or this bench) can run next
     bare_rps = sum(bare) / len(bare)
     ping_rps = sum(run.rps for run in ping_runs) / len(ping_runs)
     results["ping"] = {

@@ -165,13 +165,11 @@ def wrk(
     )
 
 
-# Titles of the slots the benches open (bench-flash's race, bench-api's sold-out item).
-BENCH_SLOT_TITLES = ("bench-flash", "bench-sold-out")
-
-
-def end_bench_slots() -> int:
-    """Ends every live slot a bench opened (any earlier run of either bench, finished or killed):
-    slots may not overlap, so a leftover would refuse the next bench's slot. Returns how many."""
+def clear_slot_window(minutes: int) -> int:
+    """Ends every flash slot (the demo shop's, an earlier bench run's) whose window meets the next
+    ``minutes``: slots may not overlap, ended ones included, so the bench's own slot would be
+    refused. Live ones end now; upcoming ones are moved to have ended a second ago (a bench
+    shop's schedule, not a real one). Returns how many moved."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -179,14 +177,15 @@ def end_bench_slots() -> int:
     from marketing.models import FlashSlot, FlashSlotStatus
     from marketing.services.flash_sales import flash_slot_end
 
-    ended = 0
     now = timezone.now()
-    for slot in FlashSlot.objects.filter(title__in=BENCH_SLOT_TITLES).exclude(status=FlashSlotStatus.ENDED):
-        at = max(now, slot.starts_at + timedelta(seconds=1))
-        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=at)
-        flash_slot_end(slot_id=slot.pk, now=at)
-        ended += 1
-    return ended
+    moved = 0
+    for slot in FlashSlot.objects.filter(ends_at__gt=now, starts_at__lt=now + timedelta(minutes=minutes)):
+        starts = min(slot.starts_at, now - timedelta(seconds=2))
+        FlashSlot.objects.filter(pk=slot.pk).update(starts_at=starts, ends_at=now)
+        if slot.status != FlashSlotStatus.ENDED:
+            flash_slot_end(slot_id=slot.pk, now=now)
+        moved += 1
+    return moved
 
 
 def manage(*args: str) -> str:
