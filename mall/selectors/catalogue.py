@@ -16,6 +16,9 @@ not left to the cache's time-out), so a promotion that starts, ends or is edited
 the next request. When only an entry's time is up, the first request rebuilds it and the
 requests arriving meanwhile (a busy home screen: dozens) answer from it for at most
 ``STALE_GRACE_SECONDS`` instead of all rebuilding at once. The server time itself is never cached.
+
+Each process also holds the offer-carrying entries it read (``HeldEntry``), good under the same
+rule: a hit reads only the two versions, and the API renders the held page's JSON once.
 """
 
 from __future__ import annotations
