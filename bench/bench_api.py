@@ -37,6 +37,7 @@ from bench.common import (
     BARE_PATH,
     LoadResult,
     bench_env,
+    clear_slot_window,
     duration_ms,
     gunicorn,
     manage,
@@ -49,6 +50,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SHOPPERS = int(os.environ.get("BENCH_SHOPPERS", "64"))
 COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "60"))
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # the smoke test: tiny runs, the same code path
+SOLD_OUT_SLOT_MINUTES = 30  # how long the sold-out item's slot stays open
 GOALS = {
     "ping": 0.5,
     "home": 0.4,
@@ -183,31 +185,29 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     from django.utils import timezone
 
     from mall.models import Category, Product, Sku
-    from marketing.models import FlashSlot, FlashSlotStatus
     from marketing.services.deals import DealRequest
     from marketing.services.flash_sales import (
         FlashItemData,
         FlashSlotData,
         flash_item_add,
         flash_slot_create,
-        flash_slot_end,
         flash_slot_publish,
     )
     from members.services.abuse import RequestContext
     from orders.services.orders import order_place
 
-    now = timezone.now()
-    for slot in FlashSlot.objects.exclude(status=FlashSlotStatus.ENDED).filter(ends_at__gt=now):
-        ends = max(now, slot.starts_at + timedelta(seconds=1))
-        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=ends)
-        flash_slot_end(slot_id=slot.pk, now=ends)
+    # The sold-out slot runs for the next 30 minutes: every slot meeting them (the demo shop's,
+    # an earlier run's of this bench or of bench-flash) ends first, slots may not overlap.
+    clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)
     category = Category.objects.get_or_create(name="秒杀专区")[0]
     product = Product.objects.create(category=category, title="压测售罄商品", min_price=5900)
     sku = Sku.objects.create(product=product, code=f"BENCH-SOLD-{uuid.uuid4().hex[:8]}", price=5900, stock=1)
     starts_at = timezone.now() + timedelta(seconds=1)
     slot = flash_slot_create(
         actor=staff,
-        data=FlashSlotData(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30), title="bench-sold-out"),
+        data=FlashSlotData(
+            starts_at=starts_at, ends_at=starts_at + timedelta(minutes=SOLD_OUT_SLOT_MINUTES), title="bench-sold-out"
+        ),
     )
     item = flash_item_add(actor=staff, slot_id=slot.pk, data=FlashItemData(sku_id=sku.pk, flash_price=990, quota=1))
     flash_slot_publish(actor=staff, slot_id=slot.pk)
@@ -343,11 +343,15 @@ def main() -> None:
             load(f"{bare_base}{BARE_PATH}")  # warm-up
             load(f"{base}/api/v1/ping")
             bare = [load(f"{bare_base}{BARE_PATH}").rps]
-            ping = [load(f"{base}/api/v1/ping").rps]
+            # The shopper's authenticated ping (the same token as every endpoint), measured at the
+            # start and at the end: its own line reports their mean, the very figure the summary
+            # calls ping_rps and every ratio_ping divides by (so ping's ratio_ping is 1).
+            ping_runs = [load(f"{base}/api/v1/ping")]
             results: dict[str, Any] = {}
             for name, method, path, body in endpoints:
-                if name != "ping":
-                    load(f"{base}{path}", method, body)  # warm: caches filled, connections open
+                if name == "ping":
+                    continue
+                load(f"{base}{path}", method, body)  # warm: caches filled, connections open
                 result = load(f"{base}{path}", method, body)
                 results[name] = {
                     "rps": round(result.rps, 1),
@@ -367,10 +371,18 @@ def main() -> None:
                 "statuses": placed["statuses"],
             }
             bare.append(load(f"{bare_base}{BARE_PATH}").rps)
-            ping.append(load(f"{base}/api/v1/ping").rps)
+            ping_runs.append(load(f"{base}/api/v1/ping"))
     finally:
         os.unlink(info["shoppers_file"])
-    bare_rps, ping_rps = sum(bare) / len(bare), sum(ping) / len(ping)
+        clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)  # the sold-out slot ends: bench-flash (or this bench) can run next
+    bare_rps = sum(bare) / len(bare)
+    ping_rps = sum(run.rps for run in ping_runs) / len(ping_runs)
+    results["ping"] = {
+        "rps": round(ping_rps, 1),
+        "p50_ms": round(max(run.p50_ms for run in ping_runs), 2),
+        "p99_ms": round(max(run.p99_ms for run in ping_runs), 2),
+        "non_2xx": sum(run.non_2xx for run in ping_runs),
+    }
     for name in GOALS:
         row = results[name]
         lines.append(

@@ -44,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BARE_APP, BARE_PATH, gunicorn, manage, server_figures
+from bench.common import BARE_APP, BARE_PATH, clear_slot_window, gunicorn, manage, server_figures
 
 BUYERS = int(os.environ.get("BENCH_BUYERS", "2000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
@@ -52,6 +52,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 LEAD_SECONDS = 5  # the slot opens this long after it is published (shoppers tap early meanwhile)
 SLOT_TITLE = "bench-flash"
+SLOT_MINUTES = 10
 
 os.environ.setdefault("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -181,12 +182,9 @@ def prepare() -> dict[str, Any]:
 
     django.setup()
     from django.contrib.auth.models import User
-    from django.utils import timezone
     from rest_framework_simplejwt.tokens import AccessToken
 
     from mall.models import ShopSettings
-    from marketing.models import FlashSlot, FlashSlotStatus
-    from marketing.services.flash_sales import flash_slot_end
     from members.models import Address, Member
 
     ShopSettings.load()
@@ -194,11 +192,9 @@ def prepare() -> dict[str, Any]:
         username="bench-ops", password=uuid.uuid4().hex, email="bench@example.com"
     )
     _guard_for_one_address(staff)
-    # Leftovers of an earlier run end now (their units go back to the shelf).
-    now = timezone.now()
-    for slot in FlashSlot.objects.filter(title=SLOT_TITLE).exclude(status=FlashSlotStatus.ENDED):
-        FlashSlot.objects.filter(pk=slot.pk).update(ends_at=max(now, slot.starts_at + timedelta(seconds=1)))
-        flash_slot_end(slot_id=slot.pk, now=max(now, slot.starts_at + timedelta(seconds=1)))
+    # Every slot meeting this run's (an earlier run's of this bench or of bench-api, the demo
+    # shop's) ends now, its units back to the shelf: slots may not overlap.
+    clear_slot_window(SLOT_MINUTES + 1)
 
     wanted = [f"bench-flash-{i:05d}" for i in range(BUYERS)]
     have = set(Member.objects.filter(openid__in=wanted).values_list("openid", flat=True))
@@ -250,7 +246,7 @@ def open_slot(staff_id: int) -> dict[str, Any]:
     starts_at = timezone.now() + timedelta(seconds=LEAD_SECONDS)
     slot = flash_slot_create(
         actor=staff,
-        data=FlashSlotData(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=10), title=SLOT_TITLE),
+        data=FlashSlotData(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=SLOT_MINUTES), title=SLOT_TITLE),
     )
     item = flash_item_add(actor=staff, slot_id=slot.pk, data=FlashItemData(sku_id=sku.pk, flash_price=990, quota=UNITS))
     flash_slot_publish(actor=staff, slot_id=slot.pk)

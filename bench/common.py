@@ -165,6 +165,29 @@ def wrk(
     )
 
 
+def clear_slot_window(minutes: int) -> int:
+    """Ends every flash slot (the demo shop's, an earlier bench run's) whose window meets the next
+    ``minutes``: slots may not overlap, ended ones included, so the bench's own slot would be
+    refused. Live ones end now; upcoming ones are moved to have ended a second ago (a bench
+    shop's schedule, not a real one). Returns how many moved."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketing.models import FlashSlot, FlashSlotStatus
+    from marketing.services.flash_sales import flash_slot_end
+
+    now = timezone.now()
+    moved = 0
+    for slot in FlashSlot.objects.filter(ends_at__gt=now, starts_at__lt=now + timedelta(minutes=minutes)):
+        starts = min(slot.starts_at, now - timedelta(seconds=2))
+        FlashSlot.objects.filter(pk=slot.pk).update(starts_at=starts, ends_at=now)
+        if slot.status != FlashSlotStatus.ENDED:
+            flash_slot_end(slot_id=slot.pk, now=now)
+        moved += 1
+    return moved
+
+
 def manage(*args: str) -> str:
     return subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=bench_env(), capture_output=True, text=True, check=True

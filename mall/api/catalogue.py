@@ -8,6 +8,7 @@ document (and the tests check) their shape.
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,12 +17,13 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from mall.api.pagination import StandardPagination
+from mall.api.rendered import held_json_response
 from mall.api.schema import error_responses
 from mall.selectors.catalogue import (
     PRODUCT_SORTS,
     category_tree,
-    home_screen_payload,
-    product_detail_data,
+    home_screen_entry,
+    product_detail_entry,
     product_page_data,
     server_time_data,
 )
@@ -265,10 +267,11 @@ class ProductDetailApi(APIView):
         tags=["catalogue"],
         responses={200: OutputSerializer, **error_responses((404, ["not_found"]))},
     )
-    def get(self, request: Request, product_id: int) -> Response:
+    def get(self, request: Request, product_id: int) -> HttpResponse:
         # The token's shopper id (blocked shoppers are refused at authentication): no row read.
         member_id = request.user.pk if getattr(request.user, "is_authenticated", False) else None
-        return Response(product_detail_data(product_id=product_id, member_id=member_id))
+        entry = product_detail_entry(product_id=product_id, member_id=member_id)
+        return held_json_response(entry, {"server_time": server_time_data()})
 
 
 class MarketingCentreEntrySerializer(serializers.Serializer):
@@ -331,5 +334,8 @@ class HomeScreenApi(APIView):
         )
 
     @extend_schema(operation_id="home_retrieve", tags=["catalogue"], responses={200: OutputSerializer})
-    def get(self, request: Request) -> Response:
-        return Response(home_screen_payload())
+    def get(self, request: Request) -> HttpResponse:
+        clock = server_time_data()
+        return held_json_response(
+            home_screen_entry(), {"server_time": clock["now"], "server_time_ms": clock["timestamp_ms"]}
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,11 @@ CAPTCHA_HEADER = "HTTP_X_CAPTCHA_PASS"
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 
 
+# Where the request's answer is kept: throttles, the guard and the risk signals each ask.
+_META_KEY = "duoying.client_ip"
+
+
+@lru_cache(maxsize=4096)
 def _valid_ip(value: str) -> str:
     """Normalised text of an address; an IPv4 address seen through a dual-stack socket
     (``::ffff:1.2.3.4``) is given as IPv4, so a block of ``1.2.3.4`` catches it."""
@@ -32,8 +38,16 @@ def _valid_ip(value: str) -> str:
 
 
 def client_ip(request: Any) -> str:
-    """The caller's address as a normalised string ("" only if even REMOTE_ADDR is unusable)."""
+    """The caller's address as a normalised string ("" only if even REMOTE_ADDR is unusable);
+    worked out once per request (the throttles, the guard and the risk signals all ask)."""
     meta = request.META
+    known = meta.get(_META_KEY)
+    if known is None:
+        known = meta[_META_KEY] = _client_ip(meta)
+    return str(known)
+
+
+def _client_ip(meta: Any) -> str:
     remote = _valid_ip(str(meta.get("REMOTE_ADDR") or ""))
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     forwarded = str(meta.get("HTTP_X_FORWARDED_FOR") or "")

@@ -16,6 +16,9 @@ not left to the cache's time-out), so a promotion that starts, ends or is edited
 the next request. When only an entry's time is up, the first request rebuilds it and the
 requests arriving meanwhile (a busy home screen: dozens) answer from it for at most
 ``STALE_GRACE_SECONDS`` instead of all rebuilding at once. The server time itself is never cached.
+
+Each process also holds the offer-carrying entries it read (``HeldEntry``), good under the same
+rule: a hit reads only the two versions, and the API renders the held page's JSON once.
 """
 
 from __future__ import annotations
@@ -100,16 +103,61 @@ def _cached(key: str, ttl: int, build: Callable[[], T]) -> T:
     return value
 
 
+class HeldEntry:
+    """One cached payload as this process holds it: the versions and the moment it was built
+    for, the value, and its JSON renderings (by language) filled in by the API on first use."""
+
+    __slots__ = ("expires", "offers_version", "rendered", "value", "version")
+
+    def __init__(self, version: Any, offers_version: Any, expires: float, value: Any) -> None:
+        self.version = version
+        self.offers_version = offers_version
+        self.expires = expires
+        self.value = value
+        self.rendered: dict[str, bytes] = {}
+
+    def current(self, versions: tuple[Any, Any], now: float) -> bool:
+        return self.version == versions[0] and self.offers_version == versions[1] and now < self.expires
+
+
+# This process's copies of the offer-carrying entries it last read or built, by cache key. A
+# hit costs one small round trip (the two versions) instead of fetching and unpickling the whole
+# payload, and the API renders it to JSON once (issue 12); it is good under exactly the rule of
+# the shared entry (both versions and its moment), so a merchant's change shows just as soon.
+HELD_MAX = 4096
+_held: dict[str, HeldEntry] = {}
+
+
+def cache_versions() -> tuple[Any, Any]:
+    """The catalogue and pricing-rules versions every cached page is checked against (one round trip)."""
+    found = cache.get_many([CACHE_VERSION_KEY, OFFERS_VERSION_KEY])
+    return _catalogue_version(found), found.get(OFFERS_VERSION_KEY) or product_offers_version()
+
+
 def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T, datetime | None]]) -> T:
     """``_cached`` for payloads that show offers: ``build(now)`` returns the payload and the
     moment it stops being true (the next offer start or end), and the entry is also tied to
-    the pricing-rules version. Still one ``get_many`` round trip on a hit."""
-    found = cache.get_many([CACHE_VERSION_KEY, OFFERS_VERSION_KEY, key])
-    version = _catalogue_version(found)
-    offers_version = found.get(OFFERS_VERSION_KEY) or product_offers_version()
+    the pricing-rules version."""
+    return _held_entry(key, ttl, build).value  # type: ignore[no-any-return]
+
+
+def _held_entry(
+    key: str,
+    ttl: int,
+    build: Callable[[datetime], tuple[Any, datetime | None]],
+    versions: tuple[Any, Any] | None = None,
+) -> HeldEntry:
+    """The entry of ``key``: this process's copy when still current, else the shared cache's
+    (then held), else built now. ``versions`` from :func:`cache_versions` when the caller
+    checks several entries under one read of them."""
+    versions = versions or cache_versions()
+    version, offers_version = versions
     now = timezone.now()
-    found_entry = found.get(key)
-    entry: tuple[Any, Any, float, T] | None = None
+    held = _held.get(key)
+    if held is not None and held.current(versions, now.timestamp()):
+        return held
+    found_entry = cache.get(key)
+    entry: tuple[Any, Any, float, Any] | None = None
     if (
         found_entry is not None
         and len(found_entry) == 4
@@ -118,7 +166,7 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
     ):
         entry = found_entry  # built under the current versions
     if entry is not None and now.timestamp() < entry[2]:
-        return entry[3]
+        return _hold(key, HeldEntry(*entry))
     if (
         entry is not None
         and now.timestamp() < entry[2] + STALE_GRACE_SECONDS
@@ -127,7 +175,7 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
         # Same versions, only its time is up, and another request is rebuilding it: this one
         # answers from the entry meanwhile instead of every request rebuilding at once (a
         # merchant's change moves a version, and then nobody is answered from the old entry).
-        return entry[3]
+        return HeldEntry(*entry)  # not held: its time is up
     value, valid_until = build(now)
     expires = now + timedelta(seconds=ttl)
     if valid_until is not None and valid_until < expires:
@@ -135,7 +183,19 @@ def _cached_with_offers(key: str, ttl: int, build: Callable[[datetime], tuple[T,
     timeout = max(1, math.ceil((expires - now).total_seconds())) + STALE_GRACE_SECONDS
     cache.set(key, (version, offers_version, expires.timestamp(), value), timeout)
     cache.delete(f"{key}:rebuild")
-    return value
+    return _hold(key, HeldEntry(version, offers_version, expires.timestamp(), value))
+
+
+def _hold(key: str, entry: HeldEntry) -> HeldEntry:
+    if len(_held) >= HELD_MAX:
+        _held.clear()
+    _held[key] = entry
+    return entry
+
+
+def held_entries_clear() -> None:
+    """Forget this process's copies (tests: a rolled-back database reuses ids and versions)."""
+    _held.clear()
 
 
 cached_with_offers = _cached_with_offers
@@ -329,30 +389,42 @@ def _build_detail(product_id: int, now: datetime) -> tuple[dict[str, Any] | None
     }, offers.valid_until
 
 
-def _early_access_ids() -> set[int]:
+def _build_early_access(now: datetime) -> tuple[frozenset[int], datetime | None]:
+    ids, next_change = early_access_schedule(now=now)
+    return frozenset(ids), next_change
+
+
+def _early_access_ids(versions: tuple[Any, Any] | None = None) -> frozenset[int]:
     """The products in an open 新品优先购 window, cached like the lists (to the next window change)."""
+    return frozenset(_held_entry("catalogue:early_access", LIST_TTL_SECONDS, _build_early_access, versions).value)
 
-    def build(now: datetime) -> tuple[list[int], datetime | None]:
-        ids, next_change = early_access_schedule(now=now)
-        return sorted(ids), next_change
 
-    return set(_cached_with_offers("catalogue:early_access", LIST_TTL_SECONDS, build))
+def product_detail_entry(*, product_id: int, member_id: int | None = None) -> HeldEntry:
+    """The product page's cached entry (without the server time): off-shelf products show as
+    such; unknown ones are 404, and so is a product in an open 新品优先购 window for a shopper
+    outside its segment. The page and the 新品优先购 set are checked under one read of the versions."""
+    versions = cache_versions()
+    entry = _held_entry(
+        f"catalogue:product:{product_id}",
+        DETAIL_TTL_SECONDS,
+        lambda built_at: _build_detail(product_id, built_at),
+        versions,
+    )
+    if entry.value is None:
+        raise NotFound(details={"product_id": product_id})
+    if product_id in _early_access_ids(versions) and not early_access_allows(
+        product_id=product_id, member_id=member_id
+    ):
+        raise NotFound(details={"product_id": product_id})
+    return entry
 
 
 def product_detail_data(
     *, product_id: int, member_id: int | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The product page in one payload with the server time for its countdowns (off-shelf
-    products show as such; unknown ones are 404, and so is a product in an open 新品优先购 window
-    for a shopper outside its segment)."""
-    data = _cached_with_offers(
-        f"catalogue:product:{product_id}", DETAIL_TTL_SECONDS, lambda built_at: _build_detail(product_id, built_at)
-    )
-    if data is None:
-        raise NotFound(details={"product_id": product_id})
-    if product_id in _early_access_ids() and not early_access_allows(product_id=product_id, member_id=member_id):
-        raise NotFound(details={"product_id": product_id})
-    return {**data, "server_time": server_time_data(now=now)}
+    """The product page in one payload with the server time for its countdowns."""
+    entry = product_detail_entry(product_id=product_id, member_id=member_id)
+    return {**entry.value, "server_time": server_time_data(now=now)}
 
 
 # --- home -----------------------------------------------------------------------------
@@ -398,24 +470,30 @@ def home_screen_payload(*, now: datetime | None = None) -> dict[str, Any]:
     trip and no query; a price edit, a promotion change or an offer's start or end rebuilds it
     on the next request. The centre is rebuilt at least every ``CENTRE_TTL_SECONDS``, as alone."""
 
-    def build(built_at: datetime) -> tuple[dict[str, Any], datetime | None]:
-        # marketing.selectors.pages reads this module's cache helpers, so it is imported here
-        from marketing.selectors.pages import home_page_build
-
-        home, valid_until = _build_home(built_at)
-        page, page_until = home_page_build(built_at)
-        until = built_at + timedelta(seconds=CENTRE_TTL_SECONDS)
-        for moment in (valid_until, page_until):
-            if moment is not None and moment < until:
-                until = moment
-        return {**home, "marketing_center": marketing_centre_data(now=built_at), "page": page}, until
-
     clock = server_time_data(now=now)
     return {
-        **_cached_with_offers("catalogue:home:screen", HOME_TTL_SECONDS, build),
+        **home_screen_entry().value,
         "server_time": clock["now"],
         "server_time_ms": clock["timestamp_ms"],
     }
+
+
+def _build_home_screen(built_at: datetime) -> tuple[dict[str, Any], datetime | None]:
+    # marketing.selectors.pages reads this module's cache helpers, so it is imported here
+    from marketing.selectors.pages import home_page_build
+
+    home, valid_until = _build_home(built_at)
+    page, page_until = home_page_build(built_at)  # F26: the merchant's published home page, or None
+    until = built_at + timedelta(seconds=CENTRE_TTL_SECONDS)
+    for moment in (valid_until, page_until):
+        if moment is not None and moment < until:
+            until = moment
+    return {**home, "marketing_center": marketing_centre_data(now=built_at), "page": page}, until
+
+
+def home_screen_entry() -> HeldEntry:
+    """The home API's cached entry (without the server time): see :func:`home_screen_payload`."""
+    return _held_entry("catalogue:home:screen", HOME_TTL_SECONDS, _build_home_screen)
 
 
 def home_screen_data(*, now: datetime | None = None) -> dict[str, Any]:

@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mall.middleware.ConsoleSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "mall.middleware.ApiLocaleMiddleware",  # LocaleMiddleware, a short path for /api/
     "django.middleware.common.CommonMiddleware",
     # The real class, not a console-only subclass: `check --deploy` looks for it by name, and DRF
     # views are csrf_exempt already, so API requests pay only a cookie read here.
@@ -298,6 +298,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "mall.api.schema.OperationSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["mall.api.parsers.BoundedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "mall.api.negotiation.FastContentNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {

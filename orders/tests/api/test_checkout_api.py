@@ -89,3 +89,32 @@ def test_preview_body_carries_every_documented_field_as_the_serializer_renders_i
     assert len(body["lines"]) == 3 and body["points_used"] > 0
     documented = QuoteOutputSerializer(body).data
     assert documented == {name: body[name] for name in QuoteOutputSerializer().fields}
+
+
+def test_the_compiled_answer_equals_drf_s_serializer_on_a_quote_with_rules(
+    member: Member, member_client: APIClient, shop: ShopSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview answers through ``QuoteOutputSerializer`` compiled (issue 12): on a quote with
+    points, allocations, a shipping hint and rejected rules, it is what the serializer gives."""
+    from orders.api import checkout
+
+    compared: list[bool] = []
+    real = checkout.compiled_output
+
+    def checked(serializer_class: type) -> object:
+        projector = real(serializer_class)
+
+        def project(data: object) -> object:
+            answer = projector(data)
+            compared.append(answer == serializer_class(data).data)
+            return answer
+
+        return project
+
+    monkeypatch.setattr(checkout, "compiled_output", checked)
+    grant_points(member, 500)
+    skus = [SkuFactory.create(price=3000 + 1000 * i) for i in range(3)]
+    items = [{"sku_id": s.pk, "qty": 1 + i} for i, s in enumerate(skus)]
+    body = member_client.post("/api/v1/checkout/preview", {"items": items, "points": "max"}, format="json").json()
+    assert body["applied"] and body["lines"][0]["allocations"]
+    assert compared == [True]
