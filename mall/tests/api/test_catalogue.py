@@ -294,10 +294,10 @@ def test_home_is_one_request_with_fixed_queries(
     ProductFactory.create(title="下架", category=category, is_on_shelf=False, sales_count=10_000)
 
     # hot (+tags, images), new (+tags, images), categories; the marketing centre: promotions,
-    # coupons, group buys, bargains, flash slots (one query per tool's source); the 新品优先购
+    # coupons, group buys, bargains, flash slots, team splits (one query per tool's source); the 新品优先购
     # windows not yet launched (the shared entry expires at the next one's start or launch);
     # the merchant's published home page (F26), none here
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         body = api_client.get("/api/v1/home").json()
 
     assert len(body["hot"]) == min(rows, 8)
