@@ -53,6 +53,7 @@ from marketing.models.journeys import (
 )
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
+from marketing.models.wheel import ChanceStatus, PrizeKind, Wheel, WheelChance, WheelDraw, WheelPrize, WheelStatus
 
 __all__ = [
     "ACTIVE_PURCHASE",
@@ -65,6 +66,7 @@ __all__ = [
     "BargainCampaign",
     "BargainHelp",
     "BargainStatus",
+    "ChanceStatus",
     "Commission",
     "CommissionStatus",
     "Coupon",
@@ -103,6 +105,7 @@ __all__ = [
     "JourneySend",
     "LimitedRelease",
     "PricingPolicy",
+    "PrizeKind",
     "ProductCommission",
     "Promoter",
     "PromoterStatus",
@@ -112,6 +115,11 @@ __all__ = [
     "SameTypeResolution",
     "StepCounter",
     "TierRate",
+    "Wheel",
+    "WheelChance",
+    "WheelDraw",
+    "WheelPrize",
+    "WheelStatus",
     "Withdrawal",
     "WithdrawalStatus",
 ]

@@ -30,6 +30,7 @@ GUARDED_ACTIONS: dict[str, str | Promise] = {
     "order": _("普通下单"),
     "group": _("开团/参团"),
     "bargain": _("发起砍价"),
+    "wheel": _("大转盘抽奖"),
 }
 
 
