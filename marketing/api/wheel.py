@@ -59,7 +59,7 @@ def _won_data(draw: WheelDraw) -> dict[str, Any]:
     if draw.coupon is not None:
         text = f"{draw.prize.name} ¥{format_yuan(draw.value)}"
     elif draw.points:
-        text = _("%(name)s %(points)s 积分") % {"name": draw.prize.name, "points": draw.points}
+        text = _("%(points)s 积分") % {"points": draw.points}
     else:
         text = draw.prize.name
     return {
