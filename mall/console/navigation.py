@@ -78,6 +78,9 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "commission",
             "withdrawal",
             "productcommission",
+            "wheel",
+            "wheeldraw",
+            "wheelchance",
         ),
     ),
     SidebarGroup(
@@ -188,12 +191,16 @@ ICONS: dict[str, str] = {
     "marketing.flashsettings": "schedule",
     "marketing.flashpurchase": "receipt",
     "marketing.flashreservation": "notifications_active",
+    "marketing.wheel": "casino",
+    "marketing.wheeldraw": "emoji_events",
+    "marketing.wheelchance": "confirmation_number",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
+    ("spread", _("大转盘数据"), "casino", "console:marketing_wheel_stats", "marketing.view_wheeldraw"),
     ("analytics", _("行为分析"), "insights", "console:analytics_behaviour", "analytics.view_pageday"),
     ("members", LAYERS_TITLE, "stacked_bar_chart", "console:members_layers", "members.view_segment"),
     ("analytics", _("营销效果"), "query_stats", "console:analytics_roi", "analytics.view_ordertouch"),

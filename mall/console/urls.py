@@ -20,6 +20,7 @@ from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_vi
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
 from marketing.console.price_check import price_check_view
+from marketing.console.wheel_admin import wheel_stats_view
 from members.console.checkin_admin import checkin_stats_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
@@ -39,6 +40,7 @@ urlpatterns = [
     path("security/locks/unlock/", admin.site.admin_view(login_unlock_view), name="login_unlock"),
     path("marketing/price-check/", admin.site.admin_view(price_check_view), name="marketing_price_check"),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
+    path("marketing/wheel/", admin.site.admin_view(wheel_stats_view), name="marketing_wheel_stats"),
     path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/checkin-stats/", admin.site.admin_view(checkin_stats_view), name="members_checkin_stats"),
