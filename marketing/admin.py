@@ -737,4 +737,5 @@ class PricingPolicyAdmin(ServiceRefusalMixin, ModelAdmin):
     def save_model(self, request: HttpRequest, obj: PricingPolicy, form: Any, change: bool) -> None:
         pricing_policy_update(actor=request.user, data=form.policy_data())
 
+
 wheel_admin.register(admin.site)

@@ -20,6 +20,7 @@ from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_st
 from mall.demo.suggestions import build_suggestions
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
+from mall.demo.wheel import build_wheel
 
 
 class Command(BaseCommand):
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         counts.update(build_behaviour(seed=seed))
         counts.update(build_tiers())
         counts.update(build_checkin(seed=seed))
+        counts.update(build_wheel(seed=seed))
         counts.update(build_people())
         counts.update(build_journeys(seed=seed))
         counts.update(build_attribution(seed=seed))
