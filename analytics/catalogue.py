@@ -177,6 +177,7 @@ PAGE_NAMES: dict[str, Promise] = {
     "package-flash/index/index": _("秒杀"),
     "package-flash/promotion/index": _("促销活动"),
     "package-member/coupons/index": _("优惠券"),
+    "package-member/wheel/index": _("幸运大转盘"),
 }
 # Activity pages: where dwell time tells whether a campaign holds attention.
 ACTIVITY_PAGES = (
@@ -185,6 +186,7 @@ ACTIVITY_PAGES = (
     "package-social/group/index",
     "package-social/bargain/index",
     "package-growth/invite/index",
+    "package-member/wheel/index",
 )
 HOME_PAGE = "pages/home/index"
 PAY_STEP = "pay"  # the last step of a click path: the ``pay`` event
