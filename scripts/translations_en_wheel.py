@@ -128,6 +128,10 @@ EN = {
     "参与者首次抽奖后的支付订单": "Orders paid after the shopper's first draw",
     "参与者成交额": "Participants' GMV",
     "上述订单实付，扣除退款": "What those orders paid, net of refunds",
+    "用奖品券的订单": "Orders using wheel coupons",
+    "用大转盘发的券支付的订单": "Orders paid with a coupon the wheel gave",
+    "用奖品券成交额": "GMV with wheel coupons",
+    "按营销归因统计，扣除退款": "From the attribution figures, net of refunds",
     # templates/marketing/wheel_stats.html
     "参与、中奖与成本按全部版本累计（按北京时间统计）；参与者成交额为参与者首次抽奖后支付的订单实付，扣除退款。": (
         "Participation, prizes and cost over every version (Beijing time); participants' GMV is what they "

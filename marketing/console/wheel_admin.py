@@ -357,6 +357,8 @@ def wheel_stats_view(request: HttpRequest) -> HttpResponse:
         ("cost_used", gettext("已兑现成本"), yuan(figures.cost_used), gettext("已使用的券与已发积分")),
         ("orders", gettext("参与者订单"), figures.orders, gettext("参与者首次抽奖后的支付订单")),
         ("gmv", gettext("参与者成交额"), yuan(figures.gmv), gettext("上述订单实付，扣除退款")),
+        ("coupon_orders", gettext("用奖品券的订单"), figures.coupon_orders, gettext("用大转盘发的券支付的订单")),
+        ("coupon_gmv", gettext("用奖品券成交额"), yuan(figures.coupon_gmv), gettext("按营销归因统计，扣除退款")),
     ]
     prizes = []
     if version is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from analytics.models import OrderTouch, Tool
 from marketing.models import ChanceStatus, CouponStatus, PrizeKind, Wheel, WheelChance, WheelDraw, WheelPrize
 from marketing.services.wheel import shop_day, wheel_live
 from members.models import Member
@@ -72,6 +73,8 @@ class WheelFigures:
     cost_used: int
     orders: int
     gmv: int
+    coupon_orders: int  # paid with a coupon the wheel gave (attribution, net of refunds)
+    coupon_gmv: int
     daily: list[tuple[dt.date, int, int]]  # (day, participants, draws)
     prizes: list[PrizeFigure]
 
@@ -127,6 +130,10 @@ def wheel_figures(*, wheel: Wheel | None = None, days: int = 30, now: dt.datetim
         .values_list("picked_id", "n")
     )
     orders, gmv = _participant_orders(draws)
+    touches = OrderTouch.objects.filter(tool=Tool.WHEEL)
+    if wheel is not None:
+        touches = touches.filter(object_id=wheel.pk)
+    attributed = touches.aggregate(orders=Sum("orders"), gmv=Sum("gmv"))
     return WheelFigures(
         participants=totals["members"] or 0,
         participants_today=totals["today"] or 0,
@@ -140,6 +147,8 @@ def wheel_figures(*, wheel: Wheel | None = None, days: int = 30, now: dt.datetim
         cost_used=totals["cost_used"] or 0,
         orders=orders,
         gmv=gmv,
+        coupon_orders=attributed["orders"] or 0,
+        coupon_gmv=attributed["gmv"] or 0,
         daily=[(first + dt.timedelta(days=i), *per_day.get(first + dt.timedelta(days=i), (0, 0))) for i in range(days)],
         prizes=[PrizeFigure(prize=row, draws=row.n_draws, fallbacks_to=fell.get(row.pk, 0)) for row in prize_rows],
     )
