@@ -245,6 +245,11 @@ class WheelAdmin(ServiceRefusalMixin, ModelAdmin):
             else:
                 formset.changed_objects.append((prize, prize_form.changed_data))
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_frozen:
+            return False  # a published or ended version is shown, never saved: copy it instead
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # draws point at versions; end a wheel instead
 

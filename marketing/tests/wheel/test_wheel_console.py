@@ -104,7 +104,7 @@ def test_a_published_version_is_read_only_and_copied_to_change(owner_client: Cli
         page = owner_client.get(f"/admin/marketing/wheel/{wheel.pk}/change/").content.decode()
     assert "已发布的版本不能修改奖品和概率" in page
     assert 'name="prizes-0-weight"' not in page  # the prizes are shown, not editable
-    assert "¥50.00" in page and "¥100.00" in page  # the threshold and the 免单 cap, in yuan
+    assert "¥50.00" in page and "¥80.00" in page  # the threshold and the 免单 cap, in yuan
     owner_client.post(
         "/admin/marketing/wheel/", {"action": "new_version_selected", "_selected_action": [str(wheel.pk)]}
     )
