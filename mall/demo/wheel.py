@@ -86,6 +86,7 @@ def build_wheel(*, seed: int) -> dict[str, int]:
     for order in orders:
         wheel_chance_grant(order=order)
     rng = random.Random(seed + 21)  # noqa: S311 - demo data must be reproducible, not secret
+    odds = random.Random(seed + 121)  # noqa: S311 - the draws' own source, apart from the schedule's
     draws = 0
     members = Member.objects.filter(wheel_chances__isnull=False).distinct().order_by("pk")
     for index, member in enumerate(members):
@@ -96,7 +97,7 @@ def build_wheel(*, seed: int) -> dict[str, int]:
                 continue
             at = min(paid_at + dt.timedelta(hours=rng.randrange(1, 30)), timezone.now())
             try:
-                draw = wheel_draw(member=member, context=context, rng=rng, now=at).draw
+                draw = wheel_draw(member=member, context=context, rng=odds, now=at).draw
             except (WheelDailyLimit, WheelNoChance):
                 continue
             WheelDraw.objects.filter(pk=draw.pk).update(created_at=at)
