@@ -23,6 +23,7 @@ from marketing.models import (
     WheelPrize,
     WheelStatus,
 )
+from marketing.selectors.wheel import wheel_figures
 from marketing.services.wheel import (
     wheel_draw,
     wheel_end,
@@ -289,3 +290,22 @@ def test_ending_the_wheel_stops_draws_but_keeps_chances(staff: User, member: Mem
     with pytest.raises(WheelClosed):
         draw(member, THANKS)
     assert WheelChance.objects.get(member=member).status == ChanceStatus.AVAILABLE
+
+
+def test_the_figures_take_a_fixed_number_of_queries(
+    staff: User, member: Member, other_member: Member, django_assert_max_num_queries: Any
+) -> None:
+    wheel = live_wheel(staff, daily_draw_limit=10)
+    for shopper in (member, other_member):
+        for ticket in (FIVE, POINTS, THANKS):
+            paid_order(shopper, 5000)
+            draw(shopper, ticket)
+    paid_order(member, 8000)  # paid after the first draw: a participant's order
+    with django_assert_max_num_queries(7):
+        figures = wheel_figures(wheel=wheel)
+    assert (figures.participants, figures.draws_total, figures.prizes_issued) == (2, 6, 4)
+    assert (figures.coupons_issued, figures.cost_issued, figures.cost_used) == (2, 2 * 500 + 2 * 20, 2 * 20)
+    assert (figures.orders, figures.gmv) == (5, 5000 * 4 + 8000)  # each shopper's first order came before their first draw
+    assert [row.draws for row in figures.prizes] == [2, 0, 0, 2, 2]
+    with django_assert_max_num_queries(7):
+        assert wheel_figures().participants == 2
