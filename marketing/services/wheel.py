@@ -113,10 +113,14 @@ def wheel_chance_grant(*, order: Order) -> WheelChance | None:
     return chance
 
 
+@transaction.atomic
 def wheel_chance_withdraw(*, order: Order, now: dt.datetime | None = None) -> int:
     """Withdraw the order's unused chance once the order is fully refunded; returns 0 or 1."""
     if order.refunded_amount < order.payable_amount:
         return 0
+    # The shopper's row first, as a draw takes it: a draw and a withdrawal never hold one
+    # index entry of the chance each while waiting for the other's (a deadlock).
+    Member.objects.select_for_update().filter(pk=order.member_id).values_list("pk", flat=True).first()
     withdrawn = WheelChance.objects.filter(order_id=order.pk, status=ChanceStatus.AVAILABLE).update(
         status=ChanceStatus.WITHDRAWN, withdrawn_at=now or timezone.now()
     )
