@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 MINI_PROGRAM = "mini-program"
 
 # The tools a funnel may be counted for (the marketing app's tool kinds).
-TOOLS = ("flash", "group_buy", "bargain", "release", "coupon", "promotion", "invite", "promoter", "message")
+TOOLS = ("flash", "group_buy", "bargain", "release", "coupon", "promotion", "invite", "promoter", "message", "wheel")
 
 # Why a shopper left the checkout: what they last saw there.
 LEAVE_REASONS: dict[str, Promise] = {
@@ -226,6 +226,7 @@ PAGE_NAMES: dict[str, Promise] = {
     "package-member/coupons/index": _("优惠券"),
     "package-member/checkin/index": _("签到"),
     "package-social/team/index": _("组队瓜分"),
+    "package-member/wheel/index": _("幸运大转盘"),
 }
 # Activity pages: where dwell time tells whether a campaign holds attention.
 ACTIVITY_PAGES = (
@@ -234,6 +235,7 @@ ACTIVITY_PAGES = (
     "package-social/group/index",
     "package-social/bargain/index",
     "package-growth/invite/index",
+    "package-member/wheel/index",
 )
 HOME_PAGE = "pages/home/index"
 PAY_STEP = "pay"  # the last step of a click path: the ``pay`` event

@@ -39,6 +39,7 @@ from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀
     journeys_admin,
     pages_admin,
     teams_admin,
+    wheel_admin,
 )
 from marketing.console.campaign_admin import CampaignColumnsMixin
 from marketing.console.coupon_sheets import CouponSheetsMixin, CouponTemplateSheetsMixin
@@ -771,3 +772,6 @@ class PricingPolicyAdmin(ServiceRefusalMixin, ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: PricingPolicy, form: Any, change: bool) -> None:
         pricing_policy_update(actor=request.user, data=form.policy_data())
+
+
+wheel_admin.register(admin.site)

@@ -11,6 +11,9 @@ class MarketingConfig(AppConfig):
         from marketing.services.deals import deal_modules_load
 
         deal_modules_load()
+        # The lucky wheel's order lifecycle hooks (chances granted at payment, withdrawn on refund).
+        import marketing.services.wheel_hooks
+
         # The lifecycle journeys' messages (F17–F19), asked for after paying and claiming coupons.
         from marketing.services.journeys.common import MESSAGE_KIND_LABELS
         from members.message_kinds import message_kind_register

@@ -488,3 +488,34 @@ class WhatIfRunNotFound(NotFound):
 class WhatIfDaysInvalid(ValidationFailed):
     code = "whatif_days_invalid"
     default_message = _("回放天数须在 1 到 366 之间。")
+# --- lucky wheel (F21) ------------------------------------------------------------------
+
+
+class WheelClosed(Conflict):
+    code = "wheel_closed"
+    default_message = _("幸运大转盘暂未开放。")
+
+
+class WheelNoChance(Conflict):
+    code = "wheel_no_chance"
+    default_message = _("您还没有抽奖机会，下单满额即可获得。")
+
+
+class WheelDailyLimit(Conflict):
+    code = "wheel_daily_limit"
+    default_message = _("今天的抽奖次数已用完，明天再来吧。")
+
+
+class WheelFrozen(Conflict):
+    code = "wheel_frozen"
+    default_message = _("已发布的大转盘不能直接修改奖品和概率，请复制为新版本后修改。")
+
+
+class WheelInvalid(ValidationFailed):
+    code = "wheel_invalid"
+    default_message = _("大转盘设置有误。")
+
+
+class WheelNotFound(NotFound):
+    code = "wheel_not_found"
+    default_message = _("大转盘不存在。")

@@ -42,6 +42,7 @@ class Tool(models.TextChoices):
     SEGMENT = "segment", _("分群活动")
     JOURNEY = "journey", _("生命周期旅程")
     SHARE = "share", _("分享")
+    WHEEL = "wheel", _("幸运大转盘")  # F21: orders paid with a coupon the wheel gave
     DIRECT = "direct", _("自然成交")
 
 

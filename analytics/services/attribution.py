@@ -57,7 +57,7 @@ ORDER_LEVEL = "0"  # the key of costs that belong to the order, not to a line (w
 LINE_COLUMNS = (*OrderTouch.COST_FIELDS, "cogs")
 # Tools whose touch of a line makes it a "campaign sale" for product analytics (F38).
 CAMPAIGN_TOOLS = frozenset(
-    {Tool.PROMOTION, Tool.STEPPED, Tool.COUPON, Tool.FLASH, Tool.RELEASE, Tool.GROUP_BUY, Tool.BARGAIN}
+    {Tool.PROMOTION, Tool.STEPPED, Tool.COUPON, Tool.FLASH, Tool.RELEASE, Tool.GROUP_BUY, Tool.BARGAIN, Tool.WHEEL}
 )
 # Costs that leave the shop as money or goods on top of what the shopper paid (margin, F38).
 CASH_COLUMNS = ("commission", "invite_reward", "shipping")
@@ -135,7 +135,10 @@ class _Resolver:
     def __init__(self, rule_ids: set[str]) -> None:
         self.promotions = {p.pk: p for p in Promotion.objects.filter(pk__in=_ids(rule_ids, "promotion"))}
         self.coupons = {
-            c.pk: c for c in Coupon.objects.select_related("template").filter(pk__in=_ids(rule_ids, "coupon"))
+            c.pk: c
+            for c in Coupon.objects.select_related("template", "wheel_draw__wheel").filter(
+                pk__in=_ids(rule_ids, "coupon")
+            )
         }
         self.flash = {i.pk: i for i in FlashItem.objects.select_related("slot").filter(pk__in=_ids(rule_ids, "flash"))}
         self.groups = {g.pk: g for g in GroupBuyCampaign.objects.filter(pk__in=_ids(rule_ids, "group"))}
@@ -153,8 +156,11 @@ class _Resolver:
             tool = Tool.STEPPED if promotion.type == PromotionType.STEPPED_PRICE else Tool.PROMOTION
             return tool, pk, promotion.name
         if head == "coupon" and pk in self.coupons:
-            template = self.coupons[pk].template
-            return Tool.COUPON, template.pk, template.name
+            coupon = self.coupons[pk]
+            won = getattr(coupon, "wheel_draw", None)  # a coupon the lucky wheel gave is the wheel's
+            if won is not None:
+                return Tool.WHEEL, won.wheel_id, won.wheel.name
+            return Tool.COUPON, coupon.template.pk, coupon.template.name
         if head == "flash" and pk in self.flash:
             slot = self.flash[pk].slot
             tool = Tool.RELEASE if slot.kind == FlashSlotKind.RELEASE else Tool.FLASH
@@ -200,7 +206,7 @@ def _collect(order: Order, lines: list[OrderLine], costs: dict[int, int | None])
             if found is None:
                 continue
             tool, pk, name = found
-            column = {"coupon": "coupon", "points": "points"}.get(str(tool), "discount")
+            column = {"coupon": "coupon", "wheel": "coupon", "points": "points"}.get(str(tool), "discount")
             touches.get(tool, pk, name).add(str(line.pk), column, int(a.get("amount", 0)))
 
     paying = [line for line in lines if not line.is_gift]

@@ -86,6 +86,9 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "commission",
             "withdrawal",
             "productcommission",
+            "wheel",
+            "wheeldraw",
+            "wheelchance",
         ),
     ),
     SidebarGroup(
@@ -200,6 +203,9 @@ ICONS: dict[str, str] = {
     "marketing.flashsettings": "schedule",
     "marketing.flashpurchase": "receipt",
     "marketing.flashreservation": "notifications_active",
+    "marketing.wheel": "casino",
+    "marketing.wheeldraw": "emoji_events",
+    "marketing.wheelchance": "confirmation_number",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
@@ -208,6 +214,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("convert", _("效果模拟"), "science", "console:marketing_whatif", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("spread", _("组队瓜分数据"), "leaderboard", "console:marketing_team_stats", "marketing.view_team"),
+    ("spread", _("大转盘数据"), "casino", "console:marketing_wheel_stats", "marketing.view_wheeldraw"),
     ("analytics", _("行为分析"), "insights", "console:analytics_behaviour", "analytics.view_pageday"),
     ("members", LAYERS_TITLE, "stacked_bar_chart", "console:members_layers", "members.view_segment"),
     ("analytics", _("营销效果"), "query_stats", "console:analytics_roi", "analytics.view_ordertouch"),

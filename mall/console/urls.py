@@ -25,6 +25,7 @@ from marketing.console.pages import page_editor_view, page_flash_view, page_new_
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
 from marketing.console.whatif import whatif_run_status, whatif_run_view, whatif_view
+from marketing.console.wheel_admin import wheel_stats_view
 from members.console.checkin_admin import checkin_stats_view
 from members.console.layers import layer_playbook_view, layers_view
 from members.console.subscribe_stats import subscribe_stats_view
@@ -51,6 +52,7 @@ urlpatterns = [
         name="marketing_whatif_status",
     ),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
+    path("marketing/wheel/", admin.site.admin_view(wheel_stats_view), name="marketing_wheel_stats"),
     path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/checkin-stats/", admin.site.admin_view(checkin_stats_view), name="members_checkin_stats"),

@@ -53,6 +53,7 @@ ENTITY_LABELS: Mapping[str, Promise] = {
     "subscribe_template": _("订阅消息模板"),
     "tier_rate": _("会员折扣"),
     "withdrawal": _("佣金提现"),
+    "wheel": _("幸运大转盘"),
 }
 
 VERB_LABELS: Mapping[str, Promise] = {
@@ -122,6 +123,9 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "promotion.set_active": _("启用或暂停促销活动"),
     "sku.stock_adjust": _("调整库存"),
     "points.adjust": _("调整积分"),
+    "wheel.new_version": _("复制大转盘为新版本"),
+    "wheel.prize_save": _("保存大转盘奖品"),
+    "wheel.prize_delete": _("删除大转盘奖品"),
 }
 
 # Data keys that are not model fields (or whose field has no good label).

@@ -265,6 +265,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "bargain": ("10/min", "120/min"),
     # F22: opening or joining a team of a team-split activity.
     "team": ("10/min", "120/min"),
+    # F21: lucky-wheel draws (the per-day draw limit is the wheel's own).
+    "wheel": ("20/min", "300/min"),
     # P04: after-sales requests and their photo uploads.
     "after_sale": ("20/min", "120/min"),
     # F37: behaviour-event batches from the mini-program (anonymous devices count per IP).

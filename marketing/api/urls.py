@@ -41,6 +41,7 @@ from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
+from marketing.api.wheel import WheelApi, WheelDrawApi, WheelMyPrizesApi
 
 urlpatterns: list = [
     path("coupons/center", CouponCenterListApi.as_view(), name="coupon-center"),
@@ -88,4 +89,8 @@ urlpatterns: list = [
     path("flash/items/<int:item_id>", FlashItemDetailApi.as_view(), name="flash-item"),
     path("flash/items/<int:item_id>/purchase", FlashPurchaseApi.as_view(), name="flash-purchase"),
     path("flash/items/<int:item_id>/reservation", FlashReservationRoute.as_view(), name="flash-reservation"),
+    # F21: the lucky wheel.
+    path("wheel", WheelApi.as_view(), name="wheel"),
+    path("wheel/draw", WheelDrawApi.as_view(), name="wheel-draw"),
+    path("wheel/prizes", WheelMyPrizesApi.as_view(), name="wheel-prizes"),
 ]

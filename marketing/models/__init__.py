@@ -65,6 +65,7 @@ from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeR
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 from marketing.models.teams import SplitMode, Team, TeamActivity, TeamMember, TeamOrder, TeamStatus
 from marketing.models.whatif import WhatIfRun, WhatIfStatus
+from marketing.models.wheel import ChanceStatus, PrizeKind, Wheel, WheelChance, WheelDraw, WheelPrize, WheelStatus
 
 __all__ = [
     "ACTIVE_PURCHASE",
@@ -87,6 +88,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignTool",
     "CampaignToolKind",
+    "ChanceStatus",
     "Commission",
     "CommissionStatus",
     "Coupon",
@@ -125,6 +127,7 @@ __all__ = [
     "JourneySend",
     "LimitedRelease",
     "PricingPolicy",
+    "PrizeKind",
     "ProductCommission",
     "Promoter",
     "PromoterStatus",
@@ -142,6 +145,11 @@ __all__ = [
     "TierRate",
     "WhatIfRun",
     "WhatIfStatus",
+    "Wheel",
+    "WheelChance",
+    "WheelDraw",
+    "WheelPrize",
+    "WheelStatus",
     "Withdrawal",
     "WithdrawalStatus",
 ]

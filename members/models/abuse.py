@@ -31,6 +31,7 @@ GUARDED_ACTIONS: dict[str, str | Promise] = {
     "group": _("开团/参团"),
     "bargain": _("发起砍价"),
     "team": _("组队瓜分开团/参团"),
+    "wheel": _("大转盘抽奖"),
 }
 
 

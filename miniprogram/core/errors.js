@@ -131,6 +131,10 @@ const MESSAGES = {
   already_checked_in: '今天已经签到过了，明天再来吧',
   checkin_closed: '签到活动暂未开放',
   makeup_not_allowed: '该日期不能补签',
+  // the lucky wheel (F21)
+  wheel_closed: '大转盘活动暂未开放',
+  wheel_no_chance: '还没有抽奖机会，下单满额即可获得',
+  wheel_daily_limit: '今天的抽奖次数已用完，明天再来吧',
   points_mall_item_not_found: '积分商品不存在或已下架',
   points_mall_sold_out: '手慢了，该商品已兑完',
   points_mall_limit_reached: '已达到该商品的每人兑换上限',

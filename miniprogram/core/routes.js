@@ -29,6 +29,7 @@ const PAGES = {
   tier: '/package-member/tier/index',
   pointsMall: '/package-member/points-mall/index',
   checkin: '/package-member/checkin/index',
+  wheel: '/package-member/wheel/index',
   coupons: '/package-member/coupons/index',
   messages: '/package-member/messages/index',
   earlyAccess: '/package-member/early-access/index',

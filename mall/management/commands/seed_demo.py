@@ -25,6 +25,7 @@ from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
 from mall.demo.uplift import build_uplift
 from mall.demo.whatif import build_whatif
+from mall.demo.wheel import build_wheel
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         counts.update(build_tiers())
         counts.update(build_checkin(seed=seed))
         counts.update(build_team(seed=seed))
+        counts.update(build_wheel(seed=seed))
         counts.update(build_people())
         counts.update(build_uplift(seed=seed))
         counts.update(build_journeys(seed=seed))

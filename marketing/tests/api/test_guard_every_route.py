@@ -37,11 +37,13 @@ from marketing.models import (
     FlashSlotKind,
     GroupBuyGroup,
     StepCounter,
+    WheelDraw,
 )
 from marketing.services.bargains import bargain_start
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import pay
 from marketing.tests.flash import first_item, make_slot, shelf_sku
+from marketing.tests.wheel.helpers import live_wheel, paid_order, staff_user
 from members.models import BlockKind, CheckInRule, Member, PointsEntry, PointsMallItem, TierRule
 from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
 from members.services.points import points_grant
@@ -66,6 +68,7 @@ SCARCE_SERVICES = {
     "tier_buy_with_points",
     "checkin_do",
     "checkin_makeup",
+    "wheel_draw",
 }
 GUARD_CALLS = {"abuse_check", "order_place_or_replay"}
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -200,6 +203,12 @@ def _checkin_makeup(member: Member, shop: Any) -> Request:
     return Request("/api/v1/me/checkin/makeup", {"day": (timezone.localdate() - timedelta(days=1)).isoformat()})
 
 
+def _wheel_draw(member: Member, shop: Any) -> Request:
+    live_wheel(staff_user())
+    paid_order(member, 9900)
+    return Request("/api/v1/wheel/draw")
+
+
 CASES = [
     Case("flash-purchase", "purchase", _flash_route),
     Case("orders", "purchase", _flash_order),
@@ -217,6 +226,7 @@ CASES = [
     Case("me-tier-buy", "claim", _tier_buy),
     Case("me-checkin", "claim", _checkin),
     Case("me-checkin-makeup", "claim", _checkin_makeup),
+    Case("wheel-draw", "wheel", _wheel_draw),
 ]
 IDS = [f"{case.route}:{case.build.__name__.strip('_')}" for case in CASES]
 
@@ -253,7 +263,7 @@ def test_every_scarce_route_is_in_the_table() -> None:
 
 
 def test_every_scarce_service_asks_the_guard_itself() -> None:
-    from marketing.services import bargains, coupons, flash_purchase
+    from marketing.services import bargains, coupons, flash_purchase, wheel
     from members.services import checkin, points_mall, tiers
     from orders.services import orders
 
@@ -268,6 +278,7 @@ def test_every_scarce_service_asks_the_guard_itself() -> None:
         "tier_buy_with_points": tiers.tier_buy_with_points,
         "checkin_do": checkin.checkin_do,
         "checkin_makeup": checkin.checkin_makeup,
+        "wheel_draw": wheel.wheel_draw,
     }
     assert set(services) == SCARCE_SERVICES
     for name, service in services.items():
@@ -313,6 +324,7 @@ def taken() -> tuple[Any, ...]:
         StepCounter.objects.aggregate(n=Sum("sold"))["n"],
         GroupBuyGroup.objects.count(),
         PointsEntry.objects.count(),
+        WheelDraw.objects.count(),
     )
 
 
