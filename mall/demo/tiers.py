@@ -33,7 +33,7 @@ ITEMS = (
 SILVER_POINTS_PRICE = 3_000
 
 
-def _growth_from_history() -> int:
+def growth_from_history() -> int:
     window = timezone.now() - timedelta(days=365)
     orders = Order.objects.filter(
         status=OrderStatus.COMPLETED,
@@ -91,7 +91,7 @@ def build_tiers() -> dict[str, int]:
         return counts
     tier_rules()
     TierRule.objects.filter(tier="silver").update(points_price=SILVER_POINTS_PRICE)
-    counts["tier growth entries"] = _growth_from_history()
+    counts["tier growth entries"] = growth_from_history()
     for sort, (name, kind, threshold, off, points, stock, limit) in enumerate(ITEMS):
         template = CouponTemplate.objects.create(
             name=f"积分兑换·{name}",

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mall.demo.shop import backdating
+from mall.demo.tiers import growth_from_history
 from mall.models import Sku
 from members.models import CampaignMember, Member, Segment, SegmentCampaign
 from members.services.campaigns import (
@@ -72,7 +73,7 @@ def _orders(
         paid_at: datetime = start + timedelta(days=rng.uniform(0.5, 13), minutes=rng.randint(0, 600))
         amount = sku.price * qty
         serial += 1
-        no = order_no_at(at=paid_at, serial=serial)
+        no = order_no_at(at=paid_at - timedelta(minutes=2), serial=serial)  # numbered when placed
         order = Order(
             no=no,
             member_id=member_id,
@@ -132,5 +133,6 @@ def build_uplift(*, seed: int) -> dict[str, int]:
         ],
         batch_size=500,
     )
+    growth_from_history()  # the completed orders count towards tiers, like the rest of the history
     counts.update({"uplift campaigns": 2, "uplift orders": len(made)})
     return counts

@@ -37,6 +37,7 @@ from marketing.models import (
     Journey,
     JourneyProductCoupon,
     Promoter,
+    WheelPrize,
     Withdrawal,
     WithdrawalStatus,
 )
@@ -117,7 +118,9 @@ def test_coupons_issued_and_used_match_their_rows_and_orders() -> None:
     # per-product copies, so those may keep 0 of their own
     journeys = set(Journey.objects.exclude(coupon_template=None).values_list("coupon_template_id", flat=True))
     patterns = set(JourneyProductCoupon.objects.values_list("pattern_id", flat=True))
-    assert [t.name for t in templates if t.pk not in journeys | patterns and t.issued_count == 0] == []
+    # a wheel prize's coupon is issued only when the draw lands on it, which a small demo may not
+    prizes = set(WheelPrize.objects.exclude(coupon_template=None).values_list("coupon_template_id", flat=True))
+    assert [t.name for t in templates if t.pk not in journeys | patterns | prizes and t.issued_count == 0] == []
     for template in templates:
         assert template.issued_count == template.coupons.count()
         assert template.total_quantity is None or template.issued_count <= template.total_quantity
