@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from mall.models import AuditLog, Sku
-from mall.money import format_yuan
+from mall.money import yuan_text
 
 ENTITY_LABELS: Mapping[str, Promise] = {
     "order": _("订单"),
@@ -335,7 +335,7 @@ class _Formatter:
         if key == "product_id" and isinstance(value, int):
             return self.lookups.products.get(value) or str(value)
         if isinstance(value, int) and self._is_money(key):
-            return f"¥{format_yuan(value)}"
+            return yuan_text(value)
         if isinstance(value, str) and self.percent and re.fullmatch(r"\d+(\.\d+)?", value):
             return f"{(Decimal(value) * 100).normalize():f}%"
         if isinstance(value, str):

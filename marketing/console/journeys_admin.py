@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from mall.console.dashboard import chart_options, yuan_display
+from mall.console.dashboard import chart_options
+from mall.console.display import yuan
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from marketing.errors import JourneyInvalid
 from marketing.models import CouponTemplate, Journey, JourneyKind
@@ -153,7 +154,7 @@ def journey_report_view(request: HttpRequest) -> HttpResponse:
             "use_rate": f"{report.use_rate * 100:.1f}%",
             "orders": report.orders,
             "buyers": report.buyers,
-            "gmv": yuan_display(report.gmv),
+            "gmv": yuan(report.gmv),
         }
         for report in reports
     ]
