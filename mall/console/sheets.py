@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -18,40 +15,26 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from unfold.widgets import UnfoldAdminFileFieldWidget
 
-from mall.services.sheets import xlsx_bytes
+from mall.services.sheets import SheetUnreadable, cell_text, header_columns, xlsx_bytes
 
 MAX_BYTES = 2 * 1024 * 1024
 
 __all__ = ["SheetUnreadable", "SheetUploadForm", "cell_text", "header_columns", "read_cells", "xlsx_bytes"]
 
 
-class SheetUnreadable(ValueError):
-    """The upload is not a workbook openpyxl can read."""
-
-
 class SheetUploadForm(forms.Form):
     sheet = forms.FileField(label=_("表格文件"), widget=UnfoldAdminFileFieldWidget)
+    # Larger files are accepted by forms whose sheets may run as background jobs.
+    max_bytes = MAX_BYTES
 
     def clean_sheet(self) -> UploadedFile:
         sheet: UploadedFile = self.cleaned_data["sheet"]
         name = (sheet.name or "").lower()
         if not name.endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("请上传 xlsx 或 csv 文件。"))
-        if (sheet.size or 0) > MAX_BYTES:
-            raise forms.ValidationError(_("文件太大：最多 2 MB。"))
+        if (sheet.size or 0) > self.max_bytes:
+            raise forms.ValidationError(_("文件太大：最多 %(mb)d MB。") % {"mb": self.max_bytes // (1024 * 1024)})
         return sheet
-
-
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def read_cells(sheet: UploadedFile, *, max_rows: int) -> list[list[str]]:
@@ -68,15 +51,3 @@ def read_cells(sheet: UploadedFile, *, max_rows: int) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise SheetUnreadable(str(exc)) from exc
     return [[cell_text(v) for v in values] for values in book.worksheets[0].iter_rows(values_only=True, max_row=limit)]
-
-
-def header_columns(header: Sequence[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Column index of each key whose header cell is one of its names (case-insensitive)."""
-    cells = [cell.strip().lower() for cell in header]
-    found: dict[str, int] = {}
-    for key, options in names.items():
-        for index, cell in enumerate(cells):
-            if cell in {option.lower() for option in options}:
-                found[key] = index
-                break
-    return found

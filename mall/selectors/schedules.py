@@ -34,6 +34,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("生成智能建议"),
         gettext_lazy("每天凌晨 3:30：根据近 30 天的营销数据生成建议，每条建议每天只生成一次。"),
     ),
+    "mall-sheet-jobs-recover": (
+        gettext_lazy("续跑中断的表格任务"),
+        gettext_lazy("每 5 分钟：工作进程中断的导入导出任务从未写入的批次继续，运行 3 次仍未完成则标记失败。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),

@@ -22,20 +22,13 @@ from mall.errors import ApplicationError
 from members.models import Member, MemberImport
 from members.services.member_import import (
     MAX_ROWS,
+    SHEET_HEADERS,
     MemberSheetRow,
     member_import_check,
     member_import_create,
 )
 
-HEADERS: dict[str, tuple[str, ...]] = {
-    "phone": ("手机号", "手机", "phone", "mobile"),
-    "name": ("姓名", "昵称", "name"),
-    "birthday": ("生日", "birthday"),
-    "tier": ("会员等级", "等级", "tier"),
-    "points": ("积分", "积分余额", "points"),
-    "tags": ("标签", "tags"),
-    "total_spend": ("累计消费", "累计消费(元)", "累计消费（元）", "total spend", "total_spend"),
-}
+HEADERS = SHEET_HEADERS
 
 
 class MemberImportForm(SheetUploadForm):
