@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from unfold.widgets import UnfoldAdminFileFieldWidget
 
-from mall.services.sheets import SheetUnreadable, cell_text, header_columns, xlsx_bytes
+from mall.services.sheets import SheetUnreadable, cell_text, header_columns, iter_sheet_rows, xlsx_bytes
 
 MAX_BYTES = 2 * 1024 * 1024
 
-__all__ = ["SheetUnreadable", "SheetUploadForm", "cell_text", "header_columns", "read_cells", "xlsx_bytes"]
+__all__ = [
+    "LargeSheetUploadForm",
+    "SheetUnreadable",
+    "SheetUploadForm",
+    "cell_text",
+    "header_columns",
+    "read_cells",
+    "runs_as_job",
+    "xlsx_bytes",
+]
 
 
 class SheetUploadForm(forms.Form):
@@ -51,3 +63,28 @@ def read_cells(sheet: UploadedFile, *, max_rows: int) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise SheetUnreadable(str(exc)) from exc
     return [[cell_text(v) for v in values] for values in book.worksheets[0].iter_rows(values_only=True, max_row=limit)]
+
+
+class LargeSheetUploadForm(SheetUploadForm):
+    """An upload that runs inline when small and as a background job when large."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = int(settings.SHEET_JOB_MAX_MB) * 1024 * 1024
+
+
+def runs_as_job(sheet: UploadedFile) -> bool:
+    """True for a sheet too large to answer inline: over 2 MB, or more data rows than
+    ``SHEET_INLINE_MAX_ROWS`` (counted by streaming, stopping just past the limit)."""
+    if (sheet.size or 0) > MAX_BYTES:
+        return True
+    limit = int(settings.SHEET_INLINE_MAX_ROWS) + 1  # the header row
+    sheet.seek(0)
+    try:
+        stream: Any = sheet.file
+        rows = len(list(islice(iter_sheet_rows(stream, name=sheet.name or ""), limit + 1)))
+    except SheetUnreadable:
+        return False  # the inline path says it cannot be read
+    finally:
+        sheet.seek(0)
+    return rows > limit
