@@ -58,10 +58,14 @@ def _check_file(run: JobRun) -> int:
     errors: list[dict[str, object]] = []
     error_count = 0
     rows = 0
-    for batch in _batches(run):
+    for number, batch in enumerate(_batches(run), start=1):
         rows += len(batch)
         if rows > MAX_ROWS:
             raise SheetJobFailed(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
+        if number in run.batches_done:  # checked and staged by an earlier run of this job
+            for row in batch:
+                seen.setdefault(_phone_or_blank(row.phone), row.line)
+            continue
         _checked, problems = check_batch(batch, auto_tags=auto_tags, seen=seen)
         error_count += len(problems)
         errors.extend(problem.__dict__ for problem in problems[: max(0, 500 - len(errors))])
@@ -130,13 +134,15 @@ def member_import_job_run(run: JobRun) -> str:
     }
 
 
+def _phone_or_blank(text: str) -> str:
+    try:
+        return phone_normalize(text)
+    except ApplicationError:
+        return ""
+
+
 def _apply_batch(batch: list[MemberSheetRow]) -> int:
     """Apply the batch's rows whose phone already belongs to one shopper; how many are matched."""
-    phones: list[str] = []
-    for row in batch:
-        try:
-            phones.append(phone_normalize(row.phone))
-        except ApplicationError:
-            continue
+    phones = [phone for phone in (_phone_or_blank(row.phone) for row in batch) if phone]
     apply_known_phones(phones)
     return MemberImport.objects.filter(phone__in=phones, state=MemberImport.State.MATCHED).count()
