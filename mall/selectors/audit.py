@@ -84,6 +84,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "coupon.grant": _("按名单发券"),
     "export.coupons": _("导出优惠券表"),
     "export.finance_orders": _("财务导出订单"),
+    "sheet_job.create": _("提交表格任务"),
+    "sheet_job.download": _("下载表格任务结果"),
     "order.phone_reveal": _("查看订单手机号"),
     "order.refund_create": _("发起退款"),
     "order.refund_failed": _("退款失败"),
@@ -182,6 +184,9 @@ KEY_LABELS: Mapping[str, Promise] = {
     "rows": _("行数"),
     "lines": _("商品明细行数"),
     "phones_revealed": _("显示完整手机号"),
+    "job": _("表格任务"),
+    "file": _("文件"),
+    "failed_batches": _("未导入批次"),
 }
 
 MONEY_KEYS = frozenset(
