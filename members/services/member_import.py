@@ -19,12 +19,14 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mall.errors import ApplicationError
@@ -106,15 +108,24 @@ def member_sheet_rows(cells: Iterable[list[str]]) -> Iterator[MemberSheetRow]:
         yield MemberSheetRow(line=number, **values)
 
 
+@lru_cache(maxsize=8)
+def _tier_names(language: str | None) -> dict[str, str]:
+    """Every way a tier may be written (value, label, label without 会员) → value, per language:
+    built once, not per row (a 100,000-row sheet would otherwise translate labels 400,000 times)."""
+    names: dict[str, str] = {}
+    for value, label in Member.Tier.choices:
+        for name in (str(value), str(label), str(label).removesuffix("会员")):
+            names.setdefault(name, str(value))
+    return names
+
+
 def tier_from_text(text: str) -> str | None:
     """``gold`` or its label (黄金会员 / 黄金); "" for no tier; None when unknown."""
     text = text.strip()
     if not text:
         return ""
-    for value, label in Member.Tier.choices:
-        if text.lower() == value or text in (str(label), str(label).removesuffix("会员")):
-            return str(value)
-    return None
+    names = _tier_names(get_language())
+    return names.get(text) or names.get(text.lower())
 
 
 def tags_from_text(text: str) -> list[str]:

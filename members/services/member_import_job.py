@@ -11,8 +11,11 @@ batch, its rows whose phone already belongs to exactly one shopper are applied (
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from collections.abc import Iterator
 from itertools import islice
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +25,7 @@ from mall.models import SheetJobBatch
 from mall.services.audit import audit_record
 from mall.services.sheet_jobs import JobRun, SheetJobFailed
 from mall.services.sheets import SheetUnreadable, iter_sheet_rows
+from members.errors import MemberImportInvalid
 from members.models import MemberImport
 from members.services.member_import import (
     MemberSheetRow,
@@ -37,28 +41,38 @@ BATCH_ROWS = 1000
 MAX_ROWS = 200_000
 
 
-def _batches(run: JobRun) -> Iterator[list[MemberSheetRow]]:
+def _source_cells(run: JobRun, spool: IO[str]) -> Iterator[list[str]]:
+    """The upload's rows as text cells, copied to ``spool`` (a plain csv) as they are read, so the
+    second pass reads the csv instead of parsing the workbook again."""
+    writer = csv.writer(spool)
     stream = run.open_source()
     try:
-        rows = member_sheet_rows(iter_sheet_rows(stream, name=run.job.source_name))
-        while batch := list(islice(rows, BATCH_ROWS)):
-            yield batch
+        for cells in iter_sheet_rows(stream, name=run.job.source_name):
+            writer.writerow(cells)
+            yield cells
     except SheetUnreadable as exc:
         raise SheetJobFailed(_("无法读取该 xlsx 文件。")) from exc
-    except ApplicationError as exc:
-        raise SheetJobFailed(exc.message) from exc
     finally:
         stream.close()
 
 
-def _check_file(run: JobRun) -> int:
+def _batches(cells: Iterator[list[str]]) -> Iterator[list[MemberSheetRow]]:
+    try:
+        rows = member_sheet_rows(cells)
+        while batch := list(islice(rows, BATCH_ROWS)):
+            yield batch
+    except MemberImportInvalid as exc:
+        raise SheetJobFailed(exc.message) from exc
+
+
+def _check_file(run: JobRun, spool: IO[str]) -> int:
     """Pass one: every row checked, nothing written; the number of data rows."""
     auto_tags = auto_tag_names()
     seen: dict[str, int] = {}
     errors: list[dict[str, object]] = []
     error_count = 0
     rows = 0
-    for number, batch in enumerate(_batches(run), start=1):
+    for number, batch in enumerate(_batches(_source_cells(run, spool)), start=1):
         rows += len(batch)
         if rows > MAX_ROWS:
             raise SheetJobFailed(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
@@ -83,14 +97,21 @@ def _check_file(run: JobRun) -> int:
 
 def member_import_job_run(run: JobRun) -> str:
     """Check the whole sheet, then (unless a dry run) stage it batch by batch; the result in words."""
-    rows = _check_file(run)
-    if run.job.params.get("dry_run"):
-        return _("检查通过：共 %(n)d 行，可以导入。") % {"n": rows}
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        rows = _check_file(run, spool)
+        if run.job.params.get("dry_run"):
+            return _("检查通过：共 %(n)d 行，可以导入。") % {"n": rows}
+        spool.seek(0)
+        return _stage(run, rows, csv.reader(spool))
+
+
+def _stage(run: JobRun, rows: int, cells: Iterator[list[str]]) -> str:
+    """Pass two: the checked rows staged batch by batch, each batch once."""
     run.set_total(rows)
     auto_tags = auto_tag_names()
     done = matched = 0
     failed: list[dict[str, object]] = []
-    for number, batch in enumerate(_batches(run), start=1):
+    for number, batch in enumerate(_batches(cells), start=1):
         done += len(batch)
         if number not in run.batches_done:
             checked, problems = check_batch(batch, auto_tags=auto_tags, seen={})
@@ -144,5 +165,6 @@ def _phone_or_blank(text: str) -> str:
 def _apply_batch(batch: list[MemberSheetRow]) -> int:
     """Apply the batch's rows whose phone already belongs to one shopper; how many are matched."""
     phones = [phone for phone in (_phone_or_blank(row.phone) for row in batch) if phone]
-    apply_known_phones(phones)
+    with transaction.atomic():  # one commit for the batch's matches, not one per shopper
+        apply_known_phones(phones)
     return MemberImport.objects.filter(phone__in=phones, state=MemberImport.State.MATCHED).count()
