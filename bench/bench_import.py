@@ -129,13 +129,21 @@ def load(sheet_path: Path) -> int:
     return job.pk
 
 
+def _rss_now_mb() -> float:
+    """This process's resident memory now (not its peak so far)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_job(job_id: int) -> dict[str, object]:
     """In the child: run the job as a worker would; time and peak memory of this process."""
     from mall.models import SheetJob
     from mall.services.sheet_jobs import sheet_job_run
     from members.models import MemberImport
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _rss_now_mb()
     started = time.perf_counter()
     job = sheet_job_run(job_id=job_id)
     seconds = time.perf_counter() - started

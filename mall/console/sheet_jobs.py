@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mall.console.display import mask_phone
 from mall.errors import ApplicationError
 from mall.errors import PermissionDenied as ServicePermissionDenied
 from mall.models import SheetJob
@@ -32,7 +33,7 @@ def job_state(request: HttpRequest, job: SheetJob) -> dict[str, Any]:
     download = ""
     if job.status == SheetJob.Status.DONE and job.result and sheet_job_allowed(actor=request.user, kind=job.kind):
         download = reverse("console:sheet_job_download", args=[job.pk])
-    if job.status == SheetJob.Status.RUNNING and not job.total:
+    if not job.total and job.done:
         progress_text = _("已读取 %(done)d 行") % {"done": job.done}
     elif job.total:
         progress_text = _("%(done)d / %(total)d 行") % {"done": min(job.done, job.total), "total": job.total}
@@ -67,7 +68,8 @@ def sheet_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
         "title": _("表格任务：%(kind)s") % {"kind": job.get_kind_display()},
         "job": job,
         "state": job_state(request, job),
-        "errors": job.errors,
+        # Phones masked like everywhere in the console; the line number finds the row in the file.
+        "errors": [{**error, "phone": mask_phone(error.get("phone"))} for error in job.errors],
         "more_errors": max(0, job.error_count - len(job.errors)),
         "batches": batches,
         "progress_url": reverse("console:sheet_job_progress", args=[job.pk]),

@@ -1,5 +1,5 @@
 """Demo sheet jobs (P06 point 5): the 表格任务 page of the demo shop shows a finished background
-import of old-shop customers (phones 1710000…, which no demo shopper has), a finished members
+import of old-shop customers (phones 171… and 172…, which no demo shopper has), a finished members
 export with its file to download, and a dry run that found rows in error, each listed by line."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ HEADER = ["手机号", "姓名", "生日", "会员等级", "积分", "标签", "
 TIERS = ["普通会员", "白银会员", "黄金会员", "钻石会员"]
 
 
-def _old_shop_rows(count: int) -> list[list[str]]:
+def _old_shop_rows(count: int, prefix: str = "171") -> list[list[str]]:
     return [
-        [f"171{n:08d}", f"老店顾客{n}", "", TIERS[n % 4], str(n * 10 % 3000), "老客", f"{n * 37 % 5000}.00"]
+        [f"{prefix}{n:08d}", f"老店顾客{n}", "", TIERS[n % 4], str(n * 10 % 3000), "老客", f"{n * 37 % 5000}.00"]
         for n in range(1, count + 1)
     ]
 
@@ -42,7 +42,7 @@ def build_jobs() -> dict[str, int]:
         source_name="老店会员-2026.csv",
     )
     _run_now(imported)
-    bad = _old_shop_rows(8)
+    bad = _old_shop_rows(8, prefix="172")
     bad[2][0], bad[5][4] = "1380000", "-20"
     checked = sheet_jobs.sheet_job_create(
         kind=SheetJob.Kind.MEMBER_IMPORT,
