@@ -6,7 +6,8 @@ staged in batches of ``BATCH_ROWS``, each batch in one transaction with its ``Sh
 row, so a retried or resumed job skips the batches already written and no row is staged twice.
 A batch can still fail at write time only if another upload staged one of its phones after the
 check; that batch is then left out whole and listed with its lines, the others stand. After each
-batch, its rows whose phone already belongs to exactly one shopper are applied (idempotently).
+batch, its rows whose phone already belongs to exactly one shopper are applied, together in one
+transaction (one commit per batch, not per shopper; applying a row twice does nothing).
 """
 
 from __future__ import annotations

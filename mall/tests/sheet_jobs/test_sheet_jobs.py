@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -101,7 +102,7 @@ def test_a_queued_job_whose_message_was_lost_is_sent_again(monkeypatch: pytest.M
     monkeypatch.setattr(sheet_jobs, "_enqueue", sent.append)
     job = _job(_importer("carol"))
     assert sheet_jobs.sheet_jobs_recover() == {"resumed": 0, "failed": 0}  # not late yet
-    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timezone.timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timedelta(minutes=1)):
         assert sheet_jobs.sheet_jobs_recover() == {"resumed": 1, "failed": 0}
     assert sent == [job.pk]
     done = sheet_jobs.sheet_job_run(job_id=job.pk)

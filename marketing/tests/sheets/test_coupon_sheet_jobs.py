@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -55,7 +56,7 @@ def test_a_large_grant_list_runs_as_a_job_with_a_per_row_report(
     monkeypatch.setattr(sheet_jobs, "_enqueue", lambda job_id: None)
     template = make_template(total_quantity=4)
     members = [MemberFactory.create(phone=f"1380000000{n}") for n in range(5)]
-    rows = [[m.phone] for m in members] + [[members[0].pk], ["abc"]]
+    rows: list[list[Any]] = [[m.phone] for m in members] + [[members[0].pk], ["abc"]]
     sheet = SimpleUploadedFile("list.xlsx", xlsx_bytes(["手机号"], rows))
 
     with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
@@ -68,7 +69,8 @@ def test_a_large_grant_list_runs_as_a_job_with_a_per_row_report(
     with translation.override("zh-hans"):
         done = sheet_job_run(job_id=job.pk)
 
-    assert done is not None and done.status == SheetJob.Status.DONE, done.message
+    assert done is not None
+    assert done.status == SheetJob.Status.DONE, done.message
     grant = CouponGrant.objects.get(ref=f"sheet-job-{job.pk}")
     assert (grant.rows, grant.granted, grant.skipped) == (7, 4, 3)
     assert Coupon.objects.filter(template=template).count() == 4
@@ -114,7 +116,7 @@ def test_a_grant_resumed_after_a_killed_worker_gives_no_shopper_a_second_coupon(
     assert Coupon.objects.count() == 2  # batch 1 only; batch 2 rolled back with its marker
 
     monkeypatch.setattr(coupon_sheet_jobs, "grant_rows", real)
-    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timezone.timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timedelta(minutes=1)):
         sheet_jobs_recover()
         resumed = sheet_job_run(job_id=job.pk)
     again = sheet_job_run(job_id=job.pk)  # a late second delivery

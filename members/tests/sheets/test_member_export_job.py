@@ -57,7 +57,7 @@ def _export(client: Client) -> SheetJob:
 
 
 def _rows(client: Client, job: SheetJob) -> list[list[str]]:
-    body = b"".join(client.get(reverse("console:sheet_job_download", args=[job.pk])).streaming_content)
+    body = b"".join(client.get(reverse("console:sheet_job_download", args=[job.pk])).streaming_content)  # type: ignore[attr-defined]
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
@@ -85,12 +85,13 @@ def test_owner_exports_members_by_job_and_the_file_goes_back_in_as_an_import(
 
     # Round trip: the exported sheet is a members import as it is; each row matches its shopper.
     Member.objects.filter(pk__in=[m.pk for m in members]).update(nickname="")
-    source = io.BytesIO(b"".join(client.get(reverse("console:sheet_job_download", args=[job.pk])).streaming_content))
+    source = io.BytesIO(b"".join(client.get(reverse("console:sheet_job_download", args=[job.pk])).streaming_content))  # type: ignore[attr-defined]
     imported = sheet_job_create(
         kind=SheetJob.Kind.MEMBER_IMPORT, actor=owner, source=source, source_name="members.csv", params={}
     )
     result = sheet_job_run(job_id=imported.pk)
-    assert result is not None and result.status == SheetJob.Status.DONE, result.errors
+    assert result is not None
+    assert result.status == SheetJob.Status.DONE, result.errors
     matched = {row.phone: row.member_id for row in MemberImport.objects.all()}
     assert matched == {m.phone: m.pk for m in members}
     assert sorted(Member.objects.values_list("nickname", flat=True)) == [f"老客{n}" for n in range(5)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -174,7 +175,7 @@ def test_a_killed_worker_is_resumed_by_the_sweep_without_staging_a_batch_twice(m
 
     queued: list[int] = []
     monkeypatch.setattr(sheet_jobs, "_enqueue", queued.append)
-    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timezone.timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timedelta(minutes=1)):
         assert sheet_jobs_recover() == {"resumed": 1, "failed": 0}
         resumed = sheet_job_run(job_id=queued[0])
 
@@ -189,7 +190,7 @@ def test_a_job_that_keeps_dying_is_marked_failed_plainly() -> None:
     SheetJob.objects.filter(pk=job.pk).update(
         status=SheetJob.Status.RUNNING, attempts=sheet_jobs.MAX_ATTEMPTS, heartbeat_at=timezone.now()
     )
-    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timezone.timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + sheet_jobs.STALE_AFTER + timedelta(minutes=1)):
         assert sheet_jobs_recover() == {"resumed": 0, "failed": 1}
         assert sheet_job_run(job_id=job.pk).status == SheetJob.Status.FAILED  # type: ignore[union-attr]
     job.refresh_from_db()

@@ -351,12 +351,13 @@ def test_a_long_range_is_exported_by_a_job_with_the_same_sheets_and_totals(
         assert response["Location"] == reverse("console:sheet_job", args=[job.pk])
         assert job.total == 2
         done = sheet_jobs.sheet_job_run(job_id=job.pk)
-        assert done is not None and done.status == SheetJob.Status.DONE, done.message
+        assert done is not None
+        assert done.status == SheetJob.Status.DONE, done.message
         assert done.message == "已导出 2 笔订单，实收合计 ¥194.00。"
         download = client.get(reverse("console:sheet_job_download", args=[job.pk]))
         inline, _totals = finance_export_xlsx(actor=user, selection=FinanceRange(first_day=DAY, last_day=DAY))
     assert download["Content-Disposition"].endswith('finance-orders-20260310-20260310.xlsx"')
-    from_job = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    from_job = load_workbook(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
     from_request = load_workbook(inline)
     assert from_job.sheetnames == from_request.sheetnames == ["订单", "商品明细"]
     for name in from_job.sheetnames:
@@ -370,6 +371,6 @@ def test_a_long_range_is_exported_by_a_job_with_the_same_sheets_and_totals(
         _post(client, "csv-lines")
     lines_job = SheetJob.objects.filter(kind=SheetJob.Kind.FINANCE_EXPORT).latest("pk")
     assert sheet_jobs.sheet_job_run(job_id=lines_job.pk).message == "已导出 3 行商品明细。"  # type: ignore[union-attr]
-    body = b"".join(client.get(reverse("console:sheet_job_download", args=[lines_job.pk])).streaming_content)
+    body = b"".join(client.get(reverse("console:sheet_job_download", args=[lines_job.pk])).streaming_content)  # type: ignore[attr-defined]
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert lines[-1][0] == "合计（3 行）" and len(lines) == 5
