@@ -15,7 +15,7 @@ TEST_DEBS := chromium $(FONT_DEBS)
 # GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
 I18N_DEBS := gettext
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events bench-segments bench-lifecycle bench-whatif migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -100,6 +100,11 @@ bench-lifecycle: install
 # (own database <name>_whatif_bench). Prints {"orders",…,"seconds","peak_rss_mb","queries"} last; goal ≤ 60 s.
 bench-whatif: install
 	@$(PY) bench/bench_whatif.py
+
+# A 100,000-row member import (xlsx) through the background-job path on MariaDB (DATABASE_URL names the
+# server; the bench uses its own database <name>_import_bench). Prints {"rows","seconds","peak_mb",…} last.
+bench-import: install
+	@$(PY) bench/bench_import.py
 
 # Re-extract the project's strings into locale/en/LC_MESSAGES/django.po (new ones arrive with an empty
 # msgstr: translate them in the .po) and compile every catalogue's .mo (committed: the app needs no gettext).

@@ -37,6 +37,17 @@ def format_yuan(fen: Fen) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
+def yuan_text(fen: Fen | None) -> str:
+    """Money as people read it, the one display helper: ``12345600`` → ``¥123,456.00`` (thousands
+    grouped), ``-420`` → ``-¥4.20``, ``None`` → ``-``. ``format_yuan`` stays for values in forms and
+    files (no ¥, no grouping, so they parse back)."""
+    if fen is None:
+        return "-"
+    whole, cents = format_yuan(int(fen)).split(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}¥{int(whole.lstrip('-')):,}.{cents}"
+
+
 def parse_rate(value: str | Decimal) -> Decimal:
     """'0.8' (8折) -> Decimal('0.8'); must lie in [0, 1]."""
     try:

@@ -70,6 +70,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.whatif_runs_fail_stale_task",
         "schedule": timedelta(minutes=10),
     },
+    "mall-sheet-jobs-recover": {
+        "task": "mall.tasks.sheet_jobs_recover_task",
+        "schedule": timedelta(minutes=5),
+    },
     "members-release-held-pushes": {
         "task": "members.tasks.messages_release_held_task",
         "schedule": timedelta(minutes=5),

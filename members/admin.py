@@ -25,8 +25,9 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 
+from mall.api.clients import client_ip
 from mall.console.display import exceptional_column, mask_phone
-from mall.console.exports import can_export, export_csv_response
+from mall.console.exports import can_export, exceeds_inline, export_csv_response, job_started_response
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
 from members.console import (  # noqa: F401 - importing registers their admin classes
@@ -51,6 +52,7 @@ from members.services.abuse import (
     guard_settings_update,
     guard_settings_validate,
 )
+from members.services.member_export_job import member_export_job_create
 from members.services.members import member_staff_update
 from members.services.messages import subscribe_template_save
 from members.services.points import points_adjust
@@ -152,6 +154,10 @@ class MemberAdmin(ModelAdmin):
     def export_members_csv(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
         """Personal data: its own permission, recorded and audited with the row count; the phone
         in full only for roles that may see phone numbers."""
+        if exceeds_inline(queryset):
+            ids = list(queryset.order_by().values_list("pk", flat=True))
+            job = member_export_job_create(actor=request.user, member_ids=ids, fmt="csv", ip_address=client_ip(request))
+            return job_started_response(request, job)
         rows_of = partial(member_export_rows, reveal_phone=phone_reveal_allowed(actor=request.user))
         return export_csv_response(request, dataset="members", queryset=queryset, rows_of=rows_of)
 

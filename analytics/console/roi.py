@@ -39,7 +39,8 @@ from analytics.selectors.attribution import (
 )
 from analytics.services.attribution import shop_day
 from analytics.services.figure_rollups import figures_rollup
-from mall.console.dashboard import chart_options, yuan_display
+from mall.console.dashboard import chart_options
+from mall.console.display import yuan
 
 VIEW_PERMISSION = "analytics.view_ordertouch"
 WINDOWS = (7, 30, 90)
@@ -74,10 +75,10 @@ def _row(figure: ToolFigure) -> dict[str, Any]:
         "participants": figure.participants,
         "new_shoppers": figure.new_shoppers,
         "orders": figure.orders,
-        "gmv": yuan_display(figure.gmv),
-        "cost": yuan_display(figure.cost),
-        "refunds": yuan_display(figure.refunds),
-        "margin": yuan_display(figure.margin),
+        "gmv": yuan(figure.gmv),
+        "cost": yuan(figure.cost),
+        "refunds": yuan(figure.refunds),
+        "margin": yuan(figure.margin),
         "roi": figure.roi_text,
         "margin_roi": figure.margin_roi_text,
         "redemption": _pct(figure.redemption_rate),
@@ -188,8 +189,8 @@ def roi_view(request: HttpRequest) -> HttpResponse:
                 "visitors": p.visitors,
                 "conversion": _pct(p.conversion),
                 "units": p.units,
-                "paid": yuan_display(p.paid),
-                "margin": yuan_display(p.margin),
+                "paid": yuan(p.paid),
+                "margin": yuan(p.margin),
                 "margin_rate": _pct(p.margin_rate),
                 "campaign_share": _pct(p.campaign_share),
                 "klass": p.klass,
@@ -269,8 +270,8 @@ def _live_json(live: LiveCampaign) -> dict[str, Any]:
             "participants": f.participants,
             "new_shoppers": f.new_shoppers,
             "orders": f.orders,
-            "gmv": yuan_display(f.gmv),
-            "cost": yuan_display(f.cost),
+            "gmv": yuan(f.gmv),
+            "cost": yuan(f.cost),
             "roi": f.roi_text,
         }
 

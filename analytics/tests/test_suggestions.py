@@ -201,7 +201,7 @@ def test_console_lists_accepts_and_dismisses_with_audit() -> None:
     page = client.get(reverse("console:analytics_suggestions"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "智能建议" in body and "¥1000.00" in body and "500000" not in body  # GMV in yuan, never fen
+    assert "智能建议" in body and "¥1,000.00" in body and "500000" not in body  # GMV in yuan, never fen
     assert "nav-sidebar" in body or "sidebar" in body  # the console frame shows
     tool = Suggestion.objects.get(kind=SuggestionKind.TOOL)
     url = reverse("console:analytics_suggestion_decide", args=[tool.pk])

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from mall.console.display import yuan
 from mall.console.roles import ROLE_LABELS
-from mall.money import format_yuan
 from mall.selectors.audit import audit_describe
 from mall.selectors.dashboard import (
     DailyPoint,
@@ -29,13 +29,6 @@ from mall.selectors.dashboard import (
 
 CHART_DAYS = 30
 PENDING_QUERY = "?status__exact=paid"
-
-
-def yuan_display(fen: int) -> str:
-    """12345600 -> '¥123,456.00' for the cards (display only; figures stay integer fen)."""
-    whole, cents = format_yuan(fen).split(".")
-    sign = "-" if whole.startswith("-") else ""
-    return f"{sign}¥{int(whole.lstrip('-')):,}.{cents}"
 
 
 def _admin_link(request: HttpRequest, url_name: str, perm: str, query: str = "") -> str | None:
@@ -62,7 +55,7 @@ def _kpi_cards(request: HttpRequest, today: TodayFigures) -> list[dict[str, Any]
         {
             "key": "paid_gmv",
             "title": _("今日支付金额"),
-            "value": yuan_display(today.paid_gmv),
+            "value": yuan(today.paid_gmv),
             "hint": _("今日到账订单的实付合计"),
             "icon": "payments",
             "href": _admin_link(request, "admin:orders_payment_changelist", "orders.view_payment"),
@@ -241,7 +234,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
             "dashboard_chart_orders": chart_orders_data(series),
             "dashboard_chart_gmv_options": chart_options("line"),
             "dashboard_chart_orders_options": chart_options("bar"),
-            "dashboard_series_paid_gmv": yuan_display(sum(point.paid_gmv for point in series)),
+            "dashboard_series_paid_gmv": yuan(sum(point.paid_gmv for point in series)),
             "dashboard_series_orders": sum(point.orders_placed for point in series),
             "dashboard_chart_days": CHART_DAYS,
         }

@@ -13,15 +13,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from unfold.decorators import display
 
-from mall.money import format_yuan
+from mall.money import yuan_text
 
 
 def yuan(fen: int | None) -> str:
-    """``39900`` → ``¥399.00``, ``-420`` → ``-¥4.20``; ``None`` → ``-`` (the console's empty value)."""
-    if fen is None:
-        return "-"
-    amount = format_yuan(int(fen))
-    return f"-¥{amount[1:]}" if amount.startswith("-") else f"¥{amount}"
+    """``39900`` → ``¥399.00``, ``12345600`` → ``¥123,456.00``, ``-420`` → ``-¥4.20``; ``None`` → ``-``.
+
+    The console's name for ``mall.money.yuan_text``, the project's one money display helper."""
+    return yuan_text(fen)
 
 
 def specs_text(specs: Mapping[str, Any] | None) -> str:

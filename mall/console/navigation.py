@@ -226,6 +226,9 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("members", _("旅程效果"), "monitoring", "console:marketing_journey_report", "marketing.view_journey"),
     ("system", _("新增员工"), "person_add", "console:staff_create", "auth.add_user"),
     ("system", _("计划任务"), "schedule", "console:scheduled_jobs", "django_celery_beat.view_periodictask"),
+    # P06: one's own background imports and exports (every staff member; each job's own permission
+    # governs starting it and taking its file).
+    ("system", _("表格任务"), "cloud_sync", "console:sheet_jobs", ""),
     # P05: one's own second factor and sessions (every staff member), the owner's login locks.
     ("system", _("账号安全"), "security", "console:security", ""),
     ("system", _("登录锁定"), "lock_person", "console:login_locks", "axes.delete_accessattempt"),

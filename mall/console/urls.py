@@ -16,6 +16,12 @@ from mall.console.security_views import (
     otp_verify_view,
     security_view,
 )
+from mall.console.sheet_jobs import (
+    sheet_job_download_view,
+    sheet_job_progress_view,
+    sheet_job_view,
+    sheet_jobs_view,
+)
 from mall.console.views import staff_create_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
@@ -36,6 +42,18 @@ app_name = "console"
 urlpatterns = [
     path("staff/new/", admin.site.admin_view(staff_create_view), name="staff_create"),
     path("system/jobs/", admin.site.admin_view(scheduled_jobs_view), name="scheduled_jobs"),
+    path("system/sheet-jobs/", admin.site.admin_view(sheet_jobs_view), name="sheet_jobs"),
+    path("system/sheet-jobs/<int:job_id>/", admin.site.admin_view(sheet_job_view), name="sheet_job"),
+    path(
+        "system/sheet-jobs/<int:job_id>/progress/",
+        admin.site.admin_view(sheet_job_progress_view),
+        name="sheet_job_progress",
+    ),
+    path(
+        "system/sheet-jobs/<int:job_id>/download/",
+        admin.site.admin_view(sheet_job_download_view),
+        name="sheet_job_download",
+    ),
     # Sign-in security (P05): the second-factor step and binding pages sit outside admin_view's
     # own checks on purpose (a not-yet-verified session must reach them); they check is_staff.
     path("security/2fa/verify/", login_required(otp_verify_view), name="otp_verify"),

@@ -1,6 +1,7 @@
 from mall.models.audit import AuditLog
 from mall.models.catalogue import Category, Product, ProductImage, ProductTag, Sku
 from mall.models.security import PersonalDataExport, StaffSession
+from mall.models.sheet_jobs import SheetJob, SheetJobBatch
 from mall.models.shop import ShopSettings
 
 __all__ = [
@@ -10,6 +11,8 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductTag",
+    "SheetJob",
+    "SheetJobBatch",
     "ShopSettings",
     "Sku",
     "StaffSession",

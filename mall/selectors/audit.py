@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from mall.models import AuditLog, Sku
-from mall.money import format_yuan
+from mall.money import yuan_text
 
 ENTITY_LABELS: Mapping[str, Promise] = {
     "order": _("订单"),
@@ -87,6 +87,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "coupon.grant": _("按名单发券"),
     "export.coupons": _("导出优惠券表"),
     "export.finance_orders": _("财务导出订单"),
+    "sheet_job.create": _("提交表格任务"),
+    "sheet_job.download": _("下载表格任务结果"),
     "order.phone_reveal": _("查看订单手机号"),
     "order.refund_create": _("发起退款"),
     "order.refund_failed": _("退款失败"),
@@ -203,6 +205,9 @@ KEY_LABELS: Mapping[str, Promise] = {
     "rows": _("行数"),
     "lines": _("商品明细行数"),
     "phones_revealed": _("显示完整手机号"),
+    "job": _("表格任务"),
+    "file": _("文件"),
+    "failed_batches": _("未导入批次"),
 }
 
 MONEY_KEYS = frozenset(
@@ -356,7 +361,7 @@ class _Formatter:
         if key == "product_id" and isinstance(value, int):
             return self.lookups.products.get(value) or str(value)
         if isinstance(value, int) and self._is_money(key):
-            return f"¥{format_yuan(value)}"
+            return yuan_text(value)
         if isinstance(value, str) and self.percent and re.fullmatch(r"\d+(\.\d+)?", value):
             return f"{(Decimal(value) * 100).normalize():f}%"
         if isinstance(value, str):

@@ -38,6 +38,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("活动页面定时发布"),
         gettext_lazy("每分钟检查：到点发布或下线商家设好时间的活动页面，每次设定只执行一次。"),
     ),
+    "mall-sheet-jobs-recover": (
+        gettext_lazy("续跑中断的表格任务"),
+        gettext_lazy("每 5 分钟：工作进程中断的导入导出任务从未写入的批次继续，运行 3 次仍未完成则标记失败。"),
+    ),
     "orders-release-expired-locks": (
         gettext_lazy("释放超时未付款订单"),
         gettext_lazy("15 分钟未付款的订单自动取消，库存、优惠券和积分退回。"),

@@ -38,16 +38,26 @@ def personal_data_export(
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    export = PersonalDataExport.objects.create(
-        actor=user,
-        dataset=dataset,
-        row_count=len(rows),
-        ip_address=ip_address,
-    )
-    audit_record(
-        actor=actor,
-        action="export.personal_data",
-        target=export,
-        data={"dataset": dataset, "rows": len(rows), "ip": ip_address},
-    )
+    personal_data_export_record(actor=actor, dataset=dataset, row_count=len(rows), ip_address=ip_address)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@transaction.atomic
+def personal_data_export_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    dataset: str,
+    row_count: int,
+    ip_address: str = "",
+    job_id: int = 0,
+) -> PersonalDataExport:
+    """Record and audit one export (inline, or a background job's when it is queued)."""
+    user = actor if isinstance(actor, User) else None
+    if user is None or not user.has_perm(DATASET_PERMISSIONS[dataset]):
+        raise PermissionDenied(details={"permission": DATASET_PERMISSIONS[dataset]})
+    export = PersonalDataExport.objects.create(actor=user, dataset=dataset, row_count=row_count, ip_address=ip_address)
+    data: dict[str, Any] = {"dataset": dataset, "rows": row_count, "ip": ip_address}
+    if job_id:
+        data["job"] = job_id
+    audit_record(actor=actor, action="export.personal_data", target=export, data=data)
+    return export

@@ -197,6 +197,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_HOST = env.str("MEDIA_HOST", default="").rstrip("/")
 MEDIA_URL = f"{MEDIA_HOST}/media/" if MEDIA_HOST else "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Sheets that background jobs read and write (P06: member imports, exports with phones): kept
+# outside MEDIA_ROOT, never served as media; the console hands them out after a permission check.
+SHEET_JOBS_ROOT = env.path("SHEET_JOBS_ROOT", default=str(VAR_DIR / "sheet_jobs"))
+# Sheets up to this many rows run inline in the request (an answer at once); larger ones run as
+# background jobs with a progress bar. Uploads for a background job may be up to SHEET_JOB_MAX_MB.
+SHEET_INLINE_MAX_ROWS = env.int("SHEET_INLINE_MAX_ROWS", default=5000)
+SHEET_JOB_MAX_MB = env.int("SHEET_JOB_MAX_MB", default=50)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -226,7 +226,7 @@ class BargainCampaignAdmin(SuggestionDraftAdminMixin, CampaignColumnsMixin, Serv
 
     @display(description=_("价格"))
     def prices(self, obj: BargainCampaign) -> str:
-        return f"¥{format_yuan(obj.start_price)} → ¥{format_yuan(obj.floor_price)}"
+        return f"{yuan(obj.start_price)} → {yuan(obj.floor_price)}"
 
     @display(description=_("规则"))
     def rules(self, obj: BargainCampaign) -> str:

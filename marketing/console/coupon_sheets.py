@@ -20,10 +20,13 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from mall.console.display import mask_phone
-from mall.console.sheets import SheetUnreadable, SheetUploadForm, header_columns, read_cells
+from mall.console.exports import exceeds_inline, job_started_response
+from mall.console.sheets import LargeSheetUploadForm, SheetUnreadable, header_columns, read_cells, runs_as_job
 from mall.errors import ApplicationError
+from mall.models import SheetJob
 from marketing.models import Coupon, CouponGrant, CouponTemplate
 from marketing.services.coupon_grants import MAX_ROWS, PHONE_RE, GrantRow, coupon_grant_sheet, grant_report_rows
+from marketing.services.coupon_sheet_jobs import GRANT_HEADERS, coupon_export_job_create, coupon_grant_job_create
 from marketing.services.coupon_sheets import (
     EXPORT_PERMISSION,
     coupon_sheet_export,
@@ -32,18 +35,18 @@ from marketing.services.coupon_sheets import (
 )
 
 GRANT_PERMISSION = "marketing.grant_coupons"
-GRANT_HEADERS: dict[str, tuple[str, ...]] = {
-    "value": ("手机号", "会员 ID", "会员ID", "手机号或会员 ID", "phone", "member id", "member_id")
-}
 
 
-class CouponGrantForm(SheetUploadForm):
+class CouponGrantForm(LargeSheetUploadForm):
     ref = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sheet"].label = _("会员名单")
-        self.fields["sheet"].help_text = _("xlsx 或 csv，第一列为手机号或会员 ID（可有表头“手机号”或“会员 ID”）。")
+        self.fields["sheet"].help_text = _(
+            "xlsx 或 csv，第一列为手机号或会员 ID（可有表头“手机号”或“会员 ID”）。"
+            "超过 5000 行的名单在后台发放，可查看进度。"
+        )
 
 
 def read_grant_sheet(upload: Any) -> list[GrantRow]:
@@ -100,6 +103,12 @@ class CouponTemplateSheetsMixin:
         return self._export(request, queryset, "csv")
 
     def _export(self, request: HttpRequest, queryset: QuerySet[CouponTemplate], fmt: str) -> HttpResponse:
+        if exceeds_inline(queryset):
+            ids = queryset.order_by().values_list("pk", flat=True)
+            job = coupon_export_job_create(
+                actor=request.user, kind=SheetJob.Kind.COUPON_TEMPLATE_EXPORT, ids=ids, fmt=fmt
+            )
+            return job_started_response(request, job)
         header, rows = template_sheet_rows(queryset)
         content = coupon_sheet_export(actor=request.user, dataset="coupon_templates", fmt=fmt, header=header, rows=rows)
         return _download(content, dataset="coupon_templates", fmt=fmt)
@@ -120,7 +129,17 @@ class CouponTemplateSheetsMixin:
         if template is None:
             raise PermissionDenied
         form = CouponGrantForm(request.POST or None, request.FILES or None, initial={"ref": uuid.uuid4().hex})
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and runs_as_job(form.cleaned_data["sheet"]):
+            upload = form.cleaned_data["sheet"]
+            try:
+                job = coupon_grant_job_create(
+                    actor=request.user, template_id=template.pk, source=upload, source_name=upload.name or "list.xlsx"
+                )
+            except ApplicationError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                return job_started_response(request, job)
+        elif request.method == "POST" and form.is_valid():
             try:
                 rows = read_grant_sheet(form.cleaned_data["sheet"])
                 grant = coupon_grant_sheet(
@@ -158,6 +177,10 @@ class CouponSheetsMixin:
         return self._export(request, queryset, "csv")
 
     def _export(self, request: HttpRequest, queryset: QuerySet[Coupon], fmt: str) -> HttpResponse:
+        if exceeds_inline(queryset):
+            ids = queryset.order_by().values_list("pk", flat=True)
+            job = coupon_export_job_create(actor=request.user, kind=SheetJob.Kind.COUPON_EXPORT, ids=ids, fmt=fmt)
+            return job_started_response(request, job)
         header, rows = coupon_sheet_rows(queryset)
         content = coupon_sheet_export(actor=request.user, dataset="coupons", fmt=fmt, header=header, rows=rows)
         return _download(content, dataset="coupons", fmt=fmt)

@@ -25,7 +25,6 @@ from unfold.decorators import action, display
 from unfold.forms import BaseDialogForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from mall.console.dashboard import yuan_display
 from mall.console.display import yuan
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from mall.errors import ApplicationError
@@ -414,17 +413,17 @@ def _distribution_cards() -> list[dict[str, Any]]:
     totals = distribution_totals()
     return [
         _card("applied", _("待审核申请"), str(totals["applied"]), _("推广员 %(n)d 位") % {"n": totals["approved"]}),
-        _card("pending", _("待付款佣金"), yuan_display(totals["pending"])),
-        _card("frozen", _("冻结中佣金"), yuan_display(totals["frozen"]), _("售后期结束后解冻")),
-        _card("available", _("已解冻佣金"), yuan_display(totals["available"]), _("含已申请和已打款的提现")),
+        _card("pending", _("待付款佣金"), yuan(totals["pending"])),
+        _card("frozen", _("冻结中佣金"), yuan(totals["frozen"]), _("售后期结束后解冻")),
+        _card("available", _("已解冻佣金"), yuan(totals["available"]), _("含已申请和已打款的提现")),
         _card(
             "paid",
             _("已打款"),
-            yuan_display(totals["paid"]),
+            yuan(totals["paid"]),
             _("待审核提现 %(n)d 笔，%(amount)s")
-            % {"n": totals["requested_count"], "amount": yuan_display(totals["requested"])},
+            % {"n": totals["requested_count"], "amount": yuan(totals["requested"])},
         ),
-        _card("reversed", _("已退回佣金"), yuan_display(totals["reversed"]), _("退款与取消")),
+        _card("reversed", _("已退回佣金"), yuan(totals["reversed"]), _("退款与取消")),
     ]
 
 

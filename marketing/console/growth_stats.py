@@ -17,7 +17,8 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mall.console.dashboard import chart_options, yuan_display
+from mall.console.dashboard import chart_options
+from mall.console.display import yuan
 from marketing.selectors.distribution import commission_daily_series, distribution_totals
 from marketing.selectors.invites import invite_stats
 
@@ -84,15 +85,15 @@ def _distribution_section() -> dict[str, Any]:
         ],
     }
     cards = [
-        ("commission_frozen", _("冻结中佣金"), yuan_display(totals["frozen"]), _("售后期结束后解冻")),
-        ("commission_available", _("已解冻佣金"), yuan_display(totals["available"]), _("含已申请和已打款的提现")),
+        ("commission_frozen", _("冻结中佣金"), yuan(totals["frozen"]), _("售后期结束后解冻")),
+        ("commission_available", _("已解冻佣金"), yuan(totals["available"]), _("含已申请和已打款的提现")),
         (
             "commission_paid",
             _("已打款"),
-            yuan_display(totals["paid"]),
+            yuan(totals["paid"]),
             _("待审核提现 %(n)d 笔") % {"n": totals["requested_count"]},
         ),
-        ("commission_reversed", _("已退回佣金"), yuan_display(totals["reversed"]), _("退款与取消")),
+        ("commission_reversed", _("已退回佣金"), yuan(totals["reversed"]), _("退款与取消")),
         ("promoters", _("推广员"), str(totals["approved"]), _("待审核申请 %(n)d 个") % {"n": totals["applied"]}),
         ("commission_orders", _("计佣订单"), str(totals["orders"]), ""),
     ]

@@ -26,7 +26,8 @@ from unfold.decorators import action, display
 
 from analytics.console.uplift import uplift_summary
 from analytics.selectors.uplift import journey_uplift
-from mall.console.dashboard import chart_options, yuan_display
+from mall.console.dashboard import chart_options
+from mall.console.display import yuan
 from mall.console.service_admin import ServiceRefusalMixin, ServiceValidatedForm
 from marketing.errors import JourneyInvalid
 from marketing.models import CouponTemplate, Journey, JourneyKind
@@ -185,7 +186,7 @@ def journey_report_view(request: HttpRequest) -> HttpResponse:
             "use_rate": f"{report.use_rate * 100:.1f}%",
             "orders": report.orders,
             "buyers": report.buyers,
-            "gmv": yuan_display(report.gmv),
+            "gmv": yuan(report.gmv),
             "uplift_url": reverse("console:analytics_uplift_journey", args=[report.kind]),
         }
         for report in reports

@@ -82,37 +82,24 @@ def _issue_once(*, grant: CouponGrant, member: Member, template: CouponTemplate,
     return "granted"
 
 
-def coupon_grant_sheet(
-    *, template_id: int, rows: list[GrantRow], ref: str, actor: Actor, now: datetime | None = None
-) -> CouponGrant:
-    """Grant ``template`` to every row's shopper at most once; the grant with its per-row report."""
-    require_staff(actor)
-    now = now or timezone.now()
+def grant_template_usable(template_id: int) -> CouponTemplate:
     template = CouponTemplate.objects.filter(pk=template_id).first()
     if template is None:
         raise NotFound(details={"template_id": template_id})
     if not template.is_active:
         raise CouponGrantInvalid(message=_("该优惠券模板已停用，不能发放。"))
-    if not rows:
-        raise CouponGrantInvalid(message=_("名单中没有数据行。"))
-    if len(rows) > MAX_ROWS:
-        raise CouponGrantInvalid(message=_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}, details={"max_rows": MAX_ROWS})
-    if not ref:
-        raise CouponGrantInvalid(message=_("请重新打开发券页面后再提交。"))
-    user = actor if isinstance(actor, User) else None
-    try:
-        with transaction.atomic():
-            grant = CouponGrant.objects.create(template=template, ref=ref[:64], rows=len(rows), created_by=user)
-    except IntegrityError:
-        existing = CouponGrant.objects.filter(ref=ref[:64]).first()
-        if existing is None or existing.template_id != template.pk:
-            raise CouponGrantInvalid(message=_("请重新打开发券页面后再提交。")) from None
-        return existing
+    return template
+
+
+def grant_rows(
+    *, grant: CouponGrant, template: CouponTemplate, rows: list[GrantRow], seen: set[int], now: datetime
+) -> list[dict[str, Any]]:
+    """Grant to each row's shopper at most once (``seen`` carries the members across batches of a
+    large sheet); one report entry per row: line, what it said, member id and the outcome."""
     values = [row.value.strip().replace(" ", "").removeprefix("+86") for row in rows]
     by_phone, by_id, ambiguous = _resolve(values)
     members = Member.objects.in_bulk(set(by_phone.values()) | set(by_id.values()))
     report: list[dict[str, Any]] = []
-    seen: set[int] = set()
     for row, value in zip(rows, values, strict=True):
         member_id: int | None = None
         if PHONE_RE.match(value):
@@ -130,6 +117,32 @@ def coupon_grant_sheet(
                 seen.add(member_id)
                 outcome = _issue_once(grant=grant, member=members[member_id], template=template, now=now)
         report.append({"line": row.line, "value": row.value.strip(), "member": member_id, "outcome": outcome})
+    return report
+
+
+def coupon_grant_sheet(
+    *, template_id: int, rows: list[GrantRow], ref: str, actor: Actor, now: datetime | None = None
+) -> CouponGrant:
+    """Grant ``template`` to every row's shopper at most once; the grant with its per-row report."""
+    require_staff(actor)
+    now = now or timezone.now()
+    template = grant_template_usable(template_id)
+    if not rows:
+        raise CouponGrantInvalid(message=_("名单中没有数据行。"))
+    if len(rows) > MAX_ROWS:
+        raise CouponGrantInvalid(message=_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}, details={"max_rows": MAX_ROWS})
+    if not ref:
+        raise CouponGrantInvalid(message=_("请重新打开发券页面后再提交。"))
+    user = actor if isinstance(actor, User) else None
+    try:
+        with transaction.atomic():
+            grant = CouponGrant.objects.create(template=template, ref=ref[:64], rows=len(rows), created_by=user)
+    except IntegrityError:
+        existing = CouponGrant.objects.filter(ref=ref[:64]).first()
+        if existing is None or existing.template_id != template.pk:
+            raise CouponGrantInvalid(message=_("请重新打开发券页面后再提交。")) from None
+        return existing
+    report = grant_rows(grant=grant, template=template, rows=rows, seen=set(), now=now)
     granted = sum(1 for entry in report if entry["outcome"] == "granted")
     CouponGrant.objects.filter(pk=grant.pk).update(granted=granted, skipped=len(report) - granted, report=report)
     grant.refresh_from_db()
@@ -144,13 +157,14 @@ def coupon_grant_sheet(
 
 def grant_report_rows(grant: CouponGrant) -> list[dict[str, Any]]:
     """The report for people: each row's line, what it said, and 已发放 or the reason it was skipped."""
-    return [
-        {
-            "line": entry["line"],
-            "value": entry["value"],
-            "member": entry.get("member"),
-            "granted": entry["outcome"] == "granted",
-            "reason": "" if entry["outcome"] == "granted" else str(SKIP_REASONS.get(entry["outcome"], "-")),
-        }
-        for entry in grant.report
-    ]
+    return [report_entry_text(entry) for entry in grant.report]
+
+
+def report_entry_text(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "line": entry["line"],
+        "value": entry["value"],
+        "member": entry.get("member"),
+        "granted": entry["outcome"] == "granted",
+        "reason": "" if entry["outcome"] == "granted" else str(SKIP_REASONS.get(entry["outcome"], "-")),
+    }

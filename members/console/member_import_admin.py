@@ -17,28 +17,23 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from mall.console.display import mask_phone, yuan
-from mall.console.sheets import SheetUnreadable, SheetUploadForm, header_columns, read_cells
+from mall.console.sheets import LargeSheetUploadForm, SheetUnreadable, header_columns, read_cells, runs_as_job
 from mall.errors import ApplicationError
+from mall.models import SheetJob
+from mall.services.sheet_jobs import sheet_job_create
 from members.models import Member, MemberImport
 from members.services.member_import import (
     MAX_ROWS,
+    SHEET_HEADERS,
     MemberSheetRow,
     member_import_check,
     member_import_create,
 )
 
-HEADERS: dict[str, tuple[str, ...]] = {
-    "phone": ("手机号", "手机", "phone", "mobile"),
-    "name": ("姓名", "昵称", "name"),
-    "birthday": ("生日", "birthday"),
-    "tier": ("会员等级", "等级", "tier"),
-    "points": ("积分", "积分余额", "points"),
-    "tags": ("标签", "tags"),
-    "total_spend": ("累计消费", "累计消费(元)", "累计消费（元）", "total spend", "total_spend"),
-}
+HEADERS = SHEET_HEADERS
 
 
-class MemberImportForm(SheetUploadForm):
+class MemberImportForm(LargeSheetUploadForm):
     dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -46,6 +41,7 @@ class MemberImportForm(SheetUploadForm):
         self.fields["sheet"].label = _("会员表")
         self.fields["sheet"].help_text = _(
             "xlsx 或 csv，第一行为表头：手机号、姓名、生日、会员等级、积分、标签、累计消费(元)；手机号必填。"
+            "超过 5000 行的表格在后台导入，可查看进度。"
         )
 
 
@@ -151,7 +147,22 @@ class MemberImportAdmin(ModelAdmin):
         form = MemberImportForm(request.POST or None, request.FILES or None)
         row_errors: list[dict[str, Any]] = []
         checked_rows: int | None = None
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and runs_as_job(form.cleaned_data["sheet"]):
+            upload = form.cleaned_data["sheet"]
+            try:
+                job = sheet_job_create(
+                    kind=SheetJob.Kind.MEMBER_IMPORT,
+                    actor=request.user,
+                    params={"dry_run": bool(form.cleaned_data["dry_run"])},
+                    source=upload,
+                    source_name=upload.name or "members.xlsx",
+                )
+            except ApplicationError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.info(request, _("表格较大，已转为后台任务；可以离开本页，完成后在“表格任务”中查看结果。"))
+                return HttpResponseRedirect(reverse("console:sheet_job", args=[job.pk]))
+        elif request.method == "POST" and form.is_valid():
             try:
                 rows = read_member_sheet(form.cleaned_data["sheet"])
                 if form.cleaned_data["dry_run"]:

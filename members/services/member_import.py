@@ -16,19 +16,23 @@ as one growth entry (source ``import``) so it counts towards the 12-month tier t
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, parse_yuan
 from mall.services.audit import audit_record
+from mall.services.sheets import header_columns
 from members.errors import MemberImportInvalid
 from members.models import GrowthEntry, Member, MemberImport, MemberTag, PointsEntry, Tag
 from members.models.tiers import TIER_LADDER
@@ -43,6 +47,17 @@ MAX_POINTS = 100_000_000
 TAG_SEPARATORS = ("，", ";", "；", "、", "|")
 
 Actor = AbstractBaseUser | AnonymousUser | None
+
+# The sheet's columns by their header names (an export of members with phones goes back in as is).
+SHEET_HEADERS: dict[str, tuple[str, ...]] = {
+    "phone": ("手机号", "手机", "phone", "mobile"),
+    "name": ("姓名", "昵称", "name"),
+    "birthday": ("生日", "birthday"),
+    "tier": ("会员等级", "等级", "tier"),
+    "points": ("积分", "积分余额", "points"),
+    "tags": ("标签", "tags"),
+    "total_spend": ("累计消费", "累计消费(元)", "累计消费（元）", "total spend", "total_spend"),
+}
 
 
 @dataclass
@@ -77,15 +92,40 @@ class _Checked:
     total_spend: int
 
 
+def member_sheet_rows(cells: Iterable[list[str]]) -> Iterator[MemberSheetRow]:
+    """The data rows of a sheet of text cells (header first), read as they come; blank rows skipped."""
+    numbered = enumerate(cells, start=1)
+    first = next(numbered, None)
+    if first is None:
+        return
+    columns = header_columns(first[1], SHEET_HEADERS)
+    if "phone" not in columns:
+        raise MemberImportInvalid(message=_("表头中没有“手机号”一列。"), details={"rows": []})
+    for number, row in numbered:
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {key: (row[index] if index < len(row) else "") for key, index in columns.items()}
+        yield MemberSheetRow(line=number, **values)
+
+
+@lru_cache(maxsize=8)
+def _tier_names(language: str | None) -> dict[str, str]:
+    """Every way a tier may be written (value, label, label without 会员) → value, per language:
+    built once, not per row (a 100,000-row sheet would otherwise translate labels 400,000 times)."""
+    names: dict[str, str] = {}
+    for value, label in Member.Tier.choices:
+        for name in (str(value), str(label), str(label).removesuffix("会员")):
+            names.setdefault(name, str(value))
+    return names
+
+
 def tier_from_text(text: str) -> str | None:
     """``gold`` or its label (黄金会员 / 黄金); "" for no tier; None when unknown."""
     text = text.strip()
     if not text:
         return ""
-    for value, label in Member.Tier.choices:
-        if text.lower() == value or text in (str(label), str(label).removesuffix("会员")):
-            return str(value)
-    return None
+    names = _tier_names(get_language())
+    return names.get(text) or names.get(text.lower())
 
 
 def tags_from_text(text: str) -> list[str]:
@@ -148,11 +188,18 @@ def _check_row(row: MemberSheetRow, auto_tags: set[str]) -> tuple[_Checked | Non
     return _Checked(phone, name, birthday, tier or "", points, tags, spend), []
 
 
-def _check(rows: list[MemberSheetRow]) -> tuple[list[_Checked], list[RowError]]:
-    auto_tags = set(Tag.objects.filter(kind=Tag.Kind.AUTO).values_list("name", flat=True))
+def auto_tag_names() -> set[str]:
+    return set(Tag.objects.filter(kind=Tag.Kind.AUTO).values_list("name", flat=True))
+
+
+def check_batch(
+    rows: list[MemberSheetRow], *, auto_tags: set[str], seen: dict[str, int]
+) -> tuple[list[_Checked], list[RowError]]:
+    """Check rows (one sheet, or one batch of a large one): ``seen`` carries phone → line across
+    batches so a phone repeated anywhere in the file is reported; one query for staged phones."""
     checked: list[_Checked] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    fresh: dict[str, int] = {}
     for row in rows:
         result, problems = _check_row(row, auto_tags)
         if result is not None:
@@ -160,16 +207,23 @@ def _check(rows: list[MemberSheetRow]) -> tuple[list[_Checked], list[RowError]]:
                 problems.append(_("与第 %(line)d 行手机号重复。") % {"line": seen[result.phone]})
             else:
                 seen[result.phone] = row.line
+                fresh[result.phone] = row.line
                 checked.append(result)
         errors.extend(RowError(line=row.line, phone=row.phone.strip(), message=p) for p in problems)
     known = dict(
-        MemberImport.objects.filter(phone__in=list(seen)).values_list("phone", "state").order_by("state", "id")
+        MemberImport.objects.filter(phone__in=list(fresh)).values_list("phone", "state").order_by("state", "id")
     )
     for phone, state in known.items():
         message = _("该手机号已在待匹配名单中。") if state == MemberImport.State.PENDING else _("该手机号已迁移过。")
-        errors.append(RowError(line=seen[phone], phone=phone, message=message))
+        errors.append(RowError(line=fresh[phone], phone=phone, message=message))
+    if known:
+        checked = [c for c in checked if c.phone not in known]
     errors.sort(key=lambda e: e.line)
     return checked, errors
+
+
+def _check(rows: list[MemberSheetRow]) -> tuple[list[_Checked], list[RowError]]:
+    return check_batch(rows, auto_tags=auto_tag_names(), seen={})
 
 
 def _check_all(rows: list[MemberSheetRow]) -> list[_Checked]:
@@ -199,22 +253,7 @@ def member_import_create(*, rows: list[MemberSheetRow], actor: Actor) -> list[Me
     user = actor if isinstance(actor, User) else None
     try:
         with transaction.atomic():
-            created = MemberImport.objects.bulk_create(
-                [
-                    MemberImport(
-                        phone=c.phone,
-                        pending_phone=c.phone,
-                        name=c.name,
-                        birthday=c.birthday,
-                        tier=c.tier,
-                        points=c.points,
-                        tags=c.tags,
-                        total_spend=c.total_spend,
-                        imported_by=user,
-                    )
-                    for c in checked
-                ]
-            )
+            created = MemberImport.objects.bulk_create([staging_row(c, user) for c in checked])
             audit_record(
                 actor=actor,
                 action="member_import.upload",
@@ -226,12 +265,33 @@ def member_import_create(*, rows: list[MemberSheetRow], actor: Actor) -> list[Me
         raise MemberImportInvalid(
             message=_("另一份会员表刚刚导入了相同的手机号，请重新上传。"), details={"rows": []}
         ) from exc
-    stored = list(MemberImport.objects.filter(pending_phone__in=[c.phone for c in checked]).order_by("pk"))
+    stored = apply_known_phones([c.phone for c in checked])
+    return list(MemberImport.objects.filter(pk__in=[row.pk for row in stored]).order_by("pk"))
+
+
+def staging_row(checked: _Checked, user: User | None) -> MemberImport:
+    return MemberImport(
+        phone=checked.phone,
+        pending_phone=checked.phone,
+        name=checked.name,
+        birthday=checked.birthday,
+        tier=checked.tier,
+        points=checked.points,
+        tags=checked.tags,
+        total_spend=checked.total_spend,
+        imported_by=user,
+    )
+
+
+def apply_known_phones(phones: list[str]) -> list[MemberImport]:
+    """Apply the waiting rows of ``phones`` whose number already belongs to exactly one shopper
+    (each in its own transaction, like a binding; a row already applied is left alone)."""
+    stored = list(MemberImport.objects.filter(pending_phone__in=phones).order_by("pk"))
     bound = _single_owner_by_phone([row.phone for row in stored])
     for row in stored:
         if row.phone in bound:
             member_import_apply(member_id=bound[row.phone], phone=row.phone)
-    return list(MemberImport.objects.filter(pk__in=[row.pk for row in stored]).order_by("pk"))
+    return stored
 
 
 def _single_owner_by_phone(phones: list[str]) -> dict[str, int]:

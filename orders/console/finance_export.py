@@ -16,21 +16,26 @@ from unfold.widgets import (
     UnfoldAdminSingleDateWidget,
 )
 
+from mall.console.exports import exceeds_inline, job_started_response
 from mall.selectors.dashboard import shop_today
 from orders.models import OrderStatus
-from orders.selectors.finance_export import FinanceRange
+from orders.selectors.finance_export import FinanceRange, finance_orders
 from orders.services.finance_export import (
+    JOB_FORMAT_CSV_LINES,
+    JOB_FORMAT_CSV_ORDERS,
+    JOB_FORMAT_XLSX,
     SHEET_LINES,
     SHEET_ORDERS,
     finance_export_allowed,
     finance_export_csv,
+    finance_export_job_create,
     finance_export_xlsx,
 )
 
 MAX_DAYS = 366
-FORMAT_XLSX = "xlsx"
-FORMAT_CSV_ORDERS = "csv-orders"
-FORMAT_CSV_LINES = "csv-lines"
+FORMAT_XLSX = JOB_FORMAT_XLSX
+FORMAT_CSV_ORDERS = JOB_FORMAT_CSV_ORDERS
+FORMAT_CSV_LINES = JOB_FORMAT_CSV_LINES
 
 
 class FinanceExportForm(forms.Form):
@@ -81,6 +86,9 @@ def finance_export_view(request: HttpRequest, *, admin_context: dict[str, Any]) 
         if form.is_valid():
             selection = form.selection()
             fmt = form.cleaned_data["fmt"]
+            if exceeds_inline(finance_orders(selection=selection)):
+                job = finance_export_job_create(actor=request.user, selection=selection, fmt=fmt)
+                return job_started_response(request, job)
             if fmt == FORMAT_XLSX:
                 target, _totals = finance_export_xlsx(actor=request.user, selection=selection)
                 return FileResponse(target, as_attachment=True, filename=_filename(selection, ".xlsx"))

@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from mall.console.dashboard import yuan_display
+from mall.console.display import yuan
 from marketing.models import CouponTemplate
 from marketing.selectors.distribution import distribution_totals
 
@@ -21,9 +21,9 @@ def test_the_demo_shop_console_shows_its_history(page_factory, owner, screenshot
     page = page_factory(owner)
     page.goto("/console/marketing/growth/")
     expect(page.get_by_test_id("growth-title")).to_have_text("裂变数据")
-    expect(page.get_by_test_id("kpi-commission_frozen")).to_have_text(yuan_display(totals["frozen"]))
-    expect(page.get_by_test_id("kpi-commission_available")).to_have_text(yuan_display(totals["available"]))
-    expect(page.get_by_test_id("kpi-commission_paid")).to_have_text(yuan_display(totals["paid"]))
+    expect(page.get_by_test_id("kpi-commission_frozen")).to_have_text(yuan(totals["frozen"]))
+    expect(page.get_by_test_id("kpi-commission_available")).to_have_text(yuan(totals["available"]))
+    expect(page.get_by_test_id("kpi-commission_paid")).to_have_text(yuan(totals["paid"]))
     expect(page.get_by_test_id("kpi-commission_orders")).to_have_text(str(totals["orders"]))
     page.screenshot(path=str(screenshot_dir / "console-demo-growth.png"), full_page=True)
 

@@ -30,11 +30,11 @@ def test_the_merchant_sets_a_threshold_in_yuan_and_sees_late_priority_orders(pag
     page = page_factory(owner)
     page.goto("/admin/members/tierrule/")
     row = page.locator("tr", has_text="黄金会员")
-    expect(row).to_contain_text("¥2000.00")
+    expect(row).to_contain_text("¥2,000.00")
     row.get_by_role("link", name="黄金会员").click()
     page.get_by_label("12 个月消费门槛（元）").fill("2500")
     page.get_by_role("button", name="保存").first.click()
-    expect(page.locator("tr", has_text="黄金会员")).to_contain_text("¥2500.00")
+    expect(page.locator("tr", has_text="黄金会员")).to_contain_text("¥2,500.00")
     assert TierRule.objects.get(tier="gold").min_spend == 250_000
 
     page.goto("/console/members/tier-service/")

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from mall.console.dashboard import chart_gmv_data, chart_orders_data, yuan_display
+from mall.console.dashboard import chart_gmv_data, chart_orders_data
+from mall.console.display import yuan
 from mall.selectors.dashboard import dashboard_daily_series, dashboard_today, shop_day_bounds
 from orders.models import OrderStatus
 from tests.console.factories import member_at, order_at
@@ -127,5 +128,5 @@ def test_chart_data_is_chartjs_json_in_yuan():
     ("fen", "text"),
     [(0, "¥0.00"), (5, "¥0.05"), (123_456_789, "¥1,234,567.89"), (-2_550, "-¥25.50")],
 )
-def test_yuan_display(fen, text):
-    assert yuan_display(fen) == text
+def test_yuan(fen, text):
+    assert yuan(fen) == text

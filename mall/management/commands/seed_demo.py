@@ -12,6 +12,7 @@ from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
 from mall.demo.checkin import build_checkin
 from mall.demo.growth import build_growth
+from mall.demo.jobs import build_jobs
 from mall.demo.journeys import build_journeys
 from mall.demo.marketing import build_marketing
 from mall.demo.pages import build_pages
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         counts.update(build_journeys(seed=seed))
         counts.update(build_attribution(seed=seed))
         counts.update(build_sheets())
+        counts.update(build_jobs())
         counts.update(build_suggestions())
         counts.update(build_pages())
         counts.update(build_studio())

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mall.console.dashboard import yuan_display
+from mall.console.display import yuan
 from mall.money import apply_rate
 from mall.redis import get_redis
 from marketing.models import (
@@ -226,8 +226,8 @@ def test_console_pages_show_the_figures(client: Client) -> None:
     client.force_login(User.objects.get(username="owner"))
     page = client.get(reverse("console:marketing_growth_stats")).content.decode()
     totals = distribution_totals()
-    assert yuan_display(totals["available"]) in page and yuan_display(totals["paid"]) in page
-    assert yuan_display(totals["frozen"]) in page and yuan_display(totals["reversed"]) in page
+    assert yuan(totals["available"]) in page and yuan(totals["paid"]) in page
+    assert yuan(totals["frozen"]) in page and yuan(totals["reversed"]) in page
     coupons = client.get(reverse("admin:marketing_coupontemplate_changelist")).content.decode()
     for template in CouponTemplate.objects.exclude(issued_count=0):
         total = template.total_quantity if template.total_quantity is not None else "∞"

@@ -52,7 +52,7 @@ def test_thresholds_are_typed_in_yuan_and_audited(owner_client: Client) -> None:
         listing = owner_client.get("/admin/members/tierrule/")
     page = listing.content.decode()
     assert listing.status_code == 200
-    assert "钻石会员" in page and "¥5000.00" in page and "¥200.00 内自动同意" in page
+    assert "钻石会员" in page and "¥5,000.00" in page and "¥200.00 内自动同意" in page
     gold = tier_rules()["gold"]
     url = f"/admin/members/tierrule/{gold.pk}/change/"
     with translation.override("zh-hans"):

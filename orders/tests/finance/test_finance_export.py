@@ -327,3 +327,50 @@ def test_the_order_desk_shows_the_button_to_finance_only(role_client: Callable[[
             page = client.get(reverse("admin:orders_order_changelist")).content.decode()
         assert ("财务导出" in page) is shown, role
         assert (url in page or reverse("admin:orders_order_finance_export") in page) is shown, role
+
+
+def test_a_long_range_is_exported_by_a_job_with_the_same_sheets_and_totals(
+    shop_orders: dict[str, Order],
+    role_client: Callable[[str], tuple[User, Client]],
+    settings: object,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over the inline limit the page queues a job; its workbook equals the inline one cell for cell."""
+    from mall.models import SheetJob
+    from mall.services import sheet_jobs
+    from orders.services.finance_export import finance_export_xlsx
+
+    settings.SHEET_JOBS_ROOT = tmp_path  # type: ignore[attr-defined]
+    settings.SHEET_INLINE_MAX_ROWS = 1  # type: ignore[attr-defined]
+    monkeypatch.setattr(sheet_jobs, "_enqueue", lambda job_id: None)
+    user, client = role_client("finance")
+    with translation.override("zh-hans"):
+        response = _post(client, "xlsx")
+        job = SheetJob.objects.get(kind=SheetJob.Kind.FINANCE_EXPORT)
+        assert response["Location"] == reverse("console:sheet_job", args=[job.pk])
+        assert job.total == 2
+        done = sheet_jobs.sheet_job_run(job_id=job.pk)
+        assert done is not None
+        assert done.status == SheetJob.Status.DONE, done.message
+        assert done.message == "已导出 2 笔订单，实收合计 ¥194.00。"
+        download = client.get(reverse("console:sheet_job_download", args=[job.pk]))
+        inline, _totals = finance_export_xlsx(actor=user, selection=FinanceRange(first_day=DAY, last_day=DAY))
+    assert download["Content-Disposition"].endswith('finance-orders-20260310-20260310.xlsx"')
+    from_job = load_workbook(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
+    from_request = load_workbook(inline)
+    assert from_job.sheetnames == from_request.sheetnames == ["订单", "商品明细"]
+    for name in from_job.sheetnames:
+        job_rows = [list(row) for row in from_job[name].iter_rows(values_only=True)]
+        assert job_rows == [list(row) for row in from_request[name].iter_rows(values_only=True)]
+    assert from_job["订单"]["M2"].number_format == "0.00"
+    # Audited once when queued (who, days, rows), like the inline export.
+    assert AuditLog.objects.filter(action="export.finance_orders", actor=user, data__rows=2).count() == 2
+
+    with translation.override("zh-hans"):
+        _post(client, "csv-lines")
+    lines_job = SheetJob.objects.filter(kind=SheetJob.Kind.FINANCE_EXPORT).latest("pk")
+    assert sheet_jobs.sheet_job_run(job_id=lines_job.pk).message == "已导出 3 行商品明细。"  # type: ignore[union-attr]
+    body = b"".join(client.get(reverse("console:sheet_job_download", args=[lines_job.pk])).streaming_content)  # type: ignore[attr-defined]
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert lines[-1][0] == "合计（3 行）" and len(lines) == 5
