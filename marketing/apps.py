@@ -17,4 +17,4 @@ class MarketingConfig(AppConfig):
 
         moments = {"journey_dormant": ("paid",), "journey_replenish": ("paid",), "journey_birthday": ("coupon_claim",)}
         for kind, label in MESSAGE_KIND_LABELS.items():
-            message_kind_register(kind=kind, label=label, moments=moments[kind])
+            message_kind_register(kind=kind, label=label, moments=moments[kind], marketing=True)
