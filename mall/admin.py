@@ -489,6 +489,14 @@ class ShopSettingsForm(forms.ModelForm):
     free_shipping_threshold = forms.CharField(
         label=_("包邮门槛(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
     )
+    global_holdout_percent = forms.IntegerField(
+        label=_("全局对照组比例（%）"),
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text=_("1% 到 10%，建议 5%。"),
+        widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = ShopSettings
@@ -505,7 +513,6 @@ class ShopSettingsForm(forms.ModelForm):
                 "开启后，按会员编号稳定抽出一小部分会员不接收任何营销推送（旅程、人群活动、提醒），"
                 "订单与售后通知照常，可在“对照组效果”查看整体营销效果。"
             ),
-            "global_holdout_percent": _("1% 到 10%，建议 5%。"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
