@@ -108,4 +108,5 @@ EN = {
     "去店铺设置开启": "Switch it on in the shop settings",
     "全局对照组已开启：%(percent)s%% 的会员不收任何营销推送。": "The global holdout is on: %(percent)s%% of shoppers receive no marketing push.",
     "全局对照组未开启：在店铺设置里开启后，一小部分会员不收任何营销推送，用来衡量营销整体带来的增量。": "The global holdout is off: switch it on in the shop settings to keep a small share of shoppers from every marketing push and measure what the marketing as a whole adds.",
+    "全局对照组（不接收营销推送）": "Global holdout (gets no marketing push)",
 }
