@@ -264,7 +264,8 @@ def journey_holdout(*, kind: str, member_id: int, percent: int) -> bool:
 
 def _decide_pushes(plan: _Plan, due: list[_Due], lo: int, hi: int) -> None:
     """One push per shopper per run: the highest-priority journey that has a subscribe template
-    pushes; the others go to the inbox only. Held-out shoppers get nothing and take no slot."""
+    pushes; the others go to the inbox only. Held-out shoppers (the journey's holdout, or the
+    shop's global holdout, which wins) get nothing and take no slot."""
     first: dict[int, _Due] = {}
     held = plan.global_holdout.held_out({item.candidate.member_id for item in due})
     for item in due:
