@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -488,10 +489,31 @@ class ShopSettingsForm(forms.ModelForm):
     free_shipping_threshold = forms.CharField(
         label=_("包邮门槛(元)"), widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "decimal"})
     )
+    global_holdout_percent = forms.IntegerField(
+        label=_("全局对照组比例（%）"),
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text=_("1% 到 10%，建议 5%。"),
+        widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = ShopSettings
-        fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+        fields = (
+            "name",
+            "shipping_flat_fee",
+            "free_shipping_threshold",
+            "auto_complete_days",
+            "global_holdout_enabled",
+            "global_holdout_percent",
+        )
+        help_texts = {
+            "global_holdout_enabled": _(
+                "开启后，按会员编号稳定抽出一小部分会员不接收任何营销推送（旅程、人群活动、提醒），"
+                "订单与售后通知照常，可在“对照组效果”查看整体营销效果。"
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -517,8 +539,29 @@ class ShopSettingsForm(forms.ModelForm):
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
     form = ShopSettingsForm
-    list_display = ("name", "shipping_fee_yuan", "free_shipping_yuan", "auto_complete_days")
-    fields = ("name", "shipping_flat_fee", "free_shipping_threshold", "auto_complete_days")
+    list_display = ("name", "shipping_fee_yuan", "free_shipping_yuan", "auto_complete_days", "global_holdout_text")
+    fields = (
+        "name",
+        "shipping_flat_fee",
+        "free_shipping_threshold",
+        "auto_complete_days",
+        "global_holdout_enabled",
+        "global_holdout_percent",
+        "global_holdout_since_text",
+    )
+    readonly_fields = ("global_holdout_since_text",)
+
+    @admin.display(description=_("全局对照组"))
+    def global_holdout_text(self, obj: ShopSettings) -> str:
+        if not obj.global_holdout_enabled:
+            return str(_("未开启"))
+        return str(_("已开启 %(percent)s%%") % {"percent": obj.global_holdout_percent})
+
+    @admin.display(description=_("全局对照组开启时间"))
+    def global_holdout_since_text(self, obj: ShopSettings) -> str:
+        if obj.global_holdout_since is None:
+            return "—"
+        return timezone.localtime(obj.global_holdout_since).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description=_("运费"))
     def shipping_fee_yuan(self, obj: ShopSettings) -> str:
@@ -542,6 +585,8 @@ class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
             shipping_flat_fee=data.get("shipping_flat_fee"),
             free_shipping_threshold=data.get("free_shipping_threshold"),
             auto_complete_days=data.get("auto_complete_days"),
+            global_holdout_enabled=data.get("global_holdout_enabled"),
+            global_holdout_percent=data.get("global_holdout_percent"),
         )
         obj.pk = saved.pk
 

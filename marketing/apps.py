@@ -20,7 +20,7 @@ class MarketingConfig(AppConfig):
 
         moments = {"journey_dormant": ("paid",), "journey_replenish": ("paid",), "journey_birthday": ("coupon_claim",)}
         for kind, label in MESSAGE_KIND_LABELS.items():
-            message_kind_register(kind=kind, label=label, moments=moments[kind])
+            message_kind_register(kind=kind, label=label, moments=moments[kind], marketing=True)
         # The campaign studio: its budget hears refunds (order hook); shoppers are told of extensions.
         import marketing.services.campaign_budget
         from marketing.services.campaigns import EXTENDED_MESSAGE_KIND

@@ -36,17 +36,23 @@ class MessageKind:
     kind: str
     label: Any  # a lazy translation
     moments: tuple[str, ...] = ()
+    # Marketing (journeys, segment campaigns, coupon pushes, activity and check-in reminders) or
+    # transactional (orders, payments, after-sales, group results, account notices): the global
+    # holdout (``members.global_holdout``) gets no marketing message and every transactional one.
+    marketing: bool = False
 
 
 _KINDS: dict[str, MessageKind] = {}
 
 
-def message_kind_register(*, kind: str, label: Any, moments: tuple[str, ...] = ()) -> MessageKind:
+def message_kind_register(
+    *, kind: str, label: Any, moments: tuple[str, ...] = (), marketing: bool = False
+) -> MessageKind:
     """Declare a kind (idempotent: the last declaration wins). Unknown moments are a bug."""
     unknown = set(moments) - set(MOMENTS)
     if unknown:
         raise ValueError(f"unknown subscribe moments {sorted(unknown)} for message kind {kind!r}")
-    entry = MessageKind(kind=kind, label=label, moments=tuple(moments))
+    entry = MessageKind(kind=kind, label=label, moments=tuple(moments), marketing=marketing)
     _KINDS[kind] = entry
     return entry
 
@@ -57,6 +63,12 @@ def message_kind_label(kind: str) -> str:
     return str(entry.label) if entry is not None else kind
 
 
+def message_kind_is_marketing(kind: str) -> bool:
+    """A marketing kind; a kind nobody declared counts as transactional (never silenced)."""
+    entry = _KINDS.get(kind)
+    return entry is not None and entry.marketing
+
+
 def message_kinds() -> list[MessageKind]:
     return list(_KINDS.values())
 
@@ -64,6 +76,9 @@ def message_kinds() -> list[MessageKind]:
 def kinds_for_moment(moment: str) -> list[str]:
     return [entry.kind for entry in _KINDS.values() if moment in entry.moments]
 
+
+# Kinds sent to promote rather than to tell a shopper about their own order, group or account.
+MARKETING_KINDS = frozenset({"flash_restock", "coupon_expiring", "segment_campaign", "checkin_reminder"})
 
 for _kind, _label, _moments in (
     ("group_completed", _("拼团成功"), ("group_open", "group_join")),
@@ -86,4 +101,4 @@ for _kind, _label, _moments in (
     ("points_expiring", _("积分即将过期"), ()),
     ("checkin_reminder", _("签到提醒"), ("checkin",)),
 ):
-    message_kind_register(kind=_kind, label=_label, moments=_moments)
+    message_kind_register(kind=_kind, label=_label, moments=_moments, marketing=_kind in MARKETING_KINDS)

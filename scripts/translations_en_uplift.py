@@ -86,4 +86,27 @@ EN = {
         "No campaign has a holdout yet. Set “Holdout share” when creating a segment campaign, or turn on a "
         "holdout in the journey settings."
     ),
+    # Global holdout (issue 16 §3)
+    "全局对照组": "Global holdout",
+    "全局对照组比例（%）": "Global holdout share (%)",
+    "全局对照组分组种子": "Global holdout salt",
+    "全局对照组开启时间": "Global holdout switched on at",
+    "全局对照组关闭时间": "Global holdout switched off at",
+    "全局对照组比例应在 1% 到 10% 之间。": "The global holdout share must be between 1% and 10%.",
+    "开启后，按会员编号稳定抽出一小部分会员不接收任何营销推送（旅程、人群活动、提醒），订单与售后通知照常，可在“对照组效果”查看整体营销效果。": "When on, a small, stable share of shoppers (picked by member id) receives no marketing push (journeys, segment campaigns, reminders); order and after-sales notices still go out. See the overall marketing effect under “Holdout uplift”.",
+    "1% 到 10%，建议 5%。": "1% to 10%; 5% is suggested.",
+    "未开启": "Off",
+    "已开启 %(percent)s%%": "On, %(percent)s%%",
+    "全局对照组（不参与任何营销）": "Global holdout (no marketing at all)",
+    "全局对照组效果": "Global holdout uplift",
+    "返回对照组效果": "Back to holdout uplift",
+    "开启以来注册过的全部会员，对照组不收任何营销推送，订单与售后通知照常": "every shopper registered since it was switched on; the holdout gets no marketing push, order and after-sales notices as usual",
+    "全局对照组已开启：%(percent)s%% 的会员不参加人群活动和旅程，不收营销提醒，照常购物和参加公开活动。": "The global holdout is on: %(percent)s%% of shoppers are left out of segment campaigns and journeys and get no marketing reminders; they shop and use public promotions as usual.",
+    "全局对照组已关闭：以下为关闭前这一组的数字，关闭后的成交不再计入。": "The global holdout is off: these are the last group's figures until it was switched off; later sales are not counted.",
+    "店铺设置": "Shop settings",
+    "全局对照组尚未开启。开启后，按会员编号稳定抽出 1%–10% 的会员（建议 5%）不收任何营销推送，订单与售后通知照常；这里会比较他们和其他会员的转化率与人均成交额。": "The global holdout is not on. When on, a stable 1%–10% of shoppers (5% suggested), picked by member id, receive no marketing push while order and after-sales notices go out as usual; this page then compares their conversion and GMV per shopper with everyone else's.",
+    "去店铺设置开启": "Switch it on in the shop settings",
+    "全局对照组已开启：%(percent)s%% 的会员不收任何营销推送。": "The global holdout is on: %(percent)s%% of shoppers receive no marketing push.",
+    "全局对照组未开启：在店铺设置里开启后，一小部分会员不收任何营销推送，用来衡量营销整体带来的增量。": "The global holdout is off: switch it on in the shop settings to keep a small share of shoppers from every marketing push and measure what the marketing as a whole adds.",
+    "全局对照组（不接收营销推送）": "Global holdout (gets no marketing push)",
 }

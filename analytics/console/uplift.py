@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from analytics.selectors.uplift import (
     PRE_DAYS,
     UpliftReport,
+    global_holdout_uplift,
     journey_uplift,
     segment_campaign_uplift,
     segment_campaign_uplifts,
 )
 from analytics.uplift.stats import Estimate, UpliftResult
 from mall.console.display import yuan
+from mall.models import ShopSettings
 from marketing.models import Journey, JourneyKind
 from marketing.selectors.journeys import REPORT_WINDOW_DAYS
 from members.models import SegmentCampaign
@@ -193,6 +195,48 @@ def journey_uplift_view(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "analytics/uplift.html", context)
 
 
+SHOP_SETTINGS_PERMISSION = "mall.change_shopsettings"
+
+
+def _may_see_uplift(request: HttpRequest) -> bool:
+    return request.user.has_perm(CAMPAIGN_PERMISSION) or request.user.has_perm(JOURNEY_PERMISSION)
+
+
+def _shop_settings_link(request: HttpRequest) -> str:
+    """Where the owner switches the global holdout, or '' for staff who may not."""
+    if not request.user.has_perm(SHOP_SETTINGS_PERMISSION):
+        return ""
+    pk = ShopSettings.load().pk
+    return reverse("admin:mall_shopsettings_change", args=[pk])
+
+
+def global_holdout_uplift_view(request: HttpRequest) -> HttpResponse:
+    """The global holdout (no marketing at all) vs everyone else since it was switched on."""
+    if not _may_see_uplift(request):
+        raise PermissionDenied
+    found = global_holdout_uplift()
+    if found.report is None:
+        context = {
+            **admin.site.each_context(request),
+            "title": _("全局对照组效果"),
+            "settings_link": _shop_settings_link(request),
+        }
+        return render(request, "analytics/uplift_global_off.html", context)
+    context = _context(request, found.report, reverse("console:analytics_uplift"), _("返回对照组效果"))
+    context["title"] = _("全局对照组效果")
+    context["window_note"] = _("开启以来注册过的全部会员，对照组不收任何营销推送，订单与售后通知照常")
+    context["global_note"] = _global_note(found.holdout.enabled, found.holdout.percent)
+    context["settings_link"] = _shop_settings_link(request)
+    return render(request, "analytics/uplift.html", context)
+
+
+def _global_note(enabled: bool, percent: int) -> str:
+    if enabled:
+        note = _("全局对照组已开启：%(percent)s%% 的会员不参加人群活动和旅程，不收营销提醒，照常购物和参加公开活动。")
+        return note % {"percent": percent}
+    return _("全局对照组已关闭：以下为关闭前这一组的数字，关闭后的成交不再计入。")
+
+
 OVERVIEW_LIMIT = 50
 
 
@@ -220,7 +264,16 @@ def uplift_overview_view(request: HttpRequest) -> HttpResponse:
             if report.treated or report.holdout:
                 link = reverse("console:analytics_uplift_journey", args=[kind])
                 rows.append(_overview_row(_("生命周期旅程"), report, link))
-    context = {**admin.site.each_context(request), "title": _("对照组效果"), "rows": rows}
+    found = global_holdout_uplift()
+    if found.report is not None:
+        rows.insert(0, _overview_row(_("全局对照组"), found.report, reverse("console:analytics_uplift_global")))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("对照组效果"),
+        "rows": rows,
+        "global_holdout": found.holdout,
+        "global_link": reverse("console:analytics_uplift_global"),
+    }
     return render(request, "analytics/uplift_overview.html", context)
 
 

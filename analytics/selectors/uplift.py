@@ -22,12 +22,14 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.models import OrderTouch, Tool
 from analytics.uplift.stats import Shopper, UpliftResult, uplift_analyse
-from marketing.models import Coupon, CouponStatus, JourneyKind, JourneySend, PricingPolicy
+from marketing.models import Coupon, CouponStatus, JourneyKind, JourneyPush, JourneySend, PricingPolicy
 from marketing.selectors.journeys import REPORT_WINDOW_DAYS
-from members.models import CampaignMember, PointsEntry, SegmentCampaign
+from members.global_holdout import GlobalHoldout, global_holdout_current
+from members.models import CampaignMember, Member, PointsEntry, SegmentCampaign
 from members.selectors.people import order_net_amount, spending_orders
 
 PRE_DAYS = 60
@@ -131,8 +133,10 @@ def segment_campaign_uplifts(*, campaign_ids: Sequence[int], now: datetime | Non
     units: dict[int, list[Unit]] = defaultdict(list)
     coupon_of: dict[int, int] = {}  # coupon id → campaign id
     if started:
-        rows = CampaignMember.objects.filter(campaign_id__in=[c.pk for c in started]).values_list(
-            "campaign_id", "member_id", "is_holdout", "coupon_id"
+        rows = (
+            CampaignMember.objects.filter(campaign_id__in=[c.pk for c in started])
+            .exclude(skip_reason=CampaignMember.Skip.GLOBAL_HOLDOUT)  # left out of the campaign
+            .values_list("campaign_id", "member_id", "is_holdout", "coupon_id")
         )
         for campaign_id, member_id, held, coupon_id in rows.order_by("campaign_id", "member_id").iterator(5000):
             start = campaigns[campaign_id].started_at
@@ -191,7 +195,7 @@ def journey_uplift(
     """A lifecycle journey's reached vs held-out shoppers, each over ``window_days`` from their
     occasion (sends since ``since``; all when None): four queries."""
     now = now or timezone.now()
-    sends = JourneySend.objects.filter(kind=kind)
+    sends = JourneySend.objects.filter(kind=kind).exclude(push=JourneyPush.GLOBAL_HOLDOUT)
     if since is not None:
         sends = sends.filter(sent_at__gte=since)
     units: list[Unit] = []
@@ -214,4 +218,40 @@ def journey_uplift(
         holdout=len(holdout),
         cost=cost,
         result=uplift_analyse(treated=treated, holdout=holdout, cost=cost),
+    )
+
+
+@dataclass(frozen=True)
+class GlobalHoldoutUplift:
+    holdout: GlobalHoldout  # the shop's setting as it stands
+    report: UpliftReport | None  # None until the holdout has been switched on once
+
+
+def global_holdout_uplift(*, now: datetime | None = None) -> GlobalHoldoutUplift:
+    """The global holdout vs every other shopper since it was switched on (until it was switched
+    off, or now): per-shopper conversion and GMV with CUPED on the ``PRE_DAYS`` before. Every
+    shopper registered before the window's end counts, in the group the salt puts them in; there
+    is no cost (nothing is given to measure this), so no ROI. Three queries."""
+    now = now or timezone.now()
+    holdout = global_holdout_current()
+    if holdout.since is None or not holdout.salt:
+        return GlobalHoldoutUplift(holdout=holdout, report=None)
+    start, end = holdout.since, min(holdout.until or now, now)
+    members = Member.objects.filter(created_at__lt=end)
+    ids = list(members.order_by("pk").values_list("pk", flat=True))
+    assigned = GlobalHoldout(enabled=True, percent=holdout.percent, salt=holdout.salt)
+    units = [Unit(member_id, assigned.holds_out(member_id), start, end) for member_id in ids]
+    treated, held = _split(units, _shoppers(units, members.values("pk")))
+    return GlobalHoldoutUplift(
+        holdout=holdout,
+        report=UpliftReport(
+            name=str(_("全局对照组")),
+            start=start,
+            end=end,
+            finished=holdout.until is not None,
+            treated=len(treated),
+            holdout=len(held),
+            cost=0,
+            result=uplift_analyse(treated=treated, holdout=held, cost=0),
+        ),
     )

@@ -7,7 +7,12 @@ from django.urls import path
 from analytics.console.behaviour import behaviour_view
 from analytics.console.roi import live_json_view, live_view, roi_export_view, roi_view
 from analytics.console.suggestions import suggestion_decide_view, suggestions_view
-from analytics.console.uplift import journey_uplift_view, segment_campaign_uplift_view, uplift_overview_view
+from analytics.console.uplift import (
+    global_holdout_uplift_view,
+    journey_uplift_view,
+    segment_campaign_uplift_view,
+    uplift_overview_view,
+)
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -95,6 +100,11 @@ urlpatterns = [
         name="analytics_suggestion_decide",
     ),
     path("analytics/uplift/", admin.site.admin_view(uplift_overview_view), name="analytics_uplift"),
+    path(
+        "analytics/uplift/global/",
+        admin.site.admin_view(global_holdout_uplift_view),
+        name="analytics_uplift_global",
+    ),
     path(
         "analytics/uplift/campaign/<int:campaign_id>/",
         admin.site.admin_view(segment_campaign_uplift_view),

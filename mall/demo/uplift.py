@@ -7,6 +7,9 @@ so the 对照组效果 pages show one campaign that clearly worked and one that 
 - 新品上架通知 (a message, two and a half weeks ago): both groups bought a little, at the same
   rate: the interval crosses zero, "不显著".
 
+- The global holdout is on at 5% since 30 days ago (switched on after the two campaigns), so
+  对照组效果 has its "全局对照组" line: about one shopper in twenty gets no marketing push.
+
 The campaigns run through the real services (snapshot, holdout, delivery); only the start is
 moved back and the window's orders are written with ``bulk_create``, like the demo history.
 """
@@ -22,7 +25,8 @@ from django.utils import timezone
 
 from mall.demo.shop import backdating
 from mall.demo.tiers import growth_from_history
-from mall.models import Sku
+from mall.models import ShopSettings, Sku
+from mall.services.shop import shop_settings_update
 from members.models import CampaignMember, Member, Segment, SegmentCampaign
 from members.services.campaigns import (
     CampaignData,
@@ -39,6 +43,8 @@ WORKED = "老客回购礼"
 FLAT = "新品上架通知"
 ALL_TIERS = [choice.value for choice in Member.Tier]
 SERIAL_BASE = 800_000
+GLOBAL_HOLDOUT_PERCENT = 5
+GLOBAL_HOLDOUT_DAYS = 30
 
 
 def _campaign(staff: User | None, segment: Segment, name: str, days_ago: int, **fields: object) -> SegmentCampaign:
@@ -95,7 +101,7 @@ def _orders(
 
 @transaction.atomic
 def build_uplift(*, seed: int) -> dict[str, int]:
-    counts = {"uplift campaigns": 0, "uplift orders": 0}
+    counts = {"uplift campaigns": 0, "uplift orders": 0, "global holdout": 0}
     if SegmentCampaign.objects.filter(name=WORKED).exists():
         return counts
     skus = list(Sku.objects.filter(is_active=True, price__gte=8_000).select_related("product").order_by("pk")[:20])
@@ -135,4 +141,8 @@ def build_uplift(*, seed: int) -> dict[str, int]:
     )
     growth_from_history()  # the completed orders count towards tiers, like the rest of the history
     counts.update({"uplift campaigns": 2, "uplift orders": len(made)})
+    if not ShopSettings.load().global_holdout_enabled:
+        shop_settings_update(actor=staff, global_holdout_enabled=True, global_holdout_percent=GLOBAL_HOLDOUT_PERCENT)
+        ShopSettings.objects.update(global_holdout_since=timezone.now() - timedelta(days=GLOBAL_HOLDOUT_DAYS))
+        counts["global holdout"] = 1
     return counts

@@ -11,10 +11,25 @@ class ShopSettings(models.Model):
     shipping_flat_fee = models.PositiveIntegerField(_("运费(分)"), default=800)
     free_shipping_threshold = models.PositiveIntegerField(_("包邮门槛(分)"), default=9900)
     auto_complete_days = models.PositiveIntegerField(_("自动确认收货(天)"), default=7)
+    # B03 global holdout: a stable share of shoppers gets no marketing push at all, so the
+    # marketing as a whole can be measured against them (``members.global_holdout``).
+    global_holdout_enabled = models.BooleanField(_("全局对照组"), default=False)
+    global_holdout_percent = models.PositiveSmallIntegerField(_("全局对照组比例（%）"), default=5)
+    # Fixed when the holdout is switched on, so the group does not reshuffle while it runs.
+    global_holdout_salt = models.CharField(_("全局对照组分组种子"), max_length=32, blank=True, editable=False)
+    global_holdout_since = models.DateTimeField(_("全局对照组开启时间"), null=True, blank=True, editable=False)
+    # Set when switched off (the report's window ends there); cleared when switched on again.
+    global_holdout_until = models.DateTimeField(_("全局对照组关闭时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("店铺设置")
         verbose_name_plural = _("店铺设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(global_holdout_percent__gte=1, global_holdout_percent__lte=10),
+                name="shop_global_holdout_percent_1_to_10",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -32,6 +32,7 @@ class JourneyPush(models.TextChoices):
     QUIET_HOURS = "quiet_hours", _("免打扰时段，早上推送")
     NO_TEMPLATE = "no_template", _("未配置订阅消息模板")
     HOLDOUT = "holdout", _("对照组（不发券不发消息）")
+    GLOBAL_HOLDOUT = "global_holdout", _("全局对照组（不参与任何营销）")
 
 
 class Journey(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from mall.models import Product, ProductImage
-from marketing.models import Coupon, CouponStatus, JourneyKind, JourneyRun, JourneySend
+from marketing.models import Coupon, CouponStatus, JourneyKind, JourneyPush, JourneyRun, JourneySend
 from marketing.services.journeys.common import PAID_STATUSES
 from members.models import Member
 from orders.models import Order, OrderLine
@@ -129,7 +129,8 @@ def journey_reports(*, since: datetime | None = None) -> list[JourneyReport]:
     GMV paid within 7 days after each message (from orders). Five queries."""
     reports = {kind: JourneyReport(kind=kind, label=str(label)) for kind, label in JourneyKind.choices}
     runs = JourneyRun.objects.all()
-    sends = JourneySend.objects.filter(is_holdout=False)  # held-out shoppers are the uplift report's
+    # Held-out shoppers (the journey's and the shop's global holdout) got nothing: not counted here.
+    sends = JourneySend.objects.filter(is_holdout=False).exclude(push=JourneyPush.GLOBAL_HOLDOUT)
     if since is not None:
         runs, sends = runs.filter(ran_at__gte=since), sends.filter(sent_at__gte=since)
     for kind, eligible, sent, skipped in runs.values_list("kind", "eligible", "sent", "skipped"):

@@ -3,7 +3,8 @@
 Each row names a shopper by phone (11-digit mainland mobile) or member id. A row is skipped, with
 its reason, when the shopper is not found (or the phone belongs to several shoppers), is already
 granted in this grant (a duplicate row), is outside the template's audience, has reached the
-template's per-shopper limit, or the template is out of stock. Each granted row issues through
+template's per-shopper limit, the template is out of stock, or the shopper is in the shop's
+global holdout (no marketing push at all, B03). Each granted row issues through
 ``coupon_issue`` (quota UPDATE, member lock, unique seq) inside its own savepoint together with
 its unique (grant, member) row, so a shopper gets at most one coupon per grant even when the same
 form is submitted twice at once (the grant's ``ref`` is unique: the second submission returns the
@@ -27,6 +28,7 @@ from mall.services.audit import audit_record
 from marketing.errors import CouponGrantInvalid, CouponLimitReached, CouponSoldOut
 from marketing.models import CouponGrant, CouponGrantMember, CouponTemplate
 from marketing.services.coupons import coupon_issue, require_staff
+from members.global_holdout import global_holdout_current
 from members.models import Member
 from members.people_errors import AudienceNotAllowed
 
@@ -43,6 +45,8 @@ SKIP_REASONS: dict[str, Any] = {
     "limit": _("已达每人限领张数"),
     "sold_out": _("优惠券已发完"),
     "invalid": _("应填写手机号或会员 ID"),
+    # B03: a coupon push is marketing, and the shop's global holdout gets none.
+    "global_holdout": _("全局对照组（不接收营销推送）"),
 }
 
 
@@ -99,6 +103,7 @@ def grant_rows(
     values = [row.value.strip().replace(" ", "").removeprefix("+86") for row in rows]
     by_phone, by_id, ambiguous = _resolve(values)
     members = Member.objects.in_bulk(set(by_phone.values()) | set(by_id.values()))
+    held = global_holdout_current().held_out(members)
     report: list[dict[str, Any]] = []
     for row, value in zip(rows, values, strict=True):
         member_id: int | None = None
@@ -113,6 +118,9 @@ def grant_rows(
         if member_id is not None:
             if member_id in seen:
                 outcome = "duplicate"
+            elif member_id in held:
+                seen.add(member_id)
+                outcome = "global_holdout"
             else:
                 seen.add(member_id)
                 outcome = _issue_once(grant=grant, member=members[member_id], template=template, now=now)

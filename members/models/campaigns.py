@@ -67,6 +67,8 @@ class CampaignMember(models.Model):
         COUPON_SOLD_OUT = "coupon_sold_out", _("优惠券已发完")
         BLOCKED = "blocked", _("会员已封禁")
         AUDIENCE = "audience", _("不在优惠券适用人群内")
+        # B03: in the shop's global holdout, so left out of the campaign (neither treated nor its holdout).
+        GLOBAL_HOLDOUT = "global_holdout", _("全局对照组")
 
     campaign = models.ForeignKey(
         SegmentCampaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="members"

@@ -37,6 +37,8 @@ class Message(models.Model):
         MONTHLY_CAP = "monthly_cap", _("超出每月上限")
         QUIET_HOURS = "quiet_hours", _("免打扰时段")
         WECHAT_ERROR = "wechat_error", _("微信接口报错")
+        # B03: a marketing message to a shopper in the global holdout is recorded, never shown or pushed.
+        GLOBAL_HOLDOUT = "global_holdout", _("全局对照组")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="messages"

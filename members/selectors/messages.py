@@ -12,13 +12,18 @@ from members.message_kinds import MOMENTS, TEMPLATES_PER_ASK, kinds_for_moment, 
 from members.models import Member, Message, SubscribeTemplate
 
 
+def _inbox(member: Member) -> QuerySet[Message]:
+    """The shopper's messages, without the marketing ones the global holdout kept back (B03)."""
+    return Message.objects.filter(member_id=member.pk).exclude(skip_reason=Message.SkipReason.GLOBAL_HOLDOUT)
+
+
 def message_list_for_member(*, member: Member, unread_only: bool = False) -> QuerySet[Message]:
-    messages = Message.objects.filter(member_id=member.pk).order_by("-id")
+    messages = _inbox(member).order_by("-id")
     return messages.filter(read_at__isnull=True) if unread_only else messages
 
 
 def message_unread_count(*, member: Member) -> int:
-    return Message.objects.filter(member_id=member.pk, read_at__isnull=True).count()
+    return _inbox(member).filter(read_at__isnull=True).count()
 
 
 # --- subscribe messages (F48) -----------------------------------------------------------------

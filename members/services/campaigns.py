@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from mall.services.audit import audit_record
 from marketing.models import Coupon, CouponStatus, CouponTemplate
+from members.global_holdout import global_holdout_current
 from members.models import CampaignMember, Member, Message, Segment, SegmentCampaign
 from members.people_errors import AudienceNotAllowed, CampaignAlreadyStarted, CampaignInvalid
 from members.selectors.people import order_net_amount, spending_orders
@@ -110,10 +111,19 @@ def segment_campaign_start(*, actor: Actor, campaign_id: int, now: datetime | No
     if campaign.status != SegmentCampaign.Status.DRAFT:
         raise CampaignAlreadyStarted(details={"campaign_id": campaign_id})
     ids = list(segment_members(campaign.segment.rules, now).order_by("pk").values_list("pk", flat=True))
+    # Shoppers in the global holdout are left out, recorded as skipped (delivered, nothing given).
+    held = global_holdout_current().held_out(ids)
     for chunk in _chunks(ids):
         CampaignMember.objects.bulk_create(
             [
                 CampaignMember(
+                    campaign=campaign,
+                    member_id=pk,
+                    delivered=True,
+                    skip_reason=CampaignMember.Skip.GLOBAL_HOLDOUT,
+                )
+                if pk in held
+                else CampaignMember(
                     campaign=campaign, member_id=pk, is_holdout=is_holdout(campaign.pk, pk, campaign.holdout_percent)
                 )
                 for pk in chunk
@@ -122,7 +132,12 @@ def segment_campaign_start(*, actor: Actor, campaign_id: int, now: datetime | No
         )
     campaign.status, campaign.started_at = SegmentCampaign.Status.SENDING, now
     campaign.save(update_fields=["status", "started_at"])
-    audit_record(actor=actor, action="segment_campaign.start", target=campaign, data={"members": len(ids)})
+    audit_record(
+        actor=actor,
+        action="segment_campaign.start",
+        target=campaign,
+        data={"members": len(ids), "global_holdout": len(held)},
+    )
     transaction.on_commit(lambda: _enqueue_delivery(campaign_id), robust=True)
     return campaign
 
@@ -229,7 +244,10 @@ def segment_campaign_report(*, campaign_id: int) -> CampaignReport:
     end = start + timedelta(days=campaign.window_days) if start else None
     groups: dict[bool, GroupFigures] = {}
     for holdout in (False, True):
-        snapshot = CampaignMember.objects.filter(campaign_id=campaign_id, is_holdout=holdout)
+        # Global-holdout shoppers were left out: in neither group, counted under ``skipped``.
+        snapshot = CampaignMember.objects.filter(campaign_id=campaign_id, is_holdout=holdout).exclude(
+            skip_reason=CampaignMember.Skip.GLOBAL_HOLDOUT
+        )
         counts = snapshot.aggregate(
             members=Count("id"),
             reached=Count("id", filter=Q(coupon__isnull=False) | Q(message__isnull=False)),

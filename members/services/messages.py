@@ -9,7 +9,10 @@ push per "accept"), so a push first spends one of the shopper's credits for that
 shopper's monthly pushes; both are guarded UPDATEs and both are given back when WeChat does not
 deliver. In the quiet hours a push is held and sent once in the morning
 (:func:`messages_release_held`). A message not pushed says why (``skip_reason``): no consent,
-the monthly cap, quiet hours (still held) or a WeChat error.
+the monthly cap, quiet hours (still held) or a WeChat error. A marketing message
+(:func:`members.message_kinds.message_kind_is_marketing`) to a shopper in the global holdout
+(:mod:`members.global_holdout`) is recorded as skipped (``global_holdout``) and kept out of the
+inbox; transactional messages reach everyone.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -35,6 +38,8 @@ from mall.errors import ApplicationError
 from mall.services.audit import audit_record
 from members import wechat
 from members.errors import SubscribeTemplateInvalid, WeChatSubscribeRefused
+from members.global_holdout import global_holdout_current
+from members.message_kinds import message_kind_is_marketing
 from members.models import (
     PUSHES_PER_MONTH,
     Member,
@@ -94,6 +99,16 @@ def message_send(*, member_id: int, kind: str, title: str, body: str = "", link:
     ``src`` is the tracking parameter of what sent it (``seg:3``, ``journey:5``), kept in the
     link; a message without one is tracked as itself (``msg:<id>``) when it is pushed.
     """
+    if message_kind_is_marketing(kind) and global_holdout_current().holds_out(member_id):
+        return Message.objects.create(
+            member_id=member_id,
+            kind=kind[:32],
+            title=title[:60],
+            body=body[:300],
+            link=link_with_src(link, src)[:200],
+            push_status=Status.SKIPPED,
+            skip_reason=Reason.GLOBAL_HOLDOUT,
+        )
     template_active = SubscribeTemplate.objects.filter(kind=kind, is_active=True).exists()
     message = Message.objects.create(
         member_id=member_id,
@@ -141,6 +156,14 @@ def messages_send_bulk(*, drafts: Sequence[MessageDraft]) -> list[int]:
         )
     )
     now = timezone.now()
+    marketing = [draft.member_id for draft in drafts if message_kind_is_marketing(draft.kind)]
+    held = global_holdout_current().held_out(marketing) if marketing else set()
+    drafts = [
+        replace(draft, push=True, skip_reason=Reason.GLOBAL_HOLDOUT)
+        if draft.member_id in held and message_kind_is_marketing(draft.kind)
+        else draft
+        for draft in drafts
+    ]
     statuses = [_draft_status(draft, draft.kind in active) for draft in drafts]
     rows = [
         (
@@ -178,6 +201,8 @@ def _enqueue_pushes(message_ids: list[int]) -> None:
 
 
 def _draft_status(draft: MessageDraft, template_active: bool) -> str:
+    if draft.skip_reason == Reason.GLOBAL_HOLDOUT:
+        return Status.SKIPPED
     if not (draft.push and template_active):
         return Status.NONE
     if draft.skip_reason == Reason.MONTHLY_CAP:

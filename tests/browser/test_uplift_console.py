@@ -8,8 +8,11 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from analytics.tests.uplift.global_helpers import global_holdout_on
 from analytics.tests.uplift.helpers import campaign_with_holdout
+from mall.models import ShopSettings
 from members.models import SegmentCampaign
+from members.tests.factories import MemberFactory
 from members.tests.people.factories import spend
 
 
@@ -34,3 +37,21 @@ def test_uplift_overview_list_column_and_campaign_page(page_factory, owner, scre
     expect(page.get_by_test_id("uplift-verdict-gmv")).to_have_text("显著提升")
     expect(page.get_by_test_id("uplift-figure-incremental")).to_contain_text("¥")
     page.screenshot(path=str(screenshot_dir / "console-uplift-campaign.png"), full_page=True)
+
+
+def test_global_holdout_report_page(page_factory, owner, screenshot_dir):
+    held = MemberFactory.create_batch(3)
+    others = MemberFactory.create_batch(9)
+    global_holdout_on(held, others)
+    ShopSettings.objects.update(global_holdout_since=timezone.now() - timedelta(days=10))
+    for member in [held[0], *others[:3]]:
+        spend(member, days_ago=2, amount=10_000)
+
+    page = page_factory(owner)
+    page.goto("/console/analytics/uplift/")
+    expect(page.get_by_test_id("uplift-global-status")).to_contain_text("全局对照组已开启")
+    page.get_by_test_id("uplift-global-status").get_by_role("link").click()
+    expect(page.get_by_test_id("uplift-title")).to_have_text("全局对照组效果")
+    expect(page.get_by_test_id("uplift-verdict-gmv")).to_have_text("不显著")
+    expect(page.get_by_test_id("uplift-global-note")).to_contain_text("10%")
+    page.screenshot(path=str(screenshot_dir / "console-uplift-global.png"), full_page=True)

@@ -2,6 +2,7 @@
 
     manage.py uplift --campaign 12
     manage.py uplift --journey dormant
+    manage.py uplift --global          # the shop's global holdout vs everyone else
 
 Money is yuan strings; intervals are [low, high]; "significant" is false when the interval of
 the per-shopper GMV difference crosses zero.
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.selectors.uplift import UpliftReport, journey_uplift, segment_campaign_uplift
+from analytics.selectors.uplift import UpliftReport, global_holdout_uplift, journey_uplift, segment_campaign_uplift
 from analytics.uplift.stats import Estimate
 from mall.money import format_yuan
 from marketing.models import JourneyKind
@@ -65,14 +66,28 @@ def report_json(report: UpliftReport) -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = "Holdout uplift of a segment campaign (--campaign ID) or a lifecycle journey (--journey KIND), one JSON line"
+    help = (
+        "Holdout uplift of a segment campaign (--campaign ID), a lifecycle journey (--journey KIND) "
+        "or the shop's global holdout (--global), one JSON line"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--campaign", type=int, help="segment campaign id")
         group.add_argument("--journey", choices=JourneyKind.values, help="lifecycle journey kind")
+        group.add_argument("--global", dest="global_holdout", action="store_true", help="the global holdout")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["global_holdout"]:
+            found = global_holdout_uplift()
+            if found.report is None:
+                raise CommandError("the global holdout has never been switched on")
+            data = {
+                "global_holdout": {"enabled": found.holdout.enabled, "percent": found.holdout.percent},
+                **report_json(found.report),
+            }
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            return
         if options["campaign"] is not None:
             report = segment_campaign_uplift(campaign_id=options["campaign"])
             if report is None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
@@ -126,3 +127,40 @@ def test_the_command_prints_one_json_line():
     out = StringIO()
     call_command("uplift", journey="dormant", stdout=out)
     assert json.loads(out.getvalue())["significant"] is None
+
+
+def test_the_owner_switches_the_global_holdout_on_and_reads_its_report():
+    from analytics.tests.uplift.global_helpers import global_holdout_on
+    from mall.models import AuditLog, ShopSettings
+    from members.tests.factories import MemberFactory
+
+    owner = console()
+    with translation.override("zh-hans"):
+        off = owner.get("/console/analytics/uplift/global/").content.decode()
+        overview = owner.get("/console/analytics/uplift/").content.decode()
+    assert "全局对照组尚未开启" in off and "/admin/mall/shopsettings/" in off
+    assert "全局对照组未开启" in overview
+    pk = ShopSettings.load().pk
+    form = {"name": "多营商城", "shipping_flat_fee": "8.00", "free_shipping_threshold": "99.00"}
+    form |= {"auto_complete_days": "7", "global_holdout_enabled": "on", "global_holdout_percent": "5"}
+    assert owner.post(f"/admin/mall/shopsettings/{pk}/change/", form).status_code == 302
+    audit = AuditLog.objects.get(action="shop_settings.update")
+    assert audit.actor is not None and audit.actor.username == "owner"
+    assert audit.data["global_holdout_enabled"] == {"from": False, "to": True}
+    assert ShopSettings.load().global_holdout_salt
+    too_many = owner.post(f"/admin/mall/shopsettings/{pk}/change/", {**form, "global_holdout_percent": "30"})
+    assert too_many.status_code == 200 and ShopSettings.load().global_holdout_percent == 5
+
+    held = MemberFactory.create_batch(3)
+    others = MemberFactory.create_batch(9)
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        global_holdout_on(held, others)
+    for member in [*held[:1], *others[:3]]:  # both groups bought alike: no evidence either way
+        spend(member, days_ago=2, amount=10_000)
+    with translation.override("zh-hans"):
+        page = owner.get("/console/analytics/uplift/global/").content.decode()
+        overview = owner.get("/console/analytics/uplift/").content.decode()
+    assert "全局对照组效果" in page and "不显著" in page and "¥" in page and "全局对照组已开启" in page
+    assert "实验组 9 人，对照组 3 人" in page
+    assert "/console/analytics/uplift/global/" in overview and "全局对照组已开启" in overview
+    assert console("customer_service").get("/console/analytics/uplift/global/").status_code == 403

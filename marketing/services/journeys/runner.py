@@ -60,6 +60,7 @@ from marketing.services.journeys.common import (
     coupon_amount_text,
     text_render,
 )
+from members.global_holdout import OFF, GlobalHoldout, global_holdout_current
 from members.models import PUSHES_PER_MONTH, Member, PushAllowance, SubscribeCredit, SubscribeTemplate
 from members.services.messages import MessageDraft, messages_send_bulk, month_of, quiet_until
 
@@ -106,6 +107,9 @@ SKIP_LABELS: dict[str, Any] = {
 # Pushes handed to the message system: queued (or held by quiet hours) ones it tries in the
 # worker; the ones already known to fail are recorded with the message system's own reason.
 PUSHED = {JourneyPush.QUEUED, JourneyPush.NO_CONSENT, JourneyPush.MONTHLY_CAP, JourneyPush.QUIET_HOURS}
+# Shoppers given nothing: the journey's own holdout, and the shop's global holdout (B03), whose
+# send row is kept with is_holdout False so it is in neither group of the journey's report.
+LEFT_OUT = {JourneyPush.HOLDOUT, JourneyPush.GLOBAL_HOLDOUT}
 KNOWN_SKIPS = {JourneyPush.NO_CONSENT: "no_consent", JourneyPush.MONTHLY_CAP: "monthly_cap"}
 
 
@@ -156,6 +160,7 @@ class _Plan:
     quiet: bool
     month: str
     cycle_max: int | None
+    global_holdout: GlobalHoldout = OFF
 
 
 @dataclass
@@ -193,6 +198,7 @@ def lifecycle_run(
             quiet=quiet_until(now) is not None,
             month=month_of(now),
             cycle_max=replenish.longest_cycle() if any(j.kind == JourneyKind.REPLENISH for j in active) else None,
+            global_holdout=global_holdout_current(),
         )
         last = 0
         while True:
@@ -258,11 +264,15 @@ def journey_holdout(*, kind: str, member_id: int, percent: int) -> bool:
 
 def _decide_pushes(plan: _Plan, due: list[_Due], lo: int, hi: int) -> None:
     """One push per shopper per run: the highest-priority journey that has a subscribe template
-    pushes; the others go to the inbox only. Held-out shoppers get nothing and take no slot."""
+    pushes; the others go to the inbox only. Held-out shoppers (the journey's holdout, or the
+    shop's global holdout, which wins) get nothing and take no slot."""
     first: dict[int, _Due] = {}
+    held = plan.global_holdout.held_out({item.candidate.member_id for item in due})
     for item in due:
         percent = item.journey.holdout_percent
-        if percent and journey_holdout(kind=item.journey.kind, member_id=item.candidate.member_id, percent=percent):
+        if item.candidate.member_id in held:
+            item.push = JourneyPush.GLOBAL_HOLDOUT
+        elif percent and journey_holdout(kind=item.journey.kind, member_id=item.candidate.member_id, percent=percent):
             item.push = JourneyPush.HOLDOUT
         elif item.journey.kind not in plan.push_templates:
             item.push = JourneyPush.NO_TEMPLATE
@@ -301,8 +311,8 @@ def _tally(due: Sequence[_Due], skipped: Sequence[tuple[_Due, str]]) -> dict[str
         outcome.eligible += 1
         if id(item) in dropped:
             continue
-        if item.push == JourneyPush.HOLDOUT:
-            outcome.skipped[JourneyPush.HOLDOUT] += 1
+        if item.push in LEFT_OUT:
+            outcome.skipped[item.push] += 1
             continue
         outcome.granted += 1
         if item.push == JourneyPush.QUEUED:
@@ -358,7 +368,7 @@ def _write(plan: _Plan, due: list[_Due]) -> list[tuple[_Due, str]]:
             skipped.append((item, ALREADY_SENT))
     # Held-out shoppers keep their send row (the occasion is used, the report needs them) and
     # get neither coupon nor message.
-    sending = [item for item in sending if item.push != JourneyPush.HOLDOUT]
+    sending = [item for item in sending if item.push not in LEFT_OUT]
     coupons, sold_out = _coupons_grant(plan, sending)
     for item in sold_out:
         skipped.append((item, COUPON_SOLD_OUT))

@@ -251,3 +251,19 @@ def test_template_export_csv_in_yuan(admin_client: Client, make_template: Callab
     assert header.startswith("模板 ID,名称,类型,优惠,使用门槛(元)")
     assert f"{template.pk},满100减20," in line
     assert ",100.00," in line and ",50,0,1,是" in line
+
+
+def test_a_coupon_push_skips_shoppers_in_the_global_holdout(
+    staff: User, make_template: Callable[..., CouponTemplate]
+) -> None:
+    from analytics.tests.uplift.global_helpers import global_holdout_on
+
+    template = make_template()
+    held, other = MemberFactory.create_batch(2)
+    global_holdout_on([held], [other])
+    rows = [GrantRow(line=1, value=str(held.pk)), GrantRow(line=2, value=str(other.pk))]
+
+    grant = coupon_grant_sheet(template_id=template.pk, rows=rows, ref="form-h", actor=staff)
+
+    assert [e["outcome"] for e in grant.report] == ["global_holdout", "granted"]
+    assert not Coupon.objects.filter(member=held).exists() and Coupon.objects.filter(member=other).count() == 1
