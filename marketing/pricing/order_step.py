@@ -45,7 +45,7 @@ def _candidates(
         if outcome.hint is not None:
             hints.append(outcome.hint)
         if outcome.reason is not None:
-            reject(RejectedRule(rule_id=rule.id, rule_type=rule.type, reason=outcome.reason, detail=outcome.detail))
+            reject(rule.rejected(outcome.reason, outcome.detail))
             continue
         by_type.setdefault(rule.type, []).append((rule, scope.lines, outcome))
     ledger.add_rejected("order", rejected)
@@ -75,9 +75,9 @@ def apply_order_promotions(
         entries.sort(key=lambda e: (-e[2].value, e[0].id))
         keep = entries if ctx.policy.same_type == "stack" else entries[:1]
         winners.extend(keep)
-        detail = f"{entries[0][0].id} of the same type gives more"
-        for rule, _, _ in entries[len(keep) :]:
-            ledger.reject("order", rule.id, rule.type, reasons.CONFLICT, detail)
+        if len(entries) > len(keep):
+            detail = f"{entries[0][0].id} of the same type gives more"
+            ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in entries[len(keep) :]])
     winners.sort(key=lambda e: (e[0].sequence, e[0].id))
     for rule, scope_lines, outcome in winners:
         amount = 0

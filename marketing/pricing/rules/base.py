@@ -31,6 +31,7 @@ from marketing.pricing.types import (
 )
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
+REJECTIONS_KEPT = 32  # rejection records a compiled rule keeps for reuse across quotes
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,15 @@ class Rule(Generic[SpecT]):
         return screen(self.spec, ctx, count_orders=self.counts_orders)
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
-        """The rejection record for a reason whose wording does not depend on the cart (they
-        are few per rule); it is immutable, so one instance serves every quote of this rule."""
+        """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
+        serves every quote that rejects this rule the same way. Wordings that name the cart's
+        amounts vary without end, so only the first ``REJECTIONS_KEPT`` distinct ones are kept."""
         key = (reason, detail)
         rejected = self._rejections.get(key)
         if rejected is None:
             rejected = RejectedRule(rule_id=self.id, rule_type=self.type, reason=reason, detail=detail)
-            self._rejections[key] = rejected
+            if len(self._rejections) < REJECTIONS_KEPT:
+                self._rejections[key] = rejected
         return rejected
 
 
