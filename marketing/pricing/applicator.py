@@ -19,7 +19,7 @@ from marketing.pricing.points import redeem
 from marketing.pricing.rulebook import rules_for, tier_rule
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
-from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote, RejectedRule
+from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote
 from marketing.pricing.wallet import apply_coupons
 
 

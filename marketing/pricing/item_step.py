@@ -15,7 +15,10 @@ Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
 
 
 def price_items(
-    covered: Iterable[tuple[ItemRule[Any], tuple[int, ...]]], lines: Sequence[LineState], ctx: RuleContext, ledger: Ledger
+    covered: Iterable[tuple[ItemRule[Any], tuple[int, ...]]],
+    lines: Sequence[LineState],
+    ctx: RuleContext,
+    ledger: Ledger,
 ) -> None:
     """Offers are compared by what the whole line would cost (the same as comparing unit
     prices, except for stepped prices, whose units may cost different amounts). Ties go to a

@@ -57,6 +57,14 @@ def _candidates(
     return by_type, hints
 
 
+def _by_value_then_id(entry: Candidate) -> tuple[Fen, str]:
+    return (-entry[2].value, entry[0].id)
+
+
+def _by_sequence_then_id(entry: Candidate) -> tuple[int, str]:
+    return (entry[0].sequence, entry[0].id)
+
+
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
     eligible = []
     amount = units = 0
@@ -77,13 +85,15 @@ def apply_order_promotions(
     by_type, hints = _candidates(covered, lines, ctx, ledger)
     winners: list[Candidate] = []
     for entries in by_type.values():
-        entries.sort(key=lambda e: (-e[2].value, e[0].id))
+        if len(entries) > 1:
+            entries.sort(key=_by_value_then_id)
         keep = entries if ctx.policy.same_type == "stack" else entries[:1]
         winners.extend(keep)
         if len(entries) > len(keep):
             detail = f"{entries[0][0].id} of the same type gives more"
-            ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in entries[len(keep) :]])
-    winners.sort(key=lambda e: (e[0].sequence, e[0].id))
+            losers = entries[len(keep) :]
+            ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in losers])
+    winners.sort(key=_by_sequence_then_id)
     for rule, scope_lines, outcome in winners:
         amount = 0
         for pos, off in outcome.per_line:

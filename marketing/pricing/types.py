@@ -297,16 +297,24 @@ class PricingRequest:
 Level = Literal["item", "order", "coupon", "points"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class UnitRange:
     """Units ``first … last`` of a stepped campaign's sequence on one line, each at
     ``unit_price``: the step's ``rate`` of the list price, or the list price (``rate`` None)
-    beyond the last step."""
+    beyond the last step. Built per stepped line per quote, so its fields go straight into
+    the instance dict (see ``Allocation``)."""
 
     first: int
     last: int
     unit_price: Fen
     rate: Decimal | None
+
+    def __init__(self, first: int, last: int, unit_price: Fen, rate: Decimal | None) -> None:
+        fields = self.__dict__
+        fields["first"] = first
+        fields["last"] = last
+        fields["unit_price"] = unit_price
+        fields["rate"] = rate
 
     @property
     def qty(self) -> int:

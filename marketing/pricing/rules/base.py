@@ -210,5 +210,19 @@ def register_coupon(cls: CouponT) -> CouponT:
     return cls
 
 
+_coupon_rules: dict[int, tuple[CouponSpec, CouponRule]] = {}
+COUPON_RULES_KEPT = 4096
+
+
 def coupon_rule(spec: CouponSpec) -> CouponRule:
-    return COUPON_RULES[spec.kind](spec)
+    """The rule of a wallet coupon, built once per spec object: a shopper's wallet is priced
+    on every cart view. Keyed by identity; the entry keeps its spec alive, so an id is never
+    reused while it is stored. Rules hold no per-quote state."""
+    hit = _coupon_rules.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    rule = COUPON_RULES[spec.kind](spec)
+    if len(_coupon_rules) >= COUPON_RULES_KEPT:
+        _coupon_rules.clear()
+    _coupon_rules[id(spec)] = (spec, rule)
+    return rule
