@@ -127,7 +127,8 @@ def test_a_coupon_rule_is_built_once_per_spec_and_shared_scopes_are_measured_onc
         CouponSpec(id="beauty-3", kind="no_threshold", group="category", scope=_beauty(), off=yuan("3")),
     )
     cart = [("A", "美妆", "20.00", 1), ("B", "x", "20.00", 1)]
-    together = {v.coupon_id: (v.usable, v.reason, v.discount) for v in quote(make_request(cart, coupons=wallet)).coupons}
+    verdicts = quote(make_request(cart, coupons=wallet)).coupons
+    together = {v.coupon_id: (v.usable, v.reason, v.discount) for v in verdicts}
     for coupon in wallet:
         (alone,) = quote(make_request(cart, coupons=(coupon,))).coupons
         assert together[coupon.id] == (alone.usable, alone.reason, alone.discount)
