@@ -92,15 +92,17 @@ def allocate(total: Fen, weights: Sequence[int]) -> list[Fen]:
         if total:
             raise ValueError("cannot allocate a non-zero total over no weights")
         return []
-    if any(w < 0 for w in weights):
+    if min(weights) < 0:
         raise ValueError("weights must be >= 0")
     weight_sum = sum(weights)
     if weight_sum == 0:
         weights = [1] * n
         weight_sum = n
     shares = [total * w // weight_sum for w in weights]
-    remainders = [(total * w % weight_sum, -i) for i, w in enumerate(weights)]
     left = total - sum(shares)
-    for _, neg_i in sorted(remainders, reverse=True)[:left]:
-        shares[-neg_i] += 1
+    if left:
+        remainders = [total * w % weight_sum for w in weights]
+        # a stable sort (reverse keeps it stable): equal remainders favour the earlier index
+        for i in sorted(range(n), key=remainders.__getitem__, reverse=True)[:left]:
+            shares[i] += 1
     return shares

@@ -19,7 +19,7 @@ from marketing.pricing.points import redeem
 from marketing.pricing.rulebook import rules_for, tier_rule
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
-from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote, RejectedRule
+from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote
 from marketing.pricing.wallet import apply_coupons
 
 
@@ -55,11 +55,15 @@ def _context(request: PricingRequest) -> RuleContext:
     return RuleContext(at=request.at, shopper=request.shopper, policy=request.policy, price_of=price_of)
 
 
-def _item_rules(request: PricingRequest, rules: list[ItemRule[Any]]) -> list[ItemRule[Any]]:
+def _item_rules(
+    request: PricingRequest, covered: tuple[tuple[ItemRule[Any], tuple[int, ...]], ...], index: ScopeIndex
+) -> tuple[tuple[ItemRule[Any], tuple[int, ...]], ...]:
+    """The plan's item rules plus the shopper's member-tier rate over every line."""
     rate = request.tier_rates.get(request.shopper.tier)
     if rate is not None and rate < 1:
-        rules.append(tier_rule(request.shopper.tier, rate))
-    return rules
+        rule = tier_rule(request.shopper.tier, rate)
+        return (*covered, (rule, index.for_scope(rule.scope)))
+    return covered
 
 
 def _line_quote(line: LineState) -> LineQuote:
@@ -93,14 +97,11 @@ def quote(request: PricingRequest) -> Quote:
     index = ScopeIndex(lines)
     ledger = Ledger()
 
-    book = rules_for(request.promotions)
-    in_cart = index.sku_positions
-    absent: list[RejectedRule] = []
-    price_items(_item_rules(request, book.item_rules.for_cart(in_cart, absent)), lines, index, ctx, ledger)
-    ledger.add_rejected("item", absent)
-    absent = []
-    hints = apply_order_promotions(book.order_rules.for_cart(in_cart, absent), lines, index, ctx, ledger)
-    ledger.add_rejected("order", absent)
+    item_plan, order_plan = rules_for(request.promotions).plan(lines, index)
+    price_items(_item_rules(request, item_plan.covered, index), lines, ctx, ledger)
+    ledger.add_rejected("item", item_plan.absent)
+    hints = apply_order_promotions(order_plan.covered, lines, ctx, ledger)
+    ledger.add_rejected("order", order_plan.absent)
     paying = lines[:cart_count]
     wallet = apply_coupons(request.coupons, request.selected_coupon_ids, paying, index, ctx, ledger)
     left = sum(line.remaining for line in paying)

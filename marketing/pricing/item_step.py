@@ -7,7 +7,7 @@ from typing import Any
 
 from mall.money import Fen
 from marketing.pricing.rules import ItemRule, RuleContext
-from marketing.pricing.state import Ledger, LineState, ScopeIndex
+from marketing.pricing.state import Ledger, LineState
 from marketing.pricing.types import RejectedRule, UnitRange
 
 # (line amount, special, rule id, rule, lowest unit price, unit ranges)
@@ -15,24 +15,25 @@ Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
 
 
 def price_items(
-    rules: Iterable[ItemRule[Any]], lines: Sequence[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+    covered: Iterable[tuple[ItemRule[Any], tuple[int, ...]]],
+    lines: Sequence[LineState],
+    ctx: RuleContext,
+    ledger: Ledger,
 ) -> None:
     """Offers are compared by what the whole line would cost (the same as comparing unit
     prices, except for stepped prices, whose units may cost different amounts). Ties go to a
     normal price over a special one (so the line still joins order promotions), then to the
     rule id. Only the best offer per line is kept: one comparison per (rule, covered line),
-    however many rules compete."""
+    however many rules compete. ``covered`` pairs each rule with the lines it covers."""
     best: list[Offer | None] = [None] * len(lines)
     offered: list[ItemRule[Any]] = []
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    sku_positions = index.sku_positions
-    for rule in rules:
+    for rule, positions in covered:
         rejection = rule.blocked or (rule.conditional and rule.rejection(ctx))
         if rejection:
             reject(rule.rejected(*rejection))
             continue
-        positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
         if not positions:
             reject(rule.out_of_scope)
             continue

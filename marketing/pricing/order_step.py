@@ -8,36 +8,37 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing import reasons
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
-from marketing.pricing.state import Ledger, LineState, ScopeIndex, ScopeLines, spread
+from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, Hint, RejectedRule
 
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
+_UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 
 
 def _candidates(
-    rules: Iterable[OrderRule[Any]], lines: list[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+    covered: Iterable[tuple[OrderRule[Any], tuple[int, ...]]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
 ) -> tuple[dict[str, list[Candidate]], list[Hint]]:
-    """Evaluate every promotion that may apply. Promotions over the same scope share one
-    ScopeLines (eligible lines and their totals), so each scope is summed once."""
+    """Evaluate every promotion that may apply. Promotions over the same lines share one
+    ScopeLines (eligible lines and their totals), so each scope is summed once; the plan hands
+    equal positions as one tuple, so they are told apart by identity, not by hashing them."""
     joins = ctx.policy.special_price_lines_join_order_promotions
     by_type: dict[str, list[Candidate]] = {}
     hints: list[Hint] = []
-    scopes: dict[tuple[int, ...], ScopeLines] = {}
+    scopes: dict[int, ScopeLines | None] = {}  # id(positions) -> its lines (None: none)
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    sku_positions = index.sku_positions
-    for rule in rules:
-        rejection = rule.conditional and rule.rejection(ctx)
-        if rejection:
-            reject(rule.rejected(*rejection))
-            continue
-        positions = index.for_scope(rule.scope) if rule.sku is None else sku_positions.get(rule.sku, ())
-        if not positions:
+    for rule, positions in covered:
+        if rule.conditional:
+            rejection = rule.rejection(ctx)
+            if rejection:
+                reject(rule.rejected(*rejection))
+                continue
+        scope = scopes.get(id(positions), _UNSEEN)
+        if scope is _UNSEEN:
+            scope = scopes[id(positions)] = _scope_lines(lines, positions, joins) if positions else None
+        if scope is None:
             reject(rule.out_of_scope)
             continue
-        scope = scopes.get(positions)
-        if scope is None:
-            scope = scopes[positions] = _scope_lines(lines, positions, joins)
         if not scope.lines:
             reject(rule.only_special)
             continue
@@ -45,11 +46,23 @@ def _candidates(
         if outcome.hint is not None:
             hints.append(outcome.hint)
         if outcome.reason is not None:
-            reject(RejectedRule(rule_id=rule.id, rule_type=rule.type, reason=outcome.reason, detail=outcome.detail))
+            reject(rule.rejected(outcome.reason, outcome.detail))
             continue
-        by_type.setdefault(rule.type, []).append((rule, scope.lines, outcome))
+        entries = by_type.get(rule.type)
+        if entries is None:
+            by_type[rule.type] = [(rule, scope.lines, outcome)]
+        else:
+            entries.append((rule, scope.lines, outcome))
     ledger.add_rejected("order", rejected)
     return by_type, hints
+
+
+def _by_value_then_id(entry: Candidate) -> tuple[Fen, str]:
+    return (-entry[2].value, entry[0].id)
+
+
+def _by_sequence_then_id(entry: Candidate) -> tuple[int, str]:
+    return (entry[0].sequence, entry[0].id)
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
@@ -65,20 +78,22 @@ def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool
 
 
 def apply_order_promotions(
-    rules: Iterable[OrderRule[Any]], lines: list[LineState], index: ScopeIndex, ctx: RuleContext, ledger: Ledger
+    covered: Iterable[tuple[OrderRule[Any], tuple[int, ...]]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
 ) -> list[Hint]:
     """Different types stack; of one type the best for the shopper wins (policy "best") or
     every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
-    by_type, hints = _candidates(rules, lines, index, ctx, ledger)
+    by_type, hints = _candidates(covered, lines, ctx, ledger)
     winners: list[Candidate] = []
     for entries in by_type.values():
-        entries.sort(key=lambda e: (-e[2].value, e[0].id))
+        if len(entries) > 1:
+            entries.sort(key=_by_value_then_id)
         keep = entries if ctx.policy.same_type == "stack" else entries[:1]
         winners.extend(keep)
-        detail = f"{entries[0][0].id} of the same type gives more"
-        for rule, _, _ in entries[len(keep) :]:
-            ledger.reject("order", rule.id, rule.type, reasons.CONFLICT, detail)
-    winners.sort(key=lambda e: (e[0].sequence, e[0].id))
+        if len(entries) > len(keep):
+            detail = f"{entries[0][0].id} of the same type gives more"
+            losers = entries[len(keep) :]
+            ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in losers])
+    winners.sort(key=_by_sequence_then_id)
     for rule, scope_lines, outcome in winners:
         amount = 0
         for pos, off in outcome.per_line:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
 from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderRule, Rule
+from marketing.pricing.state import LineState, ScopeIndex
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
 
 CACHE_SIZE = 64
@@ -59,10 +60,59 @@ class RuleSet(Generic[R]):
         return rules
 
 
+# (rule, the positions of the cart lines it covers); a scoped rule may cover none, because its
+# screening (window, audience, limit) is reported before "out of scope", as before any plan
+Covered = tuple[R, tuple[int, ...]]
+PLANS_KEPT = 256  # cart shapes remembered per rule book
+
+
+@dataclass(frozen=True)
+class CartPlan(Generic[R]):
+    """What one step's rules cover in carts of one shape: the rules that may touch the cart
+    with the line positions they cover, and the records of those that cannot (in advance)."""
+
+    covered: tuple[Covered[R], ...]
+    absent: tuple[RejectedRule, ...]
+
+
+def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...], tuple[int, ...]]) -> CartPlan[R]:
+    absent: list[RejectedRule] = []
+    covered: list[Covered[R]] = []
+    for rule in rules.for_cart(index.sku_positions, absent):
+        found = index.sku_positions.get(rule.sku, ()) if rule.sku is not None else index.for_scope(rule.scope)
+        covered.append((rule, positions.setdefault(found, found)))  # equal positions: one tuple
+    return CartPlan(tuple(covered), tuple(absent))
+
+
 @dataclass(frozen=True)
 class RuleBook:
+    """The compiled rules of one promotion tuple, plus what they cover per cart shape.
+
+    A cart's shape is its lines' SKUs and categories in SKU order: which rules can touch which
+    lines depends on nothing else, so it is worked out once per shape and rules version and
+    reused while the shopper changes quantities, coupons or points, and by every shopper whose
+    cart has the same products. Prices, quantities and the shopper are still read per quote."""
+
     item_rules: RuleSet[ItemRule[Any]]
     order_rules: RuleSet[OrderRule[Any]]
+    plans: dict[tuple[tuple[str, str], ...], tuple[CartPlan[ItemRule[Any]], CartPlan[OrderRule[Any]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def plan(
+        self, lines: Sequence[LineState], index: ScopeIndex
+    ) -> tuple[CartPlan[ItemRule[Any]], CartPlan[OrderRule[Any]]]:
+        """The item and order plans for carts shaped like ``lines`` (``index`` is theirs)."""
+        shape = tuple([(line.sku, line.category) for line in lines])
+        found = self.plans.get(shape)
+        if found is None:
+            positions: dict[tuple[int, ...], tuple[int, ...]] = {}
+            found = (_plan(self.item_rules, index, positions), _plan(self.order_rules, index, positions))
+            with _lock:
+                while len(self.plans) >= PLANS_KEPT:
+                    del self.plans[next(iter(self.plans))]
+                self.plans[shape] = found
+        return found
 
 
 def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:

@@ -97,9 +97,18 @@ class ScopeIndex:
         return cached
 
     def _resolve(self, scope: Scope) -> tuple[int, ...]:
-        if scope.categories is None and scope.skus is not None and len(scope.skus) == 1 and not scope.exclude_skus:
-            (sku,) = scope.skus
-            return self.sku_positions.get(sku, ())
+        categories, skus = scope.categories, scope.skus
+        if not scope.exclude_skus:
+            # the common shapes answered straight from the dicts (their tuples are in order)
+            if categories is None:
+                if skus is None:
+                    return self._all
+                if len(skus) == 1:
+                    (sku,) = skus
+                    return self.sku_positions.get(sku, ())
+            elif skus is None and len(categories) == 1:
+                (category,) = categories
+                return self._by_category.get(category, ())
         if scope.whole_shop:
             if not scope.exclude_skus:
                 return self._all

@@ -297,23 +297,36 @@ class PricingRequest:
 Level = Literal["item", "order", "coupon", "points"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class UnitRange:
     """Units ``first … last`` of a stepped campaign's sequence on one line, each at
     ``unit_price``: the step's ``rate`` of the list price, or the list price (``rate`` None)
-    beyond the last step."""
+    beyond the last step. Built per stepped line per quote, so its fields go straight into
+    the instance dict (see ``Allocation``)."""
 
     first: int
     last: int
     unit_price: Fen
     rate: Decimal | None
 
+    def __init__(self, first: int, last: int, unit_price: Fen, rate: Decimal | None) -> None:
+        fields = self.__dict__
+        fields["first"] = first
+        fields["last"] = last
+        fields["unit_price"] = unit_price
+        fields["rate"] = rate
+
     @property
     def qty(self) -> int:
         return self.last - self.first + 1
 
 
-@dataclass(frozen=True)
+# The output records below are built many times per quote (an allocation per rule per line), so
+# they write their fields straight into the instance dict instead of the frozen dataclass's
+# object.__setattr__ per field; they stay frozen, equal, hashable and printable as before.
+
+
+@dataclass(frozen=True, init=False)
 class Allocation:
     """The part of one rule's saving that lands on one line."""
 
@@ -321,8 +334,14 @@ class Allocation:
     rule_type: str
     amount: Fen
 
+    def __init__(self, rule_id: str, rule_type: str, amount: Fen) -> None:
+        fields = self.__dict__
+        fields["rule_id"] = rule_id
+        fields["rule_type"] = rule_type
+        fields["amount"] = amount
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class LineQuote:
     """One priced line. ``qty * list_price - sum(allocations) == paid`` always holds.
 
@@ -344,8 +363,38 @@ class LineQuote:
     is_gift: bool = False
     unit_ranges: tuple[UnitRange, ...] = ()
 
+    def __init__(
+        self,
+        *,
+        sku: str,
+        qty: int,
+        list_price: Fen,
+        item_rule_id: str | None,
+        item_rule_type: str | None,
+        unit_price: Fen,
+        line_price: Fen,
+        allocations: tuple[Allocation, ...],
+        paid: Fen,
+        special_price: bool = False,
+        is_gift: bool = False,
+        unit_ranges: tuple[UnitRange, ...] = (),
+    ) -> None:
+        fields = self.__dict__
+        fields["sku"] = sku
+        fields["qty"] = qty
+        fields["list_price"] = list_price
+        fields["item_rule_id"] = item_rule_id
+        fields["item_rule_type"] = item_rule_type
+        fields["unit_price"] = unit_price
+        fields["line_price"] = line_price
+        fields["allocations"] = allocations
+        fields["paid"] = paid
+        fields["special_price"] = special_price
+        fields["is_gift"] = is_gift
+        fields["unit_ranges"] = unit_ranges
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class AppliedRule:
     rule_id: str
     rule_type: str
@@ -353,13 +402,30 @@ class AppliedRule:
     amount: Fen
     gifts: tuple[tuple[str, int], ...] = ()
 
+    def __init__(
+        self, *, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
+    ) -> None:
+        fields = self.__dict__
+        fields["rule_id"] = rule_id
+        fields["rule_type"] = rule_type
+        fields["level"] = level
+        fields["amount"] = amount
+        fields["gifts"] = gifts
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class RejectedRule:
     rule_id: str
     rule_type: str
     reason: str
     detail: str = ""
+
+    def __init__(self, *, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
+        fields = self.__dict__
+        fields["rule_id"] = rule_id
+        fields["rule_type"] = rule_type
+        fields["reason"] = reason
+        fields["detail"] = detail
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,7 @@ from marketing.pricing import reasons
 from marketing.pricing.best_coupons import CouponCandidate, application_order, best_combination, takes
 from marketing.pricing.rules import RuleContext, coupon_rule, screen
 from marketing.pricing.state import Ledger, LineState, ScopeIndex
-from marketing.pricing.types import Allocation, CouponSpec, CouponVerdict, Hint, PricingError, StackingPolicy
+from marketing.pricing.types import Allocation, CouponSpec, CouponVerdict, Hint, PricingError, Scope, StackingPolicy
 
 
 @dataclass(frozen=True)
@@ -28,21 +28,40 @@ class _Judged:
     detail: str
 
 
+# what a scope's lines come to: (positions that take coupons, their amount still owed)
+Measured = tuple[tuple[int, ...], int]
+
+
+def _measure(
+    scope: Scope, lines: Sequence[LineState], index: ScopeIndex, take_special: bool, measured: dict[int, Measured]
+) -> Measured:
+    """A wallet holds many coupons over the same scope (the whole shop, mostly): its lines and
+    amount are worked out once per scope per quote (scopes are compared by identity)."""
+    found = measured.get(id(scope))
+    if found is None:
+        in_scope = index.for_scope(scope)
+        positions = in_scope if take_special else tuple([p for p in in_scope if not lines[p].special])
+        found = measured[id(scope)] = (positions, sum([lines[p].remaining for p in positions]))
+    return found
+
+
 def _judge(
-    spec: CouponSpec, lines: Sequence[LineState], index: ScopeIndex, ctx: RuleContext, hints: list[Hint]
+    spec: CouponSpec,
+    lines: Sequence[LineState],
+    index: ScopeIndex,
+    ctx: RuleContext,
+    hints: list[Hint],
+    measured: dict[int, Measured],
 ) -> _Judged:
     rejection = screen(spec, ctx)
     if rejection is not None:
         return _Judged(spec, None, *rejection)
-    in_scope = index.for_scope(spec.scope)
-    if not in_scope:
+    if not index.for_scope(spec.scope):
         return _Judged(spec, None, reasons.OUT_OF_SCOPE, "no line in the coupon's scope")
-    take_special = ctx.policy.special_price_lines_take_coupons
-    positions = tuple(p for p in in_scope if take_special or not lines[p].special)
+    positions, amount = _measure(spec.scope, lines, index, ctx.policy.special_price_lines_take_coupons, measured)
     if not positions:
         return _Judged(spec, None, reasons.SPECIAL_PRICE_EXCLUDED, "only special-price lines in scope")
     rule = coupon_rule(spec)
-    amount = sum(lines[p].remaining for p in positions)
     if not rule.reaches(amount):
         short = spec.threshold - amount
         if amount > 0 and short > 0:
@@ -89,7 +108,8 @@ def apply_coupons(
 ) -> WalletResult:
     """Judge, choose, then take each chosen coupon off its lines (narrowest scope first)."""
     hints: list[Hint] = []
-    judged = {spec.id: _judge(spec, lines, index, ctx, hints) for spec in coupons}
+    measured: dict[int, Measured] = {}
+    judged = {spec.id: _judge(spec, lines, index, ctx, hints, measured) for spec in coupons}
     usable = [j.candidate for j in judged.values() if j.candidate is not None]
     owed = {line.pos: line.remaining for line in lines}
     if selected is None:

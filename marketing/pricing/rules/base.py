@@ -31,6 +31,7 @@ from marketing.pricing.types import (
 )
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
+REJECTIONS_KEPT = 32  # rejection records a compiled rule keeps for reuse across quotes
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,15 @@ class Rule(Generic[SpecT]):
         return screen(self.spec, ctx, count_orders=self.counts_orders)
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
-        """The rejection record for a reason whose wording does not depend on the cart (they
-        are few per rule); it is immutable, so one instance serves every quote of this rule."""
+        """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
+        serves every quote that rejects this rule the same way. Wordings that name the cart's
+        amounts vary without end, so only the first ``REJECTIONS_KEPT`` distinct ones are kept."""
         key = (reason, detail)
         rejected = self._rejections.get(key)
         if rejected is None:
             rejected = RejectedRule(rule_id=self.id, rule_type=self.type, reason=reason, detail=detail)
-            self._rejections[key] = rejected
+            if len(self._rejections) < REJECTIONS_KEPT:
+                self._rejections[key] = rejected
         return rejected
 
 
@@ -207,5 +210,19 @@ def register_coupon(cls: CouponT) -> CouponT:
     return cls
 
 
+_coupon_rules: dict[int, tuple[CouponSpec, CouponRule]] = {}
+COUPON_RULES_KEPT = 4096
+
+
 def coupon_rule(spec: CouponSpec) -> CouponRule:
-    return COUPON_RULES[spec.kind](spec)
+    """The rule of a wallet coupon, built once per spec object: a shopper's wallet is priced
+    on every cart view. Keyed by identity; the entry keeps its spec alive, so an id is never
+    reused while it is stored. Rules hold no per-quote state."""
+    hit = _coupon_rules.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    rule = COUPON_RULES[spec.kind](spec)
+    if len(_coupon_rules) >= COUPON_RULES_KEPT:
+        _coupon_rules.clear()
+    _coupon_rules[id(spec)] = (spec, rule)
+    return rule

@@ -96,3 +96,26 @@ def test_points_spread_over_lines_add_up_to_the_points_value() -> None:
     check_invariants(q)
     assert q.points_used == 5000
     assert sum(a.amount for line in q.lines for a in line.allocations if a.rule_id == "points") == 5000
+
+
+def _allocate_by_remainder_tuples(total: int, weights: list[int]) -> list[int]:
+    """The former implementation (a (remainder, -index) tuple per weight), kept as the oracle
+    for the faster one."""
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        weights, weight_sum = [1] * len(weights), len(weights)
+    shares = [total * w // weight_sum for w in weights]
+    remainders = [(total * w % weight_sum, -i) for i, w in enumerate(weights)]
+    for _, neg_i in sorted(remainders, reverse=True)[: total - sum(shares)]:
+        shares[-neg_i] += 1
+    return shares
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=10**7),
+    st.lists(st.sampled_from([0, 1, 2, 3, 7, 1990, 99_999]) | st.integers(0, 10**6), min_size=1, max_size=25),
+)
+def test_allocate_matches_the_remainder_tuple_oracle(total: int, weights: list[int]) -> None:
+    """Equal remainders still favour the earlier weight after the speed-up (a stable sort)."""
+    assert allocate(total, weights) == _allocate_by_remainder_tuples(total, weights)

@@ -8,6 +8,7 @@ from typing import ClassVar, cast
 import pytest
 
 from marketing.pricing import (
+    CouponSpec,
     FlashSale,
     FullReduction,
     LimitedDiscount,
@@ -18,6 +19,7 @@ from marketing.pricing import (
     quote,
 )
 from marketing.pricing.rulebook import compile_rules, rules_for
+from marketing.pricing.rules import coupon_rule
 from marketing.pricing.types import RejectedRule, RuleSpec
 from marketing.tests.pricing.builders import make_request, rate, yuan
 
@@ -69,3 +71,70 @@ def test_duplicate_ids_and_unknown_types_are_refused() -> None:
 
     with pytest.raises(PricingError, match="no rule for promotion type 'mystery'"):
         compile_rules(cast(tuple[Promotion, ...], (Mystery(id="m"),)))
+
+
+def test_a_cart_shape_is_planned_once_and_quantities_do_not_replan() -> None:
+    """Which rules touch which lines is worked out once per cart shape and rules version; a
+    quantity change keeps the plan, another product makes a new one, results stay equal."""
+    promos = _promotions()
+    book = rules_for(promos)
+    two = [("A", "美妆", "20.00", 1), ("B", "x", "20.00", 1)]
+    first = quote(make_request(two, promotions=promos))
+    plans = dict(book.plans)
+    assert len(plans) == 1
+    (item_plan, order_plan) = next(iter(plans.values()))
+    assert sorted(rule.id for rule, _ in item_plan.covered) == ["beauty", "f-a", "one-product"]
+    assert [(r.rule_id, r.reason) for r in item_plan.absent] == [("f-z", "out_of_scope")]
+    assert [(rule.id, positions) for rule, positions in order_plan.covered] == [("full", (0, 1))]
+
+    more = quote(make_request([("A", "美妆", "20.00", 3), ("B", "x", "20.00", 2)], promotions=promos))
+    assert book.plans == plans  # the same shape: no new plan
+    assert more.payable != first.payable
+    assert more == quote(make_request([("A", "美妆", "20.00", 3), ("B", "x", "20.00", 2)], promotions=_promotions()))
+
+    quote(make_request([*two, ("Z", "x", "5.00", 1)], promotions=promos))
+    assert len(book.plans) == 2
+
+
+def test_equal_positions_are_one_tuple_in_a_plan() -> None:
+    """Order promotions over the same lines share one tuple, so the order step tells their
+    scopes apart by identity."""
+    promos = (
+        FullReduction(id="shop", tiers=(ReductionTier(yuan("10"), yuan("1")),)),
+        FullReduction(id="beauty", tiers=(ReductionTier(yuan("10"), yuan("2")),), scope=_beauty()),
+    )
+    book = rules_for(promos)
+    quote(make_request([("A", "美妆", "20.00", 1), ("C", "美妆", "20.00", 1)], promotions=promos))
+    (_, order_plan) = next(iter(book.plans.values()))
+    (_, shop), (_, beauty) = sorted(order_plan.covered, key=lambda pair: pair[0].id)
+    assert shop == beauty == (0, 1)
+    assert shop is beauty
+
+
+def _beauty() -> Scope:
+    return Scope(categories=frozenset({"美妆"}))
+
+
+def test_a_coupon_rule_is_built_once_per_spec_and_shared_scopes_are_measured_once() -> None:
+    """Wallet coupons over the same scope are judged from one measurement per quote; each
+    verdict is the one the coupon gets alone."""
+    spec = CouponSpec(id="c-10", kind="amount_off", group="shop", threshold=yuan("30"), off=yuan("10"))
+    assert coupon_rule(spec) is coupon_rule(spec)
+    wallet = (
+        spec,
+        CouponSpec(id="c-95", kind="rate_off", group="shop", rate=rate("0.95")),
+        CouponSpec(id="p-50", kind="amount_off", group="platform", threshold=yuan("50"), off=yuan("5")),
+        CouponSpec(id="beauty-3", kind="no_threshold", group="category", scope=_beauty(), off=yuan("3")),
+    )
+    cart = [("A", "美妆", "20.00", 1), ("B", "x", "20.00", 1)]
+    verdicts = quote(make_request(cart, coupons=wallet)).coupons
+    together = {v.coupon_id: (v.usable, v.reason, v.discount) for v in verdicts}
+    for coupon in wallet:
+        (alone,) = quote(make_request(cart, coupons=(coupon,))).coupons
+        assert together[coupon.id] == (alone.usable, alone.reason, alone.discount)
+    assert together == {
+        "c-10": (True, None, yuan("10")),
+        "c-95": (True, None, yuan("2")),
+        "p-50": (False, "threshold_not_met", 0),
+        "beauty-3": (True, None, yuan("3")),
+    }
