@@ -94,8 +94,8 @@ def test_accepting_then_saving_the_draft_links_it_and_the_console_shows_what_it_
     _figure(day, promotion.pk, orders=9, gmv=9_000, cost=900, tool=Tool.COUPON)  # a coupon with the same id
 
     page = client.get(reverse("console:analytics_suggestions")).content.decode()
-    assert "¥1500.00" in page and "¥300.00" in page  # GMV and cost since acceptance, in yuan
-    assert "150000" not in page and "¥100899.00" not in page
+    assert "¥1,500.00" in page and "¥300.00" in page  # GMV and cost since acceptance, in yuan
+    assert "150000" not in page and "¥100,899.00" not in page
     assert reverse("admin:marketing_promotion_change", args=[promotion.pk]) in page
 
 

@@ -35,8 +35,9 @@ from members.services.campaigns import (
     segment_campaign_start,
 )
 from members.services.segments import segment_save
-from orders.models import Order, OrderLine, OrderStatus
+from orders.models import Order, OrderLine, OrderStatus, Payment
 from orders.services.numbers import order_no_at
+from orders.services.stock import sales_count_add
 
 SEGMENT_NAME = "全部顾客（对照实验）"
 WORKED = "老客回购礼"
@@ -139,6 +140,24 @@ def build_uplift(*, seed: int) -> dict[str, int]:
         ],
         batch_size=500,
     )
+    with backdating(Payment):  # every paid order has its payment, as in the rest of the history
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    order_id=ids[order.no],
+                    provider="sandbox",
+                    out_trade_no=order.no,
+                    transaction_id=f"SEED{order.no}",
+                    amount=order.payable_amount,
+                    status=Payment.Status.SUCCEEDED,
+                    created_at=order.created_at,
+                    paid_at=order.paid_at,
+                )
+                for order, _sku, _qty in made
+            ],
+            batch_size=500,
+        )
+    sales_count_add(items=[(sku.pk, sku.product_id, qty) for _order, sku, qty in made])  # "已售" stays true
     growth_from_history()  # the completed orders count towards tiers, like the rest of the history
     counts.update({"uplift campaigns": 2, "uplift orders": len(made)})
     if not ShopSettings.load().global_holdout_enabled:

@@ -48,7 +48,7 @@ def test_a_campaign_is_created_filled_published_adjusted_and_paused(page_factory
     expect(page.get_by_test_id("campaign-tools")).to_contain_text("10 点场")
     page.get_by_test_id("campaign-publish").click()
     expect(page.get_by_test_id("campaign-status")).to_have_text("进行中")
-    expect(page.get_by_test_id("campaign-budget-amount")).to_contain_text("¥5000.00")
+    expect(page.get_by_test_id("campaign-budget-amount")).to_contain_text("¥5,000.00")
 
     flash_tool = campaign.tools.get(kind="flash")
     page.select_option(f"#id_adjust{flash_tool.pk}-action", "add_stock")

@@ -30,7 +30,7 @@ def test_the_merchant_creates_an_activity_and_reads_the_figures(page_factory, ow
     page.locator("#id_ends_at_1").fill("00:00:00")
     page.get_by_role("button", name="保存").first.click()
     expect(page.locator("#result_list")).to_contain_text("年货节组队瓜分")
-    expect(page.locator("#result_list")).to_contain_text("¥2000.00")
+    expect(page.locator("#result_list")).to_contain_text("¥2,000.00")
     activity = TeamActivity.objects.get()
     assert (activity.goal, activity.reward_total) == (200_000, 10_000)
     assert AuditLog.objects.filter(action="team_activity.create").count() == 1
@@ -39,7 +39,7 @@ def test_the_merchant_creates_an_activity_and_reads_the_figures(page_factory, ow
     team = team_open(member=leader, activity_id=activity.pk, context=SHOPPER_CONTEXT)
     team_join(member=friend, token=team.share_token, context=SHOPPER_CONTEXT)
     page.goto("/admin/marketing/team/")
-    expect(page.locator("#result_list")).to_contain_text("¥0.00 / ¥2000.00")
+    expect(page.locator("#result_list")).to_contain_text("¥0.00 / ¥2,000.00")
     expect(page.locator("#result_list")).to_contain_text("2/3")
 
     page.goto(f"/console/marketing/team-stats/?activity={activity.pk}")

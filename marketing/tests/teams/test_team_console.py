@@ -66,7 +66,7 @@ def test_the_activity_form_saves_yuan_as_fen_through_the_audited_service(owner_c
     assert refused.status_code == 200
     assert TeamActivity.objects.count() == 1
     listing = owner_client.get("/admin/marketing/teamactivity/").content.decode()
-    assert "¥2000.00" in listing and "¥100.00" in listing
+    assert "¥2,000.00" in listing and "¥100.00" in listing
 
 
 def test_teams_list_and_figures_page_show_yuan(
@@ -88,7 +88,7 @@ def test_teams_list_and_figures_page_show_yuan(
     assert figures.daily[-1][1] == 3
 
     listing = owner_client.get("/admin/marketing/team/").content.decode()
-    assert "¥1000.00" in listing
+    assert "¥1,000.00" in listing
     detail = owner_client.get(f"/admin/marketing/team/{team.pk}/change/").content.decode()
     assert "¥33.34" in detail
     with translation.override("zh-hans"):
