@@ -441,3 +441,18 @@ class CampaignBudgetSpent(DealUnavailable):
 
     code = "campaign_budget_spent"
     default_message = _("活动太火爆，优惠预算已用完，请刷新后重新下单。")
+
+
+# --- campaign templates (F27) ------------------------------------------------------------------
+
+
+class CampaignTemplateInvalid(ValidationFailed):
+    """A template's JSON does not hold (``details.errors`` maps a path such as ``tools.2.rules`` to why)."""
+
+    code = "campaign_template_invalid"
+    default_message = _("活动模板内容有误。")
+
+
+class CampaignTemplateNotFound(NotFound):
+    code = "campaign_template_not_found"
+    default_message = _("活动模板不存在。")
