@@ -403,6 +403,8 @@ class PageInvalid(ValidationFailed):
 class PageStateInvalid(Conflict):
     code = "page_state_invalid"
     default_message = _("页面当前状态不允许该操作。")
+
+
 # --- the campaign studio (issue 17 §1, §5, §7) ------------------------------------------------
 
 

@@ -135,7 +135,9 @@ def _post(request: HttpRequest, bound: dict[str, forms.Form]) -> HttpResponse | 
         bound["import"] = import_form
         if not import_form.is_valid():
             return None
-        template = campaign_template_import(actor=request.user, raw=import_form.raw(), name=import_form.cleaned_data["name"])
+        template = campaign_template_import(
+            actor=request.user, raw=import_form.raw(), name=import_form.cleaned_data["name"]
+        )
         messages.success(request, _("模板“%(name)s”已导入。") % {"name": template.name})
     elif op == "delete":
         campaign_template_delete(actor=request.user, template_id=int(request.POST.get("template_id") or 0))

@@ -52,6 +52,7 @@ from marketing.models import (
     Promotion,
 )
 from marketing.selectors.campaign_studio import audit_label, campaign_page
+from marketing.services.campaign_templates import campaign_template_save
 from marketing.services.campaigns import (
     CampaignData,
     ToolAdjustment,
@@ -68,7 +69,6 @@ from marketing.services.campaigns import (
     campaign_tool_remove,
     campaign_update,
 )
-from marketing.services.campaign_templates import campaign_template_save
 from members.models import Segment
 
 VIEW = "marketing.view_campaign"
@@ -460,8 +460,7 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             edit_form=bound.get("edit") or CampaignForm(prefix="edit", initial=CampaignForm.initial_for(campaign)),
             tool_form=bound.get("tool") or ToolAddForm(prefix="tool"),
             page_form=bound.get("page") or PageLinkForm(prefix="page"),
-            template_form=bound.get("template")
-            or TemplateNameForm(prefix="template", initial={"name": campaign.name}),
+            template_form=bound.get("template") or TemplateNameForm(prefix="template", initial={"name": campaign.name}),
             extend_form=bound.get("extend") or ExtendForm(prefix="extend", initial={"ends_at": local_end}),
             is_open=campaign.status != CampaignStatus.ENDED,
             can_change=request.user.has_perm(CHANGE),

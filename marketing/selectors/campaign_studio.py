@@ -138,10 +138,7 @@ def audit_label(action: str) -> str:
 def campaign_for_shopper(*, campaign_id: int, now: datetime) -> dict[str, Any]:
     """The mini-program's view: a published campaign's name, window, state and its tools."""
     campaign = (
-        Campaign.objects.select_related("page")
-        .filter(pk=campaign_id)
-        .exclude(status=CampaignStatus.DRAFT)
-        .first()
+        Campaign.objects.select_related("page").filter(pk=campaign_id).exclude(status=CampaignStatus.DRAFT).first()
     )
     if campaign is None:
         raise CampaignNotFound(details={"campaign_id": campaign_id})

@@ -72,7 +72,7 @@ class _Errors:
         if optional and value in (None, ""):
             return None
         try:
-            return parse_yuan(value)
+            return parse_yuan(value if isinstance(value, str) else "")
         except (MoneyFormatError, TypeError):
             self.add(f"{path}{key}", _('金额应写成元的文字，最多两位小数，如 "99.00"。'))
             return None

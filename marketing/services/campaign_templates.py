@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -141,14 +142,14 @@ def _make_flash(actor: Actor, tool: dict[str, Any], start: datetime, end: dateti
     elif isinstance(items, list):
         skus = Sku.objects.in_bulk([item["sku"] for item in items], field_name="code")
         for n, item in enumerate(items):
-            sku = skus.get(item["sku"])
-            if sku is None:
+            found = skus.get(item["sku"])
+            if found is None:
                 raise CampaignTemplateInvalid(
                     _("SKU %(code)s 在本店不存在。") % {"code": item["sku"]}, details={"field": f"items.{n}.sku"}
                 )
             wanted.append(
                 FlashItemData(
-                    sku_id=sku.pk,
+                    sku_id=found.pk,
                     flash_price=parse_yuan(item["flash_price"]),
                     quota=item["quota"],
                     per_shopper_limit=item.get("per_shopper_limit") or 1,
@@ -458,7 +459,7 @@ def _store(actor: Actor, name: str, description: str, data: dict[str, Any]) -> C
         name=name,
         description=description.strip()[:200],
         data=data,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit_record(actor=actor, action="campaign_template.create", target=template, data={"name": template.name})
     return template

@@ -37,9 +37,7 @@ def _split(prefix: str, when: datetime) -> dict[str, str]:
     return {f"{prefix}_0": local.strftime("%Y-%m-%d"), f"{prefix}_1": local.strftime("%H:%M:%S")}
 
 
-def test_the_operator_makes_a_618_draft_in_one_click_and_saves_it_as_a_template(
-    operator: Client, shop: Any
-) -> None:
+def test_the_operator_makes_a_618_draft_in_one_click_and_saves_it_as_a_template(operator: Client, shop: Any) -> None:
     page = operator.get(PAGE)
     html = page.content.decode()
     assert page.status_code == 200
