@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 TEMPLATE_FORMAT = "duoying.campaign_template"
 TEMPLATE_VERSION = 1
 
-TOP_SELLERS_4 = {"pick": "top_sellers", "count": 4, "rate": "0.7", "quota": 50}
+TOP_SELLERS = {"pick": "top_sellers", "count": 3, "rate": "0.7", "quota": 50}
 
 
 def _coupon(ref: str, name: str, threshold: str, off: str, **extra: Any) -> dict[str, Any]:
@@ -81,7 +81,7 @@ BUILTIN_TEMPLATES: dict[str, dict[str, Any]] = {
                 "title": "618 晚8点秒杀",
                 "start_hours": 20,
                 "hours": 2,
-                "items": TOP_SELLERS_4,
+                "items": TOP_SELLERS,
             },
         ],
         {
@@ -111,7 +111,7 @@ BUILTIN_TEMPLATES: dict[str, dict[str, Any]] = {
                 "title": "双11 零点秒杀",
                 "start_hours": 0,
                 "hours": 2,
-                "items": TOP_SELLERS_4,
+                "items": TOP_SELLERS,
             },
         ],
         {
@@ -196,7 +196,7 @@ BUILTIN_TEMPLATES: dict[str, dict[str, Any]] = {
                 "title": "年货秒杀",
                 "start_hours": 10,
                 "hours": 2,
-                "items": TOP_SELLERS_4,
+                "items": TOP_SELLERS,
             },
         ],
         {

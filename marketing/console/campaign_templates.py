@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextInputWidget
 
 from mall.errors import ApplicationError
-from mall.money import format_yuan, parse_yuan
+from mall.console.display import yuan
+from mall.money import parse_yuan
 from marketing.campaign_templates import BUILTIN_LABELS, BUILTIN_TEMPLATES
 from marketing.models import CampaignTemplate
 from marketing.services.campaign_templates import (
@@ -92,7 +93,7 @@ def _summary(key: str, name: str, description: str, data: dict[str, Any], saved_
         description=description,
         hours=data["campaign"]["hours"],
         tools=tools or str(_("无")),
-        budget=f"¥{format_yuan(parse_yuan(budget))}" if budget else str(_("不限")),
+        budget=str(yuan(parse_yuan(budget))) if budget else str(_("不限")),
         blocks=len((data.get("page") or {}).get("blocks", [])),
         saved_id=saved_id,
     )

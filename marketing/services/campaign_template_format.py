@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from mall.money import MoneyFormatError, parse_yuan
 from marketing.campaign_templates import TEMPLATE_FORMAT, TEMPLATE_VERSION
 from marketing.errors import CampaignTemplateInvalid
-from marketing.models import CouponChannel, CouponKind, PromotionType
+from marketing.models import MAX_ITEMS_PER_SLOT, CouponChannel, CouponKind, PromotionType
 from marketing.pages.blocks import BLOCKS, MAX_BLOCKS
 
 MAX_HOURS = 24 * 90
 MAX_TOOLS = 20
-MAX_FLASH_ITEMS = 20
+MAX_FLASH_ITEMS = MAX_ITEMS_PER_SLOT
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 TIME_PATTERN = re.compile(r"^@(start|end)(?:([+-]\d{1,4})h)?$")
 # Block settings that hold ids of a tool kind the template can create.

@@ -20,6 +20,7 @@ from mall.demo.sheets import build_sheets
 from mall.demo.shop import build_catalogue, build_shoppers_and_history, build_staff
 from mall.demo.studio import build_studio
 from mall.demo.suggestions import build_suggestions
+from mall.demo.tmpl import build_tmpl
 from mall.demo.tiers import build_tiers
 from mall.demo.tool_history import build_tool_history
 from mall.demo.uplift import build_uplift
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         counts.update(build_suggestions())
         counts.update(build_pages())
         counts.update(build_studio())
+        counts.update(build_tmpl())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

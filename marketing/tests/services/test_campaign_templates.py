@@ -59,10 +59,10 @@ def _start() -> datetime:
 
 @pytest.fixture
 def sellers(shop: Any) -> list[Sku]:
-    """Three SKUs that sold (paid) in the last days: 3, 2 and 1 units."""
-    skus = [shelf_sku(price=5900, code=f"TOP-{n}") for n in range(3)]
+    """Four SKUs that sold (paid) in the last days: 4, 3, 2 and 1 units (a slot holds three)."""
+    skus = [shelf_sku(price=5900, code=f"TOP-{n}") for n in range(4)]
     member = MemberFactory.create()
-    for sku, qty in zip(skus, (3, 2, 1), strict=True):
+    for sku, qty in zip(skus, (4, 3, 2, 1), strict=True):
         pay(place(member, [(sku, qty)]))
     return skus
 
@@ -90,7 +90,7 @@ def test_each_builtin_template_creates_a_valid_draft_with_its_tools_and_page(
             assert slot.status == FlashSlotStatus.DRAFT
             assert starts_at <= slot.starts_at < slot.ends_at <= campaign.ends_at
             items = FlashItem.objects.filter(slot=slot).order_by("flash_price")
-            assert [i.sku_id for i in items] and {i.sku_id for i in items} == {s.pk for s in sellers}
+            assert [i.sku_id for i in items] and {i.sku_id for i in items} == {s.pk for s in sellers[:3]}
             assert all(i.flash_price == 4130 for i in items)  # 59.00 × 0.7
     page = CampaignPage.objects.get(pk=campaign.page_id)
     assert page.published_version_id is None
