@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one msgid and its English per line, as the lead copies them into the .po catalogue
 """English for the strings lane "tmpl" added (campaign templates F27, campaign ↔ page link)."""
 
 EN = {

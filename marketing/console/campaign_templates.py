@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextInputWidget
 
-from mall.errors import ApplicationError
 from mall.console.display import yuan
+from mall.errors import ApplicationError
 from mall.money import parse_yuan
 from marketing.campaign_templates import BUILTIN_LABELS, BUILTIN_TEMPLATES
 from marketing.models import CampaignTemplate
