@@ -296,7 +296,16 @@ def _offset(moment: datetime | None, starts_at: datetime) -> int:
     return max(0, round((moment - starts_at).total_seconds() / 3600))
 
 
-def _promotion_out(p: Promotion, ref: str, starts_at: datetime) -> dict[str, Any]:
+def _fit(start: datetime, end: datetime, campaign: tuple[datetime, int]) -> dict[str, int]:
+    """A tool's window in hours from the campaign's start, fitted inside the campaign (a rule
+    that began before or runs past the campaign is carried as the campaign's part of it)."""
+    starts_at, hours = campaign
+    first = min(_offset(start, starts_at), hours - 1)
+    last = min(max(_offset(end, starts_at), first + 1), hours)
+    return {"start_hours": first, "hours": last - first}
+
+
+def _promotion_out(p: Promotion, ref: str, campaign: tuple[datetime, int]) -> dict[str, Any]:
     return {
         "ref": ref,
         "kind": "promotion",
@@ -306,12 +315,11 @@ def _promotion_out(p: Promotion, ref: str, starts_at: datetime) -> dict[str, Any
         "category_ids": sorted(c.pk for c in p.categories.all()),
         "sku_codes": sorted(s.code for s in p.skus.all()),
         "per_user_limit": p.per_user_limit,
-        "start_hours": _offset(p.starts_at, starts_at),
-        "hours": max(1, _offset(p.ends_at, starts_at) - _offset(p.starts_at, starts_at)),
+        **_fit(p.starts_at, p.ends_at, campaign),
     }
 
 
-def _coupon_out(t: CouponTemplate, ref: str, starts_at: datetime) -> dict[str, Any]:
+def _coupon_out(t: CouponTemplate, ref: str, campaign: tuple[datetime, int]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": ref,
         "kind": "coupon",
@@ -329,20 +337,17 @@ def _coupon_out(t: CouponTemplate, ref: str, starts_at: datetime) -> dict[str, A
     if t.valid_days:
         out["valid_days"] = t.valid_days
     elif t.valid_from is not None and t.valid_until is not None:
-        out["start_hours"] = _offset(t.valid_from, starts_at)
-        out["hours"] = max(1, _offset(t.valid_until, starts_at) - out["start_hours"])
+        out.update(_fit(t.valid_from, t.valid_until, campaign))
     return out
 
 
-def _flash_out(slot: FlashSlot, ref: str, starts_at: datetime) -> dict[str, Any]:
+def _flash_out(slot: FlashSlot, ref: str, campaign: tuple[datetime, int]) -> dict[str, Any]:
     items = FlashItem.objects.filter(slot=slot).select_related("sku").order_by("sort_order", "pk")
-    start = _offset(slot.starts_at, starts_at)
     return {
         "ref": ref,
         "kind": "flash",
         "title": slot.title,
-        "start_hours": start,
-        "hours": max(1, _offset(slot.ends_at, starts_at) - start),
+        **_fit(slot.starts_at, slot.ends_at, campaign),
         "items": [
             {
                 "sku": item.sku.code,
@@ -371,6 +376,8 @@ def campaign_template_data(*, campaign_id: int) -> tuple[dict[str, Any], list[st
     if campaign is None:
         raise CampaignNotFound(details={"campaign_id": campaign_id})
     starts_at, ends_at = campaign.starts_at, campaign.ends_at
+    hours = max(1, round((ends_at - starts_at).total_seconds() / 3600))
+    window = (starts_at, hours)
     tools: list[dict[str, Any]] = []
     refs: dict[tuple[str, int], str] = {}
     left_out: list[str] = []
@@ -385,11 +392,11 @@ def campaign_template_data(*, campaign_id: int) -> tuple[dict[str, Any], list[st
         counts[link.kind] = counts.get(link.kind, 0) + 1
         ref = f"{link.kind}{counts[link.kind]}"
         if link.kind == CampaignToolKind.PROMOTION and link.object_id in promotions:
-            tools.append(_promotion_out(promotions[link.object_id], ref, starts_at))
+            tools.append(_promotion_out(promotions[link.object_id], ref, window))
         elif link.kind == CampaignToolKind.COUPON and link.object_id in coupons:
-            tools.append(_coupon_out(coupons[link.object_id], ref, starts_at))
+            tools.append(_coupon_out(coupons[link.object_id], ref, window))
         elif link.kind == CampaignToolKind.FLASH and link.object_id in slots:
-            tools.append(_flash_out(slots[link.object_id], ref, starts_at))
+            tools.append(_flash_out(slots[link.object_id], ref, window))
         else:
             left_out.append(f"{link.get_kind_display()} #{link.object_id}")
             continue
@@ -420,7 +427,7 @@ def campaign_template_data(*, campaign_id: int) -> tuple[dict[str, Any], list[st
         "version": TEMPLATE_VERSION,
         "campaign": {
             "name": campaign.name,
-            "hours": max(1, round((ends_at - starts_at).total_seconds() / 3600)),
+            "hours": hours,
             "budget_amount": format_yuan(campaign.budget_amount) if campaign.budget_amount is not None else None,
             "budget_uses": campaign.budget_uses,
             "holdout_percent": campaign.holdout_percent,

@@ -246,3 +246,19 @@ def test_create_page_for_a_campaign_and_publish_together(staff: User) -> None:
     assert page.published_version_id is not None
     publish_row = AuditLog.objects.get(action="campaign.publish", target_id=str(campaign.pk))
     assert publish_row.data["page_id"] == page.pk
+
+
+def test_a_tool_running_beyond_the_campaign_is_saved_as_the_campaigns_part_of_it(
+    staff: User, make_promotion: Any
+) -> None:
+    campaign = _campaign(staff)  # now → now + 24 h
+    promotion = make_promotion(
+        starts_at=campaign.starts_at - timedelta(days=3), ends_at=campaign.ends_at + timedelta(days=10)
+    )
+    campaign_tool_add(actor=staff, campaign_id=campaign.pk, kind="promotion", object_id=promotion.pk)
+
+    data, left_out = campaign_template_data(campaign_id=campaign.pk)
+
+    assert (data["tools"][0]["start_hours"], data["tools"][0]["hours"]) == (0, 24)
+    assert template_validate(data) is data and left_out == []
+    assert data["page"] is None
