@@ -92,7 +92,7 @@ def test_each_builtin_template_creates_a_valid_draft_with_its_tools_and_page(
             items = FlashItem.objects.filter(slot=slot).order_by("flash_price")
             assert [i.sku_id for i in items] and {i.sku_id for i in items} == {s.pk for s in sellers[:3]}
             assert all(i.flash_price == 4130 for i in items)  # 59.00 × 0.7
-    page = CampaignPage.objects.get(pk=campaign.page_id)
+    page = CampaignPage.objects.get(campaign=campaign)
     assert page.published_version_id is None
     blocks = page.versions.order_by("-number").first().blocks  # type: ignore[union-attr]
     assert [b["type"] for b in blocks] == [b["type"] for b in template["page"]["blocks"]]
@@ -116,7 +116,7 @@ def test_a_template_campaign_publishes_with_its_page_and_ending_takes_the_page_d
 
     campaign_publish(actor=staff, campaign_id=campaign.pk)
 
-    page = CampaignPage.objects.get(pk=campaign.page_id)
+    page = CampaignPage.objects.get(campaign=campaign)
     assert page.published_version_id is not None
     assert all(Promotion.objects.get(pk=t.object_id).is_active for t in campaign.tools.filter(kind="promotion"))
     campaign_end(actor=staff, campaign_id=campaign.pk)
@@ -176,7 +176,7 @@ def test_save_as_template_and_json_round_trip_make_the_same_campaign(staff: User
     copy_ = campaign_from_template(actor=staff, template=imported.data, starts_at=later)
 
     assert campaign_template_data(campaign_id=copy_.pk)[0] == saved.data | {
-        "page": {**saved.data["page"], "slug": CampaignPage.objects.get(pk=copy_.page_id).slug}
+        "page": {**saved.data["page"], "slug": CampaignPage.objects.get(campaign=copy_).slug}
     }
     flash = FlashSlot.objects.get(pk=copy_.tools.get(kind="flash").object_id)
     assert flash.starts_at == later + timedelta(hours=20)
