@@ -72,6 +72,10 @@ EN = {
     "关联活动页面": "Linked the campaign page",
     "保存为模板": "Save as template",
     # console: campaign page
+    "取消关联页面": "Page unlinked",
+    "页面 #%(id)d": "Page #%(id)d",
+    "模板“%(name)s”": "Template “%(name)s”",
+    "页面已下线": "Page taken down",
     "页面地址": "Page address",
     "发布活动时页面同时发布最新保存的版本；结束活动时页面同时下线。": "Publishing the campaign publishes the page's newest saved version; ending the campaign takes the page down.",
     "取消关联（页面本身保留）": "Unlink (the page itself is kept)",

@@ -481,6 +481,16 @@ def _audit_note(data: dict[str, Any]) -> str:
     if isinstance(data.get("ends_at"), list) and len(data["ends_at"]) == 2:
         end = timezone.localtime(datetime.fromisoformat(data["ends_at"][1]))
         parts.append(str(_("结束时间改为 %(end)s")) % {"end": f"{end:%m-%d %H:%M}"})
+    if isinstance(data.get("page_id"), list) and len(data["page_id"]) == 2:
+        parts.append(
+            str(_("取消关联页面"))
+            if data["page_id"][1] is None
+            else str(_("页面 #%(id)d")) % {"id": data["page_id"][1]}
+        )
+    if data.get("template"):
+        parts.append(str(_("模板“%(name)s”")) % {"name": data["template"]})
+    if data.get("page_unpublished"):
+        parts.append(str(_("页面已下线")))
     if data.get("told"):
         parts.append(str(_("通知 %(n)d 位顾客")) % {"n": data["told"]})
     if data.get("units"):

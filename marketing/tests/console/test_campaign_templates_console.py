@@ -82,6 +82,8 @@ def test_a_campaign_without_a_page_creates_one_and_links_it(operator: Client, st
     assert Campaign.objects.get(pk=campaign.pk).page_id is None
     assert operator.post(url, {"op": "link_page", "page-page": str(page.pk)}).status_code == 302
     assert Campaign.objects.get(pk=campaign.pk).page_id == page.pk
+    trail = operator.get(url).content.decode()
+    assert "关联活动页面" in trail and f"页面 #{page.pk}" in trail and "取消关联页面" in trail
 
 
 def test_export_downloads_json_and_a_bad_import_lists_its_errors(operator: Client, shop: Any) -> None:
