@@ -66,6 +66,7 @@ EN = {
     "不是有效的 JSON 文件。": "Not a valid JSON file.",
     "活动页面不存在。": "The campaign page does not exist.",
     "该页面已属于营销活动“%(name)s”。": "This page already belongs to the campaign “%(name)s”.",
+    "该页面已属于另一个营销活动。": "This page already belongs to another campaign.",
     "店铺首页不能作为活动页面。": "The shop's home page cannot be a campaign page.",
     "活动已有页面。": "The campaign already has a page.",
     # audit labels

@@ -386,7 +386,11 @@ def campaign_page_link(*, actor: Actor, campaign_id: int, page_id: int | None) -
             _raise({"page": _("店铺首页不能作为活动页面。")})
     before = campaign.page_id
     campaign.page_id = page_id
-    campaign.save(update_fields=["page", "updated_at"])
+    try:
+        with transaction.atomic():
+            campaign.save(update_fields=["page", "updated_at"])
+    except IntegrityError as exc:  # another campaign took the page a moment ago (one-to-one)
+        raise CampaignInvalid(_("该页面已属于另一个营销活动。"), details={"field": "page"}) from exc
     audit_record(actor=actor, action="campaign.page_link", target=campaign, data={"page_id": [before, page_id]})
     return campaign
 
