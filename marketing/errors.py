@@ -403,6 +403,8 @@ class PageInvalid(ValidationFailed):
 class PageStateInvalid(Conflict):
     code = "page_state_invalid"
     default_message = _("页面当前状态不允许该操作。")
+
+
 # --- the campaign studio (issue 17 §1, §5, §7) ------------------------------------------------
 
 
@@ -519,3 +521,18 @@ class WheelInvalid(ValidationFailed):
 class WheelNotFound(NotFound):
     code = "wheel_not_found"
     default_message = _("大转盘不存在。")
+
+
+# --- campaign templates (F27) ------------------------------------------------------------------
+
+
+class CampaignTemplateInvalid(ValidationFailed):
+    """A template's JSON does not hold (``details.errors`` maps a path such as ``tools.2.rules`` to why)."""
+
+    code = "campaign_template_invalid"
+    default_message = _("活动模板内容有误。")
+
+
+class CampaignTemplateNotFound(NotFound):
+    code = "campaign_template_not_found"
+    default_message = _("活动模板不存在。")

@@ -28,6 +28,7 @@ from mall.console.sheet_jobs import (
     sheet_jobs_view,
 )
 from mall.console.views import staff_create_view
+from marketing.console.campaign_templates import campaign_template_export_view, campaign_templates_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
@@ -117,6 +118,17 @@ urlpatterns = [
     ),
     path("marketing/campaigns/new/", admin.site.admin_view(campaign_new_view), name="marketing_campaign_new"),
     path("marketing/campaigns/<int:campaign_id>/", admin.site.admin_view(campaign_view), name="marketing_campaign"),
+    # F27 campaign templates
+    path(
+        "marketing/campaign-templates/",
+        admin.site.admin_view(campaign_templates_view),
+        name="marketing_campaign_templates",
+    ),
+    path(
+        "marketing/campaign-templates/<str:key>/export/",
+        admin.site.admin_view(campaign_template_export_view),
+        name="marketing_campaign_template_export",
+    ),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),
     # F26 the page editor

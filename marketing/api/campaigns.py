@@ -36,6 +36,9 @@ class CampaignDetailApi(APIView):
 
         id = serializers.IntegerField()
         name = serializers.CharField()
+        page_slug = serializers.CharField(
+            allow_null=True, help_text="the campaign's published page (open it with GET /api/v1/pages/<slug>), or null"
+        )
         starts_at = serializers.DateTimeField()
         ends_at = serializers.DateTimeField()
         status = serializers.ChoiceField(choices=["warmup", "running", "paused", "ended"])

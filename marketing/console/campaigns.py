@@ -40,6 +40,7 @@ from marketing.errors import CampaignInvalid
 from marketing.models import (
     BargainCampaign,
     Campaign,
+    CampaignPage,
     CampaignStatus,
     CampaignTool,
     CampaignToolKind,
@@ -51,12 +52,15 @@ from marketing.models import (
     Promotion,
 )
 from marketing.selectors.campaign_studio import audit_label, campaign_page
+from marketing.services.campaign_templates import campaign_template_save
 from marketing.services.campaigns import (
     CampaignData,
     ToolAdjustment,
     campaign_create,
     campaign_end,
     campaign_extend,
+    campaign_page_create,
+    campaign_page_link,
     campaign_pause,
     campaign_publish,
     campaign_resume,
@@ -72,6 +76,8 @@ CHANGE = "marketing.change_campaign"
 ADD = "marketing.add_campaign"
 PUBLISH = "marketing.publish_campaign"
 TOOL_CHOICES_PER_KIND = 100
+PAGE_OPS = ("create_page", "link_page", "unlink_page", "save_template")
+CHANGE_OPS = ("update", "add_tool", "remove_tool", *PAGE_OPS)
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -196,6 +202,18 @@ class ToolAddForm(forms.Form):
         return kind, int(pk)
 
 
+class PageLinkForm(forms.Form):
+    page = forms.ModelChoiceField(
+        label=_("活动页面"),
+        queryset=CampaignPage.objects.filter(campaign__isnull=True, is_home__isnull=True).order_by("-pk"),
+        widget=UnfoldAdminSelectWidget,
+    )
+
+
+class TemplateNameForm(forms.Form):
+    name = forms.CharField(label=_("模板名称"), max_length=60, widget=UnfoldAdminTextInputWidget)
+
+
 class ExtendForm(forms.Form):
     ends_at = forms.SplitDateTimeField(label=_("新的结束时间"), widget=UnfoldAdminSplitDateTimeWidget)
 
@@ -270,7 +288,9 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
     """Do what the POST asks; True when the page should redirect."""
     user = request.user
     tool_id = int(request.POST.get("tool_id") or 0)
-    _require(request, CHANGE if op in ("update", "add_tool", "remove_tool") else PUBLISH)
+    _require(request, CHANGE if op in CHANGE_OPS else PUBLISH)
+    if op in PAGE_OPS:
+        return _run_page(request, campaign, op, bound)
     if op == "update":
         form = CampaignForm(request.POST, prefix="edit")
         bound["edit"] = form
@@ -329,6 +349,38 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
     run, message = simple[op]
     run()
     messages.success(request, str(message))
+    return True
+
+
+def _run_page(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, forms.Form]) -> bool:
+    """The campaign's page (create, link, unlink) and saving the campaign as a template."""
+    user = request.user
+    if op == "create_page":
+        page = campaign_page_create(actor=user, campaign_id=campaign.pk)
+        messages.success(request, _("活动页面“%(title)s”已创建，请在页面编辑器里添加内容。") % {"title": page.title})
+        return True
+    if op == "unlink_page":
+        campaign_page_link(actor=user, campaign_id=campaign.pk, page_id=None)
+        messages.success(request, _("已取消关联，页面本身保留。"))
+        return True
+    if op == "link_page":
+        link_form = PageLinkForm(request.POST, prefix="page")
+        bound["page"] = link_form
+        if not link_form.is_valid():
+            return False
+        campaign_page_link(actor=user, campaign_id=campaign.pk, page_id=link_form.cleaned_data["page"].pk)
+        messages.success(request, _("已关联活动页面。"))
+        return True
+    name_form = TemplateNameForm(request.POST, prefix="template")
+    bound["template"] = name_form
+    if not name_form.is_valid():
+        return False
+    template, left_out = campaign_template_save(
+        actor=user, campaign_id=campaign.pk, name=name_form.cleaned_data["name"]
+    )
+    messages.success(request, _("已保存为模板“%(name)s”。") % {"name": template.name})
+    if left_out:
+        messages.warning(request, _("以下工具未保存进模板：%(tools)s") % {"tools": "、".join(left_out)})
     return True
 
 
@@ -407,6 +459,8 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             ],
             edit_form=bound.get("edit") or CampaignForm(prefix="edit", initial=CampaignForm.initial_for(campaign)),
             tool_form=bound.get("tool") or ToolAddForm(prefix="tool"),
+            page_form=bound.get("page") or PageLinkForm(prefix="page"),
+            template_form=bound.get("template") or TemplateNameForm(prefix="template", initial={"name": campaign.name}),
             extend_form=bound.get("extend") or ExtendForm(prefix="extend", initial={"ends_at": local_end}),
             is_open=campaign.status != CampaignStatus.ENDED,
             can_change=request.user.has_perm(CHANGE),
@@ -427,6 +481,16 @@ def _audit_note(data: dict[str, Any]) -> str:
     if isinstance(data.get("ends_at"), list) and len(data["ends_at"]) == 2:
         end = timezone.localtime(datetime.fromisoformat(data["ends_at"][1]))
         parts.append(str(_("结束时间改为 %(end)s")) % {"end": f"{end:%m-%d %H:%M}"})
+    if isinstance(data.get("page_id"), list) and len(data["page_id"]) == 2:
+        parts.append(
+            str(_("取消关联页面"))
+            if data["page_id"][1] is None
+            else str(_("页面 #%(id)d")) % {"id": data["page_id"][1]}
+        )
+    if data.get("template"):
+        parts.append(str(_("模板“%(name)s”")) % {"name": data["template"]})
+    if data.get("page_unpublished"):
+        parts.append(str(_("页面已下线")))
     if data.get("told"):
         parts.append(str(_("通知 %(n)d 位顾客")) % {"n": data["told"]})
     if data.get("units"):

@@ -13,6 +13,7 @@ from marketing.models.campaigns import (
     CampaignBudgetHold,
     CampaignPauseReason,
     CampaignStatus,
+    CampaignTemplate,
     CampaignTool,
     CampaignToolKind,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "CampaignPageVersion",
     "CampaignPauseReason",
     "CampaignStatus",
+    "CampaignTemplate",
     "CampaignTool",
     "CampaignToolKind",
     "ChanceStatus",

@@ -8,8 +8,14 @@ belongs to at most one campaign: the budget knows whose discount an order used.
 
 The budget (B02) is two counters on the campaign row moved by guarded UPDATEs
 (``spent <= budget``); :class:`CampaignBudgetHold` is one order's reservation, so a cancel or
-refund gives back exactly what that order took, once. The page editor's ``CampaignPage``
-links to the campaign from its own side (no field here).
+refund gives back exactly what that order took, once.
+
+A campaign may have one page (``Campaign.page``, a nullable one-to-one to the editor's
+``CampaignPage``): the link lives on the campaign because the campaign owns it (publishing or
+ending the campaign publishes or unpublishes the page), while a page stands on its own too (the
+shop's home page belongs to no campaign). :class:`CampaignTemplate` is a merchant's saved
+template (JSON, validated by ``marketing.services.campaign_templates``); the built-in ones are
+declared in code (``marketing.campaign_templates``).
 """
 
 from __future__ import annotations
@@ -61,6 +67,14 @@ class Campaign(models.Model):
     )
     holdout_percent = models.PositiveSmallIntegerField(
         _("对照组比例(%)"), default=0, help_text=_("目标人群中留作对照、不参与活动的比例，0–50")
+    )
+    page = models.OneToOneField(
+        "CampaignPage",
+        verbose_name=_("活动页面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaign",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL
@@ -169,3 +183,24 @@ class CampaignBudgetHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} · {self.order_id}"
+
+
+class CampaignTemplate(models.Model):
+    """A merchant's campaign template: the template JSON (``format`` duoying.campaign_template),
+    tools and page blocks with dates relative to the start. Saved from a campaign or imported."""
+
+    name = models.CharField(_("模板名称"), max_length=60)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    data = models.JSONField(_("模板内容"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动模板")
+        verbose_name_plural = _("活动模板")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.name

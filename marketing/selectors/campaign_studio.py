@@ -33,6 +33,9 @@ AUDIT_LABELS = {
     "campaign.extend": _lazy("延长"),
     "campaign.end": _lazy("结束"),
     "campaign.tool_adjust": _lazy("实时调整"),
+    "campaign.page_link": _lazy("关联活动页面"),
+    "campaign.from_template": _lazy("由模板创建"),
+    "campaign.save_template": _lazy("保存为模板"),
 }
 
 
@@ -103,7 +106,7 @@ def campaign_tool_rows(tools: list[CampaignTool], *, now: datetime) -> list[Tool
 
 
 def campaign_page(*, campaign_id: int, now: datetime) -> CampaignPage:
-    campaign = Campaign.objects.select_related("segment").filter(pk=campaign_id).first()
+    campaign = Campaign.objects.select_related("segment", "page").filter(pk=campaign_id).first()
     if campaign is None:
         raise CampaignNotFound(details={"campaign_id": campaign_id})
     tools = list(CampaignTool.objects.filter(campaign=campaign).order_by("kind", "object_id"))
@@ -134,14 +137,19 @@ def audit_label(action: str) -> str:
 
 def campaign_for_shopper(*, campaign_id: int, now: datetime) -> dict[str, Any]:
     """The mini-program's view: a published campaign's name, window, state and its tools."""
-    campaign = Campaign.objects.filter(pk=campaign_id).exclude(status=CampaignStatus.DRAFT).first()
+    campaign = (
+        Campaign.objects.select_related("page").filter(pk=campaign_id).exclude(status=CampaignStatus.DRAFT).first()
+    )
     if campaign is None:
         raise CampaignNotFound(details={"campaign_id": campaign_id})
     tools = list(CampaignTool.objects.filter(campaign=campaign).order_by("kind", "object_id"))
     phase = campaign.phase(now)
+    page = campaign.page
     return {
         "id": campaign.pk,
         "name": campaign.name,
+        # Only a published page is worth opening; a draft page's slug would answer page_not_found.
+        "page_slug": page.slug if page is not None and page.published_version_id is not None else None,
         "starts_at": campaign.starts_at,
         "ends_at": campaign.ends_at,
         "status": phase,

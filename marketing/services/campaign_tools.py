@@ -156,7 +156,8 @@ class PromotionAdapter(ToolAdapter):
 
     def end(self, *, actor: Actor, object_id: int, now: datetime) -> None:
         Promotion.objects.filter(pk=object_id).update(is_active=False, updated_at=now)
-        Promotion.objects.filter(pk=object_id, ends_at__gt=now).update(ends_at=now)
+        # Only a started promotion's end moves to now (one not started keeps its window, switched off).
+        Promotion.objects.filter(pk=object_id, ends_at__gt=now, starts_at__lt=now).update(ends_at=now)
         pricing_rules_bump()
 
 
@@ -281,8 +282,13 @@ class FlashAdapter(ToolAdapter):
         return sorted(set(reservers))
 
     def end(self, *, actor: Actor, object_id: int, now: datetime) -> None:
-        if FlashSlot.objects.filter(pk=object_id, status__in=(FlashSlotStatus.PUBLISHED, FlashSlotStatus.PAUSED)):
+        """A started slot finishes now; one that has not started yet is paused so it never opens
+        (the flash service refuses to finish a slot before its start)."""
+        running = FlashSlot.objects.filter(pk=object_id, status__in=(FlashSlotStatus.PUBLISHED, FlashSlotStatus.PAUSED))
+        if running.filter(starts_at__lt=now).exists():
             flash_slot_finish(actor=actor, slot_id=object_id, now=now)
+        elif running.exists():
+            self.set_paused(object_id=object_id, paused=True)
 
     def add_stock(self, *, actor: Actor, object_id: int, units: int, item_id: int | None = None) -> str:
         _check_units(units)

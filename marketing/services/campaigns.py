@@ -10,7 +10,10 @@ in the same transaction, so before the original end (pushes go after commit).
 Extending moves the tools that end with the campaign (their end equals the campaign's); a
 tool that ends earlier (a two-hour flash slot inside a week-long 618) keeps its own end.
 
-Lock order: the campaign row, then each tool's rows in (kind, id) order.
+A campaign's page (``Campaign.page``) follows it: publishing the campaign publishes the page's
+newest version, ending it takes the page down — in the same transaction, each audited.
+
+Lock order: the campaign row, then each tool's rows in (kind, id) order, then the page.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from django.utils.translation import gettext as _
 from mall.money import format_yuan
 from mall.services.audit import audit_record
 from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInvalid, CampaignToolTaken
-from marketing.models import Campaign, CampaignPauseReason, CampaignStatus, CampaignTool
+from marketing.models import Campaign, CampaignPage, CampaignPauseReason, CampaignStatus, CampaignTool
 from marketing.services.campaign_budget import budgeted_tools_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
+from marketing.services.pages import PageData, page_create, page_publish, page_unpublish
 from members.models import Segment
 from members.services.messages import MessageDraft, messages_send_bulk
 
@@ -210,7 +214,14 @@ def campaign_publish(*, actor: Actor, campaign_id: int, now: datetime | None = N
         adapter_for(tool.kind).publish(actor=actor, object_id=tool.object_id)
     campaign.status, campaign.published_at = CampaignStatus.LIVE, now
     campaign.save(update_fields=["status", "published_at", "updated_at"])
-    audit_record(actor=actor, action="campaign.publish", target=campaign, data={"tools": _tool_ids(tools)})
+    if campaign.page_id is not None:
+        page_publish(actor=actor, page_id=campaign.page_id, now=now)
+    audit_record(
+        actor=actor,
+        action="campaign.publish",
+        target=campaign,
+        data={"tools": _tool_ids(tools), "page_id": campaign.page_id},
+    )
     budgeted_tools_forget()
     return campaign
 
@@ -334,9 +345,83 @@ def campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None = None)
         adapter_for(tool.kind).end(actor=actor, object_id=tool.object_id, now=now)
     campaign.status, campaign.ended_at = CampaignStatus.ENDED, now
     campaign.save(update_fields=["status", "ended_at", "updated_at"])
-    audit_record(actor=actor, action="campaign.end", target=campaign, data={"at": _iso(now), "tools": _tool_ids(tools)})
+    page_down = _page_take_down(actor=actor, campaign=campaign)
+    audit_record(
+        actor=actor,
+        action="campaign.end",
+        target=campaign,
+        data={"at": _iso(now), "tools": _tool_ids(tools), "page_unpublished": page_down},
+    )
     budgeted_tools_forget()
     return campaign
+
+
+def _page_take_down(*, actor: Actor, campaign: Campaign) -> bool:
+    """The ended campaign's page leaves the mini-program (True when it was live)."""
+    if campaign.page_id is None:
+        return False
+    live = CampaignPage.objects.filter(pk=campaign.page_id, published_version__isnull=False).exists()
+    if live:
+        page_unpublish(actor=actor, page_id=campaign.page_id)
+    return live
+
+
+# --- the campaign's page -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_page_link(*, actor: Actor, campaign_id: int, page_id: int | None) -> Campaign:
+    """Link an existing page to the campaign (or unlink with None); a page serves one campaign."""
+    require_staff(actor)
+    campaign = _lock(campaign_id)
+    _require_status(campaign, CampaignStatus.DRAFT, CampaignStatus.LIVE, CampaignStatus.PAUSED)
+    if page_id is not None:
+        page = CampaignPage.objects.filter(pk=page_id).first()
+        if page is None:
+            _raise({"page": _("活动页面不存在。")})
+        owner = Campaign.objects.filter(page_id=page_id).exclude(pk=campaign.pk).first()
+        if owner is not None:
+            _raise({"page": _("该页面已属于营销活动“%(name)s”。") % {"name": owner.name}})
+        if page is not None and page.is_home:
+            _raise({"page": _("店铺首页不能作为活动页面。")})
+    before = campaign.page_id
+    campaign.page_id = page_id
+    try:
+        with transaction.atomic():
+            campaign.save(update_fields=["page", "updated_at"])
+    except IntegrityError as exc:  # another campaign took the page a moment ago (one-to-one)
+        raise CampaignInvalid(_("该页面已属于另一个营销活动。"), details={"field": "page"}) from exc
+    audit_record(actor=actor, action="campaign.page_link", target=campaign, data={"page_id": [before, page_id]})
+    return campaign
+
+
+def _free_slug(base: str) -> str:
+    stem = base[:32].strip("-") or "campaign"
+    slug, n = stem, 1
+    while CampaignPage.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{stem}-{n}"
+    return slug
+
+
+@transaction.atomic
+def campaign_page_create(*, actor: Actor, campaign_id: int, slug: str = "") -> CampaignPage:
+    """A new (empty, draft) page titled after the campaign, linked to it; edited in the page editor."""
+    require_staff(actor)
+    campaign = _lock(campaign_id)
+    _require_status(campaign, CampaignStatus.DRAFT, CampaignStatus.LIVE, CampaignStatus.PAUSED)
+    if campaign.page_id is not None:
+        _raise({"page": _("活动已有页面。")})
+    page = page_create(
+        actor=actor,
+        data=PageData(
+            title=campaign.name, slug=slug or _free_slug(f"campaign-{campaign.pk}"), share_title=campaign.name
+        ),
+    )
+    campaign.page = page
+    campaign.save(update_fields=["page", "updated_at"])
+    audit_record(actor=actor, action="campaign.page_link", target=campaign, data={"page_id": [None, page.pk]})
+    return page
 
 
 def _views(tools: list[CampaignTool], *, now: datetime) -> dict[tuple[str, int], Any]:

@@ -23,6 +23,7 @@ from mall.demo.studio import build_studio
 from mall.demo.suggestions import build_suggestions
 from mall.demo.team import build_team
 from mall.demo.tiers import build_tiers
+from mall.demo.tmpl import build_tmpl
 from mall.demo.tool_history import build_tool_history
 from mall.demo.uplift import build_uplift
 from mall.demo.whatif import build_whatif
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         counts.update(build_pages())
         counts.update(build_studio())
         counts.update(build_whatif())
+        counts.update(build_tmpl())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

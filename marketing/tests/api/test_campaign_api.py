@@ -51,3 +51,25 @@ def test_a_published_campaign_is_shown_with_its_tools_and_a_draft_is_not_found(
     assert paused["status"] == "paused"
     assert paused["tools"][0]["state"] == "已暂停"
     assert client.get("/api/v1/campaigns/999999").status_code == 404
+
+
+def test_the_campaign_carries_its_published_page_slug(
+    staff: User, make_promotion: Callable[..., Promotion], django_assert_max_num_queries: Any
+) -> None:
+    from marketing.services.campaigns import campaign_page_create
+
+    now = timezone.now()
+    campaign = campaign_create(
+        actor=staff,
+        data=CampaignData(name="会员日", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)),
+    )
+    campaign_tool_add(actor=staff, campaign_id=campaign.pk, kind="promotion", object_id=make_promotion().pk)
+    page = campaign_page_create(actor=staff, campaign_id=campaign.pk, slug="vip-day")
+    client = APIClient()
+
+    campaign_publish(actor=staff, campaign_id=campaign.pk)
+    with django_assert_max_num_queries(4):
+        body = client.get(f"/api/v1/campaigns/{campaign.pk}").json()
+
+    assert body["page_slug"] == page.slug == "vip-day"
+    assert client.get(f"/api/v1/pages/{body['page_slug']}").status_code == 200

@@ -11,6 +11,7 @@ function campaign(overrides = {}) {
     {
       id: 3,
       name: '618 年中大促',
+      page_slug: '618',
       starts_at: '2026-06-01T00:00:00+08:00',
       ends_at: '2026-06-18T23:59:59+08:00',
       status: 'running',
@@ -33,6 +34,8 @@ test('the campaign answer is what the API documents, and a draft is a documented
   expect(responseProblems('GET', 'campaigns/3', 200, campaign())).toEqual([])
   expect(responseProblems('GET', 'campaigns/3', 404, { code: 'campaign_not_found', message: '营销活动不存在。', details: {} })).toEqual([])
   expect(responseProblems('GET', 'campaigns/3', 200, campaign({ status: 'draft' }))).toEqual([expect.stringContaining('status')])
+  // the campaign's page (F27): its slug opens GET /pages/<slug>; null while it has no published page
+  expect(responseProblems('GET', 'campaigns/3', 200, campaign({ page_slug: null }))).toEqual([])
 })
 
 test('the API module asks for the campaign by id', async () => {
