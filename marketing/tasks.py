@@ -140,3 +140,11 @@ def lifecycle_run_task() -> list[dict[str, object]]:
     from marketing.services.journeys.runner import lifecycle_run
 
     return [outcome.as_json() for outcome in lifecycle_run()]
+
+
+@shared_task(name="marketing.tasks.campaigns_anomaly_watch_task", ignore_result=True)
+def campaigns_anomaly_watch_task() -> int:
+    """Every minute (F31): judge the minute that just ended; a surge pauses its campaign."""
+    from marketing.services.campaign_anomaly import campaigns_anomaly_watch
+
+    return len(campaigns_anomaly_watch())

@@ -1,5 +1,6 @@
 """Models of this app; each entity family in its own module, re-exported here."""
 
+from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution, CampaignAnomalySettings
 from marketing.models.bargains import (
     OPEN_BARGAIN_STATUSES,
     Bargain,
@@ -65,6 +66,9 @@ from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeR
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
 __all__ = [
+    "CampaignAnomaly",
+    "CampaignAnomalyResolution",
+    "CampaignAnomalySettings",
     "ACTIVE_PURCHASE",
     "DEFAULT_TIER_RATES",
     "MAX_ITEMS_PER_SLOT",

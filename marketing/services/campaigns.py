@@ -24,10 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mall.cache import cache_write
 from mall.money import format_yuan
 from mall.services.audit import audit_record
 from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInvalid, CampaignToolTaken
 from marketing.models import Campaign, CampaignPauseReason, CampaignStatus, CampaignTool
+from marketing.models.anomaly import OPEN_ALERTS_KEY, CampaignAnomaly, CampaignAnomalyResolution
 from marketing.services.campaign_budget import budgeted_tools_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
@@ -247,6 +249,35 @@ def campaign_pause_for_budget(*, campaign_id: int) -> bool:
     return True
 
 
+@transaction.atomic
+def campaign_pause_for_anomaly(*, campaign_id: int, evidence: dict[str, Any]) -> bool:
+    """F31: the anomaly watch saw a surge — pause the campaign and its tools as the system
+    (audited with reason ``anomaly`` and the evidence). True when it paused now."""
+    campaign = _lock(campaign_id)
+    if campaign.status != CampaignStatus.LIVE:
+        return False
+    paused = _pause(campaign, actor=None, reason=CampaignPauseReason.ANOMALY)
+    audit_record(actor=None, action="campaign.anomaly", target=campaign, data={"tools": paused, **evidence})
+    return True
+
+
+def open_alerts_forget() -> None:
+    """Drop the console banner's cached open alerts (now and after commit)."""
+    cache_write(OPEN_ALERTS_KEY, None, timeout=1)
+    transaction.on_commit(lambda: cache_write(OPEN_ALERTS_KEY, None, timeout=1), robust=True)
+
+
+def _anomalies_resolve(campaign: Campaign, *, actor: Actor, resolution: str) -> None:
+    """Resuming or ending a campaign closes its open anomaly alerts (F31): the merchant decided."""
+    closed = CampaignAnomaly.objects.filter(campaign_id=campaign.pk, resolved_at__isnull=True).update(
+        resolution=resolution,
+        resolved_at=timezone.now(),
+        resolved_by=actor if isinstance(actor, User) else None,
+    )
+    if closed:
+        open_alerts_forget()
+
+
 def _budget_left(campaign: Campaign) -> bool:
     amount_ok = campaign.budget_amount is None or campaign.spent_amount < campaign.budget_amount
     uses_ok = campaign.budget_uses is None or campaign.spent_uses < campaign.budget_uses
@@ -269,6 +300,7 @@ def campaign_resume(*, actor: Actor, campaign_id: int) -> Campaign:
     campaign.status, campaign.pause_reason = CampaignStatus.LIVE, CampaignPauseReason.NONE
     campaign.save(update_fields=["status", "pause_reason", "updated_at"])
     audit_record(actor=actor, action="campaign.resume", target=campaign, data={"tools": resumed})
+    _anomalies_resolve(campaign, actor=actor, resolution=CampaignAnomalyResolution.RESUMED)
     return campaign
 
 
@@ -336,6 +368,7 @@ def campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None = None)
     campaign.save(update_fields=["status", "ended_at", "updated_at"])
     audit_record(actor=actor, action="campaign.end", target=campaign, data={"at": _iso(now), "tools": _tool_ids(tools)})
     budgeted_tools_forget()
+    _anomalies_resolve(campaign, actor=actor, resolution=CampaignAnomalyResolution.ENDED)
     return campaign
 
 
