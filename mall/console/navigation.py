@@ -199,6 +199,7 @@ ICONS: dict[str, str] = {
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
+    ("studio", _("异常告警"), "warning", "console:marketing_campaign_anomalies", "marketing.view_campaign"),
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),

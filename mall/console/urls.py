@@ -17,6 +17,7 @@ from mall.console.security_views import (
     security_view,
 )
 from mall.console.views import staff_create_view
+from marketing.console.campaign_anomaly import anomaly_alerts_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
@@ -76,6 +77,11 @@ urlpatterns = [
         name="analytics_uplift_journey",
     ),
     path("marketing/campaigns/new/", admin.site.admin_view(campaign_new_view), name="marketing_campaign_new"),
+    path(
+        "marketing/campaigns/anomalies/",
+        admin.site.admin_view(anomaly_alerts_view),
+        name="marketing_campaign_anomalies",
+    ),
     path("marketing/campaigns/<int:campaign_id>/", admin.site.admin_view(campaign_view), name="marketing_campaign"),
     path("marketing/flash/new/", admin.site.admin_view(flash_slot_new_view), name="marketing_flash_new"),
     path("marketing/flash/<int:slot_id>/", admin.site.admin_view(flash_slot_view), name="marketing_flash_slot"),

@@ -66,9 +66,6 @@ from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeR
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 
 __all__ = [
-    "CampaignAnomaly",
-    "CampaignAnomalyResolution",
-    "CampaignAnomalySettings",
     "ACTIVE_PURCHASE",
     "DEFAULT_TIER_RATES",
     "MAX_ITEMS_PER_SLOT",
@@ -80,11 +77,14 @@ __all__ = [
     "BargainCampaign",
     "BargainHelp",
     "BargainStatus",
+    "Campaign",
+    "CampaignAnomaly",
+    "CampaignAnomalyResolution",
+    "CampaignAnomalySettings",
+    "CampaignBudgetHold",
     "CampaignPage",
     "CampaignPageStatus",
     "CampaignPageVersion",
-    "Campaign",
-    "CampaignBudgetHold",
     "CampaignPauseReason",
     "CampaignStatus",
     "CampaignTool",
