@@ -75,5 +75,7 @@ EN = {
     "活动异常，已自动暂停：": "Unusual activity, paused automatically:",
     "确定结束活动？所有工具会同时结束。": "End the campaign? All its tools end at the same time.",
     "账号最多的 IP": "IP addresses with most accounts",
-    "账号最多的设备": "Devices with most accounts",
+    "账号最多的设备 / 手机号": "Devices / phones with most accounts",
+    "同一收货手机号账号过多": "Too many accounts behind one receiver phone",
+    "收货手机号": "Receiver phones",
 }

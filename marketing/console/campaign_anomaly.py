@@ -30,6 +30,7 @@ from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
     REASON_ACCOUNTS_PER_DEVICE,
     REASON_ACCOUNTS_PER_IP,
+    REASON_ACCOUNTS_PER_PHONE,
     REASON_NEW_ACCOUNTS,
     REASON_SPIKE,
     AnomalySettingsData,
@@ -46,6 +47,7 @@ REASON_LABELS = {
     REASON_NEW_ACCOUNTS: _("新账号占比过高"),
     REASON_ACCOUNTS_PER_IP: _("同一 IP 账号过多"),
     REASON_ACCOUNTS_PER_DEVICE: _("同一设备账号过多"),
+    REASON_ACCOUNTS_PER_PHONE: _("同一收货手机号账号过多"),
 }
 
 
@@ -92,6 +94,7 @@ def _alert_row(alert: CampaignAnomaly) -> dict[str, Any]:
         "reasons": "、".join(str(REASON_LABELS.get(reason, reason)) for reason in alert.reasons),
         "top_ips": evidence.get("top_ips", []),
         "top_devices": evidence.get("top_devices", []),
+        "top_phones": evidence.get("top_phones", []),
         "distinct_ips": evidence.get("distinct_ips", 0),
         "distinct_devices": evidence.get("distinct_devices", 0),
         "is_open": alert.resolved_at is None,

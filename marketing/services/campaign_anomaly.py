@@ -7,7 +7,7 @@ and minute), for every live campaign:
 * participation in that minute (see ``campaign_anomaly_counts``) against the expected rate —
   the mean of the :data:`BASELINE_MINUTES` minutes before it, never below the campaign's floor;
 * abuse signals of that minute: the share of brand-new accounts, the most accounts seen on one
-  IP address and on one device.
+  IP address, on one device and (orders) behind one receiver phone.
 
 It is an anomaly when participation exceeds ``spike_multiplier`` × expected, or when the
 minute carries at least the floor's worth of participation and one abuse signal passes its
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,7 @@ REASON_SPIKE = "spike"
 REASON_NEW_ACCOUNTS = "new_accounts"
 REASON_ACCOUNTS_PER_IP = "accounts_per_ip"
 REASON_ACCOUNTS_PER_DEVICE = "accounts_per_device"
+REASON_ACCOUNTS_PER_PHONE = "accounts_per_phone"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +89,7 @@ class MinuteFigures:
     baseline: float
     accounts_by_ip: dict[str, int]
     accounts_by_device: dict[str, int]
+    accounts_by_phone: dict[str, int] = field(default_factory=dict)
 
 
 def thresholds_for(campaign: Campaign) -> AnomalyThresholds:
@@ -117,16 +119,18 @@ def minute_figures(*, campaign_id: int, minute: int) -> MinuteFigures:
     pipe.get(counter_key(campaign_id, minute, "new"))
     pipe.smembers(counter_key(campaign_id, minute, "ip"))
     pipe.smembers(counter_key(campaign_id, minute, "dev"))
+    pipe.smembers(counter_key(campaign_id, minute, "ph"))
     for back in range(1, BASELINE_MINUTES + 1):
         pipe.get(counter_key(campaign_id, minute - back, "n"))
     raw = pipe.execute()
-    history = [int(value or 0) for value in raw[4:]]
+    history = [int(value or 0) for value in raw[5:]]
     return MinuteFigures(
         participations=int(raw[0] or 0),
         new_accounts=int(raw[1] or 0),
         baseline=sum(history) / BASELINE_MINUTES,
         accounts_by_ip=_accounts(set(raw[2] or ())),
         accounts_by_device=_accounts(set(raw[3] or ())),
+        accounts_by_phone=_accounts(set(raw[4] or ())),
     )
 
 
@@ -147,6 +151,9 @@ def anomaly_reasons(figures: MinuteFigures, limits: AnomalyThresholds) -> list[s
             reasons.append(REASON_ACCOUNTS_PER_IP)
         if max(figures.accounts_by_device.values(), default=0) > limits.accounts_per_device:
             reasons.append(REASON_ACCOUNTS_PER_DEVICE)
+        # One receiver phone behind many accounts is one person, like a device (same threshold).
+        if max(figures.accounts_by_phone.values(), default=0) > limits.accounts_per_device:
+            reasons.append(REASON_ACCOUNTS_PER_PHONE)
     return reasons
 
 
@@ -165,6 +172,7 @@ def _evidence(figures: MinuteFigures, limits: AnomalyThresholds) -> dict[str, An
         "distinct_devices": len(figures.accounts_by_device),
         "top_ips": _top(figures.accounts_by_ip),
         "top_devices": _top(figures.accounts_by_device),
+        "top_phones": _top(figures.accounts_by_phone),
         "thresholds": asdict(limits),
     }
 

@@ -7,7 +7,9 @@ keys that share a hash slot (``anomaly:{<campaign id>}:<minute>:…``):
 * ``n``   — participations (orders placed, coupons claimed, deals joined through its tools);
 * ``new`` — of those, by accounts made in the last :data:`NEW_ACCOUNT_HOURS` hours;
 * ``ip`` / ``dev`` — sets of ``address|shopper`` and ``device|shopper``, so the minute knows
-  how many accounts each IP address and device carried.
+  how many accounts each IP address and device carried;
+* ``ph`` — for orders, a set of ``masked receiver phone|shopper`` (``138****0443``: the
+  evidence never holds a full number), so repeated phones across accounts show.
 
 Keys live :data:`KEY_TTL` seconds, long enough for the trailing baseline. Without Redis (the
 embedded set-up) nothing is counted and the watch has nothing to act on; a Redis error is
@@ -75,8 +77,18 @@ def _is_new(member: Member, now: datetime) -> bool:
     return created is not None and created >= now - timedelta(hours=NEW_ACCOUNT_HOURS)
 
 
+def phone_mask(phone: str) -> str:
+    phone = phone.strip()
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}" if len(phone) >= 7 else ""
+
+
 def participation_count(
-    *, campaign_ids: Iterable[int], member: Member, context: RequestContext, now: datetime | None = None
+    *,
+    campaign_ids: Iterable[int],
+    member: Member,
+    context: RequestContext,
+    phone: str = "",
+    now: datetime | None = None,
 ) -> None:
     """Count one participation of ``member`` in each campaign (one Redis round trip)."""
     ids = sorted(set(campaign_ids))
@@ -88,13 +100,15 @@ def participation_count(
     try:
         pipe = client.pipeline(transaction=False)
         for campaign_id in ids:
-            keys = [counter_key(campaign_id, minute, part) for part in ("n", "new", "ip", "dev")]
+            keys = [counter_key(campaign_id, minute, part) for part in ("n", "new", "ip", "dev", "ph")]
             pipe.incr(keys[0])
             if new:
                 pipe.incr(keys[1])
             pipe.sadd(keys[2], f"{context.ip}|{member.pk}")
             if context.device_id:
                 pipe.sadd(keys[3], f"{context.device_id}|{member.pk}")
+            if phone_mask(phone):
+                pipe.sadd(keys[4], f"{phone_mask(phone)}|{member.pk}")
             for key in keys:
                 pipe.expire(key, KEY_TTL)
         pipe.execute()
@@ -127,4 +141,5 @@ def _on_placed(*, order: Order, refund: Refund | None = None, context: RequestCo
         return
     campaign_ids = campaigns_of_order(order)
     if campaign_ids:
-        participation_count(campaign_ids=campaign_ids, member=order.member, context=context)
+        phone = str((order.address or {}).get("phone") or "")
+        participation_count(campaign_ids=campaign_ids, member=order.member, context=context, phone=phone)

@@ -68,7 +68,7 @@ def paused_campaign(staff: User, make_template: Callable[..., CouponTemplate]) -
 def test_an_open_alert_shows_a_banner_on_console_pages_and_its_evidence_on_the_alerts_page(
     operator: Client, paused_campaign: tuple[Campaign, CampaignAnomaly]
 ) -> None:
-    campaign, alert = paused_campaign
+    campaign, _alert = paused_campaign
     assert campaign.status == CampaignStatus.PAUSED
 
     for page in ("/admin/", "/admin/marketing/coupontemplate/", f"/console/marketing/campaigns/{campaign.pk}/"):

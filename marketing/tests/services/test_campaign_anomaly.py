@@ -64,6 +64,8 @@ def test_abuse_signals_count_only_from_the_floor_up() -> None:
         "accounts_per_ip",
         "accounts_per_device",
     ]
+    phones = figures(participations=20, accounts_by_phone={"138****0443": 4})
+    assert anomaly_reasons(phones, DEFAULT_THRESHOLDS) == ["accounts_per_phone"]
     lenient = AnomalyThresholds(accounts_per_device=10, accounts_per_ip=10, new_account_percent=100)
     assert anomaly_reasons(figures(participations=20, **farm), lenient) == []
 
@@ -87,4 +89,6 @@ def test_an_order_placed_with_a_campaigns_promotion_counts_for_that_campaign_onl
     counted = minute_figures(campaign_id=campaign.pk, minute=minute_of(now))
     assert counted.participations == 1
     assert counted.new_accounts == 1
+    phone = str(order.address["phone"])
+    assert counted.accounts_by_phone == {f"{phone[:3]}****{phone[-4:]}": 1}  # masked, never the full number
     assert minute_figures(campaign_id=campaign.pk + 1, minute=minute_of(now)).participations == 0
