@@ -251,6 +251,11 @@ def campaigns_anomaly_watch(*, now: datetime | None = None) -> list[CampaignAnom
     except RedisError:
         logger.warning("anomaly: watch skipped minute %s (Redis unavailable)", minute, exc_info=True)
         return []
+    except Exception:
+        # A failure half-way (the database) gives the minute back so a retry judges it again; the
+        # alerts already raised are unique per campaign and minute, so none is raised twice.
+        get_redis().delete(slot_key(KEY_PREFIX, "watch", minute))
+        raise
 
 
 # --- merchant side ----------------------------------------------------------------------
