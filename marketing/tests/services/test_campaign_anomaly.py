@@ -11,19 +11,22 @@ import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from mall.models import Sku
-from marketing.models import Promotion
+from mall.models import AuditLog, Sku
+from mall.tests.concurrency import run_in_threads
+from marketing.models import Campaign, CampaignAnomaly, CampaignStatus, Promotion
 from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
     AnomalyThresholds,
     MinuteFigures,
     anomaly_reasons,
+    campaigns_anomaly_watch,
     expected_rate,
     minute_figures,
 )
-from marketing.services.campaign_anomaly_counts import minute_of
+from marketing.services.campaign_anomaly_counts import minute_of, participation_count
 from marketing.services.campaigns import CampaignData, campaign_create, campaign_publish, campaign_tool_add
 from marketing.tests.conftest import place
+from members.services.abuse import RequestContext
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,30 @@ def test_an_order_placed_with_a_campaigns_promotion_counts_for_that_campaign_onl
     phone = str(order.address["phone"])
     assert counted.accounts_by_phone == {f"{phone[:3]}****{phone[-4:]}": 1}  # masked, never the full number
     assert minute_figures(campaign_id=campaign.pk + 1, minute=minute_of(now)).participations == 0
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_the_watch_fired_by_eight_workers_at_once_judges_the_minute_once(
+    staff: User, make_promotion: Callable[..., Promotion], redis_client: Any
+) -> None:
+    with time_machine.travel("2026-06-18 10:00:05 +0800", tick=False) as clock:
+        now = timezone.now()
+        campaign = campaign_create(
+            actor=staff,
+            data=CampaignData(name="618", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)),
+        )
+        campaign_tool_add(actor=staff, campaign_id=campaign.pk, kind="promotion", object_id=make_promotion().pk)
+        campaign_publish(actor=staff, campaign_id=campaign.pk)
+        farm = RequestContext(ip="203.0.113.5", device_id="farm")
+        for account in MemberFactory.create_batch(25):
+            participation_count(campaign_ids=[campaign.pk], member=account, context=farm)
+        clock.shift(timedelta(minutes=1))
+
+        outcomes = run_in_threads(8, lambda _i: campaigns_anomaly_watch())
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert sum(len(outcome) for outcome in outcomes) == 1
+    assert CampaignAnomaly.objects.filter(campaign=campaign).count() == 1
+    assert AuditLog.objects.filter(action="campaign.pause", target_id=str(campaign.pk)).count() == 1
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.PAUSED
