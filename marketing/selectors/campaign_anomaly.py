@@ -11,7 +11,6 @@ from mall.cache import cache_read, cache_write
 from marketing.models import CampaignAnomaly, CampaignAnomalySettings
 from marketing.models.anomaly import OPEN_ALERTS_KEY
 
-OPEN_ALERTS_TTL = 300
 BANNER_MAX = 5
 
 
@@ -25,20 +24,25 @@ class OpenAlert:
     expected: int
 
 
+def open_anomaly_alerts_refresh() -> None:
+    """Write the open alerts to the cache (one query): called when an alert opens or closes and
+    by the minute watch, so the banner's cache entry is never missing for long."""
+    rows = (
+        CampaignAnomaly.objects.filter(resolved_at__isnull=True)
+        .order_by("-window_start", "-pk")
+        .values_list("pk", "campaign_id", "campaign__name", "window_start", "participations", "expected")[:BANNER_MAX]
+    )
+    cached = [[pk, cid, name, start.isoformat(), n, exp] for pk, cid, name, start, n, exp in rows]
+    cache_write(OPEN_ALERTS_KEY, cached, timeout=None)
+
+
 def open_anomaly_alerts() -> list[OpenAlert]:
-    """Unresolved alerts, newest first (cached; the services drop the cache on every change),
-    so the banner on every console page costs one cache read and no query."""
+    """Unresolved alerts, newest first, from the cache only: the banner on every console page
+    costs one cache read and no query. After a cache flush the banner is back within a minute
+    (the watch job writes the list every minute)."""
     cached = cache_read(OPEN_ALERTS_KEY)
     if not isinstance(cached, list):
-        rows = (
-            CampaignAnomaly.objects.filter(resolved_at__isnull=True)
-            .order_by("-window_start", "-pk")
-            .values_list("pk", "campaign_id", "campaign__name", "window_start", "participations", "expected")[
-                :BANNER_MAX
-            ]
-        )
-        cached = [[pk, cid, name, start.isoformat(), n, exp] for pk, cid, name, start, n, exp in rows]
-        cache_write(OPEN_ALERTS_KEY, cached, timeout=OPEN_ALERTS_TTL)
+        return []
     return [
         OpenAlert(
             alert_id=int(pk),

@@ -45,6 +45,7 @@ from marketing.models import (
     CampaignAnomalySettings,
     CampaignStatus,
 )
+from marketing.selectors.campaign_anomaly import open_anomaly_alerts_refresh
 from marketing.services.campaign_anomaly_counts import KEY_PREFIX, counter_key, minute_of
 from marketing.services.campaigns import (
     campaign_end,
@@ -247,6 +248,7 @@ def campaigns_anomaly_watch(*, now: datetime | None = None) -> list[CampaignAnom
             )
             if alert is not None:
                 alerts.append(alert)
+        open_anomaly_alerts_refresh()  # keeps the banner's cache entry present (see the selector)
         return alerts
     except RedisError:
         logger.warning("anomaly: watch skipped minute %s (Redis unavailable)", minute, exc_info=True)

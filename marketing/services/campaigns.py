@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mall.cache import cache_write
 from mall.money import format_yuan
 from mall.services.audit import audit_record
 from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInvalid, CampaignToolTaken
 from marketing.models import Campaign, CampaignPauseReason, CampaignStatus, CampaignTool
-from marketing.models.anomaly import OPEN_ALERTS_KEY, CampaignAnomaly, CampaignAnomalyResolution
+from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution
+from marketing.selectors.campaign_anomaly import open_anomaly_alerts_refresh
 from marketing.services.campaign_budget import budgeted_tools_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
@@ -262,9 +262,9 @@ def campaign_pause_for_anomaly(*, campaign_id: int, evidence: dict[str, Any]) ->
 
 
 def open_alerts_forget() -> None:
-    """Drop the console banner's cached open alerts (now and after commit)."""
-    cache_write(OPEN_ALERTS_KEY, None, timeout=1)
-    transaction.on_commit(lambda: cache_write(OPEN_ALERTS_KEY, None, timeout=1), robust=True)
+    """Rewrite the console banner's cached open alerts (now and again after commit)."""
+    open_anomaly_alerts_refresh()
+    transaction.on_commit(open_anomaly_alerts_refresh, robust=True)
 
 
 def _anomalies_resolve(campaign: Campaign, *, actor: Actor, resolution: str) -> None:

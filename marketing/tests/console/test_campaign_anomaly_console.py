@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +14,7 @@ from django.utils import timezone
 from mall.models import AuditLog
 from mall.services.staff import staff_create
 from marketing.models import Campaign, CampaignAnomaly, CampaignAnomalySettings, CampaignStatus, CouponTemplate
+from marketing.selectors.campaign_anomaly import open_anomaly_alerts
 from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
     MinuteFigures,
@@ -141,3 +143,12 @@ def test_staff_without_campaign_rights_see_no_banner_and_no_alerts(
     support = _client(staff_create(username="cs1", password="staff-pass-123", role="finance", actor=staff))
     assert 'data-testid="anomaly-banner"' not in support.get("/admin/").content.decode()
     assert support.get(ALERTS).status_code == 403
+
+
+def test_the_banner_reads_the_cache_only(
+    paused_campaign: tuple[Campaign, CampaignAnomaly], django_assert_num_queries: Any
+) -> None:
+    campaign, _alert = paused_campaign
+    with django_assert_num_queries(0):
+        alerts = open_anomaly_alerts()
+    assert [(a.campaign_name, a.participations, a.expected) for a in alerts] == [("爆款券日", 160, 20)]
