@@ -148,7 +148,6 @@ def test_staff_without_campaign_rights_see_no_banner_and_no_alerts(
 def test_the_banner_reads_the_cache_only(
     paused_campaign: tuple[Campaign, CampaignAnomaly], django_assert_num_queries: Any
 ) -> None:
-    campaign, _alert = paused_campaign
     with django_assert_num_queries(0):
         alerts = open_anomaly_alerts()
     assert [(a.campaign_name, a.participations, a.expected) for a in alerts] == [("爆款券日", 160, 20)]
