@@ -58,6 +58,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.campaigns_budget_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    "marketing-campaign-anomaly-watch": {
+        "task": "marketing.tasks.campaigns_anomaly_watch_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing-flash-reconcile-gates": {
         "task": "marketing.tasks.flash_gate_reconcile_task",
         "schedule": timedelta(minutes=5),

@@ -28,6 +28,7 @@ from mall.console.sheet_jobs import (
     sheet_jobs_view,
 )
 from mall.console.views import staff_create_view
+from marketing.console.campaign_anomaly import anomaly_alerts_view
 from marketing.console.campaign_templates import campaign_template_export_view, campaign_templates_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
@@ -117,6 +118,11 @@ urlpatterns = [
         name="analytics_uplift_journey",
     ),
     path("marketing/campaigns/new/", admin.site.admin_view(campaign_new_view), name="marketing_campaign_new"),
+    path(
+        "marketing/campaigns/anomalies/",
+        admin.site.admin_view(anomaly_alerts_view),
+        name="marketing_campaign_anomalies",
+    ),
     path("marketing/campaigns/<int:campaign_id>/", admin.site.admin_view(campaign_view), name="marketing_campaign"),
     # F27 campaign templates
     path(

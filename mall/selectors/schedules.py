@@ -100,6 +100,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("活动预算检查"),
         gettext_lazy("每分钟：预算已用完或有订单因预算不足被拒的营销活动自动暂停。"),
     ),
+    "marketing-campaign-anomaly-watch": (
+        gettext_lazy("活动异常监控"),
+        gettext_lazy("每分钟：参与量突增或新账号、同一 IP/设备集中参与的营销活动自动暂停，并提醒商家。"),
+    ),
     "marketing-flash-reconcile-gates": (
         gettext_lazy("秒杀库存核对"),
         gettext_lazy("核对 Redis 抢购闸门与数据库的库存，发现偏差即修复。"),

@@ -36,6 +36,7 @@ from unfold.widgets import (
 from mall.console.display import yuan
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
+from marketing.console.campaign_anomaly import anomaly_context, anomaly_settings_post
 from marketing.errors import CampaignInvalid
 from marketing.models import (
     BargainCampaign,
@@ -288,7 +289,9 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
     """Do what the POST asks; True when the page should redirect."""
     user = request.user
     tool_id = int(request.POST.get("tool_id") or 0)
-    _require(request, CHANGE if op in CHANGE_OPS else PUBLISH)
+    _require(request, CHANGE if op in (*CHANGE_OPS, "anomaly_settings") else PUBLISH)
+    if op == "anomaly_settings":
+        return anomaly_settings_post(request, campaign, bound)
     if op in PAGE_OPS:
         return _run_page(request, campaign, op, bound)
     if op == "update":
@@ -465,6 +468,7 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             is_open=campaign.status != CampaignStatus.ENDED,
             can_change=request.user.has_perm(CHANGE),
             can_publish=request.user.has_perm(PUBLISH),
+            **anomaly_context(campaign=campaign, form=bound.get("anomaly")),
         ),
     )
 
@@ -474,6 +478,10 @@ def _audit_note(data: dict[str, Any]) -> str:
     parts = []
     if data.get("reason") == "budget":
         parts.append(str(_("预算用完自动暂停")))
+    if data.get("reason") == "anomaly":
+        parts.append(str(_("参与异常自动暂停")))
+    if data.get("resolution"):
+        parts.append(str(_("已恢复活动")) if data["resolution"] == "resumed" else str(_("已结束活动")))
     if "tools" in data and isinstance(data["tools"], list):
         parts.append(str(_("涉及 %(n)d 个工具")) % {"n": len(data["tools"])})
     if data.get("kind"):

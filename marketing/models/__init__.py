@@ -1,5 +1,6 @@
 """Models of this app; each entity family in its own module, re-exported here."""
 
+from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution, CampaignAnomalySettings
 from marketing.models.bargains import (
     OPEN_BARGAIN_STATUSES,
     Bargain,
@@ -81,6 +82,9 @@ __all__ = [
     "BargainHelp",
     "BargainStatus",
     "Campaign",
+    "CampaignAnomaly",
+    "CampaignAnomalyResolution",
+    "CampaignAnomalySettings",
     "CampaignBudgetHold",
     "CampaignPage",
     "CampaignPageStatus",

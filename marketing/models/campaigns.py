@@ -41,6 +41,7 @@ class CampaignPauseReason(models.TextChoices):
     NONE = "", _("无")
     MERCHANT = "merchant", _("商家暂停")
     BUDGET = "budget", _("预算用完")
+    ANOMALY = "anomaly", _("异常自动暂停")
 
 
 class Campaign(models.Model):

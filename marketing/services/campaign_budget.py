@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -47,6 +48,7 @@ from orders.services.hooks import order_hook
 
 BUDGETED_TOOLS_KEY = "campaigns:budgeted-tools"
 BUDGETED_TOOLS_TTL = 300
+LIVE_TOOLS_KEY = "campaigns:live-tools"  # the anomaly watch's map of live tools (F31)
 SHORT_FLAG_KEY = "campaigns:budget-short:{}"
 SHORT_FLAG_TTL = 3600
 OPEN_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.LIVE, CampaignStatus.PAUSED)
@@ -74,8 +76,9 @@ def budgeted_tools() -> dict[ToolKey, int]:
 
 def budgeted_tools_forget() -> None:
     """After a change to campaigns, their budgets or their tools (now and after commit)."""
-    cache_write(BUDGETED_TOOLS_KEY, None, timeout=1)
-    transaction.on_commit(lambda: cache_write(BUDGETED_TOOLS_KEY, None, timeout=1), robust=True)
+    for key in (BUDGETED_TOOLS_KEY, LIVE_TOOLS_KEY):
+        cache_write(key, None, timeout=1)
+        transaction.on_commit(partial(cache_write, key, None, timeout=1), robust=True)
 
 
 def _ids(rule_ids: Iterable[str], head: str) -> set[int]:
@@ -87,7 +90,7 @@ def _ids(rule_ids: Iterable[str], head: str) -> set[int]:
     return found
 
 
-def _tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
+def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
     """Engine rule id → (tool kind, tool object id), querying only the kinds that are budgeted."""
     keys: dict[str, ToolKey] = {}
     for pk in _ids(rule_ids, "promotion"):
@@ -121,7 +124,7 @@ def budget_charges(applied: Iterable[Mapping[str, Any]]) -> dict[int, int]:
     tools = budgeted_tools()
     if not tools:
         return {}
-    keys = _tool_keys(set(amounts), {kind for kind, _pk in tools})
+    keys = rule_tool_keys(set(amounts), {kind for kind, _pk in tools})
     charges: dict[int, int] = defaultdict(int)
     for rule_id, amount in amounts.items():
         key = keys.get(rule_id)

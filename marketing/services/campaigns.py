@@ -31,6 +31,8 @@ from mall.money import format_yuan
 from mall.services.audit import audit_record
 from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInvalid, CampaignToolTaken
 from marketing.models import Campaign, CampaignPage, CampaignPauseReason, CampaignStatus, CampaignTool
+from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution
+from marketing.selectors.campaign_anomaly import open_anomaly_alerts_refresh
 from marketing.services.campaign_budget import budgeted_tools_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
@@ -258,6 +260,35 @@ def campaign_pause_for_budget(*, campaign_id: int) -> bool:
     return True
 
 
+@transaction.atomic
+def campaign_pause_for_anomaly(*, campaign_id: int, evidence: dict[str, Any]) -> bool:
+    """F31: the anomaly watch saw a surge — pause the campaign and its tools as the system
+    (audited with reason ``anomaly`` and the evidence). True when it paused now."""
+    campaign = _lock(campaign_id)
+    if campaign.status != CampaignStatus.LIVE:
+        return False
+    paused = _pause(campaign, actor=None, reason=CampaignPauseReason.ANOMALY)
+    audit_record(actor=None, action="campaign.anomaly", target=campaign, data={"tools": paused, **evidence})
+    return True
+
+
+def open_alerts_forget() -> None:
+    """Rewrite the console banner's cached open alerts (now and again after commit)."""
+    open_anomaly_alerts_refresh()
+    transaction.on_commit(open_anomaly_alerts_refresh, robust=True)
+
+
+def _anomalies_resolve(campaign: Campaign, *, actor: Actor, resolution: str) -> None:
+    """Resuming or ending a campaign closes its open anomaly alerts (F31): the merchant decided."""
+    closed = CampaignAnomaly.objects.filter(campaign_id=campaign.pk, resolved_at__isnull=True).update(
+        resolution=resolution,
+        resolved_at=timezone.now(),
+        resolved_by=actor if isinstance(actor, User) else None,
+    )
+    if closed:
+        open_alerts_forget()
+
+
 def _budget_left(campaign: Campaign) -> bool:
     amount_ok = campaign.budget_amount is None or campaign.spent_amount < campaign.budget_amount
     uses_ok = campaign.budget_uses is None or campaign.spent_uses < campaign.budget_uses
@@ -280,6 +311,7 @@ def campaign_resume(*, actor: Actor, campaign_id: int) -> Campaign:
     campaign.status, campaign.pause_reason = CampaignStatus.LIVE, CampaignPauseReason.NONE
     campaign.save(update_fields=["status", "pause_reason", "updated_at"])
     audit_record(actor=actor, action="campaign.resume", target=campaign, data={"tools": resumed})
+    _anomalies_resolve(campaign, actor=actor, resolution=CampaignAnomalyResolution.RESUMED)
     return campaign
 
 
@@ -353,6 +385,7 @@ def campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None = None)
         data={"at": _iso(now), "tools": _tool_ids(tools), "page_unpublished": page_down},
     )
     budgeted_tools_forget()
+    _anomalies_resolve(campaign, actor=actor, resolution=CampaignAnomalyResolution.ENDED)
     return campaign
 
 

@@ -44,6 +44,7 @@ from marketing.errors import (
 from marketing.models import Coupon, CouponChannel, CouponStatus, CouponTemplate
 from marketing.selectors.pricing_fetch import member_is_new
 from marketing.selectors.pricing_rules import pricing_rules_bump
+from marketing.services.campaign_anomaly_counts import campaigns_of_coupon_template, participation_count
 from marketing.services.rules import coupon_spec_build
 from members.models import Member
 from members.people_errors import AudienceNotAllowed
@@ -245,7 +246,10 @@ def coupon_claim(*, member: Member, template_id: int, context: RequestContext, n
         raise CouponNotClaimable(details={"template_id": template_id})
     if template.new_user_only and not member_is_new(member=member):
         raise CouponNewUserOnly(details={"template_id": template_id})
-    return coupon_issue(member=member, template=template, now=now)
+    coupon = coupon_issue(member=member, template=template, now=now)
+    # F31: one participation of the campaign this template belongs to (one Redis round trip).
+    participation_count(campaign_ids=campaigns_of_coupon_template(template.pk), member=member, context=context)
+    return coupon
 
 
 @transaction.atomic

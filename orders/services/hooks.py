@@ -15,18 +15,21 @@ Moments:
   already includes it, ``order.status`` is ``refunded`` when the order is fully refunded.
 * ``completed`` — the order is completed (received, or automatically after shipping).
 * ``cancelled`` — an unpaid order was cancelled or expired.
+* ``placed`` — a new order was placed (not a replay of the same key); runs after its
+  transaction committed, with the request's ``context`` (IP address, device) as a keyword, so a
+  hook may count it (the anomaly watch, F31) but must not change the order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from orders.models import Order, Refund
 
-Moment = Literal["paid", "refunded", "completed", "cancelled"]
-MOMENTS: tuple[Moment, ...] = ("paid", "refunded", "completed", "cancelled")
+Moment = Literal["paid", "refunded", "completed", "cancelled", "placed"]
+MOMENTS: tuple[Moment, ...] = ("paid", "refunded", "completed", "cancelled", "placed")
 Hook = Callable[..., None]
 
 _hooks: dict[str, list[Hook]] = {moment: [] for moment in MOMENTS}
@@ -51,7 +54,8 @@ def order_hook_unregister(moment: Moment, fn: Hook) -> None:
         _hooks[moment].remove(fn)
 
 
-def order_hooks_run(moment: Moment, *, order: Order, refund: Refund | None = None) -> None:
-    """Run every hook of ``moment`` in registration order (inside the caller's transaction)."""
+def order_hooks_run(moment: Moment, *, order: Order, refund: Refund | None = None, **extra: Any) -> None:
+    """Run every hook of ``moment`` in registration order (inside the caller's transaction;
+    ``placed`` after it). ``extra`` keywords (``context`` for ``placed``) are passed on."""
     for fn in list(_hooks[moment]):
-        fn(order=order, refund=refund)
+        fn(order=order, refund=refund, **extra)

@@ -248,7 +248,9 @@ def order_place_or_replay(
     )
     if deal is None:
         existing = _replay(member=member, key=key, fingerprint=fingerprint)
-        return PlaceResult(existing, created=False) if existing is not None else place()
+        if existing is not None:
+            return PlaceResult(existing, created=False)
+        return _placed(place(), context=context)
     sku_id, qty = deal_single_line(items)
     handler = handler_for(deal.kind)
     try:
@@ -267,6 +269,13 @@ def order_place_or_replay(
         raise
     if not result.created:
         handler.admit_undo(ticket=ticket)
+    return _placed(result, context=context)
+
+
+def _placed(result: PlaceResult, *, context: RequestContext) -> PlaceResult:
+    """Tell the ``placed`` hooks of a new order (committed by now)."""
+    if result.created:
+        order_hooks_run("placed", order=result.order, context=context)
     return result
 
 

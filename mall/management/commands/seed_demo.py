@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mall.demo.after_sales import build_after_sales
+from mall.demo.anomaly import build_anomaly
 from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
 from mall.demo.checkin import build_checkin
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         counts.update(build_studio())
         counts.update(build_whatif())
         counts.update(build_tmpl())
+        counts.update(build_anomaly())
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:
