@@ -443,6 +443,8 @@ class CampaignBudgetSpent(DealUnavailable):
 
     code = "campaign_budget_spent"
     default_message = _("活动太火爆，优惠预算已用完，请刷新后重新下单。")
+
+
 # --- team split (F22) ------------------------------------------------------------------
 
 
@@ -479,6 +481,8 @@ class TeamAlreadyJoined(Conflict):
 class TeamActivityInvalid(ValidationFailed):
     code = "team_activity_invalid"
     default_message = _("组队瓜分活动设置有误。")
+
+
 # --- what-if replay (B01) -------------------------------------------------------------
 
 
@@ -490,6 +494,8 @@ class WhatIfRunNotFound(NotFound):
 class WhatIfDaysInvalid(ValidationFailed):
     code = "whatif_days_invalid"
     default_message = _("回放天数须在 1 到 366 之间。")
+
+
 # --- lucky wheel (F21) ------------------------------------------------------------------
 
 

@@ -162,6 +162,8 @@ def whatif_run_task(*, run_id: int) -> str:
 def whatif_runs_fail_stale_task() -> int:
     """Every 10 minutes: what-if runs whose worker died are marked failed (B01); idempotent."""
     return whatif_runs_fail_stale()
+
+
 @shared_task(name="marketing.tasks.campaigns_anomaly_watch_task", ignore_result=True)
 def campaigns_anomaly_watch_task() -> int:
     """Every minute (F31): judge the minute that just ended; a surge pauses its campaign."""
