@@ -139,6 +139,8 @@ class TeamActivityListApi(APIView):
 
 
 class TeamActivityDetailApi(APIView):
+    """One team-split activity: its rules, window and the signed-in shopper's team token if any."""
+
     @extend_schema(
         operation_id="team_activity_detail",
         tags=["team"],

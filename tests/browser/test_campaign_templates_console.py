@@ -17,7 +17,7 @@ def test_a_template_becomes_a_draft_campaign_and_is_saved_back(page_factory, own
 
     page.goto("/console/marketing/campaign-templates/")
     expect(page.get_by_test_id("templates-builtin")).to_contain_text("双11")
-    expect(page.get_by_test_id("templates-builtin")).to_contain_text("¥30000.00")
+    expect(page.get_by_test_id("templates-builtin")).to_contain_text("¥30,000.00")
     page.screenshot(path=str(screenshot_dir / "campaign_templates.png"), full_page=True)
     page.fill("#id_builtin-double11-starts_at_0", f"{start:%Y-%m-%d}")
     page.fill("#id_builtin-double11-starts_at_1", "00:00:00")

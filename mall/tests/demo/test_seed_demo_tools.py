@@ -120,7 +120,10 @@ def test_coupons_issued_and_used_match_their_rows_and_orders() -> None:
     patterns = set(JourneyProductCoupon.objects.values_list("pattern_id", flat=True))
     # a wheel prize's coupon is issued only when the draw lands on it, which a small demo may not
     prizes = set(WheelPrize.objects.exclude(coupon_template=None).values_list("coupon_template_id", flat=True))
-    assert [t.name for t in templates if t.pk not in journeys | patterns | prizes and t.issued_count == 0] == []
+    # a draft campaign's coupons (the 年货节 made from its template) stay switched off until it is published
+    drafts = {t.pk for t in templates if not t.is_active}
+    left_out = journeys | patterns | prizes | drafts
+    assert [t.name for t in templates if t.pk not in left_out and t.issued_count == 0] == []
     for template in templates:
         assert template.issued_count == template.coupons.count()
         assert template.total_quantity is None or template.issued_count <= template.total_quantity

@@ -327,7 +327,7 @@ def test_the_stats_count_sent_and_skipped_by_reason_per_kind_in_one_query(
         stats = push_stats_by_kind(days=30)
     (row,) = stats
     assert (row.kind, row.label, row.sent, row.waiting) == ("group_failed", "拼团失败", 1, 0)
-    assert row.skipped == {"no_consent": 1, "monthly_cap": 0, "quiet_hours": 1, "wechat_error": 0}
+    assert row.skipped == {"no_consent": 1, "monthly_cap": 0, "quiet_hours": 1, "wechat_error": 0, "global_holdout": 0}
     with time_machine.travel(MORNING, tick=False):
         messages_release_held()
         (after,) = push_stats_by_kind(days=30)
