@@ -40,6 +40,7 @@ from bench.common import (
     clear_slot_window,
     duration_ms,
     gunicorn,
+    lift_campaign_budgets,
     manage,
     server_figures,
     wrk,
@@ -199,6 +200,7 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     # The sold-out slot runs for the next 30 minutes: every slot meeting them (the demo shop's,
     # an earlier run's of this bench or of bench-flash) ends first, slots may not overlap.
     clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)
+    lift_campaign_budgets()
     category = Category.objects.get_or_create(name="秒杀专区")[0]
     product = Product.objects.create(category=category, title="压测售罄商品", min_price=5900)
     sku = Sku.objects.create(product=product, code=f"BENCH-SOLD-{uuid.uuid4().hex[:8]}", price=5900, stock=1)

@@ -188,6 +188,17 @@ def clear_slot_window(minutes: int) -> int:
     return moved
 
 
+def lift_campaign_budgets() -> int:
+    """Takes the demo shop's campaign budgets (B02) off: a bench measures placements, and thousands
+    of bench orders would spend a demo budget and be refused (409 ``campaign_budget_spent``)."""
+    from marketing.models import Campaign
+    from marketing.services.campaign_budget import budgeted_tools_forget
+
+    lifted = Campaign.objects.exclude(budget_amount=None, budget_uses=None).update(budget_amount=None, budget_uses=None)
+    budgeted_tools_forget()
+    return lifted
+
+
 def manage(*args: str) -> str:
     return subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=bench_env(), capture_output=True, text=True, check=True
