@@ -22,38 +22,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import database_recreate_and_migrate, django_setup, own_database_url  # noqa: E402
+
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 EXISTING = int(os.environ.get("BENCH_IMPORT_EXISTING", "1000"))
 FORMAT = os.environ.get("BENCH_IMPORT_FORMAT", "xlsx")
 HEADER = ["手机号", "姓名", "生日", "会员等级", "积分", "标签", "累计消费(元)"]
 TIERS = ["普通会员", "白银会员", "黄金会员", "钻石会员", ""]
-
-
-def _bench_url() -> str:
-    url = os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying")
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("mysql"):
-        raise SystemExit("bench-import needs MariaDB: DATABASE_URL=mysql://…")
-    name = parsed.path.lstrip("/") or "duoying"
-    if name.endswith("_import_bench"):
-        return url
-    return urlunparse(parsed._replace(path=f"/{name}_import_bench"))
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("SHEET_JOBS_ROOT", tempfile.mkdtemp(prefix="bench-import-"))
-    import django
-
-    django.setup()
 
 
 def _phone(n: int) -> str:
@@ -94,24 +73,13 @@ def _sheet(path: Path) -> None:
 
 def load(sheet_path: Path) -> int:
     """Drop and make the bench database, migrate, add the owner and the existing shoppers; queue the job."""
-    import MySQLdb
-
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    name = parsed.path.lstrip("/")
-    conn = MySQLdb.connect(
-        host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root"
-    )
-    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    conn.close()
+    database_recreate_and_migrate()
     from django.contrib.auth.models import User
-    from django.core.management import call_command
 
     from mall.models import SheetJob
     from mall.services import sheet_jobs
     from members.models import Member
 
-    call_command("migrate", verbosity=0, interactive=False)
     owner = User.objects.create_superuser("bench-owner", "owner@example.com", "x")
     step = max(1, ROWS // max(1, EXISTING))
     Member.objects.bulk_create(
@@ -165,12 +133,12 @@ def run_job(job_id: int) -> dict[str, object]:
 
 
 def main() -> None:
-    url = _bench_url()
+    url = own_database_url("import_bench", "bench-import")
     if len(sys.argv) > 2 and sys.argv[1] == "--run":
-        _setup(url)
+        django_setup(url, SHEET_JOBS_ROOT=tempfile.mkdtemp(prefix="bench-import-"))
         print(json.dumps(run_job(int(sys.argv[2])), ensure_ascii=False))
         return
-    _setup(url)
+    django_setup(url, SHEET_JOBS_ROOT=tempfile.mkdtemp(prefix="bench-import-"))
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
     sheet_path = workdir / f"members.{FORMAT}"
     started = time.perf_counter()

@@ -23,51 +23,19 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import database_recreate_and_migrate, django_setup, own_database_url  # noqa: E402
+
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "100000"))
 CHUNK = 5000
 
 
-def _bench_url() -> str:
-    url = os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying")
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("mysql"):
-        raise SystemExit("bench-lifecycle needs MariaDB: DATABASE_URL=mysql://…")
-    name = parsed.path.lstrip("/") or "duoying"
-    if name.endswith("_lifecycle_bench"):
-        return url
-    return urlunparse(parsed._replace(path=f"/{name}_lifecycle_bench"))
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-
-
 def load() -> None:
     """Drop and make the bench database, migrate, insert the shop in bulk."""
-    import MySQLdb
-
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    name = parsed.path.lstrip("/")
-    conn = MySQLdb.connect(
-        host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root"
-    )
-    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    conn.close()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    database_recreate_and_migrate()
     _shop()
 
 
@@ -210,12 +178,12 @@ def run() -> None:
 
 
 def main() -> None:
-    url = _bench_url()
+    url = own_database_url("lifecycle_bench", "bench-lifecycle")
     if sys.argv[1:] == ["--run"]:
-        _setup(url)
+        django_setup(url)
         run()
         return
-    _setup(url)
+    django_setup(url)
     started = time.perf_counter()
     load()
     print(json.dumps({"loaded_members": MEMBERS, "load_seconds": round(time.perf_counter() - started, 1)}))

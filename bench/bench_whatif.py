@@ -24,53 +24,21 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import database_recreate_and_migrate, django_setup, own_database_url  # noqa: E402
+
 ORDERS = int(os.environ.get("BENCH_ORDERS", "100000"))
 MEMBERS = max(ORDERS // 5, 1)
 SKUS = 300
 CHUNK = 5000
 
 
-def _bench_url() -> str:
-    url = os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying")
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("mysql"):
-        raise SystemExit("bench-whatif needs MariaDB: DATABASE_URL=mysql://…")
-    name = parsed.path.lstrip("/") or "duoying"
-    if name.endswith("_whatif_bench"):
-        return url
-    return urlunparse(parsed._replace(path=f"/{name}_whatif_bench"))
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-
-
 def load() -> None:
     """Drop and make the bench database, migrate, insert the shop in bulk."""
-    import MySQLdb
-
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    name = parsed.path.lstrip("/")
-    conn = MySQLdb.connect(
-        host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root"
-    )
-    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    conn.close()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    database_recreate_and_migrate()
     _shop()
 
 
@@ -216,12 +184,12 @@ def run() -> None:
 
 
 def main() -> None:
-    url = _bench_url()
+    url = own_database_url("whatif_bench", "bench-whatif")
     if sys.argv[1:] == ["--run"]:
-        _setup(url)
+        django_setup(url)
         run()
         return
-    _setup(url)
+    django_setup(url)
     started = time.perf_counter()
     load()
     print(json.dumps({"loaded_orders": ORDERS, "load_seconds": round(time.perf_counter() - started, 1)}))

@@ -192,11 +192,58 @@ def lift_campaign_budgets() -> int:
     """Takes the demo shop's campaign budgets (B02) off: a bench measures placements, and thousands
     of bench orders would spend a demo budget and be refused (409 ``campaign_budget_spent``)."""
     from marketing.models import Campaign
-    from marketing.services.campaign_budget import budgeted_tools_forget
+    from marketing.selectors.campaign_tool_maps import campaign_tool_maps_forget
 
     lifted = Campaign.objects.exclude(budget_amount=None, budget_uses=None).update(budget_amount=None, budget_uses=None)
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
     return lifted
+
+
+def own_database_url(suffix: str, target: str) -> str:
+    """``DATABASE_URL`` (MariaDB) with ``_<suffix>`` added to its database name: a bench that fills
+    100,000 rows works in a database of its own, never in the shop's."""
+    from urllib.parse import urlparse, urlunparse
+
+    url = os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/duoying")
+    parsed = urlparse(url)
+    if not parsed.scheme.startswith("mysql"):
+        raise SystemExit(f"{target} needs MariaDB: DATABASE_URL=mysql://…")
+    name = parsed.path.lstrip("/") or "duoying"
+    if name.endswith(f"_{suffix}"):
+        return url
+    return urlunparse(parsed._replace(path=f"/{name}_{suffix}"))
+
+
+def django_setup(url: str, **environ: str) -> None:
+    """Django in this process on ``url``, quiet and without a broker (tasks are called directly)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings.local")
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    for key, value in environ.items():
+        os.environ.setdefault(key, value)
+    import django
+
+    django.setup()
+
+
+def database_recreate_and_migrate() -> None:
+    """Drop and make the ``DATABASE_URL`` database again, then migrate it (a bench's own database only)."""
+    from urllib.parse import urlparse
+
+    import MySQLdb
+    from django.core.management import call_command
+
+    parsed = urlparse(os.environ["DATABASE_URL"])
+    name = parsed.path.lstrip("/")
+    conn = MySQLdb.connect(
+        host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root"
+    )
+    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+    conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    conn.close()
+    call_command("migrate", verbosity=0, interactive=False)
 
 
 def manage(*args: str) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from mall.demo.shop import SHOPPER_OPENID_PREFIX
 from marketing.errors import WheelDailyLimit, WheelNoChance
-from marketing.models import CouponChannel, PrizeKind, Wheel, WheelDraw, WheelPrize
+from marketing.models import CouponChannel, PrizeKind, Wheel, WheelChance, WheelDraw, WheelPrize
 from marketing.services.coupons import CouponTemplateData, coupon_template_create
 from marketing.services.wheel import wheel_chance_grant, wheel_draw, wheel_prize_save, wheel_publish, wheel_save
 from members.models import Member
@@ -91,7 +91,8 @@ def build_wheel(*, seed: int) -> dict[str, int]:
     members = Member.objects.filter(wheel_chances__isnull=False).distinct().order_by("pk")
     for index, member in enumerate(members):
         context = RequestContext(ip=f"10.21.{index // 200}.{index % 200 + 1}")
-        paid = list(member.wheel_chances.order_by("pk").values_list("order__paid_at", flat=True))
+        chances = WheelChance.objects.filter(member=member).order_by("pk")
+        paid = list(chances.values_list("order__paid_at", flat=True))
         for paid_at in paid:
             if rng.random() > DRAW_SHARE or paid_at is None:
                 continue

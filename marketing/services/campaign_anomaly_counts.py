@@ -26,10 +26,10 @@ from typing import Any
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from mall.cache import cache_read, cache_write
 from mall.redis import get_redis, slot_key
-from marketing.models import CampaignStatus, CampaignTool, CampaignToolKind
-from marketing.services.campaign_budget import LIVE_TOOLS_KEY, rule_tool_keys
+from marketing.models import CampaignToolKind
+from marketing.selectors.campaign_tool_maps import live_campaign_tools
+from marketing.services.campaign_budget import rule_tool_keys
 from members.models import Member
 from members.services.abuse import RequestContext
 from orders.models import Order, Refund
@@ -37,12 +37,9 @@ from orders.services.hooks import order_hook
 
 logger = logging.getLogger(__name__)
 
-LIVE_TOOLS_TTL = 60
 KEY_PREFIX = "anomaly"
 KEY_TTL = 3 * 3600
 NEW_ACCOUNT_HOURS = 24
-
-ToolKey = tuple[str, int]
 
 
 def minute_of(moment: datetime) -> int:
@@ -52,24 +49,6 @@ def minute_of(moment: datetime) -> int:
 
 def counter_key(campaign_id: int, minute: int, part: str) -> str:
     return slot_key(KEY_PREFIX, campaign_id, minute, part)
-
-
-def live_campaign_tools() -> dict[ToolKey, int]:
-    """(tool kind, object id) → id of the live campaign it belongs to (cached)."""
-    cached = cache_read(LIVE_TOOLS_KEY)
-    if isinstance(cached, list):
-        return {(str(kind), int(pk)): int(campaign) for kind, pk, campaign in cached}
-    rows = list(
-        CampaignTool.objects.filter(campaign__status=CampaignStatus.LIVE).values_list(
-            "kind", "object_id", "campaign_id"
-        )
-    )
-    cache_write(LIVE_TOOLS_KEY, [list(row) for row in rows], timeout=LIVE_TOOLS_TTL)
-    return {(str(kind), int(pk)): int(campaign) for kind, pk, campaign in rows}
-
-
-def live_campaign_tools_forget() -> None:
-    cache_write(LIVE_TOOLS_KEY, None, timeout=1)
 
 
 def _is_new(member: Member, now: datetime) -> bool:

@@ -25,60 +25,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
 
-from mall.cache import cache_read, cache_write
+from mall.cache import cache_write
 from marketing.errors import CampaignBudgetSpent
 from marketing.models import (
     Bargain,
     Campaign,
     CampaignBudgetHold,
-    CampaignStatus,
-    CampaignTool,
     CampaignToolKind,
     Coupon,
     FlashItem,
 )
+from marketing.selectors.campaign_tool_maps import BUDGET_STATUSES, ToolKey, budgeted_tools
 from orders.models import Order, OrderStatus, Refund
 from orders.services.hooks import order_hook
 
-BUDGETED_TOOLS_KEY = "campaigns:budgeted-tools"
-BUDGETED_TOOLS_TTL = 300
-LIVE_TOOLS_KEY = "campaigns:live-tools"  # the anomaly watch's map of live tools (F31)
 SHORT_FLAG_KEY = "campaigns:budget-short:{}"
 SHORT_FLAG_TTL = 3600
-OPEN_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.LIVE, CampaignStatus.PAUSED)
-
-ToolKey = tuple[str, int]
-
-
-def budgeted_tools() -> dict[ToolKey, int]:
-    """(kind, object id) → campaign id of every tool in a not-ended campaign with a budget.
-
-    Cached (the campaign services drop it after each change), so an order whose discounts touch
-    no budgeted tool costs no query.
-    """
-    cached = cache_read(BUDGETED_TOOLS_KEY)
-    if isinstance(cached, list):
-        return {(str(kind), int(pk)): int(campaign) for kind, pk, campaign in cached}
-    rows = list(
-        CampaignTool.objects.filter(campaign__status__in=OPEN_STATUSES)
-        .filter(Q(campaign__budget_amount__isnull=False) | Q(campaign__budget_uses__isnull=False))
-        .values_list("kind", "object_id", "campaign_id")
-    )
-    cache_write(BUDGETED_TOOLS_KEY, [list(row) for row in rows], timeout=BUDGETED_TOOLS_TTL)
-    return {(str(kind), int(pk)): int(campaign) for kind, pk, campaign in rows}
-
-
-def budgeted_tools_forget() -> None:
-    """After a change to campaigns, their budgets or their tools (now and after commit)."""
-    for key in (BUDGETED_TOOLS_KEY, LIVE_TOOLS_KEY):
-        cache_write(key, None, timeout=1)
-        transaction.on_commit(partial(cache_write, key, None, timeout=1), robust=True)
+OPEN_STATUSES = BUDGET_STATUSES
 
 
 def _ids(rule_ids: Iterable[str], head: str) -> set[int]:

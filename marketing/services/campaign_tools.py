@@ -17,8 +17,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,16 +94,24 @@ def _check_units(units: int) -> None:
 
 class ToolAdapter(ABC):
     kind: ClassVar[str]
+    model: ClassVar[type[models.Model]]
     can_add_stock: ClassVar[bool] = False
+    # rows the ``is_active`` switch may not touch (a campaign ended early stays ended)
+    pausable: ClassVar[dict[str, Any]] = {}
 
-    @abstractmethod
-    def exists(self, object_id: int) -> bool: ...
+    def exists(self, object_id: int) -> bool:
+        return self.model._default_manager.filter(pk=object_id).exists()
 
     @abstractmethod
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]: ...
 
-    @abstractmethod
-    def set_paused(self, *, object_id: int, paused: bool) -> bool: ...
+    def set_paused(self, *, object_id: int, paused: bool) -> bool:
+        """Flip ``is_active`` with a guarded UPDATE; True only for the call that changed it."""
+        rows = self.model._default_manager.filter(pk=object_id, is_active=paused, **self.pausable)
+        changed = rows.update(is_active=not paused)
+        if changed:
+            pricing_rules_bump()
+        return bool(changed)
 
     def publish(self, *, actor: Actor, object_id: int) -> None:
         """A draft campaign goes live: its tools go live too (resume by default)."""
@@ -120,9 +129,7 @@ class ToolAdapter(ABC):
 
 class PromotionAdapter(ToolAdapter):
     kind = CampaignToolKind.PROMOTION
-
-    def exists(self, object_id: int) -> bool:
-        return Promotion.objects.filter(pk=object_id).exists()
+    model = Promotion
 
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
         return {
@@ -140,12 +147,6 @@ class PromotionAdapter(ToolAdapter):
             )
             for p in Promotion.objects.filter(pk__in=list(ids))
         }
-
-    def set_paused(self, *, object_id: int, paused: bool) -> bool:
-        changed = Promotion.objects.filter(pk=object_id, is_active=paused).update(is_active=not paused)
-        if changed:
-            pricing_rules_bump()
-        return bool(changed)
 
     def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]:
         promotion = Promotion.objects.select_for_update().get(pk=object_id)
@@ -165,10 +166,8 @@ class CouponAdapter(ToolAdapter):
     """A coupon template: pausing stops claiming (issued coupons stay usable until they expire)."""
 
     kind = CampaignToolKind.COUPON
+    model = CouponTemplate
     can_add_stock = True
-
-    def exists(self, object_id: int) -> bool:
-        return CouponTemplate.objects.filter(pk=object_id).exists()
 
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
         views = {}
@@ -192,12 +191,6 @@ class CouponAdapter(ToolAdapter):
                 can_add_stock=t.total_quantity is not None,
             )
         return views
-
-    def set_paused(self, *, object_id: int, paused: bool) -> bool:
-        changed = CouponTemplate.objects.filter(pk=object_id, is_active=paused).update(is_active=not paused)
-        if changed:
-            pricing_rules_bump()
-        return bool(changed)
 
     def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]:
         template = CouponTemplate.objects.select_for_update().get(pk=object_id)
@@ -235,10 +228,8 @@ class CouponAdapter(ToolAdapter):
 
 class FlashAdapter(ToolAdapter):
     kind = CampaignToolKind.FLASH
+    model = FlashSlot
     can_add_stock = True
-
-    def exists(self, object_id: int) -> bool:
-        return FlashSlot.objects.filter(pk=object_id).exists()
 
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
         views = {}
@@ -303,9 +294,8 @@ class FlashAdapter(ToolAdapter):
 
 class GroupBuyAdapter(ToolAdapter):
     kind = CampaignToolKind.GROUP_BUY
-
-    def exists(self, object_id: int) -> bool:
-        return GroupBuyCampaign.objects.filter(pk=object_id).exists()
+    model = GroupBuyCampaign
+    pausable: ClassVar[dict[str, Any]] = {"ended_at__isnull": True}
 
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
         return {
@@ -326,14 +316,6 @@ class GroupBuyAdapter(ToolAdapter):
             for c in GroupBuyCampaign.objects.filter(pk__in=list(ids))
         }
 
-    def set_paused(self, *, object_id: int, paused: bool) -> bool:
-        changed = GroupBuyCampaign.objects.filter(pk=object_id, is_active=paused, ended_at__isnull=True).update(
-            is_active=not paused
-        )
-        if changed:
-            pricing_rules_bump()
-        return bool(changed)
-
     def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]:
         campaign = GroupBuyCampaign.objects.select_for_update().get(pk=object_id)
         if campaign.ended_at is not None:
@@ -350,10 +332,9 @@ class GroupBuyAdapter(ToolAdapter):
 
 class BargainAdapter(ToolAdapter):
     kind = CampaignToolKind.BARGAIN
+    model = BargainCampaign
+    pausable: ClassVar[dict[str, Any]] = {"ended_at__isnull": True}
     can_add_stock = True
-
-    def exists(self, object_id: int) -> bool:
-        return BargainCampaign.objects.filter(pk=object_id).exists()
 
     def describe(self, ids: Iterable[int], *, now: datetime) -> dict[int, ToolView]:
         views = {}
@@ -375,14 +356,6 @@ class BargainAdapter(ToolAdapter):
                 can_add_stock=c.total_quantity is not None and c.ended_at is None,
             )
         return views
-
-    def set_paused(self, *, object_id: int, paused: bool) -> bool:
-        changed = BargainCampaign.objects.filter(pk=object_id, is_active=paused, ended_at__isnull=True).update(
-            is_active=not paused
-        )
-        if changed:
-            pricing_rules_bump()
-        return bool(changed)
 
     def extend(self, *, actor: Actor, object_id: int, ends_at: datetime, now: datetime) -> list[int]:
         campaign = BargainCampaign.objects.select_for_update().get(pk=object_id)

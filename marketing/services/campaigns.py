@@ -33,7 +33,7 @@ from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInv
 from marketing.models import Campaign, CampaignPage, CampaignPauseReason, CampaignStatus, CampaignTool
 from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution
 from marketing.selectors.campaign_anomaly import open_anomaly_alerts_refresh
-from marketing.services.campaign_budget import budgeted_tools_forget
+from marketing.selectors.campaign_tool_maps import campaign_tool_maps_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
 from marketing.services.pages import PageData, page_create, page_publish, page_unpublish
@@ -148,7 +148,7 @@ def campaign_update(*, actor: Actor, campaign_id: int, data: CampaignData) -> Ca
     audit_record(
         actor=actor, action="campaign.update", target=campaign, data={**_audit_data(campaign), "before": before}
     )
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
     return campaign
 
 
@@ -169,7 +169,7 @@ def campaign_tool_add(*, actor: Actor, campaign_id: int, kind: str, object_id: i
     except IntegrityError as exc:  # another request linked it a moment ago
         raise CampaignToolTaken(details={"kind": kind, "object_id": object_id}) from exc
     audit_record(actor=actor, action="campaign.tool_add", target=campaign, data={"kind": kind, "object_id": object_id})
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
     return tool
 
 
@@ -188,7 +188,7 @@ def campaign_tool_remove(*, actor: Actor, campaign_id: int, tool_id: int) -> Non
         target=campaign,
         data={"kind": tool.kind, "object_id": tool.object_id},
     )
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
 
 
 def _require_status(campaign: Campaign, *allowed: str) -> None:
@@ -224,7 +224,7 @@ def campaign_publish(*, actor: Actor, campaign_id: int, now: datetime | None = N
         target=campaign,
         data={"tools": _tool_ids(tools), "page_id": campaign.page_id},
     )
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
     return campaign
 
 
@@ -384,7 +384,7 @@ def campaign_end(*, actor: Actor, campaign_id: int, now: datetime | None = None)
         target=campaign,
         data={"at": _iso(now), "tools": _tool_ids(tools), "page_unpublished": page_down},
     )
-    budgeted_tools_forget()
+    campaign_tool_maps_forget()
     _anomalies_resolve(campaign, actor=actor, resolution=CampaignAnomalyResolution.ENDED)
     return campaign
 

@@ -41,7 +41,7 @@ from marketing.errors import (
     CouponUnavailable,
     RulesInvalid,
 )
-from marketing.models import Coupon, CouponChannel, CouponStatus, CouponTemplate
+from marketing.models import Coupon, CouponChannel, CouponKind, CouponStatus, CouponTemplate
 from marketing.selectors.pricing_fetch import member_is_new
 from marketing.selectors.pricing_rules import pricing_rules_bump
 from marketing.services.campaign_anomaly_counts import campaigns_of_coupon_template, participation_count
@@ -193,6 +193,25 @@ def coupon_template_update(*, actor: Actor, template_id: int, data: CouponTempla
 
 
 # --- issuing ---------------------------------------------------------------------------
+
+
+def coupon_issue_one_off(
+    *, member: Member, name: str, off: int, valid_days: int, now: datetime | None = None
+) -> Coupon:
+    """A prize worth exactly ``off`` fen (a wheel's 免单, a team's share): a system template of one,
+    no threshold, issued to ``member`` at once. Inside the caller's transaction."""
+    template = CouponTemplate.objects.create(
+        name=name,
+        kind=CouponKind.NO_THRESHOLD,
+        channel=CouponChannel.SYSTEM,
+        threshold=0,
+        off=off,
+        valid_days=valid_days,
+        total_quantity=1,
+        per_user_limit=1,
+    )
+    transaction.on_commit(pricing_rules_bump)
+    return coupon_issue(member=member, template=template, now=now)
 
 
 def _template_claimable(template: CouponTemplate, now: datetime) -> bool:

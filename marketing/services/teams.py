@@ -43,9 +43,6 @@ from marketing.errors import (
 )
 from marketing.models import (
     Coupon,
-    CouponChannel,
-    CouponKind,
-    CouponTemplate,
     SplitMode,
     Team,
     TeamActivity,
@@ -54,7 +51,7 @@ from marketing.models import (
     TeamStatus,
 )
 from marketing.models.teams import TEAM_SIZE_MAX, TEAM_SIZE_MIN
-from marketing.services.coupons import coupon_issue
+from marketing.services.coupons import coupon_issue_one_off
 from members.models import Member
 from members.services.abuse import RequestContext, abuse_check
 from members.services.messages import message_send
@@ -300,16 +297,13 @@ def team_shares(*, total: int, mode: str, member_ids: list[int], contributions: 
 
 def _share_coupon(*, activity: TeamActivity, member: Member, share: int, now: dt.datetime) -> Coupon:
     """A one-off no-threshold coupon worth the member's share (a template of one, system-issued)."""
-    template = CouponTemplate.objects.create(
+    return coupon_issue_one_off(
+        member=member,
         name=_("%(name)s 瓜分券 ¥%(yuan)s") % {"name": activity.name[:30], "yuan": format_yuan(share)},
-        kind=CouponKind.NO_THRESHOLD,
-        channel=CouponChannel.SYSTEM,
         off=share,
         valid_days=activity.coupon_valid_days,
-        total_quantity=1,
-        per_user_limit=1,
+        now=now,
     )
-    return coupon_issue(member=member, template=template, now=now)
 
 
 def team_settle(*, team_id: int, now: dt.datetime | None = None) -> bool:

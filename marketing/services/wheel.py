@@ -56,7 +56,6 @@ from marketing.errors import (
 from marketing.models import (
     ChanceStatus,
     Coupon,
-    CouponChannel,
     CouponKind,
     CouponTemplate,
     PricingPolicy,
@@ -67,8 +66,7 @@ from marketing.models import (
     WheelPrize,
     WheelStatus,
 )
-from marketing.selectors.pricing_rules import pricing_rules_bump
-from marketing.services.coupons import coupon_issue, require_staff
+from marketing.services.coupons import coupon_issue, coupon_issue_one_off, require_staff
 from marketing.services.wheel_odds import pick_prize, released_stock
 from members.models import Member, PointsEntry
 from members.people_errors import AudienceNotAllowed
@@ -172,18 +170,13 @@ def points_value(points: int) -> int:
 
 def _free_order_coupon(*, member: Member, wheel: Wheel, chance: WheelChance, now: dt.datetime) -> Coupon:
     value = min(chance.order_amount, wheel.free_order_cap)
-    template = CouponTemplate.objects.create(
+    return coupon_issue_one_off(
+        member=member,
         name=_("大转盘免单券 ¥%(amount)s") % {"amount": format_yuan(value)},
-        kind=CouponKind.NO_THRESHOLD,
-        channel=CouponChannel.SYSTEM,
-        threshold=0,
         off=value,
         valid_days=wheel.free_order_valid_days,
-        total_quantity=1,
-        per_user_limit=1,
+        now=now,
     )
-    transaction.on_commit(pricing_rules_bump)
-    return coupon_issue(member=member, template=template, now=now)
 
 
 @dataclass(frozen=True)
