@@ -26,7 +26,19 @@ from django.utils.translation import gettext_lazy as _
 MINI_PROGRAM = "mini-program"
 
 # The tools a funnel may be counted for (the marketing app's tool kinds).
-TOOLS = ("flash", "group_buy", "bargain", "release", "coupon", "promotion", "invite", "promoter", "message", "wheel")
+TOOLS = (
+    "flash",
+    "group_buy",
+    "bargain",
+    "release",
+    "coupon",
+    "promotion",
+    "invite",
+    "promoter",
+    "message",
+    "wheel",
+    "topic",
+)
 
 # Why a shopper left the checkout: what they last saw there.
 LEAVE_REASONS: dict[str, Promise] = {

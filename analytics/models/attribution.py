@@ -43,6 +43,7 @@ class Tool(models.TextChoices):
     JOURNEY = "journey", _("生命周期旅程")
     SHARE = "share", _("分享")
     WHEEL = "wheel", _("幸运大转盘")  # F21: orders paid with a coupon the wheel gave
+    TOPIC = "topic", _("专题页")  # F25: orders placed after opening a topic page (src topic:<page>)
     DIRECT = "direct", _("自然成交")
 
 

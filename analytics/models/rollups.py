@@ -65,6 +65,7 @@ class FunnelDay(models.Model):
     day = models.DateField(_("日期"))
     tool = models.CharField(_("营销工具"), max_length=16, blank=True, default="")
     campaign_id = models.PositiveBigIntegerField(_("活动"), default=0)
+    views = models.PositiveIntegerField(_("浏览次数"), default=0)  # page views (F25 topic reports)
     viewers = models.PositiveIntegerField(_("浏览人数"), default=0)
     carters = models.PositiveIntegerField(_("加购人数"), default=0)
     checkouts = models.PositiveIntegerField(_("结算人数"), default=0)

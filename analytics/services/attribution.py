@@ -41,6 +41,7 @@ from mall.money import allocate
 from mall.selectors.dashboard import SHOP_TZ
 from marketing.models import (
     Bargain,
+    CampaignPage,
     Commission,
     Coupon,
     FlashItem,
@@ -69,6 +70,7 @@ SRC_CHANNELS: dict[str, str] = {
     "segment": Tool.SEGMENT,
     "journey": Tool.JOURNEY,
     "share": Tool.SHARE,
+    "topic": Tool.TOPIC,
 }
 
 
@@ -256,11 +258,20 @@ def _collect(order: Order, lines: list[OrderLine], costs: dict[int, int | None])
     found_src = src_touch(order.src)
     if found_src is not None:
         tool, pk = found_src
-        touches.get(tool, pk, f"{Tool(tool).label} #{pk}" if pk else str(Tool(tool).label))
+        touches.get(tool, pk, _src_name(tool, pk))
 
     if not touches.by_key:
         touches.get(Tool.DIRECT, 0, str(Tool.DIRECT.label))
     return touches
+
+
+def _src_name(tool: str, pk: int) -> str:
+    """The touch's name: a topic page by its title (the topic report lists them), else the tool."""
+    if tool == Tool.TOPIC and pk:
+        title = CampaignPage.objects.filter(pk=pk).values_list("title", flat=True).first()
+        if title:
+            return title
+    return f"{Tool(tool).label} #{pk}" if pk else str(Tool(tool).label)
 
 
 def _cogs(lines: list[OrderLine], costs: dict[int, int | None]) -> dict[str, int]:

@@ -61,6 +61,7 @@ class _Tally:
         self.events: dict[str, list[Any]] = {}  # name → [events, visitors]
         self.products: dict[int, list[Any]] = {}  # product → [views, viewers, carts]
         self.funnels: dict[tuple[str, int], list[set[str]]] = {("", 0): [set(), set(), set(), set()]}
+        self.funnel_views: Counter[tuple[str, int]] = Counter()  # page views per funnel key
         self.hours: dict[int, list[Any]] = {}  # hour → [events, visitors]
         self.leaves: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
@@ -107,6 +108,8 @@ class _Tally:
             steps = self.funnels.setdefault(key, [set(), set(), set(), set()])
             if step is not None:
                 steps[step].add(anon)
+            if name == "page_view":
+                self.funnel_views[key] += 1
 
     def _end_session(self) -> None:
         if self._steps and (path := session_path(self._steps)):
@@ -128,7 +131,14 @@ class _Tally:
         )
         FunnelDay.objects.bulk_create(
             FunnelDay(
-                day=day, tool=tool, campaign_id=cid, viewers=len(a), carters=len(b), checkouts=len(c), payers=len(d)
+                day=day,
+                tool=tool,
+                campaign_id=cid,
+                views=self.funnel_views[(tool, cid)],
+                viewers=len(a),
+                carters=len(b),
+                checkouts=len(c),
+                payers=len(d),
             )
             for (tool, cid), (a, b, c, d) in self.funnels.items()
         )

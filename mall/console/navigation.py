@@ -214,6 +214,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("convert", _("效果模拟"), "science", "console:marketing_whatif", "marketing.view_promotion"),
+    ("convert", _("专题页"), "auto_stories", "console:marketing_topics", "marketing.view_campaignpage"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("spread", _("组队瓜分数据"), "leaderboard", "console:marketing_team_stats", "marketing.view_team"),
     ("spread", _("大转盘数据"), "casino", "console:marketing_wheel_stats", "marketing.view_wheeldraw"),

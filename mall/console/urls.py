@@ -37,6 +37,7 @@ from marketing.console.journeys_admin import journey_report_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
+from marketing.console.topics import topic_edit_view, topic_list_view
 from marketing.console.whatif import whatif_run_status, whatif_run_view, whatif_view
 from marketing.console.wheel_admin import wheel_stats_view
 from members.console.checkin_admin import checkin_stats_view
@@ -146,4 +147,7 @@ urlpatterns = [
         name="marketing_page_preview",
     ),
     path("marketing/pages/<int:page_id>/flash/", admin.site.admin_view(page_flash_view), name="marketing_page_flash"),
+    # F25 topic pages
+    path("marketing/topics/", admin.site.admin_view(topic_list_view), name="marketing_topics"),
+    path("marketing/topics/<int:page_id>/", admin.site.admin_view(topic_edit_view), name="marketing_topic_edit"),
 ]

@@ -41,6 +41,7 @@ from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
+from marketing.api.topics import TopicListApi
 from marketing.api.wheel import WheelApi, WheelDrawApi, WheelMyPrizesApi
 
 urlpatterns: list = [
@@ -83,6 +84,8 @@ urlpatterns: list = [
     # F26 campaign pages: "home" first (no page may be called home)
     path("pages/home", HomePageApi.as_view(), name="page-home"),
     path("pages/<slug:key>", PageDetailApi.as_view(), name="page-detail"),
+    # F25 topic pages: the list (a topic itself is pages/<slug>)
+    path("topics", TopicListApi.as_view(), name="topic-list"),
     path("promotions/<int:promotion_id>", PromotionDetailApi.as_view(), name="promotion-detail"),
     path("flash/slots", FlashSlotListApi.as_view(), name="flash-slots"),
     path("flash/releases", FlashReleaseListApi.as_view(), name="flash-releases"),

@@ -66,6 +66,7 @@ from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPag
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
 from marketing.models.teams import SplitMode, Team, TeamActivity, TeamMember, TeamOrder, TeamStatus
+from marketing.models.topics import TopicPage
 from marketing.models.whatif import WhatIfRun, WhatIfStatus
 from marketing.models.wheel import ChanceStatus, PrizeKind, Wheel, WheelChance, WheelDraw, WheelPrize, WheelStatus
 
@@ -149,6 +150,7 @@ __all__ = [
     "TeamOrder",
     "TeamStatus",
     "TierRate",
+    "TopicPage",
     "WhatIfRun",
     "WhatIfStatus",
     "Wheel",

@@ -30,6 +30,9 @@ from marketing.models import (
     PromotionType,
 )
 from marketing.pages import resolvers
+from marketing.pages.guide import MAX_IMAGES as GUIDE_MAX_IMAGES
+from marketing.pages.guide import MAX_PRODUCTS as GUIDE_MAX_PRODUCTS
+from marketing.pages.guide import guide_parse
 from marketing.pages.schema import Field
 
 Check = Callable[[Mapping[str, Any]], dict[str, str]]
@@ -112,6 +115,21 @@ def _check_countdown(s: Mapping[str, Any]) -> dict[str, str]:
     if starts and ends and datetime.fromisoformat(ends) <= datetime.fromisoformat(starts):
         return {"ends_at": _("结束时间必须晚于开始时间。")}
     return {}
+
+
+def _check_guide(s: Mapping[str, Any]) -> dict[str, str]:
+    """Every mark readable, within the limits, and every product mark an existing product."""
+    parsed = guide_parse(str(s.get("body", "")))
+    if parsed.problems:
+        return {
+            "body": _("无法识别：%(marks)s。商品写作 [商品:编号]，图片写作 [图片:https://…]")
+            % {"marks": "、".join(parsed.problems[:3])}
+        }
+    if len(parsed.product_ids) > GUIDE_MAX_PRODUCTS:
+        return {"body": _("最多插入 %(n)d 个商品。") % {"n": GUIDE_MAX_PRODUCTS}}
+    if sum(1 for p in parsed.pieces if p.kind == "image") > GUIDE_MAX_IMAGES:
+        return {"body": _("最多插入 %(n)d 张图片。") % {"n": GUIDE_MAX_IMAGES}}
+    return _missing("body", Product, parsed.product_ids)
 
 
 TITLE = Field("title", gettext_lazy("标题"), max_length=30)
@@ -248,6 +266,26 @@ BLOCKS: dict[str, BlockType] = {
                 Field("image", gettext_lazy("配图地址"), "media", max_length=500),
             ),
             resolvers.resolve_rich_text,
+        ),
+        BlockType(
+            "guide",
+            gettext_lazy("导购图文"),
+            "menu_book",
+            (
+                TITLE,
+                Field(
+                    "body",
+                    gettext_lazy("正文"),
+                    "textarea",
+                    required=True,
+                    max_length=4000,
+                    help=gettext_lazy(
+                        "空一行分段；“## 小标题”为小标题；[商品:编号] 插入商品卡片；[图片:https://…] 插入图片"
+                    ),
+                ),
+            ),
+            resolvers.resolve_guide,
+            _check_guide,
         ),
         BlockType(
             "video",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from mall.models import Product, ProductImage
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from mall.selectors.catalogue import category_descendant_ids, product_card_data
 from marketing.models import BargainCampaign, CouponChannel, CouponTemplate, GroupBuyCampaign, Promotion
+from marketing.pages.guide import guide_parse
 from marketing.selectors import bargains as bargain_selectors
 from marketing.selectors import group_buys as group_selectors
 from marketing.selectors.coupons import template_summary
@@ -369,6 +370,40 @@ def resolve_checkin_entry(settings_list: Sequence[Settings], now: datetime) -> R
             for s in settings_list
         ]
     )
+
+
+# --- guide (F25 topic pages) ---------------------------------------------------------------------
+
+
+def resolve_guide(settings_list: Sequence[Settings], now: datetime) -> Resolved:
+    """The guide's pieces in order, each product mark a live card (name, price, offers, stock);
+    a product that left the shelf is left out of the text rather than shown as unbuyable."""
+    parsed = [guide_parse(str(s.get("body", ""))) for s in settings_list]
+    wanted = {pid for p in parsed for pid in p.product_ids}
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=wanted, is_on_shelf=True)
+        .annotate(stock_total=Sum("skus__stock", filter=Q(skus__is_active=True)))
+        .prefetch_related("tags", Prefetch("images", queryset=ProductImage.objects.order_by("sort_order", "id")))
+    }
+    offers = product_offers_for(product_ids=list(products), now=now)
+    out = []
+    for s, guide in zip(settings_list, parsed, strict=True):
+        items: list[dict[str, Any]] = []
+        for piece in guide.pieces:
+            if piece.kind == "product":
+                product = products.get(piece.product_id)
+                if product is None:
+                    continue
+                stock = int(product.stock_total or 0)  # type: ignore[attr-defined]
+                card = _jsonable(product_card_data(product, offers))
+                items.append({"kind": "product", "product": {**card, "stock": stock, "in_stock": stock > 0}})
+            elif piece.kind == "image":
+                items.append({"kind": "image", "url": piece.url})
+            else:
+                items.append({"kind": piece.kind, "text": piece.text})
+        out.append({"title": s.get("title", ""), "items": items})
+    return Resolved(out, offers.valid_until)
 
 
 def ids_missing(model: Any, ids: Iterable[int], extra: Q | None = None) -> list[int]:

@@ -64,6 +64,13 @@ def every_block_settings(
         },
         {"type": "product_grid", "settings": {"title": "标签", "source": "tag", "tag": tag.name, "columns": "3"}},
         {"type": "rich_text", "settings": {"title": "活动规则", "body": "第一段。\n\n第二段。"}},
+        {
+            "type": "guide",
+            "settings": {
+                "title": "开学清单",
+                "body": f"## 书桌\n\n先看这支：[商品:{products[1].pk}] 再配一张图\n\n[图片:/media/guide/desk.jpg]",
+            },
+        },
         {"type": "video", "settings": {"title": "上新", "url": "https://v.example.com/a.mp4"}},
         {"type": "checkin_entry", "settings": {}},
         {"type": "divider", "settings": {"style": "space"}},

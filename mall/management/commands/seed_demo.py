@@ -26,6 +26,7 @@ from mall.demo.team import build_team
 from mall.demo.tiers import build_tiers
 from mall.demo.tmpl import build_tmpl
 from mall.demo.tool_history import build_tool_history
+from mall.demo.topics import build_topics
 from mall.demo.uplift import build_uplift
 from mall.demo.whatif import build_whatif
 from mall.demo.wheel import build_wheel
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         counts.update(build_jobs())
         counts.update(build_suggestions())
         counts.update(build_pages())
+        counts.update(build_topics())
         counts.update(build_studio())
         counts.update(build_whatif())
         counts.update(build_tmpl())

@@ -41,8 +41,9 @@ def test_the_page_comes_whole_in_one_request_with_live_data(
 ) -> None:
     page = published_page(staff=staff, blocks=blocks)
     cache.clear()
-    # page, versions, then per block type present (13 types): constant whatever the blocks or products
-    with django_assert_max_num_queries(34):
+    # page, versions, then per block type present (14 types; the guide's products with their tags
+    # and images are 3): constant whatever the blocks or products
+    with django_assert_max_num_queries(37):
         answer = APIClient().get("/api/v1/pages/618")
     assert answer.status_code == 200
     body = answer.json()
@@ -63,6 +64,10 @@ def test_the_page_comes_whole_in_one_request_with_live_data(
     assert [p["title"] for p in grids[1]["products"]] == ["精华 2", "精华 1"]  # category: best sellers, limit 2
     assert len(grids[2]["products"]) == 3
     assert by_type["rich_text"]["data"]["paragraphs"] == ["第一段。", "第二段。"]
+    guide = by_type["guide"]["data"]["items"]
+    assert [item["kind"] for item in guide] == ["heading", "text", "product", "text", "image"]
+    assert guide[2]["product"]["title"] == "精华 1" and guide[2]["product"]["min_price"] == 9901
+    assert guide[2]["product"]["stock"] == 50 and guide[2]["product"]["in_stock"] is True
     assert by_type["nav_icons"]["data"]["items"][0]["target"] == {"type": "coupons"}
     with django_assert_max_num_queries(0):
         again = APIClient().get("/api/v1/pages/618")  # cached: only the clock is new

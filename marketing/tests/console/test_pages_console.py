@@ -70,6 +70,7 @@ def test_every_block_type_is_drawn_in_the_preview_from_the_api_json(
     assert "满199.00减30.00" in html and "满299.00减60.00" in html
     assert "¥30.00" in html and "3 人团 ¥29.00" in html
     assert "精华 2" in html and "第二段。" in html
+    assert "精华 1" in html and "¥99.01" in html and "库存 50" in html  # the guide's inline card
     assert "990" not in html.replace("¥9.90", "")
 
 
