@@ -132,6 +132,8 @@ module.exports = {
 
   // campaign pages (F26): a published page with every block's live data, in one request
   page: (key) => timed(`pages/${enc(key)}`),
+  // topic pages (F25): the listed topics' cards; a topic itself is page(slug)
+  topics: () => get('topics'),
   // flash sales (F02, F12): lists carry server_time; a reservation is harmless to repeat
   flashSlots: () => timed('flash/slots'),
   flashReleases: () => timed('flash/releases'),

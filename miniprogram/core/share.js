@@ -52,10 +52,10 @@ function rememberPromoter(query, path) {
 
 /**
  * Issue 15: the tracking parameter of the push or share that opened the mini-program
- * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`), kept for SRC_DAYS and sent with the
+ * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`; a topic page sets `topic:7`), kept for SRC_DAYS and sent with the
  * order placement so the server can attribute the order to the campaign. Anything else is ignored.
  */
-const SRC_PATTERN = /^(msg|message|seg|segment|journey|share)(:\d{1,18})?$/
+const SRC_PATTERN = /^(msg|message|seg|segment|journey|share|topic)(:\d{1,18})?$/
 const SRC_DAYS = 7
 
 function cleanSrc(value) {

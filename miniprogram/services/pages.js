@@ -18,6 +18,7 @@ const TARGETS = {
   flash: () => routes.PAGES.flash,
   'points-mall': () => routes.PAGES.pointsMall,
   member: () => routes.PAGES.member,
+  topics: () => routes.PAGES.topics,
 }
 
 function targetPath(target) {

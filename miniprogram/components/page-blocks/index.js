@@ -1,8 +1,8 @@
 /**
  * Every block type of a campaign page (F26), one `type` each, drawn from the server's resolved
  * JSON (GET pages/…): banner, countdown, product_grid, flash_sale, group_buy, bargain, coupon,
- * full_reduction, rich_text, video, nav_icons, checkin_entry, divider. Taps open the block's
- * page; a coupon is claimed in place (the server says whether this shopper still may).
+ * full_reduction, rich_text, guide (text with product cards inline, F25), video, nav_icons,
+ * checkin_entry, divider. Taps open the block's page; a coupon is claimed in place (the server says whether this shopper still may).
  */
 'use strict'
 
@@ -68,6 +68,14 @@ Component({
     onPromotion(e) {
       const block = this.data.view[Number(e.currentTarget.dataset.index)]
       if (block && block.data.promotion) this.go(routes.withQuery(routes.PAGES.promotion, { id: block.data.promotion.id }))
+    },
+    onGuideProduct(e) {
+      const { index, item } = e.currentTarget.dataset
+      const block = this.data.view[Number(index)]
+      const piece = block && block.data.items[Number(item)]
+      if (!piece || !piece.product) return
+      track.tap(e, 'page-blocks', { product_id: piece.product.id })
+      this.go(routes.withQuery(routes.PAGES.product, { id: piece.product.id }))
     },
     onCheckin() {
       this.go(routes.PAGES.checkin)

@@ -88,6 +88,10 @@ Component({
       if (query) track.track('search', { page: ROUTE, query: query.slice(0, 64) })
       this.openCategory('', query)
     },
+    onTopics(e) {
+      track.tap(e, ROUTE)
+      routes.go(routes.PAGES.topics).catch(() => {})
+    },
     onMarketingOpen(e) {
       const target = routes.marketingTarget(e.detail.item)
       if (target) routes.go(target).catch(() => {})

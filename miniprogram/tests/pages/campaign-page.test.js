@@ -18,6 +18,7 @@ const BLOCKS = [
   { key: 'k8', type: 'bargain', settings: {}, data: { title: '', campaigns: [{ id: 31, title: '音箱', floor_price: 0, start_price: 19900, state: 'live', state_label: '进行中' }] } },
   { key: 'k9', type: 'product_grid', settings: {}, data: { title: '爆款', columns: '2', products: [card] } },
   { key: 'ka', type: 'rich_text', settings: {}, data: { title: '活动规则', image: '', paragraphs: ['第一段。', '第二段。'] } },
+  { key: 'ke', type: 'guide', settings: {}, data: { title: '开学清单', items: [{ kind: 'heading', text: '书桌' }, { kind: 'text', text: '先看这支：' }, { kind: 'product', product: Object.assign({}, card, { id: 8, title: '台灯', min_price: 12900, stock: 0, in_stock: false }) }, { kind: 'image', url: 'https://cdn.example.com/desk.jpg' }] } },
   { key: 'kb', type: 'video', settings: {}, data: { title: '上新', url: 'https://v.example.com/a.mp4', poster: '' } },
   { key: 'kc', type: 'checkin_entry', settings: {}, data: { title: '每日签到领积分', subtitle: '', enabled: true, points: 5 } },
   { key: 'kd', type: 'divider', settings: {}, data: { style: 'line', height: 24 } },
@@ -54,7 +55,11 @@ test('every block type is drawn from the one page request', async () => {
   expect(text(page, '.tier')).toBe('满199.00减30.00')
   expect(text(page, '.flash .price')).toContain('¥9.90')
   expect(texts(page, '.campaign .price')).toEqual(['3人团 ¥29.00', '最低 ¥0.00'])
-  expect(texts(page, '.para')).toEqual(['第一段。', '第二段。'])
+  expect(texts(page, '.para')).toEqual(['第一段。', '第二段。', '先看这支：'])
+  expect(text(page, '.guide-heading')).toBe('书桌')
+  expect(text(page, '.guide-card .name')).toBe('台灯')
+  expect(text(page, '.guide-card .price')).toBe('¥129.00')
+  expect(text(page, '.guide-card .badge')).toBe('已售罄')
   expect(page.querySelector('.video')).toBeDefined()
   expect(text(page, '.checkin .badge')).toBe('签到 +5 积分')
   expect(page.querySelector('.rule')).toBeDefined()
@@ -76,6 +81,7 @@ test('taps open the block pages: banner, icons, flash, group, bargain, 满减, c
   await tap('.campaign', 1)
   await tap('.tiers')
   await tap('.checkin')
+  await tap('.guide-card')
   expect(wx.__calls.navigate.map((n) => n.url)).toEqual([
     '/pages/product/index?id=7',
     '/package-member/coupons/index',
@@ -85,6 +91,7 @@ test('taps open the block pages: banner, icons, flash, group, bargain, 满减, c
     '/package-social/bargain/index?campaign=31',
     '/package-flash/promotion/index?id=3',
     '/package-member/checkin/index',
+    '/pages/product/index?id=8',
   ])
 })
 
