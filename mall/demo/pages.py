@@ -79,9 +79,10 @@ def _banner(product: Product | None, title: str) -> list[dict[str, Any]]:
 def _home_blocks() -> list[dict[str, Any]]:
     top = Product.objects.filter(is_on_shelf=True).order_by("-sales_count", "pk")
     icons = "领券中心 | | coupons\n每日签到 | | checkin\n整点秒杀 | | flash\n积分商城 | | points-mall"
+    icons += "\n专题精选 | | topics"  # F25: the topic list
     blocks = [
         *_banner(top.first(), "热销好物"),
-        {"type": "nav_icons", "settings": {"items": icons, "columns": 4}},
+        {"type": "nav_icons", "settings": {"items": icons, "columns": 5}},
         {"type": "checkin_entry", "settings": {"title": "每日签到领积分", "subtitle": "连续 7 天再送 30 积分"}},
         *_tool_blocks()[:2],
         {

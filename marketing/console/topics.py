@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from unfold.widgets import (
 )
 
 from mall.console.display import yuan
-from marketing.errors import PageInvalid
+from marketing.errors import PageInvalid, PageNotFound
 from marketing.models import CampaignPage, TopicPage
 from marketing.selectors.pages import page_get
 from marketing.selectors.topics import topic_report
@@ -173,7 +173,10 @@ def topic_list_view(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def topic_edit_view(request: HttpRequest, page_id: int) -> HttpResponse:
     _require(request, VIEW)
-    page = page_get(page_id=page_id)
+    try:
+        page = page_get(page_id=page_id)
+    except PageNotFound as exc:
+        raise Http404(str(exc.message)) from exc
     topic = TopicPage.objects.filter(page=page).first()
     initial = {}
     if topic is not None:
