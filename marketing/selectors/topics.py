@@ -81,28 +81,21 @@ def topic_report(*, start: date, end: date) -> list[TopicFigures]:
     """Every topic (listed or not) with its figures of the days start…end: three queries."""
     topics = list(TopicPage.objects.select_related("page", "page__published_version").order_by("-sort_order", "-id"))
     ids = [t.page_id for t in topics]
-    funnel = {
-        row["campaign_id"]: row
+    funnel: dict[int, tuple[int, int]] = {
+        row["campaign_id"]: (int(row["views_sum"] or 0), int(row["viewers_sum"] or 0))
         for row in FunnelDay.objects.filter(day__gte=start, day__lte=end, tool=TOPIC_TOOL, campaign_id__in=ids)
         .values("campaign_id")
         .annotate(views_sum=Sum("views"), viewers_sum=Sum("viewers"))
     }
-    sales = {
-        row["object_id"]: row
+    sales: dict[int, tuple[int, int]] = {
+        row["object_id"]: (int(row["orders_sum"] or 0), int(row["gmv_sum"] or 0))
         for row in ToolDailyFigure.objects.filter(day__gte=start, day__lte=end, tool=Tool.TOPIC, object_id__in=ids)
         .values("object_id")
         .annotate(orders_sum=Sum("orders"), gmv_sum=Sum("gmv"))
     }
     out = []
     for topic in topics:
-        seen, sold = funnel.get(topic.page_id, {}), sales.get(topic.page_id, {})
-        out.append(
-            TopicFigures(
-                topic=topic,
-                views=int(seen.get("views_sum") or 0),
-                visitors=int(seen.get("viewers_sum") or 0),
-                orders=int(sold.get("orders_sum") or 0),
-                gmv=int(sold.get("gmv_sum") or 0),
-            )
-        )
+        views, visitors = funnel.get(topic.page_id, (0, 0))
+        orders, gmv = sales.get(topic.page_id, (0, 0))
+        out.append(TopicFigures(topic=topic, views=views, visitors=visitors, orders=orders, gmv=gmv))
     return out
