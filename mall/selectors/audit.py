@@ -54,6 +54,7 @@ ENTITY_LABELS: Mapping[str, Promise] = {
     "tier_rate": _("会员折扣"),
     "withdrawal": _("佣金提现"),
     "wheel": _("幸运大转盘"),
+    "topic": _("专题页"),
 }
 
 VERB_LABELS: Mapping[str, Promise] = {
@@ -83,6 +84,7 @@ VERB_LABELS: Mapping[str, Promise] = {
 # Whole actions whose words are not "verb + object".
 ACTION_LABELS: Mapping[str, Promise] = {
     "member_import.upload": _("导入会员表"),
+    "topic.remove": _("取消专题"),
     "member_import.apply": _("迁移会员已匹配"),
     "coupon.grant": _("按名单发券"),
     "export.coupons": _("导出优惠券表"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mall.errors import PermissionDenied
 from mall.models import AuditLog, Category, Product, Sku
+from mall.selectors.audit import audit_action_label
 from marketing.errors import PageInvalid, PageNotFound
 from marketing.models import CampaignPage, TopicPage
 from marketing.pages.guide import guide_parse
@@ -99,6 +100,8 @@ def test_a_page_becomes_a_topic_its_card_changes_and_it_stops_audited(staff: Use
     assert logs[0].data["before"] is None and logs[0].data["after"]["sort_order"] == 5
     assert logs[1].data["before"]["sort_order"] == 5 and logs[1].data["after"]["sort_order"] == 9
     assert all(log.actor_id == staff.pk for log in logs)
+    labels = [audit_action_label(log.action) for log in logs]
+    assert labels == ["新建专题页", "修改专题页", "取消专题"]  # the audit log reads as words, not codes
 
 
 @pytest.mark.parametrize(
