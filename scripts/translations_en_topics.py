@@ -50,6 +50,7 @@ EN = {
     "发布起": "From publishing",
     "不限": "No end",
     "未发布": "Not published",
+    "%(t)s 定时发布": "Publishes %(t)s",
     "待上架": "Not listed yet",
     "已下架": "No longer listed",
     "列表中": "Listed",

@@ -32,7 +32,7 @@ coupon {title, coupons[{id, name, summary, threshold, off, remaining, state clai
 state_label}]};
 full_reduction {title, available, promotion{id, name, tiers[{threshold, off, text}], state, state_label}|null};
 rich_text {title, image, paragraphs[]};
-guide {title, items[{kind heading|text|image|product, text?, url?, product?{product card, stock, in_stock}}]};
+guide {title, items[{kind heading|text|image|product, text?, image?, product?{product card, stock, in_stock}}]};
 video {title, url, poster}; nav_icons {columns, items[{title, icon, target}]};
 checkin_entry {title, subtitle, enabled, points}; divider {style, height}."""
 

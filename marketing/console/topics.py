@@ -114,6 +114,8 @@ def _window(topic: TopicPage) -> str:
 def _list_state(topic: TopicPage, now: object) -> tuple[str, str]:
     """(label, colour) of where the topic stands in the mini-program's list."""
     if topic.page.published_version_id is None:
+        if topic.page.publish_at is not None:
+            return _("%(t)s 定时发布") % {"t": _when(topic.page.publish_at)}, "warning"
         return _("未发布"), "info"
     if topic.listed_from and topic.listed_from > now:  # type: ignore[operator]
         return _("待上架"), "warning"

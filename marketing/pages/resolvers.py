@@ -399,7 +399,7 @@ def resolve_guide(settings_list: Sequence[Settings], now: datetime) -> Resolved:
                 card = _jsonable(product_card_data(product, offers))
                 items.append({"kind": "product", "product": {**card, "stock": stock, "in_stock": stock > 0}})
             elif piece.kind == "image":
-                items.append({"kind": "image", "url": piece.url})
+                items.append({"kind": "image", "image": piece.url})
             else:
                 items.append({"kind": piece.kind, "text": piece.text})
         out.append({"title": s.get("title", ""), "items": items})

@@ -1,6 +1,7 @@
 """Topic pages (F25), read side: the mini-program's topic list and the console's topic report.
 
-The list holds published topic pages whose list window (if any) contains now, highest
+The list holds published topic pages (never the shop's home page, which the home tab shows)
+whose list window (if any) contains now, highest
 ``sort_order`` first, then the most recently published. It is one query, cached like the
 served pages (``cached_with_offers``: under the catalogue version that publishing, scheduling
 and topic edits bump) until the next moment a topic enters or leaves its window.
@@ -46,7 +47,7 @@ def topic_list_data(*, now: datetime | None = None) -> list[dict[str, Any]]:
 
     def build(built_at: datetime) -> tuple[list[dict[str, Any]], datetime | None]:
         rows = list(
-            TopicPage.objects.filter(page__published_version__isnull=False)
+            TopicPage.objects.filter(page__published_version__isnull=False, page__is_home__isnull=True)
             .select_related("page")
             .order_by("-sort_order", "-page__published_at", "-id")
         )

@@ -9,7 +9,7 @@
 const config = require('../config')
 const client = require('./request')
 
-const IMAGE_KEYS = { image: true, images: true, icon: true, avatar_url: true, main_image: true }
+const IMAGE_KEYS = { image: true, images: true, icon: true, avatar_url: true, main_image: true, cover: true }
 
 function origin() {
   const m = /^(https?:\/\/[^/]+)/.exec(client.urlFor(''))

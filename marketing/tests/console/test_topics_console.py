@@ -18,7 +18,7 @@ from analytics.models import FunnelDay, Tool, ToolDailyFigure
 from mall.models import AuditLog
 from mall.services.staff import staff_create
 from marketing.models import CampaignPage, TopicPage
-from marketing.services.pages import PageData, page_create, page_publish
+from marketing.services.pages import PageData, page_create, page_publish, page_schedule
 from marketing.services.topics import TopicData, topic_set
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,7 @@ def test_the_list_shows_each_topic_with_its_figures_in_yuan(staff: User, owner: 
             day=day - dt.timedelta(days=offset), tool="topic", campaign_id=school.pk, views=views, viewers=viewers
         )
     ToolDailyFigure.objects.create(day=day, tool=Tool.TOPIC, object_id=school.pk, orders=3, gmv=123450)
+    page_schedule(actor=staff, page_id=trip.pk, publish_at=NOW + dt.timedelta(days=1), unpublish_at=None)
 
     html = owner.get(reverse("console:marketing_topics")).content.decode()
     assert html.index("开学季必备") < html.index("出差便携套装")  # sort order
@@ -71,7 +72,7 @@ def test_the_list_shows_each_topic_with_its_figures_in_yuan(staff: User, owner: 
     assert ">60<" in row and ">45<" in row and ">3<" in row  # views, visitors, orders over 30 days
     assert "¥1,234.50" in row and "6.7%" in row and "123450" not in row  # yuan, orders ÷ visitors
     other = html[html.index(f'data-page-id="{trip.pk}"') :]
-    assert "未发布" in other[: other.index("</tr>")] and "¥0.00" in other and "—" in other
+    assert "2026-08-26 10:00 定时发布" in other[: other.index("</tr>")] and "¥0.00" in other and "—" in other
     week = owner.get(reverse("console:marketing_topics") + "?days=7").content.decode()
     assert "¥1,234.50" in week and "近 7 天" in week
     sidebar = owner.get(reverse("admin:index")).content.decode()

@@ -21,7 +21,7 @@ from analytics.services.rollups import rollup_day
 from mall.models import Sku
 from marketing.models import CampaignPage
 from marketing.selectors.topics import topic_list_data, topic_report
-from marketing.services.pages import PageData, page_create, page_publish, page_save, page_unpublish
+from marketing.services.pages import PageData, page_create, page_publish, page_save, page_unpublish, page_update
 from marketing.services.topics import TopicData, topic_set
 from marketing.tests.conftest import pay, place
 from members.models import Member
@@ -85,6 +85,9 @@ def test_the_list_holds_published_topics_in_window_in_order(
     frozen.shift(dt.timedelta(seconds=1))  # the cache version is the clock's ns: a frozen clock would repeat it
     page_unpublish(actor=staff, page_id=high.pk)  # unpublishing takes it off the list
     assert [c["slug"] for c in topic_list_data()] == ["later", "low"]
+    frozen.shift(dt.timedelta(seconds=1))
+    page_update(actor=staff, page_id=low.pk, data=PageData(title="首页", slug="low", is_home=True))
+    assert [c["slug"] for c in topic_list_data()] == ["later"]  # the home page is the home tab's, not a topic
 
 
 def _page_view(client: APIClient, anon: str, page_id: int, dwell: int = 2000) -> None:

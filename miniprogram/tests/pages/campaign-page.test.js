@@ -18,7 +18,7 @@ const BLOCKS = [
   { key: 'k8', type: 'bargain', settings: {}, data: { title: '', campaigns: [{ id: 31, title: '音箱', floor_price: 0, start_price: 19900, state: 'live', state_label: '进行中' }] } },
   { key: 'k9', type: 'product_grid', settings: {}, data: { title: '爆款', columns: '2', products: [card] } },
   { key: 'ka', type: 'rich_text', settings: {}, data: { title: '活动规则', image: '', paragraphs: ['第一段。', '第二段。'] } },
-  { key: 'ke', type: 'guide', settings: {}, data: { title: '开学清单', items: [{ kind: 'heading', text: '书桌' }, { kind: 'text', text: '先看这支：' }, { kind: 'product', product: Object.assign({}, card, { id: 8, title: '台灯', min_price: 12900, stock: 0, in_stock: false }) }, { kind: 'image', url: 'https://cdn.example.com/desk.jpg' }] } },
+  { key: 'ke', type: 'guide', settings: {}, data: { title: '开学清单', items: [{ kind: 'heading', text: '书桌' }, { kind: 'text', text: '先看这支：' }, { kind: 'product', product: Object.assign({}, card, { id: 8, title: '台灯', min_price: 12900, stock: 0, in_stock: false }) }, { kind: 'image', image: 'https://cdn.example.com/desk.jpg' }] } },
   { key: 'kb', type: 'video', settings: {}, data: { title: '上新', url: 'https://v.example.com/a.mp4', poster: '' } },
   { key: 'kc', type: 'checkin_entry', settings: {}, data: { title: '每日签到领积分', subtitle: '', enabled: true, points: 5 } },
   { key: 'kd', type: 'divider', settings: {}, data: { style: 'line', height: 24 } },

@@ -17,7 +17,7 @@ const card = { id: 8, title: '护眼台灯', subtitle: '', image: 'https://cdn.e
 // as GET topics answers (marketing/api/topics.py)
 const TOPICS = {
   results: [
-    { id: 3, slug: 'back-to-school', title: '开学季必备', subtitle: '书桌、网课、早餐一次备齐', cover: 'https://cdn.example.com/school.jpg', share_title: '开学季必备｜多营商城', published_at: iso(now) },
+    { id: 3, slug: 'back-to-school', title: '开学季必备', subtitle: '书桌、网课、早餐一次备齐', cover: '/media/topics/school.jpg', share_title: '开学季必备｜多营商城', published_at: iso(now) },
     { id: 4, slug: 'business-trip', title: '出差便携套装', subtitle: '', cover: '', share_title: '出差便携套装', published_at: null },
   ],
 }
@@ -65,6 +65,7 @@ describe('the topic list', () => {
     expect(texts(page, '.title')).toEqual(['开学季必备', '出差便携套装'])
     expect(texts(page, '.subtitle')).toEqual(['书桌、网课、早餐一次备齐'])
     expect(text(page, '.cover-letter')).toBe('出') // no cover: the title's first character
+    expect(page.querySelector('.cover').dom.getAttribute('src')).toBe('http://127.0.0.1:8000/media/topics/school.jpg')
     page.querySelectorAll('.topic')[1].dispatchEvent('tap')
     await flush()
     expect(wx.__calls.navigate.map((n) => n.url)).toEqual(['/package-topic/page/index?slug=business-trip'])
