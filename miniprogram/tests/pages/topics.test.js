@@ -65,7 +65,7 @@ describe('the topic list', () => {
     expect(texts(page, '.title')).toEqual(['开学季必备', '出差便携套装'])
     expect(texts(page, '.subtitle')).toEqual(['书桌、网课、早餐一次备齐'])
     expect(text(page, '.cover-letter')).toBe('出') // no cover: the title's first character
-    expect(page.querySelector('.cover').dom.getAttribute('src')).toBe('http://127.0.0.1:8000/media/topics/school.jpg')
+    expect(page.instance.data.topics[0].cover).toBe('http://127.0.0.1:8000/media/topics/school.jpg') // like every picture
     page.querySelectorAll('.topic')[1].dispatchEvent('tap')
     await flush()
     expect(wx.__calls.navigate.map((n) => n.url)).toEqual(['/package-topic/page/index?slug=business-trip'])
