@@ -15,6 +15,7 @@ from mall.selectors.audit import audit_action_label
 from marketing.errors import PageInvalid, PageNotFound
 from marketing.models import CampaignPage, TopicPage
 from marketing.pages.guide import guide_parse
+from marketing.selectors.pages import page_blocks_resolve
 from marketing.services.pages import PageData, page_create, page_save
 from marketing.services.topics import TopicData, topic_remove, topic_set
 
@@ -136,3 +137,17 @@ def test_the_home_page_unknown_pages_and_shoppers_are_refused(staff: User) -> No
     with pytest.raises(PermissionDenied):
         topic_set(actor=AnonymousUser(), page_id=home.pk, data=TopicData())
     assert not TopicPage.objects.exists()
+
+
+def test_a_nav_icon_may_lead_to_the_topic_list(staff: User, page: CampaignPage) -> None:
+    version = page_save(
+        actor=staff,
+        page_id=page.pk,
+        blocks=[{"type": "nav_icons", "settings": {"items": "专题精选 | | topics"}}],
+    )
+    blocks, _next_change = page_blocks_resolve(version.blocks, now=timezone.now())
+    assert blocks[0]["data"]["items"][0]["target"] == {"type": "topics"}
+    with pytest.raises(PageInvalid, match="topics:1"):
+        page_save(
+            actor=staff, page_id=page.pk, blocks=[{"type": "nav_icons", "settings": {"items": "专题 | | topics:1"}}]
+        )
