@@ -501,7 +501,7 @@ class ShopSettingsForm(forms.ModelForm):
         label=_("最低毛利率（%）"),
         min_value=0,
         max_value=90,
-        initial=0,
+        required=False,
         help_text=_("活动叠加后样例购物车的毛利率低于此值时，发布前提醒并需确认；0 表示不检查。"),
         widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "numeric"}),
     )

@@ -4,19 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mall', '0009_shop_global_holdout'),
+        ("mall", "0009_shop_global_holdout"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='shopsettings',
-            name='margin_floor_percent',
-            field=models.PositiveSmallIntegerField(default=0, help_text='活动叠加后样例购物车的毛利率低于此值时，发布前提醒并需确认；0 表示不检查。', verbose_name='最低毛利率（%）'),
+            model_name="shopsettings",
+            name="margin_floor_percent",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="活动叠加后样例购物车的毛利率低于此值时，发布前提醒并需确认；0 表示不检查。",
+                verbose_name="最低毛利率（%）",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shopsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('margin_floor_percent__lte', 90)), name='shop_margin_floor_at_most_90'),
+            model_name="shopsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("margin_floor_percent__lte", 90)), name="shop_margin_floor_at_most_90"
+            ),
         ),
     ]

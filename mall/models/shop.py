@@ -36,7 +36,9 @@ class ShopSettings(models.Model):
                 condition=models.Q(global_holdout_percent__gte=1, global_holdout_percent__lte=10),
                 name="shop_global_holdout_percent_1_to_10",
             ),
-            models.CheckConstraint(condition=models.Q(margin_floor_percent__lte=90), name="shop_margin_floor_at_most_90"),
+            models.CheckConstraint(
+                condition=models.Q(margin_floor_percent__lte=90), name="shop_margin_floor_at_most_90"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -103,7 +103,9 @@ class SampleCartForm(forms.Form):
         super().__init__(*args, **kwargs)
         skus = Sku.objects.filter(is_active=True).select_related("product").order_by("product_id", "pk")
         for i in range(CART_ROWS):
-            self.fields[f"sku_{i}"] = SkuChoiceField(label=_("商品 %(n)d") % {"n": i + 1}, queryset=skus, required=False)
+            self.fields[f"sku_{i}"] = SkuChoiceField(
+                label=_("商品 %(n)d") % {"n": i + 1}, queryset=skus, required=False
+            )
             self.fields[f"qty_{i}"] = forms.IntegerField(
                 label=_("数量"), min_value=1, max_value=99, required=False, widget=UnfoldAdminIntegerFieldWidget
             )

@@ -140,15 +140,11 @@ def _lay_out(pieces: list[tuple[Campaign, float, float, bool, bool]]) -> tuple[l
     return placed, len(lane_ends)
 
 
-def campaign_calendar(
-    *, view: View, anchor: date, now: datetime, phases: Collection[str] = ()
-) -> CampaignCalendar:
+def campaign_calendar(*, view: View, anchor: date, now: datetime, phases: Collection[str] = ()) -> CampaignCalendar:
     """The grid for ``anchor``'s month or week; ``phases`` keeps only those phases (none = all)."""
     first, last = calendar_range(view=view, anchor=anchor)
     start, end = _midnight(first), _midnight(last + timedelta(days=1))
-    campaigns = list(
-        Campaign.objects.filter(starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "pk")
-    )
+    campaigns = list(Campaign.objects.filter(starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "pk"))
     by_phase = dict.fromkeys(PHASES, 0)
     for campaign in campaigns:
         by_phase[campaign.phase(now)] += 1
@@ -161,7 +157,9 @@ def campaign_calendar(
         kinds[kind] = kinds.get(kind, 0) + 1
     badges = {
         campaign.pk: tuple(
-            ToolBadge(kind=kind, icon=TOOL_ICONS[CampaignToolKind(kind)], label=str(CampaignToolKind(kind).label), count=n)
+            ToolBadge(
+                kind=kind, icon=TOOL_ICONS[CampaignToolKind(kind)], label=str(CampaignToolKind(kind).label), count=n
+            )
             for kind, n in sorted(counts.get(campaign.pk, {}).items())
         )
         for campaign in campaigns

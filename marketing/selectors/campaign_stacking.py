@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
 from mall.money import yuan_text
-from marketing.models import Campaign, CampaignStatus, CampaignTool, CampaignToolKind, CouponTemplate
+from marketing.models import Campaign, CampaignStatus, CampaignTool, CampaignToolKind, CouponGroup, CouponTemplate
 from marketing.pricing import FullGift, FullReduction, NthItem
 from marketing.pricing import reasons as engine_reasons
 from marketing.pricing.types import CouponSpec
@@ -44,6 +44,7 @@ MAX_UNITS_PER_LINE = 20
 PRICED_KINDS = (CampaignToolKind.PROMOTION, CampaignToolKind.COUPON)
 ITEM_TYPES = frozenset({"flash_sale", "limited_discount", "stepped_price", "group_price", "bargain_price", "tier_rate"})
 COUPON_TYPES = frozenset({"amount_off", "rate_off", "no_threshold"})
+
 
 def _outcome_label(outcome: str) -> str:
     return {
@@ -160,17 +161,16 @@ def sample_cart(sku_ids: set[int] | None, *, amount: int, units: int) -> list[tu
     if sku_ids is not ALL_GOODS:
         rows = rows.filter(pk__in=sku_ids)
     skus = sorted(rows.order_by("pk")[:50], key=lambda s: (s.cost_price is None, s.pk))[:SAMPLE_SKUS]
-    cart = [[sku, 1] for sku in skus]
-    if not cart:
+    if not skus:
         return []
+    qtys = [1] * len(skus)
     position = 0
-    while (
-        sum(sku.price * qty for sku, qty in cart) < amount or sum(qty for _sku, qty in cart) < units
-    ) and any(qty < MAX_UNITS_PER_LINE for _sku, qty in cart):
-        if cart[position][1] < MAX_UNITS_PER_LINE:
-            cart[position][1] += 1
-        position = (position + 1) % len(cart)
-    return [(sku, qty) for sku, qty in cart]
+    while (sum(sku.price * qty for sku, qty in zip(skus, qtys, strict=True)) < amount or sum(qtys) < units) and min(
+        qtys
+    ) < MAX_UNITS_PER_LINE:
+        qtys[position] = min(qtys[position] + 1, MAX_UNITS_PER_LINE)
+        position = (position + 1) % len(skus)
+    return list(zip(skus, qtys, strict=True))
 
 
 # --- pricing and the explanation ------------------------------------------------------------
@@ -260,12 +260,16 @@ def _margin(payable: int, cost: int) -> Decimal:
 def _policy_notes(rules: PricingRules) -> tuple[str, ...]:
     policy = rules.policy
     notes = [
-        _("同类型的订单优惠只取最优惠的一个。")
-        if policy.same_type == "best"
-        else _("同类型的订单优惠全部叠加。"),
+        _("同类型的订单优惠只取最优惠的一个。") if policy.same_type == "best" else _("同类型的订单优惠全部叠加。"),
         _("单品价（限时折扣、会员折扣等）每件商品只取最低的一个，不会相乘。"),
         _("优惠券可叠加的分组：%(groups)s，每组最多 %(n)d 张。")
-        % {"groups": "、".join(policy.coupon_groups) or _("无"), "n": policy.coupons_per_group},
+        % {
+            "groups": "、".join(
+                str(CouponGroup(g).label) if g in CouponGroup.values else g for g in policy.coupon_groups
+            )
+            or _("无"),
+            "n": policy.coupons_per_group,
+        },
     ]
     return tuple(str(note) for note in notes)
 
@@ -320,8 +324,8 @@ def stacking_sample(
         )
     except ApplicationError as exc:
         return replace(sample, error=str(exc.message))
-    breakdown = priced.breakdown
-    line_rows = breakdown["lines"]
+    breakdown: dict[str, Any] = priced.breakdown
+    line_rows: list[dict[str, Any]] = breakdown["lines"]
     costs = dict(
         Sku.objects.filter(pk__in=[row["sku_id"] for row in line_rows if row["sku_id"]]).values_list("pk", "cost_price")
     )
@@ -392,10 +396,11 @@ def _evidence(sample: StackingSample) -> tuple[str, ...]:
         detail = "；".join(parts) or _("无可计价的优惠")
         rows.append(f"「{outcome.campaign.name}」{outcome.outcome_label}：{detail}")
     if sample.margin_percent is not None and sample.cost is not None:
-        rows.append(
-            _("成本 %(cost)s，毛利率 %(margin)s%%（最低 %(floor)s%%）。")
-            % {"cost": yuan_text(sample.cost), "margin": sample.margin_percent, "floor": sample.floor_percent}
-        )
+        figures = {"cost": yuan_text(sample.cost), "margin": sample.margin_percent, "floor": sample.floor_percent}
+        if sample.floor_percent:
+            rows.append(_("成本 %(cost)s，毛利率 %(margin)s%%（最低 %(floor)s%%）。") % figures)
+        else:
+            rows.append(_("成本 %(cost)s，毛利率 %(margin)s%%。") % figures)
     return tuple(str(row) for row in rows)
 
 

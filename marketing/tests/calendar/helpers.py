@@ -38,11 +38,12 @@ def campaign(
     days: int = 3,
     publish: bool = False,
     skus: tuple[int, ...] = (),
+    base: datetime = NOW,
 ) -> Campaign:
     """A campaign with its tools; ``promotions`` items: ``{"type", "rules"}``; ``coupons``
     items: CouponTemplateData fields with money in yuan (``threshold``, ``off``)."""
     made = campaign_create(
-        actor=staff, data=CampaignData(name=name, starts_at=NOW + starts, ends_at=NOW + starts + timedelta(days=days))
+        actor=staff, data=CampaignData(name=name, starts_at=base + starts, ends_at=base + starts + timedelta(days=days))
     )
     for i, spec in enumerate(promotions):
         promotion = promotion_create(
@@ -50,8 +51,8 @@ def campaign(
             data=PromotionData(
                 type=spec["type"],
                 name=spec.get("name", f"{name} 规则{i + 1}"),
-                starts_at=NOW - timedelta(days=1),
-                ends_at=NOW + timedelta(days=30),
+                starts_at=base - timedelta(days=1),
+                ends_at=base + timedelta(days=30),
                 rules=spec["rules"],
                 sku_ids=skus,
                 is_active=False,
@@ -71,6 +72,6 @@ def campaign(
         )
         campaign_tool_add(actor=staff, campaign_id=made.pk, kind="coupon", object_id=template.pk)
     if publish:
-        campaign_publish(actor=staff, campaign_id=made.pk, now=NOW)
+        campaign_publish(actor=staff, campaign_id=made.pk, now=base)
     made.refresh_from_db()
     return made

@@ -29,9 +29,19 @@ def test_month_and_week_ranges_run_monday_to_sunday() -> None:
 
 def test_bars_lanes_now_line_filters_and_overlaps(staff: User, django_assert_num_queries: Any) -> None:
     # 618 runs Tue 16 12:00 → Fri 19 00:00; 美妆节 Thu 18 00:00 → Tue 23 00:00 (crosses into the next week)
-    big = campaign_create(actor=staff, data=CampaignData(name="618", starts_at=_at("2026-06-16T12:00"), ends_at=_at("2026-06-19T00:00")))
-    beauty = campaign(staff, "美妆节", promotions=[{"type": "limited_discount", "rules": {"rate": "0.9"}}], starts=timedelta(hours=-10), days=5)
-    campaign_create(actor=staff, data=CampaignData(name="五月", starts_at=_at("2026-05-01T00:00"), ends_at=_at("2026-05-10T00:00")))
+    campaign_create(
+        actor=staff, data=CampaignData(name="618", starts_at=_at("2026-06-16T12:00"), ends_at=_at("2026-06-19T00:00"))
+    )
+    beauty = campaign(
+        staff,
+        "美妆节",
+        promotions=[{"type": "limited_discount", "rules": {"rate": "0.9"}}],
+        starts=timedelta(hours=-10),
+        days=5,
+    )
+    campaign_create(
+        actor=staff, data=CampaignData(name="五月", starts_at=_at("2026-05-01T00:00"), ends_at=_at("2026-05-10T00:00"))
+    )
 
     with django_assert_num_queries(2):
         grid = campaign_calendar(view="week", anchor=date(2026, 6, 18), now=NOW)

@@ -42,7 +42,12 @@ EXAMPLES: list[dict[str, Any]] = [
         "name": "a 满减 and a shop coupon stack",
         "first": {"promotions": [MINUS_15]},
         "second": {"coupons": [{"kind": "no_threshold", "off": "20.00"}]},
-        "expect": {"payable": 6500, "margin": Decimal("7.7"), "outcomes": ("stacked", "stacked"), "saved": (1500, 2000)},
+        "expect": {
+            "payable": 6500,
+            "margin": Decimal("7.7"),
+            "outcomes": ("stacked", "stacked"),
+            "saved": (1500, 2000),
+        },
     },
     {
         "name": "two 限时折扣: one item price per line, the lower wins",
@@ -90,7 +95,10 @@ def test_worked_examples(example: dict[str, Any], staff: User, lipstick: Sku) ->
 
 def test_the_cart_is_built_up_to_the_highest_threshold_and_can_be_edited(staff: User, lipstick: Sku) -> None:
     cheap = sku("MASK-01", "30.00", "10.00")
-    big = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "100.00", "off": "10.00"}, {"threshold": "250.00", "off": "40.00"}]}}
+    big = {
+        "type": "full_reduction",
+        "rules": {"tiers": [{"threshold": "100.00", "off": "10.00"}, {"threshold": "250.00", "off": "40.00"}]},
+    }
     with time_machine.travel(NOW, tick=False):
         first = campaign(staff, "甲", publish=True, promotions=[big], skus=(cheap.pk, lipstick.pk))
         second = campaign(staff, "乙", promotions=[EIGHTY], skus=(cheap.pk,))
@@ -139,6 +147,9 @@ def test_the_sample_costs_a_fixed_number_of_queries(
         stacking_sample(campaign_ids=ids, now=NOW)  # warm ShopSettings row
         with django_assert_max_num_queries(30) as two:
             stacking_sample(campaign_ids=ids, now=NOW)
-        ids += [campaign(staff, f"活动{i}", promotions=[MINUS_10], coupons=[{"kind": "no_threshold", "off": "5.00"}]).pk for i in (2, 3)]
+        ids += [
+            campaign(staff, f"活动{i}", promotions=[MINUS_10], coupons=[{"kind": "no_threshold", "off": "5.00"}]).pk
+            for i in (2, 3)
+        ]
         with django_assert_max_num_queries(len(two.captured_queries) + 10):
             stacking_sample(campaign_ids=ids, now=NOW)

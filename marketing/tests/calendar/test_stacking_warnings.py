@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 
+from mall.errors import ValidationFailed
 from mall.models import AuditLog, ShopSettings, Sku
 from mall.services.shop import shop_settings_update
 from marketing.errors import CampaignStackingWarning
@@ -19,12 +20,11 @@ from marketing.selectors.campaign_stacking import campaign_stacking_warnings
 from marketing.services.campaigns import campaign_publish, campaign_tool_add
 from marketing.services.promotions import PromotionData, promotion_create
 from marketing.tests.calendar.helpers import NOW, campaign, sku
-from mall.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
-MINUS_15 = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "100.00", "off": "15.00"}]}}
-MINUS_10 = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "100.00", "off": "10.00"}]}}
+MINUS_15: dict[str, Any] = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "100.00", "off": "15.00"}]}}
+MINUS_10: dict[str, Any] = {"type": "full_reduction", "rules": {"tiers": [{"threshold": "100.00", "off": "10.00"}]}}
 COUPON_20 = {"kind": "no_threshold", "off": "20.00"}
 
 
@@ -106,7 +106,9 @@ def test_linking_a_tool_that_would_be_beaten_is_refused_and_rolled_back(staff: U
         ),
     )
     with pytest.raises(CampaignStackingWarning):
-        campaign_tool_add(actor=staff, campaign_id=draft.pk, kind="promotion", object_id=rule.pk, confirm_stacking=False)
+        campaign_tool_add(
+            actor=staff, campaign_id=draft.pk, kind="promotion", object_id=rule.pk, confirm_stacking=False
+        )
     assert not CampaignTool.objects.filter(kind="promotion", object_id=rule.pk).exists()
     assert not AuditLog.objects.filter(action="campaign.tool_add", target_id=str(draft.pk)).exists()
 
@@ -117,7 +119,11 @@ def test_linking_a_tool_that_would_be_beaten_is_refused_and_rolled_back(staff: U
     other = promotion_create(
         actor=staff,
         data=PromotionData(
-            type="full_reduction", name="又一个满减", starts_at=NOW, ends_at=NOW.replace(year=2027), rules=MINUS_10["rules"]
+            type="full_reduction",
+            name="又一个满减",
+            starts_at=NOW,
+            ends_at=NOW.replace(year=2027),
+            rules=MINUS_10["rules"],
         ),
     )
     campaign_tool_add(actor=staff, campaign_id=draft.pk, kind="promotion", object_id=other.pk)
