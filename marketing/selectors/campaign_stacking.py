@@ -28,15 +28,26 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mall.errors import ApplicationError
-from mall.models import ShopSettings, Sku
+from mall.models import Category, ShopSettings, Sku
 from mall.money import yuan_text
-from marketing.models import Campaign, CampaignStatus, CampaignTool, CampaignToolKind, CouponGroup, CouponTemplate
+from marketing.models import (
+    BargainCampaign,
+    Campaign,
+    CampaignStatus,
+    CampaignTool,
+    CampaignToolKind,
+    CouponGroup,
+    CouponTemplate,
+    FlashItem,
+    GroupBuyItem,
+    Promotion,
+)
 from marketing.pricing import FullGift, FullReduction, NthItem
 from marketing.pricing import reasons as engine_reasons
 from marketing.pricing.types import CouponSpec
-from marketing.selectors.campaign_studio import ALL_GOODS, campaign_overlaps, campaign_sku_scope
+from marketing.selectors.campaign_studio import ALL_GOODS, campaign_overlaps
 from marketing.selectors.price_check import price_check_quote
-from marketing.selectors.pricing_rules import PricingRules, pricing_rules_load
+from marketing.selectors.pricing_rules import PricingRules, descendants, pricing_rules_load
 from members.models import Member
 
 SAMPLE_SKUS = 3
@@ -128,11 +139,77 @@ def _tools_by_campaign(campaign_ids: Sequence[int]) -> dict[int, list[CampaignTo
     return found
 
 
+def _row_scope(row: Any, parent: Mapping[int, int | None]) -> tuple[set[int], set[int]] | None:
+    """A promotion's or coupon template's SKUs and categories (with sub-categories), or
+    ALL_GOODS when it names neither."""
+    skus = {sku.pk for sku in row.skus.all()}
+    categories = {category.pk for category in row.categories.all()}
+    if not skus and not categories:
+        return ALL_GOODS
+    return skus, descendants(categories, parent)
+
+
+def campaign_scopes(tools: Mapping[int, list[CampaignTool]]) -> dict[int, set[int] | None]:
+    """Every SKU each campaign may discount (or ALL_GOODS), like ``campaign_sku_scope`` but for
+    several campaigns in a fixed number of queries: one per tool kind plus the categories."""
+    ids: dict[str, set[int]] = {}
+    for campaign_tools in tools.values():
+        for tool in campaign_tools:
+            ids.setdefault(tool.kind, set()).add(tool.object_id)
+    parent = dict(Category.objects.values_list("pk", "parent_id"))
+    rows: dict[tuple[str, int], tuple[set[int], set[int]] | None] = {}
+    for model, kind in ((Promotion, CampaignToolKind.PROMOTION), (CouponTemplate, CampaignToolKind.COUPON)):
+        if ids.get(kind):
+            for row in model.objects.filter(pk__in=ids[kind]).prefetch_related("skus", "categories"):
+                rows[(kind, row.pk)] = _row_scope(row, parent)
+    special: dict[tuple[str, int], set[int]] = {}
+    for kind, pairs in (
+        (
+            CampaignToolKind.FLASH,
+            FlashItem.objects.filter(slot_id__in=ids.get("flash", ())).values_list("slot_id", "sku_id"),
+        ),
+        (
+            CampaignToolKind.GROUP_BUY,
+            GroupBuyItem.objects.filter(campaign_id__in=ids.get("group_buy", ())).values_list("campaign_id", "sku_id"),
+        ),
+        (
+            CampaignToolKind.BARGAIN,
+            BargainCampaign.objects.filter(pk__in=ids.get("bargain", ())).values_list("pk", "sku_id"),
+        ),
+    ):
+        for object_id, sku_id in pairs if ids.get(kind) else ():
+            special.setdefault((kind, object_id), set()).add(sku_id)
+    wanted_categories = set().union(*(scope[1] for scope in rows.values() if scope is not ALL_GOODS))
+    in_category: dict[int, set[int]] = {}
+    if wanted_categories:
+        for sku_id, category_id in Sku.objects.filter(product__category_id__in=wanted_categories).values_list(
+            "pk", "product__category_id"
+        ):
+            in_category.setdefault(category_id, set()).add(sku_id)
+    scopes: dict[int, set[int] | None] = {}
+    for campaign_id, campaign_tools in tools.items():
+        found: set[int] | None = set()
+        for tool in campaign_tools:
+            key = (tool.kind, tool.object_id)
+            if key in rows:
+                scope = rows[key]
+                if scope is ALL_GOODS:
+                    found = ALL_GOODS
+                    break
+                assert found is not None  # noqa: S101 - narrowed: ALL_GOODS breaks out above
+                found |= scope[0]
+                for category_id in scope[1]:
+                    found |= in_category.get(category_id, set())
+            elif found is not None:
+                found |= special.get(key, set())
+        scopes[campaign_id] = found
+    return scopes
+
+
 def shared_skus(tools: Mapping[int, list[CampaignTool]]) -> set[int] | None:
     """SKU ids every campaign may discount, or ALL_GOODS when all are whole-shop."""
     shared: set[int] | None = ALL_GOODS
-    for campaign_tools in tools.values():
-        scope = campaign_sku_scope(campaign_tools)
+    for scope in campaign_scopes(tools).values():
         if scope is ALL_GOODS:
             continue
         shared = set(scope) if shared is ALL_GOODS else shared & scope
