@@ -105,6 +105,7 @@ EN = {
     "无可计价的优惠": "no discount to price",
     "发布前请确认：与同时进行的活动叠加存在风险": "Confirm before publishing: stacking with concurrent campaigns is risky",
     "加入前请确认：与同时进行的活动叠加存在风险": "Confirm before linking: stacking with concurrent campaigns is risky",
+    "与同时进行的活动叠加提醒（发布时需要确认）": "Stacking with concurrent campaigns (to confirm when publishing)",
     "仍然发布": "Publish anyway",
     "仍然加入": "Link anyway",
     "取消，先调整活动": "Cancel and adjust the campaign",

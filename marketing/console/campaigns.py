@@ -52,6 +52,7 @@ from marketing.models import (
     GroupBuyCampaign,
     Promotion,
 )
+from marketing.selectors.campaign_stacking import campaign_stacking_warnings
 from marketing.selectors.campaign_studio import audit_label, campaign_page
 from marketing.services.campaign_templates import campaign_template_save
 from marketing.services.campaigns import (
@@ -482,6 +483,11 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             template_form=bound.get("template") or TemplateNameForm(prefix="template", initial={"name": campaign.name}),
             extend_form=bound.get("extend") or ExtendForm(prefix="extend", initial={"ends_at": local_end}),
             stacking=stacking,
+            # A draft shows what publishing will ask the merchant to confirm (so a campaign made
+            # from a template is warned about as soon as it exists).
+            stacking_preview=[w.as_data() for w in campaign_stacking_warnings(campaign=campaign, now=now)]
+            if stacking is None and campaign.status == CampaignStatus.DRAFT
+            else [],
             is_open=campaign.status != CampaignStatus.ENDED,
             can_change=request.user.has_perm(CHANGE),
             can_publish=request.user.has_perm(PUBLISH),

@@ -118,6 +118,7 @@ def test_linking_a_beaten_tool_asks_then_links_with_the_confirmation(
         ),
     )
     page = f"/console/marketing/campaigns/{draft.pk}/"
+    assert 'data-testid="campaign-stacking-preview"' not in operator.get(page).content.decode()  # no tools yet
     asked = operator.post(page, {"op": "add_tool", "tool-tool": f"promotion:{rule.pk}"})
     assert asked.status_code == 200
     html = asked.content.decode()
@@ -128,7 +129,10 @@ def test_linking_a_beaten_tool_asks_then_links_with_the_confirmation(
     assert done.status_code == 302
     assert CampaignTool.objects.filter(campaign=draft, object_id=rule.pk).exists()
     assert AuditLog.objects.get(action="campaign.tool_add", target_id=str(draft.pk)).data["stacking_confirmed"]
-    assert "已确认 1 条叠加提醒" in operator.get(page).content.decode()
+    linked = operator.get(page).content.decode()
+    assert "已确认 1 条叠加提醒" in linked
+    # still a draft: the page shows what publishing will ask to confirm
+    assert 'data-testid="campaign-stacking-preview"' in linked and "被「618 主会场」压过" in linked
 
 
 def test_the_margin_floor_in_shop_settings(staff: User) -> None:
