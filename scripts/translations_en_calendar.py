@@ -106,6 +106,7 @@ EN = {
     "发布前请确认：与同时进行的活动叠加存在风险": "Confirm before publishing: stacking with concurrent campaigns is risky",
     "加入前请确认：与同时进行的活动叠加存在风险": "Confirm before linking: stacking with concurrent campaigns is risky",
     "与同时进行的活动叠加提醒（发布时需要确认）": "Stacking with concurrent campaigns (to confirm when publishing)",
+    "一起查看这些活动的叠加效果": "See how all these campaigns stack together",
     "仍然发布": "Publish anyway",
     "仍然加入": "Link anyway",
     "取消，先调整活动": "Cancel and adjust the campaign",

@@ -95,6 +95,12 @@ def test_the_overlap_detail_in_yuan_with_an_editable_cart(operator: Client, staf
     edited = operator.get(OVERLAP, {"c": pair, "sku_0": str(mask.pk), "qty_0": "2"}).content.decode()
     assert "¥60.00" in edited and "未达到使用门槛" in edited and "本样例不适用" in edited
 
+    coupons = campaign(staff, "店铺券", coupons=[{"kind": "no_threshold", "off": "20.00"}])
+    detail = operator.get(f"/console/marketing/campaigns/{beauty.pk}/").content.decode()
+    assert f"{OVERLAP}?c={beauty.pk}&c={main.pk}&c={coupons.pk}" in detail
+    three = operator.get(OVERLAP, {"c": [str(beauty.pk), str(main.pk), str(coupons.pk)]}).content.decode()
+    assert three.count("叠加生效") == 2 and "被其他活动压过" in three
+
     assert operator.get(OVERLAP, {"c": main.pk}).status_code == 404
     assert operator.get(OVERLAP, {"c": [main.pk, 999999]}).status_code == 404
     assert operator.get(OVERLAP, {"c": ["x", "y"]}).status_code == 404

@@ -93,6 +93,23 @@ def test_worked_examples(example: dict[str, Any], staff: User, lipstick: Sku) ->
         assert outcome.outcome_label == "被其他活动压过"
 
 
+def test_three_campaigns_at_once(staff: User, lipstick: Sku) -> None:
+    """满减 beats 满减, the coupon stacks on the winner: ¥100 − 15 − 20 = ¥65."""
+    with time_machine.travel(NOW, tick=False):
+        first = campaign(staff, "甲", publish=True, promotions=[MINUS_15])
+        second = campaign(staff, "乙", promotions=[MINUS_10])
+        third = campaign(staff, "丙", coupons=[{"kind": "no_threshold", "off": "20.00"}])
+        sample = stacking_sample(campaign_ids=[first.pk, second.pk, third.pk], now=NOW)
+    assert sample.payable == 6500
+    assert [(o.campaign.name, o.outcome, o.saved) for o in sample.outcomes] == [
+        ("甲", "stacked", 1500),
+        ("乙", "beaten", 0),
+        ("丙", "stacked", 2000),
+    ]
+    beaten = sample.outcome_of(second.pk)
+    assert beaten is not None and beaten.beaten_by == ("甲",)  # the coupon is another level: not a winner over 乙
+
+
 def test_the_cart_is_built_up_to_the_highest_threshold_and_can_be_edited(staff: User, lipstick: Sku) -> None:
     cheap = sku("MASK-01", "30.00", "10.00")
     big = {
