@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mall.errors import ValidationFailed
 from mall.models import AuditLog, ShopSettings, Sku
@@ -138,3 +140,17 @@ def test_the_margin_floor_is_a_shop_setting_audited_and_bounded(staff: User) -> 
         shop_settings_update(actor=staff, margin_floor_percent=95)
     assert str(refused.value.message) == "最低毛利率应在 0% 到 90% 之间。"
     assert ShopSettings.load().margin_floor_percent == 25
+
+
+def test_the_check_costs_one_sample_per_overlapping_campaign(staff: User, lipstick: Sku) -> None:
+    campaign(staff, "满减", publish=True, promotions=[MINUS_15])
+    mine = campaign(staff, "店铺券", coupons=[COUPON_20])
+    campaign_stacking_warnings(campaign=mine, now=NOW)
+    with CaptureQueriesContext(connection) as one:
+        campaign_stacking_warnings(campaign=mine, now=NOW)
+    campaign(staff, "又一个满减", promotions=[MINUS_10])
+    with CaptureQueriesContext(connection) as two:
+        campaign_stacking_warnings(campaign=mine, now=NOW)
+    per_sample = len(two.captured_queries) - len(one.captured_queries)
+    # 37 and 30 today: a fixed cost per overlapping campaign, whatever its number of tools
+    assert len(one.captured_queries) <= 40 and per_sample <= 32, (len(one.captured_queries), per_sample)
