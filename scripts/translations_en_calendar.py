@@ -47,6 +47,7 @@ EN = {
     "这些活动都适用于全店商品。": "All these campaigns cover the whole shop.",
     "共有 %(n)s 个 SKU 可能同时享受这些活动的优惠。": "%(n)s SKUs may get discounts from all these campaigns.",
     "没有共同商品。": "No shared goods.",
+    "等": "and more",
     "同类型的订单优惠只取最优惠的一个。": "Of order promotions of one type, only the best applies.",
     "同类型的订单优惠全部叠加。": "Order promotions of one type all stack.",
     "单品价（限时折扣、会员折扣等）每件商品只取最低的一个，不会相乘。": (

@@ -51,6 +51,7 @@ from marketing.selectors.pricing_rules import PricingRules, descendants, pricing
 from members.models import Member
 
 SAMPLE_SKUS = 3
+SHARED_SHOWN = 12
 MAX_UNITS_PER_LINE = 20
 PRICED_KINDS = (CampaignToolKind.PROMOTION, CampaignToolKind.COUPON)
 ITEM_TYPES = frozenset({"flash_sale", "limited_discount", "stepped_price", "group_price", "bargain_price", "tier_rate"})
@@ -110,6 +111,7 @@ class StackingSample:
     whole_shop: bool
     shared_sku_ids: tuple[int, ...]
     cart: tuple[tuple[Sku, int], ...]
+    shared_shown: tuple[Sku, ...] = ()  # the first SHARED_SHOWN shared SKUs, by name
     lines: tuple[SampleLine, ...] = ()
     subtotal: int = 0
     payable: int = 0
@@ -380,6 +382,11 @@ def stacking_sample(
         at=at,
         whole_shop=shared is ALL_GOODS,
         shared_sku_ids=tuple(sorted(shared or ())),
+        shared_shown=tuple(
+            Sku.objects.filter(pk__in=sorted(shared)[:SHARED_SHOWN]).select_related("product").order_by("pk")
+        )
+        if shared
+        else (),
         cart=tuple(cart),
         floor_percent=floor,
         policy_notes=_policy_notes(rules),

@@ -98,6 +98,7 @@ def test_the_overlap_detail_in_yuan_with_an_editable_cart(operator: Client, staf
     coupons = campaign(staff, "店铺券", coupons=[{"kind": "no_threshold", "off": "20.00"}])
     detail = operator.get(f"/console/marketing/campaigns/{beauty.pk}/").content.decode()
     assert f"{OVERLAP}?c={beauty.pk}&c={main.pk}&c={coupons.pk}" in detail
+    assert 'data-testid="overlap-shared-skus"' not in html  # whole shop: no list
     three = operator.get(OVERLAP, {"c": [str(beauty.pk), str(main.pk), str(coupons.pk)]}).content.decode()
     assert three.count("叠加生效") == 2 and "被其他活动压过" in three
 
@@ -159,3 +160,13 @@ def test_the_margin_floor_in_shop_settings(staff: User) -> None:
     assert owner.post("/admin/mall/shopsettings/1/change/", {**data, "margin_floor_percent": "15"}).status_code == 302
     assert ShopSettings.load().margin_floor_percent == 15
     assert AuditLog.objects.filter(action="shop_settings.update", data__margin_floor_percent__to=15).exists()
+
+
+def test_the_overlap_detail_names_the_shared_goods(operator: Client, staff: User, lipstick: Sku) -> None:
+    cookie = sku("COOKIE-1", "30.00", "12.00", category="零食")
+    first = campaign(staff, "美妆节", promotions=[MINUS_15], skus=(lipstick.pk, cookie.pk))
+    second = campaign(staff, "零食节", promotions=[MINUS_10], skus=(cookie.pk,))
+    html = operator.get(OVERLAP, {"c": [str(first.pk), str(second.pk)]}).content.decode()
+    assert "共有 1 个 SKU 可能同时享受这些活动的优惠。" in html
+    assert 'data-testid="overlap-shared-skus"' in html and "商品 COOKIE-1 · COOKIE-1" in html
+    assert "商品 LIP-01 · LIP-01" not in html

@@ -121,7 +121,7 @@ def test_the_cart_is_built_up_to_the_highest_threshold_and_can_be_edited(staff: 
         second = campaign(staff, "乙", promotions=[EIGHTY], skus=(cheap.pk,))
         auto = stacking_sample(campaign_ids=[first.pk, second.pk], now=NOW)
         edited = stacking_sample(campaign_ids=[first.pk, second.pk], now=NOW, cart=[(cheap, 1)])
-    assert auto.shared_sku_ids == (cheap.pk,)
+    assert auto.shared_sku_ids == (cheap.pk,) and auto.shared_shown == (cheap,)
     assert [(s.code, q) for s, q in auto.cart] == [("MASK-01", 9)]  # 9 × ¥30 ≥ ¥250
     # 8折 on ¥270 = ¥216 (item price), then 满100减10 on ¥216: the two stack, margin vs ¥90 cost
     assert auto.payable == 21600 - 1000
