@@ -497,6 +497,14 @@ class ShopSettingsForm(forms.ModelForm):
         help_text=_("1% 到 10%，建议 5%。"),
         widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "numeric"}),
     )
+    margin_floor_percent = forms.IntegerField(
+        label=_("最低毛利率（%）"),
+        min_value=0,
+        max_value=90,
+        required=False,
+        help_text=_("活动叠加后样例购物车的毛利率低于此值时，发布前提醒并需确认；0 表示不检查。"),
+        widget=UnfoldAdminTextInputWidget(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = ShopSettings
@@ -507,6 +515,7 @@ class ShopSettingsForm(forms.ModelForm):
             "auto_complete_days",
             "global_holdout_enabled",
             "global_holdout_percent",
+            "margin_floor_percent",
         )
         help_texts = {
             "global_holdout_enabled": _(
@@ -548,6 +557,7 @@ class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
         "global_holdout_enabled",
         "global_holdout_percent",
         "global_holdout_since_text",
+        "margin_floor_percent",
     )
     readonly_fields = ("global_holdout_since_text",)
 
@@ -587,6 +597,7 @@ class ShopSettingsAdmin(ServiceErrorsMixin, ModelAdmin):
             auto_complete_days=data.get("auto_complete_days"),
             global_holdout_enabled=data.get("global_holdout_enabled"),
             global_holdout_percent=data.get("global_holdout_percent"),
+            margin_floor_percent=data.get("margin_floor_percent"),
         )
         obj.pk = saved.pk
 

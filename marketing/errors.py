@@ -430,6 +430,15 @@ class CampaignToolTaken(Conflict):
     default_message = _("该营销工具已属于另一个营销活动。")
 
 
+class CampaignStackingWarning(Conflict):
+    """F28: on the sample cart this campaign would be silently beaten by an overlapping one, or
+    stack past the shop's margin floor; ``details.warnings`` holds the evidence. The merchant
+    repeats the request with the confirmation (仍然发布), which the audit row records."""
+
+    code = "campaign_stacking_warning"
+    default_message = _("与同时进行的活动叠加后存在风险，请查看提醒后确认。")
+
+
 class CampaignToolUnsupported(Conflict):
     """The tool kind has no such live adjustment (a promotion has no stock to add)."""
 

@@ -211,6 +211,7 @@ ICONS: dict[str, str] = {
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("studio", _("活动模板"), "content_copy", "console:marketing_campaign_templates", "marketing.view_campaign"),
     ("studio", _("异常告警"), "warning", "console:marketing_campaign_anomalies", "marketing.view_campaign"),
+    ("studio", _("活动日历"), "calendar_month", "console:marketing_campaign_calendar", "marketing.view_campaign"),
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("convert", _("效果模拟"), "science", "console:marketing_whatif", "marketing.view_promotion"),

@@ -29,6 +29,7 @@ from mall.console.sheet_jobs import (
 )
 from mall.console.views import staff_create_view
 from marketing.console.campaign_anomaly import anomaly_alerts_view
+from marketing.console.campaign_calendar import campaign_calendar_view, campaign_overlap_view
 from marketing.console.campaign_templates import campaign_template_export_view, campaign_templates_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
@@ -125,6 +126,17 @@ urlpatterns = [
         name="marketing_campaign_anomalies",
     ),
     path("marketing/campaigns/<int:campaign_id>/", admin.site.admin_view(campaign_view), name="marketing_campaign"),
+    # F28 several at once: the calendar and the overlap detail
+    path(
+        "marketing/campaigns/calendar/",
+        admin.site.admin_view(campaign_calendar_view),
+        name="marketing_campaign_calendar",
+    ),
+    path(
+        "marketing/campaigns/overlap/",
+        admin.site.admin_view(campaign_overlap_view),
+        name="marketing_campaign_overlap",
+    ),
     # F27 campaign templates
     path(
         "marketing/campaign-templates/",

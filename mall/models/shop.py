@@ -20,6 +20,13 @@ class ShopSettings(models.Model):
     global_holdout_since = models.DateTimeField(_("全局对照组开启时间"), null=True, blank=True, editable=False)
     # Set when switched off (the report's window ends there); cleared when switched on again.
     global_holdout_until = models.DateTimeField(_("全局对照组关闭时间"), null=True, blank=True, editable=False)
+    # F28: a campaign whose sample cart, stacked with the campaigns it overlaps, keeps less than
+    # this gross margin is published or linked only after the merchant confirms (0 = no check).
+    margin_floor_percent = models.PositiveSmallIntegerField(
+        _("最低毛利率（%）"),
+        default=0,
+        help_text=_("活动叠加后样例购物车的毛利率低于此值时，发布前提醒并需确认；0 表示不检查。"),
+    )
 
     class Meta:
         verbose_name = _("店铺设置")
@@ -28,7 +35,10 @@ class ShopSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(global_holdout_percent__gte=1, global_holdout_percent__lte=10),
                 name="shop_global_holdout_percent_1_to_10",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(margin_floor_percent__lte=90), name="shop_margin_floor_at_most_90"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ def shop_settings_update(
     auto_complete_days: int | None = None,
     global_holdout_enabled: bool | None = None,
     global_holdout_percent: int | None = None,
+    margin_floor_percent: int | None = None,
 ) -> ShopSettings:
     """Changes the given settings (money in fen); unchanged values are not audited.
 
@@ -46,6 +47,9 @@ def shop_settings_update(
             raise ValidationFailed(_("数值不能为负。"), details={"field": key})
     if global_holdout_percent is not None and not 1 <= int(global_holdout_percent) <= 10:
         raise ValidationFailed(_("全局对照组比例应在 1% 到 10% 之间。"), details={"field": "global_holdout_percent"})
+    if margin_floor_percent is not None and not 0 <= int(margin_floor_percent) <= 90:
+        raise ValidationFailed(_("最低毛利率应在 0% 到 90% 之间。"), details={"field": "margin_floor_percent"})
+    wanted["margin_floor_percent"] = margin_floor_percent
     wanted["global_holdout_enabled"] = global_holdout_enabled
     wanted["global_holdout_percent"] = global_holdout_percent
     switched_on = bool(global_holdout_enabled) and not settings_row.global_holdout_enabled

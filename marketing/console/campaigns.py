@@ -37,7 +37,7 @@ from mall.console.display import yuan
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.console.campaign_anomaly import anomaly_context, anomaly_settings_post
-from marketing.errors import CampaignInvalid
+from marketing.errors import CampaignInvalid, CampaignStackingWarning
 from marketing.models import (
     BargainCampaign,
     Campaign,
@@ -52,6 +52,7 @@ from marketing.models import (
     GroupBuyCampaign,
     Promotion,
 )
+from marketing.selectors.campaign_stacking import campaign_stacking_warnings
 from marketing.selectors.campaign_studio import audit_label, campaign_page
 from marketing.services.campaign_templates import campaign_template_save
 from marketing.services.campaigns import (
@@ -312,7 +313,9 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
         if not add_form.is_valid():
             return False
         kind, object_id = add_form.kind_and_id()
-        campaign_tool_add(actor=user, campaign_id=campaign.pk, kind=kind, object_id=object_id)
+        campaign_tool_add(
+            actor=user, campaign_id=campaign.pk, kind=kind, object_id=object_id, confirm_stacking=_confirmed(request)
+        )
         messages.success(request, _("已加入营销工具。"))
         return True
     if op == "extend":
@@ -342,7 +345,10 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
             lambda: campaign_tool_remove(actor=user, campaign_id=campaign.pk, tool_id=tool_id),
             _("已移出营销工具（工具本身保持不变）。"),
         ),
-        "publish": (lambda: campaign_publish(actor=user, campaign_id=campaign.pk), _("活动已发布，所有工具同时上线。")),
+        "publish": (
+            lambda: campaign_publish(actor=user, campaign_id=campaign.pk, confirm_stacking=_confirmed(request)),
+            _("活动已发布，所有工具同时上线。"),
+        ),
         "pause": (lambda: campaign_pause(actor=user, campaign_id=campaign.pk), _("活动已暂停，所有工具同时暂停。")),
         "resume": (lambda: campaign_resume(actor=user, campaign_id=campaign.pk), _("活动已恢复。")),
         "end": (lambda: campaign_end(actor=user, campaign_id=campaign.pk), _("活动已结束。")),
@@ -353,6 +359,11 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
     run()
     messages.success(request, str(message))
     return True
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """F28: the merchant read the stacking warnings and pressed 仍然发布 / 仍然加入."""
+    return request.POST.get("confirm_stacking") == "1"
 
 
 def _run_page(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, forms.Form]) -> bool:
@@ -397,9 +408,15 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except ApplicationError as exc:
         raise Http404 from exc
     bound: dict[str, forms.Form] = {}
+    stacking: dict[str, Any] | None = None
     if request.method == "POST":
+        op = request.POST.get("op", "")
         try:
-            changed = _run(request, page.campaign, request.POST.get("op", ""), bound)
+            changed = _run(request, page.campaign, op, bound)
+        except CampaignStackingWarning as exc:
+            # Nothing changed (the service rolled back); show the evidence and ask again.
+            stacking = {"op": op, "tool": request.POST.get("tool-tool", ""), "warnings": exc.details["warnings"]}
+            changed = False
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             changed = True
@@ -465,6 +482,12 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             page_form=bound.get("page") or PageLinkForm(prefix="page"),
             template_form=bound.get("template") or TemplateNameForm(prefix="template", initial={"name": campaign.name}),
             extend_form=bound.get("extend") or ExtendForm(prefix="extend", initial={"ends_at": local_end}),
+            stacking=stacking,
+            # A draft shows what publishing will ask the merchant to confirm (so a campaign made
+            # from a template is warned about as soon as it exists).
+            stacking_preview=[w.as_data() for w in campaign_stacking_warnings(campaign=campaign, now=now)]
+            if stacking is None and campaign.status == CampaignStatus.DRAFT
+            else [],
             is_open=campaign.status != CampaignStatus.ENDED,
             can_change=request.user.has_perm(CHANGE),
             can_publish=request.user.has_perm(PUBLISH),
@@ -495,6 +518,8 @@ def _audit_note(data: dict[str, Any]) -> str:
             if data["page_id"][1] is None
             else str(_("页面 #%(id)d")) % {"id": data["page_id"][1]}
         )
+    if data.get("stacking_confirmed"):
+        parts.append(str(_("已确认 %(n)d 条叠加提醒")) % {"n": len(data["stacking_confirmed"])})
     if data.get("template"):
         parts.append(str(_("模板“%(name)s”")) % {"name": data["template"]})
     if data.get("page_unpublished"):

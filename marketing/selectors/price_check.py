@@ -55,9 +55,14 @@ def price_check_quote(
     auto_coupons: bool,
     at: datetime,
     include_inactive: bool,
+    rules: PricingRules | None = None,
 ) -> PriceCheck:
-    """Quote the cart and render its breakdown; refusals raise the API's error classes."""
-    rules = pricing_rules_load(now=at, include_inactive=include_inactive)
+    """Quote the cart and render its breakdown; refusals raise the API's error classes.
+
+    ``rules`` replaces the shop's rules (the overlap detail prices only the campaigns it
+    compares, not every rule in the shop)."""
+    if rules is None:
+        rules = pricing_rules_load(now=at, include_inactive=include_inactive)
     skus = {sku.code: sku for sku, _qty in lines}
     gifts = rules.gift_codes() - skus.keys()
     if gifts:

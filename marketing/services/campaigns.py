@@ -29,10 +29,17 @@ from django.utils.translation import gettext as _
 
 from mall.money import format_yuan
 from mall.services.audit import audit_record
-from marketing.errors import CampaignInvalid, CampaignNotFound, CampaignStateInvalid, CampaignToolTaken
+from marketing.errors import (
+    CampaignInvalid,
+    CampaignNotFound,
+    CampaignStackingWarning,
+    CampaignStateInvalid,
+    CampaignToolTaken,
+)
 from marketing.models import Campaign, CampaignPage, CampaignPauseReason, CampaignStatus, CampaignTool
 from marketing.models.anomaly import CampaignAnomaly, CampaignAnomalyResolution
 from marketing.selectors.campaign_anomaly import open_anomaly_alerts_refresh
+from marketing.selectors.campaign_stacking import campaign_stacking_warnings
 from marketing.selectors.campaign_tool_maps import campaign_tool_maps_forget
 from marketing.services.campaign_tools import adapter_for
 from marketing.services.coupons import Actor, require_staff
@@ -152,8 +159,23 @@ def campaign_update(*, actor: Actor, campaign_id: int, data: CampaignData) -> Ca
     return campaign
 
 
+def _stacking_checked(campaign: Campaign, *, confirm: bool | None, now: datetime) -> list[dict[str, Any]]:
+    """F28: the overlap warnings for ``campaign`` (None = the caller does not ask, e.g. the demo or
+    a template's tools); unconfirmed warnings refuse the change, confirmed ones go in the audit."""
+    if confirm is None:
+        return []
+    warnings = [w.as_data() for w in campaign_stacking_warnings(campaign=campaign, now=now)]
+    if warnings and not confirm:
+        raise CampaignStackingWarning(details={"campaign_id": campaign.pk, "warnings": warnings})
+    return warnings
+
+
 @transaction.atomic
-def campaign_tool_add(*, actor: Actor, campaign_id: int, kind: str, object_id: int) -> CampaignTool:
+def campaign_tool_add(
+    *, actor: Actor, campaign_id: int, kind: str, object_id: int, confirm_stacking: bool | None = None
+) -> CampaignTool:
+    """Link a tool. With ``confirm_stacking`` the overlap warnings are checked with the tool
+    linked (False: refuse when there are any; True: record them as confirmed)."""
     require_staff(actor)
     campaign = _lock(campaign_id)
     if campaign.status == CampaignStatus.ENDED:
@@ -168,7 +190,11 @@ def campaign_tool_add(*, actor: Actor, campaign_id: int, kind: str, object_id: i
             tool = CampaignTool.objects.create(campaign=campaign, kind=kind, object_id=object_id)
     except IntegrityError as exc:  # another request linked it a moment ago
         raise CampaignToolTaken(details={"kind": kind, "object_id": object_id}) from exc
-    audit_record(actor=actor, action="campaign.tool_add", target=campaign, data={"kind": kind, "object_id": object_id})
+    confirmed = _stacking_checked(campaign, confirm=confirm_stacking, now=timezone.now())
+    data: dict[str, Any] = {"kind": kind, "object_id": object_id}
+    if confirmed:
+        data["stacking_confirmed"] = confirmed
+    audit_record(actor=actor, action="campaign.tool_add", target=campaign, data=data)
     campaign_tool_maps_forget()
     return tool
 
@@ -201,8 +227,13 @@ def _tool_ids(tools: list[CampaignTool]) -> list[list[Any]]:
 
 
 @transaction.atomic
-def campaign_publish(*, actor: Actor, campaign_id: int, now: datetime | None = None) -> Campaign:
-    """Draft → live (预热 until its start, then 进行中); every tool goes live with it."""
+def campaign_publish(
+    *, actor: Actor, campaign_id: int, now: datetime | None = None, confirm_stacking: bool | None = None
+) -> Campaign:
+    """Draft → live (预热 until its start, then 进行中); every tool goes live with it.
+
+    ``confirm_stacking`` as for :func:`campaign_tool_add`: the console asks first (False) and
+    publishes anyway (仍然发布, True) once the merchant has read the warnings."""
     require_staff(actor)
     now = now or timezone.now()
     campaign = _lock(campaign_id)
@@ -212,6 +243,7 @@ def campaign_publish(*, actor: Actor, campaign_id: int, now: datetime | None = N
     tools = _tools(campaign)
     if not tools:
         _raise({"tools": _("活动里还没有营销工具。")})
+    confirmed = _stacking_checked(campaign, confirm=confirm_stacking, now=now)
     for tool in tools:
         adapter_for(tool.kind).publish(actor=actor, object_id=tool.object_id)
     campaign.status, campaign.published_at = CampaignStatus.LIVE, now
@@ -222,7 +254,11 @@ def campaign_publish(*, actor: Actor, campaign_id: int, now: datetime | None = N
         actor=actor,
         action="campaign.publish",
         target=campaign,
-        data={"tools": _tool_ids(tools), "page_id": campaign.page_id},
+        data={
+            "tools": _tool_ids(tools),
+            "page_id": campaign.page_id,
+            **({"stacking_confirmed": confirmed} if confirmed else {}),
+        },
     )
     campaign_tool_maps_forget()
     return campaign
