@@ -34,6 +34,7 @@ from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
+from marketing.console.page_tools import page_tool_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
@@ -146,4 +147,9 @@ urlpatterns = [
         name="marketing_page_preview",
     ),
     path("marketing/pages/<int:page_id>/flash/", admin.site.admin_view(page_flash_view), name="marketing_page_flash"),
+    path(
+        "marketing/pages/<int:page_id>/tools/<slug:kind>/",
+        admin.site.admin_view(page_tool_view),
+        name="marketing_page_tool",
+    ),
 ]
