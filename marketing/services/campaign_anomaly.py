@@ -7,7 +7,9 @@ and minute), for every live campaign:
 * participation in that minute (see ``campaign_anomaly_counts``) against the expected rate —
   the mean of the :data:`BASELINE_MINUTES` minutes before it, never below the campaign's floor;
 * abuse signals of that minute: the share of brand-new accounts, the most accounts seen on one
-  IP address, on one device and (orders) behind one receiver phone.
+  IP address, on one device and (orders) behind one receiver phone or one street address (the
+  last two against ``accounts_per_address``: one door or one phone behind many accounts is one
+  buyer farming new-account deals).
 
 It is an anomaly when participation exceeds ``spike_multiplier`` × expected, or when the
 minute carries at least the floor's worth of participation and one abuse signal passes its
@@ -66,6 +68,7 @@ REASON_NEW_ACCOUNTS = "new_accounts"
 REASON_ACCOUNTS_PER_IP = "accounts_per_ip"
 REASON_ACCOUNTS_PER_DEVICE = "accounts_per_device"
 REASON_ACCOUNTS_PER_PHONE = "accounts_per_phone"
+REASON_ACCOUNTS_PER_ADDRESS = "accounts_per_address"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +79,7 @@ class AnomalyThresholds:
     new_account_percent: int = 80
     accounts_per_ip: int = 8
     accounts_per_device: int = 3
+    accounts_per_address: int = 3
 
 
 DEFAULT_THRESHOLDS = AnomalyThresholds()
@@ -91,6 +95,7 @@ class MinuteFigures:
     accounts_by_ip: dict[str, int]
     accounts_by_device: dict[str, int]
     accounts_by_phone: dict[str, int] = field(default_factory=dict)
+    accounts_by_address: dict[str, int] = field(default_factory=dict)
 
 
 def thresholds_for(campaign: Campaign) -> AnomalyThresholds:
@@ -104,6 +109,7 @@ def thresholds_for(campaign: Campaign) -> AnomalyThresholds:
         new_account_percent=row.new_account_percent,
         accounts_per_ip=row.accounts_per_ip,
         accounts_per_device=row.accounts_per_device,
+        accounts_per_address=row.accounts_per_address,
     )
 
 
@@ -121,10 +127,11 @@ def minute_figures(*, campaign_id: int, minute: int) -> MinuteFigures:
     pipe.smembers(counter_key(campaign_id, minute, "ip"))
     pipe.smembers(counter_key(campaign_id, minute, "dev"))
     pipe.smembers(counter_key(campaign_id, minute, "ph"))
+    pipe.smembers(counter_key(campaign_id, minute, "ad"))
     for back in range(1, BASELINE_MINUTES + 1):
         pipe.get(counter_key(campaign_id, minute - back, "n"))
     raw = pipe.execute()
-    history = [int(value or 0) for value in raw[5:]]
+    history = [int(value or 0) for value in raw[6:]]
     return MinuteFigures(
         participations=int(raw[0] or 0),
         new_accounts=int(raw[1] or 0),
@@ -132,6 +139,7 @@ def minute_figures(*, campaign_id: int, minute: int) -> MinuteFigures:
         accounts_by_ip=_accounts(set(raw[2] or ())),
         accounts_by_device=_accounts(set(raw[3] or ())),
         accounts_by_phone=_accounts(set(raw[4] or ())),
+        accounts_by_address=_accounts(set(raw[5] or ())),
     )
 
 
@@ -152,9 +160,11 @@ def anomaly_reasons(figures: MinuteFigures, limits: AnomalyThresholds) -> list[s
             reasons.append(REASON_ACCOUNTS_PER_IP)
         if max(figures.accounts_by_device.values(), default=0) > limits.accounts_per_device:
             reasons.append(REASON_ACCOUNTS_PER_DEVICE)
-        # One receiver phone behind many accounts is one person, like a device (same threshold).
-        if max(figures.accounts_by_phone.values(), default=0) > limits.accounts_per_device:
+        # One receiver phone or one door behind many accounts is one buyer.
+        if max(figures.accounts_by_phone.values(), default=0) > limits.accounts_per_address:
             reasons.append(REASON_ACCOUNTS_PER_PHONE)
+        if max(figures.accounts_by_address.values(), default=0) > limits.accounts_per_address:
+            reasons.append(REASON_ACCOUNTS_PER_ADDRESS)
     return reasons
 
 
@@ -174,6 +184,8 @@ def _evidence(figures: MinuteFigures, limits: AnomalyThresholds) -> dict[str, An
         "top_ips": _top(figures.accounts_by_ip),
         "top_devices": _top(figures.accounts_by_device),
         "top_phones": _top(figures.accounts_by_phone),
+        "distinct_addresses": len(figures.accounts_by_address),
+        "top_addresses": _top(figures.accounts_by_address),
         "thresholds": asdict(limits),
     }
 
@@ -271,6 +283,7 @@ class AnomalySettingsData:
     new_account_percent: int = 80
     accounts_per_ip: int = 8
     accounts_per_device: int = 3
+    accounts_per_address: int = 3
 
 
 def _validate(data: AnomalySettingsData) -> None:
@@ -285,6 +298,8 @@ def _validate(data: AnomalySettingsData) -> None:
         errors["accounts_per_ip"] = _("同一 IP 账号数上限至少为 1。")
     if data.accounts_per_device < 1:
         errors["accounts_per_device"] = _("同一设备账号数上限至少为 1。")
+    if data.accounts_per_address < 1:
+        errors["accounts_per_address"] = _("同一收货地址/手机号账号数上限至少为 1。")
     if errors:
         field, message = next(iter(errors.items()))
         raise CampaignInvalid(message, details={"field": field, "errors": errors})
