@@ -13,6 +13,7 @@ from analytics.console.uplift import (
     segment_campaign_uplift_view,
     uplift_overview_view,
 )
+from mall.console.duty import duty_roster_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -57,6 +58,8 @@ urlpatterns = [
         admin.site.admin_view(sheet_job_progress_view),
         name="sheet_job_progress",
     ),
+    # F31: the duty roster (系统 › 值班) and the alerts its staff were sent
+    path("system/duty/", admin.site.admin_view(duty_roster_view), name="duty_roster"),
     path(
         "system/sheet-jobs/<int:job_id>/download/",
         admin.site.admin_view(sheet_job_download_view),

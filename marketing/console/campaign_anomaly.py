@@ -28,12 +28,7 @@ from marketing.models import Campaign, CampaignAnomaly
 from marketing.selectors.campaign_anomaly import anomaly_alert_list, anomaly_settings_for
 from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
-    REASON_ACCOUNTS_PER_ADDRESS,
-    REASON_ACCOUNTS_PER_DEVICE,
-    REASON_ACCOUNTS_PER_IP,
-    REASON_ACCOUNTS_PER_PHONE,
-    REASON_NEW_ACCOUNTS,
-    REASON_SPIKE,
+    REASON_LABELS,
     AnomalySettingsData,
     campaign_anomaly_resolve,
     campaign_anomaly_settings_update,
@@ -42,15 +37,6 @@ from marketing.services.campaign_anomaly import (
 VIEW = "marketing.view_campaign"
 CHANGE = "marketing.change_campaign"
 PUBLISH = "marketing.publish_campaign"
-
-REASON_LABELS = {
-    REASON_SPIKE: _("参与量突增"),
-    REASON_NEW_ACCOUNTS: _("新账号占比过高"),
-    REASON_ACCOUNTS_PER_IP: _("同一 IP 账号过多"),
-    REASON_ACCOUNTS_PER_DEVICE: _("同一设备账号过多"),
-    REASON_ACCOUNTS_PER_PHONE: _("同一收货手机号账号过多"),
-    REASON_ACCOUNTS_PER_ADDRESS: _("同一收货地址账号过多"),
-}
 
 
 class AnomalySettingsForm(forms.Form):

@@ -29,12 +29,14 @@ import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from mall.redis import get_redis, slot_key
@@ -62,6 +64,7 @@ logger = logging.getLogger(__name__)
 BASELINE_MINUTES = 15
 QUIET_MINUTES = 30
 TOP_OFFENDERS = 5
+STAFF_ALERT_KIND = "campaign_anomaly"
 
 REASON_SPIKE = "spike"
 REASON_NEW_ACCOUNTS = "new_accounts"
@@ -69,6 +72,14 @@ REASON_ACCOUNTS_PER_IP = "accounts_per_ip"
 REASON_ACCOUNTS_PER_DEVICE = "accounts_per_device"
 REASON_ACCOUNTS_PER_PHONE = "accounts_per_phone"
 REASON_ACCOUNTS_PER_ADDRESS = "accounts_per_address"
+REASON_LABELS = {
+    REASON_SPIKE: gettext_lazy("参与量突增"),
+    REASON_NEW_ACCOUNTS: gettext_lazy("新账号占比过高"),
+    REASON_ACCOUNTS_PER_IP: gettext_lazy("同一 IP 账号过多"),
+    REASON_ACCOUNTS_PER_DEVICE: gettext_lazy("同一设备账号过多"),
+    REASON_ACCOUNTS_PER_PHONE: gettext_lazy("同一收货手机号账号过多"),
+    REASON_ACCOUNTS_PER_ADDRESS: gettext_lazy("同一收货地址账号过多"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,8 +234,16 @@ def campaign_anomaly_raise(
     )
     alert.save(update_fields=["paused"])
     open_alerts_forget()
+    # the staff on duty hear of it once the alert is committed (mall.services.staff_alerts)
+    transaction.on_commit(partial(_notify_staff, alert.pk))
     logger.warning("anomaly: campaign %s paused=%s (%s)", campaign.pk, alert.paused, ",".join(reasons))
     return alert
+
+
+def _notify_staff(alert_id: int) -> None:
+    from mall.tasks import staff_alert_notify_task
+
+    staff_alert_notify_task.delay(kind=STAFF_ALERT_KIND, ref_id=alert_id)
 
 
 def _claim_minute(minute: int) -> bool:
