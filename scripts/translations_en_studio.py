@@ -111,7 +111,10 @@ EN = {
     ),
     "还没有发出过告警通知。": "No alert has been sent yet.",
     "尝试 %(n)s 次": "%(n)s attempts",
-    "营销活动出现异常（参与量突增、疑似刷单）时，除后台顶部的提示外，系统会给当时值班的员工各发一次通知（邮件和/或企业微信群），附上证据和处理链接。时间均为北京时间。": (
+    (
+        "营销活动出现异常（参与量突增、疑似刷单）时，除后台顶部的提示外，系统会给当时值班的员工各发一次通知"
+        "（邮件和/或企业微信群），附上证据和处理链接。时间均为北京时间。"
+    ): (
         "When a campaign looks abnormal (a surge, suspected brushing), besides the console banner the staff on duty "
         "at that moment are each told once (e-mail and/or WeCom group) with the evidence and a link to act on it. "
         "All times are Beijing time."
