@@ -39,6 +39,11 @@ EN = {
     "邮件发送失败：%(e)s": "The e-mail could not be sent: %(e)s",
     "企业微信群机器人拒绝了消息。": "The WeCom group robot refused the message.",
     "企业微信暂时无法连接，请稍后再试。": "WeCom cannot be reached right now; please try again shortly.",
+    "告警通知补发": "Alert deliveries catch-up",
+    "每分钟：把异常告警补发给当时值班的员工（被拒的重试至多 3 次），每个邮箱或群只发一次。": (
+        "Every minute: sends anomaly alerts to the staff who were on duty (a refusal is retried up to 3 times); "
+        "each mailbox or group gets it once."
+    ),
     # duty roster (系统 › 值班)
     "值班": "On duty",
     "值班安排": "Duty shifts",
