@@ -11,6 +11,7 @@
   catalogue.forEach(function (t) { types[t.type] = t })
   var blocks = read('pe-initial').filter(function (b) { return types[b.type] })
   var open = {}
+  var notes = {} // "created …" per block, kept across re-renders
   var listEl = document.getElementById('pe-blocks')
   var paletteEl = document.getElementById('pe-palette')
   var previewEl = document.getElementById('pe-preview')
@@ -138,7 +139,7 @@
     var url = config.tools[kind]
     var inputs = {}
     var fieldsEl = el('div', { class: 'dy-pe-tool-fields' })
-    var errors = el('div', { class: 'dy-pe-errors', 'data-testid': 'tool-inline-errors' })
+    var errors = el('div', { class: notes[block.key] ? 'dy-pe-errors dy-pe-done' : 'dy-pe-errors', 'data-testid': 'tool-inline-errors', text: notes[block.key] || '' })
     var product = kind === 'group_buy' ? el('input', { class: 'dy-pe-input', type: 'number', name: 'product', 'data-testid': 'tool-inline-product' }) : null
     function query() { return product ? '?product=' + encodeURIComponent(product.value) : '' }
     function input(f) {
@@ -158,6 +159,7 @@
       return el('div', { class: 'dy-pe-field' }, [el('label', { text: f.label + (f.required ? ' *' : '') }), node, f.help ? el('div', { class: 'dy-pe-help', text: f.help }) : null])
     }
     function showErrors(answer) {
+      errors.className = 'dy-pe-errors'
       errors.textContent = Object.keys(answer.errors).map(function (k) { return answer.errors[k].join(' ') }).join('；')
     }
     function load() {
@@ -184,7 +186,7 @@
           ids = Array.isArray(ids) ? ids.slice() : String(ids || '').split(/[,，\s]+/).filter(Boolean).map(Number)
           ids.push(answer.id)
           block.settings.campaign_ids = ids
-          errors.textContent = text.toolCreated + answer.title
+          notes[block.key] = text.toolCreated + answer.title
           render()
           changed()
         })
@@ -193,6 +195,7 @@
       ? [el('div', { class: 'dy-pe-field' }, [el('label', { text: text.product }), product]), el('button', { type: 'button', class: 'dy-pe-button', text: text.loadForm, 'data-testid': 'tool-inline-load', onclick: load })]
       : []
     var details = el('details', { class: 'dy-pe-inline', 'data-testid': 'tool-inline-' + kind }, [el('summary', { text: kind === 'group_buy' ? text.newGroupBuy : text.newBargain })].concat(head, [fieldsEl, errors]))
+    if (notes[block.key]) details.setAttribute('open', '') // the merchant sees what was just created
     if (!product) details.addEventListener('toggle', function () { if (details.open && !fieldsEl.childNodes.length) load() })
     return details
   }

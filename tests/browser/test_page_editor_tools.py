@@ -48,4 +48,6 @@ def test_a_group_buy_block_creates_its_campaign_inline(page_factory, owner, scre
     expect(preview.locator("[data-block-type=group_buy]")).to_contain_text("¥29.00")
     campaign = GroupBuyCampaign.objects.get()
     expect(page.locator("[data-testid=block-0] [data-field=campaign_ids]")).to_have_value(str(campaign.pk))
+    expect(page.get_by_test_id("tool-inline-errors")).to_have_text(f"已创建并加入本区块：{campaign}")
+    expect(page.get_by_test_id("tool-inline-errors")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "console-page-editor-group-buy.png"), full_page=True)

@@ -96,3 +96,39 @@ def test_a_campaign_without_a_published_page_answers_without_one(
     campaign_publish(actor=staff, campaign_id=campaign.pk)
     body = APIClient().get(f"/api/v1/campaigns/{campaign.pk}/page").json()
     assert body["campaign"]["status"] == "running" and body["page"] is None
+
+
+def test_an_order_from_a_campaigns_share_card_keeps_src_share_and_the_campaign_id(
+    staff: User, make_promotion: Callable[..., Promotion], lipstick: Any
+) -> None:
+    """The mini-program's campaign card carries ``src=share:<campaign id>``; the order keeps it,
+    and attribution reads it as a share of that campaign."""
+    from analytics.models import Tool
+    from analytics.services.attribution import src_touch
+    from members.models import Address
+    from members.tests.factories import MemberFactory
+    from members.tests.fixtures import client_for
+    from orders.models import Order
+
+    campaign = _campaign(staff, make_promotion, starts_in=-timedelta(hours=1))
+    campaign_publish(actor=staff, campaign_id=campaign.pk)
+    friend = MemberFactory.create()
+    address = Address.objects.create(
+        member=friend,
+        receiver="好友",
+        phone="13900000001",
+        province="浙江省",
+        city="杭州市",
+        district="西湖区",
+        detail="1 号",
+    )
+    placed = client_for(friend).post(
+        "/api/v1/orders",
+        {"items": [{"sku_id": lipstick.pk, "qty": 1}], "address_id": address.pk, "src": f"share:{campaign.pk}"},
+        format="json",
+        headers={"Idempotency-Key": "from-card"},
+    )
+    assert placed.status_code == 201
+    order = Order.objects.get(member=friend)
+    assert order.src == f"share:{campaign.pk}"
+    assert src_touch(order.src) == (Tool.SHARE, campaign.pk)
