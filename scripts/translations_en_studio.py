@@ -44,6 +44,9 @@ EN = {
         "Every minute: sends anomaly alerts to the staff who were on duty (a refusal is retried up to 3 times); "
         "each mailbox or group gets it once."
     ),
+    "小程序路径（横幅、二维码可用；顾客分享时自动带上分享人）": (
+        "Mini-program path (for banners and QR codes; a shopper's share adds the sharer)"
+    ),
     # duty roster (系统 › 值班)
     "值班": "On duty",
     "值班安排": "Duty shifts",

@@ -132,3 +132,15 @@ def test_an_order_from_a_campaigns_share_card_keeps_src_share_and_the_campaign_i
     order = Order.objects.get(member=friend)
     assert order.src == f"share:{campaign.pk}"
     assert src_touch(order.src) == (Tool.SHARE, campaign.pk)
+
+
+def test_the_console_campaign_page_gives_the_mini_program_path_that_opens_it_by_id(
+    staff: User, make_promotion: Callable[..., Promotion]
+) -> None:
+    from django.test import Client
+
+    campaign = _campaign(staff, make_promotion, starts_in=-timedelta(hours=1))
+    console = Client()
+    console.force_login(staff)
+    page = console.get(f"/console/marketing/campaigns/{campaign.pk}/").content.decode()
+    assert f"package-campaign/page/index?campaign={campaign.pk}" in page
