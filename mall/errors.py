@@ -113,3 +113,31 @@ class RequestBodyTooLarge(ApplicationError):
     code = "request_too_large"
     status = 413
     default_message = _("请求内容过大。")
+
+
+# --- duty roster and staff alerts (F31) -----------------------------------------------
+
+
+class DutyShiftInvalid(ValidationFailed):
+    """A shift's fields do not hold (``details["errors"]`` per field)."""
+
+    code = "duty_shift_invalid"
+    default_message = _("值班安排有误。")
+
+
+class DutyShiftNotFound(NotFound):
+    code = "duty_shift_not_found"
+    default_message = _("值班安排不存在。")
+
+
+class WeComRobotRefused(ApplicationError):
+    """The 企业微信 group robot answered with errcode != 0 (bad key, rate limit, bad message)."""
+
+    code = "wecom_robot_refused"
+    status = 502
+    default_message = _("企业微信群机器人拒绝了消息。")
+
+
+class WeComRobotUnavailable(ServiceUnavailable):
+    code = "wecom_robot_unavailable"
+    default_message = _("企业微信暂时无法连接，请稍后再试。")

@@ -58,6 +58,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.campaigns_budget_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # F31: anomaly alerts to the staff on duty (系统 › 值班) — retries and lost tasks; once per destination.
+    "mall-staff-alerts-sweep": {
+        "task": "mall.tasks.staff_alerts_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing-campaign-anomaly-watch": {
         "task": "marketing.tasks.campaigns_anomaly_watch_task",
         "schedule": timedelta(minutes=1),

@@ -22,6 +22,8 @@ class MarketingConfig(AppConfig):
         for kind, label in MESSAGE_KIND_LABELS.items():
             message_kind_register(kind=kind, label=label, moments=moments[kind], marketing=True)
         # The campaign studio: its budget hears refunds (order hook); shoppers are told of extensions.
+        # F31: anomaly alerts go to the staff on duty (the mall's duty roster).
+        import marketing.services.campaign_anomaly_alerts
         import marketing.services.campaign_anomaly_counts
         import marketing.services.campaign_budget
         from marketing.services.campaigns import EXTENDED_MESSAGE_KIND

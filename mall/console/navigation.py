@@ -235,6 +235,8 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("system", _("表格任务"), "cloud_sync", "console:sheet_jobs", ""),
     # P05: one's own second factor and sessions (every staff member), the owner's login locks.
     ("system", _("账号安全"), "security", "console:security", ""),
+    # F31: who is on duty and which alerts they were sent
+    ("system", _("值班"), "support_agent", "console:duty_roster", "mall.view_dutyshift"),
     ("system", _("登录锁定"), "lock_person", "console:login_locks", "axes.delete_accessattempt"),
 )
 

@@ -13,6 +13,7 @@ from analytics.console.uplift import (
     segment_campaign_uplift_view,
     uplift_overview_view,
 )
+from mall.console.duty import duty_roster_view
 from mall.console.schedules import scheduled_jobs_view
 from mall.console.security_views import (
     login_locks_view,
@@ -35,6 +36,7 @@ from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
+from marketing.console.page_tools import page_tool_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
@@ -58,6 +60,8 @@ urlpatterns = [
         admin.site.admin_view(sheet_job_progress_view),
         name="sheet_job_progress",
     ),
+    # F31: the duty roster (系统 › 值班) and the alerts its staff were sent
+    path("system/duty/", admin.site.admin_view(duty_roster_view), name="duty_roster"),
     path(
         "system/sheet-jobs/<int:job_id>/download/",
         admin.site.admin_view(sheet_job_download_view),
@@ -162,4 +166,9 @@ urlpatterns = [
     # F25 topic pages
     path("marketing/topics/", admin.site.admin_view(topic_list_view), name="marketing_topics"),
     path("marketing/topics/<int:page_id>/", admin.site.admin_view(topic_edit_view), name="marketing_topic_edit"),
+    path(
+        "marketing/pages/<int:page_id>/tools/<slug:kind>/",
+        admin.site.admin_view(page_tool_view),
+        name="marketing_page_tool",
+    ),
 ]

@@ -100,6 +100,10 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("活动预算检查"),
         gettext_lazy("每分钟：预算已用完或有订单因预算不足被拒的营销活动自动暂停。"),
     ),
+    "mall-staff-alerts-sweep": (
+        gettext_lazy("告警通知补发"),
+        gettext_lazy("每分钟：把异常告警补发给当时值班的员工（被拒的重试至多 3 次），每个邮箱或群只发一次。"),
+    ),
     "marketing-campaign-anomaly-watch": (
         gettext_lazy("活动异常监控"),
         gettext_lazy("每分钟：参与量突增或新账号、同一 IP/设备集中参与的营销活动自动暂停，并提醒商家。"),

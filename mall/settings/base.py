@@ -447,3 +447,11 @@ SUGGESTION_TIME_MIN_ORDERS = env.int("SUGGESTION_TIME_MIN_ORDERS", default=20)
 SUGGESTION_TIME_MIN_SHARE = env.int("SUGGESTION_TIME_MIN_SHARE", default=25)
 SUGGESTION_PRODUCTS_MAX = env.int("SUGGESTION_PRODUCTS_MAX", default=3)
 SUGGESTION_TRAFFIC_MIN_VISITORS = env.int("SUGGESTION_TRAFFIC_MIN_VISITORS", default=20)
+
+# Staff alerts to the duty roster (F31, 系统 › 值班): links in the messages point at the console
+# on CONSOLE_BASE_URL; e-mail goes through Django's mail backend (EMAIL_URL, e.g.
+# smtp+tls://user:pass@smtp.example.com:587; the console backend prints it when unset).
+CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # django-environ's documented way to set EMAIL_BACKEND, EMAIL_HOST, …
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="duoying-alerts@localhost")

@@ -14,8 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mall.api.catalogue import ServerTimeSerializer
 from mall.api.schema import error_responses
-from marketing.selectors.campaign_studio import campaign_for_shopper
+from marketing.api.pages import PageOutputSerializer
+from marketing.selectors.campaign_studio import campaign_for_shopper, campaign_page_for_shopper
 
 
 class CampaignDetailApi(APIView):
@@ -52,4 +54,38 @@ class CampaignDetailApi(APIView):
     )
     def get(self, request: Request, campaign_id: int) -> Response:
         body = campaign_for_shopper(campaign_id=campaign_id, now=timezone.now())
+        return Response(self.OutputSerializer(body).data)
+
+
+class CampaignPageApi(APIView):
+    """A shared campaign opened by its id: the campaign's state and window plus its published
+    page with every block resolved, in one request. ``page`` is null once the campaign has
+    ended or while it has no published page; a draft or unknown id is 404 ``campaign_not_found``."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CampaignWithPage"
+
+        class CampaignSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "CampaignState"
+
+            id = serializers.IntegerField()
+            name = serializers.CharField()
+            starts_at = serializers.DateTimeField()
+            ends_at = serializers.DateTimeField()
+            status = serializers.ChoiceField(choices=["warmup", "running", "paused", "ended"])
+            status_label = serializers.CharField(help_text="预热 / 进行中 / 已暂停 / 已结束")
+
+        campaign = CampaignSerializer()
+        page = PageOutputSerializer(allow_null=True, help_text="null once ended or without a published page")
+        server_time = ServerTimeSerializer(help_text="for the warm-up countdown (never cached)")
+
+    @extend_schema(
+        operation_id="campaign_page",
+        tags=["campaign"],
+        responses={200: OutputSerializer, **error_responses((404, ["campaign_not_found"]))},
+    )
+    def get(self, request: Request, campaign_id: int) -> Response:
+        body = campaign_page_for_shopper(campaign_id=campaign_id, now=timezone.now())
         return Response(self.OutputSerializer(body).data)

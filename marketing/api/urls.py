@@ -11,7 +11,7 @@ from marketing.api.bargains import (
     BargainStartApi,
     MyBargainListApi,
 )
-from marketing.api.campaigns import CampaignDetailApi
+from marketing.api.campaigns import CampaignDetailApi, CampaignPageApi
 from marketing.api.coupons import CouponCenterListApi, CouponClaimApi, CouponListApi, CouponUsableApi
 from marketing.api.distribution import (
     AttributionClickApi,
@@ -64,6 +64,7 @@ urlpatterns: list = [
     # 拼团 (F03): opening and joining are orders with a "group" deal (checkout/preview, orders)
     path("group-buys", GroupBuyCampaignListApi.as_view(), name="group-buy-campaigns"),
     path("campaigns/<int:campaign_id>", CampaignDetailApi.as_view(), name="campaign-detail"),
+    path("campaigns/<int:campaign_id>/page", CampaignPageApi.as_view(), name="campaign-page"),
     path("group-buys/<int:campaign_id>", GroupBuyCampaignDetailApi.as_view(), name="group-buy-campaign"),
     path("groups/<int:group_id>", GroupDetailApi.as_view(), name="group-detail"),
     path("groups/share/<str:token>", GroupShareDetailApi.as_view(), name="group-share"),

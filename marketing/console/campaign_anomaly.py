@@ -28,11 +28,7 @@ from marketing.models import Campaign, CampaignAnomaly
 from marketing.selectors.campaign_anomaly import anomaly_alert_list, anomaly_settings_for
 from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
-    REASON_ACCOUNTS_PER_DEVICE,
-    REASON_ACCOUNTS_PER_IP,
-    REASON_ACCOUNTS_PER_PHONE,
-    REASON_NEW_ACCOUNTS,
-    REASON_SPIKE,
+    REASON_LABELS,
     AnomalySettingsData,
     campaign_anomaly_resolve,
     campaign_anomaly_settings_update,
@@ -41,14 +37,6 @@ from marketing.services.campaign_anomaly import (
 VIEW = "marketing.view_campaign"
 CHANGE = "marketing.change_campaign"
 PUBLISH = "marketing.publish_campaign"
-
-REASON_LABELS = {
-    REASON_SPIKE: _("参与量突增"),
-    REASON_NEW_ACCOUNTS: _("新账号占比过高"),
-    REASON_ACCOUNTS_PER_IP: _("同一 IP 账号过多"),
-    REASON_ACCOUNTS_PER_DEVICE: _("同一设备账号过多"),
-    REASON_ACCOUNTS_PER_PHONE: _("同一收货手机号账号过多"),
-}
 
 
 class AnomalySettingsForm(forms.Form):
@@ -75,6 +63,12 @@ class AnomalySettingsForm(forms.Form):
     accounts_per_device = forms.IntegerField(
         label=_("同一设备账号数上限"), min_value=1, widget=UnfoldAdminIntegerFieldWidget
     )
+    accounts_per_address = forms.IntegerField(
+        label=_("同一收货地址/手机号账号数上限"),
+        min_value=1,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text=_("一分钟内下单的账号中，同一收货地址或同一收货手机号的账号数超过此值视为异常"),
+    )
 
     @classmethod
     def initial_for(cls, campaign_id: int) -> dict[str, Any]:
@@ -95,6 +89,7 @@ def _alert_row(alert: CampaignAnomaly) -> dict[str, Any]:
         "top_ips": evidence.get("top_ips", []),
         "top_devices": evidence.get("top_devices", []),
         "top_phones": evidence.get("top_phones", []),
+        "top_addresses": evidence.get("top_addresses", []),
         "distinct_ips": evidence.get("distinct_ips", 0),
         "distinct_devices": evidence.get("distinct_devices", 0),
         "is_open": alert.resolved_at is None,

@@ -7,7 +7,8 @@
   the mini-program gets (``preview/``). Saving makes a new version (validated by the services,
   errors per block and field in Chinese); publish, schedule publish / unpublish, unpublish and
   roll back to any version are on the same page. A flash-sale block can create its slot inline
-  (``flash/``) through the flash services, with the flash page's own validation.
+  (``flash/``) through the flash services, with the flash page's own validation; the 拼团 and
+  砍价 blocks create theirs with their own console forms (``tools/<kind>/``, page_tools.py).
 
 Viewing needs ``view_campaignpage``; saving ``change_campaignpage``; publishing, scheduling and
 rollback ``publish_campaignpage``; the inline flash slot ``add_flashslot`` (operators have all).
@@ -34,6 +35,7 @@ from unfold.widgets import UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextInputW
 
 from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, parse_yuan
+from marketing.console.page_tools import TOOLS
 from marketing.errors import FlashInvalid, PageInvalid
 from marketing.models import CampaignPageVersion
 from marketing.pages.blocks import block_catalogue
@@ -227,6 +229,12 @@ def page_editor_view(request: HttpRequest, page_id: int) -> HttpResponse:
             "preview": reverse("console:marketing_page_preview", args=[page.pk]),
             "flash": reverse("console:marketing_page_flash", args=[page.pk]),
             "canFlash": request.user.has_perm(FLASH_ADD),
+            # 拼团 / 砍价 blocks create their tool with the tool's own console form (page_tools)
+            "tools": {
+                kind: reverse("console:marketing_page_tool", args=[page.pk, kind])
+                for kind, tool in TOOLS.items()
+                if request.user.has_perm(tool.permission)
+            },
             "canChange": request.user.has_perm(CHANGE),
         },
         "catalogue": block_catalogue(),

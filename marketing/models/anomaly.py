@@ -39,6 +39,11 @@ class CampaignAnomalySettings(models.Model):
     accounts_per_device = models.PositiveSmallIntegerField(
         _("同一设备账号数上限"), default=3, help_text=_("一分钟内同一设备参与的账号数超过此值视为异常")
     )
+    accounts_per_address = models.PositiveSmallIntegerField(
+        _("同一收货地址/手机号账号数上限"),
+        default=3,
+        help_text=_("一分钟内下单的账号中，同一收货地址或同一收货手机号的账号数超过此值视为异常"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

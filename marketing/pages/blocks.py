@@ -53,7 +53,7 @@ class BlockType:
     fields: tuple[Field, ...]
     resolve: Resolver
     check: Check | None = None
-    creates_tool: str = ""  # "flash": the editor can create the tool inline
+    creates_tool: str = ""  # "flash" / "group_buy" / "bargain": the editor can create the tool inline
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -225,6 +225,7 @@ BLOCKS: dict[str, BlockType] = {
             (TITLE, Field("campaign_ids", gettext_lazy("拼团活动编号"), "ids", required=True, max_value=10)),
             resolvers.resolve_group_buy,
             lambda s: _missing("campaign_ids", GroupBuyCampaign, s["campaign_ids"]),
+            creates_tool="group_buy",
         ),
         BlockType(
             "bargain",
@@ -233,6 +234,7 @@ BLOCKS: dict[str, BlockType] = {
             (TITLE, Field("campaign_ids", gettext_lazy("砍价活动编号"), "ids", required=True, max_value=10)),
             resolvers.resolve_bargain,
             lambda s: _missing("campaign_ids", BargainCampaign, s["campaign_ids"]),
+            creates_tool="bargain",
         ),
         BlockType(
             "coupon",

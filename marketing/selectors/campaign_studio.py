@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from mall.models import AuditLog
-from marketing.errors import CampaignNotFound
+from mall.selectors.catalogue import server_time_data
+from marketing.errors import CampaignNotFound, PageNotFound
 from marketing.models import PHASE_LABELS, Campaign, CampaignStatus, CampaignTool
 from marketing.services.campaign_tools import ADAPTERS, ToolView
 
@@ -162,6 +163,41 @@ def campaign_for_shopper(*, campaign_id: int, now: datetime) -> dict[str, Any]:
             for row in campaign_tool_rows(tools, now=now)
             if not row.view.missing
         ],
+    }
+
+
+def campaign_page_for_shopper(*, campaign_id: int, now: datetime) -> dict[str, Any]:
+    """A shared campaign opened by its id (issue 17): its name, window and state plus its
+    published page with every block resolved, in one request. The page is left out (null)
+    when the campaign has ended (its tools have too) or has no published page; a draft or an
+    unknown id is ``campaign_not_found``. One query besides the page's own cached build."""
+    from marketing.selectors.pages import page_published_data
+
+    campaign = (
+        Campaign.objects.select_related("page").filter(pk=campaign_id).exclude(status=CampaignStatus.DRAFT).first()
+    )
+    if campaign is None:
+        raise CampaignNotFound(details={"campaign_id": campaign_id})
+    phase = campaign.phase(now)
+    if phase == "paused" and now >= campaign.ends_at:
+        phase = "ended"  # a campaign paused past its end is over for the shopper
+    page, shown = campaign.page, None
+    if page is not None and page.published_version_id is not None and phase != "ended":
+        try:
+            shown = page_published_data(key=page.slug, now=now)  # the slug API's cache entry
+        except PageNotFound:
+            shown = None  # unpublished a moment ago
+    return {
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "starts_at": campaign.starts_at,
+            "ends_at": campaign.ends_at,
+            "status": phase,
+            "status_label": str(PHASE_LABELS[phase]),
+        },
+        "page": shown,
+        "server_time": server_time_data(now=now),
     }
 
 

@@ -7,7 +7,9 @@ and minute), for every live campaign:
 * participation in that minute (see ``campaign_anomaly_counts``) against the expected rate —
   the mean of the :data:`BASELINE_MINUTES` minutes before it, never below the campaign's floor;
 * abuse signals of that minute: the share of brand-new accounts, the most accounts seen on one
-  IP address, on one device and (orders) behind one receiver phone.
+  IP address, on one device and (orders) behind one receiver phone or one street address (the
+  last two against ``accounts_per_address``: one door or one phone behind many accounts is one
+  buyer farming new-account deals).
 
 It is an anomaly when participation exceeds ``spike_multiplier`` × expected, or when the
 minute carries at least the floor's worth of participation and one abuse signal passes its
@@ -27,12 +29,14 @@ import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from mall.redis import get_redis, slot_key
@@ -60,12 +64,22 @@ logger = logging.getLogger(__name__)
 BASELINE_MINUTES = 15
 QUIET_MINUTES = 30
 TOP_OFFENDERS = 5
+STAFF_ALERT_KIND = "campaign_anomaly"
 
 REASON_SPIKE = "spike"
 REASON_NEW_ACCOUNTS = "new_accounts"
 REASON_ACCOUNTS_PER_IP = "accounts_per_ip"
 REASON_ACCOUNTS_PER_DEVICE = "accounts_per_device"
 REASON_ACCOUNTS_PER_PHONE = "accounts_per_phone"
+REASON_ACCOUNTS_PER_ADDRESS = "accounts_per_address"
+REASON_LABELS = {
+    REASON_SPIKE: gettext_lazy("参与量突增"),
+    REASON_NEW_ACCOUNTS: gettext_lazy("新账号占比过高"),
+    REASON_ACCOUNTS_PER_IP: gettext_lazy("同一 IP 账号过多"),
+    REASON_ACCOUNTS_PER_DEVICE: gettext_lazy("同一设备账号过多"),
+    REASON_ACCOUNTS_PER_PHONE: gettext_lazy("同一收货手机号账号过多"),
+    REASON_ACCOUNTS_PER_ADDRESS: gettext_lazy("同一收货地址账号过多"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +90,7 @@ class AnomalyThresholds:
     new_account_percent: int = 80
     accounts_per_ip: int = 8
     accounts_per_device: int = 3
+    accounts_per_address: int = 3
 
 
 DEFAULT_THRESHOLDS = AnomalyThresholds()
@@ -91,6 +106,7 @@ class MinuteFigures:
     accounts_by_ip: dict[str, int]
     accounts_by_device: dict[str, int]
     accounts_by_phone: dict[str, int] = field(default_factory=dict)
+    accounts_by_address: dict[str, int] = field(default_factory=dict)
 
 
 def thresholds_for(campaign: Campaign) -> AnomalyThresholds:
@@ -104,6 +120,7 @@ def thresholds_for(campaign: Campaign) -> AnomalyThresholds:
         new_account_percent=row.new_account_percent,
         accounts_per_ip=row.accounts_per_ip,
         accounts_per_device=row.accounts_per_device,
+        accounts_per_address=row.accounts_per_address,
     )
 
 
@@ -121,10 +138,11 @@ def minute_figures(*, campaign_id: int, minute: int) -> MinuteFigures:
     pipe.smembers(counter_key(campaign_id, minute, "ip"))
     pipe.smembers(counter_key(campaign_id, minute, "dev"))
     pipe.smembers(counter_key(campaign_id, minute, "ph"))
+    pipe.smembers(counter_key(campaign_id, minute, "ad"))
     for back in range(1, BASELINE_MINUTES + 1):
         pipe.get(counter_key(campaign_id, minute - back, "n"))
     raw = pipe.execute()
-    history = [int(value or 0) for value in raw[5:]]
+    history = [int(value or 0) for value in raw[6:]]
     return MinuteFigures(
         participations=int(raw[0] or 0),
         new_accounts=int(raw[1] or 0),
@@ -132,6 +150,7 @@ def minute_figures(*, campaign_id: int, minute: int) -> MinuteFigures:
         accounts_by_ip=_accounts(set(raw[2] or ())),
         accounts_by_device=_accounts(set(raw[3] or ())),
         accounts_by_phone=_accounts(set(raw[4] or ())),
+        accounts_by_address=_accounts(set(raw[5] or ())),
     )
 
 
@@ -152,9 +171,11 @@ def anomaly_reasons(figures: MinuteFigures, limits: AnomalyThresholds) -> list[s
             reasons.append(REASON_ACCOUNTS_PER_IP)
         if max(figures.accounts_by_device.values(), default=0) > limits.accounts_per_device:
             reasons.append(REASON_ACCOUNTS_PER_DEVICE)
-        # One receiver phone behind many accounts is one person, like a device (same threshold).
-        if max(figures.accounts_by_phone.values(), default=0) > limits.accounts_per_device:
+        # One receiver phone or one door behind many accounts is one buyer.
+        if max(figures.accounts_by_phone.values(), default=0) > limits.accounts_per_address:
             reasons.append(REASON_ACCOUNTS_PER_PHONE)
+        if max(figures.accounts_by_address.values(), default=0) > limits.accounts_per_address:
+            reasons.append(REASON_ACCOUNTS_PER_ADDRESS)
     return reasons
 
 
@@ -174,6 +195,8 @@ def _evidence(figures: MinuteFigures, limits: AnomalyThresholds) -> dict[str, An
         "top_ips": _top(figures.accounts_by_ip),
         "top_devices": _top(figures.accounts_by_device),
         "top_phones": _top(figures.accounts_by_phone),
+        "distinct_addresses": len(figures.accounts_by_address),
+        "top_addresses": _top(figures.accounts_by_address),
         "thresholds": asdict(limits),
     }
 
@@ -211,8 +234,16 @@ def campaign_anomaly_raise(
     )
     alert.save(update_fields=["paused"])
     open_alerts_forget()
+    # the staff on duty hear of it once the alert is committed (mall.services.staff_alerts)
+    transaction.on_commit(partial(_notify_staff, alert.pk))
     logger.warning("anomaly: campaign %s paused=%s (%s)", campaign.pk, alert.paused, ",".join(reasons))
     return alert
+
+
+def _notify_staff(alert_id: int) -> None:
+    from mall.tasks import staff_alert_notify_task
+
+    staff_alert_notify_task.delay(kind=STAFF_ALERT_KIND, ref_id=alert_id)
 
 
 def _claim_minute(minute: int) -> bool:
@@ -271,6 +302,7 @@ class AnomalySettingsData:
     new_account_percent: int = 80
     accounts_per_ip: int = 8
     accounts_per_device: int = 3
+    accounts_per_address: int = 3
 
 
 def _validate(data: AnomalySettingsData) -> None:
@@ -285,6 +317,8 @@ def _validate(data: AnomalySettingsData) -> None:
         errors["accounts_per_ip"] = _("同一 IP 账号数上限至少为 1。")
     if data.accounts_per_device < 1:
         errors["accounts_per_device"] = _("同一设备账号数上限至少为 1。")
+    if data.accounts_per_address < 1:
+        errors["accounts_per_address"] = _("同一收货地址/手机号账号数上限至少为 1。")
     if errors:
         field, message = next(iter(errors.items()))
         raise CampaignInvalid(message, details={"field": field, "errors": errors})

@@ -9,7 +9,11 @@ keys that share a hash slot (``anomaly:{<campaign id>}:<minute>:…``):
 * ``ip`` / ``dev`` — sets of ``address|shopper`` and ``device|shopper``, so the minute knows
   how many accounts each IP address and device carried;
 * ``ph`` — for orders, a set of ``masked receiver phone|shopper`` (``138****0443``: the
-  evidence never holds a full number), so repeated phones across accounts show.
+  evidence never holds a full number), so repeated phones across accounts show;
+* ``ad`` — for orders, a set of ``street address label|shopper``: the address normalised
+  (full-width folded, spaces and punctuation dropped) so "文三路 8 号" and "文三路８号" are one
+  street address, shown as its region, the first characters of the street and a short digest
+  (:func:`address_label`): farms that vary the receiver's name and phone still ship to one door.
 
 Keys live :data:`KEY_TTL` seconds, long enough for the trailing baseline. Without Redis (the
 embedded set-up) nothing is counted and the watch has nothing to act on; a Redis error is
@@ -18,7 +22,10 @@ logged and the shopper's request goes on.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,12 +68,30 @@ def phone_mask(phone: str) -> str:
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}" if len(phone) >= 7 else ""
 
 
+_NOT_ADDRESS = re.compile(r"[\s\W_]+", re.UNICODE)
+STREET_SHOWN = 4
+
+
+def address_label(address: Mapping[str, Any]) -> str:
+    """One street address as the evidence shows it: its region, the first few characters of the
+    street and a digest of the whole normalised address (equal addresses, equal labels; the
+    merchant sees which door without the console repeating the shopper's full address)."""
+    parts = [str(address.get(name) or "") for name in ("province", "city", "district", "detail")]
+    folded = [_NOT_ADDRESS.sub("", unicodedata.normalize("NFKC", part)).lower() for part in parts]
+    street = folded[3]
+    if not street:
+        return ""
+    digest = hashlib.sha256("/".join(folded).encode()).hexdigest()[:6]
+    return f"{''.join(folded[:3])} {street[:STREET_SHOWN]}…#{digest}"
+
+
 def participation_count(
     *,
     campaign_ids: Iterable[int],
     member: Member,
     context: RequestContext,
     phone: str = "",
+    address: str = "",
     now: datetime | None = None,
 ) -> None:
     """Count one participation of ``member`` in each campaign (one Redis round trip)."""
@@ -79,7 +104,7 @@ def participation_count(
     try:
         pipe = client.pipeline(transaction=False)
         for campaign_id in ids:
-            keys = [counter_key(campaign_id, minute, part) for part in ("n", "new", "ip", "dev", "ph")]
+            keys = [counter_key(campaign_id, minute, part) for part in ("n", "new", "ip", "dev", "ph", "ad")]
             pipe.incr(keys[0])
             if new:
                 pipe.incr(keys[1])
@@ -88,6 +113,8 @@ def participation_count(
                 pipe.sadd(keys[3], f"{context.device_id}|{member.pk}")
             if phone_mask(phone):
                 pipe.sadd(keys[4], f"{phone_mask(phone)}|{member.pk}")
+            if address:
+                pipe.sadd(keys[5], f"{address}|{member.pk}")
             for key in keys:
                 pipe.expire(key, KEY_TTL)
         pipe.execute()
@@ -120,5 +147,11 @@ def _on_placed(*, order: Order, refund: Refund | None = None, context: RequestCo
         return
     campaign_ids = campaigns_of_order(order)
     if campaign_ids:
-        phone = str((order.address or {}).get("phone") or "")
-        participation_count(campaign_ids=campaign_ids, member=order.member, context=context, phone=phone)
+        address = order.address or {}
+        participation_count(
+            campaign_ids=campaign_ids,
+            member=order.member,
+            context=context,
+            phone=str(address.get("phone") or ""),
+            address=address_label(address),
+        )

@@ -103,6 +103,8 @@ module.exports = {
 
   // a campaign (活动, issue 17): name, window, state and its tools, for a page header or share card
   campaign: (id) => get(`campaigns/${enc(id)}`),
+  // a shared campaign opened by id: its state and window plus its published page, in one request
+  campaignPage: (id) => get(`campaigns/${enc(id)}/page`),
 
   // group buy (F03): bought through checkout with the deal each page hands out
   groupCampaigns: (productId) => get('group-buys', { product_id: productId }),

@@ -113,27 +113,30 @@ async function sendReport(send) {
 
 /**
  * The sharer's codes to put in a shared path: {invite, pc} (empty ones left out), and
- * `src=share` so an order placed from a shared card is attributed to sharing (issue 15).
+ * `src=share` so an order placed from a shared card is attributed to sharing (issue 15) —
+ * `src=share:<id>` when the card names what was shared (a campaign's card: its id), which the
+ * order keeps as its `src` and the attribution reports per campaign.
  */
-function sharerQuery() {
+function sharerQuery(src) {
   const member = store.get('member')
   const out = {}
   const invite = clean(member && member.invite_code)
   if (invite) out.invite = invite
   const promoter = store.get('myPromoterCode')
   if (clean(promoter)) out.pc = clean(promoter)
-  out.src = 'share'
+  const named = cleanSrc(src)
+  out.src = /^share(:\d+)?$/.test(named) ? named : 'share'
   return out
 }
 
 /** A path with the tool's query and the sharer's codes: "/package-social/group/index?token=…&invite=…". */
-function sharePath(page, query) {
-  return routes.withQuery(page, Object.assign({}, query, sharerQuery()))
+function sharePath(page, query, src) {
+  return routes.withQuery(page, Object.assign({}, query, sharerQuery(src)))
 }
 
 /** What onShareAppMessage returns: {title, path, imageUrl?}. */
-function shareMessage({ title, page, query, imageUrl }) {
-  const out = { title: title || '多营商城', path: sharePath(page || routes.PAGES.home, query) }
+function shareMessage({ title, page, query, imageUrl, src }) {
+  const out = { title: title || '多营商城', path: sharePath(page || routes.PAGES.home, query, src) }
   if (imageUrl) out.imageUrl = imageUrl
   return out
 }
@@ -142,8 +145,8 @@ function shareMessage({ title, page, query, imageUrl }) {
  * What onShareTimeline returns: {title, query, imageUrl?}. A 朋友圈 share reopens the page it was
  * shared from, so only the query travels (with the sharer's invite and promoter codes).
  */
-function shareTimeline({ title, query, imageUrl }) {
-  const path = routes.withQuery('', Object.assign({}, query, sharerQuery()))
+function shareTimeline({ title, query, imageUrl, src }) {
+  const path = routes.withQuery('', Object.assign({}, query, sharerQuery(src)))
   const out = { title: title || '多营商城', query: path.charAt(0) === '?' ? path.slice(1) : path }
   if (imageUrl) out.imageUrl = imageUrl
   return out

@@ -26,4 +26,9 @@ function targetPath(target) {
   return TARGETS[target.type](target)
 }
 
-module.exports = { targetPath, page: (key) => api.page(key), claimCoupon: (id) => api.claimCoupon(id) }
+module.exports = {
+  targetPath,
+  page: (key) => api.page(key),
+  campaignPage: (id) => api.campaignPage(id),
+  claimCoupon: (id) => api.claimCoupon(id),
+}

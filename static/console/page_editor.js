@@ -11,6 +11,7 @@
   catalogue.forEach(function (t) { types[t.type] = t })
   var blocks = read('pe-initial').filter(function (b) { return types[b.type] })
   var open = {}
+  var notes = {} // "created …" per block, kept across re-renders
   var listEl = document.getElementById('pe-blocks')
   var paletteEl = document.getElementById('pe-palette')
   var previewEl = document.getElementById('pe-preview')
@@ -133,6 +134,72 @@
     return el('details', { class: 'dy-pe-inline' }, [el('summary', { text: text.newFlash })].concat(rows, [button, errors]))
   }
 
+  /* 拼团 / 砍价: the tool's own console form, described by the server and validated there. */
+  function toolForm(block, kind) {
+    var url = config.tools[kind]
+    var inputs = {}
+    var fieldsEl = el('div', { class: 'dy-pe-tool-fields' })
+    var errors = el('div', { class: notes[block.key] ? 'dy-pe-errors dy-pe-done' : 'dy-pe-errors', 'data-testid': 'tool-inline-errors', text: notes[block.key] || '' })
+    var product = kind === 'group_buy' ? el('input', { class: 'dy-pe-input', type: 'number', name: 'product', 'data-testid': 'tool-inline-product' }) : null
+    function query() { return product ? '?product=' + encodeURIComponent(product.value) : '' }
+    function input(f) {
+      var node
+      if (f.kind === 'choice') {
+        node = el('select', { class: 'dy-pe-input', name: f.name }, f.choices.map(function (c) { return el('option', { value: c[0], text: c[1] }) }))
+        node.value = f.initial === null ? '' : String(f.initial)
+      } else if (f.kind === 'bool') {
+        node = el('input', { type: 'checkbox', name: f.name })
+        node.checked = !!f.initial
+      } else {
+        node = el('input', { class: 'dy-pe-input', name: f.name, type: f.kind === 'datetime' ? 'datetime-local' : (f.kind === 'int' ? 'number' : 'text') })
+        node.value = f.initial === null || f.initial === undefined ? '' : String(f.initial)
+      }
+      node.setAttribute('data-tool-field', f.name)
+      inputs[f.name] = node
+      return el('div', { class: 'dy-pe-field' }, [el('label', { text: f.label + (f.required ? ' *' : '') }), node, f.help ? el('div', { class: 'dy-pe-help', text: f.help }) : null])
+    }
+    function showErrors(answer) {
+      errors.className = 'dy-pe-errors'
+      errors.textContent = Object.keys(answer.errors).map(function (k) { return answer.errors[k].join(' ') }).join('；')
+    }
+    function load() {
+      errors.textContent = ''
+      fetch(url + query(), { credentials: 'same-origin' }).then(function (r) { return r.json() }).then(function (answer) {
+        if (answer.errors) return showErrors(answer)
+        inputs = {}
+        fieldsEl.innerHTML = ''
+        answer.fields.forEach(function (f) { fieldsEl.appendChild(input(f)) })
+        fieldsEl.appendChild(create)
+      })
+    }
+    var create = el('button', { type: 'button', class: 'dy-pe-button', text: text.createTool, 'data-testid': 'tool-inline-create', onclick: function () {
+      var body = new FormData()
+      Object.keys(inputs).forEach(function (k) {
+        var node = inputs[k]
+        if (node.type === 'checkbox') { if (node.checked) body.append(k, 'on') } else body.append(k, node.value)
+      })
+      fetch(url + query(), { method: 'POST', body: body, headers: { 'X-CSRFToken': csrf }, credentials: 'same-origin' })
+        .then(function (r) { return r.json() })
+        .then(function (answer) {
+          if (answer.errors) return showErrors(answer)
+          var ids = block.settings.campaign_ids
+          ids = Array.isArray(ids) ? ids.slice() : String(ids || '').split(/[,，\s]+/).filter(Boolean).map(Number)
+          ids.push(answer.id)
+          block.settings.campaign_ids = ids
+          notes[block.key] = text.toolCreated + answer.title
+          render()
+          changed()
+        })
+    } })
+    var head = product
+      ? [el('div', { class: 'dy-pe-field' }, [el('label', { text: text.product }), product]), el('button', { type: 'button', class: 'dy-pe-button', text: text.loadForm, 'data-testid': 'tool-inline-load', onclick: load })]
+      : []
+    var details = el('details', { class: 'dy-pe-inline', 'data-testid': 'tool-inline-' + kind }, [el('summary', { text: kind === 'group_buy' ? text.newGroupBuy : text.newBargain })].concat(head, [fieldsEl, errors]))
+    if (notes[block.key]) details.setAttribute('open', '') // the merchant sees what was just created
+    if (!product) details.addEventListener('toggle', function () { if (details.open && !fieldsEl.childNodes.length) load() })
+    return details
+  }
+
   function card(block, index) {
     var spec = types[block.type]
     var head = el('div', { class: 'dy-pe-card-head' }, [
@@ -150,6 +217,7 @@
     if (open[block.key]) {
       var form = el('div', { class: 'dy-pe-form' }, spec.fields.filter(function (f) { return visible(f, block.settings, spec) }).map(function (f) { return fieldRow(block, f) }))
       if (spec.creates_tool === 'flash' && config.canFlash) form.appendChild(flashForm(block))
+      else if (spec.creates_tool && (config.tools || {})[spec.creates_tool]) form.appendChild(toolForm(block, spec.creates_tool))
       node.appendChild(form)
     }
     node.addEventListener('dragstart', function (e) { e.dataTransfer.setData('text/x-block', String(index)) })

@@ -125,12 +125,18 @@ def test_the_merchant_sets_the_thresholds_on_the_campaign_page(
         "anomaly-new_account_percent": "70",
         "anomaly-accounts_per_ip": "6",
         "anomaly-accounts_per_device": "2",
+        "anomaly-accounts_per_address": "4",
     }
 
     assert operator.post(page, data).status_code == 302
 
     row = CampaignAnomalySettings.objects.get(campaign=campaign)
-    assert (row.spike_multiplier, row.floor_per_minute, row.accounts_per_device) == (3, 50, 2)
+    assert (row.spike_multiplier, row.floor_per_minute, row.accounts_per_device, row.accounts_per_address) == (
+        3,
+        50,
+        2,
+        4,
+    )
     assert AuditLog.objects.filter(action="campaign.anomaly_settings").exists()
     refused = operator.post(page, {**data, "anomaly-spike_multiplier": "1"})
     assert refused.status_code == 200

@@ -44,3 +44,13 @@ test('the API module asks for the campaign by id', async () => {
   expect(answer.name).toBe('618 年中大促')
   expect(answer.tools.map((tool) => tool.kind)).toEqual(['promotion', 'flash'])
 })
+
+test('a campaign opened by id with its page is what the API documents; ended or page-less is page null', () => {
+  const state = { id: 3, name: '618 年中大促', starts_at: '2026-06-01T00:00:00+08:00', ends_at: '2026-06-18T23:59:59+08:00', status: 'ended', status_label: '已结束' }
+  const serverTime = { now: '2026-06-19T10:00:00+08:00', timestamp_ms: 1781834400000 }
+  expect(responseProblems('GET', 'campaigns/3/page', 200, { campaign: state, page: null, server_time: serverTime })).toEqual([])
+  expect(responseProblems('GET', 'campaigns/3/page', 404, { code: 'campaign_not_found', message: '营销活动不存在。', details: {} })).toEqual([])
+  expect(responseProblems('GET', 'campaigns/3/page', 200, { campaign: Object.assign({}, state, { status: 'draft' }), page: null, server_time: serverTime })).toEqual([
+    expect.stringContaining('status'),
+  ])
+})

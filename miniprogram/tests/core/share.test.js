@@ -59,3 +59,13 @@ test('a refusal settles the report for good (own code, unknown code); the produc
   share.rememberPromoter({ pc: 'P2', id: '38' }, 'pages/home/index')
   expect(store.get('promoterCode').productId).toBeNull()
 })
+
+test('a card may name what was shared in its src (share:<id>), never another channel', () => {
+  store.set('member', { id: 1, invite_code: 'AB12' })
+  expect(share.sharerQuery('share:7')).toEqual({ invite: 'AB12', src: 'share:7' })
+  expect(share.sharerQuery('msg:3').src).toBe('share') // a card cannot pose as a push message
+  expect(share.sharerQuery('share:abc').src).toBe('share')
+  expect(share.shareMessage({ title: 't', page: '/package-campaign/page/index', query: { campaign: 7 }, src: 'share:7' }).path).toBe(
+    '/package-campaign/page/index?campaign=7&invite=AB12&src=share%3A7',
+  )
+})
