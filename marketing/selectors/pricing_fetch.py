@@ -183,10 +183,17 @@ def coupon_ids_parse(coupon_ids: Sequence[int | str]) -> list[int]:
     return list(dict.fromkeys(result))
 
 
-def _catalog(items: Sequence[tuple[Sku, int]], rules: PricingRules) -> tuple[dict[str, CatalogItem], dict[str, Sku]]:
+def _catalog(
+    items: Sequence[tuple[Sku, int]], rules: PricingRules, known: Mapping[str, Sku] | None = None
+) -> tuple[dict[str, CatalogItem], dict[str, Sku]]:
+    """The cart's SKUs and every gift SKU; ``known`` gift rows (read with the cart's by checkout)
+    save the gift query when they are all there."""
     skus = {sku.code: sku for sku, _qty in items}
     gifts = rules.gift_codes()
-    if gifts:  # all gift SKUs, even those in the cart, so the query count never depends on the cart
+    if gifts and known is not None and gifts <= known.keys():
+        for code in gifts:
+            skus.setdefault(code, known[code])
+    elif gifts:  # all gift SKUs, even those in the cart, so the query count never depends on the cart
         for sku in Sku.objects.select_related("product").filter(code__in=gifts):
             skus.setdefault(sku.code, sku)
     catalog = {
@@ -228,6 +235,8 @@ def pricing_fetch(
     extra_promotions: Sequence[PromotionSpec] = (),
     extra_names: Mapping[str, str] | None = None,
     stepped_taken: Mapping[int, int] | None = None,
+    gift_skus: Mapping[str, Sku] | None = None,
+    rules: PricingRules | None = None,
 ) -> PricingInput:
     """Build the engine request for ``member`` buying ``items``.
 
@@ -237,10 +246,12 @@ def pricing_fetch(
     ``extra_promotions`` are rules of this request only (a deal's 秒杀价, 拼团价 or 砍价,
     from ``marketing.services.deals``), priced with the shop's own. ``stepped_taken`` are
     the stepped campaigns' counters an order placement reserved (``stepped_units_take``);
-    without it the quote reads the counters as they stand.
+    without it the quote reads the counters as they stand. ``gift_skus`` are gift SKU rows the
+    caller already read (by code); the gift query is made only when one is missing. ``rules``
+    are the active rules when the caller holds them already (one version for the whole checkout).
     """
     now = at or timezone.now()
-    rules = pricing_rules_active(now=now)
+    rules = rules or pricing_rules_active(now=now)
     shopper = shopper_state(member=member)
     used = _usage(member, rules)
     sold = _stepped_sold(rules, {sku.code for sku, _qty in items}, stepped_taken)
@@ -250,7 +261,7 @@ def pricing_fetch(
         chosen = coupon_ids_parse(coupon_ids)
         _check_selected(member=member, selected=chosen, wallet=coupon_pks)
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
-    catalog, skus = _catalog(items, rules)
+    catalog, skus = _catalog(items, rules, gift_skus)
     names = {**rule_names(rules), **coupon_names, **(extra_names or {})}
     promotions, gifts_out = gift_promotions_in_stock(rules.promotion_specs(sold), skus)
     promotions += tuple(extra_promotions)

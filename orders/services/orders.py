@@ -37,7 +37,7 @@ from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
-from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
 from marketing.services.deals import (
     DealRequest,
     deal_guard_action,
@@ -343,7 +343,11 @@ def _order_create(
     if Order.objects.filter(member=member, idempotency_key=key).exists():
         raise IntegrityError("idempotency key already used by a committed order")
     # The guarded reservation below is the real stock check; no read-then-write here.
-    lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
+    rules = checkout_rules()
+    gifts: dict[str, Sku] = {}
+    lines = checkout_lines_resolve(
+        member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
+    )
     # F13: number this order's units in each running stepped-price campaign, then price exactly
     # those units. The campaign's counter row stays locked from here to commit, and that is
     # as short as it can be: the quote must see the numbers, and everything after it is this
@@ -358,9 +362,11 @@ def _order_create(
         at=now,
         deal=deal,
         stepped_taken=stepped_taken,
+        gift_skus=gifts,
+        rules=rules,
     )
-    skus = {sku.pk: sku for sku, _qty in lines}
-    extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]  # gifts the engine added
+    skus = {**quote.skus, **{sku.pk: sku for sku, _qty in lines}}  # the quote read the gifts' rows
+    extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]
     if extra:
         skus.update(Sku.objects.select_related("product").in_bulk(extra))
 
