@@ -240,7 +240,9 @@ def _template_entries(parent: Mapping[int, int | None]) -> dict[int, TemplateEnt
 
 
 def _shipping_rule() -> ShippingRule:
-    shop = ShopSettings.load()
+    """The shop's flat fee and threshold; the defaults, unsaved, before the row exists (rules may
+    load inside an order's transaction: a read, no get_or_create)."""
+    shop = ShopSettings.objects.filter(pk=1).first() or ShopSettings(pk=1)
     return ShippingRule(flat_fee=shop.shipping_flat_fee, free_threshold=shop.free_shipping_threshold)
 
 

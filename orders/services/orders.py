@@ -337,23 +337,31 @@ def _order_create(
     # a double tap's second request waits here and then finds the first order, instead of
     # racing it on the unique key index, which MariaDB answers with deadlocks when several
     # duplicates wait on one insert. The IntegrityError sends the caller to the replay path.
-    # The shopper's own address is read before the lock: nothing another placement does changes it.
+    # The shopper's own address, the rules and explicit items' SKUs are read before the lock
+    # (issue 12: the row is held for less): nothing another placement does changes them. The
+    # selected cart rows are read under it, so a double tap's second checkout finds them taken.
+    # The guarded reservation below is the real stock check; no read-then-write here.
     address = checkout_address_get(member=member, address_id=address_id)
+    rules = checkout_rules()
+    gifts: dict[str, Sku] = {}
+
+    def resolve() -> list[tuple[Sku, int]]:
+        return checkout_lines_resolve(
+            member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
+        )
+
+    lines = resolve() if items is not None else []
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     if Order.objects.filter(member=member, idempotency_key=key).exists():
         raise IntegrityError("idempotency key already used by a committed order")
-    # The guarded reservation below is the real stock check; no read-then-write here.
-    rules = checkout_rules()
-    gifts: dict[str, Sku] = {}
-    lines = checkout_lines_resolve(
-        member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
-    )
+    if items is None:
+        lines = resolve()
     # F13: number this order's units in each running stepped-price campaign, then price exactly
     # those units. The campaign's counter row stays locked from here to commit, and that is
     # as short as it can be: the quote must see the numbers, and everything after it is this
     # order's own writes; every order that takes the row also locks the same SKU's stock row
     # a moment later until commit, so the counter adds almost no waiting of its own.
-    stepped_taken = stepped_units_take(items=lines, at=now)
+    stepped_taken = stepped_units_take(items=lines, at=now, rules=rules)
     quote = quote_for_checkout(
         member=member,
         items=lines,
