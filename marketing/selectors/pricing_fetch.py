@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django.db import connection
 from django.db.models import Count, Model
@@ -156,17 +156,16 @@ def _wallet_sql() -> str:
     )
 
 
-def _db_datetime(value: datetime | str) -> datetime:
-    """A datetime column read with a raw cursor, as the ORM would give it: aware. (MariaDB gives
-    naive datetimes in the connection's zone, SQLite the text it stored.)"""
+def _db_datetime(value: datetime | str, zone: tzinfo | None) -> datetime:
+    """A datetime column read with a raw cursor, as the ORM would give it: aware in the
+    connection's ``zone``. (MariaDB gives naive datetimes in that zone, SQLite the text it
+    stored; ``replace`` is what ``make_aware`` does, without its checks, for a wallet of 60.)"""
     if isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed is None:
             raise ValueError(f"not a datetime: {value!r}")
         value = parsed
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, connection.timezone)
-    return value
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
 def _wallet(
@@ -182,8 +181,9 @@ def _wallet(
     specs: list[CouponSpec] = []
     pks: dict[str, int] = {}
     names: dict[str, str] = {}
+    zone = connection.timezone
     for pk, template_id, raw_from, raw_until in rows:
-        valid_from, valid_until = _db_datetime(raw_from), _db_datetime(raw_until)
+        valid_from, valid_until = _db_datetime(raw_from, zone), _db_datetime(raw_until, zone)
         template = rules.templates.get(template_id)
         if template is None:
             continue
