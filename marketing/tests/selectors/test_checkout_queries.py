@@ -1,6 +1,6 @@
 """Issue 12: the checkout's price costs a pinned number of queries, and still comes from the truth.
 
-The preview of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper
+The preview (and the cart quote) of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper
 (token), the SKUs with the gift SKUs in one query, the shopper's tier / points / "new", and
 the wallet: 4 queries, whatever the number of lines. The shop's shipping rule travels with
 the cached pricing rules, so a saved ``ShopSettings`` row must reach the very next quote.
@@ -95,7 +95,11 @@ def test_preview_sees_the_gift_run_out_at_once(
 def test_placement_queries_are_pinned_and_the_gift_line_is_snapshotted(
     checkout: dict[str, Any], member: Member, member_client: APIClient, django_assert_max_num_queries: Any
 ) -> None:
-    body = {"items": checkout["items"][:2], "coupon_ids": checkout["coupon_ids"][:1], "address_id": checkout["address_id"]}
+    body = {
+        "items": checkout["items"][:2],
+        "coupon_ids": checkout["coupon_ids"][:1],
+        "address_id": checkout["address_id"],
+    }
     member_client.post("/api/v1/checkout/preview", body, format="json")  # rules cached
     with django_assert_max_num_queries(PLACE_QUERIES):
         response = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
@@ -120,3 +124,18 @@ def test_a_saved_shipping_rule_reaches_the_next_quote(
     shop.save()
     quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
     assert (quote["shipping_fee"], quote["shipping"]["reason"]) == (0, "threshold")
+
+
+def test_cart_quote_reads_as_little_as_the_preview(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """The cart's 试算 (``cart/quote``) shares the checkout's reads: gifts with the cart's SKUs,
+    shipping rule with the cached rules."""
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/cart/quote", body, format="json").status_code == 200  # rules cached
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        response = member_client.post("/api/v1/cart/quote", body, format="json")
+    assert response.status_code == 200
+    quote = response.json()
+    assert [gift["sku_id"] for gift in quote["gifts"]] == [checkout["cookie"].pk]
+    assert quote["shipping_fee"]["fen"] == 0  # 233.00 yuan of goods: free from 99.00
