@@ -339,7 +339,8 @@ def _order_create(
     # duplicates wait on one insert. The IntegrityError sends the caller to the replay path.
     # The shopper's own address, the rules and explicit items' SKUs are read before the lock
     # (issue 12: the row is held for less): nothing another placement does changes them. The
-    # selected cart rows are read under it, so a double tap's second checkout finds them taken.
+    # selected cart rows are read under it, so a double tap's second checkout finds them taken,
+    # and so are a deal's, so a retried deal order finds its order before any refusal.
     # The guarded reservation below is the real stock check; no read-then-write here.
     address = checkout_address_get(member=member, address_id=address_id)
     rules = checkout_rules()
@@ -350,11 +351,12 @@ def _order_create(
             member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
         )
 
-    lines = resolve() if items is not None else []
+    early = items is not None and deal is None
+    lines = resolve() if early else []
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     if Order.objects.filter(member=member, idempotency_key=key).exists():
         raise IntegrityError("idempotency key already used by a committed order")
-    if items is None:
+    if not early:
         lines = resolve()
     # F13: number this order's units in each running stepped-price campaign, then price exactly
     # those units. The campaign's counter row stays locked from here to commit, and that is
