@@ -404,8 +404,11 @@ def _order_create(
     order_benefits_take(order=order, quote=quote)
     deal_line = lines[0] if deal is not None else None
     from_quota = deal is not None and not deal_takes_sku_stock(deal.kind)
-    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
-    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
+    # The shopper's own rows (points, a free-shipping use, cart) before the stock: every SKU row
+    # the reservation locks stays locked until commit, and a best seller's row is shared by
+    # every shopper buying it, so only the order's lines are written while it is held (issue 12).
+    # The lines come after the reservation: their foreign keys share-lock the SKU rows, which
+    # the reservation then could only take by upgrading (two orders doing that deadlock).
     if quote.points_used:
         points_spend(
             member_id=member.pk,
@@ -417,6 +420,8 @@ def _order_create(
     # F14: a tier's free-shipping use that made this order free is spent now (the member row is locked).
     order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
+    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
+    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
         # most contended lock of the order, so it is held for the shortest time.
