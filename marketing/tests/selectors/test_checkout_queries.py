@@ -26,10 +26,10 @@ from orders.models import Order
 pytestmark = pytest.mark.django_db
 
 PREVIEW_QUERIES = 4  # shopper row, SKUs + gift SKUs, shopper state, wallet
-# shopper row, idempotency replay, address, member lock, key check, SKUs + gifts, shopper state,
-# wallet, order insert, coupons used, promotion usage, distribution programme, 2 stock updates, lines
-# insert, cart rows, analytics event, the coupon's campaign, order + lines read back, and the savepoints
-# and transaction statements around them
+# shopper row, idempotency replay, address, SKUs + gifts, member lock, key check, shopper state,
+# wallet, order insert, coupons used, promotion usage, promoter's click, cart rows, 3 stock updates
+# (2 lines and the gift), lines insert, analytics event, the coupon's campaign, order + lines read
+# back, and the savepoints and transaction statements around them
 PLACE_QUERIES = 33
 
 
