@@ -34,3 +34,13 @@ class MarketingConfig(AppConfig):
 
         message_kind_register(kind="team_won", label=_("组队瓜分成功"), moments=("team",))
         message_kind_register(kind="team_failed", label=_("组队未达标"), moments=("team",))
+        # The cached pricing rules carry the shop's shipping rule: a saved ShopSettings row
+        # (console, service or fixture) makes the next quote read it again (issue 12).
+        from django.db.models.signals import post_save
+
+        from mall.models import ShopSettings
+        from marketing.selectors.pricing_rules import pricing_rules_bump_on_settings_save
+
+        post_save.connect(
+            pricing_rules_bump_on_settings_save, sender=ShopSettings, dispatch_uid="pricing_rules_shop_settings"
+        )

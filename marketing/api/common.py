@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, MutableMapping
+
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -41,6 +43,15 @@ class ItemsInputSerializer(serializers.Serializer):
         return None if items is None else [(i["sku_id"], i["qty"]) for i in items]
 
 
-def resolve_items(*, member: Member, serializer: ItemsInputSerializer) -> list[tuple[Sku, int]]:
-    """The same SKU checks as checkout (merged, sellable), without the stock check: a quote only."""
-    return checkout_lines_resolve(member=member, items=serializer.items_tuples(), check_stock=False)
+def resolve_items(
+    *,
+    member: Member,
+    serializer: ItemsInputSerializer,
+    gift_codes: Collection[str] = (),
+    gifts: MutableMapping[str, Sku] | None = None,
+) -> list[tuple[Sku, int]]:
+    """The same SKU checks as checkout (merged, sellable), without the stock check: a quote only.
+    ``gift_codes`` / ``gifts``: the gift SKUs read by the same query, as checkout does."""
+    return checkout_lines_resolve(
+        member=member, items=serializer.items_tuples(), check_stock=False, gift_codes=gift_codes, gifts=gifts
+    )

@@ -36,6 +36,7 @@ from marketing.pricing import LineQuote, Quote, UnitRange
 from marketing.pricing.shipping import ShippingLine, shipping_quote
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
+from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 from marketing.selectors.quotes import quote_for_member, rule_label
 from marketing.selectors.shipping import shipping_for_quote, shipping_rule_of
 from marketing.services.deals import DealRequest, deal_pricing
@@ -43,7 +44,14 @@ from marketing.services.deals import DealRequest, deal_pricing
 if TYPE_CHECKING:
     from members.models import Member
 
-__all__ = ["CheckoutQuote", "PointsRequest", "QuoteLine", "quote_for_checkout", "shipping_fee_for"]
+__all__ = [
+    "CheckoutQuote",
+    "PointsRequest",
+    "QuoteLine",
+    "checkout_rules",
+    "quote_for_checkout",
+    "shipping_fee_for",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +98,9 @@ class CheckoutQuote:
     stepped_taken: tuple[tuple[int, int], ...] = ()
     # Why shipping costs what it does (``PricedShipping.as_json``): free by threshold or 包邮 rules.
     shipping: dict[str, Any] = field(default_factory=dict)
+    # The SKU rows (with products) the quote priced, gifts included, by pk: the order's lines are
+    # made from them without reading the gift SKUs again (not part of ``as_json``).
+    skus: Mapping[int, Sku] = field(default_factory=dict, compare=False, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         """The breakdown an order keeps in ``Order.pricing`` (plain JSON types only)."""
@@ -113,6 +124,13 @@ class CheckoutQuote:
             "stepped_taken": [list(pair) for pair in self.stepped_taken],
             "shipping": self.shipping,
         }
+
+
+def checkout_rules() -> PricingRules:
+    """The active pricing rules (cached, no query), read once per checkout: checkout reads the SKUs
+    their gift promotions may add (``gift_codes()``) with the cart's, then hands both to
+    :func:`quote_for_checkout`."""
+    return pricing_rules_active()
 
 
 def shipping_fee_for(*, goods_after_discounts: Fen, shop: ShopSettings) -> Fen:
@@ -234,6 +252,8 @@ def quote_for_checkout(
     at: datetime | None = None,
     deal: DealRequest | None = None,
     stepped_taken: Mapping[int, int] | None = None,
+    gift_skus: Mapping[str, Sku] | None = None,
+    rules: PricingRules | None = None,
 ) -> CheckoutQuote:
     """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities.
 
@@ -242,9 +262,10 @@ def quote_for_checkout(
     (``coupon_not_found``, ``coupon_unavailable``, ``coupon_not_usable``, ``coupon_conflict``,
     ``purchase_limit_exceeded``). A ``deal`` (one line only) adds its tool's price and is
     refused by the tool when it is not open to this shopper. ``stepped_taken`` (order
-    placement only) prices the units it reserved in stepped campaigns (F13).
+    placement only) prices the units it reserved in stepped campaigns (F13). ``gift_skus`` are
+    the gift SKU rows the caller read with the cart's, by code, and ``rules`` the active rules
+    the caller read for that (``checkout_rules``).
     """
-    shop = ShopSettings.load()
     now = at or timezone.now()
     extra = deal_pricing(deal=deal, member=member, items=list(items), at=now) if deal is not None else None
     priced = quote_for_member(
@@ -256,9 +277,13 @@ def quote_for_checkout(
         extra_promotions=extra.specs if extra else (),
         extra_names=extra.names if extra else None,
         stepped_taken=stepped_taken,
+        gift_skus=gift_skus,
+        rules=rules,
     )
     q, fetched = priced.quote, priced.input
-    shipping = shipping_for_quote(q=q, skus_by_code=fetched.skus_by_code, member=member, at=now, deal=extra, shop=shop)
+    shipping = shipping_for_quote(
+        q=q, skus_by_code=fetched.skus_by_code, member=member, at=now, deal=extra, rule=fetched.rules.shipping
+    )
     shipping_fee = shipping.fee
 
     applied = [
@@ -351,4 +376,5 @@ def quote_for_checkout(
         points_per_yuan=fetched.request.policy.points_per_yuan,
         stepped_taken=tuple(sorted((stepped_taken or {}).items())),
         shipping=shipping.as_json(),
+        skus={sku.pk: sku for sku in fetched.skus_by_code.values()},
     )

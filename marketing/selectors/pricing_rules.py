@@ -1,7 +1,8 @@
 """The shop's active pricing rules, cached in the Django cache (Redis in production) by version.
 
 Every service that changes a promotion, a coupon template, a tier rate or the stacking policy
-calls :func:`pricing_rules_bump`, which writes a new random version: the next quote misses the
+calls :func:`pricing_rules_bump` (and so does every save of the shop's settings, whose shipping
+rule travels with the rules: ``marketing.apps``), which writes a new random version: the next quote misses the
 cache and loads the rules again, so a change takes effect at once in every process (F44). The
 bump happens immediately and again after commit, so a quote made while the change was still
 uncommitted cannot leave stale rules cached under the new version. The entry also expires
@@ -28,11 +29,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from mall.cache import cache_read, cache_version, cache_write
-from mall.models import Category, Sku
+from mall.models import Category, ShopSettings, Sku
 from marketing.errors import RulesInvalid
 from marketing.models import DEFAULT_TIER_RATES, CouponTemplate, PricingPolicy, Promotion, PromotionType, TierRate
 from marketing.pricing import CouponSpec, Scope, StackingPolicy, SteppedPrice
 from marketing.pricing import Promotion as PromotionSpec
+from marketing.pricing.shipping import ShippingRule
 from marketing.services.rules import coupon_spec_build, promotion_spec_build
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,9 @@ class PricingRules:
     category_names: Mapping[int, str]
     # Flash items live or starting soon (product badges, F02/F12): flash changes bump the version.
     flash_offers: tuple[Any, ...] = ()
+    # The shop's flat fee and free-shipping threshold (``ShopSettings``), read with the rules so a
+    # quote does not read the settings row each time; saving the settings bumps the version.
+    shipping: ShippingRule | None = None
 
     def gift_codes(self) -> frozenset[str]:
         """SKU codes promotions may add as gifts (they must be in the quote's catalog)."""
@@ -140,6 +145,11 @@ def pricing_rules_bump() -> None:
     """Invalidate the cached rules now and once more when the current transaction commits."""
     _bump()
     transaction.on_commit(_bump)
+
+
+def pricing_rules_bump_on_settings_save(**_kwargs: Any) -> None:
+    """``post_save`` of ``ShopSettings``: its shipping rule is part of the cached rules."""
+    pricing_rules_bump()
 
 
 def _scope(row: Promotion | CouponTemplate, parent: Mapping[int, int | None]) -> Scope:
@@ -229,6 +239,13 @@ def _template_entries(parent: Mapping[int, int | None]) -> dict[int, TemplateEnt
     return entries
 
 
+def _shipping_rule() -> ShippingRule:
+    """The shop's flat fee and threshold; the defaults, unsaved, before the row exists (rules may
+    load inside an order's transaction: a read, no get_or_create)."""
+    shop = ShopSettings.objects.filter(pk=1).first() or ShopSettings(pk=1)
+    return ShippingRule(flat_fee=shop.shipping_flat_fee, free_threshold=shop.free_shipping_threshold)
+
+
 def pricing_rules_load(
     *, version: str = "", now: datetime | None = None, include_inactive: bool = False
 ) -> PricingRules:
@@ -248,6 +265,7 @@ def pricing_rules_load(
         policy=stacking_policy_from(PricingPolicy.current()),
         category_names={pk: name for pk, _parent, name in tree},
         flash_offers=flash_offers_load(now=now, keep_for=timedelta(seconds=RULES_TTL)),
+        shipping=_shipping_rule(),
     )
 
 

@@ -24,6 +24,7 @@ from marketing.pricing import PricingError, PricingRequest, Quote, UnitRange, qu
 from marketing.pricing import Promotion as PromotionSpec
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, pricing_fetch
+from marketing.selectors.pricing_rules import PricingRules
 from members.models import Member
 
 REASON_LABELS: Mapping[str, Promise] = {
@@ -101,6 +102,8 @@ def quote_for_member(
     extra_promotions: Sequence[PromotionSpec] = (),
     extra_names: Mapping[str, str] | None = None,
     stepped_taken: Mapping[int, int] | None = None,
+    gift_skus: Mapping[str, Sku] | None = None,
+    rules: PricingRules | None = None,
 ) -> MemberQuote:
     """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons."""
     fetched = pricing_fetch(
@@ -112,6 +115,8 @@ def quote_for_member(
         extra_promotions=extra_promotions,
         extra_names=extra_names,
         stepped_taken=stepped_taken,
+        gift_skus=gift_skus,
+        rules=rules,
     )
     return MemberQuote(input=fetched, quote=run_quote(fetched.request, fetched.names))
 

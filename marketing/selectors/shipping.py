@@ -196,10 +196,13 @@ def shipping_for_quote(
     deal: DealPricing | None = None,
     shop: ShopSettings | None = None,
     tier: str | None = None,
+    rule: ShippingRule | None = None,
 ) -> PricedShipping:
     """Shipping for a priced cart: collect the waivers of its (non-gift) SKUs, let the engine
-    decide. ``tier`` defaults to the member's (the 试算 page passes the tier it tries)."""
-    rule = shipping_rule_of(shop or ShopSettings.load())
+    decide. ``tier`` defaults to the member's (the 试算 page passes the tier it tries); ``rule``
+    is the shop's rule when the caller holds it already (the cached pricing rules carry it)."""
+    if rule is None:
+        rule = shipping_rule_of(shop or ShopSettings.load())
     cart_codes = [line.sku for line in q.lines if not line.is_gift]
     skus = [skus_by_code[code] for code in cart_codes if code in skus_by_code]
     shopper_tier = tier if tier is not None else (member.tier if member is not None else "normal")

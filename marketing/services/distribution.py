@@ -400,12 +400,14 @@ def _attribution_touch(*, member: Member, promoter: Promoter, product_id: int | 
     return pair.select_related("promoter__member").get()
 
 
-def attribution_for_order(*, member_id: int, at: datetime, program: DistributionProgram) -> Attribution | None:
-    """The promoter an order placed now belongs to: the latest click within the window."""
-    since = at - timedelta(days=program.attribution_days)
+def latest_attribution(*, member_id: int, at: datetime) -> Attribution | None:
+    """The buyer's latest click up to ``at`` on an approved promoter other than themself. If it
+    falls outside the programme's window, so does every earlier one: the window is checked on
+    this row alone (the promoter an order placed at ``at`` belongs to, when it is within it), so
+    the programme row is read only for buyers who have such a click."""
     return (
         Attribution.objects.select_related("promoter")
-        .filter(member_id=member_id, last_clicked_at__gte=since, last_clicked_at__lte=at)
+        .filter(member_id=member_id, last_clicked_at__lte=at)
         .filter(promoter__status=PromoterStatus.APPROVED)
         .exclude(promoter__member_id=member_id)
         .order_by("-last_clicked_at", "-id")
@@ -419,12 +421,13 @@ def attribution_for_order(*, member_id: int, at: datetime, program: Distribution
 def commission_take(*, order: Order, quote: CheckoutQuote, now: datetime | None = None) -> list[Commission]:
     """At placement (inside ``order_benefits_take``): one row per paid line for the attributed promoter."""
     now = now or timezone.now()
+    latest = latest_attribution(member_id=order.member_id, at=now)
+    if latest is None:  # most buyers: no promoter's click, and no need to read the programme (issue 12)
+        return []
     program = DistributionProgram.current()
-    if not program.is_active:
+    if not program.is_active or latest.last_clicked_at < now - timedelta(days=program.attribution_days):
         return []
-    attribution = attribution_for_order(member_id=order.member_id, at=now, program=program)
-    if attribution is None:
-        return []
+    attribution = latest
     paid_lines = [line for line in quote.lines if not line.is_gift and line.paid_amount > 0]
     skus = {
         pk: (title, rate)

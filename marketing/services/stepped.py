@@ -35,7 +35,7 @@ from django.db.models.functions import Least
 from mall.models import Sku
 from marketing.models import PromotionType, StepCounter
 from marketing.pricing import SteppedPrice
-from marketing.selectors.pricing_rules import pricing_rules_active
+from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 
 
 def _counter_row(promotion_id: int) -> None:
@@ -64,16 +64,19 @@ def _take(promotion_id: int, qty: int, last_upto: int) -> int:
 
 
 @transaction.atomic
-def stepped_units_take(*, items: Sequence[tuple[Sku, int]], at: datetime) -> Mapping[int, int]:
+def stepped_units_take(
+    *, items: Sequence[tuple[Sku, int]], at: datetime, rules: PricingRules | None = None
+) -> Mapping[int, int]:
     """Number this order's units in every running stepped campaign it buys from.
 
     Returns ``{promotion pk: units numbered before this order}`` for the quote. Must run inside
     the order's transaction: the counter rows stay locked until it commits (see
     ``orders.services.orders._order_create`` for why that is short), and a placement that
     fails afterwards gives its numbers back with the rollback. Rows are taken in promotion-id
-    order, the one order every placement uses, so two orders never deadlock on them.
+    order, the one order every placement uses, so two orders never deadlock on them. ``rules``:
+    the active rules the placement already read (the same version prices the order).
     """
-    rules = pricing_rules_active(now=at)
+    rules = rules or pricing_rules_active(now=at)
     qty_by_code: dict[str, int] = {}
     for sku, qty in items:
         qty_by_code[sku.code] = qty_by_code.get(sku.code, 0) + qty

@@ -37,7 +37,7 @@ from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
-from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, quote_for_checkout
+from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
 from marketing.services.deals import (
     DealRequest,
     deal_guard_action,
@@ -337,19 +337,33 @@ def _order_create(
     # a double tap's second request waits here and then finds the first order, instead of
     # racing it on the unique key index, which MariaDB answers with deadlocks when several
     # duplicates wait on one insert. The IntegrityError sends the caller to the replay path.
-    # The shopper's own address is read before the lock: nothing another placement does changes it.
+    # The shopper's own address, the rules and explicit items' SKUs are read before the lock
+    # (issue 12: the row is held for less): nothing another placement does changes them. The
+    # selected cart rows are read under it, so a double tap's second checkout finds them taken,
+    # and so are a deal's, so a retried deal order finds its order before any refusal.
+    # The guarded reservation below is the real stock check; no read-then-write here.
     address = checkout_address_get(member=member, address_id=address_id)
+    rules = checkout_rules()
+    gifts: dict[str, Sku] = {}
+
+    def resolve() -> list[tuple[Sku, int]]:
+        return checkout_lines_resolve(
+            member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
+        )
+
+    early = items is not None and deal is None
+    lines = resolve() if early else []
     list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
     if Order.objects.filter(member=member, idempotency_key=key).exists():
         raise IntegrityError("idempotency key already used by a committed order")
-    # The guarded reservation below is the real stock check; no read-then-write here.
-    lines = checkout_lines_resolve(member=member, items=items, check_stock=False)
+    if not early:
+        lines = resolve()
     # F13: number this order's units in each running stepped-price campaign, then price exactly
     # those units. The campaign's counter row stays locked from here to commit, and that is
     # as short as it can be: the quote must see the numbers, and everything after it is this
     # order's own writes; every order that takes the row also locks the same SKU's stock row
     # a moment later until commit, so the counter adds almost no waiting of its own.
-    stepped_taken = stepped_units_take(items=lines, at=now)
+    stepped_taken = stepped_units_take(items=lines, at=now, rules=rules)
     quote = quote_for_checkout(
         member=member,
         items=lines,
@@ -358,9 +372,11 @@ def _order_create(
         at=now,
         deal=deal,
         stepped_taken=stepped_taken,
+        gift_skus=gifts,
+        rules=rules,
     )
-    skus = {sku.pk: sku for sku, _qty in lines}
-    extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]  # gifts the engine added
+    skus = {**quote.skus, **{sku.pk: sku for sku, _qty in lines}}  # the quote read the gifts' rows
+    extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]
     if extra:
         skus.update(Sku.objects.select_related("product").in_bulk(extra))
 
@@ -388,8 +404,11 @@ def _order_create(
     order_benefits_take(order=order, quote=quote)
     deal_line = lines[0] if deal is not None else None
     from_quota = deal is not None and not deal_takes_sku_stock(deal.kind)
-    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
-    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
+    # The shopper's own rows (points, a free-shipping use, cart) before the stock: every SKU row
+    # the reservation locks stays locked until commit, and a best seller's row is shared by
+    # every shopper buying it, so only the order's lines are written while it is held (issue 12).
+    # The lines come after the reservation: their foreign keys share-lock the SKU rows, which
+    # the reservation then could only take by upgrading (two orders doing that deadlock).
     if quote.points_used:
         points_spend(
             member_id=member.pk,
@@ -401,6 +420,8 @@ def _order_create(
     # F14: a tier's free-shipping use that made this order free is spent now (the member row is locked).
     order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
+    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
+    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
         # most contended lock of the order, so it is held for the shortest time.

@@ -99,7 +99,7 @@ def test_badges_name_each_products_nearest_live_or_upcoming_item(django_assert_n
         later = first_item(make_slot(items=[(later_sku, 2)], starts_in=timedelta(hours=2), now=noon))
         make_slot(items=[(far_sku, 2)], starts_in=timedelta(days=3), now=noon)
         ids = [live_sku.product_id, later_sku.product_id, far_sku.product_id]
-        with django_assert_num_queries(9):  # the pricing rules' load, flash offers included
+        with django_assert_num_queries(10):  # the pricing rules' load, flash offers and shipping rule included
             offers = flash_offers_for_products(product_ids=ids, now=noon)
         product_offers_warm()  # the other tools' badges, warm as pages keep them
         with django_assert_num_queries(0):  # held in memory, as every quote keeps them

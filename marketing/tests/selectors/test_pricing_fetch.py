@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mall.models import Category, Sku
 from marketing.errors import CouponNotFound, CouponUnavailable
-from marketing.models import CouponTemplate, Promotion
+from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import quote_for_checkout
 from marketing.selectors.pricing_fetch import ShopperState, pricing_fetch, shopper_state
 from marketing.selectors.pricing_rules import pricing_rules_active
@@ -79,7 +81,7 @@ def test_a_cold_cache_costs_a_fixed_number_of_queries_too(busy_shop: list[Sku], 
     cold = _count(member, [(busy_shop[0], 1)])
     cache.clear()
     assert _count(member, [(sku, 1) for sku in busy_shop]) == cold
-    assert cold <= QUERIES_PER_FETCH + 12
+    assert cold <= QUERIES_PER_FETCH + 13  # the rules' load, the shop's shipping rule included
 
 
 def test_request_carries_the_shopper_and_the_wallet(busy_shop: list[Sku], member: Member) -> None:
@@ -91,6 +93,36 @@ def test_request_carries_the_shopper_and_the_wallet(busy_shop: list[Sku], member
     assert "S19" in request.catalog  # the gift SKU is priced too
     assert request.catalog["S01"].category == str(busy_shop[1].product.category_id)
     assert {fetched.names[p.id] for p in request.promotions} >= {"满100减15", "限购折扣"}
+
+
+def test_the_written_out_wallet_query_gives_the_orm_windows(
+    make_template: Callable[..., CouponTemplate], member: Member, other_member: Member, busy_shop: list[Sku]
+) -> None:
+    """The wallet is read with a raw cursor (issue 12): the same coupons, in pk order, with the
+    same aware windows as the ORM; another shopper's, used and expired coupons stay out."""
+    later = make_template(
+        off=300,
+        valid_from=timezone.now() + timedelta(days=2),
+        valid_until=timezone.now() + timedelta(days=9),
+        valid_days=None,
+    )
+    upcoming = coupon_claim(context=SHOPPER_CONTEXT, member=member, template_id=later.pk)
+    coupon_claim(context=SHOPPER_CONTEXT, member=other_member, template_id=later.pk)
+    expired = Coupon.objects.filter(member=member).exclude(pk=upcoming.pk).order_by("pk").first()
+    assert expired is not None
+    Coupon.objects.filter(pk=expired.pk).update(
+        valid_until=timezone.now() - timedelta(seconds=1), valid_from=timezone.now() - timedelta(days=1)
+    )
+    fetched = pricing_fetch(member=member, items=[(busy_shop[0], 1)], coupon_ids=None)
+    wallet = Coupon.objects.filter(member=member, status=CouponStatus.UNUSED, valid_until__gt=timezone.now()).order_by(
+        "pk"
+    )
+    assert [fetched.coupon_pks[c.id] for c in fetched.request.coupons] == [c.pk for c in wallet]
+    assert [(c.starts_at, c.ends_at) for c in fetched.request.coupons] == [
+        (c.valid_from, c.valid_until) for c in wallet
+    ]
+    spec = next(c for c in fetched.request.coupons if fetched.coupon_pks[c.id] == upcoming.pk)
+    assert spec.starts_at is not None and spec.starts_at.utcoffset() == timedelta(0)
 
 
 def test_a_category_scope_covers_its_sub_categories(

@@ -1,0 +1,141 @@
+"""Issue 12: the checkout's price costs a pinned number of queries, and still comes from the truth.
+
+The preview (and the cart quote) of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper
+(token), the SKUs with the gift SKUs in one query, the shopper's tier / points / "new", and
+the wallet: 4 queries, whatever the number of lines. The shop's shipping rule travels with
+the cached pricing rules, so a saved ``ShopSettings`` row must reach the very next quote.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from mall.models import ShopSettings, Sku
+from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion
+from marketing.services.coupons import coupon_claim
+from members.models import Member
+from members.tests.factories import AddressFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
+from orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+PREVIEW_QUERIES = 4  # shopper row, SKUs + gift SKUs, shopper state, wallet
+# shopper row, idempotency replay, address, SKUs + gifts, member lock, key check, shopper state,
+# wallet, order insert, coupons used, promotion usage, promoter's click, cart rows, 3 stock updates
+# (2 lines and the gift), lines insert, analytics event, the coupon's campaign, order + lines read
+# back, and the savepoints and transaction statements around them
+PLACE_QUERIES = 33
+
+
+@pytest.fixture
+def checkout(
+    make_promotion: Callable[..., Promotion],
+    make_template: Callable[..., CouponTemplate],
+    make_sku: Callable[..., Sku],
+    lipstick: Sku,
+    cookie: Sku,
+    member: Member,
+    shop: ShopSettings,
+) -> dict[str, Any]:
+    """Three lines, a shop coupon and a platform coupon, a 满赠 (cookie) and a 满减."""
+    cream = make_sku("CREAM-01", 8800, lipstick.product.category)
+    mask = make_sku("MASK-01", 4500, lipstick.product.category)
+    make_promotion(type="full_gift", name="满99赠饼干", rules={"threshold": "99.00", "gift_sku": "COOKIE"})
+    make_promotion()
+    coupons = [
+        coupon_claim(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            template_id=make_template(name=name, group=group, off=500, per_user_limit=5).pk,
+        ).pk
+        for name, group in (("店铺券", "shop"), ("平台券", "platform"))
+    ]
+    return {
+        "items": [{"sku_id": sku.pk, "qty": 1} for sku in (lipstick, cream, mask)],
+        "coupon_ids": coupons,
+        "address_id": AddressFactory.create(member=member).pk,
+        "cookie": cookie,
+    }
+
+
+def test_preview_is_four_queries_with_the_gift_read_with_the_cart(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").status_code == 200  # rules cached
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        response = member_client.post("/api/v1/checkout/preview", body, format="json")
+    assert response.status_code == 200
+    quote = response.json()
+    gift = quote["lines"][-1]
+    assert (gift["sku_id"], gift["is_gift"], gift["paid_amount"]) == (checkout["cookie"].pk, True, 0)
+    assert {c["coupon_id"] for c in quote["coupons"] if c["applied"]} == set(checkout["coupon_ids"])
+    assert {a["rule_type"] for a in quote["applied"]} >= {"full_gift", "full_reduction", "amount_off"}
+
+
+def test_preview_sees_the_gift_run_out_at_once(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """Gift stock is read with the cart on every quote, never from the cached rules."""
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["lines"][-1]["is_gift"]
+    Sku.objects.filter(pk=checkout["cookie"].pk).update(stock=0)
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert not any(line["is_gift"] for line in quote["lines"])
+    assert {"rule_type": "full_gift", "reason": "gift_out_of_stock"}.items() <= quote["rejected"][-1].items()
+
+
+def test_placement_queries_are_pinned_and_the_gift_line_is_snapshotted(
+    checkout: dict[str, Any], member: Member, member_client: APIClient, django_assert_max_num_queries: Any
+) -> None:
+    body = {
+        "items": checkout["items"][:2],
+        "coupon_ids": checkout["coupon_ids"][:1],
+        "address_id": checkout["address_id"],
+    }
+    member_client.post("/api/v1/checkout/preview", body, format="json")  # rules cached
+    with django_assert_max_num_queries(PLACE_QUERIES):
+        response = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(no=response.json()["no"])
+    gift = order.lines.get(is_gift=True)
+    assert (gift.sku_id, gift.title, gift.paid_amount) == (checkout["cookie"].pk, checkout["cookie"].product.title, 0)
+    assert Sku.objects.get(pk=checkout["cookie"].pk).stock == checkout["cookie"].stock - 1
+    assert Coupon.objects.get(pk=checkout["coupon_ids"][0]).status == CouponStatus.USED
+
+
+def test_a_saved_shipping_rule_reaches_the_next_quote(
+    checkout: dict[str, Any], member_client: APIClient, shop: ShopSettings
+) -> None:
+    """The shipping rule is cached with the pricing rules; saving the settings row bumps them."""
+    body = {"items": checkout["items"][2:]}  # 45.00 yuan: below the 99.00 free-shipping threshold
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 800
+    shop.shipping_flat_fee = 1200
+    shop.save()
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 1200
+    shop.free_shipping_threshold = 4000
+    shop.save()
+    quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert (quote["shipping_fee"], quote["shipping"]["reason"]) == (0, "threshold")
+
+
+def test_cart_quote_reads_as_little_as_the_preview(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """The cart's 试算 (``cart/quote``) shares the checkout's reads: gifts with the cart's SKUs,
+    shipping rule with the cached rules."""
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/cart/quote", body, format="json").status_code == 200  # rules cached
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        response = member_client.post("/api/v1/cart/quote", body, format="json")
+    assert response.status_code == 200
+    quote = response.json()
+    assert [gift["sku_id"] for gift in quote["gifts"]] == [checkout["cookie"].pk]
+    assert quote["shipping_fee"]["fen"] == 0  # 233.00 yuan of goods: free from 99.00
