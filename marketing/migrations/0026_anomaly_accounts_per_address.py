@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketing", "0024_campaign_anomaly_watch"),
+        ("marketing", "0025_topic_page"),
     ]
 
     operations = [

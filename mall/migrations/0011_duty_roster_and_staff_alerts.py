@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mall", "0009_shop_global_holdout"),
+        ("mall", "0010_shop_margin_floor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
