@@ -91,20 +91,6 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "wheelchance",
         ),
     ),
-    # 内容 › 种草社区 (F23): the review queue first.
-    SidebarGroup(
-        "content",
-        pgettext_lazy("sidebar", "内容"),
-        (),
-        (
-            "communitypost",
-            "communitycomment",
-            "communityreport",
-            "communitytopic",
-            "communityaward",
-            "communitysettings",
-        ),
-    ),
     SidebarGroup(
         "members",
         pgettext_lazy("sidebar", "会员"),
@@ -134,6 +120,20 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "journey",
             "blockentry",
             "guardsettings",
+        ),
+    ),
+    # 内容 › 种草社区 (F23): the review queue first.
+    SidebarGroup(
+        "content",
+        pgettext_lazy("sidebar", "内容"),
+        (),
+        (
+            "communitypost",
+            "communitycomment",
+            "communityreport",
+            "communitytopic",
+            "communityaward",
+            "communitysettings",
         ),
     ),
     SidebarGroup("analytics", pgettext_lazy("sidebar", "数据"), ("analytics",)),
