@@ -73,7 +73,9 @@ EN = {
     "举报": "Report",
     "通过": "Approve",
     "通过并发布": "Approve and publish",
-    "发布后帖子出现在社区；操作会写入操作日志。": "The post appears in the community; the step is recorded in the audit log.",
+    "发布后帖子出现在社区；操作会写入操作日志。": (
+        "The post appears in the community; the step is recorded in the audit log."
+    ),
     "确认通过": "Approve",
     "帖子已发布": "Post published",
     "驳回": "Reject",
@@ -85,7 +87,8 @@ EN = {
     "帖子已驳回": "Post rejected",
     "设为精选": "Feature",
     "精选帖子排在推荐前列，作者获得一次优质内容积分（受每日上限约束）。": (
-        "Featured posts rank first in Recommended; the author earns the quality-post points once (within the daily cap)."
+        "Featured posts rank first in Recommended; the author earns the quality-post points once "
+        "(within the daily cap)."
     ),
     "确认精选": "Feature",
     "已设为精选": "Post featured",
