@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -42,21 +41,12 @@ def push_signature_valid(request: Request) -> bool:
     return hmac.compare_digest(expected, given)
 
 
-class RawBodyParser(BaseParser):
-    """The body stays bytes: it is parsed after the signature is checked."""
-
-    media_type = "*/*"
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
-        return stream.read() if stream is not None else b""
-
-
 class WeChatPushApi(APIView):
     """WeChat → us (not called by the mini-program)."""
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
-    parser_classes = [RawBodyParser]
+    parser_classes: list[Any] = []  # the raw body is read after the signature is checked
     throttle_classes: list[Any] = []
 
     @extend_schema(exclude=True)
@@ -70,7 +60,7 @@ class WeChatPushApi(APIView):
         if not push_signature_valid(request):
             raise PushSignatureInvalid()
         try:
-            event = json.loads(request.data or b"{}")
+            event = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
             logger.warning("WeChat push with a body that is not JSON")
             return HttpResponse("success", content_type="text/plain")

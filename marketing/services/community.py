@@ -190,8 +190,9 @@ def community_post_rescore(*, post_id: int) -> CommunityPost:
     return post
 
 
-def _published_post(post_id: int) -> CommunityPost:
-    post = CommunityPost.objects.filter(pk=post_id).exclude(status=PostStatus.DELETED).first()
+def _published_post(post_id: int, *, lock: bool = False) -> CommunityPost:
+    rows = CommunityPost.objects.select_for_update() if lock else CommunityPost.objects
+    post = rows.filter(pk=post_id).exclude(status=PostStatus.DELETED).first()
     if post is None:
         raise PostNotFound()
     if post.status != PostStatus.PUBLISHED:
@@ -209,7 +210,9 @@ def _toggle(
 ) -> CommunityPost:
     counter = _COUNTERS[model]
     with transaction.atomic():
-        post = _published_post(post_id)
+        # The post's row lock first: the like row's foreign-key check would otherwise take a
+        # shared lock that two concurrent likers both try to upgrade (a deadlock on MariaDB).
+        post = _published_post(post_id, lock=True)
         if on:
             try:
                 with transaction.atomic():

@@ -25,7 +25,7 @@ from marketing.models import (
     CommunitySettings,
     PostStatus,
 )
-from members.models import PointsEntry
+from members.models import Member, PointsEntry
 from members.services.points import points_grant
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ def community_award_grant(*, post_id: int, reason: str, now: datetime | None = N
     rules = CommunitySettings.load()
     if rules.award_points == 0 or rules.daily_award_cap == 0:
         return None
+    # The author's row lock serializes their awards: INSERT IGNORE then UPDATE of the day row
+    # from two transactions would otherwise deadlock on the shared lock the INSERT takes.
+    Member.objects.select_for_update().filter(pk=post.author_id).first()
     day = timezone.localdate(now or timezone.now())
     CommunityAwardDay.objects.bulk_create(
         [CommunityAwardDay(member_id=post.author_id, day=day, count=0)], ignore_conflicts=True

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -65,6 +65,7 @@ MAX_CHECK_ATTEMPTS = 5
 RETRY_WINDOW = timedelta(days=1)
 # The sweep leaves fresh posts to their own after-commit task.
 RETRY_AFTER = timedelta(minutes=2)
+Actor = AbstractBaseUser | AnonymousUser | None
 AUTO_REJECT_REASON = "内容未通过微信内容安全检测"
 
 
@@ -218,7 +219,7 @@ def community_comment_settle(*, comment_id: int) -> CommunityComment | None:
 # --- the merchant's review ----------------------------------------------------------------
 
 
-def _staff(actor: AbstractBaseUser | None) -> User | None:
+def _staff(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
@@ -237,7 +238,7 @@ def _reason_required(reason: str) -> str:
 
 
 @transaction.atomic
-def community_post_approve(*, post_id: int, actor: AbstractBaseUser | None) -> CommunityPost:
+def community_post_approve(*, post_id: int, actor: Actor) -> CommunityPost:
     """Publish a post waiting in the queue (or one rejected by mistake)."""
     post = _locked_post(post_id)
     if post.status not in (PostStatus.PENDING, PostStatus.REJECTED):
@@ -250,7 +251,7 @@ def community_post_approve(*, post_id: int, actor: AbstractBaseUser | None) -> C
 
 
 @transaction.atomic
-def community_post_reject(*, post_id: int, actor: AbstractBaseUser | None, reason: str) -> CommunityPost:
+def community_post_reject(*, post_id: int, actor: Actor, reason: str) -> CommunityPost:
     """Reject a pending post, or take down a published one, with a reason the author sees."""
     cleaned = _reason_required(reason)
     post = _locked_post(post_id)
@@ -263,7 +264,7 @@ def community_post_reject(*, post_id: int, actor: AbstractBaseUser | None, reaso
 
 
 @transaction.atomic
-def community_post_remove(*, post_id: int, actor: AbstractBaseUser | None, reason: str) -> CommunityPost:
+def community_post_remove(*, post_id: int, actor: Actor, reason: str) -> CommunityPost:
     """Remove a post for good (已删除); its 优质内容 award is reversed once."""
     cleaned = _reason_required(reason)
     post = _locked_post(post_id)
@@ -275,7 +276,7 @@ def community_post_remove(*, post_id: int, actor: AbstractBaseUser | None, reaso
 
 
 @transaction.atomic
-def community_post_feature(*, post_id: int, actor: AbstractBaseUser | None, featured: bool) -> CommunityPost:
+def community_post_feature(*, post_id: int, actor: Actor, featured: bool) -> CommunityPost:
     """精选 (or not): featured posts rank higher and earn the author the 优质内容 award once."""
     post = _locked_post(post_id)
     if post.status != PostStatus.PUBLISHED:
@@ -298,7 +299,7 @@ def _locked_comment(comment_id: int) -> CommunityComment:
 
 
 @transaction.atomic
-def community_comment_approve(*, comment_id: int, actor: AbstractBaseUser | None) -> CommunityComment:
+def community_comment_approve(*, comment_id: int, actor: Actor) -> CommunityComment:
     comment = _locked_comment(comment_id)
     if comment.status != PostStatus.PENDING:
         raise PostNotReviewable(details={"status": comment.status})
@@ -309,7 +310,7 @@ def community_comment_approve(*, comment_id: int, actor: AbstractBaseUser | None
 
 
 @transaction.atomic
-def community_comment_reject(*, comment_id: int, actor: AbstractBaseUser | None, reason: str) -> CommunityComment:
+def community_comment_reject(*, comment_id: int, actor: Actor, reason: str) -> CommunityComment:
     """Reject a pending comment or take a published one down (the post's count follows)."""
     cleaned = _reason_required(reason)
     comment = _locked_comment(comment_id)
@@ -332,7 +333,7 @@ def community_comment_reject(*, comment_id: int, actor: AbstractBaseUser | None,
 
 @transaction.atomic
 def community_report_resolve(
-    *, report_id: int, actor: AbstractBaseUser | None, resolution: str, remove_post: bool = False
+    *, report_id: int, actor: Actor, resolution: str, remove_post: bool = False
 ) -> CommunityReport:
     """Close a report; with ``remove_post`` the post is removed (award reversed) in the same step."""
     report = CommunityReport.objects.select_for_update().filter(pk=report_id).first()
@@ -359,7 +360,7 @@ def community_report_resolve(
 @transaction.atomic
 def community_settings_save(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     auto_publish_on_pass: bool,
     engagement_threshold: int,
     award_points: int,
@@ -426,4 +427,4 @@ def _post_missing_checks() -> Q:
     unsent = CommunityMedia.objects.filter(
         post=OuterRef("pk"), kind=MediaKind.IMAGE, check_result=CheckResult.WAITING, trace_id__isnull=True
     )
-    return Q(text_check=CheckResult.WAITING) | Exists(unsent)
+    return Q(text_check=CheckResult.WAITING) | Q(Exists(unsent))

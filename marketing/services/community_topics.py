@@ -6,16 +6,18 @@ instead, which hides it from the compose page and the feed's chips.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from mall.services.audit import audit_record
 from marketing.community_errors import TopicNameRequired, TopicSlugTaken
 from marketing.models import CommunityTopic
 
+Actor = AbstractBaseUser | AnonymousUser | None
+
 
 @transaction.atomic
-def community_topic_save(*, actor: AbstractBaseUser | None, topic: CommunityTopic) -> CommunityTopic:
+def community_topic_save(*, actor: Actor, topic: CommunityTopic) -> CommunityTopic:
     topic.name = (topic.name or "").strip()
     topic.slug = (topic.slug or "").strip().lower()
     if not topic.name or not topic.slug:
@@ -34,7 +36,7 @@ def community_topic_save(*, actor: AbstractBaseUser | None, topic: CommunityTopi
 
 
 @transaction.atomic
-def community_topic_delete(*, actor: AbstractBaseUser | None, topic_id: int) -> bool:
+def community_topic_delete(*, actor: Actor, topic_id: int) -> bool:
     """Delete an unused topic; one with posts is switched off instead (returns False)."""
     topic = CommunityTopic.objects.select_for_update().filter(pk=topic_id).first()
     if topic is None:

@@ -78,8 +78,8 @@ def test_uploads_keep_our_own_names_and_refuse_what_is_not_a_picture_or_mp4(memb
     image = community_media_upload(member=member, upload=png_upload("我的照片.png"))
     video = community_media_upload(member=member, upload=mp4_upload())
     assert (image.kind, video.kind) == (MediaKind.IMAGE, MediaKind.VIDEO)
-    assert image.file.name.startswith("community/") and "我的照片" not in image.file.name
-    assert video.file.name.endswith(".mp4")
+    assert str(image.file.name).startswith("community/") and "我的照片" not in str(image.file.name)
+    assert str(video.file.name).endswith(".mp4")
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
