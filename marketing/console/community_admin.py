@@ -207,6 +207,34 @@ class CommunityPostAdmin(ModelAdmin):
     def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return bool(request.user.has_perm("marketing.change_communitypost"))
 
+    def _can(self, request: HttpRequest, object_id: Any, ready: Q) -> bool:
+        """A detail step shows only when the post is in a state the step accepts."""
+        if not self.has_review_permission(request):
+            return False
+        return object_id is None or CommunityPost.objects.filter(ready, pk=object_id).exists()
+
+    def has_approve_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, Q(status__in=(PostStatus.PENDING, PostStatus.REJECTED)))
+
+    def has_reject_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, Q(status__in=(PostStatus.PENDING, PostStatus.PUBLISHED)))
+
+    def has_feature_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, Q(status=PostStatus.PUBLISHED, is_featured=False))
+
+    def has_unfeature_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, Q(status=PostStatus.PUBLISHED, is_featured=True))
+
+    def has_remove_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, ~Q(status=PostStatus.DELETED))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Nothing is edited in a form here: every change is a step button above.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # --- columns -------------------------------------------------------------------------
 
     @display(description=_("图片"))
@@ -277,7 +305,7 @@ class CommunityPostAdmin(ModelAdmin):
 
     @action(
         description=_("通过"),
-        permissions=["review"],
+        permissions=["approve"],
         icon="check_circle",
         dialog={
             "title": _("通过并发布"),
@@ -295,7 +323,7 @@ class CommunityPostAdmin(ModelAdmin):
 
     @action(
         description=_("驳回"),
-        permissions=["review"],
+        permissions=["reject"],
         icon="cancel",
         dialog={
             "title": _("驳回帖子"),
@@ -316,7 +344,7 @@ class CommunityPostAdmin(ModelAdmin):
 
     @action(
         description=_("设为精选"),
-        permissions=["review"],
+        permissions=["feature"],
         icon="star",
         dialog={
             "title": _("设为精选"),
@@ -334,7 +362,7 @@ class CommunityPostAdmin(ModelAdmin):
 
     @action(
         description=_("取消精选"),
-        permissions=["review"],
+        permissions=["unfeature"],
         icon="star_border",
         dialog={
             "title": _("取消精选"),
@@ -352,7 +380,7 @@ class CommunityPostAdmin(ModelAdmin):
 
     @action(
         description=_("下架删除"),
-        permissions=["review"],
+        permissions=["remove"],
         icon="delete",
         dialog={
             "title": _("下架并删除帖子"),
@@ -440,6 +468,12 @@ class CommunityCommentAdmin(ModelAdmin):
 
     def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return bool(request.user.has_perm("marketing.change_communitycomment"))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @display(description=_("帖子"))
     def post_link(self, obj: CommunityComment) -> SafeString:
@@ -546,7 +580,15 @@ class CommunityReportAdmin(ModelAdmin):
         return False
 
     def has_resolve_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
-        return bool(request.user.has_perm("marketing.change_communityreport"))
+        if not request.user.has_perm("marketing.change_communityreport"):
+            return False
+        return object_id is None or CommunityReport.objects.filter(pk=object_id, status=ReportStatus.OPEN).exists()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @display(description=_("帖子"))
     def post_link(self, obj: CommunityReport) -> SafeString:
