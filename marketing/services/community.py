@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from PIL import Image, UnidentifiedImageError
 
+from analytics.services.events import event_record
 from mall.models import Product
 from marketing.community_errors import (
     CommentInvalid,
@@ -145,6 +146,7 @@ def community_post_create(
         CommunityMedia.objects.filter(pk=media_id).update(post=post, position=position)
     post.products.set(products)
     post.topics.set(topics)
+    event_record(name="community_post", member_id=member.pk, props={"post_id": post.pk, "product_ids": product_ids})
     post_id = post.pk
     transaction.on_commit(lambda: _enqueue_post_check(post_id), robust=True)
     return post
@@ -203,6 +205,8 @@ def _published_post(post_id: int, *, lock: bool = False) -> CommunityPost:
 # --- likes and favourites -----------------------------------------------------------------
 
 _COUNTERS = {CommunityLike: "like_count", CommunityFavourite: "favourite_count"}
+# Behaviour events (F37) for the taps that change something; views come from the mini-program's track batches.
+_EVENTS = {CommunityLike: "community_like", CommunityFavourite: "community_favourite"}
 
 
 def _toggle(
@@ -220,6 +224,7 @@ def _toggle(
             except IntegrityError:
                 return post  # already on: a double tap changes nothing
             CommunityPost.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+            event_record(name=_EVENTS[model], member_id=member.pk, props={"post_id": post.pk})
         else:
             deleted, _rows = model.objects.filter(post=post, member=member).delete()
             if not deleted:
@@ -256,6 +261,7 @@ def community_comment_create(*, member: Member, post_id: int, text: str) -> Comm
     cleaned = _clean_text(text, limit=COMMENT_TEXT_MAX, error=CommentInvalid)
     post = _published_post(post_id)
     comment = CommunityComment.objects.create(post=post, author=member, text=cleaned)
+    event_record(name="community_comment", member_id=member.pk, props={"post_id": post.pk})
     comment_id = comment.pk
     transaction.on_commit(lambda: _enqueue_comment_check(comment_id), robust=True)
     return comment

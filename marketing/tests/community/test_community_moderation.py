@@ -265,3 +265,14 @@ def test_a_comment_is_checked_like_a_post(member: Member, other_member: Member, 
     assert CommunityComment.objects.get(pk=good.pk).status == PostStatus.PUBLISHED
     assert CommunityComment.objects.get(pk=bad.pk).status == PostStatus.REJECTED
     assert CommunityPost.objects.get(pk=post.pk).comment_count == 1
+
+
+def test_the_check_task_run_twice_asks_wechat_once(member: Member, wechat_api: responses.RequestsMock) -> None:
+    from marketing.tasks import community_post_check_task
+
+    post = make_post(member, images=1)
+    text_call = stub_msg_sec_check(wechat_api)
+    (media_call,) = stub_media_check(wechat_api, "trace-once")
+    community_post_check_task.apply(kwargs={"post_id": post.pk})
+    community_post_check_task.apply(kwargs={"post_id": post.pk})
+    assert (text_call.call_count, media_call.call_count) == (1, 1)

@@ -314,3 +314,17 @@ def test_the_daily_cap_counts_by_the_shanghai_day(member: Member) -> None:
         "2026-12-06",
         "2026-12-07",
     ]
+
+
+def test_taps_that_change_something_are_behaviour_events(member: Member, other_member: Member) -> None:
+    from analytics.models import Event
+    from marketing.services.community import community_comment_create
+
+    post = published_post(member)
+    community_post_like(member=other_member, post_id=post.pk)
+    community_post_like(member=other_member, post_id=post.pk)  # no change, no event
+    community_post_favourite(member=other_member, post_id=post.pk)
+    community_comment_create(member=other_member, post_id=post.pk, text="好看")
+    names = list(Event.objects.filter(member_id=other_member.pk).order_by("pk").values_list("name", flat=True))
+    assert names == ["community_like", "community_favourite", "community_comment"]
+    assert Event.objects.get(member_id=member.pk, name="community_post").props["post_id"] == post.pk
