@@ -125,6 +125,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.community_checks_retry_task",
         "schedule": timedelta(minutes=10),
     },
+    "marketing-community-media-purge": {
+        "task": "marketing.tasks.community_media_purge_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "analytics-roll-up-attribution": {
         "task": "analytics.tasks.attribution_rollup_task",
         "schedule": timedelta(minutes=10),

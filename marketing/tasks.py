@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from marketing.services.community import community_media_purge
 from marketing.services.community_moderation import (
     community_checks_retry_due,
     community_comment_check,
@@ -193,3 +194,9 @@ def community_comment_check_task(*, comment_id: int) -> None:
 def community_checks_retry_task() -> int:
     """Every 10 minutes: content checks WeChat refused or whose task never ran are asked again (F23)."""
     return community_checks_retry_due()
+
+
+@shared_task(name="marketing.tasks.community_media_purge_task", ignore_result=True)
+def community_media_purge_task() -> int:
+    """Daily: uploads never attached to a post are deleted with their files (F23); idempotent."""
+    return community_media_purge()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from analytics.services.events import event_record
@@ -280,3 +282,14 @@ def community_post_report(*, member: Member, post_id: int, reason: str, text: st
             return CommunityReport.objects.create(post=post, reporter=member, reason=reason, text=text.strip()[:200])
     except IntegrityError as exc:
         raise ReportDuplicate() from exc
+
+
+def community_media_purge(*, older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
+    """Delete uploads never attached to a post (an abandoned compose page), files included."""
+    before = (now or timezone.now()) - older_than
+    purged = 0
+    for media in CommunityMedia.objects.filter(post__isnull=True, created_at__lt=before).order_by("pk")[:500]:
+        media.file.delete(save=False)
+        media.delete()
+        purged += 1
+    return purged

@@ -328,3 +328,21 @@ def test_taps_that_change_something_are_behaviour_events(member: Member, other_m
     names = list(Event.objects.filter(member_id=other_member.pk).order_by("pk").values_list("name", flat=True))
     assert names == ["community_like", "community_favourite", "community_comment"]
     assert Event.objects.get(member_id=member.pk, name="community_post").props["post_id"] == post.pk
+
+
+def test_abandoned_uploads_are_purged_with_their_files(member: Member) -> None:
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from marketing.services.community import community_media_purge
+
+    kept = make_post(member, images=1)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        abandoned = community_media_upload(member=member, upload=png_upload())
+    name = abandoned.file.name
+    assert default_storage.exists(name)
+    assert community_media_purge(now=start + timedelta(hours=2)) == 0
+    assert community_media_purge(now=start + timedelta(days=2)) == 1
+    assert not default_storage.exists(name) and not CommunityMedia.objects.filter(pk=abandoned.pk).exists()
+    assert CommunityMedia.objects.filter(post=kept).count() == 1
