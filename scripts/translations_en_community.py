@@ -136,6 +136,16 @@ EN = {
     "话题下已有帖子，已改为停用": "The topic has posts, so it was switched off instead",
     "撤回": "Reversed",
     "已撤回": "Reversed",
+    # scheduled jobs
+    "种草内容安全检测重试": "Retry community content checks",
+    "每 10 分钟：微信未完成的帖子和评论检测再请求一次（最多 5 次），仍失败的留给人工审核。": (
+        "Every 10 minutes: posts and comments WeChat did not check are sent again (at most 5 times); "
+        "the rest wait for manual review."
+    ),
+    "清理未使用的种草图片": "Purge unused community uploads",
+    "每天 4:10 删除上传后一天仍未发帖的图片和视频。": (
+        "Daily at 4:10: pictures and videos uploaded a day ago but never posted are deleted."
+    ),
     # models
     "待审核": "Pending review",
     "已驳回": "Rejected",
