@@ -116,7 +116,8 @@ def community_feed(
     if sort not in FEED_SORTS:
         raise PostInvalid(details={"field": "sort", "allowed": list(FEED_SORTS)})
     limit = max(1, min(limit, FEED_LIMIT_MAX))
-    rows = _post_rows().filter(status=PostStatus.PUBLISHED)
+    # A blocked shopper's posts leave the feed with them (the merchant may unblock later).
+    rows = _post_rows().filter(status=PostStatus.PUBLISHED, author__is_blocked=False)
     if topic:
         rows = rows.filter(topics__slug=topic)
     if product_id is not None:

@@ -128,3 +128,11 @@ def test_a_completed_order_invites_its_shopper_to_post(member: Member) -> None:
     published_post(member, product_ids=[cream.pk])
     completed_order(member, cream)  # already posted about: no second invitation
     assert Message.objects.filter(member=member, kind="community_invite").count() == 1
+
+
+def test_a_blocked_authors_posts_leave_the_feed(member: Member, other_member: Member) -> None:
+    kept = published_post(other_member)
+    published_post(member)
+    member.is_blocked = True
+    member.save(update_fields=["is_blocked"])
+    assert [v.post.pk for v in community_feed(viewer=None).posts] == [kept.pk]
