@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0014_global_holdout_skip_reasons'),
+        ("members", "0014_global_holdout_skip_reasons"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pointsentry',
-            name='reason',
-            field=models.CharField(choices=[('order_earn', '订单获得'), ('order_redeem', '下单抵扣'), ('order_redeem_return', '抵扣退回'), ('refund_reverse', '退款扣回'), ('adjust', '后台调整'), ('grant', '活动奖励'), ('invite_earn', '好友下单奖励'), ('invite_reverse', '好友退款扣回'), ('mall_redeem', '积分商城兑换'), ('mall_return', '积分兑换退回'), ('tier_purchase', '积分购买等级'), ('expire', '积分过期'), ('migrate', '迁移'), ('checkin', '签到奖励'), ('checkin_makeup', '补签消耗'), ('community_award', '优质内容奖励'), ('community_reverse', '优质内容奖励撤回')], max_length=32, verbose_name='原因'),
+            model_name="pointsentry",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("order_earn", "订单获得"),
+                    ("order_redeem", "下单抵扣"),
+                    ("order_redeem_return", "抵扣退回"),
+                    ("refund_reverse", "退款扣回"),
+                    ("adjust", "后台调整"),
+                    ("grant", "活动奖励"),
+                    ("invite_earn", "好友下单奖励"),
+                    ("invite_reverse", "好友退款扣回"),
+                    ("mall_redeem", "积分商城兑换"),
+                    ("mall_return", "积分兑换退回"),
+                    ("tier_purchase", "积分购买等级"),
+                    ("expire", "积分过期"),
+                    ("migrate", "迁移"),
+                    ("checkin", "签到奖励"),
+                    ("checkin_makeup", "补签消耗"),
+                    ("community_award", "优质内容奖励"),
+                    ("community_reverse", "优质内容奖励撤回"),
+                ],
+                max_length=32,
+                verbose_name="原因",
+            ),
         ),
     ]

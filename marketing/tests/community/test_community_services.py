@@ -340,7 +340,7 @@ def test_abandoned_uploads_are_purged_with_their_files(member: Member) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         abandoned = community_media_upload(member=member, upload=png_upload())
-    name = abandoned.file.name
+    name = str(abandoned.file.name)
     assert default_storage.exists(name)
     assert community_media_purge(now=start + timedelta(hours=2)) == 0
     assert community_media_purge(now=start + timedelta(days=2)) == 1
