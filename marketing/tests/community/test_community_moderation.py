@@ -276,3 +276,27 @@ def test_the_check_task_run_twice_asks_wechat_once(member: Member, wechat_api: r
     community_post_check_task.apply(kwargs={"post_id": post.pk})
     community_post_check_task.apply(kwargs={"post_id": post.pk})
     assert (text_call.call_count, media_call.call_count) == (1, 1)
+
+
+def test_a_risky_verdict_after_approval_takes_the_post_down_and_reverses_its_award(
+    member: Member, wechat_api: responses.RequestsMock
+) -> None:
+    from marketing.models import CommunityAward
+    from marketing.services.community_moderation import community_post_approve, community_post_feature
+    from marketing.tests.community.helpers import staff_user
+    from members.models import PointsEntry
+
+    community_rules(award_points=60)
+    post = make_post(member, images=1)
+    stub_msg_sec_check(wechat_api)
+    stub_media_check(wechat_api, "trace-late")
+    community_post_check(post_id=post.pk)
+    community_post_approve(post_id=post.pk, actor=staff_user())  # the merchant did not wait
+    community_post_feature(post_id=post.pk, actor=staff_user(), featured=True)
+
+    push(media_check_event("trace-late", suggest="risky", label=20002))
+
+    post.refresh_from_db()
+    assert (post.status, post.reject_reason) == (PostStatus.REJECTED, AUTO_REJECT_REASON)
+    assert CommunityAward.objects.get(post=post).reversed_at is not None
+    assert sum(PointsEntry.objects.filter(member=member).values_list("delta", flat=True)) == 0
