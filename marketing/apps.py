@@ -11,6 +11,9 @@ class MarketingConfig(AppConfig):
         from marketing.services.deals import deal_modules_load
 
         deal_modules_load()
+        # 种草社区 (F23): a completed order invites its shopper to post (order hook "completed").
+        import marketing.services.community_hooks
+
         # The lucky wheel's order lifecycle hooks (chances granted at payment, withdrawn on refund).
         import marketing.services.wheel_hooks
 
@@ -44,3 +47,4 @@ class MarketingConfig(AppConfig):
         post_save.connect(
             pricing_rules_bump_on_settings_save, sender=ShopSettings, dispatch_uid="pricing_rules_shop_settings"
         )
+        message_kind_register(kind="community_invite", label=_("晒单邀请"), moments=("paid",), marketing=True)

@@ -150,6 +150,14 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
             "每天 19:30 提醒昨天签到、今天还没签到的会员（每人每天只提醒一次，遵守订阅、月度上限和免打扰时段）。"
         ),
     ),
+    "marketing-community-checks-retry": (
+        gettext_lazy("种草内容安全检测重试"),
+        gettext_lazy("每 10 分钟：微信未完成的帖子和评论检测再请求一次（最多 5 次），仍失败的留给人工审核。"),
+    ),
+    "marketing-community-media-purge": (
+        gettext_lazy("清理未使用的种草图片"),
+        gettext_lazy("每天 4:10 删除上传后一天仍未发帖的图片和视频。"),
+    ),
 }
 
 
