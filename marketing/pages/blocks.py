@@ -36,9 +36,10 @@ Check = Callable[[Mapping[str, Any]], dict[str, str]]
 Resolver = Callable[[Sequence[Mapping[str, Any]], datetime], resolvers.Resolved]
 
 LINK_HELP = gettext_lazy(
-    "product:商品编号 / category:分类编号 / page:页面地址 / coupons / checkin / flash / points-mall；留空不跳转"
+    "product:商品编号 / category:分类编号 / page:页面地址 / coupons / checkin / flash / points-mall / "
+    "community（种草社区）；留空不跳转"
 )
-LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member")
+LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "community")
 
 
 @dataclass(frozen=True)

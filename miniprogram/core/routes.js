@@ -42,6 +42,10 @@ const PAGES = {
   flash: '/package-flash/index/index',
   promotion: '/package-flash/promotion/index',
   campaign: '/package-campaign/page/index',
+  communityFeed: '/package-community/feed/index',
+  communityPost: '/package-community/post/index',
+  communityCompose: '/package-community/compose/index',
+  communityMine: '/package-community/mine/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

@@ -18,6 +18,7 @@ const TARGETS = {
   flash: () => routes.PAGES.flash,
   'points-mall': () => routes.PAGES.pointsMall,
   member: () => routes.PAGES.member,
+  community: () => routes.PAGES.communityFeed,
 }
 
 function targetPath(target) {
