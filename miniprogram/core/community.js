@@ -12,13 +12,13 @@ const STATUS = {
   pending: { text: '审核中', tone: 'pending' },
   published: { text: '已发布', tone: 'published' },
   rejected: { text: '未通过', tone: 'rejected' },
-  removed: { text: '已删除', tone: 'removed' },
+  deleted: { text: '已删除', tone: 'removed' },
 }
 
 const REPORT_REASONS = [
-  { value: 'spam', label: '垃圾广告' },
-  { value: 'fake', label: '虚假种草' },
-  { value: 'offensive', label: '低俗或辱骂' },
+  { value: 'spam', label: '广告引流' },
+  { value: 'false', label: '虚假种草' },
+  { value: 'offensive', label: '低俗或不友善' },
   { value: 'illegal', label: '违法违规' },
   { value: 'other', label: '其他' },
 ]

@@ -23,18 +23,20 @@ async function toggle(page, path, item, kind, zero) {
   const k = KINDS[kind]
   const busy = (page._reacting = page._reacting || {})
   const lock = `${kind}:${item.id}`
-  if (!k || busy[lock]) return item[k.flag]
+  if (!k || busy[lock]) return Promise.resolve(k ? item[k.flag] : false)
   busy[lock] = true
+  // setData may write into the very object drawn: keep what it was before the tap
+  const was = Math.max(0, Number(item[k.count]) || 0)
   const on = !item[k.flag]
-  const count = Math.max(0, (Number(item[k.count]) || 0) + (on ? 1 : -1))
+  const count = Math.max(0, was + (on ? 1 : -1))
   page.setData({ [`${path}.${k.flag}`]: on, [`${path}.${k.count}`]: count, [`${path}.${k.text}`]: countText(count, zero) })
   try {
     const answer = await (on ? k.on(item.id) : k.off(item.id))
-    const exact = toggled(item[k.count], on, answer, k.answer)
+    const exact = toggled(was, on, answer, k.answer)
     if (exact !== count) page.setData({ [`${path}.${k.count}`]: exact, [`${path}.${k.text}`]: countText(exact, zero) })
     return on
   } catch (err) {
-    page.setData({ [`${path}.${k.flag}`]: !on, [`${path}.${k.count}`]: item[k.count], [`${path}.${k.text}`]: countText(item[k.count], zero) })
+    page.setData({ [`${path}.${k.flag}`]: !on, [`${path}.${k.count}`]: was, [`${path}.${k.text}`]: countText(was, zero) })
     ui.toastError(err)
     return !on
   } finally {
