@@ -120,6 +120,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.lifecycle_run_task",
         "schedule": crontab(hour=10, minute=0),
     },
+    # 种草社区 (F23): content checks WeChat refused are asked again (a post never waits on a lost task).
+    "marketing-community-checks-retry": {
+        "task": "marketing.tasks.community_checks_retry_task",
+        "schedule": timedelta(minutes=10),
+    },
     "analytics-roll-up-attribution": {
         "task": "analytics.tasks.attribution_rollup_task",
         "schedule": timedelta(minutes=10),

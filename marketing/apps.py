@@ -11,6 +11,9 @@ class MarketingConfig(AppConfig):
         from marketing.services.deals import deal_modules_load
 
         deal_modules_load()
+        # 种草社区 (F23): a completed order invites its shopper to post (order hook "completed").
+        import marketing.services.community_hooks
+
         # The lucky wheel's order lifecycle hooks (chances granted at payment, withdrawn on refund).
         import marketing.services.wheel_hooks
 
@@ -32,3 +35,4 @@ class MarketingConfig(AppConfig):
 
         message_kind_register(kind="team_won", label=_("组队瓜分成功"), moments=("team",))
         message_kind_register(kind="team_failed", label=_("组队未达标"), moments=("team",))
+        message_kind_register(kind="community_invite", label=_("晒单邀请"), moments=("paid",), marketing=True)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from marketing.services.community_moderation import (
+    community_checks_retry_due,
+    community_comment_check,
+    community_post_check,
+)
 from marketing.services.coupons import coupons_expire_due, coupons_expiry_remind_due
 from marketing.services.distribution import commissions_release_due
 from marketing.services.invites import invite_reward_issue, invite_rewards_issue_due
@@ -170,3 +175,21 @@ def campaigns_anomaly_watch_task() -> int:
     from marketing.services.campaign_anomaly import campaigns_anomaly_watch
 
     return len(campaigns_anomaly_watch())
+
+
+@shared_task(name="marketing.tasks.community_post_check_task", ignore_result=True)
+def community_post_check_task(*, post_id: int) -> None:
+    """After a post is created (F23): WeChat's text check and the pictures' async checks; idempotent."""
+    community_post_check(post_id=post_id)
+
+
+@shared_task(name="marketing.tasks.community_comment_check_task", ignore_result=True)
+def community_comment_check_task(*, comment_id: int) -> None:
+    """After a comment is created (F23): WeChat's text check; idempotent."""
+    community_comment_check(comment_id=comment_id)
+
+
+@shared_task(name="marketing.tasks.community_checks_retry_task", ignore_result=True)
+def community_checks_retry_task() -> int:
+    """Every 10 minutes: content checks WeChat refused or whose task never ran are asked again (F23)."""
+    return community_checks_retry_due()

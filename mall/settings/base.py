@@ -278,6 +278,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "after_sale": ("20/min", "120/min"),
     # F37: behaviour-event batches from the mini-program (anonymous devices count per IP).
     "events": ("60/min", "1200/min"),
+    # F23: community posts, comments, reports and their uploads.
+    "community": ("30/min", "300/min"),
 }
 _ACTION_RATES = {
     f"{action}.{kind}": env.str(f"THROTTLE_{action.upper()}_{kind.upper()}", default=rate)
@@ -377,6 +379,13 @@ AFTER_SALES_REVIEW_HOURS = env.int("AFTER_SALES_REVIEW_HOURS", default=48)
 AFTER_SALES_RETURN_DAYS = env.int("AFTER_SALES_RETURN_DAYS", default=7)
 AFTER_SALES_AUTO_APPROVE_UNSHIPPED = env.bool("AFTER_SALES_AUTO_APPROVE_UNSHIPPED", default=False)
 AFTER_SALES_PHOTO_MAX_BYTES = env.int("AFTER_SALES_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# 种草社区 (F23): upload limits; the public origin WeChat fetches pictures from for its async
+# image check (MEDIA_HOST when set, else PUBLIC_BASE_URL + MEDIA_URL); the message-push token
+# (the 消息推送 Token in the mini-program's settings) that signs WeChat's check results.
+COMMUNITY_IMAGE_MAX_BYTES = env.int("COMMUNITY_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+COMMUNITY_VIDEO_MAX_BYTES = env.int("COMMUNITY_VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+WECHAT_PUSH_TOKEN = env.str("WECHAT_PUSH_TOKEN", default="")
 
 # --- behaviour analytics (F37) --------------------------------------------------------
 # Raw behaviour events are kept this many days (older day partitions are dropped); rollups stay.

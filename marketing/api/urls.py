@@ -12,6 +12,19 @@ from marketing.api.bargains import (
     MyBargainListApi,
 )
 from marketing.api.campaigns import CampaignDetailApi
+from marketing.api.community import (
+    CommunityCommentsApi,
+    CommunityFeedApi,
+    CommunityInvitableApi,
+    CommunityMediaUploadApi,
+    CommunityMineApi,
+    CommunityPostCreateApi,
+    CommunityPostDetailApi,
+    CommunityPostFavouriteApi,
+    CommunityPostLikeApi,
+    CommunityPostReportApi,
+    CommunityTopicListApi,
+)
 from marketing.api.coupons import CouponCenterListApi, CouponClaimApi, CouponListApi, CouponUsableApi
 from marketing.api.distribution import (
     AttributionClickApi,
@@ -41,6 +54,7 @@ from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
 from marketing.api.teams import TeamActivityDetailApi, TeamActivityListApi, TeamDetailApi, TeamJoinApi, TeamOpenApi
+from marketing.api.wechat_push import WeChatPushApi
 from marketing.api.wheel import WheelApi, WheelDrawApi, WheelMyPrizesApi
 
 urlpatterns: list = [
@@ -93,4 +107,20 @@ urlpatterns: list = [
     path("wheel", WheelApi.as_view(), name="wheel"),
     path("wheel/draw", WheelDrawApi.as_view(), name="wheel-draw"),
     path("wheel/prizes", WheelMyPrizesApi.as_view(), name="wheel-prizes"),
+    # F23: 种草社区
+    path("community/feed", CommunityFeedApi.as_view(), name="community-feed"),
+    path("community/posts", CommunityPostCreateApi.as_view(), name="community-posts"),
+    path("community/posts/<int:post_id>", CommunityPostDetailApi.as_view(), name="community-post"),
+    path("community/posts/<int:post_id>/like", CommunityPostLikeApi.as_view(), name="community-post-like"),
+    path(
+        "community/posts/<int:post_id>/favourite", CommunityPostFavouriteApi.as_view(), name="community-post-favourite"
+    ),
+    path("community/posts/<int:post_id>/comments", CommunityCommentsApi.as_view(), name="community-post-comments"),
+    path("community/posts/<int:post_id>/report", CommunityPostReportApi.as_view(), name="community-post-report"),
+    path("community/mine", CommunityMineApi.as_view(), name="community-mine"),
+    path("community/media", CommunityMediaUploadApi.as_view(), name="community-media"),
+    path("community/topics", CommunityTopicListApi.as_view(), name="community-topics"),
+    path("community/invitable", CommunityInvitableApi.as_view(), name="community-invitable"),
+    # WeChat's message push (the async image check's result, F23); signed by WECHAT_PUSH_TOKEN.
+    path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
 ]

@@ -25,6 +25,8 @@ class PointsEntry(models.Model):
         MIGRATE = "migrate", _("迁移")
         CHECKIN = "checkin", _("签到奖励")
         CHECKIN_MAKEUP = "checkin_makeup", _("补签消耗")
+        COMMUNITY_AWARD = "community_award", _("优质内容奖励")
+        COMMUNITY_REVERSE = "community_reverse", _("优质内容奖励撤回")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("会员"), on_delete=models.CASCADE, related_name="points_entries"
