@@ -24,7 +24,7 @@ const REPORT_REASONS = [
 ]
 
 const TEXT_MAX = 1000
-const COMMENT_MAX = 200
+const COMMENT_MAX = 300
 
 /** 9 → "9", 12345 → "1.2万"; 0 → "" unless `zero` (a bare icon reads better than "0"). */
 function countText(n, zero) {
@@ -54,10 +54,12 @@ function author(p) {
   return { nickname: a.nickname || '微信用户', avatar: a.avatar_url || '', letter: (a.nickname || '多').slice(0, 1) }
 }
 
+/** The post's media rows [{kind, url}] → its pictures (in order) and its one video, if any. */
 function mediaOf(p) {
-  const images = (p.images || []).map((m) => (typeof m === 'string' ? m : m.url)).filter(Boolean)
-  const video = p.video && p.video.url ? { url: p.video.url, cover: p.video.cover || '' } : null
-  return { images, video }
+  const rows = p.media || []
+  const images = rows.filter((m) => m.kind !== 'video' && m.url).map((m) => m.url)
+  const clip = rows.find((m) => m.kind === 'video' && m.url)
+  return { images, video: clip ? { url: clip.url } : null }
 }
 
 /** A card of the feed / 买家秀: cover, text excerpt, author, likes. */
@@ -66,14 +68,14 @@ function postCard(p) {
   return {
     id: p.id,
     text: (p.text || '').slice(0, 60),
-    cover: video ? video.cover : images[0] || '',
+    cover: images[0] || '', // a video has no picture of its own: the card draws a ▶ tile
     isVideo: !!video,
     imageCount: images.length,
     author: author(p),
     liked: !!p.liked,
     likeCount: Number(p.like_count) || 0,
     likeText: countText(p.like_count, '赞'),
-    featured: !!p.featured,
+    featured: !!p.is_featured,
   }
 }
 
@@ -93,7 +95,7 @@ function postDetail(p) {
     time: timeText(p.created_at),
     topics: (p.topics || []).map((t) => ({ id: t.id, slug: t.slug, name: t.name })),
     products: (p.products || []).map(productRow),
-    featured: !!p.featured,
+    featured: !!p.is_featured,
     liked: !!p.liked,
     favourited: !!p.favourited,
     likeCount: Number(p.like_count) || 0,
@@ -106,17 +108,18 @@ function postDetail(p) {
   }
 }
 
+/** A comment; the shopper's own one still under review says 审核中 (only they see it). */
 function commentRow(c) {
-  return { id: c.id, text: c.text || '', author: author(c), time: timeText(c.created_at) }
+  return { id: c.id, text: c.text || '', author: author(c), time: timeText(c.created_at), pending: c.status === 'pending', statusText: c.status === 'pending' ? c.status_label || '审核中' : '' }
 }
 
 /** My post: its review state and, when refused, the merchant's reason. */
 function mineRow(p) {
   const card = postCard(p)
-  const status = STATUS[p.status] || { text: p.status_display || '', tone: 'pending' }
+  const status = STATUS[p.status] || { text: '', tone: 'pending' }
   return Object.assign(card, {
     status: p.status,
-    statusText: status.text,
+    statusText: p.status_label || status.text,
     tone: status.tone,
     rejectReason: p.status === 'rejected' ? p.reject_reason || '' : '',
     time: timeText(p.created_at),

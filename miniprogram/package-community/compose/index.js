@@ -14,6 +14,7 @@ const { TEXT_MAX } = require('../../core/community')
 const routes = require('../../core/routes')
 const ui = require('../../core/ui')
 
+// the API's limits (community_post_create), said here before a wasted round trip
 const MAX_TOPICS = 3
 const MAX_PRODUCTS = 5
 
@@ -48,7 +49,7 @@ Component({
         const res = (await community.invitable()) || []
         const rows = Array.isArray(res) ? res : res.results || []
         this.setData({
-          products: rows.map((p) => ({ id: p.id, title: p.title || '', image: p.image || '', selected: String(p.id) === this._preselect })),
+          products: rows.map((p) => ({ id: p.product_id, title: p.title || '', image: p.image || '', selected: String(p.product_id) === this._preselect })),
         })
       } catch (err) {
         ui.toastError(err)

@@ -54,7 +54,7 @@ Component({
         this.setData({ loading: false, error: '', post: postDetail(post) })
         await this.pager.reload()
       } catch (err) {
-        this.setData({ loading: false, error: err.statusCode === 404 ? '内容不存在或已删除' : err.message })
+        this.setData({ loading: false, error: err.message })
       }
     },
     onReachBottom() {
@@ -93,13 +93,14 @@ Component({
       this.setData({ sending: true })
       try {
         const comment = await community.comment(this._id, text)
-        const payload = { sending: false, draft: '' }
-        if (comment && comment.status === 'published') {
-          payload.comments = [commentRow(comment)].concat(this.data.comments)
+        // oldest first: a new comment goes last; under review it shows 审核中 to its author only
+        const payload = { sending: false, draft: '', [`comments[${this.data.comments.length}]`]: commentRow(comment) }
+        if (comment.status === 'published') {
           payload['post.commentCount'] = this.data.post.commentCount + 1
+          payload['post.commentText'] = String(this.data.post.commentCount + 1)
           ui.toast('评论成功', 'success')
         } else {
-          ui.toast('评论已提交，审核通过后展示')
+          ui.toast('评论已提交，审核通过后对所有人展示')
         }
         this.setData(payload)
         return true
@@ -146,7 +147,7 @@ Component({
     onShareAppMessage() {
       const p = this.data.post || {}
       track.track('share', { page: ROUTE, post_id: p.id })
-      return share.shareMessage({ title: (p.text || '种草社区').slice(0, 30), page: routes.PAGES.communityPost, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || (p.video && p.video.cover) || '' })
+      return share.shareMessage({ title: (p.text || '种草社区').slice(0, 30), page: routes.PAGES.communityPost, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
   }),
 })

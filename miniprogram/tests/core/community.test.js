@@ -33,17 +33,19 @@ test('counts read as 赞 / 9 / 1.2万 and times as 刚刚 / 分钟前 / 昨天 /
 })
 
 test('my posts say 审核中 / 已发布 / 未通过 with the reason; only a published one opens', () => {
-  const rejected = community.mineRow({ id: 1, text: 't', status: 'rejected', reject_reason: '含站外引流', images: [], created_at: '' })
+  const rejected = community.mineRow({ id: 1, text: 't', status: 'rejected', status_label: '未通过', reject_reason: '含站外引流', media: [], created_at: '' })
   expect(rejected).toMatchObject({ statusText: '未通过', rejectReason: '含站外引流', open: false })
-  const pending = community.mineRow({ id: 2, text: 't', status: 'pending', reject_reason: '', images: [] })
+  const pending = community.mineRow({ id: 2, text: 't', status: 'pending', reject_reason: '', media: [] })
   expect(pending).toMatchObject({ statusText: '审核中', rejectReason: '', open: false })
-  expect(community.mineRow({ id: 3, text: 't', status: 'published', images: [] })).toMatchObject({ statusText: '已发布', open: true })
+  expect(community.mineRow({ id: 3, text: 't', status: 'published', media: [] })).toMatchObject({ statusText: '已发布', open: true })
 })
 
-test('a video post shows its cover and a ▶ mark; a text-only post has no cover', () => {
-  const card = community.postCard({ id: 1, text: 'x', images: [], video: { url: 'https://v/1.mp4', cover: 'https://v/1.jpg' }, author: { nickname: '阿多' } })
-  expect(card).toMatchObject({ cover: 'https://v/1.jpg', isVideo: true, imageCount: 0, author: { nickname: '阿多', letter: '阿' } })
-  expect(community.postCard({ id: 2, text: 'y', images: [] }).cover).toBe('')
+test('media rows become pictures in order or the one video; a text-only post has no cover', () => {
+  const card = community.postCard({ id: 1, text: 'x', media: [{ id: 9, kind: 'video', url: 'https://v/1.mp4' }], author: { nickname: '阿多' } })
+  expect(card).toMatchObject({ cover: '', isVideo: true, imageCount: 0, author: { nickname: '阿多', letter: '阿' } })
+  const detail = community.postDetail({ id: 2, text: 'y', media: [{ id: 1, kind: 'image', url: 'a' }, { id: 2, kind: 'image', url: 'b' }] })
+  expect(detail).toMatchObject({ images: ['a', 'b'], video: null })
+  expect(community.postCard({ id: 3, text: 'z', media: [] }).cover).toBe('')
 })
 
 test('the pager follows the cursor, appends by index and drops an answer for a reloaded list', async () => {

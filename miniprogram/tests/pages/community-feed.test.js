@@ -6,7 +6,7 @@
 const { createWx, flush, contractProblems } = require('../helpers/wx')
 const store = require('../../core/store')
 const { render, text, texts } = require('../helpers/page')
-const { post, page: feedPage, TOPICS, cards, cardTexts, tapCard } = require('../helpers/community')
+const { post, videoPost, page: feedPage, TOPICS, cards, cardTexts, tapCard } = require('../helpers/community')
 
 let wx
 
@@ -31,7 +31,7 @@ async function open(query) {
     if (req.query.cursor === 'c2') return [200, feedPage([post({ id: 43, text: '第二页' })], null)]
     if (req.query.topic === 'travel') return [200, feedPage([post({ id: 50, text: '出差带这个' })], null)]
     if (req.query.sort === 'recent') return [200, feedPage([post({ id: 60, text: '刚刚发的' })], null)]
-    return [200, feedPage([post(), post({ id: 42, text: '视频种草', images: [], video: { url: '/media/community/v.mp4', cover: '/media/community/v.jpg' }, like_count: 0 })], 'c2')]
+    return [200, feedPage([post(), videoPost({ id: 42, text: '视频种草', like_count: 0, is_featured: true })], 'c2')]
   })
   const page = render('package-community/feed/index')
   await page.instance.onLoad(query || {})
@@ -51,7 +51,8 @@ test('推荐 comes first with topic chips; cards show cover, excerpt, author and
   expect(cardTexts(page, '.count-badge')).toEqual(['2 图', null])
   // pictures on the API host are made absolute
   expect(page.instance.data.posts[0].cover).toBe('http://127.0.0.1:8000/media/community/a.jpg')
-  expect(page.instance.data.posts[1].cover).toBe('http://127.0.0.1:8000/media/community/v.jpg')
+  expect(cards(page)[1].querySelector('.cover-video')).toBeTruthy() // a video draws a ▶ tile
+  expect(cardTexts(page, '.featured')).toEqual([null, '精选'])
 })
 
 test('scrolling to the bottom asks the next page by cursor and appends it; at the end nothing more', async () => {
@@ -96,11 +97,11 @@ test('the heart likes and unlikes a card without opening it; the server\'s count
 
 test('a refused like puts the heart back and says why', async () => {
   const page = await open()
-  wx.route('POST community/posts/42/like', () => [404, { code: 'not_found', message: '找不到该对象。', details: {} }])
+  wx.route('POST community/posts/42/like', () => [409, { code: 'community_post_not_published', message: '帖子尚未发布，暂不能互动。', details: {} }])
   tapCard(page, 1, '.like')
   await flush()
   expect(page.instance.data.posts[1]).toMatchObject({ liked: false, likeCount: 0, likeText: '赞' })
-  expect(wx.__calls.toast.length).toBe(1)
+  expect(wx.__calls.toast).toEqual(['帖子尚未发布，暂不能互动。'])
 })
 
 test('a card opens its post; 发布 opens compose; 我的种草 opens my posts', async () => {
