@@ -50,7 +50,6 @@ Component({
       }
       try {
         const post = await community.post(this._id)
-        this.trackProps = { post_id: post.id }
         this.setData({ loading: false, error: '', post: postDetail(post) })
         await this.pager.reload()
       } catch (err) {
@@ -146,7 +145,7 @@ Component({
 
     onShareAppMessage() {
       const p = this.data.post || {}
-      track.track('share', { page: ROUTE, post_id: p.id })
+      track.track('share', { page: ROUTE })
       return share.shareMessage({ title: (p.text || '种草社区').slice(0, 30), page: routes.PAGES.communityPost, query: { id: p.id }, imageUrl: (p.images && p.images[0]) || '' })
     },
   }),
