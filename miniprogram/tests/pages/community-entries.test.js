@@ -74,3 +74,35 @@ test('我的 › 种草社区 and 我的种草 open the community', async () => 
 test('a home nav icon linking `community` opens the feed', () => {
   expect(pages.targetPath({ type: 'community' })).toBe('/package-community/feed/index')
 })
+
+test('the 晒单邀请 message opens compose with the bought product chosen', async () => {
+  const link = '/package-community/compose/index?product_id=7'
+  wx.route('GET me/messages', () => [200, { unread: 1, count: 1, next: null, previous: null, results: [{ id: 9, kind: 'community_invite', title: '晒单邀请', body: '分享你的使用感受', link, read: false, created_at: '2026-03-10T10:00:00+08:00' }] }])
+  wx.route('POST me/messages/read', () => [200, { marked: 1, unread: 0 }])
+  const inbox = render('package-member/messages/index')
+  await inbox.instance.onLoad()
+  inbox.querySelector('.message').dispatchEvent('tap')
+  await flush()
+  expect(wx.__calls.navigate.pop()).toMatchObject({ type: 'navigateTo', url: link })
+  wx.route('GET community/topics', () => [200, []])
+  wx.route('GET community/invitable', () => [200, [{ product_id: 7, title: '氨基酸洁面乳', image: '', completed_at: '2026-03-08T10:00:00+08:00' }]])
+  const compose = render('package-community/compose/index')
+  await compose.instance.onLoad({ product_id: '7' })
+  await flush()
+  expect(compose.instance.data.products).toEqual([{ id: 7, title: '氨基酸洁面乳', image: '', selected: true }])
+})
+
+test('a shared post carries its id and the sharer\'s codes', async () => {
+  store.set('member', { invite_code: 'AB12' })
+  wx.route('GET community/posts/41', () => [200, post()])
+  wx.route('GET community/posts/41/comments', () => [200, { count: 0, next: null, previous: null, results: [] }])
+  const page = render('package-community/post/index')
+  await page.instance.onLoad({ id: '41' })
+  await flush()
+  const card = page.instance.onShareAppMessage()
+  expect(card).toEqual({
+    title: '洗完脸不紧绷，泡沫很细腻，敏感肌也能用。',
+    path: '/package-community/post/index?id=41&invite=AB12&src=share',
+    imageUrl: 'http://127.0.0.1:8000/media/community/a.jpg',
+  })
+})
