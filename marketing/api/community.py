@@ -242,7 +242,9 @@ class CommunityPostCreateApi(APIView):
         class Meta:
             ref_name = "CommunityPostCreateInput"
 
-        text = serializers.CharField(max_length=POST_TEXT_MAX, help_text=f"1–{POST_TEXT_MAX} characters")
+        text = serializers.CharField(
+            max_length=POST_TEXT_MAX, allow_blank=True, trim_whitespace=False, help_text=f"1–{POST_TEXT_MAX} characters"
+        )
         media_ids = serializers.ListField(
             child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
             required=False,
@@ -446,7 +448,12 @@ class CommunityCommentsApi(APIView):
         class Meta:
             ref_name = "CommunityCommentInput"
 
-        text = serializers.CharField(max_length=COMMENT_TEXT_MAX, help_text=f"1–{COMMENT_TEXT_MAX} characters")
+        text = serializers.CharField(
+            max_length=COMMENT_TEXT_MAX,
+            allow_blank=True,
+            trim_whitespace=False,
+            help_text=f"1–{COMMENT_TEXT_MAX} characters",
+        )
 
     @extend_schema(
         operation_id="community_comments",
