@@ -62,7 +62,7 @@ function mediaOf(p) {
   return { images, video: clip ? { url: clip.url } : null }
 }
 
-/** A card of the feed / 买家秀: cover, text excerpt, author, likes. */
+/** A card of the feed / 买家秀: cover, text excerpt, author, likes and my favourite. */
 function postCard(p) {
   const { images, video } = mediaOf(p)
   return {
@@ -75,6 +75,9 @@ function postCard(p) {
     liked: !!p.liked,
     likeCount: Number(p.like_count) || 0,
     likeText: countText(p.like_count, '赞'),
+    favourited: !!p.favourited,
+    favouriteCount: Number(p.favourite_count) || 0,
+    favouriteText: countText(p.favourite_count, ''),
     featured: !!p.is_featured,
   }
 }

@@ -80,6 +80,11 @@ Component({
       const post = this.data.posts[index]
       return post ? reactions.toggle(this, `posts[${index}]`, post, 'like', '赞') : Promise.resolve(false)
     },
+    onFavourite(e) {
+      const index = Number(e.detail.index)
+      const post = this.data.posts[index]
+      return post ? reactions.toggle(this, `posts[${index}]`, post, 'favourite', '') : Promise.resolve(false)
+    },
     onCompose() {
       routes.go(routes.PAGES.communityCompose).catch(() => {})
     },

@@ -95,6 +95,16 @@ test('the heart likes and unlikes a card without opening it; the server\'s count
   expect(wx.__calls.request.filter((r) => r.path === 'community/posts/41/like').map((r) => r.method)).toEqual(['POST', 'DELETE'])
 })
 
+test('the star keeps a card as a favourite without opening it', async () => {
+  const page = await open()
+  wx.route('POST community/posts/42/favourite', () => [200, { favourited: true, favourite_count: 6 }])
+  tapCard(page, 1, '.favourite')
+  await flush()
+  expect(page.instance.data.posts[1]).toMatchObject({ favourited: true, favouriteCount: 6 })
+  expect(cards(page)[1].querySelector('.favourite.favourited')).toBeTruthy()
+  expect(wx.__calls.navigate).toEqual([])
+})
+
 test('a refused like puts the heart back and says why', async () => {
   const page = await open()
   wx.route('POST community/posts/42/like', () => [409, { code: 'community_post_not_published', message: '帖子尚未发布，暂不能互动。', details: {} }])
