@@ -33,6 +33,7 @@ from mall.money import MoneyFormatError, format_yuan, parse_yuan
 from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀, 组队瓜分, invite, distribution, journey and page lists
     bargains_admin,
     campaigns_admin,
+    community_admin,
     flash_admin,
     group_buys_admin,
     growth_admin,
@@ -775,3 +776,4 @@ class PricingPolicyAdmin(ServiceRefusalMixin, ModelAdmin):
 
 
 wheel_admin.register(admin.site)
+community_admin.register(admin.site)

@@ -71,3 +71,13 @@ class RejectReasonRequired(ValidationFailed):
 class PushSignatureInvalid(PermissionDenied):
     code = "wechat_push_signature_invalid"
     default_message = _("消息推送签名校验失败。")
+
+
+class TopicSlugTaken(Conflict):
+    code = "community_topic_slug_taken"
+    default_message = _("已有相同标识的话题。")
+
+
+class TopicNameRequired(ValidationFailed):
+    code = "community_topic_name_required"
+    default_message = _("请填写话题名称和标识。")

@@ -91,6 +91,20 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "wheelchance",
         ),
     ),
+    # 内容 › 种草社区 (F23): the review queue first.
+    SidebarGroup(
+        "content",
+        pgettext_lazy("sidebar", "内容"),
+        (),
+        (
+            "communitypost",
+            "communitycomment",
+            "communityreport",
+            "communitytopic",
+            "communityaward",
+            "communitysettings",
+        ),
+    ),
     SidebarGroup(
         "members",
         pgettext_lazy("sidebar", "会员"),
@@ -206,6 +220,12 @@ ICONS: dict[str, str] = {
     "marketing.wheel": "casino",
     "marketing.wheeldraw": "emoji_events",
     "marketing.wheelchance": "confirmation_number",
+    "marketing.communitypost": "photo_library",
+    "marketing.communitycomment": "forum",
+    "marketing.communityreport": "report",
+    "marketing.communitytopic": "tag",
+    "marketing.communityaward": "military_tech",
+    "marketing.communitysettings": "tune",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (

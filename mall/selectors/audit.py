@@ -128,6 +128,17 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "wheel.new_version": _("复制大转盘为新版本"),
     "wheel.prize_save": _("保存大转盘奖品"),
     "wheel.prize_delete": _("删除大转盘奖品"),
+    "community_post.approve": _("通过种草帖子"),
+    "community_post.reject": _("驳回种草帖子"),
+    "community_post.remove": _("删除种草帖子"),
+    "community_post.feature": _("设置帖子精选"),
+    "community_comment.approve": _("通过帖子评论"),
+    "community_comment.reject": _("驳回帖子评论"),
+    "community_report.resolve": _("处理帖子举报"),
+    "community_settings.update": _("修改社区设置"),
+    "community_topic.create": _("新建社区话题"),
+    "community_topic.update": _("修改社区话题"),
+    "community_topic.delete": _("删除社区话题"),
 }
 
 # Data keys that are not model fields (or whose field has no good label).

@@ -245,7 +245,7 @@ def community_post_approve(*, post_id: int, actor: AbstractBaseUser | None) -> C
     now = timezone.now()
     _publish(post, now=now)
     CommunityPost.objects.filter(pk=post.pk).update(reviewed_by=_staff(actor), reviewed_at=now)
-    audit_record(actor=actor, action="community_post_approve", target=post, data={"author": post.author_id})
+    audit_record(actor=actor, action="community_post.approve", target=post, data={"author": post.author_id})
     return post
 
 
@@ -258,7 +258,7 @@ def community_post_reject(*, post_id: int, actor: AbstractBaseUser | None, reaso
         raise PostNotReviewable(details={"status": post.status})
     _take_down(post, status=PostStatus.REJECTED, reason=cleaned)
     CommunityPost.objects.filter(pk=post.pk).update(reviewed_by=_staff(actor), reviewed_at=timezone.now())
-    audit_record(actor=actor, action="community_post_reject", target=post, data={"reason": cleaned})
+    audit_record(actor=actor, action="community_post.reject", target=post, data={"reason": cleaned})
     return post
 
 
@@ -270,7 +270,7 @@ def community_post_remove(*, post_id: int, actor: AbstractBaseUser | None, reaso
     if post.status == PostStatus.DELETED:
         raise PostNotReviewable(details={"status": post.status})
     _take_down(post, status=PostStatus.DELETED, reason=cleaned)
-    audit_record(actor=actor, action="community_post_remove", target=post, data={"reason": cleaned})
+    audit_record(actor=actor, action="community_post.remove", target=post, data={"reason": cleaned})
     return post
 
 
@@ -284,7 +284,7 @@ def community_post_feature(*, post_id: int, actor: AbstractBaseUser | None, feat
         post.is_featured = featured
         post.save(update_fields=["is_featured"])
         community_post_rescore(post_id=post.pk)
-        audit_record(actor=actor, action="community_post_feature", target=post, data={"featured": featured})
+        audit_record(actor=actor, action="community_post.feature", target=post, data={"featured": featured})
     if featured:
         community_award_grant(post_id=post.pk, reason=AwardReason.FEATURED)
     return post
@@ -304,7 +304,7 @@ def community_comment_approve(*, comment_id: int, actor: AbstractBaseUser | None
         raise PostNotReviewable(details={"status": comment.status})
     _comment_publish(comment)
     CommunityComment.objects.filter(pk=comment.pk).update(reviewed_by=_staff(actor), reviewed_at=timezone.now())
-    audit_record(actor=actor, action="community_comment_approve", target=comment, data={"post": comment.post_id})
+    audit_record(actor=actor, action="community_comment.approve", target=comment, data={"post": comment.post_id})
     return comment
 
 
@@ -326,7 +326,7 @@ def community_comment_reject(*, comment_id: int, actor: AbstractBaseUser | None,
             comment_count=F("comment_count") - 1
         )
         community_post_rescore(post_id=comment.post_id)
-    audit_record(actor=actor, action="community_comment_reject", target=comment, data={"reason": cleaned})
+    audit_record(actor=actor, action="community_comment.reject", target=comment, data={"reason": cleaned})
     return comment
 
 
@@ -351,7 +351,7 @@ def community_report_resolve(
     report.resolved_at = timezone.now()
     report.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
     audit_record(
-        actor=actor, action="community_report_resolve", target=report, data={"remove_post": remove_post, "note": note}
+        actor=actor, action="community_report.resolve", target=report, data={"remove_post": remove_post, "note": note}
     )
     return report
 
@@ -383,7 +383,7 @@ def community_settings_save(
         "award_points": award_points,
         "daily_award_cap": daily_award_cap,
     }
-    audit_record(actor=actor, action="community_settings_save", target=rules, data={"before": before, "after": after})
+    audit_record(actor=actor, action="community_settings.update", target=rules, data={"before": before, "after": after})
     return rules
 
 

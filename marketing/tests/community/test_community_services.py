@@ -214,8 +214,8 @@ def test_a_shopper_reports_a_post_once_and_the_merchant_resolves_it(member: Memb
     )
     assert CommunityPost.objects.get(pk=post.pk).status == PostStatus.DELETED
     assert set(AuditLog.objects.values_list("action", flat=True)) >= {
-        "community_report_resolve",
-        "community_post_remove",
+        "community_report.resolve",
+        "community_post.remove",
     }
     assert CommunityReport.objects.count() == 1
 
@@ -248,7 +248,7 @@ def test_the_merchant_approves_and_rejects_with_a_reason_and_each_step_is_audite
     with pytest.raises(PostNotReviewable):
         community_post_approve(post_id=post.pk, actor=staff)
     actions = list(AuditLog.objects.filter(target_id=str(post.pk)).values_list("action", flat=True))
-    assert sorted(actions) == ["community_post_approve", "community_post_reject"]
+    assert sorted(actions) == ["community_post.approve", "community_post.reject"]
 
 
 # --- 优质内容 awards ----------------------------------------------------------------------
