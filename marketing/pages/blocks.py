@@ -40,9 +40,10 @@ Resolver = Callable[[Sequence[Mapping[str, Any]], datetime], resolvers.Resolved]
 
 LINK_HELP = gettext_lazy(
     "product:商品编号 / category:分类编号 / page:页面地址 / coupons / checkin / flash / points-mall / "
-    "topics；留空不跳转"
+    "topics / community（种草社区）；留空不跳转"
 )
-LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "topics")  # topics: the F25 list
+# topics: the F25 list; community: the F23 feed
+LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "topics", "community")
 
 
 @dataclass(frozen=True)

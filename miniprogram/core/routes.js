@@ -44,6 +44,10 @@ const PAGES = {
   campaign: '/package-campaign/page/index',
   topics: '/package-topic/index/index',
   topic: '/package-topic/page/index',
+  communityFeed: '/package-community/feed/index',
+  communityPost: '/package-community/post/index',
+  communityCompose: '/package-community/compose/index',
+  communityMine: '/package-community/mine/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

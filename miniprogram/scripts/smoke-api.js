@@ -65,6 +65,7 @@ const pay = require('../core/pay')
 const pricing = require('../core/pricing')
 const sku = require('../core/sku')
 const { CheckoutAttempt } = require('../core/idempotency')
+const community = require('../services/community')
 
 function check(cond, what) {
   if (!cond) throw new Error(`FAILED: ${what}`)
@@ -194,6 +195,11 @@ async function main() {
   } else {
     step('bargain: no campaign running in this shop')
   }
+  const topics = await community.topics()
+  const feed = await community.feed({ sort: 'recommended', limit: 3 })
+  const mine = await community.mine({ page: 1 })
+  check(Array.isArray(topics) && Array.isArray(feed.results) && 'next_cursor' in feed && Array.isArray(mine.results), 'the community answers')
+  step(`community: ${topics.length} topics, ${feed.results.length} posts in 推荐, ${mine.count} of mine`)
   console.log('smoke: OK')
 }
 

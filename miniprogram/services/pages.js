@@ -19,6 +19,7 @@ const TARGETS = {
   'points-mall': () => routes.PAGES.pointsMall,
   member: () => routes.PAGES.member,
   topics: () => routes.PAGES.topics,
+  community: () => routes.PAGES.communityFeed,
 }
 
 function targetPath(target) {

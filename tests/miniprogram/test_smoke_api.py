@@ -58,6 +58,7 @@ def test_smoke_script_walks_the_shoppers_path_against_a_live_server(
         "paid in the sandbox",
         "order listed under 待发货",
         "captcha puzzle",
+        "community:",
     )
     for step in steps:
         assert step in output, f"missing step {step!r}:\n{output}"

@@ -15,7 +15,8 @@ test('one request fills the page: price range, title, tags', async () => {
   wx.route('GET products/7', () => [200, productDetail()])
   const page = render('pages/product/index')
   await page.instance.onLoad({ id: '7' })
-  expect(wx.__calls.request.map((r) => r.path)).toEqual(['products/7'])
+  // the first screen is products/7 alone; the 买家秀 below it asks for its posts once it is drawn
+  expect(wx.__calls.request.map((r) => r.path)).toEqual(['products/7', 'community/feed'])
   expect(text(page, '.big-price')).toBe('¥59.00 - ¥69.00')
   expect(text(page, '.title')).toBe('氨基酸洁面乳')
   expect(text(page, '.tag')).toBe('引流品')
