@@ -96,7 +96,7 @@ def test_sync_mirrors_rooms_goods_and_replays_and_is_idempotent(
     assert replayed.replays == [replay_file(8)]
     assert LiveRoom.objects.count() == 2 and LiveRoomGoods.objects.count() == 2
     # A replay is asked for once: the second sync found it stored.
-    replay_calls = [c for c in wechat_api.calls if b"get_replay" in (c.request.body or b"")]
+    replay_calls = [c for c in wechat_api.calls if "get_replay" in str(c.request.body or b"")]
     assert len(replay_calls) == 1
     assert AuditLog.objects.filter(action="live.sync").count() == 1
 
@@ -161,6 +161,15 @@ def test_a_running_sync_refuses_a_second_one(wechat_api: responses.RequestsMock)
     assert not [c for c in wechat_api.calls if str(c.request.url).startswith(GETLIVEINFO_URL)]
 
 
+def _sent(stub: Any) -> Any:
+    """The JSON body of the stub's first call."""
+    return json.loads(
+        str(stub.calls[0].request.body, "utf-8")
+        if isinstance(stub.calls[0].request.body, bytes)
+        else stub.calls[0].request.body
+    )
+
+
 def _room_form(**fields: Any) -> RoomForm:
     start = timezone.now() + dt.timedelta(days=1)
     values: dict[str, Any] = {
@@ -186,7 +195,7 @@ def test_room_create_uploads_images_and_mirrors_the_room(wechat_api: responses.R
     room = live_room_create(actor=staff, form=form)
 
     assert uploads.call_count == 2
-    sent = json.loads(create.calls[0].request.body)
+    sent = _sent(create)
     assert (sent["name"], sent["coverImg"], sent["shareImg"], sent["anchorWechat"], sent["type"]) == (
         "周五上新专场",
         "MEDIA_1",
@@ -235,10 +244,10 @@ def test_goods_add_puts_our_product_into_the_library_and_the_room(
 
     goods = live_room_goods_add(actor=staff, room_id=room.pk, product_id=product.pk, cover=io.BytesIO(b"img"))
 
-    info = json.loads(add.calls[0].request.body)["goodsInfo"]
+    info = _sent(add)["goodsInfo"]
     assert (info["name"], info["price"], info["priceType"], info["coverImgUrl"]) == ("不锈钢保温杯", 129.0, 1, "COVER")
     assert info["url"] == f"pages/product/index?id={product.pk}"
-    assert json.loads(put.calls[0].request.body) == {"ids": [88], "roomId": 77}
+    assert _sent(put) == {"ids": [88], "roomId": 77}
     assert (goods.wx_goods_id, goods.product_id, goods.price) == (88, product.pk, 12900)
 
 
