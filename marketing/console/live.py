@@ -29,6 +29,7 @@ from unfold.decorators import action, display
 from unfold.widgets import (
     UnfoldAdminImageFieldWidget,
     UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
     UnfoldAdminSplitDateTimeWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanSwitchWidget,
@@ -221,7 +222,9 @@ class GoodsForm(forms.Form):
 
 
 class FlashBindForm(forms.Form):
-    slot = forms.ModelChoiceField(label=_("整点秒杀场次"), queryset=FlashSlot.objects.none())
+    slot = forms.ModelChoiceField(
+        label=_("整点秒杀场次"), queryset=FlashSlot.objects.none(), widget=UnfoldAdminSelectWidget
+    )
 
     def __init__(self, *args: Any, room: LiveRoom, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -247,12 +250,15 @@ class LotteryCreateForm(forms.Form):
     winners_count = forms.IntegerField(
         label=_("中奖人数"), min_value=1, max_value=1000, widget=UnfoldAdminIntegerFieldWidget
     )
-    prize_kind = forms.ChoiceField(label=_("奖品类型"), choices=LotteryPrizeKind.choices)
+    prize_kind = forms.ChoiceField(
+        label=_("奖品类型"), choices=LotteryPrizeKind.choices, widget=UnfoldAdminSelectWidget
+    )
     coupon_template = forms.ModelChoiceField(
         label=_("优惠券"),
         required=False,
         queryset=CouponTemplate.objects.none(),
         help_text=_("只列出发放方式为「活动发放」的优惠券"),
+        widget=UnfoldAdminSelectWidget,
     )
     points = forms.IntegerField(label=_("积分数"), min_value=0, required=False, widget=UnfoldAdminIntegerFieldWidget)
 
