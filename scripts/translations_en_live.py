@@ -188,4 +188,6 @@ EN = {
     "直播间在微信小程序直播中创建，创建后在此管理秒杀、抽奖和粉丝价。开播时间须在 10 分钟后，时长 30 分钟到 24 小时。": "The room is created in WeChat's mini-program live service; manage its flash slots, lotteries and fan prices here. It must start at least 10 minutes from now and last 30 minutes to 24 hours.",
     "在微信中创建": "Create at WeChat",
     "内容": "Content",
+    "从微信小程序直播读取直播间、直播商品和回放，更新状态（预告、直播中、回放）。": "Read rooms, their goods and replays from WeChat's mini-program live service and update their state (upcoming, live, replay).",
+    "直播间开播前 15 分钟提醒关注它的顾客（每位顾客每个直播间只提醒一次）。": "Remind a room's followers 15 minutes before it starts (once per shopper and room).",
 }
