@@ -187,3 +187,20 @@ def test_lottery_detail_reads_in_fixed_queries(
     with django_assert_max_num_queries(5):
         body = client.get(f"/api/v1/live/lotteries/{lottery.pk}").json()
     assert len(body["winners"]) == 5 and body["my_entry"] is None
+
+
+def test_entering_is_rate_limited_but_reading_is_not(
+    wechat_api: responses.RequestsMock, staff: User, member: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mall.api.throttling import FixedWindowRateThrottle
+
+    rates = {**FixedWindowRateThrottle.THROTTLE_RATES, "live_lottery.shopper": "2/min", "live_lottery.ip": "2/min"}
+    monkeypatch.setattr(FixedWindowRateThrottle, "THROTTLE_RATES", rates)
+    room = synced_room(wechat_api, roomid=91, live_status=101, start=timezone.now())
+    lottery = _lottery(staff, room.pk)
+    url = f"/api/v1/live/lotteries/{lottery.pk}/entries"
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):  # one fixed window
+        client = client_for(member)  # a token issued inside the frozen time
+        codes = [client.post(url, {"keyword": "别的"}, format="json").status_code for _i in range(3)]
+        assert codes == [400, 400, 429]
+        assert [client.get(url).status_code for _i in range(4)] == [200, 200, 200, 200]
