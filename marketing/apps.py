@@ -48,3 +48,7 @@ class MarketingConfig(AppConfig):
             pricing_rules_bump_on_settings_save, sender=ShopSettings, dispatch_uid="pricing_rules_shop_settings"
         )
         message_kind_register(kind="community_invite", label=_("晒单邀请"), moments=("paid",), marketing=True)
+        # Live selling (F24): followers are reminded once before a room starts.
+        from marketing.services.live import REMINDER_KIND
+
+        message_kind_register(kind=REMINDER_KIND, label=_("直播开播提醒"), moments=("live_follow",), marketing=True)

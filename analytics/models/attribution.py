@@ -44,6 +44,7 @@ class Tool(models.TextChoices):
     SHARE = "share", _("分享")
     WHEEL = "wheel", _("幸运大转盘")  # F21: orders paid with a coupon the wheel gave
     TOPIC = "topic", _("专题页")  # F25: orders placed after opening a topic page (src topic:<page>)
+    LIVE = "live", _("直播带货")  # F24: orders from a live room (src live:<room id>) or at its fan price
     DIRECT = "direct", _("自然成交")
 
 

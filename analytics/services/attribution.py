@@ -49,6 +49,7 @@ from marketing.models import (
     GroupBuyCampaign,
     InviteOrder,
     InviteProgram,
+    LiveRoom,
     Promotion,
     PromotionType,
 )
@@ -71,6 +72,7 @@ SRC_CHANNELS: dict[str, str] = {
     "journey": Tool.JOURNEY,
     "share": Tool.SHARE,
     "topic": Tool.TOPIC,
+    "live": Tool.LIVE,
 }
 
 
@@ -147,6 +149,7 @@ class _Resolver:
         self.bargains = {
             b.pk: b for b in Bargain.objects.select_related("campaign").filter(pk__in=_ids(rule_ids, "bargain"))
         }
+        self.live_rooms = dict(LiveRoom.objects.filter(pk__in=_ids(rule_ids, "live")).values_list("pk", "name"))
 
     def resolve(self, rule_id: str, rule_type: str, name: str) -> tuple[str, int, str] | None:
         head, _, tail = rule_id.partition(":")
@@ -172,6 +175,8 @@ class _Resolver:
         if head == "bargain" and pk in self.bargains:
             campaign = self.bargains[pk].campaign
             return Tool.BARGAIN, campaign.pk, campaign.name
+        if head == "live" and pk in self.live_rooms:  # 粉丝专属价: the room's touch
+            return Tool.LIVE, pk, self.live_rooms[pk]
         if head == "tier":
             return Tool.TIER, 0, name or str(Tool.TIER.label)
         if rule_id == "free_shipping:threshold":
@@ -266,11 +271,16 @@ def _collect(order: Order, lines: list[OrderLine], costs: dict[int, int | None])
 
 
 def _src_name(tool: str, pk: int) -> str:
-    """The touch's name: a topic page by its title (the topic report lists them), else the tool."""
+    """The touch's name: a topic page by its title (the topic report lists them), a live room by its
+    name, else the tool."""
     if tool == Tool.TOPIC and pk:
         title = CampaignPage.objects.filter(pk=pk).values_list("title", flat=True).first()
         if title:
             return title
+    if tool == Tool.LIVE and pk:
+        room = LiveRoom.objects.filter(pk=pk).values_list("name", flat=True).first()
+        if room:
+            return room
     return f"{Tool(tool).label} #{pk}" if pk else str(Tool(tool).label)
 
 

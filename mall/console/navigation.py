@@ -91,6 +91,21 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "wheelchance",
         ),
     ),
+    # Content marketing (issue 19): 种草社区 (F23, the review queue first), live selling (F24).
+    SidebarGroup(
+        "content",
+        pgettext_lazy("sidebar", "内容"),
+        (),
+        (
+            "communitypost",
+            "communitycomment",
+            "communityreport",
+            "communitytopic",
+            "communityaward",
+            "communitysettings",
+            "liveroom",
+        ),
+    ),
     SidebarGroup(
         "members",
         pgettext_lazy("sidebar", "会员"),
@@ -120,20 +135,6 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "journey",
             "blockentry",
             "guardsettings",
-        ),
-    ),
-    # 内容 › 种草社区 (F23): the review queue first.
-    SidebarGroup(
-        "content",
-        pgettext_lazy("sidebar", "内容"),
-        (),
-        (
-            "communitypost",
-            "communitycomment",
-            "communityreport",
-            "communitytopic",
-            "communityaward",
-            "communitysettings",
         ),
     ),
     SidebarGroup("analytics", pgettext_lazy("sidebar", "数据"), ("analytics",)),
@@ -226,6 +227,7 @@ ICONS: dict[str, str] = {
     "marketing.communitytopic": "tag",
     "marketing.communityaward": "military_tech",
     "marketing.communitysettings": "tune",
+    "marketing.liveroom": "live_tv",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
@@ -235,7 +237,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("acquire", _("秒杀日历"), "calendar_month", "console:marketing_flash_calendar", "marketing.view_flashslot"),
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("convert", _("效果模拟"), "science", "console:marketing_whatif", "marketing.view_promotion"),
-    ("convert", _("专题页"), "auto_stories", "console:marketing_topics", "marketing.view_campaignpage"),
+    ("content", _("专题页"), "auto_stories", "console:marketing_topics", "marketing.view_campaignpage"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("spread", _("组队瓜分数据"), "leaderboard", "console:marketing_team_stats", "marketing.view_team"),
     ("spread", _("大转盘数据"), "casino", "console:marketing_wheel_stats", "marketing.view_wheeldraw"),

@@ -80,6 +80,19 @@ from marketing.models.journeys import (
     JourneyRun,
     JourneySend,
 )
+from marketing.models.live import (
+    LiveFanPrice,
+    LiveFanPurchase,
+    LiveFlashSlot,
+    LiveFollow,
+    LiveLottery,
+    LiveLotteryEntry,
+    LiveRoom,
+    LiveRoomGoods,
+    LiveRoomStatus,
+    LotteryPrizeKind,
+    LotteryStatus,
+)
 from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPageVersion
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
@@ -165,6 +178,17 @@ __all__ = [
     "LimitedRelease",
     "MediaKind",
     "PostStatus",
+    "LiveFanPrice",
+    "LiveFanPurchase",
+    "LiveFlashSlot",
+    "LiveFollow",
+    "LiveLottery",
+    "LiveLotteryEntry",
+    "LiveRoom",
+    "LiveRoomGoods",
+    "LiveRoomStatus",
+    "LotteryPrizeKind",
+    "LotteryStatus",
     "PricingPolicy",
     "PrizeKind",
     "ProductCommission",

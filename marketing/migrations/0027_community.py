@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("mall", "0009_shop_global_holdout"),
-        ("marketing", "0024_campaign_anomaly_watch"),
+        ("marketing", "0026_anomaly_accounts_per_address"),
         ("members", "0015_points_community_reasons"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
