@@ -200,6 +200,8 @@ def community_checks_retry_task() -> int:
 def community_media_purge_task() -> int:
     """Daily: uploads never attached to a post are deleted with their files (F23); idempotent."""
     return community_media_purge()
+
+
 @shared_task(name="marketing.tasks.live_rooms_sync_task", ignore_result=True)
 def live_rooms_sync_task() -> int:
     """Every 5 minutes (F24): mirror WeChat's live rooms; overlapping runs are refused, reruns rewrite the same rows."""
