@@ -42,6 +42,8 @@ const PAGES = {
   flash: '/package-flash/index/index',
   promotion: '/package-flash/promotion/index',
   campaign: '/package-campaign/page/index',
+  liveRooms: '/package-live/rooms/index',
+  liveRoom: '/package-live/room/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]
