@@ -55,9 +55,9 @@ function kb(bytes) {
   return `${(bytes / 1024).toFixed(1)} KB`
 }
 
-function measure() {
+/** Sizes per package; `app` (parsed app.json) may be given to measure another build's layout. */
+function measure(app = readJson('app.json')) {
   const project = readJson('project.config.json')
-  const app = readJson('app.json')
   const rules = (project.packOptions && project.packOptions.ignore) || []
   const files = collect(ROOT, ignoredBy(rules))
   const subRoots = (app.subPackages || app.subpackages || []).map((s) => s.root.replace(/\/+$/, ''))
