@@ -1,7 +1,8 @@
 /**
- * 直播 (F24) API for the mini-program: the rooms under a tab, one room's companion payload
- * (its 整点秒杀 slots, 评论抽奖, 粉丝专属价 and the shopper's follow), follow / unfollow, the lottery
- * entry and the room's share token. The contract is docs/lanes/live-api.md.
+ * 直播 (F24) API for the mini-program: a tab of the room list, one room's companion payload
+ * (its 整点秒杀 slots, 评论抽奖, 粉丝专属价 and the shopper's follow; `share` = the share link's
+ * token, which opens the fan prices), follow / unfollow, the room's share link, the lottery entry
+ * and a drawn lottery's proof. The contract is docs/lanes/live-api.md (branch live).
  */
 'use strict'
 
@@ -12,12 +13,14 @@ function enc(value) {
 }
 
 module.exports = {
-  rooms: (status, page) => client.get('live/rooms', { status, page }),
-  room: (roomId) => client.get(`live/rooms/${enc(roomId)}`),
-  // following is a state, so repeating it is harmless
+  rooms: (tab) => client.get('live/rooms', { tab }),
+  room: (roomId, share) => client.get(`live/rooms/${enc(roomId)}`, share ? { share } : undefined),
+  // following is a state: repeating it is harmless
   follow: (roomId) => client.post(`live/rooms/${enc(roomId)}/follow`, {}, { retry: true }),
   unfollow: (roomId) => client.del(`live/rooms/${enc(roomId)}/follow`),
-  // one entry per shopper (the server's unique constraint); a repeat answers the same entry
+  share: (roomId) => client.post(`live/rooms/${enc(roomId)}/share`, {}, { retry: true }),
+  // one entry per shopper (the server's unique constraint): a repeat is refused, never doubled
   enterLottery: (lotteryId, keyword) => client.post(`live/lotteries/${enc(lotteryId)}/entries`, { keyword }),
-  shareToken: (roomId) => client.post(`live/rooms/${enc(roomId)}/share`, {}),
+  lottery: (lotteryId) => client.get(`live/lotteries/${enc(lotteryId)}`),
+  lotteryEntryIds: (lotteryId) => client.get(`live/lotteries/${enc(lotteryId)}/entries`),
 }

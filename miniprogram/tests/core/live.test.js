@@ -84,11 +84,11 @@ test('a room share token is kept per room for 7 days and survives a restart', ()
 })
 
 test('room cards: follow for a preview; the player for live and replay only when the plugin is on', () => {
-  const base = { id: 7, roomid: 1001, name: '周末上新', cover_img: 'https://x/c.jpg', anchor_name: '小多', status_text: '', start_time: '2026-12-06T20:00:00+08:00', following: false }
-  const upcoming = live.roomCard(Object.assign({}, base, { status: 'upcoming', status_text: '预告' }))
+  const base = { id: 7, wx_room_id: 1001, name: '周末上新', cover_img: 'https://x/c.jpg', anchor_name: '小多', status_label: '', start_time: '2026-12-06T20:00:00+08:00', followed: false, followers: 0 }
+  const upcoming = live.roomCard(Object.assign({}, base, { status: 'upcoming', status_label: '预告' }))
   expect(upcoming.action).toEqual({ kind: 'follow', text: '开播提醒' })
   expect(upcoming.timeText).toBe('12月06日 20:00 开播')
-  expect(live.roomCard(Object.assign({}, base, { status: 'upcoming', following: true })).action).toEqual({ kind: 'unfollow', text: '已预约' })
+  expect(live.roomCard(Object.assign({}, base, { status: 'upcoming', followed: true })).action).toEqual({ kind: 'unfollow', text: '已预约' })
   expect(live.roomCard(Object.assign({}, base, { status: 'live' })).action).toEqual({ kind: 'open', text: '查看直播间' })
   expect(live.roomCard(Object.assign({}, base, { status: 'replay' })).action).toEqual({ kind: 'open', text: '查看回放信息' })
   expect(live.enterUrl(Object.assign({}, base, { status: 'live' }))).toBe('')
@@ -101,5 +101,5 @@ test('room cards: follow for a preview; the player for live and replay only when
 
 test('the share path names the room, its token and live:<id> as src (over the sharer\'s src=share)', () => {
   const path = live.sharePath(7, 'T0K', { invite: 'AB12', src: 'share' })
-  expect(path).toBe('/package-live/room/index?invite=AB12&src=live%3A7&id=7&token=T0K')
+  expect(path).toBe('/package-live/room/index?invite=AB12&src=live%3A7&room_id=7&share=T0K')
 })
