@@ -62,6 +62,15 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "marketing.tasks.campaigns_anomaly_watch_task",
         "schedule": timedelta(minutes=1),
     },
+    # Live selling (F24): mirror WeChat's rooms; remind followers once before a room starts.
+    "marketing-live-rooms-sync": {
+        "task": "marketing.tasks.live_rooms_sync_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "marketing-live-reminders": {
+        "task": "marketing.tasks.live_reminders_task",
+        "schedule": timedelta(minutes=1),
+    },
     "marketing-flash-reconcile-gates": {
         "task": "marketing.tasks.flash_gate_reconcile_task",
         "schedule": timedelta(minutes=5),

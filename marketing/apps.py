@@ -32,3 +32,7 @@ class MarketingConfig(AppConfig):
 
         message_kind_register(kind="team_won", label=_("组队瓜分成功"), moments=("team",))
         message_kind_register(kind="team_failed", label=_("组队未达标"), moments=("team",))
+        # Live selling (F24): followers are reminded once before a room starts.
+        from marketing.services.live import REMINDER_KIND
+
+        message_kind_register(kind=REMINDER_KIND, label=_("直播开播提醒"), moments=("live_follow",), marketing=True)

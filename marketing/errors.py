@@ -542,3 +542,78 @@ class CampaignTemplateInvalid(ValidationFailed):
 class CampaignTemplateNotFound(NotFound):
     code = "campaign_template_not_found"
     default_message = _("活动模板不存在。")
+
+
+# --- live selling (F24) ------------------------------------------------------------------------
+
+
+class LiveWeChatRefused(Conflict):
+    """WeChat's live service refused the call (300xxx); the message says why in the merchant's words."""
+
+    code = "live_wechat_refused"
+    default_message = _("微信直播服务拒绝了这次操作。")
+
+
+class LiveRoomNotFound(NotFound):
+    code = "live_room_not_found"
+    default_message = _("直播间不存在。")
+
+
+class LiveInvalid(ValidationFailed):
+    code = "live_invalid"
+    default_message = _("直播设置有误。")
+
+
+class LiveSyncBusy(Conflict):
+    code = "live_sync_busy"
+    default_message = _("直播间正在同步，请稍后再试。")
+
+
+class LiveLotteryNotFound(NotFound):
+    code = "live_lottery_not_found"
+    default_message = _("抽奖不存在。")
+
+
+class LiveLotteryClosed(Conflict):
+    code = "live_lottery_closed"
+    default_message = _("不在抽奖参与时间内。")
+
+
+class LiveLotteryKeywordWrong(ValidationFailed):
+    code = "live_lottery_keyword_wrong"
+    default_message = _("口令不对，请发送直播间公布的口令。")
+
+
+class LiveLotteryAlreadyEntered(Conflict):
+    code = "live_lottery_already_entered"
+    default_message = _("您已参与过这次抽奖。")
+
+
+class LiveLotteryAlreadyDrawn(Conflict):
+    code = "live_lottery_already_drawn"
+    default_message = _("这次抽奖已经开奖。")
+
+
+class LiveLotteryNotClosed(Conflict):
+    code = "live_lottery_not_closed"
+    default_message = _("参与时间结束后才能开奖。")
+
+
+class LiveShareTokenInvalid(ValidationFailed):
+    code = "live_share_token_invalid"
+    default_message = _("直播间分享链接无效或已过期，请从直播间重新进入。")
+
+
+class LiveFanOnly(Conflict):
+    code = "live_fan_only"
+    default_message = _("粉丝专属价仅限关注直播间的粉丝，请先关注直播间。")
+
+
+class LiveFanPriceSoldOut(Conflict):
+    code = "live_fan_price_sold_out"
+    default_message = _("粉丝专属价名额已抢完。")
+
+
+class LiveFanPriceNotFound(NotFound):
+    code = "live_fan_price_not_found"
+    default_message = _("粉丝专属价不存在或已下架。")

@@ -170,3 +170,23 @@ def campaigns_anomaly_watch_task() -> int:
     from marketing.services.campaign_anomaly import campaigns_anomaly_watch
 
     return len(campaigns_anomaly_watch())
+
+
+@shared_task(name="marketing.tasks.live_rooms_sync_task", ignore_result=True)
+def live_rooms_sync_task() -> int:
+    """Every 5 minutes (F24): mirror WeChat's live rooms; overlapping runs are refused, reruns rewrite the same rows."""
+    from marketing.errors import LiveSyncBusy
+    from marketing.services.live import live_rooms_sync
+
+    try:
+        return live_rooms_sync().rooms
+    except LiveSyncBusy:
+        return 0
+
+
+@shared_task(name="marketing.tasks.live_reminders_task", ignore_result=True)
+def live_reminders_task() -> int:
+    """Every minute (F24): remind followers of rooms starting soon; each follow is claimed once."""
+    from marketing.services.live import live_reminders_send
+
+    return live_reminders_send()

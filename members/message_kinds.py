@@ -25,6 +25,7 @@ MOMENT_LABELS: dict[str, Any] = {
     "coupon_claim": _("领券时"),
     "checkin": _("签到时"),
     "team": _("开团或加入团队时"),
+    "live_follow": _("关注直播间时"),
 }
 MOMENTS: tuple[str, ...] = tuple(MOMENT_LABELS)
 # WeChat takes at most three template ids per wx.requestSubscribeMessage call.

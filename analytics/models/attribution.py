@@ -43,6 +43,7 @@ class Tool(models.TextChoices):
     JOURNEY = "journey", _("生命周期旅程")
     SHARE = "share", _("分享")
     WHEEL = "wheel", _("幸运大转盘")  # F21: orders paid with a coupon the wheel gave
+    LIVE = "live", _("直播带货")  # F24: orders from a live room (src live:<room id>) or at its fan price
     DIRECT = "direct", _("自然成交")
 
 

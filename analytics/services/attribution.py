@@ -48,6 +48,7 @@ from marketing.models import (
     GroupBuyCampaign,
     InviteOrder,
     InviteProgram,
+    LiveRoom,
     Promotion,
     PromotionType,
 )
@@ -69,6 +70,7 @@ SRC_CHANNELS: dict[str, str] = {
     "segment": Tool.SEGMENT,
     "journey": Tool.JOURNEY,
     "share": Tool.SHARE,
+    "live": Tool.LIVE,
 }
 
 
@@ -145,6 +147,7 @@ class _Resolver:
         self.bargains = {
             b.pk: b for b in Bargain.objects.select_related("campaign").filter(pk__in=_ids(rule_ids, "bargain"))
         }
+        self.live_rooms = dict(LiveRoom.objects.filter(pk__in=_ids(rule_ids, "live")).values_list("pk", "name"))
 
     def resolve(self, rule_id: str, rule_type: str, name: str) -> tuple[str, int, str] | None:
         head, _, tail = rule_id.partition(":")
@@ -170,6 +173,8 @@ class _Resolver:
         if head == "bargain" and pk in self.bargains:
             campaign = self.bargains[pk].campaign
             return Tool.BARGAIN, campaign.pk, campaign.name
+        if head == "live" and pk in self.live_rooms:  # 粉丝专属价: the room's touch
+            return Tool.LIVE, pk, self.live_rooms[pk]
         if head == "tier":
             return Tool.TIER, 0, name or str(Tool.TIER.label)
         if rule_id == "free_shipping:threshold":
@@ -256,7 +261,10 @@ def _collect(order: Order, lines: list[OrderLine], costs: dict[int, int | None])
     found_src = src_touch(order.src)
     if found_src is not None:
         tool, pk = found_src
-        touches.get(tool, pk, f"{Tool(tool).label} #{pk}" if pk else str(Tool(tool).label))
+        name = f"{Tool(tool).label} #{pk}" if pk else str(Tool(tool).label)
+        if tool == Tool.LIVE and pk:  # a live room's order is named by its room
+            name = LiveRoom.objects.filter(pk=pk).values_list("name", flat=True).first() or name
+        touches.get(tool, pk, name)
 
     if not touches.by_key:
         touches.get(Tool.DIRECT, 0, str(Tool.DIRECT.label))

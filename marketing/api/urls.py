@@ -37,6 +37,15 @@ from marketing.api.group_buys import (
 )
 from marketing.api.invites import InviteCentreApi, InviteeListApi
 from marketing.api.journeys import JourneyComebackApi
+from marketing.api.live import (
+    LiveFollowApi,
+    LiveLotteryDetailApi,
+    LiveLotteryEntriesApi,
+    LiveRoomDetailApi,
+    LiveRoomListApi,
+    LiveShareApi,
+    LiveShareResolveApi,
+)
 from marketing.api.pages import HomePageApi, PageDetailApi
 from marketing.api.promotions import PromotionDetailApi
 from marketing.api.quote import CartQuoteApi
@@ -93,4 +102,12 @@ urlpatterns: list = [
     path("wheel", WheelApi.as_view(), name="wheel"),
     path("wheel/draw", WheelDrawApi.as_view(), name="wheel-draw"),
     path("wheel/prizes", WheelMyPrizesApi.as_view(), name="wheel-prizes"),
+    # F24: live selling (rooms mirrored from WeChat, follow, 评论抽奖, the share link of 粉丝专属价).
+    path("live/rooms", LiveRoomListApi.as_view(), name="live-rooms"),
+    path("live/rooms/<int:room_id>", LiveRoomDetailApi.as_view(), name="live-room"),
+    path("live/rooms/<int:room_id>/follow", LiveFollowApi.as_view(), name="live-follow"),
+    path("live/rooms/<int:room_id>/share", LiveShareApi.as_view(), name="live-share"),
+    path("live/share/<str:token>", LiveShareResolveApi.as_view(), name="live-share-resolve"),
+    path("live/lotteries/<int:lottery_id>", LiveLotteryDetailApi.as_view(), name="live-lottery"),
+    path("live/lotteries/<int:lottery_id>/entries", LiveLotteryEntriesApi.as_view(), name="live-lottery-entries"),
 ]

@@ -62,6 +62,19 @@ from marketing.models.journeys import (
     JourneyRun,
     JourneySend,
 )
+from marketing.models.live import (
+    LiveFanPrice,
+    LiveFanPurchase,
+    LiveFlashSlot,
+    LiveFollow,
+    LiveLottery,
+    LiveLotteryEntry,
+    LiveRoom,
+    LiveRoomGoods,
+    LiveRoomStatus,
+    LotteryPrizeKind,
+    LotteryStatus,
+)
 from marketing.models.pages import CampaignPage, CampaignPageStatus, CampaignPageVersion
 from marketing.models.policy import DEFAULT_TIER_RATES, PricingPolicy, SameTypeResolution, TierRate
 from marketing.models.promotions import SCOPED_TYPES, Promotion, PromotionType, PromotionUsage, StepCounter
@@ -132,6 +145,17 @@ __all__ = [
     "JourneyRun",
     "JourneySend",
     "LimitedRelease",
+    "LiveFanPrice",
+    "LiveFanPurchase",
+    "LiveFlashSlot",
+    "LiveFollow",
+    "LiveLottery",
+    "LiveLotteryEntry",
+    "LiveRoom",
+    "LiveRoomGoods",
+    "LiveRoomStatus",
+    "LotteryPrizeKind",
+    "LotteryStatus",
     "PricingPolicy",
     "PrizeKind",
     "ProductCommission",

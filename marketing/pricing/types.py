@@ -161,6 +161,15 @@ class BargainPrice(RuleSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FanPrice(RuleSpec):
+    """粉丝专属价: a live room's price for its followers who came through the room's share link."""
+
+    type: ClassVar[str] = "fan_price"
+    sku: str
+    price: Fen
+
+
+@dataclass(frozen=True, kw_only=True)
 class TierRate(RuleSpec):
     """会员折扣: built by the engine from the shop's tier table, not configured per campaign."""
 
@@ -227,6 +236,7 @@ Promotion = (
     | SteppedPrice
     | GroupPrice
     | BargainPrice
+    | FanPrice
     | FullReduction
     | FullGift
     | NthItem

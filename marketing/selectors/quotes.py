@@ -48,6 +48,7 @@ RULE_TYPE_LABELS: Mapping[str, Promise] = {
     "stepped_price": _("阶梯价"),
     "group_price": _("拼团价"),
     "bargain_price": _("砍价"),
+    "fan_price": _("粉丝专属价"),
     "tier_rate": _("会员折扣"),
     "full_reduction": _("满减"),
     "full_gift": _("满赠"),

@@ -52,6 +52,7 @@ DEAL_MODULES: tuple[str, ...] = (
     "marketing.services.flash_purchase",
     "marketing.services.group_buys",
     "marketing.services.bargains",
+    "marketing.services.live_fans",
 )
 
 DEAL_KIND_MAX_LENGTH = 16

@@ -14,6 +14,7 @@ from marketing.pricing.rules.base import ItemRule, LineOffer, RuleContext, regis
 from marketing.pricing.state import LineState
 from marketing.pricing.types import (
     BargainPrice,
+    FanPrice,
     FlashSale,
     GroupPrice,
     LimitedDiscount,
@@ -131,6 +132,19 @@ class GroupPriceRule(ItemRule[GroupPrice]):
     sku_field = "sku"
 
     def __init__(self, spec: GroupPrice) -> None:
+        super().__init__(spec)
+        self.offer = fixed(spec.price)
+
+
+@register_item
+class FanPriceRule(ItemRule[FanPrice]):
+    """粉丝专属价: a live room's price for its followers."""
+
+    type = "fan_price"
+    special = True
+    sku_field = "sku"
+
+    def __init__(self, spec: FanPrice) -> None:
         super().__init__(spec)
         self.offer = fixed(spec.price)
 
