@@ -16,6 +16,7 @@ const liveApi = require('../../services/live')
 const countdown = require('../../core/countdown')
 const deals = require('../../core/deals')
 const live = require('../../core/live')
+const view = require('../view')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const subscribe = require('../../core/subscribe')
@@ -67,9 +68,9 @@ Component({
     render(detail) {
       this._detail = detail
       const room = detail.room
-      const card = live.roomCard(room)
+      const card = view.roomCard(room)
       const at = countdown.now()
-      const enterUrl = live.enterUrl(room)
+      const enterUrl = view.enterUrl(room)
       const replay = !live.pluginOn() && room.status === 'replay' && detail.replays.length ? detail.replays[0] : null
       wx.setNavigationBarTitle({ title: room.name || '直播间' })
       let fanNote = ''
@@ -89,9 +90,9 @@ Component({
         goods: detail.goods
           .filter((g) => g.product_id)
           .map((g) => ({ key: g.id, productId: g.product_id, name: g.name, image: g.cover_img, priceText: `¥${g.price_text}` })),
-        slots: detail.flash_slots.map((slot) => live.slotView(slot, at)),
-        lotteries: detail.lotteries.map((l) => live.lotteryView(l, at)),
-        fanItems: detail.fan_prices.map((item) => live.fanItemView(item, detail)),
+        slots: detail.flash_slots.map((slot) => view.slotView(slot, at)),
+        lotteries: detail.lotteries.map((l) => view.lotteryView(l, at)),
+        fanItems: detail.fan_prices.map((item) => view.fanItemView(item, detail)),
         fanNote,
       })
     },
@@ -103,7 +104,7 @@ Component({
         drawn.map(async (l) => {
           try {
             const [detail, ids] = await Promise.all([liveApi.lottery(l.id), liveApi.lotteryEntryIds(l.id)])
-            proofs[l.id] = live.proofView(detail, ids.entry_ids)
+            proofs[l.id] = view.proofView(detail, ids.entry_ids)
           } catch (err) {
             proofs[l.id] = null
           }
@@ -113,7 +114,7 @@ Component({
     },
     onEnter() {
       const room = this._detail && this._detail.room
-      const url = live.enterUrl(room)
+      const url = view.enterUrl(room)
       if (!url) return false
       share.rememberSrc({ src: live.roomSrc(room.id) })
       wx.navigateTo({ url, fail: () => ui.toast('暂时无法进入直播间') })
@@ -203,10 +204,10 @@ Component({
      */
     onShareAppMessage() {
       const room = this.data.room
-      const card = { title: room ? room.name : '直播间', path: live.sharePath(this._id, live.shareToken(this._id), share.sharerQuery()) }
+      const card = { title: room ? room.name : '直播间', path: view.sharePath(this._id, live.shareToken(this._id), share.sharerQuery()) }
       if (room && room.cover) card.imageUrl = room.cover
       const promise = liveApi.share(this._id).then(
-        (res) => Object.assign({}, card, { title: res.title || card.title, path: live.sharePath(this._id, res.token, share.sharerQuery()) }),
+        (res) => Object.assign({}, card, { title: res.title || card.title, path: view.sharePath(this._id, res.token, share.sharerQuery()) }),
         () => card
       )
       return Object.assign({}, card, { promise })

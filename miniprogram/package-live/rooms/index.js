@@ -8,6 +8,7 @@
 
 const liveApi = require('../../services/live')
 const live = require('../../core/live')
+const view = require('../view')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
 const subscribe = require('../../core/subscribe')
@@ -49,7 +50,7 @@ Component({
       try {
         const res = await liveApi.rooms(tab)
         if (tab !== this.data.active) return // the shopper switched tabs meanwhile
-        const rooms = (res.rooms || []).map(live.roomCard)
+        const rooms = (res.rooms || []).map(view.roomCard)
         this.setData({ tabs: tabsWith(res.counts), rooms, loading: false, emptyText: rooms.length ? '' : EMPTY[tab] })
       } catch (err) {
         this.setData({ loading: false, rooms: [], error: err.message })
@@ -85,7 +86,7 @@ Component({
         const res = kind === 'follow' ? await liveApi.follow(room.id) : await liveApi.unfollow(room.id)
         const source = room.source
         const followers = Math.max(0, (source.followers || 0) + (res.followed === source.followed ? 0 : res.followed ? 1 : -1))
-        this.setData({ [`rooms[${index}]`]: live.roomCard(Object.assign({}, source, { followed: res.followed, followers })), busy: false })
+        this.setData({ [`rooms[${index}]`]: view.roomCard(Object.assign({}, source, { followed: res.followed, followers })), busy: false })
         ui.toast(res.followed ? '已预约，开播前提醒你' : '已取消预约', res.followed ? 'success' : 'none')
         if (asking) await asking
         return true
