@@ -260,6 +260,23 @@ describe('companion page', () => {
     expect(share.currentSrc()).toBe('live:7') // a deal taken from the room is the room's order
   })
 
+  test('a flash unit bought after the room\'s 整点秒杀 carries the room as src to the flash purchase', async () => {
+    const now = Date.now()
+    const page = await openRoom({ room_id: '7' }, companion({ flash_slots: [slot(31, now - (now % H), 'live')] }))
+    page.querySelector('.slot').dispatchEvent('tap')
+    await flush()
+    const purchases = []
+    wx.route('GET addresses', () => [200, [{ id: 5, receiver: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '浦东新区', detail: '1 号', is_default: true }]])
+    wx.route('POST checkout/preview', () => [200, fixtures.quote()])
+    wx.route('POST flash/items/31/purchase', (req) => (purchases.push(req.data), [201, fixtures.order({ no: 'F7' })]))
+    wx.route('POST orders/F7/pay', () => [200, { provider: 'sandbox', out_trade_no: 'S7', params: {} }])
+    wx.route('POST payments/sandbox/S7/complete', () => [200, {}])
+    const checkout = render('package-order/checkout/index')
+    await checkout.instance.onLoad({ sku_id: '101', qty: '1', deal: 'flash', ref: '31' })
+    await checkout.instance.submit()
+    expect(purchases).toEqual([{ qty: 1, points: 0, address_id: 5, src: 'live:7' }])
+  })
+
   test('评论抽奖: the keyword is sent once within the window; a wrong one is told; my entry shows', async () => {
     let entered = null
     const sent = []
