@@ -428,12 +428,18 @@ describe('companion page', () => {
   })
 })
 
+test('plugin on: a product opened from the player\'s goods keeps the room from custom_params for the order', async () => {
+  config.live.plugin = true
+  wx.route('GET products/7', () => [200, fixtures.productDetail()])
+  const page = render('pages/product/index')
+  // WeChat opens the goods' page with the custom_params the player was entered with
+  await page.instance.onLoad({ id: '7', custom_params: encodeURIComponent(JSON.stringify({ src: 'live:7', room: 7 })) })
+  expect(share.currentSrc()).toBe('live:7')
+})
+
 test('我的 › 直播 opens the room list', async () => {
-  wx.route('GET me', () => [200, fixtures.member ? fixtures.member() : {}])
-  const page = render('pages/member/index', {}, { tdesign: ['t-cell', 't-cell-group'] })
-  const cell = page.querySelector('.live-entry')
-  expect(cell).toBeTruthy()
-  page.instance.go({ currentTarget: { dataset: { page: 'liveRooms' } } })
+  const page = render('pages/member/index', {}, { tdesign: ['t-cell'] })
+  page.querySelector('.live-entry').querySelector('.t-cell').dispatchEvent('tap')
   await flush()
   expect(wx.__calls.navigate.pop().url).toBe('/package-live/rooms/index')
 })
