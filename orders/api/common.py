@@ -53,7 +53,9 @@ class ItemInputSerializer(serializers.Serializer):
 class DealInputSerializer(serializers.Serializer):
     """Buy through a marketing tool: ``kind`` names it, ``ref`` its campaign (or group), ``params`` its options."""
 
-    kind = serializers.CharField(max_length=16, help_text="flash | group | bargain (the tools this shop runs)")
+    kind = serializers.CharField(
+        max_length=16, help_text="flash | group | bargain | live_fan (the tools this shop runs)"
+    )
     ref = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     params = serializers.DictField(required=False, default=dict, help_text="the tool's options, e.g. {group_id}")
 

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from marketing.models import LiveFollow, LiveLotteryEntry, LotteryPrizeKind
 from marketing.services.live_fans import live_fan_price_save, live_share_token
 from marketing.services.live_lottery import LotteryForm, live_lottery_create, live_lottery_draw
-from marketing.tests.live.helpers import replay_file, set_replays, synced_room
 from marketing.tests.flash import shelf_sku
+from marketing.tests.live.helpers import replay_file, set_replays, synced_room
 from members.models import Member
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import client_for
