@@ -13,6 +13,8 @@ const money = require('../core/money')
 const routes = require('../core/routes')
 const sha = require('./sha256')
 
+const DAY = 24 * 3600 * 1000
+
 /** "12月06日 20:00" from "2026-12-06T20:00:00+08:00" (the shop's zone is what the API writes). */
 function dayTimeText(iso) {
   if (typeof iso !== 'string' || iso.length < 16) return ''
@@ -47,6 +49,8 @@ function roomCard(room) {
     followed: !!room.followed,
     timeText: status === 'upcoming' ? `${dayTimeText(room.start_time)} 开播` : dayTimeText(room.start_time),
     followersText: room.followers ? `${room.followers} 人${status === 'upcoming' ? '已预约' : '关注'}` : '',
+    // a preview starting within a day counts down to its start (on the server's clock)
+    startTarget: status === 'upcoming' && room.start_time_ms > countdown.now() && room.start_time_ms - countdown.now() < DAY ? room.start_time_ms : '',
     action,
   }
 }

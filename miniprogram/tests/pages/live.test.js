@@ -24,7 +24,7 @@ function iso(ms) {
 
 // the shapes of marketing/selectors/live.py (branch live)
 function room(id, status, extra) {
-  const start = Date.UTC(2026, 11, 6, 12) // 20:00 in Shanghai
+  const start = Date.UTC(2036, 11, 6, 12) // 20:00 in Shanghai, far from the test's clock
   return Object.assign(
     {
       id,
@@ -151,19 +151,22 @@ describe('room list', () => {
     await flush()
     expect(asked).toEqual(['live', 'upcoming'])
     expect(text(page, '.room-time')).toBe('12月06日 20:00 开播')
+    expect(page.querySelector('.start-countdown')).toBeFalsy() // not within a day of now
     expect(text(page, '.action')).toBe('开播提醒')
     expect(wx.__calls.navigate.some((n) => /^plugin-private/.test(n.url))).toBe(false)
   })
 
   test('开播提醒 asks for the reminder template in the tap and follows; 已预约 unfollows', async () => {
     const follows = []
+    const soon = Date.now() + 2 * H + 5 * 60e3
     const page = await openRooms({ tab: 'upcoming' }, {
-      'GET live/rooms': () => [200, list('upcoming', [room(8, 'upcoming')])],
+      'GET live/rooms': () => [200, list('upcoming', [room(8, 'upcoming', { start_time: iso(soon), start_time_ms: soon })])],
       'POST live/rooms/8/follow': () => (follows.push('follow'), [200, { followed: true }]),
       'DELETE live/rooms/8/follow': () => (follows.push('unfollow'), [200, { followed: false }]),
     })
     page.querySelector('.action').dispatchEvent('tap')
     await flush()
+    expect(text(page, '.start-countdown')).toMatch(/^距开播 02:0[45]:\d\d$/)
     expect(wx.__calls.subscribe).toEqual([{ tmplIds: ['TPL-LIVE'] }])
     expect(follows).toEqual(['follow'])
     expect(text(page, '.action')).toBe('已预约')
