@@ -164,8 +164,12 @@ function lotteryView(lottery, at) {
 function proofView(detail, entryIds) {
   const winners = (detail.winners || []).map((w) => ({ key: w.entry_id, rank: w.rank, nickname: w.nickname, entryId: w.entry_id, score: w.score || '' }))
   const check = verifyDraw({ seed: detail.seed, seedHash: detail.seed_hash, entryIds, winnerIds: winners.map((w) => w.entryId) })
+  // each published score must be the winner's HMAC too (cheap, and it holds without the entry list)
+  const scoresOk = check.hashOk && winners.every((w) => !w.score || w.score === sha.hmacSha256(detail.seed, String(w.entryId)))
+  if (!scoresOk && check.hashOk) check.winnersOk = false
   let checkText
   if (!check.hashOk) checkText = '本机校验未通过：公布的种子与开奖前的哈希不符'
+  else if (!scoresOk) checkText = '本机校验未通过：中奖者的分数与种子算出的不符'
   else if (check.winnersOk === false) checkText = '本机校验未通过：中奖名单与种子算出的顺序不符'
   else if (check.winnersOk) checkText = `本机已校验：种子与开奖前公布的哈希一致，按种子复算 ${entryIds.length} 个参与编号，中奖名单一致`
   else checkText = '本机已校验：种子与开奖前公布的哈希一致'

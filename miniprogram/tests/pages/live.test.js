@@ -14,6 +14,9 @@ const config = require('../../config')
 const fixtures = require('../helpers/fixtures')
 const { render, text, texts } = require('../helpers/page')
 
+// the real TDesign button compiles on first use: slow on a busy machine
+jest.setTimeout(30000)
+
 let wx
 const H = 3600e3
 
@@ -333,6 +336,10 @@ describe('companion page', () => {
     await page.instance.load()
     expect(text(page, '.check')).toBe('本机校验未通过：中奖名单与种子算出的顺序不符')
     expect(page.querySelector('.check-bad')).toBeTruthy()
+    // a score that is not the winner's HMAC under the revealed seed is caught too
+    served = winners.map((w, i) => (i ? Object.assign({}, w, { score: score(w.entry_id + 1) }) : w))
+    await page.instance.load()
+    expect(text(page, '.check')).toBe('本机校验未通过：中奖者的分数与种子算出的不符')
   })
 
   test('粉丝专属价 through a share link: follow first, then buy at the fan price; the order carries the deal and the room', async () => {
