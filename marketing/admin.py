@@ -37,6 +37,7 @@ from marketing.console import (  # noqa: F401 - registers 拼团, 砍价, 秒杀
     group_buys_admin,
     growth_admin,
     journeys_admin,
+    live,
     pages_admin,
     teams_admin,
     wheel_admin,
@@ -775,3 +776,4 @@ class PricingPolicyAdmin(ServiceRefusalMixin, ModelAdmin):
 
 
 wheel_admin.register(admin.site)
+live.register(admin.site)  # F24: 内容 › 直播

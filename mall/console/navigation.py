@@ -91,6 +91,8 @@ GROUPS: tuple[SidebarGroup, ...] = (
             "wheelchance",
         ),
     ),
+    # Content marketing (issue 19): live selling (F24).
+    SidebarGroup("content", pgettext_lazy("sidebar", "内容"), (), ("liveroom",)),
     SidebarGroup(
         "members",
         pgettext_lazy("sidebar", "会员"),
@@ -206,6 +208,7 @@ ICONS: dict[str, str] = {
     "marketing.wheel": "casino",
     "marketing.wheeldraw": "emoji_events",
     "marketing.wheelchance": "confirmation_number",
+    "marketing.liveroom": "live_tv",
 }
 # Console pages that are not a model's changelist: (group, title, icon, URL name, permission).
 EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (

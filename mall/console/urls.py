@@ -34,6 +34,7 @@ from marketing.console.campaigns import campaign_new_view, campaign_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
+from marketing.console.live import live_room_new_view, live_room_view
 from marketing.console.pages import page_editor_view, page_flash_view, page_new_view, page_preview_view
 from marketing.console.price_check import price_check_view
 from marketing.console.teams_admin import team_stats_view
@@ -78,6 +79,9 @@ urlpatterns = [
     ),
     path("marketing/growth/", admin.site.admin_view(growth_stats_view), name="marketing_growth_stats"),
     path("marketing/wheel/", admin.site.admin_view(wheel_stats_view), name="marketing_wheel_stats"),
+    # F24 live selling: create a room at WeChat; one room's deals, draw and report.
+    path("marketing/live/new/", admin.site.admin_view(live_room_new_view), name="marketing_live_new"),
+    path("marketing/live/<int:room_id>/", admin.site.admin_view(live_room_view), name="marketing_live_room"),
     path("marketing/journeys/report/", admin.site.admin_view(journey_report_view), name="marketing_journey_report"),
     path("members/subscribe-stats/", admin.site.admin_view(subscribe_stats_view), name="members_subscribe_stats"),
     path("members/checkin-stats/", admin.site.admin_view(checkin_stats_view), name="members_checkin_stats"),
