@@ -16,6 +16,7 @@ const liveApi = require('../../services/live')
 const countdown = require('../../core/countdown')
 const deals = require('../../core/deals')
 const live = require('../../core/live')
+const money = require('../../core/money')
 const view = require('../view')
 const routes = require('../../core/routes')
 const share = require('../../core/share')
@@ -84,12 +85,12 @@ Component({
           enterText: enterUrl ? (room.status === 'live' ? '进入直播间' : '看回放') : '',
           followText: detail.followed ? '已关注' : room.status === 'upcoming' ? '开播提醒' : '关注直播间',
           followed: detail.followed,
-          pluginOffText: !enterUrl && room.status === 'live' ? '直播正在进行，请在微信「直播」中观看本店直播间' : '',
+          pluginOffText: !enterUrl && room.status === 'live' ? '直播进行中：本小程序暂未开通直播观看，可在这里参与秒杀和抽奖' : '',
         }),
         replay: replay ? { url: replay.media_url, text: `回放有效期至 ${replay.expire_time.slice(0, 16)}` } : null,
         goods: detail.goods
           .filter((g) => g.product_id)
-          .map((g) => ({ key: g.id, productId: g.product_id, name: g.name, image: g.cover_img, priceText: `¥${g.price_text}` })),
+          .map((g) => ({ key: g.id, productId: g.product_id, name: g.name, image: g.cover_img, priceText: money.price(g.price) })),
         slots: detail.flash_slots.map((slot) => view.slotView(slot, at)),
         lotteries: detail.lotteries.map((l) => view.lotteryView(l, at)),
         fanItems: detail.fan_prices.map((item) => view.fanItemView(item, detail)),

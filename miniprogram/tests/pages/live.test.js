@@ -255,6 +255,8 @@ describe('companion page', () => {
     const now = Date.now()
     const hour = now - (now % H) + H
     const page = await openRoom({ room_id: '7' }, companion({ flash_slots: [slot(31, hour, 'upcoming')] }))
+    expect(text(page, '.plugin-off')).toBe('直播进行中：本小程序暂未开通直播观看，可在这里参与秒杀和抽奖')
+    expect(text(page, '.goods-item .price')).toBe('¥199.00')
     expect(text(page, '.slot-clock')).toBe(`${iso(hour).slice(11, 16)} 开抢`)
     expect(iso(hour).slice(14, 16)).toBe('00') // on the hour
     expect(text(page, '.slot-state')).toBe('即将开始')
