@@ -102,12 +102,18 @@ class WxReplay:
     create_time: str
 
 
+class _NothingListed(Exception):
+    """WeChat answered "no rooms" / "no replay" (errcode 1, 9410000): an empty list, not a failure."""
+
+
 @contextmanager
 def _live_errors(operation: str) -> Iterator[None]:
     with wechat._wechat_errors(operation):
         try:
             yield
         except WeChatClientException as exc:
+            if exc.errcode in EMPTY_LIST_ERRCODES:
+                raise _NothingListed() from exc
             message = LIVE_ERRORS.get(exc.errcode or 0)
             if message is None:
                 raise
@@ -159,12 +165,8 @@ def live_rooms_fetch() -> list[WxRoom]:
     for page in range(MAX_PAGES):
         try:
             result = _post("getliveinfo", GETLIVEINFO_PATH, {"start": page * PAGE_SIZE, "limit": PAGE_SIZE})
-        except LiveWeChatRefused:
-            raise
-        except WeChatUnavailable as exc:
-            if exc.details.get("errcode") in EMPTY_LIST_ERRCODES:
-                return rooms
-            raise
+        except _NothingListed:
+            return rooms
         raw_rooms = [room for room in result.get("room_info") or [] if isinstance(room, dict)]
         try:
             rooms.extend(_room(room) for room in raw_rooms)
@@ -184,10 +186,8 @@ def live_replays_fetch(*, room_id: int) -> list[WxReplay]:
             GETLIVEINFO_PATH,
             {"action": "get_replay", "room_id": room_id, "start": 0, "limit": PAGE_SIZE},
         )
-    except WeChatUnavailable as exc:
-        if exc.details.get("errcode") in EMPTY_LIST_ERRCODES:
-            return []
-        raise
+    except _NothingListed:
+        return []
     return [
         WxReplay(
             media_url=str(item.get("media_url") or ""),

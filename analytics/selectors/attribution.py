@@ -369,6 +369,7 @@ def _stock_and_quota(tool: str, object_id: int) -> tuple[int | None, int | None,
         Tool.PROMOTION: "admin:marketing_promotion_change",
         Tool.STEPPED: "admin:marketing_promotion_change",
         Tool.WHEEL: "admin:marketing_wheel_change",
+        Tool.LIVE: "console:marketing_live_room",  # F24: the room's own page
     }
     if tool in admin_names:
         return None, None, _admin_url(admin_names[tool], object_id)

@@ -104,6 +104,14 @@ JOB_TEXTS: Mapping[str, tuple[Promise, Promise]] = {
         gettext_lazy("活动异常监控"),
         gettext_lazy("每分钟：参与量突增或新账号、同一 IP/设备集中参与的营销活动自动暂停，并提醒商家。"),
     ),
+    "marketing-live-rooms-sync": (
+        gettext_lazy("同步直播间"),
+        gettext_lazy("从微信小程序直播读取直播间、直播商品和回放，更新状态（预告、直播中、回放）。"),
+    ),
+    "marketing-live-reminders": (
+        gettext_lazy("直播开播提醒"),
+        gettext_lazy("直播间开播前 15 分钟提醒关注它的顾客（每位顾客每个直播间只提醒一次）。"),
+    ),
     "marketing-flash-reconcile-gates": (
         gettext_lazy("秒杀库存核对"),
         gettext_lazy("核对 Redis 抢购闸门与数据库的库存，发现偏差即修复。"),

@@ -274,6 +274,8 @@ THROTTLE_ACTIONS: dict[str, tuple[str, str]] = {
     "team": ("10/min", "120/min"),
     # F21: lucky-wheel draws (the per-day draw limit is the wheel's own).
     "wheel": ("20/min", "300/min"),
+    # F24: entering a live room's comment lottery (one entry per shopper; bots are slowed down).
+    "live_lottery": ("10/min", "300/min"),
     # P04: after-sales requests and their photo uploads.
     "after_sale": ("20/min", "120/min"),
     # F37: behaviour-event batches from the mini-program (anonymous devices count per IP).

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
+from mall.api.throttling import ActionRateThrottle
 from marketing.api.common import member_of, optional_member
 from marketing.api.flash_sales import FlashSlotSerializer, ServerTimeSerializer
 from marketing.errors import LiveRoomNotFound
@@ -329,7 +330,17 @@ class LiveLotteryDetailApi(APIView):
 
 
 class LiveLotteryEntriesApi(APIView):
-    """GET: every entry id of a drawn lottery (to recompute the ranking). POST: enter with the keyword."""
+    """GET: every entry id of a drawn lottery (to recompute the ranking). POST: enter with the keyword
+    (rate limited per shopper and IP address: action ``live_lottery``, 429 ``rate_limited``)."""
+
+    throttle_action = "live_lottery"
+
+    def get_throttles(self) -> list[Any]:
+        """Only entering counts against ``live_lottery``; reading the entry ids does not."""
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            return throttles
+        return [t for t in throttles if not isinstance(t, ActionRateThrottle)]
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -373,6 +384,7 @@ class LiveLotteryEntriesApi(APIView):
                 401,
                 (404, ["live_lottery_not_found"]),
                 (409, ENTER_ERRORS),
+                (429, ["rate_limited"]),
             ),
         },
     )

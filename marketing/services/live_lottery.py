@@ -269,7 +269,7 @@ def live_lottery_prizes_issue(*, actor: Actor, lottery_id: int, now: dt.datetime
 
 @transaction.atomic
 def live_lottery_cancel(*, actor: Actor, lottery_id: int) -> LiveLottery:
-    """Call off a lottery that has not been drawn (the seed is revealed: nothing left to hide)."""
+    """Call off a lottery that has not been drawn; its entries stay, nobody wins, the seed stays secret."""
     require_staff(actor)
     lottery = LiveLottery.objects.select_for_update().filter(pk=lottery_id).first()
     if lottery is None:

@@ -163,3 +163,44 @@ def test_share_token_resolves_and_forgery_is_refused(wechat_api: responses.Reque
     with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
         expired = APIClient().get(f"/api/v1/live/share/{body['token']}")
     assert expired.status_code == 400
+
+
+def test_hidden_room_is_gone_for_shoppers(wechat_api: responses.RequestsMock, staff: User, member: Member) -> None:
+    from marketing.services.live import live_room_visibility_set
+
+    room = synced_room(wechat_api, roomid=71, live_status=101, start=timezone.now())
+    live_room_visibility_set(actor=staff, room_id=room.pk, hidden=True)
+    assert APIClient().get("/api/v1/live/rooms").json()["rooms"] == []
+    assert APIClient().get(f"/api/v1/live/rooms/{room.pk}").status_code == 404
+    assert client_for(member).post(f"/api/v1/live/rooms/{room.pk}/follow").status_code == 404
+
+
+def test_lottery_detail_reads_in_fixed_queries(
+    wechat_api: responses.RequestsMock, staff: User, member: Member, django_assert_max_num_queries: Any
+) -> None:
+    room = synced_room(wechat_api, roomid=81, live_status=101, start=timezone.now())
+    lottery = _lottery(staff, room.pk, winners=5)
+    for shopper in MemberFactory.create_batch(8):
+        client_for(shopper).post(f"/api/v1/live/lotteries/{lottery.pk}/entries", {"keyword": "多营好物"}, format="json")
+    live_lottery_draw(actor=staff, lottery_id=lottery.pk, now=lottery.closes_at)
+    client = client_for(member)
+    with django_assert_max_num_queries(5):
+        body = client.get(f"/api/v1/live/lotteries/{lottery.pk}").json()
+    assert len(body["winners"]) == 5 and body["my_entry"] is None
+
+
+def test_entering_is_rate_limited_but_reading_is_not(
+    wechat_api: responses.RequestsMock, staff: User, member: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mall.api.throttling import FixedWindowRateThrottle
+
+    rates = {**FixedWindowRateThrottle.THROTTLE_RATES, "live_lottery.shopper": "2/min", "live_lottery.ip": "2/min"}
+    monkeypatch.setattr(FixedWindowRateThrottle, "THROTTLE_RATES", rates)
+    room = synced_room(wechat_api, roomid=91, live_status=101, start=timezone.now())
+    lottery = _lottery(staff, room.pk)
+    url = f"/api/v1/live/lotteries/{lottery.pk}/entries"
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):  # one fixed window
+        client = client_for(member)  # a token issued inside the frozen time
+        codes = [client.post(url, {"keyword": "别的"}, format="json").status_code for _i in range(3)]
+        assert codes == [400, 400, 429]
+        assert [client.get(url).status_code for _i in range(4)] == [200, 200, 200, 200]

@@ -152,3 +152,24 @@ def test_thirty_fans_never_buy_more_than_the_quota(wechat_api: responses.Request
     assert {o.payable_amount - o.shipping_fee for o in orders} == {6900}
     sku.refresh_from_db()
     assert sku.stock == 490
+
+
+def test_beats_firing_together_sync_once_and_never_duplicate_rooms(
+    wechat_api: responses.RequestsMock, redis_client: Any
+) -> None:
+    """Four sync runs at once (beat twice, the console button, a retry): one reads WeChat, the
+    others are refused by the lock or find the rows already there; no room or goods row twice."""
+    from marketing.errors import LiveSyncBusy
+    from marketing.models import LiveRoom, LiveRoomGoods
+    from marketing.services.live import SyncResult, live_rooms_sync
+    from marketing.tests.live.helpers import stub_live_info, wx_goods, wx_room
+
+    stub_live_info(wechat_api, [wx_room(roomid=n, goods=[wx_goods(goods_id=n)]) for n in range(1, 6)])
+    _ready()
+
+    results = run_in_threads(4, lambda _i: live_rooms_sync())
+
+    assert all(isinstance(r, (SyncResult, LiveSyncBusy)) for r in results), results
+    assert any(isinstance(r, SyncResult) for r in results)
+    assert LiveRoom.objects.count() == 5 and LiveRoomGoods.objects.count() == 5
+    assert sum(r.created for r in results if isinstance(r, SyncResult)) == 5
