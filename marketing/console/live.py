@@ -429,7 +429,10 @@ def _lottery_rows(room: LiveRoom) -> list[dict[str, Any]]:
     lotteries = list(
         LiveLottery.objects.filter(room=room)
         .select_related("coupon_template")
-        .annotate(n_pending=Count("entries", filter=Q(entries__won=True, entries__prize_issued_at__isnull=True)))
+        .annotate(
+            n_pending=Count("entries", filter=Q(entries__won=True, entries__prize_issued_at__isnull=True)),
+            n_entries=Count("entries"),
+        )
         .order_by("-opens_at", "-id")
     )
     winners: dict[int, list[LiveLotteryEntry]] = {}
@@ -449,6 +452,7 @@ def _lottery_rows(room: LiveRoom) -> list[dict[str, Any]]:
                 "can_draw": lottery.status == LotteryStatus.OPEN and now >= lottery.closes_at,
                 "can_cancel": lottery.status == LotteryStatus.OPEN,
                 "pending": getattr(lottery, "n_pending", 0),
+                "entries": getattr(lottery, "n_entries", 0),
                 "winners": [
                     {
                         "rank": entry.rank,

@@ -178,6 +178,7 @@ class LiveLottery(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=LotteryStatus.choices, default=LotteryStatus.OPEN, db_index=True
     )
+    # Written by the draw (the final count); open lotteries count their entry rows.
     entries_count = models.PositiveIntegerField(_("参与人数"), default=0)
     drawn_at = models.DateTimeField(_("开奖时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

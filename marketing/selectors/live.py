@@ -145,6 +145,13 @@ def _my_entry(entry: LiveLotteryEntry | None) -> dict[str, Any] | None:
     }
 
 
+def _entries(lottery: LiveLottery) -> int:
+    """The draw's stored count, else the rows counted by the query (``n_entries``)."""
+    if lottery.status == LotteryStatus.DRAWN:
+        return lottery.entries_count
+    return int(getattr(lottery, "n_entries", lottery.entries_count))
+
+
 def _lottery_card(lottery: LiveLottery, mine: LiveLotteryEntry | None, now: datetime) -> dict[str, Any]:
     state = _lottery_state(lottery, now)
     return {
@@ -158,7 +165,7 @@ def _lottery_card(lottery: LiveLottery, mine: LiveLotteryEntry | None, now: date
         "state": state,
         "state_label": str(LOTTERY_STATE_LABELS[state]),
         "winners_count": lottery.winners_count,
-        "entries_count": lottery.entries_count,
+        "entries_count": _entries(lottery),
         "prize_kind": lottery.prize_kind,
         "prize_text": lottery_prize_text(lottery),
         "seed_hash": lottery.seed_hash,
@@ -211,6 +218,7 @@ def live_room_companion(
                 "lotteries",
                 queryset=LiveLottery.objects.exclude(status=LotteryStatus.CANCELLED)
                 .select_related("coupon_template")
+                .annotate(n_entries=Count("entries"))
                 .order_by("opens_at", "id"),
             ),
             Prefetch(
@@ -254,6 +262,7 @@ def live_lottery_detail(*, lottery_id: int, member: Member | None, now: datetime
     now = now or timezone.now()
     lottery = (
         LiveLottery.objects.select_related("coupon_template", "room")
+        .annotate(n_entries=Count("entries"))
         .filter(pk=lottery_id, room__is_hidden=False)
         .exclude(status=LotteryStatus.CANCELLED)
         .first()

@@ -27,7 +27,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,11 +161,16 @@ def live_lottery_enter(
         )
     if keyword_normalize(keyword) != keyword_normalize(lottery.keyword):
         raise LiveLotteryKeywordWrong()
+    # No counter is bumped here: every insert takes a shared lock on the lottery row (the foreign
+    # key), so an UPDATE of that row from concurrent entries would deadlock. Screens count rows;
+    # the draw stores the final count.
     try:
         with transaction.atomic():
             entry = LiveLotteryEntry.objects.create(lottery=lottery, member=member)
-            # The counter is for screens; the draw ranks the rows themselves.
-            LiveLottery.objects.filter(pk=lottery.pk).update(entries_count=F("entries_count") + 1)
+            # A draw holding the lottery's row made this insert wait; read the status after it so
+            # an entry never lands in a lottery that was drawn meanwhile (it would have no rank).
+            if not LiveLottery.objects.filter(pk=lottery.pk, status=LotteryStatus.OPEN).exists():
+                raise LiveLotteryClosed(details={"status": "drawn"})
     except IntegrityError as exc:
         raise LiveLotteryAlreadyEntered() from exc
     event_record(name="live_lottery_enter", member_id=member.pk, props={"lottery_id": lottery.pk})

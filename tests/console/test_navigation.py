@@ -24,7 +24,8 @@ def test_marketing_is_grouped_by_what_each_tool_is_for(owner: Any) -> None:
     sidebar = _sidebar(owner)
 
     titles = list(sidebar)
-    assert titles[:8] == ["概览", "商品", "订单", "活动管理", "引流拉新", "转化", "裂变", "会员"]
+    assert titles[:9] == ["概览", "商品", "订单", "活动管理", "引流拉新", "转化", "裂变", "内容", "会员"]
+    assert "直播间" in sidebar["内容"]  # content marketing (issue 19): live selling
     assert sidebar["活动管理"] == ["营销活动", "活动模板", "异常告警"]
     assert "营销" not in titles
     assert sidebar["引流拉新"][0] == "秒杀场次" and "秒杀日历" in sidebar["引流拉新"]

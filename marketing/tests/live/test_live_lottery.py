@@ -15,6 +15,7 @@ from django.utils import timezone
 from mall.models import AuditLog
 from marketing.errors import LiveInvalid, LiveLotteryAlreadyDrawn, LiveLotteryClosed, LiveLotteryNotClosed
 from marketing.models import Coupon, LiveLottery, LiveLotteryEntry, LotteryPrizeKind, LotteryStatus
+from marketing.selectors.live import live_lottery_detail
 from marketing.services.live_lottery import (
     LotteryForm,
     live_lottery_cancel,
@@ -121,8 +122,7 @@ def test_entry_window_and_keyword_normalisation(room: Any, staff: User, member: 
         live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="duo营", now=later - dt.timedelta(seconds=1))
     entry = live_lottery_enter(member=member, lottery_id=lottery.pk, keyword=" duo营 ", now=later)
     assert entry.lottery_id == lottery.pk
-    lottery.refresh_from_db()
-    assert lottery.entries_count == 1
+    assert live_lottery_detail(lottery_id=lottery.pk, member=None)["entries_count"] == 1
 
 
 def test_coupon_prize_sold_out_stays_pending_and_is_issued_once_later(room: Any, staff: User) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from mall.tests.concurrency import run_in_threads
 from marketing.errors import LiveFanPriceSoldOut, LiveLotteryAlreadyDrawn, LiveLotteryAlreadyEntered
 from marketing.models import LiveFanPrice, LiveFanPurchase, LiveFollow, LiveLotteryEntry, LotteryPrizeKind
+from marketing.selectors.live import live_lottery_detail
 from marketing.services.deals import DealRequest
 from marketing.services.live_fans import DEAL_KIND, live_fan_price_save, live_share_token
 from marketing.services.live_lottery import (
@@ -113,8 +114,7 @@ def test_one_shopper_entering_from_many_threads_gets_one_entry(
     assert len([r for r in results if isinstance(r, LiveLotteryEntry)]) == 1
     assert all(isinstance(r, (LiveLotteryEntry, LiveLotteryAlreadyEntered)) for r in results)
     assert LiveLotteryEntry.objects.filter(lottery=lottery).count() == 1
-    lottery.refresh_from_db()
-    assert lottery.entries_count == 1
+    assert live_lottery_detail(lottery_id=lottery.pk, member=None)["entries_count"] == 1
 
 
 def test_thirty_fans_never_buy_more_than_the_quota(wechat_api: responses.RequestsMock, redis_client: Any) -> None:
@@ -173,3 +173,30 @@ def test_beats_firing_together_sync_once_and_never_duplicate_rooms(
     assert any(isinstance(r, SyncResult) for r in results)
     assert LiveRoom.objects.count() == 5 and LiveRoomGoods.objects.count() == 5
     assert sum(r.created for r in results if isinstance(r, SyncResult)) == 5
+
+
+def test_a_crowd_entering_at_once_all_get_in(wechat_api: responses.RequestsMock, redis_client: Any) -> None:
+    """30 viewers sending the keyword in the same instant: 30 entries, no deadlock, no 500."""
+    staff = staff_user()
+    room = synced_room(wechat_api, roomid=903, live_status=101, start=timezone.now())
+    now = timezone.now()
+    lottery = live_lottery_create(
+        actor=staff,
+        room_id=room.pk,
+        form=LotteryForm(
+            title="口令抽奖",
+            keyword="多营",
+            opens_at=now - dt.timedelta(minutes=5),
+            closes_at=now + dt.timedelta(minutes=5),
+            winners_count=3,
+            prize_kind=LotteryPrizeKind.POINTS,
+            points=10,
+        ),
+    )
+    members = _shoppers(30)
+    _ready()
+
+    results = run_in_threads(30, lambda i: live_lottery_enter(member=members[i], lottery_id=lottery.pk, keyword="多营"))
+
+    assert [r for r in results if not isinstance(r, LiveLotteryEntry)] == []
+    assert LiveLotteryEntry.objects.filter(lottery=lottery).count() == 30
