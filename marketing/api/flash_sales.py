@@ -205,6 +205,14 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         )
         points = PointsField(required=False, default=0)
         remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        src = serializers.CharField(
+            max_length=64,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="tracking parameter as on POST orders (live:3 for a live room's 整点秒杀); "
+            "unknown values are ignored",
+        )
 
     @extend_schema(
         operation_id="flash_purchase",
@@ -271,6 +279,7 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             coupon_ids=data["coupon_ids"],
             points=data["points"],
             remark=data["remark"],
+            src=data["src"],
         )
         order = order_get_for_member(member=member, order_id=result.order.pk)
         response = Response(

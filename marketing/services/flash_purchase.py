@@ -290,6 +290,7 @@ def flash_purchase(
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
     remark: str = "",
+    src: str = "",
     context: RequestContext,
 ) -> PlaceResult:
     """Buy ``qty`` units of a flash item as an ordinary order (synchronous; 201 or a replay).
@@ -311,6 +312,7 @@ def flash_purchase(
             points=points,
             remark=remark,
             deal=DealRequest(kind=FLASH_KIND, ref=item_id),
+            src=src,
         )
     finally:
         _purchase_key.reset(leased)

@@ -1,6 +1,6 @@
 /**
- * Deals: one SKU bought through a marketing tool (flash sale, group buy, bargain). The tool's
- * page opens the checkout with the deal in the query; the checkout sends it as
+ * Deals: one SKU bought through a marketing tool (flash sale, group buy, bargain, a live room's
+ * 粉丝专属价). The tool's page opens the checkout with the deal in the query; the checkout sends it as
  * `"deal": {kind, ref, params}` to checkout/preview and to the order (the server prices the line
  * with the tool's rule and spends its scarce unit at placement, marketing/services/deals.py).
  *
@@ -12,13 +12,14 @@
 const money = require('./money')
 const routes = require('./routes')
 
-const DEAL_KINDS = ['flash', 'group', 'bargain', 'points_mall']
+const DEAL_KINDS = ['flash', 'group', 'bargain', 'points_mall', 'live_fan']
 
 const DEAL_LABELS = {
   flash: '秒杀价',
   group: '拼团价',
   bargain: '砍价',
   points_mall: '积分兑换',
+  live_fan: '粉丝专属价',
 }
 
 // the engine's rule type that prices each kind's line (marketing.pricing)
@@ -28,6 +29,8 @@ const DEAL_RULE_TYPES = {
   bargain: 'bargain_price',
   // 积分商城 goods: the item's cash part, priced as a fixed price for the one unit (F15)
   points_mall: 'flash_sale',
+  // 粉丝专属价 (F24): a live room's price through its share link, params {token}
+  live_fan: 'fan_price',
 }
 
 /** {kind, ref, params} from the checkout's query, or null (a broken one is dropped, not guessed). */
@@ -82,6 +85,7 @@ const ORDER_LABELS = {
   group: { label: '拼团订单', note: '成团后发货，未成团自动退款' },
   bargain: { label: '砍价订单', note: '' },
   points_mall: { label: '积分兑换订单', note: '兑换所用积分在取消订单时退回' },
+  live_fan: { label: '直播粉丝价订单', note: '' },
 }
 
 /**

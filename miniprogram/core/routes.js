@@ -48,6 +48,8 @@ const PAGES = {
   communityPost: '/package-community/post/index',
   communityCompose: '/package-community/compose/index',
   communityMine: '/package-community/mine/index',
+  liveRooms: '/package-live/rooms/index',
+  liveRoom: '/package-live/room/index',
 }
 
 const TAB_PAGES = [PAGES.home, PAGES.category, PAGES.cart, PAGES.member]

@@ -15,6 +15,8 @@ const PERSISTED = {
   myPromoterCode: 'duoying.myPromoterCode',
   // issue 15: the push or share that brought the shopper, sent with the order (core/share.js)
   trackingSrc: 'duoying.trackingSrc',
+  // F24: a live room's share token per room id, for its 粉丝专属价 (core/live.js)
+  liveShares: 'duoying.liveShares',
 }
 
 let state = {}

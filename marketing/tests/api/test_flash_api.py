@@ -19,6 +19,7 @@ from marketing.tests.flash import FLASH_PRICE, address_of, buy, counts, first_it
 from members.models import Member, Message
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import client_for
+from orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +150,27 @@ def test_purchase_creates_the_order_replays_it_and_refuses_with_stable_codes(
     too_many = client.post(url, {**body, "qty": 0}, format="json", HTTP_IDEMPOTENCY_KEY="k5")
     assert (too_many.status_code, too_many.json()["code"]) == (400, "invalid_input")
     assert counts(item) == (1, 1, 0, 0)
+
+
+def test_a_purchase_carries_its_tracking_src_and_junk_is_dropped(
+    member: Member, other_member: Member, redis_client: Any
+) -> None:
+    """A live room's 整点秒杀 is bought here, not through POST orders: the room's ``src`` must
+    reach the order the same way, or the room's report misses its flash orders."""
+    item = first_item(make_slot(items=[(shelf_sku(), 5)]))
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    placed = client_for(member).post(
+        url, {"address_id": address_of(member).pk, "src": "live:7"}, format="json", HTTP_IDEMPOTENCY_KEY="s1"
+    )
+    assert placed.status_code == 201, placed.json()
+    junk = client_for(other_member).post(
+        url, {"address_id": address_of(other_member).pk, "src": "<x>"}, format="json", HTTP_IDEMPOTENCY_KEY="s2"
+    )
+    assert junk.status_code == 201, junk.json()
+    assert dict(Order.objects.filter(no__in=[placed.json()["no"], junk.json()["no"]]).values_list("no", "src")) == {
+        placed.json()["no"]: "live:7",
+        junk.json()["no"]: "",
+    }
 
 
 def test_a_sold_out_reply_reads_nothing_from_the_database(

@@ -264,13 +264,15 @@ Component({
      * purchase throttle and the slider when asked), everything else through orders.
      */
     place(body, key) {
+      const src = share.currentSrc()
       if (this._deal && this._deal.kind === 'flash') {
         const flashBody = { qty: body.items[0].qty, address_id: body.address_id, points: body.points }
         if (body.coupon_ids) flashBody.coupon_ids = body.coupon_ids
         if (body.remark) flashBody.remark = body.remark
+        // a live room's 整点秒杀 is the room's order (src=live:<id>) like any other
+        if (src) flashBody.src = src
         return api.flashPurchase(this._deal.ref, flashBody, key)
       }
-      const src = share.currentSrc()
       return api.placeOrder(src ? Object.assign({}, body, { src }) : body, key)
     },
 

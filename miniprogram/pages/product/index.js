@@ -66,6 +66,8 @@ Component({
   methods: track.withPage(ROUTE, {
     onLoad(query) {
       this._id = query && query.id
+      // opened from a live room's goods (custom_params) or a link with src: the order is the room's
+      share.rememberSrc(query)
       this.setData({ cartCount: store.get('cartCount') || 0 })
       return this.load()
     },
