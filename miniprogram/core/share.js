@@ -53,19 +53,12 @@ function rememberPromoter(query, path) {
 
 /**
  * Issue 15: the tracking parameter of the push or share that opened the mini-program
-<<<<<<< HEAD
- * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`; a topic page sets `topic:7`), kept for SRC_DAYS and sent with the
- * order placement so the server can attribute the order to the campaign. Anything else is ignored.
+ * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`, `src=live:7`; a topic page sets `topic:7`),
+ * kept for SRC_DAYS and sent with the order placement so the server can attribute the order to the
+ * campaign. Anything else is ignored. A product opened from a live room's goods gets the room's
+ * `src` inside the live plugin's `custom_params` (core/live.js).
  */
-const SRC_PATTERN = /^(msg|message|seg|segment|journey|share|topic)(:\d{1,18})?$/
-=======
- * (`src=msg:12`, `src=seg:3`, `src=journey:5`, `src=share`, `src=live:7`), kept for SRC_DAYS and
- * sent with the order placement so the server can attribute the order to the campaign. Anything
- * else is ignored. A product opened from a live room's goods gets the room's `src` inside the live
- * plugin's `custom_params` (core/live.js).
- */
-const SRC_PATTERN = /^(msg|message|seg|segment|journey|share|live)(:\d{1,18})?$/
->>>>>>> live-mp
+const SRC_PATTERN = /^(msg|message|seg|segment|journey|share|topic|live)(:\d{1,18})?$/
 const SRC_DAYS = 7
 
 function cleanSrc(value) {
