@@ -341,6 +341,8 @@ SPECTACULAR_SETTINGS = {
         # "state" of a flash slot/item (every state) vs. of a product card's flash offer (two).
         "FlashStateEnum": "marketing.selectors.flash_sales.STATES",
         "FlashOfferStateEnum": [("upcoming", "upcoming"), ("live", "live")],
+        # A campaign as the shopper sees it (detail and opened by id): never a draft.
+        "CampaignStatusEnum": [("warmup", "warmup"), ("running", "running"), ("paused", "paused"), ("ended", "ended")],
     },
 }
 

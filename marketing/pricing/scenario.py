@@ -8,7 +8,7 @@ the same vocabulary are read by the same code.
 
 Beyond the shared README the format accepts: ``shopper.used`` ({rule id: units or orders
 already taken}), ``per_user_limit`` and ``new_user_only`` on any promotion or coupon,
-``max_off`` on ``full_reduction``, ``group_price`` / ``bargain_price`` promotions (``sku``,
+``max_off`` on ``full_reduction``, ``group_price`` / ``bargain_price`` / ``fan_price`` promotions (``sku``,
 ``price``), ``selected_coupons`` (a list of ids; absent = the engine picks), ``policy`` (any
 :class:`StackingPolicy` field) and ``expect.rejected`` ({rule id: reason code}).
 
@@ -46,6 +46,7 @@ from marketing.pricing.types import (
     CatalogItem,
     CouponKind,
     CouponSpec,
+    FanPrice,
     FlashSale,
     FullGift,
     FullReduction,
@@ -177,6 +178,10 @@ def _bargain_price(f: Fields, common: dict[str, Any]) -> Promotion:
     return BargainPrice(sku=f.text("sku"), price=f.money("price"), **common)
 
 
+def _fan_price(f: Fields, common: dict[str, Any]) -> Promotion:
+    return FanPrice(sku=f.text("sku"), price=f.money("price"), **common)
+
+
 def _full_reduction(f: Fields, common: dict[str, Any]) -> Promotion:
     tiers = f.items("tiers", _tier, required=True)
     if not tiers:
@@ -221,6 +226,7 @@ PROMOTION_PARSERS: Mapping[str, Callable[[Fields, dict[str, Any]], Promotion]] =
     "stepped_price": _stepped_price,
     "group_price": _group_price,
     "bargain_price": _bargain_price,
+    "fan_price": _fan_price,
     "full_reduction": _full_reduction,
     "full_gift": _full_gift,
     "nth_item": _nth_item,

@@ -46,6 +46,7 @@ def test_the_template_map_lists_active_templates_and_the_ids_to_ask_per_moment(
         "coupon_claim": ["TPL-coupon_expiring"],
         "checkin": [],
         "team": [],
+        "live_follow": [],
     }
 
 
