@@ -88,7 +88,7 @@ def build_live() -> dict[str, int]:
     cover = _cover()
     upcoming = LiveRoom.objects.create(
         wx_room_id=UPCOMING_ROOM,
-        name="周五晚八点 好物直播",
+        name="晚八点 好物直播",
         anchor_name="多营小助手",
         cover_img=cover,
         share_img=cover,
