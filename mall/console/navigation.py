@@ -238,6 +238,7 @@ EXTRA_PAGES: tuple[tuple[str, Any, str, str, str], ...] = (
     ("convert", _("价格试算"), "calculate", "console:marketing_price_check", "marketing.view_promotion"),
     ("convert", _("效果模拟"), "science", "console:marketing_whatif", "marketing.view_promotion"),
     ("content", _("专题页"), "auto_stories", "console:marketing_topics", "marketing.view_campaignpage"),
+    ("content", _("社区数据"), "bar_chart", "console:marketing_community_stats", "marketing.view_communitypost"),
     ("spread", _("裂变数据"), "monitoring", "console:marketing_growth_stats", "marketing.view_commission"),
     ("spread", _("组队瓜分数据"), "leaderboard", "console:marketing_team_stats", "marketing.view_team"),
     ("spread", _("大转盘数据"), "casino", "console:marketing_wheel_stats", "marketing.view_wheeldraw"),

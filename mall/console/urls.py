@@ -33,6 +33,7 @@ from marketing.console.campaign_anomaly import anomaly_alerts_view
 from marketing.console.campaign_calendar import campaign_calendar_view, campaign_overlap_view
 from marketing.console.campaign_templates import campaign_template_export_view, campaign_templates_view
 from marketing.console.campaigns import campaign_new_view, campaign_view
+from marketing.console.community_stats import community_stats_view
 from marketing.console.flash_sales import flash_calendar_view, flash_slot_new_view, flash_slot_view
 from marketing.console.growth_stats import growth_stats_view
 from marketing.console.journeys_admin import journey_report_view
@@ -170,6 +171,8 @@ urlpatterns = [
     # F25 topic pages
     path("marketing/topics/", admin.site.admin_view(topic_list_view), name="marketing_topics"),
     path("marketing/topics/<int:page_id>/", admin.site.admin_view(topic_edit_view), name="marketing_topic_edit"),
+    # F23 社区数据
+    path("marketing/community/stats/", admin.site.admin_view(community_stats_view), name="marketing_community_stats"),
     path(
         "marketing/pages/<int:page_id>/tools/<slug:kind>/",
         admin.site.admin_view(page_tool_view),

@@ -469,6 +469,18 @@ class CommunityCommentAdmin(ModelAdmin):
     def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return bool(request.user.has_perm("marketing.change_communitycomment"))
 
+    def _can(self, request: HttpRequest, object_id: Any, statuses: tuple[str, ...]) -> bool:
+        """A detail step shows only when the comment is in a state the step accepts (as for posts)."""
+        if not self.has_review_permission(request):
+            return False
+        return object_id is None or CommunityComment.objects.filter(pk=object_id, status__in=statuses).exists()
+
+    def has_approve_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, (PostStatus.PENDING,))
+
+    def has_reject_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return self._can(request, object_id, (PostStatus.PENDING, PostStatus.PUBLISHED))
+
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -489,7 +501,7 @@ class CommunityCommentAdmin(ModelAdmin):
 
     @action(
         description=_("通过"),
-        permissions=["review"],
+        permissions=["approve"],
         icon="check_circle",
         dialog={
             "title": _("通过评论"),
@@ -507,7 +519,7 @@ class CommunityCommentAdmin(ModelAdmin):
 
     @action(
         description=_("驳回"),
-        permissions=["review"],
+        permissions=["reject"],
         icon="cancel",
         dialog={
             "title": _("驳回评论"),

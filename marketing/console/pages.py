@@ -37,7 +37,7 @@ from mall.errors import ApplicationError
 from mall.money import MoneyFormatError, parse_yuan
 from marketing.console.page_tools import TOOLS
 from marketing.errors import FlashInvalid, PageInvalid
-from marketing.models import CampaignPageVersion
+from marketing.models import CampaignPageVersion, TopicPage
 from marketing.pages.blocks import block_catalogue
 from marketing.selectors.pages import page_get, page_preview_data, page_versions
 from marketing.services.flash_sales import FlashItemData, FlashSlotData
@@ -253,6 +253,9 @@ def page_editor_view(request: HttpRequest, page_id: int) -> HttpResponse:
         "can_change": request.user.has_perm(CHANGE),
         "can_publish": request.user.has_perm(PUBLISH),
         "can_add_flash": request.user.has_perm(FLASH_ADD),
+        # F25: the editor leads to the page's topic settings (设为专题, or 专题设置 once it is one)
+        "topic_url": reverse("console:marketing_topic_edit", args=[page.pk]),
+        "is_topic": TopicPage.objects.filter(page=page).exists(),
     }
     return render(request, "marketing/page_editor.html", context)
 

@@ -151,6 +151,8 @@ def topic_list_view(request: HttpRequest) -> HttpResponse:
                 "window": _window(topic),
                 "views": figures.views,
                 "visitors": figures.visitors,
+                "carters": figures.carters,
+                "checkouts": figures.checkouts,
                 "orders": figures.orders,
                 "gmv": yuan(figures.gmv),
                 "conversion": f"{figures.conversion * 100:.1f}%" if figures.conversion is not None else "—",

@@ -8,7 +8,8 @@ and topic edits bump) until the next moment a topic enters or leaves its window.
 
 The report reads only rollups, never raw events or orders: views and visitors from the
 behaviour funnel rows of tool ``topic`` (the topic page sends its page views with
-``tool=topic, campaign_id=<page id>``), orders and GMV from the attribution rows of
+``tool=topic, campaign_id=<page id>``, and so do the cart adds and checkout starts that follow
+it while the topic is the remembered source), orders and GMV from the attribution rows of
 ``Tool.TOPIC`` (orders whose ``src`` was ``topic:<page id>``). Visitors are summed per day
 (a shopper who came on two days counts twice), as every daily rollup in the console does.
 """
@@ -71,6 +72,8 @@ class TopicFigures:
     visitors: int
     orders: int
     gmv: int  # fen
+    carters: int = 0  # shoppers who added to cart after the topic (add_to_cart with tool=topic)
+    checkouts: int = 0  # shoppers who started a checkout after the topic
 
     @property
     def conversion(self) -> float | None:
@@ -82,11 +85,21 @@ def topic_report(*, start: date, end: date) -> list[TopicFigures]:
     """Every topic (listed or not) with its figures of the days start…end: three queries."""
     topics = list(TopicPage.objects.select_related("page", "page__published_version").order_by("-sort_order", "-id"))
     ids = [t.page_id for t in topics]
-    funnel: dict[int, tuple[int, int]] = {
-        row["campaign_id"]: (int(row["views_sum"] or 0), int(row["viewers_sum"] or 0))
+    funnel: dict[int, tuple[int, int, int, int]] = {
+        row["campaign_id"]: (
+            int(row["views_sum"] or 0),
+            int(row["viewers_sum"] or 0),
+            int(row["carters_sum"] or 0),
+            int(row["checkouts_sum"] or 0),
+        )
         for row in FunnelDay.objects.filter(day__gte=start, day__lte=end, tool=TOPIC_TOOL, campaign_id__in=ids)
         .values("campaign_id")
-        .annotate(views_sum=Sum("views"), viewers_sum=Sum("viewers"))
+        .annotate(
+            views_sum=Sum("views"),
+            viewers_sum=Sum("viewers"),
+            carters_sum=Sum("carters"),
+            checkouts_sum=Sum("checkouts"),
+        )
     }
     sales: dict[int, tuple[int, int]] = {
         row["object_id"]: (int(row["orders_sum"] or 0), int(row["gmv_sum"] or 0))
@@ -96,7 +109,17 @@ def topic_report(*, start: date, end: date) -> list[TopicFigures]:
     }
     out = []
     for topic in topics:
-        views, visitors = funnel.get(topic.page_id, (0, 0))
+        views, visitors, carters, checkouts = funnel.get(topic.page_id, (0, 0, 0, 0))
         orders, gmv = sales.get(topic.page_id, (0, 0))
-        out.append(TopicFigures(topic=topic, views=views, visitors=visitors, orders=orders, gmv=gmv))
+        out.append(
+            TopicFigures(
+                topic=topic,
+                views=views,
+                visitors=visitors,
+                orders=orders,
+                gmv=gmv,
+                carters=carters,
+                checkouts=checkouts,
+            )
+        )
     return out

@@ -23,8 +23,18 @@ async function open(slug) {
   return page
 }
 
+/**
+ * The funnel's attribution for a cart add or a checkout that follows a topic: while the
+ * remembered source is `topic:<page id>` (the same rule that attributes the order), the events
+ * carry tool=topic and the page id, so the topic's 加购 and 结算 steps count like its views.
+ */
+function funnelProps(now) {
+  const match = /^topic:(\d+)$/.exec(share.currentSrc(now))
+  return match ? { tool: 'topic', campaign_id: Number(match[1]) } : {}
+}
+
 function pagePath(slug) {
   return routes.withQuery(routes.PAGES.topic, { slug })
 }
 
-module.exports = { list, open, pagePath }
+module.exports = { list, open, pagePath, funnelProps }

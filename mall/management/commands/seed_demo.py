@@ -12,9 +12,11 @@ from mall.demo.anomaly import build_anomaly
 from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
 from mall.demo.checkin import build_checkin
+from mall.demo.community import build_community
 from mall.demo.growth import build_growth
 from mall.demo.jobs import build_jobs
 from mall.demo.journeys import build_journeys
+from mall.demo.live import build_live
 from mall.demo.marketing import build_marketing
 from mall.demo.pages import build_pages
 from mall.demo.people import build_people
@@ -64,6 +66,8 @@ class Command(BaseCommand):
         counts.update(build_suggestions())
         counts.update(build_pages())
         counts.update(build_topics())
+        counts.update(build_community(seed=seed))
+        counts.update(build_live())
         counts.update(build_studio())
         counts.update(build_whatif())
         counts.update(build_tmpl())

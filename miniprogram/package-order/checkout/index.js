@@ -28,6 +28,7 @@ const { CheckoutAttempt } = require('../../core/idempotency')
 const { verdictView, toggleSelection } = require('../../core/coupons')
 const deals = require('../../core/deals')
 const track = require('../../core/track')
+const topics = require('../../services/topics')
 
 const ROUTE = 'package-order/checkout/index'
 // a deal's kind → the tool its funnel is counted for (F37)
@@ -71,7 +72,8 @@ Component({
       if (this._deal) this.setData({ deal: { kind: this._deal.kind, label: deals.DEAL_LABELS[this._deal.kind] } })
       this._attempt = new CheckoutAttempt()
       this._seen = 'other' // what the shopper last saw: price, sold_out, coupon_unusable, other
-      this.trackProps = { tool: this._deal ? DEAL_TOOLS[this._deal.kind] : undefined }
+      // a deal names its tool; an ordinary checkout after a topic counts for the topic (F25 funnel)
+      this.trackProps = this._deal ? { tool: DEAL_TOOLS[this._deal.kind] } : topics.funnelProps()
       // a group deal's ref is its campaign: the funnel counts the checkout for that campaign
       if (this._deal && this._deal.kind === 'group') this.trackProps.campaign_id = Number(this._deal.ref) || undefined
       track.track('checkout_start', Object.assign({ page: ROUTE, items: this._items ? this._items[0].qty : undefined }, this.trackProps))

@@ -19,6 +19,7 @@ const share = require('../../core/share')
 const store = require('../../core/store')
 const ui = require('../../core/ui')
 const track = require('../../core/track')
+const topics = require('../../services/topics')
 
 const ROUTE = 'pages/product/index'
 
@@ -162,7 +163,7 @@ Component({
         const cartCount = (store.get('cartCount') || 0) + qty
         store.set('cartCount', cartCount)
         this.setData({ adding: false, pickerVisible: false, cartCount })
-        track.track('add_to_cart', { page: ROUTE, product_id: this.data.product && this.data.product.id, sku_id: sku.id, quantity: qty })
+        track.track('add_to_cart', Object.assign({ page: ROUTE, product_id: this.data.product && this.data.product.id, sku_id: sku.id, quantity: qty }, topics.funnelProps()))
         ui.toast('已加入购物车', 'success')
         return true
       } catch (err) {

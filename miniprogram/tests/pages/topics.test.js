@@ -9,6 +9,7 @@ const store = require('../../core/store')
 const track = require('../../core/track')
 const share = require('../../core/share')
 const { render, text, texts } = require('../helpers/page')
+const { productDetail, quote } = require('../helpers/fixtures')
 
 let wx
 const now = Date.now()
@@ -118,6 +119,33 @@ describe('a topic page', () => {
     page.instance.onHide()
     const view = track.pending().filter((e) => e.name === 'page_view').pop()
     expect(view.props).toMatchObject({ page: 'package-topic/page/index', tool: 'topic', campaign_id: 3 })
+  })
+
+  test('a cart add and a checkout after the topic count for it; a deal or a newer source does not', async () => {
+    store.set('session', { access: 'A', refresh: 'R' })
+    await open()
+    wx.route('GET products/7', () => [200, productDetail()])
+    wx.route('POST cart/items', () => [201, { id: 1 }])
+    const product = render('pages/product/index')
+    await product.instance.onLoad({ id: '7' })
+    await product.instance.onConfirm({ detail: { action: 'cart', sku: { id: 73 }, qty: 2 } })
+    const added = track.pending().filter((e) => e.name === 'add_to_cart').pop()
+    expect(added.props).toEqual({ page: 'pages/product/index', product_id: 7, sku_id: 73, quantity: 2, tool: 'topic', campaign_id: 3 })
+
+    wx.route('GET addresses', () => [200, []])
+    wx.route('POST checkout/preview', () => [200, quote()])
+    const checkout = render('package-order/checkout/index')
+    await checkout.instance.onLoad({ sku_id: '73', qty: '1' })
+    const started = () => track.pending().filter((e) => e.name === 'checkout_start').pop().props
+    expect(started()).toEqual({ page: 'package-order/checkout/index', items: 1, tool: 'topic', campaign_id: 3 })
+
+    await render('package-order/checkout/index').instance.onLoad({ sku_id: '71', qty: '1', deal: 'flash', ref: '9' })
+    expect(started()).toEqual({ page: 'package-order/checkout/index', items: 1, tool: 'flash' })
+
+    share.rememberSrc({ src: 'msg:12' })
+    await render('package-order/checkout/index').instance.onLoad({ sku_id: '73', qty: '1' })
+    expect(started()).toEqual({ page: 'package-order/checkout/index', items: 1 })
+    await flush()
   })
 
   test('the share cards reopen this topic with the sharer codes', async () => {
