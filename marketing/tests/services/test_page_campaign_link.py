@@ -28,8 +28,9 @@ def _campaign(staff: User) -> int:
 def test_a_banner_and_a_nav_icon_link_a_campaign(staff: User) -> None:
     campaign_id = _campaign(staff)
     page = page_create(actor=staff, data=PageData(title="首页", slug="home-campaign"))
-    banner = {"type": "banner", "settings": {"image": "https://cdn.example.com/b.jpg", "link": f"campaign:{campaign_id}"}}
-    nav = {"type": "nav_icons", "settings": {"items": f"年终大促 | | campaign:{campaign_id}\n领券 | | coupons"}}
+    link = f"campaign:{campaign_id}"
+    banner = {"type": "banner", "settings": {"image": "https://cdn.example.com/b.jpg", "link": link}}
+    nav = {"type": "nav_icons", "settings": {"items": f"年终大促 | | {link}\n领券 | | coupons"}}
     version = page_save(actor=staff, page_id=page.pk, blocks=[banner, nav])
 
     now = timezone.now()
