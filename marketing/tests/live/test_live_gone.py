@@ -11,6 +11,7 @@ import pytest
 import responses
 import time_machine
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -133,3 +134,21 @@ def test_a_gone_rooms_lottery_takes_no_entries(wechat_api: responses.RequestsMoc
     with pytest.raises(LiveLotteryNotFound):
         live_lottery_enter(member=member, lottery_id=lottery.pk, keyword=lottery.keyword, context=SHOPPER_CONTEXT)
     assert client_for(member).get(f"/api/v1/live/lotteries/{lottery.pk}").status_code == 404
+
+
+def test_the_console_tells_the_merchant_a_room_is_gone(wechat_api: responses.RequestsMock, staff: User) -> None:
+    stub_live_info(wechat_api, [wx_room(roomid=81, name="周五上新专场"), wx_room(roomid=82, name="周六清仓夜")])
+    live_rooms_sync()
+    _list(wechat_api, [wx_room(roomid=81, name="周五上新专场")])
+    client = Client()
+    client.force_login(staff)
+    synced = client.get("/admin/marketing/liveroom/sync/", follow=True).content.decode()
+    assert "已同步 1 个直播间（新增 0 个）。" in synced
+    assert "1 个直播间已在微信删除，小程序中不再显示。" in synced
+    assert "微信已删除" in synced
+    gone = LiveRoom.objects.get(wx_room_id=82)
+    page = client.get(f"/console/marketing/live/{gone.pk}/").content.decode()
+    assert 'data-testid="live-room-gone"' in page
+    assert "同步时微信直播列表中已没有该直播间：小程序中不再显示" in page
+    kept = client.get(f"/console/marketing/live/{LiveRoom.objects.get(wx_room_id=81).pk}/").content.decode()
+    assert 'data-testid="live-room-gone"' not in kept
