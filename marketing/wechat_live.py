@@ -159,23 +159,36 @@ def _room(raw: dict[str, Any]) -> WxRoom:
     )
 
 
-def live_rooms_fetch() -> list[WxRoom]:
-    """Every room of the mini-program, paging ``getliveinfo`` until ``total`` is reached."""
+@dataclass(frozen=True)
+class WxRoomList:
+    """The rooms WeChat listed, and whether that is all of them (``complete``): only a complete
+    list may tell the mirror that a room it does not contain was deleted."""
+
+    rooms: list[WxRoom]
+    complete: bool
+
+
+def live_rooms_fetch_all() -> WxRoomList:
+    """Page ``getliveinfo`` until ``total`` is reached; "no rooms" is a complete, empty list."""
     rooms: list[WxRoom] = []
     for page in range(MAX_PAGES):
         try:
             result = _post("getliveinfo", GETLIVEINFO_PATH, {"start": page * PAGE_SIZE, "limit": PAGE_SIZE})
         except _NothingListed:
-            return rooms
+            return WxRoomList(rooms=rooms, complete=True)
         raw_rooms = [room for room in result.get("room_info") or [] if isinstance(room, dict)]
         try:
             rooms.extend(_room(room) for room in raw_rooms)
         except (KeyError, TypeError, ValueError) as exc:
             logger.error("WeChat getliveinfo answered a room without roomid/start_time: %s", exc)
             raise WeChatUnavailable() from exc
-        if not raw_rooms or len(rooms) >= int(result.get("total") or 0):
-            return rooms
-    return rooms
+        total = int(result.get("total") or 0)
+        if len(rooms) >= total:
+            return WxRoomList(rooms=rooms, complete=True)
+        if not raw_rooms:  # an empty page before ``total``: the list moved under us
+            return WxRoomList(rooms=rooms, complete=False)
+    logger.warning("WeChat getliveinfo: more than %s rooms, the mirror keeps the rest as they are", len(rooms))
+    return WxRoomList(rooms=rooms, complete=False)
 
 
 def live_replays_fetch(*, room_id: int) -> list[WxReplay]:

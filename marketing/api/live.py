@@ -33,6 +33,7 @@ from marketing.selectors.live import (
 from marketing.services.live import live_follow, live_room_get, live_unfollow
 from marketing.services.live_fans import SHARE_TOKEN_DAYS, live_share_path, live_share_room_id, live_share_token
 from marketing.services.live_lottery import live_lottery_enter
+from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, request_context
 from members.api.permissions import IsMember
 
 STATUS_HELP = "upcoming 预告 | live 直播中 | replay 回放 | ended 已结束"
@@ -265,7 +266,7 @@ class LiveShareApi(APIView):
     )
     def post(self, request: Request, room_id: int) -> Response:
         room = live_room_get(room_id=room_id)
-        if room.is_hidden:
+        if not room.shown:
             raise LiveRoomNotFound(details={"room_id": room_id})
         body: dict[str, Any] = {
             "room_id": room.pk,
@@ -330,8 +331,10 @@ class LiveLotteryDetailApi(APIView):
 
 
 class LiveLotteryEntriesApi(APIView):
-    """GET: every entry id of a drawn lottery (to recompute the ranking). POST: enter with the keyword
-    (rate limited per shopper and IP address: action ``live_lottery``, 429 ``rate_limited``)."""
+    """GET: every entry id of a drawn lottery (to recompute the ranking). POST: enter with the keyword,
+    through the anti-abuse guard (action ``live_lottery``: blocked shoppers, networks and devices
+    403 ``access_blocked``, over the rate 429 ``rate_limited``, the slider when the merchant asks
+    for it 403 ``captcha_required`` → retry with ``X-Captcha-Pass``)."""
 
     throttle_action = "live_lottery"
 
@@ -377,6 +380,7 @@ class LiveLotteryEntriesApi(APIView):
         operation_id="live_lottery_enter",
         tags=["live"],
         request=InputSerializer,
+        parameters=GUARD_HEADERS,
         responses={
             201: OutputSerializer,
             **error_responses(
@@ -384,7 +388,7 @@ class LiveLotteryEntriesApi(APIView):
                 401,
                 (404, ["live_lottery_not_found"]),
                 (409, ENTER_ERRORS),
-                (429, ["rate_limited"]),
+                *GUARD_ERRORS,
             ),
         },
     )
@@ -392,7 +396,10 @@ class LiveLotteryEntriesApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = live_lottery_enter(
-            member=member_of(request), lottery_id=lottery_id, keyword=data.validated_data["keyword"]
+            member=member_of(request),
+            lottery_id=lottery_id,
+            keyword=data.validated_data["keyword"],
+            context=request_context(request),
         )
         body = {
             "lottery_id": lottery_id,

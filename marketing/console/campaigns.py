@@ -301,7 +301,9 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
         if not form.is_valid():
             return False
         try:
-            campaign_update(actor=user, campaign_id=campaign.pk, data=form.campaign_data())
+            campaign_update(
+                actor=user, campaign_id=campaign.pk, data=form.campaign_data(), confirm_stacking=_confirmed(request)
+            )
         except CampaignInvalid as exc:
             _add_errors(form, exc)
             return False
@@ -362,8 +364,13 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, for
 
 
 def _confirmed(request: HttpRequest) -> bool:
-    """F28: the merchant read the stacking warnings and pressed 仍然发布 / 仍然加入."""
+    """F28: the merchant read the stacking warnings and pressed 仍然发布 / 仍然加入 / 仍然保存."""
     return request.POST.get("confirm_stacking") == "1"
+
+
+def _edit_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The edit form as posted, so 仍然保存 saves exactly what the merchant typed."""
+    return [(name, value) for name in request.POST if name.startswith("edit-") for value in request.POST.getlist(name)]
 
 
 def _run_page(request: HttpRequest, campaign: Campaign, op: str, bound: dict[str, forms.Form]) -> bool:
@@ -415,7 +422,12 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
             changed = _run(request, page.campaign, op, bound)
         except CampaignStackingWarning as exc:
             # Nothing changed (the service rolled back); show the evidence and ask again.
-            stacking = {"op": op, "tool": request.POST.get("tool-tool", ""), "warnings": exc.details["warnings"]}
+            stacking = {
+                "op": op,
+                "tool": request.POST.get("tool-tool", ""),
+                "warnings": exc.details["warnings"],
+                "fields": _edit_fields(request) if op == "update" else [],
+            }
             changed = False
         except ApplicationError as exc:
             messages.error(request, str(exc.message))

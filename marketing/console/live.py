@@ -79,7 +79,7 @@ from marketing.services.live_lottery import (
 VIEW = "marketing.view_liveroom"
 CHANGE = "marketing.change_liveroom"
 ROOM_URL = "console:marketing_live_room"
-STATUS_BADGES = {"预告": "info", "直播中": "success", "回放": "warning", "已结束": "danger"}
+STATUS_BADGES = {"预告": "info", "直播中": "success", "回放": "warning", "已结束": "danger", "微信已删除": "danger"}
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -137,6 +137,9 @@ class LiveRoomAdmin(ModelAdmin):
 
     @display(description=_("状态"), label=STATUS_BADGES)
     def status_display(self, obj: LiveRoom) -> str:
+        """A room WeChat no longer lists says so: shoppers don't see it any more."""
+        if obj.gone_at is not None:
+            return gettext("微信已删除")
         return str(obj.get_status_display())
 
     @display(description=_("微信直播状态"))
@@ -167,6 +170,11 @@ class LiveRoomAdmin(ModelAdmin):
                 gettext("已同步 %(rooms)d 个直播间（新增 %(created)d 个）。")
                 % {"rooms": result.rooms, "created": result.created},
             )
+            if result.gone:
+                messages.warning(
+                    request,
+                    gettext("%(gone)d 个直播间已在微信删除，小程序中不再显示。") % {"gone": result.gone},
+                )
         return redirect(reverse("admin:marketing_liveroom_changelist"))
 
     @action(description=_("创建直播间"), icon="add", url_path="create", permissions=["change"])

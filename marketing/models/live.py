@@ -57,6 +57,12 @@ class LiveRoom(models.Model):
     # [{"media_url": …, "expire_time": iso, "create_time": iso}] from get_replay
     replays = models.JSONField(_("回放"), default=list, blank=True)
     is_hidden = models.BooleanField(_("小程序中隐藏"), default=False)
+    # Set by a full sync when WeChat no longer lists the room (deleted in the live console); the
+    # row stays for its orders, lotteries and follows, but shoppers no longer see it. Cleared if
+    # the room comes back.
+    gone_at = models.DateTimeField(
+        _("微信已删除"), null=True, blank=True, help_text=_("全量同步时微信直播列表中已没有该直播间")
+    )
     synced_at = models.DateTimeField(_("同步时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -69,6 +75,11 @@ class LiveRoom(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown(self) -> bool:
+        """Shoppers see the room: not hidden by the merchant and still listed by WeChat."""
+        return not self.is_hidden and self.gone_at is None
 
     @property
     def wx_status_label(self) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from mall.models import Category, Product, ProductTag
 from marketing.models import (
     BargainCampaign,
+    Campaign,
     CampaignPage,
     CouponTemplate,
     FlashSlot,
@@ -39,8 +40,8 @@ Check = Callable[[Mapping[str, Any]], dict[str, str]]
 Resolver = Callable[[Sequence[Mapping[str, Any]], datetime], resolvers.Resolved]
 
 LINK_HELP = gettext_lazy(
-    "product:商品编号 / category:分类编号 / page:页面地址 / coupons / checkin / flash / points-mall / "
-    "topics / community（种草社区）；留空不跳转"
+    "product:商品编号 / category:分类编号 / page:页面地址 / campaign:活动编号 / coupons / checkin / flash / "
+    "points-mall / topics / community（种草社区）；留空不跳转"
 )
 # topics: the F25 list; community: the F23 feed
 LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "topics", "community")
@@ -84,6 +85,8 @@ def check_link(link: str) -> str:
         ok = ref.isdigit() and Category.objects.filter(pk=int(ref), is_active=True).exists()
     elif kind == "page":
         ok = CampaignPage.objects.filter(slug=ref).exists()
+    elif kind == "campaign":  # a campaign (活动) by its id: its state, window and page (issue 17)
+        ok = ref.isdigit() and Campaign.objects.filter(pk=int(ref)).exists()
     else:
         ok = kind in LINK_WORDS and not ref
     return "" if ok else _("跳转“%(link)s”无效。") % {"link": link}

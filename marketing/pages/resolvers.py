@@ -112,11 +112,12 @@ def resolve_countdown(settings_list: Sequence[Settings], now: datetime) -> Resol
 
 
 def _target(link: str) -> dict[str, Any] | None:
-    """'product:7' / 'category:3' / 'page:618' / 'coupons' … → {"type", "id"|"slug"} (checked on save)."""
+    """'product:7' / 'category:3' / 'campaign:5' / 'page:618' / 'coupons' … → {"type", "id"|"slug"}
+    (checked on save)."""
     if not link:
         return None
     kind, _sep, ref = link.partition(":")
-    if kind in ("product", "category") and ref.isdigit():
+    if kind in ("product", "category", "campaign") and ref.isdigit():
         return {"type": kind, "id": int(ref)}
     if kind == "page" and ref:
         return {"type": "page", "slug": ref}

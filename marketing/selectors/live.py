@@ -52,7 +52,7 @@ def _ms(moment: datetime) -> int:
 
 
 def _shopper_rooms() -> QuerySet[LiveRoom]:
-    return LiveRoom.objects.filter(is_hidden=False)
+    return LiveRoom.objects.filter(is_hidden=False, gone_at__isnull=True)
 
 
 def _room_card(room: LiveRoom, followed: set[int], followers: int) -> dict[str, Any]:
@@ -263,7 +263,7 @@ def live_lottery_detail(*, lottery_id: int, member: Member | None, now: datetime
     lottery = (
         LiveLottery.objects.select_related("coupon_template", "room")
         .annotate(n_entries=Count("entries"))
-        .filter(pk=lottery_id, room__is_hidden=False)
+        .filter(pk=lottery_id, room__is_hidden=False, room__gone_at__isnull=True)
         .exclude(status=LotteryStatus.CANCELLED)
         .first()
     )

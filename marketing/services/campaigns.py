@@ -141,30 +141,60 @@ def campaign_create(*, actor: Actor, data: CampaignData) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, actor: Actor, campaign_id: int, data: CampaignData) -> Campaign:
+def campaign_update(
+    *, actor: Actor, campaign_id: int, data: CampaignData, confirm_stacking: bool | None = None
+) -> Campaign:
     """Edit name, window, budget, segment and holdout (not once ended; the budget never below
-    what is already reserved)."""
+    what is already reserved).
+
+    ``confirm_stacking`` as for :func:`campaign_publish`: a new window can overlap other campaigns
+    it did not before, so a changed window is checked the same way; only warnings the old window
+    did not have ask again (the merchant confirmed or saw the others already)."""
     require_staff(actor)
     campaign = _lock(campaign_id)
     if campaign.status == CampaignStatus.ENDED:
         raise CampaignStateInvalid(details={"campaign_id": campaign.pk, "status": campaign.status})
     campaign_validate(data=data, campaign=campaign)
     before = _audit_data(campaign)
+    moved = (campaign.starts_at, campaign.ends_at) != (data.starts_at, data.ends_at)
+    now = timezone.now()
+    had = _warning_keys(campaign, now=now) if moved and confirm_stacking is not None else set()
     _apply(campaign, data)
     campaign.save()
+    confirmed: list[dict[str, Any]] = []
+    if moved and confirm_stacking is not None:
+        confirmed = _stacking_checked(campaign, confirm=confirm_stacking, now=now, known=had)
     audit_record(
-        actor=actor, action="campaign.update", target=campaign, data={**_audit_data(campaign), "before": before}
+        actor=actor,
+        action="campaign.update",
+        target=campaign,
+        data={
+            **_audit_data(campaign),
+            "before": before,
+            **({"stacking_confirmed": confirmed} if confirmed else {}),
+        },
     )
     campaign_tool_maps_forget()
     return campaign
 
 
-def _stacking_checked(campaign: Campaign, *, confirm: bool | None, now: datetime) -> list[dict[str, Any]]:
+def _warning_keys(campaign: Campaign, *, now: datetime) -> set[tuple[str, int]]:
+    return {(w.kind, w.other_id) for w in campaign_stacking_warnings(campaign=campaign, now=now)}
+
+
+def _stacking_checked(
+    campaign: Campaign, *, confirm: bool | None, now: datetime, known: set[tuple[str, int]] | None = None
+) -> list[dict[str, Any]]:
     """F28: the overlap warnings for ``campaign`` (None = the caller does not ask, e.g. the demo or
-    a template's tools); unconfirmed warnings refuse the change, confirmed ones go in the audit."""
+    a template's tools); unconfirmed warnings refuse the change, confirmed ones go in the audit.
+    ``known``: (kind, other campaign) pairs warned about before the change, not asked again."""
     if confirm is None:
         return []
-    warnings = [w.as_data() for w in campaign_stacking_warnings(campaign=campaign, now=now)]
+    warnings = [
+        w.as_data()
+        for w in campaign_stacking_warnings(campaign=campaign, now=now)
+        if (w.kind, w.other_id) not in (known or set())
+    ]
     if warnings and not confirm:
         raise CampaignStackingWarning(details={"campaign_id": campaign.pk, "warnings": warnings})
     return warnings

@@ -2,7 +2,9 @@
 
 Sync. ``live_rooms_sync`` reads every room with ``getliveinfo`` (and ``get_replay`` for ended
 rooms that have no replay yet) outside any transaction, then writes the mirror in one
-transaction keyed by WeChat's room id and goods id: running it twice writes the same rows, and
+transaction keyed by WeChat's room id and goods id: running it twice writes the same rows.
+When the list was complete, rooms it no longer holds are marked gone (``gone_at``; hidden from
+shoppers, kept for their orders and lotteries) and come back if WeChat lists them again; and
 a Redis lock (``cache.add``) keeps two runs — two beats, a beat and the console button — from
 overlapping, so the beat may fire as often as it likes.
 
@@ -77,6 +79,7 @@ class SyncResult:
     rooms: int
     created: int
     goods: int
+    gone: int = 0  # rooms WeChat no longer lists, marked gone by this run
 
 
 def _product_for_goods(url: str) -> int | None:
@@ -95,7 +98,8 @@ def live_rooms_sync(*, actor: Actor = None, now: dt.datetime | None = None) -> S
         raise LiveSyncBusy()
     try:
         now = now or timezone.now()
-        fetched = wechat_live.live_rooms_fetch()
+        listed = wechat_live.live_rooms_fetch_all()
+        fetched = listed.rooms
         known = {
             room.wx_room_id: room
             for room in LiveRoom.objects.filter(wx_room_id__in=[r.room_id for r in fetched]).only(
@@ -110,7 +114,7 @@ def live_rooms_sync(*, actor: Actor = None, now: dt.datetime | None = None) -> S
                     {"media_url": r.media_url, "expire_time": r.expire_time, "create_time": r.create_time}
                     for r in wechat_live.live_replays_fetch(room_id=wx_room.room_id)
                 ]
-        return _sync_write(fetched=fetched, replays=replays, actor=actor, now=now)
+        return _sync_write(fetched=fetched, complete=listed.complete, replays=replays, actor=actor, now=now)
     finally:
         cache.delete(SYNC_LOCK_KEY)
 
@@ -119,6 +123,7 @@ def live_rooms_sync(*, actor: Actor = None, now: dt.datetime | None = None) -> S
 def _sync_write(
     *,
     fetched: list[wechat_live.WxRoom],
+    complete: bool,
     replays: dict[int, list[dict[str, str]]],
     actor: Actor,
     now: dt.datetime,
@@ -136,6 +141,7 @@ def _sync_write(
             "start_time": wx_room.start_time,
             "end_time": wx_room.end_time,
             "synced_at": now,
+            "gone_at": None,  # listed again: back for shoppers
         }
         room, created = LiveRoom.objects.select_for_update().get_or_create(
             wx_room_id=wx_room.room_id, defaults=defaults
@@ -164,9 +170,22 @@ def _sync_write(
             seen.append(goods.goods_id)
         LiveRoomGoods.objects.filter(room=room).exclude(wx_goods_id__in=seen).delete()
         goods_count += len(seen)
+    gone = _rooms_gone_mark(listed_ids=[r.room_id for r in fetched], now=now) if complete else 0
     if actor is not None:
-        audit_record(actor=actor, action="live.sync", data={"rooms": len(fetched), "created": created_count})
-    return SyncResult(rooms=len(fetched), created=created_count, goods=goods_count)
+        audit_record(
+            actor=actor, action="live.sync", data={"rooms": len(fetched), "created": created_count, "gone": gone}
+        )
+    return SyncResult(rooms=len(fetched), created=created_count, goods=goods_count, gone=gone)
+
+
+def _rooms_gone_mark(*, listed_ids: list[int], now: dt.datetime) -> int:
+    """Rooms a complete list no longer has were deleted in WeChat: mark them gone (once — a row
+    already gone keeps its first ``gone_at``), never delete them: their orders, lotteries, prizes
+    and follows still point at them."""
+    gone = LiveRoom.objects.filter(gone_at__isnull=True).exclude(wx_room_id__in=listed_ids).update(gone_at=now)
+    if gone:
+        logger.info("live sync: %s room(s) no longer listed by WeChat marked gone", gone)
+    return gone
 
 
 # --- the merchant creates rooms and puts goods on them ------------------------------------------
@@ -310,7 +329,7 @@ def live_room_visibility_set(*, actor: Actor, room_id: int, hidden: bool) -> Liv
 def live_follow(*, member: Member, room_id: int) -> LiveFollow:
     """Follow a room (idempotent): a reminder before it starts and its fan prices."""
     room = live_room_get(room_id=room_id)
-    if room.is_hidden:
+    if not room.shown:
         raise LiveRoomNotFound(details={"room_id": room_id})
     try:
         with transaction.atomic():
@@ -336,6 +355,7 @@ def live_reminders_send(*, now: dt.datetime | None = None, limit: int = 500) -> 
             reminded_at__isnull=True,
             room__status=LiveRoomStatus.UPCOMING,
             room__is_hidden=False,
+            room__gone_at__isnull=True,
             room__start_time__lte=now + REMIND_BEFORE,
             room__start_time__gte=now - REMIND_LATE_LIMIT,
         )

@@ -128,7 +128,7 @@ def live_fan_price_save(
 
 def _fan_price(ref: int) -> LiveFanPrice:
     fan = LiveFanPrice.objects.select_related("room", "sku").filter(pk=ref, is_active=True).first()
-    if fan is None or fan.room.is_hidden or fan.room.status == LiveRoomStatus.ENDED:
+    if fan is None or not fan.room.shown or fan.room.status == LiveRoomStatus.ENDED:
         raise LiveFanPriceNotFound(details={"fan_price_id": ref})
     return fan
 

@@ -46,10 +46,14 @@ from marketing.errors import (
 from marketing.models import CouponTemplate, LiveLottery, LiveLotteryEntry, LiveRoom, LotteryPrizeKind, LotteryStatus
 from marketing.services.coupons import Actor, coupon_issue, require_staff
 from members.models import Member, PointsEntry
+from members.services.abuse import RequestContext, abuse_check
 from members.services.points import points_grant
 
 logger = logging.getLogger(__name__)
 
+# The guard's action: blocked shoppers, networks and devices cannot enter, bots are rate limited
+# and the merchant may ask for the slider (防刷设置 › 其他操作).
+GUARD_ACTION = "live_lottery"
 MAX_WINNERS = 1000
 KEYWORD_MAX = 20
 
@@ -148,11 +152,18 @@ def live_lottery_create(*, actor: Actor, room_id: int, form: LotteryForm) -> Liv
 
 
 def live_lottery_enter(
-    *, member: Member, lottery_id: int, keyword: str, now: dt.datetime | None = None
+    *, member: Member, lottery_id: int, keyword: str, context: RequestContext, now: dt.datetime | None = None
 ) -> LiveLotteryEntry:
-    """Enter by sending the keyword within the window; once per shopper (unique row)."""
+    """Enter by sending the keyword within the window; once per shopper (unique row).
+
+    A prize is scarce, so the guard is asked first, in the service (any caller gets it)."""
+    abuse_check(action=GUARD_ACTION, member=member, context=context)
     now = now or timezone.now()
-    lottery = LiveLottery.objects.select_related("room").filter(pk=lottery_id, room__is_hidden=False).first()
+    lottery = (
+        LiveLottery.objects.select_related("room")
+        .filter(pk=lottery_id, room__is_hidden=False, room__gone_at__isnull=True)
+        .first()
+    )
     if lottery is None:
         raise LiveLotteryNotFound(details={"lottery_id": lottery_id})
     if lottery.status != LotteryStatus.OPEN or not lottery.opens_at <= now < lottery.closes_at:

@@ -32,6 +32,7 @@ GUARDED_ACTIONS: dict[str, str | Promise] = {
     "bargain": _("发起砍价"),
     "team": _("组队瓜分开团/参团"),
     "wheel": _("大转盘抽奖"),
+    "live_lottery": _("直播评论抽奖"),
 }
 
 

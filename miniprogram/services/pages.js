@@ -13,6 +13,8 @@ const TARGETS = {
   product: (t) => routes.withQuery(routes.PAGES.product, { id: t.id }),
   category: () => routes.PAGES.category,
   page: (t) => routes.withQuery(routes.PAGES.campaign, { slug: t.slug }),
+  // a campaign (活动) by its id: the page shows its state and window with its published page
+  campaign: (t) => routes.withQuery(routes.PAGES.campaign, { campaign: t.id }),
   coupons: () => routes.PAGES.coupons,
   checkin: () => routes.PAGES.checkin,
   flash: () => routes.PAGES.flash,

@@ -15,6 +15,7 @@ from marketing.services.live_lottery import LotteryForm, live_lottery_create, li
 from marketing.tests.flash import shelf_sku
 from marketing.tests.live.helpers import stub_live_info, wx_goods, wx_room
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 from members.tests.wechat_stubs import stub_access_token
 
 
@@ -61,7 +62,12 @@ def test_the_merchant_syncs_rooms_and_runs_a_room(page_factory, owner, screensho
         ),
     )
     for name in ("张三丰", "李小龙", "王五"):
-        live_lottery_enter(member=MemberFactory.create(nickname=name), lottery_id=lottery.pk, keyword="多营好物")
+        live_lottery_enter(
+            member=MemberFactory.create(nickname=name),
+            lottery_id=lottery.pk,
+            keyword="多营好物",
+            context=SHOPPER_CONTEXT,
+        )
     live_lottery_draw(actor=owner, lottery_id=lottery.pk, now=lottery.closes_at)
 
     page.locator("#result_list tr", has_text="周五上新专场").get_by_role("link", name="进入").click()

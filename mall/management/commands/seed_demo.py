@@ -13,6 +13,7 @@ from mall.demo.attribution import build_attribution
 from mall.demo.behaviour import build_behaviour
 from mall.demo.checkin import build_checkin
 from mall.demo.community import build_community
+from mall.demo.duty import build_duty
 from mall.demo.growth import build_growth
 from mall.demo.jobs import build_jobs
 from mall.demo.journeys import build_journeys
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         counts.update(build_whatif())
         counts.update(build_tmpl())
         counts.update(build_anomaly())
+        counts.update(build_duty())  # after the anomaly: its handled alert reaches nobody
         counts["staff"] = sum(1 for login in logins if login.created)
         created = {name: n for name, n in counts.items() if n}
         if created:

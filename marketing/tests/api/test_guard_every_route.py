@@ -36,6 +36,7 @@ from marketing.models import (
     FlashPurchase,
     FlashSlotKind,
     GroupBuyGroup,
+    LiveLotteryEntry,
     StepCounter,
     WheelDraw,
 )
@@ -43,6 +44,7 @@ from marketing.services.bargains import bargain_start
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import pay
 from marketing.tests.flash import first_item, make_slot, shelf_sku
+from marketing.tests.live.helpers import open_lottery
 from marketing.tests.wheel.helpers import live_wheel, paid_order, staff_user
 from members.models import BlockKind, CheckInRule, Member, PointsEntry, PointsMallItem, TierRule
 from members.services.abuse import GuardSettingsData, block_entry_create, guard_settings_update
@@ -69,6 +71,7 @@ SCARCE_SERVICES = {
     "checkin_do",
     "checkin_makeup",
     "wheel_draw",
+    "live_lottery_enter",
 }
 GUARD_CALLS = {"abuse_check", "order_place_or_replay"}
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -209,6 +212,11 @@ def _wheel_draw(member: Member, shop: Any) -> Request:
     return Request("/api/v1/wheel/draw")
 
 
+def _live_lottery_enter(member: Member, shop: Any) -> Request:
+    lottery = open_lottery()
+    return Request(f"/api/v1/live/lotteries/{lottery.pk}/entries", {"keyword": lottery.keyword})
+
+
 CASES = [
     Case("flash-purchase", "purchase", _flash_route),
     Case("orders", "purchase", _flash_order),
@@ -227,6 +235,7 @@ CASES = [
     Case("me-checkin", "claim", _checkin),
     Case("me-checkin-makeup", "claim", _checkin_makeup),
     Case("wheel-draw", "wheel", _wheel_draw),
+    Case("live-lottery-entries", "live_lottery", _live_lottery_enter),
 ]
 IDS = [f"{case.route}:{case.build.__name__.strip('_')}" for case in CASES]
 
@@ -263,7 +272,7 @@ def test_every_scarce_route_is_in_the_table() -> None:
 
 
 def test_every_scarce_service_asks_the_guard_itself() -> None:
-    from marketing.services import bargains, coupons, flash_purchase, wheel
+    from marketing.services import bargains, coupons, flash_purchase, live_lottery, wheel
     from members.services import checkin, points_mall, tiers
     from orders.services import orders
 
@@ -279,6 +288,7 @@ def test_every_scarce_service_asks_the_guard_itself() -> None:
         "checkin_do": checkin.checkin_do,
         "checkin_makeup": checkin.checkin_makeup,
         "wheel_draw": wheel.wheel_draw,
+        "live_lottery_enter": live_lottery.live_lottery_enter,
     }
     assert set(services) == SCARCE_SERVICES
     for name, service in services.items():
@@ -325,6 +335,7 @@ def taken() -> tuple[Any, ...]:
         GroupBuyGroup.objects.count(),
         PointsEntry.objects.count(),
         WheelDraw.objects.count(),
+        LiveLotteryEntry.objects.count(),
     )
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the live-selling tests: WeChat at the HTTP boundary, a staff user, a clean replay table."""
+"""Fixtures of the live-selling tests: WeChat at the HTTP boundary, a staff user, clean replay and room tables."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from marketing.tests.live import helpers
 @pytest.fixture(autouse=True)
 def _clean_live_state() -> Iterator[None]:
     helpers._replays.clear()
+    helpers._listed.clear()
     cache.delete(SYNC_LOCK_KEY)
     yield
     helpers._replays.clear()
+    helpers._listed.clear()
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ import responses
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from marketing.models import LiveRoom
+from marketing.models import LiveLottery, LiveRoom, LiveRoomStatus, LotteryPrizeKind
 from marketing.services.live import live_rooms_sync
+from marketing.services.live_lottery import LotteryForm, live_lottery_create
 
 GETLIVEINFO_URL = "https://api.weixin.qq.com/wxa/business/getliveinfo"
 ROOM_CREATE_URL = "https://api.weixin.qq.com/wxaapi/broadcast/room/create"
@@ -131,11 +132,40 @@ def stub_live_error(rsps: responses.RequestsMock, *, errcode: int, errmsg: str) 
     return rsps.add(responses.POST, GETLIVEINFO_URL, json={"errcode": errcode, "errmsg": errmsg})
 
 
+# The rooms ``synced_room`` made in this test: WeChat keeps listing them all (a full sync marks a
+# room it no longer lists as gone).
+_listed: dict[int, dict[str, Any]] = {}
+
+
 def synced_room(rsps: responses.RequestsMock, **fields: Any) -> LiveRoom:
     """A room as the shop has it after a sync of WeChat's answer (``wx_room`` fields)."""
     rsps.remove(responses.POST, GETLIVEINFO_URL)
     fields.setdefault("roomid", 1000 + LiveRoom.objects.count())
     raw = wx_room(**fields)
-    stub_live_info(rsps, [raw])
+    _listed[raw["roomid"]] = raw
+    stub_live_info(rsps, list(_listed.values()))
     live_rooms_sync()
     return LiveRoom.objects.get(wx_room_id=raw["roomid"])
+
+
+def open_lottery(*, keyword: str = "多营好物") -> LiveLottery:
+    """A points lottery open for entries now, in a room on air (a local mirror row: no WeChat call)."""
+    now = timezone.now()
+    room = LiveRoom.objects.create(
+        wx_room_id=880_000 + LiveRoom.objects.count(),
+        name="口令抽奖专场",
+        status=LiveRoomStatus.LIVE,
+        wx_status=101,
+        start_time=now - dt.timedelta(minutes=5),
+        end_time=now + dt.timedelta(hours=2),
+    )
+    form = LotteryForm(
+        title="口令抽奖",
+        keyword=keyword,
+        opens_at=now - dt.timedelta(minutes=1),
+        closes_at=now + dt.timedelta(minutes=30),
+        winners_count=1,
+        prize_kind=LotteryPrizeKind.POINTS,
+        points=88,
+    )
+    return live_lottery_create(actor=staff_user(), room_id=room.pk, form=form)

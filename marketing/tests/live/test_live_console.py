@@ -27,6 +27,7 @@ from marketing.tests.live.helpers import (
     wx_room,
 )
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,12 @@ def test_room_page_draws_once_and_shows_the_proof(wechat_api: responses.Requests
         ),
     )
     for _i in range(3):
-        live_lottery_enter(member=MemberFactory.create(nickname="张三丰"), lottery_id=lottery.pk, keyword="多营好物")
+        live_lottery_enter(
+            member=MemberFactory.create(nickname="张三丰"),
+            lottery_id=lottery.pk,
+            keyword="多营好物",
+            context=SHOPPER_CONTEXT,
+        )
     url = f"/console/marketing/live/{room.pk}/"
     page = owner_client.get(url).content.decode()
     assert lottery.seed_hash in page and lottery.seed not in page

@@ -28,6 +28,7 @@ from marketing.tests.live.helpers import synced_room
 from marketing.tests.wheel.helpers import wheel_template
 from members.models import Member, PointsEntry
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,12 @@ def room(wechat_api: responses.RequestsMock) -> Any:
 
 def _enter_all(lottery: LiveLottery, n: int) -> list[LiveLotteryEntry]:
     return [
-        live_lottery_enter(member=MemberFactory.create(nickname=f"观众{i}"), lottery_id=lottery.pk, keyword="多营好物")
+        live_lottery_enter(
+            member=MemberFactory.create(nickname=f"观众{i}"),
+            lottery_id=lottery.pk,
+            keyword="多营好物",
+            context=SHOPPER_CONTEXT,
+        )
         for i in range(n)
     ]
 
@@ -108,7 +114,9 @@ def test_draw_refuses_before_close_and_twice(room: Any, staff: User) -> None:
     with pytest.raises(LiveLotteryAlreadyDrawn):
         live_lottery_draw(actor=staff, lottery_id=lottery.pk, now=lottery.closes_at)
     with pytest.raises(LiveLotteryClosed):
-        live_lottery_enter(member=MemberFactory.create(), lottery_id=lottery.pk, keyword="多营好物")
+        live_lottery_enter(
+            member=MemberFactory.create(), lottery_id=lottery.pk, keyword="多营好物", context=SHOPPER_CONTEXT
+        )
 
 
 def test_entry_window_and_keyword_normalisation(room: Any, staff: User, member: Member) -> None:
@@ -119,8 +127,16 @@ def test_entry_window_and_keyword_normalisation(room: Any, staff: User, member: 
         form=lottery_form(keyword="Duo 营", opens_at=later, closes_at=later + dt.timedelta(minutes=5)),
     )
     with pytest.raises(LiveLotteryClosed):
-        live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="duo营", now=later - dt.timedelta(seconds=1))
-    entry = live_lottery_enter(member=member, lottery_id=lottery.pk, keyword=" duo营 ", now=later)
+        live_lottery_enter(
+            member=member,
+            lottery_id=lottery.pk,
+            keyword="duo营",
+            context=SHOPPER_CONTEXT,
+            now=later - dt.timedelta(seconds=1),
+        )
+    entry = live_lottery_enter(
+        member=member, lottery_id=lottery.pk, keyword=" duo营 ", context=SHOPPER_CONTEXT, now=later
+    )
     assert entry.lottery_id == lottery.pk
     assert live_lottery_detail(lottery_id=lottery.pk, member=None)["entries_count"] == 1
 

@@ -71,7 +71,7 @@ def test_concurrent_draws_give_one_result(wechat_api: responses.RequestsMock, re
         ),
     )
     for member in _shoppers(12):
-        live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="多营")
+        live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="多营", context=SHOPPER_CONTEXT)
     _ready()
 
     results = run_in_threads(
@@ -109,7 +109,9 @@ def test_one_shopper_entering_from_many_threads_gets_one_entry(
     [member] = _shoppers(1)
     _ready()
 
-    results = run_in_threads(10, lambda _i: live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="多营"))
+    results = run_in_threads(
+        10, lambda _i: live_lottery_enter(member=member, lottery_id=lottery.pk, keyword="多营", context=SHOPPER_CONTEXT)
+    )
 
     assert len([r for r in results if isinstance(r, LiveLotteryEntry)]) == 1
     assert all(isinstance(r, (LiveLotteryEntry, LiveLotteryAlreadyEntered)) for r in results)
@@ -196,7 +198,10 @@ def test_a_crowd_entering_at_once_all_get_in(wechat_api: responses.RequestsMock,
     members = _shoppers(30)
     _ready()
 
-    results = run_in_threads(30, lambda i: live_lottery_enter(member=members[i], lottery_id=lottery.pk, keyword="多营"))
+    results = run_in_threads(
+        30,
+        lambda i: live_lottery_enter(member=members[i], lottery_id=lottery.pk, keyword="多营", context=SHOPPER_CONTEXT),
+    )
 
     assert [r for r in results if not isinstance(r, LiveLotteryEntry)] == []
     assert LiveLotteryEntry.objects.filter(lottery=lottery).count() == 30
