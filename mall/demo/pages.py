@@ -81,6 +81,7 @@ def _home_blocks() -> list[dict[str, Any]]:
     icons = "领券中心 | | coupons\n每日签到 | | checkin\n整点秒杀 | | flash\n积分商城 | | points-mall"
     icons += "\n专题精选 | | topics"  # F25: the topic list
     icons += "\n种草社区 | | community"  # F23: the community feed
+    icons += "\n直播间 | | live"  # F24: the live rooms
     blocks = [
         *_banner(top.first(), "热销好物"),
         {"type": "nav_icons", "settings": {"items": icons, "columns": 5}},

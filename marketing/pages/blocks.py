@@ -41,10 +41,10 @@ Resolver = Callable[[Sequence[Mapping[str, Any]], datetime], resolvers.Resolved]
 
 LINK_HELP = gettext_lazy(
     "product:商品编号 / category:分类编号 / page:页面地址 / campaign:活动编号 / coupons / checkin / flash / "
-    "points-mall / topics / community（种草社区）；留空不跳转"
+    "points-mall / topics / community（种草社区） / live（直播间）；留空不跳转"
 )
-# topics: the F25 list; community: the F23 feed
-LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "topics", "community")
+# topics: the F25 list; community: the F23 feed; live: the F24 room list
+LINK_WORDS = ("coupons", "checkin", "flash", "points-mall", "member", "topics", "community", "live")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ const TARGETS = {
   member: () => routes.PAGES.member,
   topics: () => routes.PAGES.topics,
   community: () => routes.PAGES.communityFeed,
+  live: () => routes.PAGES.liveRooms,
 }
 
 function targetPath(target) {
