@@ -84,7 +84,7 @@ _ORDER_COLUMNS = tuple(
 )
 
 
-def _detail(order: Order, lines: Iterable[OrderLine] | None = None) -> dict[str, Any]:
+def order_detail_data(order: Order, lines: Iterable[OrderLine] | None = None) -> dict[str, Any]:
     """The detail answer through the compiled serializer (issue 12: DRF's per-call field copies
     were a tenth of a placement's CPU); ``lines`` are the ones placement just wrote, else read."""
     data: dict[str, Any] = {name: getattr(order, name) for name in _ORDER_COLUMNS}
@@ -220,7 +220,7 @@ class OrderPlaceApi(APIView):
         else:  # just placed: the rows this request wrote, not a second read of them
             order, lines = result.order, result.lines
         response = Response(
-            _detail(order, lines), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            order_detail_data(order, lines), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )
         if not result.created:
             response["Idempotent-Replayed"] = "true"
@@ -239,7 +239,7 @@ class OrderDetailApi(APIView):
         responses={200: OrderDetailOutputSerializer, **error_responses(_AUTH, _NOT_FOUND)},
     )
     def get(self, request: Request, no: str) -> Response:
-        return Response(_detail(order_get_for_member(member=request_member(request), no=no)))
+        return Response(order_detail_data(order_get_for_member(member=request_member(request), no=no)))
 
 
 class OrderCancelApi(APIView):
@@ -260,7 +260,7 @@ class OrderCancelApi(APIView):
         member = request_member(request)
         order = order_get_for_member(member=member, no=no)
         order_cancel_by_member(member=member, order_id=order.pk)
-        return Response(_detail(order_get_for_member(member=member, no=no)))
+        return Response(order_detail_data(order_get_for_member(member=member, no=no)))
 
 
 class OrderConfirmReceiptApi(APIView):
@@ -281,7 +281,7 @@ class OrderConfirmReceiptApi(APIView):
         member = request_member(request)
         order = order_get_for_member(member=member, no=no)
         order_confirm_receipt(member=member, order_id=order.pk)
-        return Response(_detail(order_get_for_member(member=member, no=no)))
+        return Response(order_detail_data(order_get_for_member(member=member, no=no)))
 
 
 class OrderCollectionRoute(OrderListApi, OrderPlaceApi):
