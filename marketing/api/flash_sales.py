@@ -40,7 +40,7 @@ from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request, reques
 from members.api.permissions import IsMember, IsShopper
 from members.authentication import ShopperTokenAuthentication, TokenShopper
 from orders.api.common import PointsField
-from orders.api.orders import IDEMPOTENCY_HEADER, OrderDetailOutputSerializer
+from orders.api.orders import IDEMPOTENCY_HEADER, OrderDetailOutputSerializer, order_detail_data
 from orders.errors import IdempotencyKeyRequired
 from orders.selectors.cart import MAX_ID
 from orders.selectors.orders import order_get_for_member
@@ -281,9 +281,12 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             remark=data["remark"],
             src=data["src"],
         )
-        order = order_get_for_member(member=member, order_id=result.order.pk)
+        if result.lines is None:  # a replay: the order as stored
+            order, lines = order_get_for_member(member=member, order_id=result.order.pk), None
+        else:  # just placed: the rows this request wrote (issue 12)
+            order, lines = result.order, result.lines
         response = Response(
-            OrderDetailOutputSerializer(order).data,
+            order_detail_data(order, lines),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
         if not result.created:

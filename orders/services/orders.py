@@ -104,8 +104,11 @@ class PaidOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class PlaceResult:
+    """The order, whether this call made it, and the lines it wrote (``None``: a replay, read them)."""
+
     order: Order
     created: bool
+    lines: list[OrderLine] | None = None
 
 
 def _is_staff(actor: Actor) -> bool:
@@ -294,7 +297,7 @@ def _place_attempts(
 ) -> PlaceResult:
     for attempt in range(1, PLACE_ATTEMPTS + 1):
         try:
-            order = _order_create(
+            order, lines = _order_create(
                 member=member,
                 items=items,
                 address_id=address_id,
@@ -314,7 +317,7 @@ def _place_attempts(
                 raise
             logger.warning("order number collision, drawing a new one (attempt %s)", attempt)
             continue
-        return PlaceResult(order, created=True)
+        return PlaceResult(order, created=True, lines=lines)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -331,7 +334,9 @@ def _order_create(
     remark: str,
     deal: DealRequest | None = None,
     src: str = "",
-) -> Order:
+) -> tuple[Order, list[OrderLine]]:
+    """The order and its lines as written (MariaDB hands back their ids), so the answer needs no
+    second read of what this transaction just wrote (issue 12)."""
     now = timezone.now()
     # One shopper's placements queue on their member row (the first lock taken, before stock):
     # a double tap's second request waits here and then finds the first order, instead of
@@ -421,7 +426,7 @@ def _order_create(
     order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
     stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
-    OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
+    order_lines = OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
         # most contended lock of the order, so it is held for the shortest time.
@@ -446,9 +451,9 @@ def _order_create(
     if order.payable_amount == 0:
         # Coupons covered everything: there is nothing to collect, so no payment round-trip.
         order_mark_paid(order_id=order.pk, amount=0, transaction_id=f"free:{order.no}", paid_at=now, provider="free")
-        return Order.objects.get(pk=order.pk)
+        return Order.objects.get(pk=order.pk), order_lines  # paying changed the order row, not its lines
     _schedule_expiry(order)
-    return order
+    return order, order_lines
 
 
 def _order_lines(*, order: Order, quote: CheckoutQuote, skus: dict[int, Sku]) -> list[OrderLine]:

@@ -4,6 +4,11 @@ Reserving takes each SKU row's lock in ascending id order, so two orders sharing
 never deadlock; the WHERE ``stock >= n`` guard (and the CHECK constraint behind it) means stock
 cannot go negative however many shoppers race. Callers run inside their own transaction so a
 refusal part-way rolls back what was already taken.
+
+An order's SKUs are reserved by one ``UPDATE … WHERE id IN (…) AND stock >= CASE id …`` (issue
+12: one round trip instead of one per SKU; InnoDB walks the primary key in ascending order, the
+same lock order as before). Fewer rows changed than asked means a SKU was short: the statement's
+savepoint is rolled back and the rows are read again to name it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 
 from mall.models import Product, Sku
 from orders.errors import StockInsufficient
@@ -26,14 +31,39 @@ def _merged(items: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted((sku_id, qty) for sku_id, qty in totals.items() if qty > 0)
 
 
-@transaction.atomic
+class _Short(Exception):
+    """Some SKU had fewer units than asked (rolls the reservation's savepoint back)."""
+
+
 def stock_reserve(*, items: Iterable[tuple[int, int]]) -> None:
     """Take ``qty`` units of each SKU or nothing at all (raises ``stock_insufficient``)."""
-    for sku_id, qty in _merged(items):
-        updated = Sku.objects.filter(pk=sku_id, stock__gte=qty).update(stock=F("stock") - qty)
-        if not updated:
-            available = Sku.objects.filter(pk=sku_id).values_list("stock", flat=True).first() or 0
-            raise StockInsufficient(details={"sku_id": sku_id, "requested": qty, "available": available})
+    merged = _merged(items)
+    if not merged:
+        return
+    try:
+        _take_all(merged)
+    except _Short:
+        stocks = dict(Sku.objects.filter(pk__in=[sku_id for sku_id, _qty in merged]).values_list("pk", "stock"))
+        for sku_id, qty in merged:
+            if stocks.get(sku_id, 0) < qty:
+                raise StockInsufficient(
+                    details={"sku_id": sku_id, "requested": qty, "available": stocks.get(sku_id, 0)}
+                ) from None
+        sku_id, qty = merged[0]  # released between the two statements: still refused, never half-taken
+        raise StockInsufficient(details={"sku_id": sku_id, "requested": qty, "available": stocks[sku_id]}) from None
+
+
+@transaction.atomic
+def _take_all(merged: list[tuple[int, int]]) -> None:
+    if len(merged) == 1:
+        sku_id, qty = merged[0]
+        wanted: Case | int = qty
+        rows = Sku.objects.filter(pk=sku_id)
+    else:
+        wanted = Case(*(When(pk=sku_id, then=Value(qty)) for sku_id, qty in merged), output_field=IntegerField())
+        rows = Sku.objects.filter(pk__in=[sku_id for sku_id, _qty in merged])
+    if rows.filter(stock__gte=wanted).update(stock=F("stock") - wanted) != len(merged):
+        raise _Short
 
 
 @transaction.atomic

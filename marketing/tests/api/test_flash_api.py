@@ -132,6 +132,7 @@ def test_purchase_creates_the_order_replays_it_and_refuses_with_stable_codes(
     assert (order["deal_kind"], order["deal_ref"], order["lines"][0]["unit_price"]) == ("flash", item.pk, FLASH_PRICE)
     replay = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert (replay.status_code, replay.json()["no"], replay["Idempotent-Replayed"]) == (200, order["no"], "true")
+    assert replay.json() == order  # the first answer, built from the rows it wrote, is the order as stored
     again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k2")
     assert (again.status_code, again.json()["code"]) == (409, "purchase_limit_exceeded")
     assert again.json()["details"]["limit"] == 1

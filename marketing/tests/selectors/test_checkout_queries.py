@@ -27,10 +27,10 @@ pytestmark = pytest.mark.django_db
 
 PREVIEW_QUERIES = 4  # shopper row, SKUs + gift SKUs, shopper state, wallet
 # shopper row, idempotency replay, address, SKUs + gifts, member lock, key check, shopper state,
-# wallet, order insert, coupons used, promotion usage, promoter's click, cart rows, 3 stock updates
-# (2 lines and the gift), lines insert, analytics event, the coupon's campaign, order + lines read
-# back, and the savepoints and transaction statements around them
-PLACE_QUERIES = 33
+# wallet, order insert, coupons used, promotion usage, promoter's click, cart rows, one stock update
+# (2 lines and the gift), lines insert, analytics event, the coupon's campaign, and the savepoints
+# and transaction statements around them; the answer is built from the rows just written (issue 12)
+PLACE_QUERIES = 29
 
 
 @pytest.fixture
@@ -109,6 +109,23 @@ def test_placement_queries_are_pinned_and_the_gift_line_is_snapshotted(
     assert (gift.sku_id, gift.title, gift.paid_amount) == (checkout["cookie"].pk, checkout["cookie"].product.title, 0)
     assert Sku.objects.get(pk=checkout["cookie"].pk).stock == checkout["cookie"].stock - 1
     assert Coupon.objects.get(pk=checkout["coupon_ids"][0]).status == CouponStatus.USED
+
+
+def test_the_placement_answer_is_the_order_as_stored(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """Placement answers from the rows it wrote, not a re-read: what the shopper then reads
+    back (lines with their ids, the rules applied, the address) is exactly the same."""
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"], "address_id": checkout["address_id"]}
+    placed = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert placed.status_code == 201, placed.content
+    stored = member_client.get(f"/api/v1/orders/{placed.json()['no']}")
+    assert stored.status_code == 200
+    assert placed.json() == stored.json()
+    answer = placed.json()
+    assert len(answer["lines"]) == 4 and all(line["id"] for line in answer["lines"])
+    assert {a["rule_type"] for a in answer["applied"]} >= {"full_gift", "full_reduction", "amount_off"}
+    assert answer["status_display"] == "待付款"
 
 
 def test_a_saved_shipping_rule_reaches_the_next_quote(

@@ -167,6 +167,40 @@ def test_stock_shortage_names_the_sku_and_writes_nothing(member: Member, address
     assert not Event.objects.filter(name="order_placed").exists()
 
 
+def test_one_statement_reservation_names_the_short_sku_and_gives_back_the_rest(
+    member: Member, address: Address, shop: ShopSettings
+) -> None:
+    """All SKUs are taken by one UPDATE: when one is short, the rows it did take are rolled
+    back before the shortfall is read, so the error names the short SKU (not the first SKU
+    whose stock the partial update left below its quantity)."""
+    first, short, last = SkuFactory.create(stock=3), SkuFactory.create(stock=1), SkuFactory.create(stock=2)
+    with pytest.raises(StockInsufficient) as exc:
+        order_place(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(last.pk, 2), (first.pk, 2), (short.pk, 2)],
+            address_id=address.pk,
+            idempotency_key="k",
+        )
+    assert exc.value.details == {"sku_id": short.pk, "requested": 2, "available": 1}
+    assert dict(Sku.objects.filter(pk__in=[first.pk, short.pk, last.pk]).values_list("pk", "stock")) == {
+        first.pk: 3,
+        short.pk: 1,
+        last.pk: 2,
+    }
+    order = order_place(
+        context=SHOPPER_CONTEXT,
+        member=member,
+        items=[(last.pk, 2), (first.pk, 1), (first.pk, 1), (short.pk, 1)],
+        address_id=address.pk,
+        idempotency_key="k2",
+    )
+    assert sorted(order.lines.values_list("sku_id", "qty")) == sorted([(first.pk, 2), (short.pk, 1), (last.pk, 2)])
+    assert list(
+        Sku.objects.filter(pk__in=[first.pk, short.pk, last.pk]).order_by("pk").values_list("stock", flat=True)
+    ) == [1, 0, 0]
+
+
 def test_an_off_shelf_sku_is_refused(member: Member, address: Address, shop: ShopSettings) -> None:
     sku = SkuFactory.create(product__is_on_shelf=False)
     with pytest.raises(SkuUnavailable):
