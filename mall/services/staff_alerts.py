@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,17 +80,17 @@ def staff_alert_plan(*, kind: str, ref_id: int) -> list[int]:
     alert = _kind(kind).render(ref_id)
     if alert is None:
         return []
-    for shift in duty_shifts_on(moment=alert.at):
-        for channel, target in ((AlertChannel.EMAIL, shift.email), (AlertChannel.WECOM, shift.wecom_webhook)):
-            if not target:
-                continue
-            try:
-                with transaction.atomic():
-                    StaffAlertDelivery.objects.create(
-                        kind=kind, ref_id=ref_id, channel=channel, target=target, user_id=shift.user_id
-                    )
-            except IntegrityError:
-                pass  # planned already (by another run, or another shift with the same destination)
+    # One row per channel and destination: the unique constraint drops rows another run (or another
+    # shift with the same mailbox or group) already planned.
+    StaffAlertDelivery.objects.bulk_create(
+        [
+            StaffAlertDelivery(kind=kind, ref_id=ref_id, channel=channel, target=target, user_id=shift.user_id)
+            for shift in duty_shifts_on(moment=alert.at)
+            for channel, target in ((AlertChannel.EMAIL, shift.email), (AlertChannel.WECOM, shift.wecom_webhook))
+            if target
+        ],
+        ignore_conflicts=True,
+    )
     return list(StaffAlertDelivery.objects.filter(kind=kind, ref_id=ref_id).order_by("pk").values_list("pk", flat=True))
 
 
