@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from mall.api.health import healthz
 from mall.api.not_found import api_not_found
 from mall.console import pages
+from mall.url_index import segment_indexed
 
 api_v1 = [
     path("", include("mall.api.urls")),
@@ -22,7 +23,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("favicon.ico", pages.favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include(segment_indexed(api_v1))),  # tried by first segment (issue 12)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),  # after every API route: unknown API paths answer JSON
