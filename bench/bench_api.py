@@ -9,11 +9,13 @@ with wrk at a fixed concurrency and prints one JSON line per endpoint, then a su
 Endpoints (a shopper's JWT): ``ping``; ``home`` (the cached first screen); ``product_detail``
 (cached); ``checkout_preview`` (3 lines, 2 coupons); ``order_place`` (64 distinct shoppers,
 2 lines + a coupon each order, reported as orders/s); ``flash_sold_out`` (a flash purchase
-once the slot is sold out). Each line has ``ratio_bare`` (to the bare endpoint) next to
-``ratio_ping`` (to the authenticated ping); the bare endpoint and ping are measured at the
-start and at the end of the run and averaged, so a neighbour's load on a shared machine
-weighs on both sides of a ratio alike. Goals (issue 12): ping ≥ 0.5, home and product
-detail ≥ 0.4, checkout preview ≥ 0.2, flash sold-out ≥ 0.5, order placement ≥ 0.05.
+once the slot is sold out). Each endpoint is loaded ``BENCH_ROUNDS`` times (3), each run
+right after a run of the bare endpoint, so a neighbour's load on a shared machine weighs on
+both sides of a pair alike; a line's ``ratio_bare`` is the median of its paired ratios (all of
+them in ``ratios``; one run per endpoint swung 2–4× between runs), next to ``ratio_ping`` (its
+median rps over ping's). Placements spend a different share of each shopper's coupons per round.
+Goals (issue 12): ping ≥ 0.5, home and product detail ≥ 0.4, checkout preview ≥ 0.2,
+flash sold-out ≥ 0.5, order placement ≥ 0.05.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,9 +50,12 @@ from bench.common import (
 )
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
+# Each endpoint is loaded ROUNDS times, each run right after a run of the bare endpoint; a line
+# reports the median of those paired ratios (one run per endpoint swung 2–4× on this machine).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SHOPPERS = int(os.environ.get("BENCH_SHOPPERS", "64"))
-COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "60"))
+COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "90"))  # shared out over the rounds
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # the smoke test: tiny runs, the same code path
 SOLD_OUT_SLOT_MINUTES = 30  # how long the sold-out item's slot stays open
 GOALS = {
@@ -304,10 +310,22 @@ def place_orders(base: str, *, shoppers_file: str, items: list[dict[str, int]], 
     return {"rps": rps, "statuses": statuses, "p99_ms": duration_ms(p99)}
 
 
+def _round_shoppers(shoppers_file: str, round_no: int, rounds: int) -> str:
+    """A copy of the shoppers file whose coupon ids are this round's share (no coupon spent twice)."""
+    with open(shoppers_file) as fh:
+        rows = [line.split() for line in fh if line.strip()]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
+        for token, address, *coupons in rows:
+            share = len(coupons) // rounds
+            out.write(" ".join([token, address, *coupons[round_no * share : (round_no + 1) * share]]) + "\n")
+    return out.name
+
+
 def main() -> None:
     info = prepare()
     token = str(info["token"])
     seconds = 1 if QUICK else SECONDS
+    rounds = 1 if QUICK else ROUNDS
     items3 = [{"sku_id": sku_id, "qty": 1} for sku_id in info["sku_ids"]]
     endpoints: list[tuple[str, str, str, dict[str, Any] | None]] = [
         ("ping", "GET", "/api/v1/ping", None),
@@ -326,7 +344,7 @@ def main() -> None:
             {"address_id": info["address_id"]},
         ),
     ]
-    lines: list[dict[str, Any]] = []
+    results: dict[str, dict[str, Any]] = {}
     figures = server_figures()
     try:
         with gunicorn(BARE_APP) as bare_base, gunicorn() as base:
@@ -342,74 +360,81 @@ def main() -> None:
                     idempotent="/purchase" in url,
                 )
 
-            load(f"{bare_base}{BARE_PATH}")  # warm-up
-            load(f"{base}/api/v1/ping")
-            bare = [load(f"{bare_base}{BARE_PATH}").rps]
-            # The shopper's authenticated ping (the same token as every endpoint), measured at the
-            # start and at the end: its own line reports their mean, the very figure the summary
-            # calls ping_rps and every ratio_ping divides by (so ping's ratio_ping is 1).
-            ping_runs = [load(f"{base}/api/v1/ping")]
-            results: dict[str, Any] = {}
+            def bare() -> float:
+                return load(f"{bare_base}{BARE_PATH}").rps
+
+            bare()  # warm-up
             for name, method, path, body in endpoints:
-                if name == "ping":
-                    continue
                 load(f"{base}{path}", method, body)  # warm: caches filled, connections open
-                result = load(f"{base}{path}", method, body)
+                runs: list[LoadResult] = []
+                bare_runs: list[float] = []
+                for _round in range(rounds):  # each run next to its own bare run: a pair shares the load
+                    bare_runs.append(bare())
+                    runs.append(load(f"{base}{path}", method, body))
+                ratios = [run.rps / bare_rps for run, bare_rps in zip(runs, bare_runs, strict=True)]
                 results[name] = {
-                    "rps": round(result.rps, 1),
-                    "p50_ms": round(result.p50_ms, 2),
-                    "p99_ms": round(result.p99_ms, 2),
-                    "non_2xx": result.non_2xx,
+                    "rps": round(statistics.median([run.rps for run in runs]), 1),
+                    "p50_ms": round(statistics.median([run.p50_ms for run in runs]), 2),
+                    "p99_ms": round(max(run.p99_ms for run in runs), 2),
+                    "non_2xx": sum(run.non_2xx for run in runs),
+                    "bare_rps": round(statistics.median(bare_runs), 1),
+                    "ratio_bare": round(statistics.median(ratios), 3),
+                    "ratios": [round(ratio, 3) for ratio in ratios],
                 }
-            placed = place_orders(
-                base, shoppers_file=info["shoppers_file"], items=[items3[0], items3[1]], seconds=seconds
-            )
-            orders = placed["statuses"].get("201", 0)
+            place_runs: list[dict[str, Any]] = []
+            place_bare: list[float] = []
+            for round_no in range(rounds):
+                shoppers_file = _round_shoppers(info["shoppers_file"], round_no, rounds)
+                try:
+                    place_bare.append(bare())
+                    place_runs.append(
+                        place_orders(base, shoppers_file=shoppers_file, items=[items3[0], items3[1]], seconds=seconds)
+                    )
+                finally:
+                    os.unlink(shoppers_file)
+            per_s = [run["statuses"].get("201", 0) / seconds for run in place_runs]
+            statuses: dict[str, int] = {}
+            for run in place_runs:
+                for code, count in run["statuses"].items():
+                    statuses[code] = statuses.get(code, 0) + count
+            place_ratios = [orders / bare_rps for orders, bare_rps in zip(per_s, place_bare, strict=True)]
             results["order_place"] = {
-                "rps": round(orders / seconds, 1),
-                "orders_per_s": round(orders / seconds, 1),
-                "requests_per_s": round(placed["rps"], 1),
-                "p99_ms": round(placed["p99_ms"], 2),
-                "statuses": placed["statuses"],
+                "rps": round(statistics.median(per_s), 1),
+                "orders_per_s": round(statistics.median(per_s), 1),
+                "requests_per_s": round(statistics.median([run["rps"] for run in place_runs]), 1),
+                "p99_ms": round(max(run["p99_ms"] for run in place_runs), 2),
+                "statuses": statuses,
+                "bare_rps": round(statistics.median(place_bare), 1),
+                "ratio_bare": round(statistics.median(place_ratios), 3),
+                "ratios": [round(ratio, 3) for ratio in place_ratios],
             }
-            bare.append(load(f"{bare_base}{BARE_PATH}").rps)
-            ping_runs.append(load(f"{base}/api/v1/ping"))
     finally:
         os.unlink(info["shoppers_file"])
         clear_slot_window(SOLD_OUT_SLOT_MINUTES + 1)  # the sold-out slot ends: bench-flash (or this bench) can run next
-    bare_rps = sum(bare) / len(bare)
-    ping_rps = sum(run.rps for run in ping_runs) / len(ping_runs)
-    results["ping"] = {
-        "rps": round(ping_rps, 1),
-        "p50_ms": round(max(run.p50_ms for run in ping_runs), 2),
-        "p99_ms": round(max(run.p99_ms for run in ping_runs), 2),
-        "non_2xx": sum(run.non_2xx for run in ping_runs),
-    }
-    for name in GOALS:
-        row = results[name]
-        lines.append(
-            {
-                "endpoint": name,
-                **row,
-                "bare_rps": round(bare_rps, 1),
-                "ratio_bare": round(row["rps"] / bare_rps, 3),
-                "ping_rps": round(ping_rps, 1),
-                "ratio_ping": round(row["rps"] / ping_rps, 3),
-                "goal_ratio_bare": GOALS[name],
-                "connections": CONNECTIONS,
-            }
-        )
+    ping_rps = results["ping"]["rps"]
+    lines = [
+        {
+            "endpoint": name,
+            **results[name],
+            "ping_rps": ping_rps,
+            "ratio_ping": round(results[name]["rps"] / ping_rps, 3),
+            "goal_ratio_bare": GOALS[name],
+            "connections": CONNECTIONS,
+        }
+        for name in GOALS
+    ]
     for line in lines:
         print(json.dumps(line, ensure_ascii=False))
     print(
         json.dumps(
             {
-                "bare_rps": round(bare_rps, 1),
-                "ping_rps": round(ping_rps, 1),
+                "bare_rps": round(statistics.median([line["bare_rps"] for line in lines]), 1),
+                "ping_rps": ping_rps,
                 **{f"{line['endpoint']}_ratio_bare": line["ratio_bare"] for line in lines},
                 **{f"{line['endpoint']}_ratio_ping": line["ratio_ping"] for line in lines},
                 "orders_per_s": results["order_place"]["orders_per_s"],
                 "goals_met": all(line["ratio_bare"] >= line["goal_ratio_bare"] for line in lines),
+                "rounds": rounds,
                 **figures,
                 "connections": CONNECTIONS,
             }
