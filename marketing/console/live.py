@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,10 +46,7 @@ from marketing.models import (
     CouponTemplate,
     FlashSlot,
     FlashSlotKind,
-    LiveFanPrice,
-    LiveFlashSlot,
     LiveLottery,
-    LiveLotteryEntry,
     LiveRoom,
     LotteryPrizeKind,
     LotteryStatus,
@@ -57,6 +54,7 @@ from marketing.models import (
 from marketing.models.live import LiveRoomStatus
 from marketing.selectors.distribution import mask_nickname
 from marketing.selectors.live import live_room_report, lottery_prize_text
+from marketing.selectors.live_console import LiveRoomConsole, live_room_console, live_room_for_console
 from marketing.services.live import (
     RoomForm,
     live_flash_bind,
@@ -433,51 +431,33 @@ def _run(request: HttpRequest, room: LiveRoom, op: str, bound: dict[str, forms.F
     return True
 
 
-def _lottery_rows(room: LiveRoom) -> list[dict[str, Any]]:
-    lotteries = list(
-        LiveLottery.objects.filter(room=room)
-        .select_related("coupon_template")
-        .annotate(
-            n_pending=Count("entries", filter=Q(entries__won=True, entries__prize_issued_at__isnull=True)),
-            n_entries=Count("entries"),
-        )
-        .order_by("-opens_at", "-id")
-    )
-    winners: dict[int, list[LiveLotteryEntry]] = {}
-    drawn = [lot.pk for lot in lotteries if lot.status == LotteryStatus.DRAWN]
-    for entry in (
-        LiveLotteryEntry.objects.filter(lottery_id__in=drawn, won=True).select_related("member").order_by("rank")
-    ):
-        winners.setdefault(entry.lottery_id, []).append(entry)
+def _lottery_rows(console: LiveRoomConsole) -> list[dict[str, Any]]:
     now = timezone.now()
-    rows = []
-    for lottery in lotteries:
-        rows.append(
-            {
-                "lottery": lottery,
-                "window": _span(lottery.opens_at, lottery.closes_at),
-                "prize": lottery_prize_text(lottery),
-                "can_draw": lottery.status == LotteryStatus.OPEN and now >= lottery.closes_at,
-                "can_cancel": lottery.status == LotteryStatus.OPEN,
-                "pending": getattr(lottery, "n_pending", 0),
-                "entries": getattr(lottery, "n_entries", 0),
-                "winners": [
-                    {
-                        "rank": entry.rank,
-                        "entry_id": entry.pk,
-                        "nickname": mask_nickname(entry.member.nickname),
-                        "score": entry_score(seed=lottery.seed, entry_id=entry.pk),
-                        "issued": entry.prize_issued_at is not None,
-                    }
-                    for entry in winners.get(lottery.pk, [])
-                ],
-            }
-        )
-    return rows
+    return [
+        {
+            "lottery": lottery,
+            "window": _span(lottery.opens_at, lottery.closes_at),
+            "prize": lottery_prize_text(lottery),
+            "can_draw": lottery.status == LotteryStatus.OPEN and now >= lottery.closes_at,
+            "can_cancel": lottery.status == LotteryStatus.OPEN,
+            "pending": getattr(lottery, "n_pending", 0),
+            "entries": getattr(lottery, "n_entries", 0),
+            "winners": [
+                {
+                    "rank": entry.rank,
+                    "entry_id": entry.pk,
+                    "nickname": mask_nickname(entry.member.nickname),
+                    "score": entry_score(seed=lottery.seed, entry_id=entry.pk),
+                    "issued": entry.prize_issued_at is not None,
+                }
+                for entry in console.winners.get(lottery.pk, [])
+            ],
+        }
+        for lottery in console.lotteries
+    ]
 
 
-def _fan_rows(room: LiveRoom) -> list[dict[str, Any]]:
-    fans = LiveFanPrice.objects.filter(room=room).select_related("sku__product").order_by("id")
+def _fan_rows(console: LiveRoomConsole) -> list[dict[str, Any]]:
     return [
         {
             "fan": fan,
@@ -487,7 +467,7 @@ def _fan_rows(room: LiveRoom) -> list[dict[str, Any]]:
             "fan_price": yuan(fan.price),
             "quota": gettext("不限") if fan.quota is None else fan.quota,
         }
-        for fan in fans
+        for fan in console.fans
     ]
 
 
@@ -495,7 +475,7 @@ def _fan_rows(room: LiveRoom) -> list[dict[str, Any]]:
 def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
     """One room: goods, 整点秒杀, 评论抽奖 (draw + verification), 粉丝专属价, orders and GMV."""
     _require(request, VIEW)
-    room = LiveRoom.objects.filter(pk=room_id).first()
+    room = live_room_for_console(room_id=room_id)
     if room is None:
         raise Http404
     bound: dict[str, forms.Form] = {}
@@ -507,10 +487,8 @@ def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
             changed = True
         if changed:
             return redirect(reverse(ROOM_URL, args=[room.pk]))
+    console = live_room_console(room=room)
     report = live_room_report(room_id=room.pk)
-    bindings = (
-        LiveFlashSlot.objects.filter(room=room).select_related("slot").prefetch_related("slot__items__sku__product")
-    )
     flash_rows = [
         {
             "slot": binding.slot,
@@ -521,7 +499,7 @@ def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
             ),
             "url": reverse("console:marketing_flash_slot", args=[binding.slot_id]),
         }
-        for binding in bindings
+        for binding in console.bindings
     ]
     context = _context(
         request,
@@ -531,7 +509,7 @@ def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
         can_change=request.user.has_perm(CHANGE),
         goods=[
             {"name": g.name, "product": g.product, "price": yuan(g.price), "wx_goods_id": g.wx_goods_id}
-            for g in room.goods.select_related("product").order_by("id")
+            for g in console.goods
         ],
         order_rows=[
             {
@@ -543,8 +521,8 @@ def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
             for order in report.orders
         ],
         flash_rows=flash_rows,
-        lottery_rows=_lottery_rows(room),
-        fan_rows=_fan_rows(room),
+        lottery_rows=_lottery_rows(console),
+        fan_rows=_fan_rows(console),
         report=report,
         report_cards=[
             (gettext("订单数"), report.total.orders, gettext("今日 %(n)d") % {"n": report.today.orders}),
@@ -556,7 +534,7 @@ def live_room_view(request: HttpRequest, room_id: int) -> HttpResponse:
             ),
             (gettext("退款"), yuan(report.total.refunds), gettext("已扣除")),
         ],
-        followers=room.follows.count(),
+        followers=console.followers,
         share_path=live_share_path(room=room),
         goods_form=bound.get("goods") or GoodsForm(prefix="goods"),
         flash_form=bound.get("flash") or FlashBindForm(prefix="flash", room=room),
