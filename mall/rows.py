@@ -7,11 +7,16 @@ what the ORM gives — every concrete column, the backend's and the fields' conv
 datetimes, booleans, JSON), an instance made by ``Model.from_db`` (so ``save()`` updates it) —
 and only skips building the statement again. Converters are the backend's stateless ones, so
 one plan per model and database alias serves every connection of that alias.
+
+:func:`rows_with_related` does the same for ``select_related`` over one non-null foreign key
+filtered by ``IN`` lists: checkout's SKU-with-product read (issue 12) spent ~0.5 ms of CPU per
+request compiling the ORM's statement (``get_select``, ``get_related_selections``,
+``_order_by_pairs``) against ~0.1 ms for the written-out one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -51,3 +56,81 @@ def row_by_pk(model: type[M], pk: int) -> M | None:
         for convert in field_converters:
             values[i] = convert(values[i], column, connection)
     return model.from_db(alias, names, values)
+
+
+def _columns(
+    model: type[models.Model], alias: str, table: str
+) -> tuple[list[str], list[str], list[tuple[list[Converter], Any]]]:
+    """The model's concrete columns qualified by ``table``, their attnames and converters."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = [f"{quote(table)}.{quote(str(field.column))}" for field in fields]
+    converters = []
+    for field in fields:
+        column = field.get_col(table)
+        converters.append((connection.ops.get_db_converters(column) + field.get_db_converters(connection), column))
+    return columns, [field.attname for field in fields], converters
+
+
+@cache
+def _joined_plan(
+    model: type[models.Model], related: str, alias: str
+) -> tuple[str, Any, tuple[type[models.Model], list[str], list[str]], list[tuple[int, list[Converter], Any]]]:
+    """``SELECT <model's columns>, <related's columns> FROM model INNER JOIN related`` and how to
+    turn a row into both instances (the ORM's ``select_related`` for a non-null foreign key)."""
+    fk = model._meta.get_field(related)
+    if not isinstance(fk, models.ForeignKey) or fk.null:
+        raise TypeError(f"{model.__name__}.{related} is not a non-null foreign key")
+    target: type[models.Model] = fk.related_model  # type: ignore[assignment]
+    quote = connections[alias].ops.quote_name
+    table, target_table = model._meta.db_table, target._meta.db_table
+    columns, names, converters = _columns(model, alias, table)
+    target_columns, target_names, target_converters = _columns(target, alias, target_table)
+    target_pk = quote(str(target._meta.pk.column))  # type: ignore[union-attr]
+    sql = (
+        f"SELECT {', '.join(columns + target_columns)} FROM {quote(table)}"  # noqa: S608 - names from metadata
+        f" INNER JOIN {quote(target_table)}"
+        f" ON ({quote(table)}.{quote(str(fk.column))} = {quote(target_table)}.{target_pk})"
+    )
+    # only the columns that have converters (JSON, booleans, aware datetimes), by position
+    converting = [(i, fns, column) for i, (fns, column) in enumerate(converters + target_converters) if fns]
+    return sql, fk, (target, names, target_names), converting
+
+
+def rows_with_related(model: type[M], related: str, any_of: Mapping[str, Sequence[Any]]) -> list[M]:
+    """``model.objects.select_related(related).filter(Q(a__in=…) | Q(b__in=…)).order_by("pk")`` in
+    effect (one query; none when every list is empty): the rows whose field (a name in
+    ``any_of``) is one of its values, each with its ``related`` row cached as the ORM caches it."""
+    alias = router.db_for_read(model) or "default"
+    sql, fk, (target, names, target_names), converting = _joined_plan(model, related, alias)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    conditions: list[str] = []
+    params: list[Any] = []
+    for name, values in any_of.items():
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        wanted = list(dict.fromkeys(values))
+        if not wanted:
+            continue
+        conditions.append(f"{table}.{quote(str(field.column))} IN ({', '.join(['%s'] * len(wanted))})")  # type: ignore[union-attr]
+        params += [field.get_db_prep_value(value, connection) for value in wanted]  # type: ignore[union-attr]
+    if not conditions:
+        return []
+    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    statement = f"{sql} WHERE ({' OR '.join(conditions)}) ORDER BY {table}.{pk_column} ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    split = len(names)
+    result: list[M] = []
+    for row in rows:
+        values = list(row)
+        for i, field_converters, column in converting:
+            for convert in field_converters:
+                values[i] = convert(values[i], column, connection)
+        instance = model.from_db(alias, names, values[:split])
+        fk.set_cached_value(instance, target.from_db(alias, target_names, values[split:]))
+        result.append(instance)
+    return result
