@@ -16,11 +16,17 @@ request compiling the ORM's statement (``get_select``, ``get_related_selections`
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
@@ -124,13 +130,53 @@ def rows_with_related(model: type[M], related: str, any_of: Mapping[str, Sequenc
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     split = len(names)
+    make, make_target = _maker(model), _maker(target)
     result: list[M] = []
     for row in rows:
         values = list(row)
         for i, field_converters, column in converting:
             for convert in field_converters:
                 values[i] = convert(values[i], column, connection)
-        instance = model.from_db(alias, names, values[:split])
-        fk.set_cached_value(instance, target.from_db(alias, target_names, values[split:]))
+        instance = make(alias, names, values[:split])
+        fk.set_cached_value(instance, make_target(alias, target_names, values[split:]))
         result.append(instance)
     return result
+
+
+@cache
+def _plain_attributes(model: type[models.Model]) -> bool:
+    """Django's own ``__init__`` and ``from_db``, and every column's attribute one that a fresh
+    instance may hold in ``__dict__`` directly (what their ``__set__`` does when nothing is cached)."""
+    if model.__init__ is not models.Model.__init__:
+        return False
+    if getattr(model.from_db, "__func__", None) is not models.Model.from_db.__func__:  # type: ignore[attr-defined]
+        return False
+    for field in model._meta.concrete_fields:
+        descriptor = type(inspect.getattr_static(model, field.attname, None))
+        if descriptor is ImageFileDescriptor and (field.width_field or field.height_field):  # type: ignore[attr-defined]
+            return False  # its __set__ updates the dimension fields
+        if descriptor not in _PLAIN_DESCRIPTORS:
+            return False
+    return True
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor, ImageFileDescriptor)
+
+
+def _maker(model: type[M]) -> Callable[[str, list[str], list[Any]], M]:
+    """``model.from_db`` for a row of every concrete column, or the same instance built without
+    ``Model.__init__`` when nothing could tell (Django's own ``from_db`` and ``__init__``, no
+    ``pre_init``/``post_init`` receiver for the model): ``__init__`` only sets each attname in
+    turn and sends those two signals, and was a quarter of the SKU read's CPU (issue 12)."""
+    if not _plain_attributes(model) or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db
+
+    def make(alias: str, names: list[str], values: list[Any]) -> M:
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(names, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        return instance
+
+    return make

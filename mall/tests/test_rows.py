@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from django.db.models import Q
+from django.db.models.signals import post_init
 from django.utils import timezone
 
-from mall.models import ShopSettings, Sku
+from mall.models import Product, ShopSettings, Sku
 from mall.rows import row_by_pk, rows_with_related
 from mall.tests.factories import ProductFactory, SkuFactory
 from members.models import Member
@@ -85,3 +86,22 @@ def test_rows_with_related_asks_nothing_for_empty_lists(django_assert_num_querie
         assert rows_with_related(Sku, "product", {"pk": [], "code": []}) == []
     with pytest.raises(TypeError):
         rows_with_related(Member, "inviter", {"pk": [1]})  # nullable: a LEFT JOIN, not written out
+
+
+def test_rows_with_related_keep_init_signals_when_someone_listens() -> None:
+    """Built without ``Model.__init__`` only while no ``post_init`` receiver could tell."""
+    sku = SkuFactory.create()
+    seen: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, **_kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Product)
+    try:
+        [fast] = rows_with_related(Sku, "product", {"pk": [sku.pk]})
+    finally:
+        post_init.disconnect(receiver, sender=Product)
+    assert seen == [fast.product] and _values(fast.product) == _values(Product.objects.get(pk=sku.product_id))
+    fast.stock = 3
+    fast.save(update_fields=["stock"])
+    assert Sku.objects.get(pk=sku.pk).stock == 3
