@@ -4,7 +4,7 @@
 shopper's row behind every signed-in API request that was ~0.55 ms of CPU against ~0.08 ms
 for the same SELECT written out once (issue 12, measured in process). :func:`row_by_pk` keeps
 what the ORM gives — every concrete column, the backend's and the fields' converters (aware
-datetimes, booleans, JSON), an instance made by ``Model.from_db`` (so ``save()`` updates it) —
+datetimes, booleans, JSON), an instance as ``Model.from_db`` makes it (so ``save()`` updates it) —
 and only skips building the statement again. Converters are the backend's stateless ones, so
 one plan per model and database alias serves every connection of that alias.
 
@@ -61,7 +61,7 @@ def row_by_pk(model: type[M], pk: int) -> M | None:
     for i, (field_converters, column) in enumerate(converters):
         for convert in field_converters:
             values[i] = convert(values[i], column, connection)
-    return model.from_db(alias, names, values)
+    return _maker(model)(alias, names, values)
 
 
 def _columns(
