@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db.models import Q
+from django.db.models.signals import post_init
 from django.utils import timezone
 
-from mall.models import ShopSettings, Sku
-from mall.rows import row_by_pk
-from mall.tests.factories import SkuFactory
+from mall.models import Product, ShopSettings, Sku
+from mall.rows import row_by_pk, rows_with_related
+from mall.tests.factories import ProductFactory, SkuFactory
 from members.models import Member
 from members.tests.factories import MemberFactory
 
@@ -58,3 +60,48 @@ def test_json_and_other_models_convert_like_the_orm() -> None:
     assert fast.specs == {"颜色": "红", "尺码": "M"}
     shop = ShopSettings.load()
     assert _values(row_by_pk(ShopSettings, shop.pk)) == _values(ShopSettings.objects.get(pk=shop.pk))
+
+
+def test_rows_with_related_read_like_select_related(django_assert_num_queries: Any) -> None:
+    product = ProductFactory.create(spec_names=["颜色"], is_on_shelf=False, main_image="products/a.png")
+    wanted = [SkuFactory.create(product=product, specs={"颜色": "红"}, is_active=False) for _ in range(2)]
+    gift = SkuFactory.create(code="GIFT-1")
+    SkuFactory.create()  # neither asked for by pk nor by code
+    asked = [wanted[1].pk, wanted[0].pk, wanted[1].pk, 10**9]
+    with django_assert_num_queries(1):
+        fast = rows_with_related(Sku, "product", {"pk": asked, "code": ["GIFT-1", "NO-SUCH"]})
+        products = [sku.product for sku in fast]  # cached with the row: no query of its own
+    orm = list(Sku.objects.select_related("product").filter(Q(pk__in=asked) | Q(code__in=["GIFT-1", "NO-SUCH"])))
+    assert [sku.pk for sku in fast] == [sku.pk for sku in orm] == sorted([wanted[0].pk, wanted[1].pk, gift.pk])
+    for mine, theirs in zip(fast, orm, strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.product) == _values(theirs.product)
+        assert mine._state.adding is False and mine.product._state.db == "default"
+    assert products[0].created_at is not None and timezone.is_aware(products[0].created_at)
+    assert products[0].main_image.name == "products/a.png" and products[0].spec_names == ["颜色"]
+
+
+def test_rows_with_related_asks_nothing_for_empty_lists(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        assert rows_with_related(Sku, "product", {"pk": [], "code": []}) == []
+    with pytest.raises(TypeError):
+        rows_with_related(Member, "inviter", {"pk": [1]})  # nullable: a LEFT JOIN, not written out
+
+
+def test_rows_with_related_keep_init_signals_when_someone_listens() -> None:
+    """Built without ``Model.__init__`` only while no ``post_init`` receiver could tell."""
+    sku = SkuFactory.create()
+    seen: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, **_kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Product)
+    try:
+        [fast] = rows_with_related(Sku, "product", {"pk": [sku.pk]})
+    finally:
+        post_init.disconnect(receiver, sender=Product)
+    assert seen == [fast.product] and _values(fast.product) == _values(Product.objects.get(pk=sku.product_id))
+    fast.stock = 3
+    fast.save(update_fields=["stock"])
+    assert Sku.objects.get(pk=sku.pk).stock == 3

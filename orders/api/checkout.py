@@ -13,7 +13,13 @@ from rest_framework.views import APIView
 from mall.api.output import compiled_output
 from mall.api.schema import error_responses
 from members.api.permissions import IsMember
-from orders.api.common import CheckoutInputSerializer, request_member
+from orders.api.common import (
+    CheckoutInputSerializer,
+    checkout_deal,
+    checkout_input_parse,
+    checkout_items,
+    request_member,
+)
 from orders.selectors.cart import MAX_ID, product_image_url
 from orders.selectors.checkout import CheckoutPreview, checkout_preview
 
@@ -221,15 +227,13 @@ class CheckoutPreviewApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = CheckoutPreviewApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = checkout_input_parse(CheckoutPreviewApi.InputSerializer, request.data)
         preview = checkout_preview(
             member=request_member(request),
-            items=serializer.items_tuples(),
+            items=checkout_items(data),
             address_id=data.get("address_id"),
             coupon_ids=data["coupon_ids"],
             points=data["points"],
-            deal=serializer.deal_request(),
+            deal=checkout_deal(data),
         )
         return Response(quote_data(preview))

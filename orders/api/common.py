@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from mall.api.input import compiled_input
 from marketing.services.deals import DealRequest, deal_request_parse
 from members.models import Member
 from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE
@@ -77,9 +79,31 @@ class CheckoutInputSerializer(serializers.Serializer):
 
     def deal_request(self) -> DealRequest | None:
         """The validated ``deal`` as the tools' request (an unknown kind is ``deal_invalid``)."""
-        return deal_request_parse(self.validated_data.get("deal"))
+        return checkout_deal(self.validated_data)
 
     def items_tuples(self) -> list[tuple[int, int]] | None:
         """``None`` when no items were sent: checkout buys the selected cart rows."""
-        items = self.validated_data.get("items")
-        return None if items is None else [(i["sku_id"], i["qty"]) for i in items]
+        return checkout_items(self.validated_data)
+
+
+def checkout_input_parse(serializer_class: type[CheckoutInputSerializer], data: Any) -> dict[str, Any]:
+    """The checkout body's ``validated_data``: a well-formed JSON body through the serializer's
+    compiled parser, anything else through the serializer itself (its errors, word for word).
+    Issue 12: the serializer's per-request field copies were ~0.3 ms of the preview's CPU."""
+    parsed = compiled_input(serializer_class)(data)
+    if parsed is None:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        parsed = serializer.validated_data
+    return parsed
+
+
+def checkout_deal(validated: Mapping[str, Any]) -> DealRequest | None:
+    """The validated ``deal`` as the tools' request (an unknown kind is ``deal_invalid``)."""
+    return deal_request_parse(validated.get("deal"))
+
+
+def checkout_items(validated: Mapping[str, Any]) -> list[tuple[int, int]] | None:
+    """``None`` when no items were sent: checkout buys the selected cart rows."""
+    items = validated.get("items")
+    return None if items is None else [(i["sku_id"], i["qty"]) for i in items]

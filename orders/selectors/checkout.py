@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from mall.errors import NotFound
 from mall.models import Sku
+from mall.rows import rows_with_related
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
 from marketing.services.deals import DealRequest, deal_takes_sku_stock
 from members.models import Address, Member
@@ -56,9 +55,10 @@ def checkout_lines_resolve(
         if merged[sku_id] > MAX_QTY_PER_LINE:
             raise InvalidQuantity(details={"sku_id": sku_id, "qty": merged[sku_id], "max": MAX_QTY_PER_LINE})
     gift_codes = gift_codes if gifts is not None else ()
-    wanted_rows = Q(pk__in=list(merged)) | Q(code__in=gift_codes) if gift_codes else Q(pk__in=list(merged))
     skus: dict[int, Sku] = {}
-    for row in Sku.objects.select_related("product").filter(wanted_rows):
+    # the ORM's select_related("product").filter(Q(pk__in) | Q(code__in)), written out once
+    # (issue 12: compiling it was ~0.5 ms of the preview's CPU)
+    for row in rows_with_related(Sku, "product", {"pk": list(merged), "code": list(gift_codes)}):
         if row.pk in merged:
             skus[row.pk] = row
         if gifts is not None and row.code in gift_codes:
