@@ -4,11 +4,11 @@
   progress, plus the server time, in one request (cached for a second, states per request);
 * ``GET flash/releases`` — running and upcoming limited releases ("仅售 N 件", "已抢 X%");
 * ``GET flash/items/{id}`` — one item's page (with "reserved" for the signed-in shopper);
-* ``POST flash/items/{id}/purchase`` — buy: the rate limits (one Redis round trip for all
-  four), then the Redis gate answers refusals (sold out, not started, ended …) without the
-  database; a shopper who may get a unit passes the guard (block lists, the slider when the
-  merchant asks), then gets the order in the same response (synchronous, 201; the same
-  ``Idempotency-Key`` again replays it with 200);
+* ``POST flash/items/{id}/purchase`` — buy: the four rate limits and the Redis gate's answer
+  in one Redis round trip (issue 12); the gate answers refusals (sold out, not started, ended
+  …) without the database; a shopper who may get a unit passes the guard (block lists, the
+  slider when the merchant asks), then gets the order in the same response (synchronous, 201;
+  the same ``Idempotency-Key`` again replays it with 200);
 * ``POST`` / ``DELETE flash/items/{id}/reservation`` — 补货中，可预约: reserve a sold-out item
   (told first come first served when the merchant restocks), or withdraw.
 """
