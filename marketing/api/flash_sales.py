@@ -4,11 +4,11 @@
   progress, plus the server time, in one request (cached for a second, states per request);
 * ``GET flash/releases`` — running and upcoming limited releases ("仅售 N 件", "已抢 X%");
 * ``GET flash/items/{id}`` — one item's page (with "reserved" for the signed-in shopper);
-* ``POST flash/items/{id}/purchase`` — buy: the rate limits (one Redis round trip for all
-  four), then the Redis gate answers refusals (sold out, not started, ended …) without the
-  database; a shopper who may get a unit passes the guard (block lists, the slider when the
-  merchant asks), then gets the order in the same response (synchronous, 201; the same
-  ``Idempotency-Key`` again replays it with 200);
+* ``POST flash/items/{id}/purchase`` — buy: the four rate limits and the Redis gate's answer
+  in one Redis round trip (issue 12); the gate answers refusals (sold out, not started, ended
+  …) without the database; a shopper who may get a unit passes the guard (block lists, the
+  slider when the merchant asks), then gets the order in the same response (synchronous, 201;
+  the same ``Idempotency-Key`` again replays it with 200);
 * ``POST`` / ``DELETE flash/items/{id}/reservation`` — 补货中，可预约: reserve a sold-out item
   (told first come first served when the merchant restocks), or withdraw.
 """
@@ -19,13 +19,23 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.schema import error_responses
-from mall.api.throttling import BatchedThrottlesMixin
+from mall.api.throttling import (
+    BatchedThrottlesMixin,
+    FixedWindowRateThrottle,
+    _counting_connection,
+    _pack_window,
+)
+from mall.cache import cache_outage_warn, local_windows
+from mall.redis import get_redis
 from marketing.api.common import member_of, optional_member
 from marketing.selectors.flash_sales import (
     STATES,
@@ -33,7 +43,7 @@ from marketing.selectors.flash_sales import (
     flash_releases_for_shoppers,
     flash_slots_for_shoppers,
 )
-from marketing.services.flash_gate import gate_precheck
+from marketing.services.flash_gate import gate_precheck, gate_precheck_command, gate_precheck_reply
 from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.services.flash_sales import flash_reservation_cancel, flash_reserve
 from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request, request_context
@@ -186,6 +196,22 @@ def _qty(request: Request) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 99 else 1
 
 
+def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list[int], list[Any] | None]:
+    """Send the windows' INCR / EXPIRE pairs and the gate's EVALSHA; read every reply. The
+    gate's error reply (``NOSCRIPT``) is None: every reply is read, the connection stays usable."""
+    try:
+        connection.send_packed_command([payload], check_health=False)
+        replies = [connection.read_response() for _ in range(2 * windows)]
+        try:
+            reply = connection.read_response()
+        except ResponseError:
+            reply = None
+    except BaseException:
+        connection.disconnect()  # replies may be left unread: never reuse it half-read
+        raise
+    return [int(n) for n in replies[::2]], reply
+
+
 class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
     """Buy a flash unit: 201 with the order (pay within 15 minutes), 200 when the key replays it."""
 
@@ -213,6 +239,11 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             help_text="tracking parameter as on POST orders (live:3 for a live room's 整点秒杀); "
             "unknown values are ignored",
         )
+
+    def check_throttles(self, request: Request) -> None:
+        """A purchase's windows are counted by ``post``, in the gate's Redis round trip."""
+        if request.method != "POST":
+            super().check_throttles(request)
 
     @extend_schema(
         operation_id="flash_purchase",
@@ -255,16 +286,31 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         },
     )
     def post(self, request: Request, item_id: int) -> Response:
+        shopper = request.user
+        assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
+        # What the gate needs, read first; a refusal of them is answered in the order it was
+        # before (after the rate limits and the Idempotency-Key).
+        peek: tuple[int, int] | None = None
+        deferred: Exception | None = None
+        try:
+            peek = (flash_item_sku_id(item_id), _qty(request))
+        except Exception as exc:  # an unknown item, an unreadable body: raised below
+            deferred = exc
+        reply = self._throttle_and_peek(request, item_id=item_id, member_id=shopper.pk, peek=peek)
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise IdempotencyKeyRequired
-        shopper = request.user
-        assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
+        if deferred is not None:
+            raise deferred
+        assert peek is not None  # noqa: S101 - set unless deferred
         # The fast path: the gate's refusal (sold out, not started, ended …) from Redis, before
         # the body is validated, the guard asked or the shopper's row read. Nothing scarce is
         # spent on a refusal, so the guard (block lists, slider) stands only before a unit:
         # the placement asks it, with this request's context, before the gate takes one.
-        gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=flash_item_sku_id(item_id), qty=_qty(request))
+        if reply is None:
+            gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
+        else:
+            gate_precheck_reply(reply, item_id=item_id, member_id=shopper.pk, qty=peek[1])
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -292,6 +338,42 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         if not result.created:
             response["Idempotent-Replayed"] = "true"
         return response
+
+    def _throttle_and_peek(
+        self, request: Request, *, item_id: int, member_id: int, peek: tuple[int, int] | None
+    ) -> list[Any] | None:
+        """The view's rate windows counted (429 as DRF's check) and the gate's precheck asked in
+        one Redis round trip (issue 12: a sold-out answer costs the round trip of a ping).
+
+        Returns the gate's reply, or None when it was not asked or did not answer (no
+        ``peek``, no plain Redis connection, Redis unreachable, the script not loaded): the
+        caller then asks :func:`gate_precheck` itself, as before."""
+        client = get_redis()
+        connection = _counting_connection(client) if client is not None and peek is not None else None
+        every = self.get_throttles()
+        throttles = [t for t in every if isinstance(t, FixedWindowRateThrottle)]
+        if connection is None or peek is None or len(throttles) != len(every):
+            super().check_throttles(request)
+            return None
+        keyed = [(t, key) for t in throttles if (key := t.prepare(request, self)) is not None]
+        payload = b"".join(_pack_window(key, t.duration + 1) for t, key in keyed) + gate_precheck_command(
+            client, item_id=item_id, member_id=member_id, sku_id=peek[0], qty=peek[1]
+        )
+        reply: list[Any] | None
+        try:
+            try:
+                counts, reply = _send_with_gate(connection, payload, len(keyed))
+            except (RedisConnectionError, RedisTimeoutError):
+                # A connection Redis dropped fails on first use: once more on a new one.
+                counts, reply = _send_with_gate(connection, payload, len(keyed))
+        except RedisError as exc:  # counted in this process, as the throttles do
+            cache_outage_warn("throttle", exc)
+            counts, reply = [local_windows.count(key, ttl=t.duration + 1) for t, key in keyed], None
+        waits = [t.wait() for (t, _key), count in zip(keyed, counts, strict=True) if not t.decide(count)]
+        if waits:
+            known = [w for w in waits if w is not None]
+            self.throttled(request, max(known) if known else None)  # type: ignore[arg-type]
+        return reply
 
 
 class FlashReservationOutputSerializer(serializers.Serializer):

@@ -52,9 +52,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -63,7 +64,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from mall.errors import ApplicationError
-from mall.redis import get_redis, lua_script, slot_key
+from mall.redis import LUA_SCRIPTS, get_redis, lua_script, slot_key
 from marketing.errors import (
     DealInvalid,
     FlashEnded,
@@ -316,8 +317,10 @@ class GateKeys:
         return [self.state, self.buyers, self.inflight, self.leases]
 
 
+@lru_cache(maxsize=1024)
 def gate_keys(item_id: int) -> GateKeys:
-    """The item's keys, one hash tag (``flash:{<id>}:…``): one Redis Cluster slot for every script."""
+    """The item's keys, one hash tag (``flash:{<id>}:…``): one Redis Cluster slot for every
+    script. Held per item (they never change): built on every purchase attempt."""
     return GateKeys(
         *(slot_key("flash", item_id, part) for part in ("state", "buyers", "inflight", "leases", "rebuild"))
     )
@@ -549,16 +552,39 @@ def gate_precheck(*, item_id: int, member_id: int, sku_id: int, qty: int) -> Non
     client = get_redis()
     if client is None:
         return
-    ticket = GateTicket(item_id=item_id, member_id=member_id, qty=qty)
     try:
-        code, seen, extra = _script(client, "admit", _ADMIT)(
-            gate_keys(item_id).data, [member_id, qty, ticket.entry, sku_id, "1", "", 0]
-        )
+        reply = _script(client, "admit", _ADMIT)(gate_keys(item_id).data, _precheck_args(member_id, sku_id, qty))
     except RedisError:
         return
+    gate_precheck_reply(reply, item_id=item_id, member_id=member_id, qty=qty)
+
+
+def _precheck_args(member_id: int, sku_id: int, qty: int) -> list[Any]:
+    # The admit script in peek mode: no entry, no lease (it takes nothing).
+    return [member_id, qty, "", sku_id, "1", "", 0]
+
+
+def gate_precheck_reply(reply: Sequence[Any], *, item_id: int, member_id: int, qty: int) -> None:
+    """Raise the refusal in a precheck's reply (see :func:`gate_precheck`), or return."""
+    code, seen, extra = reply
     if code in ("ok", "cold") or int(seen):
         return
-    raise _refusal(str(code), False, str(extra), ticket)
+    raise _refusal(str(code), False, str(extra), GateTicket(item_id=item_id, member_id=member_id, qty=qty, token=""))
+
+
+def gate_precheck_command(client: Any, *, item_id: int, member_id: int, sku_id: int, qty: int) -> bytes:
+    """:func:`gate_precheck`'s script call as one packed ``EVALSHA`` (RESP), for a caller that
+    sends it in the same Redis round trip as other commands: the purchase view, with its rate
+    windows (issue 12: one round trip and no redis-py call per sold-out answer). The script is
+    the registered one (``lua_script``); its reply goes to :func:`gate_precheck_reply`, an error
+    reply (``NOSCRIPT`` after a Redis restart or flush) means: ask :func:`gate_precheck`, which
+    loads it again."""
+    _script(client, "admit", _ADMIT)
+    sha = LUA_SCRIPTS["flash_gate.admit"].sha
+    parts = [b"EVALSHA", sha.encode(), b"4"]
+    parts += [key.encode() for key in gate_keys(item_id).data]
+    parts += [str(arg).encode() for arg in _precheck_args(member_id, sku_id, qty)]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%b\r\n" % (len(part), part) for part in parts)
 
 
 def _db_peek(ticket: GateTicket, *, sku_id: int) -> None:

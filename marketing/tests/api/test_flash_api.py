@@ -187,6 +187,81 @@ def test_a_sold_out_reply_reads_nothing_from_the_database(
     assert refused.json()["code"] == "flash_sold_out"
 
 
+def _round_trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the commands (or packed batches of them) sent to Redis: one per round trip."""
+    from redis.connection import AbstractConnection
+
+    sent = [0]
+    real = AbstractConnection.send_packed_command
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_a_sold_out_reply_is_one_redis_round_trip_and_no_query(
+    member: Member,
+    other_member: Member,
+    redis_client: Any,
+    django_assert_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 12: the four rate windows and the gate's answer go in one round trip (was two),
+    the answer as before; the guard's version is held (its 0.2 s re-read is not per request)."""
+    from mall.api import throttling
+    from members.selectors import abuse as guard_selectors
+
+    if throttling._counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the windows and the gate go the redis-py way (two round trips)")
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    buy(member, item)
+    client = client_for(other_member)
+    body = {"address_id": address_of(other_member).pk}
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="warm")
+    monkeypatch.setattr(guard_selectors, "VERSION_HOLD_SECONDS", 3600)
+    sent = _round_trips(monkeypatch)
+    with django_assert_num_queries(0):
+        refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="z")
+    assert (refused.status_code, refused.json()) == (
+        409,
+        {"code": "flash_sold_out", "message": "已抢光。", "details": {"flash_item_id": item.pk}},
+    )
+    assert sent[0] == 1
+
+
+def test_the_batched_gate_answer_keeps_the_order_of_refusals_and_survives_a_script_flush(
+    member: Member, other_member: Member, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rate limit first, then the Idempotency-Key, the body, then the gate; a Redis that lost its
+    scripts (restart, SCRIPT FLUSH) still answers (the gate loads the script again)."""
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    buy(member, item)
+    client = client_for(other_member)
+    body = {"address_id": address_of(other_member).pk}
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    missing_key = client.post(url, body, format="json")
+    assert (missing_key.status_code, missing_key.json()["code"]) == (400, "idempotency_key_required")
+    broken = client.post(url, "{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY="b")
+    assert (broken.status_code, broken.json()["code"]) == (400, "malformed_request")
+    unknown = client.post("/api/v1/flash/items/999999/purchase", body, format="json", HTTP_IDEMPOTENCY_KEY="u")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "flash_item_not_found")
+    redis_client.script_flush()
+    for key in ("f1", "f2"):
+        refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        assert (refused.status_code, refused.json()["code"]) == (409, "flash_sold_out")
+    from mall.api.throttling import FixedWindowRateThrottle
+
+    rates = {**FixedWindowRateThrottle.THROTTLE_RATES, "purchase.shopper": "1/min"}
+    monkeypatch.setattr(FixedWindowRateThrottle, "THROTTLE_RATES", rates)
+    limited = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="r")
+    assert (limited.status_code, limited.json()["code"]) == (429, "rate_limited")
+    assert limited.json()["details"]["action"] == "purchase"
+
+
 def test_not_started_and_ended_are_refused_before_any_order(member: Member, redis_client: Any) -> None:
     later = first_item(make_slot(items=[(shelf_sku(), 3)], starts_in=timedelta(hours=1)))
     client = client_for(member)
