@@ -72,7 +72,8 @@ def price_items(
     for line, winning in zip(lines, best, strict=True):
         if winning is not None:
             amount, special, rule_id, rule, price, ranges = winning
-            rule.check_winner(line, ctx)
+            if rule.checks_winner:
+                rule.check_winner(line, ctx)
             # LineState.set_item_price inlined (issue 12: once per line per quote)
             rule_type = rule.type
             line.unit_price = price

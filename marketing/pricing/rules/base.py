@@ -130,8 +130,11 @@ class ItemRule(Rule[SpecT]):
         self.no_benefit = self.rejected(reasons.NO_BENEFIT, "not below the list price")
         self.outpriced = self.rejected(reasons.CONFLICT, "a lower item price won on its lines")
 
+    checks_winner: ClassVar[bool] = False  # True where check_winner may refuse the cart
+
     def check_winner(self, line: LineState, ctx: RuleContext) -> None:
-        """Called when this rule gives the line its price; may refuse the cart."""
+        """Called when this rule gives the line its price (when ``checks_winner``); may refuse
+        the cart."""
 
 
 class OrderOutcome(NamedTuple):
