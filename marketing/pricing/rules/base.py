@@ -180,6 +180,19 @@ class CouponRule(ABC):
 
     def __init__(self, spec: CouponSpec) -> None:
         self.spec = spec
+        self._rejections: dict[tuple[str, str], RejectedRule] = {}
+
+    def rejected(self, reason: str, detail: str) -> RejectedRule:
+        """The coupon's rejection record, one instance per wording as in ``Rule.rejected``
+        (issue 12: a wallet's coupons are judged on every cart view)."""
+        key = (reason, detail)
+        rejected = self._rejections.get(key)
+        if rejected is None:
+            spec = self.spec
+            rejected = RejectedRule(rule_id=spec.id, rule_type=spec.kind, reason=reason, detail=detail)
+            if len(self._rejections) < REJECTIONS_KEPT:
+                self._rejections[key] = rejected
+        return rejected
 
     def reaches(self, amount: Fen) -> bool:
         return amount >= self.spec.threshold
