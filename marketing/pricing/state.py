@@ -189,7 +189,7 @@ class Ledger:
     def applied(self) -> tuple[AppliedRule, ...]:
         return tuple(
             [
-                AppliedRule(rule_id=rule_id, rule_type=rule_type, level=level, amount=amount, gifts=tuple(gifts))
+                AppliedRule(rule_id, rule_type, level, amount, tuple(gifts))
                 for (_, rule_id), (rule_type, level, amount, gifts) in self._applied.items()
             ]
         )

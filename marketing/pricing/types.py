@@ -413,8 +413,9 @@ class AppliedRule:
     gifts: tuple[tuple[str, int], ...] = ()
 
     def __init__(
-        self, *, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
+        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
     ) -> None:
+        # positional too (issue 12): the ledger builds one per applied rule per quote
         fields = self.__dict__
         fields["rule_id"] = rule_id
         fields["rule_type"] = rule_type

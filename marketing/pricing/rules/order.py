@@ -69,6 +69,7 @@ class FullReductionRule(OrderRule[FullReduction]):
         # what each tier's own threshold earns: fixed by the spec, so the next tier a (non-每满)
         # hint names is found without working each threshold out again per quote (issue 12)
         self.rewards = [self.off_at(threshold) for threshold in self.thresholds]
+        self.below = f" below {format_yuan(self.thresholds[0] if self.thresholds else 0)}"
 
     def off_at(self, amount: Fen) -> Fen:
         if self.spec.repeat:
@@ -111,10 +112,9 @@ class FullReductionRule(OrderRule[FullReduction]):
                 text=f"再买 ¥{format_yuan(point - amount)} 可减 ¥{format_yuan(reward)}",
             )
         if not off:
-            lowest = self.thresholds[0] if self.thresholds else 0
-            detail = f"scope amount {format_yuan(amount)} below {format_yuan(lowest)}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
-        return OrderOutcome(off, total=off, hint=hint)
+            detail = f"scope amount {format_yuan(amount)}{self.below}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
+        return OrderOutcome(off, None, "", (), off, (), hint)
 
 
 @register_order
@@ -123,6 +123,11 @@ class FullGiftRule(OrderRule[FullGift]):
 
     type = "full_gift"
     sequence = 3
+
+    def __init__(self, spec: FullGift) -> None:
+        super().__init__(spec)
+        self.below = f" below {format_yuan(spec.threshold)}"
+        self.gifts = ((spec.gift_sku, spec.gift_qty),)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec
@@ -137,10 +142,10 @@ class FullGiftRule(OrderRule[FullGift]):
                 gift_sku=spec.gift_sku,
                 text=f"再买 ¥{format_yuan(short)} 可享满赠",
             )
-            detail = f"scope amount {format_yuan(amount)} below {format_yuan(spec.threshold)}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
+            detail = f"scope amount {format_yuan(amount)}{self.below}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
         value = ctx.price_of(spec.gift_sku) * spec.gift_qty
-        return OrderOutcome(value, gifts=((spec.gift_sku, spec.gift_qty),))
+        return OrderOutcome(value, None, "", (), 0, self.gifts)
 
 
 @register_order
