@@ -21,14 +21,24 @@ from marketing.pricing.types import CouponSpec, StackingPolicy
 _FAR_FUTURE = "9999"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class CouponCandidate:
-    """A coupon usable on its own, with the scope lines and amount it is measured on."""
+    """A coupon usable on its own, with the scope lines and amount it is measured on.
+
+    Built per usable coupon per quote, so its fields go straight into the instance dict
+    (issue 12, as ``types.Allocation``); still frozen, equal and hashable."""
 
     spec: CouponSpec
     positions: tuple[int, ...]
     amount: Fen
     discount: Fen
+
+    def __init__(self, spec: CouponSpec, positions: tuple[int, ...], amount: Fen, discount: Fen) -> None:
+        fields = self.__dict__
+        fields["spec"] = spec
+        fields["positions"] = positions
+        fields["amount"] = amount
+        fields["discount"] = discount
 
 
 def _expiry_key(spec: CouponSpec) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState
-from marketing.pricing.types import RejectedRule, UnitRange
+from marketing.pricing.types import Allocation, RejectedRule, UnitRange
 
 # (line amount, special, rule id, rule, lowest unit price, unit ranges)
 Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
@@ -68,12 +68,23 @@ def price_items(
         else:
             reject(rule.no_benefit)
     winners: set[str] = set()
+    apply = ledger.apply
     for line, winning in zip(lines, best, strict=True):
         if winning is not None:
             amount, special, rule_id, rule, price, ranges = winning
-            rule.check_winner(line, ctx)
-            line.set_item_price(price, rule_id, rule.type, special, amount=amount, ranges=ranges)
-            ledger.apply(rule_id, rule.type, "item", line.list_price * line.qty - amount)
+            if rule.checks_winner:
+                rule.check_winner(line, ctx)
+            # LineState.set_item_price inlined (issue 12: once per line per quote)
+            rule_type = rule.type
+            line.unit_price = price
+            line.amount = line.remaining = amount
+            line.item_rule_id = rule_id
+            line.item_rule_type = rule_type
+            line.special = special
+            line.ranges = ranges
+            saved = line.list_price * line.qty - amount
+            line.allocations.append(Allocation(rule_id, rule_type, saved))
+            apply(rule_id, rule_type, "item", saved)
             winners.add(rule_id)
     for rule in offered:
         if rule.id not in winners:

@@ -84,16 +84,17 @@ def apply_order_promotions(
     every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
     by_type, hints = _candidates(covered, lines, ctx, ledger)
     winners: list[Candidate] = []
+    stack = ctx.policy.same_type == "stack"
     for entries in by_type.values():
-        if len(entries) > 1:
-            entries.sort(key=_by_value_then_id)
-        keep = entries if ctx.policy.same_type == "stack" else entries[:1]
-        winners.extend(keep)
-        if len(entries) > len(keep):
-            detail = f"{entries[0][0].id} of the same type gives more"
-            losers = entries[len(keep) :]
-            ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in losers])
-    winners.sort(key=_by_sequence_then_id)
+        if len(entries) == 1 or stack:
+            winners.extend(entries)
+            continue
+        entries.sort(key=_by_value_then_id)
+        winners.append(entries[0])
+        detail = f"{entries[0][0].id} of the same type gives more"
+        ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in entries[1:]])
+    if len(winners) > 1:
+        winners.sort(key=_by_sequence_then_id)
     for rule, scope_lines, outcome in winners:
         amount = 0
         for pos, off in outcome.per_line:

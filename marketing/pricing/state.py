@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from mall.money import Fen, allocate
+from mall.money import Fen
 from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule, Scope, UnitRange
 
 LEVELS: tuple[Level, ...] = ("item", "order", "coupon", "points")
@@ -137,12 +137,24 @@ class ScopeLines(NamedTuple):
 
 def spread(lines: Sequence[LineState], total: Fen, rule_id: str, rule_type: str) -> Fen:
     """Take up to ``total`` off ``lines`` in proportion to what each still owes (largest
-    remainder). Returns what was taken: never more than the lines owe, so nothing goes below 0."""
+    remainder). Returns what was taken: never more than the lines owe, so nothing goes below 0.
+
+    ``mall.money.allocate`` inlined (issue 12: it runs once per order promotion and for points,
+    over every line): what the lines owe is never negative and, once something is taken, never
+    all zero, so its checks and the second sum go; the parts are the same, ties to the earlier
+    line."""
     owed = [line.remaining for line in lines]
-    take = min(total, sum(owed))
+    owed_sum = sum(owed)
+    take = total if total < owed_sum else owed_sum
     if take <= 0:
         return 0
-    for line, part in zip(lines, allocate(take, owed), strict=True):
+    shares = [take * w // owed_sum for w in owed]
+    left = take - sum(shares)
+    if left:
+        remainders = [take * w % owed_sum for w in owed]
+        for i in sorted(range(len(owed)), key=remainders.__getitem__, reverse=True)[:left]:
+            shares[i] += 1
+    for line, part in zip(lines, shares, strict=True):
         if part:
             line.remaining -= part
             line.allocations.append(Allocation(rule_id, rule_type, part))
@@ -177,7 +189,7 @@ class Ledger:
     def applied(self) -> tuple[AppliedRule, ...]:
         return tuple(
             [
-                AppliedRule(rule_id=rule_id, rule_type=rule_type, level=level, amount=amount, gifts=tuple(gifts))
+                AppliedRule(rule_id, rule_type, level, amount, tuple(gifts))
                 for (_, rule_id), (rule_type, level, amount, gifts) in self._applied.items()
             ]
         )

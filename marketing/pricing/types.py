@@ -413,8 +413,9 @@ class AppliedRule:
     gifts: tuple[tuple[str, int], ...] = ()
 
     def __init__(
-        self, *, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
+        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
     ) -> None:
+        # positional too (issue 12): the ledger builds one per applied rule per quote
         fields = self.__dict__
         fields["rule_id"] = rule_id
         fields["rule_type"] = rule_type
@@ -438,7 +439,7 @@ class RejectedRule:
         fields["detail"] = detail
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, init=False)
 class CouponVerdict:
     """How one wallet coupon fares on this cart: usable alone (with its saving), and applied?"""
 
@@ -451,8 +452,30 @@ class CouponVerdict:
     applied: bool
     amount: Fen
 
+    def __init__(
+        self,
+        *,
+        coupon_id: str,
+        kind: str,
+        group: str,
+        usable: bool,
+        reason: str | None,
+        discount: Fen,
+        applied: bool,
+        amount: Fen,
+    ) -> None:
+        fields = self.__dict__
+        fields["coupon_id"] = coupon_id
+        fields["kind"] = kind
+        fields["group"] = group
+        fields["usable"] = usable
+        fields["reason"] = reason
+        fields["discount"] = discount
+        fields["applied"] = applied
+        fields["amount"] = amount
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class Hint:
     """凑单: adding ``short_by`` to the rule's scope earns ``reward`` off (or the gift)."""
 
@@ -463,8 +486,26 @@ class Hint:
     gift_sku: str | None
     text: str
 
+    def __init__(
+        self,
+        *,
+        rule_id: str,
+        rule_type: str,
+        short_by: Fen,
+        reward: Fen,
+        gift_sku: str | None,
+        text: str,
+    ) -> None:
+        fields = self.__dict__
+        fields["rule_id"] = rule_id
+        fields["rule_type"] = rule_type
+        fields["short_by"] = short_by
+        fields["reward"] = reward
+        fields["gift_sku"] = gift_sku
+        fields["text"] = text
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class Quote:
     """The priced cart. ``sum(line.paid) == payable``; every saving is traceable by rule id."""
 
@@ -481,3 +522,35 @@ class Quote:
     points_earned: int
     gift_skus: tuple[str, ...]
     hints: tuple[Hint, ...]
+
+    def __init__(
+        self,
+        *,
+        payable: Fen,
+        subtotal: Fen,
+        lines: tuple[LineQuote, ...],
+        applied: tuple[AppliedRule, ...],
+        rejected: tuple[RejectedRule, ...],
+        coupons: tuple[CouponVerdict, ...],
+        coupons_auto: bool,
+        points_used: int,
+        points_value: Fen,
+        points_max: int,
+        points_earned: int,
+        gift_skus: tuple[str, ...],
+        hints: tuple[Hint, ...],
+    ) -> None:
+        fields = self.__dict__
+        fields["payable"] = payable
+        fields["subtotal"] = subtotal
+        fields["lines"] = lines
+        fields["applied"] = applied
+        fields["rejected"] = rejected
+        fields["coupons"] = coupons
+        fields["coupons_auto"] = coupons_auto
+        fields["points_used"] = points_used
+        fields["points_value"] = points_value
+        fields["points_max"] = points_max
+        fields["points_earned"] = points_earned
+        fields["gift_skus"] = gift_skus
+        fields["hints"] = hints

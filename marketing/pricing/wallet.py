@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mall.money import format_yuan
 from marketing.pricing import reasons
 from marketing.pricing.best_coupons import CouponCandidate, application_order, best_combination, takes
-from marketing.pricing.rules import RuleContext, coupon_rule, screen
+from marketing.pricing.rules import COUPON_RULES, RuleContext, coupon_rule, screen
 from marketing.pricing.state import Ledger, LineState, ScopeIndex
-from marketing.pricing.types import Allocation, CouponSpec, CouponVerdict, Hint, PricingError, Scope, StackingPolicy
+from marketing.pricing.types import (
+    Allocation,
+    CouponSpec,
+    CouponVerdict,
+    Hint,
+    PricingError,
+    RejectedRule,
+    Scope,
+    StackingPolicy,
+)
 
 
 @dataclass(frozen=True)
@@ -20,8 +30,9 @@ class WalletResult:
     auto: bool
 
 
-@dataclass(frozen=True)
-class _Judged:
+class _Judged(NamedTuple):
+    """One coupon's verdict (a NamedTuple: one per wallet coupon per quote, issue 12)."""
+
     spec: CouponSpec
     candidate: CouponCandidate | None
     reason: str | None
@@ -98,6 +109,12 @@ def _check_selection(
     return chosen
 
 
+def _rejected(spec: CouponSpec, reason: str, detail: str) -> RejectedRule:
+    if spec.kind in COUPON_RULES:  # a kind without a rule is still reported, never priced
+        return coupon_rule(spec).rejected(reason, detail)
+    return RejectedRule(rule_id=spec.id, rule_type=spec.kind, reason=reason, detail=detail)
+
+
 def apply_coupons(
     coupons: Sequence[CouponSpec],
     selected: tuple[str, ...] | None,
@@ -118,32 +135,37 @@ def apply_coupons(
         ordered = application_order(_check_selection(selected, judged, ctx.policy), ctx.policy)
     taken: dict[str, int] = {}
     for c, parts in zip(ordered, takes(ordered, owed), strict=True):
+        spec = c.spec
         for p, part in zip(c.positions, parts, strict=True):
             if part:
-                lines[p].remaining -= part
-                lines[p].allocations.append(Allocation(c.spec.id, c.spec.kind, part))
-        taken[c.spec.id] = sum(parts)
-        ledger.apply(c.spec.id, c.spec.kind, "coupon", taken[c.spec.id])
+                line = lines[p]
+                line.remaining -= part
+                line.allocations.append(Allocation(spec.id, spec.kind, part))
+        taken[spec.id] = amount = sum(parts)
+        ledger.apply(spec.id, spec.kind, "coupon", amount)
     verdicts = []
-    for j in judged.values():
-        candidate = j.candidate
-        if j.reason is not None:
-            ledger.reject("coupon", j.spec.id, j.spec.kind, j.reason, j.detail)
-        elif j.spec.id not in taken and candidate is not None:
-            if selected is None:
-                ledger.reject("coupon", j.spec.id, j.spec.kind, reasons.CONFLICT, "a better combination was chosen")
-            else:
-                ledger.reject("coupon", j.spec.id, j.spec.kind, reasons.NOT_SELECTED, "the shopper chose other coupons")
+    rejected = []
+    if selected is None:
+        unchosen = reasons.CONFLICT, "a better combination was chosen"
+    else:
+        unchosen = reasons.NOT_SELECTED, "the shopper chose other coupons"
+    for spec, candidate, reason, detail in judged.values():
+        applied = spec.id in taken
+        if reason is not None:
+            rejected.append(_rejected(spec, reason, detail))
+        elif not applied and candidate is not None:
+            rejected.append(_rejected(spec, *unchosen))
         verdicts.append(
             CouponVerdict(
-                coupon_id=j.spec.id,
-                kind=j.spec.kind,
-                group=j.spec.group,
+                coupon_id=spec.id,
+                kind=spec.kind,
+                group=spec.group,
                 usable=candidate is not None,
-                reason=j.reason,
+                reason=reason,
                 discount=0 if candidate is None else candidate.discount,
-                applied=j.spec.id in taken,
-                amount=taken.get(j.spec.id, 0),
+                applied=applied,
+                amount=taken.get(spec.id, 0),
             )
         )
+    ledger.add_rejected("coupon", rejected)
     return WalletResult(tuple(verdicts), tuple(hints), selected is None)

@@ -130,8 +130,11 @@ class ItemRule(Rule[SpecT]):
         self.no_benefit = self.rejected(reasons.NO_BENEFIT, "not below the list price")
         self.outpriced = self.rejected(reasons.CONFLICT, "a lower item price won on its lines")
 
+    checks_winner: ClassVar[bool] = False  # True where check_winner may refuse the cart
+
     def check_winner(self, line: LineState, ctx: RuleContext) -> None:
-        """Called when this rule gives the line its price; may refuse the cart."""
+        """Called when this rule gives the line its price (when ``checks_winner``); may refuse
+        the cart."""
 
 
 class OrderOutcome(NamedTuple):
@@ -177,6 +180,19 @@ class CouponRule(ABC):
 
     def __init__(self, spec: CouponSpec) -> None:
         self.spec = spec
+        self._rejections: dict[tuple[str, str], RejectedRule] = {}
+
+    def rejected(self, reason: str, detail: str) -> RejectedRule:
+        """The coupon's rejection record, one instance per wording as in ``Rule.rejected``
+        (issue 12: a wallet's coupons are judged on every cart view)."""
+        key = (reason, detail)
+        rejected = self._rejections.get(key)
+        if rejected is None:
+            spec = self.spec
+            rejected = RejectedRule(rule_id=spec.id, rule_type=spec.kind, reason=reason, detail=detail)
+            if len(self._rejections) < REJECTIONS_KEPT:
+                self._rejections[key] = rejected
+        return rejected
 
     def reaches(self, amount: Fen) -> bool:
         return amount >= self.spec.threshold

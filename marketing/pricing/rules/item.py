@@ -42,6 +42,7 @@ class FlashSaleRule(ItemRule[FlashSale]):
     special = True
     counts_orders = False
     sku_field = "sku"
+    checks_winner = True
 
     def __init__(self, spec: FlashSale) -> None:
         super().__init__(spec)

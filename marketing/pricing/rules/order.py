@@ -7,7 +7,7 @@ from bisect import bisect_right
 from mall.money import Fen, format_yuan, rate_applier
 from marketing.pricing import reasons
 from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, register_order
-from marketing.pricing.state import ScopeLines
+from marketing.pricing.state import LineState, ScopeLines
 from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
 
 
@@ -30,18 +30,25 @@ class NthItemRule(OrderRule[NthItem]):
         if units < n:
             return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} units in scope, needs {n}")
         per_line: list[tuple[int, Fen]] = []
-        seen = 0
-        for line in sorted(scope.lines, key=lambda x: (-x.unit_price, x.sku)):
-            discounted = (seen + line.qty) // n - seen // n
-            seen += line.qty
+        seen = total = 0
+        apply = self.apply
+        for line in sorted(scope.lines, key=_dearest_first):
+            qty = line.qty
+            discounted = (seen + qty) // n - seen // n
+            seen += qty
             if discounted:
-                off = (line.unit_price - self.apply(line.unit_price)) * discounted
+                price = line.unit_price
+                off = (price - apply(price)) * discounted
                 if off:
                     per_line.append((line.pos, off))
-        total = sum(off for _, off in per_line)
+                    total += off
         if not total:
             return OrderOutcome(0, reasons.NO_BENEFIT, "the discounted units cost nothing more at this rate")
         return OrderOutcome(total, per_line=tuple(sorted(per_line)))
+
+
+def _dearest_first(line: LineState) -> tuple[Fen, str]:
+    return (-line.unit_price, line.sku)
 
 
 @register_order
@@ -59,6 +66,10 @@ class FullReductionRule(OrderRule[FullReduction]):
         self.best_offs: list[Fen] = []  # best off among the tiers up to each threshold
         for off in self.offs:
             self.best_offs.append(max(off, self.best_offs[-1] if self.best_offs else 0))
+        # what each tier's own threshold earns: fixed by the spec, so the next tier a (non-每满)
+        # hint names is found without working each threshold out again per quote (issue 12)
+        self.rewards = [self.off_at(threshold) for threshold in self.thresholds]
+        self.below = f" below {format_yuan(self.thresholds[0] if self.thresholds else 0)}"
 
     def off_at(self, amount: Fen) -> Fen:
         if self.spec.repeat:
@@ -73,10 +84,10 @@ class FullReductionRule(OrderRule[FullReduction]):
     def next_tier(self, amount: Fen, off: Fen) -> tuple[Fen, Fen] | None:
         """The smallest amount above ``amount`` that takes more off, and what it takes."""
         if not self.spec.repeat:
-            for threshold in self.thresholds[bisect_right(self.thresholds, amount) :]:
-                reward = self.off_at(threshold)
-                if reward > off:
-                    return threshold, reward
+            rewards = self.rewards
+            for i in range(bisect_right(self.thresholds, amount), len(rewards)):
+                if rewards[i] > off:
+                    return self.thresholds[i], rewards[i]
             return None
         points = sorted({(amount // th + 1) * th for th in self.thresholds})
         for point in points:
@@ -101,10 +112,9 @@ class FullReductionRule(OrderRule[FullReduction]):
                 text=f"再买 ¥{format_yuan(point - amount)} 可减 ¥{format_yuan(reward)}",
             )
         if not off:
-            lowest = self.thresholds[0] if self.thresholds else 0
-            detail = f"scope amount {format_yuan(amount)} below {format_yuan(lowest)}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
-        return OrderOutcome(off, total=off, hint=hint)
+            detail = f"scope amount {format_yuan(amount)}{self.below}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
+        return OrderOutcome(off, None, "", (), off, (), hint)
 
 
 @register_order
@@ -113,6 +123,11 @@ class FullGiftRule(OrderRule[FullGift]):
 
     type = "full_gift"
     sequence = 3
+
+    def __init__(self, spec: FullGift) -> None:
+        super().__init__(spec)
+        self.below = f" below {format_yuan(spec.threshold)}"
+        self.gifts = ((spec.gift_sku, spec.gift_qty),)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec
@@ -127,10 +142,10 @@ class FullGiftRule(OrderRule[FullGift]):
                 gift_sku=spec.gift_sku,
                 text=f"再买 ¥{format_yuan(short)} 可享满赠",
             )
-            detail = f"scope amount {format_yuan(amount)} below {format_yuan(spec.threshold)}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, hint=hint)
+            detail = f"scope amount {format_yuan(amount)}{self.below}"
+            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
         value = ctx.price_of(spec.gift_sku) * spec.gift_qty
-        return OrderOutcome(value, gifts=((spec.gift_sku, spec.gift_qty),))
+        return OrderOutcome(value, None, "", (), 0, self.gifts)
 
 
 @register_order
