@@ -206,18 +206,18 @@ def window_counts(client: Any, keys: list[tuple[str, int]]) -> list[int]:
     """INCR each window key (EXPIRE NX with its time-out) in one Redis round trip.
 
     Every API request runs this, so the commands go out packed by hand on a connection this
-    thread keeps for counting (:func:`_counting_connection`): the same commands a redis-py
+    thread keeps for counting (:func:`counting_connection`): the same commands a redis-py
     pipeline sends, without its per-command encoding, pool checkout and reply bookkeeping
     (measured: about a fifth of the CPU of a signed-in ``ping``). A client this cannot speak
     to directly (fakeredis in tests) gets the pipeline."""
-    connection = _counting_connection(client)
+    connection = counting_connection(client)
     if connection is None:
         pipe = client.pipeline(transaction=False)
         for key, timeout in keys:
             pipe.incr(f"duoying:{key}")
             pipe.expire(f"duoying:{key}", timeout, nx=True)
         return [int(n) for n in pipe.execute()[::2]]
-    payload = b"".join(_pack_window(key, timeout) for key, timeout in keys)
+    payload = b"".join(pack_window(key, timeout) for key, timeout in keys)
     try:
         return _send_windows(connection, payload, len(keys))
     except (RedisConnectionError, RedisTimeoutError):
@@ -227,7 +227,9 @@ def window_counts(client: Any, keys: list[tuple[str, int]]) -> list[int]:
         return _send_windows(connection, payload, len(keys))
 
 
-def _pack_window(key: str, timeout: int) -> bytes:
+def pack_window(key: str, timeout: int) -> bytes:
+    """One window's INCR + EXPIRE NX as Redis protocol bytes (a hot view may send them in its own
+    round trip, as the flash purchase does with its gate's precheck)."""
     name = f"duoying:{key}".encode()
     ttl = b"%d" % timeout
     return b"*2\r\n$4\r\nINCR\r\n$%d\r\n%b\r\n*4\r\n$6\r\nEXPIRE\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n$2\r\nNX\r\n" % (
@@ -253,7 +255,7 @@ def _send_windows(connection: Any, payload: bytes, count: int) -> list[int]:
 _counting = threading.local()
 
 
-def _counting_connection(client: Any) -> Any:
+def counting_connection(client: Any) -> Any:
     """This thread's own connection for counting windows (made from the client's pool settings,
     outside the pool: no checkout per request), or None for a client that is not redis-py's
     plain TCP / Unix-socket kind."""

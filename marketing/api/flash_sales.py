@@ -31,8 +31,8 @@ from mall.api.schema import error_responses
 from mall.api.throttling import (
     BatchedThrottlesMixin,
     FixedWindowRateThrottle,
-    _counting_connection,
-    _pack_window,
+    counting_connection,
+    pack_window,
 )
 from mall.cache import cache_outage_warn, local_windows
 from mall.redis import get_redis
@@ -349,14 +349,14 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         ``peek``, no plain Redis connection, Redis unreachable, the script not loaded): the
         caller then asks :func:`gate_precheck` itself, as before."""
         client = get_redis()
-        connection = _counting_connection(client) if client is not None and peek is not None else None
+        connection = counting_connection(client) if client is not None and peek is not None else None
         every = self.get_throttles()
         throttles = [t for t in every if isinstance(t, FixedWindowRateThrottle)]
         if connection is None or peek is None or len(throttles) != len(every):
             super().check_throttles(request)
             return None
         keyed = [(t, key) for t in throttles if (key := t.prepare(request, self)) is not None]
-        payload = b"".join(_pack_window(key, t.duration + 1) for t, key in keyed) + gate_precheck_command(
+        payload = b"".join(pack_window(key, t.duration + 1) for t, key in keyed) + gate_precheck_command(
             client, item_id=item_id, member_id=member_id, sku_id=peek[0], qty=peek[1]
         )
         reply: list[Any] | None

@@ -38,7 +38,7 @@ def shopper_client(member: Member) -> APIClient:
 
 
 def test_the_packed_window_counts_equal_a_pipeline_and_set_the_expiry(redis_client: Any) -> None:
-    if throttling._counting_connection(redis_client) is None:
+    if throttling.counting_connection(redis_client) is None:
         pytest.skip("a client the packed path does not speak to (fakeredis): the pipeline counts")
     keys = [("test_a:1", 61), ("test_b:1", 3601)]
     assert throttling.window_counts(redis_client, keys) == [1, 1]
@@ -55,7 +55,7 @@ def test_the_packed_window_counts_equal_a_pipeline_and_set_the_expiry(redis_clie
 
 
 def test_a_connection_redis_dropped_is_replaced_on_the_next_count(redis_client: Any) -> None:
-    connection = throttling._counting_connection(redis_client)
+    connection = throttling.counting_connection(redis_client)
     if connection is None:
         pytest.skip("a client the packed path does not speak to (fakeredis)")
     assert throttling.window_counts(redis_client, [("test_drop:1", 61)]) == [1]
@@ -69,7 +69,7 @@ def _own_client_id(connection: Any) -> int:
 
 
 def test_a_count_that_fails_leaves_no_half_read_connection(redis_client: Any) -> None:
-    connection = throttling._counting_connection(redis_client)
+    connection = throttling.counting_connection(redis_client)
     if connection is None:
         pytest.skip("a client the packed path does not speak to (fakeredis)")
     redis_client.set("duoying:test_text:1", "not a number")
