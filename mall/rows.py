@@ -51,3 +51,32 @@ def row_by_pk(model: type[M], pk: int) -> M | None:
         for convert in field_converters:
             values[i] = convert(values[i], column, connection)
     return model.from_db(alias, names, values)
+
+
+@cache
+def _where_plan(model: type[models.Model], alias: str, names: tuple[str, ...]) -> str:
+    sql = _plan(model, alias)[0].rsplit(" WHERE ", 1)[0]
+    quote = connections[alias].ops.quote_name
+    columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    where = " AND ".join(f"{quote(str(columns[name]))} = %s" for name in names)
+    return f"{sql} WHERE {where} LIMIT 1"
+
+
+def row_by(model: type[M], **lookups: Any) -> M | None:
+    """``model.objects.filter(**lookups).first()`` in effect for equality lookups on concrete
+    columns (attnames: ``member_id``, not ``member``) that pick at most one row (a unique key);
+    one query, the statement written out once per model and columns (issue 12)."""
+    alias = router.db_for_read(model) or "default"
+    _sql, names, converters = _plan(model, alias)
+    columns = tuple(lookups)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_where_plan(model, alias, columns), [lookups[name] for name in columns])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, (field_converters, column) in enumerate(converters):
+        for convert in field_converters:
+            values[i] = convert(values[i], column, connection)
+    return model.from_db(alias, names, values)

@@ -127,7 +127,7 @@ def _spent(campaign: Campaign) -> bool:
     return amount_done or uses_done
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # issue 12: a refusal fails the caller's whole change
 def campaign_budget_take(*, order: Order, applied: Iterable[Mapping[str, Any]]) -> list[CampaignBudgetHold]:
     """At placement (or revival): reserve each budgeted campaign's share, or ``campaign_budget_spent``.
 

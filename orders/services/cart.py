@@ -78,7 +78,7 @@ def cart_item_remove(*, member: Member, item_id: int) -> None:
     item.delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # issue 12: inside the placement's transaction, no savepoint round trips
 def cart_items_take(*, member: Member, items: list[tuple[int, int]]) -> None:
     """After an order: subtract what was bought from the cart, dropping rows that reach zero.
 
