@@ -322,32 +322,24 @@ def _place_attempts(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _member_lock(*, member_id: int) -> None:
-    """``SELECT … FOR UPDATE`` of the shopper's row, written out once (issue 12)."""
+def _member_lock_key_used(*, member_id: int, key: str) -> bool:
+    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
+    this key, in one round trip under the lock (issue 12). The subquery is a plain read, not a
+    locking one, and under READ COMMITTED it sees every order committed before the lock was
+    granted: the order of a request that held the lock before this one."""
     with connection.cursor() as cursor:
-        cursor.execute(_member_lock_sql(), [member_id])
-        cursor.fetchall()
+        cursor.execute(_member_lock_key_used_sql(), [key, member_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 @cache
-def _member_lock_sql() -> str:
+def _member_lock_key_used_sql() -> str:
     quote = connection.ops.quote_name
-    return f"SELECT {quote('id')} FROM {quote(Member._meta.db_table)} WHERE {quote('id')} = %s FOR UPDATE"  # noqa: S608 - names from model metadata, value bound
-
-
-def _key_used(*, member_id: int, key: str) -> bool:
-    """Whether a committed order of the shopper has this key; written out once (issue 12)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_key_used_sql(), [member_id, key])
-        return cursor.fetchone() is not None
-
-
-@cache
-def _key_used_sql() -> str:
-    quote = connection.ops.quote_name
+    orders, members = quote(Order._meta.db_table), quote(Member._meta.db_table)
     return (
-        f"SELECT 1 FROM {quote(Order._meta.db_table)} WHERE {quote('member_id')} = %s"  # noqa: S608 - names from model metadata, values bound
-        f" AND {quote('idempotency_key')} = %s LIMIT 1"
+        f"SELECT EXISTS (SELECT 1 FROM {orders} o WHERE o.{quote('member_id')} = m.{quote('id')}"  # noqa: S608 - names from model metadata, values bound
+        f" AND o.{quote('idempotency_key')} = %s) FROM {members} m WHERE m.{quote('id')} = %s FOR UPDATE"
     )
 
 
@@ -388,8 +380,7 @@ def _order_create(
 
     early = items is not None and deal is None
     lines = resolve() if early else []
-    _member_lock(member_id=member.pk)
-    if _key_used(member_id=member.pk, key=key):
+    if _member_lock_key_used(member_id=member.pk, key=key):
         raise IntegrityError("idempotency key already used by a committed order")
     if not early:
         lines = resolve()
