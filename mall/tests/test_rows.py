@@ -1,4 +1,4 @@
-"""``row_by_pk`` gives what the ORM gives for one row, without compiling a query per call."""
+"""``row_by_pk`` and ``row_by`` give what the ORM gives for one row, without compiling a query per call."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from mall.models import ShopSettings, Sku
-from mall.rows import row_by_pk
+from mall.rows import row_by, row_by_pk
 from mall.tests.factories import SkuFactory
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -58,3 +58,12 @@ def test_json_and_other_models_convert_like_the_orm() -> None:
     assert fast.specs == {"颜色": "红", "尺码": "M"}
     shop = ShopSettings.load()
     assert _values(row_by_pk(ShopSettings, shop.pk)) == _values(ShopSettings.objects.get(pk=shop.pk))
+
+
+def test_a_row_by_its_unique_key_reads_the_same_as_through_the_orm(django_assert_num_queries: Any) -> None:
+    sku = SkuFactory.create(specs={"颜色": "红"})
+    with django_assert_num_queries(1):
+        fast = row_by(Sku, code=sku.code)
+    assert fast is not None and _values(fast) == _values(Sku.objects.get(pk=sku.pk))
+    assert row_by(Sku, product_id=sku.product_id, code=sku.code) is not None
+    assert row_by(Sku, product_id=sku.product_id + 1000, code=sku.code) is None
