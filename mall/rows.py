@@ -50,10 +50,15 @@ def _plan(model: type[models.Model], alias: str) -> tuple[str, list[str], list[t
 def row_by_pk(model: type[M], pk: int) -> M | None:
     """``model.objects.filter(pk=pk).first()`` in effect (one query), or ``None``."""
     alias = router.db_for_read(model) or "default"
-    sql, names, converters = _plan(model, alias)
+    return _one(model, alias, _plan(model, alias)[0], [pk])
+
+
+def _one(model: type[M], alias: str, sql: str, params: list[Any]) -> M | None:
+    """The row ``sql`` (every concrete column, in ``_plan``'s order) selects, as an instance, or None."""
+    _sql, names, converters = _plan(model, alias)
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -180,3 +185,21 @@ def _maker(model: type[M]) -> Callable[[str, list[str], list[Any]], M]:
         return instance
 
     return make
+
+
+@cache
+def _where_plan(model: type[models.Model], alias: str, names: tuple[str, ...]) -> str:
+    sql = _plan(model, alias)[0].rsplit(" WHERE ", 1)[0]
+    quote = connections[alias].ops.quote_name
+    columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    where = " AND ".join(f"{quote(str(columns[name]))} = %s" for name in names)
+    return f"{sql} WHERE {where} LIMIT 1"
+
+
+def row_by(model: type[M], **lookups: Any) -> M | None:
+    """``model.objects.filter(**lookups).first()`` in effect for equality lookups on concrete
+    columns (attnames: ``member_id``, not ``member``) that pick at most one row (a unique key);
+    one query, the statement written out once per model and columns (issue 12)."""
+    alias = router.db_for_read(model) or "default"
+    columns = tuple(lookups)
+    return _one(model, alias, _where_plan(model, alias, columns), [lookups[name] for name in columns])

@@ -1,4 +1,4 @@
-"""``row_by_pk`` gives what the ORM gives for one row, without compiling a query per call."""
+"""``row_by_pk`` and ``row_by`` give what the ORM gives for one row, without compiling a query per call."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models.signals import post_init
 from django.utils import timezone
 
 from mall.models import Product, ShopSettings, Sku
-from mall.rows import row_by_pk, rows_with_related
+from mall.rows import row_by, row_by_pk, rows_with_related
 from mall.tests.factories import ProductFactory, SkuFactory
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -105,3 +105,12 @@ def test_rows_with_related_keep_init_signals_when_someone_listens() -> None:
     fast.stock = 3
     fast.save(update_fields=["stock"])
     assert Sku.objects.get(pk=sku.pk).stock == 3
+
+
+def test_a_row_by_its_unique_key_reads_the_same_as_through_the_orm(django_assert_num_queries: Any) -> None:
+    sku = SkuFactory.create(specs={"颜色": "红"})
+    with django_assert_num_queries(1):
+        fast = row_by(Sku, code=sku.code)
+    assert fast is not None and _values(fast) == _values(Sku.objects.get(pk=sku.pk))
+    assert row_by(Sku, product_id=sku.product_id, code=sku.code) is not None
+    assert row_by(Sku, product_id=sku.product_id + 1000, code=sku.code) is None

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from mall.cache import cache_write
@@ -58,6 +59,22 @@ def _ids(rule_ids: Iterable[str], head: str) -> set[int]:
     return found
 
 
+def _coupon_templates(ids: list[int]) -> list[tuple[int, int]]:
+    """(coupon, template) pairs, written out: every placement with a coupon asks, under the
+    shopper's lock and again after commit for the anomaly watch (issue 12: the ORM's compile)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_coupon_templates_sql(len(ids)), ids)
+        return [(int(pk), int(template)) for pk, template in cursor.fetchall()]
+
+
+@cache
+def _coupon_templates_sql(count: int) -> str:
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * count)
+    columns = f"{quote('id')}, {quote('template_id')}"
+    return f"SELECT {columns} FROM {quote(Coupon._meta.db_table)} WHERE {quote('id')} IN ({marks})"  # noqa: S608 - names from model metadata, values bound
+
+
 def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
     """Engine rule id → (tool kind, tool object id), querying only the kinds that are budgeted."""
     keys: dict[str, ToolKey] = {}
@@ -67,7 +84,7 @@ def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
         keys[f"group:{pk}"] = (CampaignToolKind.GROUP_BUY, pk)
     coupons = _ids(rule_ids, "coupon")
     if coupons and CampaignToolKind.COUPON in kinds:
-        for pk, template in Coupon.objects.filter(pk__in=coupons).values_list("pk", "template_id"):
+        for pk, template in _coupon_templates(sorted(coupons)):
             keys[f"coupon:{pk}"] = (CampaignToolKind.COUPON, template)
     items = _ids(rule_ids, "flash")
     if items and CampaignToolKind.FLASH in kinds:
@@ -127,7 +144,7 @@ def _spent(campaign: Campaign) -> bool:
     return amount_done or uses_done
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # issue 12: a refusal fails the caller's whole change
 def campaign_budget_take(*, order: Order, applied: Iterable[Mapping[str, Any]]) -> list[CampaignBudgetHold]:
     """At placement (or revival): reserve each budgeted campaign's share, or ``campaign_budget_spent``.
 

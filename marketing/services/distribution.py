@@ -24,10 +24,11 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -404,14 +405,31 @@ def latest_attribution(*, member_id: int, at: datetime) -> Attribution | None:
     """The buyer's latest click up to ``at`` on an approved promoter other than themself. If it
     falls outside the programme's window, so does every earlier one: the window is checked on
     this row alone (the promoter an order placed at ``at`` belongs to, when it is within it), so
-    the programme row is read only for buyers who have such a click."""
+    the programme row is read only for buyers who have such a click.
+
+    Every placement asks, and most buyers have no click: the lookup is written out once (issue
+    12: the ORM's join, exclude and ordering compile was ~1 ms of a placement's CPU, a tenth of
+    it), and the row with its promoter is loaded only when there is one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _latest_attribution_sql(),
+            [member_id, connection.ops.adapt_datetimefield_value(at), PromoterStatus.APPROVED.value, member_id],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    return Attribution.objects.select_related("promoter").filter(pk=found[0]).first()
+
+
+@cache
+def _latest_attribution_sql() -> str:
+    quote = connection.ops.quote_name
+    clicks, promoters = quote(Attribution._meta.db_table), quote(Promoter._meta.db_table)
     return (
-        Attribution.objects.select_related("promoter")
-        .filter(member_id=member_id, last_clicked_at__lte=at)
-        .filter(promoter__status=PromoterStatus.APPROVED)
-        .exclude(promoter__member_id=member_id)
-        .order_by("-last_clicked_at", "-id")
-        .first()
+        f"SELECT a.{quote('id')} FROM {clicks} a INNER JOIN {promoters} p ON a.{quote('promoter_id')} = p.{quote('id')}"  # noqa: S608 - names from model metadata, values bound
+        f" WHERE a.{quote('member_id')} = %s AND a.{quote('last_clicked_at')} <= %s AND p.{quote('status')} = %s"
+        f" AND NOT (p.{quote('member_id')} = %s)"
+        f" ORDER BY a.{quote('last_clicked_at')} DESC, a.{quote('id')} DESC LIMIT 1"
     )
 
 

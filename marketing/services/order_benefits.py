@@ -50,7 +50,7 @@ def _usage_rows(order: Order, usage: Sequence[Sequence[int]]) -> list[PromotionU
     ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # issue 12: a refusal fails the whole placement, no savepoint needed
 def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
     """At placement: the campaigns' budgets are reserved (B02), the chosen coupons become used (or
     ``coupon_unavailable``), usage is counted, the inviter's share (F04) and the attributed

@@ -63,7 +63,7 @@ def _take(promotion_id: int, qty: int, last_upto: int) -> int:
     raise AssertionError("unreachable: the counter row exists after _counter_row")  # pragma: no cover
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # issue 12: inside the placement's transaction, no savepoint round trips
 def stepped_units_take(
     *, items: Sequence[tuple[Sku, int]], at: datetime, rules: PricingRules | None = None
 ) -> Mapping[int, int]:

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from analytics.services.attribution import order_attribute, src_clean
 from analytics.services.events import event_record
 from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
+from mall.rows import row_by
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
@@ -168,7 +169,7 @@ def _request_fingerprint(
 
 
 def _replay(*, member: Member, key: str, fingerprint: str) -> Order | None:
-    order = Order.objects.filter(member=member, idempotency_key=key).first()
+    order = row_by(Order, member_id=member.pk, idempotency_key=key)  # issue 12: every placement asks
     if order is not None and order.pricing.get("request") != fingerprint:
         raise IdempotencyKeyReused(details={"no": order.no})
     return order
@@ -321,6 +322,27 @@ def _place_attempts(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _member_lock_key_used(*, member_id: int, key: str) -> bool:
+    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
+    this key, in one round trip under the lock (issue 12). The subquery is a plain read, not a
+    locking one, and under READ COMMITTED it sees every order committed before the lock was
+    granted: the order of a request that held the lock before this one."""
+    with connection.cursor() as cursor:
+        cursor.execute(_member_lock_key_used_sql(), [key, member_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+@cache
+def _member_lock_key_used_sql() -> str:
+    quote = connection.ops.quote_name
+    orders, members = quote(Order._meta.db_table), quote(Member._meta.db_table)
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {orders} o WHERE o.{quote('member_id')} = m.{quote('id')}"  # noqa: S608 - names from model metadata, values bound
+        f" AND o.{quote('idempotency_key')} = %s) FROM {members} m WHERE m.{quote('id')} = %s FOR UPDATE"
+    )
+
+
 @transaction.atomic
 def _order_create(
     *,
@@ -358,8 +380,7 @@ def _order_create(
 
     early = items is not None and deal is None
     lines = resolve() if early else []
-    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True))
-    if Order.objects.filter(member=member, idempotency_key=key).exists():
+    if _member_lock_key_used(member_id=member.pk, key=key):
         raise IntegrityError("idempotency key already used by a committed order")
     if not early:
         lines = resolve()

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db import connection, transaction
+from django.db.models import F
 
 from mall.models import Product, Sku
 from orders.errors import StockInsufficient
@@ -53,16 +53,29 @@ def stock_reserve(*, items: Iterable[tuple[int, int]]) -> None:
         raise StockInsufficient(details={"sku_id": sku_id, "requested": qty, "available": stocks[sku_id]}) from None
 
 
+def _take_sql(count: int) -> str:
+    """``UPDATE … WHERE id IN (…) AND stock >= CASE id …`` for ``count`` SKUs, written out once
+    (issue 12: the ORM's ``Case``/``When`` compile was ~1 ms of a placement's CPU)."""
+    return _TAKE_SQL.get(count) or _TAKE_SQL.setdefault(count, _take_sql_build(count))
+
+
+def _take_sql_build(count: int) -> str:
+    table, pk, stock = (connection.ops.quote_name(name) for name in (Sku._meta.db_table, "id", "stock"))
+    case = f"CASE {pk}{' WHEN %s THEN %s' * count} END"
+    marks = ", ".join(["%s"] * count)
+    return f"UPDATE {table} SET {stock} = {stock} - ({case}) WHERE {pk} IN ({marks}) AND {stock} >= ({case})"  # noqa: S608 - names from model metadata, values bound
+
+
+_TAKE_SQL: dict[int, str] = {}
+
+
 @transaction.atomic
 def _take_all(merged: list[tuple[int, int]]) -> None:
-    if len(merged) == 1:
-        sku_id, qty = merged[0]
-        wanted: Case | int = qty
-        rows = Sku.objects.filter(pk=sku_id)
-    else:
-        wanted = Case(*(When(pk=sku_id, then=Value(qty)) for sku_id, qty in merged), output_field=IntegerField())
-        rows = Sku.objects.filter(pk__in=[sku_id for sku_id, _qty in merged])
-    if rows.filter(stock__gte=wanted).update(stock=F("stock") - wanted) != len(merged):
+    pairs = [value for sku_id, qty in merged for value in (sku_id, qty)]
+    with connection.cursor() as cursor:
+        cursor.execute(_take_sql(len(merged)), [*pairs, *(sku_id for sku_id, _qty in merged), *pairs])
+        taken = cursor.rowcount
+    if taken != len(merged):
         raise _Short
 
 
