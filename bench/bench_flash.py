@@ -312,6 +312,7 @@ def main() -> None:
             while time.time() < info["starts_at"]:
                 time.sleep(0.01)
             sale = run_wrk(base, path=purchase_path, method="POST", buyers_file=buyers_file, seconds=SECONDS)
+            time.sleep(1)  # the shop answers what the sale left in flight before the bare run
             bare_between = run_wrk(bare_base, path=BARE_PATH, method="GET", buyers_file=buyers_file, seconds=3)
             baseline = run_wrk(
                 f"{base}/api/v1/ping", path="/api/v1/ping", method="GET", buyers_file=buyers_file, seconds=SECONDS
