@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from members.models import Member
-from orders.models import AfterSale, AfterSaleKind, AfterSaleReason, Order, OrderLine, OrderStatus
+from members.services.tiers import green_channel_auto_approves
+from orders.models import AfterSale, AfterSaleKind, AfterSaleReason, AfterSaleStatus, Order, OrderLine, OrderStatus
 from orders.services.after_sales import (
     after_sale_approve,
     after_sale_reject,
@@ -22,7 +23,12 @@ from orders.services.after_sales import (
 DEMO_SHOPPER_PREFIX = "dev-demo-"
 
 
-def _candidates(statuses: tuple[str, ...], count: int, taken: set[int]) -> list[tuple[Order, OrderLine]]:
+def _candidates(
+    statuses: tuple[str, ...], count: int, taken: set[int], *, reviewed: bool = False
+) -> list[tuple[Order, OrderLine]]:
+    """``count`` recent orders of different demo shoppers with a paid line; ``reviewed``: only
+    shoppers whose tier has no 售后绿色通道 (their request waits for the merchant instead of being
+    approved at once — which tier a demo shopper reaches depends on the day the demo is seeded)."""
     found: list[tuple[Order, OrderLine]] = []
     orders = (
         Order.objects.filter(status__in=statuses, member__openid__startswith=DEMO_SHOPPER_PREFIX, refunded_amount=0)
@@ -33,6 +39,8 @@ def _candidates(statuses: tuple[str, ...], count: int, taken: set[int]) -> list[
     for order in orders[: count * 4]:
         line = order.lines.filter(is_gift=False, paid_amount__gt=0).order_by("pk").first()
         if line is None or order.member_id in taken:
+            continue
+        if reviewed and green_channel_auto_approves(tier=order.member.tier, amount=1):
             continue
         taken.add(order.member_id)
         found.append((order, line))
@@ -47,9 +55,10 @@ def build_after_sales() -> dict[str, int]:
         return {"after-sales requests": 0}
     staff = User.objects.filter(username="service").first() or User.objects.filter(is_superuser=True).first()
     taken: set[int] = set()
-    shipped = _candidates((OrderStatus.SHIPPED,), 1, taken)
-    received = _candidates((OrderStatus.COMPLETED,), 4, taken)
-    if not shipped or len(received) < 4 or staff is None:
+    shipped = _candidates((OrderStatus.SHIPPED,), 1, taken, reviewed=True)
+    reviewed = _candidates((OrderStatus.COMPLETED,), 2, taken, reviewed=True)  # one waits, one is refused
+    approved = _candidates((OrderStatus.COMPLETED,), 2, taken)  # green channel or approved by the merchant
+    if not shipped or len(reviewed) < 2 or len(approved) < 2 or staff is None:
         return {"after-sales requests": 0}
 
     def ask(order: Order, line: OrderLine, kind: str, reason: str, text: str) -> AfterSale:
@@ -60,12 +69,15 @@ def build_after_sales() -> dict[str, int]:
 
     ((order, line),) = shipped
     ask(order, line, AfterSaleKind.REFUND_ONLY, AfterSaleReason.NOT_RECEIVED, "物流三天没有更新了")
-    (a, a_line), (b, b_line), (c, c_line), (d, d_line) = received
+    (a, a_line), (d, d_line) = reviewed
+    (b, b_line), (c, c_line) = approved
     ask(a, a_line, AfterSaleKind.RETURN_REFUND, AfterSaleReason.DAMAGED, "外包装压坏，瓶身有裂纹")
     waiting = ask(b, b_line, AfterSaleKind.RETURN_REFUND, AfterSaleReason.NOT_AS_DESCRIBED, "颜色和图片差别很大")
-    after_sale_approve(after_sale_id=waiting.pk, actor=staff)
+    if waiting.status == AfterSaleStatus.PENDING:  # not approved at once by the tier's green channel
+        after_sale_approve(after_sale_id=waiting.pk, actor=staff)
     sent = ask(c, c_line, AfterSaleKind.RETURN_REFUND, AfterSaleReason.QUALITY, "用了一次就坏了")
-    after_sale_approve(after_sale_id=sent.pk, actor=staff)
+    if sent.status == AfterSaleStatus.PENDING:
+        after_sale_approve(after_sale_id=sent.pk, actor=staff)
     after_sale_return_ship(member=c.member, after_sale_id=sent.pk, carrier="顺丰速运", tracking_no="SF1402236587411")
     refused = ask(d, d_line, AfterSaleKind.RETURN_REFUND, AfterSaleReason.NOT_WANTED, "买多了")
     after_sale_reject(after_sale_id=refused.pk, actor=staff, reason="商品已拆封使用，不支持无理由退货")
