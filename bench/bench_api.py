@@ -55,7 +55,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 # reports the median of those paired ratios (one run per endpoint swung 2–4× on this machine).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SHOPPERS = int(os.environ.get("BENCH_SHOPPERS", "64"))
-COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "90"))  # shared out over the rounds
+COUPONS_EACH = int(os.environ.get("BENCH_COUPONS_EACH", "60"))  # shared out over the rounds (20 each)
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # the smoke test: tiny runs, the same code path
 SOLD_OUT_SLOT_MINUTES = 30  # how long the sold-out item's slot stays open
 GOALS = {
