@@ -114,3 +114,47 @@ def test_a_row_by_its_unique_key_reads_the_same_as_through_the_orm(django_assert
     assert fast is not None and _values(fast) == _values(Sku.objects.get(pk=sku.pk))
     assert row_by(Sku, product_id=sku.product_id, code=sku.code) is not None
     assert row_by(Sku, product_id=sku.product_id + 1000, code=sku.code) is None
+
+
+def test_rows_insert_writes_what_bulk_create_writes_and_hands_back_the_ids(django_assert_num_queries: Any) -> None:
+    from analytics.models import Event
+    from mall.rows import rows_insert
+
+    member = MemberFactory.create()
+    props = {"no": "X1", "amount": 12, "nested": {"zh": "订单"}}
+    fast = [Event(name="order_placed", member_id=member.pk, props=props), Event(name="other", props={})]
+    with django_assert_num_queries(1):
+        written = rows_insert(fast)
+    assert written == fast
+    slow = Event.objects.bulk_create([Event(name="order_placed", member_id=member.pk, props=props)])[0]
+    for event in fast:
+        assert event.pk is not None and not event._state.adding and event._state.db == "default"
+        assert event.created_at is not None  # auto_now_add filled as the ORM fills it
+    stored = Event.objects.get(pk=fast[0].pk)
+    assert _values(stored) | {"id": None, "created_at": None} == _values(Event.objects.get(pk=slow.pk)) | {
+        "id": None,
+        "created_at": None,
+    }
+    assert stored.props == props and stored.created_at == fast[0].created_at
+    assert Event.objects.get(pk=fast[1].pk).member_id is None
+    assert rows_insert([]) == []
+
+
+def test_row_create_goes_through_the_orm_when_a_save_receiver_listens() -> None:
+    from django.db.models.signals import post_save
+
+    from analytics.models import Event
+    from mall.rows import row_create
+
+    seen: list[int] = []
+
+    def receiver(sender: Any, instance: Event, created: bool, **kwargs: Any) -> None:
+        seen.append(instance.pk)
+
+    assert row_create(Event, name="a", props={}).pk is not None and seen == []
+    post_save.connect(receiver, sender=Event)
+    try:
+        event = row_create(Event, name="b", props={"k": 1})
+    finally:
+        post_save.disconnect(receiver, sender=Event)
+    assert seen == [event.pk]

@@ -103,19 +103,23 @@ def participation_count(
     minute, new = minute_of(now), _is_new(member, now)
     try:
         pipe = client.pipeline(transaction=False)
+        # issue 12: only the keys written get their EXPIRE (an EXPIRE of a key nobody wrote did nothing)
+        masked = phone_mask(phone)
+        parts = ["n", "ip"] + ["new"] * new + ["dev"] * bool(context.device_id) + ["ph"] * bool(masked)
+        parts += ["ad"] * bool(address)
         for campaign_id in ids:
-            keys = [counter_key(campaign_id, minute, part) for part in ("n", "new", "ip", "dev", "ph", "ad")]
-            pipe.incr(keys[0])
+            keys = {part: counter_key(campaign_id, minute, part) for part in parts}
+            pipe.incr(keys["n"])
             if new:
-                pipe.incr(keys[1])
-            pipe.sadd(keys[2], f"{context.ip}|{member.pk}")
+                pipe.incr(keys["new"])
+            pipe.sadd(keys["ip"], f"{context.ip}|{member.pk}")
             if context.device_id:
-                pipe.sadd(keys[3], f"{context.device_id}|{member.pk}")
-            if phone_mask(phone):
-                pipe.sadd(keys[4], f"{phone_mask(phone)}|{member.pk}")
+                pipe.sadd(keys["dev"], f"{context.device_id}|{member.pk}")
+            if masked:
+                pipe.sadd(keys["ph"], f"{masked}|{member.pk}")
             if address:
-                pipe.sadd(keys[5], f"{address}|{member.pk}")
-            for key in keys:
+                pipe.sadd(keys["ad"], f"{address}|{member.pk}")
+            for key in keys.values():
                 pipe.expire(key, KEY_TTL)
         pipe.execute()
     except RedisError:

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from mall.money import allocate
+from mall.rows import rows_insert
 from marketing.errors import CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PricingPolicy, PromotionUsage
 from marketing.selectors.checkout_pricing import CheckoutQuote
@@ -60,7 +61,7 @@ def order_benefits_take(*, order: Order, quote: CheckoutQuote) -> None:
     # on orders that hold a tool row (a usage row's foreign key) and queue on the campaign.
     campaign_budget_take(order=order, applied=quote.applied)
     coupons_use(member_id=order.member_id, order_id=order.pk, coupon_ids=quote.coupon_ids)
-    PromotionUsage.objects.bulk_create(_usage_rows(order, quote.promotion_usage))
+    rows_insert(_usage_rows(order, quote.promotion_usage))
     invite_order_take(order=order, quote=quote, now=order.created_at)
     commission_take(order=order, quote=quote, now=order.created_at)
 

@@ -17,7 +17,13 @@ from mall.api.pagination import StandardPagination
 from mall.api.schema import error_responses
 from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, request_context
 from members.api.permissions import IsMember
-from orders.api.common import CheckoutInputSerializer, request_member
+from orders.api.common import (
+    CheckoutInputSerializer,
+    checkout_deal,
+    checkout_input_parse,
+    checkout_items,
+    request_member,
+)
 from orders.errors import IdempotencyKeyRequired
 from orders.models import Order, OrderLine, OrderStatus
 from orders.selectors.cart import MAX_ID
@@ -200,19 +206,18 @@ class OrderPlaceApi(APIView):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise IdempotencyKeyRequired
-        serializer = OrderPlaceApi.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        # issue 12: a well-formed body through the serializer's compiled parser (as the preview)
+        data = checkout_input_parse(OrderPlaceApi.InputSerializer, request.data)
         result = order_place_or_replay(
             context=request_context(request),
             member=request_member(request),
-            items=serializer.items_tuples(),
+            items=checkout_items(data),
             address_id=data["address_id"],
             idempotency_key=key,
             coupon_ids=data["coupon_ids"],
             points=data["points"],
             remark=data["remark"],
-            deal=serializer.deal_request(),
+            deal=checkout_deal(data),
             src=data["src"],
         )
         if result.lines is None:  # a replay: the order as stored

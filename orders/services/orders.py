@@ -35,7 +35,7 @@ from analytics.services.attribution import order_attribute, src_clean
 from analytics.services.events import event_record
 from mall.errors import ApplicationError
 from mall.models import ShopSettings, Sku
-from mall.rows import row_by
+from mall.rows import row_by, row_create, rows_insert
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
@@ -408,7 +408,8 @@ def _order_create(
 
     # The order row goes first: a concurrent request with the same key waits on its unique
     # index entry and fails there, before touching any stock row.
-    order = Order.objects.create(
+    order = row_create(
+        Order,
         no=order_no_new(now=now),
         member=member,
         goods_amount=quote.goods_amount,
@@ -447,7 +448,7 @@ def _order_create(
     order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
     stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
-    order_lines = OrderLine.objects.bulk_create(_order_lines(order=order, quote=quote, skus=skus))
+    order_lines = rows_insert(_order_lines(order=order, quote=quote, skus=skus))
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
         # most contended lock of the order, so it is held for the shortest time.
