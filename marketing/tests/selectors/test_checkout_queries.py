@@ -29,9 +29,9 @@ PREVIEW_QUERIES = 3  # shopper row, SKUs + gift SKUs, shopper state with the wal
 # shopper row, idempotency replay, address, SKUs + gifts, member lock with the key check, shopper
 # state with the wallet (one statement), order insert, coupons used, promotion usage, promoter's
 # click, cart rows, one stock update (2 lines and the gift) in its savepoint, lines insert,
-# analytics event, the coupon's campaign, and BEGIN/COMMIT; the answer is built from the rows just written (issue 12; was 29
-# before the nested services stopped taking savepoints and the key check joined the lock, 20
-# before the wallet joined the shopper state)
+# analytics event, the coupon's campaign, and BEGIN/COMMIT; the answer is built from the rows
+# just written (issue 12; was 29 before the nested services stopped taking savepoints and the
+# key check joined the lock, 20 before the wallet joined the shopper state)
 PLACE_QUERIES = 19
 
 
