@@ -83,4 +83,9 @@ def _converter(field: serializers.Field) -> Callable[[Any], Any]:
         return int
     if type(field) is serializers.CharField:
         return str
+    if type(field) is serializers.BooleanField:
+        # a bool is its own representation (DRF's lower-cases and looks it up in two sets:
+        # issue 12, eight per preview); anything else still goes through the field
+        represent = field.to_representation
+        return lambda value: value if value.__class__ is bool else represent(value)
     return field.to_representation  # booleans, choices, lists, dicts, dates: the field's own

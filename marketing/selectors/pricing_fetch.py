@@ -5,7 +5,7 @@ the shopper (tier, points balance, whether they are new), what they already took
 limited promotions, their wallet, and the shop's active rules (from the versioned cache),
 and builds a :class:`~marketing.pricing.PricingRequest`. The engine then runs without touching
 the database. The number of queries does not depend on the number of cart lines: with the
-rules cached it is the shopper row, the wallet, one usage query when a promotion has a
+rules cached it is the shopper row with the wallet (one statement), one usage query when a promotion has a
 per-user limit, one counter query when the cart holds a stepped-price campaign's SKU (F13),
 and one SKU query when a promotion can add a gift.
 
@@ -147,29 +147,6 @@ def _stepped_sold(rules: PricingRules, codes: Container[str], taken: Mapping[int
     return sold
 
 
-def _wallet_sql() -> str:
-    """The wallet query, written out like the shopper state's: it runs on every quote and
-    placement, and the ORM spent more building it than the database spent answering (issue 12)."""
-    return _wallet_sql_for(connection.vendor)
-
-
-@cache
-def _wallet_sql_for(vendor: str) -> str:
-    """Built once per database backend, like the shopper state's."""
-    qn = connection.ops.quote_name
-
-    def col(name: str) -> str:
-        return qn(str(getattr(Coupon._meta.get_field(name), "column", name)))
-
-    # Identifiers come from the model's metadata and every value is a parameter.
-    return (
-        f"SELECT {col('id')}, {col('template')}, {col('valid_from')}, {col('valid_until')}"  # noqa: S608
-        f" FROM {qn(Coupon._meta.db_table)}"
-        f" WHERE {col('member')} = %s AND {col('status')} = %s AND {col('valid_until')} > %s"
-        f" ORDER BY {col('id')}"
-    )
-
-
 def _db_datetime(value: datetime | str, zone: tzinfo | None) -> datetime:
     """A datetime column read with a raw cursor, as the ORM would give it: aware in the
     connection's ``zone``. (MariaDB gives naive datetimes in that zone, SQLite the text it
@@ -182,30 +159,83 @@ def _db_datetime(value: datetime | str, zone: tzinfo | None) -> datetime:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
-def _wallet(
-    member: Member, rules: PricingRules, now: datetime
+def _wallet_rows(
+    rows: Sequence[tuple[int, int, datetime | str, datetime | str]], rules: PricingRules
 ) -> tuple[list[CouponSpec], dict[str, int], dict[str, str]]:
-    """The shopper's unused coupons that have not expired (including not-yet-started ones),
-    their pks and names by engine id."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _wallet_sql(), [member.pk, CouponStatus.UNUSED.value, connection.ops.adapt_datetimefield_value(now)]
-        )
-        rows = cursor.fetchall()
+    """Wallet rows (coupon pk, template id, valid from, valid until) as engine coupons, their
+    pks and names by engine id; a coupon whose template is not active is left out."""
     specs: list[CouponSpec] = []
     pks: dict[str, int] = {}
     names: dict[str, str] = {}
     zone = connection.timezone
     for pk, template_id, raw_from, raw_until in rows:
-        valid_from, valid_until = _db_datetime(raw_from, zone), _db_datetime(raw_until, zone)
         template = rules.templates.get(template_id)
         if template is None:
             continue
-        spec = replace(template.spec, id=coupon_rule_id(pk), starts_at=valid_from, ends_at=valid_until)
+        spec = replace(
+            template.spec,
+            id=coupon_rule_id(pk),
+            starts_at=_db_datetime(raw_from, zone),
+            ends_at=_db_datetime(raw_until, zone),
+        )
         specs.append(spec)
         pks[spec.id] = pk
         names[spec.id] = template.name
     return specs, pks, names
+
+
+@cache
+def _shopper_and_wallet_sql_for(vendor: str) -> str:
+    """The shopper state and the wallet in one statement (issue 12: one round trip fewer on
+    every quote and placement). The shopper's row is a derived table, so its ledger sum and
+    order check run once; the wallet is LEFT JOINed to it, one row per coupon (or one row
+    with NULL coupon columns for an empty wallet; no row for an unknown member)."""
+    qn = connection.ops.quote_name
+
+    def col(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        return qn(str(getattr(field, "column", name)))
+
+    member_pk = col(Member, "id")
+    # Identifiers come from the models' metadata and every value is a parameter.
+    return (
+        f"SELECT s.tier, s.points, s.has_orders,"  # noqa: S608
+        f" c.{col(Coupon, 'id')}, c.{col(Coupon, 'template')}, c.{col(Coupon, 'valid_from')},"
+        f" c.{col(Coupon, 'valid_until')}"
+        f" FROM (SELECT m.{member_pk} AS member_id, m.{col(Member, 'tier')} AS tier,"
+        f" (SELECT COALESCE(SUM(p.{col(PointsEntry, 'delta')}), 0)"
+        f" FROM {qn(PointsEntry._meta.db_table)} p WHERE p.{col(PointsEntry, 'member')} = m.{member_pk})"
+        f" AS points,"
+        f" EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"
+        f" WHERE o.{col(Order, 'member')} = m.{member_pk} AND o.{col(Order, 'status')} <> %s) AS has_orders"
+        f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s) s"
+        f" LEFT JOIN {qn(Coupon._meta.db_table)} c ON c.{col(Coupon, 'member')} = s.member_id"
+        f" AND c.{col(Coupon, 'status')} = %s AND c.{col(Coupon, 'valid_until')} > %s"
+        f" ORDER BY c.{col(Coupon, 'id')}"
+    )
+
+
+def _shopper_and_wallet(
+    member: Member, rules: PricingRules, now: datetime
+) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
+    """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _shopper_and_wallet_sql_for(connection.vendor),
+            [
+                OrderStatus.CANCELLED.value,
+                member.pk,
+                CouponStatus.UNUSED.value,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return ShopperState(tier=member.tier, points=0, is_new=True), [], {}, {}
+    tier, balance, has_orders = rows[0][:3]
+    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
+    coupons = [row[3:] for row in rows if row[3] is not None]
+    return (shopper, *_wallet_rows(coupons, rules))
 
 
 def _check_selected(*, member: Member, selected: Sequence[int], wallet: Mapping[str, int]) -> None:
@@ -300,10 +330,9 @@ def pricing_fetch(
     """
     now = at or timezone.now()
     rules = rules or pricing_rules_active(now=now)
-    shopper = shopper_state(member=member)
+    shopper, wallet, coupon_pks, coupon_names = _shopper_and_wallet(member, rules, now)
     used = _usage(member, rules)
     sold = _stepped_sold(rules, {sku.code for sku, _qty in items}, stepped_taken)
-    wallet, coupon_pks, coupon_names = _wallet(member, rules, now)
     selected: tuple[str, ...] | None = None
     if coupon_ids is not None:
         chosen = coupon_ids_parse(coupon_ids)

@@ -42,7 +42,7 @@ def test_quote_explains_every_fen(
     f10: dict[str, Any], member_client: APIClient, lipstick: Sku, shop: object, django_assert_max_num_queries: Any
 ) -> None:
     member_client.post("/api/v1/cart/quote", {"items": [{"sku_id": lipstick.pk, "qty": 1}]}, format="json")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = member_client.post(
             "/api/v1/cart/quote", {"items": [{"sku_id": lipstick.pk, "qty": 1}]}, format="json"
         )

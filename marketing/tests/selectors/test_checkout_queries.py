@@ -1,8 +1,8 @@
 """Issue 12: the checkout's price costs a pinned number of queries, and still comes from the truth.
 
 The preview (and the cart quote) of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper
-(token), the SKUs with the gift SKUs in one query, the shopper's tier / points / "new", and
-the wallet: 4 queries, whatever the number of lines. The shop's shipping rule travels with
+(token), the SKUs with the gift SKUs in one query, and the shopper's tier / points / "new" with
+the wallet in one statement: 3 queries, whatever the number of lines. The shop's shipping rule travels with
 the cached pricing rules, so a saved ``ShopSettings`` row must reach the very next quote.
 """
 
@@ -25,13 +25,14 @@ from orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
-PREVIEW_QUERIES = 4  # shopper row, SKUs + gift SKUs, shopper state, wallet
+PREVIEW_QUERIES = 3  # shopper row, SKUs + gift SKUs, shopper state with the wallet
 # shopper row, idempotency replay, address, SKUs + gifts, member lock with the key check, shopper
-# state, wallet, order insert, coupons used, promotion usage, promoter's click, cart rows, one stock
-# update (2 lines and the gift) in its savepoint, lines insert, analytics event, the coupon's
-# campaign, and BEGIN/COMMIT; the answer is built from the rows just written (issue 12; was 29
-# before the nested services stopped taking savepoints and the key check joined the lock)
-PLACE_QUERIES = 20
+# state with the wallet (one statement), order insert, coupons used, promotion usage, promoter's
+# click, cart rows, one stock update (2 lines and the gift) in its savepoint, lines insert,
+# analytics event, the coupon's campaign, and BEGIN/COMMIT; the answer is built from the rows
+# just written (issue 12; was 29 before the nested services stopped taking savepoints and the
+# key check joined the lock, 20 before the wallet joined the shopper state)
+PLACE_QUERIES = 19
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def checkout(
     }
 
 
-def test_preview_is_four_queries_with_the_gift_read_with_the_cart(
+def test_preview_is_three_queries_with_the_gift_read_with_the_cart(
     checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
 ) -> None:
     body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
