@@ -241,6 +241,7 @@ def prepare() -> dict[str, Any]:
 
     django.setup()
     from django.contrib.auth.models import User
+    from django.db.models import Q
     from rest_framework_simplejwt.tokens import AccessToken
 
     from mall.models import Product, Sku
@@ -258,7 +259,11 @@ def prepare() -> dict[str, Any]:
     )
     if product is None or len(skus) < 3:
         raise SystemExit("demo shop has no products: run manage.py seed_demo")
-    Sku.objects.filter(pk__in=skus).update(stock=10**7)  # placements must not run the bench shop dry
+    # Placements must not run the bench shop dry, its free gifts included: a gift out of stock
+    # changes what every later placement does (fewer lines, a refusal) halfway through a run.
+    from marketing.selectors.checkout_pricing import checkout_rules
+
+    Sku.objects.filter(Q(pk__in=skus) | Q(code__in=checkout_rules().gift_codes())).update(stock=10**7)
     shop_coupon, platform_coupon = _coupon_templates(staff)
 
     def shopper(openid: str) -> tuple[Member, int]:
