@@ -206,20 +206,19 @@ def row_by(model: type[M], **lookups: Any) -> M | None:
 
 
 @cache
-def _insert_plan(model: type[models.Model], alias: str, count: int) -> tuple[str, list[models.Field[Any, Any]], bool]:
-    """``INSERT INTO t (<every concrete column but the auto key>) VALUES (…), … [RETURNING key]``
+def _insert_plan(model: type[models.Model], alias: str, count: int) -> tuple[str, list[models.Field[Any, Any]]]:
+    """``INSERT INTO t (<every concrete column but the auto key>) VALUES (…), … RETURNING key``
     for ``count`` rows, and the fields in column order."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     pk = model._meta.pk
     fields = [field for field in model._meta.concrete_fields if field is not pk or not isinstance(pk, models.AutoField)]
     row = f"({', '.join(['%s'] * len(fields))})"
-    returning = bool(connection.features.can_return_rows_from_bulk_insert)
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)})"  # noqa: S608 - names from model metadata, values bound
-        f" VALUES {', '.join([row] * count)}" + (f" RETURNING {quote(str(pk.column))}" if returning else "")  # type: ignore[union-attr]
+        f" VALUES {', '.join([row] * count)} RETURNING {quote(str(pk.column))}"  # type: ignore[union-attr]
     )
-    return sql, fields, returning
+    return sql, fields
 
 
 def rows_insert(objs: Sequence[M]) -> list[M]:
@@ -230,25 +229,23 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     Each field's value is what the ORM would write (``pre_save`` fills ``auto_now_add``,
     ``get_db_prep_save`` adapts JSON and datetimes). Like ``bulk_create`` it sends no
     ``pre_save``/``post_save``; :func:`row_create` is the ``create()`` counterpart that falls
-    back to the ORM when a receiver listens."""
+    back to the ORM when a receiver listens. A backend that cannot return the keys of a
+    multi-row insert gets ``bulk_create`` itself."""
     if not objs:
         return []
     model = type(objs[0])
     alias = router.db_for_write(model) or "default"
     connection = connections[alias]
-    sql, fields, returning = _insert_plan(model, alias, len(objs))
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model.objects.using(alias).bulk_create(objs)  # type: ignore[attr-defined,no-any-return]
+    sql, fields = _insert_plan(model, alias, len(objs))
     params: list[Any] = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if returning:
-            ids = [row[0] for row in cursor.fetchall()]
-        else:  # pragma: no cover - MariaDB returns them; a backend without RETURNING: one row only
-            if len(objs) != 1:
-                raise NotImplementedError("rows_insert of several rows needs INSERT … RETURNING")
-            ids = [connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)]  # type: ignore[union-attr,arg-type]
+        ids = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False

@@ -75,25 +75,33 @@ def _shopper_state_sql() -> str:
     return _shopper_state_sql_for(connection.vendor)
 
 
+def _col(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return connection.ops.quote_name(str(getattr(field, "column", name)))
+
+
+def _shopper_columns() -> str:
+    """The shopper's tier, points balance and "has a live order" over ``members_member m`` (two
+    parameters: the excluded order status, then the member's id in the caller's WHERE)."""
+    qn = connection.ops.quote_name
+    member_pk = _col(Member, "id")
+    return (
+        f"m.{_col(Member, 'tier')} AS tier,"  # noqa: S608 - names from model metadata, values bound
+        f" (SELECT COALESCE(SUM(p.{_col(PointsEntry, 'delta')}), 0)"
+        f" FROM {qn(PointsEntry._meta.db_table)} p WHERE p.{_col(PointsEntry, 'member')} = m.{member_pk}) AS points,"
+        f" EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"
+        f" WHERE o.{_col(Order, 'member')} = m.{member_pk} AND o.{_col(Order, 'status')} <> %s) AS has_orders"
+    )
+
+
 @cache
 def _shopper_state_sql_for(vendor: str) -> str:
     """Built once per database backend (names from the models' metadata, quoted by the backend;
     issue 12: rebuilding the text was a tenth of the shopper-state read's CPU)."""
-    qn = connection.ops.quote_name
-
-    def col(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        return qn(str(getattr(field, "column", name)))
-
-    member_pk = col(Member, "id")
     # Identifiers come from the models' metadata and every value is a parameter.
     return (
-        f"SELECT m.{col(Member, 'tier')},"  # noqa: S608
-        f" (SELECT COALESCE(SUM(p.{col(PointsEntry, 'delta')}), 0)"
-        f" FROM {qn(PointsEntry._meta.db_table)} p WHERE p.{col(PointsEntry, 'member')} = m.{member_pk}),"
-        f" EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"
-        f" WHERE o.{col(Order, 'member')} = m.{member_pk} AND o.{col(Order, 'status')} <> %s)"
-        f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
+        f"SELECT {_shopper_columns()}"  # noqa: S608
+        f" FROM {connection.ops.quote_name(Member._meta.db_table)} m WHERE m.{_col(Member, 'id')} = %s"
     )
 
 
@@ -191,27 +199,17 @@ def _shopper_and_wallet_sql_for(vendor: str) -> str:
     order check run once; the wallet is LEFT JOINed to it, one row per coupon (or one row
     with NULL coupon columns for an empty wallet; no row for an unknown member)."""
     qn = connection.ops.quote_name
-
-    def col(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        return qn(str(getattr(field, "column", name)))
-
-    member_pk = col(Member, "id")
+    member_pk = _col(Member, "id")
     # Identifiers come from the models' metadata and every value is a parameter.
     return (
         f"SELECT s.tier, s.points, s.has_orders,"  # noqa: S608
-        f" c.{col(Coupon, 'id')}, c.{col(Coupon, 'template')}, c.{col(Coupon, 'valid_from')},"
-        f" c.{col(Coupon, 'valid_until')}"
-        f" FROM (SELECT m.{member_pk} AS member_id, m.{col(Member, 'tier')} AS tier,"
-        f" (SELECT COALESCE(SUM(p.{col(PointsEntry, 'delta')}), 0)"
-        f" FROM {qn(PointsEntry._meta.db_table)} p WHERE p.{col(PointsEntry, 'member')} = m.{member_pk})"
-        f" AS points,"
-        f" EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"
-        f" WHERE o.{col(Order, 'member')} = m.{member_pk} AND o.{col(Order, 'status')} <> %s) AS has_orders"
+        f" c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, c.{_col(Coupon, 'valid_from')},"
+        f" c.{_col(Coupon, 'valid_until')}"
+        f" FROM (SELECT m.{member_pk} AS member_id, {_shopper_columns()}"
         f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s) s"
-        f" LEFT JOIN {qn(Coupon._meta.db_table)} c ON c.{col(Coupon, 'member')} = s.member_id"
-        f" AND c.{col(Coupon, 'status')} = %s AND c.{col(Coupon, 'valid_until')} > %s"
-        f" ORDER BY c.{col(Coupon, 'id')}"
+        f" LEFT JOIN {qn(Coupon._meta.db_table)} c ON c.{_col(Coupon, 'member')} = s.member_id"
+        f" AND c.{_col(Coupon, 'status')} = %s AND c.{_col(Coupon, 'valid_until')} > %s"
+        f" ORDER BY c.{_col(Coupon, 'id')}"
     )
 
 
