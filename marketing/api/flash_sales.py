@@ -17,16 +17,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
+from mall.api.exception_handler import error_body
+from mall.api.input import compiled_input
 from mall.api.schema import error_responses
 from mall.api.throttling import (
     BatchedThrottlesMixin,
@@ -35,7 +41,9 @@ from mall.api.throttling import (
     pack_window,
 )
 from mall.cache import cache_outage_warn, local_windows
+from mall.errors import ApplicationError
 from mall.redis import get_redis
+from mall.redis_wire import can_read_directly, read_replies
 from marketing.api.common import member_of, optional_member
 from marketing.selectors.flash_sales import (
     STATES,
@@ -59,6 +67,7 @@ _STATE_HELP = (
     "draft | paused | upcoming (即将开始) | live (抢购中) | sold_out (已抢光; releases: 补货中，可预约) | ended"
 )
 _AUTH = (401, ["not_authenticated", "authentication_failed"])
+_IDEMPOTENCY_META = "HTTP_" + IDEMPOTENCY_HEADER.upper().replace("-", "_")
 
 
 class ServerTimeSerializer(serializers.Serializer):
@@ -190,10 +199,43 @@ class FlashItemDetailApi(APIView):
         return Response(flash_item_detail(item_id=item_id, member=optional_member(request)))
 
 
-def _qty(request: Request) -> int:
+def _qty(data: Any) -> int:
     """The quantity asked for, for the gate's early answer (validated properly afterwards)."""
-    raw = request.data.get("qty", 1) if isinstance(request.data, dict) else 1
+    raw = data.get("qty", 1) if isinstance(data, dict) else 1
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 99 else 1
+
+
+# A purchase body is a few fields: one this short is read here (below), a longer one by DRF.
+PLAIN_BODY_MAX = 4096
+_PLAIN_VALUES = (int, str, bool, float, type(None))
+
+
+def _body(request: Request) -> Any:
+    """The request's JSON body. A plainly valid one (``Content-Type: application/json`` exactly,
+    at most ``PLAIN_BODY_MAX`` bytes of UTF-8, an object of plain values or lists of them) is
+    decoded here with the same ``json.loads`` as the API's parser: the value ``request.data``
+    would be, without DRF's parser selection and stream handling (issue 12: most of the body's
+    cost in a sold-out answer). Anything else is ``request.data``, so its refusals (415, 400
+    ``malformed_request``, 413, ``request_too_deep``) are DRF's own, word for word."""
+    django_request = request._request
+    meta = django_request.META
+    if meta.get("CONTENT_TYPE") == "application/json":
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if 0 < length <= min(PLAIN_BODY_MAX, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or PLAIN_BODY_MAX):
+            try:
+                data = drf_json.loads(django_request.body.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError too: DRF refuses it below
+                data = None
+            if type(data) is dict and all(
+                type(value) in _PLAIN_VALUES
+                or (type(value) is list and all(type(item) in _PLAIN_VALUES for item in value))
+                for value in data.values()
+            ):
+                return data
+    return request.data
 
 
 def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list[int], list[Any] | None]:
@@ -201,15 +243,34 @@ def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list
     gate's error reply (``NOSCRIPT``) is None: every reply is read, the connection stays usable."""
     try:
         connection.send_packed_command([payload], check_health=False)
-        replies = [connection.read_response() for _ in range(2 * windows)]
-        try:
-            reply = connection.read_response()
-        except ResponseError:
-            reply = None
+        if can_read_directly(connection):
+            replies = read_replies(connection, 2 * windows + 1)
+        else:
+            replies = [connection.read_response() for _ in range(2 * windows)]
+            try:
+                replies.append(connection.read_response())
+            except ResponseError as exc:
+                replies.append(exc)
+        windows_replies, reply = replies[:-1], replies[-1]
+        for value in windows_replies:
+            if isinstance(value, ResponseError):
+                raise value
     except BaseException:
         connection.disconnect()  # replies may be left unread: never reuse it half-read
         raise
-    return [int(n) for n in replies[::2]], reply
+    return [int(n) for n in windows_replies[::2]], None if isinstance(reply, ResponseError) else reply
+
+
+def _refusal_response(request: Request, exc: ApplicationError) -> HttpResponse | None:
+    """The gate's refusal as the exception handler would answer it — the same status, body and
+    headers — built here when the answer is plain JSON (``application/json``, no parameters),
+    without DRF's exception handling and template response (issue 12: most sold-out answers
+    are this). None otherwise: the caller raises and DRF answers."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if type(renderer) is not JSONRenderer or request.accepted_media_type != JSONRenderer.media_type:
+        return None
+    body = renderer.render(error_body(exc.code, str(exc.message), exc.details), JSONRenderer.media_type, {})
+    return HttpResponse(body, status=exc.status, content_type=JSONRenderer.media_type)
 
 
 class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
@@ -285,19 +346,22 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             ),
         },
     )
-    def post(self, request: Request, item_id: int) -> Response:
+    def post(self, request: Request, item_id: int) -> HttpResponse:
         shopper = request.user
         assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
         # What the gate needs, read first; a refusal of them is answered in the order it was
         # before (after the rate limits and the Idempotency-Key).
         peek: tuple[int, int] | None = None
         deferred: Exception | None = None
+        body: Any = None
         try:
-            peek = (flash_item_sku_id(item_id), _qty(request))
+            sku_id = flash_item_sku_id(item_id)
+            body = _body(request)
+            peek = (sku_id, _qty(body))
         except Exception as exc:  # an unknown item, an unreadable body: raised below
             deferred = exc
         reply = self._throttle_and_peek(request, item_id=item_id, member_id=shopper.pk, peek=peek)
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        key = request._request.META.get(_IDEMPOTENCY_META, "").strip()  # request.headers, without building it
         if not key:
             raise IdempotencyKeyRequired
         if deferred is not None:
@@ -307,13 +371,21 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         # the body is validated, the guard asked or the shopper's row read. Nothing scarce is
         # spent on a refusal, so the guard (block lists, slider) stands only before a unit:
         # the placement asks it, with this request's context, before the gate takes one.
-        if reply is None:
-            gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
-        else:
-            gate_precheck_reply(reply, item_id=item_id, member_id=shopper.pk, qty=peek[1])
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        try:
+            if reply is None:
+                gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
+            else:
+                gate_precheck_reply(reply, item_id=item_id, member_id=shopper.pk, qty=peek[1])
+        except ApplicationError as exc:
+            refusal = _refusal_response(request, exc)
+            if refusal is None:
+                raise
+            return refusal
+        data = compiled_input(self.InputSerializer)(body)
+        if data is None:  # not plainly valid: the serializer refuses it (or coerces it) in its words
+            serializer = self.InputSerializer(data=body)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
         member = shopper.member()
         result = flash_purchase(
             context=request_context(request),
