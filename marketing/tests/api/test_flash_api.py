@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -378,8 +378,9 @@ def test_the_body_read_short_is_what_drf_reads(content_type: str, raw: bytes) ->
     from marketing.api.flash_sales import FlashPurchaseApi, _body
 
     def outcome(read: Any) -> Any:
+        url, data = "/api/v1/flash/items/1/purchase", cast(Any, raw)
         request = FlashPurchaseApi().initialize_request(
-            APIRequestFactory().generic("POST", "/api/v1/flash/items/1/purchase", raw, content_type=content_type)
+            APIRequestFactory().generic("POST", url, data, content_type=content_type)
         )
         try:
             return ("value", read(request))
@@ -398,7 +399,7 @@ def test_a_refusal_built_in_the_view_is_the_exception_handlers_answer(
     other_member: Member,
     redis_client: Any,
     monkeypatch: pytest.MonkeyPatch,
-    headers: dict[str, str],
+    headers: dict[str, Any],
 ) -> None:
     """Status, headers (in order) and bytes as DRF's exception handler renders them."""
     from marketing.api import flash_sales as flash_api
