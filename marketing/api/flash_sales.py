@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -41,7 +42,6 @@ from mall.api.throttling import (
     pack_window,
 )
 from mall.cache import cache_outage_warn, local_windows
-from mall.errors import ApplicationError
 from mall.redis import get_redis
 from mall.redis_wire import can_read_directly, read_replies
 from marketing.api.common import member_of, optional_member
@@ -51,7 +51,7 @@ from marketing.selectors.flash_sales import (
     flash_releases_for_shoppers,
     flash_slots_for_shoppers,
 )
-from marketing.services.flash_gate import gate_precheck, gate_precheck_command, gate_precheck_reply
+from marketing.services.flash_gate import gate_precheck, gate_precheck_command, gate_precheck_refusal, gate_refusal
 from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.services.flash_sales import flash_reservation_cancel, flash_reserve
 from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request, request_context
@@ -261,16 +261,32 @@ def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list
     return [int(n) for n in windows_replies[::2]], None if isinstance(reply, ResponseError) else reply
 
 
-def _refusal_response(request: Request, exc: ApplicationError) -> HttpResponse | None:
+# The gate's refusals rendered, by (code, extra, item, language): every shopper refused alike
+# (sold out, not started …) gets the same bytes, rendered once per process.
+_RENDERED: dict[tuple[str, str, int, str], tuple[int, bytes]] = {}
+_RENDERED_MAX = 4096
+
+
+def _refusal_response(
+    request: Request, *, item_id: int, member_id: int, qty: int, code: str, extra: str
+) -> HttpResponse:
     """The gate's refusal as the exception handler would answer it — the same status, body and
-    headers — built here when the answer is plain JSON (``application/json``, no parameters),
-    without DRF's exception handling and template response (issue 12: most sold-out answers
-    are this). None otherwise: the caller raises and DRF answers."""
+    headers — when the answer is plain JSON (``application/json``, no parameters): its bytes
+    rendered once by the same renderer, then answered without DRF's exception handling and
+    template response (issue 12: nearly every request at a sale's peak is one of these).
+    Otherwise the refusal is raised and DRF answers."""
     renderer = getattr(request, "accepted_renderer", None)
     if type(renderer) is not JSONRenderer or request.accepted_media_type != JSONRenderer.media_type:
-        return None
-    body = renderer.render(error_body(exc.code, str(exc.message), exc.details), JSONRenderer.media_type, {})
-    return HttpResponse(body, status=exc.status, content_type=JSONRenderer.media_type)
+        raise gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
+    key = (code, extra, item_id, translation.get_language())
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        exc = gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
+        body = renderer.render(error_body(exc.code, str(exc.message), exc.details), JSONRenderer.media_type, {})
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        rendered = _RENDERED[key] = (exc.status, body)
+    return HttpResponse(rendered[1], status=rendered[0], content_type=JSONRenderer.media_type)
 
 
 class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
@@ -371,16 +387,13 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         # the body is validated, the guard asked or the shopper's row read. Nothing scarce is
         # spent on a refusal, so the guard (block lists, slider) stands only before a unit:
         # the placement asks it, with this request's context, before the gate takes one.
-        try:
-            if reply is None:
-                gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
-            else:
-                gate_precheck_reply(reply, item_id=item_id, member_id=shopper.pk, qty=peek[1])
-        except ApplicationError as exc:
-            refusal = _refusal_response(request, exc)
-            if refusal is None:
-                raise
-            return refusal
+        if reply is None:
+            gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
+        elif (refused := gate_precheck_refusal(reply)) is not None:
+            code, extra = refused
+            return _refusal_response(
+                request, item_id=item_id, member_id=shopper.pk, qty=peek[1], code=code, extra=extra
+            )
         data = compiled_input(self.InputSerializer)(body)
         if data is None:  # not plainly valid: the serializer refuses it (or coerces it) in its words
             serializer = self.InputSerializer(data=body)

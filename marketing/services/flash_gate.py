@@ -572,10 +572,24 @@ def _precheck_args(member_id: int, sku_id: int, qty: int) -> list[Any]:
 
 def gate_precheck_reply(reply: Sequence[Any], *, item_id: int, member_id: int, qty: int) -> None:
     """Raise the refusal in a precheck's reply (see :func:`gate_precheck`), or return."""
+    refused = gate_precheck_refusal(reply)
+    if refused is not None:
+        raise gate_refusal(*refused, item_id=item_id, member_id=member_id, qty=qty)
+
+
+def gate_precheck_refusal(reply: Sequence[Any]) -> tuple[str, str] | None:
+    """The refusal a precheck's reply answers now, as ``(code, extra)`` for :func:`gate_refusal`;
+    None when the full path decides (a unit left, a cold gate, a shopper seen before)."""
     code, seen, extra = reply
     if code in ("ok", "cold") or int(seen):
-        return
-    raise _refusal(str(code), False, str(extra), GateTicket(item_id=item_id, member_id=member_id, qty=qty, token=""))
+        return None
+    return str(code), str(extra)
+
+
+def gate_refusal(code: str, extra: str, *, item_id: int, member_id: int, qty: int) -> ApplicationError:
+    """The error of a precheck's refusal (the shopper never went through: nothing to replay).
+    It depends on ``code``, ``extra`` and the item alone: every shopper refused alike gets it."""
+    return _refusal(code, False, extra, GateTicket(item_id=item_id, member_id=member_id, qty=qty, token=""))
 
 
 def gate_precheck_command(client: Any, *, item_id: int, member_id: int, sku_id: int, qty: int) -> bytes:

@@ -414,7 +414,11 @@ def test_a_refusal_built_in_the_view_is_the_exception_handlers_answer(
         response = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k", **headers)
         return response.status_code, list(response.items()), response.content
 
-    short = answer()
-    monkeypatch.setattr(flash_api, "_refusal_response", lambda request, exc: None)
-    assert short == answer()
+    short, again = answer(), answer()  # rendered, then the rendered bytes again
+
+    def raise_it(request: Any, *, code: str, extra: str, **ids: Any) -> Any:
+        raise flash_api.gate_refusal(code, extra, **ids)
+
+    monkeypatch.setattr(flash_api, "_refusal_response", raise_it)
+    assert short == again == answer()
     assert short[0] == 409
