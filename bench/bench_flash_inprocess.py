@@ -10,6 +10,8 @@ Requests measured, batches alternating, medians reported:
 
 * ``ping`` — ``GET /api/v1/ping`` with a shopper's JWT (the reference of ``bench-api``);
 * ``sold_out`` — ``POST flash/items/{id}/purchase`` on an item whose one unit is sold;
+* ``again`` — the shopper who bought that unit taps again (a new key): the gate knows them, so
+  the full path runs (a retry may have an order to replay) and answers ``purchase_limit_exceeded``;
 * ``win`` — a purchase that gets a unit and an order (a slot of many units, shoppers in turn).
 
 The shop is ``DATABASE_URL`` (its own database: it is migrated, given a staff user, shoppers
@@ -38,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import bench_env, clear_slot_window, lift_campaign_budgets, manage
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
-BATCH = {"ping": 400, "sold_out": 400, "win": 40}
+BATCH = {"ping": 400, "sold_out": 400, "again": 100, "win": 40}
 WIN_SHOPPERS = 50
 SLOT_MINUTES = 30
 
@@ -158,6 +160,8 @@ def prepare() -> dict[str, Any]:
     info = {
         "token": token(main),
         "address_id": main_address,
+        "buyer_token": token(buyer),
+        "buyer_address_id": buyer_address,
         "sold_item": sold.pk,
         "win_item": win.pk,
         "winners": [(token(member), address_id) for member, address_id in winners],
@@ -223,6 +227,7 @@ def main() -> None:
     sold_path = f"/api/v1/flash/items/{info['sold_item']}/purchase"
     win_path = f"/api/v1/flash/items/{info['win_item']}/purchase"
     sold_body = json.dumps({"address_id": info["address_id"]}).encode()
+    buyer_body = json.dumps({"address_id": info["buyer_address_id"]}).encode()
     counter = 0
 
     def ping() -> None:
@@ -235,6 +240,13 @@ def main() -> None:
         env["HTTP_IDEMPOTENCY_KEY"] = f"k-{counter}"
         call(env, "sold_out", "409")
 
+    def again() -> None:
+        nonlocal counter
+        counter += 1
+        env = environ("POST", sold_path, str(info["buyer_token"]), buyer_body)
+        env["HTTP_IDEMPOTENCY_KEY"] = f"k-{counter}"
+        call(env, "again", "409")
+
     def win() -> None:
         nonlocal counter
         counter += 1
@@ -243,7 +255,7 @@ def main() -> None:
         env["HTTP_IDEMPOTENCY_KEY"] = uuid.uuid4().hex
         call(env, "win", "201")
 
-    runs: dict[str, Callable[[], None]] = {"ping": ping, "sold_out": sold_out, "win": win}
+    runs: dict[str, Callable[[], None]] = {"ping": ping, "sold_out": sold_out, "again": again, "win": win}
     runs = {name: run for name, run in runs.items() if name in only}
     for run in runs.values():  # warm: connections open, scripts loaded, caches filled
         for _ in range(20):
