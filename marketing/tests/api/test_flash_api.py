@@ -4,6 +4,7 @@ countdowns on a frozen clock, purchase (201 / replay / refusals), releases and r
 from __future__ import annotations
 
 import datetime as dt
+import time
 from datetime import timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -422,3 +423,36 @@ def test_a_refusal_built_in_the_view_is_the_exception_handlers_answer(
     monkeypatch.setattr(flash_api, "_refusal_response", raise_it)
     assert short == again == answer()
     assert short[0] == 409
+
+
+def test_an_error_reply_in_the_round_trip_counts_the_windows_here_and_leaves_the_connection_in_step(
+    member: Member, other_member: Member, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window Redis cannot count (here: a key that is not a number) is counted in the process,
+    as the throttles do when Redis fails, and the next request's replies are its own."""
+    from mall.api import throttling
+    from marketing.api import flash_sales as flash_api
+
+    counted_here: list[str] = []
+    real_count = flash_api.local_windows.count
+
+    def count(key: str, *, ttl: int) -> int:
+        counted_here.append(key)
+        return real_count(key, ttl=ttl)
+
+    monkeypatch.setattr(flash_api.local_windows, "count", count)
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the windows and the gate go the redis-py way")
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    buy(member, item)
+    client = client_for(other_member)
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    body = {"address_id": address_of(other_member).pk}
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        redis_client.set(f"duoying:throttle_shopper_Member:{other_member.pk}:{int(now // 60) * 60}", "not a number")
+        for key in ("e1", "e2"):
+            refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+            assert (refused.status_code, refused.json()["code"]) == (409, "flash_sold_out")
+    assert len(counted_here) == 8  # the four windows of each request, here
