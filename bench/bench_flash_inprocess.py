@@ -3,8 +3,9 @@
 wrk's ratios swing between runs on a shared 2-core machine; this calls the project's WSGI
 application (all middleware, JWT auth, throttles, the view, the rendering) with prepared
 environs in this process and reads, around each batch, this process's CPU time and the
-servers' (``/proc/<pid>/task/*/schedstat`` of ``redis-server`` and ``mariadbd``: nanoseconds on
-a CPU), so a request's cost includes the work it makes Redis and MariaDB do.
+servers' (``/proc/<pid>/task/*/schedstat`` of the processes listening on the ports of
+``REDIS_URL`` and ``DATABASE_URL``: nanoseconds on a CPU), so a request's cost includes the work
+it makes Redis and MariaDB do (other clients' work on them too: medians of alternating batches).
 
 Requests measured, batches alternating, medians reported:
 
@@ -48,13 +49,25 @@ for _name in ("THROTTLE_PURCHASE_IP", "THROTTLE_PURCHASE_SHOPPER"):
     os.environ.setdefault(_name, "100000000/min")
 
 
-def _server_pids(name: str) -> list[str]:
-    found = []
-    for comm in glob.glob("/proc/[0-9]*/comm"):
+def _listening_pids(port: int) -> list[str]:
+    """The processes listening on ``port`` (the servers of ``REDIS_URL`` / ``DATABASE_URL``: other
+    servers of the same name on the machine are not this shop's)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            with open(comm) as fh:
-                if fh.read().strip() == name:
-                    found.append(comm.split("/")[2])
+            with open(table) as fh:
+                rows = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    found = []
+    for fd_dir in glob.glob("/proc/[0-9]*/fd"):
+        try:
+            if any(os.readlink(os.path.join(fd_dir, fd)) in inodes for fd in os.listdir(fd_dir)):
+                found.append(fd_dir.split("/")[2])
         except OSError:
             continue
     return found
@@ -270,7 +283,10 @@ def main() -> None:
                 runs[profile]()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(70)
         return
-    redis_pids, db_pids = _server_pids("redis-server"), _server_pids("mariadbd")
+    from urllib.parse import urlparse
+
+    redis_pids = _listening_pids(urlparse(os.environ["REDIS_URL"]).port or 6379)
+    db_pids = _listening_pids(urlparse(os.environ["DATABASE_URL"]).port or 3306)
     figures: dict[str, dict[str, list[float]]] = {name: {"app": [], "redis": [], "db": []} for name in runs}
     for _round in range(ROUNDS):
         for name, run in runs.items():
