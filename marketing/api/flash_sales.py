@@ -227,7 +227,8 @@ def _body(request: Request) -> Any:
             length = int(meta.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
-        if 0 < length <= min(PLAIN_BODY_MAX, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or PLAIN_BODY_MAX):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if 0 < length <= (PLAIN_BODY_MAX if limit is None else min(PLAIN_BODY_MAX, limit)):
             try:
                 data = drf_json.loads(django_request.body.decode("utf-8"))
             except ValueError:  # UnicodeDecodeError too: DRF refuses it below
