@@ -6,9 +6,12 @@
 * ``GET flash/items/{id}`` — one item's page (with "reserved" for the signed-in shopper);
 * ``POST flash/items/{id}/purchase`` — buy: the four rate limits and the Redis gate's answer
   in one Redis round trip (issue 12); the gate answers refusals (sold out, not started, ended
-  …) without the database; a shopper who may get a unit passes the guard (block lists, the
-  slider when the merchant asks), then gets the order in the same response (synchronous, 201;
-  the same ``Idempotency-Key`` again replays it with 200);
+  …) without the database, and — nearly every request at a sale's peak — with bytes rendered
+  once per item and language, the plainly valid body read without DRF's parser stack and the
+  round trip's replies read in one pass (each proven equal to the long way in the tests); a
+  shopper who may get a unit passes the guard (block lists, the slider when the merchant
+  asks), then gets the order in the same response (synchronous, 201; the same
+  ``Idempotency-Key`` again replays it with 200);
 * ``POST`` / ``DELETE flash/items/{id}/reservation`` — 补货中，可预约: reserve a sold-out item
   (told first come first served when the merchant restocks), or withdraw.
 """
@@ -17,16 +20,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
+from mall.api.exception_handler import error_body
+from mall.api.input import compiled_input
 from mall.api.schema import error_responses
 from mall.api.throttling import (
     BatchedThrottlesMixin,
@@ -36,6 +46,7 @@ from mall.api.throttling import (
 )
 from mall.cache import cache_outage_warn, local_windows
 from mall.redis import get_redis
+from mall.redis_wire import can_read_directly, read_replies
 from marketing.api.common import member_of, optional_member
 from marketing.selectors.flash_sales import (
     STATES,
@@ -43,7 +54,7 @@ from marketing.selectors.flash_sales import (
     flash_releases_for_shoppers,
     flash_slots_for_shoppers,
 )
-from marketing.services.flash_gate import gate_precheck, gate_precheck_command, gate_precheck_reply
+from marketing.services.flash_gate import gate_precheck, gate_precheck_command, gate_precheck_refusal, gate_refusal
 from marketing.services.flash_purchase import flash_item_sku_id, flash_purchase
 from marketing.services.flash_sales import flash_reservation_cancel, flash_reserve
 from members.api.abuse import GUARD_ERRORS, GUARD_HEADERS, guard_request, request_context
@@ -59,6 +70,7 @@ _STATE_HELP = (
     "draft | paused | upcoming (即将开始) | live (抢购中) | sold_out (已抢光; releases: 补货中，可预约) | ended"
 )
 _AUTH = (401, ["not_authenticated", "authentication_failed"])
+_IDEMPOTENCY_META = "HTTP_" + IDEMPOTENCY_HEADER.upper().replace("-", "_")
 
 
 class ServerTimeSerializer(serializers.Serializer):
@@ -190,26 +202,99 @@ class FlashItemDetailApi(APIView):
         return Response(flash_item_detail(item_id=item_id, member=optional_member(request)))
 
 
-def _qty(request: Request) -> int:
+def _qty(data: Any) -> int:
     """The quantity asked for, for the gate's early answer (validated properly afterwards)."""
-    raw = request.data.get("qty", 1) if isinstance(request.data, dict) else 1
+    raw = data.get("qty", 1) if isinstance(data, dict) else 1
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 99 else 1
+
+
+# A purchase body is a few fields: one this short is read here (below), a longer one by DRF.
+PLAIN_BODY_MAX = 4096
+_PLAIN_VALUES = (int, str, bool, float, type(None))
+
+
+def _body(request: Request) -> Any:
+    """The request's JSON body. A plainly valid one (``Content-Type: application/json`` exactly,
+    at most ``PLAIN_BODY_MAX`` bytes of UTF-8, an object of plain values or lists of them) is
+    decoded here with the same ``json.loads`` as the API's parser: the value ``request.data``
+    would be, without DRF's parser selection and stream handling (issue 12: most of the body's
+    cost in a sold-out answer). Anything else is ``request.data``, so its refusals (415, 400
+    ``malformed_request``, 413, ``request_too_deep``) are DRF's own, word for word."""
+    django_request = request._request
+    meta = django_request.META
+    if meta.get("CONTENT_TYPE") == "application/json":
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if 0 < length <= (PLAIN_BODY_MAX if limit is None else min(PLAIN_BODY_MAX, limit)):
+            try:
+                data = drf_json.loads(django_request.body.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError too: DRF refuses it below
+                data = None
+            if type(data) is dict and all(
+                type(value) in _PLAIN_VALUES
+                or (type(value) is list and all(type(item) in _PLAIN_VALUES for item in value))
+                for value in data.values()
+            ):
+                return data
+    return request.data
 
 
 def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list[int], list[Any] | None]:
     """Send the windows' INCR / EXPIRE pairs and the gate's EVALSHA; read every reply. The
-    gate's error reply (``NOSCRIPT``) is None: every reply is read, the connection stays usable."""
+    gate's error reply (``NOSCRIPT``) is None: every reply is read, the connection stays usable.
+    The replies are read in one pass off the socket (``mall.redis_wire``; redis-py's reader, one
+    call per reply, was about a tenth of a sold-out answer's CPU) when the connection allows."""
     try:
         connection.send_packed_command([payload], check_health=False)
-        replies = [connection.read_response() for _ in range(2 * windows)]
-        try:
-            reply = connection.read_response()
-        except ResponseError:
-            reply = None
+        if can_read_directly(connection):
+            replies = read_replies(connection, 2 * windows + 1)
+        else:
+            replies = [connection.read_response() for _ in range(2 * windows)]
+            try:
+                replies.append(connection.read_response())
+            except ResponseError as exc:
+                replies.append(exc)
+        *windows_replies, reply = replies
+        for value in windows_replies:
+            if isinstance(value, Exception):
+                raise value
+        if isinstance(reply, Exception) and not isinstance(reply, ResponseError):
+            raise reply  # e.g. LOADING: a connection error, as read_response raises it
     except BaseException:
         connection.disconnect()  # replies may be left unread: never reuse it half-read
         raise
-    return [int(n) for n in replies[::2]], reply
+    return [int(n) for n in windows_replies[::2]], None if isinstance(reply, ResponseError) else reply
+
+
+# The gate's refusals rendered, by (code, extra, item, language): every shopper refused alike
+# (sold out, not started …) gets the same bytes, rendered once per process.
+_RENDERED: dict[tuple[str, str, int, str], tuple[int, bytes]] = {}
+_RENDERED_MAX = 4096
+
+
+def _refusal_response(
+    request: Request, *, item_id: int, member_id: int, qty: int, code: str, extra: str
+) -> HttpResponse:
+    """The gate's refusal as the exception handler would answer it — the same status, body and
+    headers — when the answer is plain JSON (``application/json``, no parameters): its bytes
+    rendered once by the same renderer, then answered without DRF's exception handling and
+    template response (issue 12: nearly every request at a sale's peak is one of these).
+    Otherwise the refusal is raised and DRF answers."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if type(renderer) is not JSONRenderer or request.accepted_media_type != JSONRenderer.media_type:
+        raise gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
+    key = (code, extra, item_id, translation.get_language())
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        exc = gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
+        body = renderer.render(error_body(exc.code, str(exc.message), exc.details), JSONRenderer.media_type, {})
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        rendered = _RENDERED[key] = (exc.status, body)
+    return HttpResponse(rendered[1], status=rendered[0], content_type=JSONRenderer.media_type)
 
 
 class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
@@ -285,19 +370,22 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             ),
         },
     )
-    def post(self, request: Request, item_id: int) -> Response:
+    def post(self, request: Request, item_id: int) -> HttpResponse:
         shopper = request.user
         assert isinstance(shopper, TokenShopper)  # noqa: S101 - ShopperTokenAuthentication
         # What the gate needs, read first; a refusal of them is answered in the order it was
         # before (after the rate limits and the Idempotency-Key).
         peek: tuple[int, int] | None = None
         deferred: Exception | None = None
+        body: Any = None
         try:
-            peek = (flash_item_sku_id(item_id), _qty(request))
+            sku_id = flash_item_sku_id(item_id)
+            body = _body(request)
+            peek = (sku_id, _qty(body))
         except Exception as exc:  # an unknown item, an unreadable body: raised below
             deferred = exc
         reply = self._throttle_and_peek(request, item_id=item_id, member_id=shopper.pk, peek=peek)
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        key = request._request.META.get(_IDEMPOTENCY_META, "").strip()  # request.headers, without building it
         if not key:
             raise IdempotencyKeyRequired
         if deferred is not None:
@@ -309,11 +397,16 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         # the placement asks it, with this request's context, before the gate takes one.
         if reply is None:
             gate_precheck(item_id=item_id, member_id=shopper.pk, sku_id=peek[0], qty=peek[1])
-        else:
-            gate_precheck_reply(reply, item_id=item_id, member_id=shopper.pk, qty=peek[1])
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        elif (refused := gate_precheck_refusal(reply)) is not None:
+            code, extra = refused
+            return _refusal_response(
+                request, item_id=item_id, member_id=shopper.pk, qty=peek[1], code=code, extra=extra
+            )
+        data = compiled_input(self.InputSerializer)(body)
+        if data is None:  # not plainly valid: the serializer refuses it (or coerces it) in its words
+            serializer = self.InputSerializer(data=body)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
         member = shopper.member()
         result = flash_purchase(
             context=request_context(request),

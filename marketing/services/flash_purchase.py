@@ -27,16 +27,19 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connections, router, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mall.errors import ApplicationError
 from mall.models import Sku
+from mall.rows import row_create, rows_with_related
 from marketing.errors import (
     DealInvalid,
     DealUnavailable,
@@ -84,11 +87,66 @@ def flash_rule_id(item_id: int) -> str:
 
 
 def _held(*, item_id: int, member_id: int) -> int:
-    """Units the shopper holds of the item (locked or paid); callers hold the shopper's row lock."""
-    total = FlashPurchase.objects.filter(item_id=item_id, member_id=member_id, status__in=ACTIVE_PURCHASE).aggregate(
-        n=Sum("qty")
-    )["n"]
-    return int(total or 0)
+    """Units the shopper holds of the item (locked or paid); callers hold the shopper's row lock.
+
+    ``FlashPurchase.objects.filter(…, status__in=ACTIVE_PURCHASE).aggregate(Sum("qty"))`` in
+    effect, the statement written out once (issue 12: the ORM built and compiled it on every
+    purchase that reaches the database, the winning ones)."""
+    alias = router.db_for_read(FlashPurchase) or "default"
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            _statements(alias).held, [item_id, member_id, *(str(status.value) for status in ACTIVE_PURCHASE)]
+        )
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row is not None else 0
+
+
+@dataclass(frozen=True)
+class _Statements:
+    held: str
+    take: str
+
+
+@cache
+def _statements(alias: str) -> _Statements:
+    """The purchase's own statements for the database ``alias``, names from the models' metadata."""
+    quote = connections[alias].ops.quote_name
+
+    def column(model: type[Model], name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+    purchases, items = quote(FlashPurchase._meta.db_table), quote(FlashItem._meta.db_table)
+    held = (
+        f"SELECT SUM({column(FlashPurchase, 'qty')}) FROM {purchases}"  # noqa: S608 - names from metadata, values bound
+        f" WHERE {column(FlashPurchase, 'item')} = %s AND {column(FlashPurchase, 'member')} = %s"
+        f" AND {column(FlashPurchase, 'status')} IN ({', '.join(['%s'] * len(ACTIVE_PURCHASE))})"
+    )
+    locked, sold, quota = (column(FlashItem, name) for name in ("locked", "sold", "quota"))
+    take = (
+        f"UPDATE {items} SET {locked} = ({locked} + %s)"  # noqa: S608 - names from metadata, values bound
+        f" WHERE ({column(FlashItem, 'closed')} = %s AND {quote(str(FlashItem._meta.pk.column))} = %s"  # type: ignore[union-attr]
+        f" AND {quota} >= (({locked} + {sold}) + %s))"
+    )
+    return _Statements(held=held, take=take)
+
+
+def _take_units(*, item_id: int, qty: int) -> bool:
+    """The guarded UPDATE of the item row: ``locked += qty`` while ``quota >= locked + sold + qty``
+    and the item is open — ``FlashItem.objects.filter(pk=…, closed=False,
+    quota__gte=F("locked") + F("sold") + qty).update(locked=F("locked") + qty)`` in effect (the
+    same statement; like ``update()`` it leaves ``updated_at`` alone), written out once."""
+    alias = router.db_for_write(FlashItem) or "default"
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(alias).take, [qty, False, item_id, qty])
+        return bool(cursor.rowcount)
+
+
+def _item_with_slot(item_id: int) -> FlashItem | None:
+    """``FlashItem.objects.select_related("slot").filter(pk=item_id).first()`` in effect, the
+    statement written out once (``mall.rows``)."""
+    found = rows_with_related(FlashItem, "slot", {"pk": [item_id]})
+    return found[0] if found else None
 
 
 def _label(item: FlashItem) -> str:
@@ -113,7 +171,7 @@ class FlashDeal(DealHandler):
     takes_sku_stock = False
 
     def specs(self, *, deal: DealRequest, member: Member, sku: Sku, qty: int, at: datetime) -> DealPricing:
-        item = FlashItem.objects.select_related("slot").filter(pk=deal.ref).first()
+        item = _item_with_slot(deal.ref)
         details = {"flash_item_id": deal.ref}
         if item is None or item.slot.status == FlashSlotStatus.DRAFT:
             raise FlashItemNotFound(details=details)
@@ -172,13 +230,11 @@ class FlashDeal(DealHandler):
         # The hot row's exclusive lock is the first lock this transaction takes on it (the
         # purchase row's foreign key would take a shared one first, and two shared holders
         # both wanting it exclusive deadlock), and the last but one statement before commit.
-        taken = FlashItem.objects.filter(pk=deal.ref, closed=False, quota__gte=F("locked") + F("sold") + qty).update(
-            locked=F("locked") + qty
-        )
-        if not taken:
+        if not _take_units(item_id=deal.ref, qty=qty):
             _mark_db_sold_out(deal.ref)
             raise FlashSoldOut(details={"flash_item_id": deal.ref})
-        purchase = FlashPurchase.objects.create(
+        purchase = row_create(
+            FlashPurchase,
             item_id=deal.ref,
             member_id=order.member_id,
             order=order,

@@ -4,8 +4,9 @@ countdowns on a frozen clock, purchase (201 / replay / refusals), releases and r
 from __future__ import annotations
 
 import datetime as dt
+import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -329,3 +330,129 @@ def test_the_product_page_shows_the_badge_and_drops_it_when_the_slot_is_paused(a
     assert card["flash_sale"]["state"] == "live"
     flash_slot_pause(actor=staff_user(), slot_id=slot.pk)
     assert anon.get(f"/api/v1/products/{sku.product_id}").json()["flash_sale"] is None
+
+
+# --- the sold-out answer's short ways (issue 12) --------------------------------------------------
+
+
+def test_the_precheck_command_is_the_scripts_call_packed_as_redis_py_would(redis_client: Any) -> None:
+    from redis.connection import Connection
+
+    from mall.redis import LUA_SCRIPTS
+    from marketing.services.flash_gate import _precheck_args, gate_keys, gate_precheck_command
+
+    packed = gate_precheck_command(redis_client, item_id=42, member_id=7001, sku_id=123456, qty=3)
+    sha = LUA_SCRIPTS["flash_gate.admit"].sha
+    command = ["EVALSHA", sha, 4, *gate_keys(42).data, *_precheck_args(7001, 123456, 3)]
+    assert packed == b"".join(Connection().pack_command(*command))
+
+
+BODIES: list[tuple[str, bytes]] = [
+    ("application/json", b'{"address_id": 5}'),
+    ("application/json", b'{"address_id":5,"qty":2,"coupon_ids":[1,2],"remark":"\\u2028\xe5\xa5\xbd","src":""}'),
+    ("application/json", b'{"address_id": 5, "qty": "2", "points": null, "x": 1.5, "y": true}'),
+    ("application/json", b'{"qty": 5, "address_id": 1, "qty": 1}'),
+    ("application/json", b'{"address_id": {"nested": [1, {"deeper": 2}]}}'),
+    ("application/json", b'{"a":' * 40 + b"1" + b"}" * 40),
+    ("application/json", b"[1, 2]"),
+    ("application/json", b"null"),
+    ("application/json", b'{"address_id": NaN}'),
+    ("application/json", b'{"address_id": Infinity}'),
+    ("application/json", b'{"address_id":'),
+    ("application/json", b'{"address_id": "\xff"}'),
+    ("application/json", b'\xef\xbb\xbf{"address_id": 5}'),
+    ("application/json", b""),
+    ("application/json", b'{"remark": "' + b"x" * 5000 + b'"}'),
+    ("application/json; charset=utf-8", b'{"address_id": 5}'),
+    ("application/json; charset=utf-16", '{"address_id": 5}'.encode("utf-16")),
+    ("text/plain", b'{"address_id": 5}'),
+    ("application/x-www-form-urlencoded", b"address_id=5"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "raw"), BODIES)
+def test_the_body_read_short_is_what_drf_reads(content_type: str, raw: bytes) -> None:
+    """A plainly valid body gives the value ``request.data`` gives; any other is ``request.data``
+    itself, so the refusal (or the coercion) is DRF's."""
+    from rest_framework.test import APIRequestFactory
+
+    from marketing.api.flash_sales import FlashPurchaseApi, _body
+
+    def outcome(read: Any) -> Any:
+        url, data = "/api/v1/flash/items/1/purchase", cast(Any, raw)
+        request = FlashPurchaseApi().initialize_request(
+            APIRequestFactory().generic("POST", url, data, content_type=content_type)
+        )
+        try:
+            return ("value", read(request))
+        except Exception as exc:  # the refusal is compared
+            return ("refused", type(exc), str(exc))
+
+    assert outcome(_body) == outcome(lambda request: request.data)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"HTTP_ACCEPT_LANGUAGE": "en"}, {"HTTP_ACCEPT": "*/*"}, {"HTTP_ACCEPT": "application/json; indent=4"}],
+)
+def test_a_refusal_built_in_the_view_is_the_exception_handlers_answer(
+    member: Member,
+    other_member: Member,
+    redis_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    headers: dict[str, Any],
+) -> None:
+    """Status, headers (in order) and bytes as DRF's exception handler renders them."""
+    from marketing.api import flash_sales as flash_api
+
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    buy(member, item)
+    client = client_for(other_member)
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    body = {"address_id": address_of(other_member).pk}
+
+    def answer() -> tuple[int, list[tuple[str, str]], bytes]:
+        response = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k", **headers)
+        return response.status_code, list(response.items()), response.content
+
+    short, again = answer(), answer()  # rendered, then the rendered bytes again
+
+    def raise_it(request: Any, *, code: str, extra: str, **ids: Any) -> Any:
+        raise flash_api.gate_refusal(code, extra, **ids)
+
+    monkeypatch.setattr(flash_api, "_refusal_response", raise_it)
+    assert short == again == answer()
+    assert short[0] == 409
+
+
+def test_an_error_reply_in_the_round_trip_counts_the_windows_here_and_leaves_the_connection_in_step(
+    member: Member, other_member: Member, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window Redis cannot count (here: a key that is not a number) is counted in the process,
+    as the throttles do when Redis fails, and the next request's replies are its own."""
+    from mall.api import throttling
+    from marketing.api import flash_sales as flash_api
+
+    counted_here: list[str] = []
+    real_count = flash_api.local_windows.count
+
+    def count(key: str, *, ttl: int) -> int:
+        counted_here.append(key)
+        return real_count(key, ttl=ttl)
+
+    monkeypatch.setattr(flash_api.local_windows, "count", count)
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the windows and the gate go the redis-py way")
+    item = first_item(make_slot(items=[(shelf_sku(), 1)]))
+    buy(member, item)
+    client = client_for(other_member)
+    url = f"/api/v1/flash/items/{item.pk}/purchase"
+    body = {"address_id": address_of(other_member).pk}
+    now = time.time()
+    with time_machine.travel(now, tick=False):
+        redis_client.set(f"duoying:throttle_shopper_Member:{other_member.pk}:{int(now // 60) * 60}", "not a number")
+        for key in ("e1", "e2"):
+            refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+            assert (refused.status_code, refused.json()["code"]) == (409, "flash_sold_out")
+    assert len(counted_here) == 8  # the four windows of each request, here
