@@ -158,3 +158,33 @@ def test_cart_quote_reads_as_little_as_the_preview(
     quote = response.json()
     assert [gift["sku_id"] for gift in quote["gifts"]] == [checkout["cookie"].pk]
     assert quote["shipping_fee"]["fen"] == 0  # 233.00 yuan of goods: free from 99.00
+
+
+def test_the_preview_reads_the_rules_version_with_its_throttles(
+    checkout: dict[str, Any], member_client: APIClient, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the rules' version comes in the throttles' Redis round trip, never a round trip of
+    its own, and a bump still reaches the very next preview."""
+    from mall.api import throttling
+    from marketing.selectors import pricing_rules
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the version is read from the cache as before")
+    body = {"items": checkout["items"][2:]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 800
+    trips: list[list[str]] = []
+    real = throttling.window_counts_and_reads
+
+    def counted(client: Any, keys: list[tuple[str, int]], reads: Any) -> Any:
+        trips.append(list(reads))
+        return real(client, keys, reads)
+
+    def no_own_read(*_args: Any, **_kwargs: Any) -> str:
+        raise AssertionError("the version was read in a round trip of its own")
+
+    monkeypatch.setattr(throttling, "window_counts_and_reads", counted)
+    monkeypatch.setattr(pricing_rules, "cache_version", no_own_read)
+    ShopSettings.objects.filter(pk=1).update(shipping_flat_fee=1500)
+    pricing_rules.pricing_rules_bump()  # as a merchant's change does
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 1500
+    assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]
