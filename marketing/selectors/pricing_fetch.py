@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from mall.models import Sku
+from mall.rows import instance_from_row, model_columns
 from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import Coupon, CouponStatus, PromotionUsage, StepCounter
 from marketing.pricing import (
@@ -225,14 +226,15 @@ def _wallet_rows(
 
 
 @cache
-def _shopper_and_wallet_sql_for(vendor: str) -> str:
+def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> str:
     """The shopper state and the wallet in one statement (issue 12: one round trip fewer on
     every quote and placement): the shopper's row (coupon columns NULL; none for an unknown
     member), then one row per coupon (shopper columns NULL), UNION ALL. Issue 12: the earlier
     LEFT JOIN onto the shopper as a derived table made MariaDB build a temporary table and
     sort it on every quote; the rows are put in coupon order by the caller. On MariaDB the
     window comes as microseconds since 1970 of the column's wall time: the client library turns
-    each DATETIME into a datetime in Python, 120 of them for a wallet of 60."""
+    each DATETIME into a datetime in Python, 120 of them for a wallet of 60. ``with_member``:
+    the member's own columns first (:func:`member_with_wallet`)."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
     valid_from, valid_until = _col(Coupon, "valid_from"), _col(Coupon, "valid_until")
@@ -243,38 +245,82 @@ def _shopper_and_wallet_sql_for(vendor: str) -> str:
         )
     else:
         window = f"c.{valid_from}, c.{valid_until}"
+    member_columns = model_columns(Member, connection.alias, "m") if with_member else []
+    padding = "".join("NULL, " for _column in member_columns)
     # Identifiers come from the models' metadata and every value is a parameter.
     return (
-        f"SELECT {_shopper_columns()}, NULL, NULL, NULL, NULL"  # noqa: S608
+        f"SELECT {''.join(f'{column}, ' for column in member_columns)}{_shopper_columns()}, NULL, NULL, NULL, NULL"  # noqa: S608
         f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
-        f" UNION ALL SELECT NULL, NULL, NULL, c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
+        f" UNION ALL SELECT {padding}NULL, NULL, NULL, c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
         f" FROM {qn(Coupon._meta.db_table)} c WHERE c.{_col(Coupon, 'member')} = %s"
         f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s"
     )
 
 
-def _shopper_and_wallet(
-    member: Member, rules: PricingRules, now: datetime
-) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
-    """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers)."""
+WalletRows = list[tuple[Any, ...]]
+
+
+def _read_shopper_and_wallet(
+    member_id: int, now: datetime, *, with_member: bool = False
+) -> tuple[tuple[Any, ...] | None, WalletRows]:
+    """The statement's shopper row (None for an unknown member) and its coupon rows (pk, template id,
+    valid from, valid until) in coupon order."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _shopper_and_wallet_sql_for(connection.vendor),
+            _shopper_and_wallet_sql_for(connection.vendor, with_member=with_member),
             [
                 OrderStatus.CANCELLED.value,
-                member.pk,
-                member.pk,
+                member_id,
+                member_id,
                 CouponStatus.UNUSED.value,
                 connection.ops.adapt_datetimefield_value(now),
             ],
         )
         rows = cursor.fetchall()
-    state = [row for row in rows if row[3] is None]  # the shopper's row: its coupon id is NULL
-    if not state:
-        return ShopperState(tier=member.tier, points=0, is_new=True), [], {}, {}
-    tier, balance, has_orders = state[0][:3]
+    at = len(Member._meta.concrete_fields) if with_member else 0  # where the shopper state starts
+    state = next((row for row in rows if row[at + 3] is None), None)  # the shopper's: no coupon id
+    return state, sorted(row[at + 3 :] for row in rows if row[at + 3] is not None)
+
+
+@dataclass(frozen=True)
+class WalletRead:
+    """What :func:`member_with_wallet` read with the shopper's row, for the quote priced at ``at``."""
+
+    at: datetime
+    shopper: ShopperState
+    coupons: WalletRows
+
+
+def member_with_wallet(member_id: int, *, at: datetime) -> Member | None:
+    """The shopper's row (every column, as ``row_by_pk`` reads it; None when there is none) with
+    their shopper state and wallet as of ``at``, in one statement (issue 12: the checkout preview
+    reads the shopper's row to authenticate, then read it again with the wallet). The member
+    carries them as ``wallet_read`` for one quote priced at ``at`` (``pricing_fetch(at=…)``)."""
+    state, coupons = _read_shopper_and_wallet(member_id, at, with_member=True)
+    if state is None:
+        return None
+    member = instance_from_row(Member, connection.alias, state)
+    tier, balance, has_orders = state[len(Member._meta.concrete_fields) :][:3]
     shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
-    coupons = sorted(row[3:] for row in rows if row[3] is not None)
+    member.wallet_read = WalletRead(at=at, shopper=shopper, coupons=coupons)  # type: ignore[attr-defined]
+    return member
+
+
+def _shopper_and_wallet(
+    member: Member, rules: PricingRules, now: datetime
+) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
+    """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers), or none when
+    the member came with them read for this very instant (:func:`member_with_wallet`)."""
+    held: WalletRead | None = getattr(member, "wallet_read", None)
+    if held is not None:
+        member.wallet_read = None  # type: ignore[attr-defined] # for one quote only
+        if held.at == now:
+            return (held.shopper, *_wallet_rows(held.coupons, rules))
+    state, coupons = _read_shopper_and_wallet(member.pk, now)
+    if state is None:
+        return ShopperState(tier=member.tier, points=0, is_new=True), [], {}, {}
+    tier, balance, has_orders = state[:3]
+    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
     return (shopper, *_wallet_rows(coupons, rules))
 
 

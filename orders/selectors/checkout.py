@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from mall.errors import NotFound
 from mall.models import Sku
@@ -93,12 +94,14 @@ def checkout_preview(
     points: PointsRequest = 0,
     deal: DealRequest | None = None,
     rules: PricingRules | None = None,
+    at: datetime | None = None,
 ) -> CheckoutPreview:
     """The quote the checkout page shows; the same call ``order_place`` makes, without writing.
 
     A deal's units may come from the tool's own quota (flash sales), so its SKU's shelf stock
     is not checked here; the tool's ``specs`` says whether there is anything left. ``rules``:
-    the active rules when the caller read them (``checkout_rules``).
+    the active rules when the caller read them (``checkout_rules``); ``at``: the instant to price
+    at (default now), the one the shopper's wallet was read for when it came with their row.
     """
     if address_id is not None:
         checkout_address_get(member=member, address_id=address_id)
@@ -112,6 +115,13 @@ def checkout_preview(
         gifts=gifts,
     )
     quote = quote_for_checkout(
-        member=member, items=lines, coupon_ids=coupon_ids, points=points, deal=deal, gift_skus=gifts, rules=rules
+        member=member,
+        items=lines,
+        coupon_ids=coupon_ids,
+        points=points,
+        deal=deal,
+        gift_skus=gifts,
+        rules=rules,
+        at=at,
     )
     return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})
