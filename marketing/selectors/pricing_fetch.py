@@ -227,14 +227,15 @@ def _wallet_rows(
 
 @cache
 def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> str:
-    """The shopper state and the wallet in one statement (issue 12: one round trip fewer on
-    every quote and placement): the shopper's row (coupon columns NULL; none for an unknown
-    member), then one row per coupon (shopper columns NULL), UNION ALL. Issue 12: the earlier
-    LEFT JOIN onto the shopper as a derived table made MariaDB build a temporary table and
-    sort it on every quote; the rows are put in coupon order by the caller. On MariaDB the
-    window comes as microseconds since 1970 of the column's wall time: the client library turns
-    each DATETIME into a datetime in Python, 120 of them for a wallet of 60. ``with_member``:
-    the member's own columns first (:func:`member_with_wallet`)."""
+    """The shopper state and the wallet in one round trip (issue 12: one fewer on every quote and
+    placement): the shopper's row (none for an unknown member), then one row per coupon. On
+    MariaDB two statements sent together (the client library asks for multi-statements): as one
+    UNION ALL the server put every row in a temporary table, and the earlier LEFT JOIN onto the
+    shopper as a derived table built one and sorted it; the coupons are put in order by the
+    caller. Elsewhere one UNION ALL (shopper columns NULL on coupon rows, coupon columns NULL on
+    the shopper's). On MariaDB the window comes as microseconds since 1970 of the column's wall
+    time: the client library turns each DATETIME into a datetime in Python, 120 of them for a
+    wallet of 60. ``with_member``: the member's own columns first (:func:`member_with_wallet`)."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
     valid_from, valid_until = _col(Coupon, "valid_from"), _col(Coupon, "valid_until")
@@ -246,14 +247,21 @@ def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> st
     else:
         window = f"c.{valid_from}, c.{valid_until}"
     member_columns = model_columns(Member, connection.alias, "m") if with_member else []
-    padding = "".join("NULL, " for _column in member_columns)
+    mysql = vendor == "mysql"
     # Identifiers come from the models' metadata and every value is a parameter.
-    return (
-        f"SELECT {''.join(f'{column}, ' for column in member_columns)}{_shopper_columns()}, NULL, NULL, NULL, NULL"  # noqa: S608
-        f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
-        f" UNION ALL SELECT {padding}NULL, NULL, NULL, c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
+    shopper_from = f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
+    coupon_columns = f"c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
+    coupon_from = (
         f" FROM {qn(Coupon._meta.db_table)} c WHERE c.{_col(Coupon, 'member')} = %s"
         f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s"
+    )
+    head = "".join(f"{column}, " for column in member_columns)
+    if mysql:
+        return f"SELECT {head}{_shopper_columns()}{shopper_from}; SELECT {coupon_columns}{coupon_from}"
+    padding = "".join("NULL, " for _column in member_columns)
+    return (
+        f"SELECT {head}{_shopper_columns()}, NULL, NULL, NULL, NULL{shopper_from}"
+        f" UNION ALL SELECT {padding}NULL, NULL, NULL, {coupon_columns}{coupon_from}"
     )
 
 
@@ -263,11 +271,12 @@ WalletRows = list[tuple[Any, ...]]
 def _read_shopper_and_wallet(
     member_id: int, now: datetime, *, with_member: bool = False
 ) -> tuple[tuple[Any, ...] | None, WalletRows]:
-    """The statement's shopper row (None for an unknown member) and its coupon rows (pk, template id,
-    valid from, valid until) in coupon order."""
+    """The shopper's row (None for an unknown member) and the coupon rows (pk, template id, valid
+    from, valid until) in coupon order."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
         cursor.execute(
-            _shopper_and_wallet_sql_for(connection.vendor, with_member=with_member),
+            _shopper_and_wallet_sql_for(vendor, with_member=with_member),
             [
                 OrderStatus.CANCELLED.value,
                 member_id,
@@ -276,6 +285,10 @@ def _read_shopper_and_wallet(
                 connection.ops.adapt_datetimefield_value(now),
             ],
         )
+        if vendor == "mysql":  # two statements, two result sets
+            state = cursor.fetchone()
+            cursor.nextset()
+            return state, sorted(cursor.fetchall())
         rows = cursor.fetchall()
     at = len(Member._meta.concrete_fields) if with_member else 0  # where the shopper state starts
     state = next((row for row in rows if row[at + 3] is None), None)  # the shopper's: no coupon id
