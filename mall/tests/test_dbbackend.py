@@ -28,7 +28,7 @@ def test_a_connection_the_server_closed_is_not_usable_and_an_idle_one_is() -> No
                 break
             time.sleep(0.02)
         assert not own.is_usable()
-        own.health_check_done = False  # a new request: its first query checks the reused connection
+        own.health_check_done = False  # type: ignore[attr-defined] # a new request: its first query checks it
         with own.cursor() as cursor:
             cursor.execute("SELECT CONNECTION_ID()")
             assert cursor.fetchone()[0] != thread_id  # connected again

@@ -143,6 +143,7 @@ def test_the_member_read_with_the_wallet_prices_one_quote_at_its_instant(busy_sh
     assert len(held) == len(again) - 1
     assert fetched.request == refetched.request
     loaded = member_with_wallet(member.pk, at=at - timedelta(seconds=1))
+    assert loaded is not None
     with CaptureQueriesContext(connection) as later:
         pricing_fetch(member=loaded, items=items, coupon_ids=None, at=at)  # another instant: read again
     assert len(later) == len(again)
