@@ -15,7 +15,7 @@ TEST_DEBS := chromium $(FONT_DEBS)
 # GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
 I18N_DEBS := gettext
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-request-cpu bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -80,6 +80,10 @@ bench-pricing: install
 # Checkout preview and order placement in process on bench-api's shop (CPU ms per request and queries; no wrk).
 bench-checkout: install
 	@$(PY) bench/bench_checkout.py
+
+# CPU per request end to end on bench-api's shop: the WSGI app in process, MariaDB's thread and Redis (µs each).
+bench-request-cpu: install
+	@$(PY) bench/bench_request_cpu.py
 
 # Behaviour events (F37): HTTP batches → Redis stream → drains → table (events/s), then BENCH_EVENTS_ROWS
 # (default 10M) raw events loaded, rolled up and the 行为分析 selectors timed; own database *_bench_events.

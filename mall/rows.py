@@ -55,18 +55,30 @@ def row_by_pk(model: type[M], pk: int) -> M | None:
 
 def _one(model: type[M], alias: str, sql: str, params: list[Any]) -> M | None:
     """The row ``sql`` (every concrete column, in ``_plan``'s order) selects, as an instance, or None."""
-    _sql, names, converters = _plan(model, alias)
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
+    return None if row is None else instance_from_row(model, alias, row)
+
+
+def instance_from_row(model: type[M], alias: str, row: Sequence[Any]) -> M:
+    """An instance of ``model`` from a row whose first columns are :func:`model_columns`' (the rest
+    is ignored): the columns through their converters, as :func:`row_by_pk` reads it."""
+    _sql, names, converters = _plan(model, alias)
+    connection = connections[alias]
+    values = list(row[: len(names)])
     for i, (field_converters, column) in enumerate(converters):
         for convert in field_converters:
             values[i] = convert(values[i], column, connection)
     return _maker(model)(alias, names, values)
+
+
+def model_columns(model: type[models.Model], alias: str, table: str) -> list[str]:
+    """Every concrete column of ``model`` qualified by ``table`` (an alias in the caller's SQL), in
+    the order :func:`instance_from_row` reads them: for a statement that reads more than the row."""
+    quote = connections[alias].ops.quote_name
+    return [f"{table}.{quote(str(field.column))}" for field in model._meta.concrete_fields]
 
 
 def _columns(

@@ -15,9 +15,10 @@ checks the token and the guard's held list of blocked shoppers and yields a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -27,11 +28,19 @@ from mall.rows import row_by_pk
 from members.models import Member
 
 
-def member_load(member_id: int) -> Member:
+def _member_row(member_id: int) -> Member | None:
+    return row_by_pk(Member, member_id)
+
+
+MemberRead = Callable[[int], "Member | None"]
+
+
+def member_load(member_id: int, read: MemberRead = _member_row) -> Member:
     """The token's shopper, refused when gone (401 ``member_not_found``) or blocked (401 ``member_blocked``).
 
-    Read with a written-out SELECT (``row_by_pk``): this row is behind every signed-in request."""
-    member = row_by_pk(Member, member_id)
+    Read with a written-out SELECT (``row_by_pk``): this row is behind every signed-in request.
+    ``read``: a view's own read of the row (one that reads more with it, see :func:`member_read_by`)."""
+    member = read(member_id)
     if member is None:
         raise AuthenticationFailed(_("会员不存在。"), code="member_not_found")
     if member.is_blocked:
@@ -49,8 +58,8 @@ class LazyMember(SimpleLazyObject):
     # Counted in the same per-shopper throttle bucket as a loaded Member.
     throttle_kind = "Member"
 
-    def __init__(self, member_id: int) -> None:
-        super().__init__(lambda: member_load(member_id))
+    def __init__(self, member_id: int, read: MemberRead = _member_row) -> None:
+        super().__init__(lambda: member_load(member_id, read))
         self.__dict__["_member_id"] = member_id
 
     @property
@@ -60,6 +69,15 @@ class LazyMember(SimpleLazyObject):
     @property
     def id(self) -> int:
         return int(self.__dict__["_member_id"])
+
+
+def member_read_by(user: Any, read: MemberRead) -> Any:
+    """``user`` with its row to be read by ``read`` when it is a :class:`LazyMember` not read yet
+    (a view's ``perform_authentication``: the row with what the view needs next, in one
+    statement); anything else as it is. Refusals stay those of :func:`member_load`."""
+    if type(user) is LazyMember and user._wrapped is empty:
+        return LazyMember(user.pk, read)
+    return user
 
 
 # Tokens this process has verified (raw token -> (expiry, validated token)): a shopper's app sends

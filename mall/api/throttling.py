@@ -25,6 +25,12 @@ Every view counts all its throttles in one Redis round trip (INCR + EXPIRE NX pe
 pipeline): the first throttle DRF asks counts the windows of all of them and keeps the numbers
 on the request for the others (:class:`BatchedThrottlesMixin` does the same in the view).
 
+A view may name cache entries it reads on every request (``throttle_cache_reads``, Django cache
+keys such as a rules version): they are read in the same round trip and the view takes them
+with :func:`throttle_cache_read` (issue 12: the checkout preview's rules version was a round
+trip of its own). What was read is the value as it stood when the request was counted, the
+moment the view would have read it anyway.
+
 Redis unreachable (REDIS_URL set, the server down or restarting): the windows are counted in
 the process (``mall.cache.LocalWindows``) — each process enforces the limits on what it sees —
 and never in the Django cache, which is the same Redis. Without REDIS_URL the cache (local
@@ -37,8 +43,11 @@ ends; the ``Retry-After`` header says the same) and ``details.action`` for actio
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.cache import cache
 from redis.connection import Connection as RedisConnection
 from redis.connection import UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -124,14 +133,48 @@ def _count_view_windows(request: Any, view: Any, *, own: tuple[FixedWindowRateTh
     todo = [(k, timeout) for k, timeout in keyed.items() if k not in counted]
     client = get_redis()
     if client is not None:
+        reads = _view_cache_reads(request, view, client) if todo else ()
         try:
-            counted.update(zip([k for k, _t in todo], window_counts(client, todo), strict=True))
+            if reads:
+                counts, values = window_counts_and_reads(client, todo, [cache.make_key(k) for k in reads])
+                request.__dict__[_READ_ATTR] = dict(zip(reads, values, strict=True))
+            else:
+                counts = window_counts(client, todo)
+            counted.update(zip([k for k, _t in todo], counts, strict=True))
         except RedisError as exc:  # the cache is the same Redis: count in this process
             cache_outage_warn("throttle", exc)
             counted.update((k, local_windows.count(k, ttl=timeout)) for k, timeout in todo)
         return counted
     counted.update((k, throttle.cache_count(k, timeout)) for k, timeout in todo)
     return counted
+
+
+# Cache entries read with the windows, by Django cache key: the raw reply (bytes, or None when absent).
+_READ_ATTR = "_throttle_cache_reads"
+_NOT_READ = object()
+
+
+def _view_cache_reads(request: Any, view: Any, client: Any) -> tuple[str, ...]:
+    """The view's ``throttle_cache_reads`` when they can ride along: once per request, on the
+    packed connection, with the Django cache on the same Redis as the throttles."""
+    reads: tuple[str, ...] = getattr(view, "throttle_cache_reads", ())
+    if not reads or _READ_ATTR in request.__dict__ or counting_connection(client) is None:
+        return ()
+    conf = settings.CACHES.get("default", {})
+    if conf.get("BACKEND") != "django_redis.cache.RedisCache" or conf.get("LOCATION") != settings.REDIS_URL:
+        return ()
+    return reads
+
+
+def throttle_cache_read(request: Any, key: str) -> Any:
+    """The value of the cache entry ``key`` as read with this request's throttle windows (the
+    view lists it in ``throttle_cache_reads``), or ``None`` when it was not read that way or
+    is absent: the caller then reads the cache itself."""
+    held = request.__dict__.get(_READ_ATTR)
+    raw = _NOT_READ if held is None else held.get(key, _NOT_READ)
+    if raw is _NOT_READ or raw is None:
+        return None
+    return cache.client.decode(raw)  # type: ignore[attr-defined] # django-redis: int or pickle
 
 
 def _shopper_ident(request: Any) -> str | None:
@@ -227,6 +270,28 @@ def window_counts(client: Any, keys: list[tuple[str, int]]) -> list[int]:
         return _send_windows(connection, payload, len(keys))
 
 
+def window_counts_and_reads(
+    client: Any, keys: list[tuple[str, int]], reads: Sequence[str]
+) -> tuple[list[int], list[bytes | None]]:
+    """:func:`window_counts` plus a GET of each Redis key in ``reads`` (raw replies, not decoded),
+    in the same round trip. Only on the packed connection (see :func:`_view_cache_reads`)."""
+    connection = counting_connection(client)
+    if connection is None:
+        return window_counts(client, keys), [None] * len(reads)
+    payload = b"".join(pack_window(key, timeout) for key, timeout in keys) + b"".join(pack_get(k) for k in reads)
+    try:
+        return _send_windows_and_reads(connection, payload, len(keys), len(reads))
+    except (RedisConnectionError, RedisTimeoutError):
+        connection.disconnect()  # as in window_counts: once more on a new connection
+        return _send_windows_and_reads(connection, payload, len(keys), len(reads))
+
+
+def pack_get(key: str) -> bytes:
+    """A GET of ``key`` as Redis protocol bytes."""
+    name = key.encode()
+    return b"*2\r\n$3\r\nGET\r\n$%d\r\n%b\r\n" % (len(name), name)
+
+
 def pack_window(key: str, timeout: int) -> bytes:
     """One window's INCR + EXPIRE NX as Redis protocol bytes (a hot view may send them in its own
     round trip, as the flash purchase does with its gate's precheck)."""
@@ -250,6 +315,20 @@ def _send_windows(connection: Any, payload: bytes, count: int) -> list[int]:
         connection.disconnect()  # replies may be left unread: never reuse it half-read
         raise
     return [int(n) for n in replies[::2]]
+
+
+def _send_windows_and_reads(
+    connection: Any, payload: bytes, count: int, reads: int
+) -> tuple[list[int], list[bytes | None]]:
+    try:
+        connection.send_packed_command([payload], check_health=False)
+        replies = [connection.read_response() for _ in range(2 * count)]
+        # the cache's values are pickles: as bytes, whatever the client decodes for others
+        values = [connection.read_response(disable_decoding=True) for _ in range(reads)]
+    except BaseException:
+        connection.disconnect()  # replies may be left unread: never reuse it half-read
+        raise
+    return [int(n) for n in replies[::2]], values
 
 
 _counting = threading.local()

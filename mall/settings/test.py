@@ -8,12 +8,12 @@ import tempfile
 from django.core.exceptions import ImproperlyConfigured
 
 from mall.settings.base import *  # noqa: F403
-from mall.settings.base import DATABASES, REDIS_URL, REST_FRAMEWORK, env
+from mall.settings.base import DATABASES, MYSQL_ENGINES, REDIS_URL, REST_FRAMEWORK, env
 
 DEBUG = False
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 if REQUIRE_SERVICES:
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.mysql":
+    if DATABASES["default"]["ENGINE"] not in MYSQL_ENGINES:
         raise ImproperlyConfigured("REQUIRE_SERVICES=1 needs DATABASE_URL=mysql://…")
     if not REDIS_URL:
         raise ImproperlyConfigured("REQUIRE_SERVICES=1 needs REDIS_URL=redis://…")

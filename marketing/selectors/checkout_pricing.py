@@ -126,11 +126,12 @@ class CheckoutQuote:
         }
 
 
-def checkout_rules() -> PricingRules:
+def checkout_rules(*, version_read: Any = None) -> PricingRules:
     """The active pricing rules (cached, no query), read once per checkout: checkout reads the SKUs
     their gift promotions may add (``gift_codes()``) with the cart's, then hands both to
-    :func:`quote_for_checkout`."""
-    return pricing_rules_active()
+    :func:`quote_for_checkout`. ``version_read``: the rules version as the view read it with
+    its throttles (``pricing_rules_active``)."""
+    return pricing_rules_active(version_read=version_read)
 
 
 def shipping_fee_for(*, goods_after_discounts: Fen, shop: ShopSettings) -> Fen:

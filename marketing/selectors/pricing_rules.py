@@ -131,9 +131,11 @@ def _stepped_with_sold(spec: SteppedPrice, sold: int) -> SteppedPrice:
 _seen_version = ""
 
 
-def pricing_rules_version() -> str:
+def pricing_rules_version(*, read: Any = None) -> str:
+    """The current version; ``read`` is its value when the caller already read the cache entry
+    (a view's ``throttle_cache_reads``): a missing one goes the usual way."""
     global _seen_version
-    _seen_version = cache_version(VERSION_KEY, held=_seen_version)
+    _seen_version = str(read) if read else cache_version(VERSION_KEY, held=_seen_version)
     return _seen_version
 
 
@@ -275,9 +277,10 @@ def pricing_rules_load(
 _process_rules: dict[str, tuple[float, PricingRules]] = {}
 
 
-def pricing_rules_active(*, now: datetime | None = None) -> PricingRules:
-    """The rules for a quote: from memory or the cache under the current version, loaded on a miss."""
-    version = pricing_rules_version()
+def pricing_rules_active(*, now: datetime | None = None, version_read: Any = None) -> PricingRules:
+    """The rules for a quote: from memory or the cache under the current version, loaded on a miss
+    (``version_read``: the version key's value as the caller read it, see ``pricing_rules_version``)."""
+    version = pricing_rules_version(read=version_read)
     held = _process_rules.get(version)
     if held is not None and time.monotonic() - held[0] < RULES_TTL:
         return held[1]

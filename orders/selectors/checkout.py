@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from mall.errors import NotFound
 from mall.models import Sku
 from mall.rows import rows_with_related
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
+from marketing.selectors.pricing_rules import PricingRules
 from marketing.services.deals import DealRequest, deal_takes_sku_stock
 from members.models import Address, Member
 from members.selectors.addresses import address_get_for_member
@@ -91,15 +93,19 @@ def checkout_preview(
     coupon_ids: Sequence[int | str] = (),
     points: PointsRequest = 0,
     deal: DealRequest | None = None,
+    rules: PricingRules | None = None,
+    at: datetime | None = None,
 ) -> CheckoutPreview:
     """The quote the checkout page shows; the same call ``order_place`` makes, without writing.
 
     A deal's units may come from the tool's own quota (flash sales), so its SKU's shelf stock
-    is not checked here; the tool's ``specs`` says whether there is anything left.
+    is not checked here; the tool's ``specs`` says whether there is anything left. ``rules``:
+    the active rules when the caller read them (``checkout_rules``); ``at``: the instant to price
+    at (default now), the one the shopper's wallet was read for when it came with their row.
     """
     if address_id is not None:
         checkout_address_get(member=member, address_id=address_id)
-    rules = checkout_rules()
+    rules = rules or checkout_rules()
     gifts: dict[str, Sku] = {}
     lines = checkout_lines_resolve(
         member=member,
@@ -109,6 +115,13 @@ def checkout_preview(
         gifts=gifts,
     )
     quote = quote_for_checkout(
-        member=member, items=lines, coupon_ids=coupon_ids, points=points, deal=deal, gift_skus=gifts, rules=rules
+        member=member,
+        items=lines,
+        coupon_ids=coupon_ids,
+        points=points,
+        deal=deal,
+        gift_skus=gifts,
+        rules=rules,
+        at=at,
     )
     return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})

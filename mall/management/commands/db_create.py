@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
             Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
             return
-        if db["ENGINE"] != "django.db.backends.mysql":
+        if db["ENGINE"] not in settings.MYSQL_ENGINES:
             return
         import MySQLdb
 

@@ -78,6 +78,28 @@ def test_a_count_that_fails_leaves_no_half_read_connection(redis_client: Any) ->
     assert throttling.window_counts(redis_client, [("test_after:1", 61)]) == [2]  # the reply in between was dropped
 
 
+def test_cache_entries_ride_along_with_the_window_counts(redis_client: Any) -> None:
+    """A view's ``throttle_cache_reads`` come back raw with the counts, as the cache would decode them."""
+    from django.core.cache import cache
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("a client the packed path does not speak to (fakeredis)")
+    cache.set("test:text", "v1")
+    cache.set("test:number", 42)
+    names = ["test:text", "test:number", "test:absent"]
+    reads = [cache.make_key(k) for k in names]
+    counts, values = throttling.window_counts_and_reads(redis_client, [("test_r:1", 61)], reads)
+    assert counts == [1]
+    assert throttling.window_counts(redis_client, [("test_r:1", 61)]) == [2]  # nothing left unread
+    request = type("Request", (), {})()
+    request.__dict__[throttling._READ_ATTR] = dict(zip(names, values, strict=True))
+    assert throttling.throttle_cache_read(request, "test:text") == cache.get("test:text") == "v1"
+    assert throttling.throttle_cache_read(request, "test:number") == 42
+    assert throttling.throttle_cache_read(request, "test:absent") is None
+    assert throttling.throttle_cache_read(request, "test:never-asked") is None
+    assert throttling.throttle_cache_read(type("Request", (), {})(), "test:text") is None
+
+
 @time_machine.travel(FROZEN, tick=False)
 def test_the_limit_still_answers_429_through_the_packed_counts(
     redis_client: Any, member: Member, monkeypatch: pytest.MonkeyPatch

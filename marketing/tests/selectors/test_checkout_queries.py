@@ -1,8 +1,9 @@
 """Issue 12: the checkout's price costs a pinned number of queries, and still comes from the truth.
 
-The preview (and the cart quote) of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper
-(token), the SKUs with the gift SKUs in one query, and the shopper's tier / points / "new" with
-the wallet in one statement: 3 queries, whatever the number of lines. The shop's shipping rule travels with
+The preview of a 3-line cart with 2 coupons, a gift promotion and a 满减 reads the shopper's row
+(token) with their tier / points / "new" and the wallet in one statement, and the SKUs with the
+gift SKUs in one query: 2 queries, whatever the number of lines (the cart quote: 3, the shopper's
+row on its own). The shop's shipping rule travels with
 the cached pricing rules, so a saved ``ShopSettings`` row must reach the very next quote.
 """
 
@@ -25,7 +26,8 @@ from orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
-PREVIEW_QUERIES = 3  # shopper row, SKUs + gift SKUs, shopper state with the wallet
+PREVIEW_QUERIES = 2  # shopper row with their state and wallet (one statement), SKUs + gift SKUs
+CART_QUOTE_QUERIES = 3  # shopper row, SKUs + gift SKUs, shopper state with the wallet
 # shopper row, idempotency replay, address, SKUs + gifts, member lock with the key check, shopper
 # state with the wallet (one statement), order insert, coupons used, promotion usage, promoter's
 # click, cart rows, one stock update (2 lines and the gift) in its savepoint, lines insert,
@@ -152,9 +154,39 @@ def test_cart_quote_reads_as_little_as_the_preview(
     shipping rule with the cached rules."""
     body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
     assert member_client.post("/api/v1/cart/quote", body, format="json").status_code == 200  # rules cached
-    with django_assert_num_queries(PREVIEW_QUERIES):
+    with django_assert_num_queries(CART_QUOTE_QUERIES):
         response = member_client.post("/api/v1/cart/quote", body, format="json")
     assert response.status_code == 200
     quote = response.json()
     assert [gift["sku_id"] for gift in quote["gifts"]] == [checkout["cookie"].pk]
     assert quote["shipping_fee"]["fen"] == 0  # 233.00 yuan of goods: free from 99.00
+
+
+def test_the_preview_reads_the_rules_version_with_its_throttles(
+    checkout: dict[str, Any], member_client: APIClient, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the rules' version comes in the throttles' Redis round trip, never a round trip of
+    its own, and a bump still reaches the very next preview."""
+    from mall.api import throttling
+    from marketing.selectors import pricing_rules
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the version is read from the cache as before")
+    body = {"items": checkout["items"][2:]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 800
+    trips: list[list[str]] = []
+    real = throttling.window_counts_and_reads
+
+    def counted(client: Any, keys: list[tuple[str, int]], reads: Any) -> Any:
+        trips.append(list(reads))
+        return real(client, keys, reads)
+
+    def no_own_read(*_args: Any, **_kwargs: Any) -> str:
+        raise AssertionError("the version was read in a round trip of its own")
+
+    monkeypatch.setattr(throttling, "window_counts_and_reads", counted)
+    monkeypatch.setattr(pricing_rules, "cache_version", no_own_read)
+    ShopSettings.objects.filter(pk=1).update(shipping_flat_fee=1500)
+    pricing_rules.pricing_rules_bump()  # as a merchant's change does
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 1500
+    assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]

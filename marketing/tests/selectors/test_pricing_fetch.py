@@ -15,7 +15,7 @@ from mall.models import Category, Sku
 from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion
 from marketing.selectors.checkout_pricing import quote_for_checkout
-from marketing.selectors.pricing_fetch import ShopperState, pricing_fetch, shopper_state
+from marketing.selectors.pricing_fetch import ShopperState, member_with_wallet, pricing_fetch, shopper_state
 from marketing.selectors.pricing_rules import pricing_rules_active
 from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import grant_points, place
@@ -123,6 +123,45 @@ def test_the_written_out_wallet_query_gives_the_orm_windows(
     ]
     spec = next(c for c in fetched.request.coupons if fetched.coupon_pks[c.id] == upcoming.pk)
     assert spec.starts_at is not None and spec.starts_at.utcoffset() == timedelta(0)
+
+
+def test_the_member_read_with_the_wallet_prices_one_quote_at_its_instant(busy_shop: list[Sku], member: Member) -> None:
+    """Issue 12: the checkout preview reads the shopper's row with their state and wallet; a quote
+    at that very instant takes them (no query of its own), any other reads them again."""
+    pricing_rules_active()  # rules cached: only the fetch's own queries are counted
+    at = timezone.now()
+    loaded = member_with_wallet(member.pk, at=at)
+    assert loaded is not None
+    assert {f.attname: getattr(loaded, f.attname) for f in Member._meta.concrete_fields} == {
+        f.attname: getattr(member, f.attname) for f in Member._meta.concrete_fields
+    }
+    items = [(busy_shop[1], 1)]
+    with CaptureQueriesContext(connection) as held:
+        fetched = pricing_fetch(member=loaded, items=items, coupon_ids=None, at=at)
+    with CaptureQueriesContext(connection) as again:
+        refetched = pricing_fetch(member=loaded, items=items, coupon_ids=None, at=at)  # used once only
+    assert len(held) == len(again) - 1
+    assert fetched.request == refetched.request
+    loaded = member_with_wallet(member.pk, at=at - timedelta(seconds=1))
+    assert loaded is not None
+    with CaptureQueriesContext(connection) as later:
+        pricing_fetch(member=loaded, items=items, coupon_ids=None, at=at)  # another instant: read again
+    assert len(later) == len(again)
+    assert member_with_wallet(10**12, at=at) is None
+
+
+def test_wallet_specs_are_reused_while_their_rows_read_the_same(busy_shop: list[Sku], member: Member) -> None:
+    """The engine keeps each coupon's rule by spec object: a wallet priced again gets the same
+    objects; a changed window makes a new one."""
+    first = pricing_fetch(member=member, items=[(busy_shop[1], 1)], coupon_ids=None).request.coupons
+    second = pricing_fetch(member=member, items=[(busy_shop[1], 1)], coupon_ids=None).request.coupons
+    assert len(first) == 3 and all(a is b for a, b in zip(first, second, strict=True))
+    coupon = Coupon.objects.filter(member=member).order_by("pk").first()
+    assert coupon is not None
+    Coupon.objects.filter(pk=coupon.pk).update(valid_until=coupon.valid_until + timedelta(days=1))
+    third = pricing_fetch(member=member, items=[(busy_shop[1], 1)], coupon_ids=None).request.coupons
+    assert third[0] is not first[0] and third[0].ends_at == coupon.valid_until + timedelta(days=1)
+    assert all(a is b for a, b in zip(first[1:], third[1:], strict=True))
 
 
 def test_a_category_scope_covers_its_sub_categories(

@@ -118,3 +118,21 @@ def test_the_compiled_answer_equals_drf_s_serializer_on_a_quote_with_rules(
     body = member_client.post("/api/v1/checkout/preview", {"items": items, "points": "max"}, format="json").json()
     assert body["applied"] and body["lines"][0]["allocations"]
     assert compared == [True]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("delete", "会员不存在。"), ("block", "账号已被封禁。")],
+)
+def test_preview_refuses_a_shopper_gone_or_blocked_since_the_token(
+    member: Member, member_client: APIClient, sku: Sku, shop: ShopSettings, change: str, message: str
+) -> None:
+    """The preview reads the shopper's row with the wallet (issue 12): the refusals are the
+    token's as everywhere, before the body is even looked at."""
+    if change == "delete":
+        member.delete()
+    else:
+        Member.objects.filter(pk=member.pk).update(is_blocked=True)
+    response = member_client.post("/api/v1/checkout/preview", {"items": "not a list"}, format="json")
+    assert response.status_code == 401
+    assert response.json()["message"] == message

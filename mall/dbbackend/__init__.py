@@ -1,0 +1,1 @@
+"""MariaDB / MySQL for Django with a health check that costs no round trip (``ENGINE = "mall.dbbackend"``)."""
