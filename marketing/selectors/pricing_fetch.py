@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import Count, Model
@@ -192,14 +192,16 @@ def _wallet_rows(
     return specs, pks, names
 
 
-@cache
-def _shopper_and_wallet_sql_for(vendor: str) -> str:
+@lru_cache(maxsize=32)
+def _shopper_and_wallet_sql_for(vendor: str, chosen: int | None = None) -> str:
     """The shopper state and the wallet in one statement (issue 12: one round trip fewer on
     every quote and placement). The shopper's row is a derived table, so its ledger sum and
     order check run once; the wallet is LEFT JOINed to it, one row per coupon (or one row
-    with NULL coupon columns for an empty wallet; no row for an unknown member)."""
+    with NULL coupon columns for an empty wallet; no row for an unknown member).
+    ``chosen``: the wallet narrowed to that many coupon ids (parameters after the others)."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
+    narrowed = "" if chosen is None else f" AND c.{_col(Coupon, 'id')} IN ({', '.join(['%s'] * chosen)})"
     # Identifiers come from the models' metadata and every value is a parameter.
     return (
         f"SELECT s.tier, s.points, s.has_orders,"  # noqa: S608
@@ -208,23 +210,28 @@ def _shopper_and_wallet_sql_for(vendor: str) -> str:
         f" FROM (SELECT m.{member_pk} AS member_id, {_shopper_columns()}"
         f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s) s"
         f" LEFT JOIN {qn(Coupon._meta.db_table)} c ON c.{_col(Coupon, 'member')} = s.member_id"
-        f" AND c.{_col(Coupon, 'status')} = %s AND c.{_col(Coupon, 'valid_until')} > %s"
+        f" AND c.{_col(Coupon, 'status')} = %s AND c.{_col(Coupon, 'valid_until')} > %s{narrowed}"
         f" ORDER BY c.{_col(Coupon, 'id')}"
     )
 
 
 def _shopper_and_wallet(
-    member: Member, rules: PricingRules, now: datetime
+    member: Member, rules: PricingRules, now: datetime, chosen: Sequence[int] | None = None
 ) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
-    """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers)."""
+    """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers); ``chosen``
+    (not None): only those coupons of the wallet, none for an empty choice."""
+    if chosen is not None and not chosen:
+        return shopper_state(member=member), [], {}, {}
+    count = None if chosen is None else len(chosen)
     with connection.cursor() as cursor:
         cursor.execute(
-            _shopper_and_wallet_sql_for(connection.vendor),
+            _shopper_and_wallet_sql_for(connection.vendor, count),
             [
                 OrderStatus.CANCELLED.value,
                 member.pk,
                 CouponStatus.UNUSED.value,
                 connection.ops.adapt_datetimefield_value(now),
+                *(chosen or ()),
             ],
         )
         rows = cursor.fetchall()
@@ -313,6 +320,7 @@ def pricing_fetch(
     stepped_taken: Mapping[int, int] | None = None,
     gift_skus: Mapping[str, Sku] | None = None,
     rules: PricingRules | None = None,
+    whole_wallet: bool = True,
 ) -> PricingInput:
     """Build the engine request for ``member`` buying ``items``.
 
@@ -325,15 +333,20 @@ def pricing_fetch(
     without it the quote reads the counters as they stand. ``gift_skus`` are gift SKU rows the
     caller already read (by code); the gift query is made only when one is missing. ``rules``
     are the active rules when the caller holds them already (one version for the whole checkout).
+    ``whole_wallet=False`` (order placement) reads and judges only the chosen coupons when the
+    shopper chose: the price and every refusal are the same, but the quote's coupon verdicts,
+    rejections and hints then leave the other wallet coupons out (issue 12: a 60-coupon wallet
+    was a third of a placement's work, and the order keeps nothing that needs them).
     """
     now = at or timezone.now()
     rules = rules or pricing_rules_active(now=now)
-    shopper, wallet, coupon_pks, coupon_names = _shopper_and_wallet(member, rules, now)
+    chosen = None if coupon_ids is None else coupon_ids_parse(coupon_ids)
+    narrowed = None if whole_wallet else chosen
+    shopper, wallet, coupon_pks, coupon_names = _shopper_and_wallet(member, rules, now, narrowed)
     used = _usage(member, rules)
     sold = _stepped_sold(rules, {sku.code for sku, _qty in items}, stepped_taken)
     selected: tuple[str, ...] | None = None
-    if coupon_ids is not None:
-        chosen = coupon_ids_parse(coupon_ids)
+    if chosen is not None:
         _check_selected(member=member, selected=chosen, wallet=coupon_pks)
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
     catalog, skus = _catalog(items, rules, gift_skus)

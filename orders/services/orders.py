@@ -400,6 +400,9 @@ def _order_create(
         stepped_taken=stepped_taken,
         gift_skus=gifts,
         rules=rules,
+        # The order keeps the chosen coupons' verdicts only: nothing it stores or anyone reads
+        # later needs the rest of the wallet (issue 12: judging 60 coupons was a third of it).
+        whole_wallet=False,
     )
     skus = {**quote.skus, **{sku.pk: sku for sku, _qty in lines}}  # the quote read the gifts' rows
     extra = [ql.sku_id for ql in quote.lines if ql.sku_id not in skus]

@@ -111,6 +111,8 @@ def test_placement_queries_are_pinned_and_the_gift_line_is_snapshotted(
     assert (gift.sku_id, gift.title, gift.paid_amount) == (checkout["cookie"].pk, checkout["cookie"].product.title, 0)
     assert Sku.objects.get(pk=checkout["cookie"].pk).stock == checkout["cookie"].stock - 1
     assert Coupon.objects.get(pk=checkout["coupon_ids"][0]).status == CouponStatus.USED
+    # the order keeps the chosen coupon's verdict only: the rest of the wallet is not read (issue 12)
+    assert [c["coupon_id"] for c in order.pricing["coupons"]] == checkout["coupon_ids"][:1]
 
 
 def test_the_placement_answer_is_the_order_as_stored(
