@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache, partial
 from typing import Any
@@ -88,6 +89,10 @@ Actor = AbstractBaseUser | AnonymousUser | None
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
 # How often order_place draws a new number after a collision on Order.no before giving up.
 PLACE_ATTEMPTS = 3
+
+# Orders whose locks end in one window of this many seconds share one expiry sweep at its end.
+EXPIRY_WINDOW_SECONDS = 10
+EXPIRY_WINDOWS_KEPT = 64
 
 REASON_SHOPPER = "shopper"
 REASON_EXPIRED = "expired"
@@ -507,15 +512,37 @@ def _order_lines(*, order: Order, quote: CheckoutQuote, skus: dict[int, Sku]) ->
 
 
 def _schedule_expiry(order: Order) -> None:
-    """After commit, ask the worker to expire the order when its lock ends.
+    """After commit, make sure a sweep runs when the order's lock ends.
+
+    Not a task per order (issue 12: publishing one was a tenth of a placement's CPU, and a
+    worker held every one of them in memory for 15 minutes): one sweep (``order_expire_due``)
+    per :data:`EXPIRY_WINDOW_SECONDS` window of lock ends, at the window's end, scheduled once
+    per process. The sweep expires every order due by then, each in its own transaction under
+    its row lock, so each lock is still released exactly once however many sweeps, shoppers
+    and the minute sweeper meet on it; an order expires at most a window after its lock ends.
 
     ``robust``: a broker outage must not turn a committed order into an error response; the
-    minute sweeper expires the order anyway.
+    window stays unscheduled (the next placement tries again) and the minute sweeper expires
+    the order anyway.
     """
-    from orders.tasks import order_expire_task  # tasks import this module
+    due = math.ceil(order.expires_at.timestamp() / EXPIRY_WINDOW_SECONDS) * EXPIRY_WINDOW_SECONDS
+    if due not in _expiry_sweeps:
+        transaction.on_commit(lambda: _expiry_sweep_schedule(due), robust=True)
 
-    order_id, eta = order.pk, order.expires_at
-    transaction.on_commit(lambda: order_expire_task.apply_async(kwargs={"order_id": order_id}, eta=eta), robust=True)
+
+# Ends of the windows (epoch seconds) this process has scheduled an expiry sweep for.
+_expiry_sweeps: set[int] = set()
+
+
+def _expiry_sweep_schedule(due: int) -> None:
+    from orders.tasks import order_expiry_sweep_task  # tasks import this module
+
+    if due in _expiry_sweeps:  # another order of the window committed first
+        return
+    order_expiry_sweep_task.apply_async(eta=datetime.fromtimestamp(due, tz=UTC))
+    if len(_expiry_sweeps) >= EXPIRY_WINDOWS_KEPT:
+        _expiry_sweeps.difference_update([d for d in _expiry_sweeps if d < due])
+    _expiry_sweeps.add(due)
 
 
 # --- cancelling and expiry ----------------------------------------------------------------
