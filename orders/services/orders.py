@@ -256,9 +256,9 @@ def order_place_or_replay(
         src=src_clean(src),
     )
     if deal is None:
-        existing = _replay(member=member, key=key, fingerprint=fingerprint)
-        if existing is not None:
-            return PlaceResult(existing, created=False)
+        # No replay read up front (issue 12: a query on every placement for the rare retry): the
+        # key check under the shopper's lock finds a committed order with this key, and a refusal
+        # before the lock looks for one (``_Replayed``), so a retry still gets its order back.
         return _placed(place(), context=context)
     sku_id, qty = deal_single_line(items)
     handler = handler_for(deal.kind)
@@ -315,6 +315,8 @@ def _place_attempts(
                 deal=deal,
                 src=src,
             )
+        except _Replayed as replayed:
+            return PlaceResult(replayed.order, created=False)
         except IntegrityError:
             existing = _replay(member=member, key=key, fingerprint=fingerprint)
             if existing is not None:
@@ -325,6 +327,14 @@ def _place_attempts(
             continue
         return PlaceResult(order, created=True, lines=lines)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Replayed(Exception):
+    """A refusal before the shopper's lock met a committed order with the request's key."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.no)
+        self.order = order
 
 
 def _member_lock_key_used(*, member_id: int, key: str) -> bool:
@@ -374,8 +384,6 @@ def _order_create(
     # selected cart rows are read under it, so a double tap's second checkout finds them taken,
     # and so are a deal's, so a retried deal order finds its order before any refusal.
     # The guarded reservation below is the real stock check; no read-then-write here.
-    address = checkout_address_get(member=member, address_id=address_id)
-    rules = checkout_rules()
     gifts: dict[str, Sku] = {}
 
     def resolve() -> list[tuple[Sku, int]]:
@@ -384,7 +392,17 @@ def _order_create(
         )
 
     early = items is not None and deal is None
-    lines = resolve() if early else []
+    try:
+        address = checkout_address_get(member=member, address_id=address_id)
+        rules = checkout_rules()
+        lines = resolve() if early else []
+    except ApplicationError:
+        # A retry of a request that made its order gets that order, whatever changed since
+        # (its address deleted, a SKU taken off sale); a deal's tool decides that itself.
+        existing = _replay(member=member, key=key, fingerprint=fingerprint) if deal is None else None
+        if existing is not None:
+            raise _Replayed(existing) from None
+        raise
     if _member_lock_key_used(member_id=member.pk, key=key):
         raise IntegrityError("idempotency key already used by a committed order")
     if not early:

@@ -126,6 +126,34 @@ def test_same_key_returns_the_same_order_without_a_second_reservation(
     assert Sku.objects.get(pk=sku.pk).stock == 8
 
 
+@pytest.mark.parametrize("change", ["address_deleted", "sku_off_sale", "cart_emptied"])
+def test_a_retry_gets_its_order_whatever_changed_since(
+    change: str, member: Member, address: Address, sku: Sku, shop: ShopSettings
+) -> None:
+    """No replay read up front (issue 12): a retry whose request would now be refused before the
+    shopper's lock (address gone, SKU off sale) or under it (the cart rows taken) still gets
+    its order, and one for a different request is still refused as a reused key."""
+    from_cart = change == "cart_emptied"
+    if from_cart:
+        cart_item_add(member=member, sku_id=sku.pk, qty=1)
+    kwargs: dict[str, Any] = {
+        "member": member,
+        "items": None if from_cart else [(sku.pk, 1)],
+        "address_id": address.pk,
+        "idempotency_key": "retry",
+    }
+    first = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)
+    if change == "address_deleted":
+        Address.objects.filter(pk=address.pk).delete()
+    elif change == "sku_off_sale":
+        Sku.objects.filter(pk=sku.pk).update(is_active=False)
+    again = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)
+    assert (again.created, again.order.pk) == (False, first.order.pk)
+    with pytest.raises(IdempotencyKeyReused):
+        order_place_or_replay(context=SHOPPER_CONTEXT, **{**kwargs, "remark": "another"})
+    assert Order.objects.count() == 1
+
+
 def test_same_key_for_a_different_request_is_refused(
     member: Member, address: Address, sku: Sku, shop: ShopSettings
 ) -> None:
