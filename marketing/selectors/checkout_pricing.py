@@ -350,6 +350,9 @@ def quote_for_checkout(
     coupons = [
         {
             "coupon_id": fetched.coupon_pks[v.coupon_id],
+            # the budget and the anomaly watch map a coupon to its campaign by template, without
+            # asking the database again (issue 12); the preview's answer does not show it
+            "template_id": fetched.coupon_templates.get(v.coupon_id),
             "name": fetched.names.get(v.coupon_id, ""),
             "kind": v.kind,
             "group": v.group,

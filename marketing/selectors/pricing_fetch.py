@@ -16,7 +16,7 @@ category covers its sub-categories without ambiguity between equal names.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
 
@@ -57,6 +57,7 @@ class PricingInput:
     names: Mapping[str, str]  # engine rule id -> the merchant's name for it
     points_balance: int
     gifts_out: tuple[tuple[str, str], ...] = ()  # (rule id, type) left out: the gift is gone
+    coupon_templates: Mapping[str, int] = field(default_factory=dict)  # engine coupon id -> template pk
 
 
 GIFT_OUT_OF_STOCK = "gift_out_of_stock"
@@ -167,14 +168,16 @@ def _db_datetime(value: datetime | str, zone: tzinfo | None) -> datetime:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
-def _wallet_rows(
-    rows: Sequence[tuple[int, int, datetime | str, datetime | str]], rules: PricingRules
-) -> tuple[list[CouponSpec], dict[str, int], dict[str, str]]:
+Wallet = tuple[list[CouponSpec], dict[str, int], dict[str, str], dict[str, int]]
+
+
+def _wallet_rows(rows: Sequence[tuple[int, int, datetime | str, datetime | str]], rules: PricingRules) -> Wallet:
     """Wallet rows (coupon pk, template id, valid from, valid until) as engine coupons, their
-    pks and names by engine id; a coupon whose template is not active is left out."""
+    pks, names and template pks by engine id; a coupon whose template is not active is left out."""
     specs: list[CouponSpec] = []
     pks: dict[str, int] = {}
     names: dict[str, str] = {}
+    templates: dict[str, int] = {}
     zone = connection.timezone
     for pk, template_id, raw_from, raw_until in rows:
         template = rules.templates.get(template_id)
@@ -189,7 +192,8 @@ def _wallet_rows(
         specs.append(spec)
         pks[spec.id] = pk
         names[spec.id] = template.name
-    return specs, pks, names
+        templates[spec.id] = template_id
+    return specs, pks, names, templates
 
 
 @lru_cache(maxsize=32)
@@ -217,11 +221,11 @@ def _shopper_and_wallet_sql_for(vendor: str, chosen: int | None = None) -> str:
 
 def _shopper_and_wallet(
     member: Member, rules: PricingRules, now: datetime, chosen: Sequence[int] | None = None
-) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
+) -> tuple[ShopperState, Wallet]:
     """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers); ``chosen``
     (not None): only those coupons of the wallet, none for an empty choice."""
     if chosen is not None and not chosen:
-        return shopper_state(member=member), [], {}, {}
+        return shopper_state(member=member), ([], {}, {}, {})
     count = None if chosen is None else len(chosen)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -236,11 +240,11 @@ def _shopper_and_wallet(
         )
         rows = cursor.fetchall()
     if not rows:
-        return ShopperState(tier=member.tier, points=0, is_new=True), [], {}, {}
+        return ShopperState(tier=member.tier, points=0, is_new=True), ([], {}, {}, {})
     tier, balance, has_orders = rows[0][:3]
     shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
     coupons = [row[3:] for row in rows if row[3] is not None]
-    return (shopper, *_wallet_rows(coupons, rules))
+    return shopper, _wallet_rows(coupons, rules)
 
 
 def _check_selected(*, member: Member, selected: Sequence[int], wallet: Mapping[str, int]) -> None:
@@ -342,7 +346,7 @@ def pricing_fetch(
     rules = rules or pricing_rules_active(now=now)
     chosen = None if coupon_ids is None else coupon_ids_parse(coupon_ids)
     narrowed = None if whole_wallet else chosen
-    shopper, wallet, coupon_pks, coupon_names = _shopper_and_wallet(member, rules, now, narrowed)
+    shopper, (wallet, coupon_pks, coupon_names, coupon_templates) = _shopper_and_wallet(member, rules, now, narrowed)
     used = _usage(member, rules)
     sold = _stepped_sold(rules, {sku.code for sku, _qty in items}, stepped_taken)
     selected: tuple[str, ...] | None = None
@@ -374,4 +378,5 @@ def pricing_fetch(
         names=names,
         points_balance=shopper.points,
         gifts_out=gifts_out,
+        coupon_templates=coupon_templates,
     )
