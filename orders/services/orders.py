@@ -80,7 +80,7 @@ from orders.selectors.checkout import checkout_address_get, checkout_lines_resol
 from orders.services.cart import cart_items_take
 from orders.services.hooks import order_hooks_run
 from orders.services.numbers import order_no_new
-from orders.services.stock import sales_count_add, stock_release, stock_reserve
+from orders.services.stock import StockShort, sales_count_add, stock_refuse, stock_release, stock_reserve
 
 logger = logging.getLogger(__name__)
 
@@ -317,6 +317,8 @@ def _place_attempts(
             )
         except _Replayed as replayed:
             return PlaceResult(replayed.order, created=False)
+        except StockShort as short:
+            stock_refuse(short.items)  # the order's transaction is rolled back: read the stock as it stands
         except IntegrityError:
             existing = _replay(member=member, key=key, fingerprint=fingerprint)
             if existing is not None:
@@ -473,7 +475,10 @@ def _order_create(
     # F14: a tier's free-shipping use that made this order free is spent now (the member row is locked).
     order_free_shipping_take(order_id=order.pk, member_id=member.pk, pricing=order.pricing, at=now)
     cart_items_take(member=member, items=[(sku.pk, qty) for sku, qty in lines])
-    stock_reserve(items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)])
+    # No savepoint (issue 12): a shortfall rolls the whole order back, then names the short SKU.
+    stock_reserve(
+        items=[(ql.sku_id, ql.qty) for ql in quote.lines if not (from_quota and not ql.is_gift)], savepoint=False
+    )
     order_lines = rows_insert(_order_lines(order=order, quote=quote, skus=skus))
     if deal is not None and deal_line is not None:
         # Last before commit: the tool's scarce row (a flash quota, a group's seats) is the
