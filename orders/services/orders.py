@@ -564,7 +564,7 @@ def _expiry_sweep_schedule(due: int) -> None:
         return
     order_expiry_sweep_task.apply_async(eta=datetime.fromtimestamp(due, tz=UTC))
     if len(_expiry_sweeps) >= EXPIRY_WINDOWS_KEPT:
-        _expiry_sweeps.difference_update([d for d in _expiry_sweeps if d < due])
+        _expiry_sweeps.difference_update([d for d in list(_expiry_sweeps) if d < due])  # a copy: threads add
     _expiry_sweeps.add(due)
 
 
