@@ -1,8 +1,10 @@
 """Celery tasks of orders: take IDs, call a service, safe to run twice.
 
-The expiry task is scheduled per order at placement (eta = lock end); the sweeper in
-``mall.schedules`` runs every minute as the safety net for lost or early tasks. Both go
-through ``order_expire``, whose row lock makes the release happen exactly once.
+Placement schedules the expiry sweep for the end of the 10-second window its lock ends in
+(once per window and process, eta = the window's end); the same sweep in ``mall.schedules``
+runs every minute as the safety net for lost or early ones. ``order_expire_task`` expires one
+order (operators and the scale check use it). All go through ``order_expire``, whose row
+lock makes the release happen exactly once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def order_expire_task(*, order_id: int) -> bool:
 
 @shared_task(name="orders.tasks.order_expiry_sweep_task", ignore_result=True)
 def order_expiry_sweep_task() -> int:
-    """Every minute: expire whatever the per-order tasks missed."""
+    """Every minute, and at the end of each window of lock ends placements asked for: expire every due order."""
     return order_expire_due()
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.db.models import Q
 from django.db.models.signals import post_init
 from django.utils import timezone
@@ -158,3 +159,57 @@ def test_row_create_goes_through_the_orm_when_a_save_receiver_listens() -> None:
     finally:
         post_save.disconnect(receiver, sender=Event)
     assert seen == [event.pk]
+
+
+@time_machine.travel("2026-06-18 10:00:05 +0800", tick=False)
+def test_rows_insert_sends_each_column_as_the_field_would_prepare_it() -> None:
+    """Integers, text, booleans and foreign key ids go as they are (issue 12); everything else
+    (enums, JSON, datetimes, a 0 id, odd types) through the field, as before."""
+    from django.db import connection
+
+    from analytics.models import Event
+    from mall.rows import _insert_params, _insert_plan
+    from marketing.models import PromotionUsage
+    from orders.models import Order, OrderLine, OrderStatus
+
+    member, sku = MemberFactory.create(), SkuFactory.create()
+    order = Order(
+        no="26061810000512345678",
+        member=member,
+        status=OrderStatus.PENDING_PAYMENT,
+        goods_amount=1200,
+        discount_amount=0,
+        pricing={"applied": [{"rule_id": "coupon:1", "amount": 100}]},
+        address={"phone": "13800000000"},
+        remark="送到门口",
+        idempotency_key="k" * 32,
+        expires_at=timezone.now(),
+        deal_ref=None,
+    )
+    line = OrderLine(
+        order_id=7,
+        sku=sku,
+        product_id=sku.product_id,
+        title="口红",
+        specs={"色号": "01"},
+        unit_price=1200,
+        qty=True,
+        item_amount=1200.0,
+        is_gift=False,
+    )
+    rows: list[list[Any]] = [
+        [order],
+        [line, OrderLine(order_id=8, sku_id=sku.pk, product_id=sku.product_id, qty=1, unit_price=1, is_gift=1)],  # type: ignore[misc]
+        [PromotionUsage(promotion_id=3, member_id=member.pk, order_id=9, units=2)],
+        [Event(name="order_placed", member_id=None, props={})],
+    ]
+    for objs in rows:
+        _sql, fields = _insert_plan(type(objs[0]), "default", 1)  # type: ignore[arg-type]
+        expected = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+        sent = _insert_params(objs, "default")
+        assert sent == expected
+        assert [type(value) for value in sent] == [type(value) for value in expected]
+    with pytest.raises(ValueError, match="does not accept 0"):  # a 0 id is refused as the field refuses it
+        _insert_params(
+            [OrderLine(order_id=0, sku_id=sku.pk, product_id=sku.product_id, qty=1, unit_price=1)], "default"
+        )

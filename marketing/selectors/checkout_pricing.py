@@ -255,6 +255,7 @@ def quote_for_checkout(
     stepped_taken: Mapping[int, int] | None = None,
     gift_skus: Mapping[str, Sku] | None = None,
     rules: PricingRules | None = None,
+    whole_wallet: bool = True,
 ) -> CheckoutQuote:
     """Price ``items`` (SKU, qty) for ``member``. Reads only; callers validate SKUs and quantities.
 
@@ -265,7 +266,9 @@ def quote_for_checkout(
     refused by the tool when it is not open to this shopper. ``stepped_taken`` (order
     placement only) prices the units it reserved in stepped campaigns (F13). ``gift_skus`` are
     the gift SKU rows the caller read with the cart's, by code, and ``rules`` the active rules
-    the caller read for that (``checkout_rules``).
+    the caller read for that (``checkout_rules``). ``whole_wallet=False`` (order placement):
+    with the shopper's own choice, only the chosen coupons are read and judged, so ``coupons``,
+    ``rejected`` and ``hints`` say nothing of the others (the price and refusals are the same).
     """
     now = at or timezone.now()
     extra = deal_pricing(deal=deal, member=member, items=list(items), at=now) if deal is not None else None
@@ -280,6 +283,7 @@ def quote_for_checkout(
         stepped_taken=stepped_taken,
         gift_skus=gift_skus,
         rules=rules,
+        whole_wallet=whole_wallet,
     )
     q, fetched = priced.quote, priced.input
     shipping = shipping_for_quote(
@@ -347,6 +351,9 @@ def quote_for_checkout(
     coupons = [
         {
             "coupon_id": fetched.coupon_pks[v.coupon_id],
+            # the budget and the anomaly watch map a coupon to its campaign by template, without
+            # asking the database again (issue 12); the preview's answer does not show it
+            "template_id": fetched.coupon_templates.get(v.coupon_id),
             "name": fetched.names.get(v.coupon_id, ""),
             "kind": v.kind,
             "group": v.group,

@@ -16,9 +16,9 @@ category covers its sub-categories without ambiguity between equal names.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -59,6 +59,7 @@ class PricingInput:
     names: Mapping[str, str]  # engine rule id -> the merchant's name for it
     points_balance: int
     gifts_out: tuple[tuple[str, str], ...] = ()  # (rule id, type) left out: the gift is gone
+    coupon_templates: Mapping[str, int] = field(default_factory=dict)  # engine coupon id -> template pk
 
 
 GIFT_OUT_OF_STOCK = "gift_out_of_stock"
@@ -205,14 +206,16 @@ def _wallet_spec(template: CouponSpec, pk: int, raw_from: Any, raw_until: Any, z
     return spec
 
 
-def _wallet_rows(
-    rows: Sequence[tuple[int, int, Any, Any]], rules: PricingRules
-) -> tuple[list[CouponSpec], dict[str, int], dict[str, str]]:
+Wallet = tuple[list[CouponSpec], dict[str, int], dict[str, str], dict[str, int]]
+
+
+def _wallet_rows(rows: Sequence[tuple[int, int, Any, Any]], rules: PricingRules) -> Wallet:
     """Wallet rows (coupon pk, template id, valid from, valid until) as engine coupons, their
-    pks and names by engine id; a coupon whose template is not active is left out."""
+    pks, names and template pks by engine id; a coupon whose template is not active is left out."""
     specs: list[CouponSpec] = []
     pks: dict[str, int] = {}
     names: dict[str, str] = {}
+    templates: dict[str, int] = {}
     zone = connection.timezone
     for pk, template_id, raw_from, raw_until in rows:
         template = rules.templates.get(template_id)
@@ -222,11 +225,12 @@ def _wallet_rows(
         specs.append(spec)
         pks[spec.id] = pk
         names[spec.id] = template.name
-    return specs, pks, names
+        templates[spec.id] = template_id
+    return specs, pks, names, templates
 
 
-@cache
-def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> str:
+@lru_cache(maxsize=64)
+def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False, chosen: int | None = None) -> str:
     """The shopper state and the wallet in one round trip (issue 12: one fewer on every quote and
     placement): the shopper's row (none for an unknown member), then one row per coupon. On
     MariaDB two statements sent together (the client library asks for multi-statements): as one
@@ -235,7 +239,8 @@ def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> st
     caller. Elsewhere one UNION ALL (shopper columns NULL on coupon rows, coupon columns NULL on
     the shopper's). On MariaDB the window comes as microseconds since 1970 of the column's wall
     time: the client library turns each DATETIME into a datetime in Python, 120 of them for a
-    wallet of 60. ``with_member``: the member's own columns first (:func:`member_with_wallet`)."""
+    wallet of 60. ``with_member``: the member's own columns first (:func:`member_with_wallet`).
+    ``chosen``: the wallet narrowed to that many coupon ids (parameters after the others)."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
     valid_from, valid_until = _col(Coupon, "valid_from"), _col(Coupon, "valid_until")
@@ -251,9 +256,10 @@ def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False) -> st
     # Identifiers come from the models' metadata and every value is a parameter.
     shopper_from = f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
     coupon_columns = f"c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
+    narrowed = "" if chosen is None else f" AND c.{_col(Coupon, 'id')} IN ({', '.join(['%s'] * chosen)})"
     coupon_from = (
         f" FROM {qn(Coupon._meta.db_table)} c WHERE c.{_col(Coupon, 'member')} = %s"
-        f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s"
+        f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s{narrowed}"
     )
     head = "".join(f"{column}, " for column in member_columns)
     if mysql:
@@ -269,20 +275,23 @@ WalletRows = list[tuple[Any, ...]]
 
 
 def _read_shopper_and_wallet(
-    member_id: int, now: datetime, *, with_member: bool = False
+    member_id: int, now: datetime, *, with_member: bool = False, chosen: Sequence[int] | None = None
 ) -> tuple[tuple[Any, ...] | None, WalletRows]:
     """The shopper's row (None for an unknown member) and the coupon rows (pk, template id, valid
-    from, valid until) in coupon order."""
+    from, valid until) in coupon order; ``chosen``: only those coupons."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
         cursor.execute(
-            _shopper_and_wallet_sql_for(vendor, with_member=with_member),
+            _shopper_and_wallet_sql_for(
+                vendor, with_member=with_member, chosen=None if chosen is None else len(chosen)
+            ),
             [
                 OrderStatus.CANCELLED.value,
                 member_id,
                 member_id,
                 CouponStatus.UNUSED.value,
                 connection.ops.adapt_datetimefield_value(now),
+                *(chosen or ()),
             ],
         )
         if vendor == "mysql":  # two statements, two result sets
@@ -320,21 +329,28 @@ def member_with_wallet(member_id: int, *, at: datetime) -> Member | None:
 
 
 def _shopper_and_wallet(
-    member: Member, rules: PricingRules, now: datetime
-) -> tuple[ShopperState, list[CouponSpec], dict[str, int], dict[str, str]]:
+    member: Member, rules: PricingRules, now: datetime, chosen: Sequence[int] | None = None
+) -> tuple[ShopperState, Wallet]:
     """:func:`shopper_state` and :func:`_wallet` in one round trip (same answers), or none when
-    the member came with them read for this very instant (:func:`member_with_wallet`)."""
+    the member came with them read for this very instant (:func:`member_with_wallet`);
+    ``chosen`` (not None): only those coupons of the wallet, none for an empty choice."""
     held: WalletRead | None = getattr(member, "wallet_read", None)
     if held is not None:
         member.wallet_read = None  # type: ignore[attr-defined] # for one quote only
         if held.at == now:
-            return (held.shopper, *_wallet_rows(held.coupons, rules))
-    state, coupons = _read_shopper_and_wallet(member.pk, now)
+            coupons = held.coupons
+            if chosen is not None:
+                wanted = set(chosen)
+                coupons = [row for row in coupons if row[0] in wanted]
+            return held.shopper, _wallet_rows(coupons, rules)
+    if chosen is not None and not chosen:
+        return shopper_state(member=member), ([], {}, {}, {})
+    state, coupons = _read_shopper_and_wallet(member.pk, now, chosen=chosen)
     if state is None:
-        return ShopperState(tier=member.tier, points=0, is_new=True), [], {}, {}
+        return ShopperState(tier=member.tier, points=0, is_new=True), ([], {}, {}, {})
     tier, balance, has_orders = state[:3]
     shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
-    return (shopper, *_wallet_rows(coupons, rules))
+    return shopper, _wallet_rows(coupons, rules)
 
 
 def _check_selected(*, member: Member, selected: Sequence[int], wallet: Mapping[str, int]) -> None:
@@ -414,6 +430,7 @@ def pricing_fetch(
     stepped_taken: Mapping[int, int] | None = None,
     gift_skus: Mapping[str, Sku] | None = None,
     rules: PricingRules | None = None,
+    whole_wallet: bool = True,
 ) -> PricingInput:
     """Build the engine request for ``member`` buying ``items``.
 
@@ -426,15 +443,20 @@ def pricing_fetch(
     without it the quote reads the counters as they stand. ``gift_skus`` are gift SKU rows the
     caller already read (by code); the gift query is made only when one is missing. ``rules``
     are the active rules when the caller holds them already (one version for the whole checkout).
+    ``whole_wallet=False`` (order placement) reads and judges only the chosen coupons when the
+    shopper chose: the price and every refusal are the same, but the quote's coupon verdicts,
+    rejections and hints then leave the other wallet coupons out (issue 12: a 60-coupon wallet
+    was a third of a placement's work, and the order keeps nothing that needs them).
     """
     now = at or timezone.now()
     rules = rules or pricing_rules_active(now=now)
-    shopper, wallet, coupon_pks, coupon_names = _shopper_and_wallet(member, rules, now)
+    chosen = None if coupon_ids is None else coupon_ids_parse(coupon_ids)
+    narrowed = None if whole_wallet else chosen
+    shopper, (wallet, coupon_pks, coupon_names, coupon_templates) = _shopper_and_wallet(member, rules, now, narrowed)
     used = _usage(member, rules)
     sold = _stepped_sold(rules, {sku.code for sku, _qty in items}, stepped_taken)
     selected: tuple[str, ...] | None = None
-    if coupon_ids is not None:
-        chosen = coupon_ids_parse(coupon_ids)
+    if chosen is not None:
         _check_selected(member=member, selected=chosen, wallet=coupon_pks)
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
     catalog, skus = _catalog(items, rules, gift_skus)
@@ -462,4 +484,5 @@ def pricing_fetch(
         names=names,
         points_balance=shopper.points,
         gifts_out=gifts_out,
+        coupon_templates=coupon_templates,
     )

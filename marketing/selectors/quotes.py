@@ -105,8 +105,10 @@ def quote_for_member(
     stepped_taken: Mapping[int, int] | None = None,
     gift_skus: Mapping[str, Sku] | None = None,
     rules: PricingRules | None = None,
+    whole_wallet: bool = True,
 ) -> MemberQuote:
-    """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons."""
+    """Price ``items`` for ``member``; ``coupon_ids=None`` = the engine picks the best coupons
+    (``whole_wallet``: see :func:`pricing_fetch`)."""
     fetched = pricing_fetch(
         member=member,
         items=items,
@@ -118,6 +120,7 @@ def quote_for_member(
         stepped_taken=stepped_taken,
         gift_skus=gift_skus,
         rules=rules,
+        whole_wallet=whole_wallet,
     )
     return MemberQuote(input=fetched, quote=run_quote(fetched.request, fetched.names))
 

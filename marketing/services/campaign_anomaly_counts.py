@@ -36,7 +36,7 @@ from redis.exceptions import RedisError
 from mall.redis import get_redis, slot_key
 from marketing.models import CampaignToolKind
 from marketing.selectors.campaign_tool_maps import live_campaign_tools
-from marketing.services.campaign_budget import rule_tool_keys
+from marketing.services.campaign_budget import coupon_templates_of, rule_tool_keys
 from members.models import Member
 from members.services.abuse import RequestContext
 from orders.models import Order, Refund
@@ -140,7 +140,7 @@ def campaigns_of_order(order: Any) -> list[int]:
     tools = live_campaign_tools()
     if not tools:
         return []
-    keys = rule_tool_keys(rule_ids, {kind for kind, _pk in tools})
+    keys = rule_tool_keys(rule_ids, {kind for kind, _pk in tools}, coupon_templates_of(pricing))
     return sorted({tools[key] for key in keys.values() if key in tools})
 
 

@@ -60,8 +60,8 @@ def _ids(rule_ids: Iterable[str], head: str) -> set[int]:
 
 
 def _coupon_templates(ids: list[int]) -> list[tuple[int, int]]:
-    """(coupon, template) pairs, written out: every placement with a coupon asks, under the
-    shopper's lock and again after commit for the anomaly watch (issue 12: the ORM's compile)."""
+    """(coupon, template) pairs, written out (issue 12: the ORM's compile), for coupons whose
+    order did not keep its template (:func:`coupon_templates_of`)."""
     with connection.cursor() as cursor:
         cursor.execute(_coupon_templates_sql(len(ids)), ids)
         return [(int(pk), int(template)) for pk, template in cursor.fetchall()]
@@ -75,8 +75,23 @@ def _coupon_templates_sql(count: int) -> str:
     return f"SELECT {columns} FROM {quote(Coupon._meta.db_table)} WHERE {quote('id')} IN ({marks})"  # noqa: S608 - names from model metadata, values bound
 
 
-def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
-    """Engine rule id → (tool kind, tool object id), querying only the kinds that are budgeted."""
+def coupon_templates_of(pricing: Mapping[str, Any] | None) -> dict[int, int]:
+    """Coupon → template of the coupons an order's pricing judged (``Order.pricing["coupons"]``
+    keeps each one's template since issue 12), so mapping them to campaigns asks no query;
+    an order placed before that keeps none and its coupons are read."""
+    found: dict[int, int] = {}
+    for row in (pricing or {}).get("coupons") or []:
+        pk, template = row.get("coupon_id"), row.get("template_id")
+        if isinstance(pk, int) and isinstance(template, int):
+            found[pk] = template
+    return found
+
+
+def rule_tool_keys(
+    rule_ids: set[str], kinds: set[str], coupon_templates: Mapping[int, int] | None = None
+) -> dict[str, ToolKey]:
+    """Engine rule id → (tool kind, tool object id), querying only the kinds that are budgeted
+    (``coupon_templates``: coupons whose template is known already, see :func:`coupon_templates_of`)."""
     keys: dict[str, ToolKey] = {}
     for pk in _ids(rule_ids, "promotion"):
         keys[f"promotion:{pk}"] = (CampaignToolKind.PROMOTION, pk)
@@ -84,7 +99,10 @@ def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
         keys[f"group:{pk}"] = (CampaignToolKind.GROUP_BUY, pk)
     coupons = _ids(rule_ids, "coupon")
     if coupons and CampaignToolKind.COUPON in kinds:
-        for pk, template in _coupon_templates(sorted(coupons)):
+        known = coupon_templates or {}
+        missing = sorted(coupons - known.keys())
+        pairs = [(pk, known[pk]) for pk in coupons if pk in known]
+        for pk, template in pairs + (_coupon_templates(missing) if missing else []):
             keys[f"coupon:{pk}"] = (CampaignToolKind.COUPON, template)
     items = _ids(rule_ids, "flash")
     if items and CampaignToolKind.FLASH in kinds:
@@ -97,7 +115,9 @@ def rule_tool_keys(rule_ids: set[str], kinds: set[str]) -> dict[str, ToolKey]:
     return keys
 
 
-def budget_charges(applied: Iterable[Mapping[str, Any]]) -> dict[int, int]:
+def budget_charges(
+    applied: Iterable[Mapping[str, Any]], coupon_templates: Mapping[int, int] | None = None
+) -> dict[int, int]:
     """Campaign id → discount (fen) this quote's applied rules charge to it (budgeted only)."""
     amounts: dict[str, int] = defaultdict(int)
     for row in applied:
@@ -109,7 +129,7 @@ def budget_charges(applied: Iterable[Mapping[str, Any]]) -> dict[int, int]:
     tools = budgeted_tools()
     if not tools:
         return {}
-    keys = rule_tool_keys(set(amounts), {kind for kind, _pk in tools})
+    keys = rule_tool_keys(set(amounts), {kind for kind, _pk in tools}, coupon_templates)
     charges: dict[int, int] = defaultdict(int)
     for rule_id, amount in amounts.items():
         key = keys.get(rule_id)
@@ -152,7 +172,7 @@ def campaign_budget_take(*, order: Order, applied: Iterable[Mapping[str, Any]]) 
     """
     from marketing.services.campaigns import campaign_pause_for_budget  # campaigns imports this module
 
-    charges = budget_charges(applied)
+    charges = budget_charges(applied, coupon_templates_of(order.pricing))
     holds = []
     for campaign_id in sorted(charges):
         campaign = _reserve(campaign_id, charges[campaign_id])

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mall.errors import ApplicationError
 from mall.models import Category, Sku
 from marketing.errors import CouponNotFound, CouponUnavailable
 from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion
@@ -240,3 +241,59 @@ def test_shopper_state_sums_the_ledger_and_ignores_cancelled_orders(
     assert shopper_state(member=member) == ShopperState(tier="normal", points=180, is_new=True)
     other = MemberFactory.create(tier="gold")
     assert shopper_state(member=other) == ShopperState(tier="gold", points=0, is_new=True)
+
+
+def _outcome(member: Member, items: list[tuple[Sku, int]], chosen: list[int | str], *, whole_wallet: bool) -> Any:
+    """What a checkout quote comes to (the price, or the refusal's class, message and details)."""
+    try:
+        quote = quote_for_checkout(member=member, items=items, coupon_ids=chosen, whole_wallet=whole_wallet)
+    except ApplicationError as error:
+        return type(error), str(error.message), error.details
+    return quote.lines, quote.goods_amount, quote.discount_amount, quote.payable_amount, quote.applied, quote.coupon_ids
+
+
+@pytest.mark.parametrize(
+    "choice", ["usable", "two", "theirs", "used", "expired", "upcoming", "short", "conflict", "none", "junk"]
+)
+def test_a_wallet_narrowed_to_the_choice_prices_and_refuses_as_the_whole_wallet(
+    choice: str,
+    make_template: Callable[..., CouponTemplate],
+    member: Member,
+    other_member: Member,
+    lipstick: Sku,
+    cookie: Sku,
+    shop: object,
+) -> None:
+    """Order placement reads only the chosen coupons (issue 12): the same price, the same
+    refusal (someone else's 404, used or expired 409, not usable, conflict), fewer verdicts."""
+    now = timezone.now()
+
+    def claim(owner: Member = member, **template: Any) -> Coupon:
+        return coupon_claim(context=SHOPPER_CONTEXT, member=owner, template_id=make_template(**template).pk)
+
+    wallet = [claim(off=off, threshold=threshold) for off, threshold in ((500, 0), (900, 50000), (300, 0))]
+    platform = claim(off=700, group="platform")
+    used, expired = claim(off=100), claim(off=200)
+    place(member, [(lipstick, 1)], coupon_ids=[used.pk])
+    Coupon.objects.filter(pk=expired.pk).update(valid_from=now - timedelta(days=2), valid_until=now - timedelta(days=1))
+    upcoming = claim(off=400, valid_from=now + timedelta(days=1), valid_until=now + timedelta(days=5), valid_days=None)
+    choices: dict[str, list[int | str]] = {
+        "usable": [wallet[0].pk],
+        "two": [platform.pk, wallet[2].pk],
+        "theirs": [wallet[0].pk, claim(other_member).pk],
+        "used": [used.pk],
+        "expired": [expired.pk],
+        "upcoming": [upcoming.pk],
+        "short": [wallet[1].pk],
+        "conflict": [wallet[0].pk, wallet[2].pk],
+        "none": [],
+        "junk": ["x1"],
+    }
+    chosen = choices[choice]
+    items = [(lipstick, 1), (cookie, 2)]
+    whole = _outcome(member, items, chosen, whole_wallet=True)
+    assert _outcome(member, items, chosen, whole_wallet=False) == whole
+    if choice in ("usable", "two", "none"):
+        narrowed = quote_for_checkout(member=member, items=items, coupon_ids=chosen, whole_wallet=False)
+        assert sorted(c["coupon_id"] for c in narrowed.coupons) == sorted(chosen)
+        assert not any(r["rule_type"] in ("amount_off", "no_threshold") for r in narrowed.rejected)

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mall.models import AuditLog, Sku
 from mall.tests.concurrency import run_in_threads
-from marketing.models import Campaign, CampaignAnomaly, CampaignStatus, Promotion
+from marketing.models import Campaign, CampaignAnomaly, CampaignStatus, CouponTemplate, Promotion
 from marketing.services.campaign_anomaly import (
     DEFAULT_THRESHOLDS,
     AnomalyThresholds,
@@ -24,10 +26,13 @@ from marketing.services.campaign_anomaly import (
     minute_figures,
 )
 from marketing.services.campaign_anomaly_counts import minute_of, participation_count
+from marketing.services.campaign_budget import coupon_templates_of, rule_tool_keys
 from marketing.services.campaigns import CampaignData, campaign_create, campaign_publish, campaign_tool_add
+from marketing.services.coupons import coupon_claim
 from marketing.tests.conftest import place
 from members.services.abuse import RequestContext
 from members.tests.factories import MemberFactory
+from members.tests.fixtures import SHOPPER_CONTEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +100,35 @@ def test_an_order_placed_with_a_campaigns_promotion_counts_for_that_campaign_onl
     phone = str(order.address["phone"])
     assert counted.accounts_by_phone == {f"{phone[:3]}****{phone[-4:]}": 1}  # masked, never the full number
     assert minute_figures(campaign_id=campaign.pk + 1, minute=minute_of(now)).participations == 0
+
+
+@time_machine.travel("2026-06-18 10:00:05 +0800", tick=False)
+def test_an_order_with_a_campaigns_coupon_counts_without_reading_the_coupon_again(
+    staff: User, make_template: Callable[..., CouponTemplate], lipstick: Sku, redis_client: Any
+) -> None:
+    """The order keeps its coupons' templates (issue 12): the count after commit maps the coupon
+    to its campaign without a query; an order placed before that is mapped by reading the coupon."""
+    now = timezone.now()
+    campaign = campaign_create(
+        actor=staff, data=CampaignData(name="618", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    )
+    template = make_template(valid_days=None, valid_from=now - timedelta(hours=1), valid_until=now + timedelta(days=1))
+    campaign_tool_add(actor=staff, campaign_id=campaign.pk, kind="coupon", object_id=template.pk)
+    campaign_publish(actor=staff, campaign_id=campaign.pk)
+    shopper = MemberFactory.create()
+    coupon = coupon_claim(context=SHOPPER_CONTEXT, member=shopper, template_id=template.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        order = place(shopper, [(lipstick, 1)], coupon_ids=[coupon.pk])
+
+    assert [c["template_id"] for c in order.pricing["coupons"]] == [template.pk]
+    assert minute_figures(campaign_id=campaign.pk, minute=minute_of(now)).participations == 2  # claim, order
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("SELECT `id`, `template_id`")]
+    rule_id = f"coupon:{coupon.pk}"
+    assert rule_tool_keys({rule_id}, {"coupon"}, coupon_templates_of(order.pricing)) == {
+        rule_id: ("coupon", template.pk)
+    }
+    assert rule_tool_keys({rule_id}, {"coupon"}, coupon_templates_of({})) == {rule_id: ("coupon", template.pk)}
 
 
 @pytest.mark.race

@@ -28,7 +28,8 @@ from orders.errors import (
 from orders.models import CartItem, Order, OrderStatus
 from orders.services.cart import cart_item_add
 from orders.services.numbers import order_no_new
-from orders.services.orders import order_place, order_place_or_replay
+from orders.services.orders import EXPIRY_WINDOW_SECONDS, _expiry_sweeps, order_place, order_place_or_replay
+from orders.tasks import order_expiry_sweep_task
 from orders.tests.conftest import grant_points
 from orders.tests.factories import SkuFactory
 
@@ -123,6 +124,34 @@ def test_same_key_returns_the_same_order_without_a_second_reservation(
     assert again.order.pk == first.order.pk
     assert Order.objects.count() == 1
     assert Sku.objects.get(pk=sku.pk).stock == 8
+
+
+@pytest.mark.parametrize("change", ["address_deleted", "sku_off_sale", "cart_emptied"])
+def test_a_retry_gets_its_order_whatever_changed_since(
+    change: str, member: Member, address: Address, sku: Sku, shop: ShopSettings
+) -> None:
+    """No replay read up front (issue 12): a retry whose request would now be refused before the
+    shopper's lock (address gone, SKU off sale) or under it (the cart rows taken) still gets
+    its order, and one for a different request is still refused as a reused key."""
+    from_cart = change == "cart_emptied"
+    if from_cart:
+        cart_item_add(member=member, sku_id=sku.pk, qty=1)
+    kwargs: dict[str, Any] = {
+        "member": member,
+        "items": None if from_cart else [(sku.pk, 1)],
+        "address_id": address.pk,
+        "idempotency_key": "retry",
+    }
+    first = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)
+    if change == "address_deleted":
+        Address.objects.filter(pk=address.pk).delete()
+    elif change == "sku_off_sale":
+        Sku.objects.filter(pk=sku.pk).update(is_active=False)
+    again = order_place_or_replay(context=SHOPPER_CONTEXT, **kwargs)
+    assert (again.created, again.order.pk) == (False, first.order.pk)
+    with pytest.raises(IdempotencyKeyReused):
+        order_place_or_replay(context=SHOPPER_CONTEXT, **{**kwargs, "remark": "another"})
+    assert Order.objects.count() == 1
 
 
 def test_same_key_for_a_different_request_is_refused(
@@ -234,20 +263,41 @@ def test_points_are_spent_through_the_ledger(member: Member, address: Address, p
     assert order.lines.get().paid_amount == 8400
 
 
-def test_expiry_task_is_scheduled_after_commit_at_the_lock_end(
+def test_expiry_sweep_is_scheduled_after_commit_once_per_window_of_lock_ends(
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
     member: Member,
     address: Address,
     sku: Sku,
     place: Callable[..., Order],
 ) -> None:
-    with mock.patch("orders.tasks.order_expire_task.apply_async") as apply_async:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            order = place(member, [(sku, 1)])
-        apply_async.assert_not_called()  # nothing is enqueued before the commit
-        for callback in callbacks:
-            callback()
-    apply_async.assert_called_once_with(kwargs={"order_id": order.pk}, eta=order.expires_at)
+    """One sweep at the end of the window the lock ends in (issue 12: not a task per order)."""
+    _expiry_sweeps.clear()
+    start = datetime(2026, 3, 1, 9, 0, 1, tzinfo=SHANGHAI)
+    with mock.patch("orders.tasks.order_expiry_sweep_task.apply_async") as apply_async:
+        with time_machine.travel(start, tick=False):
+            with django_capture_on_commit_callbacks(execute=False) as callbacks:
+                order = place(member, [(sku, 1)])
+            apply_async.assert_not_called()  # nothing is enqueued before the commit
+            for callback in callbacks:
+                callback()
+        window_end = order.expires_at + timedelta(seconds=EXPIRY_WINDOW_SECONDS - 1)
+        apply_async.assert_called_once_with(eta=window_end)
+        with (
+            time_machine.travel(start + timedelta(seconds=8), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            same_window = place(member, [(sku, 1)])
+        assert same_window.expires_at < window_end
+        apply_async.assert_called_once()  # the window's sweep expires this one too
+        with (
+            time_machine.travel(start + timedelta(seconds=10), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            place(member, [(sku, 1)])
+        apply_async.assert_called_with(eta=window_end + timedelta(seconds=EXPIRY_WINDOW_SECONDS))
+    with time_machine.travel(window_end, tick=False):
+        assert order_expiry_sweep_task() == 2  # the first two orders; the third's lock runs on
+        assert order_expiry_sweep_task() == 0
 
 
 def test_order_numbers_are_unique_and_sort_by_time() -> None:
@@ -268,7 +318,13 @@ def test_a_broker_outage_does_not_fail_a_committed_order(
     sku: Sku,
     place: Callable[..., Order],
 ) -> None:
-    broken = mock.patch("orders.tasks.order_expire_task.apply_async", side_effect=ConnectionError("broker down"))
-    with broken, django_capture_on_commit_callbacks(execute=True):
-        order = place(member, [(sku, 1)])
-    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT  # the sweeper will expire it
+    _expiry_sweeps.clear()
+    broken = mock.patch("orders.tasks.order_expiry_sweep_task.apply_async", side_effect=ConnectionError("broker down"))
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, 1, tzinfo=SHANGHAI), tick=False):
+        with broken, django_capture_on_commit_callbacks(execute=True):
+            order = place(member, [(sku, 1)])
+        assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT  # the sweeper will expire it
+        again = mock.patch("orders.tasks.order_expiry_sweep_task.apply_async")
+        with again as apply_async, django_capture_on_commit_callbacks(execute=True):
+            place(member, [(sku, 1)])
+        apply_async.assert_called_once()  # the window's sweep is asked for again
