@@ -58,6 +58,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from mall.api.clients import client_ip
 from mall.cache import cache_outage_warn, local_windows
 from mall.redis import get_redis
+from mall.redis_wire import can_read_directly, read_replies
 
 
 class FixedWindowRateThrottle(SimpleRateThrottle):
@@ -307,10 +308,23 @@ def pack_window(key: str, timeout: int) -> bytes:
     )
 
 
+def _read(connection: Any, count: int, *, raw: bool = False) -> list[Any]:
+    """The next ``count`` replies, read in one pass off the socket when the connection allows
+    (``mall.redis_wire``: redis-py's reader, one call per reply, was most of reading them); an
+    error reply raises, as ``read_response`` does. ``raw``: bulk strings as bytes."""
+    if can_read_directly(connection) and not (raw and connection.encoder.decode_responses):
+        replies = read_replies(connection, count)
+        for value in replies:
+            if isinstance(value, Exception):
+                raise value
+        return replies
+    return [connection.read_response(disable_decoding=raw) for _ in range(count)]
+
+
 def _send_windows(connection: Any, payload: bytes, count: int) -> list[int]:
     try:
         connection.send_packed_command([payload], check_health=False)
-        replies = [connection.read_response() for _ in range(2 * count)]
+        replies = _read(connection, 2 * count)
     except BaseException:
         connection.disconnect()  # replies may be left unread: never reuse it half-read
         raise
@@ -322,9 +336,10 @@ def _send_windows_and_reads(
 ) -> tuple[list[int], list[bytes | None]]:
     try:
         connection.send_packed_command([payload], check_health=False)
-        replies = [connection.read_response() for _ in range(2 * count)]
         # the cache's values are pickles: as bytes, whatever the client decodes for others
-        values = [connection.read_response(disable_decoding=True) for _ in range(reads)]
+        # (every reply of the round trip read in one pass: the socket may hold them all at once)
+        replies = _read(connection, 2 * count + reads, raw=True)
+        replies, values = replies[: 2 * count], replies[2 * count :]
     except BaseException:
         connection.disconnect()  # replies may be left unread: never reuse it half-read
         raise
