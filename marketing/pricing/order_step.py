@@ -2,63 +2,62 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from mall.money import Fen
 from marketing.pricing import reasons
+from marketing.pricing.rulebook import CartPlan
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, Hint, RejectedRule
 
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
+_new_tuple = tuple.__new__
 
 
 def _candidates(
-    covered: Iterable[tuple[OrderRule[Any], tuple[int, ...]]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
 ) -> tuple[dict[str, list[Candidate]], list[Hint]]:
     """Evaluate every promotion that may apply. Promotions over the same lines share one
-    ScopeLines (eligible lines and their totals), so each scope is summed once; the plan hands
-    equal positions as one tuple, so they are told apart by identity, not by hashing them."""
+    ScopeLines (eligible lines and their totals), so each scope is summed once; the plan
+    numbers the distinct scopes, so they are looked up in a list (issue 12)."""
     joins = ctx.policy.special_price_lines_join_order_promotions
     by_type: dict[str, list[Candidate]] = {}
     hints: list[Hint] = []
-    scopes: dict[int, ScopeLines | None] = {}  # id(positions) -> its lines (None: none)
+    scopes: list[ScopeLines | None] = [_UNSEEN] * len(plan.scopes)
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    for rule, positions in covered:
+    for (rule, positions), slot in zip(plan.covered, plan.slots, strict=True):
         if rule.conditional:
-            rejection = rule.rejection(ctx)
-            if rejection:
-                reject(rule.rejected(*rejection))
+            record = rule.screened_out(ctx)
+            if record is not None:
+                reject(record)
                 continue
-        scope = scopes.get(id(positions), _UNSEEN)
+        scope = scopes[slot]
         if scope is _UNSEEN:
-            scope = scopes[id(positions)] = _scope_lines(lines, positions, joins) if positions else None
+            scope = scopes[slot] = _scope_lines(lines, positions, joins) if positions else None
         if scope is None:
             reject(rule.out_of_scope)
             continue
-        if not scope.lines:
+        eligible = scope[0]
+        if not eligible:
             reject(rule.only_special)
             continue
         outcome = rule.evaluate(scope, ctx)
-        if outcome.hint is not None:
-            hints.append(outcome.hint)
-        if outcome.reason is not None:
-            reject(rule.rejected(outcome.reason, outcome.detail))
+        if outcome[6] is not None:  # its hint
+            hints.append(outcome[6])
+        if outcome[1] is not None:  # its reason
+            reject(rule.rejected(outcome[1], outcome[2]))
             continue
-        entries = by_type.get(rule.type)
+        rule_type = rule.type
+        entries = by_type.get(rule_type)
         if entries is None:
-            by_type[rule.type] = [(rule, scope.lines, outcome)]
+            by_type[rule_type] = [(rule, eligible, outcome)]
         else:
-            entries.append((rule, scope.lines, outcome))
+            entries.append((rule, eligible, outcome))
     ledger.add_rejected("order", rejected)
     return by_type, hints
-
-
-def _by_value_then_id(entry: Candidate) -> tuple[Fen, str]:
-    return (-entry[2].value, entry[0].id)
 
 
 def _by_sequence_then_id(entry: Candidate) -> tuple[int, str]:
@@ -74,41 +73,54 @@ def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool
             eligible.append(line)
             amount += line.amount
             units += line.qty
-    return ScopeLines(eligible, amount, units)
+    return _new_tuple(ScopeLines, (eligible, amount, units))  # ScopeLines(...) without its Python frame
 
 
 def apply_order_promotions(
-    covered: Iterable[tuple[OrderRule[Any], tuple[int, ...]]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
 ) -> list[Hint]:
     """Different types stack; of one type the best for the shopper wins (policy "best") or
     every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
-    by_type, hints = _candidates(covered, lines, ctx, ledger)
+    if not plan.covered:
+        return []
+    by_type, hints = _candidates(plan, lines, ctx, ledger)
     winners: list[Candidate] = []
     stack = ctx.policy.same_type == "stack"
     for entries in by_type.values():
         if len(entries) == 1 or stack:
             winners.extend(entries)
             continue
-        entries.sort(key=_by_value_then_id)
-        winners.append(entries[0])
-        detail = f"{entries[0][0].id} of the same type gives more"
-        ledger.add_rejected("order", [rule.rejected(reasons.CONFLICT, detail) for rule, _, _ in entries[1:]])
+        # the most for the shopper, ties to the smaller id (a scan: a sort calls a key per entry)
+        best = entries[0]
+        best_value, best_id = best[2][0], best[0].id
+        for entry in entries[1:]:
+            value = entry[2][0]
+            if value > best_value or (value == best_value and entry[0].id < best_id):
+                best, best_value, best_id = entry, value, entry[0].id
+        winners.append(best)
+        detail = f"{best_id} of the same type gives more"
+        ledger.add_rejected(
+            "order", [entry[0].rejected(reasons.CONFLICT, detail) for entry in entries if entry is not best]
+        )
     if len(winners) > 1:
         winners.sort(key=_by_sequence_then_id)
+    apply = ledger.apply
     for rule, scope_lines, outcome in winners:
+        rule_id, rule_type = rule.id, rule.type
         amount = 0
         for pos, off in outcome.per_line:
             line = lines[pos]
             part = min(off, line.remaining)
             if part:
                 line.remaining -= part
-                line.allocations.append(Allocation(rule.id, rule.type, part))
+                line.allocations.append(Allocation(rule_id, rule_type, part))
                 amount += part
         if outcome.total:
-            amount += spread(scope_lines, outcome.total, rule.id, rule.type)
-        for sku, qty in outcome.gifts:
+            amount += spread(scope_lines, outcome.total, rule_id, rule_type)
+        gifts = outcome.gifts
+        for sku, qty in gifts:
             amount += _add_gift(lines, sku, qty, rule, ctx)
-        ledger.apply(rule.id, rule.type, "order", amount, outcome.gifts)
+        apply(rule_id, rule_type, "order", amount, gifts)
     return hints
 
 

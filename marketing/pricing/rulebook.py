@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
+from marketing.pricing.item_step import ItemEntry, item_entry
 from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderRule, Rule
 from marketing.pricing.state import LineState, ScopeIndex
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
@@ -73,15 +74,26 @@ class CartPlan(Generic[R]):
 
     covered: tuple[Covered[R], ...]
     absent: tuple[RejectedRule, ...]
+    # per covered rule, which of ``scopes`` (the distinct positions, in first-seen order) it
+    # covers: the order step sums each scope once per quote in a list, no hashing (issue 12)
+    slots: tuple[int, ...] = ()
+    scopes: tuple[tuple[int, ...], ...] = ()
+    # the item step's entries (``item_step.item_entry``) of the covered rules, in their order
+    entries: tuple[ItemEntry, ...] = ()
 
 
 def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...], tuple[int, ...]]) -> CartPlan[R]:
     absent: list[RejectedRule] = []
     covered: list[Covered[R]] = []
+    slot_of: dict[tuple[int, ...], int] = {}
+    slots: list[int] = []
     for rule in rules.for_cart(index.sku_positions, absent):
         found = index.sku_positions.get(rule.sku, ()) if rule.sku is not None else index.for_scope(rule.scope)
-        covered.append((rule, positions.setdefault(found, found)))  # equal positions: one tuple
-    return CartPlan(tuple(covered), tuple(absent))
+        found = positions.setdefault(found, found)  # equal positions: one tuple
+        covered.append((rule, found))
+        slots.append(slot_of.setdefault(found, len(slot_of)))
+    entries = tuple(item_entry(rule, found) for rule, found in covered if isinstance(rule, ItemRule))
+    return CartPlan(tuple(covered), tuple(absent), tuple(slots), tuple(slot_of), entries)
 
 
 @dataclass(frozen=True)

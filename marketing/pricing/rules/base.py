@@ -80,11 +80,35 @@ class Rule(Generic[SpecT]):
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
         self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
+        # what ``screened_out`` reads, taken from the spec once (issue 12)
+        self._window = (spec.starts_at, spec.ends_at)
+        self._new_only = spec.new_user_only
+        self._limit = spec.per_user_limit if limited else None
+        if self.conditional:
+            self._out_of_window = self.rejected(reasons.OUT_OF_WINDOW, "not running at the quote time")
+            self._not_new = self.rejected(reasons.NOT_NEW_SHOPPER, "for new shoppers only")
 
     def rejection(self, ctx: RuleContext) -> tuple[str, str] | None:
         """Why the rule is off for this quote (window, audience, limit); callers skip the call
         when ``conditional`` is False."""
         return screen(self.spec, ctx, count_orders=self.counts_orders)
+
+    def screened_out(self, ctx: RuleContext) -> RejectedRule | None:
+        """The record of ``rejection`` (the same checks in the same order as ``screen``),
+        without its calls: a busy shop screens its conditional promotions on every quote.
+        Callers skip the call when ``conditional`` is False."""
+        at = ctx.at
+        starts, ends = self._window
+        if (starts is not None and at < starts) or (ends is not None and at >= ends):
+            return self._out_of_window
+        if self._new_only and not ctx.shopper.is_new:
+            return self._not_new
+        limit = self._limit
+        if limit is not None:
+            used = ctx.shopper.used.get(self.id, 0)
+            if used >= limit:
+                return self.rejected(reasons.LIMIT, f"used {used} of {limit}")
+        return None
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance

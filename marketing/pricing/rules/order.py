@@ -10,6 +10,11 @@ from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, r
 from marketing.pricing.state import LineState, ScopeLines
 from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
 
+# OrderOutcome(...) without the Python frame of a NamedTuple's constructor: one outcome is built
+# per promotion per quote (issue 12); every field is given, in the NamedTuple's order
+_new = tuple.__new__
+_NOTHING_MORE = "the discounted units cost nothing more at this rate"
+
 
 @register_order
 class NthItemRule(OrderRule[NthItem]):
@@ -28,7 +33,8 @@ class NthItemRule(OrderRule[NthItem]):
         n = self.spec.n
         units = scope.units
         if units < n:
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} units in scope, needs {n}")
+            detail = f"{units} units in scope, needs {n}"
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), None))
         per_line: list[tuple[int, Fen]] = []
         seen = total = 0
         apply = self.apply
@@ -43,8 +49,8 @@ class NthItemRule(OrderRule[NthItem]):
                     per_line.append((line.pos, off))
                     total += off
         if not total:
-            return OrderOutcome(0, reasons.NO_BENEFIT, "the discounted units cost nothing more at this rate")
-        return OrderOutcome(total, per_line=tuple(sorted(per_line)))
+            return _new(OrderOutcome, (0, reasons.NO_BENEFIT, _NOTHING_MORE, (), 0, (), None))
+        return _new(OrderOutcome, (total, None, "", tuple(sorted(per_line)), 0, (), None))
 
 
 def _dearest_first(line: LineState) -> tuple[Fen, str]:
@@ -113,8 +119,8 @@ class FullReductionRule(OrderRule[FullReduction]):
             )
         if not off:
             detail = f"scope amount {format_yuan(amount)}{self.below}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
-        return OrderOutcome(off, None, "", (), off, (), hint)
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
+        return _new(OrderOutcome, (off, None, "", (), off, (), hint))
 
 
 @register_order
@@ -143,9 +149,9 @@ class FullGiftRule(OrderRule[FullGift]):
                 text=f"再买 ¥{format_yuan(short)} 可享满赠",
             )
             detail = f"scope amount {format_yuan(amount)}{self.below}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
         value = ctx.price_of(spec.gift_sku) * spec.gift_qty
-        return OrderOutcome(value, None, "", (), 0, self.gifts)
+        return _new(OrderOutcome, (value, None, "", (), 0, self.gifts, None))
 
 
 @register_order
@@ -161,6 +167,8 @@ class BuyXGetYRule(OrderRule[BuyXGetY]):
         units = scope.units
         times = units // spec.buy_qty
         if not times:
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}")
+            detail = f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}"
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), None))
         count = times * spec.gift_qty
-        return OrderOutcome(ctx.price_of(spec.gift_sku) * count, gifts=((spec.gift_sku, count),))
+        value = ctx.price_of(spec.gift_sku) * count
+        return _new(OrderOutcome, (value, None, "", (), 0, ((spec.gift_sku, count),), None))
