@@ -14,13 +14,15 @@ from marketing.pricing.types import Allocation, RejectedRule, UnitRange
 Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
 # what the step reads of a rule, in one tuple per rule (issue 12: the rules of one quote are of
 # many classes, so reading these as attributes in the loop costs a dictionary walk each time):
-# (rule, covered positions, id, special, offer, by_unit, screened = blocked or conditional)
-ItemEntry = tuple[ItemRule[Any], tuple[int, ...], str, bool, Callable[[Fen], Fen], bool, bool]
+# (rule, covered positions, id, special, offer, by_unit, screened = blocked or conditional,
+#  and for a rate offer 2 × its numerator, its denominator, 2 × its denominator, else 0, 0, 0)
+ItemEntry = tuple[ItemRule[Any], tuple[int, ...], str, bool, Callable[[Fen], Fen], bool, bool, int, int, int]
 
 
 def item_entry(rule: ItemRule[Any], positions: tuple[int, ...]) -> ItemEntry:
     screened = rule.blocked is not None or rule.conditional
-    return (rule, positions, rule.id, rule.special, rule.offer, rule.by_unit, screened)
+    num, den = rule.rate_fraction or (0, 0)
+    return (rule, positions, rule.id, rule.special, rule.offer, rule.by_unit, screened, 2 * num, den, 2 * den)
 
 
 def price_items(
@@ -38,7 +40,7 @@ def price_items(
     offered: list[ItemRule[Any]] = []
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    for rule, positions, rule_id, special, offer, by_unit, screened in entries:
+    for rule, positions, rule_id, special, offer, by_unit, screened, num2, den, den2 in entries:
         if screened:
             record = rule.rejected(*rule.blocked) if rule.blocked else rule.screened_out(ctx)
             if record is not None:
@@ -57,7 +59,8 @@ def price_items(
                 if amount >= list_price * line.qty:
                     continue
             else:
-                price = offer(list_price)
+                # mall.money.rate_applier's rounding half up, inlined for amounts >= 0
+                price = (list_price * num2 + den) // den2 if den2 and list_price >= 0 else offer(list_price)
                 if price >= list_price:
                     continue
                 amount = price * line.qty

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from mall.money import Fen
-from marketing.pricing import reasons
 from marketing.pricing.rulebook import CartPlan
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
@@ -98,10 +97,7 @@ def apply_order_promotions(
             if value > best_value or (value == best_value and entry[0].id < best_id):
                 best, best_value, best_id = entry, value, entry[0].id
         winners.append(best)
-        detail = f"{best_id} of the same type gives more"
-        ledger.add_rejected(
-            "order", [entry[0].rejected(reasons.CONFLICT, detail) for entry in entries if entry is not best]
-        )
+        ledger.add_rejected("order", [entry[0].outdone_by(best_id) for entry in entries if entry is not best])
     if len(winners) > 1:
         winners.sort(key=_by_sequence_then_id)
     apply = ledger.apply
@@ -127,7 +123,12 @@ def apply_order_promotions(
 def _add_gift(lines: list[LineState], sku: str, qty: int, rule: OrderRule[Any], ctx: RuleContext) -> Fen:
     """A zero-price line; its list value is the gift rule's saving, so the lines still add up."""
     gift = LineState(pos=len(lines), sku=sku, category="", qty=qty, list_price=ctx.price_of(sku))
-    gift.set_item_price(0, rule.id, rule.type, special=False)
+    # gift.set_item_price(0, rule.id, rule.type, special=False) inlined
+    value = gift.list_price * qty
+    gift.unit_price = gift.amount = gift.remaining = 0
+    gift.item_rule_id = rule.id
+    gift.item_rule_type = rule.type
+    gift.allocations.append(Allocation(rule.id, rule.type, value))
     gift.is_gift = True
     lines.append(gift)
-    return gift.list_price * qty
+    return value

@@ -76,6 +76,7 @@ class Rule(Generic[SpecT]):
         # a reason the rule gives nothing whatever the cart or the moment (beyond screening)
         self.blocked: tuple[str, str] | None = None
         self._rejections: dict[tuple[str, str], RejectedRule] = {}
+        self._outdone: dict[str, RejectedRule] = {}
         self.out_of_scope = self.rejected(reasons.OUT_OF_SCOPE, "no line in its scope")
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
@@ -109,6 +110,16 @@ class Rule(Generic[SpecT]):
             if used >= limit:
                 return self.rejected(reasons.LIMIT, f"used {used} of {limit}")
         return None
+
+    def outdone_by(self, winner_id: str) -> RejectedRule:
+        """The record of losing to ``winner_id`` of the same type (an order promotion): kept
+        per winner, so a quote that ends the same way builds no wording (issue 12)."""
+        record = self._outdone.get(winner_id)
+        if record is None:
+            record = self.rejected(reasons.CONFLICT, f"{winner_id} of the same type gives more")
+            if len(self._outdone) < REJECTIONS_KEPT:
+                self._outdone[winner_id] = record
+        return record
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
@@ -144,6 +155,8 @@ class ItemRule(Rule[SpecT]):
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
     by_unit: ClassVar[bool] = False
     offer: Callable[[Fen], Fen]
+    # a rate offer's (numerator, denominator): the item step works ``offer`` out inline
+    rate_fraction: tuple[int, int] | None = None
 
     def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
         price = self.offer(list_price)

@@ -69,6 +69,7 @@ class LimitedDiscountRule(ItemRule[LimitedDiscount]):
     def __init__(self, spec: LimitedDiscount) -> None:
         super().__init__(spec)
         self.offer = rate_applier(spec.rate)
+        self.rate_fraction = spec.rate.as_integer_ratio()
 
 
 @register_item
@@ -80,6 +81,7 @@ class TierRateRule(ItemRule[TierRate]):
     def __init__(self, spec: TierRate) -> None:
         super().__init__(spec)
         self.offer = rate_applier(spec.rate)
+        self.rate_fraction = spec.rate.as_integer_ratio()
 
 
 @register_item

@@ -38,7 +38,8 @@ class NthItemRule(OrderRule[NthItem]):
         per_line: list[tuple[int, Fen]] = []
         seen = total = 0
         apply = self.apply
-        for line in sorted(scope.lines, key=_dearest_first):
+        eligible = scope.lines
+        for line in sorted(eligible, key=_dearest_first) if len(eligible) > 1 else eligible:
             qty = line.qty
             discounted = (seen + qty) // n - seen // n
             seen += qty
@@ -50,7 +51,8 @@ class NthItemRule(OrderRule[NthItem]):
                     total += off
         if not total:
             return _new(OrderOutcome, (0, reasons.NO_BENEFIT, _NOTHING_MORE, (), 0, (), None))
-        return _new(OrderOutcome, (total, None, "", tuple(sorted(per_line)), 0, (), None))
+        per_line_sorted = tuple(sorted(per_line)) if len(per_line) > 1 else tuple(per_line)
+        return _new(OrderOutcome, (total, None, "", per_line_sorted, 0, (), None))
 
 
 def _dearest_first(line: LineState) -> tuple[Fen, str]:
@@ -76,6 +78,18 @@ class FullReductionRule(OrderRule[FullReduction]):
         # hint names is found without working each threshold out again per quote (issue 12)
         self.rewards = [self.off_at(threshold) for threshold in self.thresholds]
         self.below = f" below {format_yuan(self.thresholds[0] if self.thresholds else 0)}"
+        # (non-每满) per count of reached tiers: the off before the amount cap, and the first
+        # tier after them that takes more than that off (None: none), so ``evaluate`` reads
+        # both with one bisection when the amount does not cap the off (issue 12)
+        self.reached_off: list[Fen] = []
+        self.next_index: list[int | None] = []
+        for reached in range(len(self.thresholds) + 1):
+            off = self.best_offs[reached - 1] if reached else 0
+            if spec.max_off is not None:
+                off = min(off, spec.max_off)
+            self.reached_off.append(off)
+            later = (i for i in range(reached, len(self.rewards)) if self.rewards[i] > off)
+            self.next_index.append(next(later, None))
 
     def off_at(self, amount: Fen) -> Fen:
         if self.spec.repeat:
@@ -104,9 +118,20 @@ class FullReductionRule(OrderRule[FullReduction]):
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         amount = scope.amount
-        off = self.off_at(amount)
+        upcoming: tuple[Fen, Fen] | None
+        if self.spec.repeat:
+            off = self.off_at(amount)
+            upcoming = self.next_tier(amount, off)
+        else:  # off_at and next_tier from the tables
+            reached = bisect_right(self.thresholds, amount)
+            off = self.reached_off[reached]
+            if off > amount:
+                off = amount
+                upcoming = self.next_tier(amount, off)
+            else:
+                i = self.next_index[reached]
+                upcoming = None if i is None else (self.thresholds[i], self.rewards[i])
         hint = None
-        upcoming = self.next_tier(amount, off)
         if upcoming is not None:
             point, reward = upcoming
             hint = Hint(
