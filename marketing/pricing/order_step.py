@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mall.money import Fen
-from marketing.pricing.rulebook import CartPlan
+from marketing.pricing.rulebook import CartPlan, OrderEntry
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, Hint, RejectedRule
@@ -27,8 +27,10 @@ def _candidates(
     scopes: list[ScopeLines | None] = [_UNSEEN] * len(plan.scopes)
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    for (rule, positions), slot in zip(plan.covered, plan.slots, strict=True):
-        if rule.conditional:
+    entry: OrderEntry
+    for entry in plan.entries:
+        rule, positions, slot, conditional, rule_type, evaluate = entry
+        if conditional:
             record = rule.screened_out(ctx)
             if record is not None:
                 reject(record)
@@ -43,13 +45,12 @@ def _candidates(
         if not eligible:
             reject(rule.only_special)
             continue
-        outcome = rule.evaluate(scope, ctx)
+        outcome = evaluate(scope, ctx)
         if outcome[6] is not None:  # its hint
             hints.append(outcome[6])
         if outcome[1] is not None:  # its reason
             reject(rule.rejected(outcome[1], outcome[2]))
             continue
-        rule_type = rule.type
         entries = by_type.get(rule_type)
         if entries is None:
             by_type[rule_type] = [(rule, eligible, outcome)]
