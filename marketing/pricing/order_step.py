@@ -65,14 +65,22 @@ def _by_sequence_then_id(entry: Candidate) -> tuple[int, str]:
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
-    eligible = []
+    eligible: list[LineState] = []
+    add = eligible.append
     amount = units = 0
-    for pos in positions:
-        line = lines[pos]
-        if joins or not line.special:
-            eligible.append(line)
+    if joins:
+        for pos in positions:
+            line = lines[pos]
+            add(line)
             amount += line.amount
             units += line.qty
+    else:
+        for pos in positions:
+            line = lines[pos]
+            if not line.special:
+                add(line)
+                amount += line.amount
+                units += line.qty
     return _new_tuple(ScopeLines, (eligible, amount, units))  # ScopeLines(...) without its Python frame
 
 
