@@ -2,9 +2,9 @@
 the refusal) for the shared scenarios, both bench mixes and thousands of random requests,
 one per line. Run it in two checkouts and compare the files::
 
-    python bench/bench_pricing_identity.py --out /tmp/new.txt
-    (cd <old checkout> && python bench/bench_pricing_identity.py --out /tmp/old.txt)
-    cmp /tmp/old.txt /tmp/new.txt
+    python bench/bench_pricing_identity.py --out new.txt
+    (cd <old checkout> && python bench/bench_pricing_identity.py --out "$OLDPWD/old.txt")
+    cmp old.txt new.txt
 
 Every request is quoted twice, and the random ones share promotion tuples and wallets, so
 what the engine keeps between quotes (compiled rules, cart plans, records) is exercised too.
