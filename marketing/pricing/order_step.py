@@ -10,17 +10,19 @@ from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, Hint, RejectedRule
 
-Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
+# (application order key, rule, its eligible lines, its outcome)
+Candidate = tuple[tuple[int, str], OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
 
 
 def _candidates(
-    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
-) -> tuple[dict[str, list[Candidate]], list[Hint]]:
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext
+) -> tuple[dict[str, list[Candidate]], list[Hint], list[RejectedRule]]:
     """Evaluate every promotion that may apply. Promotions over the same lines share one
     ScopeLines (eligible lines and their totals), so each scope is summed once; the plan
-    numbers the distinct scopes, so they are looked up in a list (issue 12)."""
+    numbers the distinct scopes, so they are looked up in a list (issue 12). The rejection
+    records go back to the caller, who adds the outdone ones and hands the ledger one list."""
     joins = ctx.policy.special_price_lines_join_order_promotions
     by_type: dict[str, list[Candidate]] = {}
     hints: list[Hint] = []
@@ -29,7 +31,7 @@ def _candidates(
     reject = rejected.append
     entry: OrderEntry
     for entry in plan.entries:
-        rule, positions, slot, conditional, rule_type, evaluate = entry
+        rule, positions, slot, conditional, rule_type, evaluate, key = entry
         if conditional:
             record = rule.screened_out(ctx)
             if record is not None:
@@ -53,15 +55,10 @@ def _candidates(
             continue
         entries = by_type.get(rule_type)
         if entries is None:
-            by_type[rule_type] = [(rule, eligible, outcome)]
+            by_type[rule_type] = [(key, rule, eligible, outcome)]
         else:
-            entries.append((rule, eligible, outcome))
-    ledger.add_rejected("order", rejected)
-    return by_type, hints
-
-
-def _by_sequence_then_id(entry: Candidate) -> tuple[int, str]:
-    return (entry[0].sequence, entry[0].id)
+            entries.append((key, rule, eligible, outcome))
+    return by_type, hints, rejected
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
@@ -91,7 +88,7 @@ def apply_order_promotions(
     every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
     if not plan.covered:
         return []
-    by_type, hints = _candidates(plan, lines, ctx, ledger)
+    by_type, hints, rejected = _candidates(plan, lines, ctx)
     winners: list[Candidate] = []
     stack = ctx.policy.same_type == "stack"
     for entries in by_type.values():
@@ -100,17 +97,20 @@ def apply_order_promotions(
             continue
         # the most for the shopper, ties to the smaller id (a scan: a sort calls a key per entry)
         best = entries[0]
-        best_value, best_id = best[2][0], best[0].id
+        best_value, best_id = best[3][0], best[1].id
         for entry in entries[1:]:
-            value = entry[2][0]
-            if value > best_value or (value == best_value and entry[0].id < best_id):
-                best, best_value, best_id = entry, value, entry[0].id
+            value = entry[3][0]
+            if value > best_value or (value == best_value and entry[1].id < best_id):
+                best, best_value, best_id = entry, value, entry[1].id
         winners.append(best)
-        ledger.add_rejected("order", [entry[0].outdone_by(best_id) for entry in entries if entry is not best])
+        for entry in entries:
+            if entry is not best:
+                rejected.append(entry[1].outdone_by(best_id))
+    ledger.add_rejected("order", rejected)
     if len(winners) > 1:
-        winners.sort(key=_by_sequence_then_id)
+        winners.sort()  # by (sequence, id): the keys are distinct, so no further element is compared
     apply = ledger.apply
-    for rule, scope_lines, outcome in winners:
+    for _key, rule, scope_lines, outcome in winners:
         rule_id, rule_type = rule.id, rule.type
         amount = 0
         for pos, off in outcome.per_line:
@@ -124,20 +124,16 @@ def apply_order_promotions(
             amount += spread(scope_lines, outcome.total, rule_id, rule_type)
         gifts = outcome.gifts
         for sku, qty in gifts:
-            amount += _add_gift(lines, sku, qty, rule, ctx)
+            amount += _add_gift(lines, sku, qty, rule_id, rule_type, ctx)
         apply(rule_id, rule_type, "order", amount, gifts)
     return hints
 
 
-def _add_gift(lines: list[LineState], sku: str, qty: int, rule: OrderRule[Any], ctx: RuleContext) -> Fen:
+def _add_gift(lines: list[LineState], sku: str, qty: int, rule_id: str, rule_type: str, ctx: RuleContext) -> Fen:
     """A zero-price line; its list value is the gift rule's saving, so the lines still add up."""
-    gift = LineState(pos=len(lines), sku=sku, category="", qty=qty, list_price=ctx.price_of(sku))
-    # gift.set_item_price(0, rule.id, rule.type, special=False) inlined
-    value = gift.list_price * qty
-    gift.unit_price = gift.amount = gift.remaining = 0
-    gift.item_rule_id = rule.id
-    gift.item_rule_type = rule.type
-    gift.allocations.append(Allocation(rule.id, rule.type, value))
-    gift.is_gift = True
-    lines.append(gift)
+    list_price = ctx.price_of(sku)
+    value = list_price * qty
+    lines.append(
+        LineState.gift(len(lines), sku, qty, list_price, rule_id, rule_type, Allocation(rule_id, rule_type, value))
+    )
     return value

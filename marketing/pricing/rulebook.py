@@ -99,12 +99,21 @@ def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...],
 
 
 # what the order step reads of a rule, in one tuple per rule, as ``item_step.ItemEntry``:
-# (rule, covered positions, their scope's number, conditional, type, evaluate)
-OrderEntry = tuple[OrderRule[Any], tuple[int, ...], int, bool, str, Callable[[ScopeLines, RuleContext], OrderOutcome]]
+# (rule, covered positions, their scope's number, conditional, type, evaluate, and the key
+# winners are applied in: (sequence, id))
+OrderEntry = tuple[
+    OrderRule[Any],
+    tuple[int, ...],
+    int,
+    bool,
+    str,
+    Callable[[ScopeLines, RuleContext], OrderOutcome],
+    tuple[int, str],
+]
 
 
 def order_entry(rule: OrderRule[Any], positions: tuple[int, ...], slot: int) -> OrderEntry:
-    return (rule, positions, slot, rule.conditional, rule.type, rule.evaluate)
+    return (rule, positions, slot, rule.conditional, rule.type, rule.evaluate, (rule.sequence, rule.id))
 
 
 @dataclass(frozen=True)

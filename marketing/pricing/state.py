@@ -16,6 +16,7 @@ from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule
 
 LEVELS: tuple[Level, ...] = ("item", "order", "coupon", "points")
 _BY_RULE_ID = attrgetter("rule_id")
+_new_object = object.__new__
 
 
 class LineState:
@@ -53,6 +54,27 @@ class LineState:
         self.is_gift = False
         self.allocations: list[Allocation] = []
         self.ranges: tuple[UnitRange, ...] = ()
+
+    @classmethod
+    def gift(
+        cls, pos: int, sku: str, qty: int, list_price: Fen, rule_id: str, rule_type: str, allocation: Allocation
+    ) -> LineState:
+        """A gift line, at 0 with ``allocation`` (its list value) saved by ``rule_id``: each field
+        set once, without ``__init__``'s keywords and defaults (issue 12: per gift per quote)."""
+        line = _new_object(cls)
+        line.pos = pos
+        line.sku = sku
+        line.category = ""
+        line.qty = qty
+        line.list_price = list_price
+        line.unit_price = line.amount = line.remaining = 0
+        line.item_rule_id = rule_id
+        line.item_rule_type = rule_type
+        line.special = False
+        line.is_gift = True
+        line.allocations = [allocation]
+        line.ranges = ()
+        return line
 
     def set_item_price(
         self,
