@@ -39,7 +39,20 @@ def _candidates(
                 continue
         scope = scopes[slot]
         if scope is _UNSEEN:
-            scope = scopes[slot] = _scope_lines(lines, positions, joins) if positions else None
+            if not positions:
+                scope = scopes[slot] = None
+            elif joins:
+                scope = scopes[slot] = _scope_lines(lines, positions, joins)
+            else:  # _scope_lines(lines, positions, False) inlined: once per scope per quote
+                eligible = []
+                amount = units = 0
+                for pos in positions:
+                    line = lines[pos]
+                    if not line.special:
+                        eligible.append(line)
+                        amount += line.amount
+                        units += line.qty
+                scope = scopes[slot] = _new_tuple(ScopeLines, (eligible, amount, units))
         if scope is None:
             reject(rule.out_of_scope)
             continue
