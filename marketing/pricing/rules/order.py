@@ -28,24 +28,36 @@ class NthItemRule(OrderRule[NthItem]):
     def __init__(self, spec: NthItem) -> None:
         super().__init__(spec)
         self.apply = rate_applier(spec.rate)
+        self.n = spec.n
+        # the rate's (2 × numerator, denominator, 2 × denominator): ``apply`` worked out inline
+        num, den = spec.rate.as_integer_ratio()
+        self.fraction = (2 * num, den, 2 * den)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
-        n = self.spec.n
-        units = scope.units
+        n = self.n
+        units = scope[2]
         if units < n:
             detail = f"{units} units in scope, needs {n}"
             return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), None))
         per_line: list[tuple[int, Fen]] = []
         seen = total = 0
-        apply = self.apply
-        eligible = scope.lines
-        for line in sorted(eligible, key=_dearest_first) if len(eligible) > 1 else eligible:
+        num2, den, den2 = self.fraction
+        eligible = scope[0]
+        if len(eligible) == 2:  # the sort below for two lines, without its key calls
+            first, second = eligible
+            if (-second.unit_price, second.sku) < (-first.unit_price, first.sku):
+                first, second = second, first
+            ranked: list[LineState] = [first, second]
+        else:
+            ranked = sorted(eligible, key=_dearest_first) if len(eligible) > 1 else eligible
+        for line in ranked:
             qty = line.qty
             discounted = (seen + qty) // n - seen // n
             seen += qty
             if discounted:
                 price = line.unit_price
-                off = (price - apply(price)) * discounted
+                # mall.money.rate_applier's rounding half up, inlined for prices >= 0
+                off = (price - ((price * num2 + den) // den2 if price >= 0 else self.apply(price))) * discounted
                 if off:
                     per_line.append((line.pos, off))
                     total += off
