@@ -9,15 +9,13 @@ cannot change any figure; the output lists lines in the cart's order, gifts last
 
 from __future__ import annotations
 
-from typing import Any
-
 from mall.money import Fen
 from marketing.pricing import reasons
-from marketing.pricing.item_step import price_items
+from marketing.pricing.item_step import ItemEntry, item_entry, price_items
 from marketing.pricing.order_step import apply_order_promotions
 from marketing.pricing.points import redeem
 from marketing.pricing.rulebook import rules_for, tier_rule
-from marketing.pricing.rules import ItemRule, RuleContext
+from marketing.pricing.rules import RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
 from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote
 from marketing.pricing.wallet import apply_coupons
@@ -55,15 +53,13 @@ def _context(request: PricingRequest) -> RuleContext:
     return RuleContext(at=request.at, shopper=request.shopper, policy=request.policy, price_of=price_of)
 
 
-def _item_rules(
-    request: PricingRequest, covered: tuple[tuple[ItemRule[Any], tuple[int, ...]], ...], index: ScopeIndex
-) -> tuple[tuple[ItemRule[Any], tuple[int, ...]], ...]:
+def _item_entries(request: PricingRequest, planned: tuple[ItemEntry, ...], index: ScopeIndex) -> tuple[ItemEntry, ...]:
     """The plan's item rules plus the shopper's member-tier rate over every line."""
     rate = request.tier_rates.get(request.shopper.tier)
     if rate is not None and rate < 1:
         rule = tier_rule(request.shopper.tier, rate)
-        return (*covered, (rule, index.for_scope(rule.scope)))
-    return covered
+        return (*planned, item_entry(rule, index.for_scope(rule.scope)))
+    return planned
 
 
 def _line_quote(line: LineState) -> LineQuote:
@@ -98,9 +94,9 @@ def quote(request: PricingRequest) -> Quote:
     ledger = Ledger()
 
     item_plan, order_plan = rules_for(request.promotions).plan(lines, index)
-    price_items(_item_rules(request, item_plan.covered, index), lines, ctx, ledger)
+    price_items(_item_entries(request, item_plan.entries, index), lines, ctx, ledger)
     ledger.add_rejected("item", item_plan.absent)
-    hints = apply_order_promotions(order_plan.covered, lines, ctx, ledger)
+    hints = apply_order_promotions(order_plan, lines, ctx, ledger)
     ledger.add_rejected("order", order_plan.absent)
     paying = lines[:cart_count]
     wallet = apply_coupons(request.coupons, request.selected_coupon_ids, paying, index, ctx, ledger)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mall.money import Fen
@@ -12,10 +12,21 @@ from marketing.pricing.types import Allocation, RejectedRule, UnitRange
 
 # (line amount, special, rule id, rule, lowest unit price, unit ranges)
 Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
+# what the step reads of a rule, in one tuple per rule (issue 12: the rules of one quote are of
+# many classes, so reading these as attributes in the loop costs a dictionary walk each time):
+# (rule, covered positions, id, special, offer, by_unit, screened = blocked or conditional,
+#  and for a rate offer 2 × its numerator, its denominator, 2 × its denominator, else 0, 0, 0)
+ItemEntry = tuple[ItemRule[Any], tuple[int, ...], str, bool, Callable[[Fen], Fen], bool, bool, int, int, int]
+
+
+def item_entry(rule: ItemRule[Any], positions: tuple[int, ...]) -> ItemEntry:
+    screened = rule.blocked is not None or rule.conditional
+    num, den = rule.rate_fraction or (0, 0)
+    return (rule, positions, rule.id, rule.special, rule.offer, rule.by_unit, screened, 2 * num, den, 2 * den)
 
 
 def price_items(
-    covered: Iterable[tuple[ItemRule[Any], tuple[int, ...]]],
+    entries: Iterable[ItemEntry],
     lines: Sequence[LineState],
     ctx: RuleContext,
     ledger: Ledger,
@@ -24,24 +35,21 @@ def price_items(
     prices, except for stepped prices, whose units may cost different amounts). Ties go to a
     normal price over a special one (so the line still joins order promotions), then to the
     rule id. Only the best offer per line is kept: one comparison per (rule, covered line),
-    however many rules compete. ``covered`` pairs each rule with the lines it covers."""
+    however many rules compete. ``entries`` pair each rule with the lines it covers."""
     best: list[Offer | None] = [None] * len(lines)
     offered: list[ItemRule[Any]] = []
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    for rule, positions in covered:
-        rejection = rule.blocked or (rule.conditional and rule.rejection(ctx))
-        if rejection:
-            reject(rule.rejected(*rejection))
-            continue
+    for rule, positions, rule_id, special, offer, by_unit, screened, num2, den, den2 in entries:
+        if screened:
+            record = rule.rejected(*rule.blocked) if rule.blocked else rule.screened_out(ctx)
+            if record is not None:
+                reject(record)
+                continue
         if not positions:
             reject(rule.out_of_scope)
             continue
         below_list = False
-        special = rule.special
-        rule_id = rule.id
-        offer = rule.offer
-        by_unit = rule.by_unit
         for pos in positions:
             line = lines[pos]
             list_price = line.list_price
@@ -51,7 +59,8 @@ def price_items(
                 if amount >= list_price * line.qty:
                     continue
             else:
-                price = offer(list_price)
+                # mall.money.rate_applier's rounding half up, inlined for amounts >= 0
+                price = (list_price * num2 + den) // den2 if den2 and list_price >= 0 else offer(list_price)
                 if price >= list_price:
                     continue
                 amount = price * line.qty

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
-from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderRule, Rule
-from marketing.pricing.state import LineState, ScopeIndex
+from marketing.pricing.item_step import item_entry
+from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderOutcome, OrderRule, Rule, RuleContext
+from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
 
 CACHE_SIZE = 64
@@ -73,15 +74,46 @@ class CartPlan(Generic[R]):
 
     covered: tuple[Covered[R], ...]
     absent: tuple[RejectedRule, ...]
+    # the distinct positions of the covered rules, in first-seen order: the order step sums
+    # each scope once per quote and finds it by its number in a list (issue 12)
+    scopes: tuple[tuple[int, ...], ...] = ()
+    # the covered rules' entries for their step (``item_step.item_entry``, ``order_entry``)
+    entries: tuple[Any, ...] = ()
 
 
 def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...], tuple[int, ...]]) -> CartPlan[R]:
     absent: list[RejectedRule] = []
     covered: list[Covered[R]] = []
+    slot_of: dict[tuple[int, ...], int] = {}
+    entries: list[Any] = []
     for rule in rules.for_cart(index.sku_positions, absent):
         found = index.sku_positions.get(rule.sku, ()) if rule.sku is not None else index.for_scope(rule.scope)
-        covered.append((rule, positions.setdefault(found, found)))  # equal positions: one tuple
-    return CartPlan(tuple(covered), tuple(absent))
+        found = positions.setdefault(found, found)  # equal positions: one tuple
+        covered.append((rule, found))
+        slot = slot_of.setdefault(found, len(slot_of))
+        if isinstance(rule, ItemRule):
+            entries.append(item_entry(rule, found))
+        elif isinstance(rule, OrderRule):
+            entries.append(order_entry(rule, found, slot))
+    return CartPlan(tuple(covered), tuple(absent), tuple(slot_of), tuple(entries))
+
+
+# what the order step reads of a rule, in one tuple per rule, as ``item_step.ItemEntry``:
+# (rule, covered positions, their scope's number, conditional, type, evaluate, and the key
+# winners are applied in: (sequence, id))
+OrderEntry = tuple[
+    OrderRule[Any],
+    tuple[int, ...],
+    int,
+    bool,
+    str,
+    Callable[[ScopeLines, RuleContext], OrderOutcome],
+    tuple[int, str],
+]
+
+
+def order_entry(rule: OrderRule[Any], positions: tuple[int, ...], slot: int) -> OrderEntry:
+    return (rule, positions, slot, rule.conditional, rule.type, rule.evaluate, (rule.sequence, rule.id))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ caller only ever sees immutable results.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import starmap
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -15,6 +16,7 @@ from marketing.pricing.types import Allocation, AppliedRule, Level, RejectedRule
 
 LEVELS: tuple[Level, ...] = ("item", "order", "coupon", "points")
 _BY_RULE_ID = attrgetter("rule_id")
+_new_object = object.__new__
 
 
 class LineState:
@@ -52,6 +54,27 @@ class LineState:
         self.is_gift = False
         self.allocations: list[Allocation] = []
         self.ranges: tuple[UnitRange, ...] = ()
+
+    @classmethod
+    def gift(
+        cls, pos: int, sku: str, qty: int, list_price: Fen, rule_id: str, rule_type: str, allocation: Allocation
+    ) -> LineState:
+        """A gift line, at 0 with ``allocation`` (its list value) saved by ``rule_id``: each field
+        set once, without ``__init__``'s keywords and defaults (issue 12: per gift per quote)."""
+        line = _new_object(cls)
+        line.pos = pos
+        line.sku = sku
+        line.category = ""
+        line.qty = qty
+        line.list_price = list_price
+        line.unit_price = line.amount = line.remaining = 0
+        line.item_rule_id = rule_id
+        line.item_rule_type = rule_type
+        line.special = False
+        line.is_gift = True
+        line.allocations = [allocation]
+        line.ranges = ()
+        return line
 
     def set_item_price(
         self,
@@ -167,7 +190,8 @@ class Ledger:
     Entries are plain lists and tuples until the end (this runs once per rule per quote)."""
 
     def __init__(self) -> None:
-        self._applied: dict[tuple[str, str], list[Any]] = {}  # [rule_type, level, amount, gifts]
+        # (level, rule id) -> [rule id, rule type, level, amount, gifts]: AppliedRule's fields
+        self._applied: dict[tuple[str, str], list[Any]] = {}
         self._rejected: dict[str, list[RejectedRule]] = {level: [] for level in LEVELS}
 
     def apply(
@@ -175,10 +199,11 @@ class Ledger:
     ) -> None:
         entry = self._applied.get((level, rule_id))
         if entry is None:
-            self._applied[(level, rule_id)] = [rule_type, level, amount, list(gifts)]
+            self._applied[(level, rule_id)] = [rule_id, rule_type, level, amount, tuple(gifts)]
         else:
-            entry[2] += amount
-            entry[3].extend(gifts)
+            entry[3] += amount
+            if gifts:
+                entry[4] = (*entry[4], *gifts)
 
     def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
         self.add_rejected(level, [RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)])
@@ -187,13 +212,11 @@ class Ledger:
         self._rejected[level].extend(rejected)
 
     def applied(self) -> tuple[AppliedRule, ...]:
-        return tuple(
-            [
-                AppliedRule(rule_id, rule_type, level, amount, tuple(gifts))
-                for (_, rule_id), (rule_type, level, amount, gifts) in self._applied.items()
-            ]
-        )
+        return tuple(starmap(AppliedRule, self._applied.values()))  # no bytecode per rule
 
     def rejected(self) -> tuple[RejectedRule, ...]:
         """By level, then rule id (a stable sort: one id rejected twice keeps its order)."""
-        return tuple([r for level in LEVELS for r in sorted(self._rejected[level], key=_BY_RULE_ID)])
+        records: list[RejectedRule] = []
+        for level in LEVELS:
+            records += sorted(self._rejected[level], key=_BY_RULE_ID)
+        return tuple(records)

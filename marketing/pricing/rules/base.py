@@ -76,15 +76,50 @@ class Rule(Generic[SpecT]):
         # a reason the rule gives nothing whatever the cart or the moment (beyond screening)
         self.blocked: tuple[str, str] | None = None
         self._rejections: dict[tuple[str, str], RejectedRule] = {}
+        self._outdone: dict[str, RejectedRule] = {}
         self.out_of_scope = self.rejected(reasons.OUT_OF_SCOPE, "no line in its scope")
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
         self.conditional = spec.starts_at is not None or spec.ends_at is not None or spec.new_user_only or limited
+        # what ``screened_out`` reads, taken from the spec once (issue 12)
+        self._window = (spec.starts_at, spec.ends_at)
+        self._new_only = spec.new_user_only
+        self._limit = spec.per_user_limit if limited else None
+        if self.conditional:
+            self._out_of_window = self.rejected(reasons.OUT_OF_WINDOW, "not running at the quote time")
+            self._not_new = self.rejected(reasons.NOT_NEW_SHOPPER, "for new shoppers only")
 
     def rejection(self, ctx: RuleContext) -> tuple[str, str] | None:
         """Why the rule is off for this quote (window, audience, limit); callers skip the call
         when ``conditional`` is False."""
         return screen(self.spec, ctx, count_orders=self.counts_orders)
+
+    def screened_out(self, ctx: RuleContext) -> RejectedRule | None:
+        """The record of ``rejection`` (the same checks in the same order as ``screen``),
+        without its calls: a busy shop screens its conditional promotions on every quote.
+        Callers skip the call when ``conditional`` is False."""
+        at = ctx.at
+        starts, ends = self._window
+        if (starts is not None and at < starts) or (ends is not None and at >= ends):
+            return self._out_of_window
+        if self._new_only and not ctx.shopper.is_new:
+            return self._not_new
+        limit = self._limit
+        if limit is not None:
+            used = ctx.shopper.used.get(self.id, 0)
+            if used >= limit:
+                return self.rejected(reasons.LIMIT, f"used {used} of {limit}")
+        return None
+
+    def outdone_by(self, winner_id: str) -> RejectedRule:
+        """The record of losing to ``winner_id`` of the same type (an order promotion): kept
+        per winner, so a quote that ends the same way builds no wording (issue 12)."""
+        record = self._outdone.get(winner_id)
+        if record is None:
+            record = self.rejected(reasons.CONFLICT, f"{winner_id} of the same type gives more")
+            if len(self._outdone) < REJECTIONS_KEPT:
+                self._outdone[winner_id] = record
+        return record
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
@@ -120,6 +155,8 @@ class ItemRule(Rule[SpecT]):
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
     by_unit: ClassVar[bool] = False
     offer: Callable[[Fen], Fen]
+    # a rate offer's (numerator, denominator): the item step works ``offer`` out inline
+    rate_fraction: tuple[int, int] | None = None
 
     def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
         price = self.offer(list_price)

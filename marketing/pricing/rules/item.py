@@ -25,6 +25,8 @@ from marketing.pricing.types import (
     UnitRange,
 )
 
+_new = tuple.__new__
+
 
 def fixed(price: Fen) -> Callable[[Fen], Fen]:
     return lambda _list_price: price
@@ -69,6 +71,7 @@ class LimitedDiscountRule(ItemRule[LimitedDiscount]):
     def __init__(self, spec: LimitedDiscount) -> None:
         super().__init__(spec)
         self.offer = rate_applier(spec.rate)
+        self.rate_fraction = spec.rate.as_integer_ratio()
 
 
 @register_item
@@ -80,6 +83,7 @@ class TierRateRule(ItemRule[TierRate]):
     def __init__(self, spec: TierRate) -> None:
         super().__init__(spec)
         self.offer = rate_applier(spec.rate)
+        self.rate_fraction = spec.rate.as_integer_ratio()
 
 
 @register_item
@@ -103,6 +107,7 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
     def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
         first, left, amount = self.spec.sold + 1, qty, 0
         ranges: list[UnitRange] = []
+        lowest = list_price
         for upto, rate, apply in self.steps:
             if left == 0:
                 break
@@ -110,14 +115,19 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
                 continue
             count = min(left, upto - first + 1)
             price = apply(list_price)
-            ranges.append(UnitRange(first=first, last=first + count - 1, unit_price=price, rate=rate))
+            ranges.append(UnitRange(first, first + count - 1, price, rate))
             amount += price * count
             first += count
             left -= count
+            if price < lowest or len(ranges) == 1:
+                lowest = price
         if left:
-            ranges.append(UnitRange(first=first, last=first + left - 1, unit_price=list_price, rate=None))
+            ranges.append(UnitRange(first, first + left - 1, list_price, None))
             amount += list_price * left
-        return LineOffer(amount, min(r.unit_price for r in ranges), tuple(ranges))
+            if list_price < lowest or len(ranges) == 1:
+                lowest = list_price
+        # LineOffer(...) without the NamedTuple's Python frame (issue 12: per stepped line per quote)
+        return _new(LineOffer, (amount, lowest, tuple(ranges)))
 
 
 def _upto(step: PriceStep) -> int:

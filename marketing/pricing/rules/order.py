@@ -10,6 +10,11 @@ from marketing.pricing.rules.base import OrderOutcome, OrderRule, RuleContext, r
 from marketing.pricing.state import LineState, ScopeLines
 from marketing.pricing.types import BuyXGetY, FullGift, FullReduction, Hint, NthItem
 
+# OrderOutcome(...) without the Python frame of a NamedTuple's constructor: one outcome is built
+# per promotion per quote (issue 12); every field is given, in the NamedTuple's order
+_new = tuple.__new__
+_NOTHING_MORE = "the discounted units cost nothing more at this rate"
+
 
 @register_order
 class NthItemRule(OrderRule[NthItem]):
@@ -23,28 +28,43 @@ class NthItemRule(OrderRule[NthItem]):
     def __init__(self, spec: NthItem) -> None:
         super().__init__(spec)
         self.apply = rate_applier(spec.rate)
+        self.n = spec.n
+        # the rate's (2 × numerator, denominator, 2 × denominator): ``apply`` worked out inline
+        num, den = spec.rate.as_integer_ratio()
+        self.fraction = (2 * num, den, 2 * den)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
-        n = self.spec.n
-        units = scope.units
+        n = self.n
+        units = scope[2]
         if units < n:
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} units in scope, needs {n}")
+            detail = f"{units} units in scope, needs {n}"
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), None))
         per_line: list[tuple[int, Fen]] = []
         seen = total = 0
-        apply = self.apply
-        for line in sorted(scope.lines, key=_dearest_first):
+        num2, den, den2 = self.fraction
+        eligible = scope[0]
+        if len(eligible) == 2:  # the sort below for two lines, without its key calls
+            first, second = eligible
+            if (-second.unit_price, second.sku) < (-first.unit_price, first.sku):
+                first, second = second, first
+            ranked: list[LineState] = [first, second]
+        else:
+            ranked = sorted(eligible, key=_dearest_first) if len(eligible) > 1 else eligible
+        for line in ranked:
             qty = line.qty
             discounted = (seen + qty) // n - seen // n
             seen += qty
             if discounted:
                 price = line.unit_price
-                off = (price - apply(price)) * discounted
+                # mall.money.rate_applier's rounding half up, inlined for prices >= 0
+                off = (price - ((price * num2 + den) // den2 if price >= 0 else self.apply(price))) * discounted
                 if off:
                     per_line.append((line.pos, off))
                     total += off
         if not total:
-            return OrderOutcome(0, reasons.NO_BENEFIT, "the discounted units cost nothing more at this rate")
-        return OrderOutcome(total, per_line=tuple(sorted(per_line)))
+            return _new(OrderOutcome, (0, reasons.NO_BENEFIT, _NOTHING_MORE, (), 0, (), None))
+        per_line_sorted = tuple(sorted(per_line)) if len(per_line) > 1 else tuple(per_line)
+        return _new(OrderOutcome, (total, None, "", per_line_sorted, 0, (), None))
 
 
 def _dearest_first(line: LineState) -> tuple[Fen, str]:
@@ -70,6 +90,18 @@ class FullReductionRule(OrderRule[FullReduction]):
         # hint names is found without working each threshold out again per quote (issue 12)
         self.rewards = [self.off_at(threshold) for threshold in self.thresholds]
         self.below = f" below {format_yuan(self.thresholds[0] if self.thresholds else 0)}"
+        # (non-每满) per count of reached tiers: the off before the amount cap, and the first
+        # tier after them that takes more than that off (None: none), so ``evaluate`` reads
+        # both with one bisection when the amount does not cap the off (issue 12)
+        self.reached_off: list[Fen] = []
+        self.next_index: list[int | None] = []
+        for reached in range(len(self.thresholds) + 1):
+            off = self.best_offs[reached - 1] if reached else 0
+            if spec.max_off is not None:
+                off = min(off, spec.max_off)
+            self.reached_off.append(off)
+            later = (i for i in range(reached, len(self.rewards)) if self.rewards[i] > off)
+            self.next_index.append(next(later, None))
 
     def off_at(self, amount: Fen) -> Fen:
         if self.spec.repeat:
@@ -98,9 +130,20 @@ class FullReductionRule(OrderRule[FullReduction]):
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         amount = scope.amount
-        off = self.off_at(amount)
+        upcoming: tuple[Fen, Fen] | None
+        if self.spec.repeat:
+            off = self.off_at(amount)
+            upcoming = self.next_tier(amount, off)
+        else:  # off_at and next_tier from the tables
+            reached = bisect_right(self.thresholds, amount)
+            off = self.reached_off[reached]
+            if off > amount:
+                off = amount
+                upcoming = self.next_tier(amount, off)
+            else:
+                i = self.next_index[reached]
+                upcoming = None if i is None else (self.thresholds[i], self.rewards[i])
         hint = None
-        upcoming = self.next_tier(amount, off)
         if upcoming is not None:
             point, reward = upcoming
             hint = Hint(
@@ -113,8 +156,8 @@ class FullReductionRule(OrderRule[FullReduction]):
             )
         if not off:
             detail = f"scope amount {format_yuan(amount)}{self.below}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
-        return OrderOutcome(off, None, "", (), off, (), hint)
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
+        return _new(OrderOutcome, (off, None, "", (), off, (), hint))
 
 
 @register_order
@@ -143,9 +186,9 @@ class FullGiftRule(OrderRule[FullGift]):
                 text=f"再买 ¥{format_yuan(short)} 可享满赠",
             )
             detail = f"scope amount {format_yuan(amount)}{self.below}"
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint)
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
         value = ctx.price_of(spec.gift_sku) * spec.gift_qty
-        return OrderOutcome(value, None, "", (), 0, self.gifts)
+        return _new(OrderOutcome, (value, None, "", (), 0, self.gifts, None))
 
 
 @register_order
@@ -161,6 +204,8 @@ class BuyXGetYRule(OrderRule[BuyXGetY]):
         units = scope.units
         times = units // spec.buy_qty
         if not times:
-            return OrderOutcome(0, reasons.THRESHOLD_NOT_MET, f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}")
+            detail = f"{units} of {spec.buy_sku} bought, needs {spec.buy_qty}"
+            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), None))
         count = times * spec.gift_qty
-        return OrderOutcome(ctx.price_of(spec.gift_sku) * count, gifts=((spec.gift_sku, count),))
+        value = ctx.price_of(spec.gift_sku) * count
+        return _new(OrderOutcome, (value, None, "", (), 0, ((spec.gift_sku, count),), None))
