@@ -82,7 +82,7 @@ def checkout_lines_resolve(
 @dataclass(frozen=True, kw_only=True)
 class CheckoutPreview:
     quote: CheckoutQuote
-    skus: dict[int, Sku]
+    skus: dict[int, Sku]  # every line's SKU by pk (with its product), gifts included
 
 
 def checkout_preview(
@@ -124,4 +124,6 @@ def checkout_preview(
         rules=rules,
         at=at,
     )
-    return CheckoutPreview(quote=quote, skus={sku.pk: sku for sku, _qty in lines})
+    # the gift SKUs the quote added come with it (read with the cart's): a gift line shows its
+    # product's title and image like any other line
+    return CheckoutPreview(quote=quote, skus={**quote.skus, **{sku.pk: sku for sku, _qty in lines}})

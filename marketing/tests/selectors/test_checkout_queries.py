@@ -83,6 +83,30 @@ def test_preview_is_three_queries_with_the_gift_read_with_the_cart(
     assert {a["rule_type"] for a in quote["applied"]} >= {"full_gift", "full_reduction", "amount_off"}
 
 
+def test_preview_shows_the_gift_line_s_product(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """A gift line names its product, title, image and specs like a bought line (it came back with
+    product 0 and an empty title when only the cart's SKUs reached the answer), from the row read
+    with the cart's: no query more."""
+    cookie: Sku = checkout["cookie"]
+    cookie.product.main_image.name = "products/cookie.png"
+    cookie.product.save(update_fields=["main_image"])
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").status_code == 200  # rules cached
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    [gift] = [line for line in quote["lines"] if line["is_gift"]]
+    assert {key: gift[key] for key in ("sku_id", "product_id", "title", "image", "specs")} == {
+        "sku_id": cookie.pk,
+        "product_id": cookie.product_id,
+        "title": cookie.product.title,
+        "image": cookie.product.main_image.url,
+        "specs": cookie.specs,
+    }
+    assert gift["title"] and gift["product_id"]
+
+
 def test_preview_sees_the_gift_run_out_at_once(
     checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
 ) -> None:
