@@ -17,7 +17,8 @@ request compiling the ORM's statement (``get_select``, ``get_related_selections`
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -83,12 +84,13 @@ def model_columns(model: type[models.Model], alias: str, table: str) -> list[str
 
 
 def _columns(
-    model: type[models.Model], alias: str, table: str
+    model: type[models.Model], alias: str, table: str, only: frozenset[str] | None = None
 ) -> tuple[list[str], list[str], list[tuple[list[Converter], Any]]]:
-    """The model's concrete columns qualified by ``table``, their attnames and converters."""
+    """The model's concrete columns qualified by ``table`` (``only``: those attnames and the
+    primary key), their attnames and converters."""
     connection = connections[alias]
     quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
+    fields = [f for f in model._meta.concrete_fields if only is None or f.primary_key or f.attname in only]
     columns = [f"{quote(table)}.{quote(str(field.column))}" for field in fields]
     converters = []
     for field in fields:
@@ -97,10 +99,29 @@ def _columns(
     return columns, [field.attname for field in fields], converters
 
 
+@dataclass(frozen=True)
+class _JoinedPlan:
+    """A written-out ``select_related`` read: the statement up to its WHERE, the columns to
+    filter on, and how a row becomes both instances."""
+
+    sql: str
+    fk: Any
+    target: type[models.Model]
+    names: list[str]
+    target_names: list[str]
+    converting: list[tuple[int, list[Converter], Any]]  # (position, converters, column)
+    where: dict[str, tuple[str, Any]]  # name in ``any_of`` -> (qualified column, field)
+    order_by: str
+
+
 @cache
 def _joined_plan(
-    model: type[models.Model], related: str, alias: str
-) -> tuple[str, Any, tuple[type[models.Model], list[str], list[str]], list[tuple[int, list[Converter], Any]]]:
+    model: type[models.Model],
+    related: str,
+    alias: str,
+    only: frozenset[str] | None = None,
+    only_related: frozenset[str] | None = None,
+) -> _JoinedPlan:
     """``SELECT <model's columns>, <related's columns> FROM model INNER JOIN related`` and how to
     turn a row into both instances (the ORM's ``select_related`` for a non-null foreign key)."""
     fk = model._meta.get_field(related)
@@ -109,8 +130,10 @@ def _joined_plan(
     target: type[models.Model] = fk.related_model  # type: ignore[assignment]
     quote = connections[alias].ops.quote_name
     table, target_table = model._meta.db_table, target._meta.db_table
-    columns, names, converters = _columns(model, alias, table)
-    target_columns, target_names, target_converters = _columns(target, alias, target_table)
+    if only is not None:
+        only = only | {fk.attname}  # the join's own column, and what ``sku.product_id`` reads
+    columns, names, converters = _columns(model, alias, table, only)
+    target_columns, target_names, target_converters = _columns(target, alias, target_table, only_related)
     target_pk = quote(str(target._meta.pk.column))  # type: ignore[union-attr]
     sql = (
         f"SELECT {', '.join(columns + target_columns)} FROM {quote(table)}"  # noqa: S608 - names from metadata
@@ -119,36 +142,57 @@ def _joined_plan(
     )
     # only the columns that have converters (JSON, booleans, aware datetimes), by position
     converting = [(i, fns, column) for i, (fns, column) in enumerate(converters + target_converters) if fns]
-    return sql, fk, (target, names, target_names), converting
+    where = {}
+    for field in model._meta.concrete_fields:
+        column = f"{quote(table)}.{quote(str(field.column))}"
+        where[field.name] = where[field.attname] = (column, field)
+        if field.primary_key:
+            where["pk"] = (column, field)
+    order_by = f" ORDER BY {quote(table)}.{quote(str(model._meta.pk.column))} ASC"  # type: ignore[union-attr]
+    return _JoinedPlan(sql, fk, target, names, target_names, converting, where, order_by)
 
 
-def rows_with_related(model: type[M], related: str, any_of: Mapping[str, Sequence[Any]]) -> list[M]:
+def rows_with_related(
+    model: type[M],
+    related: str,
+    any_of: Mapping[str, Sequence[Any]],
+    *,
+    only: Collection[str] | None = None,
+    only_related: Collection[str] | None = None,
+) -> list[M]:
     """``model.objects.select_related(related).filter(Q(a__in=…) | Q(b__in=…)).order_by("pk")`` in
     effect (one query; none when every list is empty): the rows whose field (a name in
-    ``any_of``) is one of its values, each with its ``related`` row cached as the ORM caches it."""
+    ``any_of``) is one of its values, each with its ``related`` row cached as the ORM caches it.
+    ``only`` / ``only_related``: read just these attnames (and the keys) of each, as
+    ``.only()`` does: any other column is deferred and a read of it loads it (a query)."""
     alias = router.db_for_read(model) or "default"
-    sql, fk, (target, names, target_names), converting = _joined_plan(model, related, alias)
+    plan = _joined_plan(
+        model,
+        related,
+        alias,
+        None if only is None else frozenset(only),
+        None if only_related is None else frozenset(only_related),
+    )
     connection = connections[alias]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
     conditions: list[str] = []
     params: list[Any] = []
     for name, values in any_of.items():
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        column, field = plan.where[name]
         wanted = list(dict.fromkeys(values))
         if not wanted:
             continue
-        conditions.append(f"{table}.{quote(str(field.column))} IN ({', '.join(['%s'] * len(wanted))})")  # type: ignore[union-attr]
-        params += [field.get_db_prep_value(value, connection) for value in wanted]  # type: ignore[union-attr]
+        conditions.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
+        params += [field.get_db_prep_value(value, connection) for value in wanted]
     if not conditions:
         return []
-    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-    statement = f"{sql} WHERE ({' OR '.join(conditions)}) ORDER BY {table}.{pk_column} ASC"
+    where = conditions[0] if len(conditions) == 1 else f"({' OR '.join(conditions)})"
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(f"{plan.sql} WHERE {where}{plan.order_by}", params)
         rows = cursor.fetchall()
+    names, target_names, converting = plan.names, plan.target_names, plan.converting
     split = len(names)
-    make, make_target = _maker(model), _maker(target)
+    make, make_target = _maker(model), _maker(plan.target)
+    cache_name = plan.fk.cache_name
     result: list[M] = []
     for row in rows:
         values = list(row)
@@ -156,7 +200,7 @@ def rows_with_related(model: type[M], related: str, any_of: Mapping[str, Sequenc
             for convert in field_converters:
                 values[i] = convert(values[i], column, connection)
         instance = make(alias, names, values[:split])
-        fk.set_cached_value(instance, make_target(alias, target_names, values[split:]))
+        instance._state.fields_cache[cache_name] = make_target(alias, target_names, values[split:])
         result.append(instance)
     return result
 

@@ -164,13 +164,14 @@ class PricedShipping:
         ``kind`` of thing that granted each) that made it free
         (``free_shipping:threshold`` for 满额包邮), waivers that covered only some lines."""
         q = self.quote
+        label = self.label()  # once: a translated, formatted sentence (issue 12)
         if q.reason == "threshold":
             rules = [
                 {
                     "rule_id": "free_shipping:threshold",
                     "rule_type": FREE_SHIPPING,
                     "kind": "threshold",
-                    "name": self.label(),
+                    "name": label,
                 }
             ]
         else:
@@ -180,7 +181,7 @@ class PricedShipping:
             "flat_fee": q.flat_fee,
             "free": q.fee == 0,
             "reason": q.reason,
-            "reason_label": self.label(),
+            "reason_label": label,
             "rules": rules,
             "not_enough": [self._rule(w) for w in q.partial],
             "short_by": q.short_by,

@@ -56,6 +56,15 @@ CASES: list[dict[str, Any]] = [
         "allocations": [],
         "item_rule": None,
     },
+    {
+        "sku_id": True,
+        "specs": {"规格": None, "色": 5},
+        "is_gift": "yes",
+        "kind": "c",
+        "note": None,
+        "allocations": [{"rule_id": 3, "amount": 1.0, "units": [None, "2"]}],
+        "item_rule": {"rule_id": "x", "amount": 0, "units": []},
+    },
 ]
 
 

@@ -85,6 +85,59 @@ def test_preview_is_three_queries_with_the_gift_read_with_the_cart(
     assert {a["rule_type"] for a in quote["applied"]} >= {"full_gift", "full_reduction", "amount_off"}
 
 
+def test_preview_shows_the_gift_line_s_product(
+    checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """A gift line names its product, title, image and specs like a bought line (it came back with
+    product 0 and an empty title when only the cart's SKUs reached the answer), from the row read
+    with the cart's: no query more."""
+    cookie: Sku = checkout["cookie"]
+    cookie.product.main_image.name = "products/cookie.png"
+    cookie.product.save(update_fields=["main_image"])
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").status_code == 200  # rules cached
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    [gift] = [line for line in quote["lines"] if line["is_gift"]]
+    assert {key: gift[key] for key in ("sku_id", "product_id", "title", "image", "specs")} == {
+        "sku_id": cookie.pk,
+        "product_id": cookie.product_id,
+        "title": cookie.product.title,
+        "image": cookie.product.main_image.url,
+        "specs": cookie.specs,
+    }
+    assert gift["title"] and gift["product_id"]
+
+
+def test_preview_reads_the_gift_by_its_key_and_finds_it_again_once_renamed(
+    checkout: dict[str, Any], member_client: APIClient, make_sku: Callable[..., Sku], django_assert_num_queries: Any
+) -> None:
+    """Issue 12: once the gift SKU's key is known for the rules version, the SKUs are read by
+    primary key alone (no OR over two indexes); the key is only a hint, checked against the code
+    the row carries: a gift code moved to another SKU is found by code (one query more, once)."""
+    body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").status_code == 200  # key learnt
+    with django_assert_num_queries(PREVIEW_QUERIES) as captured:
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert quote["lines"][-1]["sku_id"] == checkout["cookie"].pk
+    [sku_read] = [q["sql"] for q in captured.captured_queries if "mall_sku" in q["sql"]]
+    assert " OR " not in sku_read and "description" not in sku_read
+    old: Sku = checkout["cookie"]
+    old.code = "COOKIE-OLD"
+    old.save(update_fields=["code"])
+    new = make_sku("COOKIE", 3000, old.product.category)
+    with django_assert_num_queries(PREVIEW_QUERIES + 1):
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert quote["lines"][-1]["sku_id"] == new.pk and quote["lines"][-1]["is_gift"]
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert quote["lines"][-1]["sku_id"] == new.pk
+    new.delete()  # no SKU carries the gift code: no gift, as before
+    quote = member_client.post("/api/v1/checkout/preview", body, format="json").json()
+    assert not any(line["is_gift"] for line in quote["lines"])
+    assert {"rule_type": "full_gift", "reason": "gift_out_of_stock"}.items() <= quote["rejected"][-1].items()
+
+
 def test_preview_sees_the_gift_run_out_at_once(
     checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
 ) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from mall.models import ShopSettings, Sku
+from mall.models import Product, ShopSettings, Sku
 from members.models import Address, Member
 from orders.errors import AddressNotFound, CartEmpty, InvalidQuantity, SkuNotFound, SkuUnavailable, StockInsufficient
 from orders.selectors.checkout import checkout_lines_resolve, checkout_preview
@@ -65,3 +67,17 @@ def test_preview_reads_without_writing(member: Member, address: Address, sku: Sk
     assert preview.quote.payable_amount == 11800
     assert preview.skus[sku.pk].product.title == sku.product.title
     assert Sku.objects.get(pk=sku.pk).stock == 10
+
+
+def test_preview_reads_what_a_quote_needs_and_the_rest_on_access(
+    member: Member, sku: Sku, shop: ShopSettings, django_assert_num_queries: Any
+) -> None:
+    """Issue 12: the preview reads only the columns a quote and its answer use; any other still
+    reads as the row says (loaded when asked for)."""
+    Product.objects.filter(pk=sku.product_id).update(description="详情", subtitle="副标题")
+    preview = checkout_preview(member=member, items=[(sku.pk, 1)])
+    read = preview.skus[sku.pk]
+    with django_assert_num_queries(0):
+        assert (read.code, read.price, read.stock, read.product.title) == (sku.code, sku.price, 10, sku.product.title)
+    with django_assert_num_queries(2):
+        assert (read.product.description, read.sales_count) == ("详情", sku.sales_count)
