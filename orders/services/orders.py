@@ -390,7 +390,12 @@ def _order_create(
 
     def resolve() -> list[tuple[Sku, int]]:
         return checkout_lines_resolve(
-            member=member, items=items, check_stock=False, gift_codes=rules.gift_codes(), gifts=gifts
+            member=member,
+            items=items,
+            check_stock=False,
+            gift_codes=rules.gift_codes(),
+            gifts=gifts,
+            rules_version=rules.version,  # gift SKUs by key (issue 12: no index merge and sort)
         )
 
     early = items is not None and deal is None
