@@ -47,6 +47,7 @@ preload_app = False
 def post_worker_init(worker: Any) -> None:
     """The loaded app's objects (Django, DRF, the models, ~200,000 of them) leave the garbage
     collector's view: a full collection walked them all (~0.1 s, about 30 µs a request spread
-    over a checkout preview's; issue 12, measured in process), and forked pages stay shared."""
+    over a checkout preview's; issue 12, measured in process). Objects made later are collected
+    as before."""
     gc.collect()
     gc.freeze()
