@@ -215,7 +215,8 @@ def test_gunicorn_conf_reads_its_overrides_from_the_environment(monkeypatch: pyt
         monkeypatch.delenv(name)
     defaults: dict[str, Any] = {}
     exec(compile(path.read_text(), str(path), "exec"), defaults)  # noqa: S102
-    assert defaults["workers"] == (os.cpu_count() or 2)
+    assert defaults["workers"] == 2 * (os.cpu_count() or 1)  # two sync workers per core (measured, issue 12)
+    assert (defaults["threads"], defaults["worker_class"]) == (1, "sync")
     assert defaults["bind"] == "127.0.0.1:8000" and defaults["preload_app"] is False
 
 
