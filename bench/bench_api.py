@@ -40,12 +40,14 @@ from bench.common import (
     BARE_PATH,
     LoadResult,
     bench_env,
+    bench_shopper,
     clear_slot_window,
     duration_ms,
     gunicorn,
     lift_campaign_budgets,
     manage,
     server_figures,
+    shopper_token,
     wrk,
 )
 
@@ -248,10 +250,8 @@ def prepare() -> dict[str, Any]:
     django.setup()
     from django.contrib.auth.models import User
     from django.db.models import Q
-    from rest_framework_simplejwt.tokens import AccessToken
 
     from mall.models import Product, Sku
-    from members.models import Address, Member
 
     staff = User.objects.filter(username="bench-ops").first() or User.objects.create_superuser(
         username="bench-ops", password=uuid.uuid4().hex, email="bench@example.com"
@@ -272,35 +272,23 @@ def prepare() -> dict[str, Any]:
     Sku.objects.filter(Q(pk__in=skus) | Q(code__in=checkout_rules().gift_codes())).update(stock=10**7)
     shop_coupon, platform_coupon = _coupon_templates(staff)
 
-    def shopper(openid: str) -> tuple[Member, int]:
-        member = Member.objects.get_or_create(openid=openid, defaults={"nickname": "压测", "is_dev": True})[0]
-        address = Address.objects.filter(member=member).first() or Address.objects.create(
-            member=member, receiver="压测者", phone="13800000000", province="上海", city="上海", detail="1 号"
-        )
-        return member, address.pk
-
-    def token(member: Member) -> str:
-        access = AccessToken()
-        access["member_id"] = member.pk
-        return str(access)
-
-    main, main_address = shopper("bench-shopper")
+    main, main_address = bench_shopper("bench-shopper")
     preview_coupons = [_coupons(shop_coupon, main.pk, 1)[0], _coupons(platform_coupon, main.pk, 1)[0]]
     lines = []
     for i in range(SHOPPERS):
-        member, address_id = shopper(f"bench-place-{i:03d}")
+        member, address_id = bench_shopper(f"bench-place-{i:03d}")
         coupons = _coupons(shop_coupon, member.pk, COUPONS_EACH)
-        lines.append(" ".join([token(member), str(address_id), *map(str, coupons)]))
+        lines.append(" ".join([shopper_token(member), str(address_id), *map(str, coupons)]))
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
     return {
-        "token": token(main),
+        "token": shopper_token(main),
         "product_id": product.pk,
         "sku_ids": skus,
         "preview_coupons": preview_coupons,
         "shoppers_file": fh.name,
         # another shopper bought the one unit: the bench shopper meets the sold-out answer
-        "flash_item": _sold_out_flash_item(staff, *shopper("bench-sold-buyer")),
+        "flash_item": _sold_out_flash_item(staff, *bench_shopper("bench-sold-buyer")),
         "address_id": main_address,
     }
 

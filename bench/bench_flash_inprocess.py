@@ -24,7 +24,6 @@ and ``<name>_total_us``.
 from __future__ import annotations
 
 import glob
-import io
 import json
 import os
 import statistics
@@ -38,7 +37,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_env, clear_slot_window, lift_campaign_budgets, manage
+from bench.common import (
+    bench_env,
+    bench_shopper,
+    clear_slot_window,
+    lift_campaign_budgets,
+    manage,
+    schedstat_ns,
+    shopper_token,
+    wsgi_call,
+    wsgi_environ,
+)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 BATCH = {"ping": 400, "sold_out": 400, "again": 100, "win": 40}
@@ -74,15 +83,7 @@ def _listening_pids(port: int) -> list[str]:
 
 
 def _ns(pids: list[str]) -> int:
-    total = 0
-    for pid in pids:
-        for stat in glob.glob(f"/proc/{pid}/task/*/schedstat"):
-            try:
-                with open(stat) as fh:
-                    total += int(fh.read().split()[0])
-            except OSError:
-                continue
-    return total
+    return schedstat_ns(path for pid in pids for path in glob.glob(f"/proc/{pid}/task/*/schedstat"))
 
 
 def setup() -> None:
@@ -105,7 +106,6 @@ def prepare() -> dict[str, Any]:
     setup()
     from django.contrib.auth.models import User
     from django.utils import timezone
-    from rest_framework_simplejwt.tokens import AccessToken
 
     from bench.bench_api import _guard_for_one_address
     from mall.models import Category, Product, Sku
@@ -117,7 +117,6 @@ def prepare() -> dict[str, Any]:
         flash_slot_create,
         flash_slot_publish,
     )
-    from members.models import Address, Member
     from members.services.abuse import RequestContext
     from orders.services.orders import order_place
 
@@ -125,18 +124,6 @@ def prepare() -> dict[str, Any]:
         username="bench-ops", password=uuid.uuid4().hex, email="bench@example.com"
     )
     _guard_for_one_address(staff)
-
-    def shopper(openid: str) -> tuple[Member, int]:
-        member = Member.objects.get_or_create(openid=openid, defaults={"nickname": "压测", "is_dev": True})[0]
-        address = Address.objects.filter(member=member).first() or Address.objects.create(
-            member=member, receiver="压测者", phone="13800000000", province="上海", city="上海", detail="1 号"
-        )
-        return member, address.pk
-
-    def token(member: Member) -> str:
-        access = AccessToken()
-        access["member_id"] = member.pk
-        return str(access)
 
     clear_slot_window(SLOT_MINUTES + 1)
     lift_campaign_budgets()
@@ -159,7 +146,7 @@ def prepare() -> dict[str, Any]:
     )
     flash_slot_publish(actor=staff, slot_id=slot.pk)
     time.sleep(max(0.0, starts_at.timestamp() - time.time()) + 0.2)
-    buyer, buyer_address = shopper("bench-sold-buyer")
+    buyer, buyer_address = bench_shopper("bench-sold-buyer")
     order_place(
         member=buyer,
         items=[(sold_sku.pk, 1)],
@@ -168,16 +155,16 @@ def prepare() -> dict[str, Any]:
         deal=DealRequest(kind="flash", ref=sold.pk),
         context=RequestContext(ip="127.0.0.1"),
     )
-    main, main_address = shopper("bench-shopper")
-    winners = [shopper(f"bench-win-{i:03d}") for i in range(WIN_SHOPPERS)]
+    main, main_address = bench_shopper("bench-shopper")
+    winners = [bench_shopper(f"bench-win-{i:03d}") for i in range(WIN_SHOPPERS)]
     info = {
-        "token": token(main),
+        "token": shopper_token(main),
         "address_id": main_address,
-        "buyer_token": token(buyer),
+        "buyer_token": shopper_token(buyer),
         "buyer_address_id": buyer_address,
         "sold_item": sold.pk,
         "win_item": win.pk,
-        "winners": [(token(member), address_id) for member, address_id in winners],
+        "winners": [(shopper_token(member), address_id) for member, address_id in winners],
     }
     if saved:
         with open(saved, "w") as fh:
@@ -191,50 +178,13 @@ def main() -> None:
 
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(","))) or set(BATCH)
 
-    def environ(method: str, path: str, token: str, body: bytes = b"") -> dict[str, Any]:
-        env: dict[str, Any] = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "HTTP_AUTHORIZATION": f"Bearer {token}",
-            "HTTP_USER_AGENT": "wrk",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            "wsgi.version": (1, 0),
-        }
-        if body:
-            env["CONTENT_TYPE"] = "application/json"
-            env["CONTENT_LENGTH"] = str(len(body))
-        return env
-
     seen: dict[str, tuple[str, bytes]] = {}
 
     def call(env: dict[str, Any], name: str, expect: str) -> None:
-        status_line: list[str] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            status_line.append(status)
-
-        result = application(env, start_response)  # type: ignore[arg-type]
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        if not status_line[0].startswith(expect):
-            raise SystemExit(f"{name}: {status_line[0]} {body[:300]!r}")
-        seen[name] = (status_line[0], body)
+        status_line, body = wsgi_call(application, env)
+        if not status_line.startswith(expect):
+            raise SystemExit(f"{name}: {status_line} {body[:300]!r}")
+        seen[name] = (status_line, body)
 
     token = str(info["token"])
     sold_path = f"/api/v1/flash/items/{info['sold_item']}/purchase"
@@ -244,28 +194,26 @@ def main() -> None:
     counter = 0
 
     def ping() -> None:
-        call(environ("GET", "/api/v1/ping", token), "ping", "200")
+        call(wsgi_environ("GET", "/api/v1/ping", token), "ping", "200")
 
     def sold_out() -> None:
         nonlocal counter
         counter += 1
-        env = environ("POST", sold_path, token, sold_body)
-        env["HTTP_IDEMPOTENCY_KEY"] = f"k-{counter}"
+        env = wsgi_environ("POST", sold_path, token, sold_body, HTTP_IDEMPOTENCY_KEY=f"k-{counter}")
         call(env, "sold_out", "409")
 
     def again() -> None:
         nonlocal counter
         counter += 1
-        env = environ("POST", sold_path, str(info["buyer_token"]), buyer_body)
-        env["HTTP_IDEMPOTENCY_KEY"] = f"k-{counter}"
+        env = wsgi_environ("POST", sold_path, str(info["buyer_token"]), buyer_body, HTTP_IDEMPOTENCY_KEY=f"k-{counter}")
         call(env, "again", "409")
 
     def win() -> None:
         nonlocal counter
         counter += 1
         win_token, address = info["winners"][counter % len(info["winners"])]
-        env = environ("POST", win_path, win_token, json.dumps({"address_id": address}).encode())
-        env["HTTP_IDEMPOTENCY_KEY"] = uuid.uuid4().hex
+        body = json.dumps({"address_id": address}).encode()
+        env = wsgi_environ("POST", win_path, win_token, body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
         call(env, "win", "201")
 
     runs: dict[str, Callable[[], None]] = {"ping": ping, "sold_out": sold_out, "again": again, "win": win}

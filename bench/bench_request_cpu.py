@@ -20,7 +20,6 @@ The last line is JSON: ``{endpoint: {"app_us", "mariadb_us", "redis_us", "total_
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -35,20 +34,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_env, free_port
+from bench.common import bench_env, free_port, schedstat_ns, shopper_token, wsgi_call, wsgi_environ
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
-
-
-def _cpu_ns(paths: list[str]) -> int:
-    """Time on CPU of these threads in ns (``schedstat``: exact, where ``stat``'s utime + stime
-    count 10 ms ticks)."""
-    total = 0
-    for path in paths:
-        with open(path) as fh:
-            total += int(fh.read().split()[0])
-    return total
 
 
 def _threads(pid: int) -> list[str]:
@@ -84,17 +73,11 @@ def _own_redis() -> Iterator[tuple[str, int]]:
 def _shop() -> dict[str, Any]:
     """Token, SKUs and coupons of bench-api's preview, and a shopper with 60 coupons (made once)."""
     from django.db.models import Q
-    from rest_framework_simplejwt.tokens import AccessToken
 
     from bench.bench_api import _coupons
     from mall.models import Sku
     from marketing.models import CouponTemplate
     from members.models import Member
-
-    def token(member: Member) -> str:
-        access = AccessToken()
-        access["member_id"] = member.pk
-        return str(access)
 
     main = Member.objects.get(openid="bench-shopper")
     skus = list(
@@ -109,40 +92,14 @@ def _shop() -> dict[str, Any]:
     assert not Sku.objects.filter(Q(pk__in=skus) & Q(stock__lt=1000)).exists(), "run make bench-checkout first"
     return {
         "skus": skus,
-        "main": (token(main), [_coupons(shop_t, main.pk, 1)[0], _coupons(platform_t, main.pk, 1)[0]]),
-        "rich": (token(rich), named),
+        "main": (shopper_token(main), [_coupons(shop_t, main.pk, 1)[0], _coupons(platform_t, main.pk, 1)[0]]),
+        "rich": (shopper_token(rich), named),
     }
 
 
 def _environ(method: str, path: str, token: str, body: bytes = b"") -> Callable[[], dict[str, Any]]:
-    base = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "RAW_URI": path,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "REMOTE_PORT": "50000",
-        "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_CONNECTION": "keep-alive",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if body:
-        base.update({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body))})
-
-    def make() -> dict[str, Any]:
-        return {**base, "wsgi.input": io.BytesIO(body)}
-
-    return make
+    """A fresh environ per call (its input stream is read once)."""
+    return lambda: wsgi_environ(method, path, token, body)
 
 
 def main() -> None:
@@ -168,16 +125,10 @@ def main() -> None:
 
         statuses: list[str] = []
 
-        def start_response(status: str, _headers: Any, _exc: Any = None) -> Any:
-            statuses.append(status)
-            return lambda _data: None
-
         def call(make: Callable[[], dict[str, Any]]) -> bytes:
-            result = application(make(), start_response)
-            try:
-                return b"".join(result)
-            finally:
-                result.close()  # type: ignore[attr-defined]
+            status, body = wsgi_call(application, make())
+            statuses.append(status)
+            return body
 
         for name, make in endpoints.items():
             for _ in range(20):  # warm: rules cached, connections open, code paths compiled
@@ -195,10 +146,10 @@ def main() -> None:
         for _round in range(ROUNDS):
             for name, make in endpoints.items():
                 statuses.clear()
-                db0, rd0, cpu0 = _cpu_ns(mariadb_thread), _cpu_ns(redis_threads), time.process_time()
+                db0, rd0, cpu0 = schedstat_ns(mariadb_thread), schedstat_ns(redis_threads), time.process_time()
                 for _ in range(REQUESTS):
                     call(make)
-                cpu1, db1, rd1 = time.process_time(), _cpu_ns(mariadb_thread), _cpu_ns(redis_threads)
+                cpu1, db1, rd1 = time.process_time(), schedstat_ns(mariadb_thread), schedstat_ns(redis_threads)
                 assert all(s.startswith("200") for s in statuses), (name, set(statuses))
                 figures[name]["app_us"].append((cpu1 - cpu0) * 1e6 / REQUESTS)
                 figures[name]["mariadb_us"].append((db1 - db0) / 1000 / REQUESTS)

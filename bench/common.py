@@ -5,6 +5,7 @@ Benchmarks print their figures (one JSON line per endpoint, last); they are not 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -17,10 +18,11 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -250,3 +252,84 @@ def manage(*args: str) -> str:
     return subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=bench_env(), capture_output=True, text=True, check=True
     ).stdout
+
+
+def bench_shopper(openid: str) -> tuple[Any, int]:
+    """A bench shopper (made once, marked as a developer's) and the pk of their address."""
+    from members.models import Address, Member
+
+    member = Member.objects.get_or_create(openid=openid, defaults={"nickname": "压测", "is_dev": True})[0]
+    address = Address.objects.filter(member=member).first() or Address.objects.create(
+        member=member, receiver="压测者", phone="13800000000", province="上海", city="上海", detail="1 号"
+    )
+    return member, address.pk
+
+
+def shopper_token(member: Any) -> str:
+    """A shopper's access token, as the mini-program sends it after logging in."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    access = AccessToken()
+    access["member_id"] = member.pk
+    return str(access)
+
+
+def wsgi_environ(method: str, path: str, token: str, body: bytes = b"", **headers: str) -> dict[str, Any]:
+    """A request as gunicorn hands it to the WSGI app (a shopper's JWT; a JSON body when given;
+    ``headers`` as ``HTTP_*`` keys), for calling the app in process without a socket."""
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "RAW_URI": path,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "50000",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "HTTP_CONNECTION": "keep-alive",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        **headers,
+    }
+    if body:
+        env.update({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body))})
+    return env
+
+
+def wsgi_call(application: Any, env: dict[str, Any]) -> tuple[str, bytes]:
+    """Call a WSGI app in process: its status line and body (the response closed, as a server does)."""
+    status_line: list[str] = []
+
+    def start_response(status: str, _headers: Any, _exc_info: Any = None) -> Any:
+        status_line.append(status)
+        return lambda _data: None
+
+    result = application(env, start_response)
+    try:
+        return status_line[0], b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+def schedstat_ns(paths: Iterable[str]) -> int:
+    """Time on a CPU of these threads (``/proc/…/schedstat``) in ns: exact, where ``stat``'s
+    utime + stime count 10 ms ticks; a thread gone meanwhile counts nothing."""
+    total = 0
+    for path in paths:
+        try:
+            with open(path) as fh:
+                total += int(fh.read().split()[0])
+        except OSError:
+            continue
+    return total
