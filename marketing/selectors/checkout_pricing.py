@@ -35,7 +35,7 @@ from mall.money import Fen, allocate, format_yuan
 from marketing.pricing import LineQuote, Quote, UnitRange
 from marketing.pricing.shipping import ShippingLine, shipping_quote
 from marketing.pricing.types import PointsRequest
-from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput
+from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, held_wallet_at
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 from marketing.selectors.quotes import quote_for_member, rule_label
 from marketing.selectors.shipping import shipping_for_quote, shipping_rule_of
@@ -270,7 +270,7 @@ def quote_for_checkout(
     with the shopper's own choice, only the chosen coupons are read and judged, so ``coupons``,
     ``rejected`` and ``hints`` say nothing of the others (the price and refusals are the same).
     """
-    now = at or timezone.now()
+    now = at or held_wallet_at(member) or timezone.now()  # the instant its wallet was read, if it was
     extra = deal_pricing(deal=deal, member=member, items=list(items), at=now) if deal is not None else None
     priced = quote_for_member(
         member=member,

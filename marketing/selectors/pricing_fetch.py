@@ -313,6 +313,13 @@ class WalletRead:
     coupons: WalletRows
 
 
+def held_wallet_at(member: Member) -> datetime | None:
+    """The instant ``member``'s wallet was read with their row (:func:`member_with_wallet`), if it
+    was: a quote priced at it takes that read instead of reading again."""
+    held: WalletRead | None = getattr(member, "wallet_read", None)
+    return held.at if held is not None else None
+
+
 def member_with_wallet(member_id: int, *, at: datetime) -> Member | None:
     """The shopper's row (every column, as ``row_by_pk`` reads it; None when there is none) with
     their shopper state and wallet as of ``at``, in one statement (issue 12: the checkout preview

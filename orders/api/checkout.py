@@ -15,7 +15,7 @@ from mall.api.output import compiled_output
 from mall.api.schema import error_responses
 from mall.api.throttling import throttle_cache_read
 from marketing.selectors.checkout_pricing import checkout_rules
-from marketing.selectors.pricing_fetch import WalletRead, member_with_wallet
+from marketing.selectors.pricing_fetch import member_with_wallet
 from marketing.selectors.pricing_rules import VERSION_KEY as RULES_VERSION_KEY
 from members.api.permissions import IsMember
 from members.authentication import member_read_by
@@ -247,16 +247,13 @@ class CheckoutPreviewApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = checkout_input_parse(CheckoutPreviewApi.InputSerializer, request.data)
-        member = request_member(request)
-        held: WalletRead | None = getattr(member, "wallet_read", None)
         preview = checkout_preview(
-            member=member,
+            member=request_member(request),
             items=checkout_items(data),
             address_id=data.get("address_id"),
             coupon_ids=data["coupon_ids"],
             points=data["points"],
             deal=checkout_deal(data),
             rules=checkout_rules(version_read=throttle_cache_read(request, RULES_VERSION_KEY)),
-            at=held.at if held is not None else None,  # priced at the instant its wallet was read
         )
         return Response(quote_data(preview))
