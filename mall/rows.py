@@ -79,8 +79,7 @@ def instance_from_row(model: type[M], alias: str, row: Sequence[Any]) -> M:
 def model_columns(model: type[models.Model], alias: str, table: str) -> list[str]:
     """Every concrete column of ``model`` qualified by ``table`` (an alias in the caller's SQL), in
     the order :func:`instance_from_row` reads them: for a statement that reads more than the row."""
-    quote = connections[alias].ops.quote_name
-    return [f"{table}.{quote(str(field.column))}" for field in model._meta.concrete_fields]
+    return _columns(model, alias, table)[0]
 
 
 def _columns(
