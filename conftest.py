@@ -32,12 +32,14 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def _clear_cache() -> Iterator[None]:
     from django.core.cache import cache
 
+    from marketing.selectors.campaign_tool_maps import campaign_tool_maps_hold_drop
     from marketing.services.flash_purchase import flash_item_sku_cache_clear
     from members.selectors.abuse import guard_config_forget
 
     cache.clear()
     flash_item_sku_cache_clear()  # row ids come back after a rollback; held ones must not
     guard_config_forget()  # the guard's version held in memory belongs to the cleared cache
+    campaign_tool_maps_hold_drop()  # so do the campaign tool maps held in memory
     yield
 
 

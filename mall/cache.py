@@ -45,6 +45,15 @@ def cache_read(key: str, default: Any = None) -> Any:
         return default
 
 
+def cache_read_many(keys: list[str]) -> dict[str, Any]:
+    """The entries of ``keys`` that are present, in one round trip; none while the cache is down."""
+    try:
+        return cache.get_many(keys)
+    except RedisError as exc:
+        cache_outage_warn(f"read {', '.join(keys)}", exc)
+        return {}
+
+
 def cache_write(key: str, value: Any, *, timeout: float | None) -> None:
     try:
         cache.set(key, value, timeout=timeout)

@@ -4,7 +4,7 @@ The home screen and the product page are the same for every shopper until a vers
 an offer starts or ends, except for the server time their countdowns run on. This process keeps
 each entry's JSON (``HeldEntry.rendered``, per language: it is rendered under the request's
 active language) and answers with the fresh clock fields joined in front of it — the bytes
-DRF's ``JSONRenderer`` gives for the whole payload, with the clock first. Content negotiation
+the API's renderer gives for the whole payload, with the clock first. Content negotiation
 has run before the view (a refused ``Accept`` is still 406).
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import translation
-from rest_framework.renderers import JSONRenderer
 
+from mall.api.renderers import FastJSONRenderer
 from mall.selectors.catalogue import HeldEntry
 
-_renderer = JSONRenderer()
+_renderer = FastJSONRenderer()
 
 
 def held_json_response(entry: HeldEntry, fresh: dict[str, Any]) -> HttpResponse:

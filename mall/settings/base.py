@@ -313,7 +313,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "mall.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "mall.api.schema.OperationSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["mall.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["mall.api.parsers.BoundedJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "mall.api.negotiation.FastContentNegotiation",
 }

@@ -29,7 +29,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils import json as drf_json
@@ -37,6 +36,7 @@ from rest_framework.views import APIView
 
 from mall.api.exception_handler import error_body
 from mall.api.input import compiled_input
+from mall.api.renderers import FastJSONRenderer
 from mall.api.schema import error_responses
 from mall.api.throttling import (
     BatchedThrottlesMixin,
@@ -284,17 +284,17 @@ def _refusal_response(
     template response (issue 12: nearly every request at a sale's peak is one of these).
     Otherwise the refusal is raised and DRF answers."""
     renderer = getattr(request, "accepted_renderer", None)
-    if type(renderer) is not JSONRenderer or request.accepted_media_type != JSONRenderer.media_type:
+    if type(renderer) is not FastJSONRenderer or request.accepted_media_type != FastJSONRenderer.media_type:
         raise gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
     key = (code, extra, item_id, translation.get_language())
     rendered = _RENDERED.get(key)
     if rendered is None:
         exc = gate_refusal(code, extra, item_id=item_id, member_id=member_id, qty=qty)
-        body = renderer.render(error_body(exc.code, str(exc.message), exc.details), JSONRenderer.media_type, {})
+        body = renderer.render(error_body(exc.code, str(exc.message), exc.details), FastJSONRenderer.media_type, {})
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
         rendered = _RENDERED[key] = (exc.status, body)
-    return HttpResponse(rendered[1], status=rendered[0], content_type=JSONRenderer.media_type)
+    return HttpResponse(rendered[1], status=rendered[0], content_type=FastJSONRenderer.media_type)
 
 
 class FlashPurchaseApi(BatchedThrottlesMixin, APIView):

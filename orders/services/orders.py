@@ -40,6 +40,7 @@ from mall.rows import row_by, row_create, rows_insert
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
+from marketing.selectors.pricing_rules import PricingRules
 from marketing.services.deals import (
     DealRequest,
     deal_guard_action,
@@ -220,6 +221,7 @@ def order_place_or_replay(
     deal: DealRequest | None = None,
     context: RequestContext,
     src: str = "",
+    rules: PricingRules | None = None,
 ) -> PlaceResult:
     """``order_place`` that also says whether this call created the order (201) or replayed it (200).
 
@@ -234,6 +236,9 @@ def order_place_or_replay(
     A ``deal`` (a marketing tool's offer, one line of explicit items) passes the tool's gate
     first, so a sold-out flash sale is refused without touching the database; a refused
     retry of a request that already made its order still gets that order back.
+
+    ``rules``: the active pricing rules as the caller read them for this request (the view reads
+    their version with its throttles); read here when not given.
     """
     key = (idempotency_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
@@ -254,6 +259,7 @@ def order_place_or_replay(
         remark=remark,
         deal=deal,
         src=src_clean(src),
+        rules=rules,
     )
     if deal is None:
         # No replay read up front (issue 12: a query on every placement for the rare retry): the
@@ -300,6 +306,7 @@ def _place_attempts(
     remark: str,
     deal: DealRequest | None,
     src: str = "",
+    rules: PricingRules | None = None,
 ) -> PlaceResult:
     for attempt in range(1, PLACE_ATTEMPTS + 1):
         try:
@@ -314,6 +321,7 @@ def _place_attempts(
                 remark=remark,
                 deal=deal,
                 src=src,
+                given_rules=rules,
             )
         except _Replayed as replayed:
             return PlaceResult(replayed.order, created=False)
@@ -373,6 +381,7 @@ def _order_create(
     remark: str,
     deal: DealRequest | None = None,
     src: str = "",
+    given_rules: PricingRules | None = None,
 ) -> tuple[Order, list[OrderLine]]:
     """The order and its lines as written (MariaDB hands back their ids), so the answer needs no
     second read of what this transaction just wrote (issue 12)."""
@@ -401,7 +410,7 @@ def _order_create(
     early = items is not None and deal is None
     try:
         address = checkout_address_get(member=member, address_id=address_id)
-        rules = checkout_rules()
+        rules = given_rules if given_rules is not None else checkout_rules()
         lines = resolve() if early else []
     except ApplicationError:
         # A retry of a request that made its order gets that order, whatever changed since

@@ -247,3 +247,40 @@ def test_the_preview_reads_the_rules_version_with_its_throttles(
     pricing_rules.pricing_rules_bump()  # as a merchant's change does
     assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 1500
     assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]
+
+
+def test_placement_reads_the_rules_version_with_its_throttles_and_the_order_list_reads_none(
+    checkout: dict[str, Any], member_client: APIClient, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: an order's rules version comes in the throttles' Redis round trip, as the
+    preview's, and a merchant's change still prices the very next order; the order list, on the
+    same route, reads nothing with its throttles."""
+    from mall.api import throttling
+    from marketing.selectors import pricing_rules
+
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: the version is read from the cache as before")
+    body = {"items": checkout["items"][2:], "address_id": checkout["address_id"]}
+    first = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert first.status_code == 201 and first.json()["shipping_fee"] == 800
+    trips: list[list[str]] = []
+    real = throttling.window_counts_and_reads
+
+    def counted(client: Any, keys: list[tuple[str, int]], reads: Any) -> Any:
+        trips.append(list(reads))
+        return real(client, keys, reads)
+
+    def no_own_read(*_args: Any, **_kwargs: Any) -> str:
+        raise AssertionError("the version was read in a round trip of its own")
+
+    monkeypatch.setattr(throttling, "window_counts_and_reads", counted)
+    monkeypatch.setattr(pricing_rules, "cache_version", no_own_read)
+    ShopSettings.objects.filter(pk=1).update(shipping_flat_fee=1500)
+    pricing_rules.pricing_rules_bump()  # as a merchant's change does
+    placed = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert placed.status_code == 201
+    assert placed.json()["shipping_fee"] == 1500
+    assert Order.objects.get(no=placed.json()["no"]).shipping_fee == 1500
+    assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]
+    assert member_client.get("/api/v1/orders").status_code == 200
+    assert len(trips) == 1  # the list counted its windows without reading the version
