@@ -230,7 +230,9 @@ def _wallet_rows(rows: Sequence[tuple[int, int, Any, Any]], rules: PricingRules)
 
 
 @lru_cache(maxsize=64)
-def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False, chosen: int | None = None) -> str:
+def _shopper_and_wallet_sql_for(
+    vendor: str, *, with_member: bool = False, chosen: int | None = None, locking: bool = False
+) -> str:
     """The shopper state and the wallet in one round trip (issue 12: one fewer on every quote and
     placement): the shopper's row (none for an unknown member), then one row per coupon. On
     MariaDB two statements sent together (the client library asks for multi-statements): as one
@@ -240,7 +242,10 @@ def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False, chose
     the shopper's). On MariaDB the window comes as microseconds since 1970 of the column's wall
     time: the client library turns each DATETIME into a datetime in Python, 120 of them for a
     wallet of 60. ``with_member``: the member's own columns first (:func:`member_with_wallet`).
-    ``chosen``: the wallet narrowed to that many coupon ids (parameters after the others)."""
+    ``chosen``: the wallet narrowed to that many coupon ids (parameters after the others).
+    ``locking`` (MariaDB): the shopper's row is read ``FOR UPDATE``, with a first column saying
+    whether a committed order of theirs has a key (the first parameter; see
+    :func:`member_lock_with_wallet`)."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
     valid_from, valid_until = _col(Coupon, "valid_from"), _col(Coupon, "valid_until")
@@ -256,12 +261,26 @@ def _shopper_and_wallet_sql_for(vendor: str, *, with_member: bool = False, chose
     # Identifiers come from the models' metadata and every value is a parameter.
     shopper_from = f" FROM {qn(Member._meta.db_table)} m WHERE m.{member_pk} = %s"
     coupon_columns = f"c.{_col(Coupon, 'id')}, c.{_col(Coupon, 'template')}, {window}"
-    narrowed = "" if chosen is None else f" AND c.{_col(Coupon, 'id')} IN ({', '.join(['%s'] * chosen)})"
+    if chosen is None:
+        narrowed = ""
+    elif chosen:
+        narrowed = f" AND c.{_col(Coupon, 'id')} IN ({', '.join(['%s'] * chosen)})"
+    else:  # none chosen: no coupon row
+        narrowed = " AND 1 = 0"
     coupon_from = (
         f" FROM {qn(Coupon._meta.db_table)} c WHERE c.{_col(Coupon, 'member')} = %s"
         f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s{narrowed}"
     )
     head = "".join(f"{column}, " for column in member_columns)
+    if mysql and locking:
+        key_used = (
+            f"EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"  # noqa: S608 - names from model metadata
+            f" WHERE o.{_col(Order, 'member')} = m.{member_pk} AND o.{_col(Order, 'idempotency_key')} = %s), "
+        )
+        return (
+            f"SELECT {key_used}{head}{_shopper_columns()}{shopper_from} FOR UPDATE;"
+            f" SELECT {coupon_columns}{coupon_from}"
+        )
     if mysql:
         return f"SELECT {head}{_shopper_columns()}{shopper_from}; SELECT {coupon_columns}{coupon_from}"
     padding = "".join("NULL, " for _column in member_columns)
@@ -302,6 +321,41 @@ def _read_shopper_and_wallet(
     at = len(Member._meta.concrete_fields) if with_member else 0  # where the shopper state starts
     state = next((row for row in rows if row[at + 3] is None), None)  # the shopper's: no coupon id
     return state, sorted(row[at + 3 :] for row in rows if row[at + 3] is not None)
+
+
+def member_lock_with_wallet(member: Member, *, key: str, at: datetime, chosen: Sequence[int] | None) -> bool | None:
+    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
+    ``key``, reading under the lock their shopper state and the ``chosen`` coupons (None: the
+    whole wallet) for the quote priced at ``at`` (issue 12: the lock with the key check and that
+    read were two round trips of every placement). The member carries the read as
+    ``wallet_read``, as :func:`member_with_wallet` leaves it. The subqueries are plain reads,
+    not locking ones, and under READ COMMITTED they see every row committed before the lock was
+    granted. None (nothing locked, nothing read) where the database takes no multi-statement
+    round trip: the caller locks the usual way."""
+    if connection.vendor != "mysql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _shopper_and_wallet_sql_for("mysql", chosen=None if chosen is None else len(chosen), locking=True),
+            [
+                key,
+                OrderStatus.CANCELLED.value,
+                member.pk,
+                member.pk,
+                CouponStatus.UNUSED.value,
+                connection.ops.adapt_datetimefield_value(at),
+                *(chosen or ()),
+            ],
+        )
+        state = cursor.fetchone()
+        cursor.nextset()
+        coupons = sorted(cursor.fetchall())
+    if state is None:
+        return False  # no row to lock: the placement fails on the member's foreign key, as before
+    key_used, tier, balance, has_orders = state
+    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
+    member.wallet_read = WalletRead(at=at, shopper=shopper, coupons=coupons)  # type: ignore[attr-defined]
+    return bool(key_used)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from mall.rows import row_by, row_create, rows_insert
 from mall.services.audit import audit_record
 from marketing.errors import CouponUnavailable, DealUnavailable
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
+from marketing.selectors.pricing_fetch import coupon_ids_parse, member_lock_with_wallet
 from marketing.selectors.pricing_rules import PricingRules
 from marketing.services.deals import (
     DealRequest,
@@ -347,6 +348,21 @@ class _Replayed(Exception):
         self.order = order
 
 
+def _member_lock(*, member: Member, key: str, at: datetime, coupon_ids: Sequence[int | str]) -> bool:
+    """Lock the shopper's row and say whether a committed order of theirs has ``key``; on
+    MariaDB the order's quote (priced at ``at``) gets the shopper's state and chosen coupons
+    read in the same round trip (``member_lock_with_wallet``; issue 12)."""
+    try:
+        chosen = coupon_ids_parse(coupon_ids)
+    except ApplicationError:  # the quote refuses the id as before; the lock is taken alone
+        pass
+    else:
+        used = member_lock_with_wallet(member, key=key, at=at, chosen=chosen)
+        if used is not None:
+            return used
+    return _member_lock_key_used(member_id=member.pk, key=key)
+
+
 def _member_lock_key_used(*, member_id: int, key: str) -> bool:
     """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
     this key, in one round trip under the lock (issue 12). The subquery is a plain read, not a
@@ -419,7 +435,7 @@ def _order_create(
         if existing is not None:
             raise _Replayed(existing) from None
         raise
-    if _member_lock_key_used(member_id=member.pk, key=key):
+    if _member_lock(member=member, key=key, at=now, coupon_ids=coupon_ids):
         raise IntegrityError("idempotency key already used by a committed order")
     if not early:
         lines = resolve()

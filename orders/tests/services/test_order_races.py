@@ -125,3 +125,37 @@ def test_expiry_task_sweeper_and_shopper_racing_release_stock_once() -> None:
     assert sum(int(r) for r in results) == 1  # exactly one call cancelled
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
     assert Sku.objects.get(pk=sku.pk).stock == 10
+
+
+def test_one_shoppers_parallel_placements_spend_their_points_once_each() -> None:
+    """Issue 12: the points balance an order is priced with is read in the statement that takes
+    the shopper's lock, after the lock is granted: ten taps each asking for 1,000 of 5,000
+    points all make their orders, five with 1,000 points and five with none left to use (a
+    balance read before the lock would price them with points already spent: refused)."""
+    from members.models import PointsEntry
+    from members.selectors.points import points_balance
+    from members.services.points import points_grant
+
+    ShopSettings.load()
+    sku = SkuFactory.create(stock=100, price=5900)
+    member = MemberFactory.create()
+    address = AddressFactory.create(member=member)
+    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref="race")
+
+    def place(_i: int) -> Order:
+        return order_place_or_replay(
+            context=SHOPPER_CONTEXT,
+            member=member,
+            items=[(sku.pk, 1)],
+            address_id=address.pk,
+            idempotency_key=uuid.uuid4().hex,
+            points=1000,
+        ).order
+
+    results = run_in_threads(10, place)
+
+    assert [r for r in results if not isinstance(r, Order)] == []
+    used = sorted(Order.objects.filter(member=member).values_list("points_used", flat=True))
+    assert used == [0] * 5 + [1000] * 5
+    assert points_balance(member_id=member.pk) == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 90
