@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -31,11 +30,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
 from mall.api.exception_handler import error_body
 from mall.api.input import compiled_input
+from mall.api.parsers import json_body
 from mall.api.renderers import FastJSONRenderer
 from mall.api.schema import error_responses
 from mall.api.throttling import (
@@ -208,40 +207,6 @@ def _qty(data: Any) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 99 else 1
 
 
-# A purchase body is a few fields: one this short is read here (below), a longer one by DRF.
-PLAIN_BODY_MAX = 4096
-_PLAIN_VALUES = (int, str, bool, float, type(None))
-
-
-def _body(request: Request) -> Any:
-    """The request's JSON body. A plainly valid one (``Content-Type: application/json`` exactly,
-    at most ``PLAIN_BODY_MAX`` bytes of UTF-8, an object of plain values or lists of them) is
-    decoded here with the same ``json.loads`` as the API's parser: the value ``request.data``
-    would be, without DRF's parser selection and stream handling (issue 12: most of the body's
-    cost in a sold-out answer). Anything else is ``request.data``, so its refusals (415, 400
-    ``malformed_request``, 413, ``request_too_deep``) are DRF's own, word for word."""
-    django_request = request._request
-    meta = django_request.META
-    if meta.get("CONTENT_TYPE") == "application/json":
-        try:
-            length = int(meta.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if 0 < length <= (PLAIN_BODY_MAX if limit is None else min(PLAIN_BODY_MAX, limit)):
-            try:
-                data = drf_json.loads(django_request.body.decode("utf-8"))
-            except ValueError:  # UnicodeDecodeError too: DRF refuses it below
-                data = None
-            if type(data) is dict and all(
-                type(value) in _PLAIN_VALUES
-                or (type(value) is list and all(type(item) in _PLAIN_VALUES for item in value))
-                for value in data.values()
-            ):
-                return data
-    return request.data
-
-
 def _send_with_gate(connection: Any, payload: bytes, windows: int) -> tuple[list[int], list[Any] | None]:
     """Send the windows' INCR / EXPIRE pairs and the gate's EVALSHA; read every reply. The
     gate's error reply (``NOSCRIPT``) is None: every reply is read, the connection stays usable.
@@ -380,7 +345,7 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
         body: Any = None
         try:
             sku_id = flash_item_sku_id(item_id)
-            body = _body(request)
+            body = json_body(request)
             peek = (sku_id, _qty(body))
         except Exception as exc:  # an unknown item, an unreadable body: raised below
             deferred = exc

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.output import compiled_output
+from mall.api.parsers import json_body
 from mall.api.schema import error_responses
 from mall.api.throttling import throttle_cache_read
 from marketing.selectors.checkout_pricing import checkout_rules
@@ -246,7 +247,7 @@ class CheckoutPreviewApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = checkout_input_parse(CheckoutPreviewApi.InputSerializer, request.data)
+        data = checkout_input_parse(CheckoutPreviewApi.InputSerializer, json_body(request))
         preview = checkout_preview(
             member=request_member(request),
             items=checkout_items(data),

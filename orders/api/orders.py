@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from mall.api.output import compiled_output
 from mall.api.pagination import StandardPagination
+from mall.api.parsers import json_body
 from mall.api.schema import error_responses
 from mall.api.throttling import throttle_cache_read
 from marketing.selectors.checkout_pricing import checkout_rules
@@ -216,7 +217,7 @@ class OrderPlaceApi(APIView):
         if not key:
             raise IdempotencyKeyRequired
         # issue 12: a well-formed body through the serializer's compiled parser (as the preview)
-        data = checkout_input_parse(OrderPlaceApi.InputSerializer, request.data)
+        data = checkout_input_parse(OrderPlaceApi.InputSerializer, json_body(request))
         result = order_place_or_replay(
             context=request_context(request),
             member=request_member(request),

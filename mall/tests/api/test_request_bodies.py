@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import responses
 from django.core.exceptions import RequestDataTooBig
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
 
 from mall.api.exception_handler import bad_request
-from mall.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
+from mall.api.parsers import MAX_JSON_DEPTH, json_body, json_depth_exceeds
 from members.models import Member
 from members.tests.fixtures import client_for
 from orders.models import Order
@@ -141,3 +142,53 @@ def test_the_schema_declares_the_body_errors_on_every_operation_with_a_body() ->
         assert "request_too_deep" in responses_["400"]["description"]
         assert "RequestTooDeep" in responses_["400"]["content"]["application/json"]["examples"]
     assert "413" not in schema["paths"]["/api/v1/me"]["get"]["responses"]  # no body, no 413
+
+
+# --- json_body: the short way to request.data (issue 12) ----------------------------------------
+
+
+BODIES: list[tuple[str, bytes]] = [
+    ("application/json", b'{"address_id": 5}'),
+    ("application/json", b'{"address_id":5,"qty":2,"coupon_ids":[1,2],"remark":"\\u2028\xe5\xa5\xbd","src":""}'),
+    ("application/json", b'{"address_id": 5, "qty": "2", "points": null, "x": 1.5, "y": true}'),
+    ("application/json", b'{"qty": 5, "address_id": 1, "qty": 1}'),
+    ("application/json", b'{"address_id": {"nested": [1, {"deeper": 2}]}}'),
+    ("application/json", b'{"a":' * 40 + b"1" + b"}" * 40),
+    ("application/json", b"[1, 2]"),
+    ("application/json", b"null"),
+    ("application/json", b'{"address_id": NaN}'),
+    ("application/json", b'{"address_id": Infinity}'),
+    ("application/json", b'{"address_id":'),
+    ("application/json", b'{"address_id": "\xff"}'),
+    ("application/json", b'\xef\xbb\xbf{"address_id": 5}'),
+    ("application/json", b""),
+    ("application/json", b'{"remark": "' + b"x" * 5000 + b'"}'),
+    ("application/json; charset=utf-8", b'{"address_id": 5}'),
+    ("application/json; charset=utf-16", '{"address_id": 5}'.encode("utf-16")),
+    ("text/plain", b'{"address_id": 5}'),
+    ("application/x-www-form-urlencoded", b"address_id=5"),
+    # a checkout's lines: a list of flat objects
+    ("application/json", b'{"items": [{"sku_id": 1, "qty": 2}, {"sku_id": 3, "qty": 1}], "coupon_ids": [7]}'),
+    ("application/json", b'{"items": [{"sku_id": 1, "qty": 2}, 5, null], "points": "max"}'),
+    ("application/json", b'{"items": [{"sku_id": 1, "spec": {"size": "L"}}]}'),
+    ("application/json", b'{"items": [[1, 2], [3]]}'),
+    ("application/json", b'{"items": [{"sku_id": 1, "tags": [1]}]}'),
+]
+
+
+@pytest.mark.parametrize(("content_type", "raw"), BODIES)
+def test_the_body_read_short_is_what_drf_reads(content_type: str, raw: bytes) -> None:
+    """Issue 12: a plainly valid body gives the value ``request.data`` gives; any other is
+    ``request.data`` itself, so the refusal (or the coercion) is DRF's."""
+
+    def outcome(read: Any) -> Any:
+        url, data = "/api/v1/checkout/preview", cast(Any, raw)
+        request = APIView().initialize_request(
+            APIRequestFactory().generic("POST", url, data, content_type=content_type)
+        )
+        try:
+            return ("value", read(request))
+        except Exception as exc:  # the refusal is compared
+            return ("refused", type(exc), str(exc))
+
+    assert outcome(json_body) == outcome(lambda request: request.data)

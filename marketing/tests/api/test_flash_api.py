@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -345,50 +345,6 @@ def test_the_precheck_command_is_the_scripts_call_packed_as_redis_py_would(redis
     sha = LUA_SCRIPTS["flash_gate.admit"].sha
     command = ["EVALSHA", sha, 4, *gate_keys(42).data, *_precheck_args(7001, 123456, 3)]
     assert packed == b"".join(Connection().pack_command(*command))
-
-
-BODIES: list[tuple[str, bytes]] = [
-    ("application/json", b'{"address_id": 5}'),
-    ("application/json", b'{"address_id":5,"qty":2,"coupon_ids":[1,2],"remark":"\\u2028\xe5\xa5\xbd","src":""}'),
-    ("application/json", b'{"address_id": 5, "qty": "2", "points": null, "x": 1.5, "y": true}'),
-    ("application/json", b'{"qty": 5, "address_id": 1, "qty": 1}'),
-    ("application/json", b'{"address_id": {"nested": [1, {"deeper": 2}]}}'),
-    ("application/json", b'{"a":' * 40 + b"1" + b"}" * 40),
-    ("application/json", b"[1, 2]"),
-    ("application/json", b"null"),
-    ("application/json", b'{"address_id": NaN}'),
-    ("application/json", b'{"address_id": Infinity}'),
-    ("application/json", b'{"address_id":'),
-    ("application/json", b'{"address_id": "\xff"}'),
-    ("application/json", b'\xef\xbb\xbf{"address_id": 5}'),
-    ("application/json", b""),
-    ("application/json", b'{"remark": "' + b"x" * 5000 + b'"}'),
-    ("application/json; charset=utf-8", b'{"address_id": 5}'),
-    ("application/json; charset=utf-16", '{"address_id": 5}'.encode("utf-16")),
-    ("text/plain", b'{"address_id": 5}'),
-    ("application/x-www-form-urlencoded", b"address_id=5"),
-]
-
-
-@pytest.mark.parametrize(("content_type", "raw"), BODIES)
-def test_the_body_read_short_is_what_drf_reads(content_type: str, raw: bytes) -> None:
-    """A plainly valid body gives the value ``request.data`` gives; any other is ``request.data``
-    itself, so the refusal (or the coercion) is DRF's."""
-    from rest_framework.test import APIRequestFactory
-
-    from marketing.api.flash_sales import FlashPurchaseApi, _body
-
-    def outcome(read: Any) -> Any:
-        url, data = "/api/v1/flash/items/1/purchase", cast(Any, raw)
-        request = FlashPurchaseApi().initialize_request(
-            APIRequestFactory().generic("POST", url, data, content_type=content_type)
-        )
-        try:
-            return ("value", read(request))
-        except Exception as exc:  # the refusal is compared
-            return ("refused", type(exc), str(exc))
-
-    assert outcome(_body) == outcome(lambda request: request.data)
 
 
 @pytest.mark.parametrize(
