@@ -7,11 +7,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
-# Debian packages needed to build mysqlclient, and the browser the console tests drive.
+# Debian packages needed to build mysqlclient.
 BUILD_DEBS := pkg-config libmariadb-dev gcc python3-dev
 # The demo shop draws its product pictures with a real Chinese font.
 FONT_DEBS := fonts-noto-cjk
-TEST_DEBS := chromium $(FONT_DEBS)
+# What the tests drive: the browser of the console tests, nginx for the deploy/ site's tests
+# (tests/test_deploy_files.py checks and serves the shipped nginx configuration).
+TEST_DEBS := chromium nginx $(FONT_DEBS)
 # GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
 I18N_DEBS := gettext
 
