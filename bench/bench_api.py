@@ -440,7 +440,7 @@ def main() -> None:
                 "ping_rps": ping_rps,
                 **{f"{line['endpoint']}_ratio_bare": line["ratio_bare"] for line in lines},
                 **{f"{line['endpoint']}_ratio_ping": line["ratio_ping"] for line in lines},
-                "orders_per_s": results["order_place"]["orders_per_s"],
+                **({"orders_per_s": results["order_place"]["orders_per_s"]} if "order_place" in results else {}),
                 "goals_met": all(line["ratio_bare"] >= line["goal_ratio_bare"] for line in lines),
                 "rounds": rounds,
                 **({"only": sorted(ONLY)} if ONLY else {}),
