@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from mall.models import ShopSettings, Sku
 from marketing.models import Coupon, CouponStatus, CouponTemplate, Promotion
+from marketing.selectors.pricing_rules import VERSION_KEY as RULES_VERSION_KEY
 from marketing.services.coupons import coupon_claim
 from members.models import Member
 from members.tests.factories import AddressFactory
@@ -221,18 +222,14 @@ def test_cart_quote_reads_as_little_as_the_preview(
     assert quote["shipping_fee"]["fen"] == 0  # 233.00 yuan of goods: free from 99.00
 
 
-def test_the_preview_reads_the_rules_version_with_its_throttles(
-    checkout: dict[str, Any], member_client: APIClient, redis_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 12: the rules' version comes in the throttles' Redis round trip, never a round trip of
-    its own, and a bump still reaches the very next preview."""
+def _reads_with_throttles(redis_client: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[list[str]]]:
+    """From the call on: the cache keys each throttle round trip read, and a read of the rules'
+    version on its own fails the request; a merchant's change (shipping 15.00) is made first."""
     from mall.api import throttling
     from marketing.selectors import pricing_rules
 
     if throttling.counting_connection(redis_client) is None:
         pytest.skip("fakeredis: the version is read from the cache as before")
-    body = {"items": checkout["items"][2:]}
-    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 800
     trips: list[list[str]] = []
     real = throttling.window_counts_and_reads
 
@@ -247,8 +244,22 @@ def test_the_preview_reads_the_rules_version_with_its_throttles(
     monkeypatch.setattr(pricing_rules, "cache_version", no_own_read)
     ShopSettings.objects.filter(pk=1).update(shipping_flat_fee=1500)
     pricing_rules.pricing_rules_bump()  # as a merchant's change does
+    return lambda: trips
+
+
+VERSION_READ = [":".join(["duoying", "1", RULES_VERSION_KEY])]  # the Django cache key of the version
+
+
+def test_the_preview_reads_the_rules_version_with_its_throttles(
+    checkout: dict[str, Any], member_client: APIClient, redis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the rules' version comes in the throttles' Redis round trip, never a round trip of
+    its own, and a bump still reaches the very next preview."""
+    body = {"items": checkout["items"][2:]}
+    assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 800
+    trips = _reads_with_throttles(redis_client, monkeypatch)
     assert member_client.post("/api/v1/checkout/preview", body, format="json").json()["shipping_fee"] == 1500
-    assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]
+    assert trips() == [VERSION_READ]
 
 
 def test_placement_reads_the_rules_version_with_its_throttles_and_the_order_list_reads_none(
@@ -257,32 +268,14 @@ def test_placement_reads_the_rules_version_with_its_throttles_and_the_order_list
     """Issue 12: an order's rules version comes in the throttles' Redis round trip, as the
     preview's, and a merchant's change still prices the very next order; the order list, on the
     same route, reads nothing with its throttles."""
-    from mall.api import throttling
-    from marketing.selectors import pricing_rules
-
-    if throttling.counting_connection(redis_client) is None:
-        pytest.skip("fakeredis: the version is read from the cache as before")
     body = {"items": checkout["items"][2:], "address_id": checkout["address_id"]}
     first = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
     assert first.status_code == 201 and first.json()["shipping_fee"] == 800
-    trips: list[list[str]] = []
-    real = throttling.window_counts_and_reads
-
-    def counted(client: Any, keys: list[tuple[str, int]], reads: Any) -> Any:
-        trips.append(list(reads))
-        return real(client, keys, reads)
-
-    def no_own_read(*_args: Any, **_kwargs: Any) -> str:
-        raise AssertionError("the version was read in a round trip of its own")
-
-    monkeypatch.setattr(throttling, "window_counts_and_reads", counted)
-    monkeypatch.setattr(pricing_rules, "cache_version", no_own_read)
-    ShopSettings.objects.filter(pk=1).update(shipping_flat_fee=1500)
-    pricing_rules.pricing_rules_bump()  # as a merchant's change does
+    trips = _reads_with_throttles(redis_client, monkeypatch)
     placed = member_client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
     assert placed.status_code == 201
     assert placed.json()["shipping_fee"] == 1500
     assert Order.objects.get(no=placed.json()["no"]).shipping_fee == 1500
-    assert trips == [[":".join(["duoying", "1", pricing_rules.VERSION_KEY])]]
+    assert trips() == [VERSION_READ]
     assert member_client.get("/api/v1/orders").status_code == 200
-    assert len(trips) == 1  # the list counted its windows without reading the version
+    assert len(trips()) == 1  # the list counted its windows without reading the version
