@@ -75,15 +75,17 @@ def test_ten_concurrent_requests_with_one_key_make_one_order() -> None:
     assert Sku.objects.get(pk=sku.pk).stock == 98
 
 
-def test_one_shoppers_parallel_placements_all_land_each_priced_and_recorded_once() -> None:
-    """Twenty taps of one shopper with distinct keys queue on the member row: every one makes its
-    order at the price of the moment, and its analytics event is written after its commit."""
-    from analytics.models import Event
-
+def _one_shopper_taps(
+    taps: int, *, before: Callable[[Any], None] | None = None, **asked: Any
+) -> tuple[Any, Any, list[Any]]:
+    """One new shopper (``before`` prepares them) placing a 59.00 SKU ``taps`` times at once, each
+    with its own key: (the SKU, the shopper, each tap's order or exception)."""
     ShopSettings.load()
     sku = SkuFactory.create(stock=100, price=5900)
     member = MemberFactory.create()
     address = AddressFactory.create(member=member)
+    if before is not None:
+        before(member)
 
     def place(_i: int) -> Order:
         return order_place_or_replay(
@@ -92,9 +94,18 @@ def test_one_shoppers_parallel_placements_all_land_each_priced_and_recorded_once
             items=[(sku.pk, 1)],
             address_id=address.pk,
             idempotency_key=uuid.uuid4().hex,
+            **asked,
         ).order
 
-    results = run_in_threads(20, place)
+    return sku, member, run_in_threads(taps, place)
+
+
+def test_one_shoppers_parallel_placements_all_land_each_priced_and_recorded_once() -> None:
+    """Twenty taps of one shopper with distinct keys queue on the member row: every one makes its
+    order at the price of the moment, and its analytics event is written after its commit."""
+    from analytics.models import Event
+
+    sku, member, results = _one_shopper_taps(20)
 
     assert [r for r in results if not isinstance(r, Order)] == []
     assert Order.objects.filter(member=member).count() == 20
@@ -132,27 +143,14 @@ def test_one_shoppers_parallel_placements_spend_their_points_once_each() -> None
     the shopper's lock, after the lock is granted: ten taps each asking for 1,000 of 5,000
     points all make their orders, five with 1,000 points and five with none left to use (a
     balance read before the lock would price them with points already spent: refused)."""
-    from members.models import PointsEntry
+    from members.models import Member, PointsEntry
     from members.selectors.points import points_balance
     from members.services.points import points_grant
 
-    ShopSettings.load()
-    sku = SkuFactory.create(stock=100, price=5900)
-    member = MemberFactory.create()
-    address = AddressFactory.create(member=member)
-    points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref="race")
+    def grant(member: Member) -> None:
+        points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref="race")
 
-    def place(_i: int) -> Order:
-        return order_place_or_replay(
-            context=SHOPPER_CONTEXT,
-            member=member,
-            items=[(sku.pk, 1)],
-            address_id=address.pk,
-            idempotency_key=uuid.uuid4().hex,
-            points=1000,
-        ).order
-
-    results = run_in_threads(10, place)
+    sku, member, results = _one_shopper_taps(10, before=grant, points=1000)
 
     assert [r for r in results if not isinstance(r, Order)] == []
     used = sorted(Order.objects.filter(member=member).values_list("points_used", flat=True))
