@@ -115,7 +115,12 @@ def shopper_state(*, member: Member) -> ShopperState:
         row = cursor.fetchone()
     if row is None:
         return ShopperState(tier=member.tier, points=0, is_new=True)
-    tier, balance, has_orders = row
+    return _state_of(row)
+
+
+def _state_of(columns: Sequence[Any]) -> ShopperState:
+    """The shopper state from the columns of :func:`_shopper_columns` (tier, balance, has orders)."""
+    tier, balance, has_orders = columns[:3]
     return ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
 
 
@@ -243,9 +248,10 @@ def _shopper_and_wallet_sql_for(
     time: the client library turns each DATETIME into a datetime in Python, 120 of them for a
     wallet of 60. ``with_member``: the member's own columns first (:func:`member_with_wallet`).
     ``chosen``: the wallet narrowed to that many coupon ids (parameters after the others).
-    ``locking`` (MariaDB): the shopper's row is read ``FOR UPDATE``, with a first column saying
-    whether a committed order of theirs has a key (the first parameter; see
-    :func:`member_lock_with_wallet`)."""
+    ``locking``: a first column says whether a committed order of theirs has a key (the first
+    parameter), and the shopper's row is read ``FOR UPDATE`` where the database locks rows
+    (SQLite has no such clause: its writers take the whole database in turn); see
+    :func:`member_lock_with_wallet`."""
     qn = connection.ops.quote_name
     member_pk = _col(Member, "id")
     valid_from, valid_until = _col(Coupon, "valid_from"), _col(Coupon, "valid_until")
@@ -272,18 +278,17 @@ def _shopper_and_wallet_sql_for(
         f" AND c.{_col(Coupon, 'status')} = %s AND c.{valid_until} > %s{narrowed}"
     )
     head = "".join(f"{column}, " for column in member_columns)
-    if mysql and locking:
+    if locking:
         key_used = (
             f"EXISTS (SELECT 1 FROM {qn(Order._meta.db_table)} o"  # noqa: S608 - names from model metadata
             f" WHERE o.{_col(Order, 'member')} = m.{member_pk} AND o.{_col(Order, 'idempotency_key')} = %s), "
         )
-        return (
-            f"SELECT {key_used}{head}{_shopper_columns()}{shopper_from} FOR UPDATE;"
-            f" SELECT {coupon_columns}{coupon_from}"
-        )
+        head = key_used + head
+        if connection.features.has_select_for_update:
+            shopper_from += " FOR UPDATE"
     if mysql:
         return f"SELECT {head}{_shopper_columns()}{shopper_from}; SELECT {coupon_columns}{coupon_from}"
-    padding = "".join("NULL, " for _column in member_columns)
+    padding = "".join("NULL, " for _column in (*member_columns, *(["key"] if locking else [])))
     return (
         f"SELECT {head}{_shopper_columns()}, NULL, NULL, NULL, NULL{shopper_from}"
         f" UNION ALL SELECT {padding}NULL, NULL, NULL, {coupon_columns}{coupon_from}"
@@ -294,17 +299,25 @@ WalletRows = list[tuple[Any, ...]]
 
 
 def _read_shopper_and_wallet(
-    member_id: int, now: datetime, *, with_member: bool = False, chosen: Sequence[int] | None = None
+    member_id: int,
+    now: datetime,
+    *,
+    with_member: bool = False,
+    chosen: Sequence[int] | None = None,
+    lock_key: str | None = None,
 ) -> tuple[tuple[Any, ...] | None, WalletRows]:
     """The shopper's row (None for an unknown member) and the coupon rows (pk, template id, valid
-    from, valid until) in coupon order; ``chosen``: only those coupons."""
+    from, valid until) in coupon order; ``chosen``: only those coupons; ``lock_key``: the row
+    locked, led by whether a committed order of theirs has that key."""
     vendor = connection.vendor
+    locking = lock_key is not None
     with connection.cursor() as cursor:
         cursor.execute(
             _shopper_and_wallet_sql_for(
-                vendor, with_member=with_member, chosen=None if chosen is None else len(chosen)
+                vendor, with_member=with_member, chosen=None if chosen is None else len(chosen), locking=locking
             ),
             [
+                *([lock_key] if locking else []),
                 OrderStatus.CANCELLED.value,
                 member_id,
                 member_id,
@@ -318,44 +331,10 @@ def _read_shopper_and_wallet(
             cursor.nextset()
             return state, sorted(cursor.fetchall())
         rows = cursor.fetchall()
-    at = len(Member._meta.concrete_fields) if with_member else 0  # where the shopper state starts
+    # where the shopper state starts
+    at = (len(Member._meta.concrete_fields) if with_member else 0) + (1 if locking else 0)
     state = next((row for row in rows if row[at + 3] is None), None)  # the shopper's: no coupon id
     return state, sorted(row[at + 3 :] for row in rows if row[at + 3] is not None)
-
-
-def member_lock_with_wallet(member: Member, *, key: str, at: datetime, chosen: Sequence[int] | None) -> bool | None:
-    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
-    ``key``, reading under the lock their shopper state and the ``chosen`` coupons (None: the
-    whole wallet) for the quote priced at ``at`` (issue 12: the lock with the key check and that
-    read were two round trips of every placement). The member carries the read as
-    ``wallet_read``, as :func:`member_with_wallet` leaves it. The subqueries are plain reads,
-    not locking ones, and under READ COMMITTED they see every row committed before the lock was
-    granted. None (nothing locked, nothing read) where the database takes no multi-statement
-    round trip: the caller locks the usual way."""
-    if connection.vendor != "mysql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _shopper_and_wallet_sql_for("mysql", chosen=None if chosen is None else len(chosen), locking=True),
-            [
-                key,
-                OrderStatus.CANCELLED.value,
-                member.pk,
-                member.pk,
-                CouponStatus.UNUSED.value,
-                connection.ops.adapt_datetimefield_value(at),
-                *(chosen or ()),
-            ],
-        )
-        state = cursor.fetchone()
-        cursor.nextset()
-        coupons = sorted(cursor.fetchall())
-    if state is None:
-        return False  # no row to lock: the placement fails on the member's foreign key, as before
-    key_used, tier, balance, has_orders = state
-    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
-    member.wallet_read = WalletRead(at=at, shopper=shopper, coupons=coupons)  # type: ignore[attr-defined]
-    return bool(key_used)
 
 
 @dataclass(frozen=True)
@@ -365,6 +344,21 @@ class WalletRead:
     at: datetime
     shopper: ShopperState
     coupons: WalletRows
+
+
+def member_lock_with_wallet(member: Member, *, key: str, at: datetime, chosen: Sequence[int] | None) -> bool:
+    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
+    ``key``, reading under the lock their shopper state and the ``chosen`` coupons (None: the
+    whole wallet) for the quote priced at ``at``, in one round trip (issue 12: the lock with the
+    key check and that read were two round trips of every placement). The member carries the
+    read as ``wallet_read``, as :func:`member_with_wallet` leaves it. The subqueries are plain
+    reads, not locking ones, and under READ COMMITTED they see every row committed before the
+    lock was granted: the order of a request that held the lock before this one."""
+    state, coupons = _read_shopper_and_wallet(member.pk, at, chosen=chosen, lock_key=key)
+    if state is None:
+        return False  # no row to lock: the placement fails on the member's foreign key
+    member.wallet_read = WalletRead(at=at, shopper=_state_of(state[1:]), coupons=coupons)  # type: ignore[attr-defined]
+    return bool(state[0])
 
 
 def held_wallet_at(member: Member) -> datetime | None:
@@ -383,8 +377,7 @@ def member_with_wallet(member_id: int, *, at: datetime) -> Member | None:
     if state is None:
         return None
     member = instance_from_row(Member, connection.alias, state)
-    tier, balance, has_orders = state[len(Member._meta.concrete_fields) :][:3]
-    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
+    shopper = _state_of(state[len(Member._meta.concrete_fields) :])
     member.wallet_read = WalletRead(at=at, shopper=shopper, coupons=coupons)  # type: ignore[attr-defined]
     return member
 
@@ -409,9 +402,7 @@ def _shopper_and_wallet(
     state, coupons = _read_shopper_and_wallet(member.pk, now, chosen=chosen)
     if state is None:
         return ShopperState(tier=member.tier, points=0, is_new=True), ([], {}, {}, {})
-    tier, balance, has_orders = state[:3]
-    shopper = ShopperState(tier=tier, points=int(balance or 0), is_new=not has_orders)
-    return shopper, _wallet_rows(coupons, rules)
+    return _state_of(state), _wallet_rows(coupons, rules)
 
 
 def _check_selected(*, member: Member, selected: Sequence[int], wallet: Mapping[str, int]) -> None:

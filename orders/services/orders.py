@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -349,39 +349,14 @@ class _Replayed(Exception):
 
 
 def _member_lock(*, member: Member, key: str, at: datetime, coupon_ids: Sequence[int | str]) -> bool:
-    """Lock the shopper's row and say whether a committed order of theirs has ``key``; on
-    MariaDB the order's quote (priced at ``at``) gets the shopper's state and chosen coupons
-    read in the same round trip (``member_lock_with_wallet``; issue 12)."""
+    """Lock the shopper's row and say whether a committed order of theirs has ``key``; the
+    order's quote (priced at ``at``) gets the shopper's state and chosen coupons read in the
+    same round trip (``member_lock_with_wallet``; issue 12)."""
     try:
         chosen = coupon_ids_parse(coupon_ids)
-    except ApplicationError:  # the quote refuses the id as before; the lock is taken alone
-        pass
-    else:
-        used = member_lock_with_wallet(member, key=key, at=at, chosen=chosen)
-        if used is not None:
-            return used
-    return _member_lock_key_used(member_id=member.pk, key=key)
-
-
-def _member_lock_key_used(*, member_id: int, key: str) -> bool:
-    """Lock the shopper's row (``FOR UPDATE``) and say whether a committed order of theirs has
-    this key, in one round trip under the lock (issue 12). The subquery is a plain read, not a
-    locking one, and under READ COMMITTED it sees every order committed before the lock was
-    granted: the order of a request that held the lock before this one."""
-    with connection.cursor() as cursor:
-        cursor.execute(_member_lock_key_used_sql(), [key, member_id])
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
-@cache
-def _member_lock_key_used_sql() -> str:
-    quote = connection.ops.quote_name
-    orders, members = quote(Order._meta.db_table), quote(Member._meta.db_table)
-    return (
-        f"SELECT EXISTS (SELECT 1 FROM {orders} o WHERE o.{quote('member_id')} = m.{quote('id')}"  # noqa: S608 - names from model metadata, values bound
-        f" AND o.{quote('idempotency_key')} = %s) FROM {members} m WHERE m.{quote('id')} = %s FOR UPDATE"
-    )
+    except ApplicationError:  # the quote refuses the id as before; no coupon is read with the lock
+        chosen = []
+    return member_lock_with_wallet(member, key=key, at=at, chosen=chosen)
 
 
 @transaction.atomic

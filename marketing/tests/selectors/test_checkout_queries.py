@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from mall.models import ShopSettings, Sku
@@ -37,9 +36,8 @@ CART_QUOTE_QUERIES = 3  # shopper row, SKUs + gift SKUs, shopper state with the 
 # nested services stopped taking savepoints and the key check joined the lock, 20 before the
 # wallet joined the shopper state, 19 before the replay read up front gave way to the key check
 # under the lock, 18 before the order kept its coupons' templates, 17 before the stock update
-# lost its savepoint, 15 before the shopper state and wallet joined the lock); 15 where the
-# database takes no multi-statement round trip (the lock goes on its own)
-PLACE_QUERIES = 14 if connection.vendor == "mysql" else 15
+# lost its savepoint, 15 before the shopper state and wallet joined the lock)
+PLACE_QUERIES = 14
 
 
 @pytest.fixture

@@ -297,3 +297,23 @@ def test_a_wallet_narrowed_to_the_choice_prices_and_refuses_as_the_whole_wallet(
         narrowed = quote_for_checkout(member=member, items=items, coupon_ids=chosen, whole_wallet=False)
         assert sorted(c["coupon_id"] for c in narrowed.coupons) == sorted(chosen)
         assert not any(r["rule_type"] in ("amount_off", "no_threshold") for r in narrowed.rejected)
+
+
+@pytest.mark.parametrize("locks_rows", [True, False])
+def test_the_placement_lock_asks_for_update_only_where_the_database_locks_rows(
+    monkeypatch: pytest.MonkeyPatch, locks_rows: bool
+) -> None:
+    """SQLite (the embedded default) has no ``FOR UPDATE``: there the lock statement reads the
+    same columns without it (its writers take the whole database in turn), or every placement
+    would fail on a syntax error."""
+    from marketing.selectors import pricing_fetch as fetch
+
+    monkeypatch.setattr(connection.features, "has_select_for_update", locks_rows)
+    fetch._shopper_and_wallet_sql_for.cache_clear()
+    try:
+        for vendor in ("mysql", "sqlite"):
+            sql = fetch._shopper_and_wallet_sql_for(vendor, chosen=1, locking=True)
+            assert ("FOR UPDATE" in sql) is locks_rows
+            assert "idempotency_key" in sql
+    finally:
+        fetch._shopper_and_wallet_sql_for.cache_clear()
