@@ -53,6 +53,17 @@ def compiled_input(serializer_class: type[serializers.Serializer]) -> Callable[[
     return parse_body
 
 
+def validated_input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``validated_data`` of ``data``: a well-formed body through the compiled parser, anything
+    else through the serializer itself (its refusals and coercions, word for word)."""
+    parsed = compiled_input(serializer_class)(data)
+    if parsed is None:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        parsed = serializer.validated_data
+    return parsed
+
+
 def _refuse(field: serializers.Field, why: str) -> TypeError:
     return TypeError(f"{type(field).__name__} {field.field_name or ''}: {why}, not compiled")
 

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mall.api.exception_handler import error_body
-from mall.api.input import compiled_input
+from mall.api.input import validated_input
 from mall.api.parsers import json_body
 from mall.api.renderers import FastJSONRenderer
 from mall.api.schema import error_responses
@@ -367,11 +367,7 @@ class FlashPurchaseApi(BatchedThrottlesMixin, APIView):
             return _refusal_response(
                 request, item_id=item_id, member_id=shopper.pk, qty=peek[1], code=code, extra=extra
             )
-        data = compiled_input(self.InputSerializer)(body)
-        if data is None:  # not plainly valid: the serializer refuses it (or coerces it) in its words
-            serializer = self.InputSerializer(data=body)
-            serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
+        data = validated_input(self.InputSerializer, body)
         member = shopper.member()
         result = flash_purchase(
             context=request_context(request),

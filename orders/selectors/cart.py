@@ -32,7 +32,7 @@ def product_image_url(product: Product) -> str:
     if not image:
         return ""
     storage = getattr(image.storage, "_wrapped", image.storage)  # default_storage is a lazy object
-    if not isinstance(storage, FileSystemStorage) or type(storage) is not FileSystemStorage:
+    if type(storage) is not FileSystemStorage:  # a subclass may sign or rewrite its URLs
         return str(image.url)
     key = (str(storage.base_url), str(image.name))
     url = _image_urls.get(key)
