@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +42,7 @@ from bench.common import (
     bench_shopper,
     clear_slot_window,
     duration_ms,
+    flash_unit_buy,
     gunicorn,
     lift_campaign_budgets,
     manage,
@@ -200,7 +200,6 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     from django.utils import timezone
 
     from mall.models import Category, Product, Sku
-    from marketing.services.deals import DealRequest
     from marketing.services.flash_sales import (
         FlashItemData,
         FlashSlotData,
@@ -208,8 +207,6 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
         flash_slot_create,
         flash_slot_publish,
     )
-    from members.services.abuse import RequestContext
-    from orders.services.orders import order_place
 
     # The sold-out slot runs for the next 30 minutes: every slot meeting them (the demo shop's,
     # an earlier run's of this bench or of bench-flash) ends first, slots may not overlap.
@@ -227,15 +224,7 @@ def _sold_out_flash_item(staff: Any, buyer: Any, address_id: int) -> int:
     )
     item = flash_item_add(actor=staff, slot_id=slot.pk, data=FlashItemData(sku_id=sku.pk, flash_price=990, quota=1))
     flash_slot_publish(actor=staff, slot_id=slot.pk)
-    time.sleep(max(0.0, starts_at.timestamp() - time.time()) + 0.2)
-    order_place(
-        member=buyer,
-        items=[(sku.pk, 1)],
-        address_id=address_id,
-        idempotency_key=f"bench-sold-{uuid.uuid4().hex[:8]}",
-        deal=DealRequest(kind="flash", ref=item.pk),
-        context=RequestContext(ip="127.0.0.1"),
-    )
+    flash_unit_buy(buyer, address_id, sku_id=sku.pk, item_id=item.pk, starts_at=starts_at)
     return int(item.pk)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_api import COUPONS_EACH, prepare
+from bench.common import bench_shopper
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PREVIEWS_PER_ROUND = 40
@@ -88,7 +89,7 @@ def main() -> None:
                 run()
             wall[name].append((time.perf_counter() - started_wall) * 1000 / count)
             cpu[name].append((time.process_time() - started_cpu) * 1000 / count)
-    parallel_s, parallel_placed = _one_shopper_taps(50, items[:2], info)
+    parallel_s, parallel_placed = _one_shopper_taps(50, items[:2])
     figures = {
         **{f"{name}_cpu_ms": round(statistics.median(values), 2) for name, values in cpu.items()},
         **{f"{name}_wall_ms": round(statistics.median(values), 2) for name, values in wall.items()},
@@ -100,29 +101,19 @@ def main() -> None:
     print(json.dumps(figures))
 
 
-def _one_shopper_taps(taps: int, items: list[dict[str, int]], info: dict[str, Any]) -> tuple[float, int]:
+def _one_shopper_taps(taps: int, items: list[dict[str, int]]) -> tuple[float, int]:
     """``taps`` placements of one new shopper at once, each with its own key: (seconds, placed)."""
     from mall.tests.concurrency import run_in_threads
-    from members.models import Address, Member
     from members.tests.fixtures import SHOPPER_CONTEXT
     from orders.models import Order
     from orders.services.orders import order_place_or_replay
 
-    member = Member.objects.create(openid=f"bench-taps-{uuid.uuid4().hex[:12]}", nickname="压测连点", is_dev=True)
-    address = Address.objects.create(
-        member=member,
-        receiver="压测",
-        phone="13800000000",
-        province="上海市",
-        city="上海市",
-        district="浦东新区",
-        detail="1号",
-    )
+    member, address_id = bench_shopper(f"bench-taps-{uuid.uuid4().hex[:12]}")
     lines = [(item["sku_id"], item["qty"]) for item in items]
 
     def tap(_i: int) -> Order:
         return order_place_or_replay(
-            context=SHOPPER_CONTEXT, member=member, items=lines, address_id=address.pk, idempotency_key=uuid.uuid4().hex
+            context=SHOPPER_CONTEXT, member=member, items=lines, address_id=address_id, idempotency_key=uuid.uuid4().hex
         ).order
 
     started = time.perf_counter()

@@ -41,6 +41,7 @@ from bench.common import (
     bench_env,
     bench_shopper,
     clear_slot_window,
+    flash_unit_buy,
     lift_campaign_budgets,
     manage,
     schedstat_ns,
@@ -109,7 +110,6 @@ def prepare() -> dict[str, Any]:
 
     from bench.bench_api import _guard_for_one_address
     from mall.models import Category, Product, Sku
-    from marketing.services.deals import DealRequest
     from marketing.services.flash_sales import (
         FlashItemData,
         FlashSlotData,
@@ -117,8 +117,6 @@ def prepare() -> dict[str, Any]:
         flash_slot_create,
         flash_slot_publish,
     )
-    from members.services.abuse import RequestContext
-    from orders.services.orders import order_place
 
     staff = User.objects.filter(username="bench-ops").first() or User.objects.create_superuser(
         username="bench-ops", password=uuid.uuid4().hex, email="bench@example.com"
@@ -145,16 +143,8 @@ def prepare() -> dict[str, Any]:
         data=FlashItemData(sku_id=win_sku.pk, flash_price=990, quota=100_000, per_shopper_limit=100_000),
     )
     flash_slot_publish(actor=staff, slot_id=slot.pk)
-    time.sleep(max(0.0, starts_at.timestamp() - time.time()) + 0.2)
     buyer, buyer_address = bench_shopper("bench-sold-buyer")
-    order_place(
-        member=buyer,
-        items=[(sold_sku.pk, 1)],
-        address_id=buyer_address,
-        idempotency_key=f"bench-sold-{uuid.uuid4().hex[:8]}",
-        deal=DealRequest(kind="flash", ref=sold.pk),
-        context=RequestContext(ip="127.0.0.1"),
-    )
+    flash_unit_buy(buyer, buyer_address, sku_id=sold_sku.pk, item_id=sold.pk, starts_at=starts_at)
     main, main_address = bench_shopper("bench-shopper")
     winners = [bench_shopper(f"bench-win-{i:03d}") for i in range(WIN_SHOPPERS)]
     info = {

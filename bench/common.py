@@ -265,6 +265,23 @@ def bench_shopper(openid: str) -> tuple[Any, int]:
     return member, address.pk
 
 
+def flash_unit_buy(buyer: Any, address_id: int, *, sku_id: int, item_id: int, starts_at: Any) -> None:
+    """Once the slot has started, ``buyer`` takes one unit of the flash item (a bench's sold-out item)."""
+    from marketing.services.deals import DealRequest
+    from members.services.abuse import RequestContext
+    from orders.services.orders import order_place
+
+    time.sleep(max(0.0, starts_at.timestamp() - time.time()) + 0.2)
+    order_place(
+        member=buyer,
+        items=[(sku_id, 1)],
+        address_id=address_id,
+        idempotency_key=f"bench-sold-{uuid.uuid4().hex[:8]}",
+        deal=DealRequest(kind="flash", ref=item_id),
+        context=RequestContext(ip="127.0.0.1"),
+    )
+
+
 def shopper_token(member: Any) -> str:
     """A shopper's access token, as the mini-program sends it after logging in."""
     from rest_framework_simplejwt.tokens import AccessToken
