@@ -9,13 +9,15 @@ cannot change any figure; the output lists lines in the cart's order, gifts last
 
 from __future__ import annotations
 
+from typing import Any
+
 from mall.money import Fen
 from marketing.pricing import reasons
-from marketing.pricing.item_step import ItemEntry, item_entry, price_items
+from marketing.pricing.item_step import price_items
 from marketing.pricing.order_step import apply_order_promotions
 from marketing.pricing.points import redeem
-from marketing.pricing.rulebook import rules_for, tier_rule
-from marketing.pricing.rules import RuleContext
+from marketing.pricing.rulebook import item_ranking, rules_for, tier_rule
+from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
 from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote
 from marketing.pricing.wallet import apply_coupons
@@ -53,13 +55,12 @@ def _context(request: PricingRequest) -> RuleContext:
     return RuleContext(at=request.at, shopper=request.shopper, policy=request.policy, price_of=price_of)
 
 
-def _item_entries(request: PricingRequest, planned: tuple[ItemEntry, ...], index: ScopeIndex) -> tuple[ItemEntry, ...]:
-    """The plan's item rules plus the shopper's member-tier rate over every line."""
+def _tier_rule(request: PricingRequest) -> ItemRule[Any] | None:
+    """The shopper's member-tier rate as an item rule over every line (None: no discount)."""
     rate = request.tier_rates.get(request.shopper.tier)
     if rate is not None and rate < 1:
-        rule = tier_rule(request.shopper.tier, rate)
-        return (*planned, item_entry(rule, index.for_scope(rule.scope)))
-    return planned
+        return tier_rule(request.shopper.tier, rate)
+    return None
 
 
 def _line_quote(line: LineState) -> LineQuote:
@@ -94,7 +95,7 @@ def quote(request: PricingRequest) -> Quote:
     ledger = Ledger()
 
     item_plan, order_plan = rules_for(request.promotions).plan(lines, index)
-    price_items(_item_entries(request, item_plan.entries, index), lines, ctx, ledger)
+    price_items(item_ranking(item_plan, _tier_rule(request), lines, index), lines, ctx, ledger)
     ledger.add_rejected("item", item_plan.absent)
     hints = apply_order_promotions(order_plan, lines, ctx, ledger)
     ledger.add_rejected("order", order_plan.absent)

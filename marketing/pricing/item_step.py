@@ -1,8 +1,18 @@
-"""Step 1: each line's unit price is the single lowest offer; item offers never multiply."""
+"""Step 1: each line's unit price is the single lowest offer; item offers never multiply.
+
+Every per-price offer depends only on the list price (``rules/item.py``), so for carts of one
+shape at one set of list prices each line's offers rank the same whatever the quantities, the
+moment or the shopper. :func:`rank_items` ranks them once (the rule book keeps the ranking
+with the cart's plan); :func:`price_items` then screens the conditional rules of this quote,
+takes per line the first offer whose rule is still in, and works out only the per-unit
+(stepped) offers, whose amounts depend on the quantity (issue 12: a busy shop's 50 promotions
+cost a walk of each line's ranked offers, not a comparison per rule and covered line).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mall.money import Fen
@@ -17,6 +27,8 @@ Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
 # (rule, covered positions, id, special, offer, by_unit, screened = blocked or conditional,
 #  and for a rate offer 2 × its numerator, its denominator, 2 × its denominator, else 0, 0, 0)
 ItemEntry = tuple[ItemRule[Any], tuple[int, ...], str, bool, Callable[[Fen], Fen], bool, bool, int, int, int]
+# one per-price offer on one line, in ranking order: (unit price, special, rule id, entry number)
+RankedOffer = tuple[Fen, bool, str, int]
 
 
 def item_entry(rule: ItemRule[Any], positions: tuple[int, ...]) -> ItemEntry:
@@ -25,57 +37,137 @@ def item_entry(rule: ItemRule[Any], positions: tuple[int, ...]) -> ItemEntry:
     return (rule, positions, rule.id, rule.special, rule.offer, rule.by_unit, screened, 2 * num, den, 2 * den)
 
 
-def price_items(
-    entries: Iterable[ItemEntry],
-    lines: Sequence[LineState],
-    ctx: RuleContext,
-    ledger: Ledger,
-) -> None:
+def unit_offer(entry: ItemEntry, list_price: Fen) -> Fen:
+    """A per-price entry's unit price for ``list_price`` (the list price or more: no offer)."""
+    num2, den, den2 = entry[7], entry[8], entry[9]
+    # mall.money.rate_applier's rounding half up, inlined for amounts >= 0
+    return (list_price * num2 + den) // den2 if den2 and list_price >= 0 else entry[4](list_price)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRanking:
+    """The item offers of carts of one shape at one set of list prices (and member tier).
+
+    ``ranked`` lists each line's per-price offers below its list price, cheapest first, ties
+    to a normal price over a special one, then to the rule id: the order ``price_items``
+    compares offers in. The entry numbers sort the rules by what a quote must still do."""
+
+    entries: tuple[ItemEntry, ...]
+    ranked: tuple[tuple[RankedOffer, ...], ...]
+    screened: tuple[int, ...]  # blocked or conditional: screened on every quote
+    by_unit: tuple[int, ...]  # per-unit offers over some lines: worked out on every quote
+    # records a rule gets unless it is screened out: no line in scope, or (per price) no line
+    # it would sell below the list price
+    unscreened_records: tuple[tuple[int, RejectedRule], ...]
+    below_list: tuple[int, ...]  # per-price rules below the list price on some line
+
+
+def rank_items(entries: tuple[ItemEntry, ...], lines: Sequence[LineState]) -> ItemRanking:
+    ranked: list[list[RankedOffer]] = [[] for _ in lines]
+    screened: list[int] = []
+    by_unit: list[int] = []
+    records: list[tuple[int, RejectedRule]] = []
+    below_list: list[int] = []
+    for i, entry in enumerate(entries):
+        rule, positions, rule_id, special, by_unit_rule = entry[0], entry[1], entry[2], entry[3], entry[5]
+        if entry[6]:
+            screened.append(i)
+        if not positions:
+            records.append((i, rule.out_of_scope))
+            continue
+        if by_unit_rule:
+            by_unit.append(i)
+            continue
+        below = False
+        for pos in positions:
+            list_price = lines[pos].list_price
+            price = unit_offer(entry, list_price)
+            if price < list_price:
+                ranked[pos].append((price, special, rule_id, i))
+                below = True
+        if below:
+            below_list.append(i)
+        else:
+            records.append((i, rule.no_benefit))
+    return ItemRanking(
+        entries=entries,
+        ranked=tuple(tuple(sorted(offers)) for offers in ranked),  # entry numbers never decide: ids differ
+        screened=tuple(screened),
+        by_unit=tuple(by_unit),
+        unscreened_records=tuple(records),
+        below_list=tuple(below_list),
+    )
+
+
+def price_items(ranking: ItemRanking, lines: Sequence[LineState], ctx: RuleContext, ledger: Ledger) -> None:
     """Offers are compared by what the whole line would cost (the same as comparing unit
     prices, except for stepped prices, whose units may cost different amounts). Ties go to a
     normal price over a special one (so the line still joins order promotions), then to the
-    rule id. Only the best offer per line is kept: one comparison per (rule, covered line),
-    however many rules compete. ``entries`` pair each rule with the lines it covers."""
-    best: list[Offer | None] = [None] * len(lines)
-    offered: list[ItemRule[Any]] = []
+    rule id. Only the best offer per line is kept."""
+    entries = ranking.entries
     rejected: list[RejectedRule] = []
     reject = rejected.append
-    for rule, positions, rule_id, special, offer, by_unit, screened, num2, den, den2 in entries:
-        if screened:
-            record = rule.rejected(*rule.blocked) if rule.blocked else rule.screened_out(ctx)
-            if record is not None:
-                reject(record)
-                continue
-        if not positions:
-            reject(rule.out_of_scope)
-            continue
-        below_list = False
-        for pos in positions:
-            line = lines[pos]
-            list_price = line.list_price
-            ranges: tuple[UnitRange, ...] = ()
-            if by_unit:
-                amount, price, ranges = rule.line_offer(list_price, line.qty)
-                if amount >= list_price * line.qty:
-                    continue
-            else:
-                # mall.money.rate_applier's rounding half up, inlined for amounts >= 0
-                price = (list_price * num2 + den) // den2 if den2 and list_price >= 0 else offer(list_price)
-                if price >= list_price:
-                    continue
-                amount = price * line.qty
-            below_list = True
-            current = best[pos]
-            if (
-                current is None
-                or amount < current[0]
-                or (amount == current[0] and (special, rule_id) < (current[1], current[2]))
-            ):
-                best[pos] = (amount, special, rule_id, rule, price, ranges)
-        if below_list:
-            offered.append(rule)
+    out: set[int] = set()  # entries screened out of this quote
+    for i in ranking.screened:
+        rule = entries[i][0]
+        record = rule.rejected(*rule.blocked) if rule.blocked else rule.screened_out(ctx)
+        if record is not None:
+            reject(record)
+            out.add(i)
+    if out:
+        rejected += [record for i, record in ranking.unscreened_records if i not in out]
+    else:
+        rejected += [record for _i, record in ranking.unscreened_records]
+    # per line: the first ranked offer still in, as (amount, special, rule id, rule, price, ranges)
+    best: list[Offer | None] = []
+    keep = best.append
+    for line, offers in zip(lines, ranking.ranked, strict=True):
+        for price, special, rule_id, i in offers:
+            if i not in out:
+                keep((price * line.qty, special, rule_id, entries[i][0], price, ()))
+                break
         else:
-            reject(rule.no_benefit)
+            keep(None)
+    offered = [entries[i][0] for i in ranking.below_list if i not in out]
+    for i in ranking.by_unit:
+        if i not in out:
+            _per_unit_offers(entries[i], lines, best, offered, reject)
+    _apply_winners(lines, best, offered, rejected, ctx, ledger)
+
+
+def _per_unit_offers(
+    entry: ItemEntry,
+    lines: Sequence[LineState],
+    best: list[Offer | None],
+    offered: list[ItemRule[Any]],
+    reject: Callable[[RejectedRule], None],
+) -> None:
+    """A per-unit (stepped) rule's offers, each against the best per-price offer of its line."""
+    rule, positions, rule_id, special = entry[0], entry[1], entry[2], entry[3]
+    below_list = False
+    for pos in positions:
+        line = lines[pos]
+        amount, price, ranges = rule.line_offer(line.list_price, line.qty)
+        if amount >= line.list_price * line.qty:
+            continue
+        below_list = True
+        current = best[pos]
+        if current is None or (amount, special, rule_id) < (current[0], current[1], current[2]):
+            best[pos] = (amount, special, rule_id, rule, price, ranges)
+    if below_list:
+        offered.append(rule)
+    else:
+        reject(rule.no_benefit)
+
+
+def _apply_winners(
+    lines: Sequence[LineState],
+    best: list[Offer | None],
+    offered: list[ItemRule[Any]],
+    rejected: list[RejectedRule],
+    ctx: RuleContext,
+    ledger: Ledger,
+) -> None:
     winners: set[str] = set()
     apply = ledger.apply
     for line, winning in zip(lines, best, strict=True):
@@ -97,5 +189,5 @@ def price_items(
             winners.add(rule_id)
     for rule in offered:
         if rule.id not in winners:
-            reject(rule.outpriced)
+            rejected.append(rule.outpriced)
     ledger.add_rejected("item", rejected)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
-from marketing.pricing.item_step import item_entry
+from marketing.pricing.item_step import ItemRanking, item_entry, rank_items
 from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderOutcome, OrderRule, Rule, RuleContext
 from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
@@ -65,6 +65,7 @@ class RuleSet(Generic[R]):
 # screening (window, audience, limit) is reported before "out of scope", as before any plan
 Covered = tuple[R, tuple[int, ...]]
 PLANS_KEPT = 256  # cart shapes remembered per rule book
+RANKINGS_KEPT = 16  # list prices and member tiers remembered per cart shape
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class CartPlan(Generic[R]):
     scopes: tuple[tuple[int, ...], ...] = ()
     # the covered rules' entries for their step (``item_step.item_entry``, ``order_entry``)
     entries: tuple[Any, ...] = ()
+    # the item step's offers ranked per line, by (member-tier rule, list prices); see ``item_ranking``
+    rankings: dict[tuple[Any, tuple[int, ...]], ItemRanking] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...], tuple[int, ...]]) -> CartPlan[R]:
@@ -145,6 +148,23 @@ class RuleBook:
                     del self.plans[next(iter(self.plans))]
                 self.plans[shape] = found
         return found
+
+
+def item_ranking(
+    plan: CartPlan[ItemRule[Any]], tier: ItemRule[Any] | None, lines: Sequence[LineState], index: ScopeIndex
+) -> ItemRanking:
+    """The item offers of ``plan``'s carts at ``lines``' list prices, plus the member-tier rule
+    ``tier`` over every line, ranked per line: once per shape, prices and tier, like the plan."""
+    key = (tier, tuple([line.list_price for line in lines]))
+    found = plan.rankings.get(key)
+    if found is None:
+        entries = plan.entries if tier is None else (*plan.entries, item_entry(tier, index.for_scope(tier.scope)))
+        found = rank_items(entries, lines)
+        with _lock:
+            while len(plan.rankings) >= RANKINGS_KEPT:
+                del plan.rankings[next(iter(plan.rankings))]
+            plan.rankings[key] = found
+    return found
 
 
 def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:

@@ -1,4 +1,4 @@
-"""Properties that hold for any shop, cart, rule set and wallet (5 × 400 examples)."""
+"""Properties that hold for any shop, cart, rule set and wallet (6 × 400 examples)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketing.pricing import PricingError, PricingRequest, Quote, quote, quote_to_dict
+from marketing.pricing import CartLine, PricingError, PricingRequest, Quote, quote, quote_to_dict
 from marketing.pricing.best_coupons import CouponCandidate, application_order, best_combination, saving
 from marketing.pricing.types import CouponSpec, StackingPolicy
 from marketing.tests.pricing.builders import check_invariants
@@ -73,6 +73,26 @@ def test_same_input_same_output(request: PricingRequest) -> None:
     assert _canonical(first) == _canonical(again)
     if isinstance(first, Quote):
         assert first == again
+
+
+@EXAMPLES
+@given(requests(), st.integers(1, 4), st.booleans())
+def test_a_cart_priced_after_another_of_its_shape_gets_the_same_quote(
+    request: PricingRequest, extra: int, flip_new: bool
+) -> None:
+    """The rule book keeps the item offers ranked per cart shape and list prices; a quote with
+    other quantities, another shopper or no member tier that reuses them gets what a fresh
+    rule book gives it."""
+    _quote(request)  # ranks the item offers of this shape and these prices
+    other = replace(
+        request,
+        cart=tuple(CartLine(line.sku, line.qty % 3 + extra) for line in request.cart),
+        shopper=replace(request.shopper, is_new=request.shopper.is_new != flip_new, used={}),
+        tier_rates={} if flip_new else request.tier_rates,
+    )
+    reused = _quote(other)
+    fresh = _quote(pickle.loads(pickle.dumps(other)))  # noqa: S301 - our own bytes; new rule objects
+    assert _canonical(reused) == _canonical(fresh)
 
 
 _owed = st.lists(st.integers(0, 5_000), min_size=1, max_size=4)

@@ -96,6 +96,24 @@ def test_a_cart_shape_is_planned_once_and_quantities_do_not_replan() -> None:
     assert len(book.plans) == 2
 
 
+def test_item_offers_are_ranked_once_per_shape_and_prices() -> None:
+    """Each line's item offers are ranked once per cart shape, list prices and member tier;
+    other quantities reuse the ranking, a price change ranks again."""
+    promos = _promotions()
+    book = rules_for(promos)
+    quote(make_request([("A", "美妆", "20.00", 1), ("B", "x", "20.00", 1)], promotions=promos))
+    (item_plan, _) = next(iter(book.plans.values()))
+    ((_, ranking),) = item_plan.rankings.items()
+    offers = [[(price, rule_id) for price, _special, rule_id, _i in line] for line in ranking.ranked]
+    assert offers == [[(yuan("1"), "f-a"), (yuan("16"), "beauty")], [(yuan("18"), "one-product")]]
+
+    quote(make_request([("A", "美妆", "20.00", 4), ("B", "x", "20.00", 2)], promotions=promos))
+    assert list(item_plan.rankings.values()) == [ranking]
+    dearer = quote(make_request([("A", "美妆", "30.00", 4), ("B", "x", "20.00", 2)], promotions=promos))
+    assert len(item_plan.rankings) == 2
+    assert [line.unit_price for line in dearer.lines] == [yuan("1"), yuan("18")]
+
+
 def test_equal_positions_are_one_tuple_in_a_plan() -> None:
     """Order promotions over the same lines share one tuple, so the order step tells their
     scopes apart by identity."""
