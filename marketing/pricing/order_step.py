@@ -1,4 +1,10 @@
-"""Step 2: order promotions, measured on the item-level amounts of their eligible lines."""
+"""Step 2: order promotions, measured on the item-level amounts of their eligible lines.
+
+The plan lists the rules in the order winners are applied, (sequence, id), so one type's rules
+come together: each type is settled (its best applied, the others told who beat them) as soon
+as its last rule is evaluated, in one pass (issue 12). Settling early changes nothing: a rule
+is measured on item-level amounts, which applying another never moves.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +16,39 @@ from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, Hint, RejectedRule
 
-# (application order key, rule, its eligible lines, its outcome)
-Candidate = tuple[tuple[int, str], OrderRule[Any], list[LineState], OrderOutcome]
+# (rule, its eligible lines, its outcome)
+Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
 
 
-def _candidates(
-    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext
-) -> tuple[dict[str, list[Candidate]], list[Hint], list[RejectedRule]]:
-    """Evaluate every promotion that may apply. Promotions over the same lines share one
-    ScopeLines (eligible lines and their totals), so each scope is summed once; the plan
-    numbers the distinct scopes, so they are looked up in a list (issue 12). The rejection
-    records go back to the caller, who adds the outdone ones and hands the ledger one list."""
+def apply_order_promotions(
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
+) -> list[Hint]:
+    """Different types stack; of one type the best for the shopper wins (policy "best", ties
+    to the smaller id) or every qualifying one applies ("stack"). Promotions over the same
+    lines share one ScopeLines (eligible lines and their totals), so each scope is summed once;
+    the plan numbers the distinct scopes, so they are looked up in a list. Gifts become
+    zero-price lines appended to ``lines``."""
+    if not plan.covered:
+        return []
     joins = ctx.policy.special_price_lines_join_order_promotions
-    by_type: dict[str, list[Candidate]] = {}
+    stack = ctx.policy.same_type == "stack"
     hints: list[Hint] = []
     scopes: list[ScopeLines | None] = [_UNSEEN] * len(plan.scopes)
     rejected: list[RejectedRule] = []
     reject = rejected.append
+    group = ""  # the type being evaluated
+    best: Candidate | None = None  # its best so far, and the others that qualified
+    others: list[Candidate] = []
     entry: OrderEntry
     for entry in plan.entries:
-        rule, positions, slot, conditional, rule_type, evaluate, key = entry
+        rule, positions, slot, conditional, rule_type, evaluate, _key = entry
+        if rule_type != group:
+            if best is not None:
+                _settle(best, others, lines, ctx, ledger, rejected)
+                best, others = None, []
+            group = rule_type
         if conditional:
             record = rule.screened_out(ctx)
             if record is not None:
@@ -39,20 +56,7 @@ def _candidates(
                 continue
         scope = scopes[slot]
         if scope is _UNSEEN:
-            if not positions:
-                scope = scopes[slot] = None
-            elif joins:
-                scope = scopes[slot] = _scope_lines(lines, positions, joins)
-            else:  # _scope_lines(lines, positions, False) inlined: once per scope per quote
-                eligible = []
-                amount = units = 0
-                for pos in positions:
-                    line = lines[pos]
-                    if not line.special:
-                        eligible.append(line)
-                        amount += line.amount
-                        units += line.qty
-                scope = scopes[slot] = _new_tuple(ScopeLines, (eligible, amount, units))
+            scope = scopes[slot] = _scope_lines(lines, positions, joins) if positions else None
         if scope is None:
             reject(rule.out_of_scope)
             continue
@@ -66,12 +70,19 @@ def _candidates(
         if outcome[1] is not None:  # its reason
             reject(rule.rejected(outcome[1], outcome[2]))
             continue
-        entries = by_type.get(rule_type)
-        if entries is None:
-            by_type[rule_type] = [(key, rule, eligible, outcome)]
+        if stack:
+            _apply(rule, eligible, outcome, lines, ctx, ledger)
+        elif best is None:
+            best = (rule, eligible, outcome)
+        elif outcome[0] > best[2][0]:  # the plan's order is by id: an equal value keeps the earlier
+            others.append(best)
+            best = (rule, eligible, outcome)
         else:
-            entries.append((key, rule, eligible, outcome))
-    return by_type, hints, rejected
+            others.append((rule, eligible, outcome))
+    if best is not None:
+        _settle(best, others, lines, ctx, ledger, rejected)
+    ledger.add_rejected("order", rejected)
+    return hints
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:
@@ -94,52 +105,45 @@ def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool
     return _new_tuple(ScopeLines, (eligible, amount, units))  # ScopeLines(...) without its Python frame
 
 
-def apply_order_promotions(
-    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
-) -> list[Hint]:
-    """Different types stack; of one type the best for the shopper wins (policy "best") or
-    every qualifying one applies ("stack"). Gifts become zero-price lines appended to ``lines``."""
-    if not plan.covered:
-        return []
-    by_type, hints, rejected = _candidates(plan, lines, ctx)
-    winners: list[Candidate] = []
-    stack = ctx.policy.same_type == "stack"
-    for entries in by_type.values():
-        if len(entries) == 1 or stack:
-            winners.extend(entries)
-            continue
-        # the most for the shopper, ties to the smaller id (a scan: a sort calls a key per entry)
-        best = entries[0]
-        best_value, best_id = best[3][0], best[1].id
-        for entry in entries[1:]:
-            value = entry[3][0]
-            if value > best_value or (value == best_value and entry[1].id < best_id):
-                best, best_value, best_id = entry, value, entry[1].id
-        winners.append(best)
-        for entry in entries:
-            if entry is not best:
-                rejected.append(entry[1].outdone_by(best_id))
-    ledger.add_rejected("order", rejected)
-    if len(winners) > 1:
-        winners.sort()  # by (sequence, id): the keys are distinct, so no further element is compared
-    apply = ledger.apply
-    for _key, rule, scope_lines, outcome in winners:
-        rule_id, rule_type = rule.id, rule.type
-        amount = 0
-        for pos, off in outcome.per_line:
-            line = lines[pos]
-            part = min(off, line.remaining)
-            if part:
-                line.remaining -= part
-                line.allocations.append(Allocation(rule_id, rule_type, part))
-                amount += part
-        if outcome.total:
-            amount += spread(scope_lines, outcome.total, rule_id, rule_type)
-        gifts = outcome.gifts
-        for sku, qty in gifts:
-            amount += _add_gift(lines, sku, qty, rule_id, rule_type, ctx)
-        apply(rule_id, rule_type, "order", amount, gifts)
-    return hints
+def _settle(
+    best: Candidate,
+    others: list[Candidate],
+    lines: list[LineState],
+    ctx: RuleContext,
+    ledger: Ledger,
+    rejected: list[RejectedRule],
+) -> None:
+    """Apply one type's winner; its other qualifying rules are recorded as outdone by it."""
+    rule, eligible, outcome = best
+    _apply(rule, eligible, outcome, lines, ctx, ledger)
+    if others:
+        winner_id = rule.id
+        rejected += [other[0].outdone_by(winner_id) for other in others]
+
+
+def _apply(
+    rule: OrderRule[Any],
+    scope_lines: list[LineState],
+    outcome: OrderOutcome,
+    lines: list[LineState],
+    ctx: RuleContext,
+    ledger: Ledger,
+) -> None:
+    rule_id, rule_type = rule.id, rule.type
+    amount = 0
+    for pos, off in outcome.per_line:
+        line = lines[pos]
+        part = min(off, line.remaining)
+        if part:
+            line.remaining -= part
+            line.allocations.append(Allocation(rule_id, rule_type, part))
+            amount += part
+    if outcome.total:
+        amount += spread(scope_lines, outcome.total, rule_id, rule_type)
+    gifts = outcome.gifts
+    for sku, qty in gifts:
+        amount += _add_gift(lines, sku, qty, rule_id, rule_type, ctx)
+    ledger.apply(rule_id, rule_type, "order", amount, gifts)
 
 
 def _add_gift(lines: list[LineState], sku: str, qty: int, rule_id: str, rule_type: str, ctx: RuleContext) -> Fen:

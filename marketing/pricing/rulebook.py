@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
-from marketing.pricing.item_step import ItemRanking, item_entry, rank_items
+from marketing.pricing.item_step import ItemEntry, ItemRanking, item_entry, rank_items
 from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderOutcome, OrderRule, Rule, RuleContext
 from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
@@ -88,17 +88,22 @@ def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...],
     absent: list[RejectedRule] = []
     covered: list[Covered[R]] = []
     slot_of: dict[tuple[int, ...], int] = {}
-    entries: list[Any] = []
+    item_entries: list[ItemEntry] = []
+    order_entries: list[OrderEntry] = []
     for rule in rules.for_cart(index.sku_positions, absent):
         found = index.sku_positions.get(rule.sku, ()) if rule.sku is not None else index.for_scope(rule.scope)
         found = positions.setdefault(found, found)  # equal positions: one tuple
         covered.append((rule, found))
         slot = slot_of.setdefault(found, len(slot_of))
         if isinstance(rule, ItemRule):
-            entries.append(item_entry(rule, found))
+            item_entries.append(item_entry(rule, found))
         elif isinstance(rule, OrderRule):
-            entries.append(order_entry(rule, found, slot))
-    return CartPlan(tuple(covered), tuple(absent), tuple(slot_of), tuple(entries))
+            order_entries.append(order_entry(rule, found, slot))
+    # order rules in the order their winners apply, (sequence, id): the order step settles one
+    # type as soon as its last rule is measured
+    order_entries.sort(key=_application_order)
+    entries = (*item_entries, *order_entries)
+    return CartPlan(tuple(covered), tuple(absent), tuple(slot_of), entries)
 
 
 # what the order step reads of a rule, in one tuple per rule, as ``item_step.ItemEntry``:
@@ -117,6 +122,10 @@ OrderEntry = tuple[
 
 def order_entry(rule: OrderRule[Any], positions: tuple[int, ...], slot: int) -> OrderEntry:
     return (rule, positions, slot, rule.conditional, rule.type, rule.evaluate, (rule.sequence, rule.id))
+
+
+def _application_order(entry: OrderEntry) -> tuple[int, str]:
+    return entry[6]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from marketing.pricing.types import (
 )
 
 _new = tuple.__new__
+OFFERS_KEPT = 256  # (list price, quantity) offers a stepped rule keeps; its lines are immutable
 
 
 def fixed(price: Fen) -> Callable[[Fen], Fen]:
@@ -103,8 +104,20 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
         self.offer = rate_applier(first_rate) if first_rate is not None else unchanged
         if spec.sold >= last:
             self.blocked = (reasons.STEPS_EXHAUSTED, f"{spec.sold} units sold, beyond the last step")
+        # what a line of (list price, quantity) is offered: fixed by the spec, which holds the
+        # units sold, so the ranges are built once per line a cart asks about (issue 12)
+        self._offers: dict[tuple[Fen, int], LineOffer] = {}
 
     def line_offer(self, list_price: Fen, qty: int) -> LineOffer:
+        key = (list_price, qty)
+        offer = self._offers.get(key)
+        if offer is None:
+            offer = self._line_offer(list_price, qty)
+            if len(self._offers) < OFFERS_KEPT:
+                self._offers[key] = offer
+        return offer
+
+    def _line_offer(self, list_price: Fen, qty: int) -> LineOffer:
         first, left, amount = self.spec.sold + 1, qty, 0
         ranges: list[UnitRange] = []
         lowest = list_price

@@ -29,7 +29,7 @@ from marketing.pricing import (
     SteppedPrice,
 )
 from marketing.pricing.scenario import DEFAULT_TIER_RATES
-from marketing.pricing.types import CouponKind, PointsRequest
+from marketing.pricing.types import CouponKind, PointsRequest, StackingPolicy
 from marketing.tests.pricing.builders import AT
 
 SKUS = ("A", "B", "C", "D", "E", "F")
@@ -184,6 +184,11 @@ def requests(draw: st.DrawFn, max_coupons: int = 6) -> PricingRequest:
         is_new=draw(_booleans),
     )
     points = cast(PointsRequest, draw(_points_request))
+    # both ways of settling one type's order promotions, with and without special-price lines
+    policy = StackingPolicy(
+        same_type=draw(st.sampled_from(("best", "stack"))),
+        special_price_lines_join_order_promotions=draw(_booleans),
+    )
     return PricingRequest(
         at=AT,
         shopper=shopper,
@@ -193,4 +198,5 @@ def requests(draw: st.DrawFn, max_coupons: int = 6) -> PricingRequest:
         coupons=wallet,
         points_to_use=points,
         tier_rates=DEFAULT_TIER_RATES,
+        policy=policy,
     )

@@ -78,3 +78,15 @@ def test_a_cheaper_offer_beats_the_whole_straddling_line() -> None:
     dearer = LimitedDiscount(id="dearer", rate=Decimal("0.56"))
     q = quote(make_request([("NEW", "1", "100.00", 4)], promotions=(steps, dearer)))
     assert (q.payable, q.lines[0].item_rule_id) == (yuan("220.00"), "steps")
+
+
+def test_a_line_offer_is_worked_out_once_per_list_price_and_quantity() -> None:
+    """The units sold are part of the compiled spec, so what a line of (list price, qty) is
+    offered never changes: a cart viewed again reuses the ranges; another qty gets its own."""
+    promos = (SteppedPrice(id="steps", sku="NEW", sold=98, steps=STEPS),)
+    first = quote(make_request([("NEW", "1", "100.00", 4)], promotions=promos))
+    again = quote(make_request([("NEW", "1", "100.00", 4)], promotions=promos))
+    other = quote(make_request([("NEW", "1", "100.00", 2)], promotions=promos))
+    assert again.lines[0].unit_ranges is first.lines[0].unit_ranges
+    assert [r.qty for r in other.lines[0].unit_ranges] == [2]
+    assert other.payable == yuan("100.00")
