@@ -151,19 +151,47 @@ def _joined_plan(
     return _JoinedPlan(sql, fk, target, names, target_names, converting, where, order_by)
 
 
-def rows_with_related(
-    model: type[M],
+@dataclass(frozen=True)
+class RelatedRead:
+    """A written-out ``select_related`` read (:func:`related_read`): its statement and parameters,
+    and how the rows it returns become instances, wherever it is sent (alone by
+    :func:`rows_with_related`, or in a round trip with other statements)."""
+
+    sql: str
+    params: list[Any]
+    alias: str
+    plan: _JoinedPlan
+    model: type[models.Model]
+
+    def instances(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The rows as instances of the model, each with its related row cached as the ORM does."""
+        plan, alias = self.plan, self.alias
+        connection = connections[alias]
+        names, target_names, converting = plan.names, plan.target_names, plan.converting
+        split = len(names)
+        make, make_target = _maker(self.model), _maker(plan.target)
+        cache_name = plan.fk.cache_name
+        result: list[Any] = []
+        for row in rows:
+            values = list(row)
+            for i, field_converters, column in converting:
+                for convert in field_converters:
+                    values[i] = convert(values[i], column, connection)
+            instance = make(alias, names, values[:split])
+            instance._state.fields_cache[cache_name] = make_target(alias, target_names, values[split:])
+            result.append(instance)
+        return result
+
+
+def related_read(
+    model: type[models.Model],
     related: str,
     any_of: Mapping[str, Sequence[Any]],
     *,
     only: Collection[str] | None = None,
     only_related: Collection[str] | None = None,
-) -> list[M]:
-    """``model.objects.select_related(related).filter(Q(a__in=…) | Q(b__in=…)).order_by("pk")`` in
-    effect (one query; none when every list is empty): the rows whose field (a name in
-    ``any_of``) is one of its values, each with its ``related`` row cached as the ORM caches it.
-    ``only`` / ``only_related``: read just these attnames (and the keys) of each, as
-    ``.only()`` does: any other column is deferred and a read of it loads it (a query)."""
+) -> RelatedRead | None:
+    """The read :func:`rows_with_related` makes, not sent (None when every list is empty)."""
     alias = router.db_for_read(model) or "default"
     plan = _joined_plan(
         model,
@@ -183,25 +211,31 @@ def rows_with_related(
         conditions.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
         params += [field.get_db_prep_value(value, connection) for value in wanted]
     if not conditions:
-        return []
+        return None
     where = conditions[0] if len(conditions) == 1 else f"({' OR '.join(conditions)})"
-    with connection.cursor() as cursor:
-        cursor.execute(f"{plan.sql} WHERE {where}{plan.order_by}", params)
+    return RelatedRead(f"{plan.sql} WHERE {where}{plan.order_by}", params, alias, plan, model)
+
+
+def rows_with_related(
+    model: type[M],
+    related: str,
+    any_of: Mapping[str, Sequence[Any]],
+    *,
+    only: Collection[str] | None = None,
+    only_related: Collection[str] | None = None,
+) -> list[M]:
+    """``model.objects.select_related(related).filter(Q(a__in=…) | Q(b__in=…)).order_by("pk")`` in
+    effect (one query; none when every list is empty): the rows whose field (a name in
+    ``any_of``) is one of its values, each with its ``related`` row cached as the ORM caches it.
+    ``only`` / ``only_related``: read just these attnames (and the keys) of each, as
+    ``.only()`` does: any other column is deferred and a read of it loads it (a query)."""
+    read = related_read(model, related, any_of, only=only, only_related=only_related)
+    if read is None:
+        return []
+    with connections[read.alias].cursor() as cursor:
+        cursor.execute(read.sql, read.params)
         rows = cursor.fetchall()
-    names, target_names, converting = plan.names, plan.target_names, plan.converting
-    split = len(names)
-    make, make_target = _maker(model), _maker(plan.target)
-    cache_name = plan.fk.cache_name
-    result: list[M] = []
-    for row in rows:
-        values = list(row)
-        for i, field_converters, column in converting:
-            for convert in field_converters:
-                values[i] = convert(values[i], column, connection)
-        instance = make(alias, names, values[:split])
-        instance._state.fields_cache[cache_name] = make_target(alias, target_names, values[split:])
-        result.append(instance)
-    return result
+    return cast(list[M], read.instances(rows))
 
 
 @cache

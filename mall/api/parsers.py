@@ -109,19 +109,28 @@ def json_body(request: Request) -> Any:
     selection and stream handling (issue 12: most of the body's cost in a flash sale's sold-out
     answer). Anything else is ``request.data``, so its refusals (415, 400 ``malformed_request``,
     413, ``request_too_deep``) are DRF's own, word for word."""
+    data = plain_json_body(request)
+    return request.data if data is None else data
+
+
+def plain_json_body(request: Request) -> dict[str, Any] | None:
+    """The body :func:`json_body` decodes itself, or None for any other (never a refusal: a
+    view may look at the body before DRF's parsers judge it, e.g. in authentication)."""
     django_request = request._request
     meta = django_request.META
-    if meta.get("CONTENT_TYPE") == "application/json":
-        try:
-            length = int(meta.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if 0 < length <= (PLAIN_BODY_MAX if limit is None else min(PLAIN_BODY_MAX, limit)):
-            try:
-                data = json.loads(django_request.body.decode("utf-8"))
-            except ValueError:  # UnicodeDecodeError too: DRF refuses it below
-                data = None
-            if type(data) is dict and all(_plain_value(value) for value in data.values()):
-                return data
-    return request.data
+    if meta.get("CONTENT_TYPE") != "application/json":
+        return None
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if not 0 < length <= (PLAIN_BODY_MAX if limit is None else min(PLAIN_BODY_MAX, limit)):
+        return None
+    try:
+        data = json.loads(django_request.body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError too: DRF refuses it later
+        return None
+    if type(data) is dict and all(_plain_value(value) for value in data.values()):
+        return data
+    return None

@@ -296,6 +296,8 @@ def _shopper_and_wallet_sql_for(
 
 
 WalletRows = list[tuple[Any, ...]]
+# a read sent along with the shopper's: its SQL and parameters
+Statement = tuple[str, Sequence[Any]]
 
 
 def _read_shopper_and_wallet(
@@ -305,36 +307,47 @@ def _read_shopper_and_wallet(
     with_member: bool = False,
     chosen: Sequence[int] | None = None,
     lock_key: str | None = None,
-) -> tuple[tuple[Any, ...] | None, WalletRows]:
+    also: Statement | None = None,
+) -> tuple[tuple[Any, ...] | None, WalletRows, list[tuple[Any, ...]] | None]:
     """The shopper's row (None for an unknown member) and the coupon rows (pk, template id, valid
     from, valid until) in coupon order; ``chosen``: only those coupons; ``lock_key``: the row
-    locked, led by whether a committed order of theirs has that key."""
+    locked, led by whether a committed order of theirs has that key. ``also``: one more read
+    (SQL, parameters) sent in the same round trip where statements go together (MariaDB), its
+    rows third; elsewhere the third is None and the caller sends it itself."""
     vendor = connection.vendor
     locking = lock_key is not None
+    sql = _shopper_and_wallet_sql_for(
+        vendor, with_member=with_member, chosen=None if chosen is None else len(chosen), locking=locking
+    )
+    params = [
+        *([lock_key] if locking else []),
+        OrderStatus.CANCELLED.value,
+        member_id,
+        member_id,
+        CouponStatus.UNUSED.value,
+        connection.ops.adapt_datetimefield_value(now),
+        *(chosen or ()),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _shopper_and_wallet_sql_for(
-                vendor, with_member=with_member, chosen=None if chosen is None else len(chosen), locking=locking
-            ),
-            [
-                *([lock_key] if locking else []),
-                OrderStatus.CANCELLED.value,
-                member_id,
-                member_id,
-                CouponStatus.UNUSED.value,
-                connection.ops.adapt_datetimefield_value(now),
-                *(chosen or ()),
-            ],
-        )
-        if vendor == "mysql":  # two statements, two result sets
+        if vendor == "mysql":  # two statements (three with ``also``), their result sets in turn
+            if also is not None:
+                sql = f"{sql}; {also[0]}"
+                params += also[1]
+            cursor.execute(sql, params)
             state = cursor.fetchone()
             cursor.nextset()
-            return state, sorted(cursor.fetchall())
+            coupons = sorted(cursor.fetchall())
+            also_rows = None
+            if also is not None:
+                cursor.nextset()
+                also_rows = list(cursor.fetchall())
+            return state, coupons, also_rows
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     # where the shopper state starts
     at = (len(Member._meta.concrete_fields) if with_member else 0) + (1 if locking else 0)
     state = next((row for row in rows if row[at + 3] is None), None)  # the shopper's: no coupon id
-    return state, sorted(row[at + 3 :] for row in rows if row[at + 3] is not None)
+    return state, sorted(row[at + 3 :] for row in rows if row[at + 3] is not None), None
 
 
 @dataclass(frozen=True)
@@ -354,7 +367,7 @@ def member_lock_with_wallet(member: Member, *, key: str, at: datetime, chosen: S
     read as ``wallet_read``, as :func:`member_with_wallet` leaves it. The subqueries are plain
     reads, not locking ones, and under READ COMMITTED they see every row committed before the
     lock was granted: the order of a request that held the lock before this one."""
-    state, coupons = _read_shopper_and_wallet(member.pk, at, chosen=chosen, lock_key=key)
+    state, coupons, _none = _read_shopper_and_wallet(member.pk, at, chosen=chosen, lock_key=key)
     if state is None:
         return False  # no row to lock: the placement fails on the member's foreign key
     member.wallet_read = WalletRead(at=at, shopper=_state_of(state[1:]), coupons=coupons)  # type: ignore[attr-defined]
@@ -368,17 +381,20 @@ def held_wallet_at(member: Member) -> datetime | None:
     return held.at if held is not None else None
 
 
-def member_with_wallet(member_id: int, *, at: datetime) -> Member | None:
+def member_with_wallet(member_id: int, *, at: datetime, also: Statement | None = None) -> Member | None:
     """The shopper's row (every column, as ``row_by_pk`` reads it; None when there is none) with
     their shopper state and wallet as of ``at``, in one statement (issue 12: the checkout preview
     reads the shopper's row to authenticate, then read it again with the wallet). The member
-    carries them as ``wallet_read`` for one quote priced at ``at`` (``pricing_fetch(at=…)``)."""
-    state, coupons = _read_shopper_and_wallet(member_id, at, with_member=True)
+    carries them as ``wallet_read`` for one quote priced at ``at`` (``pricing_fetch(at=…)``).
+    ``also``: a read sent in the same round trip where the database takes statements together
+    (MariaDB); the member carries its rows as ``also_rows`` (None where it was not sent)."""
+    state, coupons, also_rows = _read_shopper_and_wallet(member_id, at, with_member=True, also=also)
     if state is None:
         return None
     member = instance_from_row(Member, connection.alias, state)
     shopper = _state_of(state[len(Member._meta.concrete_fields) :])
     member.wallet_read = WalletRead(at=at, shopper=shopper, coupons=coupons)  # type: ignore[attr-defined]
+    member.also_rows = also_rows  # type: ignore[attr-defined]
     return member
 
 
@@ -399,7 +415,7 @@ def _shopper_and_wallet(
             return held.shopper, _wallet_rows(coupons, rules)
     if chosen is not None and not chosen:
         return shopper_state(member=member), ([], {}, {}, {})
-    state, coupons = _read_shopper_and_wallet(member.pk, now, chosen=chosen)
+    state, coupons, _none = _read_shopper_and_wallet(member.pk, now, chosen=chosen)
     if state is None:
         return ShopperState(tier=member.tier, points=0, is_new=True), ([], {}, {}, {})
     return _state_of(state), _wallet_rows(coupons, rules)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from mall.errors import NotFound
 from mall.models import Sku
-from mall.rows import rows_with_related
+from mall.rows import RelatedRead, related_read, rows_with_related
 from marketing.selectors.checkout_pricing import CheckoutQuote, PointsRequest, checkout_rules, quote_for_checkout
 from marketing.selectors.pricing_rules import PricingRules
 from marketing.services.deals import DealRequest, deal_takes_sku_stock
@@ -40,7 +40,42 @@ _GIFT_PKS_HELD = 1024
 _gift_pks: tuple[str, dict[str, int]] = ("", {})
 
 
-def _skus_read(ids: list[int], gift_codes: Collection[str], rules_version: str, quote_columns: bool) -> list[Sku]:
+@dataclass(frozen=True)
+class SkusAhead:
+    """A checkout's SKU read sent before its lines are validated, with the shopper's row (issue
+    12: one round trip fewer per preview): the SKUs the body names and the gift SKUs by the
+    primary keys held for rules version ``version``. ``rows``: what it returned (None: not sent)."""
+
+    read: RelatedRead
+    asked: frozenset[int]
+    version: str
+    rows: list[Sku] | None = None
+
+
+# Gift SKUs a read sent ahead asks for at most (their primary keys as last read); with more held,
+# none is asked for and a cart with gift promotions reads its SKUs itself.
+_GIFTS_AHEAD_MAX = 32
+
+
+def checkout_skus_ahead(ids: Sequence[int]) -> SkusAhead | None:
+    """The read :func:`checkout_lines_resolve` would make for SKUs ``ids`` (quote columns), to be
+    sent ahead; None when there is nothing to read. The rules are not known yet, so it asks for
+    every gift SKU held for the rules last read; the resolve uses the rows only when that is
+    the version it prices with (see :func:`_skus_read`)."""
+    version, held = _gift_pks
+    gifts = list(held.values()) if len(held) <= _GIFTS_AHEAD_MAX else []
+    asked = [*ids, *gifts]
+    read = related_read(Sku, "product", {"pk": asked}, only=QUOTE_SKU_FIELDS, only_related=QUOTE_PRODUCT_FIELDS)
+    return None if read is None else SkusAhead(read, frozenset(asked), version)
+
+
+def _skus_read(
+    ids: list[int],
+    gift_codes: Collection[str],
+    rules_version: str,
+    quote_columns: bool,
+    ahead: SkusAhead | None = None,
+) -> list[Sku]:
     """The SKUs ``ids`` and those of ``gift_codes``, with their products, in one query.
 
     The ORM's ``select_related("product").filter(Q(pk__in) | Q(code__in))``, written out once
@@ -48,23 +83,33 @@ def _skus_read(ids: list[int], gift_codes: Collection[str], rules_version: str, 
     key known for ``rules_version`` the read is by primary key alone (issue 12: MariaDB merged
     two indexes and sorted for the OR, ~40 µs of its CPU per preview); a gift code no row read
     carries (a SKU renamed or gone since) is then asked for by code, one query more, once.
+    ``ahead``: the same read already made (:func:`checkout_skus_ahead`), used when it asked for
+    every primary key this one would, for this rules version; its other rows are left out.
     """
     global _gift_pks
     only = (QUOTE_SKU_FIELDS, QUOTE_PRODUCT_FIELDS) if quote_columns else (None, None)
     held = _gift_pks[1] if rules_version and _gift_pks[0] == rules_version else {}
     hinted = [held.get(code) for code in gift_codes]
+    if not gift_codes or None not in hinted:
+        wanted = [*ids, *hinted]
+        if ahead is not None and ahead.rows is not None and quote_columns and ahead.asked.issuperset(wanted):
+            keep = set(wanted)
+            rows = [row for row in ahead.rows if row.pk in keep]
+        elif gift_codes:
+            rows = rows_with_related(Sku, "product", {"pk": wanted}, only=only[0], only_related=only[1])
+        else:
+            rows = rows_with_related(Sku, "product", {"pk": ids}, only=only[0], only_related=only[1])
+    else:
+        rows = rows_with_related(
+            Sku, "product", {"pk": ids, "code": list(gift_codes)}, only=only[0], only_related=only[1]
+        )
     if gift_codes and None not in hinted:
-        rows = rows_with_related(Sku, "product", {"pk": [*ids, *hinted]}, only=only[0], only_related=only[1])
         found = {row.code for row in rows}
         missing = [code for code in gift_codes if code not in found]
         if missing:
             known = {row.pk for row in rows}
             extra = rows_with_related(Sku, "product", {"code": missing}, only=only[0], only_related=only[1])
             rows = sorted([*rows, *(row for row in extra if row.pk not in known)], key=lambda row: row.pk)
-    else:
-        rows = rows_with_related(
-            Sku, "product", {"pk": ids, "code": list(gift_codes)}, only=only[0], only_related=only[1]
-        )
     if rules_version and gift_codes:
         learnt = {row.code: row.pk for row in rows if row.code in gift_codes}
         if any(held.get(code) != learnt.get(code) for code in gift_codes):  # a new dict: readers keep theirs
@@ -82,6 +127,7 @@ def checkout_lines_resolve(
     gifts: MutableMapping[str, Sku] | None = None,
     rules_version: str = "",
     quote_columns: bool = False,
+    ahead: SkusAhead | None = None,
 ) -> list[tuple[Sku, int]]:
     """Validate what is being bought and load the SKUs (with products) in one query, SKU-id order.
 
@@ -93,6 +139,7 @@ def checkout_lines_resolve(
     with ``rules_version`` (the rules they come from) by the primary keys they had when last read,
     checked against the codes the rows carry (:func:`_skus_read`). ``quote_columns``: only the
     columns a quote and its answer read (:data:`QUOTE_SKU_FIELDS`; any other loads on access).
+    ``ahead``: the read already sent with the shopper's row, when it covers this one.
     """
     wanted = cart_selected_lines(member=member) if items is None else list(items)
     if not wanted:
@@ -108,7 +155,7 @@ def checkout_lines_resolve(
             raise InvalidQuantity(details={"sku_id": sku_id, "qty": merged[sku_id], "max": MAX_QTY_PER_LINE})
     gift_codes = gift_codes if gifts is not None else ()
     skus: dict[int, Sku] = {}
-    for row in _skus_read(list(merged), gift_codes, rules_version, quote_columns):
+    for row in _skus_read(list(merged), gift_codes, rules_version, quote_columns, ahead):
         if row.pk in merged:
             skus[row.pk] = row
         if gifts is not None and row.code in gift_codes:
@@ -143,13 +190,15 @@ def checkout_preview(
     deal: DealRequest | None = None,
     rules: PricingRules | None = None,
     at: datetime | None = None,
+    skus_ahead: SkusAhead | None = None,
 ) -> CheckoutPreview:
     """The quote the checkout page shows; the same call ``order_place`` makes, without writing.
 
     A deal's units may come from the tool's own quota (flash sales), so its SKU's shelf stock
     is not checked here; the tool's ``specs`` says whether there is anything left. ``rules``:
     the active rules when the caller read them (``checkout_rules``); ``at``: the instant to price
-    at (default now), the one the shopper's wallet was read for when it came with their row.
+    at (default now), the one the shopper's wallet was read for when it came with their row;
+    ``skus_ahead``: the SKU read sent with the shopper's row (:func:`checkout_skus_ahead`).
     """
     if address_id is not None:
         checkout_address_get(member=member, address_id=address_id)
@@ -163,6 +212,7 @@ def checkout_preview(
         gifts=gifts,
         rules_version=rules.version,
         quote_columns=True,
+        ahead=skus_ahead,
     )
     quote = quote_for_checkout(
         member=member,
