@@ -71,6 +71,16 @@ class LazyMember(SimpleLazyObject):
         return int(self.__dict__["_member_id"])
 
 
+def unwrapped_member(user: Any) -> Any:
+    """The Member a :class:`LazyMember` stands for (read now if it was not: refusals as
+    :func:`member_load`), or ``user`` itself."""
+    if type(user) is LazyMember:
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
+
+
 def member_read_by(user: Any, read: MemberRead) -> Any:
     """``user`` with its row to be read by ``read`` when it is a :class:`LazyMember` not read yet
     (a view's ``perform_authentication``: the row with what the view needs next, in one

@@ -113,10 +113,23 @@ def json_body(request: Request) -> Any:
     return request.data if data is None else data
 
 
+_PLAIN_ATTR = "_plain_json_body"
+
+
 def plain_json_body(request: Request) -> dict[str, Any] | None:
     """The body :func:`json_body` decodes itself, or None for any other (never a refusal: a
-    view may look at the body before DRF's parsers judge it, e.g. in authentication)."""
+    view may look at the body before DRF's parsers judge it, e.g. in authentication); decoded
+    once per request."""
     django_request = request._request
+    held = django_request.__dict__.get(_PLAIN_ATTR, _PLAIN_ATTR)
+    if held is not _PLAIN_ATTR:
+        return held  # type: ignore[no-any-return]
+    data = _plain_json_body(django_request)
+    django_request.__dict__[_PLAIN_ATTR] = data
+    return data
+
+
+def _plain_json_body(django_request: Any) -> dict[str, Any] | None:
     meta = django_request.META
     if meta.get("CONTENT_TYPE") != "application/json":
         return None
