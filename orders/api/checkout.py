@@ -257,7 +257,7 @@ class CheckoutPreviewApi(APIView):
 
     def perform_authentication(self, request: Request) -> None:
         """The shopper's row, when the permission check reads it, comes with their shopper state
-        and wallet, and on MariaDB with the SKUs the body names: one round trip instead of three
+        and wallet, and on MariaDB with the SKUs the body names: one round trip instead of two
         (issue 12). The SKU read goes only if the row is read, so a refused token reads nothing."""
         super().perform_authentication(request)
         self.skus_ahead = checkout_skus_ahead(_body_sku_ids(request))
