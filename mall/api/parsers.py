@@ -113,7 +113,8 @@ def json_body(request: Request) -> Any:
     return request.data if data is None else data
 
 
-_PLAIN_ATTR = "_plain_json_body"
+_PLAIN_ATTR = "_plain_json_body"  # where the decoded body is kept on the Django request
+_UNREAD = object()
 
 
 def plain_json_body(request: Request) -> dict[str, Any] | None:
@@ -121,8 +122,8 @@ def plain_json_body(request: Request) -> dict[str, Any] | None:
     view may look at the body before DRF's parsers judge it, e.g. in authentication); decoded
     once per request."""
     django_request = request._request
-    held = django_request.__dict__.get(_PLAIN_ATTR, _PLAIN_ATTR)
-    if held is not _PLAIN_ATTR:
+    held = django_request.__dict__.get(_PLAIN_ATTR, _UNREAD)
+    if held is not _UNREAD:
         return held  # type: ignore[no-any-return]
     data = _plain_json_body(django_request)
     django_request.__dict__[_PLAIN_ATTR] = data

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Literal, NamedTuple
+from typing import ClassVar, Literal
 
 from mall.money import Fen
 
@@ -404,15 +404,24 @@ class LineQuote:
         fields["unit_ranges"] = unit_ranges
 
 
-class AppliedRule(NamedTuple):
-    """What one rule gave at one level. A NamedTuple, not a dataclass (issue 12): the ledger
-    builds one per applied rule per quote, straight from its entry with ``tuple.__new__``."""
-
+@dataclass(frozen=True, kw_only=True, init=False)
+class AppliedRule:
     rule_id: str
     rule_type: str
     level: Level
     amount: Fen
     gifts: tuple[tuple[str, int], ...] = ()
+
+    def __init__(
+        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
+    ) -> None:
+        # positional too (issue 12): the ledger builds one per applied rule per quote
+        fields = self.__dict__
+        fields["rule_id"] = rule_id
+        fields["rule_type"] = rule_type
+        fields["level"] = level
+        fields["amount"] = amount
+        fields["gifts"] = gifts
 
 
 @dataclass(frozen=True, kw_only=True, init=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -212,8 +211,7 @@ def quote_data(preview: CheckoutPreview) -> dict[str, Any]:
 
 
 def _member_with_wallet_now(member_id: int, ahead: SkusAhead | None = None) -> Member | None:
-    also = None if ahead is None else (ahead.read.sql, ahead.read.params)
-    return member_with_wallet(member_id, at=timezone.now(), also=also)
+    return member_with_wallet(member_id, at=timezone.now(), also=None if ahead is None else ahead.statement)
 
 
 # Items a body may name for its SKUs to be read ahead (the input's own limit).
@@ -237,7 +235,7 @@ def _skus_read_ahead(member: Member, ahead: SkusAhead | None) -> SkusAhead | Non
     if ahead is None or rows is None:
         return None
     member.also_rows = None  # type: ignore[attr-defined] # for one preview only
-    return replace(ahead, rows=ahead.read.instances(rows))
+    return ahead.arrived(rows)
 
 
 class CheckoutPreviewApi(APIView):

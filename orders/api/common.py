@@ -19,8 +19,8 @@ from orders.selectors.cart import MAX_ID, MAX_QTY_PER_LINE
 def request_member(request: Request) -> Member:
     """The signed-in shopper (views use ``IsMember``, so this is always a Member): the row itself,
     not the token's lazy stand-in (issue 12: every attribute read through the stand-in is a
-    Python call; a checkout preview made about eighty of them). It is the same object, so what a
-    view sets on it (the wallet read with it) is seen either way."""
+    Python call; a checkout preview made ten of them). It is the same object, so what a view sets
+    on it (the wallet read with it) is seen either way."""
     member = unwrapped_member(request.user)
     assert isinstance(member, Member)  # noqa: S101 - guaranteed by IsMember; narrows the type
     return member

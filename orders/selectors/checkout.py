@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from mall.errors import NotFound
 from mall.models import Sku
@@ -51,6 +52,15 @@ class SkusAhead:
     version: str
     rows: list[Sku] | None = None
 
+    @property
+    def statement(self) -> tuple[str, list[Any]]:
+        """The read's SQL and parameters, to be sent with another statement."""
+        return self.read.sql, self.read.params
+
+    def arrived(self, rows: Sequence[Sequence[Any]]) -> SkusAhead:
+        """This read with the rows it returned, as SKUs with their products."""
+        return replace(self, rows=self.read.instances(rows))
+
 
 # Gift SKUs a read sent ahead asks for at most (their primary keys as last read); with more held,
 # none is asked for and a cart with gift promotions reads its SKUs itself.
@@ -95,10 +105,8 @@ def _skus_read(
         if ahead is not None and ahead.rows is not None and quote_columns and ahead.asked.issuperset(wanted):
             keep = set(wanted)
             rows = [row for row in ahead.rows if row.pk in keep]
-        elif gift_codes:
-            rows = rows_with_related(Sku, "product", {"pk": wanted}, only=only[0], only_related=only[1])
         else:
-            rows = rows_with_related(Sku, "product", {"pk": ids}, only=only[0], only_related=only[1])
+            rows = rows_with_related(Sku, "product", {"pk": wanted}, only=only[0], only_related=only[1])
     else:
         rows = rows_with_related(
             Sku, "product", {"pk": ids, "code": list(gift_codes)}, only=only[0], only_related=only[1]

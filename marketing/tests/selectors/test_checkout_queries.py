@@ -25,6 +25,7 @@ from marketing.services.coupons import coupon_claim
 from members.models import Member
 from members.tests.factories import AddressFactory
 from members.tests.fixtures import SHOPPER_CONTEXT
+from orders.api import checkout as checkout_api
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def checkout(
     }
 
 
-def test_preview_is_three_queries_with_the_gift_read_with_the_cart(
+def test_preview_reads_its_pinned_queries_with_the_gift_read_with_the_cart(
     checkout: dict[str, Any], member_client: APIClient, django_assert_num_queries: Any
 ) -> None:
     body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
@@ -100,8 +101,6 @@ def test_the_skus_read_ahead_give_the_answer_of_a_preview_that_reads_them_itself
     """The SKUs the body names (and the gift SKUs held) are read with the shopper's row: the
     answer is the one the preview gives when it reads them after, also right after the rules
     change (the held gift keys are then another version's: the preview reads its SKUs again)."""
-    import orders.api.checkout as checkout_api
-
     body = {"items": checkout["items"], "coupon_ids": checkout["coupon_ids"]}
 
     def both() -> tuple[Any, Any]:
