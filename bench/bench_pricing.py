@@ -50,27 +50,40 @@ def _setup_django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+# the bench's promotions by kind (full reduction, limited discount, 第二件), numbered
+_PROMOTION_NAMES = ("满减{}", "限时{}", "第二件{}")
+
+
 def _shop() -> tuple[object, list[int], list[int]]:
-    """50 SKUs over 5 categories, a shopper with points and 10 coupons; returns (member, sku ids, promo ids)."""
+    """50 SKUs over 5 categories, a shopper with points and 10 coupons; returns (member, sku ids, promo ids).
+    A database that already holds them (an earlier run against the same ``DATABASE_URL``) is
+    used as it is: each piece is found by its code or name, so a rerun prices the same shop."""
     from django.contrib.auth.models import User
     from django.utils import timezone
 
     from mall.models import Category, Product, Sku
+    from marketing.models import Coupon, Promotion
     from marketing.services.coupons import CouponTemplateData, coupon_claim, coupon_template_create
-    from marketing.services.promotions import PromotionData, promotion_create
+    from marketing.services.promotions import PromotionData, promotion_create, promotion_set_active
     from members.models import Member, PointsEntry
     from members.services.abuse import RequestContext
     from members.services.points import points_grant
 
+    now = timezone.now()
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True, "is_superuser": True})
     categories = [Category.objects.get_or_create(name=f"基准{i}")[0] for i in range(5)]
     sku_ids = []
     for i in range(50):
-        product = Product.objects.create(category=categories[i % 5], title=f"基准商品{i}", min_price=1990 + 137 * i)
-        sku_ids.append(Sku.objects.create(product=product, code=f"BENCH-{i:03d}", price=1990 + 137 * i, stock=10**6).pk)
+        sku = Sku.objects.filter(code=f"BENCH-{i:03d}").first()
+        if sku is None:
+            product = Product.objects.create(category=categories[i % 5], title=f"基准商品{i}", min_price=1990 + 137 * i)
+            sku = Sku.objects.create(product=product, code=f"BENCH-{i:03d}", price=1990 + 137 * i, stock=10**6)
+        sku_ids.append(sku.pk)
     member, _ = Member.objects.get_or_create(openid="bench-pricing", defaults={"nickname": "bench"})
     points_grant(member_id=member.pk, delta=5000, reason=PointsEntry.Reason.GRANT, ref="bench")
     for i in range(10):
+        if Coupon.objects.filter(member=member, template__name=f"基准券{i}", valid_until__gt=now).exists():
+            continue
         group = ("shop", "category", "platform")[i % 3]
         template = coupon_template_create(
             actor=staff,
@@ -86,14 +99,20 @@ def _shop() -> tuple[object, list[int], list[int]]:
             ),
         )
         coupon_claim(context=RequestContext(ip=""), member=member, template_id=template.pk)
-    now = timezone.now()
     promo_ids = []
     for i in range(50):
+        name = _PROMOTION_NAMES[i % 3].format(i)
+        held = Promotion.objects.filter(name=name, ends_at__gt=now + timedelta(days=1)).first()
+        if held is not None:  # running for a day more; resumed if a run stopped with it paused
+            if not held.is_active:
+                promotion_set_active(actor=staff, promotion_id=held.pk, is_active=True)
+            promo_ids.append(held.pk)
+            continue
         kind = i % 3
         if kind == 0:
             data = PromotionData(
                 type="full_reduction",
-                name=f"满减{i}",
+                name=_PROMOTION_NAMES[0].format(i),
                 starts_at=now - timedelta(days=1),
                 ends_at=now + timedelta(days=30),
                 rules={"tiers": [{"threshold": f"{100 + i}.00", "off": f"{5 + i % 10}.00"}]},
@@ -102,7 +121,7 @@ def _shop() -> tuple[object, list[int], list[int]]:
         elif kind == 1:
             data = PromotionData(
                 type="limited_discount",
-                name=f"限时{i}",
+                name=_PROMOTION_NAMES[1].format(i),
                 starts_at=now - timedelta(days=1),
                 ends_at=now + timedelta(days=30),
                 rules={"rate": f"0.{80 + i % 15}"},
@@ -111,7 +130,7 @@ def _shop() -> tuple[object, list[int], list[int]]:
         else:
             data = PromotionData(
                 type="nth_item",
-                name=f"第二件{i}",
+                name=_PROMOTION_NAMES[2].format(i),
                 starts_at=now - timedelta(days=1),
                 ends_at=now + timedelta(days=30),
                 rules={"n": 2, "rate": "0.5"},
