@@ -32,6 +32,7 @@ from marketing.pricing.types import (
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
 REJECTIONS_KEPT = 32  # rejection records a compiled rule keeps for reuse across quotes
+OUTCOMES_KEPT = 64  # outcomes an order rule keeps by the figure they depend on alone
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,18 @@ class OrderRule(Rule[SpecT], ABC):
         super().__init__(spec)
         detail = "flash-sale, group and bargain lines take no part in order promotions"
         self.only_special = self.rejected(reasons.SPECIAL_PRICE_EXCLUDED, detail)
+        # outcomes that follow from one figure of the scope (its amount) and the spec alone
+        self.outcomes: dict[Fen, OrderOutcome] = {}
+
+    def remember(self, figure: Fen, outcome: OrderOutcome) -> OrderOutcome:
+        """Keep ``outcome`` as what this rule gives whenever its scope shows ``figure`` (the
+        caller knows nothing else counts): a cart priced again, as the shopper picks coupons or
+        points, hands every rule the same amounts. It is immutable, so quotes share it."""
+        outcomes = self.outcomes
+        if len(outcomes) >= OUTCOMES_KEPT:
+            outcomes.clear()
+        outcomes[figure] = outcome
+        return outcome
 
     @abstractmethod
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:

@@ -129,7 +129,14 @@ class FullReductionRule(OrderRule[FullReduction]):
         return None
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
-        amount = scope.amount
+        amount = scope[1]
+        outcome = self.outcomes.get(amount)
+        if outcome is None:
+            outcome = self.remember(amount, self._measure(amount))
+        return outcome
+
+    def _measure(self, amount: Fen) -> OrderOutcome:
+        """The off, the next tier's hint and the rejection: the amount alone decides them."""
         upcoming: tuple[Fen, Fen] | None
         if self.spec.repeat:
             off = self.off_at(amount)
@@ -170,25 +177,32 @@ class FullGiftRule(OrderRule[FullGift]):
     def __init__(self, spec: FullGift) -> None:
         super().__init__(spec)
         self.below = f" below {format_yuan(spec.threshold)}"
+        self.threshold, self.gift_sku, self.gift_qty = spec.threshold, spec.gift_sku, spec.gift_qty
         self.gifts = ((spec.gift_sku, spec.gift_qty),)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
-        spec = self.spec
-        amount = scope.amount
-        if amount < spec.threshold:
-            short = spec.threshold - amount
-            hint = Hint(
-                rule_id=self.id,
-                rule_type=self.type,
-                short_by=short,
-                reward=0,
-                gift_sku=spec.gift_sku,
-                text=f"再买 ¥{format_yuan(short)} 可享满赠",
-            )
-            detail = f"scope amount {format_yuan(amount)}{self.below}"
-            return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
-        value = ctx.price_of(spec.gift_sku) * spec.gift_qty
-        return _new(OrderOutcome, (value, None, "", (), 0, self.gifts, None))
+        amount = scope[1]
+        if amount >= self.threshold:
+            value = ctx.price_of(self.gift_sku) * self.gift_qty
+            return _new(OrderOutcome, (value, None, "", (), 0, self.gifts, None))
+        outcome = self.outcomes.get(amount)
+        if outcome is None:
+            outcome = self.remember(amount, self._short(amount))
+        return outcome
+
+    def _short(self, amount: Fen) -> OrderOutcome:
+        """Below the threshold: the hint and the rejection, which depend on the amount alone."""
+        short = self.threshold - amount
+        hint = Hint(
+            rule_id=self.id,
+            rule_type=self.type,
+            short_by=short,
+            reward=0,
+            gift_sku=self.gift_sku,
+            text=f"再买 ¥{format_yuan(short)} 可享满赠",
+        )
+        detail = f"scope amount {format_yuan(amount)}{self.below}"
+        return _new(OrderOutcome, (0, reasons.THRESHOLD_NOT_MET, detail, (), 0, (), hint))
 
 
 @register_order

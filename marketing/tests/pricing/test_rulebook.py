@@ -10,18 +10,22 @@ import pytest
 from marketing.pricing import (
     CouponSpec,
     FlashSale,
+    FullGift,
     FullReduction,
     LimitedDiscount,
     PricingError,
     Promotion,
     ReductionTier,
     Scope,
+    ShopperInfo,
     quote,
 )
 from marketing.pricing.rulebook import compile_rules, rules_for
-from marketing.pricing.rules import coupon_rule
-from marketing.pricing.types import RejectedRule, RuleSpec
-from marketing.tests.pricing.builders import make_request, rate, yuan
+from marketing.pricing.rules import OrderOutcome, RuleContext, coupon_rule
+from marketing.pricing.rules.base import OUTCOMES_KEPT
+from marketing.pricing.state import ScopeLines
+from marketing.pricing.types import RejectedRule, RuleSpec, StackingPolicy
+from marketing.tests.pricing.builders import AT, make_request, rate, yuan
 
 
 def _promotions() -> tuple[FlashSale | LimitedDiscount | FullReduction, ...]:
@@ -156,3 +160,32 @@ def test_a_coupon_rule_is_built_once_per_spec_and_shared_scopes_are_measured_onc
         "p-50": (False, "threshold_not_met", 0),
         "beauty-3": (True, None, yuan("3")),
     }
+
+
+def test_an_order_rule_keeps_its_outcome_per_amount_and_the_same_answer_as_a_fresh_rule() -> None:
+    """满减 and 满赠 (below its threshold) give what the scope amount alone decides, so a rule
+    keeps that outcome by amount; an amount seen again gets the very record, and a rule that
+    has kept ``OUTCOMES_KEPT`` amounts starts over instead of growing."""
+    ladder = FullReduction(
+        id="ladder", tiers=(ReductionTier(yuan("100"), yuan("10")), ReductionTier(yuan("200"), yuan("30")))
+    )
+    gift = FullGift(id="gift", threshold=yuan("150"), gift_sku="G")
+    used = {spec.id: compile_rules((spec,)).order_rules.scoped[0] for spec in (ladder, gift)}
+    ctx = RuleContext(at=AT, shopper=ShopperInfo(tier="", points=0), policy=StackingPolicy(), price_of=lambda sku: 500)
+
+    def outcome(rule_id: str, amount: int) -> OrderOutcome:
+        return used[rule_id].evaluate(ScopeLines([], amount, 1), ctx)
+
+    for rule_id in used:
+        for amount in (yuan("99.99"), yuan("120"), yuan("250"), yuan("120")):
+            fresh = compile_rules((ladder if rule_id == "ladder" else gift,)).order_rules.scoped[0]
+            assert outcome(rule_id, amount) == fresh.evaluate(ScopeLines([], amount, 1), ctx)
+        assert outcome(rule_id, yuan("120")) is outcome(rule_id, yuan("120"))
+    assert outcome("ladder", yuan("120"))[0] == yuan("10")
+    hint = outcome("ladder", yuan("120")).hint
+    assert hint is not None and hint.short_by == yuan("80")  # 再买 ¥80 可减 ¥30
+    assert outcome("gift", yuan("250")).gifts == (("G", 1),)  # reached: priced per quote, not kept
+    assert yuan("250") not in used["gift"].outcomes
+    for amount in range(OUTCOMES_KEPT + 5):
+        outcome("ladder", amount)
+    assert len(used["ladder"].outcomes) <= OUTCOMES_KEPT
