@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from mall.errors import NotFound
 from mall.models import Sku
@@ -100,18 +100,13 @@ def _skus_read(
     only = (QUOTE_SKU_FIELDS, QUOTE_PRODUCT_FIELDS) if quote_columns else (None, None)
     held = _gift_pks[1] if rules_version and _gift_pks[0] == rules_version else {}
     hinted = [held.get(code) for code in gift_codes]
-    if not gift_codes or None not in hinted:
-        wanted = [*ids, *hinted]
-        if ahead is not None and ahead.rows is not None and quote_columns and ahead.asked.issuperset(wanted):
-            keep = set(wanted)
-            rows = [row for row in ahead.rows if row.pk in keep]
-        else:
-            rows = rows_with_related(Sku, "product", {"pk": wanted}, only=only[0], only_related=only[1])
-    else:
+    if gift_codes and None in hinted:  # a gift code whose key is not known: by key or by code
         rows = rows_with_related(
             Sku, "product", {"pk": ids, "code": list(gift_codes)}, only=only[0], only_related=only[1]
         )
-    if gift_codes and None not in hinted:
+    else:
+        gift_pks = cast(list[int], hinted)  # every one known on this branch
+        rows = _skus_by_pk([*ids, *gift_pks], only, ahead if quote_columns else None)
         found = {row.code for row in rows}
         missing = [code for code in gift_codes if code not in found]
         if missing:
@@ -124,6 +119,15 @@ def _skus_read(
             kept = {} if len(held) >= _GIFT_PKS_HELD else {c: pk for c, pk in held.items() if c not in gift_codes}
             _gift_pks = (rules_version, {**kept, **learnt})
     return rows
+
+
+def _skus_by_pk(wanted: list[int], only: tuple[Any, Any], ahead: SkusAhead | None) -> list[Sku]:
+    """The SKUs ``wanted`` with their products: the rows read ahead when that read asked for
+    every one of them (its others left out), else one query."""
+    if ahead is not None and ahead.rows is not None and ahead.asked.issuperset(wanted):
+        keep = set(wanted)
+        return [row for row in ahead.rows if row.pk in keep]
+    return rows_with_related(Sku, "product", {"pk": wanted}, only=only[0], only_related=only[1])
 
 
 def checkout_lines_resolve(

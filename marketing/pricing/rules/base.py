@@ -31,8 +31,20 @@ from marketing.pricing.types import (
 )
 
 SpecT = TypeVar("SpecT", bound=RuleSpec)
+K = TypeVar("K")
+V = TypeVar("V")
 REJECTIONS_KEPT = 32  # rejection records a compiled rule keeps for reuse across quotes
 OUTCOMES_KEPT = 64  # outcomes an order rule keeps by the figure they depend on alone
+
+
+def kept(store: dict[K, V], key: K, value: V, limit: int) -> V:
+    """``value`` stored under ``key`` and returned: what a compiled rule keeps of answers that
+    follow from its spec and one figure of the cart. A store at ``limit`` starts over, so a
+    long-running process keeps the answers of the carts priced lately."""
+    if len(store) >= limit:
+        store.clear()
+    store[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -212,11 +224,7 @@ class OrderRule(Rule[SpecT], ABC):
         """Keep ``outcome`` as what this rule gives whenever its scope shows ``figure`` (the
         caller knows nothing else counts): a cart priced again, as the shopper picks coupons or
         points, hands every rule the same amounts. It is immutable, so quotes share it."""
-        outcomes = self.outcomes
-        if len(outcomes) >= OUTCOMES_KEPT:
-            outcomes.clear()
-        outcomes[figure] = outcome
-        return outcome
+        return kept(self.outcomes, figure, outcome, OUTCOMES_KEPT)
 
     @abstractmethod
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from mall.money import Fen, rate_applier
 from marketing.pricing import reasons
-from marketing.pricing.rules.base import ItemRule, LineOffer, RuleContext, register_item
+from marketing.pricing.rules.base import ItemRule, LineOffer, RuleContext, kept, register_item
 from marketing.pricing.state import LineState
 from marketing.pricing.types import (
     BargainPrice,
@@ -26,7 +26,7 @@ from marketing.pricing.types import (
 )
 
 _new = tuple.__new__
-OFFERS_KEPT = 256  # (list price, quantity) offers a stepped rule keeps; its lines are immutable
+OFFERS_KEPT = 256  # (list price, quantity) offers a stepped rule keeps (``kept``); its lines are immutable
 
 
 def fixed(price: Fen) -> Callable[[Fen], Fen]:
@@ -112,9 +112,7 @@ class SteppedPriceRule(ItemRule[SteppedPrice]):
         key = (list_price, qty)
         offer = self._offers.get(key)
         if offer is None:
-            offer = self._line_offer(list_price, qty)
-            if len(self._offers) < OFFERS_KEPT:
-                self._offers[key] = offer
+            offer = kept(self._offers, key, self._line_offer(list_price, qty), OFFERS_KEPT)
         return offer
 
     def _line_offer(self, list_price: Fen, qty: int) -> LineOffer:
