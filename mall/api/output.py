@@ -62,7 +62,8 @@ def _compile(serializer: serializers.Serializer) -> Projector:
         [
             "def project(data):",
             # DRF's get_attribute: a key of a mapping, else an attribute (the engine's dataclasses)
-            "    if isinstance(data, Mapping): get = data.get",
+            # a plain dict without the Mapping ABC's Python-level check (issue 12: 31 per preview)
+            "    if data.__class__ is dict or isinstance(data, Mapping): get = data.get",
             "    else: get = lambda key, absent: getattr(data, key, absent)",
             "    out = {}",
             *body,
@@ -95,10 +96,12 @@ def _conversion(field: serializers.Field, name: str, namespace: dict[str, Any]) 
         namespace[name] = _compile(field)
         return f"{name}(v)"
     kind = type(field)
+    # an int or a str is its own representation: the call is made only for anything else
+    # (a bool, a Decimal, a lazy translation), as the field would (issue 12: about 170 per preview)
     if kind is serializers.IntegerField:
-        return "int(v)"
+        return "v if v.__class__ is int else int(v)"
     if kind is serializers.CharField:
-        return "str(v)"
+        return "v if v.__class__ is str else str(v)"
     if kind is serializers.BooleanField:
         # a bool is its own representation (DRF's lower-cases and looks it up in two sets:
         # issue 12, eight per preview); anything else still goes through the field
@@ -106,8 +109,8 @@ def _conversion(field: serializers.Field, name: str, namespace: dict[str, Any]) 
         return f"v if v.__class__ is bool else {name}(v)"
     child = getattr(field, "child", None)
     if kind is serializers.DictField and type(child) is serializers.CharField:
-        return "{str(k): None if x is None else str(x) for k, x in v.items()}"
+        return "{str(k): None if x is None else x if x.__class__ is str else str(x) for k, x in v.items()}"
     if kind is serializers.ListField and type(child) is serializers.IntegerField:
-        return "[None if x is None else int(x) for x in v]"
+        return "[None if x is None else x if x.__class__ is int else int(x) for x in v]"
     namespace[name] = field.to_representation
     return f"{name}(v)"  # choices, other lists and dicts, dates: the field's own

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import IntEnum
+from types import MappingProxyType
 from typing import Any
 
 import pytest
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from mall.api.output import compiled_output
@@ -71,6 +76,41 @@ CASES: list[dict[str, Any]] = [
 @pytest.mark.parametrize("data", CASES)
 def test_the_projector_answers_like_the_serializer(data: dict[str, Any]) -> None:
     assert compiled_output(LineSerializer)(data) == LineSerializer(data).data
+
+
+class Size(IntEnum):
+    LARGE = 3
+
+
+def test_values_not_plain_int_or_str_still_go_through_the_fields_conversion() -> None:
+    """Plain ints and strs are passed through as they are; an int or str subclass, a lazy
+    translation or a Decimal goes through ``int()`` / ``str()`` as in DRF, to the same value of
+    the same type; a mapping that is not a dict is read by key."""
+    data = MappingProxyType(
+        {
+            "sku_id": Size.LARGE,
+            "specs": {"色": gettext_lazy("红"), "码": mark_safe("<b>")},
+            "is_gift": False,
+            "kind": "a",
+            "note": mark_safe("备注"),
+            "allocations": [{"rule_id": gettext_lazy("积分"), "amount": Decimal("12.7"), "units": [True, Size.LARGE]}],
+            "item_rule": {"rule_id": "flash:2", "amount": 5},
+        }
+    )
+    projected = compiled_output(LineSerializer)(data)
+    expected = LineSerializer(data).data
+    assert projected == expected
+
+    def types(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: types(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [types(v) for v in value]
+        return type(value)
+
+    assert types(projected) == types(expected)
+    assert type(projected["sku_id"]) is int
+    assert projected["allocations"][0]["units"] == [1, 3]
 
 
 def test_a_missing_required_key_is_an_error_as_in_drf() -> None:
