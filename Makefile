@@ -17,7 +17,7 @@ TEST_DEBS := chromium nginx $(FONT_DEBS)
 # GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
 I18N_DEBS := gettext
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-request-cpu bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-request-cpu bench-instructions bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -78,6 +78,11 @@ bench-flash: install
 
 bench-pricing: install
 	@$(PY) bench/bench_pricing.py
+
+# Instructions per quote (0 / 50 promotions) and per request (ping, preview) counted by valgrind: noise-free.
+bench-instructions: install
+	@bash scripts/ensure_debs.sh valgrind
+	@$(PY) bench/bench_instructions.py
 
 # Checkout preview and order placement in process on bench-api's shop (CPU ms per request and queries; no wrk).
 bench-checkout: install
