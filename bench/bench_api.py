@@ -149,13 +149,28 @@ def _guard_for_one_address(staff: Any) -> None:
     guard_settings_update(actor=staff, data=GuardSettingsData(**current))
 
 
+# The preview's two coupons, a shop one and a platform one that stack: their templates by name.
+COUPON_TEMPLATES = (("压测店铺券", "shop"), ("压测平台券", "platform"))
+
+
+def preview_sku_ids() -> list[int]:
+    """The three SKUs the preview and the placements buy: the first sellable ones in stock."""
+    from mall.models import Sku
+
+    return list(
+        Sku.objects.filter(is_active=True, stock__gt=10, product__is_on_shelf=True)
+        .order_by("id")
+        .values_list("id", flat=True)[:3]
+    )
+
+
 def _coupon_templates(staff: Any) -> tuple[Any, Any]:
     """A shop coupon and a platform coupon that stack (¥1 off each, no threshold)."""
     from marketing.models import CouponTemplate
     from marketing.services.coupons import CouponTemplateData, coupon_template_create
 
     found = []
-    for name, group in (("压测店铺券", "shop"), ("压测平台券", "platform")):
+    for name, group in COUPON_TEMPLATES:
         template = CouponTemplate.objects.filter(name=name).first() or coupon_template_create(
             actor=staff,
             data=CouponTemplateData(
@@ -247,11 +262,7 @@ def prepare() -> dict[str, Any]:
     )
     _guard_for_one_address(staff)
     product = Product.objects.filter(is_on_shelf=True).order_by("-sales_count").first()
-    skus = list(
-        Sku.objects.filter(is_active=True, stock__gt=10, product__is_on_shelf=True)
-        .order_by("id")
-        .values_list("id", flat=True)[:3]
-    )
+    skus = preview_sku_ids()
     if product is None or len(skus) < 3:
         raise SystemExit("demo shop has no products: run manage.py seed_demo")
     # Placements must not run the bench shop dry, its free gifts included: a gift out of stock

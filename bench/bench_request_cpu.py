@@ -74,19 +74,14 @@ def _shop() -> dict[str, Any]:
     """Token, SKUs and coupons of bench-api's preview, and a shopper with 60 coupons (made once)."""
     from django.db.models import Q
 
-    from bench.bench_api import _coupons
+    from bench.bench_api import COUPON_TEMPLATES, _coupons, preview_sku_ids
     from mall.models import Sku
     from marketing.models import CouponTemplate
     from members.models import Member
 
     main = Member.objects.get(openid="bench-shopper")
-    skus = list(
-        Sku.objects.filter(is_active=True, stock__gt=10, product__is_on_shelf=True)
-        .order_by("id")
-        .values_list("id", flat=True)[:3]
-    )
-    shop_t = CouponTemplate.objects.get(name="压测店铺券")
-    platform_t = CouponTemplate.objects.get(name="压测平台券")
+    skus = preview_sku_ids()
+    shop_t, platform_t = (CouponTemplate.objects.get(name=name) for name, _group in COUPON_TEMPLATES)
     rich = Member.objects.get_or_create(openid="bench-preview-60", defaults={"nickname": "压测", "is_dev": True})[0]
     named = [_coupons(shop_t, rich.pk, 59)[0], _coupons(platform_t, rich.pk, 1)[0]]
     assert not Sku.objects.filter(Q(pk__in=skus) & Q(stock__lt=1000)).exists(), "run make bench-checkout first"

@@ -16,29 +16,22 @@ from datetime import datetime
 from itertools import combinations
 
 from mall.money import Fen, allocate
-from marketing.pricing.types import CouponSpec, StackingPolicy
+from marketing.pricing.types import CouponSpec, StackingPolicy, direct_init
 
 _FAR_FUTURE = "9999"
 
 
-@dataclass(frozen=True, init=False)
+@direct_init
+@dataclass(frozen=True)
 class CouponCandidate:
     """A coupon usable on its own, with the scope lines and amount it is measured on.
 
-    Built per usable coupon per quote, so its fields go straight into the instance dict
-    (issue 12, as ``types.Allocation``); still frozen, equal and hashable."""
+    Built per usable coupon per quote (``direct_init``); still frozen, equal and hashable."""
 
     spec: CouponSpec
     positions: tuple[int, ...]
     amount: Fen
     discount: Fen
-
-    def __init__(self, spec: CouponSpec, positions: tuple[int, ...], amount: Fen, discount: Fen) -> None:
-        fields = self.__dict__
-        fields["spec"] = spec
-        fields["positions"] = positions
-        fields["amount"] = amount
-        fields["discount"] = discount
 
 
 def _expiry_key(spec: CouponSpec) -> str:

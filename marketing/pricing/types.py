@@ -8,10 +8,10 @@ function of a :class:`PricingRequest`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from mall.money import Fen
 
@@ -305,38 +305,59 @@ class PricingRequest:
 # --- outputs --------------------------------------------------------------------------
 
 Level = Literal["item", "order", "coupon", "points"]
+RecordT = TypeVar("RecordT")
 
 
-@dataclass(frozen=True, init=False)
+def direct_init(cls: type[RecordT]) -> type[RecordT]:
+    """Gives a frozen dataclass an ``__init__`` that writes its fields straight into the instance
+    dict: the signature the dataclass declared (positional or keyword-only, the same defaults),
+    without the frozen ``__init__``'s ``object.__setattr__`` per field. The output records are
+    built many times per quote (an allocation per rule per line: issue 12); they stay frozen,
+    equal, hashable and printable as before. Fields with a default factory are refused."""
+    params: list[str] = []
+    writes: list[str] = []
+    defaults: dict[str, Any] = {}
+    keyword_only = False
+    for item in fields(cls):  # type: ignore[arg-type]
+        if item.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{item.name}: a default factory is not supported")
+        if item.kw_only and not keyword_only:
+            params.append("*")
+            keyword_only = True
+        if item.default is MISSING:
+            params.append(item.name)
+        else:
+            defaults[f"_default_{item.name}"] = item.default
+            params.append(f"{item.name}=_default_{item.name}")
+        writes.append(f"    own[{item.name!r}] = {item.name}")
+    source = "\n".join([f"def __init__(self, {', '.join(params)}):", "    own = self.__dict__", *writes])
+    exec(compile(source, f"<direct_init {cls.__name__}>", "exec"), defaults)  # noqa: S102 - field names from the class
+    init = defaults["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@direct_init
+@dataclass(frozen=True)
 class UnitRange:
     """Units ``first … last`` of a stepped campaign's sequence on one line, each at
     ``unit_price``: the step's ``rate`` of the list price, or the list price (``rate`` None)
-    beyond the last step. Built per stepped line per quote, so its fields go straight into
-    the instance dict (see ``Allocation``)."""
+    beyond the last step. Built per stepped line per quote (``direct_init``)."""
 
     first: int
     last: int
     unit_price: Fen
     rate: Decimal | None
 
-    def __init__(self, first: int, last: int, unit_price: Fen, rate: Decimal | None) -> None:
-        fields = self.__dict__
-        fields["first"] = first
-        fields["last"] = last
-        fields["unit_price"] = unit_price
-        fields["rate"] = rate
-
     @property
     def qty(self) -> int:
         return self.last - self.first + 1
 
 
-# The output records below are built many times per quote (an allocation per rule per line), so
-# they write their fields straight into the instance dict instead of the frozen dataclass's
-# object.__setattr__ per field; they stay frozen, equal, hashable and printable as before.
-
-
-@dataclass(frozen=True, init=False)
+@direct_init
+@dataclass(frozen=True)
 class Allocation:
     """The part of one rule's saving that lands on one line."""
 
@@ -344,14 +365,9 @@ class Allocation:
     rule_type: str
     amount: Fen
 
-    def __init__(self, rule_id: str, rule_type: str, amount: Fen) -> None:
-        fields = self.__dict__
-        fields["rule_id"] = rule_id
-        fields["rule_type"] = rule_type
-        fields["amount"] = amount
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class LineQuote:
     """One priced line. ``qty * list_price - sum(allocations) == paid`` always holds.
 
@@ -373,38 +389,9 @@ class LineQuote:
     is_gift: bool = False
     unit_ranges: tuple[UnitRange, ...] = ()
 
-    def __init__(
-        self,
-        *,
-        sku: str,
-        qty: int,
-        list_price: Fen,
-        item_rule_id: str | None,
-        item_rule_type: str | None,
-        unit_price: Fen,
-        line_price: Fen,
-        allocations: tuple[Allocation, ...],
-        paid: Fen,
-        special_price: bool = False,
-        is_gift: bool = False,
-        unit_ranges: tuple[UnitRange, ...] = (),
-    ) -> None:
-        fields = self.__dict__
-        fields["sku"] = sku
-        fields["qty"] = qty
-        fields["list_price"] = list_price
-        fields["item_rule_id"] = item_rule_id
-        fields["item_rule_type"] = item_rule_type
-        fields["unit_price"] = unit_price
-        fields["line_price"] = line_price
-        fields["allocations"] = allocations
-        fields["paid"] = paid
-        fields["special_price"] = special_price
-        fields["is_gift"] = is_gift
-        fields["unit_ranges"] = unit_ranges
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True)
 class AppliedRule:
     rule_id: str
     rule_type: str
@@ -412,34 +399,18 @@ class AppliedRule:
     amount: Fen
     gifts: tuple[tuple[str, int], ...] = ()
 
-    def __init__(
-        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()
-    ) -> None:
-        # positional too (issue 12): the ledger builds one per applied rule per quote
-        fields = self.__dict__
-        fields["rule_id"] = rule_id
-        fields["rule_type"] = rule_type
-        fields["level"] = level
-        fields["amount"] = amount
-        fields["gifts"] = gifts
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class RejectedRule:
     rule_id: str
     rule_type: str
     reason: str
     detail: str = ""
 
-    def __init__(self, *, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
-        fields = self.__dict__
-        fields["rule_id"] = rule_id
-        fields["rule_type"] = rule_type
-        fields["reason"] = reason
-        fields["detail"] = detail
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class CouponVerdict:
     """How one wallet coupon fares on this cart: usable alone (with its saving), and applied?"""
 
@@ -452,30 +423,9 @@ class CouponVerdict:
     applied: bool
     amount: Fen
 
-    def __init__(
-        self,
-        *,
-        coupon_id: str,
-        kind: str,
-        group: str,
-        usable: bool,
-        reason: str | None,
-        discount: Fen,
-        applied: bool,
-        amount: Fen,
-    ) -> None:
-        fields = self.__dict__
-        fields["coupon_id"] = coupon_id
-        fields["kind"] = kind
-        fields["group"] = group
-        fields["usable"] = usable
-        fields["reason"] = reason
-        fields["discount"] = discount
-        fields["applied"] = applied
-        fields["amount"] = amount
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Hint:
     """凑单: adding ``short_by`` to the rule's scope earns ``reward`` off (or the gift)."""
 
@@ -486,26 +436,9 @@ class Hint:
     gift_sku: str | None
     text: str
 
-    def __init__(
-        self,
-        *,
-        rule_id: str,
-        rule_type: str,
-        short_by: Fen,
-        reward: Fen,
-        gift_sku: str | None,
-        text: str,
-    ) -> None:
-        fields = self.__dict__
-        fields["rule_id"] = rule_id
-        fields["rule_type"] = rule_type
-        fields["short_by"] = short_by
-        fields["reward"] = reward
-        fields["gift_sku"] = gift_sku
-        fields["text"] = text
 
-
-@dataclass(frozen=True, kw_only=True, init=False)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Quote:
     """The priced cart. ``sum(line.paid) == payable``; every saving is traceable by rule id."""
 
@@ -522,35 +455,3 @@ class Quote:
     points_earned: int
     gift_skus: tuple[str, ...]
     hints: tuple[Hint, ...]
-
-    def __init__(
-        self,
-        *,
-        payable: Fen,
-        subtotal: Fen,
-        lines: tuple[LineQuote, ...],
-        applied: tuple[AppliedRule, ...],
-        rejected: tuple[RejectedRule, ...],
-        coupons: tuple[CouponVerdict, ...],
-        coupons_auto: bool,
-        points_used: int,
-        points_value: Fen,
-        points_max: int,
-        points_earned: int,
-        gift_skus: tuple[str, ...],
-        hints: tuple[Hint, ...],
-    ) -> None:
-        fields = self.__dict__
-        fields["payable"] = payable
-        fields["subtotal"] = subtotal
-        fields["lines"] = lines
-        fields["applied"] = applied
-        fields["rejected"] = rejected
-        fields["coupons"] = coupons
-        fields["coupons_auto"] = coupons_auto
-        fields["points_used"] = points_used
-        fields["points_value"] = points_value
-        fields["points_max"] = points_max
-        fields["points_earned"] = points_earned
-        fields["gift_skus"] = gift_skus
-        fields["hints"] = hints
