@@ -18,7 +18,7 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState
-from marketing.pricing.types import Allocation, RejectedRule, UnitRange
+from marketing.pricing.types import RejectedRule, UnitRange
 
 # (line amount, special, rule id, rule, lowest unit price, unit ranges)
 Offer = tuple[Fen, bool, str, ItemRule[Any], Fen, tuple[UnitRange, ...]]
@@ -168,26 +168,28 @@ def _apply_winners(
     ctx: RuleContext,
     ledger: Ledger,
 ) -> None:
-    winners: set[str] = set()
-    apply = ledger.apply
+    """Each line takes its winning offer; each winning rule's records come from the rule, kept
+    by amount (``Rule.allocation``), in the order the rules first won a line."""
+    saved_by_rule: dict[ItemRule[Any], Fen] = {}
     for line, winning in zip(lines, best, strict=True):
         if winning is not None:
             amount, special, rule_id, rule, price, ranges = winning
             if rule.checks_winner:
                 rule.check_winner(line, ctx)
             # LineState.set_item_price inlined (issue 12: once per line per quote)
-            rule_type = rule.type
             line.unit_price = price
             line.amount = line.remaining = amount
             line.item_rule_id = rule_id
-            line.item_rule_type = rule_type
+            line.item_rule_type = rule.type
             line.special = special
             line.ranges = ranges
             saved = line.list_price * line.qty - amount
-            line.allocations.append(Allocation(rule_id, rule_type, saved))
-            apply(rule_id, rule_type, "item", saved)
-            winners.add(rule_id)
+            line.allocations.append(rule.allocations.get(saved) or rule.allocation(saved))
+            saved_by_rule[rule] = saved_by_rule.get(rule, 0) + saved
+    ledger.add_item_applied(
+        [rule.applied_records.get(saved) or rule.applied_record(saved) for rule, saved in saved_by_rule.items()]
+    )
     for rule in offered:
-        if rule.id not in winners:
+        if rule not in saved_by_rule:
             rejected.append(rule.outpriced)
     ledger.add_rejected("item", rejected)

@@ -14,7 +14,7 @@ from mall.money import Fen
 from marketing.pricing.rulebook import CartPlan, OrderEntry
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
-from marketing.pricing.types import Allocation, Hint, RejectedRule
+from marketing.pricing.types import Hint, RejectedRule
 
 # (rule, its eligible lines, its outcome)
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
@@ -129,28 +129,31 @@ def _apply(
     ctx: RuleContext,
     ledger: Ledger,
 ) -> None:
-    rule_id, rule_type = rule.id, rule.type
+    """Its savings land on the lines (exact parts, a spread, gift lines); its records come from
+    the rule, kept by amount (``Rule.allocation``, ``Rule.applied_record``)."""
     amount = 0
     for pos, off in outcome.per_line:
         line = lines[pos]
         part = min(off, line.remaining)
         if part:
             line.remaining -= part
-            line.allocations.append(Allocation(rule_id, rule_type, part))
+            line.allocations.append(rule.allocations.get(part) or rule.allocation(part))
             amount += part
     if outcome.total:
-        amount += spread(scope_lines, outcome.total, rule_id, rule_type)
+        amount += spread(scope_lines, outcome.total, rule.id, rule.type)
     gifts = outcome.gifts
     for sku, qty in gifts:
-        amount += _add_gift(lines, sku, qty, rule_id, rule_type, ctx)
-    ledger.apply(rule_id, rule_type, "order", amount, gifts)
+        amount += _add_gift(lines, sku, qty, rule, ctx)
+    record = rule.applied_records.get(amount)
+    if record is None or record.gifts != gifts:
+        record = rule.applied_record(amount, gifts)
+    ledger.add_applied(record)
 
 
-def _add_gift(lines: list[LineState], sku: str, qty: int, rule_id: str, rule_type: str, ctx: RuleContext) -> Fen:
+def _add_gift(lines: list[LineState], sku: str, qty: int, rule: OrderRule[Any], ctx: RuleContext) -> Fen:
     """A zero-price line; its list value is the gift rule's saving, so the lines still add up."""
     list_price = ctx.price_of(sku)
     value = list_price * qty
-    lines.append(
-        LineState.gift(len(lines), sku, qty, list_price, rule_id, rule_type, Allocation(rule_id, rule_type, value))
-    )
+    allocation = rule.allocations.get(value) or rule.allocation(value)
+    lines.append(LineState.gift(len(lines), sku, qty, list_price, rule.id, rule.type, allocation))
     return value

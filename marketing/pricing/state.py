@@ -192,11 +192,14 @@ class Ledger:
     def __init__(self) -> None:
         # (level, rule id) -> [rule id, rule type, level, amount, gifts]: AppliedRule's fields
         self._applied: dict[tuple[str, str], list[Any]] = {}
+        # the item and order steps' records, one per rule, made whole by the rules and listed first
+        self._records: list[AppliedRule] = []
         self._rejected: dict[str, list[RejectedRule]] = {level: [] for level in LEVELS}
 
     def apply(
         self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: Sequence[tuple[str, int]] = ()
     ) -> None:
+        """A saving that lands in parts (the coupons' and points' steps), summed per rule."""
         entry = self._applied.get((level, rule_id))
         if entry is None:
             self._applied[(level, rule_id)] = [rule_id, rule_type, level, amount, tuple(gifts)]
@@ -205,6 +208,15 @@ class Ledger:
             if gifts:
                 entry[4] = (*entry[4], *gifts)
 
+    def add_applied(self, record: AppliedRule) -> None:
+        """A rule's whole record (the item and order steps: a rule applies once in a quote),
+        listed before the coupons' and points', which are summed here as they land."""
+        self._records.append(record)
+
+    def add_item_applied(self, records: list[AppliedRule]) -> None:
+        """The item step's records, one per winning rule (before any order promotion's)."""
+        self._records += records
+
     def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
         self.add_rejected(level, [RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)])
 
@@ -212,7 +224,7 @@ class Ledger:
         self._rejected[level].extend(rejected)
 
     def applied(self) -> tuple[AppliedRule, ...]:
-        return tuple(starmap(AppliedRule, self._applied.values()))  # no bytecode per rule
+        return (*self._records, *starmap(AppliedRule, self._applied.values()))  # no bytecode per rule
 
     def rejected(self) -> tuple[RejectedRule, ...]:
         """By level, then rule id (a stable sort: one id rejected twice keeps its order)."""

@@ -20,8 +20,11 @@ from marketing.pricing import reasons
 from marketing.pricing.state import LineState, ScopeLines
 from marketing.pricing.types import (
     WHOLE_SHOP,
+    Allocation,
+    AppliedRule,
     CouponSpec,
     Hint,
+    Level,
     RejectedRule,
     RuleSpec,
     Scope,
@@ -35,6 +38,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 REJECTIONS_KEPT = 32  # rejection records a compiled rule keeps for reuse across quotes
 OUTCOMES_KEPT = 64  # outcomes an order rule keeps by the figure they depend on alone
+RECORDS_KEPT = 256  # allocation and applied records a compiled rule keeps by their amount
 
 
 def kept(store: dict[K, V], key: K, value: V, limit: int) -> V:
@@ -78,6 +82,7 @@ class Rule(Generic[SpecT]):
     """
 
     type: ClassVar[str]
+    level: ClassVar[Level]  # the step it applies in
     counts_orders: ClassVar[bool] = True  # False when per_user_limit counts units instead
     sku_field: ClassVar[str | None] = None
 
@@ -90,6 +95,10 @@ class Rule(Generic[SpecT]):
         self.blocked: tuple[str, str] | None = None
         self._rejections: dict[tuple[str, str], RejectedRule] = {}
         self._outdone: dict[str, RejectedRule] = {}
+        # the output records of its savings, by amount: read ``allocations.get(amount) or
+        # allocation(amount)`` (the call only on a miss); see ``allocation``
+        self.allocations: dict[Fen, Allocation] = {}
+        self.applied_records: dict[Fen, AppliedRule] = {}
         self.out_of_scope = self.rejected(reasons.OUT_OF_SCOPE, "no line in its scope")
         limited = spec.per_user_limit is not None and self.counts_orders
         # most promotions have no window or audience: skip screening them on every quote
@@ -134,6 +143,21 @@ class Rule(Generic[SpecT]):
                 self._outdone[winner_id] = record
         return record
 
+    def allocation(self, amount: Fen) -> Allocation:
+        """The record of ``amount`` of this rule's saving landing on one line. Immutable, so one
+        instance serves every quote with that amount: an item rule's saving on a line is
+        (list price − its price) × quantity, a handful of figures per product, and the item
+        step writes one per line per quote (issue 12); kept like ``remember``'s outcomes."""
+        return kept(self.allocations, amount, Allocation(self.id, self.type, amount), RECORDS_KEPT)
+
+    def applied_record(self, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()) -> AppliedRule:
+        """The record of this rule's whole saving on a quote (and its gifts), kept by amount
+        like ``allocation``: a one-product rule's total is its line's saving, a 满减's one of
+        its tiers, a gift's value follows from its quantity. A hit is used only when its gifts
+        are ``gifts`` (callers check)."""
+        record = AppliedRule(self.id, self.type, self.level, amount, gifts)
+        return kept(self.applied_records, amount, record, RECORDS_KEPT)
+
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
         serves every quote that rejects this rule the same way. Wordings that name the cart's
@@ -165,6 +189,7 @@ class ItemRule(Rule[SpecT]):
     compared by what the whole line costs.
     """
 
+    level: ClassVar[Level] = "item"
     special: ClassVar[bool] = False  # flash/group/bargain: the line skips order promotions
     by_unit: ClassVar[bool] = False
     offer: Callable[[Fen], Fen]
@@ -212,6 +237,7 @@ class OrderRule(Rule[SpecT], ABC):
     """
 
     sequence: ClassVar[int]
+    level: ClassVar[Level] = "order"
 
     def __init__(self, spec: SpecT) -> None:
         super().__init__(spec)

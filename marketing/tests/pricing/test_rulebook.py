@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, cast
 
 import pytest
 
 from marketing.pricing import (
+    BuyXGetY,
     CouponSpec,
     FlashSale,
     FullGift,
     FullReduction,
     LimitedDiscount,
+    NthItem,
     PricingError,
     Promotion,
     ReductionTier,
@@ -22,9 +24,9 @@ from marketing.pricing import (
 )
 from marketing.pricing.rulebook import compile_rules, rules_for
 from marketing.pricing.rules import OrderOutcome, RuleContext, coupon_rule
-from marketing.pricing.rules.base import OUTCOMES_KEPT
+from marketing.pricing.rules.base import OUTCOMES_KEPT, RECORDS_KEPT
 from marketing.pricing.state import ScopeLines
-from marketing.pricing.types import RejectedRule, RuleSpec, StackingPolicy
+from marketing.pricing.types import Allocation, AppliedRule, RejectedRule, RuleSpec, StackingPolicy
 from marketing.tests.pricing.builders import AT, make_request, rate, yuan
 
 
@@ -189,3 +191,49 @@ def test_an_order_rule_keeps_its_outcome_per_amount_and_the_same_answer_as_a_fre
     for amount in range(OUTCOMES_KEPT + 5):
         outcome("ladder", amount)
     assert len(used["ladder"].outcomes) <= OUTCOMES_KEPT
+
+
+def test_a_rule_hands_every_quote_the_same_records_for_the_same_amounts_and_stays_bounded() -> None:
+    """Item and order promotions' allocations and applied records are immutable and follow from
+    the rule and an amount, so a rule keeps them by amount: a cart priced again gets the very
+    records, they equal a freshly compiled book's, a kept record with other gifts is never
+    handed out, and a rule keeps at most ``RECORDS_KEPT`` of each."""
+    promotions: tuple[Promotion, ...] = (
+        FlashSale(id="flash", sku="A", price=yuan("5")),
+        LimitedDiscount(id="beauty", rate=rate("0.8"), scope=Scope(categories=frozenset({"美妆"}))),
+        NthItem(id="second-half", n=2, rate=rate("0.5"), scope=Scope(skus=frozenset({"C"}))),
+        BuyXGetY(id="bxgy", buy_sku="C", buy_qty=1, gift_sku="G"),
+        FullReduction(id="full", tiers=(ReductionTier(yuan("10"), yuan("1")),)),
+    )
+    items = [("A", "零食", "9.90", 2), ("B", "美妆", "30", 1), ("C", "服饰", "12", 3)]
+    extra = [("G", "服饰", "4")]
+    first = quote(make_request(items, extra_catalog=extra, promotions=promotions))
+    again = quote(make_request(items, extra_catalog=extra, promotions=promotions))
+    fresh = quote(make_request(items, extra_catalog=extra, promotions=tuple(replace(p) for p in promotions)))
+    assert again == first == fresh
+    assert {(a.rule_id, a.level) for a in first.applied} >= {
+        ("flash", "item"),
+        ("beauty", "item"),
+        ("second-half", "order"),
+        ("bxgy", "order"),
+        ("full", "order"),
+    }
+    for kept_record, same in zip(first.applied, again.applied, strict=True):
+        if kept_record.level in ("item", "order"):
+            assert kept_record is same
+    for line, same_line in zip(first.lines, again.lines, strict=True):
+        assert line.allocations[0] is same_line.allocations[0]  # the item price's, or the gift's
+
+    book = rules_for(promotions)
+    (bxgy,) = [rule for rule in book.order_rules.by_sku["C"][0] if rule.id == "bxgy"]
+    record = next(a for a in first.applied if a.rule_id == "bxgy")
+    bxgy.applied_records[record.amount] = AppliedRule("bxgy", record.rule_type, "order", record.amount, (("X", 9),))
+    third = quote(make_request(items, extra_catalog=extra, promotions=promotions))
+    assert third == first and next(a for a in third.applied if a.rule_id == "bxgy").gifts == (("G", 3),)
+
+    flash = book.item_rules.by_sku["A"][0][0]
+    for amount in range(RECORDS_KEPT + 5):
+        assert flash.allocation(amount) == Allocation("flash", "flash_sale", amount)
+        assert flash.applied_record(amount) == AppliedRule("flash", "flash_sale", "item", amount)
+    assert flash.allocations[RECORDS_KEPT + 4] == Allocation("flash", "flash_sale", RECORDS_KEPT + 4)
+    assert len(flash.allocations) <= RECORDS_KEPT and len(flash.applied_records) <= RECORDS_KEPT
