@@ -68,8 +68,10 @@ FRESH_CARTS = 257  # carts of the same products with other quantities, priced in
 
 def fresh_carts() -> list[tuple[CartLine, ...]]:
     """The cart's products with quantities drawn anew for each (1–4 a line, fixed seed): priced
-    in turn, no quote sees the amounts of the one before, so whatever the engine keeps per
-    amount (not per shape or list price) misses as it would for a shopper changing the cart."""
+    in turn, no quote sees the amounts of the one before, so what the engine keeps per scope
+    amount (a 满减's outcome) misses as it would for a shopper changing the cart. A product's
+    saving at a quantity priced before is found again (``Rule.allocation``), as for any two
+    shoppers buying as many of it: one to four units give four figures a product."""
     draw = random.Random(618)
     return [tuple(CartLine(line.sku, draw.randint(1, 4)) for line in cart()) for _ in range(FRESH_CARTS)]
 
