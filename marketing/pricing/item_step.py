@@ -176,7 +176,7 @@ def _apply_winners(
             amount, special, rule_id, rule, price, ranges = winning
             if rule.checks_winner:
                 rule.check_winner(line, ctx)
-            # LineState.set_item_price inlined (issue 12: once per line per quote)
+            # the winning offer set on the line field by field (issue 12: once per line per quote)
             line.unit_price = price
             line.amount = line.remaining = amount
             line.item_rule_id = rule_id
@@ -186,7 +186,7 @@ def _apply_winners(
             saved = line.list_price * line.qty - amount
             line.allocations.append(rule.allocations.get(saved) or rule.allocation(saved))
             saved_by_rule[rule] = saved_by_rule.get(rule, 0) + saved
-    ledger.add_item_applied(
+    ledger.add_applied(
         [rule.applied_records.get(saved) or rule.applied_record(saved) for rule, saved in saved_by_rule.items()]
     )
     for rule in offered:

@@ -137,23 +137,19 @@ def _apply(
         part = min(off, line.remaining)
         if part:
             line.remaining -= part
-            line.allocations.append(rule.allocations.get(part) or rule.allocation(part))
+            line.allocations.append(rule.allocation(part))
             amount += part
     if outcome.total:
         amount += spread(scope_lines, outcome.total, rule.id, rule.type)
     gifts = outcome.gifts
     for sku, qty in gifts:
         amount += _add_gift(lines, sku, qty, rule, ctx)
-    record = rule.applied_records.get(amount)
-    if record is None or record.gifts != gifts:
-        record = rule.applied_record(amount, gifts)
-    ledger.add_applied(record)
+    ledger.add_applied((rule.applied_record(amount, gifts),))
 
 
 def _add_gift(lines: list[LineState], sku: str, qty: int, rule: OrderRule[Any], ctx: RuleContext) -> Fen:
     """A zero-price line; its list value is the gift rule's saving, so the lines still add up."""
     list_price = ctx.price_of(sku)
     value = list_price * qty
-    allocation = rule.allocations.get(value) or rule.allocation(value)
-    lines.append(LineState.gift(len(lines), sku, qty, list_price, rule.id, rule.type, allocation))
+    lines.append(LineState.gift(len(lines), sku, qty, list_price, rule.id, rule.type, rule.allocation(value)))
     return value

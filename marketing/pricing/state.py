@@ -76,26 +76,6 @@ class LineState:
         line.ranges = ()
         return line
 
-    def set_item_price(
-        self,
-        unit_price: Fen,
-        rule_id: str,
-        rule_type: str,
-        special: bool,
-        amount: Fen | None = None,
-        ranges: tuple[UnitRange, ...] = (),
-    ) -> None:
-        """The winning item offer: one unit price, or (stepped prices) ``ranges`` of units
-        adding up to ``amount`` with ``unit_price`` the lowest of them."""
-        self.unit_price = unit_price
-        self.amount = unit_price * self.qty if amount is None else amount
-        self.remaining = self.amount
-        self.item_rule_id = rule_id
-        self.item_rule_type = rule_type
-        self.special = special
-        self.ranges = ranges
-        self.allocations.append(Allocation(rule_id, rule_type, self.list_price * self.qty - self.amount))
-
 
 class ScopeIndex:
     """Answers "which lines does this scope cover" from dicts built once per quote, so a rule
@@ -187,38 +167,28 @@ def spread(lines: Sequence[LineState], total: Fen, rule_id: str, rule_type: str)
 class Ledger:
     """Collects what each rule gave and why others did not apply, in a stable order.
 
-    Entries are plain lists and tuples until the end (this runs once per rule per quote)."""
+    The item and order steps hand in each rule's whole record (made by the rule, kept by
+    amount); the coupons' and points' savings land in parts and stay plain lists until the end."""
 
     def __init__(self) -> None:
-        # (level, rule id) -> [rule id, rule type, level, amount, gifts]: AppliedRule's fields
-        self._applied: dict[tuple[str, str], list[Any]] = {}
-        # the item and order steps' records, one per rule, made whole by the rules and listed first
+        # the item and order steps' records, one per rule, listed first
         self._records: list[AppliedRule] = []
+        # (level, rule id) -> [rule id, rule type, level, amount]: AppliedRule's fields (no gifts)
+        self._applied: dict[tuple[str, str], list[Any]] = {}
         self._rejected: dict[str, list[RejectedRule]] = {level: [] for level in LEVELS}
 
-    def apply(
-        self, rule_id: str, rule_type: str, level: Level, amount: Fen, gifts: Sequence[tuple[str, int]] = ()
-    ) -> None:
+    def apply(self, rule_id: str, rule_type: str, level: Level, amount: Fen) -> None:
         """A saving that lands in parts (the coupons' and points' steps), summed per rule."""
         entry = self._applied.get((level, rule_id))
         if entry is None:
-            self._applied[(level, rule_id)] = [rule_id, rule_type, level, amount, tuple(gifts)]
+            self._applied[(level, rule_id)] = [rule_id, rule_type, level, amount]
         else:
             entry[3] += amount
-            if gifts:
-                entry[4] = (*entry[4], *gifts)
 
-    def add_applied(self, record: AppliedRule) -> None:
-        """A rule's whole record (the item and order steps: a rule applies once in a quote),
-        listed before the coupons' and points', which are summed here as they land."""
-        self._records.append(record)
-
-    def add_item_applied(self, records: list[AppliedRule]) -> None:
-        """The item step's records, one per winning rule (before any order promotion's)."""
+    def add_applied(self, records: Sequence[AppliedRule]) -> None:
+        """Whole records of the item and order steps (a rule applies once in a quote), in the
+        order they applied: listed before the coupons' and points'."""
         self._records += records
-
-    def reject(self, level: Level, rule_id: str, rule_type: str, reason: str, detail: str = "") -> None:
-        self.add_rejected(level, [RejectedRule(rule_id=rule_id, rule_type=rule_type, reason=reason, detail=detail)])
 
     def add_rejected(self, level: Level, rejected: Sequence[RejectedRule]) -> None:
         self._rejected[level].extend(rejected)

@@ -95,8 +95,8 @@ class Rule(Generic[SpecT]):
         self.blocked: tuple[str, str] | None = None
         self._rejections: dict[tuple[str, str], RejectedRule] = {}
         self._outdone: dict[str, RejectedRule] = {}
-        # the output records of its savings, by amount: read ``allocations.get(amount) or
-        # allocation(amount)`` (the call only on a miss); see ``allocation``
+        # the output records of its savings, by amount (``allocation``, ``applied_record``); a
+        # hot path reads ``allocations.get(amount) or allocation(amount)``: a call only on a miss
         self.allocations: dict[Fen, Allocation] = {}
         self.applied_records: dict[Fen, AppliedRule] = {}
         self.out_of_scope = self.rejected(reasons.OUT_OF_SCOPE, "no line in its scope")
@@ -148,15 +148,21 @@ class Rule(Generic[SpecT]):
         instance serves every quote with that amount: an item rule's saving on a line is
         (list price − its price) × quantity, a handful of figures per product, and the item
         step writes one per line per quote (issue 12); kept like ``remember``'s outcomes."""
-        return kept(self.allocations, amount, Allocation(self.id, self.type, amount), RECORDS_KEPT)
+        record = self.allocations.get(amount)
+        if record is None:
+            record = kept(self.allocations, amount, Allocation(self.id, self.type, amount), RECORDS_KEPT)
+        return record
 
     def applied_record(self, amount: Fen, gifts: tuple[tuple[str, int], ...] = ()) -> AppliedRule:
         """The record of this rule's whole saving on a quote (and its gifts), kept by amount
         like ``allocation``: a one-product rule's total is its line's saving, a 满减's one of
-        its tiers, a gift's value follows from its quantity. A hit is used only when its gifts
-        are ``gifts`` (callers check)."""
-        record = AppliedRule(self.id, self.type, self.level, amount, gifts)
-        return kept(self.applied_records, amount, record, RECORDS_KEPT)
+        its tiers, a gift's value follows from its quantity. A kept record with other gifts is
+        replaced, never handed out."""
+        record = self.applied_records.get(amount)
+        if record is None or record.gifts != gifts:
+            record = AppliedRule(self.id, self.type, self.level, amount, gifts)
+            kept(self.applied_records, amount, record, RECORDS_KEPT)
+        return record
 
     def rejected(self, reason: str, detail: str) -> RejectedRule:
         """The rejection record for ``reason`` and ``detail``; it is immutable, so one instance
