@@ -1,0 +1,133 @@
+"""The order step (``apply_order_promotions``) against the step's rules read plainly.
+
+``_reference_step`` is the order step as its docstrings state it, one promotion of the cart's
+plan at a time with none of the step's own speed-ups (one pass settling each type, scopes
+summed once and shared, the plan's tuples): screened, in scope, not only special lines,
+measured, then the best of each type applied (or every qualifying one, "stack"). Every quote
+the engine prices must equal the quote priced with it, for any shop, cart, policy and wallet:
+a later speed-up of the step is judged against it (issue 12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from bench.bench_pricing_inprocess import MIXES
+from bench.bench_pricing_inprocess import request as bench_request
+from marketing.pricing import (
+    FullReduction,
+    PricingError,
+    PricingRequest,
+    ReductionTier,
+    applicator,
+    quote,
+    quote_to_dict,
+)
+from marketing.pricing.order_step import _apply as apply_outcome
+from marketing.pricing.rulebook import CartPlan
+from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
+from marketing.pricing.state import Ledger, LineState, ScopeLines
+from marketing.pricing.types import DEFAULT_POLICY, Hint, RejectedRule, StackingPolicy
+from marketing.tests.pricing.builders import make_request, yuan
+from marketing.tests.pricing.strategies import requests
+
+
+def _reference_step(
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
+) -> list[Hint]:
+    joins = ctx.policy.special_price_lines_join_order_promotions
+    hints: list[Hint] = []
+    rejected: list[RejectedRule] = []
+    by_type: dict[str, list[tuple[OrderRule[Any], list[LineState], OrderOutcome]]] = {}
+    order = sorted(plan.entries, key=lambda entry: (entry[0].sequence, entry[0].id))
+    cart = list(lines)
+    for entry in order:
+        rule, positions = entry[0], entry[1]
+        if rule.conditional and (record := rule.screened_out(ctx)) is not None:
+            rejected.append(record)
+            continue
+        if not positions:
+            rejected.append(rule.out_of_scope)
+            continue
+        eligible = [cart[pos] for pos in positions if joins or not cart[pos].special]
+        if not eligible:
+            rejected.append(rule.only_special)
+            continue
+        scope = ScopeLines(eligible, sum(line.amount for line in eligible), sum(line.qty for line in eligible))
+        outcome = rule.evaluate(scope, ctx)
+        if outcome.hint is not None:
+            hints.append(outcome.hint)
+        if outcome.reason is not None:
+            rejected.append(rule.rejected(outcome.reason, outcome.detail))
+            continue
+        by_type.setdefault(rule.type, []).append((rule, eligible, outcome))
+    for qualified in by_type.values():  # types in the order of their first rule: (sequence, id)
+        if ctx.policy.same_type == "stack":
+            winners = qualified
+        else:
+            best = max(qualified, key=lambda candidate: candidate[2].value)  # the first of equals
+            winners = [best]
+            rejected += [other[0].outdone_by(best[0].id) for other in qualified if other is not best]
+        for rule, eligible, outcome in winners:
+            apply_outcome(rule, eligible, outcome, lines, ctx, ledger)
+    ledger.add_rejected("order", rejected)
+    return hints
+
+
+def _priced(request: PricingRequest) -> Any:
+    try:
+        return quote_to_dict(quote(request))
+    except PricingError as exc:
+        return ("refused", exc.code)
+
+
+def _both_ways(request: PricingRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    engine = _priced(request)
+    with monkeypatch.context() as patched:
+        patched.setattr(applicator, "apply_order_promotions", _reference_step)
+        plain = _priced(request)
+    return engine, plain
+
+
+@settings(max_examples=400, deadline=None)
+@given(requests())
+def test_the_order_step_prices_every_cart_as_the_plain_rules_do(request: PricingRequest) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        engine, plain = _both_ways(request, monkeypatch)
+    assert engine == plain
+
+
+@pytest.mark.parametrize("mix", sorted(MIXES))
+@pytest.mark.parametrize(
+    "policy",
+    [
+        DEFAULT_POLICY,
+        StackingPolicy(same_type="stack"),
+        StackingPolicy(special_price_lines_join_order_promotions=True),
+        StackingPolicy(same_type="stack", special_price_lines_join_order_promotions=True),
+    ],
+)
+def test_a_busy_shop_prices_the_same_under_every_policy(
+    mix: str, policy: StackingPolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = replace(bench_request(MIXES[mix]()), policy=policy)
+    engine, plain = _both_ways(request, monkeypatch)
+    assert engine == plain
+    assert isinstance(engine, dict)
+    assert [applied for applied in engine["applied"] if applied["level"] == "order"], "order promotions apply"
+
+
+@pytest.mark.parametrize("ids", [("ladder-a", "ladder-b"), ("ladder-b", "ladder-a")])
+def test_of_two_equal_promotions_of_one_type_the_earlier_id_wins(ids: tuple[str, str]) -> None:
+    tiers = (ReductionTier(yuan("99"), yuan("10")),)
+    request = make_request(
+        [("A", "food", "120", 1)],
+        promotions=tuple(FullReduction(id=promotion_id, tiers=tiers) for promotion_id in ids),
+    )
+    priced = quote(request)
+    assert [(applied.rule_id, applied.amount) for applied in priced.applied] == [("ladder-a", yuan("10"))]
+    assert [(rejected.rule_id, rejected.reason) for rejected in priced.rejected] == [("ladder-b", "conflict")]
