@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -15,8 +15,18 @@ from django.utils import timezone
 
 from mall.demo import marketing as demo_marketing
 from mall.models import Category, Product, ProductImage, ProductTag, Sku
-from marketing.models import BargainCampaign, CouponTemplate, FlashItem, FlashSlot, GroupBuyCampaign, Promotion
+from marketing.models import (
+    BargainCampaign,
+    CouponTemplate,
+    FlashItem,
+    FlashSettings,
+    FlashSlot,
+    FlashSlotKind,
+    GroupBuyCampaign,
+    Promotion,
+)
 from marketing.selectors.marketing_centre import marketing_centre_data
+from marketing.services.flash_sales import FlashSlotData, flash_slot_create, slot_times_parse
 from members.models import Member, PointsEntry
 from orders.models import Order, OrderLine, OrderStatus, Payment
 
@@ -167,3 +177,25 @@ def test_seed_demo_runs_the_briefs_campaigns_in_the_marketing_centre() -> None:
     assert Product.objects.filter(free_shipping=True, tags__name="新品").exists()
     # Issue 10 §5: the demo makes no 秒杀价 promotion; flash sales are slots only.
     assert not Promotion.objects.filter(type="flash_sale").exists()
+
+
+def test_seed_demo_leaves_out_a_flash_slot_the_schedule_has_no_room_for() -> None:
+    """A slot already in the schedule (a merchant's, or a bench run's) overlapping one of the
+    plan's times: seeding still succeeds, that one time is left out, the others are made."""
+    staff = User.objects.create_superuser(username="bench-ops", email="bench@example.com", password="x" * 16)
+    zone = timezone.get_current_timezone()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    first, *later_times = slot_times_parse(FlashSettings.load().slot_times)
+    planned = datetime.combine(tomorrow, first, tzinfo=zone)
+    blocker = FlashSlotData(
+        starts_at=planned + timedelta(minutes=10), ends_at=planned + timedelta(minutes=40), title="bench-sold-out"
+    )
+    flash_slot_create(actor=staff, data=blocker)
+
+    _seed()
+
+    slots = FlashSlot.objects.filter(kind=FlashSlotKind.SLOT)
+    assert not slots.filter(starts_at=planned).exists()
+    assert slots.filter(starts_at=planned - timedelta(days=1)).exists()
+    for later in later_times:
+        assert slots.filter(starts_at=datetime.combine(tomorrow, later, tzinfo=zone)).exists()
