@@ -264,16 +264,20 @@ def _flash_slots(owner: User, now: datetime) -> int:
     """Today's and tomorrow's slots (shop time), each with up to 3 lead products at 9.9, published.
 
     A plan time whose slot would overlap one already in the schedule (a merchant's, or a bench
-    run's moved out of its way) is left out, so seeding again always succeeds."""
+    run's moved out of its way) is left out, so seeding again always succeeds: the two days are
+    generated in one go (one audit entry), else time by time, skipping the refused ones."""
     today = timezone.localdate(now)
-    for offset in range(2):
-        for slot_time in FlashSettings.load().slot_times:
-            try:
-                flash_slots_generate(
-                    actor=owner, first_day=today + timedelta(days=offset), days=1, slot_times=[slot_time]
-                )
-            except FlashInvalid:
-                continue
+    try:
+        flash_slots_generate(actor=owner, first_day=today, days=2)
+    except FlashInvalid:
+        for offset in range(2):
+            for slot_time in FlashSettings.load().slot_times:
+                try:
+                    flash_slots_generate(
+                        actor=owner, first_day=today + timedelta(days=offset), days=1, slot_times=[slot_time]
+                    )
+                except FlashInvalid:
+                    continue
     leads = _lead_skus(6)
     published = 0
     slots = FlashSlot.objects.filter(kind=FlashSlotKind.SLOT, status=FlashSlotStatus.DRAFT, ends_at__gt=now)
