@@ -92,6 +92,7 @@ def refs_of(report: str) -> int:
 
 
 def count_of(pattern: re.Pattern[str], report: str) -> int:
+    """The total ``pattern`` finds in a cachegrind report (its figures carry thousands commas)."""
     found = pattern.search(report)
     if found is None:
         raise RuntimeError(f"no {pattern.pattern!r} in valgrind's report:\n{report[-1000:]}")
