@@ -83,12 +83,7 @@ def instructions(kind: str, units: int) -> tuple[int, int]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{kind} × {units} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return refs_of(done.stderr), count_of(_MISPREDICTS, done.stderr)
-
-
-def refs_of(report: str) -> int:
-    """The ``I refs`` total of a cachegrind report."""
-    return count_of(_REFS, report)
+    return count_of(_REFS, done.stderr), count_of(_MISPREDICTS, done.stderr)
 
 
 def count_of(pattern: re.Pattern[str], report: str) -> int:

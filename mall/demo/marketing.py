@@ -14,12 +14,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from mall.models import Category, Sku
-from marketing.errors import FlashInvalid
 from marketing.models import (
     BargainCampaign,
     CouponKind,
     CouponTemplate,
-    FlashSettings,
     FlashSlot,
     FlashSlotKind,
     FlashSlotStatus,
@@ -264,20 +262,9 @@ def _flash_slots(owner: User, now: datetime) -> int:
     """Today's and tomorrow's slots (shop time), each with up to 3 lead products at 9.9, published.
 
     A plan time whose slot would overlap one already in the schedule (a merchant's, or a bench
-    run's moved out of its way) is left out, so seeding again always succeeds: the two days are
-    generated in one go (one audit entry), else time by time, skipping the refused ones."""
+    run's moved out of its way) is left out, so seeding again always succeeds."""
     today = timezone.localdate(now)
-    try:
-        flash_slots_generate(actor=owner, first_day=today, days=2)
-    except FlashInvalid:
-        for offset in range(2):
-            for slot_time in FlashSettings.load().slot_times:
-                try:
-                    flash_slots_generate(
-                        actor=owner, first_day=today + timedelta(days=offset), days=1, slot_times=[slot_time]
-                    )
-                except FlashInvalid:
-                    continue
+    flash_slots_generate(actor=owner, first_day=today, days=2, skip_overlapping=True)
     leads = _lead_skus(6)
     published = 0
     slots = FlashSlot.objects.filter(kind=FlashSlotKind.SLOT, status=FlashSlotStatus.DRAFT, ends_at__gt=now)

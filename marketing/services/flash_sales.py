@@ -145,10 +145,14 @@ def flash_slots_generate(
     days: int,
     slot_times: Sequence[str] | None = None,
     slot_minutes: int | None = None,
+    skip_overlapping: bool = False,
 ) -> list[FlashSlot]:
     """Draft slots for ``days`` days from ``first_day`` at the plan's times (Asia/Shanghai).
 
-    A slot that already exists at the same start is kept, so running it twice adds nothing.
+    A slot that already exists at the same start is kept, so running it twice adds nothing. A
+    new slot that would overlap another refuses the whole run, or with ``skip_overlapping`` is
+    left out (the audit entry lists its start): the demo shop's seed, run again beside slots
+    others placed, makes the ones there is room for.
     """
     require_staff(actor)
     plan = FlashSettings.load()
@@ -159,6 +163,7 @@ def flash_slots_generate(
         _invalid({"days": _("一次最多生成 %(n)d 天。") % {"n": GENERATE_DAYS_MAX}})
     zone = timezone.get_current_timezone()
     created: list[FlashSlot] = []
+    skipped: list[str] = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for at in times:
@@ -168,7 +173,13 @@ def flash_slots_generate(
             slot = FlashSlot(
                 kind=FlashSlotKind.SLOT, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes)
             )
-            _slot_window_validate(slot)
+            try:
+                _slot_window_validate(slot)  # a planned slot can only be refused for an overlap
+            except FlashInvalid:
+                if not skip_overlapping:
+                    raise
+                skipped.append(starts_at.isoformat())
+                continue
             slot.save()
             created.append(slot)
     audit_record(
@@ -181,6 +192,7 @@ def flash_slots_generate(
             "times": [t.strftime("%H:%M") for t in times],
             "minutes": minutes,
             "created": [s.pk for s in created],
+            **({"skipped": skipped} if skipped else {}),
         },
     )
     return created

@@ -44,7 +44,6 @@ def _reference_step(
     rejected: list[RejectedRule] = []
     by_type: dict[str, list[tuple[OrderRule[Any], list[LineState], OrderOutcome]]] = {}
     order = sorted(plan.entries, key=lambda entry: (entry[0].sequence, entry[0].id))
-    cart = list(lines)
     for entry in order:
         rule, positions = entry[0], entry[1]
         if rule.conditional and (record := rule.screened_out(ctx)) is not None:
@@ -53,7 +52,7 @@ def _reference_step(
         if not positions:
             rejected.append(rule.out_of_scope)
             continue
-        eligible = [cart[pos] for pos in positions if joins or not cart[pos].special]
+        eligible = [lines[pos] for pos in positions if joins or not lines[pos].special]
         if not eligible:
             rejected.append(rule.only_special)
             continue
@@ -65,6 +64,7 @@ def _reference_step(
             rejected.append(rule.rejected(outcome.reason, outcome.detail))
             continue
         by_type.setdefault(rule.type, []).append((rule, eligible, outcome))
+    # every promotion is measured before any applies (gift lines are appended only then)
     for qualified in by_type.values():  # types in the order of their first rule: (sequence, id)
         if ctx.policy.same_type == "stack":
             winners = qualified

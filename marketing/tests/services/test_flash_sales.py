@@ -90,6 +90,25 @@ def test_the_merchant_changes_the_plan_and_bad_plans_are_refused(ops: User) -> N
         flash_slots_generate(actor=None, first_day=dt.date(2026, 12, 3), days=1)
 
 
+def test_a_planned_slot_overlapping_another_refuses_the_run_or_is_skipped_when_asked(ops: User) -> None:
+    blocker = flash_slot_create(
+        actor=ops,
+        data=FlashSlotData(
+            starts_at=dt.datetime(2027, 1, 5, 15, 30, tzinfo=SH), ends_at=dt.datetime(2027, 1, 5, 16, 0, tzinfo=SH)
+        ),
+    )
+    with pytest.raises(FlashInvalid):
+        flash_slots_generate(actor=ops, first_day=dt.date(2027, 1, 5), days=1)
+    assert FlashSlot.objects.filter(kind=FlashSlotKind.SLOT).count() == 1, "a refused run makes nothing"
+
+    created = flash_slots_generate(actor=ops, first_day=dt.date(2027, 1, 5), days=1, skip_overlapping=True)
+
+    assert [timezone.localtime(s.starts_at).strftime("%H:%M") for s in created] == ["10:00", "20:00"]
+    audit = AuditLog.objects.filter(action="flash.slots_generate").order_by("-id").first()
+    assert audit is not None and audit.data["skipped"] == [dt.datetime(2027, 1, 5, 15, 0, tzinfo=SH).isoformat()]
+    assert FlashSlot.objects.get(pk=blocker.pk).starts_at == dt.datetime(2027, 1, 5, 15, 30, tzinfo=SH)
+
+
 def test_items_are_validated_one_to_three_per_slot(ops: User) -> None:
     now = timezone.now()
     slot = flash_slot_create(
