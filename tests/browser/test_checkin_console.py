@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from mall.models import AuditLog
 from members.models import CheckIn, CheckInRule
 from members.tests.factories import MemberFactory
+from tests.browser.charts import first_chart_labels
 
 
 def test_the_merchant_edits_the_rule_and_sees_the_figures(page_factory, owner, screenshot_dir):
@@ -38,7 +39,7 @@ def test_the_merchant_edits_the_rule_and_sees_the_figures(page_factory, owner, s
     expect(page.get_by_test_id("kpi-points_7d")).to_have_text("30")
     charts = page.locator("canvas.chart")
     expect(charts).to_have_count(1)
-    labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas.chart')).data.labels.length")
+    labels = first_chart_labels(page)
     assert labels == 30
     page.screenshot(path=str(screenshot_dir / "console-checkin-stats.png"), full_page=True)
 

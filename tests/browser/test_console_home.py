@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from orders.models import OrderStatus
+from tests.browser.charts import charts_of
 from tests.console.factories import member_at, order_at
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -45,8 +46,8 @@ def test_owner_logs_in_and_lands_on_the_home_page(page_factory, owner, screensho
         charts = page.locator("canvas.chart")
         assert charts.count() == 2
         # unfold's app.js turned both canvases into Chart.js charts with 30 points each
-        points = page.evaluate(
-            "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).data.labels.length)"
+        points = charts_of(
+            page, "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).data.labels.length)"
         )
         assert points == [30, 30]
         assert charts.first.bounding_box()["height"] > 100
@@ -84,8 +85,9 @@ def test_home_figures_match_the_seeded_orders(page_factory, owner):
             "pending_shipments": "2",
             "needs_attention": "1",
         }
-        paid_today = page.evaluate(
-            "() => Chart.getChart(document.querySelector('canvas.chart[data-type=line]')).data.datasets[0].data.at(-1)"
+        paid_today = charts_of(
+            page,
+            "() => Chart.getChart(document.querySelector('canvas.chart[data-type=line]')).data.datasets[0].data.at(-1)",
         )
         assert paid_today == 168.6
 

@@ -14,6 +14,7 @@ from marketing.services.community_moderation import community_comment_approve, c
 from marketing.services.pages import PageData, page_create
 from marketing.tests.community.helpers import community_rules, published_post, topic
 from members.tests.factories import MemberFactory
+from tests.browser.charts import first_chart_labels
 
 
 def test_the_merchant_reads_the_community_figures(
@@ -40,7 +41,7 @@ def test_the_merchant_reads_the_community_figures(
     expect(page.get_by_test_id("kpi-awards")).to_have_text("100 积分")
     expect(page.get_by_test_id("community-top-authors")).to_contain_text("种草达人")
     expect(page.get_by_test_id("community-per-topic")).to_contain_text("彩妆")
-    labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas.chart')).data.labels.length")
+    labels = first_chart_labels(page)
     assert labels == 30
     page.screenshot(path=str(screenshot_dir / "console-community-stats.png"), full_page=True)
 

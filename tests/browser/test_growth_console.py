@@ -28,6 +28,7 @@ from members.services.auth import member_login_dev
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT
 from orders.tests.factories import SkuFactory
+from tests.browser.charts import charts_of
 
 
 def _promoter_with_money(owner: User):  # type: ignore[no-untyped-def]
@@ -89,8 +90,8 @@ def test_the_growth_page_draws_both_charts(page_factory, owner, screenshot_dir):
     expect(page.get_by_test_id("kpi-commission_available")).to_have_text("¥30.00")
     charts = page.locator("canvas.chart")
     expect(charts).to_have_count(2)
-    points = page.evaluate(
-        "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).data.labels.length)"
+    points = charts_of(
+        page, "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).data.labels.length)"
     )
     assert points == [30, 30]
     page.screenshot(path=str(screenshot_dir / "console-growth.png"), full_page=True)

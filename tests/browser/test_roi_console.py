@@ -14,6 +14,7 @@ from marketing.services.promotions import promotion_create
 from marketing.tests.conftest import pay, place, promotion_data
 from members.tests.factories import MemberFactory
 from orders.tests.factories import SkuFactory
+from tests.browser.charts import charts_of
 
 
 def _shop(owner):  # type: ignore[no-untyped-def]
@@ -40,8 +41,8 @@ def test_roi_page_draws_its_charts_and_ranks_tools(page_factory, owner, screensh
     # 85.00 + 8.00 shipping and 185.00 (shipping waived): GMV 278.00 for 15.00 + 15.00 off
     row = page.get_by_test_id("tool-row").filter(has_text="价格规则")
     expect(row.get_by_test_id("tool-roi")).to_have_text("1:9.3")
-    kinds = page.evaluate(
-        "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).config.type)"
+    kinds = charts_of(
+        page, "() => [...document.querySelectorAll('canvas.chart')].map(c => Chart.getChart(c).config.type)"
     )
     assert kinds == ["bar", "line", "scatter"]
     expect(page.get_by_test_id("product-row")).to_have_count(1)

@@ -12,6 +12,7 @@ from marketing.models import TeamActivity
 from marketing.services.teams import team_join, team_open
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT
+from tests.browser.charts import first_chart_labels
 
 
 def test_the_merchant_creates_an_activity_and_reads_the_figures(page_factory, owner, screenshot_dir):
@@ -46,6 +47,6 @@ def test_the_merchant_creates_an_activity_and_reads_the_figures(page_factory, ow
     expect(page.get_by_test_id("team-stats-title")).to_have_text("组队瓜分数据")
     expect(page.get_by_test_id("kpi-participants")).to_have_text("2")
     expect(page.get_by_test_id("kpi-cost")).to_have_text("¥0.00")
-    labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas.chart')).data.labels.length")
+    labels = first_chart_labels(page)
     assert labels == 30
     page.screenshot(path=str(screenshot_dir / "console-team-stats.png"), full_page=True)

@@ -13,6 +13,7 @@ from marketing.tests.wheel.helpers import add_prize, draft_wheel, live_wheel, pa
 from marketing.tests.wheel.test_wheel_services import FIVE, Always
 from members.tests.factories import MemberFactory
 from members.tests.fixtures import SHOPPER_CONTEXT
+from tests.browser.charts import first_chart_labels
 
 
 def test_the_merchant_publishes_a_wheel_and_reads_its_figures(page_factory, owner, screenshot_dir):
@@ -49,6 +50,6 @@ def test_the_merchant_publishes_a_wheel_and_reads_its_figures(page_factory, owne
     expect(page.get_by_test_id("kpi-participants")).to_have_text("1")
     expect(page.get_by_test_id("kpi-cost")).to_have_text("¥5.00")
     expect(page.get_by_test_id("kpi-gmv")).to_have_text("¥0.00")
-    labels = page.evaluate("() => Chart.getChart(document.querySelector('canvas.chart')).data.labels.length")
+    labels = first_chart_labels(page)
     assert labels == 30
     page.screenshot(path=str(screenshot_dir / "console-wheel-stats.png"), full_page=True)
