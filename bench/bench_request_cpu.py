@@ -13,7 +13,9 @@ batch, and reads
 
 before and after. Batches of the endpoints alternate; the figures are medians (µs per request).
 Endpoints: the signed-in ``/api/v1/ping`` and the checkout preview of ``bench-api`` (3 lines,
-2 named coupons) for its shopper and for a shopper holding 60 coupons (``preview60``).
+2 named coupons) for its shopper, for a shopper holding 60 coupons (``preview60``) and for one
+whose points ledger has 2,000 entries (``preview_ledger``: a daily check-in for five and a half
+years; the preview reads the balance, a sum over that ledger).
 Runs on ``bench-api``'s shop (``make bench-checkout`` or ``make bench-api`` builds it).
 The last line is JSON: ``{endpoint: {"app_us", "mariadb_us", "redis_us", "total_us"}}``.
 """
@@ -84,12 +86,41 @@ def _shop() -> dict[str, Any]:
     shop_t, platform_t = (CouponTemplate.objects.get(name=name) for name, _group in COUPON_TEMPLATES)
     rich = Member.objects.get_or_create(openid="bench-preview-60", defaults={"nickname": "压测", "is_dev": True})[0]
     named = [_coupons(shop_t, rich.pk, 59)[0], _coupons(platform_t, rich.pk, 1)[0]]
+    loyal = _long_ledger_shopper()
     assert not Sku.objects.filter(Q(pk__in=skus) & Q(stock__lt=1000)).exists(), "run make bench-checkout first"
     return {
         "skus": skus,
         "main": (shopper_token(main), [_coupons(shop_t, main.pk, 1)[0], _coupons(platform_t, main.pk, 1)[0]]),
         "rich": (shopper_token(rich), named),
+        "loyal": (shopper_token(loyal), [_coupons(shop_t, loyal.pk, 1)[0], _coupons(platform_t, loyal.pk, 1)[0]]),
     }
+
+
+LEDGER_ENTRIES = 2000
+LEDGER_NEIGHBOURS = 9  # shoppers checking in the same days: a member's entries lie among theirs
+
+
+def _long_ledger_shopper() -> Any:
+    """A shopper with ``LEDGER_ENTRIES`` daily check-in entries of 5 points, each day's written
+    among ``LEDGER_NEIGHBOURS`` other shoppers' (as in a shop's table, where one member's rows
+    are spread over its pages); made once, rows directly."""
+    from members.models import Member, PointsEntry
+
+    def shopper(openid: str) -> Member:
+        return Member.objects.get_or_create(openid=openid, defaults={"nickname": "老会员", "is_dev": True})[0]
+
+    loyal = shopper("bench-preview-ledger")
+    everyone = [loyal] + [shopper(f"bench-preview-ledger-{i}") for i in range(LEDGER_NEIGHBOURS)]
+    have = PointsEntry.objects.filter(member=loyal).count()
+    PointsEntry.objects.bulk_create(
+        [
+            PointsEntry(member=who, delta=5, reason=PointsEntry.Reason.CHECKIN, ref=f"bench-checkin:{day}")
+            for day in range(have, LEDGER_ENTRIES)
+            for who in everyone
+        ],
+        batch_size=1000,
+    )
+    return loyal
 
 
 def _environ(method: str, path: str, token: str, body: bytes = b"") -> Callable[[], dict[str, Any]]:
@@ -113,7 +144,7 @@ def main() -> None:
         shop = _shop()
         items = [{"sku_id": pk, "qty": 1} for pk in shop["skus"]]
         endpoints: dict[str, Callable[[], dict[str, Any]]] = {"ping": _environ("GET", "/api/v1/ping", shop["main"][0])}
-        for name, who in (("preview", "main"), ("preview60", "rich")):
+        for name, who in (("preview", "main"), ("preview60", "rich"), ("preview_ledger", "loyal")):
             token, coupons = shop[who]
             body = json.dumps({"items": items, "coupon_ids": coupons}).encode()
             endpoints[name] = _environ("POST", "/api/v1/checkout/preview", token, body)

@@ -43,6 +43,11 @@ class PointsEntry(models.Model):
         verbose_name_plural = _("积分流水")
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["member", "reason", "ref"], name="points_entry_once")]
+        # The balance is a sum over the member's entries, read by every checkout preview and
+        # placement: with ``delta`` in the index it is read from the index alone, not row by row
+        # (issue 12: a 2,000-entry ledger among other shoppers' rows cost a preview ≈ 1.26 ms more
+        # of MariaDB's CPU read row by row, ≈ 0.28 ms from this index).
+        indexes = [models.Index(fields=["member", "delta"], name="points_member_balance_idx")]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.delta:+d}"
