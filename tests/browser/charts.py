@@ -16,12 +16,12 @@ ALL_DRAWN = (
 )
 
 
-def charts_of(page: Any, script: str) -> Any:
-    """``script`` (a JS function over the page) evaluated once every chart is drawn."""
+def charts_of(page: Any, script: str, arg: Any = None) -> Any:
+    """``script`` (a JS function over the page, given ``arg``) evaluated once every chart is drawn."""
     page.wait_for_function(ALL_DRAWN)
-    return page.evaluate(script)
+    return page.evaluate(script, arg)
 
 
 def first_chart_labels(page: Any, selector: str = "canvas.chart") -> int:
     """How many labels (days, usually) the first chart matching ``selector`` plots."""
-    return int(charts_of(page, f"() => Chart.getChart(document.querySelector({selector!r})).data.labels.length"))
+    return int(charts_of(page, "(s) => Chart.getChart(document.querySelector(s)).data.labels.length", selector))
