@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,25 @@ import pytest
 from django.conf import settings
 
 pytest_plugins = ["members.tests.fixtures"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A parallel run's worker counts on a Redis database of its own (mall.tests.parallel)."""
+    from mall.tests.parallel import redis_url_for_worker, worker_number
+
+    worker = worker_number(os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if worker is not None and settings.REDIS_URL:
+        settings.REDIS_URL = redis_url_for_worker(settings.REDIS_URL, worker)
+        settings.CACHES["default"]["LOCATION"] = settings.REDIS_URL
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Race tests open a database connection per thread (50 at a time): in a parallel run they
+    share one worker (``--dist loadgroup``), so they never together pass MariaDB's
+    ``max_connections`` (151 by default) and refuse each other's threads."""
+    for item in items:
+        if item.get_closest_marker("race") is not None:
+            item.add_marker(pytest.mark.xdist_group("race"))
 
 
 @pytest.fixture(autouse=True)
