@@ -22,6 +22,6 @@ def charts_of(page: Any, script: str, arg: Any = None) -> Any:
     return page.evaluate(script, arg)
 
 
-def first_chart_labels(page: Any, selector: str = "canvas.chart") -> int:
-    """How many labels (days, usually) the first chart matching ``selector`` plots."""
-    return int(charts_of(page, "(s) => Chart.getChart(document.querySelector(s)).data.labels.length", selector))
+def first_chart_labels(page: Any) -> int:
+    """How many labels (days, usually) the page's first chart plots."""
+    return int(charts_of(page, "() => Chart.getChart(document.querySelector('canvas.chart')).data.labels.length"))
