@@ -17,7 +17,7 @@ TEST_DEBS := chromium nginx $(FONT_DEBS)
 # GNU gettext: makemessages / compilemessages and the catalogue check (translations_check).
 I18N_DEBS := gettext
 
-.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-request-cpu bench-instructions bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
+.PHONY: install install-test-browser install-miniprogram run test test-python test-miniprogram lint bench-api bench-flash bench-pricing bench-checkout bench-request-cpu bench-load-cpu bench-instructions bench-events bench-segments bench-lifecycle bench-whatif bench-import migrate seed clean translations
 
 install: system-packages $(VENV)/.installed
 
@@ -91,6 +91,10 @@ bench-checkout: install
 # CPU per request end to end on bench-api's shop: the WSGI app in process, MariaDB's thread and Redis (µs each).
 bench-request-cpu: install
 	@$(PY) bench/bench_request_cpu.py
+
+# The same split under bench-api's load (gunicorn + wrk): µs of CPU per request by process.
+bench-load-cpu: install
+	@$(PY) bench/bench_load_cpu.py
 
 # Behaviour events (F37): HTTP batches → Redis stream → drains → table (events/s), then BENCH_EVENTS_ROWS
 # (default 10M) raw events loaded, rolled up and the 行为分析 selectors timed; own database *_bench_events.
