@@ -314,5 +314,6 @@ def test_double_taps_with_one_key_racing_other_shoppers_get_one_order_and_an_exa
     assert client.zcard(gate_keys(item.pk).inflight) == 0
     assert client.hlen(gate_keys(item.pk).leases) == 0
     assert int(gate_state(item.pk)["avail"]) == counts(item)[3]
-    assert client.hget(gate_keys(item.pk).buyers, str(tapper.pk)) == str(len(tapper_orders))
+    # a shopper the gate never admitted (every tap after the last unit) has no entry: none bought
+    assert int(client.hget(gate_keys(item.pk).buyers, str(tapper.pk)) or 0) == len(tapper_orders)
     assert gate_reconcile(item_id=item.pk, repair=False).drifted is False
