@@ -164,6 +164,29 @@ def preview_sku_ids() -> list[int]:
     )
 
 
+def stocked_preview_sku_ids() -> list[int]:
+    """:func:`preview_sku_ids` on a shop a bench has stocked (``make bench-checkout`` or
+    ``make bench-api`` did): the in-process benches read it, they do not build it."""
+    from mall.models import Sku
+
+    skus = preview_sku_ids()
+    assert not Sku.objects.filter(pk__in=skus, stock__lt=1000).exists(), "run make bench-checkout first"
+    return skus
+
+
+def preview_templates() -> tuple[Any, Any]:
+    """The preview's shop and platform coupon templates, as bench-api's shop holds them."""
+    from marketing.models import CouponTemplate
+
+    shop, platform = (CouponTemplate.objects.get(name=name) for name, _group in COUPON_TEMPLATES)
+    return shop, platform
+
+
+def named_coupons(member_id: int, templates: tuple[Any, Any]) -> list[int]:
+    """The two coupons a preview names for the shopper: one unused of each template."""
+    return [_coupons(template, member_id, 1)[0] for template in templates]
+
+
 def _coupon_templates(staff: Any) -> tuple[Any, Any]:
     """A shop coupon and a platform coupon that stack (¥1 off each, no threshold)."""
     from marketing.models import CouponTemplate
@@ -273,7 +296,7 @@ def prepare() -> dict[str, Any]:
     shop_coupon, platform_coupon = _coupon_templates(staff)
 
     main, main_address = bench_shopper("bench-shopper")
-    preview_coupons = [_coupons(shop_coupon, main.pk, 1)[0], _coupons(platform_coupon, main.pk, 1)[0]]
+    preview_coupons = named_coupons(main.pk, (shop_coupon, platform_coupon))
     lines = []
     for i in range(SHOPPERS):
         member, address_id = bench_shopper(f"bench-place-{i:03d}")

@@ -74,25 +74,21 @@ def _own_redis() -> Iterator[tuple[str, int]]:
 
 def _shop() -> dict[str, Any]:
     """Token, SKUs and coupons of bench-api's preview, and a shopper with 60 coupons (made once)."""
-    from django.db.models import Q
-
-    from bench.bench_api import COUPON_TEMPLATES, _coupons, preview_sku_ids
-    from mall.models import Sku
-    from marketing.models import CouponTemplate
+    from bench.bench_api import _coupons, named_coupons, preview_templates, stocked_preview_sku_ids
     from members.models import Member
 
     main = Member.objects.get(openid="bench-shopper")
-    skus = preview_sku_ids()
-    shop_t, platform_t = (CouponTemplate.objects.get(name=name) for name, _group in COUPON_TEMPLATES)
+    skus = stocked_preview_sku_ids()
+    templates = preview_templates()
+    shop_t, platform_t = templates
     rich = Member.objects.get_or_create(openid="bench-preview-60", defaults={"nickname": "压测", "is_dev": True})[0]
     named = [_coupons(shop_t, rich.pk, 59)[0], _coupons(platform_t, rich.pk, 1)[0]]
     loyal = _long_ledger_shopper()
-    assert not Sku.objects.filter(Q(pk__in=skus) & Q(stock__lt=1000)).exists(), "run make bench-checkout first"
     return {
         "skus": skus,
-        "main": (shopper_token(main), [_coupons(shop_t, main.pk, 1)[0], _coupons(platform_t, main.pk, 1)[0]]),
+        "main": (shopper_token(main), named_coupons(main.pk, templates)),
         "rich": (shopper_token(rich), named),
-        "loyal": (shopper_token(loyal), [_coupons(shop_t, loyal.pk, 1)[0], _coupons(platform_t, loyal.pk, 1)[0]]),
+        "loyal": (shopper_token(loyal), named_coupons(loyal.pk, templates)),
     }
 
 

@@ -16,10 +16,10 @@ ALL_DRAWN = (
 )
 
 
-def charts_of(page: Any, script: str, arg: Any = None) -> Any:
-    """``script`` (a JS function over the page, given ``arg``) evaluated once every chart is drawn."""
+def charts_of(page: Any, script: str) -> Any:
+    """``script`` (a JS function over the page) evaluated once every chart is drawn."""
     page.wait_for_function(ALL_DRAWN)
-    return page.evaluate(script, arg)
+    return page.evaluate(script)
 
 
 def first_chart_labels(page: Any) -> int:
