@@ -6,8 +6,9 @@ one per line. Run it in two checkouts and compare the files::
     (cd <old checkout> && python bench/bench_pricing_identity.py --out "$OLDPWD/old.txt")
     cmp old.txt new.txt
 
-Every request is quoted twice, and the random ones share promotion tuples and wallets, so
-what the engine keeps between quotes (compiled rules, cart plans, records) is exercised too.
+Every request is quoted three times, and the random ones share promotion tuples and wallets,
+so what the engine keeps between quotes (compiled rules, cart plans, records, and the order
+step's effect, kept the second time a cart is priced and replayed the third) is exercised too.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ TIER_RATES = {"silver": Decimal("0.95"), "gold": Decimal("0.9"), "diamond": Deci
 
 
 def emit(out: TextIO, tag: str, req: PricingRequest) -> None:
-    for attempt in (0, 1):
+    for attempt in (0, 1, 2):
         try:
             text = repr(quote(req))
         except PricingError as e:

@@ -8,36 +8,146 @@ is measured on item-level amounts, which applying another never moves.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, NamedTuple
 
 from mall.money import Fen
 from marketing.pricing.rulebook import CartPlan, OrderEntry
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
-from marketing.pricing.types import Hint, RejectedRule
+from marketing.pricing.types import Allocation, AppliedRule, Hint, RejectedRule
 
 # (rule, its eligible lines, its outcome)
 Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
+EFFECTS_KEPT = 32  # order-step effects (and hashes of carts met once) a plan keeps, oldest dropped first
+effects_lock = threading.Lock()
+_SEEN = object()  # an effect key met once: what the step did is kept the second time
 
 
 def apply_order_promotions(
     plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, ledger: Ledger
 ) -> list[Hint]:
     """Different types stack; of one type the best for the shopper wins (policy "best", ties
-    to the smaller id) or every qualifying one applies ("stack"). Promotions over the same
-    lines share one ScopeLines (eligible lines and their totals), so each scope is summed once;
-    the plan numbers the distinct scopes, so they are looked up in a list. Gifts become
-    zero-price lines appended to ``lines``."""
+    to the smaller id) or every qualifying one applies ("stack"). Gifts become zero-price lines
+    appended to ``lines``.
+
+    A cart priced a third time with the same figures (the shopper picking coupons or points,
+    which come after this step) gets what the step did the second time, replayed from the
+    plan (issue 12): the step reads nothing but what ``effect_key`` holds when every covered
+    rule is replayable. Carts met once cost only their key, so a cart being changed pays
+    little for the carts it never comes back to."""
     if not plan.covered:
         return []
+    screened = tuple([rule.screened_out(ctx) for rule in plan.conditional]) if plan.conditional else ()
+    if not plan.replayable:
+        return _evaluate(plan, lines, ctx, ledger, screened)[0]
+    key = effect_key(plan, lines, ctx, screened)
+    # kept by the key's hash (a tuple does not keep its hash, and a dict would work it out
+    # again on every probe, store and eviction), with the key itself to compare
+    digest = hash(key)
+    found = plan.effects.get(digest)
+    if found is None:  # met once: its hash remembered, what the step did kept if it comes again
+        _keep(plan.effects, digest, _SEEN)
+        return _evaluate(plan, lines, ctx, ledger, screened)[0]
+    if found is not _SEEN and found[0] == key:
+        return _replay(found[1], lines, ledger)
+    kept_before = [len(line.allocations) for line in lines]
+    records_before = ledger.record_count()
+    hints, rejected = _evaluate(plan, lines, ctx, ledger, screened)
+    _keep(
+        plan.effects, digest, (key, _effect(lines, kept_before, ledger.records_since(records_before), rejected, hints))
+    )
+    return hints
+
+
+def _keep(effects: dict[int, Any], digest: int, entry: object) -> None:
+    with effects_lock:
+        while len(effects) >= EFFECTS_KEPT:
+            del effects[next(iter(effects))]
+        effects[digest] = entry
+
+
+def effect_key(
+    plan: CartPlan[OrderRule[Any]], lines: list[LineState], ctx: RuleContext, screened: tuple[RejectedRule | None, ...]
+) -> tuple[Any, ...]:
+    """Everything the order step reads: the policy's two switches, which conditional rules are
+    screened out and why, the gifts' list prices, and per line its item-level figures (the
+    plan fixes the lines' SKUs and categories; ``remaining`` equals ``amount`` here)."""
+    policy = ctx.policy
+    price_of = ctx.price_of
+    return (
+        policy.special_price_lines_join_order_promotions,
+        policy.same_type,
+        screened,
+        tuple([price_of(sku) for sku in plan.gift_skus]),
+        tuple([(line.amount, line.qty, line.unit_price, line.special) for line in lines]),
+    )
+
+
+class OrderEffect(NamedTuple):
+    """What the order step did to one cart: per line (position, fen taken, its allocations in
+    order), the gift lines (SKU, qty, list price, rule id, rule type, allocation), the applied
+    and rejected records and the hints. All immutable, so quotes share it."""
+
+    lines: tuple[tuple[int, Fen, tuple[Allocation, ...]], ...]
+    gifts: tuple[tuple[str, int, Fen, str, str, Allocation], ...]
+    applied: tuple[AppliedRule, ...]
+    rejected: tuple[RejectedRule, ...]
+    hints: tuple[Hint, ...]
+
+
+def _effect(
+    lines: list[LineState],
+    kept_before: list[int],
+    applied: tuple[AppliedRule, ...],
+    rejected: list[RejectedRule],
+    hints: list[Hint],
+) -> OrderEffect:
+    count = len(kept_before)
+    changed = []
+    for line, kept in zip(lines, kept_before, strict=False):
+        if len(line.allocations) > kept:
+            added = tuple(line.allocations[kept:])
+            changed.append((line.pos, sum(allocation.amount for allocation in added), added))
+    gifts = tuple(
+        (gift.sku, gift.qty, gift.list_price, gift.item_rule_id or "", gift.item_rule_type or "", gift.allocations[0])
+        for gift in lines[count:]
+    )
+    return OrderEffect(tuple(changed), gifts, applied, tuple(rejected), tuple(hints))
+
+
+def _replay(effect: OrderEffect, lines: list[LineState], ledger: Ledger) -> list[Hint]:
+    for pos, taken, allocations in effect.lines:
+        line = lines[pos]
+        line.remaining -= taken
+        line.allocations += allocations
+    for sku, qty, list_price, rule_id, rule_type, allocation in effect.gifts:
+        lines.append(LineState.gift(len(lines), sku, qty, list_price, rule_id, rule_type, allocation))
+    ledger.add_applied(effect.applied)
+    ledger.add_rejected("order", effect.rejected)
+    return list(effect.hints)
+
+
+def _evaluate(
+    plan: CartPlan[OrderRule[Any]],
+    lines: list[LineState],
+    ctx: RuleContext,
+    ledger: Ledger,
+    screened: tuple[RejectedRule | None, ...],
+) -> tuple[list[Hint], list[RejectedRule]]:
+    """The step itself; its rejections go to the ledger and come back with its hints.
+    Promotions over the same lines share one ScopeLines (eligible lines and their totals), so
+    each scope is summed once; the plan numbers the distinct scopes, so they are looked up in
+    a list."""
     joins = ctx.policy.special_price_lines_join_order_promotions
     stack = ctx.policy.same_type == "stack"
     hints: list[Hint] = []
     scopes: list[ScopeLines | None] = [_UNSEEN] * len(plan.scopes)
     rejected: list[RejectedRule] = []
     reject = rejected.append
+    screens = iter(screened)
     group = ""  # the type being evaluated
     best: Candidate | None = None  # its best so far, and the others that qualified
     others: list[Candidate] = []
@@ -50,7 +160,7 @@ def apply_order_promotions(
                 best, others = None, []
             group = rule_type
         if conditional:
-            record = rule.screened_out(ctx)
+            record = next(screens)
             if record is not None:
                 reject(record)
                 continue
@@ -82,7 +192,7 @@ def apply_order_promotions(
     if best is not None:
         _settle(best, others, lines, ctx, ledger, rejected)
     ledger.add_rejected("order", rejected)
-    return hints
+    return hints, rejected
 
 
 def _scope_lines(lines: list[LineState], positions: tuple[int, ...], joins: bool) -> ScopeLines:

@@ -82,6 +82,13 @@ class CartPlan(Generic[R]):
     entries: tuple[Any, ...] = ()
     # the item step's offers ranked per line, by (member-tier rule, list prices); see ``item_ranking``
     rankings: dict[tuple[Any, tuple[int, ...]], ItemRanking] = field(default_factory=dict, compare=False, repr=False)
+    # the order step: the covered rules screened on every quote (window, audience, limit), in
+    # entry order; the SKUs whose list prices their outcomes read (gifts); whether every covered
+    # rule is ``replayable``, and what the step did per key (``order_step.effect_key``)
+    conditional: tuple[Any, ...] = ()
+    gift_skus: tuple[str, ...] = ()
+    replayable: bool = False
+    effects: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...], tuple[int, ...]]) -> CartPlan[R]:
@@ -103,7 +110,16 @@ def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...],
     # type as soon as its last rule is measured
     order_entries.sort(key=_application_order)
     entries = (*item_entries, *order_entries)
-    return CartPlan(tuple(covered), tuple(absent), tuple(slot_of), entries)
+    order_rules = [entry[0] for entry in order_entries]
+    return CartPlan(
+        tuple(covered),
+        tuple(absent),
+        tuple(slot_of),
+        entries,
+        conditional=tuple(rule for rule in order_rules if rule.conditional),
+        gift_skus=tuple(sorted({sku for rule in order_rules for sku in rule.gift_skus})),
+        replayable=all(rule.replayable for rule in order_rules),
+    )
 
 
 # what the order step reads of a rule, in one tuple per rule, as ``item_step.ItemEntry``:

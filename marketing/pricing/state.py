@@ -193,6 +193,13 @@ class Ledger:
     def add_rejected(self, level: Level, rejected: Sequence[RejectedRule]) -> None:
         self._rejected[level].extend(rejected)
 
+    def record_count(self) -> int:
+        return len(self._records)
+
+    def records_since(self, count: int) -> tuple[AppliedRule, ...]:
+        """The whole records added after the first ``count`` (what one step applied)."""
+        return tuple(self._records[count:])
+
     def applied(self) -> tuple[AppliedRule, ...]:
         return (*self._records, *starmap(AppliedRule, self._applied.values()))  # no bytecode per rule
 

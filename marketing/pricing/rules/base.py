@@ -244,6 +244,11 @@ class OrderRule(Rule[SpecT], ABC):
 
     sequence: ClassVar[int]
     level: ClassVar[Level] = "order"
+    # True when ``evaluate`` reads nothing but its scope's lines (their amount, quantity, unit
+    # price and SKU), its spec and ``ctx.price_of`` of ``gift_skus``: then the order step may
+    # replay what it did for a cart priced before with the same figures (``order_step``)
+    replayable: ClassVar[bool] = False
+    gift_skus: tuple[str, ...] = ()
 
     def __init__(self, spec: SpecT) -> None:
         super().__init__(spec)

@@ -22,6 +22,7 @@ class NthItemRule(OrderRule[NthItem]):
     matters) and taken n at a time; the last unit of each full group gets the rate. Positions
     are counted per line, so a line of 1,000 units costs the same as a line of one."""
 
+    replayable = True
     type = "nth_item"
     sequence = 0
 
@@ -75,6 +76,7 @@ def _dearest_first(line: LineState) -> tuple[Fen, str]:
 class FullReductionRule(OrderRule[FullReduction]):
     """满减: the best reached tier for the shopper (每满 multiplies it), capped by ``max_off``."""
 
+    replayable = True
     type = "full_reduction"
     sequence = 1
 
@@ -171,6 +173,7 @@ class FullReductionRule(OrderRule[FullReduction]):
 class FullGiftRule(OrderRule[FullGift]):
     """满赠: once per order; ranked by the gifts' list value."""
 
+    replayable = True
     type = "full_gift"
     sequence = 3
 
@@ -179,6 +182,7 @@ class FullGiftRule(OrderRule[FullGift]):
         self.below = f" below {format_yuan(spec.threshold)}"
         self.threshold, self.gift_sku, self.gift_qty = spec.threshold, spec.gift_sku, spec.gift_qty
         self.gifts = ((spec.gift_sku, spec.gift_qty),)
+        self.gift_skus = (spec.gift_sku,)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         amount = scope[1]
@@ -209,9 +213,14 @@ class FullGiftRule(OrderRule[FullGift]):
 class BuyXGetYRule(OrderRule[BuyXGetY]):
     """买A送B: every ``buy_qty`` units bought add ``gift_qty`` gifts."""
 
+    replayable = True
     type = "buy_x_get_y"
     sku_field = "buy_sku"
     sequence = 2
+
+    def __init__(self, spec: BuyXGetY) -> None:
+        super().__init__(spec)
+        self.gift_skus = (spec.gift_sku,)
 
     def evaluate(self, scope: ScopeLines, ctx: RuleContext) -> OrderOutcome:
         spec = self.spec

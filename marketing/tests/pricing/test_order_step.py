@@ -11,10 +11,12 @@ a later speed-up of the step is judged against it (issue 12).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.bench_pricing_inprocess import MIXES
 from bench.bench_pricing_inprocess import request as bench_request
@@ -27,12 +29,13 @@ from marketing.pricing import (
     quote,
     quote_to_dict,
 )
+from marketing.pricing.order_step import _SEEN, EFFECTS_KEPT, OrderEffect
 from marketing.pricing.order_step import _apply as apply_outcome
-from marketing.pricing.rulebook import CartPlan
+from marketing.pricing.rulebook import CartPlan, rules_for
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines
 from marketing.pricing.types import DEFAULT_POLICY, Hint, RejectedRule, StackingPolicy
-from marketing.tests.pricing.builders import make_request, yuan
+from marketing.tests.pricing.builders import AT, make_request, yuan
 from marketing.tests.pricing.strategies import requests
 
 
@@ -131,3 +134,72 @@ def test_of_two_equal_promotions_of_one_type_the_earlier_id_wins(ids: tuple[str,
     priced = quote(request)
     assert [(applied.rule_id, applied.amount) for applied in priced.applied] == [("ladder-a", yuan("10"))]
     assert [(rejected.rule_id, rejected.reason) for rejected in priced.rejected] == [("ladder-b", "conflict")]
+
+
+_VARIED = st.sampled_from(("coupons_and_points", "moment", "shopper", "gift_prices", "policy"))
+_MOMENTS = st.sampled_from((AT, AT - timedelta(hours=2), AT + timedelta(seconds=1), AT + timedelta(hours=2)))
+
+
+def _variant(request: PricingRequest, varied: str, data: st.DataObject) -> PricingRequest:
+    """``request`` with one thing changed that is not a cart figure: the order step must either
+    replay what it kept (coupons, points) or see the change in its key (the rest)."""
+    if varied == "coupons_and_points":
+        return replace(request, coupons=request.coupons[1:], points_to_use=0)
+    if varied == "moment":
+        return replace(request, at=data.draw(_MOMENTS))
+    if varied == "shopper":
+        used = {promotion.id: data.draw(st.integers(0, 6)) for promotion in request.promotions}
+        return replace(request, shopper=replace(request.shopper, is_new=not request.shopper.is_new, used=used))
+    if varied == "gift_prices":  # the SKUs not in the cart: gifts only
+        in_cart = {line.sku for line in request.cart}
+        catalog = {
+            sku: item if sku in in_cart else replace(item, price=data.draw(st.integers(1, 30_000)))
+            for sku, item in request.catalog.items()
+        }
+        return replace(request, catalog=catalog)
+    policy = request.policy
+    return replace(
+        request,
+        policy=replace(
+            policy,
+            same_type="stack" if policy.same_type == "best" else "best",
+            special_price_lines_join_order_promotions=data.draw(st.booleans()),
+        ),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests(), _VARIED, st.data())
+def test_a_cart_priced_again_replays_the_order_step_only_when_nothing_it_reads_changed(
+    request: PricingRequest, varied: str, data: st.DataObject
+) -> None:
+    """The third quote of one cart replays the order step kept from the second; a request that
+    changes something else the step reads (the moment, the shopper, a gift's price, the
+    policy) is priced again, and one that changes only what comes after it (coupons, points)
+    replays: every one equals the plain rules."""
+    variant = _variant(request, varied, data)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for priced in (request, request, request, variant, variant, variant, request):
+            engine, plain = _both_ways(priced, monkeypatch)
+            assert engine == plain
+
+
+def test_the_third_quote_of_a_cart_comes_from_the_kept_effect() -> None:
+    """A cart met once leaves only its key's hash; the second quote keeps what the step did,
+    the third replays it (the plan holds it) and equals the first, record for record."""
+    request = bench_request(MIXES["shop"]())
+    first = quote(request)
+    book = rules_for(request.promotions)
+    (plan,) = [plans[1] for plans in book.plans.values()]
+    assert all(entry is _SEEN for entry in plan.effects.values())
+    second = quote(replace(request, points_to_use=0))
+    assert [type(entry[1]) for entry in plan.effects.values()] == [OrderEffect]
+    third = quote(request)
+    assert third == first
+    assert [a for a in second.applied if a.level == "order"] == [a for a in first.applied if a.level == "order"]
+    for line, again in zip(first.lines, third.lines, strict=True):
+        assert line.allocations == again.allocations
+    gift = request.catalog["SKU-050"]  # a gift of the shop: its price is in the key
+    for price in range(EFFECTS_KEPT + 3):
+        quote(replace(request, catalog={**request.catalog, gift.sku: replace(gift, price=price)}))
+    assert len(plan.effects) == EFFECTS_KEPT
