@@ -4,8 +4,8 @@ The timed benches on a shared 2-CPU machine swing by ±15–25 % between runs (t
 gave 1,880–3,700 req/s on one day), which hides a change worth a few per cent. This counts the
 instructions the CPU retires (valgrind's cachegrind, ``I refs``) for the same work, so a change
 can be judged to a tenth of a per cent. Instructions are not time: a path with more distinct
-code and data also loses more to branch mispredictions and cache misses (the 50-promotion
-quote retires 1.22× the instructions of the 0-promotion one and takes ≈ 1.27–1.35× the CPU time), so
+code and data also loses more to branch mispredictions and cache misses (fresh carts with 50
+promotions retire 1.24× the instructions of those with none and take ≈ 1.29–1.34× the CPU time), so
 the timed benches stay the goals; this is the yardstick for changes between their runs.
 
 Each figure is the difference of two runs of one worker process that do the same start-up and
