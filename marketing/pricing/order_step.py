@@ -22,7 +22,7 @@ Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
 EFFECTS_KEPT = 32  # order-step effects (and hashes of carts met once) a plan keeps, oldest dropped first
-effects_lock = threading.Lock()
+_effects_lock = threading.Lock()
 _SEEN = object()  # an effect key met once: what the step did is kept the second time
 
 
@@ -63,7 +63,7 @@ def apply_order_promotions(
 
 
 def _keep(effects: dict[int, Any], digest: int, entry: object) -> None:
-    with effects_lock:
+    with _effects_lock:
         while len(effects) >= EFFECTS_KEPT:
             del effects[next(iter(effects))]
         effects[digest] = entry
