@@ -8,11 +8,10 @@ is measured on item-level amounts, which applying another never moves.
 
 from __future__ import annotations
 
-import threading
 from typing import Any, NamedTuple
 
 from mall.money import Fen
-from marketing.pricing.rulebook import CartPlan, OrderEntry
+from marketing.pricing.rulebook import CartPlan, OrderEntry, keep_newest
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, AppliedRule, Hint, RejectedRule
@@ -22,7 +21,6 @@ Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
 EFFECTS_KEPT = 32  # order-step effects (and hashes of carts met once) a plan keeps, oldest dropped first
-_effects_lock = threading.Lock()
 _SEEN = object()  # an effect key met once: what the step did is kept the second time
 
 
@@ -49,24 +47,16 @@ def apply_order_promotions(
     digest = hash(key)
     found = plan.effects.get(digest)
     if found is None:  # met once: its hash remembered, what the step did kept if it comes again
-        _keep(plan.effects, digest, _SEEN)
+        keep_newest(plan.effects, digest, _SEEN, EFFECTS_KEPT)
         return _evaluate(plan, lines, ctx, ledger, screened)[0]
     if found is not _SEEN and found[0] == key:
         return _replay(found[1], lines, ledger)
     kept_before = [len(line.allocations) for line in lines]
     records_before = ledger.record_count()
     hints, rejected = _evaluate(plan, lines, ctx, ledger, screened)
-    _keep(
-        plan.effects, digest, (key, _effect(lines, kept_before, ledger.records_since(records_before), rejected, hints))
-    )
+    effect = _effect(lines, kept_before, ledger.records_since(records_before), rejected, hints)
+    keep_newest(plan.effects, digest, (key, effect), EFFECTS_KEPT)
     return hints
-
-
-def _keep(effects: dict[int, Any], digest: int, entry: object) -> None:
-    with _effects_lock:
-        while len(effects) >= EFFECTS_KEPT:
-            del effects[next(iter(effects))]
-        effects[digest] = entry
 
 
 def effect_key(

@@ -27,6 +27,8 @@ CACHE_SIZE = 64
 
 
 R = TypeVar("R", bound=Rule[Any])
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _plan(rules: RuleSet[R], index: ScopeIndex, positions: dict[tuple[int, ...],
         entries,
         conditional=tuple(rule for rule in order_rules if rule.conditional),
         gift_skus=tuple(sorted({sku for rule in order_rules for sku in rule.gift_skus})),
-        replayable=all(rule.replayable for rule in order_rules),
+        replayable=bool(order_rules) and all(rule.replayable for rule in order_rules),
     )
 
 
@@ -168,11 +170,17 @@ class RuleBook:
         if found is None:
             positions: dict[tuple[int, ...], tuple[int, ...]] = {}
             found = (_plan(self.item_rules, index, positions), _plan(self.order_rules, index, positions))
-            with _lock:
-                while len(self.plans) >= PLANS_KEPT:
-                    del self.plans[next(iter(self.plans))]
-                self.plans[shape] = found
+            keep_newest(self.plans, shape, found, PLANS_KEPT)
         return found
+
+
+def keep_newest(store: dict[K, V], key: K, value: V, limit: int) -> None:
+    """Store ``value`` under ``key`` in a store quotes share across threads, the oldest entries
+    dropped first once it holds ``limit`` (reads go without the lock: a dict read is atomic)."""
+    with _lock:
+        while len(store) >= limit:
+            del store[next(iter(store))]
+        store[key] = value
 
 
 def item_ranking(
@@ -185,10 +193,7 @@ def item_ranking(
     if found is None:
         entries = plan.entries if tier is None else (*plan.entries, item_entry(tier, index.for_scope(tier.scope)))
         found = rank_items(entries, lines)
-        with _lock:
-            while len(plan.rankings) >= RANKINGS_KEPT:
-                del plan.rankings[next(iter(plan.rankings))]
-            plan.rankings[key] = found
+        keep_newest(plan.rankings, key, found, RANKINGS_KEPT)
     return found
 
 
