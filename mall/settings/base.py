@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "mall.middleware.ConsoleStaffSessionIdleMiddleware",
     "mall.middleware.ConsoleMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mall.middleware.ReleaseApiCyclesMiddleware",  # sees the rendered response first
     # Last, as django-axes asks: turns a lockout flagged during login into the locked page.
     "axes.middleware.AxesMiddleware",
 ]

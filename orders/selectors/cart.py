@@ -24,22 +24,32 @@ MAX_QTY_PER_LINE = 99
 # naming three images in a checkout preview (issue 12). Other storages (signed URLs) are asked.
 _IMAGE_URLS_HELD = 4096
 _image_urls: dict[tuple[str, str], str] = {}
+# the storage of the products' main images (``FieldFile.storage`` is the field's)
+_MAIN_IMAGE_STORAGE: Any = Product._meta.get_field("main_image").storage  # type: ignore[union-attr]
 
 
 def product_image_url(product: Product) -> str:
-    """The product's main image URL, or "" (snapshotted into order lines as it is now)."""
-    image = product.main_image
-    if not image:
+    """The product's main image URL, or "" (snapshotted into order lines as it is now).
+
+    The file name is taken as the row gave it when the field was not read yet: reading it wraps
+    it in a ``FieldFile`` that points back at the product, a cycle only the garbage collector
+    frees (issue 12: four per checkout preview). The URL is the storage's, as ``FieldFile.url``."""
+    raw = product.__dict__.get("main_image")
+    if raw is None or not isinstance(raw, str):  # not loaded, or wrapped already
+        image = product.main_image
+        raw = image.name if image else ""
+    if not raw:
         return ""
-    storage = getattr(image.storage, "_wrapped", image.storage)  # default_storage is a lazy object
+    field_storage = _MAIN_IMAGE_STORAGE
+    storage = getattr(field_storage, "_wrapped", field_storage)  # default_storage is a lazy object
     if type(storage) is not FileSystemStorage:  # a subclass may sign or rewrite its URLs
-        return str(image.url)
-    key = (str(storage.base_url), str(image.name))
+        return str(field_storage.url(raw))
+    key = (str(storage.base_url), raw)
     url = _image_urls.get(key)
     if url is None:
         if len(_image_urls) >= _IMAGE_URLS_HELD:
             _image_urls.clear()
-        url = _image_urls[key] = str(image.url)
+        url = _image_urls[key] = str(storage.url(raw))
     return url
 
 
