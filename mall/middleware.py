@@ -74,7 +74,8 @@ class ReleaseApiCyclesMiddleware:
     drops the response instead of waiting for the cyclic garbage collector.
 
     DRF's request keeps a context naming the view and itself (``parser_context``), the response
-    one naming the view and the request (``renderer_context``), and the view holds both: every
+    one naming the view and the request (``renderer_context``), the view holds both, and a view
+    with ``get`` holds itself as ``head`` (Django's ``View.setup``): every
     API request left ~90 objects that only a collection could free, and the collections of
     those young objects were ~3 % of a checkout preview's CPU (issue 12, measured in process).
     Both contexts serve only parsing and rendering, which are over here. Plain ``__call__``, no
@@ -90,6 +91,12 @@ class ReleaseApiCyclesMiddleware:
             drf_request = context.get("request")
             if drf_request is not None:
                 drf_request.parser_context = None
+            view = context.get("view")
+            if view is not None:
+                # Django's View.setup answers HEAD with GET: ``view.head = view.get``, itself bound
+                head = getattr(view, "__dict__", {}).get("head")
+                if getattr(head, "__self__", None) is view:
+                    del view.__dict__["head"]
             response.renderer_context = None  # type: ignore[attr-defined]
         return response
 

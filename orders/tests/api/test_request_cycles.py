@@ -123,6 +123,22 @@ def test_a_checkout_preview_leaves_no_reference_cycles(member: Member, sku: Sku,
     assert _cyclic_garbage(collector_off) == []
 
 
+def test_a_get_view_leaves_no_reference_cycles(member: Member, collector_off: list[Any]) -> None:
+    """A view with ``get`` answers HEAD with it: Django's ``View.setup`` stores ``get`` bound to
+    the view on the view itself."""
+    token = AccessToken()
+    token["member_id"] = member.pk
+    app = WSGIHandler()
+    for _warm in range(2):
+        status, _body = _call(app, _environ("GET", "/api/v1/ping", str(token)))
+        assert status.startswith("200")
+    _start_afresh(collector_off)
+    status, body = _call(app, _environ("GET", "/api/v1/ping", str(token)))
+    assert status.startswith("200")
+    assert json.loads(body)
+    assert _cyclic_garbage(collector_off) == []
+
+
 def test_a_refused_request_leaves_no_reference_cycles(member: Member, collector_off: list[Any]) -> None:
     token = AccessToken()
     token["member_id"] = member.pk
