@@ -14,9 +14,10 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing import reasons
 from marketing.pricing.item_step import price_items
+from marketing.pricing.kept_quotes import QUOTES_KEPT, SEEN, request_key, steady_span
 from marketing.pricing.order_step import apply_order_promotions
 from marketing.pricing.points import redeem
-from marketing.pricing.rulebook import item_ranking, rules_for, tier_rule
+from marketing.pricing.rulebook import RuleBook, item_ranking, keep_newest, rules_for, tier_rule
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
 from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote
@@ -82,7 +83,41 @@ def _line_quote(line: LineState) -> LineQuote:
 
 def quote(request: PricingRequest) -> Quote:
     """Price one cart. Pure: reads only ``request``, writes nothing; raises PricingError when
-    the cart must be refused (e.g. ``purchase_limit_exceeded``, ``coupon_not_usable``)."""
+    the cart must be refused (e.g. ``purchase_limit_exceeded``, ``coupon_not_usable``).
+
+    A request priced a third time with the same inputs, at a moment no window opens or closes
+    in between, gets the quote kept the second time (``kept_quotes``); refusals are never kept."""
+    at = request.at
+    if at.tzinfo is None:  # refused by the request's own checks
+        return price_afresh(request)
+    try:
+        book = rules_for(request.promotions)
+    except PricingError:  # refused after the request's own checks, as always
+        return price_afresh(request)
+    if not book.keeps_quotes:
+        return price_afresh(request, book)
+    key = request_key(request, book.gift_skus)
+    try:
+        digest = hash(key)  # a tuple does not keep its hash: worked out once for probe and store
+    except TypeError:  # a part that cannot be hashed: nothing is kept
+        return price_afresh(request, book)
+    found = book.quotes.get(digest)
+    if found is not None and found is not SEEN:
+        kept_key, _coupons, kept, since, until = found
+        if (since is None or since <= at) and (until is None or at < until) and kept_key == key:
+            return kept  # type: ignore[no-any-return]
+    priced = price_afresh(request, book)
+    if found is None:  # met once: its hash remembered, its quote kept if it comes again
+        keep_newest(book.quotes, digest, SEEN, QUOTES_KEPT)
+    else:  # the coupons kept with it: the key names them by identity
+        since, until = steady_span(at, book.boundaries, request.coupons)
+        keep_newest(book.quotes, digest, (key, request.coupons, priced, since, until), QUOTES_KEPT)
+    return priced
+
+
+def price_afresh(request: PricingRequest, book: RuleBook | None = None) -> Quote:
+    """:func:`quote` without the kept quotes: every step run for this request (``book``: its
+    promotions' rule book, when the caller has it)."""
     _validate(request)
     ctx = _context(request)
     cart_order = {line.sku: i for i, line in enumerate(request.cart)}
@@ -94,7 +129,7 @@ def quote(request: PricingRequest) -> Quote:
     index = ScopeIndex(lines)
     ledger = Ledger()
 
-    item_plan, order_plan = rules_for(request.promotions).plan(lines, index)
+    item_plan, order_plan = (book or rules_for(request.promotions)).plan(lines, index)
     price_items(item_ranking(item_plan, _tier_rule(request), lines, index), lines, ctx, ledger)
     ledger.add_rejected("item", item_plan.absent)
     hints = apply_order_promotions(order_plan, lines, ctx, ledger)

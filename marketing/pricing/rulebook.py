@@ -13,12 +13,14 @@ import operator
 import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from marketing.pricing import reasons
 from marketing.pricing.item_step import ItemEntry, ItemRanking, item_entry, rank_items
+from marketing.pricing.kept_quotes import boundaries_of
 from marketing.pricing.rules import ITEM_RULES, ORDER_RULES, ItemRule, OrderOutcome, OrderRule, Rule, RuleContext
 from marketing.pricing.state import LineState, ScopeIndex, ScopeLines
 from marketing.pricing.types import PricingError, Promotion, RejectedRule, Scope, TierRate
@@ -157,9 +159,18 @@ class RuleBook:
 
     item_rules: RuleSet[ItemRule[Any]]
     order_rules: RuleSet[OrderRule[Any]]
+    # what its kept quotes depend on (``kept_quotes``): the moments its promotions open or
+    # close, in order; the SKUs its gift rules price; whether it keeps quotes at all (every
+    # order rule ``replayable``)
+    boundaries: tuple[datetime, ...] = ()
+    gift_skus: tuple[str, ...] = ()
+    keeps_quotes: bool = False
     plans: dict[tuple[tuple[str, str], ...], tuple[CartPlan[ItemRule[Any]], CartPlan[OrderRule[Any]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # whole quotes by their request's hash (``kept_quotes``): (key, coupons, quote, since,
+    # until) or SEEN
+    quotes: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def plan(
         self, lines: Sequence[LineState], index: ScopeIndex
@@ -174,12 +185,17 @@ class RuleBook:
         return found
 
 
+_ABSENT = object()
+
+
 def keep_newest(store: dict[K, V], key: K, value: V, limit: int) -> None:
     """Store ``value`` under ``key`` in a store quotes share across threads, the oldest entries
-    dropped first once it holds ``limit`` (reads go without the lock: a dict read is atomic)."""
+    dropped first once it holds ``limit`` (reads go without the lock: a dict read is atomic).
+    A key stored again becomes the newest and drops nothing."""
     with _lock:
-        while len(store) >= limit:
-            del store[next(iter(store))]
+        if store.pop(key, _ABSENT) is _ABSENT:
+            while len(store) >= limit:
+                del store[next(iter(store))]
         store[key] = value
 
 
@@ -219,7 +235,13 @@ def compile_rules(promotions: tuple[Promotion, ...]) -> RuleBook:
         if rule.sku is None:
             rule.sku = _single_sku(rule.scope)  # a one-product scope is looked up like a SKU rule
         rule.scope = scopes.setdefault(rule.scope, rule.scope)
-    return RuleBook(RuleSet.of(item_rules), RuleSet.of(order_rules))
+    return RuleBook(
+        RuleSet.of(item_rules),
+        RuleSet.of(order_rules),
+        boundaries_of(promotions),
+        tuple(sorted({sku for rule in order_rules for sku in rule.gift_skus})),
+        all(rule.replayable for rule in order_rules),
+    )
 
 
 def _single_sku(scope: Scope) -> str | None:

@@ -81,18 +81,20 @@ def _reference_step(
     return hints
 
 
-def _priced(request: PricingRequest) -> Any:
+def _priced(request: PricingRequest, price: Any = quote) -> Any:
     try:
-        return quote_to_dict(quote(request))
+        return quote_to_dict(price(request))
     except PricingError as exc:
         return ("refused", exc.code)
 
 
 def _both_ways(request: PricingRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """The engine's quote (kept quotes and replayed order steps included) and the plain rules'
+    (every step run, the order step by ``_reference_step``)."""
     engine = _priced(request)
     with monkeypatch.context() as patched:
         patched.setattr(applicator, "apply_order_promotions", _reference_step)
-        plain = _priced(request)
+        plain = _priced(request, applicator.price_afresh)
     return engine, plain
 
 
