@@ -3,7 +3,7 @@ it only when every input is equal and no window opens or closes between the two 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from bench.bench_pricing_inprocess import MIXES
 from bench.bench_pricing_inprocess import request as bench_request
-from marketing.pricing import CouponSpec, PricingError, PricingRequest, quote, quote_to_dict
+from marketing.pricing import (
+    CartLine,
+    CatalogItem,
+    CouponSpec,
+    PricingError,
+    PricingRequest,
+    ShopperInfo,
+    quote,
+    quote_to_dict,
+)
 from marketing.pricing.applicator import price_afresh
 from marketing.pricing.kept_quotes import QUOTES_KEPT, SEEN, boundaries_of, steady_span
 from marketing.pricing.rulebook import rules_for
@@ -95,3 +104,23 @@ def test_the_steady_span_is_bounded_by_the_nearest_promotion_and_coupon_edges() 
     assert steady_span(AT - _TICK, boundaries, (coupon,)) == (AT - hour, AT)
     assert steady_span(AT, (), ()) == (None, None)
     assert steady_span(AT + 4 * hour, boundaries, (coupon,)) == (AT + 3 * hour, None)
+
+
+def test_the_key_names_every_field_a_quote_reads() -> None:
+    """A field added to the request, the shopper or a catalogue entry must be added to
+    ``request_key`` too (or shown not to change a quote): this fails until it is looked at."""
+    assert [f.name for f in fields(PricingRequest)] == [
+        "at",  # through the windows: ``steady_span``
+        "shopper",
+        "catalog",
+        "cart",
+        "promotions",  # the rule book that keeps the quotes
+        "coupons",
+        "points_to_use",
+        "selected_coupon_ids",
+        "tier_rates",
+        "policy",
+    ]
+    assert [f.name for f in fields(ShopperInfo)] == ["tier", "points", "is_new", "used"]
+    assert [f.name for f in fields(CatalogItem)] == ["sku", "category", "price"]
+    assert [f.name for f in fields(CartLine)] == ["sku", "qty"]
