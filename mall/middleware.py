@@ -94,7 +94,7 @@ class ReleaseApiCyclesMiddleware:
             view = context.get("view")
             if view is not None:
                 # Django's View.setup answers HEAD with GET: ``view.head = view.get``, itself bound
-                head = getattr(view, "__dict__", {}).get("head")
+                head = view.__dict__.get("head")
                 if getattr(head, "__self__", None) is view:
                     del view.__dict__["head"]
             response.renderer_context = None  # type: ignore[attr-defined]

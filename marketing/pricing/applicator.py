@@ -14,10 +14,10 @@ from typing import Any
 from mall.money import Fen
 from marketing.pricing import reasons
 from marketing.pricing.item_step import price_items
-from marketing.pricing.kept_quotes import QUOTES_KEPT, SEEN, request_key, steady_span
+from marketing.pricing.kept_quotes import QUOTES_KEPT, request_key, steady_span
 from marketing.pricing.order_step import apply_order_promotions
 from marketing.pricing.points import redeem
-from marketing.pricing.rulebook import RuleBook, item_ranking, keep_newest, rules_for, tier_rule
+from marketing.pricing.rulebook import SEEN, RuleBook, item_ranking, keep_newest, rules_for, tier_rule
 from marketing.pricing.rules import ItemRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeIndex, spread
 from marketing.pricing.types import LineQuote, PricingError, PricingRequest, Quote

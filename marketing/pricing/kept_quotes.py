@@ -26,7 +26,6 @@ from typing import Any
 from marketing.pricing.types import CartLine, CatalogItem, CouponSpec, PricingRequest, Promotion
 
 QUOTES_KEPT = 64  # per rule book: quotes and hashes of requests met once, oldest dropped first
-SEEN = object()  # a request met once: its quote is kept the second time
 
 # the moments a rule book's promotions open or close, in order
 Boundaries = tuple[datetime, ...]

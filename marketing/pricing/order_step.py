@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from mall.money import Fen
-from marketing.pricing.rulebook import CartPlan, OrderEntry, keep_newest
+from marketing.pricing.rulebook import SEEN, CartPlan, OrderEntry, keep_newest
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines, spread
 from marketing.pricing.types import Allocation, AppliedRule, Hint, RejectedRule
@@ -21,7 +21,6 @@ Candidate = tuple[OrderRule[Any], list[LineState], OrderOutcome]
 _UNSEEN = ScopeLines([], 0, 0)  # a scope not resolved yet in this quote
 _new_tuple = tuple.__new__
 EFFECTS_KEPT = 32  # order-step effects (and hashes of carts met once) a plan keeps, oldest dropped first
-_SEEN = object()  # an effect key met once: what the step did is kept the second time
 
 
 def apply_order_promotions(
@@ -47,9 +46,9 @@ def apply_order_promotions(
     digest = hash(key)
     found = plan.effects.get(digest)
     if found is None:  # met once: its hash remembered, what the step did kept if it comes again
-        keep_newest(plan.effects, digest, _SEEN, EFFECTS_KEPT)
+        keep_newest(plan.effects, digest, SEEN, EFFECTS_KEPT)
         return _evaluate(plan, lines, ctx, ledger, screened)[0]
-    if found is not _SEEN and found[0] == key:
+    if found is not SEEN and found[0] == key:
         return _replay(found[1], lines, ledger)
     kept_before = [len(line.allocations) for line in lines]
     records_before = ledger.record_count()

@@ -186,6 +186,9 @@ class RuleBook:
 
 
 _ABSENT = object()
+# A key met once: its hash is stored with this, and what it leads to is kept the second time
+# (the order step's effects, whole quotes), so keys never met again cost little.
+SEEN = object()
 
 
 def keep_newest(store: dict[K, V], key: K, value: V, limit: int) -> None:

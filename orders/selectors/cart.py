@@ -35,7 +35,7 @@ def product_image_url(product: Product) -> str:
     it in a ``FieldFile`` that points back at the product, a cycle only the garbage collector
     frees (issue 12: four per checkout preview). The URL is the storage's, as ``FieldFile.url``."""
     raw = product.__dict__.get("main_image")
-    if raw is None or not isinstance(raw, str):  # not loaded, or wrapped already
+    if not isinstance(raw, str):  # not loaded, or wrapped already
         image = product.main_image
         raw = image.name if image else ""
     if not raw:

@@ -23,8 +23,8 @@ from marketing.pricing import (
     quote_to_dict,
 )
 from marketing.pricing.applicator import price_afresh
-from marketing.pricing.kept_quotes import QUOTES_KEPT, SEEN, boundaries_of, steady_span
-from marketing.pricing.rulebook import rules_for
+from marketing.pricing.kept_quotes import QUOTES_KEPT, boundaries_of, steady_span
+from marketing.pricing.rulebook import SEEN, rules_for
 from marketing.tests.pricing.builders import AT
 from marketing.tests.pricing.strategies import requests
 

@@ -29,9 +29,9 @@ from marketing.pricing import (
     quote,
     quote_to_dict,
 )
-from marketing.pricing.order_step import _SEEN, EFFECTS_KEPT, OrderEffect
+from marketing.pricing.order_step import EFFECTS_KEPT, OrderEffect
 from marketing.pricing.order_step import _apply as apply_outcome
-from marketing.pricing.rulebook import CartPlan, rules_for
+from marketing.pricing.rulebook import SEEN, CartPlan, rules_for
 from marketing.pricing.rules import OrderOutcome, OrderRule, RuleContext
 from marketing.pricing.state import Ledger, LineState, ScopeLines
 from marketing.pricing.types import DEFAULT_POLICY, Hint, RejectedRule, StackingPolicy
@@ -193,7 +193,7 @@ def test_the_third_quote_of_a_cart_comes_from_the_kept_effect() -> None:
     first = quote(request)
     book = rules_for(request.promotions)
     (plan,) = [plans[1] for plans in book.plans.values()]
-    assert all(entry is _SEEN for entry in plan.effects.values())
+    assert all(entry is SEEN for entry in plan.effects.values())
     second = quote(replace(request, points_to_use=0))
     assert [type(entry[1]) for entry in plan.effects.values()] == [OrderEffect]
     third = quote(request)

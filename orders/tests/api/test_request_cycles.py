@@ -10,9 +10,9 @@ is unreachable afterwards and was not freed is what the collector would have had
 from __future__ import annotations
 
 import gc
-import io
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import pytest
@@ -21,8 +21,10 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
+from bench.common import wsgi_call, wsgi_environ
 from mall.middleware import ReleaseApiCyclesMiddleware
 from mall.models import Sku
 from members.models import Member
@@ -30,50 +32,23 @@ from members.models import Member
 pytestmark = pytest.mark.django_db
 
 
-def _environ(method: str, path: str, token: str, body: bytes = b"") -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-
-
-def _call(app: WSGIHandler, environ: dict[str, Any]) -> tuple[str, bytes]:
-    """The app called as a server calls it; the test's transaction is kept open, as Django's
-    test client keeps it (no closing of "old" connections around the request)."""
-    statuses: list[str] = []
-
-    def start_response(status: str, _headers: Any, _exc_info: Any = None) -> Any:
-        statuses.append(status)
-        return lambda _data: None
-
+def _call(method: str, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
+    """The app called as gunicorn calls it (``bench.common``'s environ and call, the response
+    closed as a server closes it); the test's transaction is kept open, as Django's test client
+    keeps it (no closing of "old" connections around the request)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        result = app(environ, start_response)
-        try:
-            return statuses[0], b"".join(result)
-        finally:
-            result.close()  # as the server does: request_finished, the response's closers
+        return wsgi_call(_app(), wsgi_environ(method, path, token, body))
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+@cache
+def _app() -> WSGIHandler:
+    """One application for the module, its middleware loaded once (as a worker's is)."""
+    return WSGIHandler()
 
 
 @pytest.fixture
@@ -110,14 +85,13 @@ def test_a_checkout_preview_leaves_no_reference_cycles(member: Member, sku: Sku,
     token = AccessToken()
     token["member_id"] = member.pk
     body = json.dumps({"items": [{"sku_id": sku.pk, "qty": 1}]}).encode()
-    app = WSGIHandler()
     for _warm in range(2):  # rules read and compiled, their version noted, caches filled
-        status, warm = _call(app, _environ("POST", "/api/v1/checkout/preview", str(token), body))
+        status, warm = _call("POST", "/api/v1/checkout/preview", str(token), body)
         assert status.startswith("200"), warm[:300]
     assert json.loads(warm)["lines"][0]["image"].endswith(".png")
     _start_afresh(collector_off)
 
-    status, again = _call(app, _environ("POST", "/api/v1/checkout/preview", str(token), body))
+    status, again = _call("POST", "/api/v1/checkout/preview", str(token), body)
     assert status.startswith("200")
     assert json.loads(again) == json.loads(warm)
     assert _cyclic_garbage(collector_off) == []
@@ -128,12 +102,11 @@ def test_a_get_view_leaves_no_reference_cycles(member: Member, collector_off: li
     the view on the view itself."""
     token = AccessToken()
     token["member_id"] = member.pk
-    app = WSGIHandler()
     for _warm in range(2):
-        status, _body = _call(app, _environ("GET", "/api/v1/ping", str(token)))
+        status, _body = _call("GET", "/api/v1/ping", str(token))
         assert status.startswith("200")
     _start_afresh(collector_off)
-    status, body = _call(app, _environ("GET", "/api/v1/ping", str(token)))
+    status, body = _call("GET", "/api/v1/ping", str(token))
     assert status.startswith("200")
     assert json.loads(body)
     assert _cyclic_garbage(collector_off) == []
@@ -142,12 +115,11 @@ def test_a_get_view_leaves_no_reference_cycles(member: Member, collector_off: li
 def test_a_refused_request_leaves_no_reference_cycles(member: Member, collector_off: list[Any]) -> None:
     token = AccessToken()
     token["member_id"] = member.pk
-    app = WSGIHandler()
     for _warm in range(2):
-        status, _body = _call(app, _environ("POST", "/api/v1/checkout/preview", str(token), b'{"items": "nope"}'))
+        status, _body = _call("POST", "/api/v1/checkout/preview", str(token), b'{"items": "nope"}')
         assert status.startswith("400")
     _start_afresh(collector_off)
-    status, body = _call(app, _environ("POST", "/api/v1/checkout/preview", str(token), b'{"items": "nope"}'))
+    status, body = _call("POST", "/api/v1/checkout/preview", str(token), b'{"items": "nope"}')
     assert status.startswith("400")
     assert json.loads(body)["code"]
     # the serializer that judged the input keeps its own cycle (DRF's fields point back at it);
@@ -162,7 +134,7 @@ def test_the_middleware_drops_both_contexts_of_a_rendered_drf_response() -> None
 
     drf_request = DrfRequest()
     response: Any = Response({"ok": True})
-    response.renderer_context = {"view": object(), "request": drf_request}
+    response.renderer_context = {"view": APIView(), "request": drf_request}
     passed: Any = ReleaseApiCyclesMiddleware(lambda _request: response)(HttpRequest())
     assert passed is response
     assert passed.renderer_context is None
