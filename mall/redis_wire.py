@@ -32,10 +32,11 @@ def can_read_directly(connection: Any) -> bool:
     return getattr(connection, "_sock", None) is not None and hasattr(connection, "_parser")
 
 
-def read_replies(connection: Any, count: int) -> list[Any]:
-    """The next ``count`` replies on ``connection`` (error replies as exception objects)."""
+def read_replies(connection: Any, count: int, *, raw: bool = False) -> list[Any]:
+    """The next ``count`` replies on ``connection`` (error replies as exception objects).
+    ``raw``: strings as bytes, whatever the connection decodes for others."""
     sock = connection._sock
-    decode = connection.encoder.decode_responses
+    decode = connection.encoder.decode_responses and not raw
     parse_error = connection._parser.parse_error
     buffer = b""
     replies: list[Any] = []

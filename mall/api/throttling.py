@@ -312,8 +312,8 @@ def _read(connection: Any, count: int, *, raw: bool = False) -> list[Any]:
     """The next ``count`` replies, read in one pass off the socket when the connection allows
     (``mall.redis_wire``: redis-py's reader, one call per reply, was most of reading them); an
     error reply raises, as ``read_response`` does. ``raw``: bulk strings as bytes."""
-    if can_read_directly(connection) and not (raw and connection.encoder.decode_responses):
-        replies = read_replies(connection, count)
+    if can_read_directly(connection):
+        replies = read_replies(connection, count, raw=raw)
         for value in replies:
             if isinstance(value, Exception):
                 raise value

@@ -62,6 +62,27 @@ def test_the_replies_of_a_batch_are_read_as_redis_py_reads_them(redis_client: An
     connection.disconnect()
 
 
+def test_raw_replies_are_bytes_as_redis_py_gives_them_undecoded(redis_client: Any) -> None:
+    """The throttles read cached pickles with their windows: bytes, on a decoding connection too."""
+    if throttling.counting_connection(redis_client) is None:
+        pytest.skip("fakeredis: no socket to read")
+    connection = _fresh(redis_client)
+    pickle_like = b"\x80\x05\x95\xff\x00"  # not UTF-8
+    redis_client.set("wire:raw", pickle_like)
+    packed = b"".join(
+        b"".join(Connection().pack_command(*command))
+        for command in (("INCR", "wire:n"), ("GET", "wire:raw"), ("GET", "wire:missing"))
+    )
+    connection.send_packed_command([packed])
+    raw = read_replies(connection, 3, raw=True)
+    connection.send_packed_command([packed])
+    expected = [connection.read_response(disable_decoding=True) for _ in range(3)]
+    assert raw[1:] == expected[1:] == [pickle_like, None]
+    assert raw[0] + 1 == expected[0]
+    redis_client.delete("wire:raw", "wire:n")
+    connection.disconnect()
+
+
 def test_a_reply_cut_anywhere_waits_for_the_rest() -> None:
     whole = b"*3\r\n$8\r\nsold_out\r\n:0\r\n$0\r\n\r\n"
     for cut in range(len(whole)):

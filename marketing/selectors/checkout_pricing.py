@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from mall.models import ShopSettings, Sku
 from mall.money import Fen, allocate, format_yuan
@@ -38,7 +39,7 @@ from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, held_wallet_at
 from marketing.selectors.pricing_rules import PricingRules, pricing_rules_active
 from marketing.selectors.quotes import quote_for_member, rule_label
-from marketing.selectors.shipping import shipping_for_quote, shipping_rule_of
+from marketing.selectors.shipping import PricedShipping, shipping_for_quote, shipping_rule_of
 from marketing.services.deals import DealRequest, deal_pricing
 
 if TYPE_CHECKING:
@@ -289,6 +290,60 @@ def quote_for_checkout(
     shipping = shipping_for_quote(
         q=q, skus_by_code=fetched.skus_by_code, member=member, at=now, deal=extra, rule=fetched.rules.shipping
     )
+    skus = {sku.pk: sku for sku in fetched.skus_by_code.values()}
+    if extra is not None or stepped_taken or not whole_wallet:  # a deal, or placement: made afresh
+        return _checkout_quote(q, fetched, shipping, points, stepped_taken, skus)
+    inputs = _derived_inputs(fetched, shipping, points)
+    held = _derived.get(id(q))
+    if held is not None and held[0] is q and held[1] == inputs:
+        return replace(held[2], skus=skus)
+    made = _checkout_quote(q, fetched, shipping, points, None, skus)
+    if len(_derived) >= DERIVED_KEPT:
+        _derived.clear()
+    _derived[id(q)] = (q, inputs, made)  # holds ``q``: its id is not reused meanwhile
+    return made
+
+
+# The checkout quote last made from each engine quote (issue 12). A kept engine quote
+# (``marketing.pricing.kept_quotes``) comes back as the same object for a cart priced again, and
+# what the checkout makes of it (lines, the named applied and refused rules, hints, coupons,
+# shipping's breakdown: a fifth of a preview's pricing) follows from it and the inputs
+# ``_derived_inputs`` names, so an equal set of inputs takes what was made last time. Only for
+# the preview's whole wallet without a deal: a deal's names come with its request, and an order
+# keeps what placement made in its own row. Shared, so its dicts are read, never changed.
+DERIVED_KEPT = 256
+_derived: dict[int, tuple[Quote, tuple[Any, ...], CheckoutQuote]] = {}
+
+
+def _derived_inputs(fetched: PricingInput, shipping: PricedShipping, points: PointsRequest) -> tuple[Any, ...]:
+    """Everything :func:`_checkout_quote` reads but the engine quote and the SKU rows: compared,
+    never hashed (dicts), each equal when it comes from the same rules and wallet. The language
+    too: a rule without a name of its own, and shipping's reason, are named in it."""
+    return (
+        get_language(),
+        shipping,
+        points,
+        fetched.names,
+        fetched.coupon_pks,
+        fetched.coupon_templates,
+        fetched.promotion_pks,
+        fetched.gifts_out,
+        fetched.points_balance,
+        fetched.request.policy.points_per_yuan,
+        {code: sku.pk for code, sku in fetched.skus_by_code.items()},
+    )
+
+
+def _checkout_quote(
+    q: Quote,
+    fetched: PricingInput,
+    shipping: PricedShipping,
+    points: PointsRequest,
+    stepped_taken: Mapping[int, int] | None,
+    skus: Mapping[int, Sku],
+) -> CheckoutQuote:
+    """The checkout's breakdown of engine quote ``q``: its lines, the rules it applied, refused
+    and hinted at by name, the wallet's coupons and shipping's breakdown."""
     shipping_fee = shipping.fee
 
     applied = [
@@ -384,5 +439,5 @@ def quote_for_checkout(
         points_per_yuan=fetched.request.policy.points_per_yuan,
         stepped_taken=tuple(sorted((stepped_taken or {}).items())),
         shipping=shipping.as_json(),
-        skus={sku.pk: sku for sku in fetched.skus_by_code.values()},
+        skus=skus,
     )
