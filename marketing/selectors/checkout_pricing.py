@@ -296,7 +296,7 @@ def quote_for_checkout(
     inputs = _derived_inputs(fetched, shipping, points)
     held = _derived.get(id(q))
     if held is not None and held[0] is q and held[1] == inputs:
-        return replace(held[2], skus=skus)
+        return _with_skus(held[2], skus)
     made = _checkout_quote(q, fetched, shipping, points, None, skus)
     if len(_derived) >= DERIVED_KEPT:
         _derived.clear()
@@ -313,6 +313,15 @@ def quote_for_checkout(
 # keeps what placement made in its own row. Shared, so its dicts are read, never changed.
 DERIVED_KEPT = 256
 _derived: dict[int, tuple[Quote, tuple[Any, ...], CheckoutQuote]] = {}
+
+
+def _with_skus(made: CheckoutQuote, skus: Mapping[int, Sku]) -> CheckoutQuote:
+    """``made`` with this request's SKU rows: ``replace`` without its walk over every field
+    (``skus`` is set the way a frozen dataclass's own ``__init__`` sets it)."""
+    quote = object.__new__(CheckoutQuote)
+    quote.__dict__.update(made.__dict__)
+    object.__setattr__(quote, "skus", skus)
+    return quote
 
 
 def _derived_inputs(fetched: PricingInput, shipping: PricedShipping, points: PointsRequest) -> tuple[Any, ...]:

@@ -21,6 +21,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -80,6 +81,11 @@ class PricingRules:
 
     def gift_codes(self) -> frozenset[str]:
         """SKU codes promotions may add as gifts (they must be in the quote's catalog)."""
+        return self._gift_codes
+
+    @cached_property
+    def _gift_codes(self) -> frozenset[str]:
+        """Worked out once per rules: a checkout asks twice, for a walk over every promotion."""
         codes = {getattr(p.spec, "gift_sku", None) for p in self.promotions}
         return frozenset(c for c in codes if c)
 
