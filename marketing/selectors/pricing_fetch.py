@@ -481,9 +481,9 @@ def gift_promotions_in_stock(
     return tuple(kept), tuple(out)
 
 
-def rule_names(rules: PricingRules) -> dict[str, str]:
+def rule_names(rules: PricingRules) -> Mapping[str, str]:
     """The merchant's names for the promotions (coupons add theirs from the wallet)."""
-    return {entry.spec.id: entry.name for entry in rules.promotions}
+    return rules.names
 
 
 def pricing_fetch(
@@ -548,7 +548,7 @@ def pricing_fetch(
         rules=rules,
         skus_by_code=skus,
         coupon_pks=coupon_pks,
-        promotion_pks={entry.spec.id: entry.pk for entry in rules.promotions},
+        promotion_pks=rules.promotion_pks,
         names=names,
         points_balance=shopper.points,
         gifts_out=gifts_out,

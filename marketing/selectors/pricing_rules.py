@@ -92,6 +92,8 @@ class PricingRules:
     def promotion_specs(self, sold: Mapping[int, int]) -> tuple[PromotionSpec, ...]:
         """The promotions for one quote; stepped prices learn how many units were numbered
         before this quote's (``sold`` by promotion pk: the campaign counters)."""
+        if not self._stepped:
+            return self._specs
         specs: list[PromotionSpec] = []
         for entry in self.promotions:
             spec = entry.spec
@@ -102,15 +104,40 @@ class PricingRules:
 
     def counted_promotions(self) -> tuple[int, ...]:
         """Promotions whose quote depends on the shopper's past orders (a per-user limit)."""
-        return tuple(p.pk for p in self.promotions if p.spec.per_user_limit is not None)
+        return self._counted
 
     def stepped_for(self, codes: Container[str]) -> tuple[int, ...]:
         """Stepped-price campaigns over any of these SKU codes (their counters price the quote)."""
+        return tuple(pk for pk, sku in self._stepped if sku in codes)
+
+    # What every quote asks of the promotions, worked out once per rules (issue 12: each was a
+    # walk over every running promotion on every quote, five of them with 50 promotions).
+    @cached_property
+    def _specs(self) -> tuple[PromotionSpec, ...]:
+        return tuple(entry.spec for entry in self.promotions)
+
+    @cached_property
+    def _counted(self) -> tuple[int, ...]:
+        return tuple(p.pk for p in self.promotions if p.spec.per_user_limit is not None)
+
+    @cached_property
+    def _stepped(self) -> tuple[tuple[int, str], ...]:
+        """(pk, SKU code) of each stepped-price campaign."""
         return tuple(
-            p.pk
+            (p.pk, p.spec.sku)
             for p in self.promotions
-            if p.type == PromotionType.STEPPED_PRICE and isinstance(p.spec, SteppedPrice) and p.spec.sku in codes
+            if p.type == PromotionType.STEPPED_PRICE and isinstance(p.spec, SteppedPrice)
         )
+
+    @cached_property
+    def names(self) -> Mapping[str, str]:
+        """The merchant's names for the promotions by engine id (shared: read, never changed)."""
+        return {entry.spec.id: entry.name for entry in self.promotions}
+
+    @cached_property
+    def promotion_pks(self) -> Mapping[str, int]:
+        """Each promotion's pk by engine id (shared: read, never changed)."""
+        return {entry.spec.id: entry.pk for entry in self.promotions}
 
 
 # Stepped campaigns' specs with a counter, reused while the counter stands still: quotes of the
