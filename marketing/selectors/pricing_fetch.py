@@ -481,11 +481,6 @@ def gift_promotions_in_stock(
     return tuple(kept), tuple(out)
 
 
-def rule_names(rules: PricingRules) -> Mapping[str, str]:
-    """The merchant's names for the promotions (coupons add theirs from the wallet)."""
-    return rules.names
-
-
 def pricing_fetch(
     *,
     member: Member,
@@ -528,7 +523,7 @@ def pricing_fetch(
         _check_selected(member=member, selected=chosen, wallet=coupon_pks)
         selected = tuple(coupon_rule_id(pk) for pk in chosen)
     catalog, skus = _catalog(items, rules, gift_skus)
-    names = {**rule_names(rules), **coupon_names, **(extra_names or {})}
+    names = {**rules.names, **coupon_names, **(extra_names or {})}  # the promotions', then the coupons'
     promotions, gifts_out = gift_promotions_in_stock(rules.promotion_specs(sold), skus)
     promotions += tuple(extra_promotions)
     request = PricingRequest(

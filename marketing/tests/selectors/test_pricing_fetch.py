@@ -317,3 +317,17 @@ def test_the_placement_lock_asks_for_update_only_where_the_database_locks_rows(
             assert "idempotency_key" in sql
     finally:
         fetch._shopper_and_wallet_sql_for.cache_clear()
+
+
+def test_what_every_quote_asks_of_the_rules_is_the_walk_over_their_promotions(busy_shop: list[Sku]) -> None:
+    """Worked out once per rules (issue 12), each view equals the walk it replaced."""
+    rules = pricing_rules_active()
+    entries = rules.promotions
+    assert len(entries) == 5
+    assert rules.promotion_specs({}) == tuple(entry.spec for entry in entries)
+    assert rules.counted_promotions() == tuple(e.pk for e in entries if e.spec.per_user_limit is not None) != ()
+    assert rules.gift_codes() == frozenset({"S19"})
+    assert rules.names == {entry.spec.id: entry.name for entry in entries}
+    assert rules.promotion_pks == {entry.spec.id: entry.pk for entry in entries}
+    assert rules.stepped_for({"S01", "S19"}) == ()
+    assert rules.promotion_specs({}) is rules.promotion_specs({})  # the same tuple: no walk per quote
