@@ -34,6 +34,7 @@ from django.utils.translation import get_language
 from mall.models import ShopSettings, Sku
 from mall.money import Fen, allocate, format_yuan
 from marketing.pricing import LineQuote, Quote, UnitRange
+from marketing.pricing.rulebook import keep_newest
 from marketing.pricing.shipping import ShippingLine, shipping_quote
 from marketing.pricing.types import PointsRequest
 from marketing.selectors.pricing_fetch import GIFT_OUT_OF_STOCK, PricingInput, held_wallet_at
@@ -298,9 +299,7 @@ def quote_for_checkout(
     if held is not None and held[0] is q and held[1] == inputs:
         return _with_skus(held[2], skus)
     made = _checkout_quote(q, fetched, shipping, points, None, skus)
-    if len(_derived) >= DERIVED_KEPT:
-        _derived.clear()
-    _derived[id(q)] = (q, inputs, made)  # holds ``q``: its id is not reused meanwhile
+    keep_newest(_derived, id(q), (q, inputs, made), DERIVED_KEPT)  # holds ``q``: its id is not reused meanwhile
     return made
 
 
@@ -311,7 +310,7 @@ def quote_for_checkout(
 # follows from it and the inputs ``_derived_inputs`` names, so an equal set of inputs takes what
 # was made last time. Only for the preview's whole wallet without a deal: a deal's names come
 # with its request, and an order keeps what placement made in its own row. Shared, so its dicts
-# are read, never changed.
+# are read, never changed. Bounded as the engine's own stores are (``keep_newest``: oldest dropped).
 DERIVED_KEPT = 256
 _derived: dict[int, tuple[Quote, tuple[Any, ...], CheckoutQuote]] = {}
 
